@@ -1,0 +1,123 @@
+//! The application state (Elm style): one `App` owns all UI state; `update` turns `Msg`s into
+//! state changes and `Effect`s; `run` drives it with the terminal and tokio tasks.
+
+pub mod action;
+pub mod msg;
+pub mod run;
+mod update;
+pub use update::{Command, palette_matches as update_palette_matches};
+pub mod view;
+
+pub use action::Action;
+pub use msg::{Effect, Msg, RequestId};
+pub use view::{DetailTab, DetailView, ListView, LoadState, View};
+
+use crate::blades::{BladeKind, ListSource};
+use crate::keymap::Keymap;
+use crate::theme::Theme;
+use chrono::{DateTime, Utc};
+
+/// Who and where: shown in the status bar.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub profile: String,
+    pub tenant: String,
+    pub read_only: bool,
+}
+
+/// The `:` palette's input and selection.
+#[derive(Clone, Debug, Default)]
+pub struct Palette {
+    pub input: String,
+    pub selected: usize,
+}
+
+/// What is drawn over the panes.
+#[derive(Clone, Debug, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    Help { scroll: u16 },
+    Palette(Palette),
+}
+
+/// A short message in the status bar.
+#[derive(Clone, Debug)]
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+    pub until: DateTime<Utc>,
+}
+
+/// All UI state.
+#[derive(Debug)]
+pub struct App {
+    pub ctx: Context,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    /// The blade whose stack is shown.
+    pub blade: BladeKind,
+    pub nav_focus: bool,
+    pub nav_cursor: usize,
+    /// Breadcrumbs: the blade's list at the bottom, drill-downs above.
+    pub stack: Vec<View>,
+    pub overlay: Overlay,
+    pub toast: Option<Toast>,
+    pub now: DateTime<Utc>,
+    pub quit: bool,
+    /// Something changed since the last frame.
+    pub dirty: bool,
+    next_id: RequestId,
+}
+
+impl App {
+    pub fn new(ctx: Context, theme: Theme, keymap: Keymap, now: DateTime<Utc>) -> Self {
+        App {
+            ctx,
+            theme,
+            keymap,
+            blade: BladeKind::Groups,
+            nav_focus: false,
+            nav_cursor: 0,
+            stack: vec![View::List(ListView::new(ListSource::Blade(BladeKind::Groups)))],
+            overlay: Overlay::None,
+            toast: None,
+            now,
+            quit: false,
+            dirty: true,
+            next_id: 1,
+        }
+    }
+
+    /// The effects to run at start: load the first blade.
+    pub fn init(&mut self) -> Vec<Effect> {
+        self.reload_top()
+    }
+
+    pub fn top(&self) -> &View {
+        // The stack is never empty: Back stops at the blade's list.
+        &self.stack[self.stack.len() - 1]
+    }
+
+    pub fn top_mut(&mut self) -> &mut View {
+        let n = self.stack.len() - 1;
+        &mut self.stack[n]
+    }
+
+    /// The breadcrumb trail.
+    pub fn breadcrumbs(&self) -> Vec<String> {
+        self.stack.iter().map(View::title).collect()
+    }
+
+    fn fresh_id(&mut self) -> RequestId {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// Show a message in the status bar for a few seconds.
+    pub fn toast(&mut self, text: impl Into<String>, error: bool) {
+        self.toast = Some(Toast { text: text.into(), error, until: self.now + chrono::Duration::seconds(4) });
+        self.dirty = true;
+    }
+}

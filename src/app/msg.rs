@@ -1,0 +1,36 @@
+//! `Msg` (results and events coming into the app) and `Effect` (work the app asks for).
+
+use crate::graph::{GraphError, Page, Request};
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+use serde_json::Value;
+
+/// Identifies one request; a result whose id is no longer awaited is dropped (latest wins).
+pub type RequestId = u64;
+
+/// Something that happened: a key, a tick of the clock, or the result of an effect.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    /// The terminal was resized: redraw.
+    Resize,
+    /// Clock tick (time is injected, so tests control it).
+    Tick(DateTime<Utc>),
+    /// One page of a collection request.
+    Page { id: RequestId, page: Page },
+    /// A single object.
+    Object { id: RequestId, object: Value },
+    /// A request finished; `error` says why it stopped early.
+    Done { id: RequestId, error: Option<GraphError> },
+}
+
+/// Work for the runtime; results come back as `Msg`s carrying the same id.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Stream every page of a collection.
+    FetchPages { id: RequestId, request: Request },
+    /// Fetch one object.
+    FetchObject { id: RequestId, request: Request },
+    /// Put text on the clipboard (OSC 52, works over SSH).
+    Copy(String),
+}

@@ -1,0 +1,386 @@
+//! `App::update`: keys to actions, actions and results to state changes and effects.
+
+use super::view::{DetailTab, DetailView, ListView, View};
+use super::{Action, App, Effect, Msg, Overlay, Palette};
+use crate::blades::{BladeKind, ListSource};
+use crate::keymap::Scope;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// A palette entry: what `:name` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    Blade(BladeKind),
+    Help,
+    Quit,
+}
+
+/// Palette entries matching the input (prefix matches first, then substring).
+pub fn palette_matches(input: &str) -> Vec<(&'static str, Command)> {
+    let mut all: Vec<(&'static str, Command)> =
+        BladeKind::ALL.iter().map(|b| (b.command(), Command::Blade(*b))).collect();
+    all.push(("help", Command::Help));
+    all.push(("quit", Command::Quit));
+    let q = input.trim().to_lowercase();
+    let mut prefix: Vec<_> = all.iter().copied().filter(|(n, _)| n.starts_with(&q)).collect();
+    let rest = all.iter().copied().filter(|(n, _)| !n.starts_with(&q) && n.contains(&q));
+    prefix.extend(rest);
+    prefix
+}
+
+impl App {
+    /// Handle one message; returns the work to start.
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Key(k) => self.on_key(k),
+            Msg::Resize => {
+                self.dirty = true;
+                Vec::new()
+            }
+            Msg::Tick(now) => {
+                let before = self.status_age();
+                self.now = now;
+                if self.toast.as_ref().is_some_and(|t| t.until <= now) {
+                    self.toast = None;
+                    self.dirty = true;
+                }
+                if self.status_age() != before {
+                    self.dirty = true;
+                }
+                Vec::new()
+            }
+            Msg::Page { id, page } => {
+                let now = self.now;
+                if let Some(View::List(l)) = self.view_for(id) {
+                    let rows: Vec<_> = page.items.into_iter().map(|v| l.source.row(v)).collect();
+                    if page.index == 0 {
+                        l.table.set_rows(rows);
+                        l.load.count = page.count;
+                    } else {
+                        l.table.extend(rows);
+                    }
+                    l.load.loaded_at = Some(now);
+                    l.load.error = None;
+                    self.dirty = true;
+                }
+                Vec::new()
+            }
+            Msg::Object { id, object } => {
+                let now = self.now;
+                if let Some(View::Detail(d)) = self.view_for(id) {
+                    d.object = Some(object);
+                    d.load.loaded_at = Some(now);
+                    d.load.error = None;
+                    self.dirty = true;
+                }
+                Vec::new()
+            }
+            Msg::Done { id, error } => {
+                if let Some(v) = self.view_for(id) {
+                    let load = v.load_mut();
+                    load.loading = false;
+                    load.request = None;
+                    load.error = error.map(|e| e.to_string());
+                    self.dirty = true;
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// The view waiting for request `id`, if any (stale ids find none and are dropped).
+    fn view_for(&mut self, id: super::RequestId) -> Option<&mut View> {
+        self.stack.iter_mut().find(|v| v.load().request == Some(id))
+    }
+
+    /// "as of" label of the top view, for the status bar.
+    pub fn status_age(&self) -> String {
+        let load = self.top().load();
+        match (load.loading, load.loaded_at) {
+            (true, None) => "loading…".into(),
+            (_, None) => "not loaded".into(),
+            (loading, Some(t)) => {
+                let secs = (self.now - t).num_seconds().max(0);
+                let age = if secs < 60 {
+                    format!("{secs}s")
+                } else if secs < 3600 {
+                    format!("{}m", secs / 60)
+                } else {
+                    format!("{}h", secs / 3600)
+                };
+                if loading { format!("loading… (as of {age} ago)") } else { format!("as of {age} ago") }
+            }
+        }
+    }
+
+    fn scopes(&self) -> Vec<Scope> {
+        if self.nav_focus {
+            return vec![Scope::Nav, Scope::List, Scope::Global];
+        }
+        match self.top() {
+            View::List(_) => vec![Scope::List, Scope::Global],
+            View::Detail(_) => vec![Scope::Detail, Scope::Global],
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl_c {
+            self.quit = true;
+            return Vec::new();
+        }
+        // Text inputs take the keys first.
+        if let Overlay::Palette(_) = self.overlay {
+            return self.palette_key(key);
+        }
+        if let View::List(l) = self.top_mut() {
+            if l.editing {
+                match key.code {
+                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        let mut f = l.table.filter.clone();
+                        f.push(c);
+                        l.table.set_filter(&f);
+                        self.dirty = true;
+                        return Vec::new();
+                    }
+                    KeyCode::Backspace => {
+                        let mut f = l.table.filter.clone();
+                        f.pop();
+                        l.table.set_filter(&f);
+                        self.dirty = true;
+                        return Vec::new();
+                    }
+                    KeyCode::Enter => {
+                        l.editing = false;
+                        self.dirty = true;
+                        return Vec::new();
+                    }
+                    KeyCode::Esc => {
+                        l.editing = false;
+                        l.table.set_filter("");
+                        self.dirty = true;
+                        return Vec::new();
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if let Overlay::Help { scroll } = &mut self.overlay {
+            match key.code {
+                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                KeyCode::Char('q') => self.quit = true,
+                _ => self.overlay = Overlay::None,
+            }
+            self.dirty = true;
+            return Vec::new();
+        }
+        match self.keymap.lookup(&key, &self.scopes()) {
+            Some(a) => self.act(a),
+            None => Vec::new(),
+        }
+    }
+
+    fn palette_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Overlay::Palette(p) = &mut self.overlay else { return Vec::new() };
+        self.dirty = true;
+        match key.code {
+            KeyCode::Esc => self.overlay = Overlay::None,
+            KeyCode::Char(c) => {
+                p.input.push(c);
+                p.selected = 0;
+            }
+            KeyCode::Backspace => {
+                p.input.pop();
+                p.selected = 0;
+            }
+            KeyCode::Down => p.selected = (p.selected + 1).min(palette_matches(&p.input).len().saturating_sub(1)),
+            KeyCode::Up => p.selected = p.selected.saturating_sub(1),
+            KeyCode::Tab => {
+                if let Some((name, _)) = palette_matches(&p.input).get(p.selected) {
+                    p.input = name.to_string();
+                }
+            }
+            KeyCode::Enter => {
+                let cmd = palette_matches(&p.input).get(p.selected).map(|(_, c)| *c);
+                let typed = p.input.clone();
+                self.overlay = Overlay::None;
+                return match cmd {
+                    Some(Command::Blade(b)) => self.switch_blade(b),
+                    Some(Command::Help) => {
+                        self.overlay = Overlay::Help { scroll: 0 };
+                        Vec::new()
+                    }
+                    Some(Command::Quit) => {
+                        self.quit = true;
+                        Vec::new()
+                    }
+                    None => {
+                        self.toast(format!("no blade or command named \"{}\"", crate::sanitize::clean(&typed)), true);
+                        Vec::new()
+                    }
+                };
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Replace the stack with a blade's list and load it.
+    pub fn switch_blade(&mut self, b: BladeKind) -> Vec<Effect> {
+        self.blade = b;
+        self.nav_cursor = BladeKind::ALL.iter().position(|x| *x == b).unwrap_or(0);
+        self.nav_focus = false;
+        self.stack = vec![View::List(ListView::new(ListSource::Blade(b)))];
+        self.dirty = true;
+        self.reload_top()
+    }
+
+    /// (Re)load the top view from Graph; any older request for it becomes stale.
+    pub fn reload_top(&mut self) -> Vec<Effect> {
+        let id = self.fresh_id();
+        self.dirty = true;
+        let effect = match self.top() {
+            View::List(l) => Effect::FetchPages { id, request: l.source.request() },
+            View::Detail(d) => Effect::FetchObject { id, request: d.target.kind.request(&d.target.id) },
+        };
+        let load = self.top_mut().load_mut();
+        load.request = Some(id);
+        load.loading = true;
+        vec![effect]
+    }
+
+    fn push(&mut self, v: View) -> Vec<Effect> {
+        self.stack.push(v);
+        self.reload_top()
+    }
+
+    fn act(&mut self, a: Action) -> Vec<Effect> {
+        self.dirty = true;
+        let page = 10;
+        match a {
+            Action::Quit => self.quit = true,
+            Action::Help => self.overlay = Overlay::Help { scroll: 0 },
+            Action::Palette => self.overlay = Overlay::Palette(Palette::default()),
+            Action::FocusNav => self.nav_focus = !self.nav_focus,
+            Action::Refresh => return self.reload_top(),
+            Action::Back => self.back(),
+            Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
+                self.movement(a, page)
+            }
+            Action::Open if self.nav_focus => {
+                if let Some(b) = BladeKind::ALL.get(self.nav_cursor) {
+                    return self.switch_blade(*b);
+                }
+            }
+            Action::Open => {
+                if let View::List(l) = self.top() {
+                    if let Some(target) = l.table.selected().and_then(|r| l.source.open(&r.object)) {
+                        return self.push(View::Detail(DetailView::new(target)));
+                    }
+                }
+            }
+            Action::Filter => {
+                if let View::List(l) = self.top_mut() {
+                    l.editing = true;
+                }
+            }
+            Action::Sort => {
+                if let View::List(l) = self.top_mut() {
+                    l.table.cycle_sort();
+                }
+            }
+            Action::SortReverse => {
+                if let View::List(l) = self.top_mut() {
+                    l.table.reverse_sort();
+                }
+            }
+            Action::NextTab => {
+                if let View::Detail(d) = self.top_mut() {
+                    d.tab = match d.tab {
+                        DetailTab::Properties => DetailTab::Json,
+                        DetailTab::Json => DetailTab::Properties,
+                    };
+                    d.scroll = 0;
+                }
+            }
+            Action::Members => {
+                if let View::Detail(d) = self.top() {
+                    if d.target.kind.has_members() {
+                        let source = ListSource::GroupMembers {
+                            group_id: d.target.id.clone(),
+                            group_name: d.target.name.clone(),
+                        };
+                        return self.push(View::List(ListView::new(source)));
+                    }
+                }
+            }
+            Action::CopyId => {
+                let id = match self.top() {
+                    View::List(l) => l.table.selected().map(|r| r.id().to_string()),
+                    View::Detail(d) => Some(d.target.id.clone()),
+                };
+                if let Some(id) = id.filter(|i| !i.is_empty()) {
+                    self.toast(format!("copied {id}"), false);
+                    return vec![Effect::Copy(id)];
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn back(&mut self) {
+        if !matches!(self.overlay, Overlay::None) {
+            self.overlay = Overlay::None;
+            return;
+        }
+        if self.nav_focus {
+            self.nav_focus = false;
+            return;
+        }
+        if let View::List(l) = self.top_mut() {
+            if !l.table.filter.is_empty() {
+                l.table.set_filter("");
+                return;
+            }
+        }
+        if self.stack.len() > 1 {
+            self.stack.pop();
+        }
+    }
+
+    fn movement(&mut self, a: Action, page: isize) {
+        if self.nav_focus {
+            let n = BladeKind::ALL.len();
+            self.nav_cursor = match a {
+                Action::Up => self.nav_cursor.saturating_sub(1),
+                Action::Down => (self.nav_cursor + 1).min(n - 1),
+                Action::Top | Action::PageUp => 0,
+                _ => n - 1,
+            };
+            return;
+        }
+        match self.top_mut() {
+            View::List(l) => match a {
+                Action::Up => l.table.move_by(-1),
+                Action::Down => l.table.move_by(1),
+                Action::PageUp => l.table.page_by(-1),
+                Action::PageDown => l.table.page_by(1),
+                Action::Top => l.table.top(),
+                _ => l.table.bottom(),
+            },
+            View::Detail(d) => {
+                d.scroll = match a {
+                    Action::Up => d.scroll.saturating_sub(1),
+                    Action::Down => d.scroll.saturating_add(1),
+                    Action::PageUp => d.scroll.saturating_sub(page as u16),
+                    Action::PageDown => d.scroll.saturating_add(page as u16),
+                    Action::Top => 0,
+                    _ => u16::MAX / 2,
+                }
+            }
+        }
+    }
+}

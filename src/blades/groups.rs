@@ -1,0 +1,155 @@
+//! The Groups blade: list with type badges, detail sheet, members sub-list.
+
+use super::{date, path_segment, text};
+use crate::graph::Request;
+use crate::graph::model::{Group, odata_kind};
+use crate::theme::Theme;
+use crate::widgets::sheet::{Sheet, show};
+use crate::widgets::table::{Column, TableRow};
+use ratatui::style::Style;
+use serde_json::Value;
+
+/// Properties the list needs (`$select` keeps pages small and costs fewer resource units).
+pub const LIST_FIELDS: &[&str] = &[
+    "id", "displayName", "description", "groupTypes", "securityEnabled", "mailEnabled", "mail",
+    "isAssignableToRole", "membershipRule", "onPremisesSyncEnabled", "createdDateTime", "assignedLicenses",
+];
+
+/// Properties for the detail page ("all properties": the documented group properties the
+/// console shows; `hasMembersWithLicenseErrors` can't be selected, graph-api.md §5).
+pub const DETAIL_FIELDS: &[&str] = &[
+    "id", "displayName", "description", "groupTypes", "securityEnabled", "mailEnabled", "mail",
+    "mailNickname", "proxyAddresses", "visibility", "isAssignableToRole", "membershipRule",
+    "membershipRuleProcessingState", "onPremisesSyncEnabled", "onPremisesDomainName",
+    "onPremisesSamAccountName", "onPremisesSecurityIdentifier", "onPremisesLastSyncDateTime",
+    "createdDateTime", "renewedDateTime", "expirationDateTime", "classification",
+    "securityIdentifier", "assignedLicenses", "resourceProvisioningOptions",
+];
+
+pub fn columns() -> Vec<Column> {
+    vec![
+        Column::grow("Name", 16),
+        Column::fixed("Type", 14),
+        Column::fixed("Mail", 18),
+        Column::fixed("Created", 10),
+    ]
+}
+
+pub fn list_request() -> Request {
+    Request::get("/groups").select(LIST_FIELDS).top(999)
+}
+
+pub fn detail_request(id: &str) -> Request {
+    Request::get(format!("/groups/{}", path_segment(id))).select(DETAIL_FIELDS)
+}
+
+pub fn members_request(id: &str) -> Request {
+    Request::get(format!("/groups/{}/members", path_segment(id)))
+        .select(&["id", "displayName", "userPrincipalName", "mail", "userType", "accountEnabled"])
+        .top(999)
+}
+
+pub fn badges(g: &Group) -> String {
+    g.badges().iter().map(|b| b.label()).collect::<Vec<_>>().join(" ")
+}
+
+pub fn row(v: Value) -> TableRow {
+    let g = Group::from_value(&v);
+    let cells = vec![
+        g.display_name.clone().unwrap_or_default(),
+        badges(&g),
+        g.mail.clone().unwrap_or_default(),
+        date(&v["createdDateTime"]),
+    ];
+    TableRow::new(v, cells)
+}
+
+pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
+    match col {
+        1 if row.cells[1].contains("ROLE") => Some(theme.privileged),
+        1 => Some(theme.info),
+        2 | 3 => Some(theme.muted),
+        _ => None,
+    }
+}
+
+pub fn member_columns() -> Vec<Column> {
+    vec![Column::grow("Name", 16), Column::fixed("Type", 6), Column::fixed("UPN / mail", 30)]
+}
+
+pub fn member_row(v: Value) -> TableRow {
+    let kind = odata_kind(&v).to_string();
+    let upn = v.get("userPrincipalName").and_then(Value::as_str).or_else(|| v.get("mail").and_then(Value::as_str));
+    let cells = vec![text(&v, "displayName"), kind, upn.unwrap_or_default().to_string()];
+    TableRow::new(v, cells)
+}
+
+/// The readable sheet of a group: identity, type, membership, mail, sync, licences.
+pub fn sheet(v: &Value) -> Sheet {
+    let g = Group::from_value(v);
+    let mut s = Sheet::default();
+    let p = |k: &str| show(&v[k]);
+    let basics = s.section("Group");
+    basics.push(("Name".into(), p("displayName")));
+    basics.push(("Description".into(), p("description")));
+    basics.push(("Object id".into(), p("id")));
+    basics.push(("Created".into(), p("createdDateTime")));
+    basics.push(("Type".into(), g.badges().iter().map(|b| b.describe()).collect::<Vec<_>>().join(", ")));
+    basics.push(("Visibility".into(), p("visibility")));
+    basics.push(("Classification".into(), p("classification")));
+    let m = s.section("Membership");
+    m.push(("Membership type".into(), if g.is_dynamic() { "Dynamic".into() } else { "Assigned".into() }));
+    m.push(("Rule".into(), p("membershipRule")));
+    m.push(("Rule processing".into(), p("membershipRuleProcessingState")));
+    m.push(("Role-assignable".into(), p("isAssignableToRole")));
+    let mail = s.section("Mail");
+    mail.push(("Mail enabled".into(), p("mailEnabled")));
+    mail.push(("Security enabled".into(), p("securityEnabled")));
+    mail.push(("Mail".into(), p("mail")));
+    mail.push(("Alias".into(), p("mailNickname")));
+    mail.push(("Proxy addresses".into(), p("proxyAddresses")));
+    let sync = s.section("On-premises");
+    sync.push(("Synced".into(), p("onPremisesSyncEnabled")));
+    sync.push(("Domain".into(), p("onPremisesDomainName")));
+    sync.push(("SAM account".into(), p("onPremisesSamAccountName")));
+    sync.push(("SID".into(), p("onPremisesSecurityIdentifier")));
+    sync.push(("Last sync".into(), p("onPremisesLastSyncDateTime")));
+    let lic = s.section("Licences");
+    if g.assigned_licenses.is_empty() {
+        lic.push(("Assigned".into(), String::new()));
+    }
+    for l in &g.assigned_licenses {
+        let disabled = if l.disabled_plans.is_empty() {
+            "all plans enabled".to_string()
+        } else {
+            format!("{} plans disabled", l.disabled_plans.len())
+        };
+        lic.push(("SKU".into(), format!("{} ({disabled})", l.sku_id.clone().unwrap_or_default())));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn row_shows_badges_and_date() {
+        let r = row(json!({"id": "1", "displayName": "Tier0", "groupTypes": [], "securityEnabled": true,
+            "mailEnabled": false, "isAssignableToRole": true, "createdDateTime": "2024-03-05T10:00:00Z"}));
+        assert_eq!(r.cells, ["Tier0", "SEC ROLE", "", "2024-03-05"]);
+    }
+
+    #[test]
+    fn sheet_tolerates_an_empty_object() {
+        let s = sheet(&json!({}));
+        assert!(s.sections.len() >= 4);
+    }
+
+    #[test]
+    fn member_rows_name_their_type() {
+        let r = member_row(json!({"@odata.type": "#microsoft.graph.group", "id": "g", "displayName": "Nested", "mail": "n@x"}));
+        assert_eq!(r.cells, ["Nested", "group", "n@x"]);
+    }
+}

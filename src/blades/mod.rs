@@ -1,0 +1,166 @@
+//! The blades: what each list shows (columns, request, rows) and what Enter opens. A blade adds
+//! only its columns, requests, sheets and drill-downs; the shell does the rest.
+
+pub mod groups;
+pub mod users;
+
+use crate::graph::Request;
+use crate::graph::model::odata_kind;
+use crate::theme::Theme;
+use crate::widgets::sheet::Sheet;
+use crate::widgets::table::{Column, TableRow};
+use ratatui::style::Style;
+use serde_json::Value;
+
+/// The blades in the navigation list. Only working blades are listed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BladeKind {
+    Groups,
+    Users,
+}
+
+impl BladeKind {
+    pub const ALL: &'static [BladeKind] = &[BladeKind::Groups, BladeKind::Users];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            BladeKind::Groups => "Groups",
+            BladeKind::Users => "Users",
+        }
+    }
+
+    /// The name used by `:` and the CLI (`groups`).
+    pub fn command(self) -> &'static str {
+        match self {
+            BladeKind::Groups => "groups",
+            BladeKind::Users => "users",
+        }
+    }
+
+    pub fn from_command(s: &str) -> Option<BladeKind> {
+        Self::ALL.iter().copied().find(|b| b.command().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+/// What a list view lists.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ListSource {
+    Blade(BladeKind),
+    GroupMembers { group_id: String, group_name: String },
+}
+
+/// The kinds of object a detail view can show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectKind {
+    User,
+    Group,
+}
+
+/// An object to open: kind, id and the name to show while it loads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectRef {
+    pub kind: ObjectKind,
+    pub id: String,
+    pub name: String,
+}
+
+impl ListSource {
+    pub fn title(&self) -> String {
+        match self {
+            ListSource::Blade(b) => b.title().to_string(),
+            ListSource::GroupMembers { .. } => "Members".to_string(),
+        }
+    }
+
+    pub fn columns(&self) -> Vec<Column> {
+        match self {
+            ListSource::Blade(BladeKind::Groups) => groups::columns(),
+            ListSource::Blade(BladeKind::Users) => users::columns(),
+            ListSource::GroupMembers { .. } => groups::member_columns(),
+        }
+    }
+
+    pub fn request(&self) -> Request {
+        match self {
+            ListSource::Blade(BladeKind::Groups) => groups::list_request(),
+            ListSource::Blade(BladeKind::Users) => users::list_request(),
+            ListSource::GroupMembers { group_id, .. } => groups::members_request(group_id),
+        }
+    }
+
+    pub fn row(&self, v: Value) -> TableRow {
+        match self {
+            ListSource::Blade(BladeKind::Groups) => groups::row(v),
+            ListSource::Blade(BladeKind::Users) => users::row(v),
+            ListSource::GroupMembers { .. } => groups::member_row(v),
+        }
+    }
+
+    /// Colour for a cell, by blade.
+    pub fn style(&self, row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
+        match self {
+            ListSource::Blade(BladeKind::Groups) => groups::style(row, col, theme),
+            ListSource::Blade(BladeKind::Users) => users::style(row, col, theme),
+            ListSource::GroupMembers { .. } => None,
+        }
+    }
+
+    /// What Enter on a row opens.
+    pub fn open(&self, v: &Value) -> Option<ObjectRef> {
+        let id = v.get("id")?.as_str()?.to_string();
+        let name = v.get("displayName").and_then(Value::as_str).unwrap_or(&id).to_string();
+        let kind = match self {
+            ListSource::Blade(BladeKind::Groups) => ObjectKind::Group,
+            ListSource::Blade(BladeKind::Users) => ObjectKind::User,
+            ListSource::GroupMembers { .. } => match odata_kind(v) {
+                "user" => ObjectKind::User,
+                "group" => ObjectKind::Group,
+                _ => return None,
+            },
+        };
+        Some(ObjectRef { kind, id, name })
+    }
+}
+
+impl ObjectKind {
+    pub fn request(self, id: &str) -> Request {
+        match self {
+            ObjectKind::Group => groups::detail_request(id),
+            ObjectKind::User => users::detail_request(id),
+        }
+    }
+
+    pub fn sheet(self, v: &Value) -> Sheet {
+        match self {
+            ObjectKind::Group => groups::sheet(v),
+            ObjectKind::User => users::sheet(v),
+        }
+    }
+
+    pub fn has_members(self) -> bool {
+        self == ObjectKind::Group
+    }
+}
+
+/// Escape an id for a URL path segment (ids are GUIDs, UPNs may hold `#` or `'`).
+pub fn path_segment(id: &str) -> String {
+    id.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._@".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The date part of a Graph timestamp (`2024-05-01T...Z` -> `2024-05-01`).
+pub fn date(v: &Value) -> String {
+    v.as_str().map(|s| s.chars().take(10).collect()).unwrap_or_default()
+}
+
+/// A string property or empty.
+pub fn text(v: &Value, key: &str) -> String {
+    v.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
+}

@@ -1,0 +1,120 @@
+//! The Users blade: list (member/guest, enabled, department) and detail sheet.
+
+use super::{path_segment, text};
+use crate::graph::Request;
+use crate::graph::model::User;
+use crate::theme::Theme;
+use crate::widgets::sheet::{Sheet, show};
+use crate::widgets::table::{Column, TableRow};
+use ratatui::style::Style;
+use serde_json::Value;
+
+pub const LIST_FIELDS: &[&str] = &[
+    "id", "displayName", "userPrincipalName", "mail", "userType", "accountEnabled", "department",
+    "jobTitle", "onPremisesSyncEnabled", "createdDateTime",
+];
+
+pub const DETAIL_FIELDS: &[&str] = &[
+    "id", "displayName", "givenName", "surname", "userPrincipalName", "mail", "mailNickname",
+    "userType", "accountEnabled", "creationType", "externalUserState", "createdDateTime",
+    "jobTitle", "department", "companyName", "officeLocation", "usageLocation",
+    "preferredLanguage", "businessPhones", "mobilePhone", "proxyAddresses", "onPremisesSyncEnabled",
+    "onPremisesDomainName", "onPremisesSamAccountName", "onPremisesUserPrincipalName",
+    "onPremisesImmutableId", "onPremisesLastSyncDateTime", "assignedLicenses",
+];
+
+pub fn columns() -> Vec<Column> {
+    vec![
+        Column::grow("Name", 16),
+        Column::fixed("User principal name", 26),
+        Column::fixed("Type", 6),
+        Column::fixed("On", 3),
+        Column::fixed("Dept", 10),
+    ]
+}
+
+pub fn list_request() -> Request {
+    Request::get("/users").select(LIST_FIELDS).top(999)
+}
+
+pub fn detail_request(id: &str) -> Request {
+    Request::get(format!("/users/{}", path_segment(id))).select(DETAIL_FIELDS)
+}
+
+pub fn row(v: Value) -> TableRow {
+    let u = User::from_value(&v);
+    let enabled = match u.account_enabled {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "",
+    };
+    let cells = vec![
+        u.display_name.unwrap_or_default(),
+        u.user_principal_name.unwrap_or_default(),
+        u.user_type.unwrap_or_default(),
+        enabled.to_string(),
+        u.department.unwrap_or_default(),
+    ];
+    TableRow::new(v, cells)
+}
+
+pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
+    match col {
+        2 if row.cells[2] == "Guest" => Some(theme.warning),
+        3 if row.cells[3] == "no" => Some(theme.error),
+        1 | 4 => Some(theme.muted),
+        _ => None,
+    }
+}
+
+pub fn sheet(v: &Value) -> Sheet {
+    let p = |k: &str| show(&v[k]);
+    let mut s = Sheet::default();
+    let id = s.section("Identity");
+    id.push(("Name".into(), p("displayName")));
+    id.push(("User principal name".into(), p("userPrincipalName")));
+    id.push(("Object id".into(), p("id")));
+    id.push(("User type".into(), p("userType")));
+    id.push(("Account enabled".into(), p("accountEnabled")));
+    id.push(("Created".into(), p("createdDateTime")));
+    id.push(("Creation type".into(), p("creationType")));
+    id.push(("Invitation state".into(), p("externalUserState")));
+    let job = s.section("Job");
+    job.push(("Title".into(), p("jobTitle")));
+    job.push(("Department".into(), p("department")));
+    job.push(("Company".into(), p("companyName")));
+    job.push(("Office".into(), p("officeLocation")));
+    let c = s.section("Contact");
+    c.push(("Mail".into(), p("mail")));
+    c.push(("Alias".into(), p("mailNickname")));
+    c.push(("Phones".into(), p("businessPhones")));
+    c.push(("Mobile".into(), p("mobilePhone")));
+    c.push(("Usage location".into(), p("usageLocation")));
+    c.push(("Language".into(), p("preferredLanguage")));
+    let sync = s.section("On-premises");
+    sync.push(("Synced".into(), p("onPremisesSyncEnabled")));
+    sync.push(("Domain".into(), p("onPremisesDomainName")));
+    sync.push(("SAM account".into(), p("onPremisesSamAccountName")));
+    sync.push(("On-prem UPN".into(), p("onPremisesUserPrincipalName")));
+    sync.push(("Immutable id".into(), p("onPremisesImmutableId")));
+    sync.push(("Last sync".into(), p("onPremisesLastSyncDateTime")));
+    let lic = s.section("Licences");
+    let skus: Vec<String> = v["assignedLicenses"]
+        .as_array()
+        .map(|a| a.iter().map(|l| text(l, "skuId")).collect())
+        .unwrap_or_default();
+    lic.push(("Assigned SKUs".into(), skus.join(", ")));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn guest_row() {
+        let r = row(json!({"id": "1", "displayName": "Pat", "userPrincipalName": "pat_x#EXT#@t", "userType": "Guest", "accountEnabled": false}));
+        assert_eq!(r.cells, ["Pat", "pat_x#EXT#@t", "Guest", "no", ""]);
+    }
+}

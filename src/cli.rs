@@ -1,0 +1,165 @@
+//! The command line (design §2 contract): global flags, demo-tenant options and subcommands.
+
+use crate::config::Cloud;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "entra-console", version, about = "A keyboard-driven terminal console for Microsoft Entra ID")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(flatten)]
+    pub demo: DemoArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags accepted before or after any subcommand.
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// Use the in-process demo tenant (no sign-in needed)
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Profile name from config.toml
+    #[arg(long, global = true, env = "ENTRA_CONSOLE_PROFILE")]
+    pub profile: Option<String>,
+    /// Refuse every write before it is sent
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Never open a socket; work from the cache
+    #[arg(long, global = true)]
+    pub offline: bool,
+    /// Cache database file
+    #[arg(long, global = true, value_name = "FILE")]
+    pub cache: Option<PathBuf>,
+    /// Theme name (built-in or from the config dir's themes/)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Config file (its folder is used as the config dir)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Graph base URL; requests go to URL/v1.0/... and URL/beta/...
+    #[arg(long, global = true, env = "ENTRA_CONSOLE_GRAPH_URL", value_name = "URL")]
+    pub graph_url: Option<String>,
+    /// Identity authority URL
+    #[arg(long, global = true, env = "ENTRA_CONSOLE_AUTHORITY_URL", value_name = "URL")]
+    pub authority_url: Option<String>,
+    /// National cloud (sets both URLs)
+    #[arg(long, global = true, value_enum)]
+    pub cloud: Option<Cloud>,
+}
+
+/// Demo-tenant options (for `demo-server`, and with `--demo`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct DemoArgs {
+    /// Total users in the demo tenant (fixtures plus generated ones)
+    #[arg(long, global = true, value_name = "N")]
+    pub users: Option<usize>,
+    /// Total groups in the demo tenant
+    #[arg(long, global = true, value_name = "N")]
+    pub groups: Option<usize>,
+    /// Delay added to every demo response
+    #[arg(long, global = true, value_name = "N")]
+    pub latency_ms: Option<u64>,
+    /// Seed for generated objects
+    #[arg(long, global = true, value_name = "S")]
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+    Md,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LoginMethod {
+    DeviceCode,
+    AzCli,
+    ClientSecret,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Md,
+    Json,
+    Csv,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCommand {
+    /// Copy the cache to FILE for a reviewer (no secrets)
+    Export { file: PathBuf },
+    /// Open a snapshot FILE
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign in (not available yet in this build)
+    Login {
+        #[arg(long, value_enum)]
+        method: Option<LoginMethod>,
+        #[arg(long)]
+        tenant: Option<String>,
+        #[arg(long)]
+        client_id: Option<String>,
+    },
+    /// Delete stored tokens (not available yet in this build)
+    Logout,
+    /// Fill the cache headlessly (not available yet in this build)
+    Sync { blades: Vec<String> },
+    /// Write a blade's objects to stdout
+    Export {
+        blade: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+    },
+    /// Run the findings rules (not available yet in this build)
+    Audit {
+        #[arg(long, value_enum, default_value = "md")]
+        format: AuditFormat,
+        #[arg(long, value_enum)]
+        fail_on: Option<Severity>,
+    },
+    /// Cache snapshots for reviewers (not available yet in this build)
+    Snapshot {
+        #[command(subcommand)]
+        command: SnapshotCommand,
+    },
+    /// Serve the demo tenant until killed; prints "listening on http://ADDR" first
+    DemoServer {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: std::net::SocketAddr,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn global_flags_work_after_the_subcommand() {
+        let c = Cli::try_parse_from(["entra-console", "export", "groups", "--format", "csv", "--demo", "--read-only"]).unwrap();
+        assert!(c.global.demo && c.global.read_only);
+        assert!(matches!(c.command, Some(Command::Export { format: ExportFormat::Csv, .. })));
+    }
+
+    #[test]
+    fn demo_server_options_parse() {
+        let c = Cli::try_parse_from(["entra-console", "demo-server", "--users", "500", "--latency-ms", "20", "--seed", "3"]).unwrap();
+        assert_eq!(c.demo.users, Some(500));
+        assert_eq!(c.demo.latency_ms, Some(20));
+        assert!(matches!(c.command, Some(Command::DemoServer { .. })));
+    }
+}

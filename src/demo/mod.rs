@@ -1,0 +1,75 @@
+//! The demo tenant: a Graph-compatible server on 127.0.0.1 with a fictional organisation, used
+//! by `--demo`, `demo-server`, the tests and the benchmarks.
+
+pub mod filter;
+pub mod query;
+pub mod server;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// How to build and run a demo tenant.
+#[derive(Clone, Debug)]
+pub struct DemoOptions {
+    pub addr: SocketAddr,
+    pub scale: store::Scale,
+    pub latency: Duration,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            scale: store::Scale::default(),
+            latency: Duration::ZERO,
+        }
+    }
+}
+
+/// A running demo server; dropping it stops the server.
+pub struct DemoServer {
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl DemoServer {
+    /// `http://ADDR`, the value for `--graph-url`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Bind and serve in the background on the current tokio runtime.
+pub async fn start(opts: DemoOptions) -> Result<DemoServer, String> {
+    if !opts.addr.ip().is_loopback() {
+        return Err(format!("the demo tenant only listens on loopback, not {}", opts.addr));
+    }
+    let tenant = store::Tenant::load(&opts.scale)?;
+    let state = Arc::new(server::DemoState { tenant: RwLock::new(tenant), latency: opts.latency });
+    let listener = tokio::net::TcpListener::bind(opts.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", opts.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let app = server::router(state);
+    tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = rx.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!("demo server stopped: {e}");
+        }
+    });
+    tracing::info!(%addr, "demo tenant listening");
+    Ok(DemoServer { addr, shutdown: Some(tx) })
+}

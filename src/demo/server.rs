@@ -1,0 +1,285 @@
+//! The demo tenant's HTTP routes: Graph-shaped collections, single objects and error bodies.
+
+use super::query::{self, Options, QueryError, encode_skiptoken};
+use super::store::{Kind, Tenant};
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// Shared state of a running demo server.
+pub struct DemoState {
+    pub tenant: RwLock<Tenant>,
+    pub latency: Duration,
+}
+
+pub type Shared = Arc<DemoState>;
+
+/// Per-request context: ids echoed in headers and error bodies, the origin for next links.
+struct Ctx {
+    request_id: String,
+    client_request_id: String,
+    origin: String,
+    eventual: bool,
+}
+
+impl Ctx {
+    fn new(headers: &HeaderMap) -> Self {
+        let h = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).map(str::to_string);
+        Ctx {
+            request_id: uuid::Uuid::new_v4().to_string(),
+            client_request_id: h("client-request-id").unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            origin: format!("http://{}", h("host").unwrap_or_else(|| "127.0.0.1".into())),
+            eventual: h("consistencylevel").is_some_and(|v| v.eq_ignore_ascii_case("eventual")),
+        }
+    }
+
+    fn respond(&self, status: StatusCode, body: Value) -> Response {
+        let mut r = (status, axum::Json(body)).into_response();
+        let hs = r.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&self.request_id) {
+            hs.insert("request-id", v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&self.client_request_id) {
+            hs.insert("client-request-id", v);
+        }
+        r
+    }
+
+    /// A Graph error body (graph-api.md §11.5).
+    fn error(&self, status: u16, code: &str, message: &str) -> Response {
+        let body = json!({"error": {
+            "code": code,
+            "message": message,
+            "innerError": {
+                "date": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string(),
+                "request-id": self.request_id,
+                "client-request-id": self.client_request_id,
+            }
+        }});
+        self.respond(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), body)
+    }
+
+    fn query_error(&self, e: QueryError) -> Response {
+        self.error(e.status, e.code, &e.message)
+    }
+}
+
+fn pairs(raw: Option<String>) -> Vec<(String, String)> {
+    raw.map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default()
+}
+
+fn is_guid(s: &str) -> bool {
+    s.len() == 36
+        && s.chars().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() }
+        })
+}
+
+/// Check the bearer token; Graph answers 401 `InvalidAuthenticationToken` without one.
+fn authorize(ctx: &Ctx, headers: &HeaderMap) -> Result<(), Response> {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or_default();
+    if token.is_empty() {
+        return Err(ctx.error(401, "InvalidAuthenticationToken", "Access token is empty."));
+    }
+    Ok(())
+}
+
+async fn prelude(state: &Shared, headers: &HeaderMap, version: &str) -> Result<Ctx, Response> {
+    if !state.latency.is_zero() {
+        tokio::time::sleep(state.latency).await;
+    }
+    let ctx = Ctx::new(headers);
+    if version != "v1.0" && version != "beta" {
+        return Err(ctx.error(400, "BadRequest", &format!("Invalid version: {version}")));
+    }
+    authorize(&ctx, headers)?;
+    Ok(ctx)
+}
+
+/// Page a filtered collection the way Graph does: default and maximum page sizes, opaque
+/// `$skiptoken` in an absolute `@odata.nextLink`, `@odata.count` on the first page only.
+fn page_response(ctx: &Ctx, path: &str, kind: Kind, items: Vec<&Value>, opts: &Options, context: &str) -> Response {
+    let mut items = items;
+    opts.sort(&mut items);
+    let total = items.len();
+    let size = opts.top.unwrap_or(100);
+    let end = (opts.skip + size).min(total);
+    let start = opts.skip.min(total);
+    let value: Vec<Value> = items[start..end]
+        .iter()
+        .map(|o| {
+            let mixed = context.ends_with("directoryObjects");
+            let k = if mixed { kind_of(o) } else { kind };
+            let mut v = query::project(k, o, opts.select.as_deref());
+            if mixed {
+                if let Some(m) = v.as_object_mut() {
+                    m.insert("@odata.type".into(), json!(object_type(o)));
+                }
+            }
+            v
+        })
+        .collect();
+    let mut body = serde_json::Map::new();
+    body.insert("@odata.context".into(), json!(format!("{}/{context}", ctx.origin)));
+    if opts.count && opts.skip == 0 {
+        body.insert("@odata.count".into(), json!(total));
+    }
+    if end < total {
+        let mut q: Vec<String> = opts
+            .passthrough
+            .iter()
+            .map(|(k, v)| format!("{}={}", k, urlencode(v)))
+            .collect();
+        q.push(format!("$skiptoken={}", encode_skiptoken(end)));
+        body.insert("@odata.nextLink".into(), json!(format!("{}{}?{}", ctx.origin, path, q.join("&"))));
+    }
+    body.insert("value".into(), Value::Array(value));
+    ctx.respond(StatusCode::OK, Value::Object(body))
+}
+
+fn kind_of(o: &Value) -> Kind {
+    if o.get("userPrincipalName").is_some() { Kind::User } else { Kind::Group }
+}
+
+fn object_type(o: &Value) -> &'static str {
+    kind_of(o).odata_type()
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+async fn list(state: State<Shared>, version: Path<String>, uri: Uri, headers: HeaderMap, raw: RawQuery, kind: Kind) -> Response {
+    let ctx = match prelude(&state, &headers, &version).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let tenant = match state.tenant.read() {
+        Ok(t) => t,
+        Err(_) => return ctx.error(500, "UnknownError", "demo tenant state is unavailable"),
+    };
+    let opts = match query::parse(&pairs(raw.0), ctx.eventual, kind, tenant.props(kind), 999) {
+        Ok(o) => o,
+        Err(e) => return ctx.query_error(e),
+    };
+    let all = match kind {
+        Kind::User => &tenant.users,
+        Kind::Group => &tenant.groups,
+    };
+    let items: Vec<&Value> = all.iter().filter(|o| opts.keep(o)).collect();
+    let name = if kind == Kind::User { "users" } else { "groups" };
+    page_response(&ctx, uri.path(), kind, items, &opts, &format!("{version}/$metadata#{name}", version = version.0))
+}
+
+async fn list_users(s: State<Shared>, v: Path<String>, u: Uri, h: HeaderMap, q: RawQuery) -> Response {
+    list(s, v, u, h, q, Kind::User).await
+}
+
+async fn list_groups(s: State<Shared>, v: Path<String>, u: Uri, h: HeaderMap, q: RawQuery) -> Response {
+    list(s, v, u, h, q, Kind::Group).await
+}
+
+async fn get_one(state: State<Shared>, version: String, id: String, headers: HeaderMap, raw: RawQuery, kind: Kind) -> Response {
+    let ctx = match prelude(&state, &headers, &version).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let tenant = match state.tenant.read() {
+        Ok(t) => t,
+        Err(_) => return ctx.error(500, "UnknownError", "demo tenant state is unavailable"),
+    };
+    let found = match kind {
+        Kind::User => tenant.user(&id),
+        Kind::Group => tenant.group(&id),
+    };
+    let Some(obj) = found else {
+        if kind == Kind::Group && !is_guid(&id) || kind == Kind::User && !is_guid(&id) && !id.contains('@') {
+            return ctx.error(400, "Request_BadRequest", &format!("Invalid object identifier '{id}'."));
+        }
+        return ctx.error(404, "Request_ResourceNotFound", &format!(
+            "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+        ));
+    };
+    let opts = match query::parse(&pairs(raw.0), ctx.eventual, kind, tenant.props(kind), 999) {
+        Ok(o) => o,
+        Err(e) => return ctx.query_error(e),
+    };
+    let mut v = query::project(kind, obj, opts.select.as_deref());
+    let name = if kind == Kind::User { "users" } else { "groups" };
+    if let Some(m) = v.as_object_mut() {
+        m.insert("@odata.context".into(), json!(format!("{}/{version}/$metadata#{name}/$entity", ctx.origin)));
+    }
+    ctx.respond(StatusCode::OK, v)
+}
+
+async fn get_user(s: State<Shared>, Path((v, id)): Path<(String, String)>, h: HeaderMap, q: RawQuery) -> Response {
+    get_one(s, v, id, h, q, Kind::User).await
+}
+
+async fn get_group(s: State<Shared>, Path((v, id)): Path<(String, String)>, h: HeaderMap, q: RawQuery) -> Response {
+    get_one(s, v, id, h, q, Kind::Group).await
+}
+
+async fn group_members(state: State<Shared>, Path((version, id)): Path<(String, String)>, uri: Uri, headers: HeaderMap, raw: RawQuery) -> Response {
+    let ctx = match prelude(&state, &headers, &version).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let tenant = match state.tenant.read() {
+        Ok(t) => t,
+        Err(_) => return ctx.error(500, "UnknownError", "demo tenant state is unavailable"),
+    };
+    if tenant.group(&id).is_none() {
+        if !is_guid(&id) {
+            return ctx.error(400, "Request_BadRequest", &format!("Invalid object identifier '{id}'."));
+        }
+        return ctx.error(404, "Request_ResourceNotFound", &format!(
+            "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+        ));
+    }
+    // Members are users and groups; validate $select against both.
+    let mut known = tenant.user_props.clone();
+    known.extend(tenant.group_props.iter().cloned());
+    let opts = match query::parse(&pairs(raw.0), ctx.eventual, Kind::User, &known, 999) {
+        Ok(o) => o,
+        Err(e) => return ctx.query_error(e),
+    };
+    let items: Vec<&Value> = tenant
+        .members
+        .get(&id)
+        .map(|ids| ids.iter().filter_map(|m| tenant.object(m).map(|(_, v)| v)).filter(|o| opts.keep(o)).collect())
+        .unwrap_or_default();
+    page_response(&ctx, uri.path(), Kind::User, items, &opts, &format!("{version}/$metadata#directoryObjects"))
+}
+
+async fn fallback(method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let ctx = Ctx::new(&headers);
+    if method != Method::GET {
+        return ctx.error(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.");
+    }
+    let seg = uri.path().trim_start_matches('/').split('/').nth(1).unwrap_or_default().to_string();
+    ctx.error(400, "BadRequest", &format!("Resource not found for the segment '{seg}'."))
+}
+
+/// The router for a demo tenant.
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/{version}/users", get(list_users))
+        .route("/{version}/users/{id}", get(get_user))
+        .route("/{version}/groups", get(list_groups))
+        .route("/{version}/groups/{id}", get(get_group))
+        .route("/{version}/groups/{id}/members", get(group_members))
+        .fallback(fallback)
+        .with_state(state)
+}

@@ -1,0 +1,288 @@
+//! The demo tenant's data: fixtures from `assets/demo-tenant/` plus the seeded scale generator.
+
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeSet, HashMap};
+
+const USERS: &str = include_str!("../../assets/demo-tenant/users.json");
+const GROUPS: &str = include_str!("../../assets/demo-tenant/groups.json");
+
+/// Default properties of `GET /users` (graph-api.md §9); others need `$select`.
+pub const USER_DEFAULTS: &[&str] = &[
+    "businessPhones", "displayName", "givenName", "id", "jobTitle", "mail", "mobilePhone",
+    "officeLocation", "preferredLanguage", "surname", "userPrincipalName",
+];
+
+/// Group properties that are not returned unless selected.
+pub const GROUP_NON_DEFAULTS: &[&str] = &["assignedLicenses", "serviceProvisioningErrors"];
+
+/// Deterministic pseudo-random numbers (SplitMix64), so `--seed` reproduces a tenant exactly.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 { 0 } else { (self.next_u64() % n as u64) as usize }
+    }
+
+    /// A version-4 shaped GUID.
+    pub fn guid(&mut self) -> String {
+        let a = self.next_u64();
+        let b = self.next_u64();
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            0x8000 | (b >> 48 & 0x3fff),
+            b & 0xffff_ffff_ffff
+        )
+    }
+}
+
+/// Which collection an object lives in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    User,
+    Group,
+}
+
+impl Kind {
+    pub fn odata_type(self) -> &'static str {
+        match self {
+            Kind::User => "#microsoft.graph.user",
+            Kind::Group => "#microsoft.graph.group",
+        }
+    }
+
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Kind::User => "microsoft.graph.user",
+            Kind::Group => "microsoft.graph.group",
+        }
+    }
+}
+
+/// Everything the demo tenant holds.
+#[derive(Debug, Default)]
+pub struct Tenant {
+    pub users: Vec<Value>,
+    pub groups: Vec<Value>,
+    /// group id -> member ids, in insertion order.
+    pub members: HashMap<String, Vec<String>>,
+    index: HashMap<String, (Kind, usize)>,
+    /// Property names known per kind (for `$select` validation).
+    pub user_props: BTreeSet<String>,
+    pub group_props: BTreeSet<String>,
+}
+
+/// Size and seed of a generated tenant.
+#[derive(Clone, Debug, Default)]
+pub struct Scale {
+    pub users: Option<usize>,
+    pub groups: Option<usize>,
+    pub seed: u64,
+}
+
+fn collection(text: &str, name: &str) -> Result<Vec<Value>, String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("fixture {name}: {e}"))?;
+    match v.get("value") {
+        Some(Value::Array(a)) => Ok(a.clone()),
+        _ => Err(format!("fixture {name}: no `value` array")),
+    }
+}
+
+fn last_segment(s: &str) -> String {
+    s.rsplit('/').next().unwrap_or(s).to_string()
+}
+
+impl Tenant {
+    /// The fixture organisation, grown to `scale` if asked.
+    pub fn load(scale: &Scale) -> Result<Tenant, String> {
+        let mut t = Tenant { users: collection(USERS, "users.json")?, ..Default::default() };
+        for mut g in collection(GROUPS, "groups.json")? {
+            let Some(obj) = g.as_object_mut() else { continue };
+            let id = obj.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+            let binds = obj.remove("members@odata.bind");
+            obj.remove("owners@odata.bind");
+            let ids = match binds {
+                Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(last_segment).collect(),
+                _ => Vec::new(),
+            };
+            t.members.insert(id, ids);
+            t.groups.push(g);
+        }
+        t.generate(scale);
+        t.reindex();
+        Ok(t)
+    }
+
+    fn generate(&mut self, scale: &Scale) {
+        let mut rng = Rng::new(scale.seed ^ 0x5eed_0f_7e4a47);
+        let depts = ["Finance", "Engineering", "Sales", "Marketing", "HR", "IT", "Legal", "Operations", "Support"];
+        let want_users = scale.users.unwrap_or(0);
+        let mut n = self.users.len();
+        while n < want_users {
+            let dept = depts[rng.below(depts.len())];
+            let upn = format!("user{n:06}@tailspindemo.onmicrosoft.com");
+            self.users.push(json!({
+                "id": rng.guid(), "accountEnabled": rng.below(20) != 0, "businessPhones": [],
+                "createdDateTime": format!("20{:02}-{:02}-{:02}T08:00:00Z", 18 + rng.below(8), 1 + rng.below(12), 1 + rng.below(28)),
+                "department": dept, "displayName": format!("User {n:06}"), "givenName": "User",
+                "jobTitle": null, "mail": upn, "mailNickname": format!("user{n:06}"), "mobilePhone": null,
+                "officeLocation": null, "preferredLanguage": "en-US", "surname": format!("{n:06}"),
+                "usageLocation": "US", "userPrincipalName": upn, "userType": "Member", "assignedLicenses": []
+            }));
+            n += 1;
+        }
+        let want_groups = scale.groups.unwrap_or(0);
+        let mut n = self.groups.len();
+        while n < want_groups {
+            let id = rng.guid();
+            let unified = rng.below(3) == 0;
+            self.groups.push(json!({
+                "id": id, "deletedDateTime": null, "classification": null,
+                "createdDateTime": format!("20{:02}-{:02}-{:02}T09:30:00Z", 18 + rng.below(8), 1 + rng.below(12), 1 + rng.below(28)),
+                "creationOptions": [], "description": format!("Generated group {n}"),
+                "displayName": format!("Group {n:06}"), "expirationDateTime": null,
+                "groupTypes": if unified { json!(["Unified"]) } else { json!([]) },
+                "isAssignableToRole": null, "mail": if unified { json!(format!("group{n:06}@tailspindemo.onmicrosoft.com")) } else { Value::Null },
+                "mailEnabled": unified, "mailNickname": format!("group{n:06}"), "membershipRule": null,
+                "membershipRuleProcessingState": null, "onPremisesSyncEnabled": null, "proxyAddresses": [],
+                "securityEnabled": !unified, "visibility": if unified { json!("Private") } else { Value::Null },
+                "assignedLicenses": []
+            }));
+            let k = rng.below(16);
+            let mut ids = Vec::with_capacity(k);
+            for _ in 0..k {
+                let u = &self.users[rng.below(self.users.len())];
+                if let Some(uid) = u["id"].as_str() {
+                    if !ids.iter().any(|x: &String| x == uid) {
+                        ids.push(uid.to_string());
+                    }
+                }
+            }
+            self.members.insert(id, ids);
+            n += 1;
+        }
+    }
+
+    fn reindex(&mut self) {
+        self.index.clear();
+        let keys = |objs: &[Value], set: &mut BTreeSet<String>| {
+            for o in objs.iter().take(200) {
+                if let Some(m) = o.as_object() {
+                    set.extend(m.keys().cloned());
+                }
+            }
+        };
+        keys(&self.users, &mut self.user_props);
+        keys(&self.groups, &mut self.group_props);
+        for (i, u) in self.users.iter().enumerate() {
+            if let Some(id) = u["id"].as_str() {
+                self.index.insert(id.to_string(), (Kind::User, i));
+            }
+        }
+        for (i, g) in self.groups.iter().enumerate() {
+            if let Some(id) = g["id"].as_str() {
+                self.index.insert(id.to_string(), (Kind::Group, i));
+            }
+        }
+    }
+
+    /// A directory object by id, with its kind.
+    pub fn object(&self, id: &str) -> Option<(Kind, &Value)> {
+        let (kind, i) = *self.index.get(&id.to_ascii_lowercase()).or_else(|| self.index.get(id))?;
+        let list = match kind {
+            Kind::User => &self.users,
+            Kind::Group => &self.groups,
+        };
+        list.get(i).map(|v| (kind, v))
+    }
+
+    /// A user by id or user principal name.
+    pub fn user(&self, key: &str) -> Option<&Value> {
+        match self.object(key) {
+            Some((Kind::User, v)) => Some(v),
+            _ => self.users.iter().find(|u| {
+                u["userPrincipalName"].as_str().is_some_and(|p| p.eq_ignore_ascii_case(key))
+            }),
+        }
+    }
+
+    pub fn group(&self, id: &str) -> Option<&Value> {
+        match self.object(id) {
+            Some((Kind::Group, v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn props(&self, kind: Kind) -> &BTreeSet<String> {
+        match kind {
+            Kind::User => &self.user_props,
+            Kind::Group => &self.group_props,
+        }
+    }
+}
+
+/// The properties returned when no `$select` is given.
+pub fn default_view(kind: Kind, obj: &Value) -> Value {
+    let Some(m) = obj.as_object() else { return obj.clone() };
+    let out: Map<String, Value> = match kind {
+        Kind::User => USER_DEFAULTS
+            .iter()
+            .map(|k| (k.to_string(), m.get(*k).cloned().unwrap_or(Value::Null)))
+            .collect(),
+        Kind::Group => m
+            .iter()
+            .filter(|(k, _)| !GROUP_NON_DEFAULTS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    };
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixtures_load_with_members() {
+        let t = Tenant::load(&Scale::default()).unwrap();
+        assert!(t.users.len() >= 55, "{}", t.users.len());
+        assert_eq!(t.groups.len(), 25);
+        assert!(t.groups.iter().all(|g| g.get("members@odata.bind").is_none()));
+        let all_staff = t.groups.iter().find(|g| g["displayName"] == "All Staff").unwrap();
+        let members = &t.members[all_staff["id"].as_str().unwrap()];
+        assert!(members.len() > 40);
+        assert!(members.iter().all(|m| t.user(m).is_some()));
+    }
+
+    #[test]
+    fn scale_is_deterministic() {
+        let s = Scale { users: Some(500), groups: Some(250), seed: 7 };
+        let a = Tenant::load(&s).unwrap();
+        let b = Tenant::load(&s).unwrap();
+        assert_eq!(a.users.len(), 500);
+        assert_eq!(a.groups.len(), 250);
+        assert_eq!(a.groups[200], b.groups[200]);
+        assert!(a.group(a.groups[249]["id"].as_str().unwrap()).is_some());
+    }
+
+    #[test]
+    fn users_found_by_upn() {
+        let t = Tenant::load(&Scale::default()).unwrap();
+        assert!(t.user("BG-ADMIN01@tailspindemo.onmicrosoft.com").is_some());
+    }
+}

@@ -1,0 +1,92 @@
+//! `entra-console export BLADE`: a blade's objects as JSON, CSV (RFC 4180) or Markdown.
+
+use crate::blades::ListSource;
+use crate::cli::ExportFormat;
+use crate::sanitize::json_safe;
+use serde_json::Value;
+use std::io::Write;
+
+/// Write `objects` of `source` in `format`. Columns are the blade's table columns after `id`,
+/// in a stable order; CSV and Markdown cells are sanitized, JSON keeps the exact values (with
+/// bidi and C1 characters escaped so a terminal never interprets them).
+pub fn write(source: &ListSource, objects: Vec<Value>, format: ExportFormat, out: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        ExportFormat::Json => {
+            let text = serde_json::to_string_pretty(&objects).map_err(std::io::Error::other)?;
+            writeln!(out, "{}", json_safe(&text))
+        }
+        ExportFormat::Csv | ExportFormat::Md => {
+            let mut header = vec!["id".to_string()];
+            header.extend(source.columns().iter().map(|c| c.title.to_string()));
+            let rows: Vec<Vec<String>> = objects
+                .into_iter()
+                .map(|v| {
+                    let row = source.row(v);
+                    let mut cells = vec![row.id().to_string()];
+                    cells.extend(row.cells);
+                    cells
+                })
+                .collect();
+            if format == ExportFormat::Csv {
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(&header).map_err(std::io::Error::other)?;
+                for r in rows {
+                    w.write_record(&r).map_err(std::io::Error::other)?;
+                }
+                w.flush()
+            } else {
+                let esc = |s: &str| s.replace('|', "\\|");
+                writeln!(out, "| {} |", header.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | "))?;
+                writeln!(out, "|{}", " --- |".repeat(header.len()))?;
+                for r in rows {
+                    writeln!(out, "| {} |", r.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | "))?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blades::BladeKind;
+    use serde_json::json;
+
+    fn groups() -> Vec<Value> {
+        vec![
+            json!({"id": "1", "displayName": "A, \"quoted\"", "securityEnabled": true, "createdDateTime": "2024-01-02T00:00:00Z"}),
+            json!({"id": "2", "displayName": "Evil\u{1b}[2J|x\u{202e}", "groupTypes": ["Unified"], "mailEnabled": true}),
+        ]
+    }
+
+    #[test]
+    fn csv_is_rfc4180_with_stable_header() {
+        let mut out = Vec::new();
+        write(&ListSource::Blade(BladeKind::Groups), groups(), ExportFormat::Csv, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next().unwrap(), "id,Name,Type,Mail,Created");
+        assert_eq!(lines.next().unwrap(), "1,\"A, \"\"quoted\"\"\",SEC,,2024-01-02");
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'));
+    }
+
+    #[test]
+    fn json_keeps_values_but_no_raw_controls() {
+        let mut out = Vec::new();
+        write(&ListSource::Blade(BladeKind::Groups), groups(), ExportFormat::Json, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'));
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, Value::Array(groups()));
+    }
+
+    #[test]
+    fn markdown_escapes_pipes() {
+        let mut out = Vec::new();
+        write(&ListSource::Blade(BladeKind::Groups), groups(), ExportFormat::Md, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("\\|x"));
+        assert_eq!(text.lines().count(), 4);
+    }
+}

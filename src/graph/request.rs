@@ -1,0 +1,156 @@
+//! A Graph request description: version, path, OData query options, headers and body.
+
+use serde_json::Value;
+
+/// Which Graph API version a request targets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiVersion {
+    V1,
+    Beta,
+}
+
+impl ApiVersion {
+    pub fn segment(self) -> &'static str {
+        match self {
+            ApiVersion::V1 => "v1.0",
+            ApiVersion::Beta => "beta",
+        }
+    }
+}
+
+/// HTTP methods the console uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Patch,
+    Put,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// One Graph request. Build with [`Request::get`] and the OData helpers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub method: Method,
+    pub version: ApiVersion,
+    /// Path below the version segment, starting with `/` (e.g. `/groups/{id}/members`).
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Value>,
+}
+
+impl Request {
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        let mut path = path.into();
+        if !path.starts_with('/') {
+            path.insert(0, '/');
+        }
+        Request {
+            method,
+            version: ApiVersion::V1,
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub fn get(path: impl Into<String>) -> Self {
+        Self::new(Method::Get, path)
+    }
+
+    pub fn beta(mut self) -> Self {
+        self.version = ApiVersion::Beta;
+        self
+    }
+
+    pub fn param(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.query.retain(|(k, _)| k != key);
+        self.query.push((key.to_string(), value.into()));
+        self
+    }
+
+    pub fn select(self, fields: &[&str]) -> Self {
+        self.param("$select", fields.join(","))
+    }
+
+    pub fn filter(self, expr: impl Into<String>) -> Self {
+        self.param("$filter", expr)
+    }
+
+    pub fn top(self, n: u32) -> Self {
+        self.param("$top", n.to_string())
+    }
+
+    pub fn orderby(self, expr: impl Into<String>) -> Self {
+        self.param("$orderby", expr)
+    }
+
+    pub fn expand(self, expr: impl Into<String>) -> Self {
+        self.param("$expand", expr)
+    }
+
+    /// `$count=true` with `ConsistencyLevel: eventual` (advanced queries, graph-api.md §11.2).
+    pub fn count(self) -> Self {
+        self.param("$count", "true").header("ConsistencyLevel", "eventual")
+    }
+
+    /// `$search` needs `ConsistencyLevel: eventual`; `$count=true` is sent too (the safe choice).
+    pub fn search(self, expr: impl Into<String>) -> Self {
+        self.param("$search", expr).count()
+    }
+
+    pub fn header(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(key));
+        self.headers.push((key.to_string(), value.into()));
+        self
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// `GET`, and therefore safe to retry and allowed in read-only mode.
+    pub fn is_read(&self) -> bool {
+        self.method == Method::Get
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_replaces_repeated_options() {
+        let r = Request::get("groups").top(10).top(999).select(&["id", "displayName"]);
+        assert_eq!(r.path, "/groups");
+        assert_eq!(
+            r.query,
+            vec![
+                ("$top".to_string(), "999".to_string()),
+                ("$select".to_string(), "id,displayName".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn search_sets_consistency_level_and_count() {
+        let r = Request::get("/users").search("\"displayName:ada\"");
+        assert!(r.headers.iter().any(|(k, v)| k == "ConsistencyLevel" && v == "eventual"));
+        assert!(r.query.iter().any(|(k, v)| k == "$count" && v == "true"));
+    }
+}

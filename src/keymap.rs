@@ -1,0 +1,250 @@
+//! The keymap: key chords to `Action`s per context, loaded from `assets/keymap.toml` and an
+//! optional user file; every binding carries the description the help overlay shows.
+
+use crate::app::Action;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::Deserialize;
+use std::path::Path;
+
+pub const DEFAULT_KEYMAP: &str = include_str!("../assets/keymap.toml");
+
+/// Where a binding applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Global,
+    List,
+    Detail,
+    Nav,
+}
+
+/// A key with modifiers, as written in the keymap (`ctrl-c`, `G`, `pgdn`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chord {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Chord {
+    pub fn parse(s: &str) -> Result<Chord, String> {
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = s;
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-") {
+                mods |= KeyModifiers::CONTROL;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-") {
+                mods |= KeyModifiers::ALT;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "esc" => KeyCode::Esc,
+            "enter" => KeyCode::Enter,
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pgup" => KeyCode::PageUp,
+            "pgdn" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "space" => KeyCode::Char(' '),
+            f if f.starts_with('f') && f.len() > 1 && f[1..].parse::<u8>().is_ok() => {
+                KeyCode::F(f[1..].parse().unwrap_or(1))
+            }
+            c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap_or(' ')),
+            other => return Err(format!("unknown key \"{other}\"")),
+        };
+        Ok(Chord { code, mods })
+    }
+
+    /// Does a terminal key event match? Shift is implied by the character for printable keys.
+    pub fn matches(&self, ev: &KeyEvent) -> bool {
+        let mods = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let code = match ev.code {
+            KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => KeyCode::Char(c.to_ascii_lowercase()),
+            c => c,
+        };
+        code == self.code && mods == self.mods
+    }
+
+    pub fn label(&self) -> String {
+        let mut s = String::new();
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            s.push_str("Ctrl-");
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            s.push_str("Alt-");
+        }
+        s.push_str(&match self.code {
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            KeyCode::Char(' ') => "Space".into(),
+            KeyCode::Char(c) => c.to_string(),
+            _ => "?".into(),
+        });
+        s
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBinding {
+    action: String,
+    keys: Vec<String>,
+    #[serde(default)]
+    context: Option<Scope>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKeymap {
+    #[serde(default)]
+    binding: Vec<RawBinding>,
+}
+
+/// One binding: action, keys, scope and its help text.
+#[derive(Clone, Debug)]
+pub struct Binding {
+    pub action: Action,
+    pub keys: Vec<Chord>,
+    pub scope: Scope,
+    pub description: String,
+}
+
+/// All bindings, in file order.
+#[derive(Clone, Debug)]
+pub struct Keymap {
+    pub bindings: Vec<Binding>,
+}
+
+fn parse_bindings(text: &str, require_description: bool) -> Result<Vec<Binding>, String> {
+    let raw: RawKeymap = toml::from_str(text).map_err(|e| e.message().to_string())?;
+    raw.binding
+        .into_iter()
+        .map(|b| {
+            let action = Action::from_name(&b.action).ok_or_else(|| format!("unknown action \"{}\"", b.action))?;
+            let keys = b.keys.iter().map(|k| Chord::parse(k)).collect::<Result<Vec<_>, _>>()?;
+            let description = match b.description {
+                Some(d) if !d.trim().is_empty() => d,
+                _ if require_description => return Err(format!("binding \"{}\" has no description", b.action)),
+                _ => String::new(),
+            };
+            Ok(Binding { action, keys, scope: b.context.unwrap_or(Scope::Global), description })
+        })
+        .collect()
+}
+
+impl Keymap {
+    pub fn builtin() -> Keymap {
+        // The embedded default is checked by a unit test, so this cannot fail in a release.
+        Keymap { bindings: parse_bindings(DEFAULT_KEYMAP, true).unwrap_or_default() }
+    }
+
+    /// The default keymap with a user file's bindings replacing the keys of the actions it names
+    /// (in the same context). A bad user file is reported and ignored.
+    pub fn load(user_file: Option<&Path>) -> (Keymap, Option<String>) {
+        let mut km = Keymap::builtin();
+        let Some(path) = user_file else { return (km, None) };
+        let Ok(text) = std::fs::read_to_string(path) else { return (km, None) };
+        match parse_bindings(&text, false) {
+            Ok(user) => {
+                for u in user {
+                    match km.bindings.iter_mut().find(|b| b.action == u.action && b.scope == u.scope) {
+                        Some(b) => b.keys = u.keys,
+                        None => km.bindings.push(Binding {
+                            description: if u.description.is_empty() { u.action.name().to_string() } else { u.description.clone() },
+                            ..u
+                        }),
+                    }
+                }
+                (km, None)
+            }
+            Err(e) => (km, Some(format!("keymap {}: {e}; using the default keymap", path.display()))),
+        }
+    }
+
+    /// The action for a key in the given scopes (earlier scopes win).
+    pub fn lookup(&self, ev: &KeyEvent, scopes: &[Scope]) -> Option<Action> {
+        scopes.iter().find_map(|s| {
+            self.bindings
+                .iter()
+                .find(|b| b.scope == *s && b.keys.iter().any(|k| k.matches(ev)))
+                .map(|b| b.action)
+        })
+    }
+
+    /// The first key bound to an action, for hints ("? help").
+    pub fn hint(&self, action: Action) -> Option<String> {
+        self.bindings.iter().find(|b| b.action == action).and_then(|b| b.keys.first()).map(Chord::label)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: KeyCode, m: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(c, m)
+    }
+
+    #[test]
+    fn default_keymap_parses_and_every_binding_is_described() {
+        let b = parse_bindings(DEFAULT_KEYMAP, true).unwrap();
+        assert!(b.len() >= 15);
+        assert!(b.iter().all(|b| !b.description.is_empty() && !b.keys.is_empty()));
+    }
+
+    #[test]
+    fn lookup_respects_scope_and_modifiers() {
+        let km = Keymap::builtin();
+        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(km.lookup(&q, &[Scope::List, Scope::Global]), Some(Action::Quit));
+        let cc = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(km.lookup(&cc, &[Scope::Global]), Some(Action::Quit));
+        let big_g = key(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(km.lookup(&big_g, &[Scope::Global]), Some(Action::Bottom));
+        let tab = key(KeyCode::Tab, KeyModifiers::NONE);
+        assert_eq!(km.lookup(&tab, &[Scope::Detail, Scope::Global]), Some(Action::NextTab));
+        assert_eq!(km.lookup(&tab, &[Scope::List, Scope::Global]), Some(Action::FocusNav));
+    }
+
+    #[test]
+    fn user_file_overrides_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("keymap.toml");
+        std::fs::write(&p, "[[binding]]\naction = \"quit\"\nkeys = [\"x\"]\ncontext = \"global\"\n").unwrap();
+        let (km, warn) = Keymap::load(Some(&p));
+        assert!(warn.is_none());
+        assert_eq!(km.lookup(&key(KeyCode::Char('x'), KeyModifiers::NONE), &[Scope::Global]), Some(Action::Quit));
+        assert_eq!(km.lookup(&key(KeyCode::Char('q'), KeyModifiers::NONE), &[Scope::Global]), None);
+    }
+
+    #[test]
+    fn bad_user_file_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("keymap.toml");
+        std::fs::write(&p, "[[binding]]\naction = \"explode\"\nkeys = [\"x\"]\n").unwrap();
+        let (km, warn) = Keymap::load(Some(&p));
+        assert!(warn.unwrap().contains("explode"));
+        assert!(km.lookup(&key(KeyCode::Char('q'), KeyModifiers::NONE), &[Scope::Global]).is_some());
+    }
+}

@@ -1,0 +1,46 @@
+//! Terminal setup and restore: raw mode + alternate screen on start, restored on quit, on error
+//! (guard drop) and on panic (ratatui's panic hook), plus OSC 52 clipboard writes.
+
+use base64::Engine;
+use ratatui::DefaultTerminal;
+use std::io::Write;
+
+/// Owns the terminal for the TUI; restores it when dropped, whatever the exit path.
+pub struct Tui {
+    pub terminal: DefaultTerminal,
+}
+
+impl Tui {
+    /// Enter raw mode and the alternate screen; installs a panic hook that restores first.
+    pub fn enter() -> std::io::Result<Tui> {
+        let terminal = ratatui::try_init()?;
+        Ok(Tui { terminal })
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// The OSC 52 sequence that puts `text` on the clipboard of the terminal (works over SSH).
+pub fn osc52(text: &str) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    format!("\x1b]52;c;{b64}\x07")
+}
+
+/// Write an OSC 52 copy to the terminal.
+pub fn copy_to_clipboard(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout();
+    out.write_all(osc52(text).as_bytes())?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn osc52_encodes_base64() {
+        assert_eq!(super::osc52("abc"), "\x1b]52;c;YWJj\x07");
+    }
+}

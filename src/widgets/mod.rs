@@ -1,0 +1,5 @@
+//! Shared widgets: the object table, the property sheet and the JSON view.
+
+pub mod json;
+pub mod sheet;
+pub mod table;

@@ -1,0 +1,335 @@
+//! The shared object table: rows of sanitized cells over raw Graph objects, fuzzy filter,
+//! column sort, cursor and virtualized rendering (only visible rows are built).
+
+use crate::sanitize::clean;
+use crate::theme::Theme;
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32String};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+use serde_json::Value;
+
+/// A column: title and width rule.
+#[derive(Clone, Debug)]
+pub struct Column {
+    pub title: &'static str,
+    /// Minimum width; the first column marked `grow` takes the remaining space.
+    pub min: u16,
+    pub grow: bool,
+}
+
+impl Column {
+    pub const fn fixed(title: &'static str, min: u16) -> Self {
+        Column { title, min, grow: false }
+    }
+
+    pub const fn grow(title: &'static str, min: u16) -> Self {
+        Column { title, min, grow: true }
+    }
+}
+
+/// One row: the object, its display cells (already sanitized) and a style role hint.
+#[derive(Clone, Debug)]
+pub struct TableRow {
+    pub object: Value,
+    pub cells: Vec<String>,
+    haystack: Utf32String,
+}
+
+impl TableRow {
+    /// Build a row; every cell goes through the sanitizer here, once.
+    pub fn new(object: Value, cells: Vec<String>) -> Self {
+        let cells: Vec<String> = cells.iter().map(|c| clean(c)).collect();
+        let haystack = Utf32String::from(cells.join(" "));
+        TableRow { object, cells, haystack }
+    }
+
+    pub fn id(&self) -> &str {
+        self.object.get("id").and_then(Value::as_str).unwrap_or_default()
+    }
+}
+
+/// Table state: rows, the visible (filtered, sorted) order, cursor and scroll offset.
+#[derive(Debug, Default)]
+pub struct ObjectTable {
+    pub columns: Vec<Column>,
+    rows: Vec<TableRow>,
+    visible: Vec<usize>,
+    pub filter: String,
+    pub sort: Option<(usize, bool)>,
+    pub cursor: usize,
+    offset: usize,
+    /// Rows shown at the last render (for paging).
+    page: usize,
+}
+
+impl ObjectTable {
+    pub fn new(columns: Vec<Column>) -> Self {
+        ObjectTable { columns, page: 10, ..Default::default() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn visible_len(&self) -> usize {
+        self.visible.len()
+    }
+
+    /// Replace all rows, keeping the cursor on the same object if it is still there.
+    pub fn set_rows(&mut self, rows: Vec<TableRow>) {
+        let keep = self.selected().map(|r| r.id().to_string());
+        self.rows = rows;
+        self.refresh_view();
+        if let Some(id) = keep {
+            if let Some(pos) = self.visible.iter().position(|&i| self.rows[i].id() == id) {
+                self.cursor = pos;
+            }
+        }
+        self.clamp();
+    }
+
+    /// Append rows (a further page arriving).
+    pub fn extend(&mut self, rows: Vec<TableRow>) {
+        let keep = self.selected().map(|r| r.id().to_string());
+        self.rows.extend(rows);
+        self.refresh_view();
+        if let Some(id) = keep {
+            if let Some(pos) = self.visible.iter().position(|&i| self.rows[i].id() == id) {
+                self.cursor = pos;
+            }
+        }
+        self.clamp();
+    }
+
+    pub fn set_filter(&mut self, filter: &str) {
+        self.filter = filter.to_string();
+        self.refresh_view();
+        self.cursor = 0;
+        self.offset = 0;
+    }
+
+    /// Sort by the next column (or reverse the current order).
+    pub fn cycle_sort(&mut self) {
+        let n = self.columns.len();
+        self.sort = match self.sort {
+            None => Some((0, false)),
+            Some((c, _)) if c + 1 < n => Some((c + 1, false)),
+            Some(_) => None,
+        };
+        self.refresh_view();
+    }
+
+    pub fn reverse_sort(&mut self) {
+        self.sort = Some(match self.sort {
+            None => (0, true),
+            Some((c, d)) => (c, !d),
+        });
+        self.refresh_view();
+    }
+
+    fn refresh_view(&mut self) {
+        let mut visible: Vec<usize> = if self.filter.trim().is_empty() {
+            (0..self.rows.len()).collect()
+        } else {
+            let pattern = Pattern::new(&self.filter, CaseMatching::Ignore, Normalization::Smart, AtomKind::Fuzzy);
+            let mut matcher = Matcher::new(Config::DEFAULT);
+            (0..self.rows.len())
+                .filter(|&i| pattern.score(self.rows[i].haystack.slice(..), &mut matcher).is_some())
+                .collect()
+        };
+        if let Some((col, desc)) = self.sort {
+            let rows = &self.rows;
+            let key = |i: &usize| rows[*i].cells.get(col).map(|s| s.to_lowercase()).unwrap_or_default();
+            visible.sort_by_cached_key(key);
+            if desc {
+                visible.reverse();
+            }
+        }
+        self.visible = visible;
+        self.clamp();
+    }
+
+    fn clamp(&mut self) {
+        if self.cursor >= self.visible.len() {
+            self.cursor = self.visible.len().saturating_sub(1);
+        }
+    }
+
+    pub fn selected(&self) -> Option<&TableRow> {
+        self.visible.get(self.cursor).map(|&i| &self.rows[i])
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if self.visible.is_empty() {
+            return;
+        }
+        let max = self.visible.len() - 1;
+        self.cursor = (self.cursor as isize + delta).clamp(0, max as isize) as usize;
+    }
+
+    pub fn page_by(&mut self, pages: isize) {
+        self.move_by(pages * self.page.max(1) as isize);
+    }
+
+    pub fn top(&mut self) {
+        self.cursor = 0;
+    }
+
+    pub fn bottom(&mut self) {
+        self.cursor = self.visible.len().saturating_sub(1);
+    }
+
+    /// All rows in visible order (for exports of the filtered view).
+    pub fn visible_rows(&self) -> impl Iterator<Item = &TableRow> {
+        self.visible.iter().map(|&i| &self.rows[i])
+    }
+
+    fn widths(&self, total: u16) -> Vec<Constraint> {
+        let spacing = self.columns.len().saturating_sub(1) as u16;
+        let fixed: u16 = self.columns.iter().map(|c| c.min).sum::<u16>() + spacing;
+        let spare = total.saturating_sub(fixed);
+        let mut given = false;
+        self.columns
+            .iter()
+            .map(|c| {
+                if c.grow && !given {
+                    given = true;
+                    Constraint::Length(c.min + spare)
+                } else {
+                    Constraint::Length(c.min)
+                }
+            })
+            .collect()
+    }
+
+    /// Draw the table; `styler` may colour a row's cells (badges, states).
+    pub fn render(
+        &mut self,
+        f: &mut Frame,
+        area: Rect,
+        theme: &Theme,
+        title: Line<'_>,
+        focused: bool,
+        styler: &dyn Fn(&TableRow, usize) -> Option<Style>,
+    ) {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(if focused { theme.accent } else { theme.border })
+            .title(title);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        if inner.height == 0 || inner.width == 0 {
+            return;
+        }
+        let body = inner.height.saturating_sub(1) as usize; // one line for the header
+        self.page = body.max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if body > 0 && self.cursor >= self.offset + body {
+            self.offset = self.cursor + 1 - body;
+        }
+        let arrow = |i: usize| match self.sort {
+            Some((c, false)) if c == i => " ▲",
+            Some((c, true)) if c == i => " ▼",
+            _ => "",
+        };
+        let header = Row::new(
+            self.columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Cell::from(format!("{}{}", c.title, arrow(i)))),
+        )
+        .style(theme.header);
+        let end = (self.offset + body).min(self.visible.len());
+        let rows: Vec<Row> = (self.offset..end)
+            .map(|pos| {
+                let r = &self.rows[self.visible[pos]];
+                let cells = r.cells.iter().enumerate().map(|(ci, c)| {
+                    let st = styler(r, ci).unwrap_or(theme.text);
+                    Cell::from(Span::styled(c.as_str(), st))
+                });
+                let row = Row::new(cells);
+                if pos == self.cursor && focused { row.style(theme.selection) } else { row }
+            })
+            .collect();
+        let widths = self.widths(inner.width);
+        let table = Table::new(rows, widths).header(header).column_spacing(1);
+        f.render_widget(table, inner);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn table(names: &[&str]) -> ObjectTable {
+        let mut t = ObjectTable::new(vec![Column::grow("Name", 10), Column::fixed("Kind", 4)]);
+        t.set_rows(
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| TableRow::new(json!({"id": i.to_string()}), vec![n.to_string(), "SEC".into()]))
+                .collect(),
+        );
+        t
+    }
+
+    #[test]
+    fn fuzzy_filter_narrows_and_clears() {
+        let mut t = table(&["Finance Team", "Engineering", "Legal Team", "Sales"]);
+        t.set_filter("fin");
+        assert_eq!(t.visible_len(), 1);
+        t.set_filter("tm");
+        assert_eq!(t.visible_len(), 2, "fuzzy: T..m in 'Team'");
+        t.set_filter("");
+        assert_eq!(t.visible_len(), 4);
+    }
+
+    #[test]
+    fn sort_and_reverse() {
+        let mut t = table(&["b", "c", "a"]);
+        t.cycle_sort();
+        let names: Vec<_> = t.visible_rows().map(|r| r.cells[0].clone()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        t.reverse_sort();
+        let names: Vec<_> = t.visible_rows().map(|r| r.cells[0].clone()).collect();
+        assert_eq!(names, ["c", "b", "a"]);
+    }
+
+    #[test]
+    fn cursor_stays_on_object_when_rows_arrive() {
+        let mut t = table(&["b", "c", "a"]);
+        t.cycle_sort();
+        t.move_by(1); // "b"
+        t.extend(vec![TableRow::new(json!({"id": "9"}), vec!["0".into(), "x".into()])]);
+        assert_eq!(t.selected().unwrap().cells[0], "b");
+    }
+
+    #[test]
+    fn cells_are_sanitized() {
+        let t = table(&["Evil\x1b[2J"]);
+        assert!(!t.selected().unwrap().cells[0].contains('\x1b'));
+    }
+
+    #[test]
+    fn movement_is_clamped_on_empty_and_full() {
+        let mut t = table(&[]);
+        t.move_by(5);
+        t.bottom();
+        assert!(t.selected().is_none());
+        let mut t = table(&["a", "b"]);
+        t.move_by(10);
+        assert_eq!(t.cursor, 1);
+        t.move_by(-10);
+        assert_eq!(t.cursor, 0);
+    }
+}
