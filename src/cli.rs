@@ -5,7 +5,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "entra-console", version, about = "A keyboard-driven terminal console for Microsoft Entra ID")]
+#[command(
+    name = "entra-console",
+    version,
+    about = "A keyboard-driven terminal console for Microsoft Entra ID"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -40,10 +44,20 @@ pub struct Global {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Graph base URL; requests go to URL/v1.0/... and URL/beta/...
-    #[arg(long, global = true, env = "ENTRA_CONSOLE_GRAPH_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "ENTRA_CONSOLE_GRAPH_URL",
+        value_name = "URL"
+    )]
     pub graph_url: Option<String>,
     /// Identity authority URL
-    #[arg(long, global = true, env = "ENTRA_CONSOLE_AUTHORITY_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "ENTRA_CONSOLE_AUTHORITY_URL",
+        value_name = "URL"
+    )]
     pub authority_url: Option<String>,
     /// National cloud (sets both URLs)
     #[arg(long, global = true, value_enum)]
@@ -150,14 +164,39 @@ mod tests {
 
     #[test]
     fn global_flags_work_after_the_subcommand() {
-        let c = Cli::try_parse_from(["entra-console", "export", "groups", "--format", "csv", "--demo", "--read-only"]).unwrap();
+        let c = Cli::try_parse_from([
+            "entra-console",
+            "export",
+            "groups",
+            "--format",
+            "csv",
+            "--demo",
+            "--read-only",
+        ])
+        .unwrap();
         assert!(c.global.demo && c.global.read_only);
-        assert!(matches!(c.command, Some(Command::Export { format: ExportFormat::Csv, .. })));
+        assert!(matches!(
+            c.command,
+            Some(Command::Export {
+                format: ExportFormat::Csv,
+                ..
+            })
+        ));
     }
 
     #[test]
     fn demo_server_options_parse() {
-        let c = Cli::try_parse_from(["entra-console", "demo-server", "--users", "500", "--latency-ms", "20", "--seed", "3"]).unwrap();
+        let c = Cli::try_parse_from([
+            "entra-console",
+            "demo-server",
+            "--users",
+            "500",
+            "--latency-ms",
+            "20",
+            "--seed",
+            "3",
+        ])
+        .unwrap();
         assert_eq!(c.demo.users, Some(500));
         assert_eq!(c.demo.latency_ms, Some(20));
         assert!(matches!(c.command, Some(Command::DemoServer { .. })));

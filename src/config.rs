@@ -43,11 +43,19 @@ impl Paths {
     pub fn resolve(config_file: Option<&std::path::Path>) -> Option<Paths> {
         let dirs = ProjectDirs::from("", "", "entra-console");
         let config_dir = match config_file {
-            Some(f) => f.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")),
+            Some(f) => f
+                .parent()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(".")),
             None => dirs.as_ref()?.config_dir().to_path_buf(),
         };
-        let data_dir = dirs.map(|d| d.data_dir().to_path_buf()).unwrap_or_else(|| config_dir.clone());
-        Some(Paths { config_dir, data_dir })
+        let data_dir = dirs
+            .map(|d| d.data_dir().to_path_buf())
+            .unwrap_or_else(|| config_dir.clone());
+        Some(Paths {
+            config_dir,
+            data_dir,
+        })
     }
 
     pub fn keymap_file(&self) -> PathBuf {
@@ -74,9 +82,18 @@ mod tests {
 
     #[test]
     fn flag_beats_cloud() {
-        assert_eq!(graph_url(Some("http://127.0.0.1:1/"), Some(Cloud::China)), "http://127.0.0.1:1");
-        assert_eq!(graph_url(None, Some(Cloud::UsgovDod)), "https://dod-graph.microsoft.us");
+        assert_eq!(
+            graph_url(Some("http://127.0.0.1:1/"), Some(Cloud::China)),
+            "http://127.0.0.1:1"
+        );
+        assert_eq!(
+            graph_url(None, Some(Cloud::UsgovDod)),
+            "https://dod-graph.microsoft.us"
+        );
         assert_eq!(graph_url(None, None), "https://graph.microsoft.com");
-        assert_eq!(Cloud::Usgov.authority_url(), "https://login.microsoftonline.us");
+        assert_eq!(
+            Cloud::Usgov.authority_url(),
+            "https://login.microsoftonline.us"
+        );
     }
 }

@@ -9,7 +9,12 @@ use std::io::Write;
 /// Write `objects` of `source` in `format`. Columns are the blade's table columns after `id`,
 /// in a stable order; CSV and Markdown cells are sanitized, JSON keeps the exact values (with
 /// bidi and C1 characters escaped so a terminal never interprets them).
-pub fn write(source: &ListSource, objects: Vec<Value>, format: ExportFormat, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn write(
+    source: &ListSource,
+    objects: Vec<Value>,
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     match format {
         ExportFormat::Json => {
             let text = serde_json::to_string_pretty(&objects).map_err(std::io::Error::other)?;
@@ -36,10 +41,22 @@ pub fn write(source: &ListSource, objects: Vec<Value>, format: ExportFormat, out
                 w.flush()
             } else {
                 let esc = |s: &str| s.replace('|', "\\|");
-                writeln!(out, "| {} |", header.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | "))?;
+                writeln!(
+                    out,
+                    "| {} |",
+                    header
+                        .iter()
+                        .map(|h| esc(h))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                )?;
                 writeln!(out, "|{}", " --- |".repeat(header.len()))?;
                 for r in rows {
-                    writeln!(out, "| {} |", r.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | "))?;
+                    writeln!(
+                        out,
+                        "| {} |",
+                        r.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
+                    )?;
                 }
                 Ok(())
             }
@@ -63,18 +80,33 @@ mod tests {
     #[test]
     fn csv_is_rfc4180_with_stable_header() {
         let mut out = Vec::new();
-        write(&ListSource::Blade(BladeKind::Groups), groups(), ExportFormat::Csv, &mut out).unwrap();
+        write(
+            &ListSource::Blade(BladeKind::Groups),
+            groups(),
+            ExportFormat::Csv,
+            &mut out,
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         let mut lines = text.lines();
         assert_eq!(lines.next().unwrap(), "id,Name,Type,Mail,Created");
-        assert_eq!(lines.next().unwrap(), "1,\"A, \"\"quoted\"\"\",SEC,,2024-01-02");
+        assert_eq!(
+            lines.next().unwrap(),
+            "1,\"A, \"\"quoted\"\"\",SEC,,2024-01-02"
+        );
         assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'));
     }
 
     #[test]
     fn json_keeps_values_but_no_raw_controls() {
         let mut out = Vec::new();
-        write(&ListSource::Blade(BladeKind::Groups), groups(), ExportFormat::Json, &mut out).unwrap();
+        write(
+            &ListSource::Blade(BladeKind::Groups),
+            groups(),
+            ExportFormat::Json,
+            &mut out,
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'));
         let back: Value = serde_json::from_str(&text).unwrap();
@@ -84,7 +116,13 @@ mod tests {
     #[test]
     fn markdown_escapes_pipes() {
         let mut out = Vec::new();
-        write(&ListSource::Blade(BladeKind::Groups), groups(), ExportFormat::Md, &mut out).unwrap();
+        write(
+            &ListSource::Blade(BladeKind::Groups),
+            groups(),
+            ExportFormat::Md,
+            &mut out,
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("\\|x"));
         assert_eq!(text.lines().count(), 4);

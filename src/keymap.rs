@@ -67,7 +67,9 @@ impl Chord {
     pub fn matches(&self, ev: &KeyEvent) -> bool {
         let mods = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
         let code = match ev.code {
-            KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => KeyCode::Char(c.to_ascii_lowercase()),
+            KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
             c => c,
         };
         code == self.code && mods == self.mods
@@ -141,14 +143,26 @@ fn parse_bindings(text: &str, require_description: bool) -> Result<Vec<Binding>,
     raw.binding
         .into_iter()
         .map(|b| {
-            let action = Action::from_name(&b.action).ok_or_else(|| format!("unknown action \"{}\"", b.action))?;
-            let keys = b.keys.iter().map(|k| Chord::parse(k)).collect::<Result<Vec<_>, _>>()?;
+            let action = Action::from_name(&b.action)
+                .ok_or_else(|| format!("unknown action \"{}\"", b.action))?;
+            let keys = b
+                .keys
+                .iter()
+                .map(|k| Chord::parse(k))
+                .collect::<Result<Vec<_>, _>>()?;
             let description = match b.description {
                 Some(d) if !d.trim().is_empty() => d,
-                _ if require_description => return Err(format!("binding \"{}\" has no description", b.action)),
+                _ if require_description => {
+                    return Err(format!("binding \"{}\" has no description", b.action));
+                }
                 _ => String::new(),
             };
-            Ok(Binding { action, keys, scope: b.context.unwrap_or(Scope::Global), description })
+            Ok(Binding {
+                action,
+                keys,
+                scope: b.context.unwrap_or(Scope::Global),
+                description,
+            })
         })
         .collect()
 }
@@ -156,29 +170,49 @@ fn parse_bindings(text: &str, require_description: bool) -> Result<Vec<Binding>,
 impl Keymap {
     pub fn builtin() -> Keymap {
         // The embedded default is checked by a unit test, so this cannot fail in a release.
-        Keymap { bindings: parse_bindings(DEFAULT_KEYMAP, true).unwrap_or_default() }
+        Keymap {
+            bindings: parse_bindings(DEFAULT_KEYMAP, true).unwrap_or_default(),
+        }
     }
 
     /// The default keymap with a user file's bindings replacing the keys of the actions it names
     /// (in the same context). A bad user file is reported and ignored.
     pub fn load(user_file: Option<&Path>) -> (Keymap, Option<String>) {
         let mut km = Keymap::builtin();
-        let Some(path) = user_file else { return (km, None) };
-        let Ok(text) = std::fs::read_to_string(path) else { return (km, None) };
+        let Some(path) = user_file else {
+            return (km, None);
+        };
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return (km, None);
+        };
         match parse_bindings(&text, false) {
             Ok(user) => {
                 for u in user {
-                    match km.bindings.iter_mut().find(|b| b.action == u.action && b.scope == u.scope) {
+                    match km
+                        .bindings
+                        .iter_mut()
+                        .find(|b| b.action == u.action && b.scope == u.scope)
+                    {
                         Some(b) => b.keys = u.keys,
                         None => km.bindings.push(Binding {
-                            description: if u.description.is_empty() { u.action.name().to_string() } else { u.description.clone() },
+                            description: if u.description.is_empty() {
+                                u.action.name().to_string()
+                            } else {
+                                u.description.clone()
+                            },
                             ..u
                         }),
                     }
                 }
                 (km, None)
             }
-            Err(e) => (km, Some(format!("keymap {}: {e}; using the default keymap", path.display()))),
+            Err(e) => (
+                km,
+                Some(format!(
+                    "keymap {}: {e}; using the default keymap",
+                    path.display()
+                )),
+            ),
         }
     }
 
@@ -194,7 +228,11 @@ impl Keymap {
 
     /// The first key bound to an action, for hints ("? help").
     pub fn hint(&self, action: Action) -> Option<String> {
-        self.bindings.iter().find(|b| b.action == action).and_then(|b| b.keys.first()).map(Chord::label)
+        self.bindings
+            .iter()
+            .find(|b| b.action == action)
+            .and_then(|b| b.keys.first())
+            .map(Chord::label)
     }
 }
 
@@ -210,32 +248,60 @@ mod tests {
     fn default_keymap_parses_and_every_binding_is_described() {
         let b = parse_bindings(DEFAULT_KEYMAP, true).unwrap();
         assert!(b.len() >= 15);
-        assert!(b.iter().all(|b| !b.description.is_empty() && !b.keys.is_empty()));
+        assert!(
+            b.iter()
+                .all(|b| !b.description.is_empty() && !b.keys.is_empty())
+        );
     }
 
     #[test]
     fn lookup_respects_scope_and_modifiers() {
         let km = Keymap::builtin();
         let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
-        assert_eq!(km.lookup(&q, &[Scope::List, Scope::Global]), Some(Action::Quit));
+        assert_eq!(
+            km.lookup(&q, &[Scope::List, Scope::Global]),
+            Some(Action::Quit)
+        );
         let cc = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(km.lookup(&cc, &[Scope::Global]), Some(Action::Quit));
         let big_g = key(KeyCode::Char('G'), KeyModifiers::SHIFT);
         assert_eq!(km.lookup(&big_g, &[Scope::Global]), Some(Action::Bottom));
         let tab = key(KeyCode::Tab, KeyModifiers::NONE);
-        assert_eq!(km.lookup(&tab, &[Scope::Detail, Scope::Global]), Some(Action::NextTab));
-        assert_eq!(km.lookup(&tab, &[Scope::List, Scope::Global]), Some(Action::FocusNav));
+        assert_eq!(
+            km.lookup(&tab, &[Scope::Detail, Scope::Global]),
+            Some(Action::NextTab)
+        );
+        assert_eq!(
+            km.lookup(&tab, &[Scope::List, Scope::Global]),
+            Some(Action::FocusNav)
+        );
     }
 
     #[test]
     fn user_file_overrides_keys() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("keymap.toml");
-        std::fs::write(&p, "[[binding]]\naction = \"quit\"\nkeys = [\"x\"]\ncontext = \"global\"\n").unwrap();
+        std::fs::write(
+            &p,
+            "[[binding]]\naction = \"quit\"\nkeys = [\"x\"]\ncontext = \"global\"\n",
+        )
+        .unwrap();
         let (km, warn) = Keymap::load(Some(&p));
         assert!(warn.is_none());
-        assert_eq!(km.lookup(&key(KeyCode::Char('x'), KeyModifiers::NONE), &[Scope::Global]), Some(Action::Quit));
-        assert_eq!(km.lookup(&key(KeyCode::Char('q'), KeyModifiers::NONE), &[Scope::Global]), None);
+        assert_eq!(
+            km.lookup(
+                &key(KeyCode::Char('x'), KeyModifiers::NONE),
+                &[Scope::Global]
+            ),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            km.lookup(
+                &key(KeyCode::Char('q'), KeyModifiers::NONE),
+                &[Scope::Global]
+            ),
+            None
+        );
     }
 
     #[test]
@@ -245,6 +311,12 @@ mod tests {
         std::fs::write(&p, "[[binding]]\naction = \"explode\"\nkeys = [\"x\"]\n").unwrap();
         let (km, warn) = Keymap::load(Some(&p));
         assert!(warn.unwrap().contains("explode"));
-        assert!(km.lookup(&key(KeyCode::Char('q'), KeyModifiers::NONE), &[Scope::Global]).is_some());
+        assert!(
+            km.lookup(
+                &key(KeyCode::Char('q'), KeyModifiers::NONE),
+                &[Scope::Global]
+            )
+            .is_some()
+        );
     }
 }

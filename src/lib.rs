@@ -36,7 +36,10 @@ pub struct Failure {
 
 impl Failure {
     pub fn error(message: impl Into<String>) -> Self {
-        Failure { code: 1, message: message.into() }
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
     }
 }
 
@@ -56,11 +59,20 @@ fn demo_options(cli: &Cli) -> demo::DemoOptions {
 fn init_logging(paths: Option<&Paths>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let paths = paths?;
     std::fs::create_dir_all(&paths.data_dir).ok()?;
-    let file = std::fs::OpenOptions::new().create(true).append(true).open(paths.log_file()).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(paths.log_file())
+        .ok()?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env("ENTRA_CONSOLE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,entra_console=debug"));
-    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok()?;
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
     Some(guard)
 }
 
@@ -69,11 +81,20 @@ fn init_logging(paths: Option<&Paths>) -> Option<tracing_appender::non_blocking:
 async fn connect(cli: &Cli) -> Result<(GraphClient, Option<demo::DemoServer>, String), Failure> {
     let read_only = cli.global.read_only;
     if cli.global.offline {
-        return Err(Failure::error("--offline needs the local cache, which this build does not have yet"));
+        return Err(Failure::error(
+            "--offline needs the local cache, which this build does not have yet",
+        ));
     }
     let (url, credential, server, tenant) = if cli.global.demo {
-        let server = demo::start(demo_options(cli)).await.map_err(Failure::error)?;
-        (server.url(), Credential::Static(AccessToken::new(DEMO_TOKEN)), Some(server), DEMO_TENANT.to_string())
+        let server = demo::start(demo_options(cli))
+            .await
+            .map_err(Failure::error)?;
+        (
+            server.url(),
+            Credential::Static(AccessToken::new(DEMO_TOKEN)),
+            Some(server),
+            DEMO_TENANT.to_string(),
+        )
     } else {
         let url = config::graph_url(cli.global.graph_url.as_deref(), cli.global.cloud);
         let credential = match std::env::var("ENTRA_CONSOLE_ACCESS_TOKEN") {
@@ -82,11 +103,19 @@ async fn connect(cli: &Cli) -> Result<(GraphClient, Option<demo::DemoServer>, St
                 "set ENTRA_CONSOLE_ACCESS_TOKEN to a Graph token (sign-in with `login` is not in this build yet), or use --demo".into(),
             ),
         };
-        let host = url::Url::parse(&url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+        let host = url::Url::parse(&url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
         (url, credential, None, host)
     };
-    let client = GraphClient::new(GraphConfig { base_url: url, read_only, credential, timeout: Duration::from_secs(60) })
-        .map_err(|e| Failure::error(e.to_string()))?;
+    let client = GraphClient::new(GraphConfig {
+        base_url: url,
+        read_only,
+        credential,
+        timeout: Duration::from_secs(60),
+    })
+    .map_err(|e| Failure::error(e.to_string()))?;
     Ok((client, server, tenant))
 }
 
@@ -96,7 +125,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     let _log = init_logging(paths.as_ref());
     match &cli.command {
         Some(Command::DemoServer { addr }) => {
-            let opts = demo::DemoOptions { addr: *addr, ..demo_options(&cli) };
+            let opts = demo::DemoOptions {
+                addr: *addr,
+                ..demo_options(&cli)
+            };
             let server = demo::start(opts).await.map_err(Failure::error)?;
             println!("listening on {}", server.url());
             use std::io::Write;
@@ -108,14 +140,24 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Export { blade, format }) => {
             let kind = BladeKind::from_command(blade).ok_or_else(|| {
                 let names: Vec<_> = BladeKind::ALL.iter().map(|b| b.command()).collect();
-                Failure { code: 2, message: format!("export: unknown blade \"{blade}\" (available: {})", names.join(", ")) }
+                Failure {
+                    code: 2,
+                    message: format!(
+                        "export: unknown blade \"{blade}\" (available: {})",
+                        names.join(", ")
+                    ),
+                }
             })?;
             let (client, _server, _) = connect(&cli).await?;
             let source = ListSource::Blade(kind);
-            let objects = client.get_all(source.request()).await.map_err(|e| Failure::error(e.to_string()))?;
+            let objects = client
+                .get_all(source.request())
+                .await
+                .map_err(|e| Failure::error(e.to_string()))?;
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
-            export::write(&source, objects, *format, &mut lock).map_err(|e| Failure::error(format!("export: {e}")))
+            export::write(&source, objects, *format, &mut lock)
+                .map_err(|e| Failure::error(format!("export: {e}")))
         }
         Some(other) => {
             let name = match other {
@@ -125,23 +167,41 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 Command::Audit { .. } => "audit",
                 _ => "snapshot",
             };
-            Err(Failure::error(format!("`{name}` is not available in this build yet")))
+            Err(Failure::error(format!(
+                "`{name}` is not available in this build yet"
+            )))
         }
         None => {
             let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            let (theme, theme_warning) =
-                theme::Theme::select(cli.global.theme.as_deref(), no_color, paths.as_ref().map(|p| p.config_dir.as_path()));
+            let (theme, theme_warning) = theme::Theme::select(
+                cli.global.theme.as_deref(),
+                no_color,
+                paths.as_ref().map(|p| p.config_dir.as_path()),
+            );
             let keymap_file = paths.as_ref().map(|p| p.keymap_file());
             let (keymap, keymap_warning) = keymap::Keymap::load(keymap_file.as_deref());
             let (client, _server, tenant) = connect(&cli).await?;
-            let profile = if cli.global.demo { "demo".to_string() } else { cli.global.profile.clone().unwrap_or_else(|| "default".into()) };
-            let ctx = app::Context { profile, tenant, read_only: cli.global.read_only };
+            let profile = if cli.global.demo {
+                "demo".to_string()
+            } else {
+                cli.global
+                    .profile
+                    .clone()
+                    .unwrap_or_else(|| "default".into())
+            };
+            let ctx = app::Context {
+                profile,
+                tenant,
+                read_only: cli.global.read_only,
+            };
             let mut state = app::App::new(ctx, theme, keymap, chrono::Utc::now());
             if let Some(w) = theme_warning.or(keymap_warning) {
                 tracing::warn!("{w}");
                 state.toast(w, true);
             }
-            app::run::run(state, client).await.map_err(|e| Failure::error(format!("terminal: {e}")))
+            app::run::run(state, client)
+                .await
+                .map_err(|e| Failure::error(format!("terminal: {e}")))
         }
     }
 }

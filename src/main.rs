@@ -4,7 +4,10 @@ use clap::Parser;
 
 fn main() {
     let cli = entra_console::cli::Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("entra-console: cannot start the runtime: {e}");

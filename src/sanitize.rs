@@ -9,10 +9,7 @@ use std::borrow::Cow;
 /// True for characters that must never be written to the terminal as they are.
 fn is_unsafe(c: char) -> bool {
     let u = c as u32;
-    u < 0x20
-        || u == 0x7f
-        || (0x80..=0x9f).contains(&u)
-        || is_format(c)
+    u < 0x20 || u == 0x7f || (0x80..=0x9f).contains(&u) || is_format(c)
 }
 
 /// Bidi controls and zero-width/format characters that change how surrounding text looks.

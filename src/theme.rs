@@ -7,15 +7,28 @@ use std::path::Path;
 /// Built-in themes, embedded from `themes/` (a test checks this list equals the folder).
 pub const BUILTIN: &[(&str, &str)] = &[
     ("default", include_str!("../themes/default.toml")),
-    ("high-contrast", include_str!("../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../themes/high-contrast.toml"),
+    ),
     ("light", include_str!("../themes/light.toml")),
     ("monochrome", include_str!("../themes/monochrome.toml")),
 ];
 
 /// The semantic roles every theme defines (design §11).
 pub const ROLES: &[&str] = &[
-    "text", "muted", "accent", "border", "selection", "header", "key", "success", "warning", "error",
-    "info", "privileged",
+    "text",
+    "muted",
+    "accent",
+    "border",
+    "selection",
+    "header",
+    "key",
+    "success",
+    "warning",
+    "error",
+    "info",
+    "privileged",
 ];
 
 /// Resolved styles for each role.
@@ -74,7 +87,8 @@ fn parse_style(role: &str, v: &toml::Value) -> Result<Style, String> {
     let key = |k: &str| format!("roles.{role}.{k}");
     let table = match v {
         toml::Value::String(s) => {
-            let c = parse_color(s).ok_or_else(|| format!("`roles.{role}`: unknown colour \"{s}\""))?;
+            let c =
+                parse_color(s).ok_or_else(|| format!("`roles.{role}`: unknown colour \"{s}\""))?;
             return Ok(Style::new().fg(c));
         }
         toml::Value::Table(t) => t,
@@ -84,12 +98,17 @@ fn parse_style(role: &str, v: &toml::Value) -> Result<Style, String> {
     for (k, val) in table {
         match k.as_str() {
             "fg" | "bg" => {
-                let s = val.as_str().ok_or_else(|| format!("`{}` must be a string", key(k)))?;
-                let c = parse_color(s).ok_or_else(|| format!("`{}`: unknown colour \"{s}\"", key(k)))?;
+                let s = val
+                    .as_str()
+                    .ok_or_else(|| format!("`{}` must be a string", key(k)))?;
+                let c = parse_color(s)
+                    .ok_or_else(|| format!("`{}`: unknown colour \"{s}\"", key(k)))?;
                 style = if k == "fg" { style.fg(c) } else { style.bg(c) };
             }
             "bold" | "italic" | "underline" | "reversed" | "dim" => {
-                let on = val.as_bool().ok_or_else(|| format!("`{}` must be true or false", key(k)))?;
+                let on = val
+                    .as_bool()
+                    .ok_or_else(|| format!("`{}` must be true or false", key(k)))?;
                 let m = match k.as_str() {
                     "bold" => Modifier::BOLD,
                     "italic" => Modifier::ITALIC,
@@ -111,7 +130,9 @@ impl Theme {
     /// Parse a theme file. Roles it leaves out come from `base`; any unknown key is an error that
     /// names the key.
     pub fn parse(name: &str, text: &str, base: Option<&Theme>) -> Result<Theme, String> {
-        let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| format!("{}", e.message()))?;
+        let doc: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| format!("{}", e.message()))?;
         let mut theme = base.cloned().unwrap_or_else(Theme::fallback);
         theme.name = name.to_string();
         for (k, v) in &doc {
@@ -121,7 +142,9 @@ impl Theme {
                     let roles = v.as_table().ok_or("`roles` must be a table")?;
                     for (role, style) in roles {
                         let s = parse_style(role, style)?;
-                        *theme.role_mut(role).ok_or_else(|| format!("unknown key `roles.{role}`"))? = s;
+                        *theme
+                            .role_mut(role)
+                            .ok_or_else(|| format!("unknown key `roles.{role}`"))? = s;
                     }
                 }
                 other => return Err(format!("unknown key `{other}`")),
@@ -129,7 +152,10 @@ impl Theme {
         }
         if base.is_none() {
             let roles = doc.get("roles").and_then(|r| r.as_table());
-            if let Some(missing) = ROLES.iter().find(|r| !roles.is_some_and(|t| t.contains_key(**r))) {
+            if let Some(missing) = ROLES
+                .iter()
+                .find(|r| !roles.is_some_and(|t| t.contains_key(**r)))
+            {
                 return Err(format!("missing key `roles.{missing}`"));
             }
         }
@@ -186,7 +212,11 @@ impl Theme {
     /// Pick the theme to use: `--theme NAME` (a user file in `config_dir/themes/NAME.toml`
     /// overrides a built-in of the same name), else monochrome under `NO_COLOR`, else default.
     /// Returns a warning to show when the choice failed and the default was used instead.
-    pub fn select(requested: Option<&str>, no_color: bool, config_dir: Option<&Path>) -> (Theme, Option<String>) {
+    pub fn select(
+        requested: Option<&str>,
+        no_color: bool,
+        config_dir: Option<&Path>,
+    ) -> (Theme, Option<String>) {
         let name = match requested {
             Some(n) => n,
             None if no_color => "monochrome",
@@ -199,13 +229,22 @@ impl Theme {
                 let base = Theme::builtin(name).unwrap_or_else(|| default.clone());
                 return match Theme::parse(name, &text, Some(&base)) {
                     Ok(t) => (t, None),
-                    Err(e) => (default, Some(format!("theme {}: {e}; using the default theme", path.display()))),
+                    Err(e) => (
+                        default,
+                        Some(format!(
+                            "theme {}: {e}; using the default theme",
+                            path.display()
+                        )),
+                    ),
                 };
             }
         }
         match Theme::builtin(name) {
             Some(t) => (t, None),
-            None => (default, Some(format!("unknown theme \"{name}\"; using the default theme"))),
+            None => (
+                default,
+                Some(format!("unknown theme \"{name}\"; using the default theme")),
+            ),
         }
     }
 }
@@ -220,7 +259,12 @@ mod tests {
         let mut on_disk: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
             .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().to_str()?.strip_suffix(".toml").map(str::to_string))
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()?
+                    .strip_suffix(".toml")
+                    .map(str::to_string)
+            })
             .collect();
         on_disk.sort();
         let embedded: Vec<String> = BUILTIN.iter().map(|(n, _)| n.to_string()).collect();
@@ -238,7 +282,11 @@ mod tests {
     fn bad_key_is_named_and_default_used() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("themes")).unwrap();
-        std::fs::write(dir.path().join("themes/mine.toml"), "[roles]\ntext = { fg = \"red\", blink = true }\n").unwrap();
+        std::fs::write(
+            dir.path().join("themes/mine.toml"),
+            "[roles]\ntext = { fg = \"red\", blink = true }\n",
+        )
+        .unwrap();
         let (t, warn) = Theme::select(Some("mine"), false, Some(dir.path()));
         assert_eq!(t.name, "default");
         let w = warn.unwrap();
@@ -247,15 +295,27 @@ mod tests {
 
     #[test]
     fn bad_colour_is_named() {
-        let e = Theme::parse("x", "[roles]\nerror = { fg = \"ultraviolet\" }", Some(&Theme::default_theme())).unwrap_err();
-        assert!(e.contains("roles.error.fg") && e.contains("ultraviolet"), "{e}");
+        let e = Theme::parse(
+            "x",
+            "[roles]\nerror = { fg = \"ultraviolet\" }",
+            Some(&Theme::default_theme()),
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("roles.error.fg") && e.contains("ultraviolet"),
+            "{e}"
+        );
     }
 
     #[test]
     fn user_theme_overrides_a_builtin_partially() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("themes")).unwrap();
-        std::fs::write(dir.path().join("themes/light.toml"), "[roles]\nerror = \"#ff0000\"\n").unwrap();
+        std::fs::write(
+            dir.path().join("themes/light.toml"),
+            "[roles]\nerror = \"#ff0000\"\n",
+        )
+        .unwrap();
         let (t, warn) = Theme::select(Some("light"), false, Some(dir.path()));
         assert!(warn.is_none());
         assert_eq!(t.error.fg, Some(Color::Rgb(255, 0, 0)));

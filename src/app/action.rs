@@ -49,7 +49,11 @@ const NAMES: &[(Action, &str)] = &[
 impl Action {
     /// The keymap name (`page-down`).
     pub fn name(self) -> &'static str {
-        NAMES.iter().find(|(a, _)| *a == self).map(|(_, n)| *n).unwrap_or("?")
+        NAMES
+            .iter()
+            .find(|(a, _)| *a == self)
+            .map(|(_, n)| *n)
+            .unwrap_or("?")
     }
 
     pub fn from_name(name: &str) -> Option<Action> {

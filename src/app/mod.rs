@@ -37,7 +37,9 @@ pub struct Palette {
 pub enum Overlay {
     #[default]
     None,
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Palette(Palette),
 }
 
@@ -79,7 +81,9 @@ impl App {
             blade: BladeKind::Groups,
             nav_focus: false,
             nav_cursor: 0,
-            stack: vec![View::List(ListView::new(ListSource::Blade(BladeKind::Groups)))],
+            stack: vec![View::List(ListView::new(ListSource::Blade(
+                BladeKind::Groups,
+            )))],
             overlay: Overlay::None,
             toast: None,
             now,
@@ -117,7 +121,11 @@ impl App {
 
     /// Show a message in the status bar for a few seconds.
     pub fn toast(&mut self, text: impl Into<String>, error: bool) {
-        self.toast = Some(Toast { text: text.into(), error, until: self.now + chrono::Duration::seconds(4) });
+        self.toast = Some(Toast {
+            text: text.into(),
+            error,
+            until: self.now + chrono::Duration::seconds(4),
+        });
         self.dirty = true;
     }
 }

@@ -17,11 +17,20 @@ pub enum Msg {
     /// Clock tick (time is injected, so tests control it).
     Tick(DateTime<Utc>),
     /// One page of a collection request.
-    Page { id: RequestId, page: Page },
+    Page {
+        id: RequestId,
+        page: Page,
+    },
     /// A single object.
-    Object { id: RequestId, object: Value },
+    Object {
+        id: RequestId,
+        object: Value,
+    },
     /// A request finished; `error` says why it stopped early.
-    Done { id: RequestId, error: Option<GraphError> },
+    Done {
+        id: RequestId,
+        error: Option<GraphError>,
+    },
 }
 
 /// Work for the runtime; results come back as `Msg`s carrying the same id.

@@ -16,13 +16,22 @@ pub enum Command {
 
 /// Palette entries matching the input (prefix matches first, then substring).
 pub fn palette_matches(input: &str) -> Vec<(&'static str, Command)> {
-    let mut all: Vec<(&'static str, Command)> =
-        BladeKind::ALL.iter().map(|b| (b.command(), Command::Blade(*b))).collect();
+    let mut all: Vec<(&'static str, Command)> = BladeKind::ALL
+        .iter()
+        .map(|b| (b.command(), Command::Blade(*b)))
+        .collect();
     all.push(("help", Command::Help));
     all.push(("quit", Command::Quit));
     let q = input.trim().to_lowercase();
-    let mut prefix: Vec<_> = all.iter().copied().filter(|(n, _)| n.starts_with(&q)).collect();
-    let rest = all.iter().copied().filter(|(n, _)| !n.starts_with(&q) && n.contains(&q));
+    let mut prefix: Vec<_> = all
+        .iter()
+        .copied()
+        .filter(|(n, _)| n.starts_with(&q))
+        .collect();
+    let rest = all
+        .iter()
+        .copied()
+        .filter(|(n, _)| !n.starts_with(&q) && n.contains(&q));
     prefix.extend(rest);
     prefix
 }
@@ -107,7 +116,11 @@ impl App {
                 } else {
                     format!("{}h", secs / 3600)
                 };
-                if loading { format!("loading… (as of {age} ago)") } else { format!("as of {age} ago") }
+                if loading {
+                    format!("loading… (as of {age} ago)")
+                } else {
+                    format!("as of {age} ago")
+                }
             }
         }
     }
@@ -126,7 +139,8 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
-        let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+        let ctrl_c =
+            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
         if ctrl_c {
             self.quit = true;
             return Vec::new();
@@ -184,7 +198,9 @@ impl App {
     }
 
     fn palette_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Overlay::Palette(p) = &mut self.overlay else { return Vec::new() };
+        let Overlay::Palette(p) = &mut self.overlay else {
+            return Vec::new();
+        };
         self.dirty = true;
         match key.code {
             KeyCode::Esc => self.overlay = Overlay::None,
@@ -196,7 +212,9 @@ impl App {
                 p.input.pop();
                 p.selected = 0;
             }
-            KeyCode::Down => p.selected = (p.selected + 1).min(palette_matches(&p.input).len().saturating_sub(1)),
+            KeyCode::Down => {
+                p.selected = (p.selected + 1).min(palette_matches(&p.input).len().saturating_sub(1))
+            }
             KeyCode::Up => p.selected = p.selected.saturating_sub(1),
             KeyCode::Tab => {
                 if let Some((name, _)) = palette_matches(&p.input).get(p.selected) {
@@ -218,7 +236,13 @@ impl App {
                         Vec::new()
                     }
                     None => {
-                        self.toast(format!("no blade or command named \"{}\"", crate::sanitize::clean(&typed)), true);
+                        self.toast(
+                            format!(
+                                "no blade or command named \"{}\"",
+                                crate::sanitize::clean(&typed)
+                            ),
+                            true,
+                        );
                         Vec::new()
                     }
                 };
@@ -243,8 +267,14 @@ impl App {
         let id = self.fresh_id();
         self.dirty = true;
         let effect = match self.top() {
-            View::List(l) => Effect::FetchPages { id, request: l.source.request() },
-            View::Detail(d) => Effect::FetchObject { id, request: d.target.kind.request(&d.target.id) },
+            View::List(l) => Effect::FetchPages {
+                id,
+                request: l.source.request(),
+            },
+            View::Detail(d) => Effect::FetchObject {
+                id,
+                request: d.target.kind.request(&d.target.id),
+            },
         };
         let load = self.top_mut().load_mut();
         load.request = Some(id);
@@ -267,9 +297,12 @@ impl App {
             Action::FocusNav => self.nav_focus = !self.nav_focus,
             Action::Refresh => return self.reload_top(),
             Action::Back => self.back(),
-            Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
-                self.movement(a, page)
-            }
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => self.movement(a, page),
             Action::Open if self.nav_focus => {
                 if let Some(b) = BladeKind::ALL.get(self.nav_cursor) {
                     return self.switch_blade(*b);
@@ -277,7 +310,8 @@ impl App {
             }
             Action::Open => {
                 if let View::List(l) = self.top() {
-                    if let Some(target) = l.table.selected().and_then(|r| l.source.open(&r.object)) {
+                    if let Some(target) = l.table.selected().and_then(|r| l.source.open(&r.object))
+                    {
                         return self.push(View::Detail(DetailView::new(target)));
                     }
                 }

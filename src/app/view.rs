@@ -1,8 +1,8 @@
 //! The views on the blade stack: lists and object details, with their loading state.
 
+use super::msg::RequestId;
 use crate::blades::{ListSource, ObjectRef};
 use crate::widgets::table::ObjectTable;
-use super::msg::RequestId;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -30,7 +30,12 @@ pub struct ListView {
 impl ListView {
     pub fn new(source: ListSource) -> Self {
         let table = ObjectTable::new(source.columns());
-        ListView { source, table, load: LoadState::default(), editing: false }
+        ListView {
+            source,
+            table,
+            load: LoadState::default(),
+            editing: false,
+        }
     }
 }
 
@@ -53,7 +58,13 @@ pub struct DetailView {
 
 impl DetailView {
     pub fn new(target: ObjectRef) -> Self {
-        DetailView { target, object: None, tab: DetailTab::Properties, scroll: 0, load: LoadState::default() }
+        DetailView {
+            target,
+            object: None,
+            tab: DetailTab::Properties,
+            scroll: 0,
+            load: LoadState::default(),
+        }
     }
 }
 

@@ -11,19 +11,48 @@ use serde_json::Value;
 
 /// Properties the list needs (`$select` keeps pages small and costs fewer resource units).
 pub const LIST_FIELDS: &[&str] = &[
-    "id", "displayName", "description", "groupTypes", "securityEnabled", "mailEnabled", "mail",
-    "isAssignableToRole", "membershipRule", "onPremisesSyncEnabled", "createdDateTime", "assignedLicenses",
+    "id",
+    "displayName",
+    "description",
+    "groupTypes",
+    "securityEnabled",
+    "mailEnabled",
+    "mail",
+    "isAssignableToRole",
+    "membershipRule",
+    "onPremisesSyncEnabled",
+    "createdDateTime",
+    "assignedLicenses",
 ];
 
 /// Properties for the detail page ("all properties": the documented group properties the
 /// console shows; `hasMembersWithLicenseErrors` can't be selected, graph-api.md §5).
 pub const DETAIL_FIELDS: &[&str] = &[
-    "id", "displayName", "description", "groupTypes", "securityEnabled", "mailEnabled", "mail",
-    "mailNickname", "proxyAddresses", "visibility", "isAssignableToRole", "membershipRule",
-    "membershipRuleProcessingState", "onPremisesSyncEnabled", "onPremisesDomainName",
-    "onPremisesSamAccountName", "onPremisesSecurityIdentifier", "onPremisesLastSyncDateTime",
-    "createdDateTime", "renewedDateTime", "expirationDateTime", "classification",
-    "securityIdentifier", "assignedLicenses", "resourceProvisioningOptions",
+    "id",
+    "displayName",
+    "description",
+    "groupTypes",
+    "securityEnabled",
+    "mailEnabled",
+    "mail",
+    "mailNickname",
+    "proxyAddresses",
+    "visibility",
+    "isAssignableToRole",
+    "membershipRule",
+    "membershipRuleProcessingState",
+    "onPremisesSyncEnabled",
+    "onPremisesDomainName",
+    "onPremisesSamAccountName",
+    "onPremisesSecurityIdentifier",
+    "onPremisesLastSyncDateTime",
+    "createdDateTime",
+    "renewedDateTime",
+    "expirationDateTime",
+    "classification",
+    "securityIdentifier",
+    "assignedLicenses",
+    "resourceProvisioningOptions",
 ];
 
 pub fn columns() -> Vec<Column> {
@@ -45,12 +74,23 @@ pub fn detail_request(id: &str) -> Request {
 
 pub fn members_request(id: &str) -> Request {
     Request::get(format!("/groups/{}/members", path_segment(id)))
-        .select(&["id", "displayName", "userPrincipalName", "mail", "userType", "accountEnabled"])
+        .select(&[
+            "id",
+            "displayName",
+            "userPrincipalName",
+            "mail",
+            "userType",
+            "accountEnabled",
+        ])
         .top(999)
 }
 
 pub fn badges(g: &Group) -> String {
-    g.badges().iter().map(|b| b.label()).collect::<Vec<_>>().join(" ")
+    g.badges()
+        .iter()
+        .map(|b| b.label())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub fn row(v: Value) -> TableRow {
@@ -74,13 +114,24 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
 }
 
 pub fn member_columns() -> Vec<Column> {
-    vec![Column::grow("Name", 16), Column::fixed("Type", 6), Column::fixed("UPN / mail", 30)]
+    vec![
+        Column::grow("Name", 16),
+        Column::fixed("Type", 6),
+        Column::fixed("UPN / mail", 40),
+    ]
 }
 
 pub fn member_row(v: Value) -> TableRow {
     let kind = odata_kind(&v).to_string();
-    let upn = v.get("userPrincipalName").and_then(Value::as_str).or_else(|| v.get("mail").and_then(Value::as_str));
-    let cells = vec![text(&v, "displayName"), kind, upn.unwrap_or_default().to_string()];
+    let upn = v
+        .get("userPrincipalName")
+        .and_then(Value::as_str)
+        .or_else(|| v.get("mail").and_then(Value::as_str));
+    let cells = vec![
+        text(&v, "displayName"),
+        kind,
+        upn.unwrap_or_default().to_string(),
+    ];
     TableRow::new(v, cells)
 }
 
@@ -94,11 +145,25 @@ pub fn sheet(v: &Value) -> Sheet {
     basics.push(("Description".into(), p("description")));
     basics.push(("Object id".into(), p("id")));
     basics.push(("Created".into(), p("createdDateTime")));
-    basics.push(("Type".into(), g.badges().iter().map(|b| b.describe()).collect::<Vec<_>>().join(", ")));
+    basics.push((
+        "Type".into(),
+        g.badges()
+            .iter()
+            .map(|b| b.describe())
+            .collect::<Vec<_>>()
+            .join(", "),
+    ));
     basics.push(("Visibility".into(), p("visibility")));
     basics.push(("Classification".into(), p("classification")));
     let m = s.section("Membership");
-    m.push(("Membership type".into(), if g.is_dynamic() { "Dynamic".into() } else { "Assigned".into() }));
+    m.push((
+        "Membership type".into(),
+        if g.is_dynamic() {
+            "Dynamic".into()
+        } else {
+            "Assigned".into()
+        },
+    ));
     m.push(("Rule".into(), p("membershipRule")));
     m.push(("Rule processing".into(), p("membershipRuleProcessingState")));
     m.push(("Role-assignable".into(), p("isAssignableToRole")));
@@ -124,7 +189,10 @@ pub fn sheet(v: &Value) -> Sheet {
         } else {
             format!("{} plans disabled", l.disabled_plans.len())
         };
-        lic.push(("SKU".into(), format!("{} ({disabled})", l.sku_id.clone().unwrap_or_default())));
+        lic.push((
+            "SKU".into(),
+            format!("{} ({disabled})", l.sku_id.clone().unwrap_or_default()),
+        ));
     }
     s
 }
@@ -136,8 +204,10 @@ mod tests {
 
     #[test]
     fn row_shows_badges_and_date() {
-        let r = row(json!({"id": "1", "displayName": "Tier0", "groupTypes": [], "securityEnabled": true,
-            "mailEnabled": false, "isAssignableToRole": true, "createdDateTime": "2024-03-05T10:00:00Z"}));
+        let r = row(
+            json!({"id": "1", "displayName": "Tier0", "groupTypes": [], "securityEnabled": true,
+            "mailEnabled": false, "isAssignableToRole": true, "createdDateTime": "2024-03-05T10:00:00Z"}),
+        );
         assert_eq!(r.cells, ["Tier0", "SEC ROLE", "", "2024-03-05"]);
     }
 
@@ -149,7 +219,9 @@ mod tests {
 
     #[test]
     fn member_rows_name_their_type() {
-        let r = member_row(json!({"@odata.type": "#microsoft.graph.group", "id": "g", "displayName": "Nested", "mail": "n@x"}));
+        let r = member_row(
+            json!({"@odata.type": "#microsoft.graph.group", "id": "g", "displayName": "Nested", "mail": "n@x"}),
+        );
         assert_eq!(r.cells, ["Nested", "group", "n@x"]);
     }
 }

@@ -38,7 +38,10 @@ impl BladeKind {
     }
 
     pub fn from_command(s: &str) -> Option<BladeKind> {
-        Self::ALL.iter().copied().find(|b| b.command().eq_ignore_ascii_case(s.trim()))
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|b| b.command().eq_ignore_ascii_case(s.trim()))
     }
 }
 
@@ -46,7 +49,10 @@ impl BladeKind {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ListSource {
     Blade(BladeKind),
-    GroupMembers { group_id: String, group_name: String },
+    GroupMembers {
+        group_id: String,
+        group_name: String,
+    },
 }
 
 /// The kinds of object a detail view can show.
@@ -108,7 +114,11 @@ impl ListSource {
     /// What Enter on a row opens.
     pub fn open(&self, v: &Value) -> Option<ObjectRef> {
         let id = v.get("id")?.as_str()?.to_string();
-        let name = v.get("displayName").and_then(Value::as_str).unwrap_or(&id).to_string();
+        let name = v
+            .get("displayName")
+            .and_then(Value::as_str)
+            .unwrap_or(&id)
+            .to_string();
         let kind = match self {
             ListSource::Blade(BladeKind::Groups) => ObjectKind::Group,
             ListSource::Blade(BladeKind::Users) => ObjectKind::User,
@@ -157,10 +167,15 @@ pub fn path_segment(id: &str) -> String {
 
 /// The date part of a Graph timestamp (`2024-05-01T...Z` -> `2024-05-01`).
 pub fn date(v: &Value) -> String {
-    v.as_str().map(|s| s.chars().take(10).collect()).unwrap_or_default()
+    v.as_str()
+        .map(|s| s.chars().take(10).collect())
+        .unwrap_or_default()
 }
 
 /// A string property or empty.
 pub fn text(v: &Value, key: &str) -> String {
-    v.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }

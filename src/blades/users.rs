@@ -10,17 +10,47 @@ use ratatui::style::Style;
 use serde_json::Value;
 
 pub const LIST_FIELDS: &[&str] = &[
-    "id", "displayName", "userPrincipalName", "mail", "userType", "accountEnabled", "department",
-    "jobTitle", "onPremisesSyncEnabled", "createdDateTime",
+    "id",
+    "displayName",
+    "userPrincipalName",
+    "mail",
+    "userType",
+    "accountEnabled",
+    "department",
+    "jobTitle",
+    "onPremisesSyncEnabled",
+    "createdDateTime",
 ];
 
 pub const DETAIL_FIELDS: &[&str] = &[
-    "id", "displayName", "givenName", "surname", "userPrincipalName", "mail", "mailNickname",
-    "userType", "accountEnabled", "creationType", "externalUserState", "createdDateTime",
-    "jobTitle", "department", "companyName", "officeLocation", "usageLocation",
-    "preferredLanguage", "businessPhones", "mobilePhone", "proxyAddresses", "onPremisesSyncEnabled",
-    "onPremisesDomainName", "onPremisesSamAccountName", "onPremisesUserPrincipalName",
-    "onPremisesImmutableId", "onPremisesLastSyncDateTime", "assignedLicenses",
+    "id",
+    "displayName",
+    "givenName",
+    "surname",
+    "userPrincipalName",
+    "mail",
+    "mailNickname",
+    "userType",
+    "accountEnabled",
+    "creationType",
+    "externalUserState",
+    "createdDateTime",
+    "jobTitle",
+    "department",
+    "companyName",
+    "officeLocation",
+    "usageLocation",
+    "preferredLanguage",
+    "businessPhones",
+    "mobilePhone",
+    "proxyAddresses",
+    "onPremisesSyncEnabled",
+    "onPremisesDomainName",
+    "onPremisesSamAccountName",
+    "onPremisesUserPrincipalName",
+    "onPremisesImmutableId",
+    "onPremisesLastSyncDateTime",
+    "assignedLicenses",
 ];
 
 pub fn columns() -> Vec<Column> {
@@ -114,7 +144,9 @@ mod tests {
 
     #[test]
     fn guest_row() {
-        let r = row(json!({"id": "1", "displayName": "Pat", "userPrincipalName": "pat_x#EXT#@t", "userType": "Guest", "accountEnabled": false}));
+        let r = row(
+            json!({"id": "1", "displayName": "Pat", "userPrincipalName": "pat_x#EXT#@t", "userType": "Guest", "accountEnabled": false}),
+        );
         assert_eq!(r.cells, ["Pat", "pat_x#EXT#@t", "Guest", "no", ""]);
     }
 }

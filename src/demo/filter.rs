@@ -31,7 +31,12 @@ pub enum Expr {
     StartsWith(Vec<String>, String),
     EndsWith(Vec<String>, String),
     /// `path/any(var: body)`; no body means "collection is not empty".
-    Any { path: Vec<String>, var: String, body: Option<Box<Expr>>, all: bool },
+    Any {
+        path: Vec<String>,
+        var: String,
+        body: Option<Box<Expr>>,
+        all: bool,
+    },
 }
 
 /// A parsed filter plus whether it needs advanced query parameters (graph-api.md §11.2:
@@ -102,7 +107,9 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
             c if c.is_ascii_digit() || c == '-' => {
                 let start = i;
                 i += 1;
-                while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '.' || chars[i] == '-') {
+                while i < chars.len()
+                    && (chars[i].is_ascii_alphanumeric() || chars[i] == '.' || chars[i] == '-')
+                {
                     i += 1;
                 }
                 let text: String = chars[start..i].iter().collect();
@@ -204,7 +211,9 @@ impl Parser {
             }
             Some(Tok::Word(w)) => {
                 let lower = w.to_ascii_lowercase();
-                if (lower == "startswith" || lower == "endswith") && self.peek() == Some(&Tok::LParen) {
+                if (lower == "startswith" || lower == "endswith")
+                    && self.peek() == Some(&Tok::LParen)
+                {
                     self.pos += 1;
                     let Some(Tok::Word(p)) = self.next() else {
                         return Err(format!("{w} expects a property"));
@@ -221,13 +230,20 @@ impl Parser {
                     return Ok(Expr::StartsWith(Self::path(&p), s));
                 }
                 let lw = lower.clone();
-                if (lw.ends_with("/any") || lw.ends_with("/all")) && self.peek() == Some(&Tok::LParen) {
+                if (lw.ends_with("/any") || lw.ends_with("/all"))
+                    && self.peek() == Some(&Tok::LParen)
+                {
                     self.pos += 1;
                     let all = lw.ends_with("/all");
                     let path = Self::path(&w[..w.len() - 4]);
                     if self.peek() == Some(&Tok::RParen) {
                         self.pos += 1;
-                        return Ok(Expr::Any { path, var: String::new(), body: None, all });
+                        return Ok(Expr::Any {
+                            path,
+                            var: String::new(),
+                            body: None,
+                            all,
+                        });
                     }
                     let Some(Tok::Word(var)) = self.next() else {
                         return Err("lambda expects a variable".into());
@@ -235,12 +251,19 @@ impl Parser {
                     self.expect(Tok::Colon)?;
                     let body = self.or()?;
                     self.expect(Tok::RParen)?;
-                    return Ok(Expr::Any { path, var, body: Some(Box::new(body)), all });
+                    return Ok(Expr::Any {
+                        path,
+                        var,
+                        body: Some(Box::new(body)),
+                        all,
+                    });
                 }
                 let path = Self::path(&w);
                 let op = match self.next() {
                     Some(Tok::Word(o)) => o.to_ascii_lowercase(),
-                    other => return Err(format!("expected an operator after {w}, found {other:?}")),
+                    other => {
+                        return Err(format!("expected an operator after {w}, found {other:?}"));
+                    }
                 };
                 if op == "in" {
                     self.expect(Tok::LParen)?;
@@ -273,12 +296,19 @@ impl Parser {
 
 /// Parse a `$filter` expression.
 pub fn parse(s: &str) -> Result<Filter, String> {
-    let mut p = Parser { toks: tokenize(s)?, pos: 0, advanced: false };
+    let mut p = Parser {
+        toks: tokenize(s)?,
+        pos: 0,
+        advanced: false,
+    };
     let expr = p.or()?;
     if p.pos != p.toks.len() {
         return Err(format!("unexpected trailing input at token {}", p.pos));
     }
-    Ok(Filter { expr, advanced: p.advanced })
+    Ok(Filter {
+        expr,
+        advanced: p.advanced,
+    })
 }
 
 fn resolve<'a>(obj: &'a Value, scope: &[(&str, &'a Value)], path: &[String]) -> &'a Value {
@@ -333,7 +363,12 @@ fn eval_in<'a>(e: &'a Expr, obj: &'a Value, scope: &mut Vec<(&'a str, &'a Value)
         Expr::EndsWith(p, s) => resolve(obj, scope, p)
             .as_str()
             .is_some_and(|v| v.to_lowercase().ends_with(&s.to_lowercase())),
-        Expr::Any { path, var, body, all } => {
+        Expr::Any {
+            path,
+            var,
+            body,
+            all,
+        } => {
             let items = match resolve(obj, scope, path) {
                 Value::Array(a) => a.as_slice(),
                 _ => &[],
@@ -347,7 +382,11 @@ fn eval_in<'a>(e: &'a Expr, obj: &'a Value, scope: &mut Vec<(&'a str, &'a Value)
                 scope.pop();
                 r
             };
-            if *all { items.iter().all(&mut test) } else { items.iter().any(&mut test) }
+            if *all {
+                items.iter().all(&mut test)
+            } else {
+                items.iter().any(&mut test)
+            }
         }
     }
 }
@@ -373,7 +412,10 @@ mod tests {
         let g = json!({"displayName": "Finance Team", "securityEnabled": true, "mail": null});
         assert!(m("displayName eq 'finance team'", g.clone()));
         assert!(m("securityEnabled eq true and mail eq null", g.clone()));
-        assert!(m("startswith(displayName,'Fin') or displayName eq 'x'", g.clone()));
+        assert!(m(
+            "startswith(displayName,'Fin') or displayName eq 'x'",
+            g.clone()
+        ));
         assert!(!m("not(securityEnabled eq true)", g.clone()));
         assert!(m("displayName in ('a', 'Finance Team')", g.clone()));
         assert!(m("displayName ne 'x'", g));
@@ -394,12 +436,23 @@ mod tests {
         assert!(!parse("displayName eq 'a'").unwrap().advanced);
         assert!(parse("displayName ne 'a'").unwrap().advanced);
         assert!(parse("endswith(mail,'@x.com')").unwrap().advanced);
-        assert!(parse("NOT(groupTypes/any(s:s eq 'Unified'))").unwrap().advanced);
+        assert!(
+            parse("NOT(groupTypes/any(s:s eq 'Unified'))")
+                .unwrap()
+                .advanced
+        );
     }
 
     #[test]
     fn syntax_errors_are_reported() {
-        for bad in ["displayName eq", "displayName foo 'x'", "(a eq 'b'", "'open", "a eq 'b' c", "startswith(a)"] {
+        for bad in [
+            "displayName eq",
+            "displayName foo 'x'",
+            "(a eq 'b'",
+            "'open",
+            "a eq 'b' c",
+            "startswith(a)",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }

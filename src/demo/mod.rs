@@ -52,10 +52,16 @@ impl Drop for DemoServer {
 /// Bind and serve in the background on the current tokio runtime.
 pub async fn start(opts: DemoOptions) -> Result<DemoServer, String> {
     if !opts.addr.ip().is_loopback() {
-        return Err(format!("the demo tenant only listens on loopback, not {}", opts.addr));
+        return Err(format!(
+            "the demo tenant only listens on loopback, not {}",
+            opts.addr
+        ));
     }
     let tenant = store::Tenant::load(&opts.scale)?;
-    let state = Arc::new(server::DemoState { tenant: RwLock::new(tenant), latency: opts.latency });
+    let state = Arc::new(server::DemoState {
+        tenant: RwLock::new(tenant),
+        latency: opts.latency,
+    });
     let listener = tokio::net::TcpListener::bind(opts.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", opts.addr))?;
@@ -71,5 +77,8 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, String> {
         }
     });
     tracing::info!(%addr, "demo tenant listening");
-    Ok(DemoServer { addr, shutdown: Some(tx) })
+    Ok(DemoServer {
+        addr,
+        shutdown: Some(tx),
+    })
 }

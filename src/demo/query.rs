@@ -16,7 +16,11 @@ pub struct QueryError {
 }
 
 fn bad(code: &'static str, message: impl Into<String>) -> QueryError {
-    QueryError { status: 400, code, message: message.into() }
+    QueryError {
+        status: 400,
+        code,
+        message: message.into(),
+    }
 }
 
 /// Parsed query options of one collection request.
@@ -38,8 +42,14 @@ pub fn encode_skiptoken(offset: usize) -> String {
 }
 
 fn decode_skiptoken(t: &str) -> Option<usize> {
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(t).ok()?;
-    String::from_utf8(raw).ok()?.strip_prefix("demo-offset:")?.parse().ok()
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(t)
+        .ok()?;
+    String::from_utf8(raw)
+        .ok()?
+        .strip_prefix("demo-offset:")?
+        .parse()
+        .ok()
 }
 
 /// `$search="displayName:foo" OR "description:bar"`: clauses of property and token.
@@ -48,7 +58,10 @@ fn parse_search(s: &str) -> Result<Vec<(String, String)>, QueryError> {
     for part in s.split(" OR ").flat_map(|p| p.split(" AND ")) {
         let p = part.trim().trim_matches('"');
         let Some((prop, val)) = p.split_once(':') else {
-            return Err(bad("Request_UnsupportedQuery", format!("Syntax error: the search clause '{p}' needs the form \"property:value\"")));
+            return Err(bad(
+                "Request_UnsupportedQuery",
+                format!("Syntax error: the search clause '{p}' needs the form \"property:value\""),
+            ));
         };
         out.push((prop.trim().to_string(), val.trim().to_lowercase()));
     }
@@ -67,27 +80,49 @@ pub fn parse(
     for (k, v) in pairs {
         match k.as_str() {
             "$top" => {
-                let n: i64 = v.parse().map_err(|_| bad("Request_BadRequest", format!("Invalid page size specified: '{v}'.")))?;
+                let n: i64 = v.parse().map_err(|_| {
+                    bad(
+                        "Request_BadRequest",
+                        format!("Invalid page size specified: '{v}'."),
+                    )
+                })?;
                 if n < 1 || n as usize > max_top {
-                    return Err(bad("Request_BadRequest", format!("Invalid page size specified: '{n}'. Must be between 1 and {max_top} inclusive.")));
+                    return Err(bad(
+                        "Request_BadRequest",
+                        format!(
+                            "Invalid page size specified: '{n}'. Must be between 1 and {max_top} inclusive."
+                        ),
+                    ));
                 }
                 o.top = Some(n as usize);
             }
             "$skiptoken" => {
-                o.skip = decode_skiptoken(v).ok_or_else(|| bad("Request_BadRequest", "Invalid skip token."))?;
+                o.skip = decode_skiptoken(v)
+                    .ok_or_else(|| bad("Request_BadRequest", "Invalid skip token."))?;
                 continue;
             }
             "$select" => {
-                let fields: Vec<String> = v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+                let fields: Vec<String> = v
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect();
                 for f in &fields {
                     if !known.contains(f) {
-                        return Err(bad("Request_BadRequest", format!("Could not find a property named '{f}' on type '{}'.", kind.type_name())));
+                        return Err(bad(
+                            "Request_BadRequest",
+                            format!(
+                                "Could not find a property named '{f}' on type '{}'.",
+                                kind.type_name()
+                            ),
+                        ));
                     }
                 }
                 o.select = Some(fields);
             }
             "$filter" => {
-                let f = filter::parse(v).map_err(|e| bad("BadRequest", format!("Invalid filter clause: {e}")))?;
+                let f = filter::parse(v)
+                    .map_err(|e| bad("BadRequest", format!("Invalid filter clause: {e}")))?;
                 o.filter = Some(f);
             }
             "$search" => o.search = Some(parse_search(v)?),
@@ -95,14 +130,21 @@ pub fn parse(
                 let mut it = v.split_whitespace();
                 let prop = it.next().unwrap_or_default().to_string();
                 let desc = matches!(it.next(), Some(d) if d.eq_ignore_ascii_case("desc"));
-                if !["displayName", "userPrincipalName", "createdDateTime"].contains(&prop.as_str()) {
-                    return Err(bad("Request_UnsupportedQuery", format!("Sorting not supported for '{prop}'.")));
+                if !["displayName", "userPrincipalName", "createdDateTime"].contains(&prop.as_str())
+                {
+                    return Err(bad(
+                        "Request_UnsupportedQuery",
+                        format!("Sorting not supported for '{prop}'."),
+                    ));
                 }
                 o.orderby = Some((prop, desc));
             }
             "$count" => o.count = v == "true",
             k if k.starts_with('$') && k != "$expand" => {
-                return Err(bad("BadRequest", format!("Query option '{k}' is not allowed.")));
+                return Err(bad(
+                    "BadRequest",
+                    format!("Query option '{k}' is not allowed."),
+                ));
             }
             _ => {}
         }
@@ -114,7 +156,8 @@ pub fn parse(
             "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
         ));
     }
-    let advanced = o.filter.as_ref().is_some_and(|f| f.advanced) || o.orderby.is_some() && o.filter.is_some();
+    let advanced =
+        o.filter.as_ref().is_some_and(|f| f.advanced) || o.orderby.is_some() && o.filter.is_some();
     if (advanced && !(eventual && o.count)) || (o.count && !eventual) {
         return Err(bad("Request_UnsupportedQuery", "Unsupported Query."));
     }
@@ -146,7 +189,9 @@ impl Options {
             return clauses.iter().any(|(prop, tok)| {
                 obj.get(prop).and_then(Value::as_str).is_some_and(|s| {
                     let lower = s.to_lowercase();
-                    lower.split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(tok.as_str()))
+                    lower
+                        .split(|c: char| !c.is_alphanumeric())
+                        .any(|w| w.starts_with(tok.as_str()))
                         || lower.starts_with(tok.as_str())
                 })
             });
@@ -158,8 +203,16 @@ impl Options {
     pub fn sort(&self, items: &mut [&Value]) {
         if let Some((prop, desc)) = &self.orderby {
             items.sort_by(|a, b| {
-                let ka = a.get(prop).and_then(Value::as_str).unwrap_or_default().to_lowercase();
-                let kb = b.get(prop).and_then(Value::as_str).unwrap_or_default().to_lowercase();
+                let ka = a
+                    .get(prop)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_lowercase();
+                let kb = b
+                    .get(prop)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_lowercase();
                 if *desc { kb.cmp(&ka) } else { ka.cmp(&kb) }
             });
         }
@@ -171,11 +224,17 @@ mod tests {
     use super::*;
 
     fn known() -> BTreeSet<String> {
-        ["id", "displayName", "mail"].iter().map(|s| s.to_string()).collect()
+        ["id", "displayName", "mail"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     }
 
     fn p(pairs: &[(&str, &str)], eventual: bool) -> Result<Options, QueryError> {
-        let v: Vec<_> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        let v: Vec<_> = pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
         parse(&v, eventual, Kind::Group, &known(), 999)
     }
 
@@ -197,7 +256,13 @@ mod tests {
     #[test]
     fn advanced_queries_need_eventual_and_count() {
         assert!(p(&[("$filter", "displayName ne 'x'")], false).is_err());
-        assert!(p(&[("$filter", "displayName ne 'x'"), ("$count", "true")], true).is_ok());
+        assert!(
+            p(
+                &[("$filter", "displayName ne 'x'"), ("$count", "true")],
+                true
+            )
+            .is_ok()
+        );
         assert!(p(&[("$search", "\"displayName:fin\"")], false).is_err());
         assert!(p(&[("$search", "\"displayName:fin\"")], true).is_ok());
     }

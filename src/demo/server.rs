@@ -29,10 +29,16 @@ struct Ctx {
 
 impl Ctx {
     fn new(headers: &HeaderMap) -> Self {
-        let h = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let h = |k: &str| {
+            headers
+                .get(k)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
         Ctx {
             request_id: uuid::Uuid::new_v4().to_string(),
-            client_request_id: h("client-request-id").unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            client_request_id: h("client-request-id")
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
             origin: format!("http://{}", h("host").unwrap_or_else(|| "127.0.0.1".into())),
             eventual: h("consistencylevel").is_some_and(|v| v.eq_ignore_ascii_case("eventual")),
         }
@@ -61,7 +67,10 @@ impl Ctx {
                 "client-request-id": self.client_request_id,
             }
         }});
-        self.respond(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), body)
+        self.respond(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            body,
+        )
     }
 
     fn query_error(&self, e: QueryError) -> Response {
@@ -70,14 +79,22 @@ impl Ctx {
 }
 
 fn pairs(raw: Option<String>) -> Vec<(String, String)> {
-    raw.map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default()
+    raw.map(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .into_owned()
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 fn is_guid(s: &str) -> bool {
     s.len() == 36
         && s.chars().enumerate().all(|(i, c)| {
-            if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() }
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
         })
 }
 
@@ -109,7 +126,14 @@ async fn prelude(state: &Shared, headers: &HeaderMap, version: &str) -> Result<C
 
 /// Page a filtered collection the way Graph does: default and maximum page sizes, opaque
 /// `$skiptoken` in an absolute `@odata.nextLink`, `@odata.count` on the first page only.
-fn page_response(ctx: &Ctx, path: &str, kind: Kind, items: Vec<&Value>, opts: &Options, context: &str) -> Response {
+fn page_response(
+    ctx: &Ctx,
+    path: &str,
+    kind: Kind,
+    items: Vec<&Value>,
+    opts: &Options,
+    context: &str,
+) -> Response {
     let mut items = items;
     opts.sort(&mut items);
     let total = items.len();
@@ -131,7 +155,10 @@ fn page_response(ctx: &Ctx, path: &str, kind: Kind, items: Vec<&Value>, opts: &O
         })
         .collect();
     let mut body = serde_json::Map::new();
-    body.insert("@odata.context".into(), json!(format!("{}/{context}", ctx.origin)));
+    body.insert(
+        "@odata.context".into(),
+        json!(format!("{}/{context}", ctx.origin)),
+    );
     if opts.count && opts.skip == 0 {
         body.insert("@odata.count".into(), json!(total));
     }
@@ -142,14 +169,21 @@ fn page_response(ctx: &Ctx, path: &str, kind: Kind, items: Vec<&Value>, opts: &O
             .map(|(k, v)| format!("{}={}", k, urlencode(v)))
             .collect();
         q.push(format!("$skiptoken={}", encode_skiptoken(end)));
-        body.insert("@odata.nextLink".into(), json!(format!("{}{}?{}", ctx.origin, path, q.join("&"))));
+        body.insert(
+            "@odata.nextLink".into(),
+            json!(format!("{}{}?{}", ctx.origin, path, q.join("&"))),
+        );
     }
     body.insert("value".into(), Value::Array(value));
     ctx.respond(StatusCode::OK, Value::Object(body))
 }
 
 fn kind_of(o: &Value) -> Kind {
-    if o.get("userPrincipalName").is_some() { Kind::User } else { Kind::Group }
+    if o.get("userPrincipalName").is_some() {
+        Kind::User
+    } else {
+        Kind::Group
+    }
 }
 
 fn object_type(o: &Value) -> &'static str {
@@ -157,10 +191,19 @@ fn object_type(o: &Value) -> &'static str {
 }
 
 fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
-async fn list(state: State<Shared>, version: Path<String>, uri: Uri, headers: HeaderMap, raw: RawQuery, kind: Kind) -> Response {
+async fn list(
+    state: State<Shared>,
+    version: Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    raw: RawQuery,
+    kind: Kind,
+) -> Response {
     let ctx = match prelude(&state, &headers, &version).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -178,19 +221,49 @@ async fn list(state: State<Shared>, version: Path<String>, uri: Uri, headers: He
         Kind::Group => &tenant.groups,
     };
     let items: Vec<&Value> = all.iter().filter(|o| opts.keep(o)).collect();
-    let name = if kind == Kind::User { "users" } else { "groups" };
-    page_response(&ctx, uri.path(), kind, items, &opts, &format!("{version}/$metadata#{name}", version = version.0))
+    let name = if kind == Kind::User {
+        "users"
+    } else {
+        "groups"
+    };
+    page_response(
+        &ctx,
+        uri.path(),
+        kind,
+        items,
+        &opts,
+        &format!("{version}/$metadata#{name}", version = version.0),
+    )
 }
 
-async fn list_users(s: State<Shared>, v: Path<String>, u: Uri, h: HeaderMap, q: RawQuery) -> Response {
+async fn list_users(
+    s: State<Shared>,
+    v: Path<String>,
+    u: Uri,
+    h: HeaderMap,
+    q: RawQuery,
+) -> Response {
     list(s, v, u, h, q, Kind::User).await
 }
 
-async fn list_groups(s: State<Shared>, v: Path<String>, u: Uri, h: HeaderMap, q: RawQuery) -> Response {
+async fn list_groups(
+    s: State<Shared>,
+    v: Path<String>,
+    u: Uri,
+    h: HeaderMap,
+    q: RawQuery,
+) -> Response {
     list(s, v, u, h, q, Kind::Group).await
 }
 
-async fn get_one(state: State<Shared>, version: String, id: String, headers: HeaderMap, raw: RawQuery, kind: Kind) -> Response {
+async fn get_one(
+    state: State<Shared>,
+    version: String,
+    id: String,
+    headers: HeaderMap,
+    raw: RawQuery,
+    kind: Kind,
+) -> Response {
     let ctx = match prelude(&state, &headers, &version).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -204,8 +277,14 @@ async fn get_one(state: State<Shared>, version: String, id: String, headers: Hea
         Kind::Group => tenant.group(&id),
     };
     let Some(obj) = found else {
-        if kind == Kind::Group && !is_guid(&id) || kind == Kind::User && !is_guid(&id) && !id.contains('@') {
-            return ctx.error(400, "Request_BadRequest", &format!("Invalid object identifier '{id}'."));
+        if kind == Kind::Group && !is_guid(&id)
+            || kind == Kind::User && !is_guid(&id) && !id.contains('@')
+        {
+            return ctx.error(
+                400,
+                "Request_BadRequest",
+                &format!("Invalid object identifier '{id}'."),
+            );
         }
         return ctx.error(404, "Request_ResourceNotFound", &format!(
             "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
@@ -216,22 +295,45 @@ async fn get_one(state: State<Shared>, version: String, id: String, headers: Hea
         Err(e) => return ctx.query_error(e),
     };
     let mut v = query::project(kind, obj, opts.select.as_deref());
-    let name = if kind == Kind::User { "users" } else { "groups" };
+    let name = if kind == Kind::User {
+        "users"
+    } else {
+        "groups"
+    };
     if let Some(m) = v.as_object_mut() {
-        m.insert("@odata.context".into(), json!(format!("{}/{version}/$metadata#{name}/$entity", ctx.origin)));
+        m.insert(
+            "@odata.context".into(),
+            json!(format!("{}/{version}/$metadata#{name}/$entity", ctx.origin)),
+        );
     }
     ctx.respond(StatusCode::OK, v)
 }
 
-async fn get_user(s: State<Shared>, Path((v, id)): Path<(String, String)>, h: HeaderMap, q: RawQuery) -> Response {
+async fn get_user(
+    s: State<Shared>,
+    Path((v, id)): Path<(String, String)>,
+    h: HeaderMap,
+    q: RawQuery,
+) -> Response {
     get_one(s, v, id, h, q, Kind::User).await
 }
 
-async fn get_group(s: State<Shared>, Path((v, id)): Path<(String, String)>, h: HeaderMap, q: RawQuery) -> Response {
+async fn get_group(
+    s: State<Shared>,
+    Path((v, id)): Path<(String, String)>,
+    h: HeaderMap,
+    q: RawQuery,
+) -> Response {
     get_one(s, v, id, h, q, Kind::Group).await
 }
 
-async fn group_members(state: State<Shared>, Path((version, id)): Path<(String, String)>, uri: Uri, headers: HeaderMap, raw: RawQuery) -> Response {
+async fn group_members(
+    state: State<Shared>,
+    Path((version, id)): Path<(String, String)>,
+    uri: Uri,
+    headers: HeaderMap,
+    raw: RawQuery,
+) -> Response {
     let ctx = match prelude(&state, &headers, &version).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -242,7 +344,11 @@ async fn group_members(state: State<Shared>, Path((version, id)): Path<(String, 
     };
     if tenant.group(&id).is_none() {
         if !is_guid(&id) {
-            return ctx.error(400, "Request_BadRequest", &format!("Invalid object identifier '{id}'."));
+            return ctx.error(
+                400,
+                "Request_BadRequest",
+                &format!("Invalid object identifier '{id}'."),
+            );
         }
         return ctx.error(404, "Request_ResourceNotFound", &format!(
             "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
@@ -258,18 +364,44 @@ async fn group_members(state: State<Shared>, Path((version, id)): Path<(String, 
     let items: Vec<&Value> = tenant
         .members
         .get(&id)
-        .map(|ids| ids.iter().filter_map(|m| tenant.object(m).map(|(_, v)| v)).filter(|o| opts.keep(o)).collect())
+        .map(|ids| {
+            ids.iter()
+                .filter_map(|m| tenant.object(m).map(|(_, v)| v))
+                .filter(|o| opts.keep(o))
+                .collect()
+        })
         .unwrap_or_default();
-    page_response(&ctx, uri.path(), Kind::User, items, &opts, &format!("{version}/$metadata#directoryObjects"))
+    page_response(
+        &ctx,
+        uri.path(),
+        Kind::User,
+        items,
+        &opts,
+        &format!("{version}/$metadata#directoryObjects"),
+    )
 }
 
 async fn fallback(method: Method, uri: Uri, headers: HeaderMap) -> Response {
     let ctx = Ctx::new(&headers);
     if method != Method::GET {
-        return ctx.error(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.");
+        return ctx.error(
+            405,
+            "Request_BadRequest",
+            "Specified HTTP method is not allowed for the request target.",
+        );
     }
-    let seg = uri.path().trim_start_matches('/').split('/').nth(1).unwrap_or_default().to_string();
-    ctx.error(400, "BadRequest", &format!("Resource not found for the segment '{seg}'."))
+    let seg = uri
+        .path()
+        .trim_start_matches('/')
+        .split('/')
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    ctx.error(
+        400,
+        "BadRequest",
+        &format!("Resource not found for the segment '{seg}'."),
+    )
 }
 
 /// The router for a demo tenant.

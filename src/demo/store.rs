@@ -8,8 +8,17 @@ const GROUPS: &str = include_str!("../../assets/demo-tenant/groups.json");
 
 /// Default properties of `GET /users` (graph-api.md §9); others need `$select`.
 pub const USER_DEFAULTS: &[&str] = &[
-    "businessPhones", "displayName", "givenName", "id", "jobTitle", "mail", "mobilePhone",
-    "officeLocation", "preferredLanguage", "surname", "userPrincipalName",
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "id",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
 ];
 
 /// Group properties that are not returned unless selected.
@@ -33,7 +42,11 @@ impl Rng {
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next_u64() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next_u64() % n as u64) as usize
+        }
     }
 
     /// A version-4 shaped GUID.
@@ -110,14 +123,27 @@ fn last_segment(s: &str) -> String {
 impl Tenant {
     /// The fixture organisation, grown to `scale` if asked.
     pub fn load(scale: &Scale) -> Result<Tenant, String> {
-        let mut t = Tenant { users: collection(USERS, "users.json")?, ..Default::default() };
+        let mut t = Tenant {
+            users: collection(USERS, "users.json")?,
+            ..Default::default()
+        };
         for mut g in collection(GROUPS, "groups.json")? {
-            let Some(obj) = g.as_object_mut() else { continue };
-            let id = obj.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+            let Some(obj) = g.as_object_mut() else {
+                continue;
+            };
+            let id = obj
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             let binds = obj.remove("members@odata.bind");
             obj.remove("owners@odata.bind");
             let ids = match binds {
-                Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(last_segment).collect(),
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(last_segment)
+                    .collect(),
                 _ => Vec::new(),
             };
             t.members.insert(id, ids);
@@ -130,7 +156,17 @@ impl Tenant {
 
     fn generate(&mut self, scale: &Scale) {
         let mut rng = Rng::new(scale.seed ^ 0x5eed_0f_7e4a47);
-        let depts = ["Finance", "Engineering", "Sales", "Marketing", "HR", "IT", "Legal", "Operations", "Support"];
+        let depts = [
+            "Finance",
+            "Engineering",
+            "Sales",
+            "Marketing",
+            "HR",
+            "IT",
+            "Legal",
+            "Operations",
+            "Support",
+        ];
         let want_users = scale.users.unwrap_or(0);
         let mut n = self.users.len();
         while n < want_users {
@@ -203,7 +239,10 @@ impl Tenant {
 
     /// A directory object by id, with its kind.
     pub fn object(&self, id: &str) -> Option<(Kind, &Value)> {
-        let (kind, i) = *self.index.get(&id.to_ascii_lowercase()).or_else(|| self.index.get(id))?;
+        let (kind, i) = *self
+            .index
+            .get(&id.to_ascii_lowercase())
+            .or_else(|| self.index.get(id))?;
         let list = match kind {
             Kind::User => &self.users,
             Kind::Group => &self.groups,
@@ -216,7 +255,9 @@ impl Tenant {
         match self.object(key) {
             Some((Kind::User, v)) => Some(v),
             _ => self.users.iter().find(|u| {
-                u["userPrincipalName"].as_str().is_some_and(|p| p.eq_ignore_ascii_case(key))
+                u["userPrincipalName"]
+                    .as_str()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(key))
             }),
         }
     }
@@ -238,7 +279,9 @@ impl Tenant {
 
 /// The properties returned when no `$select` is given.
 pub fn default_view(kind: Kind, obj: &Value) -> Value {
-    let Some(m) = obj.as_object() else { return obj.clone() };
+    let Some(m) = obj.as_object() else {
+        return obj.clone();
+    };
     let out: Map<String, Value> = match kind {
         Kind::User => USER_DEFAULTS
             .iter()
@@ -262,8 +305,16 @@ mod tests {
         let t = Tenant::load(&Scale::default()).unwrap();
         assert!(t.users.len() >= 55, "{}", t.users.len());
         assert_eq!(t.groups.len(), 25);
-        assert!(t.groups.iter().all(|g| g.get("members@odata.bind").is_none()));
-        let all_staff = t.groups.iter().find(|g| g["displayName"] == "All Staff").unwrap();
+        assert!(
+            t.groups
+                .iter()
+                .all(|g| g.get("members@odata.bind").is_none())
+        );
+        let all_staff = t
+            .groups
+            .iter()
+            .find(|g| g["displayName"] == "All Staff")
+            .unwrap();
         let members = &t.members[all_staff["id"].as_str().unwrap()];
         assert!(members.len() > 40);
         assert!(members.iter().all(|m| t.user(m).is_some()));
@@ -271,7 +322,11 @@ mod tests {
 
     #[test]
     fn scale_is_deterministic() {
-        let s = Scale { users: Some(500), groups: Some(250), seed: 7 };
+        let s = Scale {
+            users: Some(500),
+            groups: Some(250),
+            seed: 7,
+        };
         let a = Tenant::load(&s).unwrap();
         let b = Tenant::load(&s).unwrap();
         assert_eq!(a.users.len(), 500);

@@ -93,7 +93,12 @@ impl GraphClient {
             .user_agent(concat!("entra-console/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| GraphError::Transport(e.to_string()))?;
-        Ok(GraphClient { http, base, credential: cfg.credential, read_only: cfg.read_only })
+        Ok(GraphClient {
+            http,
+            base,
+            credential: cfg.credential,
+            read_only: cfg.read_only,
+        })
     }
 
     pub fn base_url(&self) -> &Url {
@@ -139,7 +144,8 @@ impl GraphClient {
     pub async fn send(&self, req: &Request) -> Result<Response, GraphError> {
         self.guard(req)?;
         let url = self.url_for(req)?;
-        self.execute(req.method, url, &req.headers, req.body.as_ref()).await
+        self.execute(req.method, url, &req.headers, req.body.as_ref())
+            .await
     }
 
     /// GET (or any request) and return the JSON body.
@@ -149,7 +155,8 @@ impl GraphClient {
 
     /// Check that a nextLink stays on the configured host before the token goes with it.
     fn same_origin(&self, link: &str) -> Result<Url, GraphError> {
-        let url = Url::parse(link).map_err(|e| GraphError::BadUrl(format!("nextLink {link}: {e}")))?;
+        let url =
+            Url::parse(link).map_err(|e| GraphError::BadUrl(format!("nextLink {link}: {e}")))?;
         let same = url.scheme() == self.base.scheme()
             && url.host_str().map(str::to_ascii_lowercase)
                 == self.base.host_str().map(str::to_ascii_lowercase)
@@ -157,7 +164,9 @@ impl GraphClient {
         if same {
             Ok(url)
         } else {
-            Err(GraphError::ForeignHost(url.host_str().unwrap_or("?").to_string()))
+            Err(GraphError::ForeignHost(
+                url.host_str().unwrap_or("?").to_string(),
+            ))
         }
     }
 
@@ -199,10 +208,15 @@ impl GraphClient {
             .get("request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let bytes = resp.bytes().await.map_err(|e| GraphError::Transport(e.without_url().to_string()))?;
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| GraphError::Transport(e.without_url().to_string()))?;
         tracing::debug!(method = method.as_str(), url = %url, status, request_id = ?request_id, client_request_id, "graph");
         if status >= 400 {
-            return Err(GraphError::Api(ApiError::from_body(status, &bytes, request_id)));
+            return Err(GraphError::Api(ApiError::from_body(
+                status, &bytes, request_id,
+            )));
         }
         let body = if bytes.iter().all(u8::is_ascii_whitespace) {
             Value::Null
@@ -212,7 +226,11 @@ impl GraphClient {
                 reason: e.to_string(),
             })?
         };
-        Ok(Response { status, request_id, body })
+        Ok(Response {
+            status,
+            request_id,
+            body,
+        })
     }
 
     /// Every page of a collection, in order, as they arrive. Follows `@odata.nextLink` as a whole
@@ -285,7 +303,9 @@ fn parse_page(body: Value, index: usize) -> Result<Page, GraphError> {
             });
         }
     };
-    let text = |m: &serde_json::Map<String, Value>, k: &str| m.get(k).and_then(Value::as_str).map(str::to_string);
+    let text = |m: &serde_json::Map<String, Value>, k: &str| {
+        m.get(k).and_then(Value::as_str).map(str::to_string)
+    };
     Ok(Page {
         items,
         count: map.get("@odata.count").and_then(Value::as_u64),
@@ -315,13 +335,18 @@ mod tests {
         assert!(client("http://[::1]:8080", false).is_ok());
         assert!(client("http://localhost:1", false).is_ok());
         assert!(client("https://graph.microsoft.com", false).is_ok());
-        assert!(matches!(client("http://graph.microsoft.com", false), Err(GraphError::BadUrl(_))));
+        assert!(matches!(
+            client("http://graph.microsoft.com", false),
+            Err(GraphError::BadUrl(_))
+        ));
     }
 
     #[test]
     fn url_keeps_odata_characters() {
         let c = client("https://graph.microsoft.com/", false).unwrap();
-        let r = Request::get("/groups").filter("groupTypes/any(c:c eq 'Unified')").top(5);
+        let r = Request::get("/groups")
+            .filter("groupTypes/any(c:c eq 'Unified')")
+            .top(5);
         let u = c.url_for(&r).unwrap();
         assert_eq!(
             u.as_str(),
@@ -332,9 +357,18 @@ mod tests {
     #[test]
     fn foreign_next_links_are_refused() {
         let c = client("http://127.0.0.1:9", false).unwrap();
-        assert!(c.same_origin("http://127.0.0.1:9/v1.0/groups?$skiptoken=x").is_ok());
-        assert!(matches!(c.same_origin("http://127.0.0.2:9/v1.0/groups"), Err(GraphError::ForeignHost(_))));
-        assert!(matches!(c.same_origin("https://127.0.0.1:9/v1.0/groups"), Err(GraphError::ForeignHost(_))));
+        assert!(
+            c.same_origin("http://127.0.0.1:9/v1.0/groups?$skiptoken=x")
+                .is_ok()
+        );
+        assert!(matches!(
+            c.same_origin("http://127.0.0.2:9/v1.0/groups"),
+            Err(GraphError::ForeignHost(_))
+        ));
+        assert!(matches!(
+            c.same_origin("https://127.0.0.1:9/v1.0/groups"),
+            Err(GraphError::ForeignHost(_))
+        ));
     }
 
     #[test]
@@ -347,7 +381,11 @@ mod tests {
 
     #[test]
     fn pages_tolerate_missing_value_and_annotations() {
-        let p = parse_page(serde_json::json!({"@odata.context":"x","@odata.count":3}), 0).unwrap();
+        let p = parse_page(
+            serde_json::json!({"@odata.context":"x","@odata.count":3}),
+            0,
+        )
+        .unwrap();
         assert!(p.items.is_empty());
         assert_eq!(p.count, Some(3));
         assert!(parse_page(serde_json::json!([1]), 0).is_err());

@@ -43,7 +43,10 @@ impl ApiError {
                 while let Some(i) = inner {
                     let take = |k: &str| i.get(k).and_then(Value::as_str).map(str::to_string);
                     err.request_id = err.request_id.take().or_else(|| take("request-id"));
-                    err.client_request_id = err.client_request_id.take().or_else(|| take("client-request-id"));
+                    err.client_request_id = err
+                        .client_request_id
+                        .take()
+                        .or_else(|| take("client-request-id"));
                     err.date = err.date.take().or_else(|| take("date"));
                     if err.inner_message.is_none() {
                         err.inner_message = take("message");
@@ -104,7 +107,9 @@ pub enum GraphError {
     Transport(String),
     #[error("unreadable response from {url}: {reason}")]
     Decode { url: String, reason: String },
-    #[error("refused to follow a nextLink to another host ({0}): the token is only sent to the configured Graph URL")]
+    #[error(
+        "refused to follow a nextLink to another host ({0}): the token is only sent to the configured Graph URL"
+    )]
     ForeignHost(String),
     #[error("read-only mode: {method} {path} was not sent")]
     ReadOnly { method: String, path: String },
@@ -145,7 +150,10 @@ mod tests {
     fn nested_inner_message_is_kept() {
         let body = br#"{"error":{"code":"BadRequest","message":"1064: bad","innerError":{"message":"1064: Request not valid: users condition","innerError":{"request-id":"deep"}}}}"#;
         let e = ApiError::from_body(400, body, None);
-        assert_eq!(e.inner_message.as_deref(), Some("1064: Request not valid: users condition"));
+        assert_eq!(
+            e.inner_message.as_deref(),
+            Some("1064: Request not valid: users condition")
+        );
         assert_eq!(e.request_id.as_deref(), Some("deep"));
     }
 

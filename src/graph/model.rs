@@ -91,11 +91,15 @@ impl Group {
     }
 
     pub fn is_unified(&self) -> bool {
-        self.group_types.iter().any(|t| t.eq_ignore_ascii_case("Unified"))
+        self.group_types
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case("Unified"))
     }
 
     pub fn is_dynamic(&self) -> bool {
-        self.group_types.iter().any(|t| t.eq_ignore_ascii_case("DynamicMembership"))
+        self.group_types
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case("DynamicMembership"))
     }
 
     /// The type badges, primary type first.
@@ -184,7 +188,8 @@ mod tests {
         }));
         let labels: Vec<_> = g.badges().iter().map(|b| b.label()).collect();
         assert_eq!(labels, ["M365", "DYN", "ROLE", "SYNC", "LIC"]);
-        let dl = Group::from_value(&json!({"id": "3", "mailEnabled": true, "securityEnabled": false}));
+        let dl =
+            Group::from_value(&json!({"id": "3", "mailEnabled": true, "securityEnabled": false}));
         assert_eq!(dl.badges(), vec![GroupBadge::Distribution]);
     }
 
@@ -192,6 +197,9 @@ mod tests {
     fn wrong_types_degrade_to_default() {
         let g = Group::from_value(&json!({"id": 5}));
         assert_eq!(g.id, "");
-        assert_eq!(odata_kind(&json!({"@odata.type": "#microsoft.graph.user"})), "user");
+        assert_eq!(
+            odata_kind(&json!({"@odata.type": "#microsoft.graph.user"})),
+            "user"
+        );
     }
 }

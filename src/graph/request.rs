@@ -105,7 +105,8 @@ impl Request {
 
     /// `$count=true` with `ConsistencyLevel: eventual` (advanced queries, graph-api.md §11.2).
     pub fn count(self) -> Self {
-        self.param("$count", "true").header("ConsistencyLevel", "eventual")
+        self.param("$count", "true")
+            .header("ConsistencyLevel", "eventual")
     }
 
     /// `$search` needs `ConsistencyLevel: eventual`; `$count=true` is sent too (the safe choice).
@@ -136,7 +137,10 @@ mod tests {
 
     #[test]
     fn builder_replaces_repeated_options() {
-        let r = Request::get("groups").top(10).top(999).select(&["id", "displayName"]);
+        let r = Request::get("groups")
+            .top(10)
+            .top(999)
+            .select(&["id", "displayName"]);
         assert_eq!(r.path, "/groups");
         assert_eq!(
             r.query,
@@ -150,7 +154,11 @@ mod tests {
     #[test]
     fn search_sets_consistency_level_and_count() {
         let r = Request::get("/users").search("\"displayName:ada\"");
-        assert!(r.headers.iter().any(|(k, v)| k == "ConsistencyLevel" && v == "eventual"));
+        assert!(
+            r.headers
+                .iter()
+                .any(|(k, v)| k == "ConsistencyLevel" && v == "eventual")
+        );
         assert!(r.query.iter().any(|(k, v)| k == "$count" && v == "true"));
     }
 }

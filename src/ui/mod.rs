@@ -21,15 +21,22 @@ const NAV_MIN_WIDTH: u16 = 60;
 pub fn draw(f: &mut Frame, app: &mut App) {
     let area = f.area();
     if area.width < 20 || area.height < 5 {
-        let msg = Paragraph::new("terminal too small").style(app.theme.warning).wrap(Wrap { trim: true });
+        let msg = Paragraph::new("terminal too small")
+            .style(app.theme.warning)
+            .wrap(Wrap { trim: true });
         f.render_widget(msg, area);
         return;
     }
-    let [title, body, status] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let [title, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     draw_title(f, app, title);
     let content = if area.width >= NAV_MIN_WIDTH {
-        let [nav, content] = Layout::horizontal([Constraint::Length(NAV_WIDTH), Constraint::Min(1)]).areas(body);
+        let [nav, content] =
+            Layout::horizontal([Constraint::Length(NAV_WIDTH), Constraint::Min(1)]).areas(body);
         draw_nav(f, app, nav);
         content
     } else {
@@ -49,7 +56,11 @@ fn draw_title(f: &mut Frame, app: &App, area: Rect) {
     let mut spans = vec![Span::styled(" entra-console ", t.accent)];
     for (i, crumb) in app.breadcrumbs().iter().enumerate() {
         spans.push(Span::styled(if i == 0 { " " } else { " › " }, t.muted));
-        let style = if i + 1 == app.stack.len() { t.header } else { t.text };
+        let style = if i + 1 == app.stack.len() {
+            t.header
+        } else {
+            t.text
+        };
         spans.push(Span::styled(crumb.clone(), style));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -70,7 +81,10 @@ fn draw_nav(f: &mut Frame, app: &App, area: Rect) {
                 t.text
             };
             let marker = if current { "▸ " } else { "  " };
-            ListItem::new(Line::from(Span::styled(format!("{marker}{}", b.title()), style)))
+            ListItem::new(Line::from(Span::styled(
+                format!("{marker}{}", b.title()),
+                style,
+            )))
         })
         .collect();
     let block = Block::default()
@@ -85,14 +99,24 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
     let focused = !app.nav_focus;
     match app.top_mut() {
         View::List(l) => {
-            let mut title = vec![Span::styled(format!(" {} ", l.source.title()), theme.header)];
+            let mut title = vec![Span::styled(
+                format!(" {} ", l.source.title()),
+                theme.header,
+            )];
             let shown = l.table.visible_len();
             let total = l.table.len();
-            let count = if shown == total { format!("{total}") } else { format!("{shown}/{total}") };
+            let count = if shown == total {
+                format!("{total}")
+            } else {
+                format!("{shown}/{total}")
+            };
             title.push(Span::styled(format!("({count}) "), theme.muted));
             if l.editing || !l.table.filter.is_empty() {
                 let cursor = if l.editing { "▏" } else { "" };
-                title.push(Span::styled(format!("/{}{cursor} ", clean(&l.table.filter)), theme.key));
+                title.push(Span::styled(
+                    format!("/{}{cursor} ", clean(&l.table.filter)),
+                    theme.key,
+                ));
             }
             if let Some(e) = &l.load.error {
                 title.push(Span::styled(format!(" {} ", clean(e)), theme.error));
@@ -100,12 +124,18 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
                 title.push(Span::styled(" loading… ", theme.info));
             }
             let source = l.source.clone();
-            let styler = |row: &crate::widgets::table::TableRow, col: usize| source.style(row, col, &theme);
-            l.table.render(f, area, &theme, Line::from(title), focused, &styler);
+            let styler =
+                |row: &crate::widgets::table::TableRow, col: usize| source.style(row, col, &theme);
+            l.table
+                .render(f, area, &theme, Line::from(title), focused, &styler);
         }
         View::Detail(d) => {
             let tabs = |tab: DetailTab, name: &str| {
-                if d.tab == tab { Span::styled(format!(" {name} "), theme.selection) } else { Span::styled(format!(" {name} "), theme.muted) }
+                if d.tab == tab {
+                    Span::styled(format!(" {name} "), theme.selection)
+                } else {
+                    Span::styled(format!(" {name} "), theme.muted)
+                }
             };
             let mut title = vec![
                 Span::styled(format!(" {} ", clean(&d.target.name)), theme.header),
@@ -123,7 +153,9 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
                 .border_style(if focused { theme.accent } else { theme.border })
                 .title(Line::from(title));
             let lines = match (&d.object, d.tab) {
-                (None, _) if d.load.loading => vec![Line::from(Span::styled("loading…", theme.info))],
+                (None, _) if d.load.loading => {
+                    vec![Line::from(Span::styled("loading…", theme.info))]
+                }
                 (None, _) => vec![Line::from(Span::styled("no data", theme.muted))],
                 (Some(v), DetailTab::Properties) => d.target.kind.sheet(v).lines(&theme),
                 (Some(v), DetailTab::Json) => json::lines(v, &theme),
@@ -131,7 +163,10 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
             let inner_h = area.height.saturating_sub(2);
             let max = (lines.len() as u16).saturating_sub(inner_h);
             d.scroll = d.scroll.min(max);
-            f.render_widget(Paragraph::new(lines).block(block).scroll((d.scroll, 0)), area);
+            f.render_widget(
+                Paragraph::new(lines).block(block).scroll((d.scroll, 0)),
+                area,
+            );
         }
     }
 }

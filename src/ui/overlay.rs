@@ -1,7 +1,7 @@
 //! Overlays: the help screen (generated from the keymap's descriptions) and the `:` palette.
 
-use crate::app::{App, Palette};
 use crate::app::update_palette_matches as matches;
+use crate::app::{App, Palette};
 use crate::keymap::Scope;
 use crate::sanitize::clean;
 use ratatui::Frame;
@@ -12,14 +12,29 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
 }
 
 pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
     let t = &app.theme;
     let mut lines = Vec::new();
-    for (scope, title) in [(Scope::Global, "Everywhere"), (Scope::List, "Lists"), (Scope::Detail, "Details"), (Scope::Nav, "Blade list")] {
-        let bs: Vec<_> = app.keymap.bindings.iter().filter(|b| b.scope == scope).collect();
+    for (scope, title) in [
+        (Scope::Global, "Everywhere"),
+        (Scope::List, "Lists"),
+        (Scope::Detail, "Details"),
+        (Scope::Nav, "Blade list"),
+    ] {
+        let bs: Vec<_> = app
+            .keymap
+            .bindings
+            .iter()
+            .filter(|b| b.scope == scope)
+            .collect();
         if bs.is_empty() {
             continue;
         }
@@ -36,7 +51,10 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
         }
     }
     lines.push(Line::default());
-    lines.push(Line::from(Span::styled("In a filter or the palette: type, Backspace, Enter, Esc", t.muted)));
+    lines.push(Line::from(Span::styled(
+        "In a filter or the palette: type, Backspace, Enter, Esc",
+        t.muted,
+    )));
     let r = centered(area, 64, area.height.saturating_sub(2).max(3));
     f.render_widget(Clear, r);
     let block = Block::default()
@@ -50,8 +68,14 @@ pub fn palette(f: &mut Frame, app: &App, area: Rect, p: &Palette) {
     let t = &app.theme;
     let found = matches(&p.input);
     let h = (found.len() as u16 + 3).min(area.height);
-    let r = Rect { y: area.y + 1.min(area.height), ..centered(area, 48, h) };
-    let r = Rect { height: r.height.min(area.height.saturating_sub(r.y - area.y)), ..r };
+    let r = Rect {
+        y: area.y + 1.min(area.height),
+        ..centered(area, 48, h)
+    };
+    let r = Rect {
+        height: r.height.min(area.height.saturating_sub(r.y - area.y)),
+        ..r
+    };
     f.render_widget(Clear, r);
     let mut lines = vec![Line::from(vec![
         Span::styled(":", t.key),

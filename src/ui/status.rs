@@ -24,7 +24,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         )],
         None => {
             let mut v = Vec::new();
-            for (a, label) in [(Action::Help, "help"), (Action::Palette, "jump"), (Action::Filter, "filter"), (Action::Quit, "quit")] {
+            for (a, label) in [
+                (Action::Help, "help"),
+                (Action::Palette, "jump"),
+                (Action::Filter, "filter"),
+                (Action::Quit, "quit"),
+            ] {
                 if let Some(k) = app.keymap.hint(a) {
                     v.push(Span::styled(format!(" {k}"), t.key));
                     v.push(Span::styled(format!(" {label}"), t.muted));

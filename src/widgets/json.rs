@@ -10,7 +10,14 @@ fn quote(s: &str) -> String {
     clean(&serde_json::to_string(s).unwrap_or_default())
 }
 
-fn walk(v: &Value, indent: usize, prefix: Vec<Span<'static>>, comma: bool, theme: &Theme, out: &mut Vec<Line<'static>>) {
+fn walk(
+    v: &Value,
+    indent: usize,
+    prefix: Vec<Span<'static>>,
+    comma: bool,
+    theme: &Theme,
+    out: &mut Vec<Line<'static>>,
+) {
     let pad = "  ".repeat(indent);
     let tail = if comma { "," } else { "" };
     let mut line = vec![Span::raw(pad.clone())];
@@ -21,10 +28,16 @@ fn walk(v: &Value, indent: usize, prefix: Vec<Span<'static>>, comma: bool, theme
             out.push(Line::from(line));
             let n = m.len();
             for (i, (k, val)) in m.iter().enumerate() {
-                let key = vec![Span::styled(quote(k), theme.accent), Span::styled(": ", theme.muted)];
+                let key = vec![
+                    Span::styled(quote(k), theme.accent),
+                    Span::styled(": ", theme.muted),
+                ];
                 walk(val, indent + 1, key, i + 1 < n, theme, out);
             }
-            out.push(Line::from(vec![Span::raw(pad), Span::styled(format!("}}{tail}"), theme.muted)]));
+            out.push(Line::from(vec![
+                Span::raw(pad),
+                Span::styled(format!("}}{tail}"), theme.muted),
+            ]));
         }
         Value::Array(a) if !a.is_empty() => {
             line.push(Span::styled("[", theme.muted));
@@ -33,7 +46,10 @@ fn walk(v: &Value, indent: usize, prefix: Vec<Span<'static>>, comma: bool, theme
             for (i, val) in a.iter().enumerate() {
                 walk(val, indent + 1, Vec::new(), i + 1 < n, theme, out);
             }
-            out.push(Line::from(vec![Span::raw(pad), Span::styled(format!("]{tail}"), theme.muted)]));
+            out.push(Line::from(vec![
+                Span::raw(pad),
+                Span::styled(format!("]{tail}"), theme.muted),
+            ]));
         }
         scalar => {
             let (text, style) = match scalar {
@@ -66,7 +82,10 @@ mod tests {
     #[test]
     fn pretty_prints_valid_json() {
         let v = json!({"id": "1", "groupTypes": ["Unified"], "n": 3, "x": null, "e": {}});
-        let text: Vec<String> = lines(&v, &Theme::default_theme()).iter().map(|l| l.to_string()).collect();
+        let text: Vec<String> = lines(&v, &Theme::default_theme())
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
         let joined = text.join("\n");
         let back: Value = serde_json::from_str(&joined).unwrap();
         assert_eq!(back, v);
@@ -75,7 +94,10 @@ mod tests {
     #[test]
     fn hostile_strings_stay_inert() {
         let v = json!({"displayName": "a\u{1b}[2J\u{202e}b\u{9b}"});
-        let text: String = lines(&v, &Theme::default_theme()).iter().map(|l| l.to_string()).collect();
+        let text: String = lines(&v, &Theme::default_theme())
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
         assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}') && !text.contains('\u{9b}'));
     }
 }

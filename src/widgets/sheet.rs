@@ -34,9 +34,20 @@ impl Sheet {
             out.push(Line::from(Span::styled(clean(title), theme.header)));
             for (k, v) in rows {
                 let label = format!("  {:width$}  ", clean(k), width = width);
-                let value = if v.is_empty() { "—".to_string() } else { clean(v) };
-                let style = if v.is_empty() { theme.muted } else { theme.text };
-                out.push(Line::from(vec![Span::styled(label, theme.muted), Span::styled(value, style)]));
+                let value = if v.is_empty() {
+                    "—".to_string()
+                } else {
+                    clean(v)
+                };
+                let style = if v.is_empty() {
+                    theme.muted
+                } else {
+                    theme.text
+                };
+                out.push(Line::from(vec![
+                    Span::styled(label, theme.muted),
+                    Span::styled(value, style),
+                ]));
             }
         }
         out
@@ -68,7 +79,11 @@ mod tests {
         let sec = s.section("Basics");
         sec.push(("Name".into(), "a\x1b[31mb".into()));
         sec.push(("Mail".into(), String::new()));
-        let text: Vec<String> = s.lines(&Theme::default_theme()).iter().map(|l| l.to_string()).collect();
+        let text: Vec<String> = s
+            .lines(&Theme::default_theme())
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
         assert!(text.iter().all(|l| !l.contains('\x1b')));
         assert!(text[2].contains('—'));
     }

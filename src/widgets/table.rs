@@ -23,11 +23,19 @@ pub struct Column {
 
 impl Column {
     pub const fn fixed(title: &'static str, min: u16) -> Self {
-        Column { title, min, grow: false }
+        Column {
+            title,
+            min,
+            grow: false,
+        }
     }
 
     pub const fn grow(title: &'static str, min: u16) -> Self {
-        Column { title, min, grow: true }
+        Column {
+            title,
+            min,
+            grow: true,
+        }
     }
 }
 
@@ -44,11 +52,18 @@ impl TableRow {
     pub fn new(object: Value, cells: Vec<String>) -> Self {
         let cells: Vec<String> = cells.iter().map(|c| clean(c)).collect();
         let haystack = Utf32String::from(cells.join(" "));
-        TableRow { object, cells, haystack }
+        TableRow {
+            object,
+            cells,
+            haystack,
+        }
     }
 
     pub fn id(&self) -> &str {
-        self.object.get("id").and_then(Value::as_str).unwrap_or_default()
+        self.object
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     }
 }
 
@@ -68,7 +83,11 @@ pub struct ObjectTable {
 
 impl ObjectTable {
     pub fn new(columns: Vec<Column>) -> Self {
-        ObjectTable { columns, page: 10, ..Default::default() }
+        ObjectTable {
+            columns,
+            page: 10,
+            ..Default::default()
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -139,15 +158,35 @@ impl ObjectTable {
         let mut visible: Vec<usize> = if self.filter.trim().is_empty() {
             (0..self.rows.len()).collect()
         } else {
-            let pattern = Pattern::new(&self.filter, CaseMatching::Ignore, Normalization::Smart, AtomKind::Fuzzy);
+            let pattern = Pattern::new(
+                &self.filter,
+                CaseMatching::Ignore,
+                Normalization::Smart,
+                AtomKind::Fuzzy,
+            );
             let mut matcher = Matcher::new(Config::DEFAULT);
-            (0..self.rows.len())
-                .filter(|&i| pattern.score(self.rows[i].haystack.slice(..), &mut matcher).is_some())
-                .collect()
+            let mut scored: Vec<(u32, usize)> = (0..self.rows.len())
+                .filter_map(|i| {
+                    pattern
+                        .score(self.rows[i].haystack.slice(..), &mut matcher)
+                        .map(|s| (s, i))
+                })
+                .collect();
+            // Without an explicit sort, best matches first (stable for equal scores).
+            if self.sort.is_none() {
+                scored.sort_by(|a, b| b.0.cmp(&a.0));
+            }
+            scored.into_iter().map(|(_, i)| i).collect()
         };
         if let Some((col, desc)) = self.sort {
             let rows = &self.rows;
-            let key = |i: &usize| rows[*i].cells.get(col).map(|s| s.to_lowercase()).unwrap_or_default();
+            let key = |i: &usize| {
+                rows[*i]
+                    .cells
+                    .get(col)
+                    .map(|s| s.to_lowercase())
+                    .unwrap_or_default()
+            };
             visible.sort_by_cached_key(key);
             if desc {
                 visible.reverse();
@@ -257,7 +296,11 @@ impl ObjectTable {
                     Cell::from(Span::styled(c.as_str(), st))
                 });
                 let row = Row::new(cells);
-                if pos == self.cursor && focused { row.style(theme.selection) } else { row }
+                if pos == self.cursor && focused {
+                    row.style(theme.selection)
+                } else {
+                    row
+                }
             })
             .collect();
         let widths = self.widths(inner.width);
@@ -277,7 +320,12 @@ mod tests {
             names
                 .iter()
                 .enumerate()
-                .map(|(i, n)| TableRow::new(json!({"id": i.to_string()}), vec![n.to_string(), "SEC".into()]))
+                .map(|(i, n)| {
+                    TableRow::new(
+                        json!({"id": i.to_string()}),
+                        vec![n.to_string(), "SEC".into()],
+                    )
+                })
                 .collect(),
         );
         t
@@ -292,6 +340,13 @@ mod tests {
         assert_eq!(t.visible_len(), 2, "fuzzy: T..m in 'Team'");
         t.set_filter("");
         assert_eq!(t.visible_len(), 4);
+    }
+
+    #[test]
+    fn best_match_first_unless_sorted() {
+        let mut t = table(&["Tailspin Demo Studio", "Tier0 admins"]);
+        t.set_filter("tier0");
+        assert_eq!(t.selected().unwrap().cells[0], "Tier0 admins");
     }
 
     #[test]
@@ -310,7 +365,10 @@ mod tests {
         let mut t = table(&["b", "c", "a"]);
         t.cycle_sort();
         t.move_by(1); // "b"
-        t.extend(vec![TableRow::new(json!({"id": "9"}), vec!["0".into(), "x".into()])]);
+        t.extend(vec![TableRow::new(
+            json!({"id": "9"}),
+            vec!["0".into(), "x".into()],
+        )]);
         assert_eq!(t.selected().unwrap().cells[0], "b");
     }
 

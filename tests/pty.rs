@@ -1,0 +1,175 @@
+//! End-to-end: the real binary in a pseudo-terminal, driven by keystrokes, screen read back
+//! through a VT100 parser.
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Session {
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _home: tempfile::TempDir,
+}
+
+impl Session {
+    fn start(args: &[&str], cols: u16, rows: u16) -> Session {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_entra-console"));
+        cmd.args(args);
+        cmd.env("HOME", home.path());
+        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+        cmd.env("XDG_DATA_HOME", home.path().join("data"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        cmd.env_remove("ENTRA_CONSOLE_ACCESS_TOKEN");
+        let child = pair.slave.spawn_command(cmd).expect("spawn");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let writer = pair.master.take_writer().expect("writer");
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (p, r) = (parser.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let _master = pair.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Session {
+            parser,
+            raw,
+            writer,
+            child,
+            _home: home,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, needle: &str, timeout: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            if start.elapsed() > timeout {
+                panic!("timed out waiting for {needle:?}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn wait_exit(&mut self, timeout: Duration) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if start.elapsed() > timeout {
+                let _ = self.child.kill();
+                panic!("process did not exit; screen:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn demo_groups_filter_and_quit() {
+    let mut s = Session::start(&["--demo"], 100, 30);
+    let screen = s.wait_for("Finance Team", Duration::from_secs(20));
+    assert!(screen.contains("Groups"), "{screen}");
+    assert!(screen.contains("(25)"), "{screen}");
+    // The hostile group name is shown with its escape and bidi override made visible.
+    assert!(screen.contains("Evil\u{241b}[2J Group"), "{screen}");
+    {
+        let raw = s.raw.lock().unwrap();
+        let text = String::from_utf8_lossy(&raw);
+        assert!(
+            !text.contains("\x1b[2J Group"),
+            "raw escape reached the terminal"
+        );
+        assert!(
+            !text.contains('\u{202e}'),
+            "raw bidi override reached the terminal"
+        );
+    }
+    s.send("/fin");
+    let screen = s.wait_for("/fin", Duration::from_secs(5));
+    let filtered = s.wait_for("(", Duration::from_secs(1));
+    assert!(filtered.contains("Finance Team"), "{screen}");
+    assert!(
+        !s.screen().contains("Engineering Team"),
+        "filter did not narrow:\n{}",
+        s.screen()
+    );
+    s.send("\r");
+    s.send("q");
+    let status = s.wait_exit(Duration::from_secs(10));
+    assert!(status.success(), "exit status {status:?}");
+    assert!(
+        !s.parser.lock().unwrap().screen().alternate_screen(),
+        "alternate screen was not left"
+    );
+    let raw = s.raw.lock().unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    assert!(
+        text.contains("\x1b[?1049l"),
+        "no leave-alternate-screen sequence"
+    );
+}
+
+#[test]
+fn drill_down_to_members_and_back() {
+    let mut s = Session::start(&["--demo"], 100, 30);
+    s.wait_for("Finance Team", Duration::from_secs(20));
+    s.send("/finance team\r\r");
+    s.wait_for("Object id", Duration::from_secs(10));
+    s.send("m");
+    s.wait_for("Members", Duration::from_secs(5));
+    s.wait_for("alex.wilber@tailspindemo", Duration::from_secs(10));
+    s.send("\x1b");
+    s.wait_for("Object id", Duration::from_secs(5));
+    s.send("\t");
+    s.wait_for("\"displayName\": \"Finance Team\"", Duration::from_secs(5));
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+}
+
+#[test]
+fn tiny_terminal_does_not_panic() {
+    let mut s = Session::start(&["--demo"], 20, 5);
+    std::thread::sleep(Duration::from_millis(1500));
+    s.send("/x");
+    std::thread::sleep(Duration::from_millis(300));
+    s.send("\x1b:gr\t\r");
+    std::thread::sleep(Duration::from_millis(300));
+    s.send("q");
+    let status = s.wait_exit(Duration::from_secs(10));
+    assert!(status.success(), "exit {status:?}; screen:\n{}", s.screen());
+}
