@@ -132,7 +132,7 @@ impl Theme {
     pub fn parse(name: &str, text: &str, base: Option<&Theme>) -> Result<Theme, String> {
         let doc: toml::Table = text
             .parse()
-            .map_err(|e: toml::de::Error| format!("{}", e.message()))?;
+            .map_err(|e: toml::de::Error| e.message().to_string())?;
         let mut theme = base.cloned().unwrap_or_else(Theme::fallback);
         theme.name = name.to_string();
         for (k, v) in &doc {

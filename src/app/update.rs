@@ -149,36 +149,36 @@ impl App {
         if let Overlay::Palette(_) = self.overlay {
             return self.palette_key(key);
         }
-        if let View::List(l) = self.top_mut() {
-            if l.editing {
-                match key.code {
-                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                        let mut f = l.table.filter.clone();
-                        f.push(c);
-                        l.table.set_filter(&f);
-                        self.dirty = true;
-                        return Vec::new();
-                    }
-                    KeyCode::Backspace => {
-                        let mut f = l.table.filter.clone();
-                        f.pop();
-                        l.table.set_filter(&f);
-                        self.dirty = true;
-                        return Vec::new();
-                    }
-                    KeyCode::Enter => {
-                        l.editing = false;
-                        self.dirty = true;
-                        return Vec::new();
-                    }
-                    KeyCode::Esc => {
-                        l.editing = false;
-                        l.table.set_filter("");
-                        self.dirty = true;
-                        return Vec::new();
-                    }
-                    _ => {}
+        if let View::List(l) = self.top_mut()
+            && l.editing
+        {
+            match key.code {
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    let mut f = l.table.filter.clone();
+                    f.push(c);
+                    l.table.set_filter(&f);
+                    self.dirty = true;
+                    return Vec::new();
                 }
+                KeyCode::Backspace => {
+                    let mut f = l.table.filter.clone();
+                    f.pop();
+                    l.table.set_filter(&f);
+                    self.dirty = true;
+                    return Vec::new();
+                }
+                KeyCode::Enter => {
+                    l.editing = false;
+                    self.dirty = true;
+                    return Vec::new();
+                }
+                KeyCode::Esc => {
+                    l.editing = false;
+                    l.table.set_filter("");
+                    self.dirty = true;
+                    return Vec::new();
+                }
+                _ => {}
             }
         }
         if let Overlay::Help { scroll } = &mut self.overlay {
@@ -309,11 +309,10 @@ impl App {
                 }
             }
             Action::Open => {
-                if let View::List(l) = self.top() {
-                    if let Some(target) = l.table.selected().and_then(|r| l.source.open(&r.object))
-                    {
-                        return self.push(View::Detail(DetailView::new(target)));
-                    }
+                if let View::List(l) = self.top()
+                    && let Some(target) = l.table.selected().and_then(|r| l.source.open(&r.object))
+                {
+                    return self.push(View::Detail(DetailView::new(target)));
                 }
             }
             Action::Filter => {
@@ -341,14 +340,14 @@ impl App {
                 }
             }
             Action::Members => {
-                if let View::Detail(d) = self.top() {
-                    if d.target.kind.has_members() {
-                        let source = ListSource::GroupMembers {
-                            group_id: d.target.id.clone(),
-                            group_name: d.target.name.clone(),
-                        };
-                        return self.push(View::List(ListView::new(source)));
-                    }
+                if let View::Detail(d) = self.top()
+                    && d.target.kind.has_members()
+                {
+                    let source = ListSource::GroupMembers {
+                        group_id: d.target.id.clone(),
+                        group_name: d.target.name.clone(),
+                    };
+                    return self.push(View::List(ListView::new(source)));
                 }
             }
             Action::CopyId => {
@@ -374,11 +373,11 @@ impl App {
             self.nav_focus = false;
             return;
         }
-        if let View::List(l) = self.top_mut() {
-            if !l.table.filter.is_empty() {
-                l.table.set_filter("");
-                return;
-            }
+        if let View::List(l) = self.top_mut()
+            && !l.table.filter.is_empty()
+        {
+            l.table.set_filter("");
+            return;
         }
         if self.stack.len() > 1 {
             self.stack.pop();

@@ -314,11 +314,11 @@ pub fn parse(s: &str) -> Result<Filter, String> {
 fn resolve<'a>(obj: &'a Value, scope: &[(&str, &'a Value)], path: &[String]) -> &'a Value {
     let mut cur = obj;
     let mut rest = path;
-    if let Some(first) = path.first() {
-        if let Some((_, v)) = scope.iter().rev().find(|(n, _)| n == first) {
-            cur = v;
-            rest = &path[1..];
-        }
+    if let Some(first) = path.first()
+        && let Some((_, v)) = scope.iter().rev().find(|(n, _)| n == first)
+    {
+        cur = v;
+        rest = &path[1..];
     }
     for seg in rest {
         cur = cur.get(seg.as_str()).unwrap_or(&Value::Null);

@@ -158,7 +158,10 @@ pub fn parse(
     }
     let advanced =
         o.filter.as_ref().is_some_and(|f| f.advanced) || o.orderby.is_some() && o.filter.is_some();
-    if (advanced && !(eventual && o.count)) || (o.count && !eventual) {
+    // Advanced queries need both `ConsistencyLevel: eventual` and `$count=true`; `$count` alone
+    // needs the header.
+    let needs_eventual = advanced || o.count;
+    if (needs_eventual && !eventual) || (advanced && !o.count) {
         return Err(bad("Request_UnsupportedQuery", "Unsupported Query."));
     }
     Ok(o)
@@ -180,10 +183,10 @@ pub fn project(kind: Kind, obj: &Value, select: Option<&[String]>) -> Value {
 
 impl Options {
     pub fn keep(&self, obj: &Value) -> bool {
-        if let Some(f) = &self.filter {
-            if !f.matches(obj) {
-                return false;
-            }
+        if let Some(f) = &self.filter
+            && !f.matches(obj)
+        {
+            return false;
         }
         if let Some(clauses) = &self.search {
             return clauses.iter().any(|(prop, tok)| {

@@ -155,7 +155,7 @@ impl Tenant {
     }
 
     fn generate(&mut self, scale: &Scale) {
-        let mut rng = Rng::new(scale.seed ^ 0x5eed_0f_7e4a47);
+        let mut rng = Rng::new(scale.seed ^ 0x5eed_0f7e_4a47);
         let depts = [
             "Finance",
             "Engineering",
@@ -203,10 +203,10 @@ impl Tenant {
             let mut ids = Vec::with_capacity(k);
             for _ in 0..k {
                 let u = &self.users[rng.below(self.users.len())];
-                if let Some(uid) = u["id"].as_str() {
-                    if !ids.iter().any(|x: &String| x == uid) {
-                        ids.push(uid.to_string());
-                    }
+                if let Some(uid) = u["id"].as_str()
+                    && !ids.iter().any(|x: &String| x == uid)
+                {
+                    ids.push(uid.to_string());
                 }
             }
             self.members.insert(id, ids);

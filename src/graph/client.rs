@@ -214,9 +214,9 @@ impl GraphClient {
             .map_err(|e| GraphError::Transport(e.without_url().to_string()))?;
         tracing::debug!(method = method.as_str(), url = %url, status, request_id = ?request_id, client_request_id, "graph");
         if status >= 400 {
-            return Err(GraphError::Api(ApiError::from_body(
+            return Err(GraphError::Api(Box::new(ApiError::from_body(
                 status, &bytes, request_id,
-            )));
+            ))));
         }
         let body = if bytes.iter().all(u8::is_ascii_whitespace) {
             Value::Null

@@ -85,10 +85,10 @@ fn status_text(status: u16) -> &'static str {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.code, self.message)?;
-        if let Some(inner) = &self.inner_message {
-            if inner != &self.message {
-                write!(f, " ({inner})")?;
-            }
+        if let Some(inner) = &self.inner_message
+            && inner != &self.message
+        {
+            write!(f, " ({inner})")?;
         }
         write!(f, " [HTTP {}", self.status)?;
         if let Some(id) = &self.request_id {
@@ -102,7 +102,7 @@ impl fmt::Display for ApiError {
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum GraphError {
     #[error("{0}")]
-    Api(ApiError),
+    Api(Box<ApiError>),
     #[error("network error: {0}")]
     Transport(String),
     #[error("unreadable response from {url}: {reason}")]
@@ -123,7 +123,7 @@ impl GraphError {
     /// The Graph error, if the server answered with one.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
-            GraphError::Api(e) => Some(e),
+            GraphError::Api(e) => Some(e.as_ref()),
             _ => None,
         }
     }

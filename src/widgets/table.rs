@@ -107,10 +107,10 @@ impl ObjectTable {
         let keep = self.selected().map(|r| r.id().to_string());
         self.rows = rows;
         self.refresh_view();
-        if let Some(id) = keep {
-            if let Some(pos) = self.visible.iter().position(|&i| self.rows[i].id() == id) {
-                self.cursor = pos;
-            }
+        if let Some(id) = keep
+            && let Some(pos) = self.visible.iter().position(|&i| self.rows[i].id() == id)
+        {
+            self.cursor = pos;
         }
         self.clamp();
     }
@@ -120,10 +120,10 @@ impl ObjectTable {
         let keep = self.selected().map(|r| r.id().to_string());
         self.rows.extend(rows);
         self.refresh_view();
-        if let Some(id) = keep {
-            if let Some(pos) = self.visible.iter().position(|&i| self.rows[i].id() == id) {
-                self.cursor = pos;
-            }
+        if let Some(id) = keep
+            && let Some(pos) = self.visible.iter().position(|&i| self.rows[i].id() == id)
+        {
+            self.cursor = pos;
         }
         self.clamp();
     }
@@ -174,7 +174,7 @@ impl ObjectTable {
                 .collect();
             // Without an explicit sort, best matches first (stable for equal scores).
             if self.sort.is_none() {
-                scored.sort_by(|a, b| b.0.cmp(&a.0));
+                scored.sort_by_key(|s| std::cmp::Reverse(s.0));
             }
             scored.into_iter().map(|(_, i)| i).collect()
         };
