@@ -97,7 +97,10 @@ impl Harness {
         // Ephemeral ports are five digits on Linux: a same-width placeholder keeps borders aligned.
         let port = self._server.addr.port().to_string();
         let placeholder = format!("{:_<width$}", "PORT", width = port.len());
-        format!("{}", t.backend()).replace(&format!("127.0.0.1:{port}"), &format!("127.0.0.1:{placeholder}"))
+        format!("{}", t.backend()).replace(
+            &format!("127.0.0.1:{port}"),
+            &format!("127.0.0.1:{placeholder}"),
+        )
     }
 }
 

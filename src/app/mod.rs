@@ -129,3 +129,6 @@ impl App {
         self.dirty = true;
     }
 }
+
+#[cfg(test)]
+mod tests;

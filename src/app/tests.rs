@@ -1,0 +1,167 @@
+//! Unit tests of `App::update`: request ids, staleness, redraw flags, navigation.
+
+use super::*;
+use crate::graph::Page;
+use chrono::TimeZone;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::json;
+
+fn app() -> App {
+    let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let ctx = Context {
+        profile: "t".into(),
+        tenant: "t".into(),
+        read_only: false,
+    };
+    App::new(ctx, Theme::default_theme(), Keymap::builtin(), now)
+}
+
+fn page(index: usize, names: &[&str]) -> Page {
+    Page {
+        items: names
+            .iter()
+            .map(|n| json!({"id": n, "displayName": n}))
+            .collect(),
+        index,
+        ..Default::default()
+    }
+}
+
+fn fetch_id(effects: &[Effect]) -> RequestId {
+    match effects.first() {
+        Some(Effect::FetchPages { id, .. }) | Some(Effect::FetchObject { id, .. }) => *id,
+        other => panic!("expected a fetch, got {other:?}"),
+    }
+}
+
+fn key(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+#[test]
+fn stale_results_are_dropped_latest_wins() {
+    let mut a = app();
+    let first = fetch_id(&a.init());
+    let second = fetch_id(&a.update(key(KeyCode::Char('r'))));
+    assert_ne!(first, second);
+    a.update(Msg::Page {
+        id: first,
+        page: page(0, &["old"]),
+    });
+    let View::List(l) = a.top() else { panic!() };
+    assert!(
+        l.table.is_empty(),
+        "a result for a superseded request was applied"
+    );
+    a.update(Msg::Page {
+        id: second,
+        page: page(0, &["new", "newer"]),
+    });
+    a.update(Msg::Page {
+        id: second,
+        page: page(1, &["newest"]),
+    });
+    a.update(Msg::Done {
+        id: second,
+        error: None,
+    });
+    let View::List(l) = a.top() else { panic!() };
+    assert_eq!(l.table.len(), 3);
+    assert!(!l.load.loading);
+    // A late page of the finished request is dropped too.
+    a.update(Msg::Page {
+        id: second,
+        page: page(0, &["late"]),
+    });
+    let View::List(l) = a.top() else { panic!() };
+    assert_eq!(l.table.len(), 3);
+}
+
+#[test]
+fn redraw_only_when_something_changed() {
+    let mut a = app();
+    let id = fetch_id(&a.init());
+    a.update(Msg::Page {
+        id,
+        page: page(0, &["x"]),
+    });
+    a.update(Msg::Done { id, error: None });
+    a.dirty = false;
+    // Same second: the "as of" label does not change, nothing to draw.
+    a.update(Msg::Tick(a.now + chrono::Duration::milliseconds(400)));
+    assert!(!a.dirty);
+    a.update(Msg::Tick(a.now + chrono::Duration::seconds(2)));
+    assert!(a.dirty);
+    a.dirty = false;
+    a.update(key(KeyCode::Char('Z'))); // unbound
+    assert!(!a.dirty);
+}
+
+#[test]
+fn enter_drills_down_and_esc_comes_back() {
+    let mut a = app();
+    let id = fetch_id(&a.init());
+    a.update(Msg::Page {
+        id,
+        page: page(0, &["g1", "g2"]),
+    });
+    let effects = a.update(key(KeyCode::Enter));
+    assert!(matches!(effects.as_slice(), [Effect::FetchObject { .. }]));
+    assert_eq!(a.breadcrumbs(), ["Groups", "g1"]);
+    let effects = a.update(key(KeyCode::Char('m')));
+    assert!(matches!(effects.as_slice(), [Effect::FetchPages { .. }]));
+    assert_eq!(a.breadcrumbs(), ["Groups", "g1", "Members"]);
+    a.update(key(KeyCode::Esc));
+    a.update(key(KeyCode::Esc));
+    a.update(key(KeyCode::Esc));
+    assert_eq!(a.breadcrumbs(), ["Groups"]);
+}
+
+#[test]
+fn errors_are_shown_and_rows_kept() {
+    let mut a = app();
+    let id = fetch_id(&a.init());
+    a.update(Msg::Page {
+        id,
+        page: page(0, &["kept"]),
+    });
+    let api = crate::graph::ApiError {
+        status: 503,
+        code: "ServiceUnavailable".into(),
+        message: "try later".into(),
+        request_id: Some("rid".into()),
+        ..Default::default()
+    };
+    a.update(Msg::Done {
+        id,
+        error: Some(crate::graph::GraphError::Api(Box::new(api))),
+    });
+    let View::List(l) = a.top() else { panic!() };
+    assert_eq!(l.table.len(), 1);
+    assert!(l.load.error.as_deref().unwrap().contains("request-id rid"));
+}
+
+#[test]
+fn palette_unknown_name_is_reported() {
+    let mut a = app();
+    a.init();
+    a.update(key(KeyCode::Char(':')));
+    for c in "zzz".chars() {
+        a.update(key(KeyCode::Char(c)));
+    }
+    a.update(key(KeyCode::Enter));
+    assert!(a.toast.as_ref().unwrap().error);
+    assert_eq!(a.breadcrumbs(), ["Groups"]);
+}
+
+#[test]
+fn nav_focus_switches_blades() {
+    let mut a = app();
+    a.init();
+    a.update(key(KeyCode::Tab));
+    a.update(key(KeyCode::Down));
+    let effects = a.update(key(KeyCode::Enter));
+    assert!(matches!(effects.as_slice(), [Effect::FetchPages { .. }]));
+    assert_eq!(a.blade, BladeKind::Users);
+    assert!(!a.nav_focus);
+}
