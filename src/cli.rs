@@ -76,9 +76,24 @@ pub struct DemoArgs {
     /// Delay added to every demo response
     #[arg(long, global = true, value_name = "N")]
     pub latency_ms: Option<u64>,
-    /// Seed for generated objects
+    /// Seed for generated objects and injected faults
     #[arg(long, global = true, value_name = "S")]
     pub seed: Option<u64>,
+    /// Throttle like Graph: resource-unit bucket, 1 request/s for Conditional Access
+    #[arg(long, global = true)]
+    pub throttle: bool,
+    /// Share of requests that fail with a 503, a dropped connection or a truncated body (0-1)
+    #[arg(long, global = true, value_name = "F", value_parser = parse_rate)]
+    pub fault_rate: Option<f64>,
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    let f: f64 = s.parse().map_err(|_| format!("\"{s}\" is not a number"))?;
+    if (0.0..=1.0).contains(&f) {
+        Ok(f)
+    } else {
+        Err("must be between 0 and 1".into())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -195,8 +210,16 @@ mod tests {
             "20",
             "--seed",
             "3",
+            "--throttle",
+            "--fault-rate",
+            "0.05",
         ])
         .unwrap();
+        assert!(c.demo.throttle);
+        assert_eq!(c.demo.fault_rate, Some(0.05));
+        assert!(
+            Cli::try_parse_from(["entra-console", "demo-server", "--fault-rate", "2"]).is_err()
+        );
         assert_eq!(c.demo.users, Some(500));
         assert_eq!(c.demo.latency_ms, Some(20));
         assert!(matches!(c.command, Some(Command::DemoServer { .. })));

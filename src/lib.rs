@@ -4,11 +4,13 @@ pub mod app;
 pub mod auth;
 pub mod blades;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod export;
 pub mod graph;
 pub mod keymap;
+pub mod rng;
 pub mod sanitize;
 pub mod theme;
 pub mod tui;
@@ -51,6 +53,8 @@ fn demo_options(cli: &Cli) -> demo::DemoOptions {
             seed: cli.demo.seed.unwrap_or(1),
         },
         latency: Duration::from_millis(cli.demo.latency_ms.unwrap_or(0)),
+        throttle: cli.demo.throttle,
+        fault_rate: cli.demo.fault_rate.unwrap_or(0.0),
         ..Default::default()
     }
 }

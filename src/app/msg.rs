@@ -1,6 +1,6 @@
 //! `Msg` (results and events coming into the app) and `Effect` (work the app asks for).
 
-use crate::graph::{GraphError, Page, Request};
+use crate::graph::{GraphError, Page, Request, RetryNotice};
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use serde_json::Value;
@@ -31,6 +31,8 @@ pub enum Msg {
         id: RequestId,
         error: Option<GraphError>,
     },
+    /// The Graph client is waiting to retry (throttling, a 503, a dropped connection).
+    Retrying(RetryNotice),
 }
 
 /// Work for the runtime; results come back as `Msg`s carrying the same id.

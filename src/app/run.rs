@@ -60,6 +60,10 @@ pub fn spawn_effect(effect: Effect, client: &GraphClient, tx: &UnboundedSender<M
 pub async fn run(mut app: App, client: GraphClient) -> std::io::Result<()> {
     let mut tui = Tui::enter()?;
     let (tx, mut rx) = unbounded_channel::<Msg>();
+    let notices = tx.clone();
+    let client = client.with_observer(std::sync::Arc::new(move |n| {
+        let _ = notices.send(Msg::Retrying(n));
+    }));
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     for e in app.init() {

@@ -165,3 +165,19 @@ fn nav_focus_switches_blades() {
     assert_eq!(a.blade, BladeKind::Users);
     assert!(!a.nav_focus);
 }
+
+#[test]
+fn throttling_is_a_status_not_a_failure() {
+    let mut a = app();
+    let id = fetch_id(&a.init());
+    a.update(Msg::Retrying(crate::graph::RetryNotice {
+        reason: "throttled (429)".into(),
+        wait: std::time::Duration::from_millis(2500),
+        attempt: 1,
+    }));
+    let t = a.toast.clone().unwrap();
+    assert_eq!(t.text, "throttled (429), retrying in 3 s");
+    assert!(!t.error);
+    let View::List(l) = a.top() else { panic!() };
+    assert!(l.load.error.is_none() && l.load.request == Some(id));
+}

@@ -83,6 +83,11 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::Retrying(n) => {
+                let secs = n.wait.as_secs_f64().ceil().max(1.0) as u64;
+                self.toast(format!("{}, retrying in {secs} s", n.reason), false);
+                Vec::new()
+            }
             Msg::Done { id, error } => {
                 if let Some(v) = self.view_for(id) {
                     let load = v.load_mut();

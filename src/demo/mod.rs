@@ -1,6 +1,8 @@
 //! The demo tenant: a Graph-compatible server on 127.0.0.1 with a fictional organisation, used
 //! by `--demo`, `demo-server`, the tests and the benchmarks.
 
+pub mod batch;
+pub mod faults;
 pub mod filter;
 pub mod query;
 pub mod server;
@@ -16,6 +18,12 @@ pub struct DemoOptions {
     pub addr: SocketAddr,
     pub scale: store::Scale,
     pub latency: Duration,
+    /// The resource-unit bucket and the 1 request/s CA limit.
+    pub throttle: bool,
+    /// Share of requests that fail (503, dropped connection, truncated body).
+    pub fault_rate: f64,
+    /// Faults forced on the first requests, in order (tests).
+    pub script: Vec<faults::Fault>,
 }
 
 impl Default for DemoOptions {
@@ -24,6 +32,9 @@ impl Default for DemoOptions {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             scale: store::Scale::default(),
             latency: Duration::ZERO,
+            throttle: false,
+            fault_rate: 0.0,
+            script: Vec::new(),
         }
     }
 }
@@ -31,6 +42,7 @@ impl Default for DemoOptions {
 /// A running demo server; dropping it stops the server.
 pub struct DemoServer {
     pub addr: SocketAddr,
+    pub state: server::Shared,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -58,16 +70,26 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, String> {
         ));
     }
     let tenant = store::Tenant::load(&opts.scale)?;
+    let faults = faults::Faults::new(
+        opts.latency,
+        opts.fault_rate,
+        opts.throttle,
+        tenant.users.len(),
+        opts.scale.seed,
+        opts.script.clone(),
+    );
     let state = Arc::new(server::DemoState {
         tenant: RwLock::new(tenant),
-        latency: opts.latency,
+        faults,
+        router: std::sync::OnceLock::new(),
     });
     let listener = tokio::net::TcpListener::bind(opts.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", opts.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = server::router(state);
+    let app = server::router(state.clone());
+    let _ = state.router.set(app.clone());
     tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async {
             let _ = rx.await;
@@ -79,6 +101,7 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, String> {
     tracing::info!(%addr, "demo tenant listening");
     Ok(DemoServer {
         addr,
+        state,
         shutdown: Some(tx),
     })
 }

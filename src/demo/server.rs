@@ -12,18 +12,19 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
 /// Shared state of a running demo server.
 pub struct DemoState {
     pub tenant: RwLock<Tenant>,
-    pub latency: Duration,
+    pub faults: super::faults::Faults,
+    /// The router itself, for `$batch` to dispatch inner requests through every layer.
+    pub router: std::sync::OnceLock<Router>,
 }
 
 pub type Shared = Arc<DemoState>;
 
 /// Per-request context: ids echoed in headers and error bodies, the origin for next links.
-struct Ctx {
+pub(super) struct Ctx {
     request_id: String,
     client_request_id: String,
     origin: String,
@@ -31,7 +32,7 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn new(headers: &HeaderMap) -> Self {
+    pub(super) fn new(headers: &HeaderMap) -> Self {
         let h = |k: &str| {
             headers
                 .get(k)
@@ -47,7 +48,7 @@ impl Ctx {
         }
     }
 
-    fn respond(&self, status: StatusCode, body: Value) -> Response {
+    pub(super) fn respond(&self, status: StatusCode, body: Value) -> Response {
         let mut r = (status, axum::Json(body)).into_response();
         let hs = r.headers_mut();
         if let Ok(v) = HeaderValue::from_str(&self.request_id) {
@@ -60,7 +61,7 @@ impl Ctx {
     }
 
     /// A Graph error body (graph-api.md §11.5).
-    fn error(&self, status: u16, code: &str, message: &str) -> Response {
+    pub(super) fn error(&self, status: u16, code: &str, message: &str) -> Response {
         let body = json!({"error": {
             "code": code,
             "message": message,
@@ -115,10 +116,7 @@ fn authorize(ctx: &Ctx, headers: &HeaderMap) -> Result<(), Response> {
     Ok(())
 }
 
-async fn prelude(state: &Shared, headers: &HeaderMap, version: &str) -> Result<Ctx, Response> {
-    if !state.latency.is_zero() {
-        tokio::time::sleep(state.latency).await;
-    }
+async fn prelude(_state: &Shared, headers: &HeaderMap, version: &str) -> Result<Ctx, Response> {
     let ctx = Ctx::new(headers);
     if version != "v1.0" && version != "beta" {
         return Err(ctx.error(400, "BadRequest", &format!("Invalid version: {version}")));
@@ -413,6 +411,14 @@ pub fn router(state: Shared) -> Router {
         .route("/{version}/groups", get(list_groups))
         .route("/{version}/groups/{id}", get(get_group))
         .route("/{version}/groups/{id}/members", get(group_members))
+        .route(
+            "/{version}/$batch",
+            axum::routing::post(super::batch::handle),
+        )
         .fallback(fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::faults::middleware,
+        ))
         .with_state(state)
 }

@@ -1,5 +1,6 @@
 //! The demo tenant's data: fixtures from `assets/demo-tenant/` plus the seeded scale generator.
 
+use crate::rng::Rng;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeSet, HashMap};
 
@@ -23,46 +24,6 @@ pub const USER_DEFAULTS: &[&str] = &[
 
 /// Group properties that are not returned unless selected.
 pub const GROUP_NON_DEFAULTS: &[&str] = &["assignedLicenses", "serviceProvisioningErrors"];
-
-/// Deterministic pseudo-random numbers (SplitMix64), so `--seed` reproduces a tenant exactly.
-#[derive(Clone, Debug)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next_u64() % n as u64) as usize
-        }
-    }
-
-    /// A version-4 shaped GUID.
-    pub fn guid(&mut self) -> String {
-        let a = self.next_u64();
-        let b = self.next_u64();
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xfff,
-            0x8000 | (b >> 48 & 0x3fff),
-            b & 0xffff_ffff_ffff
-        )
-    }
-}
 
 /// Which collection an object lives in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,13 +1,23 @@
 //! The Graph HTTP client every part of the console uses: URL building, auth header, read-only
-//! guard, typed errors and `@odata.nextLink` paging as a stream of pages.
+//! guard, retries with backoff and pacing, typed errors and `@odata.nextLink` paging as a
+//! stream of pages.
 
 use super::error::{ApiError, GraphError};
 use super::request::{Method, Request};
+use super::retry::{
+    Pacer, RetryNotice, RetryPolicy, backoff, is_paced, parse_retry_after, retry_reason,
+};
 use crate::auth::Credential;
+use crate::clock::{Clock, TokioClock};
+use crate::rng::Rng;
 use futures::stream::{self, BoxStream, StreamExt};
 use serde_json::Value;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use url::Url;
+
+/// Called before each retry wait (the UI shows "throttled, retrying in 3 s").
+pub type Observer = Arc<dyn Fn(RetryNotice) + Send + Sync>;
 
 /// Settings the client is built from (all come from config/CLI; nothing is hard-coded).
 #[derive(Clone, Debug)]
@@ -40,13 +50,28 @@ pub struct Page {
     pub index: usize,
 }
 
-/// The one Graph client. Cheap to clone (the HTTP pool is shared).
-#[derive(Clone, Debug)]
+/// The one Graph client. Cheap to clone (the HTTP pool, pacer and clock are shared).
+#[derive(Clone)]
 pub struct GraphClient {
     http: reqwest::Client,
     base: Url,
     credential: Credential,
     read_only: bool,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) retry: RetryPolicy,
+    pacer: Arc<Pacer>,
+    pub(crate) rng: Arc<Mutex<Rng>>,
+    observer: Option<Observer>,
+}
+
+impl std::fmt::Debug for GraphClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphClient")
+            .field("base", &self.base.as_str())
+            .field("credential", &self.credential)
+            .field("read_only", &self.read_only)
+            .finish_non_exhaustive()
+    }
 }
 
 /// True when plain http is acceptable: loopback only.
@@ -93,12 +118,44 @@ impl GraphClient {
             .user_agent(concat!("entra-console/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| GraphError::Transport(e.to_string()))?;
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(7);
         Ok(GraphClient {
             http,
             base,
             credential: cfg.credential,
             read_only: cfg.read_only,
+            clock: Arc::new(TokioClock::default()),
+            retry: RetryPolicy::default(),
+            pacer: Arc::new(Pacer::new(Duration::from_millis(1050))),
+            rng: Arc::new(Mutex::new(Rng::new(seed))),
+            observer: None,
         })
+    }
+
+    /// Use another clock (tests use a virtual one).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Be told about every retry before its wait.
+    pub fn with_observer(mut self, observer: Observer) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// Spacing of Conditional Access / Identity Protection calls (default a little over 1 s).
+    pub fn with_pacing(mut self, interval: Duration) -> Self {
+        self.pacer = Arc::new(Pacer::new(interval));
+        self
     }
 
     pub fn base_url(&self) -> &Url {
@@ -129,9 +186,9 @@ impl GraphClient {
         Url::parse(&s).map_err(|e| GraphError::BadUrl(format!("{s}: {e}")))
     }
 
-    /// Refuse anything but reads in read-only mode, before a byte is sent.
+    /// Refuse anything but reads (and `$batch` of reads) in read-only mode, before a byte is sent.
     fn guard(&self, req: &Request) -> Result<(), GraphError> {
-        if self.read_only && !req.is_read() {
+        if self.read_only && !req.is_read() && !is_batch_of_reads(req) {
             return Err(GraphError::ReadOnly {
                 method: req.method.as_str().to_string(),
                 path: req.path.clone(),
@@ -140,12 +197,63 @@ impl GraphClient {
         Ok(())
     }
 
-    /// Send one request and decode the answer; non-2xx becomes [`GraphError::Api`].
+    /// Send one request and decode the answer; non-2xx becomes [`GraphError::Api`]. Throttling,
+    /// 503s and (for idempotent requests) dropped connections and other 5xx are retried.
     pub async fn send(&self, req: &Request) -> Result<Response, GraphError> {
         self.guard(req)?;
         let url = self.url_for(req)?;
-        self.execute(req.method, url, &req.headers, req.body.as_ref())
+        let idempotent = is_idempotent(req);
+        self.send_url(req.method, url, &req.headers, req.body.as_ref(), idempotent)
             .await
+    }
+
+    /// Report a retry to the observer and the log.
+    pub(crate) fn notify(&self, notice: RetryNotice) {
+        tracing::warn!(reason = %notice.reason, wait_ms = notice.wait.as_millis() as u64, attempt = notice.attempt, "retrying");
+        if let Some(o) = &self.observer {
+            o(notice);
+        }
+    }
+
+    /// The retry loop around one request.
+    async fn send_url(
+        &self,
+        method: Method,
+        url: Url,
+        headers: &[(String, String)],
+        body: Option<&Value>,
+        idempotent: bool,
+    ) -> Result<Response, GraphError> {
+        let start = self.clock.now();
+        let paced = is_paced(url.path());
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            if paced {
+                self.pacer.wait(self.clock.as_ref()).await;
+            }
+            let err = match self.execute(method, url.clone(), headers, body).await {
+                Ok(r) => return Ok(r),
+                Err(e) => e,
+            };
+            let Some(reason) = retry_reason(&err, idempotent) else {
+                return Err(err);
+            };
+            if attempt >= self.retry.max_attempts {
+                return Err(err);
+            }
+            let after = err.api().and_then(|a| a.retry_after).unwrap_or_default();
+            let wait = after.max(backoff(&self.retry, attempt, &self.rng));
+            if self.clock.now().saturating_sub(start) + wait > self.retry.max_total {
+                return Err(err);
+            }
+            self.notify(RetryNotice {
+                reason,
+                wait,
+                attempt,
+            });
+            self.clock.sleep(wait).await;
+        }
     }
 
     /// GET (or any request) and return the JSON body.
@@ -199,24 +307,42 @@ impl GraphClient {
             rb = rb.json(b);
         }
         let resp = rb.send().await.map_err(|e| {
-            // reqwest errors name the URL but never the headers, so no token can leak here.
-            GraphError::Transport(e.without_url().to_string())
+            // reqwest errors never include headers, so no token can leak here.
+            if e.is_connect() {
+                GraphError::Connect(e.without_url().to_string())
+            } else {
+                GraphError::Transport(e.without_url().to_string())
+            }
         })?;
         let status = resp.status().as_u16();
-        let request_id = resp
+        let header = |k: &str| {
+            resp.headers()
+                .get(k)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let request_id = header("request-id");
+        let retry_after =
+            header("retry-after").and_then(|v| parse_retry_after(&v, chrono::Utc::now()));
+        let www: Vec<String> = resp
             .headers()
-            .get("request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+            .get_all("www-authenticate")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect();
         let bytes = resp
             .bytes()
             .await
             .map_err(|e| GraphError::Transport(e.without_url().to_string()))?;
         tracing::debug!(method = method.as_str(), url = %url, status, request_id = ?request_id, client_request_id, "graph");
         if status >= 400 {
-            return Err(GraphError::Api(Box::new(ApiError::from_body(
-                status, &bytes, request_id,
-            ))));
+            let mut e = ApiError::from_body(status, &bytes, request_id);
+            e.retry_after = retry_after;
+            if status == 401 || status == 403 {
+                let refs: Vec<&str> = www.iter().map(String::as_str).collect();
+                e.claims = super::claims::parse(&refs);
+            }
+            return Err(GraphError::Api(Box::new(e)));
         }
         let body = if bytes.iter().all(u8::is_ascii_whitespace) {
             Value::Null
@@ -253,7 +379,9 @@ impl GraphClient {
                         (r, req.headers, 0)
                     }
                     Cursor::Next(url, headers, index) => {
-                        let r = client.execute(Method::Get, url, &headers, None).await;
+                        let r = client
+                            .send_url(Method::Get, url, &headers, None, true)
+                            .await;
                         (r, headers, index)
                     }
                 };
@@ -283,6 +411,28 @@ impl GraphClient {
         }
         Ok(out)
     }
+}
+
+/// A `$batch` POST whose inner requests are all GETs: a read, allowed in read-only mode.
+fn is_batch_of_reads(req: &Request) -> bool {
+    req.method == Method::Post
+        && req.path == "/$batch"
+        && req
+            .body
+            .as_ref()
+            .and_then(|b| b["requests"].as_array())
+            .is_some_and(|rs| {
+                rs.iter().all(|r| {
+                    r["method"]
+                        .as_str()
+                        .is_some_and(|m| m.eq_ignore_ascii_case("GET"))
+                })
+            })
+}
+
+/// Safe to repeat after a failure that may have followed processing.
+fn is_idempotent(req: &Request) -> bool {
+    matches!(req.method, Method::Get | Method::Put | Method::Delete) || is_batch_of_reads(req)
 }
 
 /// Decode a collection page, tolerating a missing or null `value` (an empty page).
@@ -377,6 +527,14 @@ mod tests {
         assert!(c.guard(&Request::get("/groups")).is_ok());
         let patch = Request::new(Method::Patch, "/groups/1");
         assert!(matches!(c.guard(&patch), Err(GraphError::ReadOnly { .. })));
+        let reads = Request::new(Method::Post, "/$batch").json(
+            serde_json::json!({"requests": [{"id": "1", "method": "GET", "url": "/groups"}]}),
+        );
+        assert!(c.guard(&reads).is_ok());
+        let mixed = Request::new(Method::Post, "/$batch").json(serde_json::json!({"requests": [
+            {"id": "1", "method": "GET", "url": "/groups"},
+            {"id": "2", "method": "DELETE", "url": "/groups/1"}]}));
+        assert!(matches!(c.guard(&mixed), Err(GraphError::ReadOnly { .. })));
     }
 
     #[test]

@@ -16,6 +16,10 @@ pub struct ApiError {
     pub request_id: Option<String>,
     pub client_request_id: Option<String>,
     pub date: Option<String>,
+    /// `Retry-After` of a 429/503, when the server sent one.
+    pub retry_after: Option<std::time::Duration>,
+    /// A claims challenge from `WWW-Authenticate` on a 401/403 (step-up needed).
+    pub claims: Option<super::claims::ClaimsChallenge>,
 }
 
 impl ApiError {
@@ -85,6 +89,9 @@ fn status_text(status: u16) -> &'static str {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.code, self.message)?;
+        if let Some(c) = &self.claims {
+            write!(f, " ({})", c.describe())?;
+        }
         if let Some(inner) = &self.inner_message
             && inner != &self.message
         {
@@ -105,6 +112,8 @@ pub enum GraphError {
     Api(Box<ApiError>),
     #[error("network error: {0}")]
     Transport(String),
+    #[error("cannot connect: {0}")]
+    Connect(String),
     #[error("unreadable response from {url}: {reason}")]
     Decode { url: String, reason: String },
     #[error(

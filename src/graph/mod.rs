@@ -1,10 +1,15 @@
 //! The Microsoft Graph client: requests, paging, typed errors and object models.
 
+pub mod batch;
+pub mod claims;
 pub mod client;
 pub mod error;
 pub mod model;
 pub mod request;
+pub mod retry;
 
-pub use client::{GraphClient, GraphConfig, Page, Response};
+pub use claims::ClaimsChallenge;
+pub use client::{GraphClient, GraphConfig, Observer, Page, Response};
 pub use error::{ApiError, GraphError};
 pub use request::{ApiVersion, Method, Request};
+pub use retry::{RetryNotice, RetryPolicy};

@@ -1,0 +1,322 @@
+//! The demo tenant's misbehaviour, as Graph misbehaves: latency, the identity resource-unit
+//! token bucket and the 1 request/s Conditional Access and Identity Protection limit (429s,
+//! graph-api.md §11.4), and injected faults (503s, dropped connections, truncated bodies).
+//! Deterministic for a given `--seed`; a fault script lets tests force exact sequences.
+
+use super::server::{Ctx, Shared};
+use crate::rng::Rng;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// A forced fault for one request (tests script them; `--fault-rate` draws them at random).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// 503 with a Graph error body and `Retry-After: 1`.
+    Unavailable,
+    /// Headers sent, then the connection is cut mid-body.
+    Drop,
+    /// A 200 whose JSON body is cut in half.
+    Truncate,
+    /// 429 with the given `Retry-After` seconds.
+    Throttle(u64),
+    /// Let the request through.
+    Pass,
+}
+
+/// Fault and throttle settings plus their state.
+pub struct Faults {
+    pub latency: Duration,
+    pub fault_rate: f64,
+    pub throttle: bool,
+    /// Resource units per 10 s per app and tenant (Graph: 3,500 / 5,000 / 8,000 by tenant size).
+    pub ru_per_10s: f64,
+    rng: Mutex<Rng>,
+    script: Mutex<VecDeque<Fault>>,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+    last_paced: Mutex<Option<Instant>>,
+    /// Requests seen (inner batch requests included), and 429s sent.
+    pub requests: AtomicUsize,
+    pub throttled: AtomicUsize,
+    /// Sizes of the `$batch` requests received, in order.
+    pub batches: Mutex<Vec<usize>>,
+}
+
+impl Faults {
+    pub fn new(
+        latency: Duration,
+        fault_rate: f64,
+        throttle: bool,
+        users: usize,
+        seed: u64,
+        script: Vec<Fault>,
+    ) -> Self {
+        let ru = if users < 50 {
+            3500.0
+        } else if users <= 500 {
+            5000.0
+        } else {
+            8000.0
+        };
+        Faults {
+            latency,
+            fault_rate,
+            throttle,
+            ru_per_10s: ru,
+            rng: Mutex::new(Rng::new(seed ^ 0xfa17)),
+            script: Mutex::new(script.into()),
+            buckets: Mutex::new(HashMap::new()),
+            last_paced: Mutex::new(None),
+            requests: AtomicUsize::new(0),
+            throttled: AtomicUsize::new(0),
+            batches: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn draw(&self, inner: bool) -> Fault {
+        if let Some(f) = self.script.lock().ok().and_then(|mut s| s.pop_front()) {
+            return f;
+        }
+        if self.fault_rate <= 0.0 {
+            return Fault::Pass;
+        }
+        let Ok(mut rng) = self.rng.lock() else {
+            return Fault::Pass;
+        };
+        if rng.unit() >= self.fault_rate {
+            return Fault::Pass;
+        }
+        // Inside a batch only a status can be faked; the connection belongs to the outer request.
+        if inner {
+            return Fault::Unavailable;
+        }
+        match rng.below(3) {
+            0 => Fault::Unavailable,
+            1 => Fault::Drop,
+            _ => Fault::Truncate,
+        }
+    }
+
+    /// Take `cost` units from the caller's bucket, or say how long until they are there.
+    fn take(&self, key: &str, cost: f64) -> Result<(), Duration> {
+        let rate = self.ru_per_10s / 10.0;
+        let now = Instant::now();
+        let Ok(mut b) = self.buckets.lock() else {
+            return Ok(());
+        };
+        let (tokens, last) = b.entry(key.to_string()).or_insert((self.ru_per_10s, now));
+        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * rate).min(self.ru_per_10s);
+        *last = now;
+        if *tokens >= cost {
+            *tokens -= cost;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((cost - *tokens) / rate))
+        }
+    }
+
+    /// One request per second per tenant for CA and Identity Protection resources.
+    fn take_paced(&self) -> bool {
+        let now = Instant::now();
+        let Ok(mut last) = self.last_paced.lock() else {
+            return true;
+        };
+        match *last {
+            Some(t) if now.duration_since(t) < Duration::from_secs(1) => false,
+            _ => {
+                *last = Some(now);
+                true
+            }
+        }
+    }
+}
+
+/// Graph's resource-unit cost of a request (graph-api.md §11.4): base by resource, `$select`
+/// -1, `$expand` +1, `$top` below 20 -1, at least 1.
+pub fn cost(path: &str, query: &str) -> u32 {
+    let p = path.trim_end_matches('/');
+    let segs: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).skip(1).collect();
+    let last = segs.last().copied().unwrap_or_default();
+    let base: i32 = match last {
+        "members" => 3,
+        "transitiveMembers" => 5,
+        "subscribedSkus" => 3,
+        "licenseDetails" | "memberOf" => 2,
+        _ if segs.first() == Some(&"users") && segs.len() <= 2 => 2,
+        _ => 1,
+    };
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let has = |k: &str| pairs.iter().any(|(n, _)| n == k);
+    let mut c = base;
+    if has("$select") {
+        c -= 1;
+    }
+    if has("$expand") {
+        c += 1;
+    }
+    if pairs
+        .iter()
+        .any(|(n, v)| n == "$top" && v.parse::<u32>().is_ok_and(|t| t < 20))
+    {
+        c -= 1;
+    }
+    c.max(1) as u32
+}
+
+fn is_paced(path: &str) -> bool {
+    crate::graph::retry::is_paced(path)
+}
+
+fn throttled(ctx: &Ctx, retry_after: Option<u64>, scope: &str) -> Response {
+    let mut r = ctx.error(429, "TooManyRequests", "Too many requests.");
+    let h = r.headers_mut();
+    if let Some(s) = retry_after {
+        h.insert("retry-after", HeaderValue::from(s));
+    }
+    if let Ok(v) = HeaderValue::from_str(scope) {
+        h.insert("x-ms-throttle-scope", v);
+    }
+    h.insert(
+        "x-ms-throttle-information",
+        HeaderValue::from_static("ResourceUnitLimitExceeded"),
+    );
+    r
+}
+
+/// The middleware in front of every route.
+pub async fn middleware(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    let f = &state.faults;
+    f.requests.fetch_add(1, Ordering::Relaxed);
+    if !f.latency.is_zero() {
+        tokio::time::sleep(f.latency).await;
+    }
+    let ctx = Ctx::new(req.headers());
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().unwrap_or_default().to_string();
+    let inner = req.headers().contains_key("x-demo-inner");
+    let is_batch = path.ends_with("/$batch");
+    let units = cost(&path, &query);
+    let fault = if is_batch && !inner {
+        f.draw(false)
+    } else {
+        f.draw(inner)
+    };
+    match fault {
+        Fault::Unavailable => {
+            let mut r = ctx.error(
+                503,
+                "ServiceUnavailable",
+                "The service is temporarily unavailable.",
+            );
+            r.headers_mut()
+                .insert("retry-after", HeaderValue::from(1u64));
+            return r;
+        }
+        Fault::Throttle(s) => {
+            f.throttled.fetch_add(1, Ordering::Relaxed);
+            return throttled(&ctx, Some(s), "Tenant_Application/ReadWrite/demo/demo");
+        }
+        _ => {}
+    }
+    if f.throttle && !is_batch {
+        if is_paced(&path) {
+            if !f.take_paced() {
+                f.throttled.fetch_add(1, Ordering::Relaxed);
+                // These resources send no Retry-After (graph-api.md §11.4).
+                return throttled(&ctx, None, "Tenant/ReadWrite/demo");
+            }
+        } else {
+            let key = req
+                .headers()
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            if let Err(wait) = f.take(&key, units as f64) {
+                f.throttled.fetch_add(1, Ordering::Relaxed);
+                return throttled(
+                    &ctx,
+                    Some(wait.as_secs().max(1)),
+                    "Tenant_Application/ReadWrite/demo/demo",
+                );
+            }
+        }
+    }
+    let mut resp = next.run(req).await;
+    if !is_batch {
+        resp.headers_mut()
+            .insert("x-ms-resource-unit", HeaderValue::from(units));
+    }
+    match fault {
+        Fault::Drop | Fault::Truncate => {
+            let (parts, body) = resp.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            let half = Bytes::copy_from_slice(&bytes[..bytes.len() / 2]);
+            if fault == Fault::Truncate {
+                let mut r = (StatusCode::OK, half).into_response();
+                r.headers_mut()
+                    .insert("content-type", HeaderValue::from_static("application/json"));
+                return r;
+            }
+            let stream = futures::stream::iter(vec![
+                Ok::<Bytes, std::io::Error>(half),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "demo: dropped connection",
+                )),
+            ]);
+            let mut r = Response::from_parts(parts, Body::from_stream(stream));
+            r.headers_mut().remove("content-length");
+            r
+        }
+        _ => resp,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn costs_follow_the_documented_table() {
+        assert_eq!(cost("/v1.0/users", ""), 2);
+        assert_eq!(cost("/v1.0/users", "$select=id"), 1);
+        assert_eq!(cost("/v1.0/groups/1/members", ""), 3);
+        assert_eq!(cost("/v1.0/groups/1/members", "$select=id&$expand=x"), 3);
+        assert_eq!(cost("/v1.0/groups/1/transitiveMembers", "$top=5"), 4);
+        assert_eq!(cost("/v1.0/subscribedSkus", ""), 3);
+        assert_eq!(cost("/v1.0/groups", "$select=id&$top=5"), 1);
+    }
+
+    #[test]
+    fn bucket_refuses_then_says_when() {
+        let f = Faults::new(Duration::ZERO, 0.0, true, 10, 1, vec![]);
+        assert!(f.take("a", 3000.0).is_ok());
+        let wait = f.take("a", 1000.0).unwrap_err();
+        assert!(
+            wait > Duration::from_secs(1) && wait < Duration::from_secs(3),
+            "{wait:?}"
+        );
+        assert!(f.take("b", 1000.0).is_ok(), "buckets are per app");
+    }
+
+    #[test]
+    fn random_faults_are_seeded() {
+        let a = Faults::new(Duration::ZERO, 0.5, false, 10, 7, vec![]);
+        let b = Faults::new(Duration::ZERO, 0.5, false, 10, 7, vec![]);
+        let sa: Vec<_> = (0..50).map(|_| a.draw(false)).collect();
+        let sb: Vec<_> = (0..50).map(|_| b.draw(false)).collect();
+        assert_eq!(sa, sb);
+        assert!(sa.contains(&Fault::Pass) && sa.contains(&Fault::Drop));
+    }
+}

@@ -1,0 +1,202 @@
+//! Retry policy (which failures are retried, how long to wait) and the pacer that serializes
+//! Conditional Access and Identity Protection calls to about one per second per tenant.
+
+use super::error::GraphError;
+use crate::clock::Clock;
+use crate::rng::Rng;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Bounds for retries.
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    /// Give up when the next wait would pass this much time since the first attempt.
+    pub max_total: Duration,
+    pub base: Duration,
+    pub cap: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 8,
+            max_total: Duration::from_secs(180),
+            base: Duration::from_millis(500),
+            cap: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Why a request is being retried, for the status bar ("throttled, retrying in 3 s").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryNotice {
+    pub reason: String,
+    pub wait: Duration,
+    pub attempt: u32,
+}
+
+/// Decide whether `err` may be retried. 429 and 503 mean "not processed" and are retried for
+/// every method; 504, other 5xx, dropped connections and unreadable bodies may follow a
+/// processed request, so only idempotent requests are retried then. A connection that never
+/// opened is safe for any method.
+pub fn retry_reason(err: &GraphError, idempotent: bool) -> Option<String> {
+    match err {
+        GraphError::Api(a) => match a.status {
+            429 => Some("throttled (429)".into()),
+            503 => Some("service unavailable (503)".into()),
+            s if s >= 500 && idempotent => Some(format!("server error ({s})")),
+            _ => None,
+        },
+        GraphError::Connect(_) => Some("cannot connect".into()),
+        GraphError::Transport(_) if idempotent => Some("connection dropped".into()),
+        GraphError::Decode { .. } if idempotent => Some("truncated response".into()),
+        _ => None,
+    }
+}
+
+/// Jittered exponential backoff for attempt `n` (1-based): between half and all of
+/// `base * 2^(n-1)`, capped.
+pub fn backoff(policy: &RetryPolicy, attempt: u32, rng: &Mutex<Rng>) -> Duration {
+    let exp = policy
+        .base
+        .saturating_mul(1u32 << (attempt.saturating_sub(1)).min(16));
+    let full = exp.min(policy.cap);
+    let r = rng.lock().map(|mut g| g.unit()).unwrap_or(0.5);
+    full.mul_f64(0.5 + r / 2.0)
+}
+
+/// `Retry-After` as delta-seconds or an HTTP date.
+pub fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let delta = when.with_timezone(&chrono::Utc) - now;
+    Some(delta.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// Resources limited to about one request per second per tenant, without `Retry-After`
+/// (graph-api.md §11.4): Conditional Access policies, named locations, risky users and
+/// risk detections.
+pub fn is_paced(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    p.contains("/identity/conditionalaccess/")
+        || p.contains("/identityprotection/")
+        || p.contains("/riskyusers")
+        || p.contains("/riskdetections")
+}
+
+/// Serializes paced calls: each waits until one interval after the previous one.
+#[derive(Debug)]
+pub struct Pacer {
+    next: tokio::sync::Mutex<Duration>,
+    pub interval: Duration,
+}
+
+impl Pacer {
+    pub fn new(interval: Duration) -> Self {
+        Pacer {
+            next: tokio::sync::Mutex::new(Duration::ZERO),
+            interval,
+        }
+    }
+
+    /// Wait for this call's slot. The lock is held while sleeping, so calls go one at a time.
+    pub async fn wait(&self, clock: &dyn Clock) {
+        let mut next = self.next.lock().await;
+        let now = clock.now();
+        if now < *next {
+            clock.sleep(*next - now).await;
+        }
+        *next = clock.now().max(*next) + self.interval;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::VirtualClock;
+    use crate::graph::ApiError;
+
+    fn api(status: u16) -> GraphError {
+        GraphError::Api(Box::new(ApiError {
+            status,
+            ..Default::default()
+        }))
+    }
+
+    #[test]
+    fn classification_follows_idempotency() {
+        assert!(retry_reason(&api(429), false).is_some());
+        assert!(retry_reason(&api(503), false).is_some());
+        assert!(retry_reason(&api(504), false).is_none());
+        assert!(retry_reason(&api(504), true).is_some());
+        assert!(retry_reason(&api(500), true).is_some());
+        assert!(retry_reason(&api(404), true).is_none());
+        let truncated = GraphError::Decode {
+            url: String::new(),
+            reason: "eof".into(),
+        };
+        assert!(retry_reason(&truncated, true).is_some());
+        assert!(retry_reason(&truncated, false).is_none());
+        assert!(retry_reason(&GraphError::Connect("refused".into()), false).is_some());
+        assert!(retry_reason(&GraphError::Transport("reset".into()), false).is_none());
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let p = RetryPolicy::default();
+        let rng = Mutex::new(Rng::new(1));
+        let b1 = backoff(&p, 1, &rng);
+        assert!(b1 >= Duration::from_millis(250) && b1 <= Duration::from_millis(500));
+        let b4 = backoff(&p, 4, &rng);
+        assert!(b4 >= Duration::from_secs(2) && b4 <= Duration::from_secs(4));
+        assert!(backoff(&p, 30, &rng) <= p.cap);
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let now = chrono::DateTime::parse_from_rfc2822("Wed, 21 Oct 2015 07:28:00 GMT")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(parse_retry_after("2", now), Some(Duration::from_secs(2)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:05 GMT", now),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn paced_paths() {
+        assert!(is_paced("/identity/conditionalAccess/policies"));
+        assert!(is_paced("/identity/conditionalAccess/namedLocations/1"));
+        assert!(is_paced("/identityProtection/riskyUsers"));
+        assert!(!is_paced("/groups"));
+    }
+
+    #[tokio::test]
+    async fn pacer_spaces_calls_one_interval_apart() {
+        let clock = VirtualClock::default();
+        let pacer = Pacer::new(Duration::from_secs(1));
+        let mut at = Vec::new();
+        for _ in 0..3 {
+            pacer.wait(&clock).await;
+            at.push(clock.now());
+        }
+        assert_eq!(
+            at,
+            [
+                Duration::ZERO,
+                Duration::from_secs(1),
+                Duration::from_secs(2)
+            ]
+        );
+    }
+}

@@ -1,0 +1,91 @@
+//! Property tests: random bodies and headers fed to the decoders and the challenge parser never
+//! panic, and what they return is safe to display.
+
+use entra_console::demo::filter;
+use entra_console::graph::ApiError;
+use entra_console::graph::claims;
+use entra_console::graph::model::{Group, User};
+use entra_console::graph::retry::parse_retry_after;
+use proptest::prelude::*;
+use serde_json::Value;
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        ".{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 32, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop_oneof![
+                    Just("id".to_string()),
+                    Just("groupTypes".to_string()),
+                    Just("displayName".to_string()),
+                    ".{0,6}"
+                ],
+                inner,
+                0..5
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn error_bodies_never_panic(status in 100u16..600, body in prop::collection::vec(any::<u8>(), 0..256), rid in proptest::option::of(".{0,20}")) {
+        let e = ApiError::from_body(status, &body, rid);
+        let line = e.to_string();
+        let want = format!("HTTP {}", status);
+        prop_assert!(line.contains(&want));
+    }
+
+    #[test]
+    fn error_json_of_any_shape_never_panics(v in json_value()) {
+        let wrapped = serde_json::json!({"error": v.clone()});
+        let _ = ApiError::from_body(400, wrapped.to_string().as_bytes(), None);
+        let _ = ApiError::from_body(400, v.to_string().as_bytes(), None);
+    }
+
+    #[test]
+    fn challenge_parser_never_panics(headers in prop::collection::vec(".{0,80}", 0..4)) {
+        let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let _ = claims::parse(&refs);
+    }
+
+    #[test]
+    fn structured_challenges_never_panic(
+        params in prop::collection::vec(("[a-z_]{1,12}", "[ -~]{0,30}", any::<bool>()), 0..6),
+        claims_b64 in "[A-Za-z0-9+/=_-]{0,60}"
+    ) {
+        let mut h = String::from("Bearer ");
+        for (k, v, quoted) in &params {
+            if *quoted { h.push_str(&format!("{k}=\"{v}\", ")) } else { h.push_str(&format!("{k}={v}, ")) }
+        }
+        h.push_str(&format!("error=\"insufficient_claims\", claims=\"{claims_b64}\""));
+        let _ = claims::parse(&[&h]);
+    }
+
+    #[test]
+    fn models_accept_any_json(v in json_value()) {
+        let _ = Group::from_value(&v).badges();
+        let _ = User::from_value(&v);
+    }
+
+    #[test]
+    fn filter_parser_never_panics(s in ".{0,60}") {
+        if let Ok(f) = filter::parse(&s) {
+            let _ = f.matches(&serde_json::json!({"displayName": "x", "groupTypes": ["Unified"]}));
+        }
+    }
+
+    #[test]
+    fn retry_after_never_panics(s in ".{0,40}") {
+        let _ = parse_retry_after(&s, chrono::Utc::now());
+    }
+}
