@@ -85,7 +85,13 @@ pub struct DemoArgs {
     /// Share of requests that fail with a 503, a dropped connection or a truncated body (0-1)
     #[arg(long, global = true, value_name = "F", value_parser = parse_rate)]
     pub fault_rate: Option<f64>,
+    /// Step-up on the demo tenant: pass grants the context, block fails with AADSTS53003, loop never satisfies it
+    #[arg(long, global = true, value_enum, value_name = "MODE")]
+    pub step_up: Option<StepUpMode>,
 }
+
+/// What the demo identity endpoint does with a step-up (claims) request.
+pub use crate::demo::identity::StepUpMode;
 
 fn parse_rate(s: &str) -> Result<f64, String> {
     let f: f64 = s.parse().map_err(|_| format!("\"{s}\" is not a number"))?;

@@ -55,6 +55,7 @@ fn demo_options(cli: &Cli) -> demo::DemoOptions {
         latency: Duration::from_millis(cli.demo.latency_ms.unwrap_or(0)),
         throttle: cli.demo.throttle,
         fault_rate: cli.demo.fault_rate.unwrap_or(0.0),
+        step_up: cli.demo.step_up.unwrap_or(demo::identity::StepUpMode::Pass),
         ..Default::default()
     }
 }

@@ -149,11 +149,11 @@ async fn the_one_request_per_second_limit() {
     let c = client(&s.url(), false);
     let start = Instant::now();
     for _ in 0..3 {
-        let e = c
-            .get_json(&Request::get("/identity/conditionalAccess/policies"))
+        let policies = c
+            .get_all(Request::get("/identity/conditionalAccess/policies"))
             .await
-            .unwrap_err();
-        assert_ne!(e.api().unwrap().status, 429);
+            .unwrap();
+        assert!(policies.len() >= 10);
     }
     assert!(start.elapsed() >= Duration::from_secs(2));
     assert_eq!(s.state.faults.throttled.load(Ordering::Relaxed), 0);

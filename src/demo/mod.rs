@@ -4,6 +4,8 @@
 pub mod batch;
 pub mod faults;
 pub mod filter;
+pub mod identity;
+pub mod policy;
 pub mod query;
 pub mod server;
 pub mod store;
@@ -24,6 +26,10 @@ pub struct DemoOptions {
     pub fault_rate: f64,
     /// Faults forced on the first requests, in order (tests).
     pub script: Vec<faults::Fault>,
+    /// What the identity endpoint does with a claims request (`--step-up`).
+    pub step_up: identity::StepUpMode,
+    /// Device code poll outcomes forced on the first polls (tests).
+    pub poll_script: Vec<String>,
 }
 
 impl Default for DemoOptions {
@@ -35,6 +41,8 @@ impl Default for DemoOptions {
             throttle: false,
             fault_rate: 0.0,
             script: Vec::new(),
+            step_up: identity::StepUpMode::Pass,
+            poll_script: Vec::new(),
         }
     }
 }
@@ -81,6 +89,7 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, String> {
     let state = Arc::new(server::DemoState {
         tenant: RwLock::new(tenant),
         faults,
+        identity: identity::Identity::new(opts.step_up, opts.scale.seed, opts.poll_script.clone()),
         router: std::sync::OnceLock::new(),
     });
     let listener = tokio::net::TcpListener::bind(opts.addr)

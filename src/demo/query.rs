@@ -72,7 +72,7 @@ fn parse_search(s: &str) -> Result<Vec<(String, String)>, QueryError> {
 pub fn parse(
     pairs: &[(String, String)],
     eventual: bool,
-    kind: Kind,
+    type_name: &str,
     known: &BTreeSet<String>,
     max_top: usize,
 ) -> Result<Options, QueryError> {
@@ -113,7 +113,7 @@ pub fn parse(
                             "Request_BadRequest",
                             format!(
                                 "Could not find a property named '{f}' on type '{}'.",
-                                kind.type_name()
+                                type_name
                             ),
                         ));
                     }
@@ -238,7 +238,7 @@ mod tests {
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect();
-        parse(&v, eventual, Kind::Group, &known(), 999)
+        parse(&v, eventual, "microsoft.graph.group", &known(), 999)
     }
 
     #[test]

@@ -3,6 +3,7 @@
 // Handlers return a ready `Response` as their error; boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
+use super::policy;
 use super::query::{self, Options, QueryError, encode_skiptoken};
 use super::store::{Kind, Tenant};
 use axum::Router;
@@ -17,6 +18,7 @@ use std::sync::{Arc, RwLock};
 pub struct DemoState {
     pub tenant: RwLock<Tenant>,
     pub faults: super::faults::Faults,
+    pub identity: super::identity::Identity,
     /// The router itself, for `$batch` to dispatch inner requests through every layer.
     pub router: std::sync::OnceLock<Router>,
 }
@@ -25,10 +27,10 @@ pub type Shared = Arc<DemoState>;
 
 /// Per-request context: ids echoed in headers and error bodies, the origin for next links.
 pub(super) struct Ctx {
-    request_id: String,
-    client_request_id: String,
-    origin: String,
-    eventual: bool,
+    pub(super) request_id: String,
+    pub(super) client_request_id: String,
+    pub(super) origin: String,
+    pub(super) eventual: bool,
 }
 
 impl Ctx {
@@ -82,7 +84,7 @@ impl Ctx {
     }
 }
 
-fn pairs(raw: Option<String>) -> Vec<(String, String)> {
+pub(super) fn pairs(raw: Option<String>) -> Vec<(String, String)> {
     raw.map(|q| {
         url::form_urlencoded::parse(q.as_bytes())
             .into_owned()
@@ -103,7 +105,7 @@ fn is_guid(s: &str) -> bool {
 }
 
 /// Check the bearer token; Graph answers 401 `InvalidAuthenticationToken` without one.
-fn authorize(ctx: &Ctx, headers: &HeaderMap) -> Result<(), Response> {
+pub(super) fn authorize(ctx: &Ctx, headers: &HeaderMap) -> Result<(), Response> {
     let token = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -127,13 +129,13 @@ async fn prelude(_state: &Shared, headers: &HeaderMap, version: &str) -> Result<
 
 /// Page a filtered collection the way Graph does: default and maximum page sizes, opaque
 /// `$skiptoken` in an absolute `@odata.nextLink`, `@odata.count` on the first page only.
-fn page_response(
+pub(super) fn page_response(
     ctx: &Ctx,
     path: &str,
-    kind: Kind,
     items: Vec<&Value>,
     opts: &Options,
     context: &str,
+    project: &dyn Fn(&Value) -> Value,
 ) -> Response {
     let mut items = items;
     opts.sort(&mut items);
@@ -141,18 +143,7 @@ fn page_response(
     let size = opts.top.unwrap_or(100);
     let end = (opts.skip + size).min(total);
     let start = opts.skip.min(total);
-    let value: Vec<Value> = items[start..end]
-        .iter()
-        .map(|o| {
-            let mixed = context.ends_with("directoryObjects");
-            let k = if mixed { kind_of(o) } else { kind };
-            let mut v = query::project(k, o, opts.select.as_deref());
-            if mixed && let Some(m) = v.as_object_mut() {
-                m.insert("@odata.type".into(), json!(object_type(o)));
-            }
-            v
-        })
-        .collect();
+    let value: Vec<Value> = items[start..end].iter().map(|o| project(o)).collect();
     let mut body = serde_json::Map::new();
     body.insert(
         "@odata.context".into(),
@@ -211,7 +202,13 @@ async fn list(
         Ok(t) => t,
         Err(_) => return ctx.error(500, "UnknownError", "demo tenant state is unavailable"),
     };
-    let opts = match query::parse(&pairs(raw.0), ctx.eventual, kind, tenant.props(kind), 999) {
+    let opts = match query::parse(
+        &pairs(raw.0),
+        ctx.eventual,
+        kind.type_name(),
+        tenant.props(kind),
+        999,
+    ) {
         Ok(o) => o,
         Err(e) => return ctx.query_error(e),
     };
@@ -225,13 +222,14 @@ async fn list(
     } else {
         "groups"
     };
+    let select = opts.select.clone();
     page_response(
         &ctx,
         uri.path(),
-        kind,
         items,
         &opts,
         &format!("{version}/$metadata#{name}", version = version.0),
+        &|o| query::project(kind, o, select.as_deref()),
     )
 }
 
@@ -289,7 +287,13 @@ async fn get_one(
             "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
         ));
     };
-    let opts = match query::parse(&pairs(raw.0), ctx.eventual, kind, tenant.props(kind), 999) {
+    let opts = match query::parse(
+        &pairs(raw.0),
+        ctx.eventual,
+        kind.type_name(),
+        tenant.props(kind),
+        999,
+    ) {
         Ok(o) => o,
         Err(e) => return ctx.query_error(e),
     };
@@ -356,7 +360,13 @@ async fn group_members(
     // Members are users and groups; validate $select against both.
     let mut known = tenant.user_props.clone();
     known.extend(tenant.group_props.iter().cloned());
-    let opts = match query::parse(&pairs(raw.0), ctx.eventual, Kind::User, &known, 999) {
+    let opts = match query::parse(
+        &pairs(raw.0),
+        ctx.eventual,
+        "microsoft.graph.directoryObject",
+        &known,
+        999,
+    ) {
         Ok(o) => o,
         Err(e) => return ctx.query_error(e),
     };
@@ -370,13 +380,21 @@ async fn group_members(
                 .collect()
         })
         .unwrap_or_default();
+    let select = opts.select.clone();
+    // Members mix users and groups: each is projected by its own kind and typed.
     page_response(
         &ctx,
         uri.path(),
-        Kind::User,
         items,
         &opts,
         &format!("{version}/$metadata#directoryObjects"),
+        &|o| {
+            let mut v = query::project(kind_of(o), o, select.as_deref());
+            if let Some(m) = v.as_object_mut() {
+                m.insert("@odata.type".into(), json!(object_type(o)));
+            }
+            v
+        },
     )
 }
 
@@ -415,6 +433,32 @@ pub fn router(state: Shared) -> Router {
             "/{version}/$batch",
             axum::routing::post(super::batch::handle),
         )
+        .route("/{version}/identity/conditionalAccess/policies", get(policy::list_policies))
+        .route(
+            "/{version}/identity/conditionalAccess/policies/{id}",
+            get(policy::get_policy).patch(policy::patch_policy),
+        )
+        .route("/{version}/identity/conditionalAccess/namedLocations", get(policy::list_locations))
+        .route("/{version}/identity/conditionalAccess/namedLocations/{id}", get(policy::get_location))
+        .route(
+            "/{version}/identity/conditionalAccess/authenticationContextClassReferences",
+            get(policy::list_contexts),
+        )
+        .route(
+            "/{version}/identity/conditionalAccess/authenticationContextClassReferences/{id}",
+            get(policy::get_context),
+        )
+        .route(
+            "/{version}/roleManagement/directory/resourceNamespaces/microsoft.directory/resourceActions",
+            get(policy::list_actions),
+        )
+        .route(
+            "/{version}/roleManagement/directory/resourceNamespaces/microsoft.directory/resourceActions/{id}",
+            get(policy::get_action),
+        )
+        .route("/{version}/oauth2/v2.0/devicecode", axum::routing::post(super::identity::devicecode))
+        .route("/{version}/oauth2/v2.0/token", axum::routing::post(super::identity::token))
+        .route("/devicelogin", get(super::identity::devicelogin))
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -58,6 +58,8 @@ pub struct Tenant {
     index: HashMap<String, (Kind, usize)>,
     /// Property names known per kind (for `$select` validation).
     pub user_props: BTreeSet<String>,
+    /// Conditional Access policies, named locations, auth contexts, resource actions.
+    pub policy: super::policy::PolicyStore,
     pub group_props: BTreeSet<String>,
 }
 
@@ -86,6 +88,7 @@ impl Tenant {
     pub fn load(scale: &Scale) -> Result<Tenant, String> {
         let mut t = Tenant {
             users: collection(USERS, "users.json")?,
+            policy: super::policy::PolicyStore::load()?,
             ..Default::default()
         };
         for mut g in collection(GROUPS, "groups.json")? {

@@ -285,7 +285,7 @@ impl GraphClient {
         headers: &[(String, String)],
         body: Option<&Value>,
     ) -> Result<Response, GraphError> {
-        let token = self.credential.bearer()?;
+        let token = self.credential.bearer().await?;
         let m = match method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
