@@ -109,12 +109,7 @@ pub enum ExportFormat {
     Md,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LoginMethod {
-    DeviceCode,
-    AzCli,
-    ClientSecret,
-}
+pub use crate::config::LoginMethod;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AuditFormat {
@@ -141,7 +136,7 @@ pub enum SnapshotCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Sign in (not available yet in this build)
+    /// Sign in and store the refresh token for the profile (device code by default)
     Login {
         #[arg(long, value_enum)]
         method: Option<LoginMethod>,
@@ -150,7 +145,7 @@ pub enum Command {
         #[arg(long)]
         client_id: Option<String>,
     },
-    /// Delete stored tokens (not available yet in this build)
+    /// Delete the profile's stored tokens
     Logout,
     /// Fill the cache headlessly (not available yet in this build)
     Sync { blades: Vec<String> },

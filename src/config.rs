@@ -1,10 +1,16 @@
 //! Paths (config and data dirs), clouds and the resolved settings a run uses.
 
 use directories::ProjectDirs;
-use std::path::PathBuf;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The Microsoft Graph Command Line Tools public client (graph-api.md §12).
+pub const DEFAULT_CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
 
 /// National clouds and their hosts (graph-api.md §12, Graph `deployments.md`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Cloud {
     Global,
     Usgov,
@@ -58,12 +64,92 @@ impl Paths {
         })
     }
 
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir.join("config.toml")
+    }
+
     pub fn keymap_file(&self) -> PathBuf {
         self.config_dir.join("keymap.toml")
     }
 
     pub fn log_file(&self) -> PathBuf {
         self.data_dir.join("entra-console.log")
+    }
+}
+
+/// How a profile signs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LoginMethod {
+    DeviceCode,
+    AzCli,
+    ClientSecret,
+}
+
+/// One profile of `config.toml` (`[profiles.NAME]`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub struct Profile {
+    pub cloud: Option<Cloud>,
+    /// Tenant id or domain (default `organizations`).
+    pub tenant: Option<String>,
+    pub client_id: Option<String>,
+    pub method: Option<LoginMethod>,
+    #[serde(default)]
+    pub read_only: bool,
+    /// UPNs or object ids that must never be locked out by a policy change.
+    #[serde(default)]
+    pub break_glass: Vec<String>,
+    pub theme: Option<String>,
+    /// Name of the environment variable holding the client secret (method client-secret).
+    pub client_secret_env: Option<String>,
+    pub graph_url: Option<String>,
+    pub authority_url: Option<String>,
+}
+
+/// `config.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub default_profile: Option<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+impl ConfigFile {
+    /// Read the config file; a missing file is an empty config, a bad one an error naming it.
+    pub fn load(path: &Path) -> Result<ConfigFile, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        }
+    }
+
+    /// The profile to use: `--profile`/`ENTRA_CONSOLE_PROFILE`, else `default_profile`, else
+    /// `default` (an empty profile when the file does not define it).
+    pub fn profile(&self, requested: Option<&str>) -> Result<(String, Profile), String> {
+        let name = requested
+            .map(str::to_string)
+            .or_else(|| self.default_profile.clone())
+            .unwrap_or_else(|| "default".into());
+        match self.profiles.get(&name) {
+            Some(p) => Ok((name, p.clone())),
+            None if requested.is_none() || name == "default" => Ok((name, Profile::default())),
+            None => {
+                let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
+                Err(format!(
+                    "no profile \"{name}\" in config.toml (profiles: {})",
+                    if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    }
+                ))
+            }
+        }
     }
 }
 

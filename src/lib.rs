@@ -6,10 +6,12 @@ pub mod blades;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod connect;
 pub mod demo;
 pub mod export;
 pub mod graph;
 pub mod keymap;
+pub mod login;
 pub mod rng;
 pub mod sanitize;
 pub mod theme;
@@ -17,17 +19,10 @@ pub mod tui;
 pub mod ui;
 pub mod widgets;
 
-use auth::{AccessToken, Credential};
 use blades::{BladeKind, ListSource};
 use cli::{Cli, Command};
 use config::Paths;
-use graph::{GraphClient, GraphConfig};
-use std::time::Duration;
-
-/// The token the demo tenant accepts. It is not a secret: the demo tenant only exists on loopback.
-pub const DEMO_TOKEN: &str = "demo-access-token";
-/// The demo tenant's domain, shown in the status bar.
-pub const DEMO_TENANT: &str = "tailspindemo.onmicrosoft.com";
+pub use connect::DEMO_TENANT;
 
 /// A failure to report on stderr as one line, with its exit code (1 error, 2 usage).
 #[derive(Debug)]
@@ -42,21 +37,6 @@ impl Failure {
             code: 1,
             message: message.into(),
         }
-    }
-}
-
-fn demo_options(cli: &Cli) -> demo::DemoOptions {
-    demo::DemoOptions {
-        scale: demo::store::Scale {
-            users: cli.demo.users,
-            groups: cli.demo.groups,
-            seed: cli.demo.seed.unwrap_or(1),
-        },
-        latency: Duration::from_millis(cli.demo.latency_ms.unwrap_or(0)),
-        throttle: cli.demo.throttle,
-        fault_rate: cli.demo.fault_rate.unwrap_or(0.0),
-        step_up: cli.demo.step_up.unwrap_or(demo::identity::StepUpMode::Pass),
-        ..Default::default()
     }
 }
 
@@ -81,49 +61,6 @@ fn init_logging(paths: Option<&Paths>) -> Option<tracing_appender::non_blocking:
     Some(guard)
 }
 
-/// Resolve the Graph URL and credential: the in-process demo tenant, or the configured Graph
-/// with a ready token from `ENTRA_CONSOLE_ACCESS_TOKEN`.
-async fn connect(cli: &Cli) -> Result<(GraphClient, Option<demo::DemoServer>, String), Failure> {
-    let read_only = cli.global.read_only;
-    if cli.global.offline {
-        return Err(Failure::error(
-            "--offline needs the local cache, which this build does not have yet",
-        ));
-    }
-    let (url, credential, server, tenant) = if cli.global.demo {
-        let server = demo::start(demo_options(cli))
-            .await
-            .map_err(Failure::error)?;
-        (
-            server.url(),
-            Credential::Static(AccessToken::new(DEMO_TOKEN)),
-            Some(server),
-            DEMO_TENANT.to_string(),
-        )
-    } else {
-        let url = config::graph_url(cli.global.graph_url.as_deref(), cli.global.cloud);
-        let credential = match std::env::var("ENTRA_CONSOLE_ACCESS_TOKEN") {
-            Ok(t) if !t.trim().is_empty() => Credential::Static(AccessToken::new(t.trim())),
-            _ => Credential::Missing(
-                "set ENTRA_CONSOLE_ACCESS_TOKEN to a Graph token (sign-in with `login` is not in this build yet), or use --demo".into(),
-            ),
-        };
-        let host = url::Url::parse(&url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_default();
-        (url, credential, None, host)
-    };
-    let client = GraphClient::new(GraphConfig {
-        base_url: url,
-        read_only,
-        credential,
-        timeout: Duration::from_secs(60),
-    })
-    .map_err(|e| Failure::error(e.to_string()))?;
-    Ok((client, server, tenant))
-}
-
 /// Run a parsed command line.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     let paths = Paths::resolve(cli.global.config.as_deref());
@@ -132,7 +69,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::DemoServer { addr }) => {
             let opts = demo::DemoOptions {
                 addr: *addr,
-                ..demo_options(&cli)
+                ..connect::demo_options(&cli)
             };
             let server = demo::start(opts).await.map_err(Failure::error)?;
             println!("listening on {}", server.url());
@@ -153,9 +90,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                     ),
                 }
             })?;
-            let (client, _server, _) = connect(&cli).await?;
+            let conn = connect::connect(&cli, paths.as_ref()).await?;
             let source = ListSource::Blade(kind);
-            let objects = client
+            let objects = conn
+                .client
                 .get_all(source.request())
                 .await
                 .map_err(|e| Failure::error(e.to_string()))?;
@@ -164,10 +102,23 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             export::write(&source, objects, *format, &mut lock)
                 .map_err(|e| Failure::error(format!("export: {e}")))
         }
+        Some(Command::Login {
+            method,
+            tenant,
+            client_id,
+        }) => {
+            login::login(
+                &cli,
+                paths.as_ref(),
+                *method,
+                tenant.clone(),
+                client_id.clone(),
+            )
+            .await
+        }
+        Some(Command::Logout) => login::logout(&cli, paths.as_ref()),
         Some(other) => {
             let name = match other {
-                Command::Login { .. } => "login",
-                Command::Logout => "logout",
                 Command::Sync { .. } => "sync",
                 Command::Audit { .. } => "audit",
                 _ => "snapshot",
@@ -177,34 +128,31 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             )))
         }
         None => {
+            let conn = connect::connect(&cli, paths.as_ref()).await?;
             let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let requested = cli
+                .global
+                .theme
+                .as_deref()
+                .or(conn.profile.theme.as_deref());
             let (theme, theme_warning) = theme::Theme::select(
-                cli.global.theme.as_deref(),
+                requested,
                 no_color,
                 paths.as_ref().map(|p| p.config_dir.as_path()),
             );
             let keymap_file = paths.as_ref().map(|p| p.keymap_file());
             let (keymap, keymap_warning) = keymap::Keymap::load(keymap_file.as_deref());
-            let (client, _server, tenant) = connect(&cli).await?;
-            let profile = if cli.global.demo {
-                "demo".to_string()
-            } else {
-                cli.global
-                    .profile
-                    .clone()
-                    .unwrap_or_else(|| "default".into())
-            };
             let ctx = app::Context {
-                profile,
-                tenant,
-                read_only: cli.global.read_only,
+                profile: conn.profile_name.clone(),
+                tenant: conn.tenant_label.clone(),
+                read_only: conn.read_only,
             };
             let mut state = app::App::new(ctx, theme, keymap, chrono::Utc::now());
             if let Some(w) = theme_warning.or(keymap_warning) {
                 tracing::warn!("{w}");
                 state.toast(w, true);
             }
-            app::run::run(state, client)
+            app::run::run(state, conn)
                 .await
                 .map_err(|e| Failure::error(format!("terminal: {e}")))
         }

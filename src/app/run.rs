@@ -57,7 +57,8 @@ pub fn spawn_effect(effect: Effect, client: &GraphClient, tx: &UnboundedSender<M
 }
 
 /// Run the TUI until the user quits.
-pub async fn run(mut app: App, client: GraphClient) -> std::io::Result<()> {
+pub async fn run(mut app: App, conn: crate::connect::Connection) -> std::io::Result<()> {
+    let client = conn.client.clone();
     let mut tui = Tui::enter()?;
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let notices = tx.clone();

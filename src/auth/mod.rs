@@ -3,6 +3,7 @@
 
 pub mod aadsts;
 pub mod az;
+pub mod device;
 pub mod oauth;
 pub mod session;
 pub mod store;

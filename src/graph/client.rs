@@ -166,6 +166,10 @@ impl GraphClient {
         self.read_only
     }
 
+    pub fn credential(&self) -> &Credential {
+        &self.credential
+    }
+
     /// The absolute URL a request goes to.
     pub fn url_for(&self, req: &Request) -> Result<Url, GraphError> {
         let mut s = format!(

@@ -1,0 +1,203 @@
+//! Resolve a run: the profile, the Graph and authority URLs, and the credential (demo tenant,
+//! ready token, stored device-code sign-in, app-only secret or the Azure CLI).
+
+use crate::auth::oauth::OAuth;
+use crate::auth::session::Session;
+use crate::auth::store::TokenStore;
+use crate::auth::{AccessToken, Credential};
+use crate::cli::Cli;
+use crate::clock::TokioClock;
+use crate::config::{Cloud, ConfigFile, DEFAULT_CLIENT_ID, LoginMethod, Paths, Profile};
+use crate::graph::{GraphClient, GraphConfig};
+use crate::{Failure, demo};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The demo tenant's domain, shown in the status bar.
+pub const DEMO_TENANT: &str = "tailspindemo.onmicrosoft.com";
+
+/// Everything a run needs to talk to Graph.
+pub struct Connection {
+    pub client: GraphClient,
+    pub profile_name: String,
+    pub profile: Profile,
+    pub tenant_label: String,
+    /// For sign-in and step-up.
+    pub oauth: Option<OAuth>,
+    pub read_only: bool,
+    /// Keeps the in-process demo tenant alive.
+    pub server: Option<demo::DemoServer>,
+}
+
+pub fn demo_options(cli: &Cli) -> demo::DemoOptions {
+    demo::DemoOptions {
+        scale: demo::store::Scale {
+            users: cli.demo.users,
+            groups: cli.demo.groups,
+            seed: cli.demo.seed.unwrap_or(1),
+        },
+        latency: Duration::from_millis(cli.demo.latency_ms.unwrap_or(0)),
+        throttle: cli.demo.throttle,
+        fault_rate: cli.demo.fault_rate.unwrap_or(0.0),
+        step_up: cli.demo.step_up.unwrap_or(demo::identity::StepUpMode::Pass),
+        ..Default::default()
+    }
+}
+
+/// The profile named on the command line (or the default one).
+pub fn profile(cli: &Cli, paths: Option<&Paths>) -> Result<(String, Profile), Failure> {
+    if cli.global.demo {
+        return Ok(("demo".into(), Profile::default()));
+    }
+    let file = match (&cli.global.config, paths) {
+        (Some(f), _) => ConfigFile::load(f),
+        (None, Some(p)) => ConfigFile::load(&p.config_file()),
+        (None, None) => Ok(ConfigFile::default()),
+    }
+    .map_err(Failure::error)?;
+    file.profile(cli.global.profile.as_deref())
+        .map_err(Failure::error)
+}
+
+fn scope_for(cloud: Cloud) -> String {
+    format!(
+        "{}/.default offline_access openid profile",
+        cloud.graph_url()
+    )
+}
+
+/// The token endpoint client of a profile (or of the demo tenant).
+pub fn oauth_for(cli: &Cli, profile: &Profile, demo_url: Option<&str>) -> Result<OAuth, Failure> {
+    let cloud = cli.global.cloud.or(profile.cloud).unwrap_or(Cloud::Global);
+    let authority = match demo_url {
+        Some(u) => u.to_string(),
+        None => cli
+            .global
+            .authority_url
+            .clone()
+            .or(profile.authority_url.clone())
+            .unwrap_or_else(|| cloud.authority_url().to_string()),
+    };
+    let tenant = if demo_url.is_some() {
+        DEMO_TENANT.to_string()
+    } else {
+        profile
+            .tenant
+            .clone()
+            .unwrap_or_else(|| "organizations".into())
+    };
+    let client_id = profile
+        .client_id
+        .clone()
+        .unwrap_or_else(|| DEFAULT_CLIENT_ID.into());
+    OAuth::new(&authority, &tenant, &client_id, &scope_for(cloud))
+        .map_err(|e| Failure::error(e.to_string()))
+}
+
+/// Resolve the credential and build the Graph client for this run.
+pub async fn connect(cli: &Cli, paths: Option<&Paths>) -> Result<Connection, Failure> {
+    if cli.global.offline {
+        return Err(Failure::error(
+            "--offline needs the local cache, which this build does not have yet",
+        ));
+    }
+    let (profile_name, profile) = profile(cli, paths)?;
+    let clock = Arc::new(TokioClock::default());
+    let mut read_only = cli.global.read_only || profile.read_only;
+    let (url, credential, server, oauth, tenant_label) = if cli.global.demo {
+        let server = demo::start(demo_options(cli))
+            .await
+            .map_err(Failure::error)?;
+        let oauth = oauth_for(cli, &profile, Some(&server.url()))?;
+        let session = Session::delegated(
+            oauth.clone(),
+            demo::identity::DEMO_REFRESH_TOKEN.into(),
+            None,
+            clock,
+        );
+        (
+            server.url(),
+            Credential::Session(Arc::new(session)),
+            Some(server),
+            Some(oauth),
+            DEMO_TENANT.to_string(),
+        )
+    } else {
+        let cloud = cli.global.cloud.or(profile.cloud);
+        let url = crate::config::graph_url(
+            cli.global
+                .graph_url
+                .as_deref()
+                .or(profile.graph_url.as_deref()),
+            cloud,
+        );
+        let oauth = oauth_for(cli, &profile, None)?;
+        let tenant_label = profile.tenant.clone().unwrap_or_else(|| {
+            url::Url::parse(&url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_default()
+        });
+        let credential = match std::env::var("ENTRA_CONSOLE_ACCESS_TOKEN") {
+            Ok(t) if !t.trim().is_empty() => Credential::Static(AccessToken::new(t.trim())),
+            _ => match profile.method {
+                Some(LoginMethod::ClientSecret) => {
+                    let var = profile
+                        .client_secret_env
+                        .clone()
+                        .unwrap_or_else(|| "ENTRA_CONSOLE_CLIENT_SECRET".into());
+                    let secret = std::env::var(&var).map_err(|_| {
+                        Failure::error(format!(
+                            "profile {profile_name}: the client secret variable {var} is not set"
+                        ))
+                    })?;
+                    // App-only sign-in is for read-only audits.
+                    read_only = true;
+                    Credential::Session(Arc::new(Session::app_only(oauth.clone(), secret, clock)))
+                }
+                Some(LoginMethod::AzCli) => {
+                    let (token, _) = crate::auth::az::token(profile.tenant.as_deref())
+                        .await
+                        .map_err(Failure::error)?;
+                    Credential::Static(token)
+                }
+                Some(LoginMethod::DeviceCode) | None => {
+                    match paths.map(|p| TokenStore::for_profile(&p.data_dir, &profile_name)) {
+                        Some(store) => match store.load() {
+                            Some(saved) => Credential::Session(Arc::new(Session::delegated(
+                                oauth.clone(),
+                                saved.refresh_token,
+                                Some(store),
+                                clock,
+                            ))),
+                            None => Credential::Missing(format!(
+                                "run `entra-console login` (profile {profile_name}), or set ENTRA_CONSOLE_ACCESS_TOKEN, or use --demo"
+                            )),
+                        },
+                        None => Credential::Missing(
+                            "no data directory for the token file; set ENTRA_CONSOLE_ACCESS_TOKEN"
+                                .into(),
+                        ),
+                    }
+                }
+            },
+        };
+        (url, credential, None, Some(oauth), tenant_label)
+    };
+    let client = GraphClient::new(GraphConfig {
+        base_url: url,
+        read_only,
+        credential,
+        timeout: Duration::from_secs(60),
+    })
+    .map_err(|e| Failure::error(e.to_string()))?;
+    Ok(Connection {
+        client,
+        profile_name,
+        profile,
+        tenant_label,
+        oauth,
+        read_only,
+        server,
+    })
+}
