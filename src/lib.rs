@@ -12,6 +12,7 @@ pub mod export;
 pub mod graph;
 pub mod keymap;
 pub mod login;
+pub mod protect;
 pub mod rng;
 pub mod sanitize;
 pub mod theme;
@@ -146,6 +147,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 profile: conn.profile_name.clone(),
                 tenant: conn.tenant_label.clone(),
                 read_only: conn.read_only,
+                step_up_blocker: conn.client.credential().step_up_impossible().map(str::to_string),
             };
             let mut state = app::App::new(ctx, theme, keymap, chrono::Utc::now());
             if let Some(w) = theme_warning.or(keymap_warning) {

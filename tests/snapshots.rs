@@ -3,13 +3,13 @@
 
 use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use entra_console::app::run::perform;
 use entra_console::app::{App, Context, Effect, Msg};
 use entra_console::auth::{AccessToken, Credential};
 use entra_console::demo::{self, DemoOptions};
 use entra_console::graph::{GraphClient, GraphConfig};
 use entra_console::keymap::Keymap;
 use entra_console::theme::Theme;
-use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::Duration;
@@ -35,6 +35,7 @@ impl Harness {
             profile: "demo".into(),
             tenant: "tailspindemo.onmicrosoft.com".into(),
             read_only,
+            step_up_blocker: None,
         };
         let mut app = App::new(ctx, Theme::default_theme(), Keymap::builtin(), now);
         let effects = app.init();
@@ -47,32 +48,17 @@ impl Harness {
         h
     }
 
-    /// Execute effects inline, feeding their results back, until none are left.
+    /// Execute effects inline (the real `perform`), feeding their results back, until none are left.
     async fn run(&mut self, mut effects: Vec<Effect>) {
-        while let Some(e) = effects.pop() {
-            match e {
-                Effect::FetchPages { id, request } => {
-                    let mut pages = self.client.pages(request);
-                    let mut error = None;
-                    while let Some(p) = pages.next().await {
-                        match p {
-                            Ok(page) => effects.extend(self.app.update(Msg::Page { id, page })),
-                            Err(e) => {
-                                error = Some(e);
-                                break;
-                            }
-                        }
-                    }
-                    effects.extend(self.app.update(Msg::Done { id, error }));
-                }
-                Effect::FetchObject { id, request } => {
-                    match self.client.get_json(&request).await {
-                        Ok(object) => effects.extend(self.app.update(Msg::Object { id, object })),
-                        Err(e) => effects.extend(self.app.update(Msg::Done { id, error: Some(e) })),
-                    }
-                    effects.extend(self.app.update(Msg::Done { id, error: None }));
-                }
-                Effect::Copy(_) => {}
+        while !effects.is_empty() {
+            let e = effects.remove(0);
+            if matches!(e, Effect::Copy(_) | Effect::Cancel(_)) {
+                continue;
+            }
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            perform(e, self.client.clone(), tx).await;
+            while let Ok(m) = rx.try_recv() {
+                effects.extend(self.app.update(m));
             }
         }
     }

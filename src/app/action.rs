@@ -22,6 +22,7 @@ pub enum Action {
     CopyId,
     NextTab,
     Members,
+    SetState,
 }
 
 const NAMES: &[(Action, &str)] = &[
@@ -44,6 +45,7 @@ const NAMES: &[(Action, &str)] = &[
     (Action::CopyId, "copy-id"),
     (Action::NextTab, "next-tab"),
     (Action::Members, "members"),
+    (Action::SetState, "set-state"),
 ];
 
 impl Action {

@@ -7,6 +7,7 @@ pub mod run;
 mod update;
 pub use update::{Command, palette_matches as update_palette_matches};
 pub mod view;
+pub mod write;
 
 pub use action::Action;
 pub use msg::{Effect, Msg, RequestId};
@@ -23,6 +24,8 @@ pub struct Context {
     pub profile: String,
     pub tenant: String,
     pub read_only: bool,
+    /// Why step-up cannot work with this sign-in (ready token, app-only), if it cannot.
+    pub step_up_blocker: Option<String>,
 }
 
 /// The `:` palette's input and selection.
@@ -69,6 +72,13 @@ pub struct App {
     pub quit: bool,
     /// Something changed since the last frame.
     pub dirty: bool,
+    /// The write being confirmed, sent or stepped up (its draft).
+    pub write: Option<write::PendingWrite>,
+    /// Protected actions, contexts and policies, read when a write needs them.
+    pub facts: Option<crate::protect::Facts>,
+    facts_request: Option<RequestId>,
+    /// `acrs` of the token after the last step-up.
+    pub token_acrs: Vec<String>,
     next_id: RequestId,
 }
 
@@ -89,6 +99,10 @@ impl App {
             now,
             quit: false,
             dirty: true,
+            write: None,
+            facts: None,
+            facts_request: None,
+            token_acrs: Vec::new(),
             next_id: 1,
         }
     }

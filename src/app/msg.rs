@@ -33,6 +33,14 @@ pub enum Msg {
     },
     /// The Graph client is waiting to retry (throttling, a 503, a dropped connection).
     Retrying(RetryNotice),
+    /// Protected actions, contexts and policies were read.
+    Facts { id: RequestId, facts: Result<crate::protect::Facts, GraphError> },
+    /// A write was answered.
+    WriteDone { id: RequestId, result: Result<(), GraphError> },
+    /// A device code flow for step-up started: show the code.
+    DeviceCode { id: RequestId, code: crate::auth::oauth::DeviceCode },
+    /// Re-authentication ended: the new token's `acrs`, or why not.
+    StepUpDone { id: RequestId, result: Result<Vec<String>, super::write::StepUpFailure> },
 }
 
 /// Work for the runtime; results come back as `Msg`s carrying the same id.
@@ -44,4 +52,12 @@ pub enum Effect {
     FetchObject { id: RequestId, request: Request },
     /// Put text on the clipboard (OSC 52, works over SSH).
     Copy(String),
+    /// Read protected actions, auth contexts and CA policies.
+    LoadFacts { id: RequestId },
+    /// Send a write.
+    Write { id: RequestId, request: Request },
+    /// Re-authenticate with these claims: refresh first, then a device code flow.
+    StepUp { id: RequestId, claims: String },
+    /// Stop the work of a request (a device code flow being cancelled).
+    Cancel(RequestId),
 }

@@ -1,74 +1,151 @@
 //! The run loop: terminal events, effect results and clock ticks in, frames out (only when the
 //! state changed); effects run as tokio tasks and report back as `Msg`s.
 
-use super::{App, Effect, Msg};
+use super::write::StepUpFailure;
+use super::{App, Effect, Msg, RequestId};
+use crate::auth::device::{self, DeviceEvent, DeviceError};
+use crate::auth::oauth::AuthError;
+use crate::auth::token_acrs;
 use crate::graph::GraphClient;
+use crate::protect::Facts;
 use crate::tui::Tui;
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
+use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::task::AbortHandle;
 
-/// Start the work an effect asks for.
-pub fn spawn_effect(effect: Effect, client: &GraphClient, tx: &UnboundedSender<Msg>) {
+/// Re-authenticate for a claims challenge: refresh with the claims first, then (when the
+/// service wants interaction) a device code flow with the same claims.
+async fn step_up(client: &GraphClient, id: RequestId, claims: &str, tx: &UnboundedSender<Msg>) -> Result<Vec<String>, StepUpFailure> {
+    let cred = client.credential();
+    if let Some(why) = cred.step_up_impossible() {
+        return Err(StepUpFailure::Impossible(why.to_string()));
+    }
+    let Some(session) = cred.session() else {
+        return Err(StepUpFailure::Impossible("not signed in".into()));
+    };
+    let refused = |e: crate::auth::oauth::AadError| StepUpFailure::Refused { code: e.code(), text: e.to_string() };
+    match session.step_up(claims).await {
+        Ok(t) => Ok(token_acrs(t.secret())),
+        Err(AuthError::Aad(e)) if e.needs_interaction() => {
+            tracing::info!("step-up needs interaction ({}); starting a device code flow", e.code().unwrap_or_default());
+            let flow = device::run(&session.oauth, Some(claims), client.clock.as_ref(), |ev| {
+                if let DeviceEvent::Code(code) = ev {
+                    let _ = tx.send(Msg::DeviceCode { id, code });
+                }
+            });
+            match flow.await {
+                Ok(tokens) => Ok(token_acrs(session.accept(tokens).await.secret())),
+                Err(DeviceError::Refused(e)) => Err(refused(e)),
+                Err(e) => Err(StepUpFailure::Other(e.to_string())),
+            }
+        }
+        Err(AuthError::Aad(e)) => Err(refused(e)),
+        Err(e) => Err(StepUpFailure::Other(e.to_string())),
+    }
+}
+
+/// Do the work of one effect, sending its results as messages. Tests await this directly.
+pub async fn perform(effect: Effect, client: GraphClient, tx: UnboundedSender<Msg>) {
     match effect {
         Effect::FetchPages { id, request } => {
-            let client = client.clone();
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                let mut pages = client.pages(request);
-                let mut error = None;
-                while let Some(p) = pages.next().await {
-                    match p {
-                        Ok(page) => {
-                            if tx.send(Msg::Page { id, page }).is_err() {
-                                return;
-                            }
+            let mut pages = client.pages(request);
+            let mut error = None;
+            while let Some(p) = pages.next().await {
+                match p {
+                    Ok(page) => {
+                        if tx.send(Msg::Page { id, page }).is_err() {
+                            return;
                         }
-                        Err(e) => {
-                            error = Some(e);
-                            break;
-                        }
+                    }
+                    Err(e) => {
+                        error = Some(e);
+                        break;
                     }
                 }
-                let _ = tx.send(Msg::Done { id, error });
-            });
+            }
+            let _ = tx.send(Msg::Done { id, error });
         }
         Effect::FetchObject { id, request } => {
-            let client = client.clone();
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                let error = match client.get_json(&request).await {
-                    Ok(object) => {
-                        let _ = tx.send(Msg::Object { id, object });
-                        None
-                    }
-                    Err(e) => Some(e),
-                };
-                let _ = tx.send(Msg::Done { id, error });
-            });
+            let error = match client.get_json(&request).await {
+                Ok(object) => {
+                    let _ = tx.send(Msg::Object { id, object });
+                    None
+                }
+                Err(e) => Some(e),
+            };
+            let _ = tx.send(Msg::Done { id, error });
+        }
+        Effect::LoadFacts { id } => {
+            let [a, c, p] = Facts::requests();
+            let facts = async {
+                Ok(Facts { actions: client.get_all(a).await?, contexts: client.get_all(c).await?, policies: client.get_all(p).await? })
+            };
+            let _ = tx.send(Msg::Facts { id, facts: facts.await });
+        }
+        Effect::Write { id, request } => {
+            let result = client.send(&request).await.map(|_| ());
+            let _ = tx.send(Msg::WriteDone { id, result });
+        }
+        Effect::StepUp { id, claims } => {
+            let result = step_up(&client, id, &claims, &tx).await;
+            let _ = tx.send(Msg::StepUpDone { id, result });
         }
         Effect::Copy(text) => {
             if let Err(e) = crate::tui::copy_to_clipboard(&text) {
                 tracing::warn!("clipboard write failed: {e}");
             }
         }
+        Effect::Cancel(_) => {}
+    }
+}
+
+/// Starts effects as tasks and can stop them.
+struct Runner {
+    client: GraphClient,
+    tx: UnboundedSender<Msg>,
+    tasks: HashMap<RequestId, AbortHandle>,
+}
+
+impl Runner {
+    fn spawn(&mut self, effect: Effect) {
+        self.tasks.retain(|_, h| !h.is_finished());
+        let id = match &effect {
+            Effect::Cancel(id) => {
+                if let Some(h) = self.tasks.remove(id) {
+                    h.abort();
+                }
+                return;
+            }
+            Effect::Copy(_) => None,
+            Effect::FetchPages { id, .. }
+            | Effect::FetchObject { id, .. }
+            | Effect::LoadFacts { id }
+            | Effect::Write { id, .. }
+            | Effect::StepUp { id, .. } => Some(*id),
+        };
+        let handle = tokio::spawn(perform(effect, self.client.clone(), self.tx.clone()));
+        if let Some(id) = id {
+            self.tasks.insert(id, handle.abort_handle());
+        }
     }
 }
 
 /// Run the TUI until the user quits.
 pub async fn run(mut app: App, conn: crate::connect::Connection) -> std::io::Result<()> {
-    let client = conn.client.clone();
     let mut tui = Tui::enter()?;
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let notices = tx.clone();
-    let client = client.with_observer(std::sync::Arc::new(move |n| {
+    let client = conn.client.clone().with_observer(std::sync::Arc::new(move |n| {
         let _ = notices.send(Msg::Retrying(n));
     }));
+    let mut runner = Runner { client, tx, tasks: HashMap::new() };
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     for e in app.init() {
-        spawn_effect(e, &client, &tx);
+        runner.spawn(e);
     }
     loop {
         if app.dirty {
@@ -90,9 +167,10 @@ pub async fn run(mut app: App, conn: crate::connect::Connection) -> std::io::Res
             _ = tick.tick() => app.update(Msg::Tick(chrono::Utc::now())),
         };
         for e in effects {
-            spawn_effect(e, &client, &tx);
+            runner.spawn(e);
         }
     }
     drop(tui);
+    drop(conn);
     Ok(())
 }

@@ -12,6 +12,7 @@ fn app() -> App {
         profile: "t".into(),
         tenant: "t".into(),
         read_only: false,
+        step_up_blocker: None,
     };
     App::new(ctx, Theme::default_theme(), Keymap::builtin(), now)
 }

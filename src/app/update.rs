@@ -83,6 +83,13 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::Facts { id, facts } => {
+                self.on_facts(id, facts);
+                Vec::new()
+            }
+            Msg::WriteDone { id, result } => self.on_write_done(id, result),
+            Msg::DeviceCode { id, code } => self.on_device_code(id, code),
+            Msg::StepUpDone { id, result } => self.on_step_up(id, result),
             Msg::Retrying(n) => {
                 let secs = n.wait.as_secs_f64().ceil().max(1.0) as u64;
                 self.toast(format!("{}, retrying in {secs} s", n.reason), false);
@@ -153,6 +160,9 @@ impl App {
         // Text inputs take the keys first.
         if let Overlay::Palette(_) = self.overlay {
             return self.palette_key(key);
+        }
+        if let Some(effects) = self.write_key(key) {
+            return effects;
         }
         if let View::List(l) = self.top_mut()
             && l.editing
@@ -355,6 +365,7 @@ impl App {
                     return self.push(View::List(ListView::new(source)));
                 }
             }
+            Action::SetState => return self.set_state(),
             Action::CopyId => {
                 let id = match self.top() {
                     View::List(l) => l.table.selected().map(|r| r.id().to_string()),
@@ -367,6 +378,27 @@ impl App {
             }
         }
         Vec::new()
+    }
+
+    /// `t` on a Conditional Access policy: choose its state, see the protection, apply.
+    fn set_state(&mut self) -> Vec<Effect> {
+        let policy = match self.top() {
+            View::List(l) if l.source == ListSource::Blade(BladeKind::CaPolicies) => l.table.selected().map(|r| r.object.clone()),
+            View::Detail(d) if d.target.kind == crate::blades::ObjectKind::CaPolicy => d.object.clone(),
+            _ => None,
+        };
+        let Some(p) = policy else {
+            return Vec::new();
+        };
+        let id = p["id"].as_str().unwrap_or_default().to_string();
+        let name = p["displayName"].as_str().unwrap_or(&id).to_string();
+        let current = p["state"].as_str().unwrap_or_default().to_string();
+        let options: Vec<(String, String)> =
+            crate::blades::ca::STATES.iter().map(|(l, v)| (l.to_string(), v.to_string())).collect();
+        let at = options.iter().position(|(_, v)| *v == current).unwrap_or(0);
+        let choice = super::write::Choice { field: "state".into(), current, selected: (at + 1) % options.len(), options };
+        let request = crate::blades::ca::state_request(&id, &choice.options[choice.selected].1);
+        self.begin_write(format!("Set state: {}", crate::sanitize::clean(&name)), id, request, Some(choice))
     }
 
     fn back(&mut self) {

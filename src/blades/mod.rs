@@ -1,6 +1,7 @@
 //! The blades: what each list shows (columns, request, rows) and what Enter opens. A blade adds
 //! only its columns, requests, sheets and drill-downs; the shell does the rest.
 
+pub mod ca;
 pub mod groups;
 pub mod users;
 
@@ -17,15 +18,25 @@ use serde_json::Value;
 pub enum BladeKind {
     Groups,
     Users,
+    CaPolicies,
 }
 
 impl BladeKind {
-    pub const ALL: &'static [BladeKind] = &[BladeKind::Groups, BladeKind::Users];
+    pub const ALL: &'static [BladeKind] = &[BladeKind::Groups, BladeKind::Users, BladeKind::CaPolicies];
 
     pub fn title(self) -> &'static str {
         match self {
             BladeKind::Groups => "Groups",
             BladeKind::Users => "Users",
+            BladeKind::CaPolicies => "Conditional Access",
+        }
+    }
+
+    /// The short name in the navigation list.
+    pub fn nav_label(self) -> &'static str {
+        match self {
+            BladeKind::CaPolicies => "CA policies",
+            other => other.title(),
         }
     }
 
@@ -34,6 +45,7 @@ impl BladeKind {
         match self {
             BladeKind::Groups => "groups",
             BladeKind::Users => "users",
+            BladeKind::CaPolicies => "ca-policies",
         }
     }
 
@@ -60,6 +72,7 @@ pub enum ListSource {
 pub enum ObjectKind {
     User,
     Group,
+    CaPolicy,
 }
 
 /// An object to open: kind, id and the name to show while it loads.
@@ -82,6 +95,7 @@ impl ListSource {
         match self {
             ListSource::Blade(BladeKind::Groups) => groups::columns(),
             ListSource::Blade(BladeKind::Users) => users::columns(),
+            ListSource::Blade(BladeKind::CaPolicies) => ca::columns(),
             ListSource::GroupMembers { .. } => groups::member_columns(),
         }
     }
@@ -90,6 +104,7 @@ impl ListSource {
         match self {
             ListSource::Blade(BladeKind::Groups) => groups::list_request(),
             ListSource::Blade(BladeKind::Users) => users::list_request(),
+            ListSource::Blade(BladeKind::CaPolicies) => ca::list_request(),
             ListSource::GroupMembers { group_id, .. } => groups::members_request(group_id),
         }
     }
@@ -98,6 +113,7 @@ impl ListSource {
         match self {
             ListSource::Blade(BladeKind::Groups) => groups::row(v),
             ListSource::Blade(BladeKind::Users) => users::row(v),
+            ListSource::Blade(BladeKind::CaPolicies) => ca::row(v),
             ListSource::GroupMembers { .. } => groups::member_row(v),
         }
     }
@@ -107,6 +123,7 @@ impl ListSource {
         match self {
             ListSource::Blade(BladeKind::Groups) => groups::style(row, col, theme),
             ListSource::Blade(BladeKind::Users) => users::style(row, col, theme),
+            ListSource::Blade(BladeKind::CaPolicies) => ca::style(row, col, theme),
             ListSource::GroupMembers { .. } => None,
         }
     }
@@ -122,6 +139,7 @@ impl ListSource {
         let kind = match self {
             ListSource::Blade(BladeKind::Groups) => ObjectKind::Group,
             ListSource::Blade(BladeKind::Users) => ObjectKind::User,
+            ListSource::Blade(BladeKind::CaPolicies) => ObjectKind::CaPolicy,
             ListSource::GroupMembers { .. } => match odata_kind(v) {
                 "user" => ObjectKind::User,
                 "group" => ObjectKind::Group,
@@ -137,6 +155,7 @@ impl ObjectKind {
         match self {
             ObjectKind::Group => groups::detail_request(id),
             ObjectKind::User => users::detail_request(id),
+            ObjectKind::CaPolicy => ca::detail_request(id),
         }
     }
 
@@ -144,6 +163,7 @@ impl ObjectKind {
         match self {
             ObjectKind::Group => groups::sheet(v),
             ObjectKind::User => users::sheet(v),
+            ObjectKind::CaPolicy => ca::sheet(v),
         }
     }
 

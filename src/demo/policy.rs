@@ -16,64 +16,7 @@ const LOCATIONS: &str = include_str!("../../assets/demo-tenant/named-locations.j
 const CONTEXTS: &str = include_str!("../../assets/demo-tenant/auth-contexts.json");
 const ACTIONS: &str = include_str!("../../assets/demo-tenant/resource-actions.json");
 
-/// Which Graph write needs which permission (shared/data/protected-actions.json `graphWrites`).
-const WRITE_PERMISSIONS: &[(&str, &str, &str)] = &[
-    (
-        "POST",
-        "/identity/conditionalAccess/policies",
-        "microsoft.directory/conditionalAccessPolicies/create",
-    ),
-    (
-        "PATCH",
-        "/identity/conditionalAccess/policies/{id}",
-        "microsoft.directory/conditionalAccessPolicies/basic/update",
-    ),
-    (
-        "DELETE",
-        "/identity/conditionalAccess/policies/{id}",
-        "microsoft.directory/conditionalAccessPolicies/delete",
-    ),
-    (
-        "POST",
-        "/identity/conditionalAccess/namedLocations",
-        "microsoft.directory/namedLocations/create",
-    ),
-    (
-        "PATCH",
-        "/identity/conditionalAccess/namedLocations/{id}",
-        "microsoft.directory/namedLocations/basic/update",
-    ),
-    (
-        "DELETE",
-        "/identity/conditionalAccess/namedLocations/{id}",
-        "microsoft.directory/namedLocations/delete",
-    ),
-    (
-        "DELETE",
-        "/directory/deletedItems/{id}",
-        "microsoft.directory/deletedItems/delete",
-    ),
-    (
-        "PATCH",
-        "/roleManagement/directory/resourceNamespaces/microsoft.directory/resourceActions/{id}",
-        "microsoft.directory/resourceNamespaces/resourceActions/authenticationContext/update",
-    ),
-];
-
-/// The permission a write needs, by method and path (below the version segment).
-pub fn permission_for(method: &str, path: &str) -> Option<&'static str> {
-    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    WRITE_PERMISSIONS.iter().find_map(|(m, p, perm)| {
-        let pat: Vec<&str> = p.trim_matches('/').split('/').collect();
-        let same = m.eq_ignore_ascii_case(method)
-            && pat.len() == segs.len()
-            && pat
-                .iter()
-                .zip(&segs)
-                .all(|(a, b)| *a == "{id}" || a.eq_ignore_ascii_case(b));
-        same.then_some(*perm)
-    })
-}
+use crate::protect::permission_for;
 
 /// Conditional Access objects of the demo tenant.
 #[derive(Debug, Default)]
@@ -429,23 +372,6 @@ pub async fn patch_policy(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn writes_map_to_permissions() {
-        assert_eq!(
-            permission_for("PATCH", "/identity/conditionalAccess/policies/abc"),
-            Some("microsoft.directory/conditionalAccessPolicies/basic/update")
-        );
-        assert_eq!(
-            permission_for("DELETE", "/directory/deletedItems/x"),
-            Some("microsoft.directory/deletedItems/delete")
-        );
-        assert_eq!(
-            permission_for("GET", "/identity/conditionalAccess/policies/abc"),
-            None
-        );
-        assert_eq!(permission_for("PATCH", "/groups/abc"), None);
-    }
 
     #[test]
     fn fixtures_wire_the_protect_cap_setup() {

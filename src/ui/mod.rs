@@ -3,6 +3,7 @@
 
 mod overlay;
 mod status;
+pub mod write;
 
 use crate::app::{App, DetailTab, Overlay, View};
 use crate::blades::BladeKind;
@@ -14,7 +15,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, Paragraph, Wrap};
 
 /// Width of the navigation list; hidden on terminals narrower than `NAV_MIN_WIDTH`.
-const NAV_WIDTH: u16 = 14;
+const NAV_WIDTH: u16 = 15;
 const NAV_MIN_WIDTH: u16 = 60;
 
 /// Draw the whole screen.
@@ -41,6 +42,14 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         content
     } else {
         body
+    };
+    let content = if app.write.is_some() {
+        let want = write::height(app, content.width).min(content.height.saturating_sub(3).max(content.height / 2));
+        let [pane, panel] = Layout::vertical([Constraint::Min(1), Constraint::Length(want)]).areas(content);
+        write::draw(f, app, panel);
+        pane
+    } else {
+        content
     };
     draw_view(f, app, content);
     status::draw(f, app, status);
@@ -82,7 +91,7 @@ fn draw_nav(f: &mut Frame, app: &App, area: Rect) {
             };
             let marker = if current { "▸ " } else { "  " };
             ListItem::new(Line::from(Span::styled(
-                format!("{marker}{}", b.title()),
+                format!("{marker}{}", b.nav_label()),
                 style,
             )))
         })

@@ -1,0 +1,269 @@
+//! Writes from the panes: the confirm step (change + protection), sending, the inline step-up
+//! prompt on a claims challenge, re-authentication (refresh with claims, then device code) and
+//! one retry. The draft lives here until the write lands or the admin drops it.
+
+use super::{App, Effect, RequestId};
+use crate::auth::oauth::DeviceCode;
+use crate::graph::{ClaimsChallenge, GraphError, Request};
+use crate::protect::{self, Protection};
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent};
+
+/// A choice among values (the policy state), shown in the confirm step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choice {
+    pub field: String,
+    pub current: String,
+    /// (label, value)
+    pub options: Vec<(String, String)>,
+    pub selected: usize,
+}
+
+/// Where a write is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    Confirm,
+    Sending(RequestId),
+    /// Graph demanded claims; waiting for Enter (re-authenticate) or Esc.
+    Challenged,
+    Authenticating(RequestId),
+    DeviceCode { id: RequestId, code: DeviceCode, until: DateTime<Utc> },
+    Done(String),
+    Failed(String),
+}
+
+/// How a step-up ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepUpFailure {
+    /// The credential cannot do step-up (ready token, app-only).
+    Impossible(String),
+    /// The sign-in service refused (AADSTS code and its text).
+    Refused { code: Option<u32>, text: String },
+    Other(String),
+}
+
+/// A write in progress, with its draft.
+#[derive(Clone, Debug)]
+pub struct PendingWrite {
+    pub title: String,
+    /// The object the write changes: (id) for reloading.
+    pub object_id: String,
+    pub request: Request,
+    pub choice: Option<Choice>,
+    pub protection: Option<Protection>,
+    pub phase: Phase,
+    /// Step-ups done for this write (a second challenge after one is "never satisfied").
+    pub step_ups: u32,
+    pub challenge: Option<ClaimsChallenge>,
+}
+
+impl PendingWrite {
+    /// The change as "field: old → new" lines.
+    pub fn changes(&self) -> Vec<String> {
+        match &self.choice {
+            Some(c) => {
+                let new = &c.options[c.selected];
+                let old = c.options.iter().find(|(_, v)| *v == c.current).map(|(l, _)| l.clone()).unwrap_or_else(|| c.current.clone());
+                if new.1 == c.current {
+                    vec![format!("{}: {old} (unchanged)", c.field)]
+                } else {
+                    vec![format!("{}: {old} → {}", c.field, new.0)]
+                }
+            }
+            None => vec![format!("{} {}", self.request.method.as_str(), self.request.path)],
+        }
+    }
+
+    fn sync_request(&mut self) {
+        if let (Some(c), Some(body)) = (&self.choice, self.request.body.as_mut()) {
+            body[c.field.as_str()] = serde_json::json!(c.options[c.selected].1);
+        }
+    }
+}
+
+impl App {
+    /// Open the confirm step for a write.
+    pub fn begin_write(&mut self, title: String, object_id: String, request: Request, choice: Option<Choice>) -> Vec<Effect> {
+        if self.ctx.read_only {
+            self.toast("read-only mode: writes are disabled", true);
+            return Vec::new();
+        }
+        let protection = self.facts.as_ref().and_then(|f| protect::protection(&request, f));
+        let mut w = PendingWrite { title, object_id, request, choice, protection, phase: Phase::Confirm, step_ups: 0, challenge: None };
+        w.sync_request();
+        self.write = Some(w);
+        self.dirty = true;
+        if self.facts.is_none() { self.load_facts() } else { Vec::new() }
+    }
+
+    /// Read protected actions, contexts and policies (for protection and explanations).
+    pub fn load_facts(&mut self) -> Vec<Effect> {
+        let id = self.fresh_id();
+        self.facts_request = Some(id);
+        vec![Effect::LoadFacts { id }]
+    }
+
+    pub fn on_facts(&mut self, id: RequestId, facts: Result<protect::Facts, GraphError>) {
+        if self.facts_request != Some(id) {
+            return;
+        }
+        self.facts_request = None;
+        match facts {
+            Ok(f) => {
+                if let Some(w) = &mut self.write {
+                    w.protection = protect::protection(&w.request, &f);
+                }
+                self.facts = Some(f);
+            }
+            Err(e) => tracing::warn!("cannot read protection facts: {e}"),
+        }
+        self.dirty = true;
+    }
+
+    fn send_write(&mut self) -> Vec<Effect> {
+        let id = self.fresh_id();
+        let Some(w) = &mut self.write else { return Vec::new() };
+        w.phase = Phase::Sending(id);
+        vec![Effect::Write { id, request: w.request.clone() }]
+    }
+
+    /// Keys while a write panel is open; `None` lets the key through to the panes.
+    pub fn write_key(&mut self, key: KeyEvent) -> Option<Vec<Effect>> {
+        let w = self.write.as_mut()?;
+        self.dirty = true;
+        let effects = match (&w.phase, key.code) {
+            (Phase::Confirm, KeyCode::Left | KeyCode::BackTab) => {
+                if let Some(c) = &mut w.choice {
+                    c.selected = (c.selected + c.options.len() - 1) % c.options.len();
+                }
+                w.sync_request();
+                Vec::new()
+            }
+            (Phase::Confirm, KeyCode::Right | KeyCode::Tab) => {
+                if let Some(c) = &mut w.choice {
+                    c.selected = (c.selected + 1) % c.options.len();
+                }
+                w.sync_request();
+                Vec::new()
+            }
+            (Phase::Confirm, KeyCode::Enter) => self.send_write(),
+            (Phase::Confirm | Phase::Done(_), KeyCode::Esc) | (Phase::Done(_), _) => {
+                self.write = None;
+                Vec::new()
+            }
+            (Phase::Challenged, KeyCode::Enter) => {
+                let claims = w.challenge.as_ref().map(|c| c.claims.clone()).unwrap_or_default();
+                let id = self.fresh_id();
+                if let Some(w) = &mut self.write {
+                    w.phase = Phase::Authenticating(id);
+                }
+                vec![Effect::StepUp { id, claims }]
+            }
+            (Phase::Failed(_), KeyCode::Enter) => {
+                w.phase = Phase::Confirm;
+                w.step_ups = 0;
+                Vec::new()
+            }
+            (Phase::Challenged | Phase::Failed(_), KeyCode::Esc) => {
+                // Cancel the send, keep the draft: back to the confirm step.
+                w.phase = Phase::Confirm;
+                w.step_ups = 0;
+                Vec::new()
+            }
+            (Phase::Authenticating(id) | Phase::DeviceCode { id, .. }, KeyCode::Esc) => {
+                let id = *id;
+                w.phase = Phase::Challenged;
+                vec![Effect::Cancel(id)]
+            }
+            (Phase::Sending(_) | Phase::Authenticating(_) | Phase::DeviceCode { .. }, _) => Vec::new(),
+            _ => Vec::new(),
+        };
+        Some(effects)
+    }
+
+    fn phase_id(&self) -> Option<RequestId> {
+        match self.write.as_ref()?.phase {
+            Phase::Sending(id) | Phase::Authenticating(id) | Phase::DeviceCode { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The answer to a write.
+    pub fn on_write_done(&mut self, id: RequestId, result: Result<(), GraphError>) -> Vec<Effect> {
+        if self.phase_id() != Some(id) {
+            return Vec::new();
+        }
+        self.dirty = true;
+        let facts = self.facts.clone().unwrap_or_default();
+        let Some(w) = &mut self.write else { return Vec::new() };
+        match result {
+            Ok(()) => {
+                let what = w.changes().join("; ");
+                w.phase = Phase::Done(format!("Saved: {what}. Any key closes."));
+                let msg = format!("saved: {what}");
+                self.toast(msg, false);
+                // Graph answers 204 without a body: read the object again.
+                return self.reload_top();
+            }
+            Err(e) => match e.api().and_then(|a| a.claims.clone()) {
+                Some(ch) if w.step_ups == 0 => {
+                    w.challenge = Some(ch);
+                    w.phase = Phase::Challenged;
+                }
+                Some(ch) => {
+                    let acrs = ch.acrs.clone().unwrap_or_default();
+                    let has = self.token_acrs.iter().any(|a| *a == acrs);
+                    w.phase = Phase::Failed(protect::never_satisfied(&acrs, has, &facts));
+                }
+                None => {
+                    let inner = e.api().and_then(|a| a.inner_message.clone()).map(|m| format!(" ({m})")).unwrap_or_default();
+                    w.phase = Phase::Failed(format!("{e}{inner}. Your draft is kept: Enter to try again, Esc to edit."));
+                }
+            },
+        }
+        Vec::new()
+    }
+
+    pub fn on_device_code(&mut self, id: RequestId, code: DeviceCode) -> Vec<Effect> {
+        if self.phase_id() != Some(id) {
+            return Vec::new();
+        }
+        let until = self.now + chrono::Duration::seconds(code.expires_in as i64);
+        let copy = code.user_code.clone();
+        if let Some(w) = &mut self.write {
+            w.phase = Phase::DeviceCode { id, code, until };
+        }
+        self.dirty = true;
+        vec![Effect::Copy(copy)]
+    }
+
+    /// Re-authentication finished: retry the write once, or explain.
+    pub fn on_step_up(&mut self, id: RequestId, result: Result<Vec<String>, StepUpFailure>) -> Vec<Effect> {
+        if self.phase_id() != Some(id) {
+            return Vec::new();
+        }
+        self.dirty = true;
+        let facts = self.facts.clone().unwrap_or_default();
+        let Some(w) = &mut self.write else { return Vec::new() };
+        let acrs = w.challenge.as_ref().and_then(|c| c.acrs.clone()).unwrap_or_default();
+        match result {
+            Ok(token_acrs) => {
+                self.token_acrs = token_acrs;
+                w.step_ups += 1;
+                self.send_write()
+            }
+            Err(StepUpFailure::Impossible(why)) => {
+                w.phase = Phase::Failed(format!("{why}. Your draft is kept."));
+                Vec::new()
+            }
+            Err(StepUpFailure::Refused { code, text }) => {
+                w.phase = Phase::Failed(protect::refused(code, &text, &acrs, &facts));
+                Vec::new()
+            }
+            Err(StepUpFailure::Other(text)) => {
+                w.phase = Phase::Failed(format!("Re-authentication failed: {text}. Your draft is kept."));
+                Vec::new()
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The Conditional Access blade: policies with state, users, target, grant in short form;
+//! a readable detail sheet; the state change write (a protected action in most tenants).
+
+use super::{path_segment, text};
+use crate::graph::{Method, Request};
+use crate::protect::{requirement, state_label};
+use crate::theme::Theme;
+use crate::widgets::sheet::{Sheet, show};
+use crate::widgets::table::{Column, TableRow};
+use ratatui::style::Style;
+use serde_json::{Value, json};
+
+pub fn columns() -> Vec<Column> {
+    vec![
+        Column::grow("Name", 18),
+        Column::fixed("State", 11),
+        Column::fixed("Users", 12),
+        Column::fixed("Target", 12),
+        Column::fixed("Grant", 12),
+    ]
+}
+
+pub fn list_request() -> Request {
+    Request::get("/identity/conditionalAccess/policies")
+}
+
+pub fn detail_request(id: &str) -> Request {
+    Request::get(format!("/identity/conditionalAccess/policies/{}", path_segment(id)))
+}
+
+fn count(v: &Value) -> usize {
+    v.as_array().map(Vec::len).unwrap_or(0)
+}
+
+fn strs(v: &Value) -> Vec<String> {
+    v.as_array().map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default()
+}
+
+/// "All users -2", "3 roles", "Guests".
+pub fn users_summary(p: &Value) -> String {
+    let u = &p["conditions"]["users"];
+    let inc = strs(&u["includeUsers"]);
+    let mut s = if inc.iter().any(|x| x == "All") {
+        "All users".to_string()
+    } else if inc.iter().any(|x| x == "GuestsOrExternalUsers") || !u["includeGuestsOrExternalUsers"].is_null() {
+        "Guests".to_string()
+    } else {
+        let mut parts = Vec::new();
+        if !inc.is_empty() {
+            parts.push(format!("{} users", inc.len()));
+        }
+        if count(&u["includeGroups"]) > 0 {
+            parts.push(format!("{} groups", count(&u["includeGroups"])));
+        }
+        if count(&u["includeRoles"]) > 0 {
+            parts.push(format!("{} roles", count(&u["includeRoles"])));
+        }
+        if parts.is_empty() { "none".to_string() } else { parts.join(", ") }
+    };
+    let excluded = count(&u["excludeUsers"]) + count(&u["excludeGroups"]) + count(&u["excludeRoles"]);
+    if excluded > 0 {
+        s.push_str(&format!(" -{excluded}"));
+    }
+    s
+}
+
+/// "All apps", "ctx c1", "Office365", "register security info".
+pub fn target_summary(p: &Value) -> String {
+    let a = &p["conditions"]["applications"];
+    let ctx = strs(&a["includeAuthenticationContextClassReferences"]);
+    if !ctx.is_empty() {
+        return format!("ctx {}", ctx.join(","));
+    }
+    let actions = strs(&a["includeUserActions"]);
+    if let Some(act) = actions.first() {
+        return match act.as_str() {
+            "urn:user:registersecurityinfo" => "register security info".into(),
+            "urn:user:registerdevice" => "register device".into(),
+            other => other.into(),
+        };
+    }
+    let apps = strs(&a["includeApplications"]);
+    match apps.as_slice() {
+        [one] if one == "All" => "All apps".into(),
+        [one] => one.clone(),
+        [] => "none".into(),
+        many => format!("{} apps", many.len()),
+    }
+}
+
+pub fn row(v: Value) -> TableRow {
+    let cells = vec![
+        text(&v, "displayName"),
+        state_label(v["state"].as_str().unwrap_or_default()).to_string(),
+        users_summary(&v),
+        target_summary(&v),
+        requirement(&v),
+    ];
+    TableRow::new(v, cells)
+}
+
+pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
+    match (col, row.cells.get(1).map(String::as_str)) {
+        (1, Some("On")) => Some(theme.success),
+        (1, Some("Off")) => Some(theme.muted),
+        (1, Some("Report-only")) => Some(theme.warning),
+        (4, _) if row.cells[4].starts_with("block") => Some(theme.error),
+        (2..=4, _) => Some(theme.muted),
+        _ => None,
+    }
+}
+
+pub fn sheet(v: &Value) -> Sheet {
+    let mut s = Sheet::default();
+    let c = &v["conditions"];
+    let p = s.section("Policy");
+    p.push(("Name".into(), show(&v["displayName"])));
+    p.push(("State".into(), state_label(v["state"].as_str().unwrap_or_default()).into()));
+    p.push(("Policy id".into(), show(&v["id"])));
+    p.push(("Created".into(), show(&v["createdDateTime"])));
+    p.push(("Modified".into(), show(&v["modifiedDateTime"])));
+    let u = s.section("Users");
+    for (label, key) in [
+        ("Include users", "includeUsers"),
+        ("Exclude users", "excludeUsers"),
+        ("Include groups", "includeGroups"),
+        ("Exclude groups", "excludeGroups"),
+        ("Include roles", "includeRoles"),
+        ("Exclude roles", "excludeRoles"),
+    ] {
+        u.push((label.into(), show(&c["users"][key])));
+    }
+    let t = s.section("Target resources");
+    t.push(("Applications".into(), show(&c["applications"]["includeApplications"])));
+    t.push(("Excluded apps".into(), show(&c["applications"]["excludeApplications"])));
+    t.push(("User actions".into(), show(&c["applications"]["includeUserActions"])));
+    t.push(("Auth contexts".into(), show(&c["applications"]["includeAuthenticationContextClassReferences"])));
+    let k = s.section("Conditions");
+    k.push(("Client apps".into(), show(&c["clientAppTypes"])));
+    k.push(("Platforms".into(), show(&c["platforms"]["includePlatforms"])));
+    k.push(("Locations".into(), show(&c["locations"]["includeLocations"])));
+    k.push(("Excluded locations".into(), show(&c["locations"]["excludeLocations"])));
+    k.push(("User risk".into(), show(&c["userRiskLevels"])));
+    k.push(("Sign-in risk".into(), show(&c["signInRiskLevels"])));
+    k.push(("Device filter".into(), show(&c["devices"]["deviceFilter"]["rule"])));
+    k.push(("Device filter mode".into(), show(&c["devices"]["deviceFilter"]["mode"])));
+    k.push(("Auth flows".into(), show(&c["authenticationFlows"]["transferMethods"])));
+    let g = s.section("Grant");
+    g.push(("Requirement".into(), requirement(v)));
+    g.push(("Operator".into(), show(&v["grantControls"]["operator"])));
+    g.push(("Strength".into(), show(&v["grantControls"]["authenticationStrength"]["displayName"])));
+    let ses = s.section("Session");
+    ses.push(("Sign-in frequency".into(), show(&v["sessionControls"]["signInFrequency"]["frequencyInterval"])));
+    ses.push(("Persistent browser".into(), show(&v["sessionControls"]["persistentBrowser"]["mode"])));
+    s
+}
+
+/// The three states, in the admin center's order.
+pub const STATES: &[(&str, &str)] = &[("On", "enabled"), ("Report-only", "enabledForReportingButNotEnforced"), ("Off", "disabled")];
+
+/// The PATCH that sets a policy's state (204, no body).
+pub fn state_request(id: &str, state: &str) -> Request {
+    Request::new(Method::Patch, format!("/identity/conditionalAccess/policies/{}", path_segment(id))).json(json!({"state": state}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries() {
+        let p = json!({"state": "enabledForReportingButNotEnforced", "displayName": "x",
+            "conditions": {"users": {"includeUsers": ["All"], "excludeGroups": ["g"], "excludeUsers": ["a", "b"]},
+                "applications": {"includeApplications": ["All"]}},
+            "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}});
+        let r = row(p);
+        assert_eq!(r.cells, ["x", "Report-only", "All users -3", "All apps", "MFA"]);
+        let ctx = json!({"conditions": {"users": {"includeRoles": ["r1", "r2"]}, "applications": {"includeAuthenticationContextClassReferences": ["c1"]}}});
+        assert_eq!(users_summary(&ctx), "2 roles");
+        assert_eq!(target_summary(&ctx), "ctx c1");
+        assert!(sheet(&json!({})).sections.len() >= 5);
+    }
+}

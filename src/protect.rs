@@ -1,0 +1,291 @@
+//! Protected writes: a Graph write maps to its Entra permission, the permission to the
+//! authentication context the protected actions assign, and the context to the Conditional
+//! Access policies that target it and what they require. Also the explanations shown when a
+//! step-up fails or is never satisfied.
+
+use crate::graph::Request;
+use serde_json::Value;
+
+/// Which Graph write needs which permission (shared/data/protected-actions.json `graphWrites`,
+/// derived from the permission names and endpoints).
+const WRITE_PERMISSIONS: &[(&str, &str, &str)] = &[
+    ("POST", "/identity/conditionalAccess/policies", "microsoft.directory/conditionalAccessPolicies/create"),
+    ("PATCH", "/identity/conditionalAccess/policies/{id}", "microsoft.directory/conditionalAccessPolicies/basic/update"),
+    ("DELETE", "/identity/conditionalAccess/policies/{id}", "microsoft.directory/conditionalAccessPolicies/delete"),
+    ("POST", "/identity/conditionalAccess/namedLocations", "microsoft.directory/namedLocations/create"),
+    ("PATCH", "/identity/conditionalAccess/namedLocations/{id}", "microsoft.directory/namedLocations/basic/update"),
+    ("DELETE", "/identity/conditionalAccess/namedLocations/{id}", "microsoft.directory/namedLocations/delete"),
+    ("DELETE", "/directory/deletedItems/{id}", "microsoft.directory/deletedItems/delete"),
+    (
+        "PATCH",
+        "/roleManagement/directory/resourceNamespaces/microsoft.directory/resourceActions/{id}",
+        "microsoft.directory/resourceNamespaces/resourceActions/authenticationContext/update",
+    ),
+];
+
+/// The permission a write needs, by method and path (below the version segment).
+pub fn permission_for(method: &str, path: &str) -> Option<&'static str> {
+    let path = path.split('?').next().unwrap_or(path);
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    WRITE_PERMISSIONS.iter().find_map(|(m, p, perm)| {
+        let pat: Vec<&str> = p.trim_matches('/').split('/').collect();
+        let same = m.eq_ignore_ascii_case(method)
+            && pat.len() == segs.len()
+            && pat.iter().zip(&segs).all(|(a, b)| *a == "{id}" || a.eq_ignore_ascii_case(b));
+        same.then_some(*perm)
+    })
+}
+
+/// What the console knows about protected actions, contexts and policies (a fresh read or
+/// the cache).
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    pub actions: Vec<Value>,
+    pub contexts: Vec<Value>,
+    pub policies: Vec<Value>,
+}
+
+impl Facts {
+    /// The requests that load the facts (resource actions need `$select` for the two
+    /// properties, graph-api.md §2).
+    pub fn requests() -> [Request; 3] {
+        [
+            Request::get("/roleManagement/directory/resourceNamespaces/microsoft.directory/resourceActions")
+                .beta()
+                .select(&["id", "name", "actionVerb", "isPrivileged", "isAuthenticationContextSettable", "authenticationContextId"]),
+            Request::get("/identity/conditionalAccess/authenticationContextClassReferences"),
+            Request::get("/identity/conditionalAccess/policies"),
+        ]
+    }
+
+    pub fn context_of(&self, permission: &str) -> Option<&str> {
+        self.actions
+            .iter()
+            .find(|a| a["name"].as_str() == Some(permission))
+            .and_then(|a| a["authenticationContextId"].as_str())
+    }
+
+    pub fn context(&self, id: &str) -> Option<&Value> {
+        self.contexts.iter().find(|c| c["id"].as_str() == Some(id))
+    }
+
+    /// Policies whose target includes the context.
+    pub fn policies_targeting(&self, acrs: &str) -> Vec<&Value> {
+        self.policies
+            .iter()
+            .filter(|p| {
+                p["conditions"]["applications"]["includeAuthenticationContextClassReferences"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(acrs)))
+            })
+            .collect()
+    }
+}
+
+/// A policy's state in admin-center words.
+pub fn state_label(state: &str) -> &'static str {
+    match state {
+        "enabled" => "On",
+        "disabled" => "Off",
+        "enabledForReportingButNotEnforced" => "Report-only",
+        _ => "unknown",
+    }
+}
+
+/// What a policy requires, in short form ("block unless device filter ...", "MFA").
+pub fn requirement(policy: &Value) -> String {
+    let g = &policy["grantControls"];
+    let mut parts: Vec<String> = g["builtInControls"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(|c| match c {
+                    "mfa" => "MFA".to_string(),
+                    "block" => "block".to_string(),
+                    "compliantDevice" => "compliant device".to_string(),
+                    "domainJoinedDevice" => "hybrid-joined device".to_string(),
+                    "approvedApplication" => "approved app".to_string(),
+                    "compliantApplication" => "app protection policy".to_string(),
+                    "passwordChange" => "password change".to_string(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(name) = g["authenticationStrength"]["displayName"].as_str() {
+        parts.push(format!("strength \"{name}\""));
+    }
+    let op = if g["operator"].as_str() == Some("AND") { " and " } else { " or " };
+    let mut text = if parts.is_empty() { "session controls only".to_string() } else { parts.join(op) };
+    if let Some(f) = policy["conditions"]["devices"]["deviceFilter"].as_object() {
+        let mode = f.get("mode").and_then(Value::as_str).unwrap_or("include");
+        let rule = f.get("rule").and_then(Value::as_str).unwrap_or_default();
+        let how = if mode == "exclude" { "unless device matches" } else { "when device matches" };
+        text = format!("{text} {how} {rule}");
+    }
+    crate::sanitize::clean(&text)
+}
+
+/// The protection a write will meet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Protection {
+    pub permission: String,
+    /// (id, display name, published)
+    pub context: Option<(String, String, bool)>,
+    /// (policy name, state label, requirement)
+    pub policies: Vec<(String, String, String)>,
+}
+
+impl Protection {
+    /// True when at least one enabled policy targets the context.
+    pub fn enforced(&self) -> bool {
+        self.policies.iter().any(|(_, s, _)| s == "On")
+    }
+
+    /// Lines for the confirm dialog and the step-up prompt.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = vec![format!("Needs {}", self.permission)];
+        match &self.context {
+            None => out.push("Not a protected action: no authentication context is assigned.".into()),
+            Some((id, name, published)) => {
+                let pubd = if *published { "" } else { " (not published)" };
+                out.push(format!("Protected action: auth context {id} \"{}\"{pubd}", crate::sanitize::clean(name)));
+                if self.policies.is_empty() {
+                    out.push(format!("No Conditional Access policy targets {id}: step-up will never be satisfied."));
+                }
+                for (n, s, r) in &self.policies {
+                    out.push(format!("  {} ({s}): {r}", crate::sanitize::clean(n)));
+                }
+                if !self.policies.is_empty() && !self.enforced() {
+                    out.push(format!("No enabled policy targets {id}: step-up will never be satisfied."));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Describe the context a challenge or a protection names.
+pub fn context_protection(acrs: &str, permission: &str, facts: &Facts) -> Protection {
+    let ctx = facts.context(acrs);
+    let name = ctx.and_then(|c| c["displayName"].as_str()).unwrap_or("(unknown context)").to_string();
+    let published = ctx.and_then(|c| c["isAvailable"].as_bool()).unwrap_or(false);
+    let policies = facts
+        .policies_targeting(acrs)
+        .into_iter()
+        .map(|p| {
+            (
+                p["displayName"].as_str().unwrap_or("(unnamed)").to_string(),
+                state_label(p["state"].as_str().unwrap_or_default()).to_string(),
+                requirement(p),
+            )
+        })
+        .collect();
+    Protection { permission: permission.to_string(), context: Some((acrs.to_string(), name, published)), policies }
+}
+
+/// The protection a write meets, before it is sent.
+pub fn protection(req: &Request, facts: &Facts) -> Option<Protection> {
+    let permission = permission_for(req.method.as_str(), &req.path)?;
+    Some(match facts.context_of(permission) {
+        Some(acrs) => context_protection(acrs, permission, facts),
+        None => Protection { permission: permission.to_string(), context: None, policies: Vec::new() },
+    })
+}
+
+/// Why a second challenge for the same context came back: the "policy never satisfied" case.
+pub fn never_satisfied(acrs: &str, token_has_it: bool, facts: &Facts) -> String {
+    let p = context_protection(acrs, "", facts);
+    let got = if token_has_it {
+        format!("the new token carries {acrs}, yet Graph still refused it")
+    } else {
+        format!("the token issued after re-authentication still does not carry {acrs}")
+    };
+    let why = if p.policies.is_empty() {
+        format!("no Conditional Access policy targets {acrs}")
+    } else if !p.enforced() {
+        let list: Vec<String> = p.policies.iter().map(|(n, s, _)| format!("{n} is {s}")).collect();
+        format!("no enabled policy targets {acrs} ({})", list.join(", "))
+    } else {
+        let list: Vec<String> = p.policies.iter().map(|(n, s, _)| format!("{n} ({s})")).collect();
+        format!("the policies targeting {acrs} are {} but the sign-in did not satisfy them", list.join(", "))
+    };
+    format!(
+        "Policy never satisfied: {got}; {why}. Stopped after one retry. Fix: a policy targeting {acrs} must be On (not Off or Report-only), or clear the context from the protected action. Your draft is kept."
+    )
+}
+
+/// Explain a refused sign-in (AADSTS code) for a step-up to `acrs`, naming the likely policy.
+pub fn refused(code: Option<u32>, text: &str, acrs: &str, facts: &Facts) -> String {
+    let base = code.and_then(crate::auth::aadsts::explain).map(|e| format!("AADSTS{}: {e}", code.unwrap_or_default())).unwrap_or_else(|| text.to_string());
+    let p = context_protection(acrs, "", facts);
+    let blockers: Vec<String> = p
+        .policies
+        .iter()
+        .filter(|(_, s, _)| s == "On")
+        .map(|(n, _, r)| format!("{n} ({r})"))
+        .collect();
+    let who = match (code, blockers.is_empty()) {
+        (Some(53003), false) => format!(" Blocking policy: {}.", blockers.join("; ")),
+        _ => String::new(),
+    };
+    format!("{base}{who} Your draft is kept.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn facts() -> Facts {
+        Facts {
+            actions: vec![
+                json!({"name": "microsoft.directory/conditionalAccessPolicies/basic/update", "authenticationContextId": "c1"}),
+                json!({"name": "microsoft.directory/namedLocations/create", "authenticationContextId": "c2"}),
+            ],
+            contexts: vec![
+                json!({"id": "c1", "displayName": "Protect CAP", "isAvailable": true}),
+                json!({"id": "c2", "displayName": "Protect named locations", "isAvailable": true}),
+            ],
+            policies: vec![
+                json!({"displayName": "CAP", "state": "enabled", "conditions": {"applications": {"includeAuthenticationContextClassReferences": ["c1"]}, "devices": {"deviceFilter": {"mode": "exclude", "rule": "device.trustType -eq \"AzureAD\""}}}, "grantControls": {"operator": "OR", "builtInControls": ["block"]}}),
+                json!({"displayName": "NL", "state": "enabledForReportingButNotEnforced", "conditions": {"applications": {"includeAuthenticationContextClassReferences": ["c2"]}}, "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}),
+            ],
+        }
+    }
+
+    #[test]
+    fn write_maps_to_context_and_policies() {
+        let req = Request::new(crate::graph::Method::Patch, "/identity/conditionalAccess/policies/abc");
+        let p = protection(&req, &facts()).unwrap();
+        assert_eq!(p.permission, "microsoft.directory/conditionalAccessPolicies/basic/update");
+        assert_eq!(p.context.as_ref().unwrap().0, "c1");
+        assert_eq!(p.policies[0].1, "On");
+        assert!(p.policies[0].2.starts_with("block unless device matches"));
+        assert!(p.enforced());
+        assert!(protection(&Request::get("/groups"), &facts()).is_none());
+    }
+
+    #[test]
+    fn report_only_context_is_flagged() {
+        let p = context_protection("c2", "microsoft.directory/namedLocations/create", &facts());
+        assert!(!p.enforced());
+        assert!(p.lines().iter().any(|l| l.contains("never be satisfied")));
+        let text = never_satisfied("c2", false, &facts());
+        assert!(text.contains("NL is Report-only"), "{text}");
+    }
+
+    #[test]
+    fn blocked_names_the_policy() {
+        let t = refused(Some(53003), "", "c1", &facts());
+        assert!(t.contains("Blocking policy: CAP"), "{t}");
+        assert!(t.contains("draft is kept"));
+    }
+
+    #[test]
+    fn permissions_match_paths_with_ids_and_queries() {
+        assert_eq!(permission_for("DELETE", "/directory/deletedItems/1?x=y"), Some("microsoft.directory/deletedItems/delete"));
+        assert_eq!(permission_for("PATCH", "/identity/conditionalAccess/policies"), None);
+    }
+}

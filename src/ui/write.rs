@@ -1,0 +1,156 @@
+//! The write panel, drawn inside the pane that made the write (never a modal over the draft):
+//! confirm with change and protection, the inline step-up prompt, the device code, outcomes.
+
+use crate::app::App;
+use crate::app::write::{Phase, PendingWrite};
+use crate::protect;
+use crate::sanitize::clean;
+use crate::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+fn keys(t: &Theme, parts: &[(&str, &str)]) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (i, (k, what)) in parts.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", t.muted));
+        }
+        spans.push(Span::styled(k.to_string(), t.key));
+        spans.push(Span::styled(format!(" {what}"), t.muted));
+    }
+    Line::from(spans)
+}
+
+fn draft_lines(w: &PendingWrite, t: &Theme) -> Vec<Line<'static>> {
+    w.changes().into_iter().map(|c| Line::from(vec![Span::styled("Change: ", t.muted), Span::styled(clean(&c), t.accent)])).collect()
+}
+
+fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
+    let t = &app.theme;
+    let mut out = Vec::new();
+    let title = match &w.phase {
+        Phase::Confirm => {
+            if let Some(c) = &w.choice {
+                let mut spans = vec![Span::styled(format!("{}: ", c.field), t.muted)];
+                for (i, (label, _)) in c.options.iter().enumerate() {
+                    let style = if i == c.selected { t.selection } else { t.text };
+                    spans.push(Span::styled(format!(" {label} "), style));
+                    spans.push(Span::raw(" "));
+                }
+                out.push(Line::from(spans));
+            }
+            out.extend(draft_lines(w, t));
+            match &w.protection {
+                Some(p) => {
+                    for l in p.lines() {
+                        let style = if l.contains("never be satisfied") { t.warning } else if l.starts_with("Protected") { t.privileged } else { t.text };
+                        out.push(Line::from(Span::styled(l, style)));
+                    }
+                }
+                None if app.facts.is_none() => out.push(Line::from(Span::styled("Reading the protection this write will meet…", t.info))),
+                None => out.push(Line::from(Span::styled("Not a protected action.", t.muted))),
+            }
+            out.push(keys(t, &[("Enter", "apply"), ("←/→", "choose"), ("Esc", "cancel")]));
+            format!(" {} ", w.title)
+        }
+        Phase::Sending(_) => {
+            out.extend(draft_lines(w, t));
+            out.push(Line::from(Span::styled("Sending…", t.info)));
+            format!(" {} ", w.title)
+        }
+        Phase::Challenged => {
+            let ch = w.challenge.as_ref();
+            let acrs = ch.and_then(|c| c.acrs.clone());
+            let facts = app.facts.clone().unwrap_or_default();
+            match &acrs {
+                Some(a) => {
+                    let p = protect::context_protection(a, "", &facts);
+                    let name = p.context.as_ref().map(|c| c.1.clone()).unwrap_or_default();
+                    out.push(Line::from(Span::styled(
+                        format!("Graph asks for authentication context {a} \"{}\" before it accepts this change.", clean(&name)),
+                        t.warning,
+                    )));
+                    if p.policies.is_empty() {
+                        out.push(Line::from(Span::styled(format!("No known policy targets {a}."), t.muted)));
+                    }
+                    for (n, s, r) in &p.policies {
+                        out.push(Line::from(Span::styled(format!("  {} ({s}): {r}", clean(n)), t.text)));
+                    }
+                }
+                None => out.push(Line::from(Span::styled(
+                    format!("Graph asks for more claims: {}", ch.map(|c| clean(&c.claims)).unwrap_or_default()),
+                    t.warning,
+                ))),
+            }
+            out.extend(draft_lines(w, t));
+            out.push(Line::from(Span::styled("Your draft is kept whatever you choose.", t.muted)));
+            match &app.ctx.step_up_blocker {
+                Some(why) => {
+                    out.push(Line::from(Span::styled(clean(why), t.error)));
+                    out.push(keys(t, &[("Esc", "keep the draft and cancel")]));
+                }
+                None => out.push(keys(t, &[("Enter", "re-authenticate (refresh, then device code)"), ("Esc", "keep the draft and cancel")])),
+            }
+            " Step-up required ".to_string()
+        }
+        Phase::Authenticating(_) => {
+            out.push(Line::from(Span::styled("Re-authenticating with the requested claims…", t.info)));
+            out.extend(draft_lines(w, t));
+            out.push(keys(t, &[("Esc", "cancel (draft kept)")]));
+            " Step-up ".to_string()
+        }
+        Phase::DeviceCode { code, until, .. } => {
+            let left = (*until - app.now).num_seconds().max(0);
+            out.push(Line::from(vec![
+                Span::styled("Open ", t.text),
+                Span::styled(clean(&code.verification_uri), t.accent),
+                Span::styled(" and enter the code ", t.text),
+                Span::styled(clean(&code.user_code), t.key),
+            ]));
+            out.push(Line::from(Span::styled(
+                format!("(code copied with OSC 52) · expires in {}:{:02}", left / 60, left % 60),
+                t.muted,
+            )));
+            out.push(Line::from(Span::styled("Waiting for the sign-in…", t.info)));
+            out.extend(draft_lines(w, t));
+            out.push(keys(t, &[("Esc", "cancel (draft kept)")]));
+            " Step-up: sign in ".to_string()
+        }
+        Phase::Done(text) => {
+            out.push(Line::from(Span::styled(clean(text), t.success)));
+            " Saved ".to_string()
+        }
+        Phase::Failed(text) => {
+            out.push(Line::from(Span::styled(clean(text), t.error)));
+            out.extend(draft_lines(w, t));
+            out.push(keys(t, &[("Enter", "try again"), ("Esc", "back to the draft")]));
+            " Not saved ".to_string()
+        }
+    };
+    (title, out)
+}
+
+/// Height the panel wants for a width.
+pub fn height(app: &App, width: u16) -> u16 {
+    let Some(w) = &app.write else { return 0 };
+    let (_, ls) = lines(app, w);
+    let inner = width.saturating_sub(2).max(1) as usize;
+    let rows: usize = ls.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    rows as u16 + 2
+}
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let Some(w) = &app.write else { return };
+    let (title, ls) = lines(app, w);
+    let t = &app.theme;
+    let border = match w.phase {
+        Phase::Challenged | Phase::DeviceCode { .. } | Phase::Authenticating(_) => t.warning,
+        Phase::Failed(_) => t.error,
+        Phase::Done(_) => t.success,
+        _ => t.accent,
+    };
+    let block = Block::default().borders(Borders::ALL).border_style(border).title(Span::styled(clean(&title), t.header));
+    f.render_widget(Paragraph::new(ls).block(block).wrap(Wrap { trim: false }), area);
+}
