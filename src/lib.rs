@@ -147,7 +147,11 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 profile: conn.profile_name.clone(),
                 tenant: conn.tenant_label.clone(),
                 read_only: conn.read_only,
-                step_up_blocker: conn.client.credential().step_up_impossible().map(str::to_string),
+                step_up_blocker: conn
+                    .client
+                    .credential()
+                    .step_up_impossible()
+                    .map(str::to_string),
             };
             let mut state = app::App::new(ctx, theme, keymap, chrono::Utc::now());
             if let Some(w) = theme_warning.or(keymap_warning) {

@@ -9,13 +9,41 @@ use serde_json::Value;
 /// Which Graph write needs which permission (shared/data/protected-actions.json `graphWrites`,
 /// derived from the permission names and endpoints).
 const WRITE_PERMISSIONS: &[(&str, &str, &str)] = &[
-    ("POST", "/identity/conditionalAccess/policies", "microsoft.directory/conditionalAccessPolicies/create"),
-    ("PATCH", "/identity/conditionalAccess/policies/{id}", "microsoft.directory/conditionalAccessPolicies/basic/update"),
-    ("DELETE", "/identity/conditionalAccess/policies/{id}", "microsoft.directory/conditionalAccessPolicies/delete"),
-    ("POST", "/identity/conditionalAccess/namedLocations", "microsoft.directory/namedLocations/create"),
-    ("PATCH", "/identity/conditionalAccess/namedLocations/{id}", "microsoft.directory/namedLocations/basic/update"),
-    ("DELETE", "/identity/conditionalAccess/namedLocations/{id}", "microsoft.directory/namedLocations/delete"),
-    ("DELETE", "/directory/deletedItems/{id}", "microsoft.directory/deletedItems/delete"),
+    (
+        "POST",
+        "/identity/conditionalAccess/policies",
+        "microsoft.directory/conditionalAccessPolicies/create",
+    ),
+    (
+        "PATCH",
+        "/identity/conditionalAccess/policies/{id}",
+        "microsoft.directory/conditionalAccessPolicies/basic/update",
+    ),
+    (
+        "DELETE",
+        "/identity/conditionalAccess/policies/{id}",
+        "microsoft.directory/conditionalAccessPolicies/delete",
+    ),
+    (
+        "POST",
+        "/identity/conditionalAccess/namedLocations",
+        "microsoft.directory/namedLocations/create",
+    ),
+    (
+        "PATCH",
+        "/identity/conditionalAccess/namedLocations/{id}",
+        "microsoft.directory/namedLocations/basic/update",
+    ),
+    (
+        "DELETE",
+        "/identity/conditionalAccess/namedLocations/{id}",
+        "microsoft.directory/namedLocations/delete",
+    ),
+    (
+        "DELETE",
+        "/directory/deletedItems/{id}",
+        "microsoft.directory/deletedItems/delete",
+    ),
     (
         "PATCH",
         "/roleManagement/directory/resourceNamespaces/microsoft.directory/resourceActions/{id}",
@@ -31,7 +59,10 @@ pub fn permission_for(method: &str, path: &str) -> Option<&'static str> {
         let pat: Vec<&str> = p.trim_matches('/').split('/').collect();
         let same = m.eq_ignore_ascii_case(method)
             && pat.len() == segs.len()
-            && pat.iter().zip(&segs).all(|(a, b)| *a == "{id}" || a.eq_ignore_ascii_case(b));
+            && pat
+                .iter()
+                .zip(&segs)
+                .all(|(a, b)| *a == "{id}" || a.eq_ignore_ascii_case(b));
         same.then_some(*perm)
     })
 }
@@ -50,9 +81,18 @@ impl Facts {
     /// properties, graph-api.md §2).
     pub fn requests() -> [Request; 3] {
         [
-            Request::get("/roleManagement/directory/resourceNamespaces/microsoft.directory/resourceActions")
-                .beta()
-                .select(&["id", "name", "actionVerb", "isPrivileged", "isAuthenticationContextSettable", "authenticationContextId"]),
+            Request::get(
+                "/roleManagement/directory/resourceNamespaces/microsoft.directory/resourceActions",
+            )
+            .beta()
+            .select(&[
+                "id",
+                "name",
+                "actionVerb",
+                "isPrivileged",
+                "isAuthenticationContextSettable",
+                "authenticationContextId",
+            ]),
             Request::get("/identity/conditionalAccess/authenticationContextClassReferences"),
             Request::get("/identity/conditionalAccess/policies"),
         ]
@@ -116,12 +156,24 @@ pub fn requirement(policy: &Value) -> String {
     if let Some(name) = g["authenticationStrength"]["displayName"].as_str() {
         parts.push(format!("strength \"{name}\""));
     }
-    let op = if g["operator"].as_str() == Some("AND") { " and " } else { " or " };
-    let mut text = if parts.is_empty() { "session controls only".to_string() } else { parts.join(op) };
+    let op = if g["operator"].as_str() == Some("AND") {
+        " and "
+    } else {
+        " or "
+    };
+    let mut text = if parts.is_empty() {
+        "session controls only".to_string()
+    } else {
+        parts.join(op)
+    };
     if let Some(f) = policy["conditions"]["devices"]["deviceFilter"].as_object() {
         let mode = f.get("mode").and_then(Value::as_str).unwrap_or("include");
         let rule = f.get("rule").and_then(Value::as_str).unwrap_or_default();
-        let how = if mode == "exclude" { "unless device matches" } else { "when device matches" };
+        let how = if mode == "exclude" {
+            "unless device matches"
+        } else {
+            "when device matches"
+        };
         text = format!("{text} {how} {rule}");
     }
     crate::sanitize::clean(&text)
@@ -147,10 +199,15 @@ impl Protection {
     pub fn lines(&self) -> Vec<String> {
         let mut out = vec![format!("Needs {}", self.permission)];
         match &self.context {
-            None => out.push("Not a protected action: no authentication context is assigned.".into()),
+            None => {
+                out.push("Not a protected action: no authentication context is assigned.".into())
+            }
             Some((id, name, published)) => {
                 let pubd = if *published { "" } else { " (not published)" };
-                out.push(format!("Protected action: auth context {id} \"{}\"{pubd}", crate::sanitize::clean(name)));
+                out.push(format!(
+                    "Protected action: auth context {id} \"{}\"{pubd}",
+                    crate::sanitize::clean(name)
+                ));
                 if self.policies.is_empty() {
                     out.push(format!("No Conditional Access policy targets {id}: step-up will never be satisfied."));
                 }
@@ -158,7 +215,9 @@ impl Protection {
                     out.push(format!("  {} ({s}): {r}", crate::sanitize::clean(n)));
                 }
                 if !self.policies.is_empty() && !self.enforced() {
-                    out.push(format!("No enabled policy targets {id}: step-up will never be satisfied."));
+                    out.push(format!(
+                        "No enabled policy targets {id}: step-up will never be satisfied."
+                    ));
                 }
             }
         }
@@ -169,8 +228,13 @@ impl Protection {
 /// Describe the context a challenge or a protection names.
 pub fn context_protection(acrs: &str, permission: &str, facts: &Facts) -> Protection {
     let ctx = facts.context(acrs);
-    let name = ctx.and_then(|c| c["displayName"].as_str()).unwrap_or("(unknown context)").to_string();
-    let published = ctx.and_then(|c| c["isAvailable"].as_bool()).unwrap_or(false);
+    let name = ctx
+        .and_then(|c| c["displayName"].as_str())
+        .unwrap_or("(unknown context)")
+        .to_string();
+    let published = ctx
+        .and_then(|c| c["isAvailable"].as_bool())
+        .unwrap_or(false);
     let policies = facts
         .policies_targeting(acrs)
         .into_iter()
@@ -182,7 +246,11 @@ pub fn context_protection(acrs: &str, permission: &str, facts: &Facts) -> Protec
             )
         })
         .collect();
-    Protection { permission: permission.to_string(), context: Some((acrs.to_string(), name, published)), policies }
+    Protection {
+        permission: permission.to_string(),
+        context: Some((acrs.to_string(), name, published)),
+        policies,
+    }
 }
 
 /// The protection a write meets, before it is sent.
@@ -190,7 +258,11 @@ pub fn protection(req: &Request, facts: &Facts) -> Option<Protection> {
     let permission = permission_for(req.method.as_str(), &req.path)?;
     Some(match facts.context_of(permission) {
         Some(acrs) => context_protection(acrs, permission, facts),
-        None => Protection { permission: permission.to_string(), context: None, policies: Vec::new() },
+        None => Protection {
+            permission: permission.to_string(),
+            context: None,
+            policies: Vec::new(),
+        },
     })
 }
 
@@ -205,11 +277,22 @@ pub fn never_satisfied(acrs: &str, token_has_it: bool, facts: &Facts) -> String 
     let why = if p.policies.is_empty() {
         format!("no Conditional Access policy targets {acrs}")
     } else if !p.enforced() {
-        let list: Vec<String> = p.policies.iter().map(|(n, s, _)| format!("{n} is {s}")).collect();
+        let list: Vec<String> = p
+            .policies
+            .iter()
+            .map(|(n, s, _)| format!("{n} is {s}"))
+            .collect();
         format!("no enabled policy targets {acrs} ({})", list.join(", "))
     } else {
-        let list: Vec<String> = p.policies.iter().map(|(n, s, _)| format!("{n} ({s})")).collect();
-        format!("the policies targeting {acrs} are {} but the sign-in did not satisfy them", list.join(", "))
+        let list: Vec<String> = p
+            .policies
+            .iter()
+            .map(|(n, s, _)| format!("{n} ({s})"))
+            .collect();
+        format!(
+            "the policies targeting {acrs} are {} but the sign-in did not satisfy them",
+            list.join(", ")
+        )
     };
     format!(
         "Policy never satisfied: {got}; {why}. Stopped after one retry. Fix: a policy targeting {acrs} must be On (not Off or Report-only), or clear the context from the protected action. Your draft is kept."
@@ -218,7 +301,10 @@ pub fn never_satisfied(acrs: &str, token_has_it: bool, facts: &Facts) -> String 
 
 /// Explain a refused sign-in (AADSTS code) for a step-up to `acrs`, naming the likely policy.
 pub fn refused(code: Option<u32>, text: &str, acrs: &str, facts: &Facts) -> String {
-    let base = code.and_then(crate::auth::aadsts::explain).map(|e| format!("AADSTS{}: {e}", code.unwrap_or_default())).unwrap_or_else(|| text.to_string());
+    let base = code
+        .and_then(crate::auth::aadsts::explain)
+        .map(|e| format!("AADSTS{}: {e}", code.unwrap_or_default()))
+        .unwrap_or_else(|| text.to_string());
     let p = context_protection(acrs, "", facts);
     let blockers: Vec<String> = p
         .policies
@@ -257,9 +343,15 @@ mod tests {
 
     #[test]
     fn write_maps_to_context_and_policies() {
-        let req = Request::new(crate::graph::Method::Patch, "/identity/conditionalAccess/policies/abc");
+        let req = Request::new(
+            crate::graph::Method::Patch,
+            "/identity/conditionalAccess/policies/abc",
+        );
         let p = protection(&req, &facts()).unwrap();
-        assert_eq!(p.permission, "microsoft.directory/conditionalAccessPolicies/basic/update");
+        assert_eq!(
+            p.permission,
+            "microsoft.directory/conditionalAccessPolicies/basic/update"
+        );
         assert_eq!(p.context.as_ref().unwrap().0, "c1");
         assert_eq!(p.policies[0].1, "On");
         assert!(p.policies[0].2.starts_with("block unless device matches"));
@@ -285,7 +377,13 @@ mod tests {
 
     #[test]
     fn permissions_match_paths_with_ids_and_queries() {
-        assert_eq!(permission_for("DELETE", "/directory/deletedItems/1?x=y"), Some("microsoft.directory/deletedItems/delete"));
-        assert_eq!(permission_for("PATCH", "/identity/conditionalAccess/policies"), None);
+        assert_eq!(
+            permission_for("DELETE", "/directory/deletedItems/1?x=y"),
+            Some("microsoft.directory/deletedItems/delete")
+        );
+        assert_eq!(
+            permission_for("PATCH", "/identity/conditionalAccess/policies"),
+            None
+        );
     }
 }

@@ -1,94 +1,10 @@
 //! Snapshots of rendered screens (ratatui `TestBackend`), with data loaded over HTTP from the
 //! demo tenant and effects driven inline, so what is drawn is what the real loop would draw.
 
-use chrono::{TimeZone, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use entra_console::app::run::perform;
-use entra_console::app::{App, Context, Effect, Msg};
-use entra_console::auth::{AccessToken, Credential};
-use entra_console::demo::{self, DemoOptions};
-use entra_console::graph::{GraphClient, GraphConfig};
-use entra_console::keymap::Keymap;
-use entra_console::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use std::time::Duration;
+mod common;
 
-struct Harness {
-    app: App,
-    client: GraphClient,
-    _server: demo::DemoServer,
-}
-
-impl Harness {
-    async fn new(read_only: bool) -> Harness {
-        let server = demo::start(DemoOptions::default()).await.unwrap();
-        let client = GraphClient::new(GraphConfig {
-            base_url: server.url(),
-            read_only,
-            credential: Credential::Static(AccessToken::new("t")),
-            timeout: Duration::from_secs(10),
-        })
-        .unwrap();
-        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
-        let ctx = Context {
-            profile: "demo".into(),
-            tenant: "tailspindemo.onmicrosoft.com".into(),
-            read_only,
-            step_up_blocker: None,
-        };
-        let mut app = App::new(ctx, Theme::default_theme(), Keymap::builtin(), now);
-        let effects = app.init();
-        let mut h = Harness {
-            app,
-            client,
-            _server: server,
-        };
-        h.run(effects).await;
-        h
-    }
-
-    /// Execute effects inline (the real `perform`), feeding their results back, until none are left.
-    async fn run(&mut self, mut effects: Vec<Effect>) {
-        while !effects.is_empty() {
-            let e = effects.remove(0);
-            if matches!(e, Effect::Copy(_) | Effect::Cancel(_)) {
-                continue;
-            }
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            perform(e, self.client.clone(), tx).await;
-            while let Ok(m) = rx.try_recv() {
-                effects.extend(self.app.update(m));
-            }
-        }
-    }
-
-    async fn key(&mut self, code: KeyCode) {
-        let effects = self
-            .app
-            .update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-        self.run(effects).await;
-    }
-
-    async fn type_str(&mut self, s: &str) {
-        for c in s.chars() {
-            self.key(KeyCode::Char(c)).await;
-        }
-    }
-
-    fn render(&mut self, w: u16, h: u16) -> String {
-        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| entra_console::ui::draw(f, &mut self.app))
-            .unwrap();
-        // Ephemeral ports are five digits on Linux: a same-width placeholder keeps borders aligned.
-        let port = self._server.addr.port().to_string();
-        let placeholder = format!("{:_<width$}", "PORT", width = port.len());
-        format!("{}", t.backend()).replace(
-            &format!("127.0.0.1:{port}"),
-            &format!("127.0.0.1:{placeholder}"),
-        )
-    }
-}
+use common::Harness;
+use crossterm::event::KeyCode;
 
 #[tokio::test]
 async fn groups_list_80x24() {

@@ -34,13 +34,25 @@ pub enum Msg {
     /// The Graph client is waiting to retry (throttling, a 503, a dropped connection).
     Retrying(RetryNotice),
     /// Protected actions, contexts and policies were read.
-    Facts { id: RequestId, facts: Result<crate::protect::Facts, GraphError> },
+    Facts {
+        id: RequestId,
+        facts: Result<crate::protect::Facts, GraphError>,
+    },
     /// A write was answered.
-    WriteDone { id: RequestId, result: Result<(), GraphError> },
+    WriteDone {
+        id: RequestId,
+        result: Result<(), GraphError>,
+    },
     /// A device code flow for step-up started: show the code.
-    DeviceCode { id: RequestId, code: crate::auth::oauth::DeviceCode },
+    DeviceCode {
+        id: RequestId,
+        code: crate::auth::oauth::DeviceCode,
+    },
     /// Re-authentication ended: the new token's `acrs`, or why not.
-    StepUpDone { id: RequestId, result: Result<Vec<String>, super::write::StepUpFailure> },
+    StepUpDone {
+        id: RequestId,
+        result: Result<Vec<String>, super::write::StepUpFailure>,
+    },
 }
 
 /// Work for the runtime; results come back as `Msg`s carrying the same id.

@@ -3,7 +3,7 @@
 
 use super::write::StepUpFailure;
 use super::{App, Effect, Msg, RequestId};
-use crate::auth::device::{self, DeviceEvent, DeviceError};
+use crate::auth::device::{self, DeviceError, DeviceEvent};
 use crate::auth::oauth::AuthError;
 use crate::auth::token_acrs;
 use crate::graph::GraphClient;
@@ -18,7 +18,12 @@ use tokio::task::AbortHandle;
 
 /// Re-authenticate for a claims challenge: refresh with the claims first, then (when the
 /// service wants interaction) a device code flow with the same claims.
-async fn step_up(client: &GraphClient, id: RequestId, claims: &str, tx: &UnboundedSender<Msg>) -> Result<Vec<String>, StepUpFailure> {
+async fn step_up(
+    client: &GraphClient,
+    id: RequestId,
+    claims: &str,
+    tx: &UnboundedSender<Msg>,
+) -> Result<Vec<String>, StepUpFailure> {
     let cred = client.credential();
     if let Some(why) = cred.step_up_impossible() {
         return Err(StepUpFailure::Impossible(why.to_string()));
@@ -26,11 +31,17 @@ async fn step_up(client: &GraphClient, id: RequestId, claims: &str, tx: &Unbound
     let Some(session) = cred.session() else {
         return Err(StepUpFailure::Impossible("not signed in".into()));
     };
-    let refused = |e: crate::auth::oauth::AadError| StepUpFailure::Refused { code: e.code(), text: e.to_string() };
+    let refused = |e: crate::auth::oauth::AadError| StepUpFailure::Refused {
+        code: e.code(),
+        text: e.to_string(),
+    };
     match session.step_up(claims).await {
         Ok(t) => Ok(token_acrs(t.secret())),
         Err(AuthError::Aad(e)) if e.needs_interaction() => {
-            tracing::info!("step-up needs interaction ({}); starting a device code flow", e.code().unwrap_or_default());
+            tracing::info!(
+                "step-up needs interaction ({}); starting a device code flow",
+                e.code().unwrap_or_default()
+            );
             let flow = device::run(&session.oauth, Some(claims), client.clock.as_ref(), |ev| {
                 if let DeviceEvent::Code(code) = ev {
                     let _ = tx.send(Msg::DeviceCode { id, code });
@@ -81,9 +92,16 @@ pub async fn perform(effect: Effect, client: GraphClient, tx: UnboundedSender<Ms
         Effect::LoadFacts { id } => {
             let [a, c, p] = Facts::requests();
             let facts = async {
-                Ok(Facts { actions: client.get_all(a).await?, contexts: client.get_all(c).await?, policies: client.get_all(p).await? })
+                Ok(Facts {
+                    actions: client.get_all(a).await?,
+                    contexts: client.get_all(c).await?,
+                    policies: client.get_all(p).await?,
+                })
             };
-            let _ = tx.send(Msg::Facts { id, facts: facts.await });
+            let _ = tx.send(Msg::Facts {
+                id,
+                facts: facts.await,
+            });
         }
         Effect::Write { id, request } => {
             let result = client.send(&request).await.map(|_| ());
@@ -138,10 +156,17 @@ pub async fn run(mut app: App, conn: crate::connect::Connection) -> std::io::Res
     let mut tui = Tui::enter()?;
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let notices = tx.clone();
-    let client = conn.client.clone().with_observer(std::sync::Arc::new(move |n| {
-        let _ = notices.send(Msg::Retrying(n));
-    }));
-    let mut runner = Runner { client, tx, tasks: HashMap::new() };
+    let client = conn
+        .client
+        .clone()
+        .with_observer(std::sync::Arc::new(move |n| {
+            let _ = notices.send(Msg::Retrying(n));
+        }));
+    let mut runner = Runner {
+        client,
+        tx,
+        tasks: HashMap::new(),
+    };
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     for e in app.init() {

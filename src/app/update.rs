@@ -383,8 +383,12 @@ impl App {
     /// `t` on a Conditional Access policy: choose its state, see the protection, apply.
     fn set_state(&mut self) -> Vec<Effect> {
         let policy = match self.top() {
-            View::List(l) if l.source == ListSource::Blade(BladeKind::CaPolicies) => l.table.selected().map(|r| r.object.clone()),
-            View::Detail(d) if d.target.kind == crate::blades::ObjectKind::CaPolicy => d.object.clone(),
+            View::List(l) if l.source == ListSource::Blade(BladeKind::CaPolicies) => {
+                l.table.selected().map(|r| r.object.clone())
+            }
+            View::Detail(d) if d.target.kind == crate::blades::ObjectKind::CaPolicy => {
+                d.object.clone()
+            }
             _ => None,
         };
         let Some(p) = policy else {
@@ -393,12 +397,24 @@ impl App {
         let id = p["id"].as_str().unwrap_or_default().to_string();
         let name = p["displayName"].as_str().unwrap_or(&id).to_string();
         let current = p["state"].as_str().unwrap_or_default().to_string();
-        let options: Vec<(String, String)> =
-            crate::blades::ca::STATES.iter().map(|(l, v)| (l.to_string(), v.to_string())).collect();
+        let options: Vec<(String, String)> = crate::blades::ca::STATES
+            .iter()
+            .map(|(l, v)| (l.to_string(), v.to_string()))
+            .collect();
         let at = options.iter().position(|(_, v)| *v == current).unwrap_or(0);
-        let choice = super::write::Choice { field: "state".into(), current, selected: (at + 1) % options.len(), options };
+        let choice = super::write::Choice {
+            field: "state".into(),
+            current,
+            selected: (at + 1) % options.len(),
+            options,
+        };
         let request = crate::blades::ca::state_request(&id, &choice.options[choice.selected].1);
-        self.begin_write(format!("Set state: {}", crate::sanitize::clean(&name)), id, request, Some(choice))
+        self.begin_write(
+            format!("Set state: {}", crate::sanitize::clean(&name)),
+            id,
+            request,
+            Some(choice),
+        )
     }
 
     fn back(&mut self) {

@@ -27,7 +27,11 @@ pub enum Phase {
     /// Graph demanded claims; waiting for Enter (re-authenticate) or Esc.
     Challenged,
     Authenticating(RequestId),
-    DeviceCode { id: RequestId, code: DeviceCode, until: DateTime<Utc> },
+    DeviceCode {
+        id: RequestId,
+        code: DeviceCode,
+        until: DateTime<Utc>,
+    },
     Done(String),
     Failed(String),
 }
@@ -38,7 +42,10 @@ pub enum StepUpFailure {
     /// The credential cannot do step-up (ready token, app-only).
     Impossible(String),
     /// The sign-in service refused (AADSTS code and its text).
-    Refused { code: Option<u32>, text: String },
+    Refused {
+        code: Option<u32>,
+        text: String,
+    },
     Other(String),
 }
 
@@ -63,14 +70,23 @@ impl PendingWrite {
         match &self.choice {
             Some(c) => {
                 let new = &c.options[c.selected];
-                let old = c.options.iter().find(|(_, v)| *v == c.current).map(|(l, _)| l.clone()).unwrap_or_else(|| c.current.clone());
+                let old = c
+                    .options
+                    .iter()
+                    .find(|(_, v)| *v == c.current)
+                    .map(|(l, _)| l.clone())
+                    .unwrap_or_else(|| c.current.clone());
                 if new.1 == c.current {
                     vec![format!("{}: {old} (unchanged)", c.field)]
                 } else {
                     vec![format!("{}: {old} → {}", c.field, new.0)]
                 }
             }
-            None => vec![format!("{} {}", self.request.method.as_str(), self.request.path)],
+            None => vec![format!(
+                "{} {}",
+                self.request.method.as_str(),
+                self.request.path
+            )],
         }
     }
 
@@ -83,17 +99,39 @@ impl PendingWrite {
 
 impl App {
     /// Open the confirm step for a write.
-    pub fn begin_write(&mut self, title: String, object_id: String, request: Request, choice: Option<Choice>) -> Vec<Effect> {
+    pub fn begin_write(
+        &mut self,
+        title: String,
+        object_id: String,
+        request: Request,
+        choice: Option<Choice>,
+    ) -> Vec<Effect> {
         if self.ctx.read_only {
             self.toast("read-only mode: writes are disabled", true);
             return Vec::new();
         }
-        let protection = self.facts.as_ref().and_then(|f| protect::protection(&request, f));
-        let mut w = PendingWrite { title, object_id, request, choice, protection, phase: Phase::Confirm, step_ups: 0, challenge: None };
+        let protection = self
+            .facts
+            .as_ref()
+            .and_then(|f| protect::protection(&request, f));
+        let mut w = PendingWrite {
+            title,
+            object_id,
+            request,
+            choice,
+            protection,
+            phase: Phase::Confirm,
+            step_ups: 0,
+            challenge: None,
+        };
         w.sync_request();
         self.write = Some(w);
         self.dirty = true;
-        if self.facts.is_none() { self.load_facts() } else { Vec::new() }
+        if self.facts.is_none() {
+            self.load_facts()
+        } else {
+            Vec::new()
+        }
     }
 
     /// Read protected actions, contexts and policies (for protection and explanations).
@@ -122,9 +160,14 @@ impl App {
 
     fn send_write(&mut self) -> Vec<Effect> {
         let id = self.fresh_id();
-        let Some(w) = &mut self.write else { return Vec::new() };
+        let Some(w) = &mut self.write else {
+            return Vec::new();
+        };
         w.phase = Phase::Sending(id);
-        vec![Effect::Write { id, request: w.request.clone() }]
+        vec![Effect::Write {
+            id,
+            request: w.request.clone(),
+        }]
     }
 
     /// Keys while a write panel is open; `None` lets the key through to the panes.
@@ -152,7 +195,11 @@ impl App {
                 Vec::new()
             }
             (Phase::Challenged, KeyCode::Enter) => {
-                let claims = w.challenge.as_ref().map(|c| c.claims.clone()).unwrap_or_default();
+                let claims = w
+                    .challenge
+                    .as_ref()
+                    .map(|c| c.claims.clone())
+                    .unwrap_or_default();
                 let id = self.fresh_id();
                 if let Some(w) = &mut self.write {
                     w.phase = Phase::Authenticating(id);
@@ -175,7 +222,9 @@ impl App {
                 w.phase = Phase::Challenged;
                 vec![Effect::Cancel(id)]
             }
-            (Phase::Sending(_) | Phase::Authenticating(_) | Phase::DeviceCode { .. }, _) => Vec::new(),
+            (Phase::Sending(_) | Phase::Authenticating(_) | Phase::DeviceCode { .. }, _) => {
+                Vec::new()
+            }
             _ => Vec::new(),
         };
         Some(effects)
@@ -183,7 +232,9 @@ impl App {
 
     fn phase_id(&self) -> Option<RequestId> {
         match self.write.as_ref()?.phase {
-            Phase::Sending(id) | Phase::Authenticating(id) | Phase::DeviceCode { id, .. } => Some(id),
+            Phase::Sending(id) | Phase::Authenticating(id) | Phase::DeviceCode { id, .. } => {
+                Some(id)
+            }
             _ => None,
         }
     }
@@ -195,7 +246,9 @@ impl App {
         }
         self.dirty = true;
         let facts = self.facts.clone().unwrap_or_default();
-        let Some(w) = &mut self.write else { return Vec::new() };
+        let Some(w) = &mut self.write else {
+            return Vec::new();
+        };
         match result {
             Ok(()) => {
                 let what = w.changes().join("; ");
@@ -212,12 +265,18 @@ impl App {
                 }
                 Some(ch) => {
                     let acrs = ch.acrs.clone().unwrap_or_default();
-                    let has = self.token_acrs.iter().any(|a| *a == acrs);
+                    let has = self.token_acrs.contains(&acrs);
                     w.phase = Phase::Failed(protect::never_satisfied(&acrs, has, &facts));
                 }
                 None => {
-                    let inner = e.api().and_then(|a| a.inner_message.clone()).map(|m| format!(" ({m})")).unwrap_or_default();
-                    w.phase = Phase::Failed(format!("{e}{inner}. Your draft is kept: Enter to try again, Esc to edit."));
+                    let inner = e
+                        .api()
+                        .and_then(|a| a.inner_message.clone())
+                        .map(|m| format!(" ({m})"))
+                        .unwrap_or_default();
+                    w.phase = Phase::Failed(format!(
+                        "{e}{inner}. Your draft is kept: Enter to try again, Esc to edit."
+                    ));
                 }
             },
         }
@@ -238,14 +297,24 @@ impl App {
     }
 
     /// Re-authentication finished: retry the write once, or explain.
-    pub fn on_step_up(&mut self, id: RequestId, result: Result<Vec<String>, StepUpFailure>) -> Vec<Effect> {
+    pub fn on_step_up(
+        &mut self,
+        id: RequestId,
+        result: Result<Vec<String>, StepUpFailure>,
+    ) -> Vec<Effect> {
         if self.phase_id() != Some(id) {
             return Vec::new();
         }
         self.dirty = true;
         let facts = self.facts.clone().unwrap_or_default();
-        let Some(w) = &mut self.write else { return Vec::new() };
-        let acrs = w.challenge.as_ref().and_then(|c| c.acrs.clone()).unwrap_or_default();
+        let Some(w) = &mut self.write else {
+            return Vec::new();
+        };
+        let acrs = w
+            .challenge
+            .as_ref()
+            .and_then(|c| c.acrs.clone())
+            .unwrap_or_default();
         match result {
             Ok(token_acrs) => {
                 self.token_acrs = token_acrs;
@@ -261,7 +330,9 @@ impl App {
                 Vec::new()
             }
             Err(StepUpFailure::Other(text)) => {
-                w.phase = Phase::Failed(format!("Re-authentication failed: {text}. Your draft is kept."));
+                w.phase = Phase::Failed(format!(
+                    "Re-authentication failed: {text}. Your draft is kept."
+                ));
                 Vec::new()
             }
         }

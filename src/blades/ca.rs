@@ -25,7 +25,10 @@ pub fn list_request() -> Request {
 }
 
 pub fn detail_request(id: &str) -> Request {
-    Request::get(format!("/identity/conditionalAccess/policies/{}", path_segment(id)))
+    Request::get(format!(
+        "/identity/conditionalAccess/policies/{}",
+        path_segment(id)
+    ))
 }
 
 fn count(v: &Value) -> usize {
@@ -33,7 +36,14 @@ fn count(v: &Value) -> usize {
 }
 
 fn strs(v: &Value) -> Vec<String> {
-    v.as_array().map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default()
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// "All users -2", "3 roles", "Guests".
@@ -42,7 +52,9 @@ pub fn users_summary(p: &Value) -> String {
     let inc = strs(&u["includeUsers"]);
     let mut s = if inc.iter().any(|x| x == "All") {
         "All users".to_string()
-    } else if inc.iter().any(|x| x == "GuestsOrExternalUsers") || !u["includeGuestsOrExternalUsers"].is_null() {
+    } else if inc.iter().any(|x| x == "GuestsOrExternalUsers")
+        || !u["includeGuestsOrExternalUsers"].is_null()
+    {
         "Guests".to_string()
     } else {
         let mut parts = Vec::new();
@@ -55,9 +67,14 @@ pub fn users_summary(p: &Value) -> String {
         if count(&u["includeRoles"]) > 0 {
             parts.push(format!("{} roles", count(&u["includeRoles"])));
         }
-        if parts.is_empty() { "none".to_string() } else { parts.join(", ") }
+        if parts.is_empty() {
+            "none".to_string()
+        } else {
+            parts.join(", ")
+        }
     };
-    let excluded = count(&u["excludeUsers"]) + count(&u["excludeGroups"]) + count(&u["excludeRoles"]);
+    let excluded =
+        count(&u["excludeUsers"]) + count(&u["excludeGroups"]) + count(&u["excludeRoles"]);
     if excluded > 0 {
         s.push_str(&format!(" -{excluded}"));
     }
@@ -115,7 +132,10 @@ pub fn sheet(v: &Value) -> Sheet {
     let c = &v["conditions"];
     let p = s.section("Policy");
     p.push(("Name".into(), show(&v["displayName"])));
-    p.push(("State".into(), state_label(v["state"].as_str().unwrap_or_default()).into()));
+    p.push((
+        "State".into(),
+        state_label(v["state"].as_str().unwrap_or_default()).into(),
+    ));
     p.push(("Policy id".into(), show(&v["id"])));
     p.push(("Created".into(), show(&v["createdDateTime"])));
     p.push(("Modified".into(), show(&v["modifiedDateTime"])));
@@ -131,36 +151,83 @@ pub fn sheet(v: &Value) -> Sheet {
         u.push((label.into(), show(&c["users"][key])));
     }
     let t = s.section("Target resources");
-    t.push(("Applications".into(), show(&c["applications"]["includeApplications"])));
-    t.push(("Excluded apps".into(), show(&c["applications"]["excludeApplications"])));
-    t.push(("User actions".into(), show(&c["applications"]["includeUserActions"])));
-    t.push(("Auth contexts".into(), show(&c["applications"]["includeAuthenticationContextClassReferences"])));
+    t.push((
+        "Applications".into(),
+        show(&c["applications"]["includeApplications"]),
+    ));
+    t.push((
+        "Excluded apps".into(),
+        show(&c["applications"]["excludeApplications"]),
+    ));
+    t.push((
+        "User actions".into(),
+        show(&c["applications"]["includeUserActions"]),
+    ));
+    t.push((
+        "Auth contexts".into(),
+        show(&c["applications"]["includeAuthenticationContextClassReferences"]),
+    ));
     let k = s.section("Conditions");
     k.push(("Client apps".into(), show(&c["clientAppTypes"])));
-    k.push(("Platforms".into(), show(&c["platforms"]["includePlatforms"])));
-    k.push(("Locations".into(), show(&c["locations"]["includeLocations"])));
-    k.push(("Excluded locations".into(), show(&c["locations"]["excludeLocations"])));
+    k.push((
+        "Platforms".into(),
+        show(&c["platforms"]["includePlatforms"]),
+    ));
+    k.push((
+        "Locations".into(),
+        show(&c["locations"]["includeLocations"]),
+    ));
+    k.push((
+        "Excluded locations".into(),
+        show(&c["locations"]["excludeLocations"]),
+    ));
     k.push(("User risk".into(), show(&c["userRiskLevels"])));
     k.push(("Sign-in risk".into(), show(&c["signInRiskLevels"])));
-    k.push(("Device filter".into(), show(&c["devices"]["deviceFilter"]["rule"])));
-    k.push(("Device filter mode".into(), show(&c["devices"]["deviceFilter"]["mode"])));
-    k.push(("Auth flows".into(), show(&c["authenticationFlows"]["transferMethods"])));
+    k.push((
+        "Device filter".into(),
+        show(&c["devices"]["deviceFilter"]["rule"]),
+    ));
+    k.push((
+        "Device filter mode".into(),
+        show(&c["devices"]["deviceFilter"]["mode"]),
+    ));
+    k.push((
+        "Auth flows".into(),
+        show(&c["authenticationFlows"]["transferMethods"]),
+    ));
     let g = s.section("Grant");
     g.push(("Requirement".into(), requirement(v)));
     g.push(("Operator".into(), show(&v["grantControls"]["operator"])));
-    g.push(("Strength".into(), show(&v["grantControls"]["authenticationStrength"]["displayName"])));
+    g.push((
+        "Strength".into(),
+        show(&v["grantControls"]["authenticationStrength"]["displayName"]),
+    ));
     let ses = s.section("Session");
-    ses.push(("Sign-in frequency".into(), show(&v["sessionControls"]["signInFrequency"]["frequencyInterval"])));
-    ses.push(("Persistent browser".into(), show(&v["sessionControls"]["persistentBrowser"]["mode"])));
+    ses.push((
+        "Sign-in frequency".into(),
+        show(&v["sessionControls"]["signInFrequency"]["frequencyInterval"]),
+    ));
+    ses.push((
+        "Persistent browser".into(),
+        show(&v["sessionControls"]["persistentBrowser"]["mode"]),
+    ));
     s
 }
 
 /// The three states, in the admin center's order.
-pub const STATES: &[(&str, &str)] = &[("On", "enabled"), ("Report-only", "enabledForReportingButNotEnforced"), ("Off", "disabled")];
+pub const STATES: &[(&str, &str)] = &[
+    ("On", "enabled"),
+    ("Report-only", "enabledForReportingButNotEnforced"),
+    ("Off", "disabled"),
+];
 
 /// The PATCH that sets a policy's state (204, no body).
 pub fn state_request(id: &str, state: &str) -> Request {
-    Request::new(Method::Patch, format!("/identity/conditionalAccess/policies/{}", path_segment(id))).json(json!({"state": state}))
+    Request::new(
+        Method::Patch,
+        format!("/identity/conditionalAccess/policies/{}", path_segment(id)),
+    )
+    .json(json!({"state": state}))
 }
 
 #[cfg(test)]
@@ -174,7 +241,10 @@ mod tests {
                 "applications": {"includeApplications": ["All"]}},
             "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}});
         let r = row(p);
-        assert_eq!(r.cells, ["x", "Report-only", "All users -3", "All apps", "MFA"]);
+        assert_eq!(
+            r.cells,
+            ["x", "Report-only", "All users -3", "All apps", "MFA"]
+        );
         let ctx = json!({"conditions": {"users": {"includeRoles": ["r1", "r2"]}, "applications": {"includeAuthenticationContextClassReferences": ["c1"]}}});
         assert_eq!(users_summary(&ctx), "2 roles");
         assert_eq!(target_summary(&ctx), "ctx c1");

@@ -22,7 +22,8 @@ pub enum BladeKind {
 }
 
 impl BladeKind {
-    pub const ALL: &'static [BladeKind] = &[BladeKind::Groups, BladeKind::Users, BladeKind::CaPolicies];
+    pub const ALL: &'static [BladeKind] =
+        &[BladeKind::Groups, BladeKind::Users, BladeKind::CaPolicies];
 
     pub fn title(self) -> &'static str {
         match self {

@@ -43,6 +43,8 @@ pub struct Identity {
     rng: Mutex<Rng>,
     /// Token endpoint requests, and those without the `cp1` capability.
     pub token_requests: Mutex<(u32, u32)>,
+    /// Device code flows started.
+    pub device_flows: std::sync::atomic::AtomicUsize,
     pub lifetime_secs: u64,
 }
 
@@ -55,6 +57,7 @@ impl Identity {
             refresh: Mutex::new(HashSet::from([DEMO_REFRESH_TOKEN.to_string()])),
             rng: Mutex::new(Rng::new(seed ^ 0x1d)),
             token_requests: Mutex::new((0, 0)),
+            device_flows: Default::default(),
             lifetime_secs: 3600,
         }
     }
@@ -173,7 +176,12 @@ pub async fn devicecode(
         );
     }
     let id = &state.identity;
+    id.device_flows
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let (cp1, acrs) = parse_claims(&form);
+    if !cp1 && let Ok(mut n) = id.token_requests.lock() {
+        n.1 += 1;
+    }
     let device_code = id.random(
         40,
         b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",

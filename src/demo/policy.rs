@@ -358,11 +358,8 @@ pub async fn patch_policy(
     };
     merge(policy, &patch);
     policy["id"] = json!(id);
-    policy["modifiedDateTime"] = json!(
-        chrono::Utc::now()
-            .format("%Y-%m-%dT%H:%M:%S%.7fZ")
-            .to_string()
-    );
+    policy["modifiedDateTime"] =
+        json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     let mut r = ctx.respond(StatusCode::NO_CONTENT, Value::Null);
     *r.body_mut() = axum::body::Body::empty();
     r.headers_mut().remove("content-type");

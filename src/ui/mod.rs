@@ -44,8 +44,10 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         body
     };
     let content = if app.write.is_some() {
-        let want = write::height(app, content.width).min(content.height.saturating_sub(3).max(content.height / 2));
-        let [pane, panel] = Layout::vertical([Constraint::Min(1), Constraint::Length(want)]).areas(content);
+        let want = write::height(app, content.width)
+            .min(content.height.saturating_sub(3).max(content.height / 2));
+        let [pane, panel] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(want)]).areas(content);
         write::draw(f, app, panel);
         pane
     } else {

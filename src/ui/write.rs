@@ -2,7 +2,7 @@
 //! confirm with change and protection, the inline step-up prompt, the device code, outcomes.
 
 use crate::app::App;
-use crate::app::write::{Phase, PendingWrite};
+use crate::app::write::{PendingWrite, Phase};
 use crate::protect;
 use crate::sanitize::clean;
 use crate::theme::Theme;
@@ -24,7 +24,15 @@ fn keys(t: &Theme, parts: &[(&str, &str)]) -> Line<'static> {
 }
 
 fn draft_lines(w: &PendingWrite, t: &Theme) -> Vec<Line<'static>> {
-    w.changes().into_iter().map(|c| Line::from(vec![Span::styled("Change: ", t.muted), Span::styled(clean(&c), t.accent)])).collect()
+    w.changes()
+        .into_iter()
+        .map(|c| {
+            Line::from(vec![
+                Span::styled("Change: ", t.muted),
+                Span::styled(clean(&c), t.accent),
+            ])
+        })
+        .collect()
 }
 
 fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
@@ -45,14 +53,26 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
             match &w.protection {
                 Some(p) => {
                     for l in p.lines() {
-                        let style = if l.contains("never be satisfied") { t.warning } else if l.starts_with("Protected") { t.privileged } else { t.text };
+                        let style = if l.contains("never be satisfied") {
+                            t.warning
+                        } else if l.starts_with("Protected") {
+                            t.privileged
+                        } else {
+                            t.text
+                        };
                         out.push(Line::from(Span::styled(l, style)));
                     }
                 }
-                None if app.facts.is_none() => out.push(Line::from(Span::styled("Reading the protection this write will meet…", t.info))),
+                None if app.facts.is_none() => out.push(Line::from(Span::styled(
+                    "Reading the protection this write will meet…",
+                    t.info,
+                ))),
                 None => out.push(Line::from(Span::styled("Not a protected action.", t.muted))),
             }
-            out.push(keys(t, &[("Enter", "apply"), ("←/→", "choose"), ("Esc", "cancel")]));
+            out.push(keys(
+                t,
+                &[("Enter", "apply"), ("←/→", "choose"), ("Esc", "cancel")],
+            ));
             format!(" {} ", w.title)
         }
         Phase::Sending(_) => {
@@ -73,30 +93,51 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                         t.warning,
                     )));
                     if p.policies.is_empty() {
-                        out.push(Line::from(Span::styled(format!("No known policy targets {a}."), t.muted)));
+                        out.push(Line::from(Span::styled(
+                            format!("No known policy targets {a}."),
+                            t.muted,
+                        )));
                     }
                     for (n, s, r) in &p.policies {
-                        out.push(Line::from(Span::styled(format!("  {} ({s}): {r}", clean(n)), t.text)));
+                        out.push(Line::from(Span::styled(
+                            format!("  {} ({s}): {r}", clean(n)),
+                            t.text,
+                        )));
                     }
                 }
                 None => out.push(Line::from(Span::styled(
-                    format!("Graph asks for more claims: {}", ch.map(|c| clean(&c.claims)).unwrap_or_default()),
+                    format!(
+                        "Graph asks for more claims: {}",
+                        ch.map(|c| clean(&c.claims)).unwrap_or_default()
+                    ),
                     t.warning,
                 ))),
             }
             out.extend(draft_lines(w, t));
-            out.push(Line::from(Span::styled("Your draft is kept whatever you choose.", t.muted)));
+            out.push(Line::from(Span::styled(
+                "Your draft is kept whatever you choose.",
+                t.muted,
+            )));
             match &app.ctx.step_up_blocker {
                 Some(why) => {
                     out.push(Line::from(Span::styled(clean(why), t.error)));
                     out.push(keys(t, &[("Esc", "keep the draft and cancel")]));
                 }
-                None => out.push(keys(t, &[("Enter", "re-authenticate (refresh, then device code)"), ("Esc", "keep the draft and cancel")])),
+                None => out.push(keys(
+                    t,
+                    &[
+                        ("Enter", "re-authenticate (refresh, then device code)"),
+                        ("Esc", "keep the draft and cancel"),
+                    ],
+                )),
             }
             " Step-up required ".to_string()
         }
         Phase::Authenticating(_) => {
-            out.push(Line::from(Span::styled("Re-authenticating with the requested claims…", t.info)));
+            out.push(Line::from(Span::styled(
+                "Re-authenticating with the requested claims…",
+                t.info,
+            )));
             out.extend(draft_lines(w, t));
             out.push(keys(t, &[("Esc", "cancel (draft kept)")]));
             " Step-up ".to_string()
@@ -110,7 +151,11 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                 Span::styled(clean(&code.user_code), t.key),
             ]));
             out.push(Line::from(Span::styled(
-                format!("(code copied with OSC 52) · expires in {}:{:02}", left / 60, left % 60),
+                format!(
+                    "(code copied with OSC 52) · expires in {}:{:02}",
+                    left / 60,
+                    left % 60
+                ),
                 t.muted,
             )));
             out.push(Line::from(Span::styled("Waiting for the sign-in…", t.info)));
@@ -125,7 +170,10 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
         Phase::Failed(text) => {
             out.push(Line::from(Span::styled(clean(text), t.error)));
             out.extend(draft_lines(w, t));
-            out.push(keys(t, &[("Enter", "try again"), ("Esc", "back to the draft")]));
+            out.push(keys(
+                t,
+                &[("Enter", "try again"), ("Esc", "back to the draft")],
+            ));
             " Not saved ".to_string()
         }
     };
@@ -151,6 +199,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         Phase::Done(_) => t.success,
         _ => t.accent,
     };
-    let block = Block::default().borders(Borders::ALL).border_style(border).title(Span::styled(clean(&title), t.header));
-    f.render_widget(Paragraph::new(ls).block(block).wrap(Wrap { trim: false }), area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(Span::styled(clean(&title), t.header));
+    f.render_widget(
+        Paragraph::new(ls).block(block).wrap(Wrap { trim: false }),
+        area,
+    );
 }

@@ -1,0 +1,184 @@
+//! The protected write end to end against the demo tenant: confirm shows the protection, the
+//! claims challenge becomes the inline prompt, re-authentication (refresh, then device code)
+//! and one retry; block, loop and ready-token paths explain and keep the draft.
+
+mod common;
+
+use common::Harness;
+use crossterm::event::KeyCode;
+use entra_console::app::write::Phase;
+use entra_console::auth::oauth::OAuth;
+use entra_console::auth::session::Session;
+use entra_console::auth::{AccessToken, Credential};
+use entra_console::blades::BladeKind;
+use entra_console::clock::VirtualClock;
+use entra_console::config::DEFAULT_CLIENT_ID;
+use entra_console::demo::DemoOptions;
+use entra_console::demo::identity::{DEMO_REFRESH_TOKEN, StepUpMode};
+use entra_console::graph::{GraphClient, GraphConfig, Request};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+async fn harness(mode: StepUpMode, ready_token: bool) -> Harness {
+    let server = Harness::demo(DemoOptions {
+        step_up: mode,
+        ..Default::default()
+    })
+    .await;
+    let clock = Arc::new(VirtualClock::default());
+    let credential = if ready_token {
+        Credential::Static(AccessToken::new("ready-token"))
+    } else {
+        let oauth = OAuth::new(
+            &server.url(),
+            "tailspindemo.onmicrosoft.com",
+            DEFAULT_CLIENT_ID,
+            "https://graph.microsoft.com/.default offline_access",
+        )
+        .unwrap();
+        Credential::Session(Arc::new(Session::delegated(
+            oauth,
+            DEMO_REFRESH_TOKEN.into(),
+            None,
+            clock.clone(),
+        )))
+    };
+    let blocker = credential.step_up_impossible().map(str::to_string);
+    let client = GraphClient::new(GraphConfig {
+        base_url: server.url(),
+        read_only: false,
+        credential,
+        timeout: Duration::from_secs(10),
+    })
+    .unwrap()
+    .with_clock(clock)
+    .with_pacing(Duration::ZERO);
+    Harness::with(server, client, blocker).await
+}
+
+/// Open the CA blade, pick CA005 (Off) and press `t`: the confirm step with facts loaded.
+async fn confirm_state_change(h: &mut Harness) {
+    let e = h.app.switch_blade(BladeKind::CaPolicies);
+    h.run(e).await;
+    h.key(KeyCode::Char('/')).await;
+    h.type_str("CA005").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('t')).await;
+    let w = h.app.write.as_ref().expect("write panel");
+    assert_eq!(w.phase, Phase::Confirm);
+    assert!(h.app.facts.is_some());
+}
+
+async fn policy_state(h: &Harness) -> String {
+    let all = h
+        .client
+        .get_all(Request::get("/identity/conditionalAccess/policies"))
+        .await
+        .unwrap();
+    let p = all
+        .iter()
+        .find(|p| p["displayName"].as_str().unwrap().starts_with("CA005"))
+        .unwrap();
+    p["state"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn pass_succeeds_after_exactly_one_reauthentication() {
+    let mut h = harness(StepUpMode::Pass, false).await;
+    confirm_state_change(&mut h).await;
+    insta::assert_snapshot!("ca_confirm_protection", h.render(80, 24));
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.app.write.as_ref().unwrap().phase, Phase::Challenged);
+    insta::assert_snapshot!("step_up_prompt_80x24", h.render(80, 24));
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().unwrap();
+    assert!(matches!(w.phase, Phase::Done(_)), "{:?}", w.phase);
+    assert_eq!(w.step_ups, 1);
+    assert_eq!(policy_state(&h).await, "enabled");
+    let id = &h.server.state.identity;
+    assert_eq!(
+        id.device_flows.load(Ordering::Relaxed),
+        1,
+        "one device code sign-in"
+    );
+    let (total, without_cp1) = *id.token_requests.lock().unwrap();
+    assert!(
+        total >= 3,
+        "initial refresh, step-up refresh, device code polls: {total}"
+    );
+    assert_eq!(without_cp1, 0, "every token request declares cp1");
+}
+
+#[tokio::test]
+async fn block_explains_53003_with_the_policy_and_keeps_the_draft() {
+    let mut h = harness(StepUpMode::Block, false).await;
+    confirm_state_change(&mut h).await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().unwrap();
+    let Phase::Failed(text) = &w.phase else {
+        panic!("{:?}", w.phase)
+    };
+    assert!(text.contains("AADSTS53003"), "{text}");
+    assert!(
+        text.contains("CAP - Protect Conditional Access management"),
+        "{text}"
+    );
+    assert_eq!(
+        w.request.body.as_ref().unwrap()["state"],
+        "enabled",
+        "draft kept"
+    );
+    assert_eq!(policy_state(&h).await, "disabled");
+    insta::assert_snapshot!("step_up_blocked", h.render(100, 30));
+    // Esc goes back to the draft, not away from it.
+    h.key(KeyCode::Esc).await;
+    assert_eq!(h.app.write.as_ref().unwrap().phase, Phase::Confirm);
+}
+
+#[tokio::test]
+async fn loop_stops_after_one_retry_with_never_satisfied() {
+    let mut h = harness(StepUpMode::Loop, false).await;
+    confirm_state_change(&mut h).await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().unwrap();
+    let Phase::Failed(text) = &w.phase else {
+        panic!("{:?}", w.phase)
+    };
+    assert!(text.contains("never satisfied"), "{text}");
+    assert!(text.contains("does not carry c1"), "{text}");
+    assert_eq!(w.step_ups, 1);
+    assert_eq!(policy_state(&h).await, "disabled");
+}
+
+#[tokio::test]
+async fn a_ready_token_cannot_step_up() {
+    let mut h = harness(StepUpMode::Pass, true).await;
+    confirm_state_change(&mut h).await;
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.app.write.as_ref().unwrap().phase, Phase::Challenged);
+    let screen = h.render(100, 30);
+    assert!(screen.contains("step-up is impossible"), "{screen}");
+    h.key(KeyCode::Enter).await;
+    let Phase::Failed(text) = &h.app.write.as_ref().unwrap().phase else {
+        panic!()
+    };
+    assert!(text.contains("impossible"), "{text}");
+}
+
+#[tokio::test]
+async fn an_unprotected_change_needs_no_step_up_and_read_only_hides_writes() {
+    let mut h = harness(StepUpMode::Pass, false).await;
+    // Groups are not protected actions; the CA state change is the only write so far.
+    confirm_state_change(&mut h).await;
+    let p = h.app.write.as_ref().unwrap().protection.clone().unwrap();
+    assert_eq!(p.context.as_ref().unwrap().0, "c1");
+    h.key(KeyCode::Esc).await;
+    assert!(h.app.write.is_none());
+    h.app.ctx.read_only = true;
+    h.key(KeyCode::Char('t')).await;
+    assert!(h.app.write.is_none());
+    assert!(h.app.toast.as_ref().unwrap().text.contains("read-only"));
+}
