@@ -173,3 +173,55 @@ fn tiny_terminal_does_not_panic() {
     let status = s.wait_exit(Duration::from_secs(10));
     assert!(status.success(), "exit {status:?}; screen:\n{}", s.screen());
 }
+
+#[test]
+fn protected_change_with_inline_step_up() {
+    let mut s = Session::start(&["--demo"], 110, 34);
+    s.wait_for("Finance Team", Duration::from_secs(20));
+    s.send(":ca");
+    s.wait_for("ca-policies", Duration::from_secs(5));
+    s.send("\t\r");
+    s.wait_for("CA001", Duration::from_secs(10));
+    s.send("/CA005\r");
+    s.wait_for("(1/13)", Duration::from_secs(5));
+    s.send("t");
+    s.wait_for("Protected action: auth context c1", Duration::from_secs(10));
+    s.send("\r");
+    s.wait_for("Step-up required", Duration::from_secs(10));
+    s.send("\r");
+    let screen = s.wait_for("enter the code", Duration::from_secs(10));
+    assert!(screen.contains("/devicelogin"), "{screen}");
+    s.wait_for("Saved", Duration::from_secs(20));
+    s.send("x");
+    s.wait_for("On ", Duration::from_secs(10));
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+}
+
+#[test]
+fn blocked_step_up_keeps_the_draft() {
+    let mut s = Session::start(&["--demo", "--step-up", "block"], 110, 34);
+    s.wait_for("Finance Team", Duration::from_secs(20));
+    s.send(":ca-policies\r");
+    s.wait_for("CA001", Duration::from_secs(10));
+    s.send("/CA005\r");
+    s.wait_for("(1/13)", Duration::from_secs(5));
+    s.send("t");
+    s.wait_for("Protected action", Duration::from_secs(10));
+    s.send("\r");
+    s.wait_for("Step-up required", Duration::from_secs(10));
+    s.send("\r");
+    let screen = s.wait_for("AADSTS53003", Duration::from_secs(20));
+    assert!(
+        screen.contains("CAP - Protect Conditional Access"),
+        "{screen}"
+    );
+    assert!(screen.contains("state: Off → On"), "draft shown: {screen}");
+    s.send("\x1b");
+    s.wait_for("Enter apply", Duration::from_secs(5));
+    // Esc then q as separate keys (ESC followed at once by a letter reads as Alt-letter).
+    s.send("\x1b");
+    std::thread::sleep(Duration::from_millis(300));
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+}
