@@ -4,7 +4,7 @@ use crate::config::Cloud;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(
     name = "entra-console",
     version,
@@ -126,7 +126,7 @@ pub enum Severity {
     High,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum SnapshotCommand {
     /// Copy the cache to FILE for a reviewer (no secrets)
     Export { file: PathBuf },
@@ -134,7 +134,7 @@ pub enum SnapshotCommand {
     Import { file: PathBuf },
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Sign in and store the refresh token for the profile (device code by default)
     Login {

@@ -201,3 +201,56 @@ pub async fn connect(cli: &Cli, paths: Option<&Paths>) -> Result<Connection, Fai
         server,
     })
 }
+
+/// The status-bar context of a connection.
+pub fn context(conn: &Connection, profiles: Vec<String>) -> crate::app::Context {
+    crate::app::Context {
+        profile: conn.profile_name.clone(),
+        tenant: conn.tenant_label.clone(),
+        read_only: conn.read_only,
+        step_up_blocker: conn
+            .client
+            .credential()
+            .step_up_impossible()
+            .map(str::to_string),
+        profiles,
+    }
+}
+
+/// Profiles `:ctx` offers: those in config.toml, plus `demo`.
+pub fn profile_names(cli: &Cli, paths: Option<&Paths>) -> Vec<String> {
+    let file = match (&cli.global.config, paths) {
+        (Some(f), _) => ConfigFile::load(f).unwrap_or_default(),
+        (None, Some(p)) => ConfigFile::load(&p.config_file()).unwrap_or_default(),
+        (None, None) => ConfigFile::default(),
+    };
+    let mut names: Vec<String> = file.profiles.keys().cloned().collect();
+    names.push("demo".into());
+    names
+}
+
+/// Builds the connection of another profile for `:ctx`.
+pub type Connector = Arc<
+    dyn Fn(
+            String,
+        )
+            -> futures::future::BoxFuture<'static, Result<(Connection, crate::app::Context), String>>
+        + Send
+        + Sync,
+>;
+
+/// A connector for this command line: same flags, another profile (`demo` is the demo tenant).
+pub fn connector(cli: &Cli, paths: Option<Paths>) -> Connector {
+    let cli = cli.clone();
+    Arc::new(move |name: String| {
+        let mut cli = cli.clone();
+        let paths = paths.clone();
+        Box::pin(async move {
+            cli.global.demo = name == "demo";
+            cli.global.profile = if cli.global.demo { None } else { Some(name) };
+            let conn = connect(&cli, paths.as_ref()).await.map_err(|f| f.message)?;
+            let ctx = context(&conn, profile_names(&cli, paths.as_ref()));
+            Ok((conn, ctx))
+        })
+    })
+}

@@ -143,22 +143,13 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             );
             let keymap_file = paths.as_ref().map(|p| p.keymap_file());
             let (keymap, keymap_warning) = keymap::Keymap::load(keymap_file.as_deref());
-            let ctx = app::Context {
-                profile: conn.profile_name.clone(),
-                tenant: conn.tenant_label.clone(),
-                read_only: conn.read_only,
-                step_up_blocker: conn
-                    .client
-                    .credential()
-                    .step_up_impossible()
-                    .map(str::to_string),
-            };
+            let ctx = connect::context(&conn, connect::profile_names(&cli, paths.as_ref()));
             let mut state = app::App::new(ctx, theme, keymap, chrono::Utc::now());
             if let Some(w) = theme_warning.or(keymap_warning) {
                 tracing::warn!("{w}");
                 state.toast(w, true);
             }
-            app::run::run(state, conn)
+            app::run::run(state, conn, connect::connector(&cli, paths.clone()))
                 .await
                 .map_err(|e| Failure::error(format!("terminal: {e}")))
         }

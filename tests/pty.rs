@@ -16,6 +16,17 @@ struct Session {
 
 impl Session {
     fn start(args: &[&str], cols: u16, rows: u16) -> Session {
+        Self::start_with(args, cols, rows, None, &[])
+    }
+
+    /// Start with a config.toml and extra environment variables.
+    fn start_with(
+        args: &[&str],
+        cols: u16,
+        rows: u16,
+        config: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Session {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -34,6 +45,14 @@ impl Session {
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
         cmd.env_remove("ENTRA_CONSOLE_ACCESS_TOKEN");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        if let Some(text) = config {
+            let dir = home.path().join("config/entra-console");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("config.toml"), text).unwrap();
+        }
         let child = pair.slave.spawn_command(cmd).expect("spawn");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("reader");
@@ -222,6 +241,44 @@ fn blocked_step_up_keeps_the_draft() {
     // Esc then q as separate keys (ESC followed at once by a letter reads as Alt-letter).
     s.send("\x1b");
     std::thread::sleep(Duration::from_millis(300));
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+}
+
+#[test]
+fn ctx_switches_profile_without_restarting() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let lab = rt
+        .block_on(entra_console::demo::start(
+            entra_console::demo::DemoOptions {
+                scale: entra_console::demo::store::Scale {
+                    users: None,
+                    groups: Some(40),
+                    seed: 3,
+                },
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    let config = format!(
+        "[profiles.lab]\ngraph_url = \"{}\"\ntenant = \"lab.example\"\n",
+        lab.url()
+    );
+    let mut s = Session::start_with(
+        &["--demo"],
+        100,
+        30,
+        Some(&config),
+        &[("ENTRA_CONSOLE_ACCESS_TOKEN", "lab-token")],
+    );
+    s.wait_for("(25)", Duration::from_secs(20));
+    s.send(":ctx");
+    s.wait_for("ctx lab", Duration::from_secs(5));
+    s.send(" lab\r");
+    let screen = s.wait_for("(40)", Duration::from_secs(20));
+    assert!(screen.contains("lab.example"), "{screen}");
+    s.send(":ctx demo\r");
+    s.wait_for("(25)", Duration::from_secs(20));
     s.send("q");
     assert!(s.wait_exit(Duration::from_secs(10)).success());
 }

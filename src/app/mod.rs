@@ -26,6 +26,8 @@ pub struct Context {
     pub read_only: bool,
     /// Why step-up cannot work with this sign-in (ready token, app-only), if it cannot.
     pub step_up_blocker: Option<String>,
+    /// Profiles `:ctx` can switch to.
+    pub profiles: Vec<String>,
 }
 
 /// The `:` palette's input and selection.
@@ -105,6 +107,17 @@ impl App {
             token_acrs: Vec::new(),
             next_id: 1,
         }
+    }
+
+    /// A new profile is connected: start over on the same blade with the new context.
+    pub fn switched(&mut self, ctx: Context) -> Vec<Effect> {
+        let profile = ctx.profile.clone();
+        self.ctx = ctx;
+        self.write = None;
+        self.facts = None;
+        self.token_acrs.clear();
+        self.toast(format!("now on profile {profile}"), false);
+        self.switch_blade(self.blade)
     }
 
     /// The effects to run at start: load the first blade.

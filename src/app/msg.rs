@@ -48,6 +48,10 @@ pub enum Msg {
         id: RequestId,
         code: crate::auth::oauth::DeviceCode,
     },
+    /// `:ctx` connected the new profile (the run loop swaps the client, then the app resets).
+    Switched(Switch),
+    /// `:ctx` failed.
+    SwitchFailed(String),
     /// Re-authentication ended: the new token's `acrs`, or why not.
     StepUpDone {
         id: RequestId,
@@ -72,4 +76,15 @@ pub enum Effect {
     StepUp { id: RequestId, claims: String },
     /// Stop the work of a request (a device code flow being cancelled).
     Cancel(RequestId),
+    /// Connect another profile (`:ctx NAME`).
+    SwitchProfile(String),
+}
+
+/// A new connection for `:ctx` (the run loop takes the client, the app the context).
+pub struct Switch(pub Box<crate::connect::Connection>, pub super::Context);
+
+impl std::fmt::Debug for Switch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Switch({})", self.1.profile)
+    }
 }

@@ -1,11 +1,13 @@
 //! The run loop: terminal events, effect results and clock ticks in, frames out (only when the
 //! state changed); effects run as tokio tasks and report back as `Msg`s.
 
+use super::msg::Switch;
 use super::write::StepUpFailure;
 use super::{App, Effect, Msg, RequestId};
 use crate::auth::device::{self, DeviceError, DeviceEvent};
 use crate::auth::oauth::AuthError;
 use crate::auth::token_acrs;
+use crate::connect::{Connection, Connector};
 use crate::graph::GraphClient;
 use crate::protect::Facts;
 use crate::tui::Tui;
@@ -116,7 +118,8 @@ pub async fn perform(effect: Effect, client: GraphClient, tx: UnboundedSender<Ms
                 tracing::warn!("clipboard write failed: {e}");
             }
         }
-        Effect::Cancel(_) => {}
+        // Handled by the run loop (it owns the connection).
+        Effect::Cancel(_) | Effect::SwitchProfile(_) => {}
     }
 }
 
@@ -125,6 +128,15 @@ struct Runner {
     client: GraphClient,
     tx: UnboundedSender<Msg>,
     tasks: HashMap<RequestId, AbortHandle>,
+    connector: Connector,
+}
+
+/// The client with retry notices going to the app.
+fn observed(client: GraphClient, tx: &UnboundedSender<Msg>) -> GraphClient {
+    let notices = tx.clone();
+    client.with_observer(std::sync::Arc::new(move |n| {
+        let _ = notices.send(Msg::Retrying(n));
+    }))
 }
 
 impl Runner {
@@ -135,6 +147,17 @@ impl Runner {
                 if let Some(h) = self.tasks.remove(id) {
                     h.abort();
                 }
+                return;
+            }
+            Effect::SwitchProfile(name) => {
+                let connect = (self.connector)(name.clone());
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(match connect.await {
+                        Ok((conn, ctx)) => Msg::Switched(Switch(Box::new(conn), ctx)),
+                        Err(e) => Msg::SwitchFailed(e),
+                    });
+                });
                 return;
             }
             Effect::Copy(_) => None,
@@ -152,20 +175,16 @@ impl Runner {
 }
 
 /// Run the TUI until the user quits.
-pub async fn run(mut app: App, conn: crate::connect::Connection) -> std::io::Result<()> {
+pub async fn run(mut app: App, conn: Connection, connector: Connector) -> std::io::Result<()> {
     let mut tui = Tui::enter()?;
     let (tx, mut rx) = unbounded_channel::<Msg>();
-    let notices = tx.clone();
-    let client = conn
-        .client
-        .clone()
-        .with_observer(std::sync::Arc::new(move |n| {
-            let _ = notices.send(Msg::Retrying(n));
-        }));
+    let client = observed(conn.client.clone(), &tx);
+    let mut conn = conn;
     let mut runner = Runner {
         client,
         tx,
         tasks: HashMap::new(),
+        connector,
     };
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -188,7 +207,17 @@ pub async fn run(mut app: App, conn: crate::connect::Connection) -> std::io::Res
                 Some(Err(e)) => return Err(e),
                 None => break,
             },
-            Some(msg) = rx.recv() => app.update(msg),
+            Some(msg) = rx.recv() => match msg {
+                Msg::Switched(Switch(new, ctx)) => {
+                    for (_, h) in runner.tasks.drain() {
+                        h.abort();
+                    }
+                    runner.client = observed(new.client.clone(), &runner.tx);
+                    conn = *new;
+                    app.switched(ctx)
+                }
+                other => app.update(other),
+            },
             _ = tick.tick() => app.update(Msg::Tick(chrono::Utc::now())),
         };
         for e in effects {

@@ -13,6 +13,7 @@ fn app() -> App {
         tenant: "t".into(),
         read_only: false,
         step_up_blocker: None,
+        profiles: vec!["demo".into(), "prod".into()],
     };
     App::new(ctx, Theme::default_theme(), Keymap::builtin(), now)
 }
@@ -181,4 +182,23 @@ fn throttling_is_a_status_not_a_failure() {
     assert!(!t.error);
     let View::List(l) = a.top() else { panic!() };
     assert!(l.load.error.is_none() && l.load.request == Some(id));
+}
+
+#[test]
+fn ctx_offers_profiles_and_switches() {
+    let mut a = app();
+    a.init();
+    a.update(key(KeyCode::Char(':')));
+    for c in "ctx p".chars() {
+        a.update(key(KeyCode::Char(c)));
+    }
+    let effects = a.update(key(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::SwitchProfile("prod".into())]);
+    let mut ctx = a.ctx.clone();
+    ctx.profile = "prod".into();
+    a.write = None;
+    let effects = a.switched(ctx);
+    assert!(matches!(effects.as_slice(), [Effect::FetchPages { .. }]));
+    assert_eq!(a.ctx.profile, "prod");
+    assert_eq!(a.breadcrumbs(), ["Groups"]);
 }

@@ -1,5 +1,6 @@
 //! `App::update`: keys to actions, actions and results to state changes and effects.
 
+use super::msg::Switch;
 use super::view::{DetailTab, DetailView, ListView, View};
 use super::{Action, App, Effect, Msg, Overlay, Palette};
 use crate::blades::{BladeKind, ListSource};
@@ -7,31 +8,33 @@ use crate::keymap::Scope;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// A palette entry: what `:name` does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     Blade(BladeKind),
+    /// `:ctx NAME`: switch to another profile without restarting.
+    Context(String),
     Help,
     Quit,
 }
 
 /// Palette entries matching the input (prefix matches first, then substring).
-pub fn palette_matches(input: &str) -> Vec<(&'static str, Command)> {
-    let mut all: Vec<(&'static str, Command)> = BladeKind::ALL
+pub fn palette_matches(input: &str, profiles: &[String]) -> Vec<(String, Command)> {
+    let mut all: Vec<(String, Command)> = BladeKind::ALL
         .iter()
-        .map(|b| (b.command(), Command::Blade(*b)))
+        .map(|b| (b.command().to_string(), Command::Blade(*b)))
         .collect();
-    all.push(("help", Command::Help));
-    all.push(("quit", Command::Quit));
+    all.extend(
+        profiles
+            .iter()
+            .map(|p| (format!("ctx {p}"), Command::Context(p.clone()))),
+    );
+    all.push(("help".into(), Command::Help));
+    all.push(("quit".into(), Command::Quit));
     let q = input.trim().to_lowercase();
-    let mut prefix: Vec<_> = all
-        .iter()
-        .copied()
-        .filter(|(n, _)| n.starts_with(&q))
-        .collect();
-    let rest = all
-        .iter()
-        .copied()
-        .filter(|(n, _)| !n.starts_with(&q) && n.contains(&q));
+    let (mut prefix, rest): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .filter(|(n, _)| n.contains(&q))
+        .partition(|(n, _)| n.starts_with(&q));
     prefix.extend(rest);
     prefix
 }
@@ -81,6 +84,11 @@ impl App {
                     d.load.error = None;
                     self.dirty = true;
                 }
+                Vec::new()
+            }
+            Msg::Switched(Switch(_, ctx)) => self.switched(ctx),
+            Msg::SwitchFailed(why) => {
+                self.toast(format!("cannot switch profile: {why}"), true);
                 Vec::new()
             }
             Msg::Facts { id, facts } => {
@@ -228,20 +236,32 @@ impl App {
                 p.selected = 0;
             }
             KeyCode::Down => {
-                p.selected = (p.selected + 1).min(palette_matches(&p.input).len().saturating_sub(1))
+                p.selected = (p.selected + 1).min(
+                    palette_matches(&p.input, &self.ctx.profiles)
+                        .len()
+                        .saturating_sub(1),
+                )
             }
             KeyCode::Up => p.selected = p.selected.saturating_sub(1),
             KeyCode::Tab => {
-                if let Some((name, _)) = palette_matches(&p.input).get(p.selected) {
-                    p.input = name.to_string();
+                if let Some((name, _)) =
+                    palette_matches(&p.input, &self.ctx.profiles).get(p.selected)
+                {
+                    p.input = name.clone();
                 }
             }
             KeyCode::Enter => {
-                let cmd = palette_matches(&p.input).get(p.selected).map(|(_, c)| *c);
+                let cmd = palette_matches(&p.input, &self.ctx.profiles)
+                    .get(p.selected)
+                    .map(|(_, c)| c.clone());
                 let typed = p.input.clone();
                 self.overlay = Overlay::None;
                 return match cmd {
                     Some(Command::Blade(b)) => self.switch_blade(b),
+                    Some(Command::Context(name)) => {
+                        self.toast(format!("switching to profile {name}…"), false);
+                        vec![Effect::SwitchProfile(name)]
+                    }
                     Some(Command::Help) => {
                         self.overlay = Overlay::Help { scroll: 0 };
                         Vec::new()

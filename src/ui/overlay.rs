@@ -66,7 +66,7 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
 
 pub fn palette(f: &mut Frame, app: &App, area: Rect, p: &Palette) {
     let t = &app.theme;
-    let found = matches(&p.input);
+    let found = matches(&p.input, &app.ctx.profiles);
     let h = (found.len() as u16 + 3).min(area.height);
     let r = Rect {
         y: area.y + 1.min(area.height),

@@ -37,6 +37,7 @@ impl Harness {
             tenant: "tailspindemo.onmicrosoft.com".into(),
             read_only,
             step_up_blocker: None,
+            profiles: Vec::new(),
         };
         let mut app = App::new(ctx, Theme::default_theme(), Keymap::builtin(), now);
         let effects = app.init();
@@ -104,6 +105,7 @@ impl Harness {
             tenant: "tailspindemo.onmicrosoft.com".into(),
             read_only: false,
             step_up_blocker: blocker,
+            profiles: Vec::new(),
         };
         let mut app = App::new(ctx, Theme::default_theme(), Keymap::builtin(), now);
         let effects = app.init();
