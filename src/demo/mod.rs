@@ -2,6 +2,7 @@
 //! by `--demo`, `demo-server`, the tests and the benchmarks.
 
 pub mod batch;
+pub mod delta;
 pub mod faults;
 pub mod filter;
 pub mod identity;

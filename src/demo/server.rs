@@ -459,6 +459,8 @@ pub fn router(state: Shared) -> Router {
         .route("/{version}/oauth2/v2.0/devicecode", axum::routing::post(super::identity::devicecode))
         .route("/{version}/oauth2/v2.0/token", axum::routing::post(super::identity::token))
         .route("/devicelogin", get(super::identity::devicelogin))
+        .route("/{version}/users/delta", get(super::delta::users))
+        .route("/{version}/groups/delta", get(super::delta::groups))
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -60,6 +60,11 @@ pub struct Tenant {
     pub user_props: BTreeSet<String>,
     /// Conditional Access policies, named locations, auth contexts, resource actions.
     pub policy: super::policy::PolicyStore,
+    /// Change sequence for delta queries: object id -> sequence of its last change.
+    pub seq: u64,
+    pub changed: HashMap<String, u64>,
+    /// Removed objects: (id, kind, sequence).
+    pub tombstones: Vec<(String, Kind, u64)>,
     pub group_props: BTreeSet<String>,
 }
 
@@ -199,6 +204,68 @@ impl Tenant {
                 self.index.insert(id.to_string(), (Kind::Group, i));
             }
         }
+    }
+
+    fn list_mut(&mut self, kind: Kind) -> &mut Vec<Value> {
+        match kind {
+            Kind::User => &mut self.users,
+            Kind::Group => &mut self.groups,
+        }
+    }
+
+    /// Add or replace an object (a change delta queries will report).
+    pub fn upsert(&mut self, kind: Kind, obj: Value) {
+        let id = obj["id"].as_str().unwrap_or_default().to_string();
+        self.seq += 1;
+        let seq = self.seq;
+        let list = self.list_mut(kind);
+        match list
+            .iter()
+            .position(|o| o["id"].as_str() == Some(id.as_str()))
+        {
+            Some(i) => list[i] = obj,
+            None => list.push(obj),
+        }
+        self.changed.insert(id, seq);
+        self.reindex();
+    }
+
+    /// Merge properties into an existing object.
+    pub fn patch(&mut self, kind: Kind, id: &str, patch: &Value) -> bool {
+        let Some(mut obj) = self
+            .list_mut(kind)
+            .iter()
+            .find(|o| o["id"].as_str() == Some(id))
+            .cloned()
+        else {
+            return false;
+        };
+        if let (Some(o), Some(p)) = (obj.as_object_mut(), patch.as_object()) {
+            for (k, v) in p {
+                o.insert(k.clone(), v.clone());
+            }
+        }
+        self.upsert(kind, obj);
+        true
+    }
+
+    /// Delete an object (delta queries report it as `@removed`).
+    pub fn remove(&mut self, kind: Kind, id: &str) -> bool {
+        let list = self.list_mut(kind);
+        let before = list.len();
+        list.retain(|o| o["id"].as_str() != Some(id));
+        if list.len() == before {
+            return false;
+        }
+        self.seq += 1;
+        self.tombstones.push((id.to_string(), kind, self.seq));
+        self.changed.remove(id);
+        self.members.remove(id);
+        for m in self.members.values_mut() {
+            m.retain(|x| x != id);
+        }
+        self.reindex();
+        true
     }
 
     /// A directory object by id, with its kind.

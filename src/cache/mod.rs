@@ -1,0 +1,6 @@
+//! The local cache: SQLite store, the sync engine and the write journal.
+
+pub mod store;
+pub mod sync;
+
+pub use store::{CacheError, JournalEntry, Store, SyncState};

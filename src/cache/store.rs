@@ -1,0 +1,567 @@
+//! The SQLite cache: raw Graph JSON per object with indexed columns, sync state per collection
+//! (generation, resume link, delta link), group members, and the journal of writes. WAL, one
+//! transaction per page, numbered migrations in `user_version`, an `application_id` so a
+//! foreign file is refused with a clear message.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// "ECON": marks a file as an entra-console cache.
+pub const APPLICATION_ID: i32 = 0x4543_4F4E;
+
+/// Numbered migrations; `user_version` is the number applied.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE objects (
+    collection TEXT NOT NULL,
+    id TEXT NOT NULL,
+    display_name TEXT,
+    json TEXT NOT NULL,
+    gen INTEGER NOT NULL DEFAULT 0,
+    synced_at TEXT NOT NULL,
+    PRIMARY KEY (collection, id)
+);
+CREATE INDEX objects_by_name ON objects (collection, display_name);
+CREATE TABLE sync_state (
+    collection TEXT PRIMARY KEY,
+    gen INTEGER NOT NULL DEFAULT 0,
+    full_round INTEGER NOT NULL DEFAULT 0,
+    next_link TEXT,
+    delta_link TEXT,
+    last_full_sync TEXT,
+    last_sync TEXT
+);
+CREATE TABLE members (
+    group_id TEXT NOT NULL,
+    member_id TEXT NOT NULL,
+    json TEXT NOT NULL,
+    synced_at TEXT NOT NULL,
+    PRIMARY KEY (group_id, member_id)
+);
+CREATE TABLE journal (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    time TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    user TEXT,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    before TEXT,
+    after TEXT,
+    outcome TEXT NOT NULL,
+    request_id TEXT,
+    claims_context TEXT
+);
+"#];
+
+/// Cache failures, each naming the file.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("{0}: not an entra-console cache ({1})")]
+    Foreign(PathBuf, String),
+    #[error("{0}: written by a newer entra-console (schema {1}, this build knows {2})")]
+    TooNew(PathBuf, i32, usize),
+    #[error("{0}: the cache is damaged ({1}); delete it and run `entra-console sync`")]
+    Corrupt(PathBuf, String),
+    #[error("{0}: {1}")]
+    Sql(PathBuf, String),
+    #[error("no cache at {0}: run `entra-console sync` first")]
+    Missing(PathBuf),
+}
+
+/// Where a collection's sync stands.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SyncState {
+    pub generation: i64,
+    pub full_round: bool,
+    pub next_link: Option<String>,
+    pub delta_link: Option<String>,
+    pub last_full_sync: Option<String>,
+    pub last_sync: Option<String>,
+}
+
+/// One write the console made.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JournalEntry {
+    pub time: String,
+    pub profile: String,
+    pub user: Option<String>,
+    pub method: String,
+    pub path: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub outcome: String,
+    pub request_id: Option<String>,
+    pub claims_context: Option<String>,
+}
+
+/// An open cache. All calls block: run them off the UI task (`spawn_blocking`).
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+    pub path: PathBuf,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl Store {
+    /// Open (creating when `create`) and migrate. A foreign or damaged file is refused.
+    pub fn open(path: &Path, create: bool) -> Result<Store, CacheError> {
+        let p = path.to_path_buf();
+        let sql = |e: rusqlite::Error| CacheError::Sql(p.clone(), e.to_string());
+        match std::fs::read(path) {
+            Ok(bytes) if !bytes.is_empty() && !bytes.starts_with(b"SQLite format 3\0") => {
+                return Err(CacheError::Foreign(p, "not a SQLite database".into()));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if !create {
+                    return Err(CacheError::Missing(p));
+                }
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| CacheError::Sql(p.clone(), e.to_string()))?;
+                }
+            }
+            Err(e) => return Err(CacheError::Sql(p, e.to_string())),
+        }
+        let conn = Connection::open(path).map_err(sql)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(sql)?;
+        let check: String = conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(|e| CacheError::Corrupt(p.clone(), e.to_string()))?;
+        if check != "ok" {
+            return Err(CacheError::Corrupt(p, check));
+        }
+        let app_id: i32 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(sql)?;
+        let version: i32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql)?;
+        if app_id != APPLICATION_ID {
+            let tables: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(sql)?;
+            if app_id != 0 || version != 0 || tables > 0 {
+                return Err(CacheError::Foreign(
+                    p,
+                    "a SQLite database of another program".into(),
+                ));
+            }
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .map_err(sql)?;
+        }
+        if version as usize > MIGRATIONS.len() {
+            return Err(CacheError::TooNew(p, version, MIGRATIONS.len()));
+        }
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(sql)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sql)?;
+        let mut conn = conn;
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = conn.transaction().map_err(sql)?;
+            tx.execute_batch(m).map_err(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i32)
+                .map_err(sql)?;
+            tx.commit().map_err(sql)?;
+        }
+        Ok(Store {
+            conn: Mutex::new(conn),
+            path: p,
+        })
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, CacheError> {
+        let mut c = self
+            .conn
+            .lock()
+            .map_err(|_| CacheError::Sql(self.path.clone(), "cache lock poisoned".into()))?;
+        f(&mut c).map_err(|e| CacheError::Sql(self.path.clone(), e.to_string()))
+    }
+
+    pub fn schema_version(&self) -> Result<i32, CacheError> {
+        self.with(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))
+    }
+
+    pub fn sync_state(&self, coll: &str) -> Result<SyncState, CacheError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT gen, full_round, next_link, delta_link, last_full_sync, last_sync FROM sync_state WHERE collection = ?1",
+                [coll],
+                |r| {
+                    Ok(SyncState {
+                        generation: r.get(0)?,
+                        full_round: r.get::<_, i64>(1)? != 0,
+                        next_link: r.get(2)?,
+                        delta_link: r.get(3)?,
+                        last_full_sync: r.get(4)?,
+                        last_sync: r.get(5)?,
+                    })
+                },
+            )
+            .optional()
+            .map(Option::unwrap_or_default)
+        })
+    }
+
+    /// Start a round. A round left unfinished (crash) is resumed from its saved link; a new
+    /// full round takes a new generation (objects it does not see are removed at its end).
+    pub fn begin_round(&self, coll: &str, full: bool) -> Result<SyncState, CacheError> {
+        let st = self.sync_state(coll)?;
+        if st.next_link.is_some() {
+            return Ok(st);
+        }
+        let generation = if full {
+            st.generation + 1
+        } else {
+            st.generation
+        };
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO sync_state (collection, gen, full_round) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (collection) DO UPDATE SET gen = ?2, full_round = ?3",
+                params![coll, generation, full as i64],
+            )
+        })?;
+        Ok(SyncState {
+            generation,
+            full_round: full,
+            ..st
+        })
+    }
+
+    /// Save one page in one transaction: upserts, `@removed` deletions, the resume link, and on
+    /// the last page the delta link, the time and (for a full round) removal of what was not seen.
+    pub fn save_page(
+        &self,
+        coll: &str,
+        round: &SyncState,
+        items: &[Value],
+        next_link: Option<&str>,
+        delta_link: Option<&str>,
+    ) -> Result<(usize, usize), CacheError> {
+        let ts = now();
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let (mut upserts, mut removed) = (0, 0);
+            {
+                let mut up = tx.prepare_cached(
+                    "INSERT INTO objects (collection, id, display_name, json, gen, synced_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (collection, id) DO UPDATE SET display_name = ?3, json = ?4, gen = ?5, synced_at = ?6",
+                )?;
+                let mut del = tx.prepare_cached("DELETE FROM objects WHERE collection = ?1 AND id = ?2")?;
+                for v in items {
+                    let Some(id) = v["id"].as_str() else { continue };
+                    if v.get("@removed").is_some() {
+                        removed += del.execute(params![coll, id])?;
+                    } else {
+                        up.execute(params![coll, id, v["displayName"].as_str(), v.to_string(), round.generation, ts])?;
+                        upserts += 1;
+                    }
+                }
+            }
+            let last = next_link.is_none();
+            tx.execute(
+                "UPDATE sync_state SET next_link = ?2, delta_link = COALESCE(?3, delta_link) WHERE collection = ?1",
+                params![coll, next_link, delta_link],
+            )?;
+            if last {
+                if round.full_round {
+                    removed += tx.execute("DELETE FROM objects WHERE collection = ?1 AND gen != ?2", params![coll, round.generation])?;
+                    tx.execute("UPDATE sync_state SET last_full_sync = ?2 WHERE collection = ?1", params![coll, ts])?;
+                }
+                tx.execute("UPDATE sync_state SET last_sync = ?2, full_round = 0 WHERE collection = ?1", params![coll, ts])?;
+            }
+            tx.commit()?;
+            Ok((upserts, removed))
+        })
+    }
+
+    /// Forget an unfinished round whose link no longer works, so the next round starts over.
+    pub fn reset_round(&self, coll: &str) -> Result<(), CacheError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE sync_state SET next_link = NULL, delta_link = NULL WHERE collection = ?1",
+                [coll],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// A collection's objects in the order they were first seen, and when it was last synced.
+    pub fn list(&self, coll: &str) -> Result<(Vec<Value>, Option<DateTime<Utc>>), CacheError> {
+        let items = self.with(|c| {
+            let mut st =
+                c.prepare_cached("SELECT json FROM objects WHERE collection = ?1 ORDER BY rowid")?;
+            let rows = st.query_map([coll], |r| r.get::<_, String>(0))?;
+            Ok(rows
+                .filter_map(|r| r.ok())
+                .filter_map(|t| serde_json::from_str(&t).ok())
+                .collect::<Vec<Value>>())
+        })?;
+        let at = self
+            .sync_state(coll)?
+            .last_sync
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc));
+        Ok((items, at))
+    }
+
+    pub fn count(&self, coll: &str) -> Result<usize, CacheError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT count(*) FROM objects WHERE collection = ?1",
+                [coll],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .map(|n| n as usize)
+    }
+
+    /// Replace a group's members in one transaction.
+    pub fn replace_members(&self, group_id: &str, members: &[Value]) -> Result<(), CacheError> {
+        let ts = now();
+        self.with(|c| {
+            let tx = c.transaction()?;
+            tx.execute("DELETE FROM members WHERE group_id = ?1", [group_id])?;
+            {
+                let mut ins = tx.prepare_cached("INSERT OR REPLACE INTO members (group_id, member_id, json, synced_at) VALUES (?1, ?2, ?3, ?4)")?;
+                for m in members {
+                    if let Some(id) = m["id"].as_str() {
+                        ins.execute(params![group_id, id, m.to_string(), ts])?;
+                    }
+                }
+            }
+            tx.commit()
+        })
+    }
+
+    pub fn members(
+        &self,
+        group_id: &str,
+    ) -> Result<(Vec<Value>, Option<DateTime<Utc>>), CacheError> {
+        self.with(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT json, synced_at FROM members WHERE group_id = ?1 ORDER BY rowid",
+            )?;
+            let mut at = None;
+            let rows: Vec<Value> = st
+                .query_map([group_id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?
+                .filter_map(|r| r.ok())
+                .filter_map(|(j, t)| {
+                    at = DateTime::parse_from_rfc3339(&t)
+                        .ok()
+                        .map(|d| d.with_timezone(&Utc));
+                    serde_json::from_str(&j).ok()
+                })
+                .collect();
+            Ok((rows, at))
+        })
+    }
+
+    pub fn journal_add(&self, e: &JournalEntry) -> Result<(), CacheError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO journal (time, profile, user, method, path, before, after, outcome, request_id, claims_context)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![e.time, e.profile, e.user, e.method, e.path, e.before, e.after, e.outcome, e.request_id, e.claims_context],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// The journal as Graph-like JSON objects (newest first), for the list and exports.
+    pub fn journal(&self) -> Result<Vec<Value>, CacheError> {
+        self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT seq, time, profile, user, method, path, before, after, outcome, request_id, claims_context FROM journal ORDER BY seq DESC",
+            )?;
+            let rows = st.query_map([], |r| {
+                Ok(serde_json::json!({
+                    "id": r.get::<_, i64>(0)?.to_string(), "time": r.get::<_, String>(1)?, "profile": r.get::<_, String>(2)?,
+                    "user": r.get::<_, Option<String>>(3)?, "method": r.get::<_, String>(4)?, "path": r.get::<_, String>(5)?,
+                    "before": r.get::<_, Option<String>>(6)?, "after": r.get::<_, Option<String>>(7)?, "outcome": r.get::<_, String>(8)?,
+                    "requestId": r.get::<_, Option<String>>(9)?, "claimsContext": r.get::<_, Option<String>>(10)?,
+                }))
+            })?;
+            Ok(rows.filter_map(|r| r.ok()).collect())
+        })
+    }
+
+    /// A consistent copy for a reviewer (`VACUUM INTO`). Tokens are never in the cache.
+    pub fn snapshot(&self, dest: &Path) -> Result<(), CacheError> {
+        if dest.exists() {
+            return Err(CacheError::Sql(
+                dest.to_path_buf(),
+                "already exists; choose a new file name".into(),
+            ));
+        }
+        let d = dest.to_string_lossy().to_string();
+        self.with(|c| c.execute("VACUUM INTO ?1", [d]).map(|_| ()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("c.db"), true).unwrap();
+        (dir, s)
+    }
+
+    #[test]
+    fn migrations_from_empty() {
+        let (_d, s) = store();
+        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i32);
+        let reopened = Store::open(&s.path, false).unwrap();
+        assert_eq!(reopened.schema_version().unwrap(), MIGRATIONS.len() as i32);
+    }
+
+    #[test]
+    fn full_round_removes_what_it_did_not_see() {
+        let (_d, s) = store();
+        let r = s.begin_round("groups", true).unwrap();
+        s.save_page(
+            "groups",
+            &r,
+            &[json!({"id": "a"}), json!({"id": "b"})],
+            None,
+            None,
+        )
+        .unwrap();
+        let r = s.begin_round("groups", true).unwrap();
+        s.save_page(
+            "groups",
+            &r,
+            &[json!({"id": "b", "displayName": "B2"})],
+            Some("next"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(s.count("groups").unwrap(), 2, "nothing removed mid-round");
+        s.save_page("groups", &r, &[json!({"id": "c"})], None, Some("delta"))
+            .unwrap();
+        let (items, at) = s.list("groups").unwrap();
+        let ids: Vec<_> = items.iter().map(|v| v["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["b", "c"]);
+        assert!(at.is_some());
+        assert_eq!(
+            s.sync_state("groups").unwrap().delta_link.as_deref(),
+            Some("delta")
+        );
+    }
+
+    #[test]
+    fn an_unfinished_round_resumes() {
+        let (_d, s) = store();
+        let r = s.begin_round("users", true).unwrap();
+        s.save_page(
+            "users",
+            &r,
+            &[json!({"id": "a"})],
+            Some("http://x/next"),
+            None,
+        )
+        .unwrap();
+        let again = s.begin_round("users", true).unwrap();
+        assert_eq!(again.generation, r.generation);
+        assert_eq!(again.next_link.as_deref(), Some("http://x/next"));
+    }
+
+    #[test]
+    fn delta_removals_apply() {
+        let (_d, s) = store();
+        let r = s.begin_round("users", true).unwrap();
+        s.save_page(
+            "users",
+            &r,
+            &[json!({"id": "a"}), json!({"id": "b"})],
+            None,
+            Some("d1"),
+        )
+        .unwrap();
+        let r = s.begin_round("users", false).unwrap();
+        let (_, removed) = s
+            .save_page(
+                "users",
+                &r,
+                &[
+                    json!({"id": "a", "@removed": {"reason": "changed"}}),
+                    json!({"id": "z"}),
+                ],
+                None,
+                Some("d2"),
+            )
+            .unwrap();
+        assert_eq!(removed, 1);
+        let ids: Vec<_> = s
+            .list("users")
+            .unwrap()
+            .0
+            .iter()
+            .map(|v| v["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ids, ["b", "z"]);
+    }
+
+    #[test]
+    fn foreign_and_garbage_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let junk = dir.path().join("junk.db");
+        std::fs::write(&junk, b"this is not sqlite at all, just text").unwrap();
+        assert!(matches!(
+            Store::open(&junk, true),
+            Err(CacheError::Foreign(..))
+        ));
+        let other = dir.path().join("other.db");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x INTEGER);")
+            .unwrap();
+        let e = Store::open(&other, true).unwrap_err();
+        assert!(e.to_string().contains("another program"), "{e}");
+        assert!(matches!(
+            Store::open(&dir.path().join("none.db"), false),
+            Err(CacheError::Missing(_))
+        ));
+    }
+
+    #[test]
+    fn journal_and_snapshot() {
+        let (d, s) = store();
+        s.journal_add(&JournalEntry {
+            time: now(),
+            profile: "p".into(),
+            method: "PATCH".into(),
+            path: "/x".into(),
+            outcome: "ok".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        let j = s.journal().unwrap();
+        assert_eq!(j[0]["method"], "PATCH");
+        let snap = d.path().join("snap.db");
+        s.snapshot(&snap).unwrap();
+        let copy = Store::open(&snap, false).unwrap();
+        assert_eq!(copy.journal().unwrap().len(), 1);
+        assert!(s.snapshot(&snap).is_err(), "never overwrites");
+    }
+}
