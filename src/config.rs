@@ -72,6 +72,21 @@ impl Paths {
         self.config_dir.join("keymap.toml")
     }
 
+    /// The profile's cache database.
+    pub fn cache_file(&self, profile: &str) -> PathBuf {
+        let safe: String = profile
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        self.data_dir.join("cache").join(format!("{safe}.db"))
+    }
+
     pub fn log_file(&self) -> PathBuf {
         self.data_dir.join("entra-console.log")
     }

@@ -5,6 +5,7 @@ use crate::auth::oauth::OAuth;
 use crate::auth::session::Session;
 use crate::auth::store::TokenStore;
 use crate::auth::{AccessToken, Credential};
+use crate::cache::Store;
 use crate::cli::Cli;
 use crate::clock::TokioClock;
 use crate::config::{Cloud, ConfigFile, DEFAULT_CLIENT_ID, LoginMethod, Paths, Profile};
@@ -27,6 +28,19 @@ pub struct Connection {
     pub read_only: bool,
     /// Keeps the in-process demo tenant alive.
     pub server: Option<demo::DemoServer>,
+    /// The profile's cache (cache first, then refresh).
+    pub store: Option<Arc<Store>>,
+    /// Why the cache could not be opened (the console runs without it).
+    pub cache_warning: Option<String>,
+    pub offline: bool,
+}
+
+/// The cache file of a run: `--cache FILE` or the profile's file in the data dir.
+pub fn cache_path(cli: &Cli, paths: Option<&Paths>, profile: &str) -> Option<std::path::PathBuf> {
+    cli.global
+        .cache
+        .clone()
+        .or_else(|| paths.map(|p| p.cache_file(profile)))
 }
 
 pub fn demo_options(cli: &Cli) -> demo::DemoOptions {
@@ -96,12 +110,34 @@ pub fn oauth_for(cli: &Cli, profile: &Profile, demo_url: Option<&str>) -> Result
 
 /// Resolve the credential and build the Graph client for this run.
 pub async fn connect(cli: &Cli, paths: Option<&Paths>) -> Result<Connection, Failure> {
-    if cli.global.offline {
-        return Err(Failure::error(
-            "--offline needs the local cache, which this build does not have yet",
-        ));
-    }
     let (profile_name, profile) = profile(cli, paths)?;
+    let cache = cache_path(cli, paths, &profile_name);
+    if cli.global.offline {
+        // Never open a socket: no demo server, no sign-in, the cache must exist.
+        let path =
+            cache.ok_or_else(|| Failure::error("--offline needs a cache file (--cache FILE)"))?;
+        let store = Store::open(&path, false).map_err(|e| Failure::error(e.to_string()))?;
+        let client = GraphClient::new(GraphConfig {
+            base_url: "http://127.0.0.1:9".into(),
+            read_only: true,
+            credential: Credential::Missing("offline".into()),
+            timeout: Duration::from_secs(1),
+        })
+        .map_err(|e| Failure::error(e.to_string()))?
+        .offline();
+        return Ok(Connection {
+            client,
+            profile_name,
+            profile,
+            tenant_label: format!("cache {}", path.display()),
+            oauth: None,
+            read_only: true,
+            server: None,
+            store: Some(Arc::new(store)),
+            cache_warning: None,
+            offline: true,
+        });
+    }
     let clock = Arc::new(TokioClock::default());
     let mut read_only = cli.global.read_only || profile.read_only;
     let (url, credential, server, oauth, tenant_label) = if cli.global.demo {
@@ -191,6 +227,11 @@ pub async fn connect(cli: &Cli, paths: Option<&Paths>) -> Result<Connection, Fai
         timeout: Duration::from_secs(60),
     })
     .map_err(|e| Failure::error(e.to_string()))?;
+    let (store, cache_warning) = match cache.map(|p| Store::open(&p, true)) {
+        Some(Ok(s)) => (Some(Arc::new(s)), None),
+        Some(Err(e)) => (None, Some(format!("cache unavailable: {e}"))),
+        None => (None, None),
+    };
     Ok(Connection {
         client,
         profile_name,
@@ -199,6 +240,9 @@ pub async fn connect(cli: &Cli, paths: Option<&Paths>) -> Result<Connection, Fai
         oauth,
         read_only,
         server,
+        store,
+        cache_warning,
+        offline: false,
     })
 }
 
@@ -214,6 +258,7 @@ pub fn context(conn: &Connection, profiles: Vec<String>) -> crate::app::Context 
             .step_up_impossible()
             .map(str::to_string),
         profiles,
+        offline: conn.offline,
     }
 }
 

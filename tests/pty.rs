@@ -121,11 +121,11 @@ impl Session {
 #[test]
 fn demo_groups_filter_and_quit() {
     let mut s = Session::start(&["--demo"], 100, 30);
-    let screen = s.wait_for("Finance Team", Duration::from_secs(20));
+    s.wait_for("Finance Team", Duration::from_secs(20));
+    // The hostile group name is shown with its escape and bidi override made visible.
+    let screen = s.wait_for("Evil\u{241b}[2J Group", Duration::from_secs(5));
     assert!(screen.contains("Groups"), "{screen}");
     assert!(screen.contains("(25)"), "{screen}");
-    // The hostile group name is shown with its escape and bidi override made visible.
-    assert!(screen.contains("Evil\u{241b}[2J Group"), "{screen}");
     {
         let raw = s.raw.lock().unwrap();
         let text = String::from_utf8_lossy(&raw);

@@ -28,6 +28,8 @@ pub struct Context {
     pub step_up_blocker: Option<String>,
     /// Profiles `:ctx` can switch to.
     pub profiles: Vec<String>,
+    /// `--offline`: the cache only, no network, no writes.
+    pub offline: bool,
 }
 
 /// The `:` palette's input and selection.

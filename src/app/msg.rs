@@ -16,6 +16,12 @@ pub enum Msg {
     Resize,
     /// Clock tick (time is injected, so tests control it).
     Tick(DateTime<Utc>),
+    /// What the cache holds for a list request (shown before the live pages).
+    Cached {
+        id: RequestId,
+        items: Vec<Value>,
+        as_of: Option<DateTime<Utc>>,
+    },
     /// One page of a collection request.
     Page {
         id: RequestId,
@@ -41,7 +47,7 @@ pub enum Msg {
     /// A write was answered.
     WriteDone {
         id: RequestId,
-        result: Result<(), GraphError>,
+        result: Result<Option<String>, GraphError>,
     },
     /// A device code flow for step-up started: show the code.
     DeviceCode {
@@ -63,9 +69,19 @@ pub enum Msg {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     /// Stream every page of a collection.
-    FetchPages { id: RequestId, request: Request },
+    FetchPages {
+        id: RequestId,
+        request: Request,
+        cache: Option<String>,
+    },
     /// Fetch one object.
-    FetchObject { id: RequestId, request: Request },
+    FetchObject {
+        id: RequestId,
+        request: Request,
+        cache: Option<(String, String)>,
+    },
+    /// Record a write in the journal.
+    Journal(Box<crate::cache::JournalEntry>),
     /// Put text on the clipboard (OSC 52, works over SSH).
     Copy(String),
     /// Read protected actions, auth contexts and CA policies.

@@ -7,13 +7,16 @@ use super::{App, Effect, Msg, RequestId};
 use crate::auth::device::{self, DeviceError, DeviceEvent};
 use crate::auth::oauth::AuthError;
 use crate::auth::token_acrs;
+use crate::cache::{Store, SyncState};
 use crate::connect::{Connection, Connector};
 use crate::graph::GraphClient;
 use crate::protect::Facts;
 use crate::tui::Tui;
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
+use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::AbortHandle;
@@ -60,15 +63,112 @@ async fn step_up(
     }
 }
 
+/// Read a list (or a group's members) from the cache, off the UI task.
+async fn read_cached(
+    store: Arc<Store>,
+    key: String,
+) -> Option<(Vec<Value>, Option<chrono::DateTime<chrono::Utc>>)> {
+    let r = tokio::task::spawn_blocking(move || match key.strip_prefix("members:") {
+        Some(gid) => store.members(gid),
+        None => store.list(&key),
+    })
+    .await;
+    match r {
+        Ok(Ok((items, at))) if !items.is_empty() || at.is_some() => Some((items, at)),
+        Ok(Err(e)) => {
+            tracing::warn!("cache read: {e}");
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Writes live pages through to the cache: a full round per list load, a page per
+/// transaction; members are replaced at the end.
+struct CacheSink {
+    store: Option<Arc<Store>>,
+    key: Option<String>,
+    round: Option<SyncState>,
+    members: Vec<Value>,
+}
+
+impl CacheSink {
+    fn new(store: Option<Arc<Store>>, key: Option<String>) -> Self {
+        CacheSink {
+            store,
+            key,
+            round: None,
+            members: Vec::new(),
+        }
+    }
+
+    async fn page(&mut self, page: &crate::graph::Page) {
+        let (Some(st), Some(key)) = (self.store.clone(), self.key.clone()) else {
+            return;
+        };
+        if key.starts_with("members:") {
+            self.members.extend(page.items.iter().cloned());
+            return;
+        }
+        let items = page.items.clone();
+        let next = page.next_link.clone();
+        let round = self.round.clone();
+        let r = tokio::task::spawn_blocking(move || {
+            let round = match round {
+                Some(r) => r,
+                None => st.begin_round(&key, true)?,
+            };
+            st.save_page(&key, &round, &items, next.as_deref(), None)?;
+            Ok::<_, crate::cache::CacheError>(round)
+        })
+        .await;
+        match r {
+            Ok(Ok(round)) => self.round = Some(round),
+            Ok(Err(e)) => {
+                tracing::warn!("cache write: {e}");
+                self.store = None;
+            }
+            Err(e) => tracing::warn!("cache task: {e}"),
+        }
+    }
+
+    async fn finish(self) {
+        let (Some(st), Some(key)) = (self.store, self.key) else {
+            return;
+        };
+        if let Some(gid) = key.strip_prefix("members:").map(str::to_string) {
+            let items = self.members;
+            let _ = tokio::task::spawn_blocking(move || st.replace_members(&gid, &items)).await;
+        }
+    }
+}
+
 /// Do the work of one effect, sending its results as messages. Tests await this directly.
-pub async fn perform(effect: Effect, client: GraphClient, tx: UnboundedSender<Msg>) {
+pub async fn perform(
+    effect: Effect,
+    client: GraphClient,
+    store: Option<Arc<Store>>,
+    tx: UnboundedSender<Msg>,
+) {
     match effect {
-        Effect::FetchPages { id, request } => {
+        Effect::FetchPages { id, request, cache } => {
+            let key = cache.filter(|_| store.is_some());
+            if let (Some(st), Some(k)) = (&store, &key)
+                && let Some((items, as_of)) = read_cached(st.clone(), k.clone()).await
+            {
+                let _ = tx.send(Msg::Cached { id, items, as_of });
+            }
+            if client.is_offline() {
+                let _ = tx.send(Msg::Done { id, error: None });
+                return;
+            }
             let mut pages = client.pages(request);
             let mut error = None;
+            let mut sink = CacheSink::new(store.clone(), key);
             while let Some(p) = pages.next().await {
                 match p {
                     Ok(page) => {
+                        sink.page(&page).await;
                         if tx.send(Msg::Page { id, page }).is_err() {
                             return;
                         }
@@ -79,9 +179,33 @@ pub async fn perform(effect: Effect, client: GraphClient, tx: UnboundedSender<Ms
                     }
                 }
             }
+            if error.is_none() {
+                sink.finish().await;
+            }
             let _ = tx.send(Msg::Done { id, error });
         }
-        Effect::FetchObject { id, request } => {
+        Effect::FetchObject { id, request, cache } => {
+            if client.is_offline() {
+                let found = match (&store, cache) {
+                    (Some(st), Some((coll, oid))) => {
+                        read_cached(st.clone(), coll).await.and_then(|(items, _)| {
+                            items
+                                .into_iter()
+                                .find(|v| v["id"].as_str() == Some(oid.as_str()))
+                        })
+                    }
+                    _ => None,
+                };
+                let error = match found {
+                    Some(object) => {
+                        let _ = tx.send(Msg::Object { id, object });
+                        None
+                    }
+                    None => Some(crate::graph::GraphError::Offline),
+                };
+                let _ = tx.send(Msg::Done { id, error });
+                return;
+            }
             let error = match client.get_json(&request).await {
                 Ok(object) => {
                     let _ = tx.send(Msg::Object { id, object });
@@ -90,6 +214,20 @@ pub async fn perform(effect: Effect, client: GraphClient, tx: UnboundedSender<Ms
                 Err(e) => Some(e),
             };
             let _ = tx.send(Msg::Done { id, error });
+        }
+        Effect::Journal(mut entry) => {
+            if entry.user.is_none() {
+                entry.user = match client.credential().session() {
+                    Some(s) => s.username().await,
+                    None => None,
+                };
+            }
+            if let Some(st) = store {
+                let r = tokio::task::spawn_blocking(move || st.journal_add(&entry)).await;
+                if let Ok(Err(e)) = r {
+                    tracing::warn!("journal: {e}");
+                }
+            }
         }
         Effect::LoadFacts { id } => {
             let [a, c, p] = Facts::requests();
@@ -106,7 +244,7 @@ pub async fn perform(effect: Effect, client: GraphClient, tx: UnboundedSender<Ms
             });
         }
         Effect::Write { id, request } => {
-            let result = client.send(&request).await.map(|_| ());
+            let result = client.send(&request).await.map(|r| r.request_id);
             let _ = tx.send(Msg::WriteDone { id, result });
         }
         Effect::StepUp { id, claims } => {
@@ -129,6 +267,7 @@ struct Runner {
     tx: UnboundedSender<Msg>,
     tasks: HashMap<RequestId, AbortHandle>,
     connector: Connector,
+    store: Option<Arc<Store>>,
 }
 
 /// The client with retry notices going to the app.
@@ -160,14 +299,19 @@ impl Runner {
                 });
                 return;
             }
-            Effect::Copy(_) => None,
+            Effect::Copy(_) | Effect::Journal(_) => None,
             Effect::FetchPages { id, .. }
             | Effect::FetchObject { id, .. }
             | Effect::LoadFacts { id }
             | Effect::Write { id, .. }
             | Effect::StepUp { id, .. } => Some(*id),
         };
-        let handle = tokio::spawn(perform(effect, self.client.clone(), self.tx.clone()));
+        let handle = tokio::spawn(perform(
+            effect,
+            self.client.clone(),
+            self.store.clone(),
+            self.tx.clone(),
+        ));
         if let Some(id) = id {
             self.tasks.insert(id, handle.abort_handle());
         }
@@ -180,11 +324,13 @@ pub async fn run(mut app: App, conn: Connection, connector: Connector) -> std::i
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let client = observed(conn.client.clone(), &tx);
     let mut conn = conn;
+    let store = conn.store.clone();
     let mut runner = Runner {
         client,
         tx,
         tasks: HashMap::new(),
         connector,
+        store,
     };
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -212,7 +358,8 @@ pub async fn run(mut app: App, conn: Connection, connector: Connector) -> std::i
                     for (_, h) in runner.tasks.drain() {
                         h.abort();
                     }
-                    runner.client = observed(new.client.clone(), &runner.tx);
+                                        runner.client = observed(new.client.clone(), &runner.tx);
+                    runner.store = new.store.clone();
                     conn = *new;
                     app.switched(ctx)
                 }

@@ -14,6 +14,7 @@ fn app() -> App {
         read_only: false,
         step_up_blocker: None,
         profiles: vec!["demo".into(), "prod".into()],
+        offline: false,
     };
     App::new(ctx, Theme::default_theme(), Keymap::builtin(), now)
 }

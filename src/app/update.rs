@@ -60,6 +60,19 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::Cached { id, items, as_of } => {
+                if let Some(View::List(l)) = self.view_for(id) {
+                    // Cache first: shown until the first live page replaces it.
+                    if !l.load.live {
+                        let rows: Vec<_> = items.into_iter().map(|v| l.source.row(v)).collect();
+                        l.table.set_rows(rows);
+                        l.load.loaded_at = as_of;
+                        l.load.from_cache = true;
+                        self.dirty = true;
+                    }
+                }
+                Vec::new()
+            }
             Msg::Page { id, page } => {
                 let now = self.now;
                 if let Some(View::List(l)) = self.view_for(id) {
@@ -72,6 +85,8 @@ impl App {
                     }
                     l.load.loaded_at = Some(now);
                     l.load.error = None;
+                    l.load.live = true;
+                    l.load.from_cache = false;
                     self.dirty = true;
                 }
                 Vec::new()
@@ -305,10 +320,12 @@ impl App {
             View::List(l) => Effect::FetchPages {
                 id,
                 request: l.source.request(),
+                cache: l.source.cache_key(),
             },
             View::Detail(d) => Effect::FetchObject {
                 id,
                 request: d.target.kind.request(&d.target.id),
+                cache: Some((d.target.kind.collection().to_string(), d.target.id.clone())),
             },
         };
         let load = self.top_mut().load_mut();
@@ -434,6 +451,7 @@ impl App {
             id,
             request,
             Some(choice),
+            Some(p),
         )
     }
 

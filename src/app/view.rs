@@ -15,6 +15,10 @@ pub struct LoadState {
     pub error: Option<String>,
     pub loaded_at: Option<DateTime<Utc>>,
     pub count: Option<u64>,
+    /// A live page of the current request arrived (cached rows no longer apply).
+    pub live: bool,
+    /// The rows shown come from the cache.
+    pub from_cache: bool,
 }
 
 /// A table of objects (a blade's list, or a sub-list such as a group's members).

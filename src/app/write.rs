@@ -62,6 +62,8 @@ pub struct PendingWrite {
     /// Step-ups done for this write (a second challenge after one is "never satisfied").
     pub step_ups: u32,
     pub challenge: Option<ClaimsChallenge>,
+    /// The object before the change (for the journal).
+    pub before: Option<serde_json::Value>,
 }
 
 impl PendingWrite {
@@ -105,6 +107,7 @@ impl App {
         object_id: String,
         request: Request,
         choice: Option<Choice>,
+        before: Option<serde_json::Value>,
     ) -> Vec<Effect> {
         if self.ctx.read_only {
             self.toast("read-only mode: writes are disabled", true);
@@ -123,6 +126,7 @@ impl App {
             phase: Phase::Confirm,
             step_ups: 0,
             challenge: None,
+            before,
         };
         w.sync_request();
         self.write = Some(w);
@@ -230,6 +234,31 @@ impl App {
         Some(effects)
     }
 
+    /// A journal entry for the current write's outcome.
+    fn journal(&self, outcome: String, request_id: Option<String>) -> Effect {
+        let w = self.write.as_ref();
+        let entry = crate::cache::JournalEntry {
+            time: self.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            profile: self.ctx.profile.clone(),
+            user: None,
+            method: w
+                .map(|w| w.request.method.as_str().to_string())
+                .unwrap_or_default(),
+            path: w.map(|w| w.request.path.clone()).unwrap_or_default(),
+            before: w.and_then(|w| w.before.as_ref()).map(|v| v.to_string()),
+            after: w
+                .and_then(|w| w.request.body.as_ref())
+                .map(|v| v.to_string()),
+            outcome,
+            request_id,
+            claims_context: w
+                .filter(|w| w.step_ups > 0)
+                .and_then(|w| w.challenge.as_ref())
+                .and_then(|c| c.acrs.clone()),
+        };
+        Effect::Journal(Box::new(entry))
+    }
+
     fn phase_id(&self) -> Option<RequestId> {
         match self.write.as_ref()?.phase {
             Phase::Sending(id) | Phase::Authenticating(id) | Phase::DeviceCode { id, .. } => {
@@ -240,7 +269,11 @@ impl App {
     }
 
     /// The answer to a write.
-    pub fn on_write_done(&mut self, id: RequestId, result: Result<(), GraphError>) -> Vec<Effect> {
+    pub fn on_write_done(
+        &mut self,
+        id: RequestId,
+        result: Result<Option<String>, GraphError>,
+    ) -> Vec<Effect> {
         if self.phase_id() != Some(id) {
             return Vec::new();
         }
@@ -250,13 +283,16 @@ impl App {
             return Vec::new();
         };
         match result {
-            Ok(()) => {
+            Ok(request_id) => {
                 let what = w.changes().join("; ");
                 w.phase = Phase::Done(format!("Saved: {what}. Any key closes."));
                 let msg = format!("saved: {what}");
+                let journal = self.journal("ok".into(), request_id);
                 self.toast(msg, false);
                 // Graph answers 204 without a body: read the object again.
-                return self.reload_top();
+                let mut effects = self.reload_top();
+                effects.push(journal);
+                return effects;
             }
             Err(e) => match e.api().and_then(|a| a.claims.clone()) {
                 Some(ch) if w.step_ups == 0 => {
@@ -267,6 +303,10 @@ impl App {
                     let acrs = ch.acrs.clone().unwrap_or_default();
                     let has = self.token_acrs.contains(&acrs);
                     w.phase = Phase::Failed(protect::never_satisfied(&acrs, has, &facts));
+                    let rid = e.api().and_then(|a| a.request_id.clone());
+                    return vec![
+                        self.journal(format!("refused: policy never satisfied ({acrs})"), rid),
+                    ];
                 }
                 None => {
                     let inner = e
@@ -277,6 +317,8 @@ impl App {
                     w.phase = Phase::Failed(format!(
                         "{e}{inner}. Your draft is kept: Enter to try again, Esc to edit."
                     ));
+                    let rid = e.api().and_then(|a| a.request_id.clone());
+                    return vec![self.journal(format!("failed: {e}"), rid)];
                 }
             },
         }

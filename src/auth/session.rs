@@ -159,6 +159,17 @@ impl Session {
         self.adopt(&mut st, t)
     }
 
+    /// The signed-in user of the current token (`upn`), if any.
+    pub async fn username(&self) -> Option<String> {
+        let st = self.state.lock().await;
+        let (t, _) = st.access.as_ref()?;
+        let c = jwt_claims(t.secret())?;
+        c["upn"]
+            .as_str()
+            .or(c["preferred_username"].as_str())
+            .map(str::to_string)
+    }
+
     /// The `acrs` values of the current access token (what step-up already satisfied).
     pub async fn current_acrs(&self) -> Vec<String> {
         let st = self.state.lock().await;

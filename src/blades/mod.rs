@@ -92,6 +92,14 @@ impl ListSource {
         }
     }
 
+    /// Where the cache keeps this list (`members:{group}` for members).
+    pub fn cache_key(&self) -> Option<String> {
+        Some(match self {
+            ListSource::Blade(b) => b.command().to_string(),
+            ListSource::GroupMembers { group_id, .. } => format!("members:{group_id}"),
+        })
+    }
+
     pub fn columns(&self) -> Vec<Column> {
         match self {
             ListSource::Blade(BladeKind::Groups) => groups::columns(),
@@ -165,6 +173,15 @@ impl ObjectKind {
             ObjectKind::Group => groups::sheet(v),
             ObjectKind::User => users::sheet(v),
             ObjectKind::CaPolicy => ca::sheet(v),
+        }
+    }
+
+    /// The cache collection of this kind.
+    pub fn collection(self) -> &'static str {
+        match self {
+            ObjectKind::Group => "groups",
+            ObjectKind::User => "users",
+            ObjectKind::CaPolicy => "ca-policies",
         }
     }
 

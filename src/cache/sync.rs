@@ -1,1 +1,218 @@
+//! The sync engine: fill the cache from Graph, a page per transaction, using delta queries for
+//! users and groups after the first round, resuming an interrupted round from its saved link,
+//! and `$batch` fan-out for group members.
 
+use super::store::{CacheError, Store};
+use crate::blades::{ca, groups, users};
+use crate::graph::{GraphClient, GraphError, Request};
+use futures::StreamExt;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// What a blade syncs.
+#[derive(Clone, Debug)]
+pub struct Spec {
+    pub name: &'static str,
+    pub collection: &'static str,
+    pub request: Request,
+    /// Uses a delta query (the link is kept for the next sync).
+    pub delta: bool,
+}
+
+/// The blades `sync` knows, in the order they run (members need groups first).
+pub const ALL: &[&str] = &["groups", "users", "ca-policies", "group-members"];
+
+/// The spec of a blade (`group-members` is the fan-out, not a collection).
+pub fn spec(name: &str) -> Option<Spec> {
+    Some(match name {
+        "groups" => Spec {
+            name: "groups",
+            collection: "groups",
+            request: Request::get("/groups/delta").select(groups::LIST_FIELDS),
+            delta: true,
+        },
+        "users" => Spec {
+            name: "users",
+            collection: "users",
+            request: Request::get("/users/delta").select(users::LIST_FIELDS),
+            delta: true,
+        },
+        "ca-policies" => Spec {
+            name: "ca-policies",
+            collection: "ca-policies",
+            request: ca::list_request(),
+            delta: false,
+        },
+        _ => return None,
+    })
+}
+
+/// Progress of one collection.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub mode: &'static str,
+    pub pages: usize,
+    pub upserts: usize,
+    pub removed: usize,
+}
+
+fn cache_err(e: CacheError) -> String {
+    e.to_string()
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, CacheError> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| format!("cache task failed: {e}"))?
+        .map_err(cache_err)
+}
+
+/// Sync one collection. `on_page` sees the tally after each saved page.
+pub async fn collection(
+    client: &GraphClient,
+    store: &Arc<Store>,
+    spec: &Spec,
+    on_page: &mut (dyn FnMut(&Tally) + Send),
+) -> Result<Tally, String> {
+    let coll = spec.collection;
+    let st = {
+        let s = store.clone();
+        blocking(move || s.sync_state(coll)).await?
+    };
+    let (full, link, mode) = match (&st.next_link, &st.delta_link) {
+        (Some(next), _) => (st.full_round, Some(next.clone()), "resumed"),
+        (None, Some(delta)) if spec.delta => (false, Some(delta.clone()), "delta"),
+        _ => (true, None, "full"),
+    };
+    match run_round(client, store, spec, full, link, mode, on_page).await {
+        // A saved link that no longer works (expired token, another host): start over in full.
+        Err(RoundError::Link(e)) => {
+            tracing::warn!("{coll}: saved link failed ({e}); starting a full sync");
+            let s = store.clone();
+            blocking(move || s.reset_round(coll)).await?;
+            run_round(client, store, spec, true, None, "full", on_page)
+                .await
+                .map_err(|e| e.to_string())
+        }
+        other => other.map_err(|e| e.to_string()),
+    }
+}
+
+#[derive(Debug)]
+enum RoundError {
+    /// The first request of a saved link failed.
+    Link(GraphError),
+    Other(String),
+}
+
+impl std::fmt::Display for RoundError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RoundError::Link(e) => write!(f, "{e}"),
+            RoundError::Other(e) => f.write_str(e),
+        }
+    }
+}
+
+async fn run_round(
+    client: &GraphClient,
+    store: &Arc<Store>,
+    spec: &Spec,
+    full: bool,
+    link: Option<String>,
+    mode: &'static str,
+    on_page: &mut (dyn FnMut(&Tally) + Send),
+) -> Result<Tally, RoundError> {
+    let coll = spec.collection;
+    let round = {
+        let s = store.clone();
+        blocking(move || s.begin_round(coll, full))
+            .await
+            .map_err(RoundError::Other)?
+    };
+    let from_link = link.is_some();
+    let mut pages = match link {
+        Some(l) => client.pages_from_link(&l, spec.request.headers.clone()),
+        None => client.pages(spec.request.clone()),
+    };
+    let mut tally = Tally {
+        mode,
+        ..Default::default()
+    };
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(p) => p,
+            Err(e)
+                if from_link
+                    && tally.pages == 0
+                    && !matches!(e, GraphError::Transport(_) | GraphError::Connect(_)) =>
+            {
+                return Err(RoundError::Link(e));
+            }
+            Err(e) => return Err(RoundError::Other(format!("{coll}: {e}"))),
+        };
+        let s = store.clone();
+        let r = round.clone();
+        let items = page.items;
+        let (next, delta) = (page.next_link, page.delta_link);
+        let (up, rm) =
+            blocking(move || s.save_page(coll, &r, &items, next.as_deref(), delta.as_deref()))
+                .await
+                .map_err(RoundError::Other)?;
+        tally.pages += 1;
+        tally.upserts += up;
+        tally.removed += rm;
+        on_page(&tally);
+    }
+    Ok(tally)
+}
+
+/// Members of every cached group, fanned out in `$batch`es; returns (groups done, failures).
+pub async fn members(
+    client: &GraphClient,
+    store: &Arc<Store>,
+    on_progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<(usize, Vec<String>), String> {
+    let s = store.clone();
+    let (groups, _) = blocking(move || s.list("groups")).await?;
+    let ids: Vec<String> = groups
+        .iter()
+        .filter_map(|g| g["id"].as_str().map(str::to_string))
+        .collect();
+    let total = ids.len();
+    let mut done = 0;
+    let mut failures = Vec::new();
+    for chunk in ids.chunks(200) {
+        let reqs: Vec<Request> = chunk.iter().map(|id| groups::members_request(id)).collect();
+        let results = client.get_many(reqs, 4).await;
+        for (id, r) in chunk.iter().zip(results) {
+            match r {
+                Ok(body) => {
+                    let mut items: Vec<Value> =
+                        body["value"].as_array().cloned().unwrap_or_default();
+                    if let Some(next) = body["@odata.nextLink"].as_str() {
+                        let mut more = client.pages_from_link(next, Vec::new());
+                        while let Some(p) = more.next().await {
+                            match p {
+                                Ok(p) => items.extend(p.items),
+                                Err(e) => {
+                                    failures.push(format!("members of {id}: {e}"));
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    let s = store.clone();
+                    let gid = id.clone();
+                    blocking(move || s.replace_members(&gid, &items)).await?;
+                    done += 1;
+                }
+                Err(e) => failures.push(format!("members of {id}: {e}")),
+            }
+        }
+        on_progress(done, total);
+    }
+    Ok((done, failures))
+}

@@ -62,6 +62,8 @@ pub struct GraphClient {
     pacer: Arc<Pacer>,
     pub(crate) rng: Arc<Mutex<Rng>>,
     observer: Option<Observer>,
+    /// `--offline`: every request is refused before a socket is opened.
+    offline: bool,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -132,7 +134,18 @@ impl GraphClient {
             pacer: Arc::new(Pacer::new(Duration::from_millis(1050))),
             rng: Arc::new(Mutex::new(Rng::new(seed))),
             observer: None,
+            offline: false,
         })
+    }
+
+    /// Never touch the network (`--offline`).
+    pub fn offline(mut self) -> Self {
+        self.offline = true;
+        self
+    }
+
+    pub fn is_offline(&self) -> bool {
+        self.offline
     }
 
     /// Use another clock (tests use a virtual one).
@@ -289,6 +302,9 @@ impl GraphClient {
         headers: &[(String, String)],
         body: Option<&Value>,
     ) -> Result<Response, GraphError> {
+        if self.offline {
+            return Err(GraphError::Offline);
+        }
         let token = self.credential.bearer().await?;
         let m = match method {
             Method::Get => reqwest::Method::GET,
@@ -367,13 +383,12 @@ impl GraphClient {
     /// URL (only on the configured host) and re-sends the request's headers (`ConsistencyLevel`)
     /// on every page, since Graph does not carry them over (graph-api.md §11.1).
     pub fn pages(&self, req: Request) -> BoxStream<'static, Result<Page, GraphError>> {
-        enum Cursor {
-            First(Request),
-            Next(Url, Vec<(String, String)>, usize),
-            Done,
-        }
+        self.stream(Cursor::First(req))
+    }
+
+    fn stream(&self, start: Cursor) -> BoxStream<'static, Result<Page, GraphError>> {
         let client = self.clone();
-        stream::unfold(Cursor::First(req), move |cursor| {
+        stream::unfold(start, move |cursor| {
             let client = client.clone();
             async move {
                 let (result, headers, index) = match cursor {
@@ -406,6 +421,18 @@ impl GraphClient {
         .boxed()
     }
 
+    /// Continue a collection from a saved `@odata.nextLink` or `@odata.deltaLink` (same host only).
+    pub fn pages_from_link(
+        &self,
+        link: &str,
+        headers: Vec<(String, String)>,
+    ) -> BoxStream<'static, Result<Page, GraphError>> {
+        match self.same_origin(link) {
+            Ok(url) => self.stream(Cursor::Next(url, headers, 0)),
+            Err(e) => stream::once(async move { Err(e) }).boxed(),
+        }
+    }
+
     /// All items of a collection (every page).
     pub async fn get_all(&self, req: Request) -> Result<Vec<Value>, GraphError> {
         let mut out = Vec::new();
@@ -415,6 +442,13 @@ impl GraphClient {
         }
         Ok(out)
     }
+}
+
+/// Where a page stream is.
+enum Cursor {
+    First(Request),
+    Next(Url, Vec<(String, String)>, usize),
+    Done,
 }
 
 /// A `$batch` POST whose inner requests are all GETs: a read, allowed in read-only mode.

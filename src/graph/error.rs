@@ -124,6 +124,8 @@ pub enum GraphError {
     ReadOnly { method: String, path: String },
     #[error("not signed in: {0}")]
     NotSignedIn(String),
+    #[error("offline: no request was sent (the cache is all there is)")]
+    Offline,
     #[error("bad Graph URL: {0}")]
     BadUrl(String),
 }

@@ -12,11 +12,17 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         Span::styled(format!(" {} ", app.ctx.profile), t.accent),
         Span::styled(format!("{} ", app.ctx.tenant), t.muted),
     ];
-    if app.ctx.read_only {
+    if app.ctx.offline {
+        left.push(Span::styled(" OFFLINE ", t.warning));
+        left.push(Span::raw(" "));
+    } else if app.ctx.read_only {
         left.push(Span::styled(" READ-ONLY ", t.warning));
         left.push(Span::raw(" "));
     }
     left.push(Span::styled(app.status_age(), t.info));
+    if app.top().load().from_cache {
+        left.push(Span::styled(" (cache)", t.muted));
+    }
     let right: Vec<Span> = match &app.toast {
         Some(toast) => vec![Span::styled(
             format!(" {} ", crate::sanitize::clean(&toast.text)),

@@ -19,6 +19,7 @@ pub struct Harness {
     pub app: App,
     pub client: GraphClient,
     pub server: demo::DemoServer,
+    pub store: Option<std::sync::Arc<entra_console::cache::Store>>,
 }
 
 impl Harness {
@@ -38,6 +39,7 @@ impl Harness {
             read_only,
             step_up_blocker: None,
             profiles: Vec::new(),
+            offline: false,
         };
         let mut app = App::new(ctx, Theme::default_theme(), Keymap::builtin(), now);
         let effects = app.init();
@@ -45,6 +47,7 @@ impl Harness {
             app,
             client,
             server,
+            store: None,
         };
         h.run(effects).await;
         h
@@ -58,7 +61,7 @@ impl Harness {
                 continue;
             }
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            perform(e, self.client.clone(), tx).await;
+            perform(e, self.client.clone(), self.store.clone(), tx).await;
             while let Ok(m) = rx.try_recv() {
                 effects.extend(self.app.update(m));
             }
@@ -106,6 +109,7 @@ impl Harness {
             read_only: false,
             step_up_blocker: blocker,
             profiles: Vec::new(),
+            offline: false,
         };
         let mut app = App::new(ctx, Theme::default_theme(), Keymap::builtin(), now);
         let effects = app.init();
@@ -113,6 +117,7 @@ impl Harness {
             app,
             client,
             server,
+            store: None,
         };
         h.run(effects).await;
         h
