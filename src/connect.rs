@@ -60,7 +60,7 @@ pub fn demo_options(cli: &Cli) -> demo::DemoOptions {
 
 /// The profile named on the command line (or the default one).
 pub fn profile(cli: &Cli, paths: Option<&Paths>) -> Result<(String, Profile), Failure> {
-    if cli.global.demo {
+    if cli.global.demo || cli.global.profile.as_deref() == Some("demo") {
         return Ok(("demo".into(), Profile::default()));
     }
     let file = match (&cli.global.config, paths) {

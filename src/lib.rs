@@ -6,6 +6,7 @@ pub mod blades;
 pub mod cache;
 pub mod cli;
 pub mod clock;
+pub mod commands;
 pub mod config;
 pub mod connect;
 pub mod demo;
@@ -21,7 +22,6 @@ pub mod tui;
 pub mod ui;
 pub mod widgets;
 
-use blades::{BladeKind, ListSource};
 use cli::{Cli, Command};
 use config::Paths;
 pub use connect::DEMO_TENANT;
@@ -82,27 +82,11 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Some(Command::Export { blade, format }) => {
-            let kind = BladeKind::from_command(blade).ok_or_else(|| {
-                let names: Vec<_> = BladeKind::ALL.iter().map(|b| b.command()).collect();
-                Failure {
-                    code: 2,
-                    message: format!(
-                        "export: unknown blade \"{blade}\" (available: {})",
-                        names.join(", ")
-                    ),
-                }
-            })?;
-            let conn = connect::connect(&cli, paths.as_ref()).await?;
-            let source = ListSource::Blade(kind);
-            let objects = conn
-                .client
-                .get_all(source.request())
-                .await
-                .map_err(|e| Failure::error(e.to_string()))?;
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            export::write(&source, objects, *format, &mut lock)
-                .map_err(|e| Failure::error(format!("export: {e}")))
+            commands::export(&cli, paths.as_ref(), blade, *format).await
+        }
+        Some(Command::Sync { blades }) => commands::sync(&cli, paths.as_ref(), blades).await,
+        Some(Command::Snapshot { command }) => {
+            commands::snapshot(&cli, paths.as_ref(), command).await
         }
         Some(Command::Login {
             method,
@@ -119,15 +103,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             .await
         }
         Some(Command::Logout) => login::logout(&cli, paths.as_ref()),
-        Some(other) => {
-            let name = match other {
-                Command::Sync { .. } => "sync",
-                Command::Audit { .. } => "audit",
-                _ => "snapshot",
-            };
-            Err(Failure::error(format!(
-                "`{name}` is not available in this build yet"
-            )))
+        Some(Command::Audit { .. }) => {
+            Err(Failure::error("`audit` is not available in this build yet"))
         }
         None => {
             let conn = connect::connect(&cli, paths.as_ref()).await?;

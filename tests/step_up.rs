@@ -86,6 +86,10 @@ async fn policy_state(h: &Harness) -> String {
 #[tokio::test]
 async fn pass_succeeds_after_exactly_one_reauthentication() {
     let mut h = harness(StepUpMode::Pass, false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        Arc::new(entra_console::cache::Store::open(&dir.path().join("c.db"), true).unwrap());
+    h.store = Some(store.clone());
     confirm_state_change(&mut h).await;
     insta::assert_snapshot!("ca_confirm_protection", h.render(80, 24));
     h.key(KeyCode::Enter).await;
@@ -108,6 +112,16 @@ async fn pass_succeeds_after_exactly_one_reauthentication() {
         "initial refresh, step-up refresh, device code polls: {total}"
     );
     assert_eq!(without_cp1, 0, "every token request declares cp1");
+    // The write is in the journal: who, what, before/after, request-id, the context met.
+    let j = store.journal().unwrap();
+    assert_eq!(j.len(), 1, "{j:?}");
+    assert_eq!(j[0]["outcome"], "ok");
+    assert_eq!(j[0]["method"], "PATCH");
+    assert_eq!(j[0]["claimsContext"], "c1");
+    assert_eq!(j[0]["user"], "adele.vance@tailspindemo.onmicrosoft.com");
+    assert!(j[0]["requestId"].as_str().is_some_and(|r| !r.is_empty()));
+    assert!(j[0]["before"].as_str().unwrap().contains("\"disabled\""));
+    assert_eq!(j[0]["after"], "{\"state\":\"enabled\"}");
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 
 pub mod ca;
 pub mod groups;
+pub mod journal;
 pub mod users;
 
 use crate::graph::Request;
@@ -19,17 +20,24 @@ pub enum BladeKind {
     Groups,
     Users,
     CaPolicies,
+    /// The journal of writes this console made (from the cache).
+    Journal,
 }
 
 impl BladeKind {
-    pub const ALL: &'static [BladeKind] =
-        &[BladeKind::Groups, BladeKind::Users, BladeKind::CaPolicies];
+    pub const ALL: &'static [BladeKind] = &[
+        BladeKind::Groups,
+        BladeKind::Users,
+        BladeKind::CaPolicies,
+        BladeKind::Journal,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
             BladeKind::Groups => "Groups",
             BladeKind::Users => "Users",
             BladeKind::CaPolicies => "Conditional Access",
+            BladeKind::Journal => "Journal",
         }
     }
 
@@ -47,6 +55,7 @@ impl BladeKind {
             BladeKind::Groups => "groups",
             BladeKind::Users => "users",
             BladeKind::CaPolicies => "ca-policies",
+            BladeKind::Journal => "journal",
         }
     }
 
@@ -92,6 +101,11 @@ impl ListSource {
         }
     }
 
+    /// Lists that exist only in the cache (the journal): never fetched from Graph.
+    pub fn is_local(&self) -> bool {
+        matches!(self, ListSource::Blade(BladeKind::Journal))
+    }
+
     /// Where the cache keeps this list (`members:{group}` for members).
     pub fn cache_key(&self) -> Option<String> {
         Some(match self {
@@ -105,6 +119,7 @@ impl ListSource {
             ListSource::Blade(BladeKind::Groups) => groups::columns(),
             ListSource::Blade(BladeKind::Users) => users::columns(),
             ListSource::Blade(BladeKind::CaPolicies) => ca::columns(),
+            ListSource::Blade(BladeKind::Journal) => journal::columns(),
             ListSource::GroupMembers { .. } => groups::member_columns(),
         }
     }
@@ -114,6 +129,7 @@ impl ListSource {
             ListSource::Blade(BladeKind::Groups) => groups::list_request(),
             ListSource::Blade(BladeKind::Users) => users::list_request(),
             ListSource::Blade(BladeKind::CaPolicies) => ca::list_request(),
+            ListSource::Blade(BladeKind::Journal) => journal::request(),
             ListSource::GroupMembers { group_id, .. } => groups::members_request(group_id),
         }
     }
@@ -123,6 +139,7 @@ impl ListSource {
             ListSource::Blade(BladeKind::Groups) => groups::row(v),
             ListSource::Blade(BladeKind::Users) => users::row(v),
             ListSource::Blade(BladeKind::CaPolicies) => ca::row(v),
+            ListSource::Blade(BladeKind::Journal) => journal::row(v),
             ListSource::GroupMembers { .. } => groups::member_row(v),
         }
     }
@@ -133,6 +150,7 @@ impl ListSource {
             ListSource::Blade(BladeKind::Groups) => groups::style(row, col, theme),
             ListSource::Blade(BladeKind::Users) => users::style(row, col, theme),
             ListSource::Blade(BladeKind::CaPolicies) => ca::style(row, col, theme),
+            ListSource::Blade(BladeKind::Journal) => journal::style(row, col, theme),
             ListSource::GroupMembers { .. } => None,
         }
     }
@@ -149,6 +167,7 @@ impl ListSource {
             ListSource::Blade(BladeKind::Groups) => ObjectKind::Group,
             ListSource::Blade(BladeKind::Users) => ObjectKind::User,
             ListSource::Blade(BladeKind::CaPolicies) => ObjectKind::CaPolicy,
+            ListSource::Blade(BladeKind::Journal) => return None,
             ListSource::GroupMembers { .. } => match odata_kind(v) {
                 "user" => ObjectKind::User,
                 "group" => ObjectKind::Group,

@@ -115,6 +115,9 @@ impl Tenant {
                     .collect(),
                 _ => Vec::new(),
             };
+            // A member appears once, as in Graph (the fixture may name one twice).
+            let mut seen = std::collections::HashSet::new();
+            let ids: Vec<String> = ids.into_iter().filter(|m| seen.insert(m.clone())).collect();
             t.members.insert(id, ids);
             t.groups.push(g);
         }

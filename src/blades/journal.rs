@@ -1,0 +1,43 @@
+//! The Journal blade: every write this console made, newest first, from the cache.
+
+use crate::graph::Request;
+use crate::theme::Theme;
+use crate::widgets::table::{Column, TableRow};
+use ratatui::style::Style;
+use serde_json::Value;
+
+pub fn columns() -> Vec<Column> {
+    vec![
+        Column::fixed("Time", 20),
+        Column::fixed("Method", 6),
+        Column::grow("Path", 20),
+        Column::fixed("Outcome", 18),
+        Column::fixed("Context", 7),
+    ]
+}
+
+/// The journal is local: this request is never sent (the runner reads the cache instead).
+pub fn request() -> Request {
+    Request::get("/$journal")
+}
+
+pub fn row(v: Value) -> TableRow {
+    let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+    let cells = vec![
+        s("time"),
+        s("method"),
+        s("path"),
+        s("outcome"),
+        s("claimsContext"),
+    ];
+    TableRow::new(v, cells)
+}
+
+pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
+    match col {
+        3 if row.cells[3] == "ok" => Some(theme.success),
+        3 => Some(theme.error),
+        0 | 4 => Some(theme.muted),
+        _ => None,
+    }
+}

@@ -1,0 +1,245 @@
+//! Headless commands: `export` (live or from the cache), `sync` (progress on stderr), and
+//! `snapshot export|import` for reviewers.
+
+use crate::Failure;
+use crate::blades::{BladeKind, ListSource};
+use crate::cache::{Store, sync};
+use crate::cli::{Cli, ExportFormat, SnapshotCommand};
+use crate::config::Paths;
+use crate::connect::{cache_path, connect, profile};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Names `export` accepts: the blades and the journal.
+fn export_names() -> String {
+    BladeKind::ALL
+        .iter()
+        .map(|b| b.command())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `export BLADE`: live when online (the cache is refreshed as a side effect), from the cache
+/// with `--offline`; the journal always from the cache.
+pub async fn export(
+    cli: &Cli,
+    paths: Option<&Paths>,
+    blade: &str,
+    format: ExportFormat,
+) -> Result<(), Failure> {
+    let out = |source: &ListSource, objects| {
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        match crate::export::write(source, objects, format, &mut lock) {
+            // `| head` closing the pipe early is not an error.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.map_err(|e| Failure::error(format!("export: {e}"))),
+        }
+    };
+    if blade == "journal" {
+        let conn = connect(cli, paths).await?;
+        let store = conn
+            .store
+            .ok_or_else(|| Failure::error("no cache: the journal lives in the cache"))?;
+        let entries = tokio::task::spawn_blocking(move || store.journal())
+            .await
+            .map_err(|e| Failure::error(e.to_string()))?
+            .map_err(|e| Failure::error(e.to_string()))?;
+        return out(&ListSource::Blade(BladeKind::Journal), entries);
+    }
+    let kind = BladeKind::from_command(blade).ok_or_else(|| Failure {
+        code: 2,
+        message: format!(
+            "export: unknown blade \"{blade}\" (available: {})",
+            export_names()
+        ),
+    })?;
+    let conn = connect(cli, paths).await?;
+    let source = ListSource::Blade(kind);
+    let objects = if conn.offline {
+        let store = conn
+            .store
+            .clone()
+            .ok_or_else(|| Failure::error("no cache"))?;
+        let key = kind.command().to_string();
+        let (items, at) = tokio::task::spawn_blocking(move || store.list(&key))
+            .await
+            .map_err(|e| Failure::error(e.to_string()))?
+            .map_err(|e| Failure::error(e.to_string()))?;
+        if at.is_none() {
+            return Err(Failure::error(format!(
+                "{blade} was never synced into this cache: run `entra-console sync {blade}`"
+            )));
+        }
+        items
+    } else {
+        conn.client
+            .get_all(source.request())
+            .await
+            .map_err(|e| Failure::error(e.to_string()))?
+    };
+    out(&source, objects)
+}
+
+fn bar(name: &str) -> ProgressBar {
+    let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {prefix:>14} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    pb.set_prefix(name.to_string());
+    pb.enable_steady_tick(Duration::from_millis(120));
+    pb
+}
+
+/// `sync [BLADE...]`: fill the cache headlessly; a summary line at the end; exit 1 on failure
+/// keeping what was synced.
+pub async fn sync(cli: &Cli, paths: Option<&Paths>, blades: &[String]) -> Result<(), Failure> {
+    if cli.global.offline {
+        return Err(Failure {
+            code: 2,
+            message: "sync needs the network; drop --offline".into(),
+        });
+    }
+    let wanted: Vec<String> = if blades.is_empty() {
+        sync::ALL.iter().map(|s| s.to_string()).collect()
+    } else {
+        blades.to_vec()
+    };
+    for b in &wanted {
+        if sync::spec(b).is_none() && b != "group-members" {
+            return Err(Failure {
+                code: 2,
+                message: format!(
+                    "sync: unknown blade \"{b}\" (available: {})",
+                    sync::ALL.join(", ")
+                ),
+            });
+        }
+    }
+    let conn = connect(cli, paths).await?;
+    let store = conn.store.clone().ok_or_else(|| {
+        Failure::error(
+            conn.cache_warning
+                .clone()
+                .unwrap_or_else(|| "no cache file".into()),
+        )
+    })?;
+    let waits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let w = waits.clone();
+    let client = conn.client.clone().with_observer(Arc::new(move |_| {
+        w.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }));
+    let start = Instant::now();
+    let mut summary = Vec::new();
+    for name in sync::ALL.iter().filter(|n| wanted.iter().any(|w| w == *n)) {
+        let pb = bar(name);
+        let result = if *name == "group-members" {
+            let p = pb.clone();
+            sync::members(&client, &store, &mut |done, total| {
+                p.set_message(format!("{done}/{total} groups"))
+            })
+            .await
+            .map(|(done, failures)| (format!("members of {done} groups"), failures))
+        } else {
+            let spec = sync::spec(name).unwrap_or_else(|| unreachable!("checked above"));
+            let p = pb.clone();
+            let wt = waits.clone();
+            let mut on_page = move |t: &sync::Tally| {
+                let n = wt.load(std::sync::atomic::Ordering::Relaxed);
+                p.set_message(format!(
+                    "{} pages, {} objects, {} removed, {n} retry waits ({})",
+                    t.pages, t.upserts, t.removed, t.mode
+                ));
+            };
+            sync::collection(&client, &store, &spec, &mut on_page)
+                .await
+                .map(|t| {
+                    let removed = if t.removed > 0 {
+                        format!(", -{}", t.removed)
+                    } else {
+                        String::new()
+                    };
+                    (
+                        format!("{name} {} ({}{removed})", t.upserts, t.mode),
+                        Vec::new(),
+                    )
+                })
+        };
+        pb.finish_and_clear();
+        match result {
+            Ok((line, failures)) if failures.is_empty() => summary.push(line),
+            Ok((line, failures)) => {
+                summary.push(line);
+                eprintln!("synced: {}", summary.join(", "));
+                return Err(Failure::error(format!(
+                    "sync: {} failed (first: {}); what was synced is kept",
+                    failures.len(),
+                    failures[0]
+                )));
+            }
+            Err(e) => {
+                if !summary.is_empty() {
+                    eprintln!("synced: {}", summary.join(", "));
+                }
+                return Err(Failure::error(format!(
+                    "sync failed: {e}; what was synced is kept"
+                )));
+            }
+        }
+    }
+    eprintln!(
+        "synced: {} in {:.1} s ({} retry waits) into {}",
+        summary.join(", "),
+        start.elapsed().as_secs_f64(),
+        waits.load(std::sync::atomic::Ordering::Relaxed),
+        store.path.display()
+    );
+    Ok(())
+}
+
+/// `snapshot export FILE` / `snapshot import FILE`.
+pub async fn snapshot(
+    cli: &Cli,
+    paths: Option<&Paths>,
+    cmd: &SnapshotCommand,
+) -> Result<(), Failure> {
+    let (name, _) = profile(cli, paths)?;
+    let cache = cache_path(cli, paths, &name)
+        .ok_or_else(|| Failure::error("no cache path (use --cache FILE)"))?;
+    match cmd {
+        SnapshotCommand::Export { file } => {
+            let store = Store::open(&cache, false).map_err(|e| Failure::error(e.to_string()))?;
+            let dest = file.clone();
+            tokio::task::spawn_blocking(move || store.snapshot(&dest))
+                .await
+                .map_err(|e| Failure::error(e.to_string()))?
+                .map_err(|e| Failure::error(e.to_string()))?;
+            eprintln!(
+                "snapshot written to {} (no tokens: they never enter the cache)",
+                file.display()
+            );
+            Ok(())
+        }
+        SnapshotCommand::Import { file } => {
+            // Validate before copying: a foreign or damaged file is refused.
+            Store::open(file, false).map_err(|e| Failure::error(e.to_string()))?;
+            if cache.exists() {
+                let backup = cache.with_extension("db.before-import");
+                std::fs::rename(&cache, &backup)
+                    .map_err(|e| Failure::error(format!("cannot move the old cache aside: {e}")))?;
+                eprintln!("the previous cache was kept as {}", backup.display());
+            }
+            if let Some(dir) = cache.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| Failure::error(e.to_string()))?;
+            }
+            std::fs::copy(file, &cache)
+                .map_err(|e| Failure::error(format!("cannot copy the snapshot: {e}")))?;
+            eprintln!(
+                "snapshot imported as the cache of profile {name}; open it with `entra-console --offline --profile {name}`"
+            );
+            Ok(())
+        }
+    }
+}

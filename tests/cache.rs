@@ -1,0 +1,381 @@
+//! The cache end to end: cache-first then refresh, delta sync of adds/changes/deletions,
+//! offline without a connection, snapshots without secrets, a killed sync that resumes.
+
+use entra_console::app::run::perform;
+use entra_console::app::{Effect, Msg};
+use entra_console::auth::{AccessToken, Credential};
+use entra_console::blades::{BladeKind, ListSource};
+use entra_console::cache::{Store, sync};
+use entra_console::demo::store::{Kind, Scale};
+use entra_console::demo::{self, DemoOptions, DemoServer};
+use entra_console::graph::{GraphClient, GraphConfig, Request};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+fn client(url: &str) -> GraphClient {
+    GraphClient::new(GraphConfig {
+        base_url: url.into(),
+        read_only: false,
+        credential: Credential::Static(AccessToken::new("t")),
+        timeout: Duration::from_secs(10),
+    })
+    .unwrap()
+}
+
+fn names(items: &[serde_json::Value]) -> BTreeMap<String, String> {
+    items
+        .iter()
+        .map(|v| {
+            (
+                v["id"].as_str().unwrap().to_string(),
+                v["displayName"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn server_groups(s: &DemoServer) -> BTreeMap<String, String> {
+    names(&s.state.tenant.read().unwrap().groups)
+}
+
+#[tokio::test]
+async fn cache_first_then_refresh() {
+    let s = demo::start(DemoOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("c.db"), true).unwrap());
+    let c = client(&s.url());
+    let source = ListSource::Blade(BladeKind::Groups);
+    let run = |id| {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let e = Effect::FetchPages {
+            id,
+            request: source.request(),
+            cache: source.cache_key(),
+        };
+        let (c, st) = (c.clone(), store.clone());
+        async move {
+            perform(e, c, Some(st), tx).await;
+            let mut out = Vec::new();
+            while let Ok(m) = rx.try_recv() {
+                out.push(m);
+            }
+            out
+        }
+    };
+    // Empty cache: live pages only, written through.
+    let first = run(1).await;
+    assert!(matches!(first[0], Msg::Page { .. }), "{first:?}");
+    assert_eq!(store.count("groups").unwrap(), 25);
+    // The tenant changes; the next load shows the cache first, then the live answer.
+    let id = s.state.tenant.read().unwrap().groups[1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.state.tenant.write().unwrap().patch(
+        Kind::Group,
+        &id,
+        &json!({"displayName": "Finance Team (renamed)"}),
+    );
+    let second = run(2).await;
+    match (&second[0], &second[1]) {
+        (Msg::Cached { items, as_of, .. }, Msg::Page { page, .. }) => {
+            assert!(as_of.is_some());
+            assert!(items.iter().any(|g| g["displayName"] == "Finance Team"));
+            assert!(
+                page.items
+                    .iter()
+                    .any(|g| g["displayName"] == "Finance Team (renamed)")
+            );
+        }
+        other => panic!("expected cached then live: {other:?}"),
+    }
+    assert!(matches!(second.last(), Some(Msg::Done { error: None, .. })));
+    assert!(
+        store
+            .list("groups")
+            .unwrap()
+            .0
+            .iter()
+            .any(|g| g["displayName"] == "Finance Team (renamed)")
+    );
+}
+
+#[tokio::test]
+async fn delta_sync_applies_adds_changes_and_deletions_exactly() {
+    let s = demo::start(DemoOptions {
+        scale: Scale {
+            users: None,
+            groups: Some(230),
+            seed: 5,
+        },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("c.db"), true).unwrap());
+    let c = client(&s.url());
+    let spec = sync::spec("groups").unwrap();
+    let t = sync::collection(&c, &store, &spec, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!((t.mode, t.pages, t.upserts), ("full", 3, 230));
+    assert_eq!(names(&store.list("groups").unwrap().0), server_groups(&s));
+    {
+        let mut tenant = s.state.tenant.write().unwrap();
+        let ids: Vec<String> = tenant
+            .groups
+            .iter()
+            .take(3)
+            .map(|g| g["id"].as_str().unwrap().to_string())
+            .collect();
+        tenant.patch(Kind::Group, &ids[0], &json!({"displayName": "Changed"}));
+        tenant.remove(Kind::Group, &ids[1]);
+        tenant.upsert(Kind::Group, json!({"id": "11111111-2222-4333-8444-555555555555", "displayName": "Added", "groupTypes": [], "securityEnabled": true}));
+    }
+    let t = sync::collection(&c, &store, &spec, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (t.mode, t.upserts, t.removed),
+        ("delta", 2, 1),
+        "only the delta moved"
+    );
+    assert_eq!(names(&store.list("groups").unwrap().0), server_groups(&s));
+    // Nothing changed: an empty delta.
+    let t = sync::collection(&c, &store, &spec, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!((t.mode, t.upserts, t.removed), ("delta", 0, 0));
+}
+
+#[tokio::test]
+async fn members_are_fanned_out_in_batches() {
+    let s = demo::start(DemoOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("c.db"), true).unwrap());
+    let c = client(&s.url());
+    sync::collection(&c, &store, &sync::spec("groups").unwrap(), &mut |_| {})
+        .await
+        .unwrap();
+    let (done, failures) = sync::members(&c, &store, &mut |_, _| {}).await.unwrap();
+    assert_eq!((done, failures.len()), (25, 0));
+    assert_eq!(s.state.faults.batches.lock().unwrap().clone(), [20, 5]);
+    let tenant = s.state.tenant.read().unwrap();
+    for g in &tenant.groups {
+        let id = g["id"].as_str().unwrap();
+        let cached: Vec<String> = store
+            .members(id)
+            .unwrap()
+            .0
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(&cached, &tenant.members[id]);
+    }
+}
+
+fn bin(home: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_entra-console"));
+    c.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env_remove("ENTRA_CONSOLE_GRAPH_URL")
+        .env_remove("ENTRA_CONSOLE_ACCESS_TOKEN");
+    c
+}
+
+#[test]
+fn offline_makes_no_connection_and_snapshots_hold_no_secrets() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s = rt.block_on(demo::start(DemoOptions::default())).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("c.db");
+    let db_s = db.to_str().unwrap();
+    // A real sign-in first, so a refresh token exists on disk (it must not reach the snapshot).
+    let out = bin(home.path()).args(["--demo", "login"]).output().unwrap();
+    assert!(out.status.success());
+    let token_file =
+        std::fs::read_to_string(home.path().join("data/entra-console/tokens/demo.json")).unwrap();
+    let refresh = serde_json::from_str::<serde_json::Value>(&token_file).unwrap()["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = bin(home.path())
+        .args(["sync", "--graph-url", &s.url(), "--cache", db_s])
+        .env("ENTRA_CONSOLE_ACCESS_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "synced: groups 25 (full), users 59 (full), ca-policies 13 (full), members of 25 groups"
+    ));
+    let before = s.state.faults.requests.load(Ordering::Relaxed);
+    let out = bin(home.path())
+        .args([
+            "--offline",
+            "--cache",
+            db_s,
+            "export",
+            "groups",
+            "--format",
+            "json",
+        ])
+        .env("ENTRA_CONSOLE_GRAPH_URL", s.url())
+        .env("ENTRA_CONSOLE_ACCESS_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let groups: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(groups.as_array().unwrap().len(), 25);
+    assert_eq!(
+        s.state.faults.requests.load(Ordering::Relaxed),
+        before,
+        "offline sent nothing"
+    );
+    let snap = home.path().join("snap.db");
+    let out = bin(home.path())
+        .args([
+            "--cache",
+            db_s,
+            "snapshot",
+            "export",
+            snap.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&snap).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    for secret in [
+        refresh.as_str(),
+        "demo-signature",
+        "demo-refresh-token",
+        "Bearer ",
+    ] {
+        assert!(!text.contains(secret), "snapshot contains {secret}");
+    }
+    // A reviewer opens the snapshot offline.
+    let out = bin(home.path())
+        .args([
+            "--offline",
+            "--cache",
+            snap.to_str().unwrap(),
+            "export",
+            "ca-policies",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 14);
+    // A foreign file is refused with a clear message.
+    std::fs::write(home.path().join("junk.db"), b"definitely not sqlite").unwrap();
+    let out = bin(home.path())
+        .args([
+            "--offline",
+            "--cache",
+            home.path().join("junk.db").to_str().unwrap(),
+            "export",
+            "groups",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an entra-console cache"));
+}
+
+#[test]
+fn a_killed_sync_resumes_to_the_exact_server_state() {
+    let home = tempfile::tempdir().unwrap();
+    let mut server = bin(home.path())
+        .args([
+            "demo-server",
+            "--users",
+            "4000",
+            "--latency-ms",
+            "25",
+            "--seed",
+            "9",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    let db = home.path().join("c.db");
+    let sync = |home: &std::path::Path| {
+        bin(home)
+            .args([
+                "sync",
+                "users",
+                "--graph-url",
+                &url,
+                "--cache",
+                db.to_str().unwrap(),
+            ])
+            .env("ENTRA_CONSOLE_ACCESS_TOKEN", "t")
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut child = sync(home.path());
+    std::thread::sleep(Duration::from_millis(500));
+    child.kill().unwrap(); // SIGKILL
+    let _ = child.wait();
+    {
+        let store =
+            Store::open(&db, false).expect("the database opens after kill -9 (integrity checked)");
+        let partial = store.count("users").unwrap();
+        assert!(
+            partial < 4000,
+            "the kill happened mid-sync ({partial} users)"
+        );
+        assert!(
+            store.sync_state("users").unwrap().next_link.is_some(),
+            "a resume link was saved"
+        );
+    }
+    let status = sync(home.path()).wait().unwrap();
+    assert!(status.success());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let all = rt
+        .block_on(
+            client(&url).get_all(
+                Request::get("/users")
+                    .select(&["id", "displayName"])
+                    .top(999),
+            ),
+        )
+        .unwrap();
+    let store = Store::open(&db, false).unwrap();
+    assert_eq!(names(&store.list("users").unwrap().0), names(&all));
+    let _ = server.kill();
+    let _ = server.wait();
+}
