@@ -282,3 +282,30 @@ fn ctx_switches_profile_without_restarting() {
     s.send("q");
     assert!(s.wait_exit(Duration::from_secs(10)).success());
 }
+
+#[test]
+fn offline_console_reads_the_cache() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("tenant.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_entra-console"))
+        .args(["--demo", "sync", "--cache", db.to_str().unwrap()])
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut s = Session::start(&["--offline", "--cache", db.to_str().unwrap()], 100, 30);
+    let screen = s.wait_for("Finance Team", Duration::from_secs(20));
+    assert!(
+        screen.contains("OFFLINE") && screen.contains("(cache)"),
+        "{screen}"
+    );
+    s.send(":users\r");
+    s.wait_for("Break Glass 01", Duration::from_secs(10));
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+}
