@@ -57,6 +57,31 @@ pub async fn export(
     })?;
     let conn = connect(cli, paths).await?;
     let source = ListSource::Blade(kind);
+    if source.facts_backed() {
+        if conn.offline {
+            return Err(Failure::error(format!(
+                "{blade} is not kept in the cache yet; export it online"
+            )));
+        }
+        let [a, c, p] = crate::protect::Facts::requests();
+        let client = &conn.client;
+        let facts = async {
+            Ok::<_, crate::graph::GraphError>(crate::protect::Facts {
+                actions: client.get_all(a).await?,
+                contexts: client.get_all(c).await?,
+                policies: client.get_all(p).await?,
+            })
+        }
+        .await
+        .map_err(|e| Failure::error(e.to_string()))?;
+        let rows = source.rows_from_facts(&facts);
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        return match crate::export::write_rows(&source, rows, format, &mut lock) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.map_err(|e| Failure::error(format!("export: {e}"))),
+        };
+    }
     let objects = if conn.offline {
         let store = conn
             .store

@@ -3,6 +3,7 @@
 use crate::blades::ListSource;
 use crate::cli::ExportFormat;
 use crate::sanitize::json_safe;
+use crate::widgets::table::TableRow;
 use serde_json::Value;
 use std::io::Write;
 
@@ -15,18 +16,29 @@ pub fn write(
     format: ExportFormat,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
+    let rows = objects.into_iter().map(|v| source.row(v)).collect();
+    write_rows(source, rows, format, out)
+}
+
+/// Write rows already built (facts-backed lists compute their cells from several collections).
+pub fn write_rows(
+    source: &ListSource,
+    rows: Vec<TableRow>,
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     match format {
         ExportFormat::Json => {
+            let objects: Vec<Value> = rows.into_iter().map(|r| r.object).collect();
             let text = serde_json::to_string_pretty(&objects).map_err(std::io::Error::other)?;
             writeln!(out, "{}", json_safe(&text))
         }
         ExportFormat::Csv | ExportFormat::Md => {
             let mut header = vec!["id".to_string()];
             header.extend(source.columns().iter().map(|c| c.title.to_string()));
-            let rows: Vec<Vec<String>> = objects
+            let rows: Vec<Vec<String>> = rows
                 .into_iter()
-                .map(|v| {
-                    let row = source.row(v);
+                .map(|row| {
                     let mut cells = vec![row.id().to_string()];
                     cells.extend(row.cells);
                     cells

@@ -266,6 +266,58 @@ pub fn protection(req: &Request, facts: &Facts) -> Option<Protection> {
     })
 }
 
+/// The area of a protected-action permission, as the admin center groups them.
+pub fn area_of(permission: &str) -> &'static str {
+    match permission.split('/').nth(1).unwrap_or_default() {
+        "conditionalAccessPolicies" => "Conditional Access policies",
+        "namedLocations" => "Named locations",
+        "crossTenantAccessPolicy" => "Cross-tenant access",
+        "deletedItems" => "Hard delete",
+        "resourceNamespaces" => "Protected-action management",
+        _ => "Other",
+    }
+}
+
+/// How well a protected-action permission is protected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActionState {
+    /// An enabled policy targets the context.
+    Protected,
+    /// Only Off or Report-only policies target the context (or none): step-up loops forever.
+    NeverSatisfied,
+    /// The context is not published (`isAvailable` false).
+    Unpublished,
+    /// No context assigned.
+    NotProtected,
+}
+
+impl ActionState {
+    pub fn label(&self) -> &'static str {
+        match self {
+            ActionState::Protected => "protected",
+            ActionState::NeverSatisfied => "never satisfied",
+            ActionState::Unpublished => "not published",
+            ActionState::NotProtected => "not protected",
+        }
+    }
+}
+
+/// The lint state of one resource action (graph-api.md §2: `authenticationContextId`).
+pub fn action_state(action: &Value, facts: &Facts) -> ActionState {
+    let Some(acrs) = action["authenticationContextId"].as_str() else {
+        return ActionState::NotProtected;
+    };
+    let p = context_protection(acrs, "", facts);
+    if !p.context.as_ref().is_some_and(|c| c.2) {
+        return ActionState::Unpublished;
+    }
+    if p.enforced() {
+        ActionState::Protected
+    } else {
+        ActionState::NeverSatisfied
+    }
+}
+
 /// Why a second challenge for the same context came back: the "policy never satisfied" case.
 pub fn never_satisfied(acrs: &str, token_has_it: bool, facts: &Facts) -> String {
     let p = context_protection(acrs, "", facts);
@@ -373,6 +425,22 @@ mod tests {
         let t = refused(Some(53003), "", "c1", &facts());
         assert!(t.contains("Blocking policy: CAP"), "{t}");
         assert!(t.contains("draft is kept"));
+    }
+
+    #[test]
+    fn lint_states_for_each_case() {
+        let mut f = facts();
+        f.contexts
+            .push(json!({"id": "c3", "displayName": "Hard delete", "isAvailable": false}));
+        let st = |ctx: Option<&str>| action_state(&json!({"authenticationContextId": ctx}), &f);
+        assert_eq!(st(Some("c1")), ActionState::Protected);
+        assert_eq!(st(Some("c2")), ActionState::NeverSatisfied);
+        assert_eq!(st(Some("c3")), ActionState::Unpublished);
+        assert_eq!(st(None), ActionState::NotProtected);
+        assert_eq!(
+            area_of("microsoft.directory/deletedItems/delete"),
+            "Hard delete"
+        );
     }
 
     #[test]

@@ -317,6 +317,10 @@ impl App {
         let id = self.fresh_id();
         self.dirty = true;
         let effect = match self.top() {
+            View::List(l) if l.source.facts_backed() => {
+                self.facts_request = Some(id);
+                Effect::LoadFacts { id }
+            }
             View::List(l) => Effect::FetchPages {
                 id,
                 request: l.source.request(),
@@ -417,8 +421,106 @@ impl App {
         Vec::new()
     }
 
-    /// `t` on a Conditional Access policy: choose its state, see the protection, apply.
+    /// `t`: set what the selected object's blade lets you set (policy state, a protected
+    /// action's context, a context's publication).
     fn set_state(&mut self) -> Vec<Effect> {
+        let (source, object) = match self.top() {
+            View::List(l) => (
+                Some(l.source.clone()),
+                l.table.selected().map(|r| r.object.clone()),
+            ),
+            View::Detail(d) => (
+                None,
+                d.object.clone().map(|o| (d.target.kind, o)).map(|(_, o)| o),
+            ),
+        };
+        let kind = match (self.top(), &source) {
+            (View::Detail(d), _) => Some(d.target.kind),
+            (_, Some(ListSource::Blade(BladeKind::ProtectedActions))) => {
+                Some(crate::blades::ObjectKind::ProtectedAction)
+            }
+            (_, Some(ListSource::Blade(BladeKind::AuthContexts))) => {
+                Some(crate::blades::ObjectKind::AuthContext)
+            }
+            _ => None,
+        };
+        match (kind, object) {
+            (Some(crate::blades::ObjectKind::ProtectedAction), Some(a)) => self.set_context(a),
+            (Some(crate::blades::ObjectKind::AuthContext), Some(c)) => self.set_published(c),
+            _ => self.set_policy_state(),
+        }
+    }
+
+    fn set_context(&mut self, a: serde_json::Value) -> Vec<Effect> {
+        let id = a["id"].as_str().unwrap_or_default().to_string();
+        let name = a["name"].as_str().unwrap_or(&id).to_string();
+        let mut options: Vec<(String, serde_json::Value)> =
+            vec![("none".into(), serde_json::Value::Null)];
+        if let Some(f) = &self.facts {
+            let mut ctx: Vec<&serde_json::Value> = f.contexts.iter().collect();
+            ctx.sort_by_key(|c| {
+                c["id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .trim_start_matches('c')
+                    .parse::<u32>()
+                    .unwrap_or(0)
+            });
+            options.extend(ctx.iter().filter_map(|c| {
+                c["id"]
+                    .as_str()
+                    .map(|i| (i.to_string(), serde_json::json!(i)))
+            }));
+        }
+        let current = a["authenticationContextId"].clone();
+        let at = options.iter().position(|(_, v)| *v == current).unwrap_or(0);
+        let choice = super::write::Choice {
+            field: "authenticationContextId".into(),
+            current,
+            selected: (at + 1) % options.len(),
+            options,
+        };
+        let request = crate::blades::protected::context_request(
+            &id,
+            choice.options[choice.selected].1.as_str(),
+        );
+        self.begin_write(
+            format!("Set context: {}", crate::sanitize::clean(&name)),
+            id,
+            request,
+            Some(choice),
+            Some(a),
+        )
+    }
+
+    fn set_published(&mut self, c: serde_json::Value) -> Vec<Effect> {
+        let id = c["id"].as_str().unwrap_or_default().to_string();
+        let current = serde_json::json!(c["isAvailable"] == serde_json::json!(true));
+        let options = vec![
+            ("Published".to_string(), serde_json::json!(true)),
+            ("Not published".to_string(), serde_json::json!(false)),
+        ];
+        let selected = if current == serde_json::json!(true) {
+            1
+        } else {
+            0
+        };
+        let choice = super::write::Choice {
+            field: "isAvailable".into(),
+            current,
+            selected,
+            options,
+        };
+        let request = crate::blades::contexts::publish_request(&id, selected == 0);
+        let title = format!(
+            "Publish: {id} {}",
+            crate::sanitize::clean(c["displayName"].as_str().unwrap_or_default())
+        );
+        self.begin_write(title, id, request, Some(choice), Some(c))
+    }
+
+    /// `t` on a Conditional Access policy: choose its state, see the protection, apply.
+    fn set_policy_state(&mut self) -> Vec<Effect> {
         let policy = match self.top() {
             View::List(l) if l.source == ListSource::Blade(BladeKind::CaPolicies) => {
                 l.table.selected().map(|r| r.object.clone())
@@ -433,10 +535,10 @@ impl App {
         };
         let id = p["id"].as_str().unwrap_or_default().to_string();
         let name = p["displayName"].as_str().unwrap_or(&id).to_string();
-        let current = p["state"].as_str().unwrap_or_default().to_string();
-        let options: Vec<(String, String)> = crate::blades::ca::STATES
+        let current = p["state"].clone();
+        let options: Vec<(String, serde_json::Value)> = crate::blades::ca::STATES
             .iter()
-            .map(|(l, v)| (l.to_string(), v.to_string()))
+            .map(|(l, v)| (l.to_string(), serde_json::json!(v)))
             .collect();
         let at = options.iter().position(|(_, v)| *v == current).unwrap_or(0);
         let choice = super::write::Choice {
@@ -445,7 +547,13 @@ impl App {
             selected: (at + 1) % options.len(),
             options,
         };
-        let request = crate::blades::ca::state_request(&id, &choice.options[choice.selected].1);
+        let request = crate::blades::ca::state_request(
+            &id,
+            choice.options[choice.selected]
+                .1
+                .as_str()
+                .unwrap_or_default(),
+        );
         self.begin_write(
             format!("Set state: {}", crate::sanitize::clean(&name)),
             id,

@@ -13,9 +13,9 @@ use crossterm::event::{KeyCode, KeyEvent};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Choice {
     pub field: String,
-    pub current: String,
+    pub current: serde_json::Value,
     /// (label, value)
-    pub options: Vec<(String, String)>,
+    pub options: Vec<(String, serde_json::Value)>,
     pub selected: usize,
 }
 
@@ -77,7 +77,7 @@ impl PendingWrite {
                     .iter()
                     .find(|(_, v)| *v == c.current)
                     .map(|(l, _)| l.clone())
-                    .unwrap_or_else(|| c.current.clone());
+                    .unwrap_or_else(|| crate::widgets::sheet::show(&c.current));
                 if new.1 == c.current {
                     vec![format!("{}: {old} (unchanged)", c.field)]
                 } else {
@@ -94,8 +94,13 @@ impl PendingWrite {
 
     fn sync_request(&mut self) {
         if let (Some(c), Some(body)) = (&self.choice, self.request.body.as_mut()) {
-            body[c.field.as_str()] = serde_json::json!(c.options[c.selected].1);
+            body[c.field.as_str()] = c.options[c.selected].1.clone();
         }
+    }
+
+    /// The value chosen, when the write is a choice.
+    pub fn chosen(&self) -> Option<&serde_json::Value> {
+        self.choice.as_ref().map(|c| &c.options[c.selected].1)
     }
 }
 
@@ -150,14 +155,38 @@ impl App {
             return;
         }
         self.facts_request = None;
+        let now = self.now;
         match facts {
             Ok(f) => {
                 if let Some(w) = &mut self.write {
                     w.protection = protect::protection(&w.request, &f);
                 }
+                // A list built from the facts (protected actions, contexts) fills now.
+                for v in &mut self.stack {
+                    if let super::View::List(l) = v
+                        && l.load.request == Some(id)
+                    {
+                        l.table.set_rows(l.source.rows_from_facts(&f));
+                        l.load = super::LoadState {
+                            loaded_at: Some(now),
+                            live: true,
+                            ..Default::default()
+                        };
+                    }
+                }
                 self.facts = Some(f);
             }
-            Err(e) => tracing::warn!("cannot read protection facts: {e}"),
+            Err(e) => {
+                for v in &mut self.stack {
+                    if v.load().request == Some(id) {
+                        let load = v.load_mut();
+                        load.loading = false;
+                        load.request = None;
+                        load.error = Some(e.to_string());
+                    }
+                }
+                tracing::warn!("cannot read protection facts: {e}");
+            }
         }
         self.dirty = true;
     }
@@ -289,6 +318,8 @@ impl App {
                 let msg = format!("saved: {what}");
                 let journal = self.journal("ok".into(), request_id);
                 self.toast(msg, false);
+                // Protection depends on what just changed: read it again when next needed.
+                self.facts = None;
                 // Graph answers 204 without a body: read the object again.
                 let mut effects = self.reload_top();
                 effects.push(journal);

@@ -2,8 +2,10 @@
 //! only its columns, requests, sheets and drill-downs; the shell does the rest.
 
 pub mod ca;
+pub mod contexts;
 pub mod groups;
 pub mod journal;
+pub mod protected;
 pub mod users;
 
 use crate::graph::Request;
@@ -20,6 +22,8 @@ pub enum BladeKind {
     Groups,
     Users,
     CaPolicies,
+    ProtectedActions,
+    AuthContexts,
     /// The journal of writes this console made (from the cache).
     Journal,
 }
@@ -29,6 +33,8 @@ impl BladeKind {
         BladeKind::Groups,
         BladeKind::Users,
         BladeKind::CaPolicies,
+        BladeKind::ProtectedActions,
+        BladeKind::AuthContexts,
         BladeKind::Journal,
     ];
 
@@ -37,6 +43,8 @@ impl BladeKind {
             BladeKind::Groups => "Groups",
             BladeKind::Users => "Users",
             BladeKind::CaPolicies => "Conditional Access",
+            BladeKind::ProtectedActions => "Protected actions",
+            BladeKind::AuthContexts => "Authentication contexts",
             BladeKind::Journal => "Journal",
         }
     }
@@ -45,6 +53,8 @@ impl BladeKind {
     pub fn nav_label(self) -> &'static str {
         match self {
             BladeKind::CaPolicies => "CA policies",
+            BladeKind::ProtectedActions => "Prot. actions",
+            BladeKind::AuthContexts => "Auth contexts",
             other => other.title(),
         }
     }
@@ -55,6 +65,8 @@ impl BladeKind {
             BladeKind::Groups => "groups",
             BladeKind::Users => "users",
             BladeKind::CaPolicies => "ca-policies",
+            BladeKind::ProtectedActions => "protected-actions",
+            BladeKind::AuthContexts => "auth-contexts",
             BladeKind::Journal => "journal",
         }
     }
@@ -83,6 +95,8 @@ pub enum ObjectKind {
     User,
     Group,
     CaPolicy,
+    ProtectedAction,
+    AuthContext,
 }
 
 /// An object to open: kind, id and the name to show while it loads.
@@ -106,9 +120,28 @@ impl ListSource {
         matches!(self, ListSource::Blade(BladeKind::Journal))
     }
 
+    /// Lists built from the protection facts (actions, contexts, policies read together, so
+    /// each row can say how well it is protected).
+    pub fn facts_backed(&self) -> bool {
+        matches!(
+            self,
+            ListSource::Blade(BladeKind::ProtectedActions | BladeKind::AuthContexts)
+        )
+    }
+
+    /// The rows of a facts-backed list.
+    pub fn rows_from_facts(&self, facts: &crate::protect::Facts) -> Vec<TableRow> {
+        match self {
+            ListSource::Blade(BladeKind::ProtectedActions) => protected::rows(facts),
+            ListSource::Blade(BladeKind::AuthContexts) => contexts::rows(facts),
+            _ => Vec::new(),
+        }
+    }
+
     /// Where the cache keeps this list (`members:{group}` for members).
     pub fn cache_key(&self) -> Option<String> {
         Some(match self {
+            _ if self.facts_backed() => return None,
             ListSource::Blade(b) => b.command().to_string(),
             ListSource::GroupMembers { group_id, .. } => format!("members:{group_id}"),
         })
@@ -120,6 +153,8 @@ impl ListSource {
             ListSource::Blade(BladeKind::Users) => users::columns(),
             ListSource::Blade(BladeKind::CaPolicies) => ca::columns(),
             ListSource::Blade(BladeKind::Journal) => journal::columns(),
+            ListSource::Blade(BladeKind::ProtectedActions) => protected::columns(),
+            ListSource::Blade(BladeKind::AuthContexts) => contexts::columns(),
             ListSource::GroupMembers { .. } => groups::member_columns(),
         }
     }
@@ -130,6 +165,14 @@ impl ListSource {
             ListSource::Blade(BladeKind::Users) => users::list_request(),
             ListSource::Blade(BladeKind::CaPolicies) => ca::list_request(),
             ListSource::Blade(BladeKind::Journal) => journal::request(),
+            ListSource::Blade(BladeKind::ProtectedActions | BladeKind::AuthContexts) => {
+                let [actions, contexts, _] = crate::protect::Facts::requests();
+                if *self == ListSource::Blade(BladeKind::ProtectedActions) {
+                    actions
+                } else {
+                    contexts
+                }
+            }
             ListSource::GroupMembers { group_id, .. } => groups::members_request(group_id),
         }
     }
@@ -140,6 +183,18 @@ impl ListSource {
             ListSource::Blade(BladeKind::Users) => users::row(v),
             ListSource::Blade(BladeKind::CaPolicies) => ca::row(v),
             ListSource::Blade(BladeKind::Journal) => journal::row(v),
+            ListSource::Blade(BladeKind::ProtectedActions) => {
+                protected::row(v, &Default::default())
+            }
+            ListSource::Blade(BladeKind::AuthContexts) => {
+                let facts = crate::protect::Facts {
+                    contexts: vec![v],
+                    ..Default::default()
+                };
+                contexts::rows(&facts)
+                    .pop()
+                    .unwrap_or_else(|| TableRow::new(Value::Null, Vec::new()))
+            }
             ListSource::GroupMembers { .. } => groups::member_row(v),
         }
     }
@@ -151,6 +206,8 @@ impl ListSource {
             ListSource::Blade(BladeKind::Users) => users::style(row, col, theme),
             ListSource::Blade(BladeKind::CaPolicies) => ca::style(row, col, theme),
             ListSource::Blade(BladeKind::Journal) => journal::style(row, col, theme),
+            ListSource::Blade(BladeKind::ProtectedActions) => protected::style(row, col, theme),
+            ListSource::Blade(BladeKind::AuthContexts) => contexts::style(row, col, theme),
             ListSource::GroupMembers { .. } => None,
         }
     }
@@ -168,6 +225,8 @@ impl ListSource {
             ListSource::Blade(BladeKind::Users) => ObjectKind::User,
             ListSource::Blade(BladeKind::CaPolicies) => ObjectKind::CaPolicy,
             ListSource::Blade(BladeKind::Journal) => return None,
+            ListSource::Blade(BladeKind::ProtectedActions) => ObjectKind::ProtectedAction,
+            ListSource::Blade(BladeKind::AuthContexts) => ObjectKind::AuthContext,
             ListSource::GroupMembers { .. } => match odata_kind(v) {
                 "user" => ObjectKind::User,
                 "group" => ObjectKind::Group,
@@ -184,11 +243,15 @@ impl ObjectKind {
             ObjectKind::Group => groups::detail_request(id),
             ObjectKind::User => users::detail_request(id),
             ObjectKind::CaPolicy => ca::detail_request(id),
+            ObjectKind::ProtectedAction => protected::detail_request(id),
+            ObjectKind::AuthContext => contexts::detail_request(id),
         }
     }
 
-    pub fn sheet(self, v: &Value) -> Sheet {
+    pub fn sheet(self, v: &Value, facts: Option<&crate::protect::Facts>) -> Sheet {
         match self {
+            ObjectKind::ProtectedAction => protected::sheet(v, facts),
+            ObjectKind::AuthContext => contexts::sheet(v, facts),
             ObjectKind::Group => groups::sheet(v),
             ObjectKind::User => users::sheet(v),
             ObjectKind::CaPolicy => ca::sheet(v),
@@ -201,6 +264,8 @@ impl ObjectKind {
             ObjectKind::Group => "groups",
             ObjectKind::User => "users",
             ObjectKind::CaPolicy => "ca-policies",
+            ObjectKind::ProtectedAction => "protected-actions",
+            ObjectKind::AuthContext => "auth-contexts",
         }
     }
 

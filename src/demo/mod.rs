@@ -7,6 +7,7 @@ pub mod faults;
 pub mod filter;
 pub mod identity;
 pub mod policy;
+pub mod protected;
 pub mod query;
 pub mod server;
 pub mod store;

@@ -446,7 +446,7 @@ pub fn router(state: Shared) -> Router {
         )
         .route(
             "/{version}/identity/conditionalAccess/authenticationContextClassReferences/{id}",
-            get(policy::get_context),
+            get(policy::get_context).patch(super::protected::patch_context),
         )
         .route(
             "/{version}/roleManagement/directory/resourceNamespaces/microsoft.directory/resourceActions",
@@ -454,7 +454,7 @@ pub fn router(state: Shared) -> Router {
         )
         .route(
             "/{version}/roleManagement/directory/resourceNamespaces/microsoft.directory/resourceActions/{id}",
-            get(policy::get_action),
+            get(policy::get_action).patch(super::protected::patch_action),
         )
         .route("/{version}/oauth2/v2.0/devicecode", axum::routing::post(super::identity::devicecode))
         .route("/{version}/oauth2/v2.0/token", axum::routing::post(super::identity::token))

@@ -15,7 +15,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, Paragraph, Wrap};
 
 /// Width of the navigation list; hidden on terminals narrower than `NAV_MIN_WIDTH`.
-const NAV_WIDTH: u16 = 15;
+const NAV_WIDTH: u16 = 17;
 const NAV_MIN_WIDTH: u16 = 60;
 
 /// Draw the whole screen.
@@ -107,6 +107,7 @@ fn draw_nav(f: &mut Frame, app: &App, area: Rect) {
 
 fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
     let theme = app.theme.clone();
+    let facts = app.facts.clone();
     let focused = !app.nav_focus;
     match app.top_mut() {
         View::List(l) => {
@@ -168,7 +169,9 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
                     vec![Line::from(Span::styled("loading…", theme.info))]
                 }
                 (None, _) => vec![Line::from(Span::styled("no data", theme.muted))],
-                (Some(v), DetailTab::Properties) => d.target.kind.sheet(v).lines(&theme),
+                (Some(v), DetailTab::Properties) => {
+                    d.target.kind.sheet(v, facts.as_ref()).lines(&theme)
+                }
                 (Some(v), DetailTab::Json) => json::lines(v, &theme),
             };
             let inner_h = area.height.saturating_sub(2);

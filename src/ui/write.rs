@@ -50,6 +50,16 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                 out.push(Line::from(spans));
             }
             out.extend(draft_lines(w, t));
+            if let (Some(c), Some(f)) = (&w.choice, &app.facts)
+                && c.field == "authenticationContextId"
+                && let Some(warn) =
+                    crate::blades::protected::assign_warning(w.chosen().and_then(|v| v.as_str()), f)
+            {
+                out.push(Line::from(Span::styled(
+                    format!("Warning: {warn}"),
+                    t.warning,
+                )));
+            }
             match &w.protection {
                 Some(p) => {
                     for l in p.lines() {

@@ -1,0 +1,129 @@
+//! The Authentication contexts blade: c1..c99 with name, description, published; which
+//! protected actions use each and which policies target it (with their state); publish toggle.
+
+use super::path_segment;
+use crate::graph::{Method, Request};
+use crate::protect::{Facts, context_protection};
+use crate::theme::Theme;
+use crate::widgets::sheet::{Sheet, show};
+use crate::widgets::table::{Column, TableRow};
+use ratatui::style::Style;
+use serde_json::{Value, json};
+
+pub fn columns() -> Vec<Column> {
+    vec![
+        Column::fixed("Id", 4),
+        Column::grow("Name", 18),
+        Column::fixed("Published", 9),
+        Column::fixed("Used by", 8),
+        Column::fixed("Policies", 22),
+    ]
+}
+
+fn used_by(id: &str, facts: &Facts) -> Vec<String> {
+    facts
+        .actions
+        .iter()
+        .filter(|a| a["authenticationContextId"].as_str() == Some(id))
+        .filter_map(|a| {
+            a["name"]
+                .as_str()
+                .map(|n| n.trim_start_matches("microsoft.directory/").to_string())
+        })
+        .collect()
+}
+
+fn number(id: &str) -> u32 {
+    id.trim_start_matches('c').parse().unwrap_or(0)
+}
+
+pub fn rows(facts: &Facts) -> Vec<TableRow> {
+    let mut ctx: Vec<&Value> = facts.contexts.iter().collect();
+    ctx.sort_by_key(|c| number(c["id"].as_str().unwrap_or_default()));
+    ctx.into_iter()
+        .map(|c| {
+            let id = c["id"].as_str().unwrap_or_default();
+            let p = context_protection(id, "", facts);
+            let policies: Vec<String> = p
+                .policies
+                .iter()
+                .map(|(n, s, _)| format!("{} ({s})", n.split(" - ").next().unwrap_or(n)))
+                .collect();
+            let cells = vec![
+                id.to_string(),
+                c["displayName"].as_str().unwrap_or_default().to_string(),
+                if c["isAvailable"] == json!(true) {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
+                used_by(id, facts).len().to_string(),
+                if policies.is_empty() {
+                    "none".into()
+                } else {
+                    policies.join(", ")
+                },
+            ];
+            TableRow::new(c.clone(), cells)
+        })
+        .collect()
+}
+
+pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
+    let used = row.cells.get(3).is_some_and(|n| n != "0");
+    match col {
+        2 if row.cells[2] == "no" => Some(theme.warning),
+        // Used by a protected action but targeted by no enabled policy: the trap.
+        4 if used && !row.cells[4].contains("(On)") => Some(theme.error),
+        4 => Some(theme.muted),
+        _ => None,
+    }
+}
+
+pub fn detail_request(id: &str) -> Request {
+    Request::get(format!(
+        "/identity/conditionalAccess/authenticationContextClassReferences/{}",
+        path_segment(id)
+    ))
+}
+
+pub fn sheet(c: &Value, facts: Option<&Facts>) -> Sheet {
+    let mut s = Sheet::default();
+    let id = c["id"].as_str().unwrap_or_default();
+    let a = s.section("Authentication context");
+    a.push(("Id".into(), id.to_string()));
+    a.push(("Name".into(), show(&c["displayName"])));
+    a.push(("Description".into(), show(&c["description"])));
+    a.push(("Published to apps".into(), show(&c["isAvailable"])));
+    if let Some(f) = facts {
+        let u = s.section("Used by protected actions");
+        let list = used_by(id, f);
+        if list.is_empty() {
+            u.push(("Permissions".into(), String::new()));
+        }
+        for n in list {
+            u.push(("Permission".into(), n));
+        }
+        let p = s.section("Targeted by policies");
+        let prot = context_protection(id, "", f);
+        if prot.policies.is_empty() {
+            p.push(("Policies".into(), String::new()));
+        }
+        for (n, st, req) in prot.policies {
+            p.push((format!("Policy ({st})"), format!("{n}: {req}")));
+        }
+    }
+    s
+}
+
+/// The upsert that sets `isAvailable` (204, graph-api.md §3).
+pub fn publish_request(id: &str, available: bool) -> Request {
+    Request::new(
+        Method::Patch,
+        format!(
+            "/identity/conditionalAccess/authenticationContextClassReferences/{}",
+            path_segment(id)
+        ),
+    )
+    .json(json!({"isAvailable": available}))
+}

@@ -1,0 +1,158 @@
+//! The Protected actions blade: every permission that can carry an authentication context,
+//! by area, with its context and whether an enabled policy really protects it; set or clear
+//! the context (itself a protected action, so the step-up path applies).
+
+use super::path_segment;
+use crate::graph::{Method, Request};
+use crate::protect::{Facts, action_state, area_of, context_protection};
+use crate::theme::Theme;
+use crate::widgets::sheet::{Sheet, show};
+use crate::widgets::table::{Column, TableRow};
+use ratatui::style::Style;
+use serde_json::{Value, json};
+
+pub fn columns() -> Vec<Column> {
+    vec![
+        Column::grow("Permission", 24),
+        Column::fixed("Area", 18),
+        Column::fixed("Context", 14),
+        Column::fixed("State", 15),
+    ]
+}
+
+/// Only the permissions whose context can be set are listed.
+pub fn rows(facts: &Facts) -> Vec<TableRow> {
+    let mut actions: Vec<&Value> = facts
+        .actions
+        .iter()
+        .filter(|a| a["isAuthenticationContextSettable"] == json!(true))
+        .collect();
+    actions.sort_by_key(|a| {
+        (
+            area_of(a["name"].as_str().unwrap_or_default()),
+            a["name"].as_str().unwrap_or_default().to_string(),
+        )
+    });
+    actions.into_iter().map(|a| row(a.clone(), facts)).collect()
+}
+
+fn context_label(a: &Value, facts: &Facts) -> String {
+    match a["authenticationContextId"].as_str() {
+        Some(c) => {
+            let name = facts
+                .context(c)
+                .and_then(|x| x["displayName"].as_str())
+                .unwrap_or("?");
+            format!("{c} {name}")
+        }
+        None => String::new(),
+    }
+}
+
+pub fn row(a: Value, facts: &Facts) -> TableRow {
+    let name = a["name"].as_str().unwrap_or_default().to_string();
+    let cells = vec![
+        name.trim_start_matches("microsoft.directory/").to_string(),
+        area_of(&name).to_string(),
+        context_label(&a, facts),
+        action_state(&a, facts).label().to_string(),
+    ];
+    // Exports carry the computed state next to the Graph properties.
+    let mut a = a;
+    a["protectionState"] = json!(cells[3]);
+    TableRow::new(a, cells)
+}
+
+pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
+    match (col, row.cells.get(3).map(String::as_str)) {
+        (3, Some("protected")) => Some(theme.success),
+        (3, Some("never satisfied" | "not published")) => Some(theme.error),
+        (3, _) => Some(theme.muted),
+        (1, _) => Some(theme.muted),
+        (2, _) => Some(theme.privileged),
+        _ => None,
+    }
+}
+
+pub fn detail_request(id: &str) -> Request {
+    Request::get(format!(
+        "/roleManagement/directory/resourceNamespaces/microsoft.directory/resourceActions/{}",
+        path_segment(id)
+    ))
+    .beta()
+    .select(&[
+        "id",
+        "name",
+        "description",
+        "actionVerb",
+        "isPrivileged",
+        "isAuthenticationContextSettable",
+        "authenticationContextId",
+    ])
+}
+
+pub fn sheet(a: &Value, facts: Option<&Facts>) -> Sheet {
+    let mut s = Sheet::default();
+    let name = a["name"].as_str().unwrap_or_default();
+    let p = s.section("Protected action");
+    p.push(("Permission".into(), name.to_string()));
+    p.push(("Area".into(), area_of(name).into()));
+    p.push(("Description".into(), show(&a["description"])));
+    p.push(("Verb".into(), show(&a["actionVerb"])));
+    p.push(("Privileged".into(), show(&a["isPrivileged"])));
+    p.push((
+        "Context settable".into(),
+        show(&a["isAuthenticationContextSettable"]),
+    ));
+    p.push(("Resource action id".into(), show(&a["id"])));
+    let c = s.section("Protection");
+    match (a["authenticationContextId"].as_str(), facts) {
+        (None, _) => c.push(("Auth context".into(), "none: not protected".into())),
+        (Some(id), Some(f)) => {
+            let prot = context_protection(id, name, f);
+            let (cid, cname, published) = prot.context.clone().unwrap_or_default();
+            c.push(("Auth context".into(), format!("{cid} {cname}")));
+            c.push((
+                "Published".into(),
+                if published { "Yes".into() } else { "No".into() },
+            ));
+            c.push(("State".into(), action_state(a, f).label().into()));
+            if prot.policies.is_empty() {
+                c.push(("Policies".into(), format!("none target {cid}")));
+            }
+            for (n, st, req) in &prot.policies {
+                c.push((format!("Policy ({st})"), format!("{n}: {req}")));
+            }
+        }
+        (Some(id), None) => c.push(("Auth context".into(), id.to_string())),
+    }
+    s
+}
+
+/// `PATCH` the resource action's context (`null` clears it). The REST shape is inferred from the
+/// SDK metadata (graph-api.md §2: no published example).
+pub fn context_request(id: &str, context: Option<&str>) -> Request {
+    Request::new(
+        Method::Patch,
+        format!(
+            "/roleManagement/directory/resourceNamespaces/microsoft.directory/resourceActions/{}",
+            path_segment(id)
+        ),
+    )
+    .beta()
+    .json(json!({"authenticationContextId": context}))
+}
+
+/// The warning shown before assigning a context no enabled policy targets.
+pub fn assign_warning(context: Option<&str>, facts: &Facts) -> Option<String> {
+    let c = context?;
+    let p = context_protection(c, "", facts);
+    if !p.context.as_ref().is_some_and(|x| x.2) {
+        return Some(format!(
+            "{c} is not published: publish it first (Authentication contexts)."
+        ));
+    }
+    (!p.enforced()).then(|| {
+        format!("No enabled policy targets {c}: admins would be asked to re-authenticate forever (policy never satisfied). Turn a policy targeting {c} On first.")
+    })
+}

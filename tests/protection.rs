@@ -1,0 +1,186 @@
+//! The Protected actions and Authentication contexts blades against the demo tenant: lint
+//! states, the trap, setting a context through step-up, the never-satisfied warning, publishing.
+
+mod common;
+
+use common::Harness;
+use crossterm::event::KeyCode;
+use entra_console::app::View;
+use entra_console::app::write::Phase;
+use entra_console::auth::Credential;
+use entra_console::auth::oauth::OAuth;
+use entra_console::auth::session::Session;
+use entra_console::blades::BladeKind;
+use entra_console::clock::VirtualClock;
+use entra_console::config::DEFAULT_CLIENT_ID;
+use entra_console::demo::DemoOptions;
+use entra_console::demo::identity::DEMO_REFRESH_TOKEN;
+use entra_console::graph::{GraphClient, GraphConfig, Request};
+use std::sync::Arc;
+use std::time::Duration;
+
+async fn harness() -> Harness {
+    let server = Harness::demo(DemoOptions::default()).await;
+    let clock = Arc::new(VirtualClock::default());
+    let oauth = OAuth::new(
+        &server.url(),
+        "tailspindemo.onmicrosoft.com",
+        DEFAULT_CLIENT_ID,
+        "https://graph.microsoft.com/.default offline_access",
+    )
+    .unwrap();
+    let credential = Credential::Session(Arc::new(Session::delegated(
+        oauth,
+        DEMO_REFRESH_TOKEN.into(),
+        None,
+        clock.clone(),
+    )));
+    let client = GraphClient::new(GraphConfig {
+        base_url: server.url(),
+        read_only: false,
+        credential,
+        timeout: Duration::from_secs(10),
+    })
+    .unwrap()
+    .with_clock(clock)
+    .with_pacing(Duration::ZERO);
+    Harness::with(server, client, None).await
+}
+
+fn cells(h: &Harness) -> Vec<Vec<String>> {
+    let View::List(l) = h.app.top() else {
+        panic!("not a list")
+    };
+    l.table.visible_rows().map(|r| r.cells.clone()).collect()
+}
+
+#[tokio::test]
+async fn protected_actions_show_context_and_state() {
+    let mut h = harness().await;
+    let e = h.app.switch_blade(BladeKind::ProtectedActions);
+    h.run(e).await;
+    let rows = cells(&h);
+    assert_eq!(rows.len(), 19, "only the settable permissions");
+    let find = |p: &str| {
+        rows.iter()
+            .find(|r| r[0] == p)
+            .unwrap_or_else(|| panic!("{p}"))
+            .clone()
+    };
+    assert_eq!(
+        find("conditionalAccessPolicies/basic/update")[3],
+        "protected"
+    );
+    assert_eq!(
+        find("namedLocations/create")[3],
+        "never satisfied",
+        "the report-only trap"
+    );
+    assert_eq!(find("deletedItems/delete")[3], "not published");
+    assert_eq!(
+        find("crossTenantAccessPolicy/partners/create")[3],
+        "not protected"
+    );
+    insta::assert_snapshot!("protected_actions_120x40", h.render(120, 40));
+}
+
+#[tokio::test]
+async fn auth_contexts_cross_reference_actions_and_policies() {
+    let mut h = harness().await;
+    let e = h.app.switch_blade(BladeKind::AuthContexts);
+    h.run(e).await;
+    let rows = cells(&h);
+    assert_eq!(rows[0][..4], ["c1", "Protect CAP", "yes", "4"]);
+    assert!(rows[0][4].contains("CAP (On)"), "{:?}", rows[0]);
+    assert!(rows[1][4].contains("CA007 (Report-only)"), "{:?}", rows[1]);
+    insta::assert_snapshot!("auth_contexts_80x24", h.render(80, 24));
+    // Detail: used by and targeted by.
+    h.key(KeyCode::Down).await;
+    h.key(KeyCode::Enter).await;
+    let screen = h.render(100, 40);
+    assert!(
+        screen.contains("namedLocations/create")
+            && screen.contains("CA007 - Protect named locations"),
+        "{screen}"
+    );
+}
+
+#[tokio::test]
+async fn setting_a_context_warns_about_the_trap_and_steps_up() {
+    let mut h = harness().await;
+    let e = h.app.switch_blade(BladeKind::ProtectedActions);
+    h.run(e).await;
+    h.key(KeyCode::Char('/')).await;
+    h.type_str("partners/create").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('t')).await;
+    // The first choice after "none" is c1; move to c2 (the report-only trap): a warning.
+    h.key(KeyCode::Right).await;
+    let screen = h.render(120, 40);
+    assert!(screen.contains("No enabled policy targets c2"), "{screen}");
+    // Back to c1 and apply: the write itself is protected by c1, so Graph challenges.
+    h.key(KeyCode::Left).await;
+    let w = h.app.write.as_ref().unwrap();
+    assert_eq!(
+        w.request.body.as_ref().unwrap()["authenticationContextId"],
+        "c1"
+    );
+    let p = w.protection.as_ref().unwrap();
+    assert_eq!(
+        p.permission,
+        "microsoft.directory/resourceNamespaces/resourceActions/authenticationContext/update"
+    );
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.app.write.as_ref().unwrap().phase, Phase::Challenged);
+    h.key(KeyCode::Enter).await;
+    assert!(
+        matches!(h.app.write.as_ref().unwrap().phase, Phase::Done(_)),
+        "{:?}",
+        h.app.write.as_ref().unwrap().phase
+    );
+    let a = h
+        .client
+        .get_json(
+            &Request::get("/roleManagement/directory/resourceNamespaces/microsoft.directory/resourceActions/microsoft.directory-crossTenantAccessPolicy-partners-create-post")
+                .beta()
+                .select(&["authenticationContextId"]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a["authenticationContextId"], "c1");
+    // The list was read again: the row is now protected.
+    let rows = cells(&h);
+    assert_eq!(
+        rows.iter()
+            .find(|r| r[0] == "crossTenantAccessPolicy/partners/create")
+            .unwrap()[3],
+        "protected"
+    );
+}
+
+#[tokio::test]
+async fn publishing_a_context_needs_no_step_up() {
+    let mut h = harness().await;
+    let e = h.app.switch_blade(BladeKind::AuthContexts);
+    h.run(e).await;
+    h.key(KeyCode::Char('/')).await;
+    h.type_str("c3").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('t')).await;
+    let w = h.app.write.as_ref().unwrap();
+    assert_eq!(w.request.body.as_ref().unwrap()["isAvailable"], true);
+    assert!(w.protection.is_none(), "not a protected action");
+    h.key(KeyCode::Enter).await;
+    assert!(matches!(
+        h.app.write.as_ref().unwrap().phase,
+        Phase::Done(_)
+    ));
+    let c = h
+        .client
+        .get_json(&Request::get(
+            "/identity/conditionalAccess/authenticationContextClassReferences/c3",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(c["isAvailable"], true);
+}
