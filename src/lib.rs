@@ -16,6 +16,7 @@ pub mod keymap;
 pub mod login;
 pub mod protect;
 pub mod rng;
+pub mod roles;
 pub mod sanitize;
 pub mod theme;
 pub mod tui;

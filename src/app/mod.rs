@@ -81,6 +81,8 @@ pub struct App {
     /// Protected actions, contexts and policies, read when a write needs them.
     pub facts: Option<crate::protect::Facts>,
     facts_request: Option<RequestId>,
+    /// Role definitions, assignments, eligibility and role-group members.
+    pub roles: Option<crate::roles::RoleFacts>,
     /// `acrs` of the token after the last step-up.
     pub token_acrs: Vec<String>,
     next_id: RequestId,
@@ -106,6 +108,7 @@ impl App {
             write: None,
             facts: None,
             facts_request: None,
+            roles: None,
             token_acrs: Vec::new(),
             next_id: 1,
         }

@@ -44,6 +44,11 @@ pub enum Msg {
         id: RequestId,
         facts: Result<crate::protect::Facts, GraphError>,
     },
+    /// Role facts were read.
+    Roles {
+        id: RequestId,
+        roles: Result<crate::roles::RoleFacts, GraphError>,
+    },
     /// A write was answered.
     WriteDone {
         id: RequestId,
@@ -86,6 +91,8 @@ pub enum Effect {
     Copy(String),
     /// Read protected actions, auth contexts and CA policies.
     LoadFacts { id: RequestId },
+    /// Read role definitions, assignments, eligibility and role-group members.
+    LoadRoles { id: RequestId },
     /// Send a write.
     Write { id: RequestId, request: Request },
     /// Re-authenticate with these claims: refresh first, then a device code flow.

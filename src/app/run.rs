@@ -247,6 +247,10 @@ pub async fn perform(
                 facts: facts.await,
             });
         }
+        Effect::LoadRoles { id } => {
+            let roles = crate::roles::RoleFacts::load(&client).await;
+            let _ = tx.send(Msg::Roles { id, roles });
+        }
         Effect::Write { id, request } => {
             let result = client.send(&request).await.map(|r| r.request_id);
             let _ = tx.send(Msg::WriteDone { id, result });
@@ -307,6 +311,7 @@ impl Runner {
             Effect::FetchPages { id, .. }
             | Effect::FetchObject { id, .. }
             | Effect::LoadFacts { id }
+            | Effect::LoadRoles { id }
             | Effect::Write { id, .. }
             | Effect::StepUp { id, .. } => Some(*id),
         };

@@ -13,6 +13,8 @@ pub enum Command {
     Blade(BladeKind),
     /// `:ctx NAME`: switch to another profile without restarting.
     Context(String),
+    /// `:whocan PERMISSION`.
+    WhoCan(String),
     Help,
     Quit,
 }
@@ -28,13 +30,25 @@ pub fn palette_matches(input: &str, profiles: &[String]) -> Vec<(String, Command
             .iter()
             .map(|p| (format!("ctx {p}"), Command::Context(p.clone()))),
     );
+    let typed = input.trim();
+    match typed
+        .strip_prefix("whocan ")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(perm) => all.push((format!("whocan {perm}"), Command::WhoCan(perm.to_string()))),
+        None => all.push((
+            "whocan microsoft.directory/conditionalAccessPolicies/create".into(),
+            Command::WhoCan("microsoft.directory/conditionalAccessPolicies/create".into()),
+        )),
+    }
     all.push(("help".into(), Command::Help));
     all.push(("quit".into(), Command::Quit));
     let q = input.trim().to_lowercase();
     let (mut prefix, rest): (Vec<_>, Vec<_>) = all
         .into_iter()
-        .filter(|(n, _)| n.contains(&q))
-        .partition(|(n, _)| n.starts_with(&q));
+        .filter(|(n, _)| n.to_lowercase().contains(&q))
+        .partition(|(n, _)| n.to_lowercase().starts_with(&q));
     prefix.extend(rest);
     prefix
 }
@@ -111,6 +125,10 @@ impl App {
                 Vec::new()
             }
             Msg::WriteDone { id, result } => self.on_write_done(id, result),
+            Msg::Roles { id, roles } => {
+                self.on_roles(id, roles);
+                Vec::new()
+            }
             Msg::DeviceCode { id, code } => self.on_device_code(id, code),
             Msg::StepUpDone { id, result } => self.on_step_up(id, result),
             Msg::Retrying(n) => {
@@ -273,6 +291,7 @@ impl App {
                 self.overlay = Overlay::None;
                 return match cmd {
                     Some(Command::Blade(b)) => self.switch_blade(b),
+                    Some(Command::WhoCan(p)) => self.who_can(p),
                     Some(Command::Context(name)) => {
                         self.toast(format!("switching to profile {name}…"), false);
                         vec![Effect::SwitchProfile(name)]
@@ -317,6 +336,7 @@ impl App {
         let id = self.fresh_id();
         self.dirty = true;
         let effect = match self.top() {
+            View::List(l) if l.source.roles_backed() => Effect::LoadRoles { id },
             View::List(l) if l.source.facts_backed() => {
                 self.facts_request = Some(id);
                 Effect::LoadFacts { id }
@@ -396,6 +416,15 @@ impl App {
                 }
             }
             Action::Members => {
+                if let View::Detail(d) = self.top()
+                    && d.target.kind == crate::blades::ObjectKind::Role
+                {
+                    let source = ListSource::RoleAssignments {
+                        role_id: d.target.id.clone(),
+                        role_name: d.target.name.clone(),
+                    };
+                    return self.push(View::List(ListView::new(source)));
+                }
                 if let View::Detail(d) = self.top()
                     && d.target.kind.has_members()
                 {
@@ -561,6 +590,44 @@ impl App {
             Some(choice),
             Some(p),
         )
+    }
+
+    fn on_roles(
+        &mut self,
+        id: super::RequestId,
+        roles: Result<crate::roles::RoleFacts, crate::graph::GraphError>,
+    ) {
+        let now = self.now;
+        let Some(View::List(l)) = self.view_for(id) else {
+            return;
+        };
+        match roles {
+            Ok(f) => {
+                l.table.set_rows(l.source.rows_from_roles(&f));
+                l.load = super::LoadState {
+                    loaded_at: Some(now),
+                    live: true,
+                    ..Default::default()
+                };
+                self.roles = Some(f);
+            }
+            Err(e) => {
+                l.load.loading = false;
+                l.load.request = None;
+                l.load.error = Some(e.to_string());
+            }
+        }
+        self.dirty = true;
+    }
+
+    /// `:whocan PERMISSION`: everyone who can use a permission.
+    pub fn who_can(&mut self, permission: String) -> Vec<Effect> {
+        let permission = if permission.contains('/') && !permission.starts_with("microsoft.") {
+            format!("microsoft.directory/{permission}")
+        } else {
+            permission
+        };
+        self.push(View::List(ListView::new(ListSource::WhoCan { permission })))
     }
 
     fn back(&mut self) {

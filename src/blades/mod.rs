@@ -6,6 +6,7 @@ pub mod contexts;
 pub mod groups;
 pub mod journal;
 pub mod protected;
+pub mod roles;
 pub mod users;
 
 use crate::graph::Request;
@@ -22,6 +23,7 @@ pub enum BladeKind {
     Groups,
     Users,
     CaPolicies,
+    Roles,
     ProtectedActions,
     AuthContexts,
     /// The journal of writes this console made (from the cache).
@@ -32,6 +34,7 @@ impl BladeKind {
     pub const ALL: &'static [BladeKind] = &[
         BladeKind::Groups,
         BladeKind::Users,
+        BladeKind::Roles,
         BladeKind::CaPolicies,
         BladeKind::ProtectedActions,
         BladeKind::AuthContexts,
@@ -43,6 +46,7 @@ impl BladeKind {
             BladeKind::Groups => "Groups",
             BladeKind::Users => "Users",
             BladeKind::CaPolicies => "Conditional Access",
+            BladeKind::Roles => "Roles and admins",
             BladeKind::ProtectedActions => "Protected actions",
             BladeKind::AuthContexts => "Authentication contexts",
             BladeKind::Journal => "Journal",
@@ -53,6 +57,7 @@ impl BladeKind {
     pub fn nav_label(self) -> &'static str {
         match self {
             BladeKind::CaPolicies => "CA policies",
+            BladeKind::Roles => "Roles",
             BladeKind::ProtectedActions => "Prot. actions",
             BladeKind::AuthContexts => "Auth contexts",
             other => other.title(),
@@ -65,6 +70,7 @@ impl BladeKind {
             BladeKind::Groups => "groups",
             BladeKind::Users => "users",
             BladeKind::CaPolicies => "ca-policies",
+            BladeKind::Roles => "roles",
             BladeKind::ProtectedActions => "protected-actions",
             BladeKind::AuthContexts => "auth-contexts",
             BladeKind::Journal => "journal",
@@ -83,6 +89,15 @@ impl BladeKind {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ListSource {
     Blade(BladeKind),
+    /// A role's active and eligible assignments.
+    RoleAssignments {
+        role_id: String,
+        role_name: String,
+    },
+    /// Everyone who can use a permission, through roles, groups and eligibility.
+    WhoCan {
+        permission: String,
+    },
     GroupMembers {
         group_id: String,
         group_name: String,
@@ -97,6 +112,7 @@ pub enum ObjectKind {
     CaPolicy,
     ProtectedAction,
     AuthContext,
+    Role,
 }
 
 /// An object to open: kind, id and the name to show while it loads.
@@ -112,6 +128,11 @@ impl ListSource {
         match self {
             ListSource::Blade(b) => b.title().to_string(),
             ListSource::GroupMembers { .. } => "Members".to_string(),
+            ListSource::RoleAssignments { .. } => "Assignments".to_string(),
+            ListSource::WhoCan { permission } => format!(
+                "Who can {}",
+                permission.trim_start_matches("microsoft.directory/")
+            ),
         }
     }
 
@@ -129,6 +150,26 @@ impl ListSource {
         )
     }
 
+    /// Lists built from the role facts (definitions, assignments, eligibility, group members).
+    pub fn roles_backed(&self) -> bool {
+        matches!(
+            self,
+            ListSource::Blade(BladeKind::Roles)
+                | ListSource::RoleAssignments { .. }
+                | ListSource::WhoCan { .. }
+        )
+    }
+
+    /// The rows of a roles-backed list.
+    pub fn rows_from_roles(&self, f: &crate::roles::RoleFacts) -> Vec<TableRow> {
+        match self {
+            ListSource::Blade(BladeKind::Roles) => roles::rows(f),
+            ListSource::RoleAssignments { role_id, .. } => roles::assignment_rows(role_id, f),
+            ListSource::WhoCan { permission } => roles::who_rows(permission, f),
+            _ => Vec::new(),
+        }
+    }
+
     /// The rows of a facts-backed list.
     pub fn rows_from_facts(&self, facts: &crate::protect::Facts) -> Vec<TableRow> {
         match self {
@@ -141,9 +182,10 @@ impl ListSource {
     /// Where the cache keeps this list (`members:{group}` for members).
     pub fn cache_key(&self) -> Option<String> {
         Some(match self {
-            _ if self.facts_backed() => return None,
+            _ if self.facts_backed() || self.roles_backed() => return None,
             ListSource::Blade(b) => b.command().to_string(),
             ListSource::GroupMembers { group_id, .. } => format!("members:{group_id}"),
+            ListSource::RoleAssignments { .. } | ListSource::WhoCan { .. } => return None,
         })
     }
 
@@ -155,6 +197,9 @@ impl ListSource {
             ListSource::Blade(BladeKind::Journal) => journal::columns(),
             ListSource::Blade(BladeKind::ProtectedActions) => protected::columns(),
             ListSource::Blade(BladeKind::AuthContexts) => contexts::columns(),
+            ListSource::Blade(BladeKind::Roles) => roles::columns(),
+            ListSource::RoleAssignments { .. } => roles::assignment_columns(),
+            ListSource::WhoCan { .. } => roles::who_columns(),
             ListSource::GroupMembers { .. } => groups::member_columns(),
         }
     }
@@ -165,6 +210,11 @@ impl ListSource {
             ListSource::Blade(BladeKind::Users) => users::list_request(),
             ListSource::Blade(BladeKind::CaPolicies) => ca::list_request(),
             ListSource::Blade(BladeKind::Journal) => journal::request(),
+            ListSource::Blade(BladeKind::Roles)
+            | ListSource::RoleAssignments { .. }
+            | ListSource::WhoCan { .. } => {
+                Request::get("/roleManagement/directory/roleDefinitions").beta()
+            }
             ListSource::Blade(BladeKind::ProtectedActions | BladeKind::AuthContexts) => {
                 let [actions, contexts, _] = crate::protect::Facts::requests();
                 if *self == ListSource::Blade(BladeKind::ProtectedActions) {
@@ -183,6 +233,19 @@ impl ListSource {
             ListSource::Blade(BladeKind::Users) => users::row(v),
             ListSource::Blade(BladeKind::CaPolicies) => ca::row(v),
             ListSource::Blade(BladeKind::Journal) => journal::row(v),
+            ListSource::Blade(BladeKind::Roles) => {
+                let f = crate::roles::RoleFacts {
+                    definitions: vec![v],
+                    ..Default::default()
+                };
+                roles::rows(&f)
+                    .pop()
+                    .unwrap_or_else(|| TableRow::new(Value::Null, Vec::new()))
+            }
+            ListSource::RoleAssignments { .. } | ListSource::WhoCan { .. } => {
+                let name = text(&v, "displayName");
+                TableRow::new(v, vec![name])
+            }
             ListSource::Blade(BladeKind::ProtectedActions) => {
                 protected::row(v, &Default::default())
             }
@@ -206,6 +269,8 @@ impl ListSource {
             ListSource::Blade(BladeKind::Users) => users::style(row, col, theme),
             ListSource::Blade(BladeKind::CaPolicies) => ca::style(row, col, theme),
             ListSource::Blade(BladeKind::Journal) => journal::style(row, col, theme),
+            ListSource::Blade(BladeKind::Roles) => roles::style(row, col, theme),
+            ListSource::RoleAssignments { .. } | ListSource::WhoCan { .. } => None,
             ListSource::Blade(BladeKind::ProtectedActions) => protected::style(row, col, theme),
             ListSource::Blade(BladeKind::AuthContexts) => contexts::style(row, col, theme),
             ListSource::GroupMembers { .. } => None,
@@ -225,9 +290,12 @@ impl ListSource {
             ListSource::Blade(BladeKind::Users) => ObjectKind::User,
             ListSource::Blade(BladeKind::CaPolicies) => ObjectKind::CaPolicy,
             ListSource::Blade(BladeKind::Journal) => return None,
+            ListSource::Blade(BladeKind::Roles) => ObjectKind::Role,
             ListSource::Blade(BladeKind::ProtectedActions) => ObjectKind::ProtectedAction,
             ListSource::Blade(BladeKind::AuthContexts) => ObjectKind::AuthContext,
-            ListSource::GroupMembers { .. } => match odata_kind(v) {
+            ListSource::GroupMembers { .. }
+            | ListSource::RoleAssignments { .. }
+            | ListSource::WhoCan { .. } => match odata_kind(v) {
                 "user" => ObjectKind::User,
                 "group" => ObjectKind::Group,
                 _ => return None,
@@ -245,6 +313,7 @@ impl ObjectKind {
             ObjectKind::CaPolicy => ca::detail_request(id),
             ObjectKind::ProtectedAction => protected::detail_request(id),
             ObjectKind::AuthContext => contexts::detail_request(id),
+            ObjectKind::Role => roles::detail_request(id),
         }
     }
 
@@ -252,6 +321,7 @@ impl ObjectKind {
         match self {
             ObjectKind::ProtectedAction => protected::sheet(v, facts),
             ObjectKind::AuthContext => contexts::sheet(v, facts),
+            ObjectKind::Role => roles::sheet(v, facts),
             ObjectKind::Group => groups::sheet(v),
             ObjectKind::User => users::sheet(v),
             ObjectKind::CaPolicy => ca::sheet(v),
@@ -266,6 +336,7 @@ impl ObjectKind {
             ObjectKind::CaPolicy => "ca-policies",
             ObjectKind::ProtectedAction => "protected-actions",
             ObjectKind::AuthContext => "auth-contexts",
+            ObjectKind::Role => "roles",
         }
     }
 

@@ -9,6 +9,7 @@ pub mod identity;
 pub mod policy;
 pub mod protected;
 pub mod query;
+pub mod roles;
 pub mod server;
 pub mod store;
 

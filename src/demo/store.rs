@@ -60,6 +60,8 @@ pub struct Tenant {
     pub user_props: BTreeSet<String>,
     /// Conditional Access policies, named locations, auth contexts, resource actions.
     pub policy: super::policy::PolicyStore,
+    /// Role definitions, assignments and PIM eligibility.
+    pub roles: super::roles::RoleStore,
     /// Change sequence for delta queries: object id -> sequence of its last change.
     pub seq: u64,
     pub changed: HashMap<String, u64>,
@@ -94,6 +96,7 @@ impl Tenant {
         let mut t = Tenant {
             users: collection(USERS, "users.json")?,
             policy: super::policy::PolicyStore::load()?,
+            roles: super::roles::RoleStore::load()?,
             ..Default::default()
         };
         for mut g in collection(GROUPS, "groups.json")? {

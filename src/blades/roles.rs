@@ -1,0 +1,179 @@
+//! The Roles and admins blade: role definitions with PRIVILEGED labels and active/eligible
+//! counts, a role's assignments (principal, type, active or eligible, scope, end, how), a
+//! role's permissions, and "who can" a permission.
+
+use super::path_segment;
+use crate::graph::Request;
+use crate::roles::{RoleFacts, who_can};
+use crate::theme::Theme;
+use crate::widgets::sheet::{Sheet, show};
+use crate::widgets::table::{Column, TableRow};
+use ratatui::style::Style;
+use serde_json::{Value, json};
+
+pub fn columns() -> Vec<Column> {
+    vec![
+        Column::grow("Role", 24),
+        Column::fixed("Type", 8),
+        Column::fixed("Privileged", 10),
+        Column::fixed("Active", 6),
+        Column::fixed("Eligible", 8),
+    ]
+}
+
+pub fn rows(f: &RoleFacts) -> Vec<TableRow> {
+    let mut defs: Vec<&Value> = f.definitions.iter().collect();
+    defs.sort_by_key(|d| d["displayName"].as_str().unwrap_or_default().to_lowercase());
+    defs.into_iter()
+        .map(|d| {
+            let id = d["id"].as_str().unwrap_or_default();
+            let (mut active, mut eligible) = (0, 0);
+            for (_, state) in f.assignments_of(id) {
+                if state == "active" {
+                    active += 1
+                } else {
+                    eligible += 1
+                }
+            }
+            let cells = vec![
+                d["displayName"].as_str().unwrap_or_default().to_string(),
+                if d["isBuiltIn"] == json!(false) {
+                    "Custom".into()
+                } else {
+                    "Built-in".into()
+                },
+                if d["isPrivileged"] == json!(true) {
+                    "PRIVILEGED".into()
+                } else {
+                    String::new()
+                },
+                active.to_string(),
+                eligible.to_string(),
+            ];
+            TableRow::new(d.clone(), cells)
+        })
+        .collect()
+}
+
+pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
+    match col {
+        2 => Some(theme.privileged),
+        3 | 4 if row.cells[col] == "0" => Some(theme.muted),
+        1 => Some(theme.muted),
+        _ => None,
+    }
+}
+
+pub fn assignment_columns() -> Vec<Column> {
+    vec![
+        Column::grow("Principal", 20),
+        Column::fixed("Type", 16),
+        Column::fixed("State", 8),
+        Column::fixed("Scope", 10),
+        Column::fixed("Until", 10),
+        Column::fixed("How", 6),
+    ]
+}
+
+fn scope(s: &str) -> String {
+    match s {
+        "/" | "" => "tenant".into(),
+        s if s.starts_with("/administrativeUnits/") => "admin unit".into(),
+        _ => "app".into(),
+    }
+}
+
+/// The role's assignments; a row's object is the principal (so Enter opens it).
+pub fn assignment_rows(role_id: &str, f: &RoleFacts) -> Vec<TableRow> {
+    f.assignments_of(role_id)
+        .map(|(a, state)| {
+            let p = &a["principal"];
+            let until = a["endDateTime"]
+                .as_str()
+                .map(|d| d.chars().take(10).collect())
+                .unwrap_or_else(|| "permanent".into());
+            let how = if state == "eligible" { "PIM" } else { "direct" };
+            let cells = vec![
+                p["displayName"]
+                    .as_str()
+                    .unwrap_or(a["principalId"].as_str().unwrap_or_default())
+                    .to_string(),
+                crate::graph::model::odata_kind(p).to_string(),
+                state.to_string(),
+                scope(a["directoryScopeId"].as_str().unwrap_or("/")),
+                until,
+                how.to_string(),
+            ];
+            TableRow::new(p.clone(), cells)
+        })
+        .collect()
+}
+
+pub fn who_columns() -> Vec<Column> {
+    vec![
+        Column::grow("Principal", 18),
+        Column::fixed("Type", 5),
+        Column::fixed("Role", 26),
+        Column::fixed("How", 18),
+        Column::fixed("State", 8),
+    ]
+}
+
+pub fn who_rows(permission: &str, f: &RoleFacts) -> Vec<TableRow> {
+    let (_, holders) = who_can(permission, f);
+    holders
+        .into_iter()
+        .map(|h| {
+            let obj = json!({"id": h.principal_id, "displayName": h.principal, "@odata.type": format!("#microsoft.graph.{}", h.kind)});
+            TableRow::new(obj, vec![h.principal, h.kind, h.role, h.via, h.state])
+        })
+        .collect()
+}
+
+pub fn detail_request(id: &str) -> Request {
+    Request::get(format!(
+        "/roleManagement/directory/roleDefinitions/{}",
+        path_segment(id)
+    ))
+    .beta()
+}
+
+/// A role's sheet with its permissions; privileged permissions (known from the protected-action
+/// resource actions read for protection) are marked.
+pub fn sheet(d: &Value, facts: Option<&crate::protect::Facts>) -> Sheet {
+    let mut s = Sheet::default();
+    let r = s.section("Role");
+    r.push(("Name".into(), show(&d["displayName"])));
+    r.push(("Description".into(), show(&d["description"])));
+    r.push(("Built-in".into(), show(&d["isBuiltIn"])));
+    r.push((
+        "Privileged".into(),
+        if d["isPrivileged"] == json!(true) {
+            "PRIVILEGED".into()
+        } else {
+            show(&d["isPrivileged"])
+        },
+    ));
+    r.push(("Template id".into(), show(&d["templateId"])));
+    r.push(("Enabled".into(), show(&d["isEnabled"])));
+    let p = s.section("Permissions (m: assignments)");
+    let privileged = |name: &str| {
+        facts.is_some_and(|f| {
+            f.actions
+                .iter()
+                .any(|a| a["name"].as_str() == Some(name) && a["isPrivileged"] == json!(true))
+        })
+    };
+    for perm in d["rolePermissions"].as_array().into_iter().flatten() {
+        for a in perm["allowedResourceActions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            let mark = if privileged(a) { "PRIVILEGED" } else { "" };
+            p.push((a.to_string(), mark.to_string()));
+        }
+    }
+    s
+}

@@ -1,0 +1,113 @@
+//! The Roles and admins blade against the demo tenant: definitions with PRIVILEGED and counts,
+//! a role's assignments, and "who can" through groups and eligibility.
+
+mod common;
+
+use common::Harness;
+use crossterm::event::KeyCode;
+use entra_console::app::View;
+use entra_console::blades::BladeKind;
+use entra_console::demo::DemoOptions;
+
+fn cells(h: &Harness) -> Vec<Vec<String>> {
+    let View::List(l) = h.app.top() else {
+        panic!("not a list")
+    };
+    l.table.visible_rows().map(|r| r.cells.clone()).collect()
+}
+
+async fn roles() -> Harness {
+    let server = Harness::demo(DemoOptions::default()).await;
+    let client = entra_console::graph::GraphClient::new(entra_console::graph::GraphConfig {
+        base_url: server.url(),
+        read_only: true,
+        credential: entra_console::auth::Credential::Static(entra_console::auth::AccessToken::new(
+            "t",
+        )),
+        timeout: std::time::Duration::from_secs(10),
+    })
+    .unwrap();
+    let mut h = Harness::with(server, client, None).await;
+    let e = h.app.switch_blade(BladeKind::Roles);
+    h.run(e).await;
+    h
+}
+
+#[tokio::test]
+async fn role_definitions_with_privileged_and_counts() {
+    let mut h = roles().await;
+    let rows = cells(&h);
+    assert_eq!(rows.len(), 124, "123 built-in roles and one custom");
+    let row = |n: &str| {
+        rows.iter()
+            .find(|r| r[0] == n)
+            .unwrap_or_else(|| panic!("{n}"))
+            .clone()
+    };
+    assert_eq!(
+        row("Global Administrator")[1..],
+        ["Built-in", "PRIVILEGED", "3", "0"]
+    );
+    assert_eq!(row("Conditional Access Administrator")[3..], ["1", "1"]);
+    assert_eq!(row("Tailspin Helpdesk Lite")[1], "Custom");
+    assert_eq!(rows.iter().filter(|r| r[2] == "PRIVILEGED").count(), 29);
+    h.key(KeyCode::Char('/')).await;
+    h.type_str("global admin").await;
+    h.key(KeyCode::Enter).await;
+    insta::assert_snapshot!("roles_filtered_100x30", h.render(100, 30));
+    // Detail, then its assignments.
+    h.key(KeyCode::Enter).await;
+    let screen = h.render(100, 40);
+    assert!(
+        screen.contains("62e90394-69f5-4237-9190-012177145e10") && screen.contains("PRIVILEGED"),
+        "{screen}"
+    );
+    h.key(KeyCode::Char('m')).await;
+    let rows = cells(&h);
+    assert_eq!(rows.len(), 3);
+    let tier0 = rows
+        .iter()
+        .find(|r| r[0] == "Tier0 - Global Admins")
+        .unwrap();
+    assert_eq!(
+        tier0[1..],
+        ["group", "active", "tenant", "permanent", "direct"]
+    );
+    assert_eq!(
+        h.app.breadcrumbs(),
+        ["Roles and admins", "Global Administrator", "Assignments"]
+    );
+}
+
+#[tokio::test]
+async fn who_can_finds_holders_through_groups_and_eligibility() {
+    let mut h = roles().await;
+    h.key(KeyCode::Char(':')).await;
+    h.type_str("whocan conditionalAccessPolicies/create").await;
+    h.key(KeyCode::Enter).await;
+    let rows = cells(&h);
+    // Through the PIM group, eligible only: its members hold the permission.
+    let via_group: Vec<_> = rows
+        .iter()
+        .filter(|r| r[3] == "group PIM - Security Operators")
+        .collect();
+    assert!(!via_group.is_empty(), "{rows:?}");
+    assert!(
+        via_group
+            .iter()
+            .all(|r| r[2] == "Conditional Access Administrator" && r[4] == "eligible")
+    );
+    assert!(rows.iter().any(|r| r[0] == "Adele Vance"
+        && r[2] == "Conditional Access Administrator"
+        && r[4] == "active"));
+    assert!(
+        rows.iter().any(|r| r[0] == "Adele Vance"
+            && r[2] == "Security Administrator"
+            && r[4] == "eligible")
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "Break Glass 01" && r[2] == "Global Administrator")
+    );
+    insta::assert_snapshot!("who_can_ca_create_120x40", h.render(120, 40));
+}
