@@ -13,11 +13,9 @@ use std::time::{Duration, Instant};
 
 /// Names `export` accepts: the blades and the journal.
 fn export_names() -> String {
-    BladeKind::ALL
-        .iter()
-        .map(|b| b.command())
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut names: Vec<&str> = BladeKind::ALL.iter().map(|b| b.command()).collect();
+    names.push("role-assignments");
+    names.join(", ")
 }
 
 /// `export BLADE`: live when online (the cache is refreshed as a side effect), from the cache
@@ -47,6 +45,32 @@ pub async fn export(
             .map_err(|e| Failure::error(e.to_string()))?
             .map_err(|e| Failure::error(e.to_string()))?;
         return out(&ListSource::Blade(BladeKind::Journal), entries);
+    }
+    if blade == "role-assignments" || BladeKind::from_command(blade) == Some(BladeKind::Roles) {
+        let conn = connect(cli, paths).await?;
+        if conn.offline {
+            return Err(Failure::error(format!(
+                "{blade} is not kept in the cache yet; export it online"
+            )));
+        }
+        let facts = crate::roles::RoleFacts::load(&conn.client)
+            .await
+            .map_err(|e| Failure::error(e.to_string()))?;
+        let source = if blade == "roles" {
+            ListSource::Blade(BladeKind::Roles)
+        } else {
+            ListSource::RoleAssignments {
+                role_id: "*".into(),
+                role_name: String::new(),
+            }
+        };
+        let rows = source.rows_from_roles(&facts);
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        return match crate::export::write_rows(&source, rows, format, &mut lock) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.map_err(|e| Failure::error(format!("export: {e}"))),
+        };
     }
     let kind = BladeKind::from_command(blade).ok_or_else(|| Failure {
         code: 2,

@@ -67,10 +67,10 @@ async fn role_definitions_with_privileged_and_counts() {
     assert_eq!(rows.len(), 3);
     let tier0 = rows
         .iter()
-        .find(|r| r[0] == "Tier0 - Global Admins")
+        .find(|r| r[1] == "Tier0 - Global Admins")
         .unwrap();
     assert_eq!(
-        tier0[1..],
+        tier0[2..],
         ["group", "active", "tenant", "permanent", "direct"]
     );
     assert_eq!(

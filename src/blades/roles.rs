@@ -66,6 +66,7 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
 
 pub fn assignment_columns() -> Vec<Column> {
     vec![
+        Column::fixed("Role", 14),
         Column::grow("Principal", 20),
         Column::fixed("Type", 16),
         Column::fixed("State", 8),
@@ -83,10 +84,25 @@ fn scope(s: &str) -> String {
     }
 }
 
-/// The role's assignments; a row's object is the principal (so Enter opens it).
+/// The role's assignments (`*`: every role's); a row's object is the principal (so Enter
+/// opens it).
 pub fn assignment_rows(role_id: &str, f: &RoleFacts) -> Vec<TableRow> {
-    f.assignments_of(role_id)
+    let all: Vec<(&Value, &'static str)> = if role_id == "*" {
+        f.active
+            .iter()
+            .map(|a| (a, "active"))
+            .chain(f.eligible.iter().map(|a| (a, "eligible")))
+            .collect()
+    } else {
+        f.assignments_of(role_id).collect()
+    };
+    all.into_iter()
         .map(|(a, state)| {
+            let role = a["roleDefinitionId"]
+                .as_str()
+                .and_then(|r| f.definition(r))
+                .and_then(|d| d["displayName"].as_str())
+                .unwrap_or_default();
             let p = &a["principal"];
             let until = a["endDateTime"]
                 .as_str()
@@ -94,6 +110,7 @@ pub fn assignment_rows(role_id: &str, f: &RoleFacts) -> Vec<TableRow> {
                 .unwrap_or_else(|| "permanent".into());
             let how = if state == "eligible" { "PIM" } else { "direct" };
             let cells = vec![
+                role.to_string(),
                 p["displayName"]
                     .as_str()
                     .unwrap_or(a["principalId"].as_str().unwrap_or_default())
