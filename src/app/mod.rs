@@ -4,6 +4,7 @@
 pub mod action;
 pub mod msg;
 pub mod run;
+mod set;
 mod update;
 pub use update::{Command, palette_matches as update_palette_matches};
 pub mod view;

@@ -1,0 +1,141 @@
+//! The `t` writes: what each blade lets you set (a CA policy's state, a protected action's
+//! authentication context, a context's publication), opened as a confirm step.
+
+use super::view::View;
+use super::{App, Effect};
+use crate::blades::{BladeKind, ListSource};
+
+impl App {
+    /// `t`: set what the selected object's blade lets you set (policy state, a protected
+    /// action's context, a context's publication).
+    pub(super) fn set_state(&mut self) -> Vec<Effect> {
+        // The selected object and its kind, from a list row or the open detail.
+        let (kind, object) = match self.top() {
+            View::List(l) => {
+                let row = l.table.selected().map(|r| r.object.clone());
+                (
+                    row.as_ref().and_then(|o| l.source.open(o)).map(|r| r.kind),
+                    row,
+                )
+            }
+            View::Detail(d) => (Some(d.target.kind), d.object.clone()),
+        };
+        match (kind, object) {
+            (Some(crate::blades::ObjectKind::ProtectedAction), Some(a)) => self.set_context(a),
+            (Some(crate::blades::ObjectKind::AuthContext), Some(c)) => self.set_published(c),
+            _ => self.set_policy_state(),
+        }
+    }
+
+    fn set_context(&mut self, a: serde_json::Value) -> Vec<Effect> {
+        let id = a["id"].as_str().unwrap_or_default().to_string();
+        let name = a["name"].as_str().unwrap_or(&id).to_string();
+        let mut options: Vec<(String, serde_json::Value)> =
+            vec![("none".into(), serde_json::Value::Null)];
+        if let Some(f) = &self.facts {
+            let mut ctx: Vec<&serde_json::Value> = f.contexts.iter().collect();
+            ctx.sort_by_key(|c| {
+                c["id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .trim_start_matches('c')
+                    .parse::<u32>()
+                    .unwrap_or(0)
+            });
+            options.extend(ctx.iter().filter_map(|c| {
+                c["id"]
+                    .as_str()
+                    .map(|i| (i.to_string(), serde_json::json!(i)))
+            }));
+        }
+        let current = a["authenticationContextId"].clone();
+        let at = options.iter().position(|(_, v)| *v == current).unwrap_or(0);
+        let choice = super::write::Choice {
+            field: "authenticationContextId".into(),
+            current,
+            selected: (at + 1) % options.len(),
+            options,
+        };
+        let request = crate::blades::protected::context_request(
+            &id,
+            choice.options[choice.selected].1.as_str(),
+        );
+        self.begin_write(
+            format!("Set context: {}", crate::sanitize::clean(&name)),
+            id,
+            request,
+            Some(choice),
+            Some(a),
+        )
+    }
+
+    fn set_published(&mut self, c: serde_json::Value) -> Vec<Effect> {
+        let id = c["id"].as_str().unwrap_or_default().to_string();
+        let current = serde_json::json!(c["isAvailable"] == serde_json::json!(true));
+        let options = vec![
+            ("Published".to_string(), serde_json::json!(true)),
+            ("Not published".to_string(), serde_json::json!(false)),
+        ];
+        let selected = if current == serde_json::json!(true) {
+            1
+        } else {
+            0
+        };
+        let choice = super::write::Choice {
+            field: "isAvailable".into(),
+            current,
+            selected,
+            options,
+        };
+        let request = crate::blades::contexts::publish_request(&id, selected == 0);
+        let title = format!(
+            "Publish: {id} {}",
+            crate::sanitize::clean(c["displayName"].as_str().unwrap_or_default())
+        );
+        self.begin_write(title, id, request, Some(choice), Some(c))
+    }
+
+    /// `t` on a Conditional Access policy: choose its state, see the protection, apply.
+    fn set_policy_state(&mut self) -> Vec<Effect> {
+        let policy = match self.top() {
+            View::List(l) if l.source == ListSource::Blade(BladeKind::CaPolicies) => {
+                l.table.selected().map(|r| r.object.clone())
+            }
+            View::Detail(d) if d.target.kind == crate::blades::ObjectKind::CaPolicy => {
+                d.object.clone()
+            }
+            _ => None,
+        };
+        let Some(p) = policy else {
+            return Vec::new();
+        };
+        let id = p["id"].as_str().unwrap_or_default().to_string();
+        let name = p["displayName"].as_str().unwrap_or(&id).to_string();
+        let current = p["state"].clone();
+        let options: Vec<(String, serde_json::Value)> = crate::blades::ca::STATES
+            .iter()
+            .map(|(l, v)| (l.to_string(), serde_json::json!(v)))
+            .collect();
+        let at = options.iter().position(|(_, v)| *v == current).unwrap_or(0);
+        let choice = super::write::Choice {
+            field: "state".into(),
+            current,
+            selected: (at + 1) % options.len(),
+            options,
+        };
+        let request = crate::blades::ca::state_request(
+            &id,
+            choice.options[choice.selected]
+                .1
+                .as_str()
+                .unwrap_or_default(),
+        );
+        self.begin_write(
+            format!("Set state: {}", crate::sanitize::clean(&name)),
+            id,
+            request,
+            Some(choice),
+            Some(p),
+        )
+    }
+}
