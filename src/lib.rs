@@ -15,6 +15,7 @@ pub mod graph;
 pub mod keymap;
 pub mod login;
 pub mod protect;
+pub mod reset;
 pub mod rng;
 pub mod roles;
 pub mod sanitize;

@@ -78,6 +78,107 @@ impl RoleFacts {
     }
 }
 
+/// A principal's role, direct or through a group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldRole {
+    pub role: String,
+    pub privileged: bool,
+    /// "active" or "eligible".
+    pub state: String,
+    /// "direct" or "group <name>".
+    pub via: String,
+    pub until: String,
+}
+
+impl RoleFacts {
+    /// Every role a principal holds: directly, and through role-holding groups it is in.
+    pub fn roles_of(&self, principal_id: &str) -> Vec<HeldRole> {
+        let mut out = Vec::new();
+        for (list, state) in [(&self.active, "active"), (&self.eligible, "eligible")] {
+            for a in list {
+                let pid = a["principalId"].as_str().unwrap_or_default();
+                let via = if pid == principal_id {
+                    "direct".to_string()
+                } else if self
+                    .group_members
+                    .get(pid)
+                    .is_some_and(|m| m.iter().any(|x| x["id"].as_str() == Some(principal_id)))
+                {
+                    format!(
+                        "group {}",
+                        a["principal"]["displayName"].as_str().unwrap_or(pid)
+                    )
+                } else {
+                    continue;
+                };
+                let def = a["roleDefinitionId"]
+                    .as_str()
+                    .and_then(|r| self.definition(r));
+                out.push(HeldRole {
+                    role: def
+                        .and_then(|d| d["displayName"].as_str())
+                        .unwrap_or("(unknown role)")
+                        .to_string(),
+                    privileged: def.is_some_and(|d| d["isPrivileged"] == serde_json::json!(true)),
+                    state: state.to_string(),
+                    via,
+                    until: a["endDateTime"]
+                        .as_str()
+                        .map(|d| d.chars().take(10).collect())
+                        .unwrap_or_else(|| "permanent".into()),
+                });
+            }
+        }
+        out
+    }
+
+    /// Is the principal in a role-assignable group that holds a role?
+    pub fn in_role_assignable_group(&self, principal_id: &str) -> bool {
+        self.active.iter().chain(&self.eligible).any(|a| {
+            a["principal"]["isAssignableToRole"] == serde_json::json!(true)
+                && a["principalId"]
+                    .as_str()
+                    .and_then(|g| self.group_members.get(g))
+                    .is_some_and(|m| m.iter().any(|x| x["id"].as_str() == Some(principal_id)))
+        })
+    }
+}
+
+/// A user's or group's sheet sections about roles: what it holds, and (users) who can reset its
+/// password or perform sensitive actions on it.
+pub fn principal_sections(
+    sheet: &mut crate::widgets::sheet::Sheet,
+    principal_id: &str,
+    is_user: bool,
+    facts: &RoleFacts,
+) {
+    let held = facts.roles_of(principal_id);
+    let sec = sheet.section("Directory roles");
+    if held.is_empty() {
+        sec.push(("Roles".into(), String::new()));
+    }
+    for h in &held {
+        let mark = if h.privileged { " PRIVILEGED" } else { "" };
+        sec.push((
+            h.role.clone(),
+            format!("{} {}, until {}{mark}", h.state, h.via, h.until),
+        ));
+    }
+    if is_user {
+        let names: Vec<String> = held.iter().map(|h| h.role.clone()).collect();
+        let grouped = facts.in_role_assignable_group(principal_id);
+        let sec = sheet.section("Who can act on this account");
+        sec.push((
+            "Reset password".into(),
+            crate::reset::who_can_act("passwordReset", &names, grouped).join(", "),
+        ));
+        sec.push((
+            "Sensitive actions".into(),
+            crate::reset::who_can_act("sensitiveActions", &names, grouped).join(", "),
+        ));
+    }
+}
+
 /// Does a granted resource action cover the asked one? Understands the
 /// `namespace/entity/propertySet/action` schema and `allEntities`, `allProperties`, `allTasks`.
 pub fn grants(granted: &str, asked: &str) -> bool {

@@ -111,3 +111,36 @@ async fn who_can_finds_holders_through_groups_and_eligibility() {
     );
     insta::assert_snapshot!("who_can_ca_create_120x40", h.render(120, 40));
 }
+
+#[tokio::test]
+async fn a_users_page_shows_roles_and_who_can_reset_the_password() {
+    let mut h = roles().await;
+    let e = h.app.switch_blade(BladeKind::Users);
+    h.run(e).await;
+    h.key(KeyCode::Char('/')).await;
+    h.type_str("adele").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    for _ in 0..40 {
+        h.key(KeyCode::Down).await;
+    }
+    let screen = h.render(120, 40);
+    assert!(
+        screen.contains("Conditional Access Administrator") && screen.contains("active direct"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("active group Tier0 - Global Admins"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Security Administrator")
+            && screen.contains("eligible direct, until 2027-01-05"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Reset password")
+            && screen.contains("Privileged Authentication Administrator, Global Administrator"),
+        "{screen}"
+    );
+}

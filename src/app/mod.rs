@@ -84,6 +84,7 @@ pub struct App {
     facts_request: Option<RequestId>,
     /// Role definitions, assignments, eligibility and role-group members.
     pub roles: Option<crate::roles::RoleFacts>,
+    roles_request: Option<RequestId>,
     /// `acrs` of the token after the last step-up.
     pub token_acrs: Vec<String>,
     next_id: RequestId,
@@ -110,6 +111,7 @@ impl App {
             facts: None,
             facts_request: None,
             roles: None,
+            roles_request: None,
             token_acrs: Vec::new(),
             next_id: 1,
         }

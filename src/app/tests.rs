@@ -109,7 +109,13 @@ fn enter_drills_down_and_esc_comes_back() {
         page: page(0, &["g1", "g2"]),
     });
     let effects = a.update(key(KeyCode::Enter));
-    assert!(matches!(effects.as_slice(), [Effect::FetchObject { .. }]));
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::FetchObject { .. }, Effect::LoadRoles { .. }]
+        ),
+        "{effects:?}"
+    );
     assert_eq!(a.breadcrumbs(), ["Groups", "g1"]);
     let effects = a.update(key(KeyCode::Char('m')));
     assert!(matches!(effects.as_slice(), [Effect::FetchPages { .. }]));

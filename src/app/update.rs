@@ -359,8 +359,16 @@ impl App {
     }
 
     fn push(&mut self, v: View) -> Vec<Effect> {
+        let principal = matches!(&v, View::Detail(d) if matches!(d.target.kind, crate::blades::ObjectKind::User | crate::blades::ObjectKind::Group));
         self.stack.push(v);
-        self.reload_top()
+        let mut effects = self.reload_top();
+        // A user's or group's page shows its roles: read them once, in the background.
+        if principal && self.roles.is_none() && self.roles_request.is_none() {
+            let id = self.fresh_id();
+            self.roles_request = Some(id);
+            effects.push(Effect::LoadRoles { id });
+        }
+        effects
     }
 
     fn act(&mut self, a: Action) -> Vec<Effect> {
@@ -456,11 +464,13 @@ impl App {
         roles: Result<crate::roles::RoleFacts, crate::graph::GraphError>,
     ) {
         let now = self.now;
-        let Some(View::List(l)) = self.view_for(id) else {
-            return;
-        };
-        match roles {
-            Ok(f) => {
+        let for_detail = self.roles_request == Some(id);
+        if for_detail {
+            self.roles_request = None;
+        }
+        self.dirty = true;
+        match (roles, self.view_for(id)) {
+            (Ok(f), Some(View::List(l))) => {
                 l.table.set_rows(l.source.rows_from_roles(&f));
                 l.load = super::LoadState {
                     loaded_at: Some(now),
@@ -469,13 +479,15 @@ impl App {
                 };
                 self.roles = Some(f);
             }
-            Err(e) => {
+            (Ok(f), _) if for_detail => self.roles = Some(f),
+            (Err(e), Some(View::List(l))) => {
                 l.load.loading = false;
                 l.load.request = None;
                 l.load.error = Some(e.to_string());
             }
+            (Err(e), _) => tracing::warn!("cannot read roles: {e}"),
+            _ => {}
         }
-        self.dirty = true;
     }
 
     /// `:whocan PERMISSION`: everyone who can use a permission.

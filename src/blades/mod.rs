@@ -317,7 +317,22 @@ impl ObjectKind {
         }
     }
 
-    pub fn sheet(self, v: &Value, facts: Option<&crate::protect::Facts>) -> Sheet {
+    pub fn sheet(
+        self,
+        v: &Value,
+        facts: Option<&crate::protect::Facts>,
+        roles: Option<&crate::roles::RoleFacts>,
+    ) -> Sheet {
+        let mut sheet = self.base_sheet(v, facts);
+        if let (Some(r), Some(id)) = (roles, v["id"].as_str())
+            && matches!(self, ObjectKind::User | ObjectKind::Group)
+        {
+            crate::roles::principal_sections(&mut sheet, id, self == ObjectKind::User, r);
+        }
+        sheet
+    }
+
+    fn base_sheet(self, v: &Value, facts: Option<&crate::protect::Facts>) -> Sheet {
         match self {
             ObjectKind::ProtectedAction => protected::sheet(v, facts),
             ObjectKind::AuthContext => contexts::sheet(v, facts),

@@ -108,6 +108,7 @@ fn draw_nav(f: &mut Frame, app: &App, area: Rect) {
 fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
     let theme = app.theme.clone();
     let facts = app.facts.clone();
+    let roles = app.roles.clone();
     let focused = !app.nav_focus;
     match app.top_mut() {
         View::List(l) => {
@@ -169,9 +170,11 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
                     vec![Line::from(Span::styled("loading…", theme.info))]
                 }
                 (None, _) => vec![Line::from(Span::styled("no data", theme.muted))],
-                (Some(v), DetailTab::Properties) => {
-                    d.target.kind.sheet(v, facts.as_ref()).lines(&theme)
-                }
+                (Some(v), DetailTab::Properties) => d
+                    .target
+                    .kind
+                    .sheet(v, facts.as_ref(), roles.as_ref())
+                    .lines(&theme),
                 (Some(v), DetailTab::Json) => json::lines(v, &theme),
             };
             let inner_h = area.height.saturating_sub(2);
