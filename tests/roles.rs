@@ -17,10 +17,14 @@ fn cells(h: &Harness) -> Vec<Vec<String>> {
 }
 
 async fn roles() -> Harness {
+    roles_with(true).await
+}
+
+async fn roles_with(read_only: bool) -> Harness {
     let server = Harness::demo(DemoOptions::default()).await;
     let client = entra_console::graph::GraphClient::new(entra_console::graph::GraphConfig {
         base_url: server.url(),
-        read_only: true,
+        read_only,
         credential: entra_console::auth::Credential::Static(entra_console::auth::AccessToken::new(
             "t",
         )),
@@ -142,5 +146,58 @@ async fn a_users_page_shows_roles_and_who_can_reset_the_password() {
         screen.contains("Reset password")
             && screen.contains("Privileged Authentication Administrator, Global Administrator"),
         "{screen}"
+    );
+}
+
+#[tokio::test]
+async fn removing_active_and_eligible_assignments() {
+    let mut h = roles_with(false).await;
+    h.key(KeyCode::Char('/')).await;
+    h.type_str("global administrator").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('m')).await;
+    h.key(KeyCode::Char('/')).await;
+    h.type_str("break glass 02").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('d')).await;
+    let w = h.app.write.as_ref().expect("confirm");
+    assert!(
+        w.title
+            .contains("Remove Global Administrator from Break Glass 02 (active)"),
+        "{}",
+        w.title
+    );
+    assert_eq!(w.request.method.as_str(), "DELETE");
+    h.key(KeyCode::Enter).await;
+    assert!(matches!(
+        h.app.write.as_ref().unwrap().phase,
+        entra_console::app::write::Phase::Done(_)
+    ));
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Esc).await;
+    assert_eq!(cells(&h).len(), 2, "the list was read again");
+    // An eligible assignment goes through a PIM adminRemove request.
+    {
+        let tenant = h.server.state.tenant.read().unwrap();
+        assert_eq!(tenant.roles.assignments.len(), 8);
+        assert_eq!(tenant.roles.eligibility.len(), 4);
+    }
+    let eligible = h.app.roles.as_ref().unwrap().eligible[0].clone();
+    let req = entra_console::blades::roles::remove_request(&serde_json::json!({
+        "state": "eligible", "principalId": eligible["principalId"], "roleDefinitionId": eligible["roleDefinitionId"], "directoryScopeId": "/"
+    }));
+    assert_eq!(req.method.as_str(), "POST");
+    h.client.send(&req).await.unwrap();
+    assert_eq!(
+        h.server
+            .state
+            .tenant
+            .read()
+            .unwrap()
+            .roles
+            .eligibility
+            .len(),
+        3
     );
 }

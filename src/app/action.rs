@@ -23,6 +23,7 @@ pub enum Action {
     NextTab,
     Members,
     SetState,
+    Remove,
 }
 
 const NAMES: &[(Action, &str)] = &[
@@ -46,6 +47,7 @@ const NAMES: &[(Action, &str)] = &[
     (Action::NextTab, "next-tab"),
     (Action::Members, "members"),
     (Action::SetState, "set-state"),
+    (Action::Remove, "remove"),
 ];
 
 impl Action {

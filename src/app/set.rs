@@ -27,6 +27,33 @@ impl App {
         }
     }
 
+    /// `d` on a role assignment: remove it (active: DELETE; eligible: PIM adminRemove).
+    pub(super) fn remove_selected(&mut self) -> Vec<Effect> {
+        let View::List(l) = self.top() else {
+            return Vec::new();
+        };
+        if !matches!(l.source, ListSource::RoleAssignments { .. }) {
+            return Vec::new();
+        }
+        let Some(row) = l.table.selected() else {
+            return Vec::new();
+        };
+        let a = row.object["@assignment"].clone();
+        let who = row.object["displayName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let title = format!(
+            "Remove {} from {} ({})",
+            a["role"].as_str().unwrap_or("role"),
+            crate::sanitize::clean(&who),
+            a["state"].as_str().unwrap_or_default()
+        );
+        let request = crate::blades::roles::remove_request(&a);
+        let id = a["id"].as_str().unwrap_or_default().to_string();
+        self.begin_write(title, id, request, None, Some(a))
+    }
+
     fn set_context(&mut self, a: serde_json::Value) -> Vec<Effect> {
         let id = a["id"].as_str().unwrap_or_default().to_string();
         let name = a["name"].as_str().unwrap_or(&id).to_string();

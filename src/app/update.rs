@@ -444,6 +444,7 @@ impl App {
                 }
             }
             Action::SetState => return self.set_state(),
+            Action::Remove => return self.remove_selected(),
             Action::CopyId => {
                 let id = match self.top() {
                     View::List(l) => l.table.selected().map(|r| r.id().to_string()),

@@ -85,7 +85,8 @@ impl PendingWrite {
                 }
             }
             None => vec![format!(
-                "{} {}",
+                "{} (sends {} {})",
+                self.title,
                 self.request.method.as_str(),
                 self.request.path
             )],

@@ -3,7 +3,7 @@
 //! role's permissions, and "who can" a permission.
 
 use super::path_segment;
-use crate::graph::Request;
+use crate::graph::{Method, Request};
 use crate::roles::{RoleFacts, who_can};
 use crate::theme::Theme;
 use crate::widgets::sheet::{Sheet, show};
@@ -121,9 +121,41 @@ pub fn assignment_rows(role_id: &str, f: &RoleFacts) -> Vec<TableRow> {
                 until,
                 how.to_string(),
             ];
-            TableRow::new(p.clone(), cells)
+                        // The row opens the principal; the assignment rides along for removal.
+            let mut obj = p.clone();
+            obj["@assignment"] = json!({
+                "id": a["id"], "state": state, "roleDefinitionId": a["roleDefinitionId"],
+                "principalId": a["principalId"], "directoryScopeId": a["directoryScopeId"], "role": role,
+            });
+            TableRow::new(obj, cells)
         })
         .collect()
+}
+
+/// The request that removes an assignment: `DELETE` for an active one, a PIM `adminRemove`
+/// request for an eligible one (graph-api.md §1.2, §1.3).
+pub fn remove_request(a: &Value) -> Request {
+    if a["state"] == "eligible" {
+        Request::new(
+            Method::Post,
+            "/roleManagement/directory/roleEligibilityScheduleRequests",
+        )
+        .json(json!({
+            "action": "adminRemove",
+            "principalId": a["principalId"],
+            "roleDefinitionId": a["roleDefinitionId"],
+            "directoryScopeId": a["directoryScopeId"].as_str().unwrap_or("/"),
+            "justification": "Removed with entra-console",
+        }))
+    } else {
+        Request::new(
+            Method::Delete,
+            format!(
+                "/roleManagement/directory/roleAssignments/{}",
+                path_segment(a["id"].as_str().unwrap_or_default())
+            ),
+        )
+    }
 }
 
 pub fn who_columns() -> Vec<Column> {

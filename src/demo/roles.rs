@@ -198,3 +198,112 @@ pub async fn eligibility(
 ) -> Response {
     list(s, v, u, h, q, Coll::Eligibility, None).await
 }
+
+fn created(ctx: &Ctx, body: Value) -> Response {
+    ctx.respond(StatusCode::CREATED, body)
+}
+
+/// `DELETE /roleManagement/directory/roleAssignments/{id}`: 204.
+pub async fn delete_assignment(
+    State(state): State<Shared>,
+    Path((_v, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(&headers);
+    if let Err(r) = super::server::authorize(&ctx, &headers) {
+        return r;
+    }
+    let Ok(mut tenant) = state.tenant.write() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    let before = tenant.roles.assignments.len();
+    tenant
+        .roles
+        .assignments
+        .retain(|a| a["id"].as_str() != Some(id.as_str()));
+    if tenant.roles.assignments.len() == before {
+        return ctx.error(404, "Request_ResourceNotFound", &format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."));
+    }
+    let mut r = ctx.respond(StatusCode::NO_CONTENT, Value::Null);
+    *r.body_mut() = axum::body::Body::empty();
+    r
+}
+
+/// `POST /roleManagement/directory/roleEligibilityScheduleRequests` with `adminAssign` or
+/// `adminRemove`: 201 with the request (graph-api.md §1.3).
+pub async fn eligibility_request(
+    State(state): State<Shared>,
+    Path(_v): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let ctx = Ctx::new(&headers);
+    if let Err(r) = super::server::authorize(&ctx, &headers) {
+        return r;
+    }
+    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
+        return ctx.error(400, "BadRequest", "The request body is not valid JSON.");
+    };
+    let field = |k: &str| req[k].as_str().unwrap_or_default().to_string();
+    let (action, principal, role) = (
+        field("action"),
+        field("principalId"),
+        field("roleDefinitionId"),
+    );
+    if principal.is_empty() || role.is_empty() {
+        return ctx.error(
+            400,
+            "BadRequest",
+            "principalId and roleDefinitionId are required.",
+        );
+    }
+    let Ok(mut tenant) = state.tenant.write() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    let matches = |e: &Value| {
+        e["principalId"].as_str() == Some(principal.as_str())
+            && e["roleDefinitionId"].as_str() == Some(role.as_str())
+    };
+    match action.as_str() {
+        "adminRemove" => {
+            let before = tenant.roles.eligibility.len();
+            tenant.roles.eligibility.retain(|e| !matches(e));
+            if tenant.roles.eligibility.len() == before {
+                return ctx.error(
+                    400,
+                    "RoleEligibilityScheduleDoesNotExist",
+                    "The role eligibility schedule does not exist.",
+                );
+            }
+        }
+        "adminAssign" => {
+            if tenant.roles.eligibility.iter().any(matches) {
+                return ctx.error(
+                    400,
+                    "RoleEligibilityScheduleExists",
+                    "The role eligibility schedule already exists.",
+                );
+            }
+            let end = req["scheduleInfo"]["expiration"]["endDateTime"].clone();
+            tenant.roles.eligibility.push(json!({
+                "id": uuid::Uuid::new_v4().to_string(), "principalId": principal, "roleDefinitionId": role,
+                "directoryScopeId": req["directoryScopeId"].as_str().unwrap_or("/"), "appScopeId": null,
+                "startDateTime": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "endDateTime": end, "memberType": "Direct", "roleEligibilityScheduleId": uuid::Uuid::new_v4().to_string(),
+            }));
+        }
+        other => {
+            return ctx.error(
+                400,
+                "BadRequest",
+                &format!("The action '{other}' is not supported by the demo tenant."),
+            );
+        }
+    }
+    let mut out = req.clone();
+    out["id"] = json!(uuid::Uuid::new_v4().to_string());
+    out["status"] = json!("Provisioned");
+    out["createdDateTime"] =
+        json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    created(&ctx, out)
+}

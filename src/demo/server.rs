@@ -462,6 +462,14 @@ pub fn router(state: Shared) -> Router {
         .route("/{version}/roleManagement/directory/roleDefinitions", get(super::roles::definitions))
         .route("/{version}/roleManagement/directory/roleDefinitions/{id}", get(super::roles::definition))
         .route("/{version}/roleManagement/directory/roleAssignments", get(super::roles::assignments))
+        .route(
+            "/{version}/roleManagement/directory/roleAssignments/{id}",
+            axum::routing::delete(super::roles::delete_assignment),
+        )
+        .route(
+            "/{version}/roleManagement/directory/roleEligibilityScheduleRequests",
+            axum::routing::post(super::roles::eligibility_request),
+        )
         .route("/{version}/roleManagement/directory/roleEligibilityScheduleInstances", get(super::roles::eligibility))
         .route("/{version}/users/delta", get(super::delta::users))
         .route("/{version}/groups/delta", get(super::delta::groups))
