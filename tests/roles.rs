@@ -201,3 +201,48 @@ async fn removing_active_and_eligible_assignments() {
         3
     );
 }
+
+#[tokio::test]
+async fn assigning_a_role_through_the_picker() {
+    let mut h = roles_with(false).await;
+    h.key(KeyCode::Char('/')).await;
+    h.type_str("security reader").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('m')).await;
+    assert_eq!(cells(&h).len(), 1);
+    h.key(KeyCode::Char('a')).await;
+    h.type_str("olga").await;
+    h.key(KeyCode::Enter).await; // search
+    insta::assert_snapshot!("principal_picker_80x24", h.render(80, 24));
+    h.key(KeyCode::Enter).await; // pick
+    let w = h.app.write.as_ref().expect("confirm");
+    assert!(
+        w.title
+            .contains("Assign Security Reader to Olga Ivanova (active, permanent)"),
+        "{}",
+        w.title
+    );
+    h.key(KeyCode::Enter).await;
+    assert!(matches!(
+        h.app.write.as_ref().unwrap().phase,
+        entra_console::app::write::Phase::Done(_)
+    ));
+    h.key(KeyCode::Esc).await;
+    assert_eq!(cells(&h).len(), 2, "{:?}", cells(&h));
+    // Eligible through PIM.
+    h.key(KeyCode::Char('A')).await;
+    h.type_str("tier1").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().unwrap();
+    assert_eq!(w.request.body.as_ref().unwrap()["action"], "adminAssign");
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Esc).await;
+    let rows = cells(&h);
+    assert!(
+        rows.iter()
+            .any(|r| r[1] == "Tier1 - Helpdesk Admins" && r[3] == "eligible"),
+        "{rows:?}"
+    );
+}

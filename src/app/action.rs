@@ -24,6 +24,8 @@ pub enum Action {
     Members,
     SetState,
     Remove,
+    Add,
+    AddEligible,
 }
 
 const NAMES: &[(Action, &str)] = &[
@@ -48,6 +50,8 @@ const NAMES: &[(Action, &str)] = &[
     (Action::Members, "members"),
     (Action::SetState, "set-state"),
     (Action::Remove, "remove"),
+    (Action::Add, "add"),
+    (Action::AddEligible, "add-eligible"),
 ];
 
 impl Action {

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod msg;
+pub mod picker;
 pub mod run;
 mod set;
 mod update;
@@ -49,6 +50,7 @@ pub enum Overlay {
         scroll: u16,
     },
     Palette(Palette),
+    Picker(picker::Picker),
 }
 
 /// A short message in the status bar.

@@ -49,6 +49,11 @@ pub enum Msg {
         id: RequestId,
         roles: Result<crate::roles::RoleFacts, GraphError>,
     },
+    /// Principals found for the picker.
+    SearchResults {
+        id: RequestId,
+        results: Result<Vec<Value>, GraphError>,
+    },
     /// A write was answered.
     WriteDone {
         id: RequestId,
@@ -93,6 +98,8 @@ pub enum Effect {
     LoadFacts { id: RequestId },
     /// Read role definitions, assignments, eligibility and role-group members.
     LoadRoles { id: RequestId },
+    /// Search users and groups by name (the picker).
+    Search { id: RequestId, query: String },
     /// Send a write.
     Write { id: RequestId, request: Request },
     /// Re-authenticate with these claims: refresh first, then a device code flow.

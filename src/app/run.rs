@@ -247,6 +247,23 @@ pub async fn perform(
                 facts: facts.await,
             });
         }
+        Effect::Search { id, query } => {
+            let [u, g] = crate::app::picker::search_requests(&query);
+            let results = async {
+                let mut out = Vec::new();
+                for (req, t) in [(u, "#microsoft.graph.user"), (g, "#microsoft.graph.group")] {
+                    for mut v in client.get_all(req).await? {
+                        v["@odata.type"] = serde_json::json!(t);
+                        out.push(v);
+                    }
+                }
+                Ok(out)
+            };
+            let _ = tx.send(Msg::SearchResults {
+                id,
+                results: results.await,
+            });
+        }
         Effect::LoadRoles { id } => {
             let roles = crate::roles::RoleFacts::load(&client).await;
             let _ = tx.send(Msg::Roles { id, roles });
@@ -312,6 +329,7 @@ impl Runner {
             | Effect::FetchObject { id, .. }
             | Effect::LoadFacts { id }
             | Effect::LoadRoles { id }
+            | Effect::Search { id, .. }
             | Effect::Write { id, .. }
             | Effect::StepUp { id, .. } => Some(*id),
         };

@@ -125,6 +125,10 @@ impl App {
                 Vec::new()
             }
             Msg::WriteDone { id, result } => self.on_write_done(id, result),
+            Msg::SearchResults { id, results } => {
+                self.on_search(id, results);
+                Vec::new()
+            }
             Msg::Roles { id, roles } => {
                 self.on_roles(id, roles);
                 Vec::new()
@@ -201,6 +205,9 @@ impl App {
         // Text inputs take the keys first.
         if let Overlay::Palette(_) = self.overlay {
             return self.palette_key(key);
+        }
+        if let Overlay::Picker(_) = self.overlay {
+            return self.picker_key(key);
         }
         if let Some(effects) = self.write_key(key) {
             return effects;
@@ -445,6 +452,8 @@ impl App {
             }
             Action::SetState => return self.set_state(),
             Action::Remove => return self.remove_selected(),
+            Action::Add => return self.open_assign(false),
+            Action::AddEligible => return self.open_assign(true),
             Action::CopyId => {
                 let id = match self.top() {
                     View::List(l) => l.table.selected().map(|r| r.id().to_string()),

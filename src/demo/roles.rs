@@ -307,3 +307,63 @@ pub async fn eligibility_request(
         json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     created(&ctx, out)
 }
+
+/// `POST /roleManagement/directory/roleAssignments`: 201 with the assignment (graph-api.md §1.2).
+pub async fn create_assignment(
+    State(state): State<Shared>,
+    Path(_v): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let ctx = Ctx::new(&headers);
+    if let Err(r) = super::server::authorize(&ctx, &headers) {
+        return r;
+    }
+    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
+        return ctx.error(400, "BadRequest", "The request body is not valid JSON.");
+    };
+    let (principal, role) = (
+        req["principalId"].as_str().unwrap_or_default(),
+        req["roleDefinitionId"].as_str().unwrap_or_default(),
+    );
+    let scope = req["directoryScopeId"]
+        .as_str()
+        .or(req["appScopeId"].as_str());
+    let Ok(mut tenant) = state.tenant.write() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    if scope.is_none() {
+        return ctx.error(
+            400,
+            "Request_BadRequest",
+            "Either directoryScopeId or appScopeId is required.",
+        );
+    }
+    if tenant.object(principal).is_none() {
+        return ctx.error(404, "Request_ResourceNotFound", &format!("Resource '{principal}' does not exist or one of its queried reference-property objects are not present."));
+    }
+    if !tenant
+        .roles
+        .definitions
+        .iter()
+        .any(|d| d["id"].as_str() == Some(role))
+    {
+        return ctx.error(404, "Request_ResourceNotFound", &format!("Resource '{role}' does not exist or one of its queried reference-property objects are not present."));
+    }
+    if tenant.roles.assignments.iter().any(|a| {
+        a["principalId"].as_str() == Some(principal) && a["roleDefinitionId"].as_str() == Some(role)
+    }) {
+        return ctx.error(400, "Request_BadRequest", "A conflicting object with one or more of the specified property values is present in the directory.");
+    }
+    let a = json!({
+        "@odata.context": format!("{}/v1.0/$metadata#roleManagement/directory/roleAssignments/$entity", ctx.origin),
+        "id": uuid::Uuid::new_v4().simple().to_string(), "principalId": principal, "roleDefinitionId": role,
+        "directoryScopeId": scope, "appScopeId": null,
+    });
+    let mut stored = a.clone();
+    if let Some(m) = stored.as_object_mut() {
+        m.remove("@odata.context");
+    }
+    tenant.roles.assignments.push(stored);
+    created(&ctx, a)
+}

@@ -461,7 +461,10 @@ pub fn router(state: Shared) -> Router {
         .route("/devicelogin", get(super::identity::devicelogin))
         .route("/{version}/roleManagement/directory/roleDefinitions", get(super::roles::definitions))
         .route("/{version}/roleManagement/directory/roleDefinitions/{id}", get(super::roles::definition))
-        .route("/{version}/roleManagement/directory/roleAssignments", get(super::roles::assignments))
+        .route(
+            "/{version}/roleManagement/directory/roleAssignments",
+            get(super::roles::assignments).post(super::roles::create_assignment),
+        )
         .route(
             "/{version}/roleManagement/directory/roleAssignments/{id}",
             axum::routing::delete(super::roles::delete_assignment),

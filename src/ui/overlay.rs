@@ -95,3 +95,48 @@ pub fn palette(f: &mut Frame, app: &App, area: Rect, p: &Palette) {
         .title(Span::styled(" Jump to (Tab completes) ", t.header));
     f.render_widget(Paragraph::new(lines).block(block), r);
 }
+
+/// The principal picker: the query, then the users and groups found.
+pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Picker) {
+    let t = &app.theme;
+    let mut lines = vec![Line::from(vec![
+        Span::styled("> ", t.key),
+        Span::styled(clean(&p.input), t.text),
+        Span::styled("▏", t.key),
+    ])];
+    if p.request.is_some() {
+        lines.push(Line::from(Span::styled("searching…", t.info)));
+    } else if let Some(e) = &p.error {
+        lines.push(Line::from(Span::styled(clean(e), t.error)));
+    } else if !p.searched.is_empty() && p.results.is_empty() {
+        lines.push(Line::from(Span::styled("nobody found", t.muted)));
+    }
+    for (i, r) in p.results.iter().enumerate() {
+        let kind = crate::graph::model::odata_kind(r);
+        let extra = r["userPrincipalName"]
+            .as_str()
+            .or(r["mail"].as_str())
+            .unwrap_or_default();
+        let text = format!(
+            " {} ({kind}) {}",
+            clean(r["displayName"].as_str().unwrap_or_default()),
+            clean(extra)
+        );
+        lines.push(Line::from(Span::styled(
+            text,
+            if i == p.selected { t.selection } else { t.text },
+        )));
+    }
+    lines.push(Line::from(Span::styled(
+        "Enter search / pick · ↑↓ choose · Esc cancel",
+        t.muted,
+    )));
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let r = centered(area, 70, h);
+    f.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.accent)
+        .title(Span::styled(format!(" {} ", clean(&p.title)), t.header));
+    f.render_widget(Paragraph::new(lines).block(block), r);
+}
