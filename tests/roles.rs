@@ -235,8 +235,19 @@ async fn assigning_a_role_through_the_picker() {
     h.type_str("tier1").await;
     h.key(KeyCode::Enter).await;
     h.key(KeyCode::Enter).await;
+    // PIM asks for a justification, then a duration.
+    h.key(KeyCode::Enter).await;
+    assert!(h.render(80, 24).contains("PIM asks for a justification"));
+    h.type_str("Change CHG-1234").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Left).await; // 180 days
+    insta::assert_snapshot!("pim_duration_80x24", h.render(80, 24));
+    h.key(KeyCode::Enter).await;
     let w = h.app.write.as_ref().unwrap();
-    assert_eq!(w.request.body.as_ref().unwrap()["action"], "adminAssign");
+    let body = w.request.body.as_ref().unwrap();
+    assert_eq!(body["action"], "adminAssign");
+    assert_eq!(body["justification"], "Change CHG-1234");
+    assert_eq!(body["scheduleInfo"]["expiration"]["duration"], "P180D");
     h.key(KeyCode::Enter).await;
     h.key(KeyCode::Esc).await;
     let rows = cells(&h);

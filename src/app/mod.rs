@@ -50,7 +50,7 @@ pub enum Overlay {
         scroll: u16,
     },
     Palette(Palette),
-    Picker(picker::Picker),
+    Picker(Box<picker::Picker>),
 }
 
 /// A short message in the status bar.

@@ -17,11 +17,36 @@ pub enum Purpose {
     },
 }
 
+/// Where the picker is: searching, then (for PIM eligibility) the justification and duration.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Stage {
+    #[default]
+    Search,
+    Justify {
+        principal: Value,
+    },
+    Duration {
+        principal: Value,
+        justification: String,
+        selected: usize,
+    },
+}
+
+/// PIM eligibility durations offered (ISO 8601, `None` = no expiration).
+pub const DURATIONS: &[(&str, Option<&str>)] = &[
+    ("30 days", Some("P30D")),
+    ("90 days", Some("P90D")),
+    ("180 days", Some("P180D")),
+    ("365 days", Some("P365D")),
+    ("no expiration", None),
+];
+
 /// Picker state.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Picker {
     pub title: String,
     pub purpose: Option<Purpose>,
+    pub stage: Stage,
     pub input: String,
     /// The query the results are for.
     pub searched: String,
@@ -46,27 +71,39 @@ pub fn search_requests(query: &str) -> [Request; 2] {
     ]
 }
 
-/// The write that assigns a role (graph-api.md §1.2 and §1.3).
-pub fn assign_request(role_id: &str, principal_id: &str, eligible: bool) -> Request {
-    if eligible {
-        Request::new(Method::Post, "/roleManagement/directory/roleEligibilityScheduleRequests").json(json!({
-            "action": "adminAssign",
-            "justification": "Assigned with entra-console",
-            "principalId": principal_id,
-            "roleDefinitionId": role_id,
-            "directoryScopeId": "/",
-            "scheduleInfo": {
-                "startDateTime": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                "expiration": {"type": "AfterDuration", "duration": "P365D"}
-            }
-        }))
-    } else {
-        Request::new(Method::Post, "/roleManagement/directory/roleAssignments").json(json!({
-            "@odata.type": "#microsoft.graph.unifiedRoleAssignment",
-            "roleDefinitionId": role_id,
-            "principalId": principal_id,
-            "directoryScopeId": "/"
-        }))
+/// The write that assigns a role: active (graph-api.md §1.2), or eligible through a PIM
+/// `adminAssign` request with justification and duration (§1.3).
+pub fn assign_request(
+    role_id: &str,
+    principal_id: &str,
+    eligible: Option<(&str, Option<&str>)>,
+) -> Request {
+    match eligible {
+        Some((justification, duration)) => {
+            let expiration = match duration {
+                Some(d) => json!({"type": "AfterDuration", "duration": d}),
+                None => json!({"type": "NoExpiration"}),
+            };
+            Request::new(Method::Post, "/roleManagement/directory/roleEligibilityScheduleRequests").json(json!({
+                "action": "adminAssign",
+                "justification": justification,
+                "principalId": principal_id,
+                "roleDefinitionId": role_id,
+                "directoryScopeId": "/",
+                "scheduleInfo": {
+                    "startDateTime": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    "expiration": expiration
+                }
+            }))
+        }
+        None => {
+            Request::new(Method::Post, "/roleManagement/directory/roleAssignments").json(json!({
+                "@odata.type": "#microsoft.graph.unifiedRoleAssignment",
+                "roleDefinitionId": role_id,
+                "principalId": principal_id,
+                "directoryScopeId": "/"
+            }))
+        }
     }
 }
 
@@ -84,11 +121,11 @@ impl App {
             return Vec::new();
         }
         let how = if eligible {
-            "eligible (PIM, 365 days)"
+            "eligible through PIM"
         } else {
             "active, permanent"
         };
-        self.overlay = Overlay::Picker(Picker {
+        self.overlay = Overlay::Picker(Box::new(Picker {
             title: format!("Assign {role_name} ({how}): type a name, Enter searches"),
             purpose: Some(Purpose::Assign {
                 role_id: role_id.clone(),
@@ -96,9 +133,41 @@ impl App {
                 eligible,
             }),
             ..Default::default()
-        });
+        }));
         self.dirty = true;
         Vec::new()
+    }
+
+    /// The confirm step for the picked principal.
+    fn assign(&mut self, principal: Value, pim: Option<(String, usize)>) -> Vec<Effect> {
+        let Overlay::Picker(p) = std::mem::take(&mut self.overlay) else {
+            return Vec::new();
+        };
+        let Some(Purpose::Assign {
+            role_id, role_name, ..
+        }) = p.purpose
+        else {
+            return Vec::new();
+        };
+        let pid = principal["id"].as_str().unwrap_or_default().to_string();
+        let name = crate::sanitize::clean(principal["displayName"].as_str().unwrap_or(&pid));
+        let (title, request) = match &pim {
+            Some((why, d)) => {
+                let (label, duration) = DURATIONS[*d];
+                (
+                    format!(
+                        "Assign {role_name} to {name} (eligible through PIM, {label}; justification: {})",
+                        crate::sanitize::clean(why)
+                    ),
+                    assign_request(&role_id, &pid, Some((why, duration))),
+                )
+            }
+            None => (
+                format!("Assign {role_name} to {name} (active, permanent)"),
+                assign_request(&role_id, &pid, None),
+            ),
+        };
+        self.begin_write(title, pid, request, None, None)
     }
 
     pub(super) fn picker_key(&mut self, key: KeyEvent) -> Vec<Effect> {
@@ -106,15 +175,53 @@ impl App {
             return Vec::new();
         };
         self.dirty = true;
-        match key.code {
-            KeyCode::Esc => self.overlay = Overlay::None,
-            KeyCode::Char(c) => p.input.push(c),
-            KeyCode::Backspace => {
+        let eligible = matches!(p.purpose, Some(Purpose::Assign { eligible: true, .. }));
+        match (&mut p.stage, key.code) {
+            (_, KeyCode::Esc) => self.overlay = Overlay::None,
+            (Stage::Duration { selected, .. }, KeyCode::Left) => {
+                *selected = selected.saturating_sub(1)
+            }
+            (Stage::Duration { selected, .. }, KeyCode::Right) => {
+                *selected = (*selected + 1).min(DURATIONS.len() - 1)
+            }
+            (
+                Stage::Duration {
+                    principal,
+                    justification,
+                    selected,
+                },
+                KeyCode::Enter,
+            ) => {
+                let pim = Some((justification.clone(), *selected));
+                let principal = principal.clone();
+                return self.assign(principal, pim);
+            }
+            (Stage::Duration { .. }, _) => {}
+            (_, KeyCode::Char(c)) => p.input.push(c),
+            (_, KeyCode::Backspace) => {
                 p.input.pop();
             }
-            KeyCode::Down => p.selected = (p.selected + 1).min(p.results.len().saturating_sub(1)),
-            KeyCode::Up => p.selected = p.selected.saturating_sub(1),
-            KeyCode::Enter if p.input.trim() != p.searched || p.results.is_empty() => {
+            (Stage::Justify { principal }, KeyCode::Enter) => {
+                let why = p.input.trim().to_string();
+                if why.is_empty() {
+                    p.error = Some("PIM asks for a justification".into());
+                } else {
+                    let principal = principal.clone();
+                    p.stage = Stage::Duration {
+                        principal,
+                        justification: why,
+                        selected: 3,
+                    };
+                    p.error = None;
+                }
+            }
+            (Stage::Search, KeyCode::Down) => {
+                p.selected = (p.selected + 1).min(p.results.len().saturating_sub(1))
+            }
+            (Stage::Search, KeyCode::Up) => p.selected = p.selected.saturating_sub(1),
+            (Stage::Search, KeyCode::Enter)
+                if p.input.trim() != p.searched || p.results.is_empty() =>
+            {
                 if p.input.trim().is_empty() {
                     return Vec::new();
                 }
@@ -130,31 +237,15 @@ impl App {
                     query: p.searched.clone(),
                 }];
             }
-            KeyCode::Enter => {
-                let picked = p.results.get(p.selected).cloned();
-                let purpose = p.purpose.clone();
-                self.overlay = Overlay::None;
-                if let (
-                    Some(principal),
-                    Some(Purpose::Assign {
-                        role_id,
-                        role_name,
-                        eligible,
-                    }),
-                ) = (picked, purpose)
-                {
-                    let pid = principal["id"].as_str().unwrap_or_default().to_string();
-                    let name =
-                        crate::sanitize::clean(principal["displayName"].as_str().unwrap_or(&pid));
-                    let how = if eligible {
-                        "eligible for 365 days through PIM"
-                    } else {
-                        "active, permanent"
-                    };
-                    let title = format!("Assign {role_name} to {name} ({how})");
-                    let request = assign_request(&role_id, &pid, eligible);
-                    return self.begin_write(title, pid, request, None, None);
+            (Stage::Search, KeyCode::Enter) => {
+                let Some(principal) = p.results.get(p.selected).cloned() else {
+                    return Vec::new();
+                };
+                if !eligible {
+                    return self.assign(principal, None);
                 }
+                p.stage = Stage::Justify { principal };
+                p.input.clear();
             }
             _ => {}
         }

@@ -96,47 +96,93 @@ pub fn palette(f: &mut Frame, app: &App, area: Rect, p: &Palette) {
     f.render_widget(Paragraph::new(lines).block(block), r);
 }
 
-/// The principal picker: the query, then the users and groups found.
+/// The principal picker: the query and the users and groups found; then, for PIM, the
+/// justification and the duration.
 pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Picker) {
+    use crate::app::picker::{DURATIONS, Stage};
     let t = &app.theme;
-    let mut lines = vec![Line::from(vec![
+    let input = Line::from(vec![
         Span::styled("> ", t.key),
         Span::styled(clean(&p.input), t.text),
         Span::styled("▏", t.key),
-    ])];
-    if p.request.is_some() {
-        lines.push(Line::from(Span::styled("searching…", t.info)));
-    } else if let Some(e) = &p.error {
+    ]);
+    let mut lines = Vec::new();
+    let (title, hint) = match &p.stage {
+        Stage::Search => {
+            lines.push(input);
+            if p.request.is_some() {
+                lines.push(Line::from(Span::styled("searching…", t.info)));
+            } else if !p.searched.is_empty() && p.results.is_empty() && p.error.is_none() {
+                lines.push(Line::from(Span::styled("nobody found", t.muted)));
+            }
+            for (i, r) in p.results.iter().enumerate() {
+                let kind = crate::graph::model::odata_kind(r);
+                let extra = r["userPrincipalName"]
+                    .as_str()
+                    .or(r["mail"].as_str())
+                    .unwrap_or_default();
+                let text = format!(
+                    " {} ({kind}) {}",
+                    clean(r["displayName"].as_str().unwrap_or_default()),
+                    clean(extra)
+                );
+                lines.push(Line::from(Span::styled(
+                    text,
+                    if i == p.selected { t.selection } else { t.text },
+                )));
+            }
+            (
+                p.title.clone(),
+                "Enter search / pick · ↑↓ choose · Esc cancel",
+            )
+        }
+        Stage::Justify { principal } => {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "For {}",
+                    clean(principal["displayName"].as_str().unwrap_or_default())
+                ),
+                t.text,
+            )));
+            lines.push(input);
+            (
+                "Justification (PIM records it)".to_string(),
+                "Enter continue · Esc cancel",
+            )
+        }
+        Stage::Duration {
+            selected,
+            justification,
+            ..
+        } => {
+            lines.push(Line::from(Span::styled(
+                format!("Justification: {}", clean(justification)),
+                t.muted,
+            )));
+            let mut spans = Vec::new();
+            for (i, (label, _)) in DURATIONS.iter().enumerate() {
+                spans.push(Span::styled(
+                    format!(" {label} "),
+                    if i == *selected { t.selection } else { t.text },
+                ));
+            }
+            lines.push(Line::from(spans));
+            (
+                "Eligible for how long".to_string(),
+                "←/→ choose · Enter confirm · Esc cancel",
+            )
+        }
+    };
+    if let Some(e) = &p.error {
         lines.push(Line::from(Span::styled(clean(e), t.error)));
-    } else if !p.searched.is_empty() && p.results.is_empty() {
-        lines.push(Line::from(Span::styled("nobody found", t.muted)));
     }
-    for (i, r) in p.results.iter().enumerate() {
-        let kind = crate::graph::model::odata_kind(r);
-        let extra = r["userPrincipalName"]
-            .as_str()
-            .or(r["mail"].as_str())
-            .unwrap_or_default();
-        let text = format!(
-            " {} ({kind}) {}",
-            clean(r["displayName"].as_str().unwrap_or_default()),
-            clean(extra)
-        );
-        lines.push(Line::from(Span::styled(
-            text,
-            if i == p.selected { t.selection } else { t.text },
-        )));
-    }
-    lines.push(Line::from(Span::styled(
-        "Enter search / pick · ↑↓ choose · Esc cancel",
-        t.muted,
-    )));
+    lines.push(Line::from(Span::styled(hint, t.muted)));
     let h = (lines.len() as u16 + 2).min(area.height);
     let r = centered(area, 70, h);
     f.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.accent)
-        .title(Span::styled(format!(" {} ", clean(&p.title)), t.header));
+        .title(Span::styled(format!(" {} ", clean(&title)), t.header));
     f.render_widget(Paragraph::new(lines).block(block), r);
 }
