@@ -346,7 +346,19 @@ fn a_killed_sync_resumes_to_the_exact_server_state() {
             .unwrap()
     };
     let mut child = sync(home.path());
-    std::thread::sleep(Duration::from_millis(500));
+    // Kill it once some pages are saved (the sync needs 40 pages at 25 ms each, so there is
+    // time), whatever the machine's speed.
+    let started = std::time::Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(20));
+        let saved = Store::open(&db, false)
+            .ok()
+            .and_then(|s| s.count("users").ok())
+            .unwrap_or(0);
+        if saved >= 200 || started.elapsed() > Duration::from_secs(30) {
+            break;
+        }
+    }
     child.kill().unwrap(); // SIGKILL
     let _ = child.wait();
     {
