@@ -184,3 +184,53 @@ async fn publishing_a_context_needs_no_step_up() {
         .unwrap();
     assert_eq!(c["isAvailable"], true);
 }
+
+#[tokio::test]
+async fn contexts_are_created_and_deleted_only_when_unused() {
+    let mut h = harness().await;
+    let e = h.app.switch_blade(BladeKind::AuthContexts);
+    h.run(e).await;
+    // c1 is used by protected actions and a policy: deleting it is refused with the reason.
+    h.key(KeyCode::Char('d')).await;
+    assert!(h.app.write.is_none());
+    let t = h.app.toast.clone().unwrap();
+    assert!(
+        t.error && t.text.contains("c1 cannot be deleted") && t.text.contains("CAP"),
+        "{}",
+        t.text
+    );
+    // A new context takes the next free id and starts unpublished.
+    h.key(KeyCode::Char('a')).await;
+    h.type_str("Protect hard delete").await;
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().unwrap();
+    assert_eq!(
+        w.request.path,
+        "/identity/conditionalAccess/authenticationContextClassReferences/c5"
+    );
+    h.key(KeyCode::Enter).await;
+    assert!(matches!(
+        h.app.write.as_ref().unwrap().phase,
+        Phase::Done(_)
+    ));
+    h.key(KeyCode::Esc).await;
+    let rows = cells(&h);
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "c5" && r[1] == "Protect hard delete" && r[2] == "no"),
+        "{rows:?}"
+    );
+    // c4 is unused: deleting it goes through.
+    h.key(KeyCode::Char('/')).await;
+    h.type_str("c4").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('d')).await;
+    h.key(KeyCode::Enter).await;
+    assert!(matches!(
+        h.app.write.as_ref().unwrap().phase,
+        Phase::Done(_)
+    ));
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Esc).await;
+    assert!(!cells(&h).iter().any(|r| r[0] == "c4"));
+}

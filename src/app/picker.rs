@@ -15,6 +15,8 @@ pub enum Purpose {
         role_name: String,
         eligible: bool,
     },
+    /// Create an authentication context with this id (the name is typed).
+    NewContext { id: String },
 }
 
 /// Where the picker is: searching, then (for PIM eligibility) the justification and duration.
@@ -22,6 +24,8 @@ pub enum Purpose {
 pub enum Stage {
     #[default]
     Search,
+    /// A name to type (a new authentication context).
+    Name,
     Justify {
         principal: Value,
     },
@@ -138,6 +142,37 @@ impl App {
         Vec::new()
     }
 
+    /// `a` on the authentication contexts: name a new one (the next free id of c1..c99).
+    pub fn open_new_context(&mut self) -> Vec<Effect> {
+        if self.ctx.read_only {
+            self.toast("read-only mode: writes are disabled", true);
+            return Vec::new();
+        }
+        let used: Vec<u32> = self
+            .facts
+            .as_ref()
+            .map(|f| {
+                f.contexts
+                    .iter()
+                    .filter_map(|c| c["id"].as_str()?.trim_start_matches('c').parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let Some(n) = (1..=99).find(|n| !used.contains(n)) else {
+            self.toast("all 99 authentication contexts are in use", true);
+            return Vec::new();
+        };
+        let id = format!("c{n}");
+        self.overlay = Overlay::Picker(Box::new(Picker {
+            title: format!("New authentication context {id}: its name"),
+            purpose: Some(Purpose::NewContext { id }),
+            stage: Stage::Name,
+            ..Default::default()
+        }));
+        self.dirty = true;
+        Vec::new()
+    }
+
     /// The confirm step for the picked principal.
     fn assign(&mut self, principal: Value, pim: Option<(String, usize)>) -> Vec<Effect> {
         let Overlay::Picker(p) = std::mem::take(&mut self.overlay) else {
@@ -200,6 +235,28 @@ impl App {
             (_, KeyCode::Char(c)) => p.input.push(c),
             (_, KeyCode::Backspace) => {
                 p.input.pop();
+            }
+            (Stage::Name, KeyCode::Enter) => {
+                let name = p.input.trim().to_string();
+                if name.is_empty() {
+                    p.error = Some("a name is required".into());
+                    return Vec::new();
+                }
+                let Some(Purpose::NewContext { id }) = p.purpose.clone() else {
+                    return Vec::new();
+                };
+                self.overlay = Overlay::None;
+                let request = crate::blades::contexts::create_request(&id, &name);
+                return self.begin_write(
+                    format!(
+                        "Create authentication context {id} \"{}\" (not published)",
+                        crate::sanitize::clean(&name)
+                    ),
+                    id,
+                    request,
+                    None,
+                    None,
+                );
             }
             (Stage::Justify { principal }, KeyCode::Enter) => {
                 let why = p.input.trim().to_string();

@@ -451,6 +451,13 @@ impl App {
                 }
             }
             Action::SetState => return self.set_state(),
+            Action::Remove | Action::Add if self.on_contexts() => {
+                return if a == Action::Add {
+                    self.open_new_context()
+                } else {
+                    self.delete_context()
+                };
+            }
             Action::Remove => return self.remove_selected(),
             Action::Add => return self.open_assign(false),
             Action::AddEligible => return self.open_assign(true),
@@ -498,6 +505,11 @@ impl App {
             (Err(e), _) => tracing::warn!("cannot read roles: {e}"),
             _ => {}
         }
+    }
+
+    /// The Authentication contexts list is on top.
+    fn on_contexts(&self) -> bool {
+        matches!(self.top(), View::List(l) if l.source == ListSource::Blade(BladeKind::AuthContexts))
     }
 
     /// `:whocan PERMISSION`: everyone who can use a permission.

@@ -127,3 +127,47 @@ pub fn publish_request(id: &str, available: bool) -> Request {
     )
     .json(json!({"isAvailable": available}))
 }
+
+/// Create (upsert) a context, unpublished until the admin publishes it (graph-api.md §3).
+pub fn create_request(id: &str, name: &str) -> Request {
+    Request::new(Method::Patch, format!("/identity/conditionalAccess/authenticationContextClassReferences/{}", path_segment(id)))
+        .json(json!({"displayName": name, "description": "Created with entra-console", "isAvailable": false}))
+}
+
+/// Why a context cannot be deleted yet (protected actions or policies still reference it).
+pub fn delete_blocker(id: &str, facts: &Facts) -> Option<String> {
+    let users = used_by(id, facts);
+    let policies = context_protection(id, "", facts).policies;
+    if users.is_empty() && policies.is_empty() {
+        return None;
+    }
+    let mut why = Vec::new();
+    if !users.is_empty() {
+        why.push(format!(
+            "{} protected action(s) use it ({})",
+            users.len(),
+            users.join(", ")
+        ));
+    }
+    if !policies.is_empty() {
+        let names: Vec<String> = policies
+            .iter()
+            .map(|(n, s, _)| format!("{n} ({s})"))
+            .collect();
+        why.push(format!("policies target it ({})", names.join(", ")));
+    }
+    Some(format!(
+        "{id} cannot be deleted: {}. Clear those first.",
+        why.join("; ")
+    ))
+}
+
+pub fn delete_request(id: &str) -> Request {
+    Request::new(
+        Method::Delete,
+        format!(
+            "/identity/conditionalAccess/authenticationContextClassReferences/{}",
+            path_segment(id)
+        ),
+    )
+}

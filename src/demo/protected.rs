@@ -151,3 +151,31 @@ pub async fn patch_context(
     }
     no_content(&ctx)
 }
+
+/// `DELETE /identity/conditionalAccess/authenticationContextClassReferences/{id}`: 204.
+pub async fn delete_context(
+    State(state): State<Shared>,
+    Path((_version, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(&headers);
+    if let Err(r) = super::server::authorize(&ctx, &headers) {
+        return r;
+    }
+    let Ok(mut tenant) = state.tenant.write() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    let before = tenant.policy.contexts.len();
+    tenant
+        .policy
+        .contexts
+        .retain(|c| c["id"].as_str() != Some(id.as_str()));
+    if tenant.policy.contexts.len() == before {
+        return ctx.error(
+            404,
+            "ResourceNotFound",
+            &format!("The authentication context '{id}' was not found."),
+        );
+    }
+    no_content(&ctx)
+}

@@ -446,7 +446,9 @@ pub fn router(state: Shared) -> Router {
         )
         .route(
             "/{version}/identity/conditionalAccess/authenticationContextClassReferences/{id}",
-            get(policy::get_context).patch(super::protected::patch_context),
+            get(policy::get_context)
+                .patch(super::protected::patch_context)
+                .delete(super::protected::delete_context),
         )
         .route(
             "/{version}/roleManagement/directory/resourceNamespaces/microsoft.directory/resourceActions",

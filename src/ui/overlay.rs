@@ -136,6 +136,10 @@ pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Pick
                 "Enter search / pick · ↑↓ choose · Esc cancel",
             )
         }
+        Stage::Name => {
+            lines.push(input);
+            (p.title.clone(), "Enter create (confirm first) · Esc cancel")
+        }
         Stage::Justify { principal } => {
             lines.push(Line::from(Span::styled(
                 format!(
