@@ -259,6 +259,15 @@ pub fn context(conn: &Connection, profiles: Vec<String>) -> crate::app::Context 
             .map(str::to_string),
         profiles,
         offline: conn.offline,
+        break_glass: if conn.profile_name == "demo" && conn.profile.break_glass.is_empty() {
+            // The demo tenant's emergency accounts.
+            vec![
+                "bg-admin01@tailspindemo.onmicrosoft.com".into(),
+                "bg-admin02@tailspindemo.onmicrosoft.com".into(),
+            ]
+        } else {
+            conn.profile.break_glass.clone()
+        },
     }
 }
 

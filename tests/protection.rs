@@ -234,3 +234,111 @@ async fn contexts_are_created_and_deleted_only_when_unused() {
     h.key(KeyCode::Esc).await;
     assert!(!cells(&h).iter().any(|r| r[0] == "c4"));
 }
+
+#[tokio::test]
+async fn guided_setup_protects_ca_management_in_the_documented_order() {
+    let mut h = harness().await;
+    h.key(KeyCode::Char(':')).await;
+    h.type_str("protect").await;
+    h.key(KeyCode::Enter).await;
+    // 1/3: a new context (c5), published.
+    let w = h.app.write.as_ref().expect("step 1");
+    assert!(
+        w.title.starts_with("Protect 1/3: create and publish c5"),
+        "{}",
+        w.title
+    );
+    h.key(KeyCode::Enter).await;
+    // 2/3: the policy, On, break-glass excluded, requirement chosen; POST is itself protected (c1).
+    let w = h.app.write.as_ref().expect("step 2");
+    assert!(
+        w.title.contains("Protect 2/3") && w.title.contains("excluding 2 break-glass"),
+        "{}",
+        w.title
+    );
+    insta::assert_snapshot!("protect_step2_100x30", h.render(100, 30));
+    h.key(KeyCode::Right).await; // phishing-resistant MFA
+    let body = h.app.write.as_ref().unwrap().request.body.clone().unwrap();
+    assert_eq!(
+        body["grantControls"]["authenticationStrength"]["id"],
+        "00000000-0000-0000-0000-000000000004"
+    );
+    assert_eq!(
+        body["conditions"]["users"]["excludeUsers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.app.write.as_ref().unwrap().phase, Phase::Challenged);
+    h.key(KeyCode::Enter).await; // step-up, then the retry lands, then facts are checked
+    // 3/3: the three permissions, one confirmed write each.
+    for n in 1..=3 {
+        let w = h.app.write.as_ref().expect("step 3");
+        assert!(
+            w.title.contains(&format!("Protect 3/3 ({n}/3)")),
+            "{}",
+            w.title
+        );
+        h.key(KeyCode::Enter).await;
+    }
+    assert!(h.app.wizard.is_none());
+    assert!(h.app.toast.as_ref().unwrap().text.contains("now needs c5"));
+    let tenant = h.server.state.tenant.read().unwrap();
+    for name in ["basic/update", "create", "delete"] {
+        let perm = format!("microsoft.directory/conditionalAccessPolicies/{name}");
+        assert_eq!(
+            tenant.policy.context_of(&perm).as_deref(),
+            Some("c5"),
+            "{perm}"
+        );
+    }
+    let c5 = tenant
+        .policy
+        .contexts
+        .iter()
+        .find(|c| c["id"] == "c5")
+        .unwrap();
+    assert_eq!(c5["isAvailable"], true);
+    assert!(
+        tenant
+            .policy
+            .policies
+            .iter()
+            .any(|p| p["state"] == "enabled"
+                && p["conditions"]["applications"]["includeAuthenticationContextClassReferences"]
+                    [0]
+                    == "c5")
+    );
+}
+
+#[tokio::test]
+async fn guided_setup_refuses_step_3_without_an_enabled_policy() {
+    let mut h = harness().await;
+    h.key(KeyCode::Char(':')).await;
+    h.type_str("protect").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    // Make the policy report-only: the wizard must stop before assigning the context.
+    let w = h.app.write.as_mut().unwrap();
+    w.request.body.as_mut().unwrap()["state"] =
+        serde_json::json!("enabledForReportingButNotEnforced");
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    assert!(h.app.wizard.is_none());
+    let t = h.app.toast.clone().unwrap();
+    assert!(
+        t.error && t.text.contains("no enabled policy targets c5"),
+        "{}",
+        t.text
+    );
+    let tenant = h.server.state.tenant.read().unwrap();
+    assert_eq!(
+        tenant
+            .policy
+            .context_of("microsoft.directory/conditionalAccessPolicies/create")
+            .as_deref(),
+        Some("c1")
+    );
+}

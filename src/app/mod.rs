@@ -9,6 +9,7 @@ mod set;
 mod update;
 pub use update::{Command, palette_matches as update_palette_matches};
 pub mod view;
+pub mod wizard;
 pub mod write;
 
 pub use action::Action;
@@ -32,6 +33,8 @@ pub struct Context {
     pub profiles: Vec<String>,
     /// `--offline`: the cache only, no network, no writes.
     pub offline: bool,
+    /// Accounts never to lock out (UPNs or object ids, from the profile).
+    pub break_glass: Vec<String>,
 }
 
 /// The `:` palette's input and selection.
@@ -86,6 +89,8 @@ pub struct App {
     facts_request: Option<RequestId>,
     /// Role definitions, assignments, eligibility and role-group members.
     pub roles: Option<crate::roles::RoleFacts>,
+    /// The `:protect` guided setup in progress.
+    pub wizard: Option<wizard::Wizard>,
     roles_request: Option<RequestId>,
     /// `acrs` of the token after the last step-up.
     pub token_acrs: Vec<String>,
@@ -113,6 +118,7 @@ impl App {
             facts: None,
             facts_request: None,
             roles: None,
+            wizard: None,
             roles_request: None,
             token_acrs: Vec::new(),
             next_id: 1,

@@ -54,6 +54,11 @@ pub enum Msg {
         id: RequestId,
         results: Result<Vec<Value>, GraphError>,
     },
+    /// Users resolved to object ids (break-glass accounts for `:protect`).
+    Resolved {
+        id: RequestId,
+        ids: Result<Vec<String>, GraphError>,
+    },
     /// A write was answered.
     WriteDone {
         id: RequestId,
@@ -100,6 +105,8 @@ pub enum Effect {
     LoadRoles { id: RequestId },
     /// Search users and groups by name (the picker).
     Search { id: RequestId, query: String },
+    /// Resolve UPNs (or ids) to user object ids.
+    Resolve { id: RequestId, keys: Vec<String> },
     /// Send a write.
     Write { id: RequestId, request: Request },
     /// Re-authenticate with these claims: refresh first, then a device code flow.

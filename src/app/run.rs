@@ -264,6 +264,24 @@ pub async fn perform(
                 results: results.await,
             });
         }
+        Effect::Resolve { id, keys } => {
+            let ids = async {
+                let mut out = Vec::new();
+                for k in keys {
+                    let guid = k.len() == 36 && k.chars().filter(|c| *c == '-').count() == 4;
+                    if guid {
+                        out.push(k);
+                    } else {
+                        let u = client
+                            .get_json(&crate::blades::users::detail_request(&k).select(&["id"]))
+                            .await?;
+                        out.push(u["id"].as_str().unwrap_or_default().to_string());
+                    }
+                }
+                Ok(out)
+            };
+            let _ = tx.send(Msg::Resolved { id, ids: ids.await });
+        }
         Effect::LoadRoles { id } => {
             let roles = crate::roles::RoleFacts::load(&client).await;
             let _ = tx.send(Msg::Roles { id, roles });
@@ -330,6 +348,7 @@ impl Runner {
             | Effect::LoadFacts { id }
             | Effect::LoadRoles { id }
             | Effect::Search { id, .. }
+            | Effect::Resolve { id, .. }
             | Effect::Write { id, .. }
             | Effect::StepUp { id, .. } => Some(*id),
         };

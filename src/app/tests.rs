@@ -15,6 +15,7 @@ fn app() -> App {
         step_up_blocker: None,
         profiles: vec!["demo".into(), "prod".into()],
         offline: false,
+        break_glass: Vec::new(),
     };
     App::new(ctx, Theme::default_theme(), Keymap::builtin(), now)
 }

@@ -15,6 +15,8 @@ pub enum Command {
     Context(String),
     /// `:whocan PERMISSION`.
     WhoCan(String),
+    /// `:protect`: the guided setup.
+    Protect,
     Help,
     Quit,
 }
@@ -42,6 +44,7 @@ pub fn palette_matches(input: &str, profiles: &[String]) -> Vec<(String, Command
             Command::WhoCan("microsoft.directory/conditionalAccessPolicies/create".into()),
         )),
     }
+    all.push(("protect".into(), Command::Protect));
     all.push(("help".into(), Command::Help));
     all.push(("quit".into(), Command::Quit));
     let q = input.trim().to_lowercase();
@@ -50,6 +53,8 @@ pub fn palette_matches(input: &str, profiles: &[String]) -> Vec<(String, Command
         .filter(|(n, _)| n.to_lowercase().contains(&q))
         .partition(|(n, _)| n.to_lowercase().starts_with(&q));
     prefix.extend(rest);
+    // An exact name wins (`protect` before `protected-actions`).
+    prefix.sort_by_key(|(n, _)| n.to_lowercase() != q);
     prefix
 }
 
@@ -120,11 +125,9 @@ impl App {
                 self.toast(format!("cannot switch profile: {why}"), true);
                 Vec::new()
             }
-            Msg::Facts { id, facts } => {
-                self.on_facts(id, facts);
-                Vec::new()
-            }
+            Msg::Facts { id, facts } => self.on_facts(id, facts),
             Msg::WriteDone { id, result } => self.on_write_done(id, result),
+            Msg::Resolved { id, ids } => self.on_resolved(id, ids),
             Msg::SearchResults { id, results } => {
                 self.on_search(id, results);
                 Vec::new()
@@ -299,6 +302,7 @@ impl App {
                 return match cmd {
                     Some(Command::Blade(b)) => self.switch_blade(b),
                     Some(Command::WhoCan(p)) => self.who_can(p),
+                    Some(Command::Protect) => self.start_protect(),
                     Some(Command::Context(name)) => {
                         self.toast(format!("switching to profile {name}…"), false);
                         vec![Effect::SwitchProfile(name)]

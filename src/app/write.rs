@@ -70,6 +70,9 @@ impl PendingWrite {
     /// The change as "field: old → new" lines.
     pub fn changes(&self) -> Vec<String> {
         match &self.choice {
+            Some(c) if c.field.is_empty() => {
+                vec![format!("requirement: {}", c.options[c.selected].0)]
+            }
             Some(c) => {
                 let new = &c.options[c.selected];
                 let old = c
@@ -95,7 +98,12 @@ impl PendingWrite {
 
     fn sync_request(&mut self) {
         if let (Some(c), Some(body)) = (&self.choice, self.request.body.as_mut()) {
-            body[c.field.as_str()] = c.options[c.selected].1.clone();
+            // An empty field name means the choice is between whole bodies.
+            if c.field.is_empty() {
+                *body = c.options[c.selected].1.clone();
+            } else {
+                body[c.field.as_str()] = c.options[c.selected].1.clone();
+            }
         }
     }
 
@@ -151,9 +159,14 @@ impl App {
         vec![Effect::LoadFacts { id }]
     }
 
-    pub fn on_facts(&mut self, id: RequestId, facts: Result<protect::Facts, GraphError>) {
+    pub fn on_facts(
+        &mut self,
+        id: RequestId,
+        facts: Result<protect::Facts, GraphError>,
+    ) -> Vec<Effect> {
+        let mut effects = Vec::new();
         if self.facts_request != Some(id) {
-            return;
+            return effects;
         }
         self.facts_request = None;
         let now = self.now;
@@ -176,6 +189,12 @@ impl App {
                     }
                 }
                 self.facts = Some(f);
+                if matches!(
+                    self.wizard.as_ref().map(|w| &w.step),
+                    Some(super::wizard::Step::Start | super::wizard::Step::Checking)
+                ) {
+                    effects = self.wizard_next();
+                }
             }
             Err(e) => {
                 for v in &mut self.stack {
@@ -187,9 +206,13 @@ impl App {
                     }
                 }
                 tracing::warn!("cannot read protection facts: {e}");
+                if self.wizard.take().is_some() {
+                    self.toast(format!("guided setup stopped: {e}"), true);
+                }
             }
         }
         self.dirty = true;
+        effects
     }
 
     fn send_write(&mut self) -> Vec<Effect> {
@@ -224,7 +247,13 @@ impl App {
                 Vec::new()
             }
             (Phase::Confirm, KeyCode::Enter) => self.send_write(),
-            (Phase::Confirm | Phase::Done(_), KeyCode::Esc) | (Phase::Done(_), _) => {
+            (Phase::Confirm, KeyCode::Esc) => {
+                // Dropping a step ends the guided setup too.
+                self.write = None;
+                self.wizard = None;
+                Vec::new()
+            }
+            (Phase::Done(_), _) => {
                 self.write = None;
                 Vec::new()
             }
@@ -324,6 +353,9 @@ impl App {
                 // Graph answers 204 without a body: read the object again.
                 let mut effects = self.reload_top();
                 effects.push(journal);
+                if self.wizard.is_some() {
+                    effects.extend(self.wizard_next());
+                }
                 return effects;
             }
             Err(e) => match e.api().and_then(|a| a.claims.clone()) {

@@ -366,6 +366,74 @@ pub async fn patch_policy(
     r
 }
 
+/// `POST /identity/conditionalAccess/policies`: protected action, validated the way Graph
+/// validates (an application condition, a user condition, a grant or session control; errors as
+/// `1064:`-style inner messages), 201 with the policy.
+pub async fn create_policy(
+    State(state): State<Shared>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let ctx = Ctx::new(&headers);
+    if let Err(r) = super::server::authorize(&ctx, &headers) {
+        return r;
+    }
+    if let Some(r) = enforce(
+        &state,
+        &ctx,
+        &headers,
+        "POST",
+        "/identity/conditionalAccess/policies",
+    ) {
+        return r;
+    }
+    let Ok(mut p) = serde_json::from_slice::<Value>(&body) else {
+        return validation(&ctx, "1001: The request body is not valid JSON.");
+    };
+    if p["displayName"].as_str().is_none_or(str::is_empty) {
+        return validation(&ctx, "1010: displayName is required.");
+    }
+    if !matches!(
+        p["state"].as_str(),
+        Some("enabled" | "disabled" | "enabledForReportingButNotEnforced")
+    ) {
+        return validation(&ctx, "1007: Invalid value for 'state'.");
+    }
+    let c = &p["conditions"];
+    if c["applications"].is_null() {
+        return validation(
+            &ctx,
+            "1064: Request not valid: the policy needs an applications condition.",
+        );
+    }
+    if c["users"].is_null() && c["clientApplications"].is_null() {
+        return validation(
+            &ctx,
+            "1064: Request not valid: the policy needs a users condition.",
+        );
+    }
+    if p["grantControls"].is_null() && p["sessionControls"].is_null() {
+        return validation(
+            &ctx,
+            "1064: Request not valid: the policy needs a grant or a session control.",
+        );
+    }
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    p["id"] = json!(uuid::Uuid::new_v4().to_string());
+    p["createdDateTime"] = json!(now);
+    p["modifiedDateTime"] = Value::Null;
+    let Ok(mut tenant) = state.tenant.write() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    tenant.policy.policies.push(p.clone());
+    p["@odata.context"] = json!(format!(
+        "{}/{version}/$metadata#identity/conditionalAccess/policies/$entity",
+        ctx.origin
+    ));
+    ctx.respond(StatusCode::CREATED, p)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -433,7 +433,10 @@ pub fn router(state: Shared) -> Router {
             "/{version}/$batch",
             axum::routing::post(super::batch::handle),
         )
-        .route("/{version}/identity/conditionalAccess/policies", get(policy::list_policies))
+        .route(
+            "/{version}/identity/conditionalAccess/policies",
+            get(policy::list_policies).post(policy::create_policy),
+        )
         .route(
             "/{version}/identity/conditionalAccess/policies/{id}",
             get(policy::get_policy).patch(policy::patch_policy),

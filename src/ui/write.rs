@@ -41,7 +41,12 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
     let title = match &w.phase {
         Phase::Confirm => {
             if let Some(c) = &w.choice {
-                let mut spans = vec![Span::styled(format!("{}: ", c.field), t.muted)];
+                let label = if c.field.is_empty() {
+                    "requirement"
+                } else {
+                    c.field.as_str()
+                };
+                let mut spans = vec![Span::styled(format!("{label}: "), t.muted)];
                 for (i, (label, _)) in c.options.iter().enumerate() {
                     let style = if i == c.selected { t.selection } else { t.text };
                     spans.push(Span::styled(format!(" {label} "), style));

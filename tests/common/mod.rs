@@ -40,6 +40,10 @@ impl Harness {
             step_up_blocker: None,
             profiles: Vec::new(),
             offline: false,
+            break_glass: vec![
+                "bg-admin01@tailspindemo.onmicrosoft.com".into(),
+                "bg-admin02@tailspindemo.onmicrosoft.com".into(),
+            ],
         };
         let mut app = App::new(ctx, Theme::default_theme(), Keymap::builtin(), now);
         let effects = app.init();
@@ -110,6 +114,10 @@ impl Harness {
             step_up_blocker: blocker,
             profiles: Vec::new(),
             offline: false,
+            break_glass: vec![
+                "bg-admin01@tailspindemo.onmicrosoft.com".into(),
+                "bg-admin02@tailspindemo.onmicrosoft.com".into(),
+            ],
         };
         let mut app = App::new(ctx, Theme::default_theme(), Keymap::builtin(), now);
         let effects = app.init();
