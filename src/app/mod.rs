@@ -89,6 +89,8 @@ pub struct App {
     facts_request: Option<RequestId>,
     /// Role definitions, assignments, eligibility and role-group members.
     pub roles: Option<crate::roles::RoleFacts>,
+    /// Assignment scopes: the tenant and its administrative units (name, directoryScopeId).
+    pub scopes: Option<Vec<(String, String)>>,
     /// The `:protect` guided setup in progress.
     pub wizard: Option<wizard::Wizard>,
     roles_request: Option<RequestId>,
@@ -119,6 +121,7 @@ impl App {
             facts_request: None,
             roles: None,
             wizard: None,
+            scopes: None,
             roles_request: None,
             token_acrs: Vec::new(),
             next_id: 1,

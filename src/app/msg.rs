@@ -59,6 +59,11 @@ pub enum Msg {
         id: RequestId,
         ids: Result<Vec<String>, GraphError>,
     },
+    /// Administrative units read (assignment scopes).
+    Scopes {
+        id: RequestId,
+        units: Result<Vec<Value>, GraphError>,
+    },
     /// A write was answered.
     WriteDone {
         id: RequestId,
@@ -107,6 +112,8 @@ pub enum Effect {
     Search { id: RequestId, query: String },
     /// Resolve UPNs (or ids) to user object ids.
     Resolve { id: RequestId, keys: Vec<String> },
+    /// Read the administrative units (assignment scopes).
+    LoadScopes { id: RequestId },
     /// Send a write.
     Write { id: RequestId, request: Request },
     /// Re-authenticate with these claims: refresh first, then a device code flow.

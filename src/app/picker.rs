@@ -114,12 +114,10 @@ pub fn assign_request(
 impl App {
     /// Open the picker to assign the role whose assignments are shown.
     pub fn open_assign(&mut self, eligible: bool) -> Vec<Effect> {
-        let super::View::List(l) = self.top() else {
+        let on_assignments = matches!(self.top(), super::View::List(l) if matches!(l.source, crate::blades::ListSource::RoleAssignments { .. }));
+        if !on_assignments {
             return Vec::new();
-        };
-        let crate::blades::ListSource::RoleAssignments { role_id, role_name } = &l.source else {
-            return Vec::new();
-        };
+        }
         if self.ctx.read_only {
             self.toast("read-only mode: writes are disabled", true);
             return Vec::new();
@@ -128,6 +126,18 @@ impl App {
             "eligible through PIM"
         } else {
             "active, permanent"
+        };
+        let load = if self.scopes.is_none() {
+            let id = self.fresh_id();
+            vec![Effect::LoadScopes { id }]
+        } else {
+            Vec::new()
+        };
+        let super::View::List(l) = self.top() else {
+            return Vec::new();
+        };
+        let crate::blades::ListSource::RoleAssignments { role_id, role_name } = &l.source else {
+            return Vec::new();
         };
         self.overlay = Overlay::Picker(Box::new(Picker {
             title: format!("Assign {role_name} ({how}): type a name, Enter searches"),
@@ -139,7 +149,7 @@ impl App {
             ..Default::default()
         }));
         self.dirty = true;
-        Vec::new()
+        load
     }
 
     /// `a` on the authentication contexts: name a new one (the next free id of c1..c99).
@@ -202,7 +212,21 @@ impl App {
                 assign_request(&role_id, &pid, None),
             ),
         };
-        self.begin_write(title, pid, request, None, None)
+        // The scope: the tenant or an administrative unit.
+        let options: Vec<(String, Value)> = self
+            .scopes
+            .clone()
+            .unwrap_or_else(|| vec![("tenant".into(), "/".into())])
+            .into_iter()
+            .map(|(n, s)| (n, json!(s)))
+            .collect();
+        let choice = super::write::Choice {
+            field: "directoryScopeId".into(),
+            current: Value::Null,
+            options,
+            selected: 0,
+        };
+        self.begin_write(title, pid, request, Some(choice), None)
     }
 
     pub(super) fn picker_key(&mut self, key: KeyEvent) -> Vec<Effect> {

@@ -9,7 +9,7 @@ use crate::auth::oauth::AuthError;
 use crate::auth::token_acrs;
 use crate::cache::{Store, SyncState};
 use crate::connect::{Connection, Connector};
-use crate::graph::GraphClient;
+use crate::graph::{GraphClient, Request};
 use crate::protect::Facts;
 use crate::tui::Tui;
 use crossterm::event::{Event, EventStream};
@@ -282,6 +282,14 @@ pub async fn perform(
             };
             let _ = tx.send(Msg::Resolved { id, ids: ids.await });
         }
+        Effect::LoadScopes { id } => {
+            let units = client
+                .get_all(
+                    Request::get("/directory/administrativeUnits").select(&["id", "displayName"]),
+                )
+                .await;
+            let _ = tx.send(Msg::Scopes { id, units });
+        }
         Effect::LoadRoles { id } => {
             let roles = crate::roles::RoleFacts::load(&client).await;
             let _ = tx.send(Msg::Roles { id, roles });
@@ -349,6 +357,7 @@ impl Runner {
             | Effect::LoadRoles { id }
             | Effect::Search { id, .. }
             | Effect::Resolve { id, .. }
+            | Effect::LoadScopes { id }
             | Effect::Write { id, .. }
             | Effect::StepUp { id, .. } => Some(*id),
         };

@@ -127,6 +127,20 @@ impl App {
             }
             Msg::Facts { id, facts } => self.on_facts(id, facts),
             Msg::WriteDone { id, result } => self.on_write_done(id, result),
+            Msg::Scopes { units, .. } => {
+                let mut scopes = vec![("tenant".to_string(), "/".to_string())];
+                match units {
+                    Ok(u) => scopes.extend(u.iter().filter_map(|a| {
+                        Some((
+                            format!("AU {}", a["displayName"].as_str()?),
+                            format!("/administrativeUnits/{}", a["id"].as_str()?),
+                        ))
+                    })),
+                    Err(e) => tracing::warn!("cannot read administrative units: {e}"),
+                }
+                self.scopes = Some(scopes);
+                Vec::new()
+            }
             Msg::Resolved { id, ids } => self.on_resolved(id, ids),
             Msg::SearchResults { id, results } => {
                 self.on_search(id, results);

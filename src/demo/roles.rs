@@ -367,3 +367,21 @@ pub async fn create_assignment(
     tenant.roles.assignments.push(stored);
     created(&ctx, a)
 }
+
+/// `GET /directory/administrativeUnits`: the demo tenant's two administrative units.
+pub async fn administrative_units(Path(version): Path<String>, headers: HeaderMap) -> Response {
+    let ctx = Ctx::new(&headers);
+    if let Err(r) = super::server::authorize(&ctx, &headers) {
+        return r;
+    }
+    ctx.respond(
+        StatusCode::OK,
+        json!({
+            "@odata.context": format!("{}/{version}/$metadata#directory/administrativeUnits", ctx.origin),
+            "value": [
+                {"id": "5a3c8f1e-6b2d-4c7a-9e1f-2d4b6a8c0e11", "displayName": "Amsterdam office", "description": "Staff based in Amsterdam", "visibility": null, "membershipType": null},
+                {"id": "7b4d9e2f-8c3e-4d8b-af20-3e5c7b9d1f22", "displayName": "Seattle office", "description": "Staff based in Seattle", "visibility": "HiddenMembership", "membershipType": "Dynamic"}
+            ]
+        }),
+    )
+}

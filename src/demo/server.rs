@@ -464,6 +464,7 @@ pub fn router(state: Shared) -> Router {
         .route("/{version}/oauth2/v2.0/devicecode", axum::routing::post(super::identity::devicecode))
         .route("/{version}/oauth2/v2.0/token", axum::routing::post(super::identity::token))
         .route("/devicelogin", get(super::identity::devicelogin))
+        .route("/{version}/directory/administrativeUnits", get(super::roles::administrative_units))
         .route("/{version}/roleManagement/directory/roleDefinitions", get(super::roles::definitions))
         .route("/{version}/roleManagement/directory/roleDefinitions/{id}", get(super::roles::definition))
         .route(
