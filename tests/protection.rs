@@ -342,3 +342,44 @@ async fn guided_setup_refuses_step_3_without_an_enabled_policy() {
         Some("c1")
     );
 }
+
+#[tokio::test]
+async fn a_context_for_several_marked_permissions() {
+    let mut h = harness().await;
+    let e = h.app.switch_blade(BladeKind::ProtectedActions);
+    h.run(e).await;
+    h.key(KeyCode::Char('/')).await;
+    h.type_str("partners/").await;
+    h.key(KeyCode::Enter).await;
+    let marked: Vec<String> = cells(&h).iter().take(2).map(|r| r[0].clone()).collect();
+    h.key(KeyCode::Char(' ')).await;
+    h.key(KeyCode::Char(' ')).await;
+    h.key(KeyCode::Up).await;
+    h.key(KeyCode::Char('t')).await;
+    let w = h.app.write.as_ref().unwrap();
+    assert!(w.title.contains("and 1 more"), "{}", w.title);
+    assert_eq!(w.more.len(), 1);
+    assert_eq!(
+        w.request.body.as_ref().unwrap()["authenticationContextId"],
+        "c1"
+    );
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.app.write.as_ref().unwrap().phase, Phase::Challenged);
+    h.key(KeyCode::Enter).await;
+    assert!(
+        matches!(h.app.write.as_ref().unwrap().phase, Phase::Done(_)),
+        "{:?}",
+        h.app.write.as_ref().unwrap().phase
+    );
+    let tenant = h.server.state.tenant.read().unwrap();
+    for m in &marked {
+        assert_eq!(
+            tenant
+                .policy
+                .context_of(&format!("microsoft.directory/{m}"))
+                .as_deref(),
+            Some("c1"),
+            "{m}"
+        );
+    }
+}

@@ -26,6 +26,7 @@ pub enum Action {
     Remove,
     Add,
     AddEligible,
+    Mark,
 }
 
 const NAMES: &[(Action, &str)] = &[
@@ -52,6 +53,7 @@ const NAMES: &[(Action, &str)] = &[
     (Action::Remove, "remove"),
     (Action::Add, "add"),
     (Action::AddEligible, "add-eligible"),
+    (Action::Mark, "mark"),
 ];
 
 impl Action {

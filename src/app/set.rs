@@ -115,6 +115,38 @@ impl App {
             &id,
             choice.options[choice.selected].1.as_str(),
         );
+        // Marked rows (Space) get the same context, one write after the other.
+        let others: Vec<String> = match self.top() {
+            View::List(l) => l
+                .table
+                .marked_rows()
+                .iter()
+                .map(|r| r.id().to_string())
+                .filter(|m| *m != id)
+                .collect(),
+            View::Detail(_) => Vec::new(),
+        };
+        if !others.is_empty() {
+            let more = others
+                .iter()
+                .map(|o| {
+                    crate::blades::protected::context_request(
+                        o,
+                        choice.options[choice.selected].1.as_str(),
+                    )
+                })
+                .collect();
+            let title = format!(
+                "Set context: {} and {} more",
+                crate::sanitize::clean(&name),
+                others.len()
+            );
+            let effects = self.begin_write(title, id, request, Some(choice), Some(a));
+            if let Some(w) = &mut self.write {
+                w.more = more;
+            }
+            return effects;
+        }
         self.begin_write(
             format!("Set context: {}", crate::sanitize::clean(&name)),
             id,

@@ -476,6 +476,12 @@ impl App {
                     self.delete_context()
                 };
             }
+            Action::Mark => {
+                if let View::List(l) = self.top_mut() {
+                    l.table.toggle_mark();
+                    l.table.move_by(1);
+                }
+            }
             Action::Remove => return self.remove_selected(),
             Action::Add => return self.open_assign(false),
             Action::AddEligible => return self.open_assign(true),

@@ -64,6 +64,8 @@ pub struct PendingWrite {
     pub challenge: Option<ClaimsChallenge>,
     /// The object before the change (for the journal).
     pub before: Option<serde_json::Value>,
+    /// Further requests of a bulk write (same choice), sent one after the other.
+    pub more: Vec<Request>,
 }
 
 impl PendingWrite {
@@ -105,6 +107,13 @@ impl PendingWrite {
                 body[c.field.as_str()] = c.options[c.selected].1.clone();
             }
         }
+        if let Some(c) = &self.choice {
+            for r in &mut self.more {
+                if let Some(b) = r.body.as_mut() {
+                    b[c.field.as_str()] = c.options[c.selected].1.clone();
+                }
+            }
+        }
     }
 
     /// The value chosen, when the write is a choice.
@@ -141,6 +150,7 @@ impl App {
             step_ups: 0,
             challenge: None,
             before,
+            more: Vec::new(),
         };
         w.sync_request();
         self.write = Some(w);
@@ -342,6 +352,17 @@ impl App {
             return Vec::new();
         };
         match result {
+            Ok(request_id) if !w.more.is_empty() => {
+                // A bulk write: journal this one, then send the next (step-up already done).
+                let journal = self.journal("ok".into(), request_id);
+                let Some(w) = &mut self.write else {
+                    return vec![journal];
+                };
+                w.request = w.more.remove(0);
+                let mut effects = self.send_write();
+                effects.push(journal);
+                return effects;
+            }
             Ok(request_id) => {
                 let what = w.changes().join("; ");
                 w.phase = Phase::Done(format!("Saved: {what}. Any key closes."));
@@ -350,6 +371,9 @@ impl App {
                 self.toast(msg, false);
                 // Protection depends on what just changed: read it again when next needed.
                 self.facts = None;
+                if let super::View::List(l) = self.top_mut() {
+                    l.table.marked.clear();
+                }
                 // Graph answers 204 without a body: read the object again.
                 let mut effects = self.reload_top();
                 effects.push(journal);

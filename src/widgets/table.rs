@@ -79,6 +79,8 @@ pub struct ObjectTable {
     offset: usize,
     /// Rows shown at the last render (for paging).
     page: usize,
+    /// Ids of rows marked for a bulk action (Space).
+    pub marked: std::collections::BTreeSet<String>,
 }
 
 impl ObjectTable {
@@ -202,6 +204,22 @@ impl ObjectTable {
         }
     }
 
+    /// Mark or unmark the selected row for a bulk action.
+    pub fn toggle_mark(&mut self) {
+        if let Some(id) = self.selected().map(|r| r.id().to_string())
+            && !self.marked.remove(&id)
+        {
+            self.marked.insert(id);
+        }
+    }
+
+    /// The marked rows (in visible order).
+    pub fn marked_rows(&self) -> Vec<&TableRow> {
+        self.visible_rows()
+            .filter(|r| self.marked.contains(r.id()))
+            .collect()
+    }
+
     pub fn selected(&self) -> Option<&TableRow> {
         self.visible.get(self.cursor).map(|&i| &self.rows[i])
     }
@@ -298,6 +316,8 @@ impl ObjectTable {
                 let row = Row::new(cells);
                 if pos == self.cursor && focused {
                     row.style(theme.selection)
+                } else if self.marked.contains(r.id()) {
+                    row.style(theme.key)
                 } else {
                     row
                 }
