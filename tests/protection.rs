@@ -383,3 +383,24 @@ async fn a_context_for_several_marked_permissions() {
         );
     }
 }
+
+#[tokio::test]
+async fn renaming_a_context() {
+    let mut h = harness().await;
+    let e = h.app.switch_blade(BladeKind::AuthContexts);
+    h.run(e).await;
+    h.key(KeyCode::Down).await; // c2
+    h.key(KeyCode::Char('n')).await;
+    for _ in 0.."Protect named locations".len() {
+        h.key(KeyCode::Backspace).await;
+    }
+    h.type_str("Named location changes").await;
+    h.key(KeyCode::Enter).await;
+    assert_eq!(
+        h.app.write.as_ref().unwrap().request.body.as_ref().unwrap()["displayName"],
+        "Named location changes"
+    );
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Esc).await;
+    assert_eq!(cells(&h)[1][1], "Named location changes");
+}

@@ -27,6 +27,7 @@ pub enum Action {
     Add,
     AddEligible,
     Mark,
+    Rename,
 }
 
 const NAMES: &[(Action, &str)] = &[
@@ -54,6 +55,7 @@ const NAMES: &[(Action, &str)] = &[
     (Action::Add, "add"),
     (Action::AddEligible, "add-eligible"),
     (Action::Mark, "mark"),
+    (Action::Rename, "rename"),
 ];
 
 impl Action {

@@ -17,6 +17,8 @@ pub enum Purpose {
     },
     /// Create an authentication context with this id (the name is typed).
     NewContext { id: String },
+    /// Rename an authentication context (PATCH upsert of `displayName`).
+    RenameContext { id: String },
 }
 
 /// Where the picker is: searching, then (for PIM eligibility) the justification and duration.
@@ -183,6 +185,34 @@ impl App {
         Vec::new()
     }
 
+    /// `n` on an authentication context: give it a new name.
+    pub fn open_rename_context(&mut self) -> Vec<Effect> {
+        let super::View::List(l) = self.top() else {
+            return Vec::new();
+        };
+        let Some(row) = l.table.selected() else {
+            return Vec::new();
+        };
+        let id = row.id().to_string();
+        let current = row.object["displayName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if self.ctx.read_only {
+            self.toast("read-only mode: writes are disabled", true);
+            return Vec::new();
+        }
+        self.overlay = Overlay::Picker(Box::new(Picker {
+            title: format!("Rename {id} (now \"{}\")", crate::sanitize::clean(&current)),
+            purpose: Some(Purpose::RenameContext { id }),
+            stage: Stage::Name,
+            input: current,
+            ..Default::default()
+        }));
+        self.dirty = true;
+        Vec::new()
+    }
+
     /// The confirm step for the picked principal.
     fn assign(&mut self, principal: Value, pim: Option<(String, usize)>) -> Vec<Effect> {
         let Overlay::Picker(p) = std::mem::take(&mut self.overlay) else {
@@ -265,6 +295,15 @@ impl App {
                 if name.is_empty() {
                     p.error = Some("a name is required".into());
                     return Vec::new();
+                }
+                if let Some(Purpose::RenameContext { id }) = p.purpose.clone() {
+                    self.overlay = Overlay::None;
+                    let request = crate::blades::contexts::rename_request(&id, &name);
+                    let title = format!(
+                        "Rename authentication context {id} to \"{}\"",
+                        crate::sanitize::clean(&name)
+                    );
+                    return self.begin_write(title, id, request, None, None);
                 }
                 let Some(Purpose::NewContext { id }) = p.purpose.clone() else {
                     return Vec::new();

@@ -393,6 +393,11 @@ impl App {
             self.roles_request = Some(id);
             effects.push(Effect::LoadRoles { id });
         }
+        // A role's page marks its privileged permissions from the resource actions.
+        let role = matches!(self.top(), View::Detail(d) if d.target.kind == crate::blades::ObjectKind::Role);
+        if role && self.facts.is_none() && self.facts_request.is_none() {
+            effects.extend(self.load_facts());
+        }
         effects
     }
 
@@ -482,6 +487,8 @@ impl App {
                     l.table.move_by(1);
                 }
             }
+            Action::Rename if self.on_contexts() => return self.open_rename_context(),
+            Action::Rename => {}
             Action::Remove => return self.remove_selected(),
             Action::Add => return self.open_assign(false),
             Action::AddEligible => return self.open_assign(true),

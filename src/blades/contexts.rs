@@ -171,3 +171,15 @@ pub fn delete_request(id: &str) -> Request {
         ),
     )
 }
+
+/// Rename a context (PATCH upsert of `displayName`, 204).
+pub fn rename_request(id: &str, name: &str) -> Request {
+    Request::new(
+        Method::Patch,
+        format!(
+            "/identity/conditionalAccess/authenticationContextClassReferences/{}",
+            path_segment(id)
+        ),
+    )
+    .json(json!({"displayName": name}))
+}
