@@ -27,18 +27,13 @@ pub struct PolicyStore {
     pub actions: Vec<Value>,
 }
 
-fn values(text: &str, name: &str) -> Result<Vec<Value>, String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| format!("fixture {name}: {e}"))?;
-    Ok(v["value"].as_array().cloned().unwrap_or_default())
-}
-
 impl PolicyStore {
     pub fn load() -> Result<PolicyStore, String> {
         Ok(PolicyStore {
-            policies: values(CA, "ca-policies.json")?,
-            locations: values(LOCATIONS, "named-locations.json")?,
-            contexts: values(CONTEXTS, "auth-contexts.json")?,
-            actions: values(ACTIONS, "resource-actions.json")?,
+            policies: super::store::collection(CA, "ca-policies.json")?,
+            locations: super::store::collection(LOCATIONS, "named-locations.json")?,
+            contexts: super::store::collection(CONTEXTS, "auth-contexts.json")?,
+            actions: super::store::collection(ACTIONS, "resource-actions.json")?,
         })
     }
 
@@ -360,10 +355,7 @@ pub async fn patch_policy(
     policy["id"] = json!(id);
     policy["modifiedDateTime"] =
         json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-    let mut r = ctx.respond(StatusCode::NO_CONTENT, Value::Null);
-    *r.body_mut() = axum::body::Body::empty();
-    r.headers_mut().remove("content-type");
-    r
+    ctx.no_content()
 }
 
 /// `POST /identity/conditionalAccess/policies`: protected action, validated the way Graph

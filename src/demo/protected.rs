@@ -5,16 +5,9 @@ use super::policy::enforce;
 use super::server::{Ctx, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
-
-fn no_content(ctx: &Ctx) -> Response {
-    let mut r = ctx.respond(StatusCode::NO_CONTENT, Value::Null);
-    *r.body_mut() = axum::body::Body::empty();
-    r.headers_mut().remove("content-type");
-    r
-}
 
 fn is_context_id(s: &str) -> bool {
     s.strip_prefix('c')
@@ -97,7 +90,7 @@ pub async fn patch_action(
         );
     }
     action["authenticationContextId"] = new.map(Value::String).unwrap_or(Value::Null);
-    no_content(&ctx)
+    ctx.no_content()
 }
 
 /// `PATCH /identity/conditionalAccess/authenticationContextClassReferences/{id}`: an upsert
@@ -149,7 +142,7 @@ pub async fn patch_context(
             obj[key] = v.clone();
         }
     }
-    no_content(&ctx)
+    ctx.no_content()
 }
 
 /// `DELETE /identity/conditionalAccess/authenticationContextClassReferences/{id}`: 204.
@@ -177,5 +170,5 @@ pub async fn delete_context(
             &format!("The authentication context '{id}' was not found."),
         );
     }
-    no_content(&ctx)
+    ctx.no_content()
 }

@@ -23,17 +23,12 @@ pub struct RoleStore {
     pub eligibility: Vec<Value>,
 }
 
-fn values(text: &str, name: &str) -> Result<Vec<Value>, String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| format!("fixture {name}: {e}"))?;
-    Ok(v["value"].as_array().cloned().unwrap_or_default())
-}
-
 impl RoleStore {
     pub fn load() -> Result<RoleStore, String> {
         Ok(RoleStore {
-            definitions: values(DEFINITIONS, "role-definitions.json")?,
-            assignments: values(ASSIGNMENTS, "role-assignments.json")?,
-            eligibility: values(ELIGIBILITY, "role-eligibility.json")?,
+            definitions: super::store::collection(DEFINITIONS, "role-definitions.json")?,
+            assignments: super::store::collection(ASSIGNMENTS, "role-assignments.json")?,
+            eligibility: super::store::collection(ELIGIBILITY, "role-eligibility.json")?,
         })
     }
 }
@@ -224,9 +219,7 @@ pub async fn delete_assignment(
     if tenant.roles.assignments.len() == before {
         return ctx.error(404, "Request_ResourceNotFound", &format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."));
     }
-    let mut r = ctx.respond(StatusCode::NO_CONTENT, Value::Null);
-    *r.body_mut() = axum::body::Body::empty();
-    r
+    ctx.no_content()
 }
 
 /// `POST /roleManagement/directory/roleEligibilityScheduleRequests` with `adminAssign` or

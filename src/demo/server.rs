@@ -62,6 +62,14 @@ impl Ctx {
         r
     }
 
+    /// `204 No Content` with no body, as Graph answers PATCH and DELETE.
+    pub(super) fn no_content(&self) -> Response {
+        let mut r = self.respond(StatusCode::NO_CONTENT, Value::Null);
+        *r.body_mut() = axum::body::Body::empty();
+        r.headers_mut().remove("content-type");
+        r
+    }
+
     /// A Graph error body (graph-api.md §11.5).
     pub(super) fn error(&self, status: u16, code: &str, message: &str) -> Response {
         let body = json!({"error": {

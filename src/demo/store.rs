@@ -78,7 +78,8 @@ pub struct Scale {
     pub seed: u64,
 }
 
-fn collection(text: &str, name: &str) -> Result<Vec<Value>, String> {
+/// The `value` array of a fixture file in Graph's collection shape.
+pub(super) fn collection(text: &str, name: &str) -> Result<Vec<Value>, String> {
     let v: Value = serde_json::from_str(text).map_err(|e| format!("fixture {name}: {e}"))?;
     match v.get("value") {
         Some(Value::Array(a)) => Ok(a.clone()),
