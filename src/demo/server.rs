@@ -126,7 +126,7 @@ pub(super) fn authorize(ctx: &Ctx, headers: &HeaderMap) -> Result<(), Response> 
     Ok(())
 }
 
-async fn prelude(_state: &Shared, headers: &HeaderMap, version: &str) -> Result<Ctx, Response> {
+async fn prelude(headers: &HeaderMap, version: &str) -> Result<Ctx, Response> {
     let ctx = Ctx::new(headers);
     if version != "v1.0" && version != "beta" {
         return Err(ctx.error(400, "BadRequest", &format!("Invalid version: {version}")));
@@ -202,7 +202,7 @@ async fn list(
     raw: RawQuery,
     kind: Kind,
 ) -> Response {
-    let ctx = match prelude(&state, &headers, &version).await {
+    let ctx = match prelude(&headers, &version).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -269,7 +269,7 @@ async fn get_one(
     raw: RawQuery,
     kind: Kind,
 ) -> Response {
-    let ctx = match prelude(&state, &headers, &version).await {
+    let ctx = match prelude(&headers, &version).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -345,7 +345,7 @@ async fn group_members(
     headers: HeaderMap,
     raw: RawQuery,
 ) -> Response {
-    let ctx = match prelude(&state, &headers, &version).await {
+    let ctx = match prelude(&headers, &version).await {
         Ok(c) => c,
         Err(r) => return r,
     };

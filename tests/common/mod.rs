@@ -32,29 +32,7 @@ impl Harness {
             timeout: Duration::from_secs(10),
         })
         .unwrap();
-        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
-        let ctx = Context {
-            profile: "demo".into(),
-            tenant: "tailspindemo.onmicrosoft.com".into(),
-            read_only,
-            step_up_blocker: None,
-            profiles: Vec::new(),
-            offline: false,
-            break_glass: vec![
-                "bg-admin01@tailspindemo.onmicrosoft.com".into(),
-                "bg-admin02@tailspindemo.onmicrosoft.com".into(),
-            ],
-        };
-        let mut app = App::new(ctx, Theme::default_theme(), Keymap::builtin(), now);
-        let effects = app.init();
-        let mut h = Harness {
-            app,
-            client,
-            server,
-            store: None,
-        };
-        h.run(effects).await;
-        h
+        Harness::start(server, client, read_only, None).await
     }
 
     /// Execute effects inline (the real `perform`), feeding their results back, until none are left.
@@ -106,11 +84,21 @@ impl Harness {
         client: GraphClient,
         blocker: Option<String>,
     ) -> Harness {
+        Harness::start(server, client, false, blocker).await
+    }
+
+    /// The app on the demo tenant's context, its first load already run.
+    async fn start(
+        server: demo::DemoServer,
+        client: GraphClient,
+        read_only: bool,
+        blocker: Option<String>,
+    ) -> Harness {
         let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
         let ctx = Context {
             profile: "demo".into(),
             tenant: "tailspindemo.onmicrosoft.com".into(),
-            read_only: false,
+            read_only,
             step_up_blocker: blocker,
             profiles: Vec::new(),
             offline: false,
