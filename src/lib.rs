@@ -3,6 +3,7 @@
 pub mod app;
 pub mod auth;
 pub mod blades;
+pub mod ca;
 pub mod cache;
 pub mod cli;
 pub mod clock;

@@ -1,0 +1,129 @@
+//! Conditional Access logic without UI: draft validation, semantic diff, the lockout guard,
+//! the What If evaluator and backup/restore of policies and named locations.
+
+pub mod backup;
+pub mod diff;
+pub mod eval;
+pub mod guard;
+pub mod location;
+
+pub use eval::{Outcome, SignIn, Target, Tri, evaluate};
+
+use serde_json::Value;
+
+/// The strings of a JSON array (others ignored).
+pub fn strs(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+const STATES: &[&str] = &["enabled", "disabled", "enabledForReportingButNotEnforced"];
+
+/// Check a policy draft the way Graph does before it is sent: the shape rules of a
+/// conditionalAccessPolicy (graph-api.md §4.1). `Err` says what to fix.
+pub fn validate_policy(p: &Value) -> Result<(), String> {
+    let Some(obj) = p.as_object() else {
+        return Err("the policy must be a JSON object".into());
+    };
+    if obj
+        .get("displayName")
+        .and_then(Value::as_str)
+        .is_none_or(|s| s.trim().is_empty())
+    {
+        return Err("displayName is required".into());
+    }
+    match p["state"].as_str() {
+        Some(s) if STATES.contains(&s) => {}
+        _ => {
+            return Err(format!(
+                "state must be one of {} (is {})",
+                STATES.join(", "),
+                p["state"]
+            ));
+        }
+    }
+    let c = &p["conditions"];
+    if !c.is_object() {
+        return Err("conditions is required".into());
+    }
+    let a = &c["applications"];
+    let targets = [
+        "includeApplications",
+        "includeUserActions",
+        "includeAuthenticationContextClassReferences",
+    ];
+    if !a.is_object() || targets.iter().all(|k| strs(&a[*k]).is_empty()) {
+        return Err("an application condition is required: conditions.applications with includeApplications, includeUserActions or includeAuthenticationContextClassReferences".into());
+    }
+    let u = &c["users"];
+    let has_users = ["includeUsers", "includeGroups", "includeRoles"]
+        .iter()
+        .any(|k| !strs(&u[*k]).is_empty())
+        || !u["includeGuestsOrExternalUsers"].is_null();
+    if !has_users && c["clientApplications"].is_null() {
+        return Err("a user condition is required: conditions.users with includeUsers, includeGroups or includeRoles (use [\"None\"] to target nobody)".into());
+    }
+    let grant = &p["grantControls"];
+    let has_grant = !strs(&grant["builtInControls"]).is_empty()
+        || !grant["authenticationStrength"].is_null()
+        || !strs(&grant["termsOfUse"]).is_empty()
+        || !strs(&grant["customAuthenticationFactors"]).is_empty();
+    let has_session = p["sessionControls"]
+        .as_object()
+        .is_some_and(|m| m.values().any(|v| !v.is_null()));
+    if !has_grant && !has_session {
+        return Err("a grant control (grantControls.builtInControls or authenticationStrength) or a session control is required".into());
+    }
+    if has_grant && !matches!(grant["operator"].as_str(), Some("AND" | "OR")) {
+        return Err("grantControls.operator must be AND or OR".into());
+    }
+    Ok(())
+}
+
+/// A new policy to start from: report-only, nobody targeted yet, MFA.
+pub fn blank_policy() -> Value {
+    serde_json::json!({
+        "displayName": "New policy",
+        "state": "enabledForReportingButNotEnforced",
+        "conditions": {
+            "users": {"includeUsers": ["None"], "excludeUsers": [], "includeGroups": [], "excludeGroups": [], "includeRoles": [], "excludeRoles": []},
+            "applications": {"includeApplications": ["All"], "excludeApplications": []},
+            "clientAppTypes": ["all"]
+        },
+        "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn validation_names_the_missing_part() {
+        assert!(validate_policy(&blank_policy()).is_ok());
+        let mut p = blank_policy();
+        p["conditions"]["applications"] = json!({});
+        assert!(
+            validate_policy(&p)
+                .unwrap_err()
+                .contains("application condition")
+        );
+        let mut p = blank_policy();
+        p["conditions"]["users"] = json!({"excludeUsers": ["x"]});
+        assert!(validate_policy(&p).unwrap_err().contains("user condition"));
+        let mut p = blank_policy();
+        p["grantControls"] = Value::Null;
+        assert!(validate_policy(&p).unwrap_err().contains("grant control"));
+        let mut p = blank_policy();
+        p["state"] = json!("on");
+        assert!(validate_policy(&p).unwrap_err().contains("state"));
+        assert!(validate_policy(&json!([])).is_err());
+    }
+}
