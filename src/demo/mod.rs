@@ -2,16 +2,19 @@
 //! by `--demo`, `demo-server`, the tests and the benchmarks.
 
 pub mod batch;
+pub mod ca_write;
 pub mod delta;
 pub mod faults;
 pub mod filter;
 pub mod identity;
+pub mod membership;
 pub mod policy;
 pub mod protected;
 pub mod query;
 pub mod roles;
 pub mod server;
 pub mod store;
+pub mod whatif;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};

@@ -4,7 +4,6 @@
 
 use super::query;
 use super::server::{Ctx, Shared, page_response, pairs};
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
@@ -15,6 +14,7 @@ const CA: &str = include_str!("../../assets/demo-tenant/ca-policies.json");
 const LOCATIONS: &str = include_str!("../../assets/demo-tenant/named-locations.json");
 const CONTEXTS: &str = include_str!("../../assets/demo-tenant/auth-contexts.json");
 const ACTIONS: &str = include_str!("../../assets/demo-tenant/resource-actions.json");
+const STRENGTHS: &str = include_str!("../../assets/demo-tenant/auth-strengths.json");
 
 use crate::protect::permission_for;
 
@@ -25,6 +25,7 @@ pub struct PolicyStore {
     pub locations: Vec<Value>,
     pub contexts: Vec<Value>,
     pub actions: Vec<Value>,
+    pub strengths: Vec<Value>,
 }
 
 impl PolicyStore {
@@ -34,7 +35,18 @@ impl PolicyStore {
             locations: super::store::collection(LOCATIONS, "named-locations.json")?,
             contexts: super::store::collection(CONTEXTS, "auth-contexts.json")?,
             actions: super::store::collection(ACTIONS, "resource-actions.json")?,
+            strengths: super::store::collection(STRENGTHS, "auth-strengths.json")?,
         })
+    }
+
+    pub(super) fn items_mut(&mut self, coll: Coll) -> &mut Vec<Value> {
+        match coll {
+            Coll::Policies => &mut self.policies,
+            Coll::Locations => &mut self.locations,
+            Coll::Contexts => &mut self.contexts,
+            Coll::Actions => &mut self.actions,
+            Coll::Strengths => &mut self.strengths,
+        }
     }
 
     /// The authentication context a permission is protected by, if any.
@@ -62,6 +74,7 @@ pub enum Coll {
     Locations,
     Contexts,
     Actions,
+    Strengths,
 }
 
 impl Coll {
@@ -71,6 +84,7 @@ impl Coll {
             Coll::Locations => &s.locations,
             Coll::Contexts => &s.contexts,
             Coll::Actions => &s.actions,
+            Coll::Strengths => &s.strengths,
         }
     }
 
@@ -80,6 +94,7 @@ impl Coll {
             Coll::Locations => "microsoft.graph.namedLocation",
             Coll::Contexts => "microsoft.graph.authenticationContextClassReference",
             Coll::Actions => "microsoft.graph.unifiedRbacResourceAction",
+            Coll::Strengths => "microsoft.graph.authenticationStrengthPolicy",
         }
     }
 
@@ -88,6 +103,7 @@ impl Coll {
             Coll::Policies => "identity/conditionalAccess/policies",
             Coll::Locations => "identity/conditionalAccess/namedLocations",
             Coll::Contexts => "identity/conditionalAccess/authenticationContextClassReferences",
+            Coll::Strengths => "policies/authenticationStrengthPolicies",
             Coll::Actions => {
                 "roleManagement/directory/resourceNamespaces('microsoft.directory')/resourceActions"
             }
@@ -236,6 +252,7 @@ routes!(list_policies, get_policy, Coll::Policies);
 routes!(list_locations, get_location, Coll::Locations);
 routes!(list_contexts, get_context, Coll::Contexts);
 routes!(list_actions, get_action, Coll::Actions);
+routes!(list_strengths, get_strength, Coll::Strengths);
 
 /// The real claims-challenge 401 (graph-api.md §11.6) when a protected write's token lacks the
 /// authentication context.
@@ -279,153 +296,6 @@ pub(super) fn enforce(
     Some(challenge(ctx, &acrs))
 }
 
-fn validation(ctx: &Ctx, inner: &str) -> Response {
-    let mut body = json!({"error": {
-        "code": "BadRequest",
-        "message": "The server could not process the request because it is malformed or incorrect.",
-        "innerError": {"message": inner, "date": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string(), "request-id": ctx.request_id}
-    }});
-    body["error"]["innerError"]["client-request-id"] = json!(ctx.client_request_id);
-    ctx.respond(StatusCode::BAD_REQUEST, body)
-}
-
-/// Deep-merge a PATCH body into an object (complex properties merge, arrays replace).
-fn merge(dst: &mut Value, src: &Value) {
-    match (dst, src) {
-        (Value::Object(d), Value::Object(s)) => {
-            for (k, v) in s {
-                match d.get_mut(k) {
-                    Some(existing @ Value::Object(_)) if v.is_object() => merge(existing, v),
-                    _ => {
-                        d.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-        }
-        (d, s) => *d = s.clone(),
-    }
-}
-
-/// `PATCH /identity/conditionalAccess/policies/{id}`: protected action, validated, 204.
-pub async fn patch_policy(
-    State(state): State<Shared>,
-    Path((version, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let ctx = Ctx::new(&headers);
-    if let Err(r) = super::server::authorize(&ctx, &headers) {
-        return r;
-    }
-    let path = format!("/identity/conditionalAccess/policies/{id}");
-    if let Some(r) = enforce(&state, &ctx, &headers, "PATCH", &path) {
-        return r;
-    }
-    let _ = version;
-    let Ok(patch) = serde_json::from_slice::<Value>(&body) else {
-        return validation(&ctx, "1001: The request body is not valid JSON.");
-    };
-    if !patch.is_object() {
-        return validation(&ctx, "1001: The request body must be a JSON object.");
-    }
-    if let Some(s) = patch.get("state")
-        && !matches!(
-            s.as_str(),
-            Some("enabled" | "disabled" | "enabledForReportingButNotEnforced")
-        )
-    {
-        return validation(&ctx, &format!("1007: Invalid value '{s}' for 'state'."));
-    }
-    let Ok(mut tenant) = state.tenant.write() else {
-        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
-    };
-    let Some(policy) = tenant
-        .policy
-        .policies
-        .iter_mut()
-        .find(|p| p["id"].as_str() == Some(id.as_str()))
-    else {
-        return ctx.error(
-            404,
-            "ResourceNotFound",
-            &format!("The requested resource '{id}' was not found."),
-        );
-    };
-    merge(policy, &patch);
-    policy["id"] = json!(id);
-    policy["modifiedDateTime"] =
-        json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-    ctx.no_content()
-}
-
-/// `POST /identity/conditionalAccess/policies`: protected action, validated the way Graph
-/// validates (an application condition, a user condition, a grant or session control; errors as
-/// `1064:`-style inner messages), 201 with the policy.
-pub async fn create_policy(
-    State(state): State<Shared>,
-    Path(version): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let ctx = Ctx::new(&headers);
-    if let Err(r) = super::server::authorize(&ctx, &headers) {
-        return r;
-    }
-    if let Some(r) = enforce(
-        &state,
-        &ctx,
-        &headers,
-        "POST",
-        "/identity/conditionalAccess/policies",
-    ) {
-        return r;
-    }
-    let Ok(mut p) = serde_json::from_slice::<Value>(&body) else {
-        return validation(&ctx, "1001: The request body is not valid JSON.");
-    };
-    if p["displayName"].as_str().is_none_or(str::is_empty) {
-        return validation(&ctx, "1010: displayName is required.");
-    }
-    if !matches!(
-        p["state"].as_str(),
-        Some("enabled" | "disabled" | "enabledForReportingButNotEnforced")
-    ) {
-        return validation(&ctx, "1007: Invalid value for 'state'.");
-    }
-    let c = &p["conditions"];
-    if c["applications"].is_null() {
-        return validation(
-            &ctx,
-            "1064: Request not valid: the policy needs an applications condition.",
-        );
-    }
-    if c["users"].is_null() && c["clientApplications"].is_null() {
-        return validation(
-            &ctx,
-            "1064: Request not valid: the policy needs a users condition.",
-        );
-    }
-    if p["grantControls"].is_null() && p["sessionControls"].is_null() {
-        return validation(
-            &ctx,
-            "1064: Request not valid: the policy needs a grant or a session control.",
-        );
-    }
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    p["id"] = json!(uuid::Uuid::new_v4().to_string());
-    p["createdDateTime"] = json!(now);
-    p["modifiedDateTime"] = Value::Null;
-    let Ok(mut tenant) = state.tenant.write() else {
-        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
-    };
-    tenant.policy.policies.push(p.clone());
-    p["@odata.context"] = json!(format!(
-        "{}/{version}/$metadata#identity/conditionalAccess/policies/$entity",
-        ctx.origin
-    ));
-    ctx.respond(StatusCode::CREATED, p)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,18 +320,5 @@ mod tests {
             .filter_map(|p| p["state"].as_str())
             .collect();
         assert_eq!(states.len(), 3, "all three states are present");
-    }
-
-    #[test]
-    fn patch_merges_deeply() {
-        let mut p = json!({"state": "enabled", "conditions": {"users": {"includeUsers": ["All"], "excludeUsers": []}, "clientAppTypes": ["all"]}});
-        merge(
-            &mut p,
-            &json!({"state": "disabled", "conditions": {"users": {"excludeUsers": ["x"]}}}),
-        );
-        assert_eq!(p["state"], "disabled");
-        assert_eq!(p["conditions"]["users"]["includeUsers"][0], "All");
-        assert_eq!(p["conditions"]["users"]["excludeUsers"][0], "x");
-        assert_eq!(p["conditions"]["clientAppTypes"][0], "all");
     }
 }

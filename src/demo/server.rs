@@ -443,14 +443,32 @@ pub fn router(state: Shared) -> Router {
         )
         .route(
             "/{version}/identity/conditionalAccess/policies",
-            get(policy::list_policies).post(policy::create_policy),
+            get(policy::list_policies).post(super::ca_write::create_policy),
         )
         .route(
             "/{version}/identity/conditionalAccess/policies/{id}",
-            get(policy::get_policy).patch(policy::patch_policy),
+            get(policy::get_policy)
+                .patch(super::ca_write::patch_policy)
+                .delete(super::ca_write::delete_policy),
         )
-        .route("/{version}/identity/conditionalAccess/namedLocations", get(policy::list_locations))
-        .route("/{version}/identity/conditionalAccess/namedLocations/{id}", get(policy::get_location))
+        .route(
+            "/{version}/identity/conditionalAccess/namedLocations",
+            get(policy::list_locations).post(super::ca_write::create_location),
+        )
+        .route(
+            "/{version}/identity/conditionalAccess/namedLocations/{id}",
+            get(policy::get_location)
+                .patch(super::ca_write::patch_location)
+                .delete(super::ca_write::delete_location),
+        )
+        .route(
+            "/{version}/identity/conditionalAccess/evaluate",
+            axum::routing::post(super::whatif::evaluate_policies),
+        )
+        .route("/{version}/policies/authenticationStrengthPolicies", get(policy::list_strengths))
+        .route("/{version}/policies/authenticationStrengthPolicies/{id}", get(policy::get_strength))
+        .route("/{version}/me", get(super::membership::me))
+        .route("/{version}/users/{id}/transitiveMemberOf", get(super::membership::transitive_member_of))
         .route(
             "/{version}/identity/conditionalAccess/authenticationContextClassReferences",
             get(policy::list_contexts),

@@ -1,0 +1,271 @@
+//! The demo tenant's Conditional Access writes: policies and named locations (POST 201, PATCH
+//! 204, DELETE 204), validated as Graph validates (400 with `1064:`-style inner messages) and
+//! protected by authentication contexts where the tenant says so.
+
+use super::policy::{Coll, enforce};
+use super::server::{Ctx, Shared};
+use crate::ca::diff::apply;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+/// Graph's validation error: 400 BadRequest with the numbered reason in `innerError.message`.
+pub(super) fn validation(ctx: &Ctx, inner: &str) -> Response {
+    let mut body = json!({"error": {
+        "code": "BadRequest",
+        "message": "The server could not process the request because it is malformed or incorrect.",
+        "innerError": {"message": inner, "date": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string(), "request-id": ctx.request_id}
+    }});
+    body["error"]["innerError"]["client-request-id"] = json!(ctx.client_request_id);
+    ctx.respond(StatusCode::BAD_REQUEST, body)
+}
+
+fn now() -> Value {
+    json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+fn not_found(ctx: &Ctx, id: &str) -> Response {
+    ctx.error(
+        404,
+        "ResourceNotFound",
+        &format!("The requested resource '{id}' was not found."),
+    )
+}
+
+/// The rules Graph applies to a whole policy (after a PATCH is merged, or a POST): the shape
+/// rules the console also checks, and rules only the service knows.
+fn check_policy(p: &Value) -> Result<(), String> {
+    if p["conditions"]["clientAppTypes"]
+        .as_array()
+        .is_some_and(Vec::is_empty)
+    {
+        // graph-api.md §4.1, from a real 1064 answer.
+        return Err("1064: 'clientAppTypes' condition does not support []. If you want to target all client apps, use ['All'].".into());
+    }
+    let grant = crate::ca::strs(&p["grantControls"]["builtInControls"]);
+    if grant.iter().any(|c| c == "passwordChange")
+        && (p["grantControls"]["operator"].as_str() != Some("AND")
+            || !grant.iter().any(|c| c == "mfa"))
+    {
+        return Err(
+            "1032: ConditionalActionPolicy validation failed due to InvalidPasswordResetControl."
+                .into(),
+        );
+    }
+    crate::ca::validate_policy(p).map_err(|e| format!("1064: Request not valid: {e}."))
+}
+
+/// Parse a write body, or the 400 Graph sends for one that is not a JSON object.
+fn body_object(ctx: &Ctx, body: &Bytes) -> Result<Value, Response> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v) if v.is_object() => Ok(v),
+        Ok(_) => Err(validation(
+            ctx,
+            "1001: The request body must be a JSON object.",
+        )),
+        Err(_) => Err(validation(ctx, "1001: The request body is not valid JSON.")),
+    }
+}
+
+/// Authorization, the protected-action check and the body: the start of every write.
+fn prelude(
+    state: &Shared,
+    headers: &HeaderMap,
+    method: &str,
+    path: &str,
+    body: Option<&Bytes>,
+) -> Result<(Ctx, Value), Response> {
+    let ctx = Ctx::new(headers);
+    super::server::authorize(&ctx, headers)?;
+    if let Some(r) = enforce(state, &ctx, headers, method, path) {
+        return Err(r);
+    }
+    let v = match body {
+        Some(b) => body_object(&ctx, b)?,
+        None => Value::Null,
+    };
+    Ok((ctx, v))
+}
+
+fn coll_path(coll: Coll) -> &'static str {
+    match coll {
+        Coll::Locations => "/identity/conditionalAccess/namedLocations",
+        _ => "/identity/conditionalAccess/policies",
+    }
+}
+
+fn check(coll: Coll, v: &Value) -> Result<(), String> {
+    match coll {
+        Coll::Locations => crate::ca::location::validate(v).map_err(|e| format!("1064: {e}.")),
+        _ => check_policy(v),
+    }
+}
+
+/// `POST` a policy or named location: validated, 201 with the object.
+async fn create(
+    state: Shared,
+    version: String,
+    headers: HeaderMap,
+    body: Bytes,
+    coll: Coll,
+) -> Response {
+    let (ctx, mut v) = match prelude(&state, &headers, "POST", coll_path(coll), Some(&body)) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if let Err(e) = check(coll, &v) {
+        return validation(&ctx, &e);
+    }
+    v["id"] = json!(uuid::Uuid::new_v4().to_string());
+    v["createdDateTime"] = now();
+    v["modifiedDateTime"] = if coll == Coll::Locations {
+        now()
+    } else {
+        Value::Null
+    };
+    let Ok(mut tenant) = state.tenant.write() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    tenant.policy.items_mut(coll).push(v.clone());
+    v["@odata.context"] = json!(format!(
+        "{}/{version}/$metadata#{}/$entity",
+        ctx.origin,
+        coll_path(coll).trim_start_matches('/')
+    ));
+    ctx.respond(StatusCode::CREATED, v)
+}
+
+/// `PATCH` a policy or named location: merged, the result validated, 204.
+async fn update(
+    state: Shared,
+    id: String,
+    headers: HeaderMap,
+    body: Bytes,
+    coll: Coll,
+) -> Response {
+    let path = format!("{}/{id}", coll_path(coll));
+    let (ctx, patch) = match prelude(&state, &headers, "PATCH", &path, Some(&body)) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Ok(mut tenant) = state.tenant.write() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    let Some(obj) = tenant
+        .policy
+        .items_mut(coll)
+        .iter_mut()
+        .find(|p| p["id"].as_str() == Some(id.as_str()))
+    else {
+        return not_found(&ctx, &id);
+    };
+    let mut merged = obj.clone();
+    apply(&mut merged, &patch);
+    if let Err(e) = check(coll, &merged) {
+        return validation(&ctx, &e);
+    }
+    merged["id"] = json!(id);
+    merged["modifiedDateTime"] = now();
+    *obj = merged;
+    ctx.no_content()
+}
+
+/// `DELETE` a policy or named location: 204. A named location a policy still uses is refused
+/// (the admin center refuses it too; the demo's wording).
+async fn delete(state: Shared, id: String, headers: HeaderMap, coll: Coll) -> Response {
+    let path = format!("{}/{id}", coll_path(coll));
+    let (ctx, _) = match prelude(&state, &headers, "DELETE", &path, None) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Ok(mut tenant) = state.tenant.write() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    if coll == Coll::Locations
+        && let Some(p) = tenant.policy.policies.iter().find(|p| {
+            ["includeLocations", "excludeLocations"]
+                .iter()
+                .any(|k| crate::ca::strs(&p["conditions"]["locations"][*k]).contains(&id))
+        })
+    {
+        let name = p["displayName"].as_str().unwrap_or_default().to_string();
+        return validation(
+            &ctx,
+            &format!(
+                "1064: The named location is used by the policy '{name}' and cannot be deleted."
+            ),
+        );
+    }
+    let items = tenant.policy.items_mut(coll);
+    let before = items.len();
+    items.retain(|p| p["id"].as_str() != Some(id.as_str()));
+    if items.len() == before {
+        return not_found(&ctx, &id);
+    }
+    ctx.no_content()
+}
+
+macro_rules! writes {
+    ($create:ident, $update:ident, $delete:ident, $coll:expr) => {
+        pub async fn $create(
+            State(s): State<Shared>,
+            Path(v): Path<String>,
+            h: HeaderMap,
+            b: Bytes,
+        ) -> Response {
+            create(s, v, h, b, $coll).await
+        }
+        pub async fn $update(
+            State(s): State<Shared>,
+            Path((_v, id)): Path<(String, String)>,
+            h: HeaderMap,
+            b: Bytes,
+        ) -> Response {
+            update(s, id, h, b, $coll).await
+        }
+        pub async fn $delete(
+            State(s): State<Shared>,
+            Path((_v, id)): Path<(String, String)>,
+            h: HeaderMap,
+        ) -> Response {
+            delete(s, id, h, $coll).await
+        }
+    };
+}
+
+writes!(create_policy, patch_policy, delete_policy, Coll::Policies);
+writes!(
+    create_location,
+    patch_location,
+    delete_location,
+    Coll::Locations
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_rules_on_top_of_the_shape() {
+        let mut p = crate::ca::blank_policy();
+        assert!(check_policy(&p).is_ok());
+        p["conditions"]["clientAppTypes"] = json!([]);
+        assert!(
+            check_policy(&p)
+                .unwrap_err()
+                .starts_with("1064: 'clientAppTypes'")
+        );
+        let mut p = crate::ca::blank_policy();
+        p["grantControls"]["builtInControls"] = json!(["passwordChange"]);
+        assert!(check_policy(&p).unwrap_err().starts_with("1032"));
+        let mut p = crate::ca::blank_policy();
+        p["grantControls"] = Value::Null;
+        assert!(
+            check_policy(&p)
+                .unwrap_err()
+                .starts_with("1064: Request not valid")
+        );
+    }
+}
