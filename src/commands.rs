@@ -87,17 +87,9 @@ pub async fn export(
                 "{blade} is not kept in the cache yet; export it online"
             )));
         }
-        let [a, c, p] = crate::protect::Facts::requests();
-        let client = &conn.client;
-        let facts = async {
-            Ok::<_, crate::graph::GraphError>(crate::protect::Facts {
-                actions: client.get_all(a).await?,
-                contexts: client.get_all(c).await?,
-                policies: client.get_all(p).await?,
-            })
-        }
-        .await
-        .map_err(|e| Failure::error(e.to_string()))?;
+        let facts = crate::protect::Facts::load(&conn.client)
+            .await
+            .map_err(|e| Failure::error(e.to_string()))?;
         let rows = source.rows_from_facts(&facts);
         let stdout = std::io::stdout();
         let mut lock = stdout.lock();

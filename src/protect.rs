@@ -74,6 +74,10 @@ pub struct Facts {
     pub actions: Vec<Value>,
     pub contexts: Vec<Value>,
     pub policies: Vec<Value>,
+    /// Authentication strengths (built-in and custom).
+    pub strengths: Vec<Value>,
+    /// Why the strengths could not be read (they are not needed for protection).
+    pub strengths_error: Option<String>,
 }
 
 impl Facts {
@@ -96,6 +100,26 @@ impl Facts {
             Request::get("/identity/conditionalAccess/authenticationContextClassReferences"),
             Request::get("/identity/conditionalAccess/policies"),
         ]
+    }
+
+    /// Read the facts: resource actions, contexts and policies (errors stop the read), and the
+    /// authentication strengths (an error there is kept, not fatal).
+    pub async fn load(client: &crate::graph::GraphClient) -> Result<Facts, crate::graph::GraphError> {
+        let [a, c, p] = Facts::requests();
+        let (strengths, strengths_error) = match client
+            .get_all(Request::get(crate::blades::strengths::PATH))
+            .await
+        {
+            Ok(s) => (s, None),
+            Err(e) => (Vec::new(), Some(e.to_string())),
+        };
+        Ok(Facts {
+            actions: client.get_all(a).await?,
+            contexts: client.get_all(c).await?,
+            policies: client.get_all(p).await?,
+            strengths,
+            strengths_error,
+        })
     }
 
     pub fn context_of(&self, permission: &str) -> Option<&str> {

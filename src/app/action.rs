@@ -28,6 +28,10 @@ pub enum Action {
     AddEligible,
     Mark,
     Rename,
+    Edit,
+    Duplicate,
+    Exclude,
+    WhatIf,
 }
 
 const NAMES: &[(Action, &str)] = &[
@@ -56,6 +60,10 @@ const NAMES: &[(Action, &str)] = &[
     (Action::AddEligible, "add-eligible"),
     (Action::Mark, "mark"),
     (Action::Rename, "rename"),
+    (Action::Edit, "edit"),
+    (Action::Duplicate, "duplicate"),
+    (Action::Exclude, "exclude"),
+    (Action::WhatIf, "what-if"),
 ];
 
 impl Action {

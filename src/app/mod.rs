@@ -2,10 +2,14 @@
 //! state changes and `Effect`s; `run` drives it with the terminal and tokio tasks.
 
 pub mod action;
+pub mod editor;
 pub mod msg;
 pub mod picker;
 pub mod run;
+pub mod review;
 mod set;
+mod ca_actions;
+pub mod whatif;
 mod update;
 pub use update::{Command, palette_matches as update_palette_matches};
 pub mod view;
@@ -96,6 +100,14 @@ pub struct App {
     roles_request: Option<RequestId>,
     /// `acrs` of the token after the last step-up.
     pub token_acrs: Vec<String>,
+    /// The JSON editor of a policy or named location (its draft).
+    pub editor: Option<editor::Editor>,
+    /// Break-glass accounts and the signed-in admin, for the lockout guard.
+    pub guard: Option<crate::ca::guard::GuardFacts>,
+    guard_request: Option<RequestId>,
+    /// Names of ids seen in policies (users, groups, roles, locations, strengths, apps).
+    pub names: std::collections::HashMap<String, String>,
+    names_request: Option<RequestId>,
     next_id: RequestId,
 }
 
@@ -124,6 +136,11 @@ impl App {
             scopes: None,
             roles_request: None,
             token_acrs: Vec::new(),
+            editor: None,
+            guard: None,
+            guard_request: None,
+            names: Default::default(),
+            names_request: None,
             next_id: 1,
         }
     }
@@ -133,7 +150,10 @@ impl App {
         let profile = ctx.profile.clone();
         self.ctx = ctx;
         self.write = None;
+        self.editor = None;
         self.facts = None;
+        self.guard = None;
+        self.names.clear();
         self.token_acrs.clear();
         self.toast(format!("now on profile {profile}"), false);
         self.switch_blade(self.blade)

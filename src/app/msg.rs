@@ -78,6 +78,21 @@ pub enum Msg {
     Switched(Switch),
     /// `:ctx` failed.
     SwitchFailed(String),
+    /// The lockout guard's accounts were read.
+    Guard {
+        id: RequestId,
+        facts: crate::ca::guard::GuardFacts,
+    },
+    /// Names for ids in policies.
+    Names {
+        id: RequestId,
+        names: Result<Vec<(String, String)>, GraphError>,
+    },
+    /// A What If run finished.
+    WhatIf {
+        id: RequestId,
+        result: Result<crate::ca::load::WhatIfResult, String>,
+    },
     /// Re-authentication ended: the new token's `acrs`, or why not.
     StepUpDone {
         id: RequestId,
@@ -118,6 +133,18 @@ pub enum Effect {
     Write { id: RequestId, request: Request },
     /// Re-authenticate with these claims: refresh first, then a device code flow.
     StepUp { id: RequestId, claims: String },
+    /// Read the break-glass accounts and the signed-in admin with their memberships.
+    LoadGuard {
+        id: RequestId,
+        accounts: Vec<String>,
+    },
+    /// Read names for these directory object ids (and roles, locations, strengths).
+    LoadNames { id: RequestId, ids: Vec<String> },
+    /// Evaluate the policies for a sign-in (offline), and ask Graph too when online.
+    WhatIf {
+        id: RequestId,
+        query: crate::ca::load::WhatIfQuery,
+    },
     /// Stop the work of a request (a device code flow being cancelled).
     Cancel(RequestId),
     /// Connect another profile (`:ctx NAME`).

@@ -19,6 +19,8 @@ pub enum Purpose {
     NewContext { id: String },
     /// Rename an authentication context (PATCH upsert of `displayName`).
     RenameContext { id: String },
+    /// Exclude the picked user or group from a Conditional Access policy.
+    Exclude { policy: Value },
 }
 
 /// Where the picker is: searching, then (for PIM eligibility) the justification and duration.
@@ -361,6 +363,9 @@ impl App {
                 let Some(principal) = p.results.get(p.selected).cloned() else {
                     return Vec::new();
                 };
+                if let Some(Purpose::Exclude { policy }) = p.purpose.clone() {
+                    return self.exclude(policy, principal);
+                }
                 if !eligible {
                     return self.assign(principal, None);
                 }

@@ -234,14 +234,7 @@ pub async fn perform(
             }
         }
         Effect::LoadFacts { id } => {
-            let [a, c, p] = Facts::requests();
-            let facts = async {
-                Ok(Facts {
-                    actions: client.get_all(a).await?,
-                    contexts: client.get_all(c).await?,
-                    policies: client.get_all(p).await?,
-                })
-            };
+            let facts = Facts::load(&client);
             let _ = tx.send(Msg::Facts {
                 id,
                 facts: facts.await,
@@ -293,6 +286,18 @@ pub async fn perform(
         Effect::LoadRoles { id } => {
             let roles = crate::roles::RoleFacts::load(&client).await;
             let _ = tx.send(Msg::Roles { id, roles });
+        }
+        Effect::LoadGuard { id, accounts } => {
+            let facts = crate::ca::load::guard_facts(&client, &accounts).await;
+            let _ = tx.send(Msg::Guard { id, facts });
+        }
+        Effect::LoadNames { id, ids } => {
+            let names = crate::ca::load::names(&client, ids).await;
+            let _ = tx.send(Msg::Names { id, names });
+        }
+        Effect::WhatIf { id, query } => {
+            let result = crate::ca::load::what_if(&client, &store, &query).await;
+            let _ = tx.send(Msg::WhatIf { id, result });
         }
         Effect::Write { id, request } => {
             let result = client.send(&request).await.map(|r| r.request_id);
@@ -358,6 +363,9 @@ impl Runner {
             | Effect::Search { id, .. }
             | Effect::Resolve { id, .. }
             | Effect::LoadScopes { id }
+            | Effect::LoadGuard { id, .. }
+            | Effect::LoadNames { id, .. }
+            | Effect::WhatIf { id, .. }
             | Effect::Write { id, .. }
             | Effect::StepUp { id, .. } => Some(*id),
         };

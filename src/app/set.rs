@@ -185,7 +185,12 @@ impl App {
     /// `t` on a Conditional Access policy: choose its state, see the protection, apply.
     fn set_policy_state(&mut self) -> Vec<Effect> {
         let policy = match self.top() {
-            View::List(l) if l.source == ListSource::Blade(BladeKind::CaPolicies) => {
+            View::List(l)
+                if matches!(
+                    l.source,
+                    ListSource::Blade(BladeKind::CaPolicies) | ListSource::WhatIf { .. }
+                ) =>
+            {
                 l.table.selected().map(|r| r.object.clone())
             }
             View::Detail(d) if d.target.kind == crate::blades::ObjectKind::CaPolicy => {
@@ -217,12 +222,15 @@ impl App {
                 .as_str()
                 .unwrap_or_default(),
         );
-        self.begin_write(
+        let mut effects = self.begin_write(
             format!("Set state: {}", crate::sanitize::clean(&name)),
             id,
             request,
             Some(choice),
             Some(p),
-        )
+        );
+        let review = super::review::Review::new(super::review::Mode::State, true, &name);
+        effects.extend(self.attach_review(review));
+        effects
     }
 }

@@ -17,6 +17,8 @@ pub enum Command {
     WhoCan(String),
     /// `:protect`: the guided setup.
     Protect,
+    /// `:whatif USER [key=value ...]`.
+    WhatIf(String),
     Help,
     Quit,
 }
@@ -43,6 +45,10 @@ pub fn palette_matches(input: &str, profiles: &[String]) -> Vec<(String, Command
             "whocan microsoft.directory/conditionalAccessPolicies/create".into(),
             Command::WhoCan("microsoft.directory/conditionalAccessPolicies/create".into()),
         )),
+    }
+    match typed.strip_prefix("whatif ").map(str::trim).filter(|p| !p.is_empty()) {
+        Some(q) => all.push((format!("whatif {q}"), Command::WhatIf(q.to_string()))),
+        None => all.push(("whatif USER app=All".into(), Command::WhatIf(String::new()))),
     }
     all.push(("protect".into(), Command::Protect));
     all.push(("help".into(), Command::Help));
@@ -110,6 +116,27 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::Object { id, object }
+                if self.editor.as_ref().and_then(|e| e.rereading) == Some(id) =>
+            {
+                self.on_reread(object)
+            }
+            Msg::Done {
+                id,
+                error: Some(e),
+            } if self.editor.as_ref().and_then(|e| e.rereading) == Some(id) => {
+                self.on_reread_failed(crate::ca::backup::graph(e));
+                Vec::new()
+            }
+            Msg::Guard { id, facts } => self.on_guard(id, facts),
+            Msg::Names { id, names } => {
+                self.on_names(id, names);
+                Vec::new()
+            }
+            Msg::WhatIf { id, result } => {
+                self.on_what_if(id, result);
+                Vec::new()
+            }
             Msg::Object { id, object } => {
                 let now = self.now;
                 if let Some(View::Detail(d)) = self.view_for(id) {
@@ -171,7 +198,7 @@ impl App {
     }
 
     /// The view waiting for request `id`, if any (stale ids find none and are dropped).
-    fn view_for(&mut self, id: super::RequestId) -> Option<&mut View> {
+    pub(super) fn view_for(&mut self, id: super::RequestId) -> Option<&mut View> {
         self.stack.iter_mut().find(|v| v.load().request == Some(id))
     }
 
@@ -228,6 +255,9 @@ impl App {
         }
         if let Some(effects) = self.write_key(key) {
             return effects;
+        }
+        if self.editor.is_some() {
+            return self.editor_key(key);
         }
         if let View::List(l) = self.top_mut()
             && l.editing
@@ -317,6 +347,7 @@ impl App {
                     Some(Command::Blade(b)) => self.switch_blade(b),
                     Some(Command::WhoCan(p)) => self.who_can(p),
                     Some(Command::Protect) => self.start_protect(),
+                    Some(Command::WhatIf(q)) => self.what_if(&q),
                     Some(Command::Context(name)) => {
                         self.toast(format!("switching to profile {name}…"), false);
                         vec![Effect::SwitchProfile(name)]
@@ -362,6 +393,13 @@ impl App {
         self.dirty = true;
         let effect = match self.top() {
             View::List(l) if l.source.roles_backed() => Effect::LoadRoles { id },
+            View::List(ListView {
+                source: ListSource::WhatIf { query },
+                ..
+            }) => Effect::WhatIf {
+                id,
+                query: query.clone(),
+            },
             View::List(l) if l.source.facts_backed() => {
                 self.facts_request = Some(id);
                 Effect::LoadFacts { id }
@@ -474,6 +512,14 @@ impl App {
                 }
             }
             Action::SetState => return self.set_state(),
+            Action::Remove if self.ca_selected().is_some() => return self.delete_ca_selected(),
+            Action::Add | Action::AddEligible if self.on_ca().is_some() => {
+                return self.new_ca_object(a == Action::AddEligible);
+            }
+            Action::Edit => return self.edit_selected(),
+            Action::Duplicate => return self.duplicate_selected(),
+            Action::Exclude => return self.open_exclude(),
+            Action::WhatIf => self.open_what_if_prompt(),
             Action::Remove | Action::Add if self.on_contexts() => {
                 return if a == Action::Add {
                     self.open_new_context()

@@ -66,6 +66,8 @@ pub struct PendingWrite {
     pub before: Option<serde_json::Value>,
     /// Further requests of a bulk write (same choice), sent one after the other.
     pub more: Vec<Request>,
+    /// The review of a Conditional Access save (diff, lockout guard, warnings).
+    pub review: Option<super::review::Review>,
 }
 
 impl PendingWrite {
@@ -151,6 +153,7 @@ impl App {
             challenge: None,
             before,
             more: Vec::new(),
+            review: None,
         };
         w.sync_request();
         self.write = Some(w);
@@ -185,6 +188,8 @@ impl App {
                 if let Some(w) = &mut self.write {
                     w.protection = protect::protection(&w.request, &f);
                 }
+                self.facts = Some(f.clone());
+                self.refresh_review();
                 // A list built from the facts (protected actions, contexts) fills now.
                 for v in &mut self.stack {
                     if let super::View::List(l) = v
@@ -241,12 +246,17 @@ impl App {
     pub fn write_key(&mut self, key: KeyEvent) -> Option<Vec<Effect>> {
         let w = self.write.as_mut()?;
         self.dirty = true;
+        if w.phase == Phase::Confirm && self.review_key(key.code) {
+            return Some(Vec::new());
+        }
+        let w = self.write.as_mut()?;
         let effects = match (&w.phase, key.code) {
             (Phase::Confirm, KeyCode::Left | KeyCode::BackTab) => {
                 if let Some(c) = &mut w.choice {
                     c.selected = (c.selected + c.options.len() - 1) % c.options.len();
                 }
                 w.sync_request();
+                self.refresh_review();
                 Vec::new()
             }
             (Phase::Confirm, KeyCode::Right | KeyCode::Tab) => {
@@ -254,9 +264,18 @@ impl App {
                     c.selected = (c.selected + 1) % c.options.len();
                 }
                 w.sync_request();
+                self.refresh_review();
                 Vec::new()
             }
-            (Phase::Confirm, KeyCode::Enter) => self.send_write(),
+            (Phase::Confirm, KeyCode::Enter) => {
+                match w.review.as_ref().and_then(|r| r.blocker()) {
+                    Some(why) => {
+                        self.toast(why, true);
+                        Vec::new()
+                    }
+                    None => self.send_write(),
+                }
+            }
             (Phase::Confirm, KeyCode::Esc) => {
                 // Dropping a step ends the guided setup too.
                 self.write = None;
@@ -369,6 +388,8 @@ impl App {
                 let msg = format!("saved: {what}");
                 let journal = self.journal("ok".into(), request_id);
                 self.toast(msg, false);
+                // The saved draft is no longer a draft.
+                self.editor = None;
                 // Protection depends on what just changed: read it again when next needed.
                 self.facts = None;
                 if let super::View::List(l) = self.top_mut() {

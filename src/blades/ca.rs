@@ -127,7 +127,25 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     }
 }
 
-pub fn sheet(v: &Value) -> Sheet {
+/// A list of ids as names where known ("Ada Lovelace, bg-admin01@…, 3f2a…").
+pub fn named(v: &Value, names: &super::Names) -> String {
+    match v.as_array() {
+        Some(a) if !a.is_empty() => a
+            .iter()
+            .map(|x| {
+                let id = x.as_str().unwrap_or_default();
+                match names.get(id) {
+                    Some(n) => crate::sanitize::clean(n),
+                    None => crate::sanitize::clean(id),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => show(v),
+    }
+}
+
+pub fn sheet(v: &Value, names: &super::Names) -> Sheet {
     let mut s = Sheet::default();
     let c = &v["conditions"];
     let p = s.section("Policy");
@@ -148,16 +166,16 @@ pub fn sheet(v: &Value) -> Sheet {
         ("Include roles", "includeRoles"),
         ("Exclude roles", "excludeRoles"),
     ] {
-        u.push((label.into(), show(&c["users"][key])));
+        u.push((label.into(), named(&c["users"][key], names)));
     }
     let t = s.section("Target resources");
     t.push((
         "Applications".into(),
-        show(&c["applications"]["includeApplications"]),
+        named(&c["applications"]["includeApplications"], names),
     ));
     t.push((
         "Excluded apps".into(),
-        show(&c["applications"]["excludeApplications"]),
+        named(&c["applications"]["excludeApplications"], names),
     ));
     t.push((
         "User actions".into(),
@@ -165,7 +183,7 @@ pub fn sheet(v: &Value) -> Sheet {
     ));
     t.push((
         "Auth contexts".into(),
-        show(&c["applications"]["includeAuthenticationContextClassReferences"]),
+        named(&c["applications"]["includeAuthenticationContextClassReferences"], names),
     ));
     let k = s.section("Conditions");
     k.push(("Client apps".into(), show(&c["clientAppTypes"])));
@@ -175,11 +193,11 @@ pub fn sheet(v: &Value) -> Sheet {
     ));
     k.push((
         "Locations".into(),
-        show(&c["locations"]["includeLocations"]),
+        named(&c["locations"]["includeLocations"], names),
     ));
     k.push((
         "Excluded locations".into(),
-        show(&c["locations"]["excludeLocations"]),
+        named(&c["locations"]["excludeLocations"], names),
     ));
     k.push(("User risk".into(), show(&c["userRiskLevels"])));
     k.push(("Sign-in risk".into(), show(&c["signInRiskLevels"])));
@@ -200,7 +218,14 @@ pub fn sheet(v: &Value) -> Sheet {
     g.push(("Operator".into(), show(&v["grantControls"]["operator"])));
     g.push((
         "Strength".into(),
-        show(&v["grantControls"]["authenticationStrength"]["displayName"]),
+        match v["grantControls"]["authenticationStrength"]["id"].as_str() {
+            Some(id) => names
+                .get(id)
+                .cloned()
+                .or_else(|| v["grantControls"]["authenticationStrength"]["displayName"].as_str().map(str::to_string))
+                .unwrap_or_else(|| id.to_string()),
+            None => "none".into(),
+        },
     ));
     let ses = s.section("Session");
     ses.push((
@@ -248,6 +273,8 @@ mod tests {
         let ctx = json!({"conditions": {"users": {"includeRoles": ["r1", "r2"]}, "applications": {"includeAuthenticationContextClassReferences": ["c1"]}}});
         assert_eq!(users_summary(&ctx), "2 roles");
         assert_eq!(target_summary(&ctx), "ctx c1");
-        assert!(sheet(&json!({})).sections.len() >= 5);
+        assert!(sheet(&json!({}), &Default::default()).sections.len() >= 5);
+        let names: super::super::Names = [("u1".to_string(), "Ada".to_string())].into();
+        assert_eq!(named(&json!(["u1", "u2"]), &names), "Ada, u2");
     }
 }

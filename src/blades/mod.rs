@@ -5,9 +5,12 @@ pub mod ca;
 pub mod contexts;
 pub mod groups;
 pub mod journal;
+pub mod locations;
 pub mod protected;
 pub mod roles;
+pub mod strengths;
 pub mod users;
+pub mod whatif;
 
 use crate::graph::Request;
 use crate::graph::model::odata_kind;
@@ -23,6 +26,8 @@ pub enum BladeKind {
     Groups,
     Users,
     CaPolicies,
+    NamedLocations,
+    AuthStrengths,
     Roles,
     ProtectedActions,
     AuthContexts,
@@ -36,6 +41,8 @@ impl BladeKind {
         BladeKind::Users,
         BladeKind::Roles,
         BladeKind::CaPolicies,
+        BladeKind::NamedLocations,
+        BladeKind::AuthStrengths,
         BladeKind::ProtectedActions,
         BladeKind::AuthContexts,
         BladeKind::Journal,
@@ -46,6 +53,8 @@ impl BladeKind {
             BladeKind::Groups => "Groups",
             BladeKind::Users => "Users",
             BladeKind::CaPolicies => "Conditional Access",
+            BladeKind::NamedLocations => "Named locations",
+            BladeKind::AuthStrengths => "Authentication strengths",
             BladeKind::Roles => "Roles and admins",
             BladeKind::ProtectedActions => "Protected actions",
             BladeKind::AuthContexts => "Authentication contexts",
@@ -57,6 +66,8 @@ impl BladeKind {
     pub fn nav_label(self) -> &'static str {
         match self {
             BladeKind::CaPolicies => "CA policies",
+            BladeKind::NamedLocations => "Named locations",
+            BladeKind::AuthStrengths => "Auth strengths",
             BladeKind::Roles => "Roles",
             BladeKind::ProtectedActions => "Prot. actions",
             BladeKind::AuthContexts => "Auth contexts",
@@ -70,6 +81,8 @@ impl BladeKind {
             BladeKind::Groups => "groups",
             BladeKind::Users => "users",
             BladeKind::CaPolicies => "ca-policies",
+            BladeKind::NamedLocations => "named-locations",
+            BladeKind::AuthStrengths => "auth-strengths",
             BladeKind::Roles => "roles",
             BladeKind::ProtectedActions => "protected-actions",
             BladeKind::AuthContexts => "auth-contexts",
@@ -102,6 +115,10 @@ pub enum ListSource {
         group_id: String,
         group_name: String,
     },
+    /// Every policy evaluated for one sign-in.
+    WhatIf {
+        query: crate::ca::load::WhatIfQuery,
+    },
 }
 
 /// The kinds of object a detail view can show.
@@ -113,6 +130,8 @@ pub enum ObjectKind {
     ProtectedAction,
     AuthContext,
     Role,
+    NamedLocation,
+    AuthStrength,
 }
 
 /// An object to open: kind, id and the name to show while it loads.
@@ -129,6 +148,7 @@ impl ListSource {
             ListSource::Blade(b) => b.title().to_string(),
             ListSource::GroupMembers { .. } => "Members".to_string(),
             ListSource::RoleAssignments { .. } => "Assignments".to_string(),
+            ListSource::WhatIf { query } => format!("What If {}", query.user),
             ListSource::WhoCan { permission } => format!(
                 "Who can {}",
                 permission.trim_start_matches("microsoft.directory/")
@@ -138,7 +158,10 @@ impl ListSource {
 
     /// Lists that exist only in the cache (the journal): never fetched from Graph.
     pub fn is_local(&self) -> bool {
-        matches!(self, ListSource::Blade(BladeKind::Journal))
+        matches!(
+            self,
+            ListSource::Blade(BladeKind::Journal) | ListSource::WhatIf { .. }
+        )
     }
 
     /// Lists built from the protection facts (actions, contexts, policies read together, so
@@ -146,7 +169,9 @@ impl ListSource {
     pub fn facts_backed(&self) -> bool {
         matches!(
             self,
-            ListSource::Blade(BladeKind::ProtectedActions | BladeKind::AuthContexts)
+            ListSource::Blade(
+                BladeKind::ProtectedActions | BladeKind::AuthContexts | BladeKind::AuthStrengths
+            )
         )
     }
 
@@ -175,6 +200,7 @@ impl ListSource {
         match self {
             ListSource::Blade(BladeKind::ProtectedActions) => protected::rows(facts),
             ListSource::Blade(BladeKind::AuthContexts) => contexts::rows(facts),
+            ListSource::Blade(BladeKind::AuthStrengths) => strengths::rows(facts),
             _ => Vec::new(),
         }
     }
@@ -185,7 +211,9 @@ impl ListSource {
             _ if self.facts_backed() || self.roles_backed() => return None,
             ListSource::Blade(b) => b.command().to_string(),
             ListSource::GroupMembers { group_id, .. } => format!("members:{group_id}"),
-            ListSource::RoleAssignments { .. } | ListSource::WhoCan { .. } => return None,
+            ListSource::RoleAssignments { .. }
+            | ListSource::WhoCan { .. }
+            | ListSource::WhatIf { .. } => return None,
         })
     }
 
@@ -194,6 +222,9 @@ impl ListSource {
             ListSource::Blade(BladeKind::Groups) => groups::columns(),
             ListSource::Blade(BladeKind::Users) => users::columns(),
             ListSource::Blade(BladeKind::CaPolicies) => ca::columns(),
+            ListSource::Blade(BladeKind::NamedLocations) => locations::columns(),
+            ListSource::Blade(BladeKind::AuthStrengths) => strengths::columns(),
+            ListSource::WhatIf { .. } => whatif::columns(),
             ListSource::Blade(BladeKind::Journal) => journal::columns(),
             ListSource::Blade(BladeKind::ProtectedActions) => protected::columns(),
             ListSource::Blade(BladeKind::AuthContexts) => contexts::columns(),
@@ -209,6 +240,9 @@ impl ListSource {
             ListSource::Blade(BladeKind::Groups) => groups::list_request(),
             ListSource::Blade(BladeKind::Users) => users::list_request(),
             ListSource::Blade(BladeKind::CaPolicies) => ca::list_request(),
+            ListSource::Blade(BladeKind::NamedLocations) => Request::get(crate::ca::backup::LOCATIONS),
+            ListSource::Blade(BladeKind::AuthStrengths) => Request::get(strengths::PATH),
+            ListSource::WhatIf { .. } => Request::get("/$whatif"),
             ListSource::Blade(BladeKind::Journal) => journal::request(),
             ListSource::Blade(BladeKind::Roles)
             | ListSource::RoleAssignments { .. }
@@ -232,6 +266,20 @@ impl ListSource {
             ListSource::Blade(BladeKind::Groups) => groups::row(v),
             ListSource::Blade(BladeKind::Users) => users::row(v),
             ListSource::Blade(BladeKind::CaPolicies) => ca::row(v),
+            ListSource::Blade(BladeKind::NamedLocations) => locations::row(v),
+            ListSource::Blade(BladeKind::AuthStrengths) => {
+                let facts = crate::protect::Facts {
+                    strengths: vec![v],
+                    ..Default::default()
+                };
+                strengths::rows(&facts)
+                    .pop()
+                    .unwrap_or_else(|| TableRow::new(Value::Null, Vec::new()))
+            }
+            ListSource::WhatIf { .. } => {
+                let name = text(&v, "displayName");
+                TableRow::new(v, vec![name])
+            }
             ListSource::Blade(BladeKind::Journal) => journal::row(v),
             ListSource::Blade(BladeKind::Roles) => {
                 let f = crate::roles::RoleFacts {
@@ -268,6 +316,9 @@ impl ListSource {
             ListSource::Blade(BladeKind::Groups) => groups::style(row, col, theme),
             ListSource::Blade(BladeKind::Users) => users::style(row, col, theme),
             ListSource::Blade(BladeKind::CaPolicies) => ca::style(row, col, theme),
+            ListSource::Blade(BladeKind::NamedLocations) => locations::style(row, col, theme),
+            ListSource::Blade(BladeKind::AuthStrengths) => strengths::style(row, col, theme),
+            ListSource::WhatIf { .. } => whatif::style(row, col, theme),
             ListSource::Blade(BladeKind::Journal) => journal::style(row, col, theme),
             ListSource::Blade(BladeKind::Roles) => roles::style(row, col, theme),
             ListSource::RoleAssignments { .. } | ListSource::WhoCan { .. } => None,
@@ -288,7 +339,11 @@ impl ListSource {
         let kind = match self {
             ListSource::Blade(BladeKind::Groups) => ObjectKind::Group,
             ListSource::Blade(BladeKind::Users) => ObjectKind::User,
-            ListSource::Blade(BladeKind::CaPolicies) => ObjectKind::CaPolicy,
+            ListSource::Blade(BladeKind::CaPolicies) | ListSource::WhatIf { .. } => {
+                ObjectKind::CaPolicy
+            }
+            ListSource::Blade(BladeKind::NamedLocations) => ObjectKind::NamedLocation,
+            ListSource::Blade(BladeKind::AuthStrengths) => ObjectKind::AuthStrength,
             ListSource::Blade(BladeKind::Journal) => return None,
             ListSource::Blade(BladeKind::Roles) => ObjectKind::Role,
             ListSource::Blade(BladeKind::ProtectedActions) => ObjectKind::ProtectedAction,
@@ -314,6 +369,10 @@ impl ObjectKind {
             ObjectKind::ProtectedAction => protected::detail_request(id),
             ObjectKind::AuthContext => contexts::detail_request(id),
             ObjectKind::Role => roles::detail_request(id),
+            ObjectKind::NamedLocation => locations::detail_request(id),
+            ObjectKind::AuthStrength => {
+                Request::get(format!("{}/{}", strengths::PATH, path_segment(id)))
+            }
         }
     }
 
@@ -322,8 +381,9 @@ impl ObjectKind {
         v: &Value,
         facts: Option<&crate::protect::Facts>,
         roles: Option<&crate::roles::RoleFacts>,
+        names: &Names,
     ) -> Sheet {
-        let mut sheet = self.base_sheet(v, facts);
+        let mut sheet = self.base_sheet(v, facts, names);
         if let (Some(r), Some(id)) = (roles, v["id"].as_str())
             && matches!(self, ObjectKind::User | ObjectKind::Group)
         {
@@ -332,14 +392,16 @@ impl ObjectKind {
         sheet
     }
 
-    fn base_sheet(self, v: &Value, facts: Option<&crate::protect::Facts>) -> Sheet {
+    fn base_sheet(self, v: &Value, facts: Option<&crate::protect::Facts>, names: &Names) -> Sheet {
         match self {
             ObjectKind::ProtectedAction => protected::sheet(v, facts),
             ObjectKind::AuthContext => contexts::sheet(v, facts),
             ObjectKind::Role => roles::sheet(v, facts),
             ObjectKind::Group => groups::sheet(v),
             ObjectKind::User => users::sheet(v),
-            ObjectKind::CaPolicy => ca::sheet(v),
+            ObjectKind::CaPolicy => ca::sheet(v, names),
+            ObjectKind::NamedLocation => locations::sheet(v, facts),
+            ObjectKind::AuthStrength => strengths::sheet(v, facts),
         }
     }
 
@@ -352,6 +414,8 @@ impl ObjectKind {
             ObjectKind::ProtectedAction => "protected-actions",
             ObjectKind::AuthContext => "auth-contexts",
             ObjectKind::Role => "roles",
+            ObjectKind::NamedLocation => "named-locations",
+            ObjectKind::AuthStrength => "auth-strengths",
         }
     }
 
@@ -359,6 +423,9 @@ impl ObjectKind {
         self == ObjectKind::Group
     }
 }
+
+/// Names for ids (users, groups, role templates, locations, strengths, apps).
+pub type Names = std::collections::HashMap<String, String>;
 
 /// Escape an id for a URL path segment (ids are GUIDs, UPNs may hold `#` or `'`).
 pub fn path_segment(id: &str) -> String {

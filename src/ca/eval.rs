@@ -190,7 +190,7 @@ fn target(p: &Value, s: &SignIn) -> (Tri, Option<Reason>) {
             format!("does not target context {c}"),
         ),
         Target::UserAction(u) if actions.contains(u) => (Tri::Yes, None),
-        Target::UserAction(u) => no("userAction", format!("does not target {u}")),
+        Target::UserAction(u) => no("userActions", format!("does not target {u}")),
         Target::App(app) if excluded.contains(app) => no("application", "app is excluded".into()),
         Target::App(app) if apps.iter().any(|x| x == "All" || x == app) => (Tri::Yes, None),
         Target::App(_) if apps.iter().any(|x| x == "Office365") => (
@@ -237,11 +237,11 @@ fn platforms(p: &Value, s: &SignIn) -> (Tri, Option<Reason>) {
     if c.is_null() || inc.is_empty() {
         return (Tri::Yes, None);
     }
-    let r = listed(&inc, s.platform.as_ref(), "platform", "platform");
+    let r = listed(&inc, s.platform.as_ref(), "devicePlatform", "platform");
     match (&r.0, &s.platform) {
         (Tri::Yes, Some(pl)) if strs(&c["excludePlatforms"]).contains(pl) => (
             Tri::No,
-            Some(reason("platform", format!("platform {pl} is excluded"))),
+            Some(reason("devicePlatform", format!("platform {pl} is excluded"))),
         ),
         _ => r,
     }
@@ -355,7 +355,7 @@ fn flows(p: &Value, s: &SignIn) -> (Tri, Option<Reason>) {
     listed(
         &methods,
         s.auth_flow.as_ref(),
-        "authenticationFlows",
+        "authenticationFlow",
         "authentication flow",
     )
 }

@@ -155,7 +155,7 @@ fn table_of_cases() {
             ),
             known("u1"),
             Tri::Unknown,
-            Some("platform"),
+            Some("devicePlatform"),
         ),
         (
             "trusted location excluded",

@@ -5,6 +5,7 @@ pub mod backup;
 pub mod diff;
 pub mod eval;
 pub mod guard;
+pub mod load;
 pub mod location;
 
 pub use eval::{Outcome, SignIn, Target, Tri, evaluate};

@@ -374,6 +374,23 @@ impl Store {
         })
     }
 
+    /// Groups whose cached members include `member_id` (direct membership); `None` when no
+    /// group's members were ever cached (membership unknown, not empty).
+    pub fn member_of(&self, member_id: &str) -> Result<Option<Vec<String>>, CacheError> {
+        self.with(|c| {
+            let any: i64 = c.query_row("SELECT COUNT(*) FROM members", [], |r| r.get(0))?;
+            if any == 0 {
+                return Ok(None);
+            }
+            let mut st = c.prepare_cached("SELECT group_id FROM members WHERE member_id = ?1")?;
+            let ids = st
+                .query_map([member_id], |r| r.get::<_, String>(0))?
+                .filter_map(|r| r.ok())
+                .collect();
+            Ok(Some(ids))
+        })
+    }
+
     pub fn journal_add(&self, e: &JournalEntry) -> Result<(), CacheError> {
         self.with(|c| {
             c.execute(

@@ -165,3 +165,39 @@ pub async fn transitive_member_of(
         },
     )
 }
+
+/// `POST /directoryObjects/getByIds`: the objects among `ids` (of `types`), in no set order.
+pub async fn get_by_ids(State(state): State<Shared>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let ctx = Ctx::new(&headers);
+    if let Err(r) = super::server::authorize(&ctx, &headers) {
+        return r;
+    }
+    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
+        return ctx.error(400, "Request_BadRequest", "The request body is not valid JSON.");
+    };
+    let ids = crate::ca::strs(&req["ids"]);
+    if ids.len() > 1000 {
+        return ctx.error(400, "Request_BadRequest", "Too many ids: at most 1000.");
+    }
+    let types = crate::ca::strs(&req["types"]);
+    let Ok(t) = state.tenant.read() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    let value: Vec<Value> = ids
+        .iter()
+        .filter_map(|id| t.object(id))
+        .filter(|(kind, _)| {
+            let name = kind.type_name().trim_start_matches("microsoft.graph.");
+            types.is_empty() || types.iter().any(|x| x.eq_ignore_ascii_case(name))
+        })
+        .map(|(kind, o)| {
+            let mut v = super::store::default_view(kind, o);
+            v["@odata.type"] = json!(kind.odata_type());
+            v
+        })
+        .collect();
+    ctx.respond(StatusCode::OK, json!({
+        "@odata.context": format!("{}/v1.0/$metadata#directoryObjects", ctx.origin),
+        "value": value
+    }))
+}

@@ -468,6 +468,7 @@ pub fn router(state: Shared) -> Router {
         .route("/{version}/policies/authenticationStrengthPolicies", get(policy::list_strengths))
         .route("/{version}/policies/authenticationStrengthPolicies/{id}", get(policy::get_strength))
         .route("/{version}/me", get(super::membership::me))
+        .route("/{version}/directoryObjects/getByIds", axum::routing::post(super::membership::get_by_ids))
         .route("/{version}/users/{id}/transitiveMemberOf", get(super::membership::transitive_member_of))
         .route(
             "/{version}/identity/conditionalAccess/authenticationContextClassReferences",

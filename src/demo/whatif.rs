@@ -100,10 +100,11 @@ pub async fn evaluate_policies(
         let reasons: Vec<&str> = o.reasons.iter().map(|r| r.code).collect();
         let mut v = p.clone();
         v["policyApplies"] = json!(applies);
-        v["analysisReasons"] = json!(if applies || reasons.is_empty() {
-            "notSet".to_string()
-        } else {
-            reasons.join(",")
+        // A condition the request says nothing about cannot be evaluated.
+        v["analysisReasons"] = json!(match o.applies {
+            Tri::Yes => "notSet".to_string(),
+            Tri::Unknown => "notEnoughInformation".to_string(),
+            Tri::No => reasons.join(","),
         });
         out.push(v);
     }

@@ -1,6 +1,7 @@
 //! Frame layout: title bar with breadcrumbs, navigation list, the top view, status bar, overlays.
 //! Rendering is a pure function of `App` (it only clamps scroll positions).
 
+mod editor;
 mod overlay;
 mod status;
 pub mod write;
@@ -53,7 +54,11 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     } else {
         content
     };
-    draw_view(f, app, content);
+    if app.editor.is_some() {
+        editor::draw(f, app, content);
+    } else {
+        draw_view(f, app, content);
+    }
     status::draw(f, app, status);
     match &app.overlay {
         Overlay::None => {}
@@ -107,11 +112,14 @@ fn draw_nav(f: &mut Frame, app: &App, area: Rect) {
 }
 
 fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
-    let theme = app.theme.clone();
-    let facts = app.facts.clone();
-    let roles = app.roles.clone();
     let focused = !app.nav_focus;
-    match app.top_mut() {
+    // Disjoint borrows: the top view mutably, the facts and names for its sheet immutably.
+    let theme = &app.theme;
+    let facts = app.facts.as_ref();
+    let roles = app.roles.as_ref();
+    let names = &app.names;
+    let top = app.stack.len() - 1;
+    match &mut app.stack[top] {
         View::List(l) => {
             let mut title = vec![Span::styled(
                 format!(" {} ", l.source.title()),
@@ -174,7 +182,7 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
                 (Some(v), DetailTab::Properties) => d
                     .target
                     .kind
-                    .sheet(v, facts.as_ref(), roles.as_ref())
+                    .sheet(v, facts, roles, names)
                     .lines(&theme),
                 (Some(v), DetailTab::Json) => json::lines(v, &theme),
             };

@@ -2,6 +2,7 @@
 //! confirm with change and protection, the inline step-up prompt, the device code, outcomes.
 
 use crate::app::App;
+use crate::app::review::Review;
 use crate::app::write::{PendingWrite, Phase};
 use crate::protect;
 use crate::sanitize::clean;
@@ -24,6 +25,18 @@ fn keys(t: &Theme, parts: &[(&str, &str)]) -> Line<'static> {
 }
 
 fn draft_lines(w: &PendingWrite, t: &Theme) -> Vec<Line<'static>> {
+    if let Some(r) = &w.review {
+        return r
+            .diff
+            .iter()
+            .map(|c| {
+                Line::from(vec![
+                    Span::styled("Change: ", t.muted),
+                    Span::styled(clean(c), t.accent),
+                ])
+            })
+            .collect();
+    }
     w.changes()
         .into_iter()
         .map(|c| {
@@ -54,7 +67,10 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                 }
                 out.push(Line::from(spans));
             }
-            out.extend(draft_lines(w, t));
+            match &w.review {
+                Some(r) => out.extend(review_lines(r, t)),
+                None => out.extend(draft_lines(w, t)),
+            }
             if let (Some(c), Some(f)) = (&w.choice, &app.facts)
                 && c.field == "authenticationContextId"
                 && let Some(warn) =
@@ -84,10 +100,12 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                 ))),
                 None => out.push(Line::from(Span::styled("Not a protected action.", t.muted))),
             }
-            out.push(keys(
-                t,
-                &[("Enter", "apply"), ("←/→", "choose"), ("Esc", "cancel")],
-            ));
+            let mut k = vec![("Enter", "apply")];
+            if w.choice.is_some() {
+                k.push(("←/→", "choose"));
+            }
+            k.push(("Esc", "cancel (draft kept)"));
+            out.push(keys(t, &k));
             format!(" {} ", w.title)
         }
         Phase::Sending(_) => {
@@ -193,6 +211,46 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
         }
     };
     (title, out)
+}
+
+/// The review of a CA save: the diff against the server's version, changes made there
+/// meanwhile, warnings, and the lockout guard's refusal with the name to type.
+fn review_lines(r: &Review, t: &Theme) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    if r.diff.is_empty() {
+        out.push(Line::from(Span::styled("No change against the server's current version.", t.muted)));
+    } else {
+        out.push(Line::from(Span::styled("Against the server's current version:", t.muted)));
+    }
+    for d in &r.diff {
+        out.push(Line::from(vec![Span::styled("  • ", t.muted), Span::styled(clean(d), t.accent)]));
+    }
+    for c in &r.conflicts {
+        out.push(Line::from(Span::styled(format!("! {}", clean(c)), t.warning)));
+    }
+    for w in &r.warnings {
+        out.push(Line::from(Span::styled(format!("Warning: {}", clean(w)), t.warning)));
+    }
+    if r.guard_pending {
+        out.push(Line::from(Span::styled(
+            "Lockout guard: reading the break-glass accounts and your account…",
+            t.info,
+        )));
+    }
+    if !r.lockouts.is_empty() {
+        out.push(Line::from(Span::styled(
+            "REFUSED by the lockout guard: this save would lock out",
+            t.error,
+        )));
+        for l in &r.lockouts {
+            out.push(Line::from(Span::styled(format!("  ✗ {}", clean(l)), t.error)));
+        }
+        out.push(Line::from(vec![
+            Span::styled(format!("To override, type the policy name \"{}\": ", clean(&r.name)), t.text),
+            Span::styled(format!("{}▏", clean(&r.typed)), t.key),
+        ]));
+    }
+    out
 }
 
 /// Height the panel wants for a width.

@@ -1,0 +1,163 @@
+//! The Conditional Access actions: edit as JSON, create (blank or duplicate), delete, exclude an
+//! account, for policies and named locations; each ends in a reviewed write.
+
+use super::editor::Subject;
+use super::picker::{Picker, Purpose};
+use super::review::{Mode, Review};
+use super::view::View;
+use super::{App, Effect, Overlay};
+use crate::blades::{BladeKind, ListSource, ObjectKind};
+use crate::graph::{Method, Request};
+use serde_json::{Value, json};
+
+impl App {
+    /// The policy or named location selected in a list or open in a detail.
+    pub(super) fn ca_selected(&self) -> Option<(Subject, Value)> {
+        let (kind, object) = match self.top() {
+            View::List(l) => {
+                let row = l.table.selected()?.object.clone();
+                (l.source.open(&row)?.kind, row)
+            }
+            View::Detail(d) => (d.target.kind, d.object.clone()?),
+        };
+        match kind {
+            ObjectKind::CaPolicy => Some((Subject::Policy, object)),
+            ObjectKind::NamedLocation => Some((Subject::Location, object)),
+            _ => None,
+        }
+    }
+
+    /// On the CA policies or named locations blade (list or detail).
+    pub(super) fn on_ca(&self) -> Option<Subject> {
+        match self.stack.first() {
+            Some(View::List(l)) if l.source == ListSource::Blade(BladeKind::CaPolicies) => {
+                Some(Subject::Policy)
+            }
+            Some(View::List(l)) if l.source == ListSource::Blade(BladeKind::NamedLocations) => {
+                Some(Subject::Location)
+            }
+            _ => None,
+        }
+    }
+
+    /// `E`: edit the selected policy or named location as JSON.
+    pub(super) fn edit_selected(&mut self) -> Vec<Effect> {
+        match self.ca_selected() {
+            Some((subject, v)) => {
+                let id = v["id"].as_str().map(str::to_string);
+                self.open_editor(subject, id, &v)
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// `a` / `A`: a new policy from the blank template; a new IP (a) or country (A) location.
+    pub(super) fn new_ca_object(&mut self, alt: bool) -> Vec<Effect> {
+        let (subject, template) = match self.on_ca() {
+            Some(Subject::Policy) => (Subject::Policy, crate::ca::blank_policy()),
+            Some(Subject::Location) if alt => {
+                (Subject::Location, crate::ca::location::blank_country())
+            }
+            Some(Subject::Location) => (Subject::Location, crate::ca::location::blank_ip()),
+            None => return Vec::new(),
+        };
+        self.open_editor(subject, None, &template)
+    }
+
+    /// `c`: a copy of the selected object to edit and create (a policy copy starts report-only).
+    pub(super) fn duplicate_selected(&mut self) -> Vec<Effect> {
+        let Some((subject, mut v)) = self.ca_selected() else {
+            return Vec::new();
+        };
+        let name = v["displayName"].as_str().unwrap_or_default().to_string();
+        v["displayName"] = json!(format!("Copy of {name}"));
+        if subject == Subject::Policy {
+            v["state"] = json!("enabledForReportingButNotEnforced");
+        }
+        let effects = self.open_editor(subject, None, &v);
+        if let Some(ed) = &mut self.editor {
+            ed.title = format!("Duplicate of {}", crate::sanitize::clean(&name));
+        }
+        effects
+    }
+
+    /// `d`: delete the selected policy or named location, after the review.
+    pub(super) fn delete_ca_selected(&mut self) -> Vec<Effect> {
+        let Some((subject, v)) = self.ca_selected() else {
+            return Vec::new();
+        };
+        let id = v["id"].as_str().unwrap_or_default().to_string();
+        let name = v["displayName"].as_str().unwrap_or_default().to_string();
+        let request = Request::new(
+            Method::Delete,
+            format!("{}/{}", subject.collection(), crate::blades::path_segment(&id)),
+        );
+        let title = format!("Delete \"{}\"", crate::sanitize::clean(&name));
+        let mut effects = self.begin_write(title, id.clone(), request, None, Some(v));
+        let mut review = Review::new(Mode::Delete, subject == Subject::Policy, &name);
+        if subject == Subject::Location
+            && let Some(f) = &self.facts
+        {
+            for p in crate::blades::locations::used_by(&id, &f.policies) {
+                review.warnings.push(format!(
+                    "used by the policy \"{}\": Graph refuses to delete a location in use",
+                    crate::sanitize::clean(p["displayName"].as_str().unwrap_or_default())
+                ));
+            }
+        }
+        effects.extend(self.attach_review(review));
+        effects
+    }
+
+    /// `x`: pick a user or group to exclude from the selected policy.
+    pub(super) fn open_exclude(&mut self) -> Vec<Effect> {
+        let Some((Subject::Policy, v)) = self.ca_selected() else {
+            return Vec::new();
+        };
+        if self.ctx.read_only {
+            self.toast("read-only mode: writes are disabled", true);
+            return Vec::new();
+        }
+        let name = crate::sanitize::clean(v["displayName"].as_str().unwrap_or_default());
+        self.overlay = Overlay::Picker(Box::new(Picker {
+            title: format!("Exclude from {name}: type a name, Enter searches"),
+            purpose: Some(Purpose::Exclude { policy: v }),
+            ..Default::default()
+        }));
+        Vec::new()
+    }
+
+    /// Exclude the picked user or group: the whole exclusion list is sent (arrays replace).
+    pub(super) fn exclude(&mut self, policy: Value, principal: Value) -> Vec<Effect> {
+        self.overlay = Overlay::None;
+        let group = crate::graph::model::odata_kind(&principal) == "group";
+        let key = if group { "excludeGroups" } else { "excludeUsers" };
+        let pid = principal["id"].as_str().unwrap_or_default().to_string();
+        let who = principal["displayName"].as_str().unwrap_or(&pid).to_string();
+        self.names.insert(pid.clone(), who.clone());
+        let mut list = crate::ca::strs(&policy["conditions"]["users"][key]);
+        if list.contains(&pid) {
+            self.toast(format!("{} is already excluded", crate::sanitize::clean(&who)), true);
+            return Vec::new();
+        }
+        list.push(pid);
+        let id = policy["id"].as_str().unwrap_or_default().to_string();
+        let name = policy["displayName"].as_str().unwrap_or_default().to_string();
+        let patch = json!({"conditions": {"users": {key: list}}});
+        let mut after = policy.clone();
+        crate::ca::diff::apply(&mut after, &patch);
+        let request = Request::new(
+            Method::Patch,
+            format!("{}/{}", crate::ca::backup::POLICIES, crate::blades::path_segment(&id)),
+        )
+        .json(patch);
+        let title = format!(
+            "Exclude {} from \"{}\"",
+            crate::sanitize::clean(&who),
+            crate::sanitize::clean(&name)
+        );
+        let mut effects = self.begin_write(title, id, request, None, Some(policy));
+        effects.extend(self.attach_review(Review::new(Mode::Save(after), true, &name)));
+        effects
+    }
+}

@@ -1,0 +1,244 @@
+//! The review before a Conditional Access save: the semantic diff against the server's current
+//! version, changes made there meanwhile, the lockout guard (refused unless the policy's name is
+//! typed) and the never-satisfied warning; kept up to date while the admin changes the choice.
+
+use super::{App, Effect};
+use crate::ca::diff::describe;
+use crate::ca::guard::{context_warnings, lockouts};
+use serde_json::{Value, json};
+
+/// What the save does to the object.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Mode {
+    /// The state choice of the pending write is applied to the current version.
+    State,
+    /// The object as it will be after the save (a create or an edited update).
+    Save(Value),
+    Delete,
+}
+
+/// The review shown in the confirm step of a CA write.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Review {
+    pub mode: Mode,
+    /// Lockout guard and context warnings apply to policies, not named locations.
+    pub policy: bool,
+    pub diff: Vec<String>,
+    /// Changes someone else made since the editor opened (re-read just before sending).
+    pub conflicts: Vec<String>,
+    pub lockouts: Vec<String>,
+    pub warnings: Vec<String>,
+    /// The name to type to override the guard, and what has been typed.
+    pub name: String,
+    pub typed: String,
+    /// The guarded accounts are still being read.
+    pub guard_pending: bool,
+}
+
+impl Review {
+    pub fn new(mode: Mode, policy: bool, name: &str) -> Review {
+        Review {
+            mode,
+            policy,
+            diff: Vec::new(),
+            conflicts: Vec::new(),
+            lockouts: Vec::new(),
+            warnings: Vec::new(),
+            name: name.to_string(),
+            typed: String::new(),
+            guard_pending: false,
+        }
+    }
+
+    /// Why Enter may not send yet, if it may not.
+    pub fn blocker(&self) -> Option<String> {
+        if self.guard_pending {
+            return Some("checking the break-glass accounts and your own account first".into());
+        }
+        if !self.lockouts.is_empty() && self.typed.trim() != self.name.trim() {
+            return Some(format!(
+                "refused by the lockout guard: type the policy name \"{}\" to override",
+                crate::sanitize::clean(&self.name)
+            ));
+        }
+        if self.diff.is_empty() {
+            return Some("nothing changes: there is nothing to save".into());
+        }
+        None
+    }
+}
+
+impl App {
+    /// Attach a review to the pending write and read what it needs (guarded accounts, names).
+    pub(super) fn attach_review(&mut self, review: Review) -> Vec<Effect> {
+        let policy = review.policy;
+        if let Some(w) = &mut self.write {
+            w.review = Some(review);
+        }
+        let mut effects = Vec::new();
+        if policy && self.guard.is_none() && self.guard_request.is_none() {
+            let id = self.fresh_id();
+            self.guard_request = Some(id);
+            effects.push(Effect::LoadGuard {
+                id,
+                accounts: self.ctx.break_glass.clone(),
+            });
+        }
+        effects.extend(self.load_names_for_write());
+        self.refresh_review();
+        effects
+    }
+
+    fn load_names_for_write(&mut self) -> Vec<Effect> {
+        let Some(w) = &self.write else {
+            return Vec::new();
+        };
+        let mut ids = Vec::new();
+        for v in [w.before.as_ref(), w.review.as_ref().and_then(|r| match &r.mode {
+            Mode::Save(v) => Some(v),
+            _ => None,
+        })]
+        .into_iter()
+        .flatten()
+        {
+            ids.extend(crate::ca::load::object_ids(v));
+        }
+        ids.retain(|i| !self.names.contains_key(i));
+        self.load_names(ids)
+    }
+
+    /// The object as it will be after the pending write.
+    fn review_after(&self) -> Option<Value> {
+        let w = self.write.as_ref()?;
+        match &w.review.as_ref()?.mode {
+            Mode::State => w.before.clone().map(|mut b| {
+                b["state"] = w.chosen().cloned().unwrap_or(Value::Null);
+                b
+            }),
+            Mode::Save(v) => Some(v.clone()),
+            Mode::Delete => None,
+        }
+    }
+
+    /// Recompute the diff, the guard and the warnings (after a choice, new facts or accounts).
+    pub(super) fn refresh_review(&mut self) {
+        let after = self.review_after();
+        let facts = self.facts.clone().unwrap_or_default();
+        let guard = self.guard.clone();
+        let names = &self.names;
+        let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+        let Some(w) = &mut self.write else {
+            return;
+        };
+        let before = w.before.clone();
+        let Some(r) = &mut w.review else {
+            return;
+        };
+        r.diff = match (&before, &after) {
+            (Some(b), Some(a)) => describe(&crate::ca::diff::draft(b), &crate::ca::diff::draft(a), &name),
+            (None, Some(a)) => {
+                let mut d = vec![format!(
+                    "new: {}",
+                    crate::sanitize::clean(a["displayName"].as_str().unwrap_or_default())
+                )];
+                d.extend(describe(&json!({}), &crate::ca::diff::draft(a), &name));
+                d
+            }
+            (Some(b), None) => vec![format!(
+                "deleted: {}",
+                crate::sanitize::clean(b["displayName"].as_str().unwrap_or_default())
+            )],
+            (None, None) => Vec::new(),
+        };
+        if !r.policy {
+            return;
+        }
+        r.warnings = context_warnings(before.as_ref(), after.as_ref(), &facts);
+        match (&guard, &after) {
+            (Some(g), Some(a)) => {
+                r.guard_pending = false;
+                r.lockouts = lockouts(a, g);
+            }
+            (None, Some(a)) => {
+                r.lockouts.clear();
+                r.guard_pending = crate::ca::eval::blocks(a).is_some()
+                    && a["state"].as_str() == Some("enabled");
+            }
+            (_, None) => {
+                r.guard_pending = false;
+                r.lockouts.clear();
+            }
+        }
+    }
+
+    /// The guarded accounts were read.
+    pub(super) fn on_guard(
+        &mut self,
+        id: super::RequestId,
+        facts: crate::ca::guard::GuardFacts,
+    ) -> Vec<Effect> {
+        if self.guard_request != Some(id) {
+            return Vec::new();
+        }
+        self.guard_request = None;
+        for a in &facts.accounts {
+            if let Some(i) = &a.id {
+                self.names.insert(i.clone(), a.label.clone());
+            }
+        }
+        self.guard = Some(facts);
+        self.refresh_review();
+        self.dirty = true;
+        Vec::new()
+    }
+
+    /// Ask for names of ids not known yet.
+    pub(super) fn load_names(&mut self, ids: Vec<String>) -> Vec<Effect> {
+        if self.names_request.is_some() || self.ctx.offline {
+            return Vec::new();
+        }
+        if !ids.is_empty() || self.names.is_empty() {
+            let id = self.fresh_id();
+            self.names_request = Some(id);
+            return vec![Effect::LoadNames { id, ids }];
+        }
+        Vec::new()
+    }
+
+    pub(super) fn on_names(
+        &mut self,
+        id: super::RequestId,
+        names: Result<Vec<(String, String)>, crate::graph::GraphError>,
+    ) {
+        if self.names_request != Some(id) {
+            return;
+        }
+        self.names_request = None;
+        match names {
+            Ok(n) => self.names.extend(n),
+            Err(e) => tracing::warn!("cannot read names for policy ids: {e}"),
+        }
+        self.refresh_review();
+        self.dirty = true;
+    }
+
+    /// Keys of the confirm step that belong to the review: typing the override name.
+    pub(super) fn review_key(&mut self, code: crossterm::event::KeyCode) -> bool {
+        use crossterm::event::KeyCode;
+        let Some(r) = self.write.as_mut().and_then(|w| w.review.as_mut()) else {
+            return false;
+        };
+        if r.lockouts.is_empty() {
+            return false;
+        }
+        match code {
+            KeyCode::Char(c) => r.typed.push(c),
+            KeyCode::Backspace => {
+                r.typed.pop();
+            }
+            _ => return false,
+        }
+        self.dirty = true;
+        true
+    }
+}

@@ -1,0 +1,118 @@
+//! The Named locations blade: IP ranges (trusted or not) and countries, with the policies
+//! that use each location.
+
+use super::{date, path_segment, text};
+use crate::ca::location::{COUNTRY_TYPE, summary};
+use crate::theme::Theme;
+use crate::widgets::sheet::{Sheet, show};
+use crate::widgets::table::{Column, TableRow};
+use ratatui::style::Style;
+use serde_json::Value;
+
+pub fn columns() -> Vec<Column> {
+    vec![
+        Column::grow("Name", 18),
+        Column::fixed("Type", 8),
+        Column::fixed("Trusted", 7),
+        Column::grow("Ranges or countries", 20),
+        Column::fixed("Modified", 10),
+    ]
+}
+
+pub fn kind(v: &Value) -> &'static str {
+    if v["@odata.type"].as_str() == Some(COUNTRY_TYPE) {
+        "country"
+    } else {
+        "IP"
+    }
+}
+
+pub fn row(v: Value) -> TableRow {
+    let cells = vec![
+        text(&v, "displayName"),
+        kind(&v).to_string(),
+        if v["isTrusted"].as_bool() == Some(true) {
+            "trusted".into()
+        } else {
+            String::new()
+        },
+        summary(&v),
+        date(&v["modifiedDateTime"]),
+    ];
+    TableRow::new(v, cells)
+}
+
+pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
+    match col {
+        2 if !row.cells[2].is_empty() => Some(theme.success),
+        1 | 3 | 4 => Some(theme.muted),
+        _ => None,
+    }
+}
+
+pub fn detail_request(id: &str) -> crate::graph::Request {
+    crate::graph::Request::get(format!(
+        "{}/{}",
+        crate::ca::backup::LOCATIONS,
+        path_segment(id)
+    ))
+}
+
+/// Policies that include or exclude the location.
+pub fn used_by<'a>(id: &str, policies: &'a [Value]) -> Vec<&'a Value> {
+    policies
+        .iter()
+        .filter(|p| {
+            ["includeLocations", "excludeLocations"]
+                .iter()
+                .any(|k| crate::ca::strs(&p["conditions"]["locations"][*k]).iter().any(|x| x == id))
+        })
+        .collect()
+}
+
+pub fn sheet(v: &Value, facts: Option<&crate::protect::Facts>) -> Sheet {
+    let mut s = Sheet::default();
+    let l = s.section("Named location");
+    l.push(("Name".into(), show(&v["displayName"])));
+    l.push(("Type".into(), kind(v).into()));
+    l.push(("Id".into(), show(&v["id"])));
+    l.push(("Created".into(), show(&v["createdDateTime"])));
+    l.push(("Modified".into(), show(&v["modifiedDateTime"])));
+    if kind(v) == "IP" {
+        l.push(("Trusted".into(), show(&v["isTrusted"])));
+        let r = s.section("IP ranges");
+        for range in v["ipRanges"].as_array().into_iter().flatten() {
+            let family = if range["@odata.type"].as_str() == Some("#microsoft.graph.iPv6CidrRange") {
+                "IPv6"
+            } else {
+                "IPv4"
+            };
+            r.push((family.into(), show(&range["cidrAddress"])));
+        }
+    } else {
+        let c = s.section("Countries and regions");
+        c.push(("Countries".into(), show(&v["countriesAndRegions"])));
+        c.push((
+            "Unknown countries".into(),
+            show(&v["includeUnknownCountriesAndRegions"]),
+        ));
+    }
+    let u = s.section("Used by policies");
+    match facts {
+        Some(f) => {
+            let id = v["id"].as_str().unwrap_or_default();
+            let users = used_by(id, &f.policies);
+            if users.is_empty() {
+                u.push(("".into(), "no policy uses this location".into()));
+            }
+            for p in users {
+                u.push((
+                    crate::protect::state_label(p["state"].as_str().unwrap_or_default()).into(),
+                    show(&p["displayName"]),
+                ));
+            }
+        }
+        None => u.push(("".into(), "loading…".into())),
+    }
+    s
+}
