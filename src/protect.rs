@@ -104,7 +104,9 @@ impl Facts {
 
     /// Read the facts: resource actions, contexts and policies (errors stop the read), and the
     /// authentication strengths (an error there is kept, not fatal).
-    pub async fn load(client: &crate::graph::GraphClient) -> Result<Facts, crate::graph::GraphError> {
+    pub async fn load(
+        client: &crate::graph::GraphClient,
+    ) -> Result<Facts, crate::graph::GraphError> {
         let [a, c, p] = Facts::requests();
         let (strengths, strengths_error) = match client
             .get_all(Request::get(crate::blades::strengths::PATH))
@@ -414,6 +416,7 @@ mod tests {
                 json!({"displayName": "CAP", "state": "enabled", "conditions": {"applications": {"includeAuthenticationContextClassReferences": ["c1"]}, "devices": {"deviceFilter": {"mode": "exclude", "rule": "device.trustType -eq \"AzureAD\""}}}, "grantControls": {"operator": "OR", "builtInControls": ["block"]}}),
                 json!({"displayName": "NL", "state": "enabledForReportingButNotEnforced", "conditions": {"applications": {"includeAuthenticationContextClassReferences": ["c2"]}}, "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}),
             ],
+            ..Default::default()
         }
     }
 

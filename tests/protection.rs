@@ -7,44 +7,12 @@ use common::Harness;
 use crossterm::event::KeyCode;
 use entra_console::app::View;
 use entra_console::app::write::Phase;
-use entra_console::auth::Credential;
-use entra_console::auth::oauth::OAuth;
-use entra_console::auth::session::Session;
 use entra_console::blades::BladeKind;
-use entra_console::clock::VirtualClock;
-use entra_console::config::DEFAULT_CLIENT_ID;
 use entra_console::demo::DemoOptions;
-use entra_console::demo::identity::DEMO_REFRESH_TOKEN;
-use entra_console::graph::{GraphClient, GraphConfig, Request};
-use std::sync::Arc;
-use std::time::Duration;
+use entra_console::graph::Request;
 
 async fn harness() -> Harness {
-    let server = Harness::demo(DemoOptions::default()).await;
-    let clock = Arc::new(VirtualClock::default());
-    let oauth = OAuth::new(
-        &server.url(),
-        "tailspindemo.onmicrosoft.com",
-        DEFAULT_CLIENT_ID,
-        "https://graph.microsoft.com/.default offline_access",
-    )
-    .unwrap();
-    let credential = Credential::Session(Arc::new(Session::delegated(
-        oauth,
-        DEMO_REFRESH_TOKEN.into(),
-        None,
-        clock.clone(),
-    )));
-    let client = GraphClient::new(GraphConfig {
-        base_url: server.url(),
-        read_only: false,
-        credential,
-        timeout: Duration::from_secs(10),
-    })
-    .unwrap()
-    .with_clock(clock)
-    .with_pacing(Duration::ZERO);
-    Harness::with(server, client, None).await
+    Harness::session(DemoOptions::default()).await
 }
 
 fn cells(h: &Harness) -> Vec<Vec<String>> {

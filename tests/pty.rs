@@ -235,7 +235,7 @@ fn blocked_step_up_keeps_the_draft() {
         screen.contains("CAP - Protect Conditional Access"),
         "{screen}"
     );
-    assert!(screen.contains("state: Off → On"), "draft shown: {screen}");
+    assert!(screen.contains("state Off → On"), "draft shown: {screen}");
     s.send("\x1b");
     s.wait_for("Enter apply", Duration::from_secs(5));
     // Esc then q as separate keys (ESC followed at once by a letter reads as Alt-letter).

@@ -90,7 +90,11 @@ impl App {
         let name = v["displayName"].as_str().unwrap_or_default().to_string();
         let request = Request::new(
             Method::Delete,
-            format!("{}/{}", subject.collection(), crate::blades::path_segment(&id)),
+            format!(
+                "{}/{}",
+                subject.collection(),
+                crate::blades::path_segment(&id)
+            ),
         );
         let title = format!("Delete \"{}\"", crate::sanitize::clean(&name));
         let mut effects = self.begin_write(title, id.clone(), request, None, Some(v));
@@ -131,24 +135,41 @@ impl App {
     pub(super) fn exclude(&mut self, policy: Value, principal: Value) -> Vec<Effect> {
         self.overlay = Overlay::None;
         let group = crate::graph::model::odata_kind(&principal) == "group";
-        let key = if group { "excludeGroups" } else { "excludeUsers" };
+        let key = if group {
+            "excludeGroups"
+        } else {
+            "excludeUsers"
+        };
         let pid = principal["id"].as_str().unwrap_or_default().to_string();
-        let who = principal["displayName"].as_str().unwrap_or(&pid).to_string();
+        let who = principal["displayName"]
+            .as_str()
+            .unwrap_or(&pid)
+            .to_string();
         self.names.insert(pid.clone(), who.clone());
         let mut list = crate::ca::strs(&policy["conditions"]["users"][key]);
         if list.contains(&pid) {
-            self.toast(format!("{} is already excluded", crate::sanitize::clean(&who)), true);
+            self.toast(
+                format!("{} is already excluded", crate::sanitize::clean(&who)),
+                true,
+            );
             return Vec::new();
         }
         list.push(pid);
         let id = policy["id"].as_str().unwrap_or_default().to_string();
-        let name = policy["displayName"].as_str().unwrap_or_default().to_string();
+        let name = policy["displayName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let patch = json!({"conditions": {"users": {key: list}}});
         let mut after = policy.clone();
         crate::ca::diff::apply(&mut after, &patch);
         let request = Request::new(
             Method::Patch,
-            format!("{}/{}", crate::ca::backup::POLICIES, crate::blades::path_segment(&id)),
+            format!(
+                "{}/{}",
+                crate::ca::backup::POLICIES,
+                crate::blades::path_segment(&id)
+            ),
         )
         .json(patch);
         let title = format!(

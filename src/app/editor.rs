@@ -196,7 +196,10 @@ impl App {
                     crate::sanitize::clean(draft["displayName"].as_str().unwrap_or_default())
                 );
                 let request = Request::new(Method::Post, subject.collection()).json(draft.clone());
-                let name = draft["displayName"].as_str().unwrap_or_default().to_string();
+                let name = draft["displayName"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
                 let mut effects = self.begin_write(title, String::new(), request, None, None);
                 effects.extend(self.attach_review(Review::new(
                     Mode::Save(draft),
@@ -234,7 +237,10 @@ impl App {
             let mine = paths(&patch);
             let overlap: Vec<String> = paths(t)
                 .into_iter()
-                .filter(|p| mine.iter().any(|m| m.starts_with(p.as_str()) || p.starts_with(m.as_str())))
+                .filter(|p| {
+                    mine.iter()
+                        .any(|m| m.starts_with(p.as_str()) || p.starts_with(m.as_str()))
+                })
                 .collect();
             for line in crate::ca::diff::describe(&ed.opened, &current_draft, &name) {
                 conflicts.push(format!("changed on the server since you opened it: {line}"));
@@ -255,10 +261,17 @@ impl App {
         );
         let request = Request::new(
             Method::Patch,
-            format!("{}/{}", subject.collection(), crate::blades::path_segment(&id)),
+            format!(
+                "{}/{}",
+                subject.collection(),
+                crate::blades::path_segment(&id)
+            ),
         )
         .json(patch);
-        let policy_name = current["displayName"].as_str().unwrap_or_default().to_string();
+        let policy_name = current["displayName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let mut effects = self.begin_write(title, id, request, None, Some(current));
         let mut review = Review::new(Mode::Save(after), subject == Subject::Policy, &policy_name);
         review.conflicts = conflicts;

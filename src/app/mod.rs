@@ -2,15 +2,15 @@
 //! state changes and `Effect`s; `run` drives it with the terminal and tokio tasks.
 
 pub mod action;
+mod ca_actions;
 pub mod editor;
 pub mod msg;
 pub mod picker;
-pub mod run;
 pub mod review;
+pub mod run;
 mod set;
-mod ca_actions;
-pub mod whatif;
 mod update;
+pub mod whatif;
 pub use update::{Command, palette_matches as update_palette_matches};
 pub mod view;
 pub mod wizard;

@@ -5,7 +5,7 @@
 use super::{App, Effect};
 use crate::ca::diff::describe;
 use crate::ca::guard::{context_warnings, lockouts};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// What the save does to the object.
 #[derive(Clone, Debug, PartialEq)]
@@ -68,6 +68,27 @@ impl Review {
     }
 }
 
+/// What a create brings, in the list's short forms.
+fn created(a: &Value, policy: bool) -> Vec<String> {
+    let name = crate::sanitize::clean(a["displayName"].as_str().unwrap_or_default());
+    if !policy {
+        return vec![
+            format!("new named location: {name}"),
+            crate::ca::location::summary(a),
+        ];
+    }
+    vec![
+        format!("new policy: {name}"),
+        format!(
+            "state {}",
+            crate::protect::state_label(a["state"].as_str().unwrap_or_default())
+        ),
+        format!("users: {}", crate::blades::ca::users_summary(a)),
+        format!("target: {}", crate::blades::ca::target_summary(a)),
+        format!("grant: {}", crate::protect::requirement(a)),
+    ]
+}
+
 impl App {
     /// Attach a review to the pending write and read what it needs (guarded accounts, names).
     pub(super) fn attach_review(&mut self, review: Review) -> Vec<Effect> {
@@ -94,10 +115,13 @@ impl App {
             return Vec::new();
         };
         let mut ids = Vec::new();
-        for v in [w.before.as_ref(), w.review.as_ref().and_then(|r| match &r.mode {
-            Mode::Save(v) => Some(v),
-            _ => None,
-        })]
+        for v in [
+            w.before.as_ref(),
+            w.review.as_ref().and_then(|r| match &r.mode {
+                Mode::Save(v) => Some(v),
+                _ => None,
+            }),
+        ]
         .into_iter()
         .flatten()
         {
@@ -135,15 +159,12 @@ impl App {
             return;
         };
         r.diff = match (&before, &after) {
-            (Some(b), Some(a)) => describe(&crate::ca::diff::draft(b), &crate::ca::diff::draft(a), &name),
-            (None, Some(a)) => {
-                let mut d = vec![format!(
-                    "new: {}",
-                    crate::sanitize::clean(a["displayName"].as_str().unwrap_or_default())
-                )];
-                d.extend(describe(&json!({}), &crate::ca::diff::draft(a), &name));
-                d
-            }
+            (Some(b), Some(a)) => describe(
+                &crate::ca::diff::draft(b),
+                &crate::ca::diff::draft(a),
+                &name,
+            ),
+            (None, Some(a)) => created(a, r.policy),
             (Some(b), None) => vec![format!(
                 "deleted: {}",
                 crate::sanitize::clean(b["displayName"].as_str().unwrap_or_default())
@@ -161,8 +182,8 @@ impl App {
             }
             (None, Some(a)) => {
                 r.lockouts.clear();
-                r.guard_pending = crate::ca::eval::blocks(a).is_some()
-                    && a["state"].as_str() == Some("enabled");
+                r.guard_pending =
+                    crate::ca::eval::blocks(a).is_some() && a["state"].as_str() == Some("enabled");
             }
             (_, None) => {
                 r.guard_pending = false;

@@ -46,7 +46,11 @@ pub fn palette_matches(input: &str, profiles: &[String]) -> Vec<(String, Command
             Command::WhoCan("microsoft.directory/conditionalAccessPolicies/create".into()),
         )),
     }
-    match typed.strip_prefix("whatif ").map(str::trim).filter(|p| !p.is_empty()) {
+    match typed
+        .strip_prefix("whatif ")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         Some(q) => all.push((format!("whatif {q}"), Command::WhatIf(q.to_string()))),
         None => all.push(("whatif USER app=All".into(), Command::WhatIf(String::new()))),
     }
@@ -121,10 +125,9 @@ impl App {
             {
                 self.on_reread(object)
             }
-            Msg::Done {
-                id,
-                error: Some(e),
-            } if self.editor.as_ref().and_then(|e| e.rereading) == Some(id) => {
+            Msg::Done { id, error: Some(e) }
+                if self.editor.as_ref().and_then(|e| e.rereading) == Some(id) =>
+            {
                 self.on_reread_failed(crate::ca::backup::graph(e));
                 Vec::new()
             }

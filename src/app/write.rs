@@ -267,15 +267,13 @@ impl App {
                 self.refresh_review();
                 Vec::new()
             }
-            (Phase::Confirm, KeyCode::Enter) => {
-                match w.review.as_ref().and_then(|r| r.blocker()) {
-                    Some(why) => {
-                        self.toast(why, true);
-                        Vec::new()
-                    }
-                    None => self.send_write(),
+            (Phase::Confirm, KeyCode::Enter) => match w.review.as_ref().and_then(|r| r.blocker()) {
+                Some(why) => {
+                    self.toast(why, true);
+                    Vec::new()
                 }
-            }
+                None => self.send_write(),
+            },
             (Phase::Confirm, KeyCode::Esc) => {
                 // Dropping a step ends the guided setup too.
                 self.write = None;

@@ -183,7 +183,10 @@ pub fn sheet(v: &Value, names: &super::Names) -> Sheet {
     ));
     t.push((
         "Auth contexts".into(),
-        named(&c["applications"]["includeAuthenticationContextClassReferences"], names),
+        named(
+            &c["applications"]["includeAuthenticationContextClassReferences"],
+            names,
+        ),
     ));
     let k = s.section("Conditions");
     k.push(("Client apps".into(), show(&c["clientAppTypes"])));
@@ -222,7 +225,11 @@ pub fn sheet(v: &Value, names: &super::Names) -> Sheet {
             Some(id) => names
                 .get(id)
                 .cloned()
-                .or_else(|| v["grantControls"]["authenticationStrength"]["displayName"].as_str().map(str::to_string))
+                .or_else(|| {
+                    v["grantControls"]["authenticationStrength"]["displayName"]
+                        .as_str()
+                        .map(str::to_string)
+                })
                 .unwrap_or_else(|| id.to_string()),
             None => "none".into(),
         },

@@ -63,9 +63,11 @@ pub fn used_by<'a>(id: &str, policies: &'a [Value]) -> Vec<&'a Value> {
     policies
         .iter()
         .filter(|p| {
-            ["includeLocations", "excludeLocations"]
-                .iter()
-                .any(|k| crate::ca::strs(&p["conditions"]["locations"][*k]).iter().any(|x| x == id))
+            ["includeLocations", "excludeLocations"].iter().any(|k| {
+                crate::ca::strs(&p["conditions"]["locations"][*k])
+                    .iter()
+                    .any(|x| x == id)
+            })
         })
         .collect()
 }
@@ -82,7 +84,8 @@ pub fn sheet(v: &Value, facts: Option<&crate::protect::Facts>) -> Sheet {
         l.push(("Trusted".into(), show(&v["isTrusted"])));
         let r = s.section("IP ranges");
         for range in v["ipRanges"].as_array().into_iter().flatten() {
-            let family = if range["@odata.type"].as_str() == Some("#microsoft.graph.iPv6CidrRange") {
+            let family = if range["@odata.type"].as_str() == Some("#microsoft.graph.iPv6CidrRange")
+            {
                 "IPv6"
             } else {
                 "IPv4"

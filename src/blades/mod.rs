@@ -66,8 +66,8 @@ impl BladeKind {
     pub fn nav_label(self) -> &'static str {
         match self {
             BladeKind::CaPolicies => "CA policies",
-            BladeKind::NamedLocations => "Named locations",
-            BladeKind::AuthStrengths => "Auth strengths",
+            BladeKind::NamedLocations => "Locations",
+            BladeKind::AuthStrengths => "Strengths",
             BladeKind::Roles => "Roles",
             BladeKind::ProtectedActions => "Prot. actions",
             BladeKind::AuthContexts => "Auth contexts",
@@ -240,7 +240,9 @@ impl ListSource {
             ListSource::Blade(BladeKind::Groups) => groups::list_request(),
             ListSource::Blade(BladeKind::Users) => users::list_request(),
             ListSource::Blade(BladeKind::CaPolicies) => ca::list_request(),
-            ListSource::Blade(BladeKind::NamedLocations) => Request::get(crate::ca::backup::LOCATIONS),
+            ListSource::Blade(BladeKind::NamedLocations) => {
+                Request::get(crate::ca::backup::LOCATIONS)
+            }
             ListSource::Blade(BladeKind::AuthStrengths) => Request::get(strengths::PATH),
             ListSource::WhatIf { .. } => Request::get("/$whatif"),
             ListSource::Blade(BladeKind::Journal) => journal::request(),

@@ -74,7 +74,10 @@ pub fn sheet(v: &Value, facts: Option<&Facts>) -> Sheet {
     p.push(("Id".into(), show(&v["id"])));
     let c = s.section("Allowed combinations");
     for combo in v["allowedCombinations"].as_array().into_iter().flatten() {
-        c.push(("".into(), combo.as_str().unwrap_or_default().replace(',', " + ")));
+        c.push((
+            "".into(),
+            combo.as_str().unwrap_or_default().replace(',', " + "),
+        ));
     }
     let u = s.section("Required by policies");
     match facts {
@@ -103,14 +106,19 @@ mod tests {
     #[test]
     fn rows_say_who_requires_the_strength() {
         let facts = Facts {
-            strengths: vec![json!({"id": "s4", "displayName": "Phishing resistant MFA", "policyType": "builtIn",
-                "requirementsSatisfied": "mfa", "allowedCombinations": ["fido2", "windowsHelloForBusiness"]})],
+            strengths: vec![
+                json!({"id": "s4", "displayName": "Phishing resistant MFA", "policyType": "builtIn",
+                "requirementsSatisfied": "mfa", "allowedCombinations": ["fido2", "windowsHelloForBusiness"]}),
+            ],
             policies: vec![json!({"displayName": "CA008", "state": "enabled",
                 "grantControls": {"authenticationStrength": {"id": "s4"}}})],
             ..Default::default()
         };
         let r = rows(&facts);
-        assert_eq!(r[0].cells, ["Phishing resistant MFA", "builtIn", "mfa", "2", "CA008"]);
+        assert_eq!(
+            r[0].cells,
+            ["Phishing resistant MFA", "builtIn", "mfa", "2", "CA008"]
+        );
         assert!(sheet(&facts.strengths[0], Some(&facts)).sections.len() == 3);
     }
 }

@@ -58,10 +58,10 @@ pub fn result(res: &WhatIfResult) -> String {
         .iter()
         .filter(|r| r.outcome.applies == Tri::Unknown && r.outcome.enforced)
         .count();
-    let mut text = if enforced
-        .iter()
-        .any(|r| crate::ca::strs(&r.policy["grantControls"]["builtInControls"]).contains(&"block".to_string()))
-    {
+    let mut text = if enforced.iter().any(|r| {
+        crate::ca::strs(&r.policy["grantControls"]["builtInControls"])
+            .contains(&"block".to_string())
+    }) {
         "Block".to_string()
     } else if enforced.is_empty() {
         "no enforced policy applies".to_string()
@@ -94,7 +94,10 @@ pub fn rows(res: &WhatIfResult) -> Vec<TableRow> {
         TableRow::new(
             r.policy.clone(),
             vec![
-                r.policy["displayName"].as_str().unwrap_or_default().to_string(),
+                r.policy["displayName"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
                 state_label(r.policy["state"].as_str().unwrap_or_default()).to_string(),
                 applies(r).to_string(),
                 why.join("; "),
@@ -131,7 +134,10 @@ mod tests {
             outcome: Outcome {
                 applies,
                 enforced,
-                reasons: vec![Reason { code: "users", text: "user is excluded".into() }],
+                reasons: vec![Reason {
+                    code: "users",
+                    text: "user is excluded".into(),
+                }],
             },
             online: online.map(|a| (a, if a { "notSet".into() } else { "users".into() })),
         }

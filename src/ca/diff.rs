@@ -164,7 +164,7 @@ fn walk(b: &Value, a: &Value, path: &str, name: &dyn Fn(&str) -> String, out: &m
                 v["displayName"]
                     .as_str()
                     .map(str::to_string)
-                    .or_else(|| v["id"].as_str().map(|i| name(i)))
+                    .or_else(|| v["id"].as_str().map(name))
                     .unwrap_or_else(|| "none".into())
             };
             out.push(format!("authentication strength {} → {}", n(b), n(a)));

@@ -241,7 +241,10 @@ fn platforms(p: &Value, s: &SignIn) -> (Tri, Option<Reason>) {
     match (&r.0, &s.platform) {
         (Tri::Yes, Some(pl)) if strs(&c["excludePlatforms"]).contains(pl) => (
             Tri::No,
-            Some(reason("devicePlatform", format!("platform {pl} is excluded"))),
+            Some(reason(
+                "devicePlatform",
+                format!("platform {pl} is excluded"),
+            )),
         ),
         _ => r,
     }

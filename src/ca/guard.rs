@@ -203,8 +203,8 @@ mod tests {
             actions: vec![
                 json!({"name": "microsoft.directory/conditionalAccessPolicies/basic/update", "authenticationContextId": "c1"}),
             ],
-            contexts: vec![],
             policies: vec![cap.clone()],
+            ..Default::default()
         };
         let mut off = cap.clone();
         off["state"] = json!("disabled");

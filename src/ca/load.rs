@@ -92,7 +92,6 @@ pub async fn guard_facts(client: &GraphClient, break_glass: &[String]) -> GuardF
 
 /// Well-known application ids and keywords a policy may hold.
 pub const APPS: &[(&str, &str)] = &[
-    ("All", "All cloud apps"),
     ("Office365", "Office 365"),
     ("MicrosoftAdminPortals", "Microsoft Admin Portals"),
     (
@@ -100,8 +99,14 @@ pub const APPS: &[(&str, &str)] = &[
         "Windows Azure Service Management API",
     ),
     ("00000003-0000-0000-c000-000000000000", "Microsoft Graph"),
-    ("00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online"),
-    ("00000003-0000-0ff1-ce00-000000000000", "Office 365 SharePoint Online"),
+    (
+        "00000002-0000-0ff1-ce00-000000000000",
+        "Office 365 Exchange Online",
+    ),
+    (
+        "00000003-0000-0ff1-ce00-000000000000",
+        "Office 365 SharePoint Online",
+    ),
 ];
 
 /// Directory object ids a policy refers to (users, groups).
@@ -159,8 +164,11 @@ pub async fn names(
     add(
         client
             .get_all(
-                Request::get("/roleManagement/directory/roleDefinitions")
-                    .select(&["id", "displayName", "templateId"]),
+                Request::get("/roleManagement/directory/roleDefinitions").select(&[
+                    "id",
+                    "displayName",
+                    "templateId",
+                ]),
             )
             .await?,
         "templateId",
@@ -265,7 +273,9 @@ impl WhatIfQuery {
             Target::App(a) => {
                 json!({"@odata.type": "#microsoft.graph.applicationContext", "includeApplications": [a]})
             }
-            _ => json!({"@odata.type": "#microsoft.graph.applicationContext", "includeApplications": []}),
+            _ => {
+                json!({"@odata.type": "#microsoft.graph.applicationContext", "includeApplications": []})
+            }
         };
         let mut c = serde_json::Map::new();
         let mut put = |k: &str, v: Option<String>| {
@@ -383,10 +393,7 @@ pub async fn what_if(
                 .get_all(Request::get(super::backup::LOCATIONS))
                 .await
                 .map_err(err)?,
-            client
-                .get_json(&user_request(&q.user))
-                .await
-                .map_err(err)?,
+            client.get_json(&user_request(&q.user)).await.map_err(err)?,
         )
     };
     let id = user["id"].as_str().unwrap_or_default().to_string();
@@ -396,7 +403,8 @@ pub async fn what_if(
         if g.is_none() {
             notes.push("group memberships are not in the cache (run sync group-members)".into());
         }
-        notes.push("role assignments are not kept in the cache: role conditions are unknown".into());
+        notes
+            .push("role assignments are not kept in the cache: role conditions are unknown".into());
         (g, None)
     } else {
         match memberships(client, &id).await {
@@ -437,14 +445,18 @@ pub async fn what_if(
     if offline {
         online_error = Some("offline: the online What If was not asked".into());
     } else {
-        let req = Request::new(Method::Post, "/identity/conditionalAccess/evaluate").json(q.body(&id));
+        let req =
+            Request::new(Method::Post, "/identity/conditionalAccess/evaluate").json(q.body(&id));
         match client.send(&req).await {
             Ok(r) => {
                 for v in r.body["value"].as_array().into_iter().flatten() {
                     if let Some(row) = rows.iter_mut().find(|x| x.policy["id"] == v["id"]) {
                         row.online = Some((
                             v["policyApplies"].as_bool().unwrap_or(false),
-                            v["analysisReasons"].as_str().unwrap_or_default().to_string(),
+                            v["analysisReasons"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_string(),
                         ));
                     }
                 }
@@ -471,8 +483,9 @@ mod tests {
 
     #[test]
     fn queries_parse_and_make_the_online_body() {
-        let q = WhatIfQuery::parse("ada@x app=All platform=iOS location=203.0.113.9 device=AzureAD")
-            .unwrap();
+        let q =
+            WhatIfQuery::parse("ada@x app=All platform=iOS location=203.0.113.9 device=AzureAD")
+                .unwrap();
         assert_eq!(q.user, "ada@x");
         let b = q.body("u1");
         assert_eq!(b["signInIdentity"]["userId"], "u1");
@@ -481,8 +494,17 @@ mod tests {
         assert_eq!(b["signInConditions"]["ipAddress"], "203.0.113.9");
         assert_eq!(b["signInConditions"]["deviceInfo"]["trustType"], "AzureAD");
         assert!(WhatIfQuery::parse("").is_err());
-        assert!(WhatIfQuery::parse("u nope=1").unwrap_err().contains("unknown"));
-        assert!(WhatIfQuery::parse("u action=fly").unwrap().target().is_err());
+        assert!(
+            WhatIfQuery::parse("u nope=1")
+                .unwrap_err()
+                .contains("unknown")
+        );
+        assert!(
+            WhatIfQuery::parse("u action=fly")
+                .unwrap()
+                .target()
+                .is_err()
+        );
         let ctx = WhatIfQuery::parse("u ctx=c1").unwrap().body("u");
         assert_eq!(ctx["signInContext"]["authenticationContextValue"], "c1");
     }

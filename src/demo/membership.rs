@@ -167,13 +167,21 @@ pub async fn transitive_member_of(
 }
 
 /// `POST /directoryObjects/getByIds`: the objects among `ids` (of `types`), in no set order.
-pub async fn get_by_ids(State(state): State<Shared>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+pub async fn get_by_ids(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let ctx = Ctx::new(&headers);
     if let Err(r) = super::server::authorize(&ctx, &headers) {
         return r;
     }
     let Ok(req) = serde_json::from_slice::<Value>(&body) else {
-        return ctx.error(400, "Request_BadRequest", "The request body is not valid JSON.");
+        return ctx.error(
+            400,
+            "Request_BadRequest",
+            "The request body is not valid JSON.",
+        );
     };
     let ids = crate::ca::strs(&req["ids"]);
     if ids.len() > 1000 {
@@ -196,8 +204,11 @@ pub async fn get_by_ids(State(state): State<Shared>, headers: HeaderMap, body: a
             v
         })
         .collect();
-    ctx.respond(StatusCode::OK, json!({
-        "@odata.context": format!("{}/v1.0/$metadata#directoryObjects", ctx.origin),
-        "value": value
-    }))
+    ctx.respond(
+        StatusCode::OK,
+        json!({
+            "@odata.context": format!("{}/v1.0/$metadata#directoryObjects", ctx.origin),
+            "value": value
+        }),
+    )
 }

@@ -16,11 +16,13 @@ pub fn draw(f: &mut Frame, app: &mut App, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.accent)
-        .title(Span::styled(format!(" {}{changed} ", clean(&ed.title)), t.header));
+        .title(Span::styled(
+            format!(" {}{changed} ", clean(&ed.title)),
+            t.header,
+        ));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let [text, status] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(inner);
+    let [text, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(inner);
     ed.area.set_cursor_line_style(t.selection);
     ed.area.set_style(t.text);
     f.render_widget(&ed.area, text);
@@ -36,7 +38,10 @@ pub fn draw(f: &mut Frame, app: &mut App, area: Rect) {
         Span::styled("Ctrl-S", t.key),
         Span::styled(" review and save · ", t.muted),
         Span::styled("Esc", t.key),
-        Span::styled(" close (asks before discarding) · arrows, PgUp/PgDn, Ctrl-Z undo", t.muted),
+        Span::styled(
+            " close (asks before discarding) · arrows, PgUp/PgDn, Ctrl-Z undo",
+            t.muted,
+        ),
     ]));
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), status);
 }

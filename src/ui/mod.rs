@@ -147,9 +147,9 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
             }
             let source = l.source.clone();
             let styler =
-                |row: &crate::widgets::table::TableRow, col: usize| source.style(row, col, &theme);
+                |row: &crate::widgets::table::TableRow, col: usize| source.style(row, col, theme);
             l.table
-                .render(f, area, &theme, Line::from(title), focused, &styler);
+                .render(f, area, theme, Line::from(title), focused, &styler);
         }
         View::Detail(d) => {
             let tabs = |tab: DetailTab, name: &str| {
@@ -179,12 +179,10 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
                     vec![Line::from(Span::styled("loading…", theme.info))]
                 }
                 (None, _) => vec![Line::from(Span::styled("no data", theme.muted))],
-                (Some(v), DetailTab::Properties) => d
-                    .target
-                    .kind
-                    .sheet(v, facts, roles, names)
-                    .lines(&theme),
-                (Some(v), DetailTab::Json) => json::lines(v, &theme),
+                (Some(v), DetailTab::Properties) => {
+                    d.target.kind.sheet(v, facts, roles, names).lines(theme)
+                }
+                (Some(v), DetailTab::Json) => json::lines(v, theme),
             };
             let inner_h = area.height.saturating_sub(2);
             let max = (lines.len() as u16).saturating_sub(inner_h);

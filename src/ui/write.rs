@@ -218,18 +218,33 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
 fn review_lines(r: &Review, t: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     if r.diff.is_empty() {
-        out.push(Line::from(Span::styled("No change against the server's current version.", t.muted)));
+        out.push(Line::from(Span::styled(
+            "No change against the server's current version.",
+            t.muted,
+        )));
     } else {
-        out.push(Line::from(Span::styled("Against the server's current version:", t.muted)));
+        out.push(Line::from(Span::styled(
+            "Against the server's current version:",
+            t.muted,
+        )));
     }
     for d in &r.diff {
-        out.push(Line::from(vec![Span::styled("  • ", t.muted), Span::styled(clean(d), t.accent)]));
+        out.push(Line::from(vec![
+            Span::styled("  • ", t.muted),
+            Span::styled(clean(d), t.accent),
+        ]));
     }
     for c in &r.conflicts {
-        out.push(Line::from(Span::styled(format!("! {}", clean(c)), t.warning)));
+        out.push(Line::from(Span::styled(
+            format!("! {}", clean(c)),
+            t.warning,
+        )));
     }
     for w in &r.warnings {
-        out.push(Line::from(Span::styled(format!("Warning: {}", clean(w)), t.warning)));
+        out.push(Line::from(Span::styled(
+            format!("Warning: {}", clean(w)),
+            t.warning,
+        )));
     }
     if r.guard_pending {
         out.push(Line::from(Span::styled(
@@ -243,10 +258,16 @@ fn review_lines(r: &Review, t: &Theme) -> Vec<Line<'static>> {
             t.error,
         )));
         for l in &r.lockouts {
-            out.push(Line::from(Span::styled(format!("  ✗ {}", clean(l)), t.error)));
+            out.push(Line::from(Span::styled(
+                format!("  ✗ {}", clean(l)),
+                t.error,
+            )));
         }
         out.push(Line::from(vec![
-            Span::styled(format!("To override, type the policy name \"{}\": ", clean(&r.name)), t.text),
+            Span::styled(
+                format!("To override, type the policy name \"{}\": ", clean(&r.name)),
+                t.text,
+            ),
             Span::styled(format!("{}▏", clean(&r.typed)), t.key),
         ]));
     }

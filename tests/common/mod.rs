@@ -6,13 +6,19 @@ use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use entra_console::app::run::perform;
 use entra_console::app::{App, Context, Effect, Msg};
+use entra_console::auth::oauth::OAuth;
+use entra_console::auth::session::Session;
 use entra_console::auth::{AccessToken, Credential};
+use entra_console::clock::VirtualClock;
+use entra_console::config::DEFAULT_CLIENT_ID;
+use entra_console::demo::identity::DEMO_REFRESH_TOKEN;
 use entra_console::demo::{self, DemoOptions};
 use entra_console::graph::{GraphClient, GraphConfig};
 use entra_console::keymap::Keymap;
 use entra_console::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub struct Harness {
@@ -117,6 +123,35 @@ impl Harness {
         };
         h.run(effects).await;
         h
+    }
+
+    /// A signed-in session (demo refresh token) on a demo tenant: step-up works as `opts` says.
+    pub async fn session(opts: DemoOptions) -> Harness {
+        let server = Harness::demo(opts).await;
+        let clock = Arc::new(VirtualClock::default());
+        let oauth = OAuth::new(
+            &server.url(),
+            "tailspindemo.onmicrosoft.com",
+            DEFAULT_CLIENT_ID,
+            "https://graph.microsoft.com/.default offline_access",
+        )
+        .unwrap();
+        let credential = Credential::Session(Arc::new(Session::delegated(
+            oauth,
+            DEMO_REFRESH_TOKEN.into(),
+            None,
+            clock.clone(),
+        )));
+        let client = GraphClient::new(GraphConfig {
+            base_url: server.url(),
+            read_only: false,
+            credential,
+            timeout: Duration::from_secs(10),
+        })
+        .unwrap()
+        .with_clock(clock)
+        .with_pacing(Duration::ZERO);
+        Harness::with(server, client, None).await
     }
 
     pub async fn demo(opts: DemoOptions) -> demo::DemoServer {
