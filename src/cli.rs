@@ -135,6 +135,14 @@ pub enum SnapshotCommand {
 }
 
 #[derive(Debug, Clone, Subcommand)]
+pub enum CaCommand {
+    /// Write every CA policy and named location to DIR (one JSON file each, sorted keys)
+    Backup { dir: PathBuf },
+    /// Recreate from DIR what the tenant lacks: named locations first, ids remapped in policies
+    Restore { dir: PathBuf },
+}
+
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Sign in and store the refresh token for the profile (device code by default)
     Login {
@@ -166,6 +174,11 @@ pub enum Command {
     Snapshot {
         #[command(subcommand)]
         command: SnapshotCommand,
+    },
+    /// Conditional Access backup and restore
+    Ca {
+        #[command(subcommand)]
+        command: CaCommand,
     },
     /// Serve the demo tenant until killed; prints "listening on http://ADDR" first
     DemoServer {

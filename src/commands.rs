@@ -1,10 +1,10 @@
 //! Headless commands: `export` (live or from the cache), `sync` (progress on stderr), and
-//! `snapshot export|import` for reviewers.
+//! `snapshot export|import` for reviewers, `ca backup|restore`.
 
 use crate::Failure;
 use crate::blades::{BladeKind, ListSource};
 use crate::cache::{Store, sync};
-use crate::cli::{Cli, ExportFormat, SnapshotCommand};
+use crate::cli::{CaCommand, Cli, ExportFormat, SnapshotCommand};
 use crate::config::Paths;
 use crate::connect::{cache_path, connect, profile};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -283,4 +283,53 @@ pub async fn snapshot(
             Ok(())
         }
     }
+}
+
+/// `ca backup DIR` / `ca restore DIR`. A restore answers a claims challenge the way the TUI
+/// does (refresh with the claims, then a device code printed on stderr).
+pub async fn ca(cli: &Cli, paths: Option<&Paths>, cmd: &CaCommand) -> Result<(), Failure> {
+    let conn = connect(cli, paths).await?;
+    if conn.offline {
+        return Err(Failure::error(
+            "ca backup/restore read and write Graph: not with --offline",
+        ));
+    }
+    let client = conn.client.clone();
+    match cmd {
+        CaCommand::Backup { dir } => {
+            let s = crate::ca::backup::backup(&client, dir)
+                .await
+                .map_err(Failure::error)?;
+            eprintln!(
+                "backed up {} policies and {} named locations to {}",
+                s.policies,
+                s.locations,
+                dir.display()
+            );
+        }
+        CaCommand::Restore { dir } => {
+            let step_up = async |claims: String| -> Result<(), String> {
+                crate::app::run::step_up_with(&client, &claims, |code| {
+                    eprintln!(
+                        "step-up: open {} and enter the code {}",
+                        code.verification_uri, code.user_code
+                    );
+                })
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("step-up failed: {e}"))
+            };
+            let s = crate::ca::backup::restore(&client, dir, step_up)
+                .await
+                .map_err(Failure::error)?;
+            for line in &s.lines {
+                eprintln!("{line}");
+            }
+            eprintln!(
+                "restored {} named locations and {} policies; {} still present and left as they are",
+                s.locations, s.policies, s.kept
+            );
+        }
+    }
+    Ok(())
 }

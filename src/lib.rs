@@ -106,6 +106,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             .await
         }
         Some(Command::Logout) => login::logout(&cli, paths.as_ref()),
+        Some(Command::Ca { command }) => commands::ca(&cli, paths.as_ref(), command).await,
         Some(Command::Audit { .. }) => {
             Err(Failure::error("`audit` is not available in this build yet"))
         }

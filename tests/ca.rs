@@ -357,13 +357,6 @@ async fn policy_detail_resolves_names() {
 #[tokio::test]
 async fn backup_delete_restore_round_trips() {
     let h = Harness::session(DemoOptions::default()).await;
-    {
-        // Restore runs headless: take the protection off for it (step-up is the TUI's job).
-        let mut t = h.server.state.tenant.write().unwrap();
-        for a in &mut t.policy.actions {
-            a["authenticationContextId"] = Value::Null;
-        }
-    }
     let dir = tempfile::tempdir().unwrap();
     let before = entra_console::ca::backup::backup(&h.client, dir.path())
         .await
@@ -386,9 +379,18 @@ async fn backup_delete_restore_round_trips() {
         (p, l)
     };
     assert!(ca004["displayName"].as_str().unwrap().starts_with("CA004"));
-    let s = entra_console::ca::backup::restore(&h.client, dir.path())
-        .await
-        .unwrap();
+    // Creates are protected actions (c2, then c1): each challenge is answered by a step-up.
+    let step_ups = std::sync::atomic::AtomicUsize::new(0);
+    let s = entra_console::ca::backup::restore(&h.client, dir.path(), async |claims: String| {
+        step_ups.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        entra_console::app::run::step_up_with(&h.client, &claims, |_| {})
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .unwrap();
+    assert_eq!(step_ups.into_inner(), 2, "one per context");
     assert_eq!((s.policies, s.locations, s.kept), (1, 1, 14), "{s:?}");
     let t = h.server.state.tenant.read().unwrap();
     let new_loc = t
@@ -434,4 +436,70 @@ fn walk(d: &std::path::Path) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+#[tokio::test]
+async fn what_if_works_offline_from_the_cache() {
+    use entra_console::ca::load::{WhatIfQuery, what_if};
+    use entra_console::cache::{Store, sync};
+    use std::sync::Arc;
+    let h = Harness::session(DemoOptions::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("c.db"), true).unwrap());
+    for name in ["groups", "users", "ca-policies", "named-locations"] {
+        let spec = sync::spec(name).unwrap();
+        sync::collection(&h.client, &store, &spec, &mut |_| {})
+            .await
+            .unwrap();
+    }
+    let q = WhatIfQuery::parse(
+        "bg-admin01@tailspindemo.onmicrosoft.com app=All location=country:KP client=browser",
+    )
+    .unwrap();
+    let offline = h.client.clone().offline();
+    // Memberships not synced yet: the emergency group's exclusion is unknown, not guessed.
+    let r = what_if(&offline, &Some(store.clone()), &q).await.unwrap();
+    let ca004 = r
+        .rows
+        .iter()
+        .find(|x| {
+            x.policy["displayName"]
+                .as_str()
+                .unwrap()
+                .starts_with("CA004")
+        })
+        .unwrap();
+    assert_eq!(
+        ca004.outcome.applies,
+        entra_console::ca::Tri::Unknown,
+        "{ca004:?}"
+    );
+    assert!(r.online_error.as_deref().unwrap().starts_with("offline"));
+    sync::members(&h.client, &store, &mut |_, _| {})
+        .await
+        .unwrap();
+    let r = what_if(&offline, &Some(store), &q).await.unwrap();
+    let ca004 = r
+        .rows
+        .iter()
+        .find(|x| {
+            x.policy["displayName"]
+                .as_str()
+                .unwrap()
+                .starts_with("CA004")
+        })
+        .unwrap();
+    assert_eq!(
+        ca004.outcome.applies,
+        entra_console::ca::Tri::No,
+        "{ca004:?}"
+    );
+    assert!(
+        ca004
+            .outcome
+            .reasons
+            .iter()
+            .any(|r| r.text.contains("group is excluded")),
+        "{ca004:?}"
+    );
 }

@@ -23,11 +23,13 @@ use tokio::task::AbortHandle;
 
 /// Re-authenticate for a claims challenge: refresh with the claims first, then (when the
 /// service wants interaction) a device code flow with the same claims.
-async fn step_up(
+/// Re-authenticate with the claims of a challenge: a refresh first, then (when the sign-in
+/// service wants interaction) a device code flow whose code goes to `on_code`. Returns the new
+/// token's `acrs`. Shared by the TUI's inline prompt and the headless `ca restore`.
+pub async fn step_up_with(
     client: &GraphClient,
-    id: RequestId,
     claims: &str,
-    tx: &UnboundedSender<Msg>,
+    mut on_code: impl FnMut(crate::auth::oauth::DeviceCode) + Send,
 ) -> Result<Vec<String>, StepUpFailure> {
     let cred = client.credential();
     if let Some(why) = cred.step_up_impossible() {
@@ -49,7 +51,7 @@ async fn step_up(
             );
             let flow = device::run(&session.oauth, Some(claims), client.clock.as_ref(), |ev| {
                 if let DeviceEvent::Code(code) = ev {
-                    let _ = tx.send(Msg::DeviceCode { id, code });
+                    on_code(code);
                 }
             });
             match flow.await {
@@ -304,7 +306,10 @@ pub async fn perform(
             let _ = tx.send(Msg::WriteDone { id, result });
         }
         Effect::StepUp { id, claims } => {
-            let result = step_up(&client, id, &claims, &tx).await;
+            let result = step_up_with(&client, &claims, |code| {
+                let _ = tx.send(Msg::DeviceCode { id, code });
+            })
+            .await;
             let _ = tx.send(Msg::StepUpDone { id, result });
         }
         Effect::Copy(text) => {

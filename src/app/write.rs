@@ -49,6 +49,15 @@ pub enum StepUpFailure {
     Other(String),
 }
 
+impl std::fmt::Display for StepUpFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StepUpFailure::Impossible(why) | StepUpFailure::Other(why) => f.write_str(why),
+            StepUpFailure::Refused { text, .. } => f.write_str(text),
+        }
+    }
+}
+
 /// A write in progress, with its draft.
 #[derive(Clone, Debug)]
 pub struct PendingWrite {

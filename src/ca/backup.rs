@@ -142,9 +142,34 @@ pub fn remap(policy: &mut Value, ids: &BTreeMap<String, String>) {
     }
 }
 
+/// Send a create; on a claims challenge (a protected action) ask `step_up` once, then retry.
+async fn create(
+    client: &GraphClient,
+    path: &str,
+    body: Value,
+    step_up: &impl AsyncFn(String) -> Result<(), String>,
+) -> Result<Value, String> {
+    let req = Request::new(Method::Post, path).json(body);
+    match client.send(&req).await {
+        Ok(r) => Ok(r.body),
+        Err(e) => match e.api().and_then(|a| a.claims.clone()) {
+            Some(ch) => {
+                step_up(ch.claims.clone()).await?;
+                client.send(&req).await.map(|r| r.body).map_err(graph)
+            }
+            None => Err(graph(e)),
+        },
+    }
+}
+
 /// Recreate what the folder holds and the tenant lacks (matched by id): named locations first,
-/// then policies with location ids remapped. Existing objects are left as they are.
-pub async fn restore(client: &GraphClient, dir: &Path) -> Result<Summary, String> {
+/// then policies with location ids remapped. Existing objects are left as they are. Creates are
+/// protected actions in many tenants: `step_up` answers a claims challenge.
+pub async fn restore(
+    client: &GraphClient,
+    dir: &Path,
+    step_up: impl AsyncFn(String) -> Result<(), String>,
+) -> Result<Summary, String> {
     let mut s = Summary::default();
     let ids_of = |items: &[Value]| -> Vec<String> {
         items
@@ -172,11 +197,7 @@ pub async fn restore(client: &GraphClient, dir: &Path) -> Result<Summary, String
             continue;
         }
         super::location::validate(&v).map_err(|e| format!("{}: {e}", path.display()))?;
-        let created = client
-            .send(&Request::new(Method::Post, LOCATIONS).json(draft(&v)))
-            .await
-            .map_err(graph)?
-            .body;
+        let created = create(client, LOCATIONS, draft(&v), &step_up).await?;
         let new = created["id"].as_str().unwrap_or_default().to_string();
         s.lines.push(format!(
             "named location {} recreated ({old} -> {new})",
@@ -194,11 +215,7 @@ pub async fn restore(client: &GraphClient, dir: &Path) -> Result<Summary, String
         remap(&mut v, &ids);
         let body = draft(&v);
         super::validate_policy(&body).map_err(|e| format!("{}: {e}", path.display()))?;
-        let created = client
-            .send(&Request::new(Method::Post, POLICIES).json(body))
-            .await
-            .map_err(graph)?
-            .body;
+        let created = create(client, POLICIES, body, &step_up).await?;
         s.lines.push(format!(
             "policy {} recreated ({old} -> {})",
             v["displayName"].as_str().unwrap_or_default(),

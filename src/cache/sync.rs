@@ -20,7 +20,13 @@ pub struct Spec {
 }
 
 /// The blades `sync` knows, in the order they run (members need groups first).
-pub const ALL: &[&str] = &["groups", "users", "ca-policies", "group-members"];
+pub const ALL: &[&str] = &[
+    "groups",
+    "users",
+    "ca-policies",
+    "named-locations",
+    "group-members",
+];
 
 /// The spec of a blade (`group-members` is the fan-out, not a collection).
 pub fn spec(name: &str) -> Option<Spec> {
@@ -41,6 +47,12 @@ pub fn spec(name: &str) -> Option<Spec> {
             name: "ca-policies",
             collection: "ca-policies",
             request: ca::list_request(),
+            delta: false,
+        },
+        "named-locations" => Spec {
+            name: "named-locations",
+            collection: "named-locations",
+            request: Request::get(crate::ca::backup::LOCATIONS),
             delta: false,
         },
         _ => return None,
