@@ -198,7 +198,8 @@ impl App {
             }
             _ => None,
         };
-        let Some(p) = policy else {
+        // The What If result row has no policy behind it.
+        let Some(p) = policy.filter(|p| p["id"].is_string()) else {
             return Vec::new();
         };
         let id = p["id"].as_str().unwrap_or_default().to_string();

@@ -235,15 +235,42 @@ pub fn sheet(v: &Value, names: &super::Names) -> Sheet {
         },
     ));
     let ses = s.section("Session");
+    let sc = &v["sessionControls"];
     ses.push((
         "Sign-in frequency".into(),
-        show(&v["sessionControls"]["signInFrequency"]["frequencyInterval"]),
+        frequency(&sc["signInFrequency"]),
     ));
     ses.push((
         "Persistent browser".into(),
-        show(&v["sessionControls"]["persistentBrowser"]["mode"]),
+        show(&sc["persistentBrowser"]["mode"]),
+    ));
+    ses.push((
+        "App restrictions".into(),
+        show(&sc["applicationEnforcedRestrictions"]["isEnabled"]),
+    ));
+    ses.push((
+        "Defender for Cloud Apps".into(),
+        show(&sc["cloudAppSecurity"]["cloudAppSecurityType"]),
+    ));
+    ses.push((
+        "Resilience defaults off".into(),
+        show(&sc["disableResilienceDefaults"]),
     ));
     s
+}
+
+/// "every 4 hours", "every time", or "—".
+fn frequency(f: &Value) -> String {
+    if f.is_null() || f["isEnabled"] == json!(false) {
+        return show(&Value::Null);
+    }
+    if f["frequencyInterval"].as_str() == Some("everyTime") {
+        return "every time".into();
+    }
+    match (f["value"].as_u64(), f["type"].as_str()) {
+        (Some(n), Some(unit)) => format!("every {n} {unit}"),
+        _ => show(f),
+    }
 }
 
 /// The three states, in the admin center's order.
@@ -283,5 +310,11 @@ mod tests {
         assert!(sheet(&json!({}), &Default::default()).sections.len() >= 5);
         let names: super::super::Names = [("u1".to_string(), "Ada".to_string())].into();
         assert_eq!(named(&json!(["u1", "u2"]), &names), "Ada, u2");
+        let f = json!({"value": 4, "type": "hours", "frequencyInterval": "timeBased", "isEnabled": true});
+        assert_eq!(frequency(&f), "every 4 hours");
+        assert_eq!(
+            frequency(&json!({"frequencyInterval": "everyTime"})),
+            "every time"
+        );
     }
 }
