@@ -344,8 +344,7 @@ async fn what_if_explains_why_a_policy_does_not_apply() {
 #[tokio::test]
 async fn policy_detail_resolves_names() {
     let mut h = Harness::session(DemoOptions::default()).await;
-    on_row(&mut h, BladeKind::CaPolicies, "CA008", 'E').await;
-    h.key(KeyCode::Esc).await;
+    on_row(&mut h, BladeKind::CaPolicies, "CA008", '\n').await;
     h.key(KeyCode::Enter).await;
     let screen = h.render(120, 50);
     assert!(screen.contains("Break Glass 01"), "{screen}");
@@ -502,4 +501,31 @@ async fn what_if_works_offline_from_the_cache() {
             .any(|r| r.text.contains("group is excluded")),
         "{ca004:?}"
     );
+}
+
+#[tokio::test]
+async fn strengths_and_locations_say_which_policies_use_them() {
+    let mut h = Harness::session(DemoOptions::default()).await;
+    let e = h.app.switch_blade(BladeKind::AuthStrengths);
+    h.run(e).await;
+    let View::List(l) = h.app.top() else {
+        panic!("a list")
+    };
+    let rows: Vec<Vec<String>> = l.table.visible_rows().map(|r| r.cells.clone()).collect();
+    assert_eq!(rows.len(), 4, "three built-in, one custom");
+    let phish = rows
+        .iter()
+        .find(|r| r[0] == "Phishing resistant MFA")
+        .unwrap();
+    assert!(phish[4].starts_with("CA008"), "{phish:?}");
+    assert!(rows.iter().any(|r| r[1] == "custom"));
+    on_row(&mut h, BladeKind::NamedLocations, "Blocked", '\n').await;
+    h.key(KeyCode::Enter).await;
+    let screen = h.render(100, 30);
+    assert!(screen.contains("KP, IR, SY, CU"), "{screen}");
+    assert!(
+        screen.contains("CA004 - Block access from blocked countries"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("named_location_detail_100x30", screen);
 }

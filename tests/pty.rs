@@ -309,3 +309,36 @@ fn offline_console_reads_the_cache() {
     s.send("q");
     assert!(s.wait_exit(Duration::from_secs(10)).success());
 }
+
+#[test]
+fn edit_policy_json_review_step_up_and_save() {
+    let mut s = Session::start(&["--demo"], 110, 40);
+    s.wait_for("Finance Team", Duration::from_secs(20));
+    s.send(":ca-policies\r");
+    s.wait_for("CA001", Duration::from_secs(10));
+    s.send("/CA003\r");
+    s.wait_for("(3/13)", Duration::from_secs(5)); // fuzzy: the best match first
+    s.send("E");
+    s.wait_for("Edit policy: CA003", Duration::from_secs(5));
+    // Line 3 is the state: go there, clear the value, type another.
+    s.send("\x1b[B");
+    s.send("\x1b[B");
+    s.send("\x1b[F");
+    for _ in 0.."\"enabledForReportingButNotEnforced\",".len() {
+        s.send("\x7f");
+    }
+    s.send("\"disabled\",");
+    s.wait_for("(changed)", Duration::from_secs(5));
+    s.send("\x13"); // Ctrl-S
+    s.wait_for("state Report-only → Off", Duration::from_secs(10));
+    // The protection arrives with the facts, read in the background.
+    s.wait_for("Protected action: auth context c1", Duration::from_secs(10));
+    s.send("\r");
+    s.wait_for("Step-up required", Duration::from_secs(10));
+    s.send("\r");
+    s.wait_for("Saved", Duration::from_secs(20));
+    s.send("x");
+    s.wait_for("Off ", Duration::from_secs(10));
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+}

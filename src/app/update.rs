@@ -142,13 +142,24 @@ impl App {
             }
             Msg::Object { id, object } => {
                 let now = self.now;
+                let mut ids = None;
                 if let Some(View::Detail(d)) = self.view_for(id) {
+                    // A policy's page shows names for the ids it holds.
+                    if d.target.kind == crate::blades::ObjectKind::CaPolicy {
+                        ids = Some(crate::ca::load::object_ids(&object));
+                    }
                     d.object = Some(object);
                     d.load.loaded_at = Some(now);
                     d.load.error = None;
                     self.dirty = true;
                 }
-                Vec::new()
+                match ids {
+                    Some(mut ids) => {
+                        ids.retain(|i| !self.names.contains_key(i));
+                        self.load_names(ids)
+                    }
+                    None => Vec::new(),
+                }
             }
             Msg::Switched(Switch(_, ctx)) => self.switched(ctx),
             Msg::SwitchFailed(why) => {
@@ -434,8 +445,12 @@ impl App {
             self.roles_request = Some(id);
             effects.push(Effect::LoadRoles { id });
         }
-        // A role's page marks its privileged permissions from the resource actions.
-        let role = matches!(self.top(), View::Detail(d) if d.target.kind == crate::blades::ObjectKind::Role);
+        // A role's page marks its privileged permissions from the resource actions; a named
+        // location's or strength's page lists the policies using it.
+        let role = matches!(self.top(), View::Detail(d) if matches!(d.target.kind,
+            crate::blades::ObjectKind::Role
+                | crate::blades::ObjectKind::NamedLocation
+                | crate::blades::ObjectKind::AuthStrength));
         if role && self.facts.is_none() && self.facts_request.is_none() {
             effects.extend(self.load_facts());
         }
