@@ -529,3 +529,40 @@ async fn strengths_and_locations_say_which_policies_use_them() {
     );
     insta::assert_snapshot!("named_location_detail_100x30", screen);
 }
+
+#[tokio::test]
+async fn a_change_made_during_the_review_is_caught_before_sending() {
+    let mut h = Harness::session(DemoOptions::default()).await;
+    on_row(&mut h, BladeKind::CaPolicies, "CA012", 't').await;
+    assert_eq!(review(&h).diff, ["state On → Report-only"]);
+    {
+        let mut t = h.server.state.tenant.write().unwrap();
+        let p = t
+            .policy
+            .policies
+            .iter_mut()
+            .find(|p| p["displayName"].as_str().unwrap().starts_with("CA012"))
+            .unwrap();
+        p["conditions"]["users"]["excludeUsers"] = json!([BG1]);
+    }
+    h.key(KeyCode::Enter).await;
+    assert_eq!(phase(&h), Phase::Confirm, "not sent: the policy changed");
+    let r = review(&h);
+    assert!(
+        r.conflicts
+            .iter()
+            .any(|c| c.contains("while you reviewed") && c.contains("excludeUsers + 1")),
+        "{r:?}"
+    );
+    h.key(KeyCode::Enter).await;
+    assert_eq!(phase(&h), Phase::Challenged, "the second Enter sends");
+    h.key(KeyCode::Enter).await;
+    assert!(matches!(phase(&h), Phase::Done(_)));
+    let p = policy(&h, "CA012").unwrap();
+    assert_eq!(p["state"], "enabledForReportingButNotEnforced");
+    assert_eq!(
+        p["conditions"]["users"]["excludeUsers"],
+        json!([BG1]),
+        "kept"
+    );
+}

@@ -33,6 +33,8 @@ pub struct Review {
     pub typed: String,
     /// The guarded accounts are still being read.
     pub guard_pending: bool,
+    /// The re-read just before sending, in flight.
+    pub verifying: Option<super::RequestId>,
 }
 
 impl Review {
@@ -47,6 +49,7 @@ impl Review {
             name: name.to_string(),
             typed: String::new(),
             guard_pending: false,
+            verifying: None,
         }
     }
 
@@ -241,6 +244,66 @@ impl App {
         }
         self.refresh_review();
         self.dirty = true;
+    }
+
+    /// Enter on a reviewed update or delete: read the object once more first; the write goes
+    /// out only if nobody changed it since the review was built.
+    pub(super) fn verify_then_send(&mut self) -> Vec<Effect> {
+        let id = self.fresh_id();
+        let Some(w) = &mut self.write else {
+            return Vec::new();
+        };
+        let Some(r) = &mut w.review else {
+            return Vec::new();
+        };
+        r.verifying = Some(id);
+        vec![Effect::FetchObject {
+            id,
+            request: crate::graph::Request::get(w.request.path.clone()),
+            cache: None,
+        }]
+    }
+
+    /// The id of the re-read in flight, if any.
+    pub(super) fn verifying(&self) -> Option<super::RequestId> {
+        self.write.as_ref()?.review.as_ref()?.verifying
+    }
+
+    /// The re-read arrived: unchanged, send; changed, show the review again on the new version.
+    pub(super) fn on_verified(&mut self, current: Value) -> Vec<Effect> {
+        let names = &self.names;
+        let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+        let Some(w) = &mut self.write else {
+            return Vec::new();
+        };
+        let Some(r) = &mut w.review else {
+            return Vec::new();
+        };
+        r.verifying = None;
+        let before = w.before.clone().unwrap_or(Value::Null);
+        let (old, new) = (
+            crate::ca::diff::draft(&before),
+            crate::ca::diff::draft(&current),
+        );
+        if crate::ca::diff::merge_patch(&old, &new).is_none() {
+            return self.send_write();
+        }
+        r.conflicts = describe(&old, &new, &name)
+            .into_iter()
+            .map(|l| format!("changed on the server while you reviewed: {l}"))
+            .collect();
+        if let (Mode::Save(_), Some(patch)) = (&r.mode, &w.request.body) {
+            let mut after = current.clone();
+            crate::ca::diff::apply(&mut after, patch);
+            r.mode = Mode::Save(after);
+        }
+        w.before = Some(current);
+        self.refresh_review();
+        self.toast(
+            "the object changed on the server: review the new version, Enter to send",
+            true,
+        );
+        Vec::new()
     }
 
     /// Keys of the confirm step that belong to the review: typing the override name.

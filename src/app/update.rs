@@ -131,6 +131,19 @@ impl App {
                 self.on_reread_failed(crate::ca::backup::graph(e));
                 Vec::new()
             }
+            Msg::Object { id, object } if self.verifying() == Some(id) => self.on_verified(object),
+            Msg::Done { id, error: Some(e) } if self.verifying() == Some(id) => {
+                if let Some(w) = &mut self.write {
+                    if let Some(r) = &mut w.review {
+                        r.verifying = None;
+                    }
+                    w.phase = super::write::Phase::Failed(format!(
+                        "cannot re-read it before sending: {}. Your draft is kept.",
+                        crate::ca::backup::graph(e)
+                    ));
+                }
+                Vec::new()
+            }
             Msg::Guard { id, facts } => self.on_guard(id, facts),
             Msg::Names { id, names } => {
                 self.on_names(id, names);

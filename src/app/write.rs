@@ -4,7 +4,7 @@
 
 use super::{App, Effect, RequestId};
 use crate::auth::oauth::DeviceCode;
-use crate::graph::{ClaimsChallenge, GraphError, Request};
+use crate::graph::{ClaimsChallenge, GraphError, Method, Request};
 use crate::protect::{self, Protection};
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -239,7 +239,7 @@ impl App {
         effects
     }
 
-    fn send_write(&mut self) -> Vec<Effect> {
+    pub(super) fn send_write(&mut self) -> Vec<Effect> {
         let id = self.fresh_id();
         let Some(w) = &mut self.write else {
             return Vec::new();
@@ -276,13 +276,23 @@ impl App {
                 self.refresh_review();
                 Vec::new()
             }
-            (Phase::Confirm, KeyCode::Enter) => match w.review.as_ref().and_then(|r| r.blocker()) {
-                Some(why) => {
-                    self.toast(why, true);
-                    Vec::new()
+            (Phase::Confirm, KeyCode::Enter) => {
+                let existing = !w.object_id.is_empty() && w.request.method != Method::Post;
+                match w
+                    .review
+                    .as_ref()
+                    .map(|r| (r.blocker(), r.verifying.is_some()))
+                {
+                    Some((Some(why), _)) => {
+                        self.toast(why, true);
+                        Vec::new()
+                    }
+                    Some((None, true)) => Vec::new(),
+                    // A reviewed change to an existing object: re-read it just before sending.
+                    Some((None, false)) if existing => self.verify_then_send(),
+                    _ => self.send_write(),
                 }
-                None => self.send_write(),
-            },
+            }
             (Phase::Confirm, KeyCode::Esc) => {
                 // Dropping a step ends the guided setup too.
                 self.write = None;

@@ -91,12 +91,18 @@ pub fn validate(v: &Value) -> Result<(), String> {
 
 /// "3 ranges, trusted", "4 countries".
 pub fn summary(v: &Value) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     if v["@odata.type"].as_str() == Some(COUNTRY_TYPE) {
         let n = strs(&v["countriesAndRegions"]);
-        format!("{} countries: {}", n.len(), n.join(" "))
+        format!(
+            "{}: {}",
+            plural(n.len(), "country", "countries"),
+            n.join(" ")
+        )
     } else {
         let r = ranges(v);
-        format!("{} ranges: {}", r.len(), r.join(" "))
+        format!("{}: {}", plural(r.len(), "range", "ranges"), r.join(" "))
     }
 }
 
