@@ -566,3 +566,38 @@ async fn a_change_made_during_the_review_is_caught_before_sending() {
         "kept"
     );
 }
+
+#[tokio::test]
+async fn editor_and_review_survive_tiny_terminals() {
+    let mut h = Harness::session(DemoOptions::default()).await;
+    on_row(&mut h, BladeKind::CaPolicies, "CA003", 'E').await;
+    edit_draft(&mut h, |v| v["state"] = json!("disabled"));
+    for (w, hgt) in [(20, 5), (24, 6), (40, 10), (80, 24)] {
+        h.render(w, hgt);
+    }
+    ctrl(&mut h, 's').await;
+    for (w, hgt) in [(20, 5), (24, 6), (40, 10), (80, 24), (200, 60)] {
+        h.render(w, hgt);
+    }
+    let screen = h.render(80, 24);
+    assert!(screen.contains("state Report-only → Off"), "{screen}");
+}
+
+#[tokio::test]
+async fn read_only_opens_no_editor_and_sends_nothing() {
+    let mut h = Harness::new(true).await;
+    on_row(&mut h, BladeKind::CaPolicies, "CA003", 'E').await;
+    for key in ['E', 'd', 'x', 'a', 'c', 't'] {
+        h.key(KeyCode::Char(key)).await;
+        assert!(h.app.editor.is_none(), "{key}");
+        assert!(h.app.write.is_none(), "{key}");
+        assert!(
+            matches!(h.app.overlay, entra_console::app::Overlay::None),
+            "{key}"
+        );
+    }
+    assert_eq!(
+        policy(&h, "CA003").unwrap()["state"],
+        "enabledForReportingButNotEnforced"
+    );
+}

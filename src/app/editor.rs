@@ -290,3 +290,35 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn hostile_names_reach_the_editor_escaped() {
+        let p =
+            json!({"id": "1", "displayName": "x\u{1b}[2J\u{202e}y\u{9b}z", "createdDateTime": "t"});
+        let ed = Editor::new(Subject::Policy, Some("1".into()), "t".into(), &p);
+        let text = ed.text();
+        assert!(
+            !text
+                .chars()
+                .any(|c| c == '\u{1b}' || c == '\u{202e}' || c == '\u{9b}'),
+            "{text}"
+        );
+        assert!(
+            text.contains("\\u001b") && text.contains("\\u202e"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("createdDateTime"),
+            "read-only properties are not in the draft"
+        );
+        // The escaped text is the same JSON.
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["displayName"], p["displayName"]);
+        assert!(!ed.changed());
+    }
+}

@@ -95,6 +95,10 @@ fn created(a: &Value, policy: bool) -> Vec<String> {
 impl App {
     /// Attach a review to the pending write and read what it needs (guarded accounts, names).
     pub(super) fn attach_review(&mut self, review: Review) -> Vec<Effect> {
+        // No write was opened (read-only mode): nothing to review.
+        if self.write.is_none() {
+            return Vec::new();
+        }
         let policy = review.policy;
         if let Some(w) = &mut self.write {
             w.review = Some(review);
