@@ -456,50 +456,29 @@ async fn what_if_works_offline_from_the_cache() {
     )
     .unwrap();
     let offline = h.client.clone().offline();
-    // Memberships not synced yet: the emergency group's exclusion is unknown, not guessed.
-    let r = what_if(&offline, &Some(store.clone()), &q).await.unwrap();
-    let ca004 = r
-        .rows
-        .iter()
-        .find(|x| {
+    let ca004 = |r: &entra_console::ca::load::WhatIfResult| {
+        let name = |x: &&entra_console::ca::load::WhatIfRow| {
             x.policy["displayName"]
                 .as_str()
                 .unwrap()
                 .starts_with("CA004")
-        })
-        .unwrap();
-    assert_eq!(
-        ca004.outcome.applies,
-        entra_console::ca::Tri::Unknown,
-        "{ca004:?}"
-    );
+        };
+        r.rows.iter().find(name).unwrap().outcome.clone()
+    };
+    // Memberships not synced yet: the emergency group's exclusion is unknown, not guessed.
+    let r = what_if(&offline, &Some(store.clone()), &q).await.unwrap();
+    assert_eq!(ca004(&r).applies, entra_console::ca::Tri::Unknown);
     assert!(r.online_error.as_deref().unwrap().starts_with("offline"));
     sync::members(&h.client, &store, &mut |_, _| {})
         .await
         .unwrap();
-    let r = what_if(&offline, &Some(store), &q).await.unwrap();
-    let ca004 = r
-        .rows
-        .iter()
-        .find(|x| {
-            x.policy["displayName"]
-                .as_str()
-                .unwrap()
-                .starts_with("CA004")
-        })
-        .unwrap();
-    assert_eq!(
-        ca004.outcome.applies,
-        entra_console::ca::Tri::No,
-        "{ca004:?}"
-    );
+    let o = ca004(&what_if(&offline, &Some(store), &q).await.unwrap());
+    assert_eq!(o.applies, entra_console::ca::Tri::No, "{o:?}");
     assert!(
-        ca004
-            .outcome
-            .reasons
+        o.reasons
             .iter()
             .any(|r| r.text.contains("group is excluded")),
-        "{ca004:?}"
+        "{o:?}"
     );
 }
 

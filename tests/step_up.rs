@@ -7,54 +7,19 @@ mod common;
 use common::Harness;
 use crossterm::event::KeyCode;
 use entra_console::app::write::Phase;
-use entra_console::auth::oauth::OAuth;
-use entra_console::auth::session::Session;
-use entra_console::auth::{AccessToken, Credential};
 use entra_console::blades::BladeKind;
-use entra_console::clock::VirtualClock;
-use entra_console::config::DEFAULT_CLIENT_ID;
 use entra_console::demo::DemoOptions;
-use entra_console::demo::identity::{DEMO_REFRESH_TOKEN, StepUpMode};
-use entra_console::graph::{GraphClient, GraphConfig, Request};
+use entra_console::demo::identity::StepUpMode;
+use entra_console::graph::Request;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 async fn harness(mode: StepUpMode, ready_token: bool) -> Harness {
-    let server = Harness::demo(DemoOptions {
+    let opts = DemoOptions {
         step_up: mode,
         ..Default::default()
-    })
-    .await;
-    let clock = Arc::new(VirtualClock::default());
-    let credential = if ready_token {
-        Credential::Static(AccessToken::new("ready-token"))
-    } else {
-        let oauth = OAuth::new(
-            &server.url(),
-            "tailspindemo.onmicrosoft.com",
-            DEFAULT_CLIENT_ID,
-            "https://graph.microsoft.com/.default offline_access",
-        )
-        .unwrap();
-        Credential::Session(Arc::new(Session::delegated(
-            oauth,
-            DEMO_REFRESH_TOKEN.into(),
-            None,
-            clock.clone(),
-        )))
     };
-    let blocker = credential.step_up_impossible().map(str::to_string);
-    let client = GraphClient::new(GraphConfig {
-        base_url: server.url(),
-        read_only: false,
-        credential,
-        timeout: Duration::from_secs(10),
-    })
-    .unwrap()
-    .with_clock(clock)
-    .with_pacing(Duration::ZERO);
-    Harness::with(server, client, blocker).await
+    Harness::session_with(opts, ready_token).await
 }
 
 /// Open the CA blade, pick CA005 (Off) and press `t`: the confirm step with facts loaded.

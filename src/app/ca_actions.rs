@@ -88,14 +88,7 @@ impl App {
         };
         let id = v["id"].as_str().unwrap_or_default().to_string();
         let name = v["displayName"].as_str().unwrap_or_default().to_string();
-        let request = Request::new(
-            Method::Delete,
-            format!(
-                "{}/{}",
-                subject.collection(),
-                crate::blades::path_segment(&id)
-            ),
-        );
+        let request = Request::new(Method::Delete, subject.path(&id));
         let title = format!("Delete \"{}\"", crate::sanitize::clean(&name));
         let mut effects = self.begin_write(title, id.clone(), request, None, Some(v));
         let mut review = Review::new(Mode::Delete, subject == Subject::Policy, &name);
@@ -163,15 +156,7 @@ impl App {
         let patch = json!({"conditions": {"users": {key: list}}});
         let mut after = policy.clone();
         crate::ca::diff::apply(&mut after, &patch);
-        let request = Request::new(
-            Method::Patch,
-            format!(
-                "{}/{}",
-                crate::ca::backup::POLICIES,
-                crate::blades::path_segment(&id)
-            ),
-        )
-        .json(patch);
+        let request = Request::new(Method::Patch, Subject::Policy.path(&id)).json(patch);
         let title = format!(
             "Exclude {} from \"{}\"",
             crate::sanitize::clean(&who),

@@ -25,6 +25,11 @@ impl Subject {
         }
     }
 
+    /// The object's path: `/identity/conditionalAccess/policies/{id}`.
+    pub fn path(self, id: &str) -> String {
+        format!("{}/{}", self.collection(), crate::blades::path_segment(id))
+    }
+
     fn noun(self) -> &'static str {
         match self {
             Subject::Policy => "policy",
@@ -180,11 +185,7 @@ impl App {
                 ed.error = Some("reading the current version from the server…".into());
                 vec![Effect::FetchObject {
                     id,
-                    request: Request::get(format!(
-                        "{}/{}",
-                        ed.subject.collection(),
-                        crate::blades::path_segment(&oid)
-                    )),
+                    request: Request::get(ed.subject.path(&oid)),
                     cache: None,
                 }]
             }
@@ -259,15 +260,7 @@ impl App {
             subject.noun(),
             crate::sanitize::clean(after["displayName"].as_str().unwrap_or_default())
         );
-        let request = Request::new(
-            Method::Patch,
-            format!(
-                "{}/{}",
-                subject.collection(),
-                crate::blades::path_segment(&id)
-            ),
-        )
-        .json(patch);
+        let request = Request::new(Method::Patch, subject.path(&id)).json(patch);
         let policy_name = current["displayName"]
             .as_str()
             .unwrap_or_default()

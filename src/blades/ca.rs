@@ -2,6 +2,7 @@
 //! a readable detail sheet; the state change write (a protected action in most tenants).
 
 use super::{path_segment, text};
+use crate::ca::strs;
 use crate::graph::{Method, Request};
 use crate::protect::{requirement, state_label};
 use crate::theme::Theme;
@@ -33,17 +34,6 @@ pub fn detail_request(id: &str) -> Request {
 
 fn count(v: &Value) -> usize {
     v.as_array().map(Vec::len).unwrap_or(0)
-}
-
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// "All users -2", "3 roles", "Guests".

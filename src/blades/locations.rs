@@ -100,22 +100,12 @@ pub fn sheet(v: &Value, facts: Option<&crate::protect::Facts>) -> Sheet {
             show(&v["includeUnknownCountriesAndRegions"]),
         ));
     }
-    let u = s.section("Used by policies");
-    match facts {
-        Some(f) => {
-            let id = v["id"].as_str().unwrap_or_default();
-            let users = used_by(id, &f.policies);
-            if users.is_empty() {
-                u.push(("".into(), "no policy uses this location".into()));
-            }
-            for p in users {
-                u.push((
-                    crate::protect::state_label(p["state"].as_str().unwrap_or_default()).into(),
-                    show(&p["displayName"]),
-                ));
-            }
-        }
-        None => u.push(("".into(), "loading…".into())),
-    }
+    let id = v["id"].as_str().unwrap_or_default();
+    super::policy_section(
+        &mut s,
+        "Used by policies",
+        facts.map(|f| used_by(id, &f.policies)),
+        "no policy uses this location",
+    );
     s
 }

@@ -426,6 +426,24 @@ impl ObjectKind {
     }
 }
 
+/// A sheet section listing policies with their state: `empty` when there are none, "loading…"
+/// while the facts are not read yet.
+pub fn policy_section(sheet: &mut Sheet, title: &str, policies: Option<Vec<&Value>>, empty: &str) {
+    let u = sheet.section(title);
+    match policies {
+        Some(list) if list.is_empty() => u.push((String::new(), empty.to_string())),
+        Some(list) => {
+            for p in list {
+                u.push((
+                    crate::protect::state_label(p["state"].as_str().unwrap_or_default()).into(),
+                    crate::widgets::sheet::show(&p["displayName"]),
+                ));
+            }
+        }
+        None => u.push((String::new(), "loading…".into())),
+    }
+}
+
 /// Names for ids (users, groups, role templates, locations, strengths, apps).
 pub type Names = std::collections::HashMap<String, String>;
 

@@ -79,22 +79,13 @@ pub fn sheet(v: &Value, facts: Option<&Facts>) -> Sheet {
             combo.as_str().unwrap_or_default().replace(',', " + "),
         ));
     }
-    let u = s.section("Required by policies");
-    match facts {
-        Some(f) => {
-            let users = used_by(v["id"].as_str().unwrap_or_default(), f);
-            if users.is_empty() {
-                u.push(("".into(), "no policy requires this strength".into()));
-            }
-            for p in users {
-                u.push((
-                    crate::protect::state_label(p["state"].as_str().unwrap_or_default()).into(),
-                    show(&p["displayName"]),
-                ));
-            }
-        }
-        None => u.push(("".into(), "loading…".into())),
-    }
+    let id = v["id"].as_str().unwrap_or_default();
+    super::policy_section(
+        &mut s,
+        "Required by policies",
+        facts.map(|f| used_by(id, f)),
+        "no policy requires this strength",
+    );
     s
 }
 

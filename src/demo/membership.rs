@@ -172,16 +172,9 @@ pub async fn get_by_ids(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let ctx = Ctx::new(&headers);
-    if let Err(r) = super::server::authorize(&ctx, &headers) {
-        return r;
-    }
-    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
-        return ctx.error(
-            400,
-            "Request_BadRequest",
-            "The request body is not valid JSON.",
-        );
+    let (ctx, req) = match super::server::json_request(&headers, &body, "Request_BadRequest") {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let ids = crate::ca::strs(&req["ids"]);
     if ids.len() > 1000 {

@@ -230,12 +230,9 @@ pub async fn eligibility_request(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let ctx = Ctx::new(&headers);
-    if let Err(r) = super::server::authorize(&ctx, &headers) {
-        return r;
-    }
-    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
-        return ctx.error(400, "BadRequest", "The request body is not valid JSON.");
+    let (ctx, req) = match super::server::json_request(&headers, &body, "BadRequest") {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let field = |k: &str| req[k].as_str().unwrap_or_default().to_string();
     let (action, principal, role) = (
@@ -308,12 +305,9 @@ pub async fn create_assignment(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let ctx = Ctx::new(&headers);
-    if let Err(r) = super::server::authorize(&ctx, &headers) {
-        return r;
-    }
-    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
-        return ctx.error(400, "BadRequest", "The request body is not valid JSON.");
+    let (ctx, req) = match super::server::json_request(&headers, &body, "BadRequest") {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let (principal, role) = (
         req["principalId"].as_str().unwrap_or_default(),

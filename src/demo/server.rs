@@ -126,6 +126,21 @@ pub(super) fn authorize(ctx: &Ctx, headers: &HeaderMap) -> Result<(), Response> 
     Ok(())
 }
 
+/// Authorize a request and parse its JSON body: the start of the demo's POST handlers. `code`
+/// is the error code of the 400 (directory endpoints say `Request_BadRequest`).
+pub(super) fn json_request(
+    headers: &HeaderMap,
+    body: &[u8],
+    code: &str,
+) -> Result<(Ctx, serde_json::Value), Response> {
+    let ctx = Ctx::new(headers);
+    authorize(&ctx, headers)?;
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v) => Ok((ctx, v)),
+        Err(_) => Err(ctx.error(400, code, "The request body is not valid JSON.")),
+    }
+}
+
 async fn prelude(headers: &HeaderMap, version: &str) -> Result<Ctx, Response> {
     let ctx = Ctx::new(headers);
     if version != "v1.0" && version != "beta" {

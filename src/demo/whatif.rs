@@ -3,7 +3,7 @@
 //! out makes a policy that depends on it not apply, with that condition as the reason.
 
 use super::membership::{groups_of, roles_of};
-use super::server::{Ctx, Shared};
+use super::server::Shared;
 use crate::ca::eval::{Target, Tri};
 use crate::ca::{SignIn, evaluate};
 use axum::body::Bytes;
@@ -75,12 +75,9 @@ pub async fn evaluate_policies(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let ctx = Ctx::new(&headers);
-    if let Err(r) = super::server::authorize(&ctx, &headers) {
-        return r;
-    }
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return super::ca_write::validation(&ctx, "1001: The request body is not valid JSON.");
+    let (ctx, body) = match super::server::json_request(&headers, &body, "BadRequest") {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let s = match sign_in(&state, &body) {
         Ok(s) => s,

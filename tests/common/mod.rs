@@ -127,21 +127,31 @@ impl Harness {
 
     /// A signed-in session (demo refresh token) on a demo tenant: step-up works as `opts` says.
     pub async fn session(opts: DemoOptions) -> Harness {
+        Harness::session_with(opts, false).await
+    }
+
+    /// The same, or with a ready token (no refresh, no step-up) when `ready_token`.
+    pub async fn session_with(opts: DemoOptions, ready_token: bool) -> Harness {
         let server = Harness::demo(opts).await;
         let clock = Arc::new(VirtualClock::default());
-        let oauth = OAuth::new(
-            &server.url(),
-            "tailspindemo.onmicrosoft.com",
-            DEFAULT_CLIENT_ID,
-            "https://graph.microsoft.com/.default offline_access",
-        )
-        .unwrap();
-        let credential = Credential::Session(Arc::new(Session::delegated(
-            oauth,
-            DEMO_REFRESH_TOKEN.into(),
-            None,
-            clock.clone(),
-        )));
+        let credential = if ready_token {
+            Credential::Static(AccessToken::new("ready-token"))
+        } else {
+            let oauth = OAuth::new(
+                &server.url(),
+                "tailspindemo.onmicrosoft.com",
+                DEFAULT_CLIENT_ID,
+                "https://graph.microsoft.com/.default offline_access",
+            )
+            .unwrap();
+            Credential::Session(Arc::new(Session::delegated(
+                oauth,
+                DEMO_REFRESH_TOKEN.into(),
+                None,
+                clock.clone(),
+            )))
+        };
+        let blocker = credential.step_up_impossible().map(str::to_string);
         let client = GraphClient::new(GraphConfig {
             base_url: server.url(),
             read_only: false,
@@ -151,7 +161,7 @@ impl Harness {
         .unwrap()
         .with_clock(clock)
         .with_pacing(Duration::ZERO);
-        Harness::with(server, client, None).await
+        Harness::with(server, client, blocker).await
     }
 
     pub async fn demo(opts: DemoOptions) -> demo::DemoServer {
