@@ -439,7 +439,7 @@ fn walk(d: &std::path::Path) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn what_if_works_offline_from_the_cache() {
-    use entra_console::ca::load::{WhatIfQuery, what_if};
+    use entra_console::ca::whatif::{WhatIfQuery, what_if};
     use entra_console::cache::{Store, sync};
     use std::sync::Arc;
     let h = Harness::session(DemoOptions::default()).await;
@@ -456,8 +456,8 @@ async fn what_if_works_offline_from_the_cache() {
     )
     .unwrap();
     let offline = h.client.clone().offline();
-    let ca004 = |r: &entra_console::ca::load::WhatIfResult| {
-        let name = |x: &&entra_console::ca::load::WhatIfRow| {
+    let ca004 = |r: &entra_console::ca::whatif::WhatIfResult| {
+        let name = |x: &&entra_console::ca::whatif::WhatIfRow| {
             x.policy["displayName"]
                 .as_str()
                 .unwrap()

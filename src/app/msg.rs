@@ -91,7 +91,7 @@ pub enum Msg {
     /// A What If run finished.
     WhatIf {
         id: RequestId,
-        result: Result<crate::ca::load::WhatIfResult, String>,
+        result: Result<crate::ca::whatif::WhatIfResult, String>,
     },
     /// Re-authentication ended: the new token's `acrs`, or why not.
     StepUpDone {
@@ -143,7 +143,7 @@ pub enum Effect {
     /// Evaluate the policies for a sign-in (offline), and ask Graph too when online.
     WhatIf {
         id: RequestId,
-        query: crate::ca::load::WhatIfQuery,
+        query: crate::ca::whatif::WhatIfQuery,
     },
     /// Stop the work of a request (a device code flow being cancelled).
     Cancel(RequestId),

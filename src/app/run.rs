@@ -298,7 +298,7 @@ pub async fn perform(
             let _ = tx.send(Msg::Names { id, names });
         }
         Effect::WhatIf { id, query } => {
-            let result = crate::ca::load::what_if(&client, &store, &query).await;
+            let result = crate::ca::whatif::what_if(&client, &store, &query).await;
             let _ = tx.send(Msg::WhatIf { id, result });
         }
         Effect::Write { id, request } => {

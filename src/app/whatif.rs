@@ -4,7 +4,7 @@
 use super::view::{ListView, View};
 use super::{App, Effect, Overlay, Palette, RequestId};
 use crate::blades::{ListSource, ObjectKind};
-use crate::ca::load::{WhatIfQuery, WhatIfResult};
+use crate::ca::whatif::{WhatIfQuery, WhatIfResult};
 
 impl App {
     /// Run What If for the typed query in a new list.

@@ -117,7 +117,7 @@ pub enum ListSource {
     },
     /// Every policy evaluated for one sign-in.
     WhatIf {
-        query: crate::ca::load::WhatIfQuery,
+        query: crate::ca::whatif::WhatIfQuery,
     },
 }
 

@@ -2,7 +2,7 @@
 //! why not, its grant, and what Graph's own What If said where it was asked.
 
 use crate::ca::eval::Tri;
-use crate::ca::load::{WhatIfResult, WhatIfRow};
+use crate::ca::whatif::{WhatIfResult, WhatIfRow};
 use crate::protect::{requirement, state_label};
 use crate::theme::Theme;
 use crate::widgets::table::{Column, TableRow};

@@ -7,6 +7,7 @@ pub mod eval;
 pub mod guard;
 pub mod load;
 pub mod location;
+pub mod whatif;
 
 pub use eval::{Outcome, SignIn, Target, Tri, evaluate};
 

@@ -1,0 +1,139 @@
+//! The `:` palette: blades, `:ctx`, `:whocan`, `:whatif`, `:protect`, help and quit, matched as
+//! you type (prefix first), Tab to complete, Enter to run.
+
+use super::{App, Effect, Overlay};
+use crate::blades::BladeKind;
+use crossterm::event::{KeyCode, KeyEvent};
+
+/// A palette entry: what `:name` does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    Blade(BladeKind),
+    /// `:ctx NAME`: switch to another profile without restarting.
+    Context(String),
+    /// `:whocan PERMISSION`.
+    WhoCan(String),
+    /// `:protect`: the guided setup.
+    Protect,
+    /// `:whatif USER [key=value ...]`.
+    WhatIf(String),
+    Help,
+    Quit,
+}
+
+/// Palette entries matching the input (prefix matches first, then substring).
+pub fn palette_matches(input: &str, profiles: &[String]) -> Vec<(String, Command)> {
+    let mut all: Vec<(String, Command)> = BladeKind::ALL
+        .iter()
+        .map(|b| (b.command().to_string(), Command::Blade(*b)))
+        .collect();
+    all.extend(
+        profiles
+            .iter()
+            .map(|p| (format!("ctx {p}"), Command::Context(p.clone()))),
+    );
+    let typed = input.trim();
+    match typed
+        .strip_prefix("whocan ")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(perm) => all.push((format!("whocan {perm}"), Command::WhoCan(perm.to_string()))),
+        None => all.push((
+            "whocan microsoft.directory/conditionalAccessPolicies/create".into(),
+            Command::WhoCan("microsoft.directory/conditionalAccessPolicies/create".into()),
+        )),
+    }
+    match typed
+        .strip_prefix("whatif ")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(q) => all.push((format!("whatif {q}"), Command::WhatIf(q.to_string()))),
+        None => all.push(("whatif USER app=All".into(), Command::WhatIf(String::new()))),
+    }
+    all.push(("protect".into(), Command::Protect));
+    all.push(("help".into(), Command::Help));
+    all.push(("quit".into(), Command::Quit));
+    let q = input.trim().to_lowercase();
+    let (mut prefix, rest): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .filter(|(n, _)| n.to_lowercase().contains(&q))
+        .partition(|(n, _)| n.to_lowercase().starts_with(&q));
+    prefix.extend(rest);
+    // An exact name wins (`protect` before `protected-actions`).
+    prefix.sort_by_key(|(n, _)| n.to_lowercase() != q);
+    prefix
+}
+
+impl App {
+    pub(super) fn palette_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Overlay::Palette(p) = &mut self.overlay else {
+            return Vec::new();
+        };
+        self.dirty = true;
+        match key.code {
+            KeyCode::Esc => self.overlay = Overlay::None,
+            KeyCode::Char(c) => {
+                p.input.push(c);
+                p.selected = 0;
+            }
+            KeyCode::Backspace => {
+                p.input.pop();
+                p.selected = 0;
+            }
+            KeyCode::Down => {
+                p.selected = (p.selected + 1).min(
+                    palette_matches(&p.input, &self.ctx.profiles)
+                        .len()
+                        .saturating_sub(1),
+                )
+            }
+            KeyCode::Up => p.selected = p.selected.saturating_sub(1),
+            KeyCode::Tab => {
+                if let Some((name, _)) =
+                    palette_matches(&p.input, &self.ctx.profiles).get(p.selected)
+                {
+                    p.input = name.clone();
+                }
+            }
+            KeyCode::Enter => {
+                let cmd = palette_matches(&p.input, &self.ctx.profiles)
+                    .get(p.selected)
+                    .map(|(_, c)| c.clone());
+                let typed = p.input.clone();
+                self.overlay = Overlay::None;
+                return match cmd {
+                    Some(Command::Blade(b)) => self.switch_blade(b),
+                    Some(Command::WhoCan(p)) => self.who_can(p),
+                    Some(Command::Protect) => self.start_protect(),
+                    Some(Command::WhatIf(q)) => self.what_if(&q),
+                    Some(Command::Context(name)) => {
+                        self.toast(format!("switching to profile {name}…"), false);
+                        vec![Effect::SwitchProfile(name)]
+                    }
+                    Some(Command::Help) => {
+                        self.overlay = Overlay::Help { scroll: 0 };
+                        Vec::new()
+                    }
+                    Some(Command::Quit) => {
+                        self.quit = true;
+                        Vec::new()
+                    }
+                    None => {
+                        self.toast(
+                            format!(
+                                "no blade or command named \"{}\"",
+                                crate::sanitize::clean(&typed)
+                            ),
+                            true,
+                        );
+                        Vec::new()
+                    }
+                };
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+}
