@@ -16,9 +16,85 @@ pub fn columns() -> Vec<Column> {
         Column::grow("Name", 18),
         Column::fixed("State", 11),
         Column::fixed("Users", 12),
-        Column::fixed("Target", 12),
+        // At 80x24 the name comes first: the target shows from 100 columns on.
+        Column::fixed("Target", 12).from(70),
         Column::fixed("Grant", 12),
+        Column::fixed("Modified", 10).from(95),
+        Column::fixed("Conditions", 18).from(125),
+        Column::fixed("Session", 14).from(150),
     ]
+}
+
+/// The conditions beyond users and apps, short: "iOS android; 1 location; sign-in risk M H".
+pub fn conditions_summary(p: &Value) -> String {
+    let c = &p["conditions"];
+    let mut parts = Vec::new();
+    let platforms = strs(&c["platforms"]["includePlatforms"]);
+    if !platforms.is_empty() {
+        parts.push(platforms.join(" "));
+    }
+    let locs = strs(&c["locations"]["includeLocations"]).len()
+        + strs(&c["locations"]["excludeLocations"]).len();
+    if locs > 0 {
+        parts.push(format!(
+            "{locs} location{}",
+            if locs == 1 { "" } else { "s" }
+        ));
+    }
+    let clients = strs(&c["clientAppTypes"]);
+    if !clients.is_empty() && !clients.iter().any(|x| x == "all") {
+        parts.push(clients.join(" "));
+    }
+    let initials = |v: &Value| {
+        strs(v)
+            .iter()
+            .map(|l| {
+                l.chars()
+                    .next()
+                    .unwrap_or('?')
+                    .to_ascii_uppercase()
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if !strs(&c["signInRiskLevels"]).is_empty() {
+        parts.push(format!("sign-in risk {}", initials(&c["signInRiskLevels"])));
+    }
+    if !strs(&c["userRiskLevels"]).is_empty() {
+        parts.push(format!("user risk {}", initials(&c["userRiskLevels"])));
+    }
+    if c["devices"]["deviceFilter"].is_object() {
+        parts.push("device filter".into());
+    }
+    if let Some(f) = c["authenticationFlows"]["transferMethods"].as_str() {
+        parts.push(f.to_string());
+    }
+    parts.join("; ")
+}
+
+/// Session controls, short: "every 4 hours; no persistent browser".
+pub fn session_summary(p: &Value) -> String {
+    let s = &p["sessionControls"];
+    let mut parts = Vec::new();
+    if !s["signInFrequency"].is_null() && s["signInFrequency"]["isEnabled"] != json!(false) {
+        parts.push(frequency(&s["signInFrequency"]));
+    }
+    match s["persistentBrowser"]["mode"].as_str() {
+        Some("never") => parts.push("no persistent browser".into()),
+        Some("always") => parts.push("persistent browser".into()),
+        _ => {}
+    }
+    if s["applicationEnforcedRestrictions"]["isEnabled"] == json!(true) {
+        parts.push("app restrictions".into());
+    }
+    if s["cloudAppSecurity"]["isEnabled"] == json!(true) {
+        parts.push("Defender for Cloud Apps".into());
+    }
+    if s["disableResilienceDefaults"] == json!(true) {
+        parts.push("no resilience defaults".into());
+    }
+    parts.join("; ")
 }
 
 pub fn list_request() -> Request {
@@ -102,6 +178,9 @@ pub fn row(v: Value) -> TableRow {
         users_summary(&v),
         target_summary(&v),
         requirement(&v),
+        super::date(&v["modifiedDateTime"]),
+        conditions_summary(&v),
+        session_summary(&v),
     ];
     TableRow::new(v, cells)
 }
@@ -112,7 +191,7 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
         (1, Some("Off")) => Some(theme.muted),
         (1, Some("Report-only")) => Some(theme.warning),
         (4, _) if row.cells[4].starts_with("block") => Some(theme.error),
-        (2..=4, _) => Some(theme.muted),
+        (2..=7, _) => Some(theme.muted),
         _ => None,
     }
 }
@@ -291,8 +370,22 @@ mod tests {
             "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}});
         let r = row(p);
         assert_eq!(
-            r.cells,
+            r.cells[..5],
             ["x", "Report-only", "All users -3", "All apps", "MFA"]
+        );
+        let full = json!({"conditions": {"platforms": {"includePlatforms": ["iOS", "android"]},
+            "locations": {"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]},
+            "clientAppTypes": ["exchangeActiveSync", "other"], "signInRiskLevels": ["medium", "high"],
+            "devices": {"deviceFilter": {"mode": "exclude", "rule": "x"}}},
+            "sessionControls": {"signInFrequency": {"value": 4, "type": "hours", "isEnabled": true},
+                "persistentBrowser": {"mode": "never", "isEnabled": true}}});
+        assert_eq!(
+            conditions_summary(&full),
+            "iOS android; 2 locations; exchangeActiveSync other; sign-in risk M H; device filter"
+        );
+        assert_eq!(
+            session_summary(&full),
+            "every 4 hours; no persistent browser"
         );
         let ctx = json!({"conditions": {"users": {"includeRoles": ["r1", "r2"]}, "applications": {"includeAuthenticationContextClassReferences": ["c1"]}}});
         assert_eq!(users_summary(&ctx), "2 roles");

@@ -19,6 +19,9 @@ pub struct Column {
     /// Minimum width; the first column marked `grow` takes the remaining space.
     pub min: u16,
     pub grow: bool,
+    /// Shown only when the table is at least this wide (0: always): extra detail for wide
+    /// terminals that must not squeeze the name column at 80x24.
+    pub from_width: u16,
 }
 
 impl Column {
@@ -27,6 +30,7 @@ impl Column {
             title,
             min,
             grow: false,
+            from_width: 0,
         }
     }
 
@@ -35,8 +39,26 @@ impl Column {
             title,
             min,
             grow: true,
+            from_width: 0,
         }
     }
+
+    /// Show the column only on tables at least `width` wide.
+    pub const fn from(mut self, width: u16) -> Self {
+        self.from_width = width;
+        self
+    }
+}
+
+/// `2025-09-12`: a date cell.
+fn is_date(c: &str) -> bool {
+    let b = c.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, x)| i == 4 || i == 7 || x.is_ascii_digit())
 }
 
 /// One row: the object, its display cells (already sanitized) and a style role hint.
@@ -51,7 +73,14 @@ impl TableRow {
     /// Build a row; every cell goes through the sanitizer here, once.
     pub fn new(object: Value, cells: Vec<String>) -> Self {
         let cells: Vec<String> = cells.iter().map(|c| clean(c)).collect();
-        let haystack = Utf32String::from(cells.join(" "));
+        // Dates are for sorting, not for the fuzzy filter: their digits would make "CA005"
+        // match every policy modified in 2025.
+        let searchable: Vec<&str> = cells
+            .iter()
+            .map(String::as_str)
+            .filter(|c| !is_date(c))
+            .collect();
+        let haystack = Utf32String::from(searchable.join(" "));
         TableRow {
             object,
             cells,
@@ -249,13 +278,21 @@ impl ObjectTable {
         self.visible.iter().map(|&i| &self.rows[i])
     }
 
-    fn widths(&self, total: u16) -> Vec<Constraint> {
-        let spacing = self.columns.len().saturating_sub(1) as u16;
-        let fixed: u16 = self.columns.iter().map(|c| c.min).sum::<u16>() + spacing;
+    /// The columns shown on a table `total` wide (by index).
+    fn shown(&self, total: u16) -> Vec<usize> {
+        (0..self.columns.len())
+            .filter(|&i| self.columns[i].from_width <= total)
+            .collect()
+    }
+
+    fn widths(&self, total: u16, shown: &[usize]) -> Vec<Constraint> {
+        let spacing = shown.len().saturating_sub(1) as u16;
+        let fixed: u16 = shown.iter().map(|&i| self.columns[i].min).sum::<u16>() + spacing;
         let spare = total.saturating_sub(fixed);
         let mut given = false;
-        self.columns
+        shown
             .iter()
+            .map(|&i| &self.columns[i])
             .map(|c| {
                 if c.grow && !given {
                     given = true;
@@ -298,20 +335,21 @@ impl ObjectTable {
             Some((c, true)) if c == i => " ▼",
             _ => "",
         };
+        let shown = self.shown(inner.width);
         let header = Row::new(
-            self.columns
+            shown
                 .iter()
-                .enumerate()
-                .map(|(i, c)| Cell::from(format!("{}{}", c.title, arrow(i)))),
+                .map(|&i| Cell::from(format!("{}{}", self.columns[i].title, arrow(i)))),
         )
         .style(theme.header);
         let end = (self.offset + body).min(self.visible.len());
         let rows: Vec<Row> = (self.offset..end)
             .map(|pos| {
                 let r = &self.rows[self.visible[pos]];
-                let cells = r.cells.iter().enumerate().map(|(ci, c)| {
+                let cells = shown.iter().map(|&ci| {
+                    let c = r.cells.get(ci).map(String::as_str).unwrap_or_default();
                     let st = styler(r, ci).unwrap_or(theme.text);
-                    Cell::from(Span::styled(c.as_str(), st))
+                    Cell::from(Span::styled(c, st))
                 });
                 let row = Row::new(cells);
                 if pos == self.cursor && focused {
@@ -323,7 +361,7 @@ impl ObjectTable {
                 }
             })
             .collect();
-        let widths = self.widths(inner.width);
+        let widths = self.widths(inner.width, &shown);
         let table = Table::new(rows, widths).header(header).column_spacing(1);
         f.render_widget(table, inner);
     }
@@ -349,6 +387,27 @@ mod tests {
                 .collect(),
         );
         t
+    }
+
+    #[test]
+    fn dates_are_not_searched() {
+        assert!(is_date("2025-09-12") && !is_date("CA005 - x") && !is_date("2025-09-1x"));
+        let mut t = ObjectTable::new(vec![
+            Column::grow("Name", 10),
+            Column::fixed("Modified", 10),
+        ]);
+        t.set_rows(vec![
+            TableRow::new(
+                json!({"id": "1"}),
+                vec!["CA005 - Finance".into(), "2024-01-10".into()],
+            ),
+            TableRow::new(
+                json!({"id": "2"}),
+                vec!["CA001 - Admins".into(), "2025-09-12".into()],
+            ),
+        ]);
+        t.set_filter("CA005");
+        assert_eq!(t.visible_len(), 1);
     }
 
     #[test]
