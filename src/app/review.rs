@@ -156,6 +156,7 @@ impl App {
         let after = self.review_after();
         let facts = self.facts.clone().unwrap_or_default();
         let guard = self.guard.clone();
+        let no_break_glass = self.ctx.break_glass.is_empty();
         let names = &self.names;
         let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
         let Some(w) = &mut self.write else {
@@ -182,6 +183,11 @@ impl App {
             return;
         }
         r.warnings = context_warnings(before.as_ref(), after.as_ref(), &facts);
+        if no_break_glass && after.is_some() {
+            r.warnings.push(
+                "no break-glass accounts in this profile (break_glass in config.toml): the lockout guard checks only your own account".into(),
+            );
+        }
         match (&guard, &after) {
             (Some(g), Some(a)) => {
                 r.guard_pending = false;

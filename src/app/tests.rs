@@ -210,3 +210,61 @@ fn ctx_offers_profiles_and_switches() {
     assert_eq!(a.ctx.profile, "prod");
     assert_eq!(a.breadcrumbs(), ["Groups"]);
 }
+
+#[test]
+fn a_policy_write_waits_for_the_guard_and_warns_without_break_glass() {
+    let mut a = app();
+    let id = fetch_id(&a.switch_blade(crate::blades::BladeKind::CaPolicies));
+    let block = json!({"id": "p1", "displayName": "Block all", "state": "disabled",
+        "conditions": {"users": {"includeUsers": ["All"]}, "applications": {"includeApplications": ["All"]}},
+        "grantControls": {"operator": "OR", "builtInControls": ["block"]}});
+    a.update(Msg::Page {
+        id,
+        page: Page {
+            items: vec![block],
+            ..Default::default()
+        },
+    });
+    let effects = a.update(key(KeyCode::Char('t')));
+    let guard_id = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadGuard { id, accounts } => {
+                assert!(accounts.is_empty());
+                Some(*id)
+            }
+            _ => None,
+        })
+        .expect("the guard's accounts are read");
+    let r = a.write.as_ref().unwrap().review.clone().unwrap();
+    assert!(
+        r.guard_pending,
+        "Off -> On of a block policy waits for the guard"
+    );
+    assert!(
+        r.warnings.iter().any(|w| w.contains("no break-glass")),
+        "{r:?}"
+    );
+    // Enter does not send while the guard is reading.
+    let sent = a.update(key(KeyCode::Enter));
+    assert!(
+        sent.iter()
+            .all(|e| !matches!(e, Effect::Write { .. } | Effect::FetchObject { .. }))
+    );
+    let me = crate::ca::guard::Account {
+        label: "admin@x".into(),
+        id: Some("me1".into()),
+        guest: Some(false),
+        groups: Some(Default::default()),
+        roles: Some(Default::default()),
+        me: true,
+        problem: None,
+    };
+    a.update(Msg::Guard {
+        id: guard_id,
+        facts: crate::ca::guard::GuardFacts { accounts: vec![me] },
+    });
+    let r = a.write.as_ref().unwrap().review.clone().unwrap();
+    assert_eq!(r.lockouts.len(), 1, "{r:?}");
+    assert!(r.lockouts[0].starts_with("you (admin@x)"), "{r:?}");
+}

@@ -96,6 +96,10 @@ pub const APPS: &[(&str, &str)] = &[
     ),
     ("00000003-0000-0000-c000-000000000000", "Microsoft Graph"),
     (
+        "d4ebce55-015a-49b5-a083-c84d1797ae8c",
+        "Microsoft Intune Enrollment",
+    ),
+    (
         "00000002-0000-0ff1-ce00-000000000000",
         "Office 365 Exchange Online",
     ),
