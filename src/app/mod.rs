@@ -109,6 +109,7 @@ pub struct App {
     /// Names of ids seen in policies (users, groups, roles, locations, strengths, apps).
     pub names: std::collections::HashMap<String, String>,
     names_request: Option<RequestId>,
+    names_pending: Vec<String>,
     next_id: RequestId,
 }
 
@@ -142,6 +143,7 @@ impl App {
             guard_request: None,
             names: Default::default(),
             names_request: None,
+            names_pending: Vec::new(),
             next_id: 1,
         }
     }

@@ -138,8 +138,13 @@ pub enum Effect {
         id: RequestId,
         accounts: Vec<String>,
     },
-    /// Read names for these directory object ids (and roles, locations, strengths).
-    LoadNames { id: RequestId, ids: Vec<String> },
+    /// Read names for these directory object ids (and, `everything`, for roles, locations,
+    /// strengths and contexts).
+    LoadNames {
+        id: RequestId,
+        ids: Vec<String>,
+        everything: bool,
+    },
     /// Evaluate the policies for a sign-in (offline), and ask Graph too when online.
     WhatIf {
         id: RequestId,

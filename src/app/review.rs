@@ -227,14 +227,25 @@ impl App {
     }
 
     /// Ask for names of ids not known yet.
+    /// The first call also reads the tenant-wide names (roles, locations, strengths, contexts);
+    /// ids asked for while a read is in flight are read right after it.
     pub(super) fn load_names(&mut self, ids: Vec<String>) -> Vec<Effect> {
-        if self.names_request.is_some() || self.ctx.offline {
+        if self.ctx.offline {
             return Vec::new();
         }
-        if !ids.is_empty() || self.names.is_empty() {
+        if self.names_request.is_some() {
+            self.names_pending.extend(ids);
+            return Vec::new();
+        }
+        let everything = self.names.is_empty();
+        if !ids.is_empty() || everything {
             let id = self.fresh_id();
             self.names_request = Some(id);
-            return vec![Effect::LoadNames { id, ids }];
+            return vec![Effect::LoadNames {
+                id,
+                ids,
+                everything,
+            }];
         }
         Vec::new()
     }
@@ -243,9 +254,9 @@ impl App {
         &mut self,
         id: super::RequestId,
         names: Result<Vec<(String, String)>, crate::graph::GraphError>,
-    ) {
+    ) -> Vec<Effect> {
         if self.names_request != Some(id) {
-            return;
+            return Vec::new();
         }
         self.names_request = None;
         match names {
@@ -254,6 +265,15 @@ impl App {
         }
         self.refresh_review();
         self.dirty = true;
+        let mut pending = std::mem::take(&mut self.names_pending);
+        pending.retain(|i| !self.names.contains_key(i));
+        pending.sort();
+        pending.dedup();
+        if pending.is_empty() {
+            Vec::new()
+        } else {
+            self.load_names(pending)
+        }
     }
 
     /// Enter on a reviewed update or delete: read the object once more first; the write goes

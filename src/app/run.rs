@@ -293,8 +293,12 @@ pub async fn perform(
             let facts = crate::ca::load::guard_facts(&client, &accounts).await;
             let _ = tx.send(Msg::Guard { id, facts });
         }
-        Effect::LoadNames { id, ids } => {
-            let names = crate::ca::load::names(&client, ids).await;
+        Effect::LoadNames {
+            id,
+            ids,
+            everything,
+        } => {
+            let names = crate::ca::load::names(&client, ids, everything).await;
             let _ = tx.send(Msg::Names { id, names });
         }
         Effect::WhatIf { id, query } => {

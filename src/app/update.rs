@@ -84,10 +84,7 @@ impl App {
                 Vec::new()
             }
             Msg::Guard { id, facts } => self.on_guard(id, facts),
-            Msg::Names { id, names } => {
-                self.on_names(id, names);
-                Vec::new()
-            }
+            Msg::Names { id, names } => self.on_names(id, names),
             Msg::WhatIf { id, result } => {
                 self.on_what_if(id, result);
                 Vec::new()

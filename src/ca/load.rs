@@ -132,6 +132,7 @@ pub fn object_ids(p: &Value) -> Vec<String> {
 pub async fn names(
     client: &GraphClient,
     ids: Vec<String>,
+    everything: bool,
 ) -> Result<Vec<(String, String)>, GraphError> {
     let mut out: Vec<(String, String)> = APPS
         .iter()
@@ -154,6 +155,9 @@ pub async fn names(
             r.body["value"].as_array().cloned().unwrap_or_default(),
             "id",
         );
+    }
+    if !everything {
+        return Ok(out);
     }
     add(
         client
