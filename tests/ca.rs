@@ -580,3 +580,31 @@ async fn read_only_opens_no_editor_and_sends_nothing() {
         "enabledForReportingButNotEnforced"
     );
 }
+
+#[tokio::test]
+async fn w_on_a_user_prefills_what_if_in_the_palette() {
+    let mut h = Harness::session(DemoOptions::default()).await;
+    on_row(&mut h, BladeKind::Users, "Adele", 'w').await;
+    let entra_console::app::Overlay::Palette(p) = &h.app.overlay else {
+        panic!("w opens the palette")
+    };
+    assert_eq!(
+        p.input,
+        "whatif adele.vance@tailspindemo.onmicrosoft.com app=All"
+    );
+    h.type_str(" client=browser").await;
+    insta::assert_snapshot!("what_if_palette_100x30", h.render(100, 30));
+    h.key(KeyCode::Enter).await;
+    let View::List(l) = h.app.top() else {
+        panic!("What If opens a list")
+    };
+    let first = l.table.visible_rows().next().unwrap().cells.clone();
+    assert_eq!(first[0], "= Adele Vance");
+    let ca001 = l
+        .table
+        .visible_rows()
+        .find(|r| r.cells[0].starts_with("CA001"))
+        .unwrap();
+    assert_eq!(ca001.cells[2], "applies", "Adele is a Global Administrator");
+    assert_eq!(ca001.cells[5], "applies", "and Graph agrees");
+}

@@ -50,7 +50,7 @@ pub fn palette_matches(input: &str, profiles: &[String]) -> Vec<(String, Command
         .filter(|p| !p.is_empty())
     {
         Some(q) => all.push((format!("whatif {q}"), Command::WhatIf(q.to_string()))),
-        None => all.push(("whatif USER app=All".into(), Command::WhatIf(String::new()))),
+        None => all.push(("whatif ".into(), Command::WhatIf(String::new()))),
     }
     all.push(("protect".into(), Command::Protect));
     all.push(("help".into(), Command::Help));

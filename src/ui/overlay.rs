@@ -67,21 +67,27 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
 pub fn palette(f: &mut Frame, app: &App, area: Rect, p: &Palette) {
     let t = &app.theme;
     let found = matches(&p.input, &app.ctx.profiles);
-    let h = (found.len() as u16 + 3).min(area.height);
-    let r = Rect {
-        y: area.y + 1.min(area.height),
-        ..centered(area, 48, h)
-    };
-    let r = Rect {
-        height: r.height.min(area.height.saturating_sub(r.y - area.y)),
-        ..r
-    };
-    f.render_widget(Clear, r);
+    // `:whatif` takes key=value conditions: say which.
+    let what_if = p.input.trim_start().starts_with("whatif");
+    let hint = what_if.then(|| {
+        format!(
+            "USER then any of: {}",
+            crate::ca::whatif::WHATIF_KEYS
+                .iter()
+                .map(|k| format!("{k}="))
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+    });
+    let width: u16 = if what_if { 72 } else { 48 };
     let mut lines = vec![Line::from(vec![
         Span::styled(":", t.key),
         Span::styled(clean(&p.input), t.text),
         Span::styled("▏", t.key),
     ])];
+    if let Some(h) = hint {
+        lines.push(Line::from(Span::styled(h, t.muted)));
+    }
     if found.is_empty() {
         lines.push(Line::from(Span::styled("no match", t.muted)));
     }
@@ -89,11 +95,29 @@ pub fn palette(f: &mut Frame, app: &App, area: Rect, p: &Palette) {
         let style = if i == p.selected { t.selection } else { t.text };
         lines.push(Line::from(Span::styled(format!(" {name} "), style)));
     }
+    // Long inputs and the hint wrap: size the box by the wrapped lines.
+    let inner = width.min(area.width).saturating_sub(2).max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let h = (rows as u16 + 2).min(area.height);
+    let r = Rect {
+        y: area.y + 1.min(area.height),
+        ..centered(area, width, h)
+    };
+    let r = Rect {
+        height: r.height.min(area.height.saturating_sub(r.y - area.y)),
+        ..r
+    };
+    f.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.accent)
         .title(Span::styled(" Jump to (Tab completes) ", t.header));
-    f.render_widget(Paragraph::new(lines).block(block), r);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(ratatui::widgets::Wrap { trim: false }),
+        r,
+    );
 }
 
 /// The principal picker: the query and the users and groups found; then, for PIM, the
