@@ -209,6 +209,15 @@ async fn switching_off_the_cap_policy_warns_about_the_loop() {
     // On → Report-only is the first choice offered.
     let r = review(&h);
     assert!(r.warnings.iter().any(|w| w.contains("context c1")), "{r:?}");
+    // Deleting it warns the same way.
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('d')).await;
+    let r = review(&h);
+    assert_eq!(
+        r.diff,
+        ["deleted: CAP - Protect Conditional Access management"]
+    );
+    assert!(r.warnings.iter().any(|w| w.contains("context c1")), "{r:?}");
 }
 
 #[tokio::test]

@@ -225,10 +225,17 @@ impl App {
         };
         let subject = ed.subject;
         let id = ed.id.clone().unwrap_or_default();
-        let Some(patch) = merge_patch(&ed.opened, &new) else {
+        // Only the changed properties go out: Graph's own update example PATCHes just
+        // `conditions.signInRiskLevels` (conditionalaccesspolicy-update).
+        let Some(mut patch) = merge_patch(&ed.opened, &new) else {
             ed.error = Some("nothing changed: there is nothing to save".into());
             return Vec::new();
         };
+        // A named-location update must name its type (ipnamedlocation-update,
+        // countrynamedlocation-update: "You must specify the @odata.type").
+        if subject == Subject::Location {
+            patch["@odata.type"] = current["@odata.type"].clone();
+        }
         let current_draft = draft(&current);
         let theirs = merge_patch(&ed.opened, &current_draft);
         let names = &self.names;

@@ -152,6 +152,14 @@ async fn update(
         Ok(x) => x,
         Err(r) => return r,
     };
+    // Graph documents the type as required in a named-location update; its error text is not
+    // documented, so the wording here is the demo's.
+    if coll == Coll::Locations && patch["@odata.type"].as_str().is_none() {
+        return validation(
+            &ctx,
+            "The request must specify the @odata.type of the named location (#microsoft.graph.ipNamedLocation or #microsoft.graph.countryNamedLocation).",
+        );
+    }
     let Ok(mut tenant) = state.tenant.write() else {
         return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
     };
