@@ -617,3 +617,19 @@ async fn w_on_a_user_prefills_what_if_in_the_palette() {
     assert_eq!(ca001.cells[2], "applies", "Adele is a Global Administrator");
     assert_eq!(ca001.cells[5], "applies", "and Graph agrees");
 }
+
+#[tokio::test]
+async fn policy_list_shows_conditions_session_and_dates_when_wide() {
+    let mut h = Harness::session(DemoOptions::default()).await;
+    let e = h.app.switch_blade(BladeKind::CaPolicies);
+    h.run(e).await;
+    let wide = h.render(180, 20);
+    assert!(wide.contains("every 4h; no persistent"), "{wide}");
+    assert!(wide.contains("2025-09-12"), "{wide}");
+    insta::assert_snapshot!("ca_list_180x20", wide);
+    let narrow = h.render(80, 24);
+    assert!(
+        narrow.contains("CA001 - Require MFA"),
+        "the name keeps room: {narrow}"
+    );
+}

@@ -20,8 +20,8 @@ pub fn columns() -> Vec<Column> {
         Column::fixed("Target", 12).from(70),
         Column::fixed("Grant", 12),
         Column::fixed("Modified", 10).from(95),
-        Column::fixed("Conditions", 18).from(125),
-        Column::fixed("Session", 14).from(150),
+        Column::fixed("Conditions", 24).from(125),
+        Column::fixed("Session", 24).from(150),
     ]
 }
 
@@ -73,26 +73,39 @@ pub fn conditions_summary(p: &Value) -> String {
     parts.join("; ")
 }
 
-/// Session controls, short: "every 4 hours; no persistent browser".
+/// Session controls, short: "every 4h; no persistent".
 pub fn session_summary(p: &Value) -> String {
     let s = &p["sessionControls"];
     let mut parts = Vec::new();
-    if !s["signInFrequency"].is_null() && s["signInFrequency"]["isEnabled"] != json!(false) {
-        parts.push(frequency(&s["signInFrequency"]));
+    let f = &s["signInFrequency"];
+    if !f.is_null() && f["isEnabled"] != json!(false) {
+        parts.push(
+            match (
+                f["frequencyInterval"].as_str(),
+                f["value"].as_u64(),
+                f["type"].as_str(),
+            ) {
+                (Some("everyTime"), _, _) => "every time".to_string(),
+                (_, Some(n), Some(unit)) => {
+                    format!("every {n}{}", unit.chars().next().unwrap_or('?'))
+                }
+                _ => "sign-in frequency".to_string(),
+            },
+        );
     }
     match s["persistentBrowser"]["mode"].as_str() {
-        Some("never") => parts.push("no persistent browser".into()),
-        Some("always") => parts.push("persistent browser".into()),
+        Some("never") => parts.push("no persistent".into()),
+        Some("always") => parts.push("persistent".into()),
         _ => {}
     }
     if s["applicationEnforcedRestrictions"]["isEnabled"] == json!(true) {
         parts.push("app restrictions".into());
     }
     if s["cloudAppSecurity"]["isEnabled"] == json!(true) {
-        parts.push("Defender for Cloud Apps".into());
+        parts.push("MDCA".into());
     }
     if s["disableResilienceDefaults"] == json!(true) {
-        parts.push("no resilience defaults".into());
+        parts.push("no resilience".into());
     }
     parts.join("; ")
 }
@@ -112,6 +125,15 @@ fn count(v: &Value) -> usize {
     v.as_array().map(Vec::len).unwrap_or(0)
 }
 
+/// "1 group", "3 groups".
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 /// "All users -2", "3 roles", "Guests".
 pub fn users_summary(p: &Value) -> String {
     let u = &p["conditions"]["users"];
@@ -125,13 +147,13 @@ pub fn users_summary(p: &Value) -> String {
     } else {
         let mut parts = Vec::new();
         if !inc.is_empty() {
-            parts.push(format!("{} users", inc.len()));
+            parts.push(plural(inc.len(), "user"));
         }
         if count(&u["includeGroups"]) > 0 {
-            parts.push(format!("{} groups", count(&u["includeGroups"])));
+            parts.push(plural(count(&u["includeGroups"]), "group"));
         }
         if count(&u["includeRoles"]) > 0 {
-            parts.push(format!("{} roles", count(&u["includeRoles"])));
+            parts.push(plural(count(&u["includeRoles"]), "role"));
         }
         if parts.is_empty() {
             "none".to_string()
@@ -383,10 +405,7 @@ mod tests {
             conditions_summary(&full),
             "iOS android; 2 locations; exchangeActiveSync other; sign-in risk M H; device filter"
         );
-        assert_eq!(
-            session_summary(&full),
-            "every 4 hours; no persistent browser"
-        );
+        assert_eq!(session_summary(&full), "every 4h; no persistent");
         let ctx = json!({"conditions": {"users": {"includeRoles": ["r1", "r2"]}, "applications": {"includeAuthenticationContextClassReferences": ["c1"]}}});
         assert_eq!(users_summary(&ctx), "2 roles");
         assert_eq!(target_summary(&ctx), "ctx c1");
