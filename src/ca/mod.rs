@@ -85,6 +85,67 @@ pub fn validate_policy(p: &Value) -> Result<(), String> {
     if has_grant && !matches!(grant["operator"].as_str(), Some("AND" | "OR")) {
         return Err("grantControls.operator must be AND or OR".into());
     }
+    // Enumerations (graph-api.md §4.1): a typo is named here rather than by a 400 later.
+    let risk = &[
+        "low",
+        "medium",
+        "high",
+        "hidden",
+        "none",
+        "unknownFutureValue",
+    ][..];
+    for (path, v, known) in [
+        (
+            "grantControls.builtInControls",
+            &grant["builtInControls"],
+            &[
+                "block",
+                "mfa",
+                "compliantDevice",
+                "domainJoinedDevice",
+                "approvedApplication",
+                "compliantApplication",
+                "passwordChange",
+                "unknownFutureValue",
+            ][..],
+        ),
+        (
+            "conditions.clientAppTypes",
+            &c["clientAppTypes"],
+            &[
+                "all",
+                "browser",
+                "mobileAppsAndDesktopClients",
+                "exchangeActiveSync",
+                "easSupported",
+                "other",
+                "unknownFutureValue",
+            ][..],
+        ),
+        ("conditions.signInRiskLevels", &c["signInRiskLevels"], risk),
+        ("conditions.userRiskLevels", &c["userRiskLevels"], risk),
+        (
+            "conditions.platforms.includePlatforms",
+            &c["platforms"]["includePlatforms"],
+            &[
+                "all",
+                "android",
+                "iOS",
+                "windows",
+                "windowsPhone",
+                "macOS",
+                "linux",
+                "unknownFutureValue",
+            ][..],
+        ),
+    ] {
+        if let Some(bad) = strs(v).into_iter().find(|x| !known.contains(&x.as_str())) {
+            return Err(format!(
+                "{path}: '{bad}' is not one of {}",
+                known.join(", ")
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -127,5 +188,12 @@ mod tests {
         p["state"] = json!("on");
         assert!(validate_policy(&p).unwrap_err().contains("state"));
         assert!(validate_policy(&json!([])).is_err());
+        let mut p = blank_policy();
+        p["grantControls"]["builtInControls"] = json!(["MFA"]);
+        assert!(
+            validate_policy(&p)
+                .unwrap_err()
+                .contains("'MFA' is not one of")
+        );
     }
 }
