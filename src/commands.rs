@@ -265,7 +265,9 @@ pub async fn snapshot(
         }
         SnapshotCommand::Import { file } => {
             // Validate before copying: a foreign or damaged file is refused.
-            Store::open(file, false).map_err(|e| Failure::error(e.to_string()))?;
+            Store::open(file, false)
+                .and_then(|s| s.verify())
+                .map_err(|e| Failure::error(e.to_string()))?;
             if cache.exists() {
                 let backup = cache.with_extension("db.before-import");
                 std::fs::rename(&cache, &backup)

@@ -81,3 +81,46 @@ async fn tiny_terminals_render_without_panic() {
     }
     insta::assert_snapshot!(h.render(20, 5));
 }
+
+/// Counts what the terminal would receive.
+#[derive(Clone, Default)]
+struct Wire(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl std::io::Write for Wire {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .fetch_add(buf.len(), std::sync::atomic::Ordering::Relaxed);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Over SSH every byte counts: a one-row cursor move redraws only what changed (design budget:
+/// under 1 KiB). Bytes are counted, not time.
+#[tokio::test]
+async fn a_cursor_move_writes_under_1_kib() {
+    let mut h = Harness::new(false).await;
+    let wire = Wire::default();
+    let bytes = || wire.0.load(std::sync::atomic::Ordering::Relaxed);
+    let backend = ratatui::backend::CrosstermBackend::new(wire.clone());
+    let mut t = ratatui::Terminal::with_options(
+        backend,
+        ratatui::TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 80, 24)),
+        },
+    )
+    .unwrap();
+    t.draw(|f| entra_console::ui::draw(f, &mut h.app)).unwrap();
+    let first = bytes();
+    h.key(KeyCode::Down).await;
+    t.draw(|f| entra_console::ui::draw(f, &mut h.app)).unwrap();
+    let moved = bytes() - first;
+    eprintln!("first frame {first} bytes, one-row cursor move {moved} bytes");
+    assert!(
+        first > 1024,
+        "the first frame draws everything ({first} bytes)"
+    );
+    assert!(moved < 1024, "a cursor move wrote {moved} bytes");
+}

@@ -93,6 +93,8 @@ pub enum Msg {
         id: RequestId,
         result: Result<crate::ca::whatif::WhatIfResult, String>,
     },
+    /// Something the admin must know that belongs to no request (a damaged cache).
+    Notice(String),
     /// Re-authentication ended: the new token's `acrs`, or why not.
     StepUpDone {
         id: RequestId,

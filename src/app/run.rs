@@ -70,10 +70,21 @@ async fn read_cached(
     store: Arc<Store>,
     key: String,
 ) -> Option<(Vec<Value>, Option<chrono::DateTime<chrono::Utc>>)> {
+    read_cached_head(store, key, None).await
+}
+
+/// Cached rows a first screen needs, before the whole collection is read.
+const FIRST_SCREEN: usize = 200;
+
+async fn read_cached_head(
+    store: Arc<Store>,
+    key: String,
+    limit: Option<usize>,
+) -> Option<(Vec<Value>, Option<chrono::DateTime<chrono::Utc>>)> {
     let r = tokio::task::spawn_blocking(move || match key.strip_prefix("members:") {
         Some(gid) => store.members(gid),
         None if key == "journal" => store.journal().map(|j| (j, Some(chrono::Utc::now()))),
-        None => store.list(&key),
+        None => store.list_head(&key, limit),
     })
     .await;
     match r {
@@ -156,10 +167,22 @@ pub async fn perform(
     match effect {
         Effect::FetchPages { id, request, cache } => {
             let key = cache.filter(|_| store.is_some());
-            if let (Some(st), Some(k)) = (&store, &key)
-                && let Some((items, as_of)) = read_cached(st.clone(), k.clone()).await
-            {
-                let _ = tx.send(Msg::Cached { id, items, as_of });
+            if let (Some(st), Some(k)) = (&store, &key) {
+                // A first screen from the head of a large collection, then all of it.
+                let plain = !k.starts_with("members:") && k != "journal";
+                let mut shown = 0;
+                if plain
+                    && let Some((items, as_of)) =
+                        read_cached_head(st.clone(), k.clone(), Some(FIRST_SCREEN)).await
+                {
+                    shown = items.len();
+                    let _ = tx.send(Msg::Cached { id, items, as_of });
+                }
+                if (!plain || shown == FIRST_SCREEN)
+                    && let Some((items, as_of)) = read_cached(st.clone(), k.clone()).await
+                {
+                    let _ = tx.send(Msg::Cached { id, items, as_of });
+                }
             }
             if client.is_offline()
                 || key.as_deref() == Some("journal")
@@ -408,6 +431,16 @@ pub async fn run(mut app: App, conn: Connection, connector: Connector) -> std::i
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     for e in app.init() {
         runner.spawn(e);
+    }
+    // The cache's integrity check scans the whole file: after the first frame, not before.
+    if let Some(st) = runner.store.clone() {
+        let tx = runner.tx.clone();
+        tokio::spawn(async move {
+            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || st.verify()).await {
+                tracing::warn!("{e}");
+                let _ = tx.send(Msg::Notice(e.to_string()));
+            }
+        });
     }
     loop {
         if app.dirty {

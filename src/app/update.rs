@@ -83,6 +83,10 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::Notice(text) => {
+                self.toast(text, true);
+                Vec::new()
+            }
             Msg::Guard { id, facts } => self.on_guard(id, facts),
             Msg::Names { id, names } => self.on_names(id, names),
             Msg::WhatIf { id, result } => {

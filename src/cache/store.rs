@@ -112,7 +112,13 @@ impl Store {
     pub fn open(path: &Path, create: bool) -> Result<Store, CacheError> {
         let p = path.to_path_buf();
         let sql = |e: rusqlite::Error| CacheError::Sql(p.clone(), e.to_string());
-        match std::fs::read(path) {
+        // The header only: reading a large cache whole would cost the first frame.
+        let header = std::fs::File::open(path).and_then(|f| {
+            let mut head = Vec::with_capacity(16);
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, 16), &mut head)?;
+            Ok(head)
+        });
+        match header {
             Ok(bytes) if !bytes.is_empty() && !bytes.starts_with(b"SQLite format 3\0") => {
                 return Err(CacheError::Foreign(p, "not a SQLite database".into()));
             }
@@ -131,12 +137,6 @@ impl Store {
         let conn = Connection::open(path).map_err(sql)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(sql)?;
-        let check: String = conn
-            .query_row("PRAGMA quick_check", [], |r| r.get(0))
-            .map_err(|e| CacheError::Corrupt(p.clone(), e.to_string()))?;
-        if check != "ok" {
-            return Err(CacheError::Corrupt(p, check));
-        }
         let app_id: i32 = conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .map_err(sql)?;
@@ -179,6 +179,18 @@ impl Store {
             conn: Mutex::new(conn),
             path: p,
         })
+    }
+
+    /// `PRAGMA quick_check`: a damaged cache is reported (it scans the whole file, so the
+    /// console runs it after the first frame; `snapshot import` before copying).
+    pub fn verify(&self) -> Result<(), CacheError> {
+        let check: String = self
+            .with(|c| c.query_row("PRAGMA quick_check", [], |r| r.get(0)))
+            .map_err(|e| CacheError::Corrupt(self.path.clone(), e.to_string()))?;
+        if check != "ok" {
+            return Err(CacheError::Corrupt(self.path.clone(), check));
+        }
+        Ok(())
     }
 
     fn with<T>(
@@ -303,10 +315,21 @@ impl Store {
 
     /// A collection's objects in the order they were first seen, and when it was last synced.
     pub fn list(&self, coll: &str) -> Result<(Vec<Value>, Option<DateTime<Utc>>), CacheError> {
+        self.list_head(coll, None)
+    }
+
+    /// The first `limit` objects of a collection (all with `None`): enough for a first screen.
+    pub fn list_head(
+        &self,
+        coll: &str,
+        limit: Option<usize>,
+    ) -> Result<(Vec<Value>, Option<DateTime<Utc>>), CacheError> {
+        let limit = limit.map(|n| n as i64).unwrap_or(-1);
         let items = self.with(|c| {
-            let mut st =
-                c.prepare_cached("SELECT json FROM objects WHERE collection = ?1 ORDER BY rowid")?;
-            let rows = st.query_map([coll], |r| r.get::<_, String>(0))?;
+            let mut st = c.prepare_cached(
+                "SELECT json FROM objects WHERE collection = ?1 ORDER BY rowid LIMIT ?2",
+            )?;
+            let rows = st.query_map(params![coll, limit], |r| r.get::<_, String>(0))?;
             Ok(rows
                 .filter_map(|r| r.ok())
                 .filter_map(|t| serde_json::from_str(&t).ok())

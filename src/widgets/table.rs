@@ -50,6 +50,39 @@ impl Column {
     }
 }
 
+/// Score `candidates` (row indices, kept in order) against the pattern; large sets are split
+/// over the cores (each thread with its own matcher).
+fn score_all(pattern: &Pattern, rows: &[TableRow], candidates: &[usize]) -> Vec<(u32, usize)> {
+    let score = |part: &[usize]| {
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        part.iter()
+            .filter_map(|&i| {
+                pattern
+                    .score(rows[i].haystack.slice(..), &mut matcher)
+                    .map(|s| (s, i))
+            })
+            .collect::<Vec<_>>()
+    };
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    if candidates.len() < 20_000 || threads < 2 {
+        return score(candidates);
+    }
+    let chunk = candidates.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = candidates
+            .chunks(chunk)
+            .map(|part| s.spawn(move || score(part)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
 /// `2025-09-12`: a date cell.
 fn is_date(c: &str) -> bool {
     let b = c.as_bytes();
@@ -110,6 +143,9 @@ pub struct ObjectTable {
     page: usize,
     /// Ids of rows marked for a bulk action (Space).
     pub marked: std::collections::BTreeSet<String>,
+    /// Rows matching `matched_for` (in row order): a filter that extends it only rescans these.
+    matched: Vec<usize>,
+    matched_for: String,
 }
 
 impl ObjectTable {
@@ -137,6 +173,7 @@ impl ObjectTable {
     pub fn set_rows(&mut self, rows: Vec<TableRow>) {
         let keep = self.selected().map(|r| r.id().to_string());
         self.rows = rows;
+        self.matched_for.clear();
         self.refresh_view();
         if let Some(id) = keep
             && let Some(pos) = self.visible.iter().position(|&i| self.rows[i].id() == id)
@@ -150,6 +187,7 @@ impl ObjectTable {
     pub fn extend(&mut self, rows: Vec<TableRow>) {
         let keep = self.selected().map(|r| r.id().to_string());
         self.rows.extend(rows);
+        self.matched_for.clear();
         self.refresh_view();
         if let Some(id) = keep
             && let Some(pos) = self.visible.iter().position(|&i| self.rows[i].id() == id)
@@ -195,17 +233,22 @@ impl ObjectTable {
                 Normalization::Smart,
                 AtomKind::Fuzzy,
             );
-            let mut matcher = Matcher::new(Config::DEFAULT);
-            let mut scored: Vec<(u32, usize)> = (0..self.rows.len())
-                .filter_map(|i| {
-                    pattern
-                        .score(self.rows[i].haystack.slice(..), &mut matcher)
-                        .map(|s| (s, i))
-                })
-                .collect();
+            // Typing narrows: every row matching "ada lo" matched "ada l" (atoms are ANDed and
+            // each atom only grows), so only those are scored again.
+            let narrowing =
+                !self.matched_for.is_empty() && self.filter.starts_with(&self.matched_for);
+            let candidates: Vec<usize> = if narrowing {
+                std::mem::take(&mut self.matched)
+            } else {
+                (0..self.rows.len()).collect()
+            };
+            let mut scored = score_all(&pattern, &self.rows, &candidates);
+            self.matched = scored.iter().map(|s| s.1).collect();
+            self.matched_for = self.filter.clone();
             // Without an explicit sort, best matches first (stable for equal scores).
             if self.sort.is_none() {
-                scored.sort_by_key(|s| std::cmp::Reverse(s.0));
+                // (score desc, row) is a total order: the unstable sort gives the stable result.
+                scored.sort_unstable_by_key(|s| (std::cmp::Reverse(s.0), s.1));
             }
             scored.into_iter().map(|(_, i)| i).collect()
         };
@@ -222,6 +265,9 @@ impl ObjectTable {
             if desc {
                 visible.reverse();
             }
+        }
+        if self.filter.trim().is_empty() {
+            self.matched_for.clear();
         }
         self.visible = visible;
         self.clamp();
@@ -387,6 +433,31 @@ mod tests {
                 .collect(),
         );
         t
+    }
+
+    #[test]
+    fn narrowing_matches_a_full_scan() {
+        let names: Vec<String> = (0..30_000)
+            .map(|i| format!("user {i} ada{}", i % 7))
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut typed = table(&refs);
+        let mut fresh = table(&refs);
+        for q in ["a", "ad", "ada", "ada3", "ada3 1", "ada3 12"] {
+            typed.set_filter(q);
+        }
+        fresh.set_filter("ada3 12");
+        let ids = |t: &ObjectTable| {
+            t.visible_rows()
+                .map(|r| r.id().to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&typed), ids(&fresh));
+        assert!(typed.visible_len() > 0);
+        // Backspace widens again.
+        typed.set_filter("ada3 1");
+        fresh.set_filter("ada3 1");
+        assert_eq!(ids(&typed), ids(&fresh));
     }
 
     #[test]
