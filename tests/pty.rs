@@ -193,6 +193,15 @@ fn tiny_terminal_does_not_panic() {
     assert!(status.success(), "exit {status:?}; screen:\n{}", s.screen());
 }
 
+/// Wait for the console, open the CA policies and filter to one (the best match is selected).
+fn policy_row(s: &mut Session, name: &str) {
+    s.wait_for("Finance Team", Duration::from_secs(20));
+    s.send(":ca-policies\r");
+    s.wait_for("CA001", Duration::from_secs(10));
+    s.send(&format!("/{name}\r"));
+    s.wait_for(&format!("/{name} "), Duration::from_secs(5));
+}
+
 #[test]
 fn protected_change_with_inline_step_up() {
     let mut s = Session::start(&["--demo"], 110, 34);
@@ -220,11 +229,7 @@ fn protected_change_with_inline_step_up() {
 #[test]
 fn blocked_step_up_keeps_the_draft() {
     let mut s = Session::start(&["--demo", "--step-up", "block"], 110, 34);
-    s.wait_for("Finance Team", Duration::from_secs(20));
-    s.send(":ca-policies\r");
-    s.wait_for("CA001", Duration::from_secs(10));
-    s.send("/CA005\r");
-    s.wait_for("/CA005 ", Duration::from_secs(5));
+    policy_row(&mut s, "CA005");
     s.send("t");
     s.wait_for("Protected action", Duration::from_secs(10));
     s.send("\r");
@@ -313,11 +318,7 @@ fn offline_console_reads_the_cache() {
 #[test]
 fn edit_policy_json_review_step_up_and_save() {
     let mut s = Session::start(&["--demo"], 110, 40);
-    s.wait_for("Finance Team", Duration::from_secs(20));
-    s.send(":ca-policies\r");
-    s.wait_for("CA001", Duration::from_secs(10));
-    s.send("/CA003\r");
-    s.wait_for("/CA003 ", Duration::from_secs(5)); // fuzzy: the best match is selected
+    policy_row(&mut s, "CA003");
     s.send("E");
     s.wait_for("Edit policy: CA003", Duration::from_secs(5));
     // Line 3 is the state: go there, clear the value, type another.
