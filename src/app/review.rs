@@ -154,8 +154,10 @@ impl App {
     /// Recompute the diff, the guard and the warnings (after a choice, new facts or accounts).
     pub(super) fn refresh_review(&mut self) {
         let after = self.review_after();
-        let facts = self.facts.clone().unwrap_or_default();
-        let guard = self.guard.clone();
+        // Disjoint borrows: the write mutably, the facts, accounts and names read-only.
+        let empty = crate::protect::Facts::default();
+        let facts = self.facts.as_ref().unwrap_or(&empty);
+        let guard = self.guard.as_ref();
         let no_break_glass = self.ctx.break_glass.is_empty();
         let names = &self.names;
         let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
@@ -182,13 +184,13 @@ impl App {
         if !r.policy {
             return;
         }
-        r.warnings = context_warnings(before.as_ref(), after.as_ref(), &facts);
+        r.warnings = context_warnings(before.as_ref(), after.as_ref(), facts);
         if no_break_glass && after.is_some() {
             r.warnings.push(
                 "no break-glass accounts in this profile (break_glass in config.toml): the lockout guard checks only your own account".into(),
             );
         }
-        match (&guard, &after) {
+        match (guard, &after) {
             (Some(g), Some(a)) => {
                 r.guard_pending = false;
                 r.lockouts = lockouts(a, g);

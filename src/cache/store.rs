@@ -184,9 +184,17 @@ impl Store {
     /// `PRAGMA quick_check`: a damaged cache is reported (it scans the whole file, so the
     /// console runs it after the first frame; `snapshot import` before copying).
     pub fn verify(&self) -> Result<(), CacheError> {
-        let check: String = self
-            .with(|c| c.query_row("PRAGMA quick_check", [], |r| r.get(0)))
-            .map_err(|e| CacheError::Corrupt(self.path.clone(), e.to_string()))?;
+        // On a connection of its own (WAL allows it): the scan must not hold the shared
+        // connection's lock while lists are read from the cache.
+        let corrupt = |e: rusqlite::Error| CacheError::Corrupt(self.path.clone(), e.to_string());
+        let conn = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(corrupt)?;
+        let check: String = conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(corrupt)?;
         if check != "ok" {
             return Err(CacheError::Corrupt(self.path.clone(), check));
         }
