@@ -27,11 +27,8 @@ async fn ctrl(h: &mut Harness, c: char) {
 
 /// Open a blade, filter to one row, then press `key` on it.
 async fn on_row(h: &mut Harness, blade: BladeKind, filter: &str, key: char) {
-    let e = h.app.switch_blade(blade);
-    h.run(e).await;
-    h.key(KeyCode::Char('/')).await;
-    h.type_str(filter).await;
-    h.key(KeyCode::Enter).await;
+    h.open(blade).await;
+    h.filter(filter).await;
     h.key(KeyCode::Char(key)).await;
 }
 
@@ -161,8 +158,7 @@ async fn a_change_made_meanwhile_is_shown_and_kept() {
 #[tokio::test]
 async fn lockout_guard_refuses_block_all_without_break_glass() {
     let mut h = Harness::session(DemoOptions::default()).await;
-    let e = h.app.switch_blade(BladeKind::CaPolicies);
-    h.run(e).await;
+    h.open(BladeKind::CaPolicies).await;
     h.key(KeyCode::Char('a')).await;
     edit_draft(&mut h, |v| {
         v["displayName"] = json!("Block everyone");
@@ -288,8 +284,7 @@ async fn delete_policy_and_named_locations() {
 #[tokio::test]
 async fn named_locations_are_created_and_edited() {
     let mut h = Harness::session(DemoOptions::default()).await;
-    let e = h.app.switch_blade(BladeKind::NamedLocations);
-    h.run(e).await;
+    h.open(BladeKind::NamedLocations).await;
     h.key(KeyCode::Char('a')).await;
     edit_draft(&mut h, |v| {
         v["ipRanges"][0]["cidrAddress"] = json!("10.0.0.0/33")
@@ -494,8 +489,7 @@ async fn what_if_works_offline_from_the_cache() {
 #[tokio::test]
 async fn strengths_and_locations_say_which_policies_use_them() {
     let mut h = Harness::session(DemoOptions::default()).await;
-    let e = h.app.switch_blade(BladeKind::AuthStrengths);
-    h.run(e).await;
+    h.open(BladeKind::AuthStrengths).await;
     let View::List(l) = h.app.top() else {
         panic!("a list")
     };
@@ -621,8 +615,7 @@ async fn w_on_a_user_prefills_what_if_in_the_palette() {
 #[tokio::test]
 async fn policy_list_shows_conditions_session_and_dates_when_wide() {
     let mut h = Harness::session(DemoOptions::default()).await;
-    let e = h.app.switch_blade(BladeKind::CaPolicies);
-    h.run(e).await;
+    h.open(BladeKind::CaPolicies).await;
     let wide = h.render(180, 20);
     assert!(wide.contains("every 4h; no persistent"), "{wide}");
     assert!(wide.contains("2025-09-12"), "{wide}");

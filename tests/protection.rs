@@ -25,8 +25,7 @@ fn cells(h: &Harness) -> Vec<Vec<String>> {
 #[tokio::test]
 async fn protected_actions_show_context_and_state() {
     let mut h = harness().await;
-    let e = h.app.switch_blade(BladeKind::ProtectedActions);
-    h.run(e).await;
+    h.open(BladeKind::ProtectedActions).await;
     let rows = cells(&h);
     assert_eq!(rows.len(), 19, "only the settable permissions");
     let find = |p: &str| {
@@ -55,8 +54,7 @@ async fn protected_actions_show_context_and_state() {
 #[tokio::test]
 async fn auth_contexts_cross_reference_actions_and_policies() {
     let mut h = harness().await;
-    let e = h.app.switch_blade(BladeKind::AuthContexts);
-    h.run(e).await;
+    h.open(BladeKind::AuthContexts).await;
     let rows = cells(&h);
     assert_eq!(rows[0][..4], ["c1", "Protect CAP", "yes", "4"]);
     assert!(rows[0][4].contains("CAP (On)"), "{:?}", rows[0]);
@@ -76,11 +74,8 @@ async fn auth_contexts_cross_reference_actions_and_policies() {
 #[tokio::test]
 async fn setting_a_context_warns_about_the_trap_and_steps_up() {
     let mut h = harness().await;
-    let e = h.app.switch_blade(BladeKind::ProtectedActions);
-    h.run(e).await;
-    h.key(KeyCode::Char('/')).await;
-    h.type_str("partners/create").await;
-    h.key(KeyCode::Enter).await;
+    h.open(BladeKind::ProtectedActions).await;
+    h.filter("partners/create").await;
     h.key(KeyCode::Char('t')).await;
     // The first choice after "none" is c1; move to c2 (the report-only trap): a warning.
     h.key(KeyCode::Right).await;
@@ -129,11 +124,8 @@ async fn setting_a_context_warns_about_the_trap_and_steps_up() {
 #[tokio::test]
 async fn publishing_a_context_needs_no_step_up() {
     let mut h = harness().await;
-    let e = h.app.switch_blade(BladeKind::AuthContexts);
-    h.run(e).await;
-    h.key(KeyCode::Char('/')).await;
-    h.type_str("c3").await;
-    h.key(KeyCode::Enter).await;
+    h.open(BladeKind::AuthContexts).await;
+    h.filter("c3").await;
     h.key(KeyCode::Char('t')).await;
     let w = h.app.write.as_ref().unwrap();
     assert_eq!(w.request.body.as_ref().unwrap()["isAvailable"], true);
@@ -156,8 +148,7 @@ async fn publishing_a_context_needs_no_step_up() {
 #[tokio::test]
 async fn contexts_are_created_and_deleted_only_when_unused() {
     let mut h = harness().await;
-    let e = h.app.switch_blade(BladeKind::AuthContexts);
-    h.run(e).await;
+    h.open(BladeKind::AuthContexts).await;
     // c1 is used by protected actions and a policy: deleting it is refused with the reason.
     h.key(KeyCode::Char('d')).await;
     assert!(h.app.write.is_none());
@@ -189,9 +180,7 @@ async fn contexts_are_created_and_deleted_only_when_unused() {
         "{rows:?}"
     );
     // c4 is unused: deleting it goes through.
-    h.key(KeyCode::Char('/')).await;
-    h.type_str("c4").await;
-    h.key(KeyCode::Enter).await;
+    h.filter("c4").await;
     h.key(KeyCode::Char('d')).await;
     h.key(KeyCode::Enter).await;
     assert!(matches!(
@@ -314,11 +303,8 @@ async fn guided_setup_refuses_step_3_without_an_enabled_policy() {
 #[tokio::test]
 async fn a_context_for_several_marked_permissions() {
     let mut h = harness().await;
-    let e = h.app.switch_blade(BladeKind::ProtectedActions);
-    h.run(e).await;
-    h.key(KeyCode::Char('/')).await;
-    h.type_str("partners/").await;
-    h.key(KeyCode::Enter).await;
+    h.open(BladeKind::ProtectedActions).await;
+    h.filter("partners/").await;
     let marked: Vec<String> = cells(&h).iter().take(2).map(|r| r[0].clone()).collect();
     h.key(KeyCode::Char(' ')).await;
     h.key(KeyCode::Char(' ')).await;
@@ -355,8 +341,7 @@ async fn a_context_for_several_marked_permissions() {
 #[tokio::test]
 async fn renaming_a_context() {
     let mut h = harness().await;
-    let e = h.app.switch_blade(BladeKind::AuthContexts);
-    h.run(e).await;
+    h.open(BladeKind::AuthContexts).await;
     h.key(KeyCode::Down).await; // c2
     h.key(KeyCode::Char('n')).await;
     for _ in 0.."Protect named locations".len() {

@@ -32,8 +32,7 @@ async fn roles_with(read_only: bool) -> Harness {
     })
     .unwrap();
     let mut h = Harness::with(server, client, None).await;
-    let e = h.app.switch_blade(BladeKind::Roles);
-    h.run(e).await;
+    h.open(BladeKind::Roles).await;
     h
 }
 
@@ -55,9 +54,7 @@ async fn role_definitions_with_privileged_and_counts() {
     assert_eq!(row("Conditional Access Administrator")[3..], ["1", "1"]);
     assert_eq!(row("Tailspin Helpdesk Lite")[1], "Custom");
     assert_eq!(rows.iter().filter(|r| r[2] == "PRIVILEGED").count(), 29);
-    h.key(KeyCode::Char('/')).await;
-    h.type_str("global admin").await;
-    h.key(KeyCode::Enter).await;
+    h.filter("global admin").await;
     insta::assert_snapshot!("roles_filtered_100x30", h.render(100, 30));
     // Detail, then its assignments.
     h.key(KeyCode::Enter).await;
@@ -119,11 +116,8 @@ async fn who_can_finds_holders_through_groups_and_eligibility() {
 #[tokio::test]
 async fn a_users_page_shows_roles_and_who_can_reset_the_password() {
     let mut h = roles().await;
-    let e = h.app.switch_blade(BladeKind::Users);
-    h.run(e).await;
-    h.key(KeyCode::Char('/')).await;
-    h.type_str("adele").await;
-    h.key(KeyCode::Enter).await;
+    h.open(BladeKind::Users).await;
+    h.filter("adele").await;
     h.key(KeyCode::Enter).await;
     for _ in 0..40 {
         h.key(KeyCode::Down).await;
@@ -152,14 +146,10 @@ async fn a_users_page_shows_roles_and_who_can_reset_the_password() {
 #[tokio::test]
 async fn removing_active_and_eligible_assignments() {
     let mut h = roles_with(false).await;
-    h.key(KeyCode::Char('/')).await;
-    h.type_str("global administrator").await;
-    h.key(KeyCode::Enter).await;
+    h.filter("global administrator").await;
     h.key(KeyCode::Enter).await;
     h.key(KeyCode::Char('m')).await;
-    h.key(KeyCode::Char('/')).await;
-    h.type_str("break glass 02").await;
-    h.key(KeyCode::Enter).await;
+    h.filter("break glass 02").await;
     h.key(KeyCode::Char('d')).await;
     let w = h.app.write.as_ref().expect("confirm");
     assert!(
@@ -205,9 +195,7 @@ async fn removing_active_and_eligible_assignments() {
 #[tokio::test]
 async fn assigning_a_role_through_the_picker() {
     let mut h = roles_with(false).await;
-    h.key(KeyCode::Char('/')).await;
-    h.type_str("security reader").await;
-    h.key(KeyCode::Enter).await;
+    h.filter("security reader").await;
     h.key(KeyCode::Enter).await;
     h.key(KeyCode::Char('m')).await;
     assert_eq!(cells(&h).len(), 1);

@@ -21,9 +21,7 @@ async fn groups_list_120x40() {
 #[tokio::test]
 async fn groups_filtered_and_sorted() {
     let mut h = Harness::new(false).await;
-    h.key(KeyCode::Char('/')).await;
-    h.type_str("team").await;
-    h.key(KeyCode::Enter).await;
+    h.filter("team").await;
     h.key(KeyCode::Char('s')).await;
     insta::assert_snapshot!(h.render(80, 24));
 }
@@ -31,9 +29,7 @@ async fn groups_filtered_and_sorted() {
 #[tokio::test]
 async fn group_detail_sheet_and_json() {
     let mut h = Harness::new(false).await;
-    h.key(KeyCode::Char('/')).await;
-    h.type_str("tier0").await;
-    h.key(KeyCode::Enter).await;
+    h.filter("tier0").await;
     h.key(KeyCode::Enter).await;
     insta::assert_snapshot!("group_detail_sheet", h.render(80, 24));
     h.key(KeyCode::Tab).await;
@@ -43,9 +39,7 @@ async fn group_detail_sheet_and_json() {
 #[tokio::test]
 async fn group_members() {
     let mut h = Harness::new(false).await;
-    h.key(KeyCode::Char('/')).await;
-    h.type_str("break-glass").await;
-    h.key(KeyCode::Enter).await;
+    h.filter("break-glass").await;
     h.key(KeyCode::Enter).await;
     h.key(KeyCode::Char('m')).await;
     insta::assert_snapshot!(h.render(80, 24));

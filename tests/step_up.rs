@@ -24,11 +24,8 @@ async fn harness(mode: StepUpMode, ready_token: bool) -> Harness {
 
 /// Open the CA blade, pick CA005 (Off) and press `t`: the confirm step with facts loaded.
 async fn confirm_state_change(h: &mut Harness) {
-    let e = h.app.switch_blade(BladeKind::CaPolicies);
-    h.run(e).await;
-    h.key(KeyCode::Char('/')).await;
-    h.type_str("CA005").await;
-    h.key(KeyCode::Enter).await;
+    h.open(BladeKind::CaPolicies).await;
+    h.filter("CA005").await;
     h.key(KeyCode::Char('t')).await;
     let w = h.app.write.as_ref().expect("write panel");
     assert_eq!(w.phase, Phase::Confirm);

@@ -69,6 +69,19 @@ impl Harness {
         }
     }
 
+    /// Switch to a blade and run its load.
+    pub async fn open(&mut self, blade: entra_console::blades::BladeKind) {
+        let e = self.app.switch_blade(blade);
+        self.run(e).await;
+    }
+
+    /// `/` filter to `text`, Enter keeps it (the best match is selected).
+    pub async fn filter(&mut self, text: &str) {
+        self.key(KeyCode::Char('/')).await;
+        self.type_str(text).await;
+        self.key(KeyCode::Enter).await;
+    }
+
     pub fn render(&mut self, w: u16, h: u16) -> String {
         let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
         t.draw(|f| entra_console::ui::draw(f, &mut self.app))
