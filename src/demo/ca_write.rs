@@ -208,10 +208,7 @@ async fn delete(state: Shared, id: String, headers: HeaderMap, coll: Coll) -> Re
             ),
         );
     }
-    let items = tenant.policy.items_mut(coll);
-    let before = items.len();
-    items.retain(|p| p["id"].as_str() != Some(id.as_str()));
-    if items.len() == before {
+    if !super::store::remove_by_id(tenant.policy.items_mut(coll), &id) {
         return not_found(&ctx, &id);
     }
     ctx.no_content()

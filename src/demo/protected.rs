@@ -158,12 +158,7 @@ pub async fn delete_context(
     let Ok(mut tenant) = state.tenant.write() else {
         return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
     };
-    let before = tenant.policy.contexts.len();
-    tenant
-        .policy
-        .contexts
-        .retain(|c| c["id"].as_str() != Some(id.as_str()));
-    if tenant.policy.contexts.len() == before {
+    if !super::store::remove_by_id(&mut tenant.policy.contexts, &id) {
         return ctx.error(
             404,
             "ResourceNotFound",

@@ -211,12 +211,7 @@ pub async fn delete_assignment(
     let Ok(mut tenant) = state.tenant.write() else {
         return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
     };
-    let before = tenant.roles.assignments.len();
-    tenant
-        .roles
-        .assignments
-        .retain(|a| a["id"].as_str() != Some(id.as_str()));
-    if tenant.roles.assignments.len() == before {
+    if !super::store::remove_by_id(&mut tenant.roles.assignments, &id) {
         return ctx.error(404, "Request_ResourceNotFound", &format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."));
     }
     ctx.no_content()

@@ -258,10 +258,7 @@ impl Tenant {
 
     /// Delete an object (delta queries report it as `@removed`).
     pub fn remove(&mut self, kind: Kind, id: &str) -> bool {
-        let list = self.list_mut(kind);
-        let before = list.len();
-        list.retain(|o| o["id"].as_str() != Some(id));
-        if list.len() == before {
+        if !remove_by_id(self.list_mut(kind), id) {
             return false;
         }
         self.seq += 1;
@@ -313,6 +310,13 @@ impl Tenant {
             Kind::Group => &self.group_props,
         }
     }
+}
+
+/// Remove the object with this id from a collection; `false` when there was none.
+pub fn remove_by_id(items: &mut Vec<Value>, id: &str) -> bool {
+    let before = items.len();
+    items.retain(|o| o["id"].as_str() != Some(id));
+    items.len() != before
 }
 
 /// The properties returned when no `$select` is given.
