@@ -116,10 +116,11 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
         Phase::Challenged => {
             let ch = w.challenge.as_ref();
             let acrs = ch.and_then(|c| c.acrs.clone());
-            let facts = app.facts.clone().unwrap_or_default();
+            let empty = protect::Facts::default();
+            let facts = app.facts.as_ref().unwrap_or(&empty);
             match &acrs {
                 Some(a) => {
-                    let p = protect::context_protection(a, "", &facts);
+                    let p = protect::context_protection(a, "", facts);
                     let name = p.context.as_ref().map(|c| c.1.clone()).unwrap_or_default();
                     out.push(Line::from(Span::styled(
                         format!("Graph asks for authentication context {a} \"{}\" before it accepts this change.", clean(&name)),
