@@ -311,8 +311,8 @@ async fn a_context_for_several_marked_permissions() {
     h.key(KeyCode::Up).await;
     h.key(KeyCode::Char('t')).await;
     let w = h.app.write.as_ref().unwrap();
-    assert!(w.title.contains("and 1 more"), "{}", w.title);
-    assert_eq!(w.more.len(), 1);
+    assert!(w.title.contains("2 marked permissions"), "{}", w.title);
+    assert_eq!(w.targets.len(), 2);
     assert_eq!(
         w.request.body.as_ref().unwrap()["authenticationContextId"],
         "c1"
@@ -335,6 +335,59 @@ async fn a_context_for_several_marked_permissions() {
             Some("c1"),
             "{m}"
         );
+    }
+}
+
+/// Issue 11, item 1: rows 1 and 3 marked, the cursor on row 4 (unmarked), context -> none.
+#[tokio::test]
+async fn bulk_context_writes_only_the_marked_rows_and_previews_each() {
+    let mut h = harness().await;
+    h.open(BladeKind::ProtectedActions).await;
+    let before = cells(&h);
+    h.key(KeyCode::Char(' ')).await; // marks row 1, moves to row 2
+    h.key(KeyCode::Char('j')).await;
+    h.key(KeyCode::Char(' ')).await; // marks row 3, cursor on row 4
+    // The marks are visible: a glyph in the first cell.
+    let screen = h.render(120, 30);
+    assert_eq!(screen.matches("✓ ").count(), 2, "{screen}");
+    h.key(KeyCode::Char('t')).await;
+    // Choose "none".
+    while h.app.write.as_ref().unwrap().chosen() != Some(&serde_json::Value::Null) {
+        h.key(KeyCode::Left).await;
+    }
+    let w = h.app.write.as_ref().unwrap();
+    assert!(w.title.contains("cursor row is not marked"), "{}", w.title);
+    let changes = w.changes();
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    for (line, row) in changes.iter().zip([&before[0], &before[2]]) {
+        let ctx = row[2].split(' ').next().unwrap();
+        assert!(line.starts_with(&row[0]), "{line} for {row:?}");
+        assert!(line.contains(&format!("{ctx} → none")), "{line}");
+    }
+    let screen = h.render(120, 40);
+    assert!(
+        screen.contains("Conditional Access management becomes unprotected"),
+        "{screen}"
+    );
+    h.key(KeyCode::Enter).await;
+    if h.app.write.as_ref().unwrap().phase == Phase::Challenged {
+        h.key(KeyCode::Enter).await;
+    }
+    assert!(matches!(
+        h.app.write.as_ref().unwrap().phase,
+        Phase::Done(_)
+    ));
+    let tenant = h.server.state.tenant.read().unwrap();
+    for (i, row) in before.iter().enumerate().take(4) {
+        let now = tenant
+            .policy
+            .context_of(&format!("microsoft.directory/{}", row[0]));
+        let was = row[2].split(' ').next().filter(|c| !c.is_empty());
+        if i == 0 || i == 2 {
+            assert_eq!(now, None, "{row:?} was marked");
+        } else {
+            assert_eq!(now.as_deref(), was, "{row:?} was not marked: unchanged");
+        }
     }
 }
 

@@ -115,45 +115,76 @@ impl App {
             &id,
             choice.options[choice.selected].1.as_str(),
         );
-        // Marked rows (Space) get the same context, one write after the other.
-        let others: Vec<String> = match self.top() {
+        // Marked rows (Space) are the targets: only they are written, the cursor row only when
+        // it is marked too, and the confirm lists each with its context before and after.
+        let marked: Vec<serde_json::Value> = match self.top() {
             View::List(l) => l
                 .table
                 .marked_rows()
                 .iter()
-                .map(|r| r.id().to_string())
-                .filter(|m| *m != id)
+                .map(|r| r.object.clone())
                 .collect(),
             View::Detail(_) => Vec::new(),
         };
-        if !others.is_empty() {
-            let more = others
-                .iter()
-                .map(|o| {
-                    crate::blades::protected::context_request(
-                        o,
-                        choice.options[choice.selected].1.as_str(),
-                    )
-                })
-                .collect();
-            let title = format!(
-                "Set context: {} and {} more",
-                crate::sanitize::clean(&name),
-                others.len()
+        if marked.is_empty() {
+            return self.begin_write(
+                format!("Set context: {}", crate::sanitize::clean(&name)),
+                id,
+                request,
+                Some(choice),
+                Some(a),
             );
-            let effects = self.begin_write(title, id, request, Some(choice), Some(a));
-            if let Some(w) = &mut self.write {
-                w.more = more;
-            }
-            return effects;
         }
-        self.begin_write(
-            format!("Set context: {}", crate::sanitize::clean(&name)),
-            id,
-            request,
+        let cursor_marked = marked.iter().any(|m| m["id"] == a["id"]);
+        let targets: Vec<super::write::Target> = marked
+            .into_iter()
+            .map(|o| {
+                let oid = o["id"].as_str().unwrap_or_default();
+                super::write::Target {
+                    name: o["name"]
+                        .as_str()
+                        .unwrap_or(oid)
+                        .trim_start_matches("microsoft.directory/")
+                        .to_string(),
+                    current: o["authenticationContextId"].clone(),
+                    request: crate::blades::protected::context_request(oid, None),
+                    object: o,
+                }
+            })
+            .collect();
+        let title = format!(
+            "Set context: {} marked permission{}{}",
+            targets.len(),
+            if targets.len() == 1 { "" } else { "s" },
+            if cursor_marked {
+                ""
+            } else {
+                " (the cursor row is not marked: not written)"
+            }
+        );
+        let first = targets[0].clone();
+        let mut choice = choice;
+        // Start from the first target's context, like a single write starts from its own.
+        let at = choice
+            .options
+            .iter()
+            .position(|(_, v)| *v == first.current)
+            .unwrap_or(0);
+        choice.current = first.current.clone();
+        choice.selected = (at + 1) % choice.options.len();
+        let effects = self.begin_write(
+            title,
+            first.object["id"].as_str().unwrap_or_default().to_string(),
+            first.request.clone(),
             Some(choice),
-            Some(a),
-        )
+            Some(first.object.clone()),
+        );
+        if let Some(w) = &mut self.write {
+            w.targets = targets;
+            w.sent = 1;
+            w.sync_request();
+        }
+        effects
     }
 
     fn set_published(&mut self, c: serde_json::Value) -> Vec<Effect> {

@@ -58,6 +58,16 @@ impl std::fmt::Display for StepUpFailure {
     }
 }
 
+/// One object of a bulk write: its name, its value of the chosen field before, the object
+/// (for the journal) and the request that changes it.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub name: String,
+    pub current: serde_json::Value,
+    pub object: serde_json::Value,
+    pub request: Request,
+}
+
 /// A write in progress, with its draft.
 #[derive(Clone, Debug)]
 pub struct PendingWrite {
@@ -73,27 +83,49 @@ pub struct PendingWrite {
     pub challenge: Option<ClaimsChallenge>,
     /// The object before the change (for the journal).
     pub before: Option<serde_json::Value>,
-    /// Further requests of a bulk write (same choice), sent one after the other.
-    pub more: Vec<Request>,
+    /// Every object of a bulk write (same choice), in order; sent one after the other. Empty
+    /// for a write to one object.
+    pub targets: Vec<Target>,
+    /// How many of `targets` were sent (the one in flight included).
+    pub sent: usize,
     /// The review of a Conditional Access save (diff, lockout guard, warnings).
     pub review: Option<super::review::Review>,
 }
 
 impl PendingWrite {
-    /// The change as "field: old → new" lines.
+    /// The label of `value` among the choice's options (or the value itself).
+    fn label(c: &Choice, value: &serde_json::Value) -> String {
+        c.options
+            .iter()
+            .find(|(_, v)| v == value)
+            .map(|(l, _)| l.clone())
+            .unwrap_or_else(|| crate::widgets::sheet::show(value))
+    }
+
+    /// The change as "field: old → new" lines (one per object of a bulk write).
     pub fn changes(&self) -> Vec<String> {
+        if let Some(c) = self.choice.as_ref().filter(|_| !self.targets.is_empty()) {
+            let new = &c.options[c.selected];
+            return self
+                .targets
+                .iter()
+                .map(|t| {
+                    let old = Self::label(c, &t.current);
+                    if new.1 == t.current {
+                        format!("{}: {old} (unchanged)", t.name)
+                    } else {
+                        format!("{}: {old} → {}", t.name, new.0)
+                    }
+                })
+                .collect();
+        }
         match &self.choice {
             Some(c) if c.field.is_empty() => {
                 vec![format!("requirement: {}", c.options[c.selected].0)]
             }
             Some(c) => {
                 let new = &c.options[c.selected];
-                let old = c
-                    .options
-                    .iter()
-                    .find(|(_, v)| *v == c.current)
-                    .map(|(l, _)| l.clone())
-                    .unwrap_or_else(|| crate::widgets::sheet::show(&c.current));
+                let old = Self::label(c, &c.current);
                 if new.1 == c.current {
                     vec![format!("{}: {old} (unchanged)", c.field)]
                 } else {
@@ -109,7 +141,7 @@ impl PendingWrite {
         }
     }
 
-    fn sync_request(&mut self) {
+    pub(super) fn sync_request(&mut self) {
         if let (Some(c), Some(body)) = (&self.choice, self.request.body.as_mut()) {
             // An empty field name means the choice is between whole bodies.
             if c.field.is_empty() {
@@ -119,8 +151,8 @@ impl PendingWrite {
             }
         }
         if let Some(c) = &self.choice {
-            for r in &mut self.more {
-                if let Some(b) = r.body.as_mut() {
+            for t in &mut self.targets {
+                if let Some(b) = t.request.body.as_mut() {
                     b[c.field.as_str()] = c.options[c.selected].1.clone();
                 }
             }
@@ -161,7 +193,8 @@ impl App {
             step_ups: 0,
             challenge: None,
             before,
-            more: Vec::new(),
+            targets: Vec::new(),
+            sent: 0,
             review: None,
         };
         w.sync_request();
@@ -388,13 +421,16 @@ impl App {
             return Vec::new();
         };
         match result {
-            Ok(request_id) if !w.more.is_empty() => {
+            Ok(request_id) if w.sent < w.targets.len() => {
                 // A bulk write: journal this one, then send the next (step-up already done).
                 let journal = self.journal("ok".into(), request_id);
                 let Some(w) = &mut self.write else {
                     return vec![journal];
                 };
-                w.request = w.more.remove(0);
+                let next = &w.targets[w.sent];
+                w.request = next.request.clone();
+                w.before = Some(next.object.clone());
+                w.sent += 1;
                 let mut effects = self.send_write();
                 effects.push(journal);
                 return effects;

@@ -156,3 +156,36 @@ pub fn assign_warning(context: Option<&str>, facts: &Facts) -> Option<String> {
         format!("No enabled policy targets {c}: admins would be asked to re-authenticate forever (policy never satisfied). Turn a policy targeting {c} On first.")
     })
 }
+
+/// The warnings for taking a context away from protected Conditional Access permissions:
+/// `objects` are the resource actions written, `chosen` the context they get.
+pub fn removal_warnings<'a>(
+    objects: impl IntoIterator<Item = &'a Value>,
+    chosen: Option<&str>,
+    facts: &Facts,
+) -> Vec<String> {
+    objects
+        .into_iter()
+        .filter(|a| {
+            a["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("microsoft.directory/conditionalAccessPolicies/"))
+        })
+        .filter(|a| matches!(action_state(a, facts), crate::protect::ActionState::Protected))
+        .filter_map(|a| {
+            let from = a["authenticationContextId"].as_str()?;
+            (chosen != Some(from)).then(|| {
+                let name = a["name"].as_str().unwrap_or_default();
+                let name = name.trim_start_matches("microsoft.directory/");
+                match chosen {
+                    None => format!(
+                        "{name} loses {from}: Conditional Access management becomes unprotected (no step-up asked)."
+                    ),
+                    Some(to) => format!(
+                        "{name} moves from {from} to {to}: Conditional Access management is then protected only by the policies targeting {to}."
+                    ),
+                }
+            })
+        })
+        .collect()
+}

@@ -81,6 +81,22 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                     t.warning,
                 )));
             }
+            if let (Some(c), Some(f)) = (&w.choice, &app.facts)
+                && c.field == "authenticationContextId"
+            {
+                let chosen = w.chosen().and_then(|v| v.as_str());
+                let objects: Vec<&serde_json::Value> = if w.targets.is_empty() {
+                    w.before.iter().collect()
+                } else {
+                    w.targets.iter().map(|t| &t.object).collect()
+                };
+                for warn in crate::blades::protected::removal_warnings(objects, chosen, f) {
+                    out.push(Line::from(Span::styled(
+                        format!("Warning: {warn}"),
+                        t.warning,
+                    )));
+                }
+            }
             match &w.protection {
                 Some(p) => {
                     for l in p.lines() {

@@ -7,7 +7,7 @@ use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32String};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 use serde_json::Value;
@@ -127,6 +127,29 @@ impl TableRow {
             .and_then(Value::as_str)
             .unwrap_or_default()
     }
+}
+
+/// `text` cut to `width` columns, ending in `…` when cut (a GUID cut by two characters must
+/// not look complete).
+pub fn fit(text: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = ch.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(ch);
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
 }
 
 /// Table state: rows, the visible (filtered, sorted) order, cursor and scroll offset.
@@ -331,23 +354,46 @@ impl ObjectTable {
             .collect()
     }
 
-    fn widths(&self, total: u16, shown: &[usize]) -> Vec<Constraint> {
+    /// Column widths for a table `total` wide: every column gets its minimum; spare room goes
+    /// to the columns whose cells on the page `rows` would be cut, in equal shares (a column
+    /// that needs less keeps only what it needs), and what is left to the grow column.
+    fn widths(&self, total: u16, shown: &[usize], rows: std::ops::Range<usize>) -> Vec<Constraint> {
+        use unicode_width::UnicodeWidthStr;
         let spacing = shown.len().saturating_sub(1) as u16;
         let fixed: u16 = shown.iter().map(|&i| self.columns[i].min).sum::<u16>() + spacing;
-        let spare = total.saturating_sub(fixed);
-        let mut given = false;
-        shown
+        let mut spare = total.saturating_sub(fixed);
+        let mut out: Vec<u16> = shown.iter().map(|&i| self.columns[i].min).collect();
+        let mut need: Vec<u16> = shown
             .iter()
-            .map(|&i| &self.columns[i])
-            .map(|c| {
-                if c.grow && !given {
-                    given = true;
-                    Constraint::Length(c.min + spare)
-                } else {
-                    Constraint::Length(c.min)
-                }
+            .zip(&out)
+            .map(|(&i, &min)| {
+                let widest = self.visible[rows.clone()]
+                    .iter()
+                    .filter_map(|&r| self.rows[r].cells.get(i))
+                    .map(|c| c.width())
+                    .max()
+                    .unwrap_or(0)
+                    .min(u16::MAX as usize) as u16;
+                widest.saturating_sub(min)
             })
-            .collect()
+            .collect();
+        while spare > 0 {
+            let needy = need.iter().filter(|n| **n > 0).count() as u16;
+            if needy == 0 {
+                break;
+            }
+            let share = (spare / needy).max(1);
+            for (k, n) in need.iter_mut().enumerate() {
+                let more = (*n).min(share).min(spare);
+                out[k] += more;
+                *n -= more;
+                spare -= more;
+            }
+        }
+        if let Some(k) = shown.iter().position(|&i| self.columns[i].grow) {
+            out[k] += spare;
+        }
+        out.into_iter().map(Constraint::Length).collect()
     }
 
     /// Draw the table; `styler` may colour a row's cells (badges, states).
@@ -389,25 +435,43 @@ impl ObjectTable {
         )
         .style(theme.header);
         let end = (self.offset + body).min(self.visible.len());
+        let widths = self.widths(inner.width, &shown, self.offset..end);
         let rows: Vec<Row> = (self.offset..end)
             .map(|pos| {
                 let r = &self.rows[self.visible[pos]];
-                let cells = shown.iter().map(|&ci| {
+                let selected = pos == self.cursor && focused;
+                let marked = self.marked.contains(r.id());
+                let cells = shown.iter().zip(&widths).enumerate().map(|(k, (&ci, w))| {
                     let c = r.cells.get(ci).map(String::as_str).unwrap_or_default();
-                    let st = styler(r, ci).unwrap_or(theme.text);
-                    Cell::from(Span::styled(c, st))
+                    let width = match w {
+                        Constraint::Length(n) => *n as usize,
+                        _ => usize::MAX,
+                    };
+                    // A marked row carries a glyph in its first cell, not only a colour.
+                    let text = if k == 0 && marked {
+                        fit(&format!("✓ {c}"), width)
+                    } else {
+                        fit(c, width)
+                    };
+                    // The selection and the mark style the whole row: a cell's own colour on
+                    // the selection background can be unreadable (issue 11, item 20).
+                    if selected || marked {
+                        Cell::from(text)
+                    } else {
+                        let st = styler(r, ci).unwrap_or(theme.text);
+                        Cell::from(Span::styled(text, st))
+                    }
                 });
                 let row = Row::new(cells);
-                if pos == self.cursor && focused {
+                if selected {
                     row.style(theme.selection)
-                } else if self.marked.contains(r.id()) {
-                    row.style(theme.key)
+                } else if marked {
+                    row.style(theme.text.add_modifier(Modifier::REVERSED))
                 } else {
                     row
                 }
             })
             .collect();
-        let widths = self.widths(inner.width, &shown);
         let table = Table::new(rows, widths).header(header).column_spacing(1);
         f.render_widget(table, inner);
     }
@@ -539,5 +603,79 @@ mod tests {
         assert_eq!(t.cursor, 1);
         t.move_by(-10);
         assert_eq!(t.cursor, 0);
+    }
+
+    /// WCAG 2 relative luminance of a colour (named colours as xterm draws them).
+    fn luminance(c: ratatui::style::Color) -> f64 {
+        use ratatui::style::Color::*;
+        let (r, g, b) = match c {
+            Rgb(r, g, b) => (r, g, b),
+            Black => (0, 0, 0),
+            White => (255, 255, 255),
+            Yellow => (255, 255, 0),
+            Gray => (229, 229, 229),
+            DarkGray => (127, 127, 127),
+            Blue => (0, 0, 238),
+            Cyan => (0, 205, 205),
+            other => panic!("no RGB for {other:?}"),
+        };
+        let lin = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+    }
+
+    /// Issue 11, item 20: the selected row is drawn in the selection style only, whatever
+    /// colour its cells have elsewhere, and that style reads at 4.5:1 or better in every theme.
+    #[test]
+    fn the_selected_row_is_readable_in_every_theme() {
+        use ratatui::Terminal;
+        use ratatui::backend::TestBackend;
+        for (name, _) in crate::theme::BUILTIN {
+            let theme = crate::theme::Theme::builtin(name).unwrap();
+            let mut t = table(&["On", "Off"]);
+            let mut term = Terminal::new(TestBackend::new(30, 5)).unwrap();
+            let styler = |_: &TableRow, _: usize| Some(theme.success);
+            term.draw(|f| {
+                t.render(f, f.area(), &theme, Line::from("t"), true, &styler);
+            })
+            .unwrap();
+            let buf = term.backend().buffer();
+            // Row 0 of the body is at y = 2 (border, header); "On" starts at x = 1.
+            let cell = &buf[(1, 2)];
+            assert_eq!(cell.symbol(), "O");
+            let sel = theme.selection;
+            assert_eq!(
+                cell.fg,
+                sel.fg.unwrap_or_default(),
+                "{name}: cell colour kept"
+            );
+            assert_eq!(cell.bg, sel.bg.unwrap_or_default(), "{name}");
+            match (sel.fg, sel.bg) {
+                (Some(fg), Some(bg)) => {
+                    let (a, b) = (luminance(fg), luminance(bg));
+                    let ratio = (a.max(b) + 0.05) / (a.min(b) + 0.05);
+                    assert!(ratio >= 4.5, "{name}: selection contrast {ratio:.2}:1");
+                }
+                // Reverse video of the terminal's own colours.
+                (None, None) => assert!(
+                    sel.add_modifier.contains(Modifier::REVERSED),
+                    "{name}: a selection without colours must be reverse video"
+                ),
+                _ => panic!("{name}: selection sets only one of fg/bg"),
+            }
+        }
+    }
+
+    #[test]
+    fn cut_cells_end_in_an_ellipsis() {
+        assert_eq!(fit("4f1e2b7c-0000", 8), "4f1e2b7…");
+        assert_eq!(fit("short", 8), "short");
+        assert_eq!(fit("漢字漢字", 5), "漢字…");
     }
 }
