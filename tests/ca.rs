@@ -626,3 +626,37 @@ async fn policy_list_shows_conditions_session_and_dates_when_wide() {
         "the name keeps room: {narrow}"
     );
 }
+
+/// Issue 11, item 2: `x` on CA002 (block legacy authentication), exclude Ben: the exclusion
+/// only narrows the policy, so it is not refused; the lockout it already had is named with the
+/// conditions that make it "may match".
+#[tokio::test]
+async fn an_exclusion_is_never_refused_by_the_lockout_guard() {
+    let mut h = Harness::session(DemoOptions::default()).await;
+    on_row(&mut h, BladeKind::CaPolicies, "CA002", 'x').await;
+    h.type_str("ben").await;
+    h.key(KeyCode::Enter).await; // search
+    h.key(KeyCode::Enter).await; // pick the first match
+    let r = h.app.write.as_ref().unwrap().review.clone().unwrap();
+    assert!(r.lockouts.is_empty(), "{r:?}");
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("already so") && w.contains("exchangeActiveSync other")),
+        "{:?}",
+        r.warnings
+    );
+    h.key(KeyCode::Enter).await;
+    if phase(&h) == Phase::Challenged {
+        h.key(KeyCode::Enter).await;
+    }
+    assert!(matches!(phase(&h), Phase::Done(_)), "{:?}", phase(&h));
+    let saved = policy(&h, "CA002").unwrap();
+    assert_eq!(
+        saved["conditions"]["users"]["excludeUsers"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "Ben is excluded: {saved}"
+    );
+}

@@ -4,7 +4,7 @@
 
 use super::{App, Effect};
 use crate::ca::diff::describe;
-use crate::ca::guard::{context_warnings, lockouts};
+use crate::ca::guard::{context_warnings, judge};
 use serde_json::Value;
 
 /// What the save does to the object.
@@ -193,7 +193,13 @@ impl App {
         match (guard, &after) {
             (Some(g), Some(a)) => {
                 r.guard_pending = false;
-                r.lockouts = lockouts(a, g);
+                let v = judge(before.as_ref(), a, g);
+                r.lockouts = v.refusals;
+                r.warnings.extend(
+                    v.existing
+                        .into_iter()
+                        .map(|l| format!("already so before this change (not refused): {l}")),
+                );
             }
             (None, Some(a)) => {
                 r.lockouts.clear();

@@ -50,24 +50,63 @@ impl Account {
     }
 }
 
-/// Reasons the save must be refused: each account the enforced policy would block. Conditions
-/// other than users and apps (location, platform, risk ...) count as "may match": an emergency
-/// sign-in can come from anywhere.
+/// What the guard found for one save.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Verdict {
+    /// Lockouts the save introduces: the save is refused unless overridden.
+    pub refusals: Vec<String>,
+    /// Lockouts the policy already had before the save and keeps: shown, not refused (the
+    /// save does not make them worse).
+    pub existing: Vec<String>,
+}
+
+/// Judge a save: the accounts the enforced policy `after` may block that `before` (the
+/// server's version; `None` for a create) did not already block. A change that only narrows
+/// a policy (an exclusion, a state switched off) can never be refused.
+pub fn judge(before: Option<&Value>, after: &Value, facts: &GuardFacts) -> Verdict {
+    let was: Vec<usize> = before
+        .map(|b| locked(b, facts).into_iter().map(|(i, _)| i).collect())
+        .unwrap_or_default();
+    let (existing, refusals): (Vec<_>, Vec<_>) = locked(after, facts)
+        .into_iter()
+        .partition(|(i, _)| was.contains(i));
+    let text = |v: Vec<(usize, String)>| v.into_iter().map(|(_, l)| l).collect();
+    Verdict {
+        refusals: text(refusals),
+        existing: text(existing),
+    }
+}
+
+/// Each account the enforced policy would block. Conditions other than users and apps
+/// (location, platform, client apps, risk ...) count as "may match": an emergency sign-in can
+/// come from anywhere; the message names them.
 pub fn lockouts(after: &Value, facts: &GuardFacts) -> Vec<String> {
+    locked(after, facts).into_iter().map(|(_, l)| l).collect()
+}
+
+/// The accounts (by index in `facts`) the policy would block, each with the reason.
+fn locked(after: &Value, facts: &GuardFacts) -> Vec<(usize, String)> {
     if after["state"].as_str() != Some("enabled") {
         return Vec::new();
     }
     let Some(what) = blocks(after) else {
         return Vec::new();
     };
+    let when = match crate::blades::ca::conditions_summary(after) {
+        c if c.is_empty() => String::new(),
+        c => format!(" when the sign-in matches {c}"),
+    };
     let mut out = Vec::new();
-    for a in &facts.accounts {
+    for (i, a) in facts.accounts.iter().enumerate() {
         let Some(s) = a.sign_in() else {
             if !a.me {
-                out.push(format!(
-                    "{} could not be checked ({}): this policy {what}",
-                    a.who(),
-                    a.problem.as_deref().unwrap_or("not found")
+                out.push((
+                    i,
+                    format!(
+                        "{} could not be checked ({}): this policy {what}{when}",
+                        a.who(),
+                        a.problem.as_deref().unwrap_or("not found")
+                    ),
                 ));
             }
             continue;
@@ -86,9 +125,12 @@ pub fn lockouts(after: &Value, facts: &GuardFacts) -> Vec<String> {
         } else {
             "includes"
         };
-        out.push(format!(
-            "{}: the policy {what} and {how} this account",
-            a.who()
+        out.push((
+            i,
+            format!(
+                "{}: the policy {what}{when} and {how} this account",
+                a.who()
+            ),
         ));
     }
     out
@@ -182,6 +224,30 @@ mod tests {
         let mut mfa = block_all(&[]);
         mfa["grantControls"]["builtInControls"] = json!(["mfa"]);
         assert!(lockouts(&mfa, &bg()).is_empty());
+    }
+
+    /// Issue 11, item 2: an exclusion only narrows a policy: never refused, and the lockout the
+    /// policy already had is shown with the conditions that make it "may match".
+    #[test]
+    fn a_change_that_only_narrows_is_not_refused() {
+        let mut legacy = block_all(&[]);
+        legacy["conditions"]["clientAppTypes"] = json!(["exchangeActiveSync", "other"]);
+        let mut narrower = legacy.clone();
+        narrower["conditions"]["users"]["excludeUsers"] = json!(["someone"]);
+        let v = judge(Some(&legacy), &narrower, &bg());
+        assert!(v.refusals.is_empty(), "{v:?}");
+        assert_eq!(v.existing.len(), 1);
+        assert!(
+            v.existing[0].contains("exchangeActiveSync other"),
+            "{:?}",
+            v.existing
+        );
+        // Switching a blocking policy on introduces the lockout: refused.
+        let mut off = legacy.clone();
+        off["state"] = json!("disabled");
+        assert_eq!(judge(Some(&off), &legacy, &bg()).refusals.len(), 1);
+        // A create has no before.
+        assert_eq!(judge(None, &legacy, &bg()).refusals.len(), 1);
     }
 
     #[test]
