@@ -4,10 +4,46 @@ use crate::config::Cloud;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// The version and the commit it was built from (`build.rs`; "unknown" outside git).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("ENTRA_CONSOLE_COMMIT"),
+    ")"
+);
+
+/// The names `export` takes.
+pub fn export_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = crate::blades::BladeKind::ALL
+        .iter()
+        .map(|b| b.command())
+        .collect();
+    names.push("role-assignments");
+    names
+}
+
+/// The clap command with what derive cannot know at compile time (the blade names in
+/// `export --help`); completions and the man page come from this one definition.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command().mut_subcommand("export", |c| {
+        c.after_help(format!("BLADE is one of: {}", export_names().join(", ")))
+    })
+}
+
+impl Cli {
+    /// Parse the process arguments (exits with usage on error, like `Parser::parse`).
+    pub fn parse_args() -> Cli {
+        use clap::FromArgMatches;
+        let m = command().get_matches();
+        Cli::from_arg_matches(&m).unwrap_or_else(|e| e.exit())
+    }
+}
+
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "entra-console",
-    version,
+    version = VERSION,
     about = "A keyboard-driven terminal console for Microsoft Entra ID"
 )]
 pub struct Cli {
@@ -155,7 +191,7 @@ pub enum Command {
     },
     /// Delete the profile's stored tokens
     Logout,
-    /// Fill the cache headlessly (not available yet in this build)
+    /// Fill the cache headlessly (all blades, or the ones named); progress on stderr
     Sync { blades: Vec<String> },
     /// Write a blade's objects to stdout
     Export {
@@ -170,7 +206,7 @@ pub enum Command {
         #[arg(long, value_enum)]
         fail_on: Option<Severity>,
     },
-    /// Cache snapshots for reviewers (not available yet in this build)
+    /// Cache snapshots for reviewers: export (no secrets) or import a cache file
     Snapshot {
         #[command(subcommand)]
         command: SnapshotCommand,
@@ -180,6 +216,13 @@ pub enum Command {
         #[command(subcommand)]
         command: CaCommand,
     },
+    /// Print shell completions to stdout
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout: `entra-console man > entra-console.1`
+    Man,
     /// Serve the demo tenant until killed; prints "listening on http://ADDR" first
     DemoServer {
         #[arg(long, default_value = "127.0.0.1:0")]

@@ -13,9 +13,7 @@ use std::time::{Duration, Instant};
 
 /// Names `export` accepts: the blades and the journal.
 fn export_names() -> String {
-    let mut names: Vec<&str> = BladeKind::ALL.iter().map(|b| b.command()).collect();
-    names.push("role-assignments");
-    names.join(", ")
+    crate::cli::export_names().join(", ")
 }
 
 /// `export BLADE`: live when online (the cache is refreshed as a side effect), from the cache

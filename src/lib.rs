@@ -107,6 +107,14 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Logout) => login::logout(&cli, paths.as_ref()),
         Some(Command::Ca { command }) => commands::ca(&cli, paths.as_ref(), command).await,
+        Some(Command::Completions { shell }) => {
+            let mut cmd = cli::command();
+            clap_complete::generate(*shell, &mut cmd, "entra-console", &mut std::io::stdout());
+            Ok(())
+        }
+        Some(Command::Man) => clap_mangen::Man::new(cli::command())
+            .render(&mut std::io::stdout())
+            .map_err(|e| Failure::error(format!("man: {e}"))),
         Some(Command::Audit { .. }) => {
             Err(Failure::error("`audit` is not available in this build yet"))
         }

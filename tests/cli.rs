@@ -185,3 +185,89 @@ fn ca_backup_and_restore_through_the_binary() {
         "{err}"
     );
 }
+
+/// Issue 11, item 16: `export ... | head -1` ends quietly (0 or SIGPIPE), nothing on stderr,
+/// for every format, also with stderr into the same closed pipe.
+#[test]
+fn a_closed_pipe_ends_export_quietly() {
+    use std::io::Read;
+    let home = tempfile::tempdir().unwrap();
+    for format in ["json", "csv", "md"] {
+        for stderr_too in [false, true] {
+            let mut cmd = bin(home.path());
+            cmd.args([
+                "--demo", "--users", "3000", "export", "users", "--format", format,
+            ])
+            .stdout(Stdio::piped());
+            let (reader, writer) = std::io::pipe().unwrap();
+            if stderr_too {
+                cmd.stderr(writer.try_clone().unwrap());
+            } else {
+                cmd.stderr(Stdio::piped());
+            }
+            cmd.stdout(writer);
+            let mut child = cmd.spawn().unwrap();
+            drop(cmd);
+            let mut first = String::new();
+            BufReader::new(reader).read_line(&mut first).unwrap();
+            // The reader is gone (like `head -1`): the export must stop without a word.
+            assert!(!first.is_empty(), "{format}");
+            let status = child.wait().unwrap();
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                e.read_to_string(&mut err).unwrap();
+            }
+            use std::os::unix::process::ExitStatusExt;
+            assert!(
+                status.success() || status.signal() == Some(13),
+                "{format} {stderr_too}: {status:?} {err}"
+            );
+            assert_eq!(err, "", "{format}");
+        }
+    }
+}
+
+/// Issue 11, items 22 and 25: help texts tell the truth, completions and a man page come from
+/// the one clap definition, `--version` names the build.
+#[test]
+fn help_completions_man_page_and_version() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = bin(home.path()).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let help = run(&["--help"]);
+    let line = |name: &str| {
+        help.lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("{name}: {help}"))
+            .to_string()
+    };
+    for name in ["sync", "snapshot"] {
+        assert!(!line(name).contains("not available"), "{}", line(name));
+    }
+    let export = run(&["export", "--help"]);
+    for blade in [
+        "groups",
+        "ca-policies",
+        "protected-actions",
+        "role-assignments",
+    ] {
+        assert!(export.contains(blade), "{blade}: {export}");
+    }
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let c = run(&["completions", shell]);
+        assert!(
+            c.contains("entra-console") && c.contains("export"),
+            "{shell}"
+        );
+    }
+    let man = run(&["man"]);
+    assert!(man.contains(".TH entra-console 1") && man.contains("snapshot"));
+    let version = run(&["--version"]);
+    assert!(
+        version.starts_with("entra-console 0.") && version.contains('(') && version.contains(')'),
+        "{version}"
+    );
+}

@@ -55,6 +55,33 @@ async fn help_overlay() {
     insta::assert_snapshot!(h.render(80, 40));
 }
 
+/// Issue 11, items 21 and 22: a message longer than the bar is cut with … and kept whole in
+/// `:messages`; the help names the palette commands.
+#[tokio::test]
+async fn long_messages_are_cut_and_kept_whole() {
+    let mut h = Harness::new(false).await;
+    let long = "refused: context c1 is used by 3 protected actions (conditionalAccessPolicies/create, conditionalAccessPolicies/delete, conditionalAccessPolicies/basic/update); clear it there first";
+    h.app.toast(long, true);
+    let screen = h.render(80, 24);
+    let bar = screen.lines().last().unwrap();
+    assert!(
+        bar.contains("refused: context c1") && bar.contains('…'),
+        "{bar}"
+    );
+    assert!(bar.contains(":messages"), "{bar}");
+    h.key(KeyCode::Char(':')).await;
+    h.type_str("messages").await;
+    h.key(KeyCode::Enter).await;
+    let screen = h.render(80, 24);
+    assert!(screen.contains("clear it there"), "{screen}");
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('?')).await;
+    let screen = h.render(100, 60);
+    for cmd in ["whocan", "whatif", "protect", "ctx PROFILE", "j/k scroll"] {
+        assert!(screen.contains(cmd), "{cmd}: {screen}");
+    }
+}
+
 #[tokio::test]
 async fn palette_completes_and_jumps() {
     let mut h = Harness::new(false).await;

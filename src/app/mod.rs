@@ -59,6 +59,10 @@ pub enum Overlay {
     },
     Palette(Palette),
     Picker(Box<picker::Picker>),
+    /// `:messages`: every status message of this session, newest last.
+    Messages {
+        scroll: u16,
+    },
 }
 
 /// A short message in the status bar.
@@ -83,6 +87,8 @@ pub struct App {
     pub stack: Vec<View>,
     pub overlay: Overlay,
     pub toast: Option<Toast>,
+    /// Every status message of the session (the toast shows only what fits): `:messages`.
+    pub messages: Vec<Toast>,
     pub now: DateTime<Utc>,
     pub quit: bool,
     /// Something changed since the last frame.
@@ -127,6 +133,7 @@ impl App {
             )))],
             overlay: Overlay::None,
             toast: None,
+            messages: Vec::new(),
             now,
             quit: false,
             dirty: true,
@@ -190,11 +197,17 @@ impl App {
 
     /// Show a message in the status bar for a few seconds.
     pub fn toast(&mut self, text: impl Into<String>, error: bool) {
-        self.toast = Some(Toast {
+        let toast = Toast {
             text: text.into(),
             error,
             until: self.now + chrono::Duration::seconds(4),
-        });
+        };
+        // The log keeps the last 500 messages whole.
+        if self.messages.len() >= 500 {
+            self.messages.remove(0);
+        }
+        self.messages.push(toast.clone());
+        self.toast = Some(toast);
         self.dirty = true;
     }
 }

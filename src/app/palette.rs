@@ -1,4 +1,4 @@
-//! The `:` palette: blades, `:ctx`, `:whocan`, `:whatif`, `:protect`, help and quit, matched as
+//! The `:` palette: blades, `:ctx`, `:whocan`, `:whatif`, `:protect`, messages, help and quit, matched as
 //! you type (prefix first), Tab to complete, Enter to run.
 
 use super::{App, Effect, Overlay};
@@ -17,6 +17,8 @@ pub enum Command {
     Protect,
     /// `:whatif USER [key=value ...]`.
     WhatIf(String),
+    /// `:messages`: the log of status messages.
+    Messages,
     Help,
     Quit,
 }
@@ -53,6 +55,7 @@ pub fn palette_matches(input: &str, profiles: &[String]) -> Vec<(String, Command
         None => all.push(("whatif ".into(), Command::WhatIf(String::new()))),
     }
     all.push(("protect".into(), Command::Protect));
+    all.push(("messages".into(), Command::Messages));
     all.push(("help".into(), Command::Help));
     all.push(("quit".into(), Command::Quit));
     let q = input.trim().to_lowercase();
@@ -111,6 +114,10 @@ impl App {
                     Some(Command::Context(name)) => {
                         self.toast(format!("switching to profile {name}…"), false);
                         vec![Effect::SwitchProfile(name)]
+                    }
+                    Some(Command::Messages) => {
+                        self.overlay = Overlay::Messages { scroll: 0 };
+                        Vec::new()
                     }
                     Some(Command::Help) => {
                         self.overlay = Overlay::Help { scroll: 0 };

@@ -258,11 +258,12 @@ impl App {
                 _ => {}
             }
         }
-        if let Overlay::Help { scroll } = &mut self.overlay {
+        if let Overlay::Help { scroll } | Overlay::Messages { scroll } = &mut self.overlay {
             match key.code {
                 KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
                 KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                KeyCode::Char('q') => self.quit = true,
+                KeyCode::PageDown => *scroll = scroll.saturating_add(10),
+                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
                 _ => self.overlay = Overlay::None,
             }
             self.dirty = true;

@@ -65,6 +65,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         Overlay::Help { scroll } => overlay::help(f, app, area, *scroll),
         Overlay::Palette(p) => overlay::palette(f, app, area, p),
         Overlay::Picker(p) => overlay::picker(f, app, area, p),
+        Overlay::Messages { scroll } => overlay::messages(f, app, area, *scroll),
     }
 }
 

@@ -1,4 +1,5 @@
-//! Overlays: the help screen (generated from the keymap's descriptions) and the `:` palette.
+//! Overlays: the help screen (generated from the keymap's descriptions), the `:` palette and
+//! the message log.
 
 use crate::app::update_palette_matches as matches;
 use crate::app::{App, Palette};
@@ -51,17 +52,92 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
         }
     }
     lines.push(Line::default());
+    lines.push(Line::from(Span::styled("Commands (after :)", t.header)));
+    for (cmd, what) in COMMANDS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {cmd:<30}"), t.key),
+            Span::styled(*what, t.text),
+        ]));
+    }
+    lines.push(Line::default());
     lines.push(Line::from(Span::styled(
         "In a filter or the palette: type, Backspace, Enter, Esc",
         t.muted,
     )));
-    let r = centered(area, 64, area.height.saturating_sub(2).max(3));
+    let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
+    let r = centered(
+        area,
+        (widest + 2).max(44),
+        area.height.saturating_sub(2).max(3),
+    );
     f.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.accent)
-        .title(Span::styled(" Help — any key closes ", t.header));
-    f.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), r);
+        .title(Span::styled(
+            " Help — j/k scroll, any other key closes ",
+            t.header,
+        ));
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .scroll((scroll, 0)),
+        r,
+    );
+}
+
+/// The palette's commands beside the blade names, for the help.
+const COMMANDS: &[(&str, &str)] = &[
+    ("BLADE", "open a blade (groups, ca, roles ...)"),
+    ("whocan PERMISSION", "who holds a permission, and how"),
+    (
+        "whatif USER [key=value ...]",
+        "which policies apply to a sign-in",
+    ),
+    ("protect", "guided setup: protect CA management"),
+    ("ctx PROFILE", "switch to another profile"),
+    ("messages", "every status message, whole"),
+    ("help · quit", "this help · leave"),
+];
+
+/// `:messages`: the session's status messages, newest first, wrapped whole.
+pub fn messages(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
+    let t = &app.theme;
+    let lines: Vec<Line> = if app.messages.is_empty() {
+        vec![Line::from(Span::styled("No messages yet.", t.muted))]
+    } else {
+        app.messages
+            .iter()
+            .rev()
+            .map(|m| {
+                Line::from(vec![
+                    Span::styled(format!("{} ", m.until.format("%H:%M:%S")), t.muted),
+                    Span::styled(clean(&m.text), if m.error { t.error } else { t.text }),
+                ])
+            })
+            .collect()
+    };
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).max(10),
+        area.height.saturating_sub(2).max(3),
+    );
+    f.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.accent)
+        .title(Span::styled(
+            " Messages (newest first) — j/k scroll, any other key closes ",
+            t.header,
+        ));
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .scroll((scroll, 0)),
+        r,
+    );
 }
 
 pub fn palette(f: &mut Frame, app: &App, area: Rect, p: &Palette) {

@@ -1,4 +1,5 @@
-//! The status bar: profile, tenant, read-only badge, "as of" age and key hints (or a toast).
+//! The status bar: profile, tenant, read-only badge, "as of" age and key hints (or a toast,
+//! cut with … when it does not fit; `:messages` keeps it whole).
 
 use crate::app::{Action, App};
 use ratatui::Frame;
@@ -45,13 +46,31 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             v
         }
     };
-    let left_w: usize = left.iter().map(|s| s.width()).sum();
-    let right_w: usize = right.iter().map(|s| s.width()).sum();
     let width = area.width as usize;
     let mut spans = left;
+    let left_w: usize = spans.iter().map(|s| s.width()).sum();
+    let right_w: usize = right.iter().map(|s| s.width()).sum();
     if left_w + right_w < width {
         spans.push(Span::raw(" ".repeat(width - left_w - right_w)));
         spans.extend(right);
+    } else if let Some(toast) = &app.toast {
+        // A message wins over the rest of the bar; cut with … and kept whole in :messages.
+        let style = if toast.error { t.error } else { t.success };
+        let text = crate::sanitize::clean(&toast.text);
+        let full = format!(" {text} ");
+        spans = if unicode_width::UnicodeWidthStr::width(full.as_str()) <= width {
+            vec![Span::styled(full, style)]
+        } else {
+            let hint = " (:messages)";
+            let room = width.saturating_sub(hint.len() + 1);
+            vec![
+                Span::styled(
+                    format!(" {}", crate::widgets::table::fit(&text, room)),
+                    style,
+                ),
+                Span::styled(hint, t.muted),
+            ]
+        };
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
