@@ -179,8 +179,22 @@ pub fn requirement(policy: &Value) -> String {
                 .collect()
         })
         .unwrap_or_default();
-    if let Some(name) = g["authenticationStrength"]["displayName"].as_str() {
+    let strength = &g["authenticationStrength"];
+    if let Some(name) = strength["displayName"].as_str() {
         parts.push(format!("strength \"{name}\""));
+    } else if let Some(id) = strength["id"].as_str() {
+        parts.push(format!("strength {id}"));
+    }
+    // Terms of use and custom controls are grant controls too (conditionalAccessGrantControls).
+    match crate::ca::strs(&g["termsOfUse"]).len() {
+        0 => {}
+        1 => parts.push("terms of use".into()),
+        n => parts.push(format!("{n} terms of use")),
+    }
+    match crate::ca::strs(&g["customAuthenticationFactors"]).len() {
+        0 => {}
+        1 => parts.push("custom control".into()),
+        n => parts.push(format!("{n} custom controls")),
     }
     let op = if g["operator"].as_str() == Some("AND") {
         " and "

@@ -6,7 +6,6 @@ use crate::ca::strs;
 use crate::graph::{Method, Request};
 use crate::protect::{requirement, state_label};
 use crate::theme::Theme;
-use crate::widgets::sheet::{Sheet, show};
 use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
 use serde_json::{Value, json};
@@ -134,20 +133,34 @@ fn plural(n: usize, what: &str) -> String {
     }
 }
 
-/// "All users -2", "3 roles", "Guests".
+/// The keywords `includeUsers`/`excludeUsers` take besides object ids (conditionalAccessUsers):
+/// they are not users and are never counted as such.
+pub const USER_KEYWORDS: &[&str] = &["All", "None", "GuestsOrExternalUsers"];
+
+/// The object ids of a users list, without the keywords.
+fn user_ids(v: &Value) -> usize {
+    strs(v)
+        .iter()
+        .filter(|x| !USER_KEYWORDS.contains(&x.as_str()))
+        .count()
+}
+
+/// "All users -2", "3 roles", "Guests", "none".
 pub fn users_summary(p: &Value) -> String {
     let u = &p["conditions"]["users"];
     let inc = strs(&u["includeUsers"]);
     let mut s = if inc.iter().any(|x| x == "All") {
         "All users".to_string()
-    } else if inc.iter().any(|x| x == "GuestsOrExternalUsers")
-        || !u["includeGuestsOrExternalUsers"].is_null()
-    {
-        "Guests".to_string()
     } else {
         let mut parts = Vec::new();
-        if !inc.is_empty() {
-            parts.push(plural(inc.len(), "user"));
+        if inc.iter().any(|x| x == "GuestsOrExternalUsers")
+            || !u["includeGuestsOrExternalUsers"].is_null()
+        {
+            parts.push("Guests".to_string());
+        }
+        let users = user_ids(&u["includeUsers"]);
+        if users > 0 {
+            parts.push(plural(users, "user"));
         }
         if count(&u["includeGroups"]) > 0 {
             parts.push(plural(count(&u["includeGroups"]), "group"));
@@ -156,15 +169,23 @@ pub fn users_summary(p: &Value) -> String {
             parts.push(plural(count(&u["includeRoles"]), "role"));
         }
         if parts.is_empty() {
+            // `["None"]` (or nothing): the policy targets nobody.
             "none".to_string()
         } else {
             parts.join(", ")
         }
     };
     let excluded =
-        count(&u["excludeUsers"]) + count(&u["excludeGroups"]) + count(&u["excludeRoles"]);
+        user_ids(&u["excludeUsers"]) + count(&u["excludeGroups"]) + count(&u["excludeRoles"]);
     if excluded > 0 {
         s.push_str(&format!(" -{excluded}"));
+    }
+    if strs(&u["excludeUsers"])
+        .iter()
+        .any(|x| x == "GuestsOrExternalUsers")
+        || !u["excludeGuestsOrExternalUsers"].is_null()
+    {
+        s.push_str(" -guests");
     }
     s
 }
@@ -219,150 +240,7 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
 }
 
 /// A list of ids as names where known ("Ada Lovelace, bg-admin01@…, 3f2a…").
-pub fn named(v: &Value, names: &super::Names) -> String {
-    match v.as_array() {
-        Some(a) if !a.is_empty() => a
-            .iter()
-            .map(|x| {
-                let id = x.as_str().unwrap_or_default();
-                match names.get(id) {
-                    Some(n) => crate::sanitize::clean(n),
-                    None => crate::sanitize::clean(id),
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        _ => show(v),
-    }
-}
-
-pub fn sheet(v: &Value, names: &super::Names) -> Sheet {
-    let mut s = Sheet::default();
-    let c = &v["conditions"];
-    let p = s.section("Policy");
-    p.push(("Name".into(), show(&v["displayName"])));
-    p.push((
-        "State".into(),
-        state_label(v["state"].as_str().unwrap_or_default()).into(),
-    ));
-    p.push(("Policy id".into(), show(&v["id"])));
-    p.push(("Created".into(), show(&v["createdDateTime"])));
-    p.push(("Modified".into(), show(&v["modifiedDateTime"])));
-    let u = s.section("Users");
-    for (label, key) in [
-        ("Include users", "includeUsers"),
-        ("Exclude users", "excludeUsers"),
-        ("Include groups", "includeGroups"),
-        ("Exclude groups", "excludeGroups"),
-        ("Include roles", "includeRoles"),
-        ("Exclude roles", "excludeRoles"),
-    ] {
-        u.push((label.into(), named(&c["users"][key], names)));
-    }
-    let t = s.section("Target resources");
-    t.push((
-        "Applications".into(),
-        named(&c["applications"]["includeApplications"], names),
-    ));
-    t.push((
-        "Excluded apps".into(),
-        named(&c["applications"]["excludeApplications"], names),
-    ));
-    t.push((
-        "User actions".into(),
-        show(&c["applications"]["includeUserActions"]),
-    ));
-    t.push((
-        "Auth contexts".into(),
-        named(
-            &c["applications"]["includeAuthenticationContextClassReferences"],
-            names,
-        ),
-    ));
-    let k = s.section("Conditions");
-    k.push(("Client apps".into(), show(&c["clientAppTypes"])));
-    k.push((
-        "Platforms".into(),
-        show(&c["platforms"]["includePlatforms"]),
-    ));
-    k.push((
-        "Locations".into(),
-        named(&c["locations"]["includeLocations"], names),
-    ));
-    k.push((
-        "Excluded locations".into(),
-        named(&c["locations"]["excludeLocations"], names),
-    ));
-    k.push(("User risk".into(), show(&c["userRiskLevels"])));
-    k.push(("Sign-in risk".into(), show(&c["signInRiskLevels"])));
-    k.push((
-        "Device filter".into(),
-        show(&c["devices"]["deviceFilter"]["rule"]),
-    ));
-    k.push((
-        "Device filter mode".into(),
-        show(&c["devices"]["deviceFilter"]["mode"]),
-    ));
-    k.push((
-        "Auth flows".into(),
-        show(&c["authenticationFlows"]["transferMethods"]),
-    ));
-    let g = s.section("Grant");
-    g.push(("Requirement".into(), requirement(v)));
-    g.push(("Operator".into(), show(&v["grantControls"]["operator"])));
-    g.push((
-        "Strength".into(),
-        match v["grantControls"]["authenticationStrength"]["id"].as_str() {
-            Some(id) => names
-                .get(id)
-                .cloned()
-                .or_else(|| {
-                    v["grantControls"]["authenticationStrength"]["displayName"]
-                        .as_str()
-                        .map(str::to_string)
-                })
-                .unwrap_or_else(|| id.to_string()),
-            None => "none".into(),
-        },
-    ));
-    let ses = s.section("Session");
-    let sc = &v["sessionControls"];
-    ses.push((
-        "Sign-in frequency".into(),
-        frequency(&sc["signInFrequency"]),
-    ));
-    ses.push((
-        "Persistent browser".into(),
-        show(&sc["persistentBrowser"]["mode"]),
-    ));
-    ses.push((
-        "App restrictions".into(),
-        show(&sc["applicationEnforcedRestrictions"]["isEnabled"]),
-    ));
-    ses.push((
-        "Defender for Cloud Apps".into(),
-        show(&sc["cloudAppSecurity"]["cloudAppSecurityType"]),
-    ));
-    ses.push((
-        "Resilience defaults off".into(),
-        show(&sc["disableResilienceDefaults"]),
-    ));
-    s
-}
-
-/// "every 4 hours", "every time", or "—".
-fn frequency(f: &Value) -> String {
-    if f.is_null() || f["isEnabled"] == json!(false) {
-        return show(&Value::Null);
-    }
-    if f["frequencyInterval"].as_str() == Some("everyTime") {
-        return "every time".into();
-    }
-    match (f["value"].as_u64(), f["type"].as_str()) {
-        (Some(n), Some(unit)) => format!("every {n} {unit}"),
-        _ => show(f),
-    }
-}
+pub use super::ca_detail::{named, sheet};
 
 /// The three states, in the admin center's order.
 pub const STATES: &[(&str, &str)] = &[
@@ -412,11 +290,13 @@ mod tests {
         assert!(sheet(&json!({}), &Default::default()).sections.len() >= 5);
         let names: super::super::Names = [("u1".to_string(), "Ada".to_string())].into();
         assert_eq!(named(&json!(["u1", "u2"]), &names), "Ada, u2");
-        let f = json!({"value": 4, "type": "hours", "frequencyInterval": "timeBased", "isEnabled": true});
-        assert_eq!(frequency(&f), "every 4 hours");
-        assert_eq!(
-            frequency(&json!({"frequencyInterval": "everyTime"})),
-            "every time"
-        );
+        // Issue 11, item 7: keywords are not objects.
+        let none = json!({"conditions": {"users": {"includeUsers": ["None"]}}});
+        assert_eq!(users_summary(&none), "none");
+        let guests = json!({"conditions": {"users": {"includeUsers": ["All"], "excludeUsers": ["GuestsOrExternalUsers", "u1"]}}});
+        assert_eq!(users_summary(&guests), "All users -1 -guests");
+        let mixed =
+            json!({"conditions": {"users": {"includeUsers": ["GuestsOrExternalUsers", "u1"]}}});
+        assert_eq!(users_summary(&mixed), "Guests, 1 user");
     }
 }

@@ -2,6 +2,7 @@
 //! only its columns, requests, sheets and drill-downs; the shell does the rest.
 
 pub mod ca;
+pub mod ca_detail;
 pub mod contexts;
 pub mod groups;
 pub mod journal;

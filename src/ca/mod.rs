@@ -85,6 +85,17 @@ pub fn validate_policy(p: &Value) -> Result<(), String> {
     if has_grant && !matches!(grant["operator"].as_str(), Some("AND" | "OR")) {
         return Err("grantControls.operator must be AND or OR".into());
     }
+    // Block access is exclusive (the admin center offers block *or* grant): Graph refuses a
+    // block combined with any other grant control.
+    let controls = strs(&grant["builtInControls"]);
+    if controls.iter().any(|c| c == "block")
+        && (controls.len() > 1
+            || !grant["authenticationStrength"].is_null()
+            || !strs(&grant["termsOfUse"]).is_empty()
+            || !strs(&grant["customAuthenticationFactors"]).is_empty())
+    {
+        return Err("grantControls: block cannot be combined with other grant controls (block access, or grant access with requirements)".into());
+    }
     // Enumerations (graph-api.md §4.1): a typo is named here rather than by a 400 later.
     let risk = &[
         "low",
@@ -107,6 +118,7 @@ pub fn validate_policy(p: &Value) -> Result<(), String> {
                 "compliantApplication",
                 "passwordChange",
                 "unknownFutureValue",
+                "riskRemediation",
             ][..],
         ),
         (
@@ -195,5 +207,14 @@ mod tests {
                 .unwrap_err()
                 .contains("'MFA' is not one of")
         );
+        // Issue 11, item 7: block is exclusive.
+        p["grantControls"]["builtInControls"] = json!(["block", "mfa"]);
+        assert!(
+            validate_policy(&p)
+                .unwrap_err()
+                .contains("block cannot be combined")
+        );
+        p["grantControls"]["builtInControls"] = json!(["block"]);
+        assert!(validate_policy(&p).is_ok());
     }
 }

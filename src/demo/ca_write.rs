@@ -47,6 +47,12 @@ fn check_policy(p: &Value) -> Result<(), String> {
         return Err("1064: 'clientAppTypes' condition does not support []. If you want to target all client apps, use ['All'].".into());
     }
     let grant = crate::ca::strs(&p["grantControls"]["builtInControls"]);
+    if grant.len() > 1 && grant.iter().any(|c| c == "block") {
+        return Err(
+            "1064: Request not valid: the block control cannot be combined with other controls."
+                .into(),
+        );
+    }
     if grant.iter().any(|c| c == "passwordChange")
         && (p["grantControls"]["operator"].as_str() != Some("AND")
             || !grant.iter().any(|c| c == "mfa"))
