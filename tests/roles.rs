@@ -239,9 +239,13 @@ async fn assigning_a_role_through_the_picker() {
     h.key(KeyCode::Enter).await;
     h.key(KeyCode::Esc).await;
     let rows = cells(&h);
+    // Issue 11, item 9: an eligibility for 180 days ends in 180 days, not "permanent".
+    let end = (chrono::Utc::now() + chrono::Duration::days(180))
+        .format("%Y-%m-%d")
+        .to_string();
     assert!(
         rows.iter()
-            .any(|r| r[1] == "Tier1 - Helpdesk Admins" && r[3] == "eligible"),
-        "{rows:?}"
+            .any(|r| r[1] == "Tier1 - Helpdesk Admins" && r[3] == "eligible" && r[5] == end),
+        "{end}: {rows:?}"
     );
 }

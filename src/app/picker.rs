@@ -89,8 +89,9 @@ pub fn assign_request(
     match eligible {
         Some((justification, duration)) => {
             let expiration = match duration {
-                Some(d) => json!({"type": "AfterDuration", "duration": d}),
-                None => json!({"type": "NoExpiration"}),
+                // expirationPattern: the documented enum members are camelCase.
+                Some(d) => json!({"type": "afterDuration", "duration": d}),
+                None => json!({"type": "noExpiration"}),
             };
             Request::new(Method::Post, "/roleManagement/directory/roleEligibilityScheduleRequests").json(json!({
                 "action": "adminAssign",

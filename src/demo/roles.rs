@@ -269,11 +269,15 @@ pub async fn eligibility_request(
                     "The role eligibility schedule already exists.",
                 );
             }
-            let end = req["scheduleInfo"]["expiration"]["endDateTime"].clone();
+            let start = chrono::Utc::now();
+            let end = match expiration_end(&req["scheduleInfo"]["expiration"], start) {
+                Ok(end) => end,
+                Err(why) => return ctx.error(400, "InvalidScheduleRequest", &why),
+            };
             tenant.roles.eligibility.push(json!({
                 "id": uuid::Uuid::new_v4().to_string(), "principalId": principal, "roleDefinitionId": role,
                 "directoryScopeId": req["directoryScopeId"].as_str().unwrap_or("/"), "appScopeId": null,
-                "startDateTime": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "startDateTime": start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 "endDateTime": end, "memberType": "Direct", "roleEligibilityScheduleId": uuid::Uuid::new_v4().to_string(),
             }));
         }
@@ -291,6 +295,66 @@ pub async fn eligibility_request(
     out["createdDateTime"] =
         json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     created(&ctx, out)
+}
+
+/// The end of a schedule from its `expirationPattern` (type `noExpiration`, `afterDateTime` or
+/// `afterDuration`, compared without case as Graph does): `null` for no end.
+fn expiration_end(e: &Value, start: chrono::DateTime<chrono::Utc>) -> Result<Value, String> {
+    let kind = e["type"]
+        .as_str()
+        .unwrap_or("noExpiration")
+        .to_ascii_lowercase();
+    match kind.as_str() {
+        "noexpiration" | "notspecified" => Ok(Value::Null),
+        "afterdatetime" => match e["endDateTime"].as_str() {
+            Some(d) if chrono::DateTime::parse_from_rfc3339(d).is_ok() => Ok(json!(d)),
+            _ => Err("The expiration endDateTime is missing or not a date.".into()),
+        },
+        "afterduration" => {
+            let d = e["duration"].as_str().unwrap_or_default();
+            let span = iso_duration(d).ok_or_else(|| {
+                format!("The expiration duration '{d}' is not an ISO 8601 duration.")
+            })?;
+            Ok(json!(
+                (start + span).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ))
+        }
+        other => Err(format!("The expiration type '{other}' is not valid.")),
+    }
+}
+
+/// An ISO 8601 duration of weeks, days, hours, minutes and seconds (`P365D`, `PT8H`, `P1DT2H`).
+fn iso_duration(d: &str) -> Option<chrono::Duration> {
+    let rest = d.strip_prefix('P')?;
+    let (date, time) = rest.split_once('T').unwrap_or((rest, ""));
+    let mut total = chrono::Duration::zero();
+    let mut any = false;
+    for (part, units) in [(date, "WD"), (time, "HMS")] {
+        let mut num = String::new();
+        for ch in part.chars() {
+            if ch.is_ascii_digit() {
+                num.push(ch);
+                continue;
+            }
+            if !units.contains(ch) || num.is_empty() {
+                return None;
+            }
+            let n: i64 = num.parse().ok()?;
+            num.clear();
+            any = true;
+            total += match (units, ch) {
+                ("WD", 'W') => chrono::Duration::weeks(n),
+                ("WD", 'D') => chrono::Duration::days(n),
+                (_, 'H') => chrono::Duration::hours(n),
+                (_, 'M') => chrono::Duration::minutes(n),
+                _ => chrono::Duration::seconds(n),
+            };
+        }
+        if !num.is_empty() {
+            return None;
+        }
+    }
+    any.then_some(total)
 }
 
 /// `POST /roleManagement/directory/roleAssignments`: 201 with the assignment (graph-api.md §1.2).
@@ -366,4 +430,27 @@ pub async fn administrative_units(Path(version): Path<String>, headers: HeaderMa
             ]
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedule_ends_follow_the_expiration_pattern() {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let end = |e: Value| expiration_end(&e, start);
+        assert_eq!(
+            end(json!({"type": "afterDuration", "duration": "P365D"})).unwrap(),
+            "2027-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            end(json!({"type": "AfterDuration", "duration": "P1DT8H"})).unwrap(),
+            "2026-01-02T08:00:00Z"
+        );
+        assert_eq!(end(json!({"type": "noExpiration"})).unwrap(), Value::Null);
+        assert!(end(json!({"type": "afterDuration", "duration": "365"})).is_err());
+    }
 }

@@ -393,6 +393,19 @@ impl ObjectTable {
         if let Some(k) = shown.iter().position(|&i| self.columns[i].grow) {
             out[k] += spare;
         }
+        // Too narrow for the minimums: take from the widest column, one cell at a time, so
+        // the widths are exact (and a cut cell gets its …) instead of squeezed by the layout.
+        let mut sum: u16 = out.iter().sum::<u16>() + spacing;
+        while sum > total {
+            let Some(widest) = (0..out.len()).max_by_key(|&k| out[k]) else {
+                break;
+            };
+            if out[widest] <= 1 {
+                break;
+            }
+            out[widest] -= 1;
+            sum -= 1;
+        }
         out.into_iter().map(Constraint::Length).collect()
     }
 
