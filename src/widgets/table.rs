@@ -441,14 +441,19 @@ impl ObjectTable {
             _ => "",
         };
         let shown = self.shown(inner.width);
-        let header = Row::new(
-            shown
-                .iter()
-                .map(|&i| Cell::from(format!("{}{}", self.columns[i].title, arrow(i)))),
-        )
-        .style(theme.header);
         let end = (self.offset + body).min(self.visible.len());
         let widths = self.widths(inner.width, &shown, self.offset..end);
+        let header = Row::new(shown.iter().zip(&widths).map(|(&i, w)| {
+            let width = match w {
+                Constraint::Length(n) => *n as usize,
+                _ => usize::MAX,
+            };
+            Cell::from(fit(
+                &format!("{}{}", self.columns[i].title, arrow(i)),
+                width,
+            ))
+        }))
+        .style(theme.header);
         let rows: Vec<Row> = (self.offset..end)
             .map(|pos| {
                 let r = &self.rows[self.visible[pos]];
