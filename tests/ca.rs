@@ -660,3 +660,37 @@ async fn an_exclusion_is_never_refused_by_the_lockout_guard() {
         "Ben is excluded: {saved}"
     );
 }
+
+/// Issue 11, item 5: Ctrl-C (and q, :quit) with an unsaved draft asks first; a second quit key
+/// quits, any other key keeps the draft.
+#[tokio::test]
+async fn quitting_with_an_unsaved_draft_asks_first() {
+    use entra_console::app::Msg;
+    let ctrl_c = || Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    let mut h = Harness::session(DemoOptions::default()).await;
+    on_row(&mut h, BladeKind::CaPolicies, "CA003", 'E').await;
+    // Nothing typed yet: nothing to lose.
+    assert!(h.app.unsaved_draft().is_none());
+    edit_draft(&mut h, |v| v["displayName"] = json!("CA003 - renamed"));
+    h.app.update(ctrl_c());
+    assert!(!h.app.quit, "the draft is not saved");
+    let t = h.app.toast.as_ref().unwrap();
+    assert!(
+        t.text.contains("not saved") && t.text.contains("editor"),
+        "{}",
+        t.text
+    );
+    h.key(KeyCode::Right).await; // any other key keeps it
+    h.app.update(ctrl_c());
+    assert!(!h.app.quit);
+    h.app.update(ctrl_c());
+    assert!(h.app.quit, "a second Ctrl-C quits");
+    // The same for a pending write's confirm, and for q.
+    let mut h = Harness::session(DemoOptions::default()).await;
+    on_row(&mut h, BladeKind::CaPolicies, "CA003", 't').await;
+    assert!(h.app.write.is_some());
+    h.app.update(ctrl_c());
+    assert!(!h.app.quit);
+    h.key(KeyCode::Char('q')).await;
+    assert!(h.app.quit);
+}

@@ -91,6 +91,10 @@ pub struct App {
     pub messages: Vec<Toast>,
     pub now: DateTime<Utc>,
     pub quit: bool,
+    /// A quit was asked while a draft is unsaved: the next quit key confirms it.
+    quit_armed: bool,
+    /// This key comes right after such a warning.
+    quit_confirms: bool,
     /// Something changed since the last frame.
     pub dirty: bool,
     /// The write being confirmed, sent or stepped up (its draft).
@@ -136,6 +140,8 @@ impl App {
             messages: Vec::new(),
             now,
             quit: false,
+            quit_armed: false,
+            quit_confirms: false,
             dirty: true,
             write: None,
             facts: None,
@@ -193,6 +199,38 @@ impl App {
         let id = self.next_id;
         self.next_id += 1;
         id
+    }
+
+    /// What would be lost by quitting now, if anything.
+    pub fn unsaved_draft(&self) -> Option<String> {
+        if let Some(w) = &self.write
+            && !matches!(w.phase, write::Phase::Done(_))
+        {
+            return Some(format!(
+                "the change \"{}\"",
+                crate::sanitize::clean(w.title.trim())
+            ));
+        }
+        self.editor.as_ref().filter(|e| e.changed()).map(|e| {
+            format!(
+                "the draft in the editor ({})",
+                crate::sanitize::clean(&e.title)
+            )
+        })
+    }
+
+    /// Quit, unless a draft would be lost: then say so, and quit on the next quit key.
+    pub(super) fn ask_quit(&mut self) {
+        match self.unsaved_draft() {
+            Some(what) if !self.quit_confirms => {
+                self.quit_armed = true;
+                self.toast(
+                    format!("{what} is not saved: Ctrl-C or q again quits and loses it; any other key keeps it"),
+                    true,
+                );
+            }
+            _ => self.quit = true,
+        }
     }
 
     /// Show a message in the status bar for a few seconds.

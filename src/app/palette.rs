@@ -124,7 +124,7 @@ impl App {
                         Vec::new()
                     }
                     Some(Command::Quit) => {
-                        self.quit = true;
+                        self.ask_quit();
                         Vec::new()
                     }
                     None => {

@@ -209,9 +209,15 @@ impl App {
         }
         let ctrl_c =
             key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
-        if ctrl_c {
-            self.quit = true;
+        // A quit key right after the unsaved-draft warning confirms it; any other key keeps
+        // the draft.
+        self.quit_confirms = std::mem::take(&mut self.quit_armed);
+        if ctrl_c || (self.quit_confirms && key.code == KeyCode::Char('q')) {
+            self.ask_quit();
             return Vec::new();
+        }
+        if self.quit_confirms {
+            self.toast("kept: nothing was discarded", false);
         }
         // Text inputs take the keys first.
         if let Overlay::Palette(_) = self.overlay {
@@ -345,7 +351,7 @@ impl App {
         self.dirty = true;
         let page = 10;
         match a {
-            Action::Quit => self.quit = true,
+            Action::Quit => self.ask_quit(),
             Action::Help => self.overlay = Overlay::Help { scroll: 0 },
             Action::Palette => self.overlay = Overlay::Palette(Palette::default()),
             Action::FocusNav => self.nav_focus = !self.nav_focus,
