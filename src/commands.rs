@@ -262,10 +262,31 @@ pub async fn snapshot(
             Ok(())
         }
         SnapshotCommand::Import { file } => {
+            if !file.is_file() {
+                return Err(Failure::error(format!(
+                    "snapshot import: {} does not exist",
+                    file.display()
+                )));
+            }
             // Validate before copying: a foreign or damaged file is refused.
-            Store::open(file, false)
-                .and_then(|s| s.verify())
+            let incoming = Store::open(file, false)
+                .and_then(|s| s.verify().map(|_| s))
                 .map_err(|e| Failure::error(e.to_string()))?;
+            // A snapshot of another tenant replaces this profile's view of its own tenant:
+            // say so (the profile's tenant from config, or the cache it replaces).
+            let theirs = incoming.tenant();
+            drop(incoming);
+            let ours = crate::connect::profile(cli, paths)
+                .ok()
+                .and_then(|(_, p)| p.tenant)
+                .or_else(|| Store::open(&cache, false).ok().and_then(|s| s.tenant()));
+            if let (Some(t), Some(o)) = (&theirs, &ours)
+                && !t.eq_ignore_ascii_case(o)
+            {
+                eprintln!(
+                    "warning: this snapshot is of tenant {t}, profile {name} is for tenant {o}; its cache now shows {t}"
+                );
+            }
             if cache.exists() {
                 let backup = cache.with_extension("db.before-import");
                 std::fs::rename(&cache, &backup)
@@ -273,10 +294,12 @@ pub async fn snapshot(
                 eprintln!("the previous cache was kept as {}", backup.display());
             }
             if let Some(dir) = cache.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| Failure::error(e.to_string()))?;
+                crate::private::create_dir(dir).map_err(|e| Failure::error(e.to_string()))?;
             }
             std::fs::copy(file, &cache)
                 .map_err(|e| Failure::error(format!("cannot copy the snapshot: {e}")))?;
+            // A copy keeps the source's mode: the cache is 0600 whatever the snapshot was.
+            crate::private::restrict(&cache).map_err(|e| Failure::error(e.to_string()))?;
             eprintln!(
                 "snapshot imported as the cache of profile {name}; open it with `entra-console --offline --profile {name}`"
             );

@@ -228,7 +228,20 @@ pub async fn connect(cli: &Cli, paths: Option<&Paths>) -> Result<Connection, Fai
     })
     .map_err(|e| Failure::error(e.to_string()))?;
     let (store, cache_warning) = match cache.map(|p| Store::open(&p, true)) {
-        Some(Ok(s)) => (Some(Arc::new(s)), None),
+        Some(Ok(s)) => {
+            // The tenant the cache is for, when it is known (a snapshot import compares it).
+            let tenant = if cli.global.demo {
+                Some(tenant_label.clone())
+            } else {
+                profile.tenant.clone()
+            };
+            if let Some(t) = tenant
+                && let Err(e) = s.set_tenant(&t)
+            {
+                tracing::warn!("{e}");
+            }
+            (Some(Arc::new(s)), None)
+        }
         Some(Err(e)) => (None, Some(format!("cache unavailable: {e}"))),
         None => (None, None),
     };

@@ -15,6 +15,7 @@ pub mod export;
 pub mod graph;
 pub mod keymap;
 pub mod login;
+pub mod private;
 pub mod protect;
 pub mod reset;
 pub mod rng;
@@ -48,12 +49,10 @@ impl Failure {
 /// Log to a file in the data dir, never to the terminal. Returns the guard that flushes it.
 fn init_logging(paths: Option<&Paths>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let paths = paths?;
-    std::fs::create_dir_all(&paths.data_dir).ok()?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(paths.log_file())
-        .ok()?;
+    private::tighten(&paths.data_dir).ok()?;
+    // The default cache folder of earlier versions was 0755.
+    let _ = private::tighten(&paths.data_dir.join("cache"));
+    let file = private::append(&paths.log_file()).ok()?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env("ENTRA_CONSOLE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,entra_console=debug"));
@@ -68,6 +67,15 @@ fn init_logging(paths: Option<&Paths>) -> Option<tracing_appender::non_blocking:
 
 /// Run a parsed command line.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
+    // A config file named on the command line must exist (the default one may not).
+    if let Some(f) = &cli.global.config
+        && !f.is_file()
+    {
+        return Err(Failure::error(format!(
+            "--config {}: no such file",
+            f.display()
+        )));
+    }
     let paths = Paths::resolve(cli.global.config.as_deref());
     let _log = init_logging(paths.as_ref());
     match &cli.command {

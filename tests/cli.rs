@@ -271,3 +271,78 @@ fn help_completions_man_page_and_version() {
         "{version}"
     );
 }
+
+/// Issue 11, items 18 and 19: cache, snapshot and log are 0600 in 0700 folders; a missing
+/// `--config` or snapshot file is an error that names it; a snapshot of another tenant warns.
+#[test]
+fn private_files_and_clear_errors_for_missing_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let mode = |p: &std::path::Path| {
+        std::fs::metadata(p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let out = bin(home.path())
+        .args(["--demo", "sync", "groups"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let data = home.path().join("data/entra-console");
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("cache")), 0o700);
+    assert_eq!(mode(&data.join("cache/demo.db")), 0o600);
+    assert_eq!(mode(&data.join("entra-console.log")), 0o600);
+    let snap = home.path().join("snap.db");
+    let out = bin(home.path())
+        .args(["--demo", "snapshot", "export", snap.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(mode(&snap), 0o600);
+    // Into a profile of another tenant: imported, with a warning naming both tenants.
+    let config = home.path().join("other.toml");
+    std::fs::write(
+        &config,
+        "[profiles.contoso]\ntenant = \"contoso.onmicrosoft.com\"\n",
+    )
+    .unwrap();
+    let out = bin(home.path())
+        .args(["--config", config.to_str().unwrap(), "--profile", "contoso"])
+        .args(["snapshot", "import", snap.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("tailspindemo.onmicrosoft.com") && err.contains("contoso.onmicrosoft.com"),
+        "{err}"
+    );
+    assert_eq!(mode(&data.join("cache/contoso.db")), 0o600);
+    // Missing files are named, not explained away.
+    let out = bin(home.path())
+        .args([
+            "--config",
+            "/nonexistent/entra.toml",
+            "--demo",
+            "export",
+            "groups",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("/nonexistent/entra.toml"), "{err}");
+    let out = bin(home.path())
+        .args(["--demo", "snapshot", "import", "/nonexistent.db"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("/nonexistent.db") && err.contains("does not exist") && !err.contains("sync"),
+        "{err}"
+    );
+}

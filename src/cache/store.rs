@@ -13,7 +13,8 @@ use std::sync::Mutex;
 pub const APPLICATION_ID: i32 = 0x4543_4F4E;
 
 /// Numbered migrations; `user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE objects (
     collection TEXT NOT NULL,
     id TEXT NOT NULL,
@@ -53,7 +54,14 @@ CREATE TABLE journal (
     request_id TEXT,
     claims_context TEXT
 );
-"#];
+"#,
+    r#"
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#,
+];
 
 /// Cache failures, each naming the file.
 #[derive(Debug, thiserror::Error)]
@@ -127,10 +135,14 @@ impl Store {
                 if !create {
                     return Err(CacheError::Missing(p));
                 }
+                // Directory data and the write journal: 0600 in a 0700 folder (SQLite gives
+                // its journal and WAL files the database's mode).
                 if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir)
+                    crate::private::create_dir(dir)
                         .map_err(|e| CacheError::Sql(p.clone(), e.to_string()))?;
                 }
+                crate::private::create_file(path)
+                    .map_err(|e| CacheError::Sql(p.clone(), e.to_string()))?;
             }
             Err(e) => return Err(CacheError::Sql(p, e.to_string())),
         }
@@ -452,6 +464,30 @@ impl Store {
     }
 
     /// A consistent copy for a reviewer (`VACUUM INTO`). Tokens are never in the cache.
+    /// The tenant this cache holds (domain or id), when known.
+    pub fn tenant(&self) -> Option<String> {
+        self.with(|c| {
+            c.query_row("SELECT value FROM meta WHERE key = 'tenant'", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()
+        })
+        .ok()
+        .flatten()
+    }
+
+    /// Record the tenant this cache holds (a snapshot import compares it).
+    pub fn set_tenant(&self, tenant: &str) -> Result<(), CacheError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO meta (key, value) VALUES ('tenant', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [tenant],
+            )
+            .map(|_| ())
+        })
+    }
+
     pub fn snapshot(&self, dest: &Path) -> Result<(), CacheError> {
         if dest.exists() {
             return Err(CacheError::Sql(
@@ -459,6 +495,9 @@ impl Store {
                 "already exists; choose a new file name".into(),
             ));
         }
+        // Created empty as 0600 first: VACUUM INTO fills an empty file.
+        crate::private::create_file(dest)
+            .map_err(|e| CacheError::Sql(dest.to_path_buf(), e.to_string()))?;
         let d = dest.to_string_lossy().to_string();
         self.with(|c| c.execute("VACUUM INTO ?1", [d]).map(|_| ()))
     }
