@@ -91,9 +91,14 @@ pub async fn export(
         let rows = source.rows_from_facts(&facts);
         let stdout = std::io::stdout();
         let mut lock = stdout.lock();
-        return match crate::export::write_rows(&source, rows, format, &mut lock) {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            other => other.map_err(|e| Failure::error(format!("export: {e}"))),
+        match crate::export::write_rows(&source, rows, format, &mut lock) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            other => other.map_err(|e| Failure::error(format!("export: {e}")))?,
+        };
+        // What was read is written; a part that was not makes the export fail, by name.
+        return match facts.lacking(source.facts_parts()) {
+            Some(m) => Err(Failure::error(format!("{blade}: partly read: {m}"))),
+            None => Ok(()),
         };
     }
     let objects = if conn.offline {

@@ -76,8 +76,29 @@ pub struct Facts {
     pub policies: Vec<Value>,
     /// Authentication strengths (built-in and custom).
     pub strengths: Vec<Value>,
-    /// Why the strengths could not be read (they are not needed for protection).
-    pub strengths_error: Option<String>,
+    /// The parts that could not be read, each with Graph's error: what was read is still
+    /// shown, and what depends on a missing part says "unknown" instead of guessing.
+    pub missing: Vec<(Part, String)>,
+}
+
+/// One of the collections the facts are read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Actions,
+    Contexts,
+    Policies,
+    Strengths,
+}
+
+impl Part {
+    pub fn label(self) -> &'static str {
+        match self {
+            Part::Actions => "resource actions",
+            Part::Contexts => "authentication contexts",
+            Part::Policies => "Conditional Access policies",
+            Part::Strengths => "authentication strengths",
+        }
+    }
 }
 
 impl Facts {
@@ -102,26 +123,56 @@ impl Facts {
         ]
     }
 
-    /// Read the facts: resource actions, contexts and policies (errors stop the read), and the
-    /// authentication strengths (an error there is kept, not fatal).
+    /// Read the facts, each part on its own: a part that fails is named in `missing` and the
+    /// others are kept. Only when nothing at all could be read is it an error.
     pub async fn load(
         client: &crate::graph::GraphClient,
     ) -> Result<Facts, crate::graph::GraphError> {
         let [a, c, p] = Facts::requests();
-        let (strengths, strengths_error) = match client
-            .get_all(Request::get(crate::blades::strengths::PATH))
-            .await
-        {
-            Ok(s) => (s, None),
-            Err(e) => (Vec::new(), Some(e.to_string())),
-        };
-        Ok(Facts {
-            actions: client.get_all(a).await?,
-            contexts: client.get_all(c).await?,
-            policies: client.get_all(p).await?,
-            strengths,
-            strengths_error,
-        })
+        let mut facts = Facts::default();
+        let mut first = None;
+        for (part, req) in [
+            (Part::Actions, a),
+            (Part::Contexts, c),
+            (Part::Policies, p),
+            (
+                Part::Strengths,
+                Request::get(crate::blades::strengths::PATH),
+            ),
+        ] {
+            match client.get_all(req).await {
+                Ok(items) => match part {
+                    Part::Actions => facts.actions = items,
+                    Part::Contexts => facts.contexts = items,
+                    Part::Policies => facts.policies = items,
+                    Part::Strengths => facts.strengths = items,
+                },
+                Err(e) => {
+                    facts.missing.push((part, e.to_string()));
+                    first.get_or_insert(e);
+                }
+            }
+        }
+        match first {
+            Some(e) if facts.missing.len() == 4 => Err(e),
+            _ => Ok(facts),
+        }
+    }
+
+    /// Whether `part` was read.
+    pub fn has(&self, part: Part) -> bool {
+        !self.missing.iter().any(|(p, _)| *p == part)
+    }
+
+    /// "resource actions not read (403 ...)" for the parts among `parts` that are missing.
+    pub fn lacking(&self, parts: &[Part]) -> Option<String> {
+        let lines: Vec<String> = self
+            .missing
+            .iter()
+            .filter(|(p, _)| parts.contains(p))
+            .map(|(p, e)| format!("{} not read ({e})", p.label()))
+            .collect();
+        (!lines.is_empty()).then(|| lines.join("; "))
     }
 
     pub fn context_of(&self, permission: &str) -> Option<&str> {
@@ -329,6 +380,8 @@ pub enum ActionState {
     Unpublished,
     /// No context assigned.
     NotProtected,
+    /// The contexts or policies could not be read.
+    Unknown,
 }
 
 impl ActionState {
@@ -338,6 +391,7 @@ impl ActionState {
             ActionState::NeverSatisfied => "never satisfied",
             ActionState::Unpublished => "not published",
             ActionState::NotProtected => "not protected",
+            ActionState::Unknown => "unknown",
         }
     }
 }
@@ -348,8 +402,15 @@ pub fn action_state(action: &Value, facts: &Facts) -> ActionState {
         return ActionState::NotProtected;
     };
     let p = context_protection(acrs, "", facts);
+    // Without the contexts or the policies the state cannot be known: never guess.
+    if !facts.has(Part::Contexts) {
+        return ActionState::Unknown;
+    }
     if !p.context.as_ref().is_some_and(|c| c.2) {
         return ActionState::Unpublished;
+    }
+    if !facts.has(Part::Policies) {
+        return ActionState::Unknown;
     }
     if p.enforced() {
         ActionState::Protected

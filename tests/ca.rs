@@ -694,3 +694,14 @@ async fn quitting_with_an_unsaved_draft_asks_first() {
     h.key(KeyCode::Char('q')).await;
     assert!(h.app.quit);
 }
+
+/// Issue 11, item 17: read-only mode still resolves names (getByIds is a read sent as POST).
+#[tokio::test]
+async fn read_only_still_shows_names() {
+    let mut h = Harness::new(true).await;
+    on_row(&mut h, BladeKind::CaPolicies, "CA008", '\n').await;
+    h.key(KeyCode::Enter).await;
+    let screen = h.render(120, 50);
+    assert!(screen.contains("Break Glass 01"), "{screen}");
+    assert!(!screen.contains("names not read"), "{screen}");
+}

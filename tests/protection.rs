@@ -410,3 +410,59 @@ async fn renaming_a_context() {
     h.key(KeyCode::Esc).await;
     assert_eq!(cells(&h)[1][1], "Named location changes");
 }
+
+/// Issue 11, item 13: the resource actions cannot be read (403): contexts and strengths are
+/// still listed, each list names what it lacks, and nothing is guessed.
+#[tokio::test]
+async fn a_part_that_cannot_be_read_is_named_and_the_rest_shown() {
+    let mut h = Harness::session(DemoOptions {
+        deny: vec!["resourceActions".into()],
+        ..Default::default()
+    })
+    .await;
+    h.open(BladeKind::AuthContexts).await;
+    let rows = cells(&h);
+    assert!(rows.len() >= 2, "contexts are listed: {rows:?}");
+    let screen = h.render(120, 30);
+    assert!(
+        screen.contains("partly read") && screen.contains("resource actions not read"),
+        "{screen}"
+    );
+    h.open(BladeKind::AuthStrengths).await;
+    assert!(!cells(&h).is_empty(), "strengths are listed");
+    let View::List(l) = h.app.top() else {
+        panic!("a list")
+    };
+    assert!(l.load.error.is_none(), "strengths lack nothing they show");
+    h.open(BladeKind::ProtectedActions).await;
+    let View::List(l) = h.app.top() else {
+        panic!("a list")
+    };
+    assert!(
+        l.load
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("403") || e.contains("Insufficient")),
+        "{:?}",
+        l.load.error
+    );
+}
+
+/// Issue 11, item 13: with the policies unreadable, a permission's state is "unknown", never
+/// "never satisfied".
+#[tokio::test]
+async fn without_the_policies_the_state_is_unknown() {
+    let mut h = Harness::session(DemoOptions {
+        deny: vec!["conditionalAccess/policies".into()],
+        ..Default::default()
+    })
+    .await;
+    h.open(BladeKind::ProtectedActions).await;
+    let rows = cells(&h);
+    let row = rows
+        .iter()
+        .find(|r| r[0] == "conditionalAccessPolicies/create")
+        .unwrap();
+    assert_eq!(row[3], "unknown", "{row:?}");
+    assert!(rows.iter().all(|r| r[3] != "never satisfied"), "{rows:?}");
+}

@@ -78,12 +78,47 @@ async fn a_truncated_body_is_surfaced_for_a_post() {
         .send(&Request::new(Method::Post, "/$batch").json(body))
         .await
         .unwrap_err();
-    assert!(matches!(err, GraphError::Decode { .. }), "{err}");
+    assert!(matches!(err, GraphError::Transport(_)), "{err}");
     assert_eq!(
         s.state.faults.batches.lock().unwrap().len(),
         1,
         "the POST was sent once"
     );
+}
+
+/// Issue 11, item 14: a complete body that is not JSON is an error at once, with the
+/// request-id; nothing is retried.
+#[tokio::test]
+async fn a_complete_but_invalid_body_is_an_error_at_once() {
+    let s = server(scripted(vec![Fault::Garbage])).await;
+    let clock = Arc::new(VirtualClock::default());
+    let c = client(&s.url(), false).with_clock(clock.clone());
+    let err = c.get_json(&Request::get("/groups")).await.unwrap_err();
+    assert!(matches!(err, GraphError::Decode { .. }), "{err}");
+    assert!(err.to_string().contains("request-id"), "{err}");
+    assert_eq!(requests(&s), 1, "not retried");
+    assert!(clock.sleeps().is_empty());
+}
+
+/// Issue 11, item 15: a refused connection is reported within seconds, naming host and port.
+#[tokio::test]
+async fn a_refused_connection_names_the_host_quickly() {
+    // A port nothing listens on: bind one, then free it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let clock = Arc::new(VirtualClock::default());
+    let c = client(&format!("http://127.0.0.1:{port}"), false).with_clock(clock.clone());
+    let err = c.get_json(&Request::get("/groups")).await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("127.0.0.1:{port}")) && text.to_lowercase().contains("refused"),
+        "{text}"
+    );
+    let waited: Duration = clock.sleeps().iter().sum();
+    assert!(waited < Duration::from_secs(10), "{waited:?}");
 }
 
 #[tokio::test]

@@ -86,7 +86,7 @@ pub enum Msg {
     /// Names for ids in policies.
     Names {
         id: RequestId,
-        names: Result<Vec<(String, String)>, GraphError>,
+        names: crate::ca::load::NameRead,
     },
     /// A What If run finished.
     WhatIf {

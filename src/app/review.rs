@@ -261,15 +261,18 @@ impl App {
     pub(super) fn on_names(
         &mut self,
         id: super::RequestId,
-        names: Result<Vec<(String, String)>, crate::graph::GraphError>,
+        names: crate::ca::load::NameRead,
     ) -> Vec<Effect> {
         if self.names_request != Some(id) {
             return Vec::new();
         }
         self.names_request = None;
-        match names {
-            Ok(n) => self.names.extend(n),
-            Err(e) => tracing::warn!("cannot read names for policy ids: {e}"),
+        self.names.extend(names.names);
+        // What was read is shown; what was not is named (ids stay ids there).
+        if !names.missing.is_empty() {
+            let what = names.missing.join("; ");
+            tracing::warn!("names not read: {what}");
+            self.toast(format!("names not read (ids shown instead): {what}"), true);
         }
         self.refresh_review();
         self.dirty = true;

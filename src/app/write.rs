@@ -200,7 +200,8 @@ impl App {
         w.sync_request();
         self.write = Some(w);
         self.dirty = true;
-        if self.facts.is_none() {
+        // Not read yet, or read in part: read again (a part may have failed for a moment).
+        if self.facts.as_ref().is_none_or(|f| !f.missing.is_empty()) {
             self.load_facts()
         } else {
             Vec::new()
@@ -238,9 +239,13 @@ impl App {
                         && l.load.request == Some(id)
                     {
                         l.table.set_rows(l.source.rows_from_facts(&f));
+                        // What was read is listed; what was not is named with Graph's error.
                         l.load = super::LoadState {
                             loaded_at: Some(now),
                             live: true,
+                            error: f
+                                .lacking(l.source.facts_parts())
+                                .map(|m| format!("partly read: {m}")),
                             ..Default::default()
                         };
                     }
@@ -263,6 +268,21 @@ impl App {
                     }
                 }
                 tracing::warn!("cannot read protection facts: {e}");
+                // Nothing could be read: every part is named as missing, so pages that wait
+                // for the facts say why instead of "loading…" forever.
+                let why = e.to_string();
+                self.facts = Some(protect::Facts {
+                    missing: [
+                        protect::Part::Actions,
+                        protect::Part::Contexts,
+                        protect::Part::Policies,
+                        protect::Part::Strengths,
+                    ]
+                    .into_iter()
+                    .map(|p| (p, why.clone()))
+                    .collect(),
+                    ..Default::default()
+                });
                 if self.wizard.take().is_some() {
                     self.toast(format!("guided setup stopped: {e}"), true);
                 }

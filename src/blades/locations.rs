@@ -104,7 +104,8 @@ pub fn sheet(v: &Value, facts: Option<&crate::protect::Facts>) -> Sheet {
     super::policy_section(
         &mut s,
         "Used by policies",
-        facts.map(|f| used_by(id, &f.policies)),
+        facts,
+        |f| used_by(id, &f.policies),
         "no policy uses this location",
     );
     s

@@ -197,6 +197,17 @@ impl ListSource {
     }
 
     /// The rows of a facts-backed list.
+    /// The parts of the facts this list shows (a missing one is named above the rows).
+    pub fn facts_parts(&self) -> &'static [crate::protect::Part] {
+        use crate::protect::Part::*;
+        match self {
+            ListSource::Blade(BladeKind::ProtectedActions) => &[Actions, Contexts, Policies],
+            ListSource::Blade(BladeKind::AuthContexts) => &[Contexts, Actions, Policies],
+            ListSource::Blade(BladeKind::AuthStrengths) => &[Strengths, Policies],
+            _ => &[],
+        }
+    }
+
     pub fn rows_from_facts(&self, facts: &crate::protect::Facts) -> Vec<TableRow> {
         match self {
             ListSource::Blade(BladeKind::ProtectedActions) => protected::rows(facts),
@@ -428,20 +439,32 @@ impl ObjectKind {
 }
 
 /// A sheet section listing policies with their state: `empty` when there are none, "loading…"
-/// while the facts are not read yet.
-pub fn policy_section(sheet: &mut Sheet, title: &str, policies: Option<Vec<&Value>>, empty: &str) {
+/// while the facts are not read yet, and why when the policies could not be read.
+pub fn policy_section(
+    sheet: &mut Sheet,
+    title: &str,
+    facts: Option<&crate::protect::Facts>,
+    select: impl FnOnce(&crate::protect::Facts) -> Vec<&Value>,
+    empty: &str,
+) {
     let u = sheet.section(title);
-    match policies {
-        Some(list) if list.is_empty() => u.push((String::new(), empty.to_string())),
-        Some(list) => {
-            for p in list {
-                u.push((
-                    crate::protect::state_label(p["state"].as_str().unwrap_or_default()).into(),
-                    crate::widgets::sheet::show(&p["displayName"]),
-                ));
-            }
-        }
-        None => u.push((String::new(), "loading…".into())),
+    let Some(f) = facts else {
+        u.push((String::new(), "loading…".into()));
+        return;
+    };
+    if let Some(m) = f.lacking(&[crate::protect::Part::Policies]) {
+        u.push(("unknown".into(), m));
+        return;
+    }
+    let list = select(f);
+    if list.is_empty() {
+        u.push((String::new(), empty.to_string()));
+    }
+    for p in list {
+        u.push((
+            crate::protect::state_label(p["state"].as_str().unwrap_or_default()).into(),
+            crate::widgets::sheet::show(&p["displayName"]),
+        ));
     }
 }
 

@@ -83,7 +83,8 @@ pub fn sheet(v: &Value, facts: Option<&Facts>) -> Sheet {
     super::policy_section(
         &mut s,
         "Required by policies",
-        facts.map(|f| used_by(id, f)),
+        facts,
+        |f| used_by(id, f),
         "no policy requires this strength",
     );
     s

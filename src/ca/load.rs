@@ -127,69 +127,106 @@ pub fn object_ids(p: &Value) -> Vec<String> {
     ids
 }
 
-/// Names for the ids in policies: users and groups (`getByIds`), role templates, named
-/// locations, authentication strengths, auth contexts and well-known apps.
+/// Names read for policy ids, and the parts that could not be read (each with its error):
+/// one part failing (a 403 on `getByIds`) never drops the others.
+#[derive(Debug, Default)]
+pub struct NameRead {
+    pub names: Vec<(String, String)>,
+    pub missing: Vec<String>,
+}
+
+fn named(items: &[Value], key: &str, out: &mut Vec<(String, String)>) {
+    for v in items {
+        if let (Some(k), Some(n)) = (v[key].as_str(), v["displayName"].as_str()) {
+            out.push((k.to_string(), n.to_string()));
+        }
+    }
+}
+
+/// Names for the ids in policies: users and groups (`getByIds`, or the cache when offline or
+/// refused), role templates, named locations, authentication strengths, auth contexts and
+/// well-known apps. Each part is read on its own.
 pub async fn names(
     client: &GraphClient,
+    store: Option<&crate::cache::Store>,
     ids: Vec<String>,
     everything: bool,
-) -> Result<Vec<(String, String)>, GraphError> {
-    let mut out: Vec<(String, String)> = APPS
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect();
-    let mut add = |items: Vec<Value>, key: &str| {
-        for v in items {
-            if let (Some(k), Some(n)) = (v[key].as_str(), v["displayName"].as_str()) {
-                out.push((k.to_string(), n.to_string()));
+) -> NameRead {
+    let mut r = NameRead {
+        names: APPS
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+        missing: Vec::new(),
+    };
+    let mut unread = Vec::new();
+    for chunk in ids.chunks(1000) {
+        // getByIds takes up to 1,000 ids per call (a read, allowed in read-only mode).
+        let body = json!({"ids": chunk, "types": ["user", "group"]});
+        match client
+            .send(&Request::new(Method::Post, "/directoryObjects/getByIds").json(body))
+            .await
+        {
+            Ok(resp) => named(
+                resp.body["value"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default(),
+                "id",
+                &mut r.names,
+            ),
+            Err(e) => {
+                unread.extend(chunk.iter().cloned());
+                if !client.is_offline() {
+                    r.missing.push(format!("users and groups: {e}"));
+                }
             }
         }
-    };
-    for chunk in ids.chunks(1000) {
-        // getByIds takes up to 1,000 ids per call.
-        let body = json!({"ids": chunk, "types": ["user", "group"]});
-        let r = client
-            .send(&Request::new(Method::Post, "/directoryObjects/getByIds").json(body))
-            .await?;
-        add(
-            r.body["value"].as_array().cloned().unwrap_or_default(),
-            "id",
-        );
+    }
+    // What Graph did not answer, the cache may know (synced users, groups, locations).
+    if !unread.is_empty()
+        && let Some(st) = store
+    {
+        match st.names_of(&unread) {
+            Ok(found) => r.names.extend(found),
+            Err(e) => r.missing.push(format!("names from the cache: {e}")),
+        }
     }
     if !everything {
-        return Ok(out);
+        return r;
     }
-    add(
-        client
-            .get_all(Request::get(super::backup::LOCATIONS).select(&["id", "displayName"]))
-            .await?,
-        "id",
-    );
-    add(
-        client
-            .get_all(
-                Request::get("/roleManagement/directory/roleDefinitions").select(&[
-                    "id",
-                    "displayName",
-                    "templateId",
-                ]),
-            )
-            .await?,
-        "templateId",
-    );
-    add(
-        client
-            .get_all(Request::get(crate::blades::strengths::PATH).select(&["id", "displayName"]))
-            .await?,
-        "id",
-    );
-    add(
-        client
-            .get_all(Request::get(
-                "/identity/conditionalAccess/authenticationContextClassReferences",
-            ))
-            .await?,
-        "id",
-    );
-    Ok(out)
+    let parts = [
+        (
+            "named locations",
+            Request::get(super::backup::LOCATIONS).select(&["id", "displayName"]),
+            "id",
+        ),
+        (
+            "roles",
+            Request::get("/roleManagement/directory/roleDefinitions").select(&[
+                "id",
+                "displayName",
+                "templateId",
+            ]),
+            "templateId",
+        ),
+        (
+            "authentication strengths",
+            Request::get(crate::blades::strengths::PATH).select(&["id", "displayName"]),
+            "id",
+        ),
+        (
+            "authentication contexts",
+            Request::get("/identity/conditionalAccess/authenticationContextClassReferences"),
+            "id",
+        ),
+    ];
+    for (what, req, key) in parts {
+        match client.get_all(req).await {
+            Ok(items) => named(&items, key, &mut r.names),
+            Err(_) if client.is_offline() => {}
+            Err(e) => r.missing.push(format!("{what}: {e}")),
+        }
+    }
+    r
 }

@@ -464,6 +464,25 @@ impl Store {
     }
 
     /// A consistent copy for a reviewer (`VACUUM INTO`). Tokens are never in the cache.
+    /// Display names of cached objects among `ids` (any collection), for names offline.
+    pub fn names_of(&self, ids: &[String]) -> Result<Vec<(String, String)>, CacheError> {
+        self.with(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT id, display_name FROM objects WHERE id = ?1 AND display_name IS NOT NULL LIMIT 1",
+            )?;
+            let mut out = Vec::new();
+            for id in ids {
+                if let Some(pair) = st
+                    .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+                    .optional()?
+                {
+                    out.push(pair);
+                }
+            }
+            Ok(out)
+        })
+    }
+
     /// The tenant this cache holds (domain or id), when known.
     pub fn tenant(&self) -> Option<String> {
         self.with(|c| {

@@ -9,7 +9,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -22,8 +22,10 @@ pub enum Fault {
     Unavailable,
     /// Headers sent, then the connection is cut mid-body.
     Drop,
-    /// A 200 whose JSON body is cut in half.
+    /// A 200 that announces its whole body (Content-Length) and sends half of it.
     Truncate,
+    /// A 200 with a complete body that is not JSON.
+    Garbage,
     /// 429 with the given `Retry-After` seconds.
     Throttle(u64),
     /// Let the request through.
@@ -46,6 +48,8 @@ pub struct Faults {
     pub throttled: AtomicUsize,
     /// Sizes of the `$batch` requests received, in order.
     pub batches: Mutex<Vec<usize>>,
+    /// Paths (substrings) refused with 403.
+    deny: Vec<String>,
 }
 
 impl Faults {
@@ -76,7 +80,14 @@ impl Faults {
             requests: AtomicUsize::new(0),
             throttled: AtomicUsize::new(0),
             batches: Mutex::new(Vec::new()),
+            deny: Vec::new(),
         }
+    }
+
+    /// Refuse requests whose path contains one of `paths` with 403.
+    pub fn deny(mut self, paths: Vec<String>) -> Self {
+        self.deny = paths;
+        self
     }
 
     fn draw(&self, inner: bool) -> Fault {
@@ -206,6 +217,13 @@ pub async fn middleware(State(state): State<Shared>, req: Request, next: Next) -
     if path.contains("/oauth2/") || path == "/devicelogin" {
         return next.run(req).await;
     }
+    if f.deny.iter().any(|d| path.contains(d.as_str())) {
+        return ctx.error(
+            403,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        );
+    }
     let is_batch = path.ends_with("/$batch");
     let units = cost(&path, &query);
     let fault = if is_batch && !inner {
@@ -260,6 +278,12 @@ pub async fn middleware(State(state): State<Shared>, req: Request, next: Next) -
             .insert("x-ms-resource-unit", HeaderValue::from(units));
     }
     match fault {
+        Fault::Garbage => {
+            let (mut parts, _) = resp.into_parts();
+            parts.status = StatusCode::OK;
+            parts.headers.remove("content-length");
+            Response::from_parts(parts, Body::from("<html>proxy error</html>"))
+        }
         Fault::Drop | Fault::Truncate => {
             let (parts, body) = resp.into_parts();
             let bytes = axum::body::to_bytes(body, usize::MAX)
@@ -267,9 +291,12 @@ pub async fn middleware(State(state): State<Shared>, req: Request, next: Next) -
                 .unwrap_or_default();
             let half = Bytes::copy_from_slice(&bytes[..bytes.len() / 2]);
             if fault == Fault::Truncate {
-                let mut r = (StatusCode::OK, half).into_response();
+                // A real cut: Content-Length announces the whole body, half of it is sent and
+                // the connection closes (the client sees fewer bytes than announced).
+                let stream = futures::stream::iter(vec![Ok::<Bytes, std::io::Error>(half)]);
+                let mut r = Response::from_parts(parts, Body::from_stream(stream));
                 r.headers_mut()
-                    .insert("content-type", HeaderValue::from_static("application/json"));
+                    .insert("content-length", HeaderValue::from(bytes.len()));
                 return r;
             }
             let stream = futures::stream::iter(vec![

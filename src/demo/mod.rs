@@ -36,6 +36,9 @@ pub struct DemoOptions {
     pub step_up: identity::StepUpMode,
     /// Device code poll outcomes forced on the first polls (tests).
     pub poll_script: Vec<String>,
+    /// Paths (substrings) answered 403 Authorization_RequestDenied, as for an account that
+    /// lacks a permission (tests of partial failure).
+    pub deny: Vec<String>,
 }
 
 impl Default for DemoOptions {
@@ -49,6 +52,7 @@ impl Default for DemoOptions {
             script: Vec::new(),
             step_up: identity::StepUpMode::Pass,
             poll_script: Vec::new(),
+            deny: Vec::new(),
         }
     }
 }
@@ -91,7 +95,8 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, String> {
         tenant.users.len(),
         opts.scale.seed,
         opts.script.clone(),
-    );
+    )
+    .deny(opts.deny.clone());
     let state = Arc::new(server::DemoState {
         tenant: RwLock::new(tenant),
         faults,

@@ -205,7 +205,7 @@ impl GraphClient {
 
     /// Refuse anything but reads (and `$batch` of reads) in read-only mode, before a byte is sent.
     fn guard(&self, req: &Request) -> Result<(), GraphError> {
-        if self.read_only && !req.is_read() && !is_batch_of_reads(req) {
+        if self.read_only && !req.is_read() && !is_read_post(req) && !is_batch_of_reads(req) {
             return Err(GraphError::ReadOnly {
                 method: req.method.as_str().to_string(),
                 path: req.path.clone(),
@@ -256,7 +256,14 @@ impl GraphClient {
             let Some(reason) = retry_reason(&err, idempotent) else {
                 return Err(err);
             };
-            if attempt >= self.retry.max_attempts {
+            // A refused connection is worth one short retry (a restarting proxy), not a
+            // minute of them: the admin learns at once that the host is unreachable.
+            let limit = if matches!(err, GraphError::Connect(_)) {
+                CONNECT_ATTEMPTS
+            } else {
+                self.retry.max_attempts
+            };
+            if attempt >= limit {
                 return Err(err);
             }
             let after = err.api().and_then(|a| a.retry_after).unwrap_or_default();
@@ -329,7 +336,14 @@ impl GraphClient {
         let resp = rb.send().await.map_err(|e| {
             // reqwest errors never include headers, so no token can leak here.
             if e.is_connect() {
-                GraphError::Connect(e.without_url().to_string())
+                // Name the host and port and the cause ("Connection refused"), not only
+                // reqwest's "error sending request".
+                GraphError::Connect(format!(
+                    "{}:{}: {}",
+                    url.host_str().unwrap_or("?"),
+                    url.port_or_known_default().unwrap_or(0),
+                    root_cause(&e)
+                ))
             } else {
                 GraphError::Transport(e.without_url().to_string())
             }
@@ -367,9 +381,14 @@ impl GraphClient {
         let body = if bytes.iter().all(u8::is_ascii_whitespace) {
             Value::Null
         } else {
+            // The whole body arrived (a cut one fails above, as a transport error) and is not
+            // JSON: retrying would get the same answer, so it is an error at once.
             serde_json::from_slice(&bytes).map_err(|e| GraphError::Decode {
                 url: url.path().to_string(),
-                reason: e.to_string(),
+                reason: match &request_id {
+                    Some(rid) => format!("{e} (request-id {rid})"),
+                    None => e.to_string(),
+                },
             })?
         };
         Ok(Response {
@@ -449,6 +468,36 @@ enum Cursor {
     First(Request),
     Next(Url, Vec<(String, String)>, usize),
     Done,
+}
+
+/// Attempts at opening a connection before "cannot connect" is reported (waits of about 0.5
+/// and 1 s between them).
+const CONNECT_ATTEMPTS: u32 = 3;
+
+/// The innermost cause of an error ("Connection refused (os error 111)").
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+/// Graph actions that are reads although sent as POST (a reviewer needs names and What If):
+/// an explicit list, matched on the last path segments.
+const READ_POSTS: &[&str] = &[
+    "/directoryObjects/getByIds",
+    "/identity/conditionalAccess/evaluate",
+    "/getMemberGroups",
+    "/getMemberObjects",
+    "/checkMemberGroups",
+    "/checkMemberObjects",
+];
+
+/// A POST to one of the [`READ_POSTS`] actions.
+fn is_read_post(req: &Request) -> bool {
+    let path = req.path.split('?').next().unwrap_or_default();
+    req.method == Method::Post && READ_POSTS.iter().any(|p| path.ends_with(p))
 }
 
 /// A `$batch` POST whose inner requests are all GETs: a read, allowed in read-only mode.
@@ -557,6 +606,28 @@ mod tests {
             c.same_origin("https://127.0.0.1:9/v1.0/groups"),
             Err(GraphError::ForeignHost(_))
         ));
+    }
+
+    #[test]
+    fn read_only_allows_only_the_listed_read_posts() {
+        let c = client("https://graph.microsoft.com", true).unwrap();
+        for path in [
+            "/directoryObjects/getByIds",
+            "/identity/conditionalAccess/evaluate",
+            "/users/u1/getMemberGroups",
+        ] {
+            assert!(c.guard(&Request::new(Method::Post, path)).is_ok(), "{path}");
+        }
+        for path in [
+            "/identity/conditionalAccess/policies",
+            "/groups/g1/members/$ref",
+            "/directoryObjects/getByIds/x",
+        ] {
+            assert!(
+                c.guard(&Request::new(Method::Post, path)).is_err(),
+                "{path}"
+            );
+        }
     }
 
     #[test]

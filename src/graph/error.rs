@@ -112,7 +112,7 @@ pub enum GraphError {
     Api(Box<ApiError>),
     #[error("network error: {0}")]
     Transport(String),
-    #[error("cannot connect: {0}")]
+    #[error("cannot connect to {0}")]
     Connect(String),
     #[error("unreadable response from {url}: {reason}")]
     Decode { url: String, reason: String },

@@ -49,8 +49,10 @@ pub fn retry_reason(err: &GraphError, idempotent: bool) -> Option<String> {
             _ => None,
         },
         GraphError::Connect(_) => Some("cannot connect".into()),
+        // A body cut short (fewer bytes than its Content-Length, or the connection closed
+        // mid-body) arrives as a transport error; a complete body that is not JSON (`Decode`)
+        // would come back the same, so it is never retried.
         GraphError::Transport(_) if idempotent => Some("connection dropped".into()),
-        GraphError::Decode { .. } if idempotent => Some("truncated response".into()),
         _ => None,
     }
 }
@@ -135,12 +137,12 @@ mod tests {
         assert!(retry_reason(&api(504), true).is_some());
         assert!(retry_reason(&api(500), true).is_some());
         assert!(retry_reason(&api(404), true).is_none());
-        let truncated = GraphError::Decode {
+        // Issue 11, item 14: a complete body that is not JSON is not retried.
+        let invalid = GraphError::Decode {
             url: String::new(),
-            reason: "eof".into(),
+            reason: "expected value".into(),
         };
-        assert!(retry_reason(&truncated, true).is_some());
-        assert!(retry_reason(&truncated, false).is_none());
+        assert!(retry_reason(&invalid, true).is_none());
         assert!(retry_reason(&GraphError::Connect("refused".into()), false).is_some());
         assert!(retry_reason(&GraphError::Transport("reset".into()), false).is_none());
     }

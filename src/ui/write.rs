@@ -114,6 +114,16 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                     "Reading the protection this write will meet…",
                     t.info,
                 ))),
+                None if let Some(m) = app
+                    .facts
+                    .as_ref()
+                    .and_then(|f| f.lacking(&[protect::Part::Actions])) =>
+                {
+                    out.push(Line::from(Span::styled(
+                        format!("Protection unknown: {m}."),
+                        t.warning,
+                    )))
+                }
                 None => out.push(Line::from(Span::styled("Not a protected action.", t.muted))),
             }
             let mut k = vec![("Enter", "apply")];
