@@ -205,8 +205,13 @@ pub async fn sync(cli: &Cli, paths: Option<&Paths>, blades: &[String]) -> Result
                     } else {
                         String::new()
                     };
+                    let skipped = if t.skipped > 0 {
+                        format!(", {} without an id skipped", t.skipped)
+                    } else {
+                        String::new()
+                    };
                     (
-                        format!("{name} {} ({}{removed})", t.upserts, t.mode),
+                        format!("{name} {} ({}{removed}{skipped})", t.upserts, t.mode),
                         Vec::new(),
                     )
                 })

@@ -268,3 +268,23 @@ fn a_policy_write_waits_for_the_guard_and_warns_without_break_glass() {
     assert_eq!(r.lockouts.len(), 1, "{r:?}");
     assert!(r.lockouts[0].starts_with("you (admin@x)"), "{r:?}");
 }
+
+/// Issue 11, item 12: an object without an id is never acted on: no write opens, nothing is
+/// sent, and the refusal says why.
+#[test]
+fn a_write_naming_an_object_without_an_id_is_refused() {
+    let mut a = app();
+    let req = crate::app::picker::assign_request("role-1", "", None);
+    let effects = a.begin_write("Assign".into(), String::new(), req, None, None);
+    assert!(effects.is_empty());
+    assert!(a.write.is_none(), "no confirm for an empty principalId");
+    let t = a.toast.as_ref().unwrap();
+    assert!(
+        t.error && t.text.contains("principalId is empty"),
+        "{}",
+        t.text
+    );
+    let req = crate::blades::protected::context_request("", Some("c1"));
+    a.begin_write("Set".into(), String::new(), req, None, None);
+    assert!(a.write.is_none(), "no PATCH of .../resourceActions/");
+}

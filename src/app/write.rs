@@ -165,6 +165,22 @@ impl PendingWrite {
     }
 }
 
+/// Why a write would name an object by an empty id (an object Graph sent without one): an
+/// empty path segment, or an empty `id`/`…Id` in the body. Such a write is never sent.
+pub fn missing_id(req: &Request) -> Option<String> {
+    let path = req.path.split('?').next().unwrap_or_default();
+    if path.contains("//") || path.ends_with('/') {
+        return Some(format!(
+            "{} {path} names an object without an id",
+            req.method.as_str()
+        ));
+    }
+    let body = req.body.as_ref()?.as_object()?;
+    body.iter()
+        .find(|(k, v)| (k.as_str() == "id" || k.ends_with("Id")) && v.as_str() == Some(""))
+        .map(|(k, _)| format!("{k} is empty: the object picked has no id"))
+}
+
 impl App {
     /// Open the confirm step for a write.
     pub fn begin_write(
@@ -177,6 +193,10 @@ impl App {
     ) -> Vec<Effect> {
         if self.ctx.read_only {
             self.toast("read-only mode: writes are disabled", true);
+            return Vec::new();
+        }
+        if let Some(why) = missing_id(&request) {
+            self.toast(format!("refused, nothing was sent: {why}"), true);
             return Vec::new();
         }
         let protection = self

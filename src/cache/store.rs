@@ -296,7 +296,8 @@ impl Store {
                 )?;
                 let mut del = tx.prepare_cached("DELETE FROM objects WHERE collection = ?1 AND id = ?2")?;
                 for v in items {
-                    let Some(id) = v["id"].as_str() else { continue };
+                    // An object without an id cannot be kept (sync counts and reports them).
+                    let Some(id) = v["id"].as_str().filter(|i| !i.is_empty()) else { continue };
                     if v.get("@removed").is_some() {
                         removed += del.execute(params![coll, id])?;
                     } else {

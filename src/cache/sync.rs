@@ -66,6 +66,8 @@ pub struct Tally {
     pub pages: usize,
     pub upserts: usize,
     pub removed: usize,
+    /// Objects Graph sent without an id: not kept, and said so.
+    pub skipped: usize,
 }
 
 fn cache_err(e: CacheError) -> String {
@@ -168,6 +170,10 @@ async fn run_round(
         let s = store.clone();
         let r = round.clone();
         let items = page.items;
+        tally.skipped += items
+            .iter()
+            .filter(|v| v["id"].as_str().is_none_or(str::is_empty))
+            .count();
         let (next, delta) = (page.next_link, page.delta_link);
         let (up, rm) =
             blocking(move || s.save_page(coll, &r, &items, next.as_deref(), delta.as_deref()))
