@@ -427,28 +427,44 @@ pub fn never_satisfied(acrs: &str, token_has_it: bool, facts: &Facts) -> String 
     } else {
         format!("the token issued after re-authentication still does not carry {acrs}")
     };
-    let why = if p.policies.is_empty() {
-        format!("no Conditional Access policy targets {acrs}")
+    // Two different failures: nothing enabled targets the context (fix the policies), or an
+    // enabled policy does and this sign-in did not meet what it requires (fix the sign-in).
+    let (why, fix) = if p.policies.is_empty() {
+        (
+            format!("no Conditional Access policy targets {acrs}"),
+            format!(
+                "turn on a policy targeting {acrs}, or clear the context from the protected action"
+            ),
+        )
     } else if !p.enforced() {
         let list: Vec<String> = p
             .policies
             .iter()
             .map(|(n, s, _)| format!("{n} is {s}"))
             .collect();
-        format!("no enabled policy targets {acrs} ({})", list.join(", "))
+        (
+            format!("no enabled policy targets {acrs} ({})", list.join(", ")),
+            format!(
+                "a policy targeting {acrs} must be On (not Off or Report-only), or clear the context from the protected action"
+            ),
+        )
     } else {
         let list: Vec<String> = p
             .policies
             .iter()
-            .map(|(n, s, _)| format!("{n} ({s})"))
+            .filter(|(_, s, _)| s == "On")
+            .map(|(n, _, r)| format!("{n} requires {r}"))
             .collect();
-        format!(
-            "the policies targeting {acrs} are {} but the sign-in did not satisfy them",
-            list.join(", ")
+        (
+            format!(
+                "an enabled policy targets {acrs} but this sign-in did not meet it: {}",
+                list.join("; ")
+            ),
+            "sign in where the requirement can be met (the device or method the policy asks for), or ask another admin who can".to_string(),
         )
     };
     format!(
-        "Policy never satisfied: {got}; {why}. Stopped after one retry. Fix: a policy targeting {acrs} must be On (not Off or Report-only), or clear the context from the protected action. Your draft is kept."
+        "Policy never satisfied: {got}; {why}. Stopped after one retry. Fix: {fix}. Your draft is kept."
     )
 }
 

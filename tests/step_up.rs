@@ -125,6 +125,13 @@ async fn loop_stops_after_one_retry_with_never_satisfied() {
     };
     assert!(text.contains("never satisfied"), "{text}");
     assert!(text.contains("does not carry c1"), "{text}");
+    // Issue 11, item 10: c1's policy is On, so the fix is the sign-in, not "turn it On".
+    assert!(
+        text.contains("an enabled policy targets c1 but this sign-in did not meet it"),
+        "{text}"
+    );
+    assert!(text.contains("requires"), "{text}");
+    assert!(!text.contains("must be On"), "{text}");
     assert_eq!(w.step_ups, 1);
     assert_eq!(policy_state(&h).await, "disabled");
 }
