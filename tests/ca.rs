@@ -472,6 +472,13 @@ async fn what_if_works_offline_from_the_cache() {
     // Memberships not synced yet: the emergency group's exclusion is unknown, not guessed.
     let r = what_if(&offline, &Some(store.clone()), &q).await.unwrap();
     assert_eq!(ca004(&r).applies, entra_console::ca::Tri::Unknown);
+    // Issue 11, item 6: the result says unknown and names the missing input, never "none".
+    let result = entra_console::blades::whatif::result(&r);
+    assert!(!result.starts_with("no enforced policy"), "{result}");
+    assert!(
+        result.contains("may apply") && result.contains("membership"),
+        "{result}"
+    );
     assert!(r.online_error.as_deref().unwrap().starts_with("offline"));
     sync::members(&h.client, &store, &mut |_, _| {})
         .await

@@ -53,16 +53,37 @@ pub fn result(res: &WhatIfResult) -> String {
         .iter()
         .filter(|r| r.outcome.applies == Tri::Yes && r.outcome.enforced)
         .collect();
-    let maybe = res
+    let unknown: Vec<&WhatIfRow> = res
         .rows
         .iter()
         .filter(|r| r.outcome.applies == Tri::Unknown && r.outcome.enforced)
-        .count();
+        .collect();
+    let maybe = unknown.len();
+    // The inputs whose absence made them unknown, named once each.
+    let mut missing: Vec<String> = unknown
+        .iter()
+        .flat_map(|r| &r.outcome.reasons)
+        .filter_map(|r| r.text.strip_prefix("unknown: "))
+        .map(str::to_string)
+        .collect();
+    missing.sort();
+    missing.dedup();
+    let missing = if missing.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", missing.join("; "))
+    };
     let mut text = if enforced.iter().any(|r| {
         crate::ca::strs(&r.policy["grantControls"]["builtInControls"])
             .contains(&"block".to_string())
     }) {
         "Block".to_string()
+    } else if enforced.is_empty() && maybe > 0 {
+        // Not "no policy applies": what is unknown may well apply.
+        return format!(
+            "unknown: {maybe} enabled polic{} may apply{missing}",
+            if maybe == 1 { "y" } else { "ies" }
+        );
     } else if enforced.is_empty() {
         "no enforced policy applies".to_string()
     } else {
@@ -72,7 +93,7 @@ pub fn result(res: &WhatIfResult) -> String {
         parts.join(" + ")
     };
     if maybe > 0 {
-        text.push_str(&format!(" ({maybe} more may apply: unknown inputs)"));
+        text.push_str(&format!(" (and {maybe} more may apply{missing})"));
     }
     text
 }
@@ -155,11 +176,22 @@ mod tests {
             ],
             ..Default::default()
         };
-        assert_eq!(result(&res), "MFA (1 more may apply: unknown inputs)");
+        assert_eq!(result(&res), "MFA (and 1 more may apply)");
         let r = rows(&res);
         assert_eq!(r.len(), 5);
         assert_eq!(r[2].cells[2], "report-only");
         assert_eq!(r[3].cells[5], "≠ applies");
         assert_eq!(r[1].cells[5], "applies");
+        // Issue 11, item 6: nothing known to apply, some unknown: say unknown, never "none".
+        let mut only_unknown = res.clone();
+        only_unknown.rows.retain(|r| r.outcome.applies != Tri::Yes);
+        only_unknown.rows[1].outcome.reasons = vec![Reason {
+            code: "users",
+            text: "unknown: group membership not known".into(),
+        }];
+        assert_eq!(
+            result(&only_unknown),
+            "unknown: 1 enabled policy may apply (group membership not known)"
+        );
     }
 }

@@ -237,14 +237,21 @@ fn platforms(p: &Value, s: &SignIn) -> (Tri, Option<Reason>) {
     if c.is_null() || inc.is_empty() {
         return (Tri::Yes, None);
     }
+    let exc = strs(&c["excludePlatforms"]);
     let r = listed(&inc, s.platform.as_ref(), "devicePlatform", "platform");
     match (&r.0, &s.platform) {
-        (Tri::Yes, Some(pl)) if strs(&c["excludePlatforms"]).contains(pl) => (
+        // Platform names compare without case (`ios` is `iOS`).
+        (Tri::Yes, Some(pl)) if exc.iter().any(|x| x.eq_ignore_ascii_case(pl)) => (
             Tri::No,
             Some(reason(
                 "devicePlatform",
                 format!("platform {pl} is excluded"),
             )),
+        ),
+        // "all" matches any platform, but with exclusions an unknown platform may be one.
+        (Tri::Yes, None) if !exc.is_empty() => (
+            Tri::Unknown,
+            Some(reason("devicePlatform", "unknown: platform not given")),
         ),
         _ => r,
     }

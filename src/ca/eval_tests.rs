@@ -158,6 +158,33 @@ fn table_of_cases() {
             Some("devicePlatform"),
         ),
         (
+            "all platforms but some excluded, platform not given, is unknown",
+            policy(
+                "enabled",
+                json!({"includeUsers": ["All"]}),
+                all_apps(),
+                json!({"platforms": {"includePlatforms": ["all"], "excludePlatforms": ["iOS"]}}),
+            ),
+            known("u1"),
+            Tri::Unknown,
+            Some("devicePlatform"),
+        ),
+        (
+            "platform names compare without case",
+            policy(
+                "enabled",
+                json!({"includeUsers": ["All"]}),
+                all_apps(),
+                json!({"platforms": {"includePlatforms": ["all"], "excludePlatforms": ["iOS"]}}),
+            ),
+            SignIn {
+                platform: Some("ios".into()),
+                ..known("u1")
+            },
+            Tri::No,
+            Some("devicePlatform"),
+        ),
+        (
             "trusted location excluded",
             policy(
                 "enabled",
