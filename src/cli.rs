@@ -19,6 +19,7 @@ pub fn export_names() -> Vec<&'static str> {
         .map(|b| b.command())
         .collect();
     names.push("role-assignments");
+    names.push("whocan");
     names
 }
 
@@ -196,6 +197,8 @@ pub enum Command {
     /// Write a blade's objects to stdout
     Export {
         blade: String,
+        /// For `whocan`: the permission (e.g. conditionalAccessPolicies/create)
+        permission: Option<String>,
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,
     },

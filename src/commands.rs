@@ -22,6 +22,7 @@ pub async fn export(
     cli: &Cli,
     paths: Option<&Paths>,
     blade: &str,
+    permission: Option<&str>,
     format: ExportFormat,
 ) -> Result<(), Failure> {
     let out = |source: &ListSource, objects| {
@@ -44,7 +45,22 @@ pub async fn export(
             .map_err(|e| Failure::error(e.to_string()))?;
         return out(&ListSource::Blade(BladeKind::Journal), entries);
     }
-    if blade == "role-assignments" || BladeKind::from_command(blade) == Some(BladeKind::Roles) {
+    if permission.is_some() && blade != "whocan" {
+        return Err(Failure {
+            code: 2,
+            message: format!("export {blade} takes no further argument"),
+        });
+    }
+    if blade == "whocan" && permission.is_none() {
+        return Err(Failure {
+            code: 2,
+            message: "export whocan PERMISSION (e.g. conditionalAccessPolicies/create)".into(),
+        });
+    }
+    if blade == "role-assignments"
+        || blade == "whocan"
+        || BladeKind::from_command(blade) == Some(BladeKind::Roles)
+    {
         let conn = connect(cli, paths).await?;
         if conn.offline {
             return Err(Failure::error(format!(
@@ -54,14 +70,19 @@ pub async fn export(
         let facts = crate::roles::RoleFacts::load(&conn.client)
             .await
             .map_err(|e| Failure::error(e.to_string()))?;
-        let source = if blade == "roles" {
-            ListSource::Blade(BladeKind::Roles)
-        } else {
-            ListSource::RoleAssignments {
+        let source = match (blade, permission) {
+            ("roles", _) => ListSource::Blade(BladeKind::Roles),
+            ("whocan", Some(p)) => ListSource::WhoCan {
+                permission: crate::roles::full_permission(p),
+            },
+            _ => ListSource::RoleAssignments {
                 role_id: "*".into(),
                 role_name: String::new(),
-            }
+            },
         };
+        if let Some(why) = source.roles_problem(&facts) {
+            return Err(Failure::error(why));
+        }
         let rows = source.rows_from_roles(&facts);
         let stdout = std::io::stdout();
         let mut lock = stdout.lock();

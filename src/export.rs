@@ -39,7 +39,13 @@ pub fn write_rows(
             let rows: Vec<Vec<String>> = rows
                 .into_iter()
                 .map(|row| {
-                    let mut cells = vec![row.id().to_string()];
+                    // A role assignment row stands for the assignment (its principal has a
+                    // column of its own).
+                    let id = row.object["@assignment"]["id"]
+                        .as_str()
+                        .unwrap_or(row.id())
+                        .to_string();
+                    let mut cells = vec![id];
                     cells.extend(row.cells);
                     cells
                 })

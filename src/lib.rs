@@ -92,9 +92,11 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             std::future::pending::<()>().await;
             Ok(())
         }
-        Some(Command::Export { blade, format }) => {
-            commands::export(&cli, paths.as_ref(), blade, *format).await
-        }
+        Some(Command::Export {
+            blade,
+            permission,
+            format,
+        }) => commands::export(&cli, paths.as_ref(), blade, permission.as_deref(), *format).await,
         Some(Command::Sync { blades }) => commands::sync(&cli, paths.as_ref(), blades).await,
         Some(Command::Snapshot { command }) => {
             commands::snapshot(&cli, paths.as_ref(), command).await

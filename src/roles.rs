@@ -228,6 +228,16 @@ pub struct Holder {
 
 /// Roles granting `permission`, and every principal holding them (through groups and
 /// eligibility too).
+/// `conditionalAccessPolicies/create` as `microsoft.directory/conditionalAccessPolicies/create`.
+pub fn full_permission(p: &str) -> String {
+    let p = p.trim();
+    if p.contains('/') && !p.starts_with("microsoft.") {
+        format!("microsoft.directory/{p}")
+    } else {
+        p.to_string()
+    }
+}
+
 pub fn who_can(permission: &str, facts: &RoleFacts) -> (Vec<String>, Vec<Holder>) {
     let roles: Vec<&Value> = facts
         .definitions

@@ -346,3 +346,61 @@ fn private_files_and_clear_errors_for_missing_files() {
         "{err}"
     );
 }
+
+/// Issue 11, items 11 and 23: `export whocan PERMISSION`; an unknown permission says so;
+/// role-assignments rows are assignments (id, principal, role, scope).
+#[test]
+fn export_whocan_and_role_assignments() {
+    let home = tempfile::tempdir().unwrap();
+    let out = bin(home.path())
+        .args([
+            "--demo",
+            "export",
+            "whocan",
+            "conditionalAccessPolicies/create",
+        ])
+        .args(["--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().count() > 2, "{text}");
+    assert!(text.contains("group "), "holders through groups: {text}");
+    let out = bin(home.path())
+        .args(["--demo", "export", "whocan", "foo/bar"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("unknown permission microsoft.directory/foo/bar"),
+        "{err}"
+    );
+    let out = bin(home.path())
+        .args(["--demo", "export", "role-assignments", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    for col in [
+        "id",
+        "Role",
+        "Principal",
+        "Assignment id",
+        "Principal id",
+        "Role id",
+        "Scope id",
+    ] {
+        assert!(header.contains(&col), "{col}: {header:?}");
+    }
+    let pid = header.iter().position(|c| *c == "Principal id").unwrap();
+    for line in lines.filter(|l| !l.contains(",via ")) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_ne!(
+            cells[0], cells[pid],
+            "id is the assignment's, not the principal's: {line}"
+        );
+    }
+}

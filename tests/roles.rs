@@ -51,7 +51,9 @@ async fn role_definitions_with_privileged_and_counts() {
         row("Global Administrator")[1..],
         ["Built-in", "PRIVILEGED", "3", "0"]
     );
-    assert_eq!(row("Conditional Access Administrator")[3..], ["1", "1"]);
+    // Issue 11, item 11: each principal once, members of role groups counted, not the group
+    // (Global Administrator: two break-glass accounts direct, Adele through Tier0).
+    assert_eq!(row("Conditional Access Administrator")[3..], ["1", "2"]);
     assert_eq!(row("Tailspin Helpdesk Lite")[1], "Custom");
     assert_eq!(rows.iter().filter(|r| r[2] == "PRIVILEGED").count(), 29);
     h.filter("global admin").await;
@@ -65,15 +67,30 @@ async fn role_definitions_with_privileged_and_counts() {
     );
     h.key(KeyCode::Char('m')).await;
     let rows = cells(&h);
-    assert_eq!(rows.len(), 3);
     let tier0 = rows
         .iter()
         .find(|r| r[1] == "Tier0 - Global Admins")
         .unwrap();
     assert_eq!(
-        tier0[2..],
+        tier0[2..7],
         ["group", "active", "tenant", "permanent", "direct"]
     );
+    // The group's members are listed under it, with the route.
+    let via: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r[6] == "via Tier0 - Global Admins")
+        .collect();
+    assert!(!via.is_empty(), "{rows:?}");
+    assert_eq!(rows.len(), 3 + via.len());
+    for r in &via {
+        assert_eq!(r[3], "active");
+    }
+    // Removing a member's "assignment" would remove the group's: refused, with the route.
+    h.filter(&via[0][1].clone()).await;
+    h.key(KeyCode::Char('d')).await;
+    assert!(h.app.write.is_none());
+    let t = h.app.toast.as_ref().unwrap();
+    assert!(t.text.contains("through the group Tier0"), "{}", t.text);
     assert_eq!(
         h.app.breadcrumbs(),
         ["Roles and admins", "Global Administrator", "Assignments"]
@@ -166,7 +183,10 @@ async fn removing_active_and_eligible_assignments() {
     ));
     h.key(KeyCode::Esc).await;
     h.key(KeyCode::Esc).await;
-    assert_eq!(cells(&h).len(), 2, "the list was read again");
+    assert!(
+        !cells(&h).iter().any(|r| r[1] == "Break Glass 02"),
+        "the list was read again"
+    );
     // An eligible assignment goes through a PIM adminRemove request.
     {
         let tenant = h.server.state.tenant.read().unwrap();

@@ -43,6 +43,18 @@ impl App {
             .as_str()
             .unwrap_or_default()
             .to_string();
+        // A member holds the role through a group: removing "their" assignment would remove
+        // the group's, for every member.
+        if let Some(group) = a["via"].as_str() {
+            let msg = format!(
+                "{} holds {} through the group {}: remove them from the group, or remove the group's assignment (its own row)",
+                crate::sanitize::clean(&who),
+                a["role"].as_str().unwrap_or("the role"),
+                crate::sanitize::clean(group)
+            );
+            self.toast(msg, true);
+            return Vec::new();
+        }
         let title = format!(
             "Remove {} from {} ({})",
             a["role"].as_str().unwrap_or("role"),

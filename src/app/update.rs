@@ -477,6 +477,7 @@ impl App {
                 l.load = super::LoadState {
                     loaded_at: Some(now),
                     live: true,
+                    error: l.source.roles_problem(&f),
                     ..Default::default()
                 };
                 self.roles = Some(f);
@@ -499,11 +500,7 @@ impl App {
 
     /// `:whocan PERMISSION`: everyone who can use a permission.
     pub fn who_can(&mut self, permission: String) -> Vec<Effect> {
-        let permission = if permission.contains('/') && !permission.starts_with("microsoft.") {
-            format!("microsoft.directory/{permission}")
-        } else {
-            permission
-        };
+        let permission = crate::roles::full_permission(&permission);
         self.push(View::List(ListView::new(ListSource::WhoCan { permission })))
     }
 

@@ -196,7 +196,21 @@ impl ListSource {
         }
     }
 
-    /// The rows of a facts-backed list.
+    /// Why a roles-backed list has nothing to show, when the question itself is wrong (a
+    /// permission no role grants is unknown, not "held by nobody").
+    pub fn roles_problem(&self, f: &crate::roles::RoleFacts) -> Option<String> {
+        match self {
+            ListSource::WhoCan { permission }
+                if crate::roles::who_can(permission, f).0.is_empty() =>
+            {
+                Some(format!(
+                    "unknown permission {permission}: no role definition grants it"
+                ))
+            }
+            _ => None,
+        }
+    }
+
     /// The parts of the facts this list shows (a missing one is named above the rows).
     pub fn facts_parts(&self) -> &'static [crate::protect::Part] {
         use crate::protect::Part::*;
@@ -208,6 +222,7 @@ impl ListSource {
         }
     }
 
+    /// The rows of a facts-backed list.
     pub fn rows_from_facts(&self, facts: &crate::protect::Facts) -> Vec<TableRow> {
         match self {
             ListSource::Blade(BladeKind::ProtectedActions) => protected::rows(facts),

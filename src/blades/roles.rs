@@ -10,6 +10,7 @@ use crate::widgets::sheet::{Sheet, show};
 use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
 
 pub fn columns() -> Vec<Column> {
     vec![
@@ -27,14 +28,18 @@ pub fn rows(f: &RoleFacts) -> Vec<TableRow> {
     defs.into_iter()
         .map(|d| {
             let id = d["id"].as_str().unwrap_or_default();
-            let (mut active, mut eligible) = (0, 0);
-            for (_, state) in f.assignments_of(id) {
-                if state == "active" {
-                    active += 1
+            // Each principal once, members of role-assignable groups included (the group is
+            // how they hold the role, not a holder itself).
+            let (mut active, mut eligible) = (BTreeSet::new(), BTreeSet::new());
+            for (a, state) in f.assignments_of(id) {
+                let set = if state == "active" {
+                    &mut active
                 } else {
-                    eligible += 1
-                }
+                    &mut eligible
+                };
+                set.extend(holders(a, f));
             }
+            let (active, eligible) = (active.len(), eligible.len());
             let cells = vec![
                 d["displayName"].as_str().unwrap_or_default().to_string(),
                 if d["isBuiltIn"] == json!(false) {
@@ -55,6 +60,18 @@ pub fn rows(f: &RoleFacts) -> Vec<TableRow> {
         .collect()
 }
 
+/// The principals an assignment gives the role to: the principal, or the members of a
+/// group (the group itself when its members could not be read).
+fn holders<'a>(a: &'a Value, f: &'a RoleFacts) -> Vec<&'a str> {
+    let pid = a["principalId"].as_str().unwrap_or_default();
+    match f.group_members.get(pid) {
+        Some(members) if !members.is_empty() => {
+            members.iter().filter_map(|m| m["id"].as_str()).collect()
+        }
+        _ => vec![pid],
+    }
+}
+
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     match col {
         2 => Some(theme.privileged),
@@ -73,6 +90,11 @@ pub fn assignment_columns() -> Vec<Column> {
         Column::fixed("Scope", 10),
         Column::fixed("Until", 10),
         Column::fixed("How", 6),
+        // Ids for exports (and very wide terminals): which assignment, who, what, where.
+        Column::fixed("Assignment id", 36).from(400),
+        Column::fixed("Principal id", 36).from(400),
+        Column::fixed("Role id", 36).from(400),
+        Column::fixed("Scope id", 12).from(400),
     ]
 }
 
@@ -96,40 +118,67 @@ pub fn assignment_rows(role_id: &str, f: &RoleFacts) -> Vec<TableRow> {
     } else {
         f.assignments_of(role_id).collect()
     };
-    all.into_iter()
-        .map(|(a, state)| {
-            let role = a["roleDefinitionId"]
-                .as_str()
-                .and_then(|r| f.definition(r))
-                .and_then(|d| d["displayName"].as_str())
-                .unwrap_or_default();
-            let p = &a["principal"];
-            let until = a["endDateTime"]
-                .as_str()
-                .map(|d| d.chars().take(10).collect())
-                .unwrap_or_else(|| "permanent".into());
-            let how = if state == "eligible" { "PIM" } else { "direct" };
+    let mut rows = Vec::new();
+    for (a, state) in all {
+        let role = a["roleDefinitionId"]
+            .as_str()
+            .and_then(|r| f.definition(r))
+            .and_then(|d| d["displayName"].as_str())
+            .unwrap_or_default();
+        let p = &a["principal"];
+        let pid = a["principalId"].as_str().unwrap_or_default();
+        let until: String = a["endDateTime"]
+            .as_str()
+            .map(|d| d.chars().take(10).collect())
+            .unwrap_or_else(|| "permanent".into());
+        let how = if state == "eligible" { "PIM" } else { "direct" };
+        let scope_id = a["directoryScopeId"].as_str().unwrap_or("/");
+        let assignment = json!({
+            "id": a["id"], "state": state, "roleDefinitionId": a["roleDefinitionId"],
+            "principalId": a["principalId"], "directoryScopeId": a["directoryScopeId"], "role": role,
+        });
+        let row = |who: &Value, how: String, assignment: Value| {
             let cells = vec![
                 role.to_string(),
-                p["displayName"]
+                who["displayName"]
                     .as_str()
-                    .unwrap_or(a["principalId"].as_str().unwrap_or_default())
+                    .or(who["id"].as_str())
+                    .unwrap_or(pid)
                     .to_string(),
-                crate::graph::model::odata_kind(p).to_string(),
+                crate::graph::model::odata_kind(who).to_string(),
                 state.to_string(),
-                scope(a["directoryScopeId"].as_str().unwrap_or("/")),
-                until,
-                how.to_string(),
+                scope(scope_id),
+                until.clone(),
+                how,
+                assignment["id"].as_str().unwrap_or_default().to_string(),
+                who["id"].as_str().unwrap_or(pid).to_string(),
+                a["roleDefinitionId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                scope_id.to_string(),
             ];
-                        // The row opens the principal; the assignment rides along for removal.
-            let mut obj = p.clone();
-            obj["@assignment"] = json!({
-                "id": a["id"], "state": state, "roleDefinitionId": a["roleDefinitionId"],
-                "principalId": a["principalId"], "directoryScopeId": a["directoryScopeId"], "role": role,
-            });
+            // The row opens the principal; the assignment rides along for removal.
+            let mut obj = who.clone();
+            obj["@assignment"] = assignment;
             TableRow::new(obj, cells)
-        })
-        .collect()
+        };
+        let principal = if p.is_object() {
+            p.clone()
+        } else {
+            json!({"id": pid})
+        };
+        rows.push(row(&principal, how.to_string(), assignment.clone()));
+        // Members of a role-assignable group hold the role through it: listed under it, with
+        // the route (and never removable as if the assignment were theirs).
+        let group = principal["displayName"].as_str().unwrap_or(pid);
+        for m in f.group_members.get(pid).into_iter().flatten() {
+            let mut via = assignment.clone();
+            via["via"] = json!(group);
+            rows.push(row(m, format!("via {group}"), via));
+        }
+    }
+    rows
 }
 
 /// The request that removes an assignment: `DELETE` for an active one, a PIM `adminRemove`
