@@ -15,6 +15,7 @@ pub mod export;
 pub mod graph;
 pub mod keymap;
 pub mod login;
+pub mod predict;
 pub mod private;
 pub mod protect;
 pub mod reset;

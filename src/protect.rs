@@ -482,7 +482,7 @@ pub fn refused(code: Option<u32>, text: &str, acrs: &str, facts: &Facts) -> Stri
         .map(|(n, _, r)| format!("{n} ({r})"))
         .collect();
     let who = match (code, blockers.is_empty()) {
-        (Some(53003), false) => format!(" Blocking policy: {}.", blockers.join("; ")),
+        (Some(53003 | 530003), false) => format!(" Blocking policy: {}.", blockers.join("; ")),
         _ => String::new(),
     };
     format!("{base}{who} Your draft is kept.")

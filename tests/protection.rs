@@ -196,30 +196,46 @@ async fn contexts_are_created_and_deleted_only_when_unused() {
 async fn guided_setup_protects_ca_management_in_the_documented_order() {
     let mut h = harness().await;
     h.key(KeyCode::Char(':')).await;
-    h.type_str("protect").await;
+    h.type_str("protect new").await;
     h.key(KeyCode::Enter).await;
-    // 1/3: a new context (c5), published.
+    // Step 1: the name is asked first (a proposal to edit), then c5 is created and published.
+    assert!(
+        h.render(100, 30)
+            .contains("name the new authentication context c5")
+    );
+    for _ in 0.."Protect Conditional Access management".len() {
+        h.key(KeyCode::Backspace).await;
+    }
+    h.type_str("Step-up for CA admins").await;
+    h.key(KeyCode::Enter).await;
     let w = h.app.write.as_ref().expect("step 1");
     assert!(
-        w.title.starts_with("Protect 1/3: create and publish c5"),
+        w.title.starts_with(
+            "Step 1 of 3: create and publish authentication context c5 \"Step-up for CA admins\""
+        ),
         "{}",
         w.title
     );
     h.key(KeyCode::Enter).await;
-    // 2/3: the policy, On, break-glass excluded, requirement chosen; POST is itself protected (c1).
+    // Step 2: the policy, On, break-glass excluded; phishing-resistant MFA is the default
+    // (a device-code step-up can meet it); POST is itself protected (c1).
     let w = h.app.write.as_ref().expect("step 2");
     assert!(
-        w.title.contains("Protect 2/3") && w.title.contains("excluding 2 break-glass"),
+        w.title.contains("Step 2 of 3") && w.title.contains("excluding 2 break-glass"),
         "{}",
         w.title
     );
-    insta::assert_snapshot!("protect_step2_100x30", h.render(100, 30));
-    h.key(KeyCode::Right).await; // phishing-resistant MFA
-    let body = h.app.write.as_ref().unwrap().request.body.clone().unwrap();
+    let body = w.request.body.clone().unwrap();
     assert_eq!(
         body["grantControls"]["authenticationStrength"]["id"],
         "00000000-0000-0000-0000-000000000004"
     );
+    // The device option warns that this machine could never step up to it.
+    h.key(KeyCode::Right).await;
+    let screen = h.render(140, 40);
+    assert!(screen.contains("never step up to it"), "{screen}");
+    insta::assert_snapshot!("protect_step2_100x30", h.render(100, 30));
+    h.key(KeyCode::Left).await;
     assert_eq!(
         body["conditions"]["users"]["excludeUsers"]
             .as_array()
@@ -230,18 +246,27 @@ async fn guided_setup_protects_ca_management_in_the_documented_order() {
     h.key(KeyCode::Enter).await;
     assert_eq!(h.app.write.as_ref().unwrap().phase, Phase::Challenged);
     h.key(KeyCode::Enter).await; // step-up, then the retry lands, then facts are checked
-    // 3/3: the three permissions, one confirmed write each.
+    // Step 3: the three permissions, one confirmed write each.
     for n in 1..=3 {
         let w = h.app.write.as_ref().expect("step 3");
         assert!(
-            w.title.contains(&format!("Protect 3/3 ({n}/3)")),
+            w.title.contains(&format!("Step 3 of 3 ({n}/3)")) && w.title.contains("require c5"),
             "{}",
             w.title
         );
         h.key(KeyCode::Enter).await;
     }
     assert!(h.app.wizard.is_none());
-    assert!(h.app.toast.as_ref().unwrap().text.contains("now needs c5"));
+    // The closing summary names what is protected now, and by what.
+    let Phase::Done(summary) = &h.app.write.as_ref().unwrap().phase else {
+        panic!("{:?}", h.app.write.as_ref().unwrap().phase)
+    };
+    assert!(
+        summary.contains("basic-update, create, delete now need c5")
+            && summary.contains("Step-up for CA admins")
+            && summary.contains("(On)"),
+        "{summary}"
+    );
     let tenant = h.server.state.tenant.read().unwrap();
     for name in ["basic/update", "create", "delete"] {
         let perm = format!("microsoft.directory/conditionalAccessPolicies/{name}");
@@ -258,6 +283,7 @@ async fn guided_setup_protects_ca_management_in_the_documented_order() {
         .find(|c| c["id"] == "c5")
         .unwrap();
     assert_eq!(c5["isAvailable"], true);
+    assert_eq!(c5["displayName"], "Step-up for CA admins");
     assert!(
         tenant
             .policy
@@ -270,13 +296,36 @@ async fn guided_setup_protects_ca_management_in_the_documented_order() {
     );
 }
 
+/// Issue 11, item 3: with c1 already protecting the three permissions, `:protect` keeps it,
+/// says so, and writes nothing.
 #[tokio::test]
-async fn guided_setup_refuses_step_3_without_an_enabled_policy() {
+async fn guided_setup_keeps_working_protection() {
     let mut h = harness().await;
     h.key(KeyCode::Char(':')).await;
     h.type_str("protect").await;
     h.key(KeyCode::Enter).await;
+    assert!(h.app.wizard.is_none());
+    assert!(h.app.write.is_none(), "nothing to write");
+    let t = h.app.toast.clone().unwrap();
+    assert!(
+        t.text.contains("already protected: currently c1")
+            && t.text.contains("protected by CAP")
+            && t.text.contains(":protect new"),
+        "{}",
+        t.text
+    );
+    let tenant = h.server.state.tenant.read().unwrap();
+    assert_eq!(tenant.policy.contexts.len(), 4, "no context created");
+}
+
+#[tokio::test]
+async fn guided_setup_refuses_step_3_without_an_enabled_policy() {
+    let mut h = harness().await;
+    h.key(KeyCode::Char(':')).await;
+    h.type_str("protect new").await;
     h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await; // the proposed name
+    h.key(KeyCode::Enter).await; // step 1
     // Make the policy report-only: the wizard must stop before assigning the context.
     let w = h.app.write.as_mut().unwrap();
     w.request.body.as_mut().unwrap()["state"] =

@@ -165,3 +165,54 @@ async fn an_unprotected_change_needs_no_step_up_and_read_only_hides_writes() {
     assert!(h.app.write.is_none());
     assert!(h.app.toast.as_ref().unwrap().text.contains("read-only"));
 }
+
+/// Issue 11, item 4: the confirm predicts, from the policies, that a device-code step-up
+/// cannot satisfy c1 (CAP blocks unless the device is joined), and the demo's own reading
+/// of the same policies (`--step-up device`) agrees: AADSTS53003, the draft kept.
+#[tokio::test]
+async fn a_device_requirement_is_predicted_before_the_write_and_the_demo_agrees() {
+    let mut h = harness(StepUpMode::Device, false).await;
+    confirm_state_change(&mut h).await;
+    let screen = h.render(160, 40);
+    assert!(
+        screen.contains("cannot satisfy it, so this write will fail from this machine")
+            && screen.contains("device filter"),
+        "{screen}"
+    );
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.app.write.as_ref().unwrap().phase, Phase::Challenged);
+    h.key(KeyCode::Enter).await;
+    let Phase::Failed(text) = &h.app.write.as_ref().unwrap().phase else {
+        panic!("{:?}", h.app.write.as_ref().unwrap().phase)
+    };
+    assert!(text.contains("AADSTS53003"), "{text}");
+    assert!(text.contains("draft is kept"), "{text}");
+    assert_eq!(policy_state(&h).await, "disabled", "nothing was written");
+}
+
+/// With c1's policy asking for phishing-resistant MFA instead, the prediction is silent and
+/// the device-code step-up succeeds.
+#[tokio::test]
+async fn a_strength_requirement_can_be_met_by_device_code() {
+    let mut h = harness(StepUpMode::Device, false).await;
+    {
+        let mut t = h.server.state.tenant.write().unwrap();
+        for p in t.policy.policies.iter_mut() {
+            if p["displayName"].as_str().unwrap().starts_with("CAP") {
+                p["conditions"]["devices"] = serde_json::Value::Null;
+                p["grantControls"] = serde_json::json!({"operator": "OR", "builtInControls": [],
+                    "authenticationStrength": {"id": "00000000-0000-0000-0000-000000000004"}});
+            }
+        }
+    }
+    confirm_state_change(&mut h).await;
+    let screen = h.render(160, 40);
+    assert!(!screen.contains("cannot satisfy"), "{screen}");
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    assert!(
+        matches!(h.app.write.as_ref().unwrap().phase, Phase::Done(_)),
+        "{:?}",
+        h.app.write.as_ref().unwrap().phase
+    );
+}

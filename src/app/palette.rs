@@ -13,8 +13,8 @@ pub enum Command {
     Context(String),
     /// `:whocan PERMISSION`.
     WhoCan(String),
-    /// `:protect`: the guided setup.
-    Protect,
+    /// `:protect` (`:protect new`: set up a new context even when one protects already).
+    Protect(bool),
     /// `:whatif USER [key=value ...]`.
     WhatIf(String),
     /// `:messages`: the log of status messages.
@@ -54,7 +54,8 @@ pub fn palette_matches(input: &str, profiles: &[String]) -> Vec<(String, Command
         Some(q) => all.push((format!("whatif {q}"), Command::WhatIf(q.to_string()))),
         None => all.push(("whatif ".into(), Command::WhatIf(String::new()))),
     }
-    all.push(("protect".into(), Command::Protect));
+    all.push(("protect".into(), Command::Protect(false)));
+    all.push(("protect new".into(), Command::Protect(true)));
     all.push(("messages".into(), Command::Messages));
     all.push(("help".into(), Command::Help));
     all.push(("quit".into(), Command::Quit));
@@ -109,7 +110,7 @@ impl App {
                 return match cmd {
                     Some(Command::Blade(b)) => self.switch_blade(b),
                     Some(Command::WhoCan(p)) => self.who_can(p),
-                    Some(Command::Protect) => self.start_protect(),
+                    Some(Command::Protect(force)) => self.start_protect(force),
                     Some(Command::WhatIf(q)) => self.what_if(&q),
                     Some(Command::Context(name)) => {
                         self.toast(format!("switching to profile {name}…"), false);

@@ -21,6 +21,8 @@ pub enum Purpose {
     RenameContext { id: String },
     /// Exclude the picked user or group from a Conditional Access policy.
     Exclude { policy: Value },
+    /// `:protect` step 1: the name of the new authentication context.
+    ProtectContext { id: String },
 }
 
 /// Where the picker is: searching, then (for PIM eligibility) the justification and duration.
@@ -269,7 +271,13 @@ impl App {
         self.dirty = true;
         let eligible = matches!(p.purpose, Some(Purpose::Assign { eligible: true, .. }));
         match (&mut p.stage, key.code) {
-            (_, KeyCode::Esc) => self.overlay = Overlay::None,
+            (_, KeyCode::Esc) => {
+                // Dropping step 1's name ends the guided setup.
+                if matches!(p.purpose, Some(Purpose::ProtectContext { .. })) {
+                    self.wizard = None;
+                }
+                self.overlay = Overlay::None
+            }
             (Stage::Duration { selected, .. }, KeyCode::Left) => {
                 *selected = selected.saturating_sub(1)
             }
@@ -298,6 +306,10 @@ impl App {
                 if name.is_empty() {
                     p.error = Some("a name is required".into());
                     return Vec::new();
+                }
+                if let Some(Purpose::ProtectContext { id }) = p.purpose.clone() {
+                    self.overlay = Overlay::None;
+                    return self.wizard_context(id, name);
                 }
                 if let Some(Purpose::RenameContext { id }) = p.purpose.clone() {
                     self.overlay = Overlay::None;

@@ -3,6 +3,9 @@
 //! authentication context; 2. create the CA policy that targets it, On, break-glass accounts
 //! excluded, with a device-trust filter or phishing-resistant MFA; 3. only then assign the
 //! context to the CA-policy permissions. Every step is a previewed write (the write panel).
+//! Working protection is kept: when an enabled policy already enforces a context on these
+//! permissions the wizard says so and stops (`:protect new` sets up another one anyway), or
+//! reuses that context for the permissions that lack it.
 
 use super::write::Choice;
 use super::{App, Effect, RequestId};
@@ -35,6 +38,50 @@ pub enum Step {
 pub struct Wizard {
     pub step: Step,
     pub context: String,
+    /// `:protect new`: set up a new context even when one already protects.
+    pub force: bool,
+    /// The permissions step 3 assigns (those not already protected by `context`).
+    pub todo: Vec<&'static str>,
+    /// The policy step 2 created (for the closing summary).
+    pub policy: Option<String>,
+}
+
+/// The name step 1 proposes for the new context.
+pub const CONTEXT_NAME: &str = "Protect Conditional Access management";
+
+/// Where the three permissions stand: each one's context, when an enabled policy enforces it.
+fn enforced_contexts(facts: &crate::protect::Facts) -> Vec<(&'static str, Option<String>)> {
+    PERMISSIONS
+        .iter()
+        .map(|id| {
+            let ctx = facts
+                .actions
+                .iter()
+                .find(|a| a["id"].as_str() == Some(id))
+                .filter(|a| {
+                    crate::protect::action_state(a, facts) == crate::protect::ActionState::Protected
+                })
+                .and_then(|a| a["authenticationContextId"].as_str())
+                .map(str::to_string);
+            (*id, ctx)
+        })
+        .collect()
+}
+
+/// "c1 \"Protect CAP\" (protected by CAP - Protect … (On): requires …)".
+fn describe(ctx: &str, facts: &crate::protect::Facts) -> String {
+    let p = crate::protect::context_protection(ctx, "", facts);
+    let name = p.context.as_ref().map(|c| c.1.clone()).unwrap_or_default();
+    let by: Vec<String> = p
+        .policies
+        .iter()
+        .filter(|(_, s, _)| s == "On")
+        .map(|(n, s, r)| format!("{n} ({s}): {r}"))
+        .collect();
+    crate::sanitize::clean(&format!(
+        "{ctx} \"{name}\" (protected by {})",
+        by.join("; ")
+    ))
 }
 
 /// The policy bodies step 2 offers (the admin chooses the requirement).
@@ -52,15 +99,9 @@ pub fn policy_bodies(ctx: &str, exclude: &[String]) -> Vec<(String, Value)> {
             "grantControls": grant
         })
     };
+    // Phishing-resistant MFA first: it can be met by the device-code step-up this console
+    // does from a jump host; a device requirement cannot (predict.rs).
     vec![
-        (
-            "Entra-joined or hybrid-joined device".into(),
-            base(
-                "device",
-                json!({"deviceFilter": {"mode": "exclude", "rule": "device.trustType -eq \"AzureAD\" -or device.trustType -eq \"ServerAD\""}}),
-                json!({"operator": "OR", "builtInControls": ["block"]}),
-            ),
-        ),
         (
             "Phishing-resistant MFA".into(),
             base(
@@ -69,12 +110,20 @@ pub fn policy_bodies(ctx: &str, exclude: &[String]) -> Vec<(String, Value)> {
                 json!({"operator": "OR", "builtInControls": [], "authenticationStrength": {"id": "00000000-0000-0000-0000-000000000004"}}),
             ),
         ),
+        (
+            "Entra-joined or hybrid-joined device".into(),
+            base(
+                "device",
+                json!({"deviceFilter": {"mode": "exclude", "rule": "device.trustType -eq \"AzureAD\" -or device.trustType -eq \"ServerAD\""}}),
+                json!({"operator": "OR", "builtInControls": ["block"]}),
+            ),
+        ),
     ]
 }
 
 impl App {
-    /// `:protect`: start the guided setup.
-    pub fn start_protect(&mut self) -> Vec<Effect> {
+    /// `:protect` (or `:protect new`, `force`): start the guided setup.
+    pub fn start_protect(&mut self, force: bool) -> Vec<Effect> {
         if self.ctx.read_only {
             self.toast("read-only mode: the guided setup writes", true);
             return Vec::new();
@@ -82,6 +131,9 @@ impl App {
         self.wizard = Some(Wizard {
             step: Step::Start,
             context: String::new(),
+            force,
+            todo: PERMISSIONS.to_vec(),
+            policy: None,
         });
         self.facts = None;
         self.load_facts()
@@ -106,6 +158,41 @@ impl App {
         };
         match wz.step {
             Step::Start => {
+                // Working protection is never re-pointed silently.
+                let now = enforced_contexts(&facts);
+                let first = now.iter().find_map(|(_, c)| c.clone());
+                if let (Some(ctx), false) = (first, wz.force) {
+                    let todo: Vec<&'static str> = now
+                        .iter()
+                        .filter(|(_, c)| c.as_deref() != Some(ctx.as_str()))
+                        .map(|(id, _)| *id)
+                        .collect();
+                    let what = describe(&ctx, &facts);
+                    if todo.is_empty() {
+                        self.wizard = None;
+                        self.toast(
+                            format!("Conditional Access management is already protected: currently {what}. Kept as it is (:protect new sets up another context)."),
+                            false,
+                        );
+                        return Vec::new();
+                    }
+                    // Part of it is protected: the same context for the rest (step 3 only).
+                    self.toast(
+                        format!(
+                            "keeping {what}; step 3 adds it to the {} permission(s) without it",
+                            todo.len()
+                        ),
+                        false,
+                    );
+                    self.wizard = Some(Wizard {
+                        step: Step::Actions(0),
+                        context: ctx,
+                        todo,
+                        policy: Some(what),
+                        ..wz
+                    });
+                    return self.wizard_action(0);
+                }
                 let used: Vec<u32> = facts
                     .contexts
                     .iter()
@@ -117,19 +204,20 @@ impl App {
                     return Vec::new();
                 };
                 let id = format!("c{n}");
-                let request = Request::new(Method::Patch, format!("/identity/conditionalAccess/authenticationContextClassReferences/{id}"))
-                    .json(json!({"displayName": "Protect Conditional Access management", "description": "Step-up for changes to Conditional Access policies", "isAvailable": true}));
                 self.wizard = Some(Wizard {
-                    step: Step::Context,
                     context: id.clone(),
+                    ..wz
                 });
-                self.begin_write(
-                    format!("Protect 1/3: create and publish {id}"),
-                    id,
-                    request,
-                    None,
-                    None,
-                )
+                // The name is the admin's: asked first, with a proposal.
+                self.overlay = super::Overlay::Picker(Box::new(super::picker::Picker {
+                    title: format!("Step 1 of 3: name the new authentication context {id}"),
+                    purpose: Some(super::picker::Purpose::ProtectContext { id }),
+                    stage: super::picker::Stage::Name,
+                    input: CONTEXT_NAME.into(),
+                    ..Default::default()
+                }));
+                self.dirty = true;
+                Vec::new()
             }
             Step::Context => {
                 let id = self.fresh_id();
@@ -160,11 +248,12 @@ impl App {
                 }
                 self.wizard = Some(Wizard {
                     step: Step::Actions(0),
+                    policy: Some(describe(&wz.context, &facts)),
                     ..wz
                 });
                 self.wizard_action(0)
             }
-            Step::Actions(n) if n + 1 < PERMISSIONS.len() => {
+            Step::Actions(n) if n + 1 < wz.todo.len() => {
                 self.wizard = Some(Wizard {
                     step: Step::Actions(n + 1),
                     ..wz
@@ -173,13 +262,27 @@ impl App {
             }
             Step::Actions(_) => {
                 self.wizard = None;
-                self.toast(
-                    format!(
-                        "Conditional Access policy management now needs {} (step-up)",
-                        wz.context
-                    ),
-                    false,
+                // The closing summary: what is protected now, by what.
+                let perms: Vec<&str> = wz
+                    .todo
+                    .iter()
+                    .map(|p| {
+                        p.trim_start_matches("microsoft.directory-conditionalAccessPolicies-")
+                            .rsplit_once('-')
+                            .map(|(a, _)| a)
+                            .unwrap_or(p)
+                    })
+                    .collect();
+                let summary = format!(
+                    "Done: Conditional Access policy {} now need{} {} (step-up).",
+                    perms.join(", "),
+                    if perms.len() == 1 { "s" } else { "" },
+                    wz.policy.clone().unwrap_or(wz.context.clone())
                 );
+                if let Some(w) = &mut self.write {
+                    w.phase = super::write::Phase::Done(format!("{summary} Any key closes."));
+                }
+                self.toast(summary, false);
                 Vec::new()
             }
         }
@@ -190,14 +293,35 @@ impl App {
             return Vec::new();
         };
         let ctx = wz.context.clone();
-        let id = PERMISSIONS[n].to_string();
+        let total = wz.todo.len();
+        let Some(id) = wz.todo.get(n).map(|p| p.to_string()) else {
+            return Vec::new();
+        };
         let request = crate::blades::protected::context_request(&id, Some(&ctx));
         let name = id.trim_start_matches("microsoft.directory-").to_string();
         self.begin_write(
+            format!("Step 3 of 3 ({}/{total}): require {ctx} for {name}", n + 1,),
+            id,
+            request,
+            None,
+            None,
+        )
+    }
+
+    /// Step 1 with the name typed: create and publish the context.
+    pub(super) fn wizard_context(&mut self, id: String, name: String) -> Vec<Effect> {
+        let request = Request::new(
+            Method::Patch,
+            format!("/identity/conditionalAccess/authenticationContextClassReferences/{id}"),
+        )
+        .json(json!({"displayName": name, "description": "Step-up for changes to Conditional Access policies", "isAvailable": true}));
+        if let Some(wz) = &mut self.wizard {
+            wz.step = Step::Context;
+        }
+        self.begin_write(
             format!(
-                "Protect 3/3 ({}/{}): {name} -> {ctx}",
-                n + 1,
-                PERMISSIONS.len()
+                "Step 1 of 3: create and publish authentication context {id} \"{}\"",
+                crate::sanitize::clean(&name)
             ),
             id,
             request,
@@ -230,6 +354,30 @@ impl App {
             }
         };
         let options = policy_bodies(&wz.context, &ids);
+        // A second policy with the same name would leave two "CAP" policies to tell apart.
+        let names: Vec<String> = self
+            .facts
+            .as_ref()
+            .map(|f| {
+                f.policies
+                    .iter()
+                    .filter_map(|p| p["displayName"].as_str().map(str::to_lowercase))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some((_, b)) = options.iter().find(|(_, b)| {
+            names.contains(&b["displayName"].as_str().unwrap_or_default().to_lowercase())
+        }) {
+            self.wizard = None;
+            self.toast(
+                format!(
+                    "refused: a policy named \"{}\" already exists; rename or delete it first",
+                    crate::sanitize::clean(b["displayName"].as_str().unwrap_or_default())
+                ),
+                true,
+            );
+            return Vec::new();
+        }
         let body = options[0].1.clone();
         let choice = Choice {
             field: String::new(),
@@ -249,7 +397,7 @@ impl App {
         };
         self.begin_write(
             format!(
-                "Protect 2/3: CA policy targeting {}, On, excluding {excluded}",
+                "Step 2 of 3: the Conditional Access policy {} requires (On, excluding {excluded})",
                 self.wizard
                     .as_ref()
                     .map(|w| w.context.clone())

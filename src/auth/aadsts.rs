@@ -8,6 +8,9 @@ pub fn explain(code: u32) -> Option<&'static str> {
             "Blocked by Conditional Access: a policy that applies to this sign-in blocks it (for a protected action, typically a device or location requirement you do not meet here)."
         }
         530032 => "Blocked by a tenant security policy for this sign-in.",
+        530003 => {
+            "A Conditional Access policy requires a managed (compliant or joined) device; this sign-in has none."
+        }
         530035 => "Blocked by security defaults.",
         53000 => {
             "The device is not compliant; a Conditional Access policy requires a compliant device."

@@ -25,6 +25,10 @@ pub enum StepUpMode {
     Block,
     /// Issue tokens that never carry the context (the "policy never satisfied" loop).
     Loop,
+    /// Evaluate the tenant's enabled policies targeting the context against a device-code
+    /// sign-in, as Entra does: no device state, so a block (device filter, device code flow,
+    /// or plain) answers AADSTS53003 and a compliant or joined device requirement AADSTS530003.
+    Device,
 }
 
 struct Flow {
@@ -276,6 +280,24 @@ pub async fn token(
             let cp1 = flow.cp1 || cp1;
             flows.remove(&code);
             drop(flows);
+            let verdict = match (wanted.as_deref(), id.mode) {
+                (Some(acrs), StepUpMode::Device) => device_code_verdict(&state, acrs),
+                _ => None,
+            };
+            if let Some(code) = verdict {
+                return match code {
+                    530003 => aad_error(
+                        "invalid_grant",
+                        530003,
+                        "Your device is required to be managed to access this resource.",
+                    ),
+                    _ => aad_error(
+                        "invalid_grant",
+                        53003,
+                        "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+                    ),
+                };
+            }
             match (wanted.as_deref(), id.mode) {
                 (Some(_), StepUpMode::Block) => aad_error(
                     "invalid_grant",
@@ -297,7 +319,7 @@ pub async fn token(
             }
             match (acrs.as_deref(), id.mode) {
                 // Silent step-up is not enough here: the policy needs an interactive sign-in.
-                (Some(_), StepUpMode::Pass | StepUpMode::Block) => aad_error(
+                (Some(_), StepUpMode::Pass | StepUpMode::Block | StepUpMode::Device) => aad_error(
                     "interaction_required",
                     50076,
                     "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '00000003-0000-0000-c000-000000000000'.",
@@ -320,6 +342,48 @@ pub async fn token(
             ),
         ),
     }
+}
+
+/// The AADSTS code a device-code sign-in gets for context `acrs` from the tenant's enabled
+/// policies, or `None` when it satisfies them. The demo's own reading of the policies (not the
+/// console's): the sign-in has no device, so device filters never match and no device is
+/// compliant or joined.
+fn device_code_verdict(state: &Shared, acrs: &str) -> Option<u32> {
+    let tenant = state.tenant.read().ok()?;
+    let mut verdict = None;
+    for p in &tenant.policy.policies {
+        let targets =
+            p["conditions"]["applications"]["includeAuthenticationContextClassReferences"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|c| c.as_str() == Some(acrs)));
+        if !targets || p["state"].as_str() != Some("enabled") {
+            continue;
+        }
+        let grant: Vec<&str> = p["grantControls"]["builtInControls"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let filter = &p["conditions"]["devices"]["deviceFilter"];
+        // An include filter matches no device attributes: the policy does not apply.
+        if filter["mode"].as_str() == Some("include") {
+            continue;
+        }
+        if grant.contains(&"block") {
+            return Some(53003);
+        }
+        let managed = ["compliantDevice", "domainJoinedDevice"];
+        let needs_device = if p["grantControls"]["operator"].as_str() == Some("AND") {
+            grant.iter().any(|g| managed.contains(g))
+        } else {
+            !grant.is_empty()
+                && grant.iter().all(|g| managed.contains(g))
+                && p["grantControls"]["authenticationStrength"].is_null()
+        };
+        if needs_device {
+            verdict = Some(530003);
+        }
+    }
+    verdict
 }
 
 /// The page the device code message points at (the demo approves automatically).

@@ -81,6 +81,16 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                     t.warning,
                 )));
             }
+            // `:protect` step 2: a requirement the console's own step-up could never meet.
+            if let Some(c) = &w.choice
+                && c.field.is_empty()
+                && let Some(why) = w.chosen().and_then(crate::predict::unsatisfiable)
+            {
+                out.push(Line::from(Span::styled(
+                    format!("Warning: this policy {why}: a device-code sign-in from this machine could never step up to it (choose phishing-resistant MFA, or run :protect from a managed device)."),
+                    t.warning,
+                )));
+            }
             if let (Some(c), Some(f)) = (&w.choice, &app.facts)
                 && c.field == "authenticationContextId"
             {
@@ -108,6 +118,13 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                             t.text
                         };
                         out.push(Line::from(Span::styled(l, style)));
+                    }
+                    // Said before the write: whether the step-up this console can do would
+                    // satisfy the context's policies.
+                    if let (Some((cid, _, _)), Some(f)) = (&p.context, &app.facts) {
+                        for l in crate::predict::step_up_problems(cid, f) {
+                            out.push(Line::from(Span::styled(format!("Warning: {l}"), t.warning)));
+                        }
                     }
                 }
                 None if app.facts.is_none() => out.push(Line::from(Span::styled(
