@@ -712,3 +712,24 @@ async fn read_only_still_shows_names() {
     assert!(screen.contains("Break Glass 01"), "{screen}");
     assert!(!screen.contains("names not read"), "{screen}");
 }
+
+/// Issue 11, item 23: `:whatif adele` resolves the name to the one user it matches.
+#[tokio::test]
+async fn what_if_resolves_a_name() {
+    let mut h = Harness::session(DemoOptions::default()).await;
+    h.key(KeyCode::Char(':')).await;
+    h.type_str("whatif adele app=All").await;
+    h.key(KeyCode::Enter).await;
+    let View::List(l) = h.app.top() else {
+        panic!("What If opens a list")
+    };
+    assert!(l.load.error.is_none(), "{:?}", l.load.error);
+    let first = l.table.visible_rows().next().unwrap().cells.clone();
+    assert_eq!(first[0], "= Adele Vance");
+    // A name that matches several users asks for the UPN.
+    let q = entra_console::ca::whatif::WhatIfQuery::parse("a app=All").unwrap();
+    let err = entra_console::ca::whatif::what_if(&h.client, &None, &q)
+        .await
+        .unwrap_err();
+    assert!(err.contains("give the UPN"), "{err}");
+}

@@ -129,13 +129,19 @@ impl App {
                         Vec::new()
                     }
                     None => {
-                        self.toast(
-                            format!(
-                                "no blade or command named \"{}\"",
-                                crate::sanitize::clean(&typed)
+                        let typed = crate::sanitize::clean(typed.trim());
+                        let msg = match typed.strip_prefix("ctx ") {
+                            // A profile that is not in config.toml: say which ones are.
+                            Some(name) => format!(
+                                "no profile \"{}\" (profiles: {})",
+                                name.trim(),
+                                self.ctx.profiles.join(", ")
                             ),
-                            true,
-                        );
+                            None => format!(
+                                "no blade or command named \"{typed}\" (: then Tab lists them)"
+                            ),
+                        };
+                        self.toast(msg, true);
                         Vec::new()
                     }
                 };

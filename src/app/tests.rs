@@ -288,3 +288,26 @@ fn a_write_naming_an_object_without_an_id_is_refused() {
     a.begin_write("Set".into(), String::new(), req, None, None);
     assert!(a.write.is_none(), "no PATCH of .../resourceActions/");
 }
+
+/// Issue 11, item 23: `:ctx NAME` for a profile that does not exist names the ones that do.
+#[test]
+fn ctx_to_an_unknown_profile_names_the_profiles() {
+    let mut a = app();
+    a.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char(':'),
+        KeyModifiers::NONE,
+    )));
+    for c in "ctx staging".chars() {
+        a.update(Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )));
+    }
+    a.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let t = a.toast.as_ref().unwrap();
+    assert!(
+        t.text.contains("no profile \"staging\"") && t.text.contains("demo, prod"),
+        "{}",
+        t.text
+    );
+}

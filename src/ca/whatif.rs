@@ -178,6 +178,57 @@ async fn cached_groups(store: &Option<Arc<Store>>, user: &str) -> Option<BTreeSe
 
 /// Run What If: the evaluator over the policies (the cache when offline), then the online
 /// API for comparison when the console is online.
+/// The one user a What If is about: an id or UPN is read as it is; a name (`adele`) is
+/// looked up by the start of the display name or UPN and must match exactly one user.
+async fn find_user(client: &GraphClient, key: &str) -> Result<Value, String> {
+    let looks_exact = key.contains('@') || uuid::Uuid::parse_str(key).is_ok();
+    if looks_exact {
+        return client
+            .get_json(&user_request(key))
+            .await
+            .map_err(super::backup::graph);
+    }
+    // OData string literals double their single quotes.
+    let k = key.replace('\'', "''");
+    let req = Request::get("/users")
+        .select(&["id", "displayName", "userPrincipalName", "userType"])
+        .filter(&format!(
+            "startswith(displayName,'{k}') or startswith(userPrincipalName,'{k}')"
+        ))
+        .top(5);
+    let found = client.get_json(&req).await.map_err(super::backup::graph)?["value"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    one_user(key, found, "")
+}
+
+/// Exactly one user, or why not ("adele matches 2 users: ...; give the UPN").
+fn one_user(key: &str, mut found: Vec<Value>, place: &str) -> Result<Value, String> {
+    let place = if place.is_empty() {
+        String::new()
+    } else {
+        format!(" {place}")
+    };
+    match found.len() {
+        0 => Err(format!("no user named '{key}'{place}")),
+        1 => Ok(found.remove(0)),
+        n => Err(format!(
+            "'{key}' matches {n}{} users{place}: {}; give the UPN",
+            if n >= 5 { "+" } else { "" },
+            found
+                .iter()
+                .map(|u| format!(
+                    "{} ({})",
+                    u["displayName"].as_str().unwrap_or("?"),
+                    u["userPrincipalName"].as_str().unwrap_or("?")
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
 pub async fn what_if(
     client: &GraphClient,
     store: &Option<Arc<Store>>,
@@ -187,15 +238,29 @@ pub async fn what_if(
     let err = super::backup::graph;
     let (policies, locations, user) = if offline {
         let users = cached(store, "users").await;
-        let user = users
-            .into_iter()
-            .find(|u| {
-                u["id"].as_str() == Some(&q.user)
-                    || u["userPrincipalName"]
-                        .as_str()
-                        .is_some_and(|n| n.eq_ignore_ascii_case(&q.user))
-            })
-            .ok_or_else(|| format!("user '{}' is not in the cache", q.user))?;
+        let exact = users.iter().find(|u| {
+            u["id"].as_str() == Some(&q.user)
+                || u["userPrincipalName"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&q.user))
+        });
+        let user = match exact {
+            Some(u) => u.clone(),
+            None => {
+                let key = q.user.to_lowercase();
+                let found: Vec<Value> = users
+                    .into_iter()
+                    .filter(|u| {
+                        ["displayName", "userPrincipalName"].iter().any(|k| {
+                            u[*k]
+                                .as_str()
+                                .is_some_and(|n| n.to_lowercase().starts_with(&key))
+                        })
+                    })
+                    .collect();
+                one_user(&q.user, found, "in the cache")?
+            }
+        };
         (
             cached(store, "ca-policies").await,
             cached(store, "named-locations").await,
@@ -211,7 +276,7 @@ pub async fn what_if(
                 .get_all(Request::get(super::backup::LOCATIONS))
                 .await
                 .map_err(err)?,
-            client.get_json(&user_request(&q.user)).await.map_err(err)?,
+            find_user(client, &q.user).await?,
         )
     };
     let id = user["id"].as_str().unwrap_or_default().to_string();

@@ -69,17 +69,42 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     }
 }
 
+/// The breadcrumbs that fit in `width` columns: the first and the last are kept, the middle
+/// ones give way to "…" (the place you are matters more than the way there).
+pub fn fit_crumbs(crumbs: &[String], width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let total = |c: &[String]| c.iter().map(|x| x.width() + 3).sum::<usize>();
+    let mut out: Vec<String> = crumbs.to_vec();
+    let mut elided = false;
+    while total(&out) > width && out.len() > 2 + usize::from(elided) {
+        out.remove(1 + usize::from(elided));
+        if !elided {
+            out.insert(1, "…".into());
+            elided = true;
+        }
+    }
+    let before_last = total(&out[..out.len().saturating_sub(1)]);
+    if total(&out) > width
+        && let Some(last) = out.last_mut()
+    {
+        // The last crumb gets what is left after the others and its separator.
+        let room = width.saturating_sub(before_last + 3);
+        *last = crate::widgets::table::fit(last, room.max(1));
+    }
+    out
+}
+
 fn draw_title(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let mut spans = vec![Span::styled(" entra-console ", t.accent)];
-    for (i, crumb) in app.breadcrumbs().iter().enumerate() {
+    let head = " entra-console ";
+    let mut spans = vec![Span::styled(head, t.accent)];
+    let crumbs: Vec<String> = app.breadcrumbs().iter().map(|c| clean(c)).collect();
+    let shown = fit_crumbs(&crumbs, (area.width as usize).saturating_sub(head.len()));
+    let last = shown.len().saturating_sub(1);
+    for (i, crumb) in shown.into_iter().enumerate() {
         spans.push(Span::styled(if i == 0 { " " } else { " › " }, t.muted));
-        let style = if i + 1 == app.stack.len() {
-            t.header
-        } else {
-            t.text
-        };
-        spans.push(Span::styled(crumb.clone(), style));
+        let style = if i == last { t.header } else { t.text };
+        spans.push(Span::styled(crumb, style));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -193,5 +218,30 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
                 area,
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_crumbs;
+
+    /// Issue 11, item 23: long breadcrumbs elide the middle, never the place you are.
+    #[test]
+    fn long_breadcrumbs_elide_the_middle() {
+        let c: Vec<String> = [
+            "Roles and admins",
+            "Global Administrator",
+            "Assignments",
+            "Adele Vance",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(fit_crumbs(&c, 200), c);
+        let short = fit_crumbs(&c, 40);
+        assert_eq!(short, ["Roles and admins", "…", "Adele Vance"]);
+        let tiny = fit_crumbs(&c, 25);
+        assert_eq!(tiny[0], "Roles and admins");
+        assert!(tiny.last().unwrap().ends_with('…'), "{tiny:?}");
     }
 }
