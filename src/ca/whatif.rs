@@ -192,7 +192,7 @@ async fn find_user(client: &GraphClient, key: &str) -> Result<Value, String> {
     let k = key.replace('\'', "''");
     let req = Request::get("/users")
         .select(&["id", "displayName", "userPrincipalName", "userType"])
-        .filter(&format!(
+        .filter(format!(
             "startswith(displayName,'{k}') or startswith(userPrincipalName,'{k}')"
         ))
         .top(5);
