@@ -250,12 +250,14 @@ impl ObjectTable {
         let mut visible: Vec<usize> = if self.filter.trim().is_empty() {
             (0..self.rows.len()).collect()
         } else {
-            let pattern = Pattern::new(
-                &self.filter,
-                CaseMatching::Ignore,
-                Normalization::Smart,
-                AtomKind::Fuzzy,
-            );
+            // Words match as contiguous text (a directory of 20,000 users has too many
+            // scattered "a…d…a"); `~` first asks for fzf-style fuzzy matching instead. Word
+            // starts score higher, so "adele" puts Adele Vance before Madeleine.
+            let (text, kind) = match self.filter.strip_prefix('~') {
+                Some(rest) => (rest, AtomKind::Fuzzy),
+                None => (self.filter.as_str(), AtomKind::Substring),
+            };
+            let pattern = Pattern::new(text, CaseMatching::Ignore, Normalization::Smart, kind);
             // Typing narrows: every row matching "ada lo" matched "ada l" (atoms are ANDed and
             // each atom only grows), so only those are scored again.
             let narrowing =
@@ -569,6 +571,8 @@ mod tests {
         t.set_filter("fin");
         assert_eq!(t.visible_len(), 1);
         t.set_filter("tm");
+        assert_eq!(t.visible_len(), 0, "contiguous by default");
+        t.set_filter("~tm");
         assert_eq!(t.visible_len(), 2, "fuzzy: T..m in 'Team'");
         t.set_filter("");
         assert_eq!(t.visible_len(), 4);
@@ -688,6 +692,19 @@ mod tests {
                 _ => panic!("{name}: selection sets only one of fg/bg"),
             }
         }
+    }
+
+    /// Issue 11, item 24: contiguous matches only (word starts first); `~` for fuzzy.
+    #[test]
+    fn words_match_contiguously_unless_fuzzy_is_asked() {
+        let mut t = table(&["Madeleine Ross", "Alan Delaney", "Adele Vance"]);
+        t.set_filter("adele");
+        let names: Vec<&str> = t.visible_rows().map(|r| r.cells[0].as_str()).collect();
+        assert_eq!(names, ["Adele Vance", "Madeleine Ross"]);
+        t.set_filter("~adele");
+        assert_eq!(t.visible_len(), 3, "fuzzy takes scattered letters too");
+        t.set_filter("vance ade");
+        assert_eq!(t.visible_len(), 1, "words in any order");
     }
 
     #[test]
