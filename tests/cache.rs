@@ -304,6 +304,15 @@ fn offline_makes_no_connection_and_snapshots_hold_no_secrets() {
 
 #[test]
 fn a_killed_sync_resumes_to_the_exact_server_state() {
+    /// The demo server dies with the test, even when an assertion fails (an orphan would
+    /// hold the test's output pipe open).
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
     let home = tempfile::tempdir().unwrap();
     let mut server = bin(home.path())
         .args([
@@ -318,12 +327,10 @@ fn a_killed_sync_resumes_to_the_exact_server_state() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    let out = server.stdout.take().unwrap();
+    let _server = Kill(server);
     let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line).unwrap();
     let url = line
         .trim()
         .strip_prefix("listening on ")
@@ -341,10 +348,11 @@ fn a_killed_sync_resumes_to_the_exact_server_state() {
                 db.to_str().unwrap(),
             ])
             .env("ENTRA_CONSOLE_ACCESS_TOKEN", "t")
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(home.join("sync.err")).unwrap())
             .spawn()
             .unwrap()
     };
+    let said = || std::fs::read_to_string(home.path().join("sync.err")).unwrap_or_default();
     let mut child = sync(home.path());
     // Kill it once some pages are saved (the sync needs 40 pages at 25 ms each, so there is
     // time), whatever the machine's speed.
@@ -371,7 +379,8 @@ fn a_killed_sync_resumes_to_the_exact_server_state() {
         );
         assert!(
             store.sync_state("users").unwrap().next_link.is_some(),
-            "a resume link was saved"
+            "a resume link was saved ({partial} users; the sync said: {})",
+            said()
         );
     }
     let status = sync(home.path()).wait().unwrap();
@@ -388,6 +397,4 @@ fn a_killed_sync_resumes_to_the_exact_server_state() {
         .unwrap();
     let store = Store::open(&db, false).unwrap();
     assert_eq!(names(&store.list("users").unwrap().0), names(&all));
-    let _ = server.kill();
-    let _ = server.wait();
 }

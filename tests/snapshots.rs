@@ -145,3 +145,29 @@ async fn a_cursor_move_writes_under_1_kib() {
     );
     assert!(moved < 1024, "a cursor move wrote {moved} bytes");
 }
+
+/// Issue 11, item 22: the view's own keys are in the status bar; a key the view does not
+/// answer says so.
+#[tokio::test]
+async fn view_keys_in_the_status_bar_and_unsupported_keys_said() {
+    let mut h = Harness::new(false).await;
+    h.open(entra_console::blades::BladeKind::CaPolicies).await;
+    let screen = h.render(160, 24);
+    let bar = screen.lines().last().unwrap();
+    assert!(bar.contains("E edit") && bar.contains("t state"), "{bar}");
+    assert!(bar.contains("? help"), "{bar}");
+    h.key(KeyCode::Char('m')).await;
+    let t = h.app.toast.as_ref().unwrap();
+    assert!(
+        t.text.contains("does nothing on Conditional Access"),
+        "{}",
+        t.text
+    );
+    // At 80 columns the help key stays.
+    h.app.toast = None;
+    let screen = h.render(80, 24);
+    assert!(
+        screen.lines().last().unwrap().contains("? help"),
+        "{screen}"
+    );
+}

@@ -4,6 +4,7 @@
 pub mod action;
 mod ca_actions;
 pub mod editor;
+mod hints;
 pub mod msg;
 mod palette;
 pub mod picker;

@@ -97,8 +97,11 @@ fn redraw_only_when_something_changed() {
     a.update(Msg::Tick(a.now + chrono::Duration::seconds(2)));
     assert!(a.dirty);
     a.dirty = false;
-    a.update(key(KeyCode::Char('Z'))); // unbound
+    a.update(key(KeyCode::Insert)); // unbound, and not a letter to explain
     assert!(!a.dirty);
+    // An unbound letter is explained (issue 11, item 22).
+    a.update(key(KeyCode::Char('Z')));
+    assert!(a.toast.as_ref().unwrap().text.contains("Z does nothing"));
 }
 
 #[test]

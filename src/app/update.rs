@@ -277,7 +277,20 @@ impl App {
         }
         match self.keymap.lookup(&key, &self.scopes()) {
             Some(a) => self.act(a),
-            None => Vec::new(),
+            // A letter that means nothing here is said, not silently dropped.
+            None => {
+                if let KeyCode::Char(c) = key.code
+                    && !key.modifiers.contains(KeyModifiers::CONTROL)
+                    && !c.is_whitespace()
+                {
+                    let here = crate::sanitize::clean(&self.top().title());
+                    self.toast(
+                        format!("{c} does nothing on {here} (? lists the keys)"),
+                        false,
+                    );
+                }
+                Vec::new()
+            }
         }
     }
 
@@ -350,6 +363,13 @@ impl App {
     fn act(&mut self, a: Action) -> Vec<Effect> {
         self.dirty = true;
         let page = 10;
+        // Nav focus keeps its own keys; elsewhere a key the view does not answer says so.
+        if !self.nav_focus
+            && let Some(why) = self.unsupported(a)
+        {
+            self.toast(why, false);
+            return Vec::new();
+        }
         match a {
             Action::Quit => self.ask_quit(),
             Action::Help => self.overlay = Overlay::Help { scroll: 0 },

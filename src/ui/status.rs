@@ -30,7 +30,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             if toast.error { t.error } else { t.success },
         )],
         None => {
-            let mut v = Vec::new();
+            // This view's own keys first, then the global ones; what does not fit beside
+            // the left part is left out from the end (? lists them all).
+            let mut pairs: Vec<(String, &str)> = app.view_hints();
             for (a, label) in [
                 (Action::Help, "help"),
                 (Action::Palette, "jump"),
@@ -38,9 +40,29 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 (Action::Quit, "quit"),
             ] {
                 if let Some(k) = app.keymap.hint(a) {
-                    v.push(Span::styled(format!(" {k}"), t.key));
-                    v.push(Span::styled(format!(" {label}"), t.muted));
+                    pairs.push((k, label));
                 }
+            }
+            let left_w: usize = left.iter().map(|s| s.width()).sum();
+            let room = (area.width as usize).saturating_sub(left_w + 2);
+            let width = |p: &[(String, &str)]| {
+                p.iter()
+                    .map(|(k, l)| k.chars().count() + l.chars().count() + 2)
+                    .sum::<usize>()
+            };
+            while !pairs.is_empty() && width(&pairs) > room {
+                // Keep `?` (help) to the last: it leads to the rest.
+                let help = app.keymap.hint(Action::Help);
+                let drop = pairs
+                    .iter()
+                    .rposition(|(k, _)| Some(k) != help.as_ref())
+                    .unwrap_or(pairs.len() - 1);
+                pairs.remove(drop);
+            }
+            let mut v = Vec::new();
+            for (k, label) in pairs {
+                v.push(Span::styled(format!(" {k}"), t.key));
+                v.push(Span::styled(format!(" {label}"), t.muted));
             }
             v.push(Span::raw(" "));
             v

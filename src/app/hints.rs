@@ -1,0 +1,105 @@
+//! The keys each view answers besides the global ones (k9s shows them in its header; here
+//! the status bar), and the refusal of a key the view does not answer.
+
+use super::{Action, App, View};
+use crate::blades::{BladeKind, ListSource, ObjectKind};
+
+/// The view-specific actions with short labels, in the order the status bar shows them.
+pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
+    use Action::*;
+    match view {
+        View::List(l) => match &l.source {
+            ListSource::Blade(BladeKind::CaPolicies) => &[
+                (Edit, "edit"),
+                (SetState, "state"),
+                (Exclude, "exclude"),
+                (Add, "new"),
+                (Duplicate, "copy"),
+                (Remove, "delete"),
+                (WhatIf, "what if"),
+            ],
+            ListSource::Blade(BladeKind::NamedLocations) => &[
+                (Edit, "edit"),
+                (Add, "new IP"),
+                (AddEligible, "new countries"),
+                (Duplicate, "copy"),
+                (Remove, "delete"),
+            ],
+            ListSource::Blade(BladeKind::ProtectedActions) => {
+                &[(Mark, "mark"), (SetState, "context")]
+            }
+            ListSource::Blade(BladeKind::AuthContexts) => &[
+                (Add, "new"),
+                (Rename, "rename"),
+                (SetState, "publish"),
+                (Remove, "delete"),
+            ],
+            ListSource::Blade(BladeKind::Users) => &[(WhatIf, "what if")],
+            ListSource::RoleAssignments { .. } => &[
+                (Add, "assign"),
+                (AddEligible, "eligible"),
+                (Remove, "remove"),
+            ],
+            ListSource::WhatIf { .. } => &[(SetState, "state")],
+            _ => &[],
+        },
+        View::Detail(d) => match d.target.kind {
+            ObjectKind::Group => &[(Members, "members")],
+            ObjectKind::Role => &[(Members, "assignments")],
+            ObjectKind::User => &[(WhatIf, "what if")],
+            ObjectKind::CaPolicy => &[
+                (Edit, "edit"),
+                (SetState, "state"),
+                (Exclude, "exclude"),
+                (Duplicate, "copy"),
+                (Remove, "delete"),
+            ],
+            ObjectKind::NamedLocation => &[(Edit, "edit"), (Duplicate, "copy"), (Remove, "delete")],
+            ObjectKind::ProtectedAction => &[(SetState, "context")],
+            ObjectKind::AuthContext => &[(SetState, "publish")],
+            ObjectKind::AuthStrength => &[],
+        },
+    }
+}
+
+/// Actions that belong to some views only (the others work everywhere).
+fn view_specific(a: Action) -> bool {
+    use Action::*;
+    matches!(
+        a,
+        Members
+            | SetState
+            | Remove
+            | Add
+            | AddEligible
+            | Mark
+            | Rename
+            | Edit
+            | Duplicate
+            | Exclude
+            | WhatIf
+    )
+}
+
+impl App {
+    /// `Some(message)` when `a` is a key this view does not answer: said, not ignored.
+    pub(super) fn unsupported(&self, a: Action) -> Option<String> {
+        if !view_specific(a) || view_actions(self.top()).iter().any(|(x, _)| *x == a) {
+            return None;
+        }
+        let key = self.keymap.hint(a).unwrap_or_else(|| a.name().to_string());
+        Some(format!(
+            "{key} ({}) does nothing on {}",
+            a.name(),
+            crate::sanitize::clean(&self.top().title())
+        ))
+    }
+
+    /// "E edit  t state  …" for the status bar, from the keymap.
+    pub fn view_hints(&self) -> Vec<(String, &'static str)> {
+        view_actions(self.top())
+            .iter()
+            .filter_map(|(a, label)| self.keymap.hint(*a).map(|k| (k, *label)))
+            .collect()
+    }
+}
