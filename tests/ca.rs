@@ -733,3 +733,63 @@ async fn what_if_resolves_a_name() {
         .unwrap_err();
     assert!(err.contains("give the UPN"), "{err}");
 }
+
+/// Issue 11, items 13 and 17: offline (or refused), user and group names come from the cache;
+/// nothing else is lost when one part cannot be read.
+#[tokio::test]
+async fn names_come_from_the_cache_when_graph_cannot_give_them() {
+    use entra_console::cache::{Store, sync};
+    let h = Harness::session(DemoOptions::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(Store::open(&dir.path().join("c.db"), true).unwrap());
+    for name in ["groups", "users"] {
+        let spec = sync::spec(name).unwrap();
+        sync::collection(&h.client, &store, &spec, &mut |_| {})
+            .await
+            .unwrap();
+    }
+    let users = h
+        .client
+        .get_all(entra_console::graph::Request::get("/users").select(&["id", "displayName"]))
+        .await
+        .unwrap();
+    let adele = users
+        .iter()
+        .find(|u| u["displayName"] == "Adele Vance")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let offline = h.client.clone().offline();
+    let r = entra_console::ca::load::names(&offline, Some(&store), vec![adele.clone()], true).await;
+    assert!(
+        r.names
+            .iter()
+            .any(|(id, n)| *id == adele && n == "Adele Vance"),
+        "{:?}",
+        r.names
+    );
+    assert!(
+        r.missing.is_empty(),
+        "offline is not a failure: {:?}",
+        r.missing
+    );
+    // getByIds refused (403): the cache answers, and the refusal is named.
+    let denied = Harness::session(DemoOptions {
+        deny: vec!["getByIds".into()],
+        ..Default::default()
+    })
+    .await;
+    let r = entra_console::ca::load::names(&denied.client, Some(&store), vec![adele.clone()], true)
+        .await;
+    assert!(r.names.iter().any(|(id, _)| *id == adele), "{:?}", r.names);
+    assert!(
+        r.missing.iter().any(|m| m.starts_with("users and groups")),
+        "{:?}",
+        r.missing
+    );
+    assert!(
+        r.names.iter().any(|(_, n)| n == "Global Administrator"),
+        "roles still named"
+    );
+}

@@ -593,6 +593,28 @@ mod tests {
         assert_eq!(again.next_link.as_deref(), Some("http://x/next"));
     }
 
+    /// Issue 11, item 12: an object without an id (or with an empty one) is not kept.
+    #[test]
+    fn objects_without_an_id_are_not_kept() {
+        let (_d, s) = store();
+        let r = s.begin_round("users", true).unwrap();
+        let (kept, _) = s
+            .save_page(
+                "users",
+                &r,
+                &[
+                    json!({"id": "a"}),
+                    json!({"displayName": "no id"}),
+                    json!({"id": ""}),
+                ],
+                None,
+                None,
+            )
+            .unwrap();
+        assert_eq!(kept, 1);
+        assert_eq!(s.count("users").unwrap(), 1);
+    }
+
     #[test]
     fn delta_removals_apply() {
         let (_d, s) = store();
