@@ -181,6 +181,9 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                             t.text,
                         )));
                     }
+                    for l in crate::predict::step_up_problems(a, facts) {
+                        out.push(Line::from(Span::styled(format!("Warning: {l}"), t.warning)));
+                    }
                 }
                 None => out.push(Line::from(Span::styled(
                     format!(
@@ -341,8 +344,31 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         .borders(Borders::ALL)
         .border_style(border)
         .title(Span::styled(clean(&title), t.header));
-    f.render_widget(
-        Paragraph::new(ls).block(block).wrap(Wrap { trim: false }),
-        area,
-    );
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    // The keys line of a confirm or a step-up prompt stays in sight on a small terminal; the
+    // rest wraps above it.
+    let mut ls = ls;
+    let keys_last = matches!(w.phase, Phase::Confirm | Phase::Challenged);
+    let mut last = if keys_last { ls.pop() } else { None };
+    let (body, foot) = if inner.height >= 2 && last.is_some() {
+        (
+            Rect {
+                height: inner.height - 1,
+                ..inner
+            },
+            Rect {
+                y: inner.y + inner.height - 1,
+                height: 1,
+                ..inner
+            },
+        )
+    } else {
+        ls.extend(last.take());
+        (inner, Rect::default())
+    };
+    f.render_widget(Paragraph::new(ls).wrap(Wrap { trim: false }), body);
+    if let Some(l) = last {
+        f.render_widget(Paragraph::new(l), foot);
+    }
 }

@@ -395,18 +395,23 @@ impl ObjectTable {
         if let Some(k) = shown.iter().position(|&i| self.columns[i].grow) {
             out[k] += spare;
         }
-        // Too narrow for the minimums: take from the widest column, one cell at a time, so
-        // the widths are exact (and a cut cell gets its …) instead of squeezed by the layout.
+        // Too narrow for the minimums: take from the widest of the other columns first (down
+        // to 8), then from the grow column (the name, down to 8), then from any, one cell at a
+        // time, so the widths are exact (and a cut cell gets its …) instead of squeezed by the
+        // layout.
+        let grow = shown.iter().position(|&i| self.columns[i].grow);
         let mut sum: u16 = out.iter().sum::<u16>() + spacing;
-        while sum > total {
-            let Some(widest) = (0..out.len()).max_by_key(|&k| out[k]) else {
-                break;
-            };
-            if out[widest] <= 1 {
-                break;
+        for (floor, grow_too) in [(8, false), (8, true), (1, true)] {
+            while sum > total {
+                let Some(widest) = (0..out.len())
+                    .filter(|&k| out[k] > floor && (grow_too || Some(k) != grow))
+                    .max_by_key(|&k| out[k])
+                else {
+                    break;
+                };
+                out[widest] -= 1;
+                sum -= 1;
             }
-            out[widest] -= 1;
-            sum -= 1;
         }
         out.into_iter().map(Constraint::Length).collect()
     }
