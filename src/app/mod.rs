@@ -166,12 +166,24 @@ impl App {
     pub fn switched(&mut self, ctx: Context) -> Vec<Effect> {
         let profile = ctx.profile.clone();
         self.ctx = ctx;
+        // Everything read from the previous tenant goes, and so do the ids of its reads (the
+        // runner aborted them): a user's roles, names, scopes and protection are the new
+        // tenant's, and the next loads are not skipped as "already in flight".
         self.write = None;
         self.editor = None;
+        self.wizard = None;
         self.facts = None;
+        self.facts_request = None;
+        self.roles = None;
+        self.roles_request = None;
+        self.scopes = None;
         self.guard = None;
+        self.guard_request = None;
         self.names.clear();
+        self.names_request = None;
+        self.names_pending.clear();
         self.token_acrs.clear();
+        self.overlay = Overlay::None;
         self.toast(format!("now on profile {profile}"), false);
         self.switch_blade(self.blade)
     }

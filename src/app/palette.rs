@@ -113,6 +113,16 @@ impl App {
                     Some(Command::Protect(force)) => self.start_protect(force),
                     Some(Command::WhatIf(q)) => self.what_if(&q),
                     Some(Command::Context(name)) => {
+                        // Another tenant cannot take this one's draft: keep it.
+                        if let Some(what) = self.unsaved_draft() {
+                            self.toast(
+                                format!(
+                                    "{what} is not saved: save it or drop it (Esc) before :ctx"
+                                ),
+                                true,
+                            );
+                            return Vec::new();
+                        }
                         self.toast(format!("switching to profile {name}…"), false);
                         vec![Effect::SwitchProfile(name)]
                     }

@@ -122,12 +122,48 @@ fn enter_drills_down_and_esc_comes_back() {
     );
     assert_eq!(a.breadcrumbs(), ["Groups", "g1"]);
     let effects = a.update(key(KeyCode::Char('m')));
-    assert!(matches!(effects.as_slice(), [Effect::FetchPages { .. }]));
+    let members = fetch_id(&effects);
     assert_eq!(a.breadcrumbs(), ["Groups", "g1", "Members"]);
-    a.update(key(KeyCode::Esc));
+    // Leaving the members while they page in cancels their read (issue 12, §2).
+    let effects = a.update(key(KeyCode::Esc));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Cancel(id)] if *id == members),
+        "{effects:?}"
+    );
     a.update(key(KeyCode::Esc));
     a.update(key(KeyCode::Esc));
     assert_eq!(a.breadcrumbs(), ["Groups"]);
+}
+
+/// `:ctx` forgets everything read from the previous tenant, and the ids of its reads: a
+/// user's page reads the new tenant's roles instead of answering from the old ones.
+#[test]
+fn switching_profile_forgets_the_previous_tenant() {
+    let mut a = app();
+    let id = fetch_id(&a.init());
+    a.update(Msg::Page {
+        id,
+        page: page(0, &["g1"]),
+    });
+    a.roles = Some(crate::roles::RoleFacts::default());
+    a.names.insert("x".into(), "old name".into());
+    a.switched(a.ctx.clone());
+    assert!(a.roles.is_none() && a.names.is_empty() && a.facts.is_none());
+    let id = fetch_id(&a.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('r'),
+        KeyModifiers::NONE,
+    ))));
+    a.update(Msg::Page {
+        id,
+        page: page(0, &["g1"]),
+    });
+    let effects = a.update(key(KeyCode::Enter));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadRoles { .. })),
+        "the new tenant's roles are read: {effects:?}"
+    );
 }
 
 #[test]
@@ -174,7 +210,14 @@ fn nav_focus_switches_blades() {
     a.update(key(KeyCode::Tab));
     a.update(key(KeyCode::Down));
     let effects = a.update(key(KeyCode::Enter));
-    assert!(matches!(effects.as_slice(), [Effect::FetchPages { .. }]));
+    // The Groups read still in flight is cancelled, then Users load.
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::Cancel(_), Effect::FetchPages { .. }]
+        ),
+        "{effects:?}"
+    );
     assert_eq!(a.blade, BladeKind::Users);
     assert!(!a.nav_focus);
 }
@@ -209,7 +252,13 @@ fn ctx_offers_profiles_and_switches() {
     ctx.profile = "prod".into();
     a.write = None;
     let effects = a.switched(ctx);
-    assert!(matches!(effects.as_slice(), [Effect::FetchPages { .. }]));
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::Cancel(_), Effect::FetchPages { .. }]
+        ),
+        "{effects:?}"
+    );
     assert_eq!(a.ctx.profile, "prod");
     assert_eq!(a.breadcrumbs(), ["Groups"]);
 }

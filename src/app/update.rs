@@ -299,9 +299,28 @@ impl App {
         self.blade = b;
         self.nav_cursor = BladeKind::ALL.iter().position(|x| *x == b).unwrap_or(0);
         self.nav_focus = false;
-        self.stack = vec![View::List(ListView::new(ListSource::Blade(b)))];
+        // The views replaced stop their reads (a paged load would go on spending quota).
+        let old = std::mem::replace(
+            &mut self.stack,
+            vec![View::List(ListView::new(ListSource::Blade(b)))],
+        );
+        let mut effects: Vec<Effect> = old.iter().filter_map(|v| self.cancel_load(v)).collect();
         self.dirty = true;
-        self.reload_top()
+        effects.extend(self.reload_top());
+        effects
+    }
+
+    /// The cancellation of a view's read in flight, if any (a shared read it started is
+    /// forgotten too, so the next one is not skipped).
+    fn cancel_load(&mut self, v: &View) -> Option<Effect> {
+        let id = v.load().request?;
+        if self.facts_request == Some(id) {
+            self.facts_request = None;
+        }
+        if self.roles_request == Some(id) {
+            self.roles_request = None;
+        }
+        Some(Effect::Cancel(id))
     }
 
     /// (Re)load the top view from Graph; any older request for it becomes stale.
@@ -376,7 +395,7 @@ impl App {
             Action::Palette => self.overlay = Overlay::Palette(Palette::default()),
             Action::FocusNav => self.nav_focus = !self.nav_focus,
             Action::Refresh => return self.reload_top(),
-            Action::Back => self.back(),
+            Action::Back => return self.back(),
             Action::Up
             | Action::Down
             | Action::PageUp
@@ -524,24 +543,28 @@ impl App {
         self.push(View::List(ListView::new(ListSource::WhoCan { permission })))
     }
 
-    fn back(&mut self) {
+    fn back(&mut self) -> Vec<Effect> {
         if !matches!(self.overlay, Overlay::None) {
             self.overlay = Overlay::None;
-            return;
+            return Vec::new();
         }
         if self.nav_focus {
             self.nav_focus = false;
-            return;
+            return Vec::new();
         }
         if let View::List(l) = self.top_mut()
             && !l.table.filter.is_empty()
         {
             l.table.set_filter("");
-            return;
+            return Vec::new();
         }
-        if self.stack.len() > 1 {
-            self.stack.pop();
+        if self.stack.len() > 1
+            && let Some(v) = self.stack.pop()
+        {
+            // Leaving a view stops its read (k9s stops a covered view's refresh).
+            return self.cancel_load(&v).into_iter().collect();
         }
+        Vec::new()
     }
 
     fn movement(&mut self, a: Action, page: isize) {
