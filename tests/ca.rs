@@ -246,6 +246,8 @@ async fn validation_errors_keep_the_draft() {
         panic!("{:?}", phase(&h))
     };
     assert!(text.contains("1064: 'clientAppTypes'"), "{text}");
+    // Graph's inner message once, not twice (issue 12, §2: one owner per message).
+    assert_eq!(text.matches("1064: 'clientAppTypes'").count(), 1, "{text}");
     assert!(text.contains("draft is kept"), "{text}");
     h.key(KeyCode::Esc).await;
     h.key(KeyCode::Esc).await;

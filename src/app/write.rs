@@ -511,13 +511,9 @@ impl App {
                     ];
                 }
                 None => {
-                    let inner = e
-                        .api()
-                        .and_then(|a| a.inner_message.clone())
-                        .map(|m| format!(" ({m})"))
-                        .unwrap_or_default();
+                    // The error's own text carries Graph's inner message (`1064: ...`) once.
                     w.phase = Phase::Failed(format!(
-                        "{e}{inner}. Your draft is kept: Enter to try again, Esc to edit."
+                        "{e}. Your draft is kept: Enter to try again, Esc to edit."
                     ));
                     let rid = e.api().and_then(|a| a.request_id.clone());
                     return vec![self.journal(format!("failed: {e}"), rid)];

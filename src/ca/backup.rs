@@ -39,12 +39,10 @@ pub fn canonical(v: &Value) -> Value {
     }
 }
 
-/// A Graph error with its inner message (`1064: ...`), for one line on stderr.
+/// A Graph error as one line on stderr; its `Display` already carries Graph's inner message
+/// (`1064: ...`), once.
 pub fn graph(e: GraphError) -> String {
-    match e.api().and_then(|a| a.inner_message.clone()) {
-        Some(inner) => format!("{e} ({inner})"),
-        None => e.to_string(),
-    }
+    e.to_string()
 }
 
 /// A file name from the display name and the id: `ca001-require-mfa-781b9a43.json`.
