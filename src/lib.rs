@@ -1,6 +1,9 @@
 //! entra-console: a keyboard-driven terminal console for Microsoft Entra ID administrators.
 // No unwrap, expect or panic on external data, as a rule (tests may).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod app;
 pub mod auth;

@@ -1,9 +1,7 @@
 //! Snapshots of rendered screens (ratatui `TestBackend`), with data loaded over HTTP from the
 //! demo tenant and effects driven inline, so what is drawn is what the real loop would draw.
 
-mod common;
-
-use common::Harness;
+use crate::common::Harness;
 use crossterm::event::KeyCode;
 
 #[tokio::test]

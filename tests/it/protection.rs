@@ -1,9 +1,7 @@
 //! The Protected actions and Authentication contexts blades against the demo tenant: lint
 //! states, the trap, setting a context through step-up, the never-satisfied warning, publishing.
 
-mod common;
-
-use common::Harness;
+use crate::common::Harness;
 use crossterm::event::KeyCode;
 use entra_console::app::View;
 use entra_console::app::write::Phase;

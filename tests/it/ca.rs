@@ -2,9 +2,7 @@
 //! step-up; someone else's change shown; the lockout guard; 1064 errors keeping the draft;
 //! create/update/delete of policies and named locations; What If; backup and restore.
 
-mod common;
-
-use common::Harness;
+use crate::common::Harness;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use entra_console::app::write::Phase;
 use entra_console::app::{Msg, View};

@@ -2,9 +2,7 @@
 //! claims challenge becomes the inline prompt, re-authentication (refresh, then device code)
 //! and one retry; block, loop and ready-token paths explain and keep the draft.
 
-mod common;
-
-use common::Harness;
+use crate::common::Harness;
 use crossterm::event::KeyCode;
 use entra_console::app::write::Phase;
 use entra_console::blades::BladeKind;

@@ -1,9 +1,7 @@
 //! The Roles and admins blade against the demo tenant: definitions with PRIVILEGED and counts,
 //! a role's assignments, and "who can" through groups and eligibility.
 
-mod common;
-
-use common::Harness;
+use crate::common::Harness;
 use crossterm::event::KeyCode;
 use entra_console::app::View;
 use entra_console::blades::BladeKind;

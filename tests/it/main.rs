@@ -1,0 +1,17 @@
+//! The integration tests, one binary (linked once): the demo tenant over HTTP, the Graph
+//! client's resilience, sign-in and step-up, the cache, the command line, rendered screens
+//! (insta snapshots) and the real binary in a pseudo-terminal.
+
+mod auth;
+mod ca;
+mod cache;
+mod cli;
+mod common;
+mod decoders_prop;
+mod demo_graph;
+mod protection;
+mod pty;
+mod resilience;
+mod roles;
+mod screens;
+mod step_up;
