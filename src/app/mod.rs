@@ -121,6 +121,8 @@ pub struct App {
     pub names: std::collections::HashMap<String, String>,
     names_request: Option<RequestId>,
     names_pending: Vec<String>,
+    /// The `:ctx` in flight (the last one asked wins).
+    switch_request: Option<RequestId>,
     next_id: RequestId,
 }
 
@@ -158,6 +160,7 @@ impl App {
             names: Default::default(),
             names_request: None,
             names_pending: Vec::new(),
+            switch_request: None,
             next_id: 1,
         }
     }
@@ -183,6 +186,7 @@ impl App {
         self.names_request = None;
         self.names_pending.clear();
         self.token_acrs.clear();
+        self.switch_request = None;
         self.overlay = Overlay::None;
         self.toast(format!("now on profile {profile}"), false);
         self.switch_blade(self.blade)

@@ -74,10 +74,11 @@ pub enum Msg {
         id: RequestId,
         code: crate::auth::oauth::DeviceCode,
     },
-    /// `:ctx` connected the new profile (the run loop swaps the client, then the app resets).
-    Switched(Switch),
+    /// `:ctx` connected the new profile (the run loop swaps the client, then the app resets);
+    /// only the last `:ctx` asked is applied.
+    Switched(RequestId, Switch),
     /// `:ctx` failed.
-    SwitchFailed(String),
+    SwitchFailed(RequestId, String),
     /// The lockout guard's accounts were read.
     Guard {
         id: RequestId,
@@ -155,7 +156,7 @@ pub enum Effect {
     /// Stop the work of a request (a device code flow being cancelled).
     Cancel(RequestId),
     /// Connect another profile (`:ctx NAME`).
-    SwitchProfile(String),
+    SwitchProfile { id: RequestId, name: String },
 }
 
 /// A new connection for `:ctx` (the run loop takes the client, the app the context).

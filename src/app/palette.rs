@@ -124,7 +124,9 @@ impl App {
                             return Vec::new();
                         }
                         self.toast(format!("switching to profile {name}…"), false);
-                        vec![Effect::SwitchProfile(name)]
+                        let id = self.fresh_id();
+                        self.switch_request = Some(id);
+                        vec![Effect::SwitchProfile { id, name }]
                     }
                     Some(Command::Messages) => {
                         self.overlay = Overlay::Messages { scroll: 0 };

@@ -345,7 +345,7 @@ pub async fn perform(
             }
         }
         // Handled by the run loop (it owns the connection).
-        Effect::Cancel(_) | Effect::SwitchProfile(_) => {}
+        Effect::Cancel(_) | Effect::SwitchProfile { .. } => {}
     }
 }
 
@@ -376,13 +376,14 @@ impl Runner {
                 }
                 return;
             }
-            Effect::SwitchProfile(name) => {
+            Effect::SwitchProfile { id, name } => {
+                let id = *id;
                 let connect = (self.connector)(name.clone());
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
                     let _ = tx.send(match connect.await {
-                        Ok((conn, ctx)) => Msg::Switched(Switch(Box::new(conn), ctx)),
-                        Err(e) => Msg::SwitchFailed(e),
+                        Ok((conn, ctx)) => Msg::Switched(id, Switch(Box::new(conn), ctx)),
+                        Err(e) => Msg::SwitchFailed(id, e),
                     });
                 });
                 return;
@@ -459,15 +460,18 @@ pub async fn run(mut app: App, conn: Connection, connector: Connector) -> std::i
                 None => break,
             },
             Some(msg) = rx.recv() => match msg {
-                Msg::Switched(Switch(new, ctx)) => {
+                // Only the last `:ctx` asked is applied; an earlier one that lands later is
+                // dropped with its connection.
+                Msg::Switched(id, Switch(new, ctx)) if app.switch_request == Some(id) => {
                     for (_, h) in runner.tasks.drain() {
                         h.abort();
                     }
-                                        runner.client = observed(new.client.clone(), &runner.tx);
+                    runner.client = observed(new.client.clone(), &runner.tx);
                     runner.store = new.store.clone();
                     conn = *new;
                     app.switched(ctx)
                 }
+                Msg::Switched(..) => Vec::new(),
                 other => app.update(other),
             },
             _ = tick.tick() => app.update(Msg::Tick(chrono::Utc::now())),

@@ -247,7 +247,26 @@ fn ctx_offers_profiles_and_switches() {
         a.update(key(KeyCode::Char(c)));
     }
     let effects = a.update(key(KeyCode::Enter));
-    assert_eq!(effects, vec![Effect::SwitchProfile("prod".into())]);
+    let [Effect::SwitchProfile { id: first, name }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(name, "prod");
+    let first = *first;
+    // A second :ctx before the first lands: the last asked wins, the first is dropped.
+    a.update(key(KeyCode::Char(':')));
+    for c in "ctx demo".chars() {
+        a.update(key(KeyCode::Char(c)));
+    }
+    let effects = a.update(key(KeyCode::Enter));
+    let [Effect::SwitchProfile { id: second, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(a.switch_request == Some(*second) && *second != first);
+    a.update(Msg::SwitchFailed(first, "late".into()));
+    assert!(
+        !a.toast.as_ref().unwrap().text.contains("late"),
+        "a stale failure is dropped"
+    );
     let mut ctx = a.ctx.clone();
     ctx.profile = "prod".into();
     a.write = None;

@@ -114,11 +114,16 @@ impl App {
                     None => Vec::new(),
                 }
             }
-            Msg::Switched(Switch(_, ctx)) => self.switched(ctx),
-            Msg::SwitchFailed(why) => {
+            Msg::Switched(id, Switch(_, ctx)) if self.switch_request == Some(id) => {
+                self.switched(ctx)
+            }
+            Msg::Switched(..) => Vec::new(),
+            Msg::SwitchFailed(id, why) if self.switch_request == Some(id) => {
+                self.switch_request = None;
                 self.toast(format!("cannot switch profile: {why}"), true);
                 Vec::new()
             }
+            Msg::SwitchFailed(..) => Vec::new(),
             Msg::Facts { id, facts } => self.on_facts(id, facts),
             Msg::WriteDone { id, result } => self.on_write_done(id, result),
             Msg::Scopes { units, .. } => {
