@@ -6,7 +6,6 @@
 
 use super::policy::{Coll, enforce};
 use super::server::{Ctx, Shared};
-use crate::ca::diff::apply;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -34,35 +33,6 @@ fn not_found(ctx: &Ctx, id: &str) -> Response {
         "ResourceNotFound",
         &format!("The requested resource '{id}' was not found."),
     )
-}
-
-/// The rules Graph applies to a whole policy (after a PATCH is merged, or a POST): the shape
-/// rules the console also checks, and rules only the service knows.
-fn check_policy(p: &Value) -> Result<(), String> {
-    if p["conditions"]["clientAppTypes"]
-        .as_array()
-        .is_some_and(Vec::is_empty)
-    {
-        // graph-api.md §4.1, from a real 1064 answer.
-        return Err("1064: 'clientAppTypes' condition does not support []. If you want to target all client apps, use ['All'].".into());
-    }
-    let grant = crate::ca::strs(&p["grantControls"]["builtInControls"]);
-    if grant.len() > 1 && grant.iter().any(|c| c == "block") {
-        return Err(
-            "1064: Request not valid: the block control cannot be combined with other controls."
-                .into(),
-        );
-    }
-    if grant.iter().any(|c| c == "passwordChange")
-        && (p["grantControls"]["operator"].as_str() != Some("AND")
-            || !grant.iter().any(|c| c == "mfa"))
-    {
-        return Err(
-            "1032: ConditionalActionPolicy validation failed due to InvalidPasswordResetControl."
-                .into(),
-        );
-    }
-    crate::ca::validate_policy(p).map_err(|e| format!("1064: Request not valid: {e}."))
 }
 
 /// Parse a write body, or the 400 Graph sends for one that is not a JSON object.
@@ -106,8 +76,8 @@ fn coll_path(coll: Coll) -> &'static str {
 
 fn check(coll: Coll, v: &Value) -> Result<(), String> {
     match coll {
-        Coll::Locations => crate::ca::location::validate(v).map_err(|e| format!("1064: {e}.")),
-        _ => check_policy(v),
+        Coll::Locations => super::validate::location(v),
+        _ => super::validate::policy(v),
     }
 }
 
@@ -178,7 +148,7 @@ async fn update(
         return not_found(&ctx, &id);
     };
     let mut merged = obj.clone();
-    apply(&mut merged, &patch);
+    super::rules::merge(&mut merged, &patch);
     if let Err(e) = check(coll, &merged) {
         return validation(&ctx, &e);
     }
@@ -203,7 +173,7 @@ async fn delete(state: Shared, id: String, headers: HeaderMap, coll: Coll) -> Re
         && let Some(p) = tenant.policy.policies.iter().find(|p| {
             ["includeLocations", "excludeLocations"]
                 .iter()
-                .any(|k| crate::ca::strs(&p["conditions"]["locations"][*k]).contains(&id))
+                .any(|k| super::rules::strings(&p["conditions"]["locations"][*k]).contains(&id))
         })
     {
         let name = p["displayName"].as_str().unwrap_or_default().to_string();
@@ -255,30 +225,3 @@ writes!(
     delete_location,
     Coll::Locations
 );
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn service_rules_on_top_of_the_shape() {
-        let mut p = crate::ca::blank_policy();
-        assert!(check_policy(&p).is_ok());
-        p["conditions"]["clientAppTypes"] = json!([]);
-        assert!(
-            check_policy(&p)
-                .unwrap_err()
-                .starts_with("1064: 'clientAppTypes'")
-        );
-        let mut p = crate::ca::blank_policy();
-        p["grantControls"]["builtInControls"] = json!(["passwordChange"]);
-        assert!(check_policy(&p).unwrap_err().starts_with("1032"));
-        let mut p = crate::ca::blank_policy();
-        p["grantControls"] = Value::Null;
-        assert!(
-            check_policy(&p)
-                .unwrap_err()
-                .starts_with("1064: Request not valid")
-        );
-    }
-}

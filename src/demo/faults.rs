@@ -183,7 +183,7 @@ pub fn cost(path: &str, query: &str) -> u32 {
 }
 
 fn is_paced(path: &str) -> bool {
-    crate::graph::retry::is_paced(path)
+    super::rules::paced(path)
 }
 
 fn throttled(ctx: &Ctx, retry_after: Option<u64>, scope: &str) -> Response {

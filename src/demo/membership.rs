@@ -176,11 +176,11 @@ pub async fn get_by_ids(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let ids = crate::ca::strs(&req["ids"]);
+    let ids = super::rules::strings(&req["ids"]);
     if ids.len() > 1000 {
         return ctx.error(400, "Request_BadRequest", "Too many ids: at most 1000.");
     }
-    let types = crate::ca::strs(&req["types"]);
+    let types = super::rules::strings(&req["types"]);
     let Ok(t) = state.tenant.read() else {
         return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
     };

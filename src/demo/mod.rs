@@ -12,8 +12,10 @@ pub mod policy;
 pub mod protected;
 pub mod query;
 pub mod roles;
+pub mod rules;
 pub mod server;
 pub mod store;
+pub mod validate;
 pub mod whatif;
 
 use std::net::SocketAddr;

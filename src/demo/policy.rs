@@ -16,8 +16,6 @@ const CONTEXTS: &str = include_str!("../../assets/demo-tenant/auth-contexts.json
 const ACTIONS: &str = include_str!("../../assets/demo-tenant/resource-actions.json");
 const STRENGTHS: &str = include_str!("../../assets/demo-tenant/auth-strengths.json");
 
-use crate::protect::permission_for;
-
 /// Conditional Access objects of the demo tenant.
 #[derive(Debug, Default)]
 pub struct PolicyStore {
@@ -281,7 +279,7 @@ pub(super) fn enforce(
     method: &str,
     path: &str,
 ) -> Option<Response> {
-    let permission = permission_for(method, path)?;
+    let permission = super::rules::permission(method, path)?;
     let acrs = state.tenant.read().ok()?.policy.context_of(permission)?;
     let token = headers
         .get("authorization")?
