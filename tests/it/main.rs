@@ -3,6 +3,7 @@
 //! (insta snapshots) and the real binary in a pseudo-terminal.
 
 mod auth;
+mod boundaries;
 mod ca;
 mod cache;
 mod cli;
