@@ -1,7 +1,19 @@
 //! `Action`: what a key means, independent of which key it was.
 
-/// A user intent, produced by the keymap.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A user intent, produced by the keymap. Its keymap name is the variant in kebab case
+/// (`PageDown` is `page-down`), derived rather than kept in a table by hand.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Action {
     Quit,
     Help,
@@ -34,50 +46,14 @@ pub enum Action {
     WhatIf,
 }
 
-const NAMES: &[(Action, &str)] = &[
-    (Action::Quit, "quit"),
-    (Action::Help, "help"),
-    (Action::Palette, "palette"),
-    (Action::Back, "back"),
-    (Action::FocusNav, "focus-nav"),
-    (Action::Up, "up"),
-    (Action::Down, "down"),
-    (Action::PageUp, "page-up"),
-    (Action::PageDown, "page-down"),
-    (Action::Top, "top"),
-    (Action::Bottom, "bottom"),
-    (Action::Open, "open"),
-    (Action::Filter, "filter"),
-    (Action::Sort, "sort"),
-    (Action::SortReverse, "sort-reverse"),
-    (Action::Refresh, "refresh"),
-    (Action::CopyId, "copy-id"),
-    (Action::NextTab, "next-tab"),
-    (Action::Members, "members"),
-    (Action::SetState, "set-state"),
-    (Action::Remove, "remove"),
-    (Action::Add, "add"),
-    (Action::AddEligible, "add-eligible"),
-    (Action::Mark, "mark"),
-    (Action::Rename, "rename"),
-    (Action::Edit, "edit"),
-    (Action::Duplicate, "duplicate"),
-    (Action::Exclude, "exclude"),
-    (Action::WhatIf, "what-if"),
-];
-
 impl Action {
     /// The keymap name (`page-down`).
     pub fn name(self) -> &'static str {
-        NAMES
-            .iter()
-            .find(|(a, _)| *a == self)
-            .map(|(_, n)| *n)
-            .unwrap_or("?")
+        self.into()
     }
 
     pub fn from_name(name: &str) -> Option<Action> {
-        NAMES.iter().find(|(_, n)| *n == name).map(|(a, _)| *a)
+        name.parse().ok()
     }
 }
 
@@ -87,10 +63,14 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for (a, n) in NAMES {
-            assert_eq!(Action::from_name(n), Some(*a));
-            assert_eq!(a.name(), *n);
+        use strum::IntoEnumIterator;
+        for a in Action::iter() {
+            assert_eq!(Action::from_name(a.name()), Some(a));
         }
+        // The names keymap files use.
+        assert_eq!(Action::PageDown.name(), "page-down");
+        assert_eq!(Action::WhatIf.name(), "what-if");
+        assert_eq!(Action::from_name("focus-nav"), Some(Action::FocusNav));
         assert_eq!(Action::from_name("nope"), None);
     }
 }
