@@ -137,7 +137,7 @@ impl Facts {
             (Part::Policies, p),
             (
                 Part::Strengths,
-                Request::get(crate::blades::strengths::PATH),
+                Request::get(crate::graph::endpoints::STRENGTHS),
             ),
         ] {
             match client.get_all(req).await {

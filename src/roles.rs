@@ -44,7 +44,7 @@ impl RoleFacts {
         groups.dedup();
         let reqs = groups
             .iter()
-            .map(|g| crate::blades::groups::members_request(g))
+            .map(|g| crate::graph::endpoints::group_members(g))
             .collect();
         let mut group_members = HashMap::new();
         for (g, r) in groups.into_iter().zip(client.get_many(reqs, 4).await) {
@@ -141,41 +141,6 @@ impl RoleFacts {
                     .and_then(|g| self.group_members.get(g))
                     .is_some_and(|m| m.iter().any(|x| x["id"].as_str() == Some(principal_id)))
         })
-    }
-}
-
-/// A user's or group's sheet sections about roles: what it holds, and (users) who can reset its
-/// password or perform sensitive actions on it.
-pub fn principal_sections(
-    sheet: &mut crate::widgets::sheet::Sheet,
-    principal_id: &str,
-    is_user: bool,
-    facts: &RoleFacts,
-) {
-    let held = facts.roles_of(principal_id);
-    let sec = sheet.section("Directory roles");
-    if held.is_empty() {
-        sec.push(("Roles".into(), String::new()));
-    }
-    for h in &held {
-        let mark = if h.privileged { " PRIVILEGED" } else { "" };
-        sec.push((
-            h.role.clone(),
-            format!("{} {}, until {}{mark}", h.state, h.via, h.until),
-        ));
-    }
-    if is_user {
-        let names: Vec<String> = held.iter().map(|h| h.role.clone()).collect();
-        let grouped = facts.in_role_assignable_group(principal_id);
-        let sec = sheet.section("Who can act on this account");
-        sec.push((
-            "Reset password".into(),
-            crate::reset::who_can_act("passwordReset", &names, grouped).join(", "),
-        ));
-        sec.push((
-            "Sensitive actions".into(),
-            crate::reset::who_can_act("sensitiveActions", &names, grouped).join(", "),
-        ));
     }
 }
 

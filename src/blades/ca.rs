@@ -2,7 +2,9 @@
 //! a readable detail sheet; the state change write (a protected action in most tenants).
 
 use super::{path_segment, text};
+pub use crate::ca::conditions_summary;
 use crate::ca::strs;
+pub use crate::graph::endpoints::{ca_policies as list_request, ca_policy as detail_request};
 use crate::graph::{Method, Request};
 use crate::protect::{requirement, state_label};
 use crate::theme::Theme;
@@ -22,54 +24,6 @@ pub fn columns() -> Vec<Column> {
         Column::fixed("Conditions", 24).from(125),
         Column::fixed("Session", 24).from(150),
     ]
-}
-
-/// The conditions beyond users and apps, short: "iOS android; 1 location; sign-in risk M H".
-pub fn conditions_summary(p: &Value) -> String {
-    let c = &p["conditions"];
-    let mut parts = Vec::new();
-    let platforms = strs(&c["platforms"]["includePlatforms"]);
-    if !platforms.is_empty() {
-        parts.push(platforms.join(" "));
-    }
-    let locs = strs(&c["locations"]["includeLocations"]).len()
-        + strs(&c["locations"]["excludeLocations"]).len();
-    if locs > 0 {
-        parts.push(format!(
-            "{locs} location{}",
-            if locs == 1 { "" } else { "s" }
-        ));
-    }
-    let clients = strs(&c["clientAppTypes"]);
-    if !clients.is_empty() && !clients.iter().any(|x| x == "all") {
-        parts.push(clients.join(" "));
-    }
-    let initials = |v: &Value| {
-        strs(v)
-            .iter()
-            .map(|l| {
-                l.chars()
-                    .next()
-                    .unwrap_or('?')
-                    .to_ascii_uppercase()
-                    .to_string()
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    if !strs(&c["signInRiskLevels"]).is_empty() {
-        parts.push(format!("sign-in risk {}", initials(&c["signInRiskLevels"])));
-    }
-    if !strs(&c["userRiskLevels"]).is_empty() {
-        parts.push(format!("user risk {}", initials(&c["userRiskLevels"])));
-    }
-    if c["devices"]["deviceFilter"].is_object() {
-        parts.push("device filter".into());
-    }
-    if let Some(f) = c["authenticationFlows"]["transferMethods"].as_str() {
-        parts.push(f.to_string());
-    }
-    parts.join("; ")
 }
 
 /// Session controls, short: "every 4h; no persistent".
@@ -107,17 +61,6 @@ pub fn session_summary(p: &Value) -> String {
         parts.push("no resilience".into());
     }
     parts.join("; ")
-}
-
-pub fn list_request() -> Request {
-    Request::get("/identity/conditionalAccess/policies")
-}
-
-pub fn detail_request(id: &str) -> Request {
-    Request::get(format!(
-        "/identity/conditionalAccess/policies/{}",
-        path_segment(id)
-    ))
 }
 
 fn count(v: &Value) -> usize {

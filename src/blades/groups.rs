@@ -1,59 +1,16 @@
 //! The Groups blade: list with type badges, detail sheet, members sub-list.
 
-use super::{date, path_segment, text};
-use crate::graph::Request;
+use super::{date, text};
+pub use crate::graph::endpoints::{
+    GROUP_DETAIL_FIELDS as DETAIL_FIELDS, GROUP_LIST_FIELDS as LIST_FIELDS,
+    group as detail_request, group_members as members_request, groups as list_request,
+};
 use crate::graph::model::{Group, odata_kind};
 use crate::theme::Theme;
 use crate::widgets::sheet::{Sheet, show};
 use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
 use serde_json::Value;
-
-/// Properties the list needs (`$select` keeps pages small and costs fewer resource units).
-pub const LIST_FIELDS: &[&str] = &[
-    "id",
-    "displayName",
-    "description",
-    "groupTypes",
-    "securityEnabled",
-    "mailEnabled",
-    "mail",
-    "isAssignableToRole",
-    "membershipRule",
-    "onPremisesSyncEnabled",
-    "createdDateTime",
-    "assignedLicenses",
-];
-
-/// Properties for the detail page ("all properties": the documented group properties the
-/// console shows; `hasMembersWithLicenseErrors` can't be selected, graph-api.md §5).
-pub const DETAIL_FIELDS: &[&str] = &[
-    "id",
-    "displayName",
-    "description",
-    "groupTypes",
-    "securityEnabled",
-    "mailEnabled",
-    "mail",
-    "mailNickname",
-    "proxyAddresses",
-    "visibility",
-    "isAssignableToRole",
-    "membershipRule",
-    "membershipRuleProcessingState",
-    "onPremisesSyncEnabled",
-    "onPremisesDomainName",
-    "onPremisesSamAccountName",
-    "onPremisesSecurityIdentifier",
-    "onPremisesLastSyncDateTime",
-    "createdDateTime",
-    "renewedDateTime",
-    "expirationDateTime",
-    "classification",
-    "securityIdentifier",
-    "assignedLicenses",
-    "resourceProvisioningOptions",
-];
 
 pub fn columns() -> Vec<Column> {
     vec![
@@ -62,27 +19,6 @@ pub fn columns() -> Vec<Column> {
         Column::fixed("Mail", 18),
         Column::fixed("Created", 10),
     ]
-}
-
-pub fn list_request() -> Request {
-    Request::get("/groups").select(LIST_FIELDS).top(999)
-}
-
-pub fn detail_request(id: &str) -> Request {
-    Request::get(format!("/groups/{}", path_segment(id))).select(DETAIL_FIELDS)
-}
-
-pub fn members_request(id: &str) -> Request {
-    Request::get(format!("/groups/{}/members", path_segment(id)))
-        .select(&[
-            "id",
-            "displayName",
-            "userPrincipalName",
-            "mail",
-            "userType",
-            "accountEnabled",
-        ])
-        .top(999)
 }
 
 pub fn badges(g: &Group) -> String {

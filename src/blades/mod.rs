@@ -416,7 +416,7 @@ impl ObjectKind {
         if let (Some(r), Some(id)) = (roles, v["id"].as_str())
             && matches!(self, ObjectKind::User | ObjectKind::Group)
         {
-            crate::roles::principal_sections(&mut sheet, id, self == ObjectKind::User, r);
+            roles::principal_sections(&mut sheet, id, self == ObjectKind::User, r);
         }
         sheet
     }
@@ -486,18 +486,7 @@ pub fn policy_section(
 /// Names for ids (users, groups, role templates, locations, strengths, apps).
 pub type Names = std::collections::HashMap<String, String>;
 
-/// Escape an id for a URL path segment (ids are GUIDs, UPNs may hold `#` or `'`).
-pub fn path_segment(id: &str) -> String {
-    id.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._@".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+pub use crate::graph::endpoints::path_segment;
 
 /// The date part of a Graph timestamp (`2024-05-01T...Z` -> `2024-05-01`).
 pub fn date(v: &Value) -> String {

@@ -275,3 +275,32 @@ pub fn sheet(d: &Value, facts: Option<&crate::protect::Facts>) -> Sheet {
     }
     s
 }
+/// A user's or group's sheet sections about roles: what it holds, and (users) who can reset its
+/// password or perform sensitive actions on it.
+pub fn principal_sections(sheet: &mut Sheet, principal_id: &str, is_user: bool, facts: &RoleFacts) {
+    let held = facts.roles_of(principal_id);
+    let sec = sheet.section("Directory roles");
+    if held.is_empty() {
+        sec.push(("Roles".into(), String::new()));
+    }
+    for h in &held {
+        let mark = if h.privileged { " PRIVILEGED" } else { "" };
+        sec.push((
+            h.role.clone(),
+            format!("{} {}, until {}{mark}", h.state, h.via, h.until),
+        ));
+    }
+    if is_user {
+        let names: Vec<String> = held.iter().map(|h| h.role.clone()).collect();
+        let grouped = facts.in_role_assignable_group(principal_id);
+        let sec = sheet.section("Who can act on this account");
+        sec.push((
+            "Reset password".into(),
+            crate::reset::who_can_act("passwordReset", &names, grouped).join(", "),
+        ));
+        sec.push((
+            "Sensitive actions".into(),
+            crate::reset::who_can_act("sensitiveActions", &names, grouped).join(", "),
+        ));
+    }
+}

@@ -9,7 +9,7 @@ use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
 use serde_json::Value;
 
-pub const PATH: &str = "/policies/authenticationStrengthPolicies";
+pub use crate::graph::endpoints::STRENGTHS as PATH;
 
 pub fn columns() -> Vec<Column> {
     vec![

@@ -1,57 +1,16 @@
 //! The Users blade: list (member/guest, enabled, department) and detail sheet.
 
-use super::{path_segment, text};
-use crate::graph::Request;
+use super::text;
+pub use crate::graph::endpoints::{
+    USER_DETAIL_FIELDS as DETAIL_FIELDS, USER_LIST_FIELDS as LIST_FIELDS, user as detail_request,
+    users as list_request,
+};
 use crate::graph::model::User;
 use crate::theme::Theme;
 use crate::widgets::sheet::{Sheet, show};
 use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
 use serde_json::Value;
-
-pub const LIST_FIELDS: &[&str] = &[
-    "id",
-    "displayName",
-    "userPrincipalName",
-    "mail",
-    "userType",
-    "accountEnabled",
-    "department",
-    "jobTitle",
-    "onPremisesSyncEnabled",
-    "createdDateTime",
-];
-
-pub const DETAIL_FIELDS: &[&str] = &[
-    "id",
-    "displayName",
-    "givenName",
-    "surname",
-    "userPrincipalName",
-    "mail",
-    "mailNickname",
-    "userType",
-    "accountEnabled",
-    "creationType",
-    "externalUserState",
-    "createdDateTime",
-    "jobTitle",
-    "department",
-    "companyName",
-    "officeLocation",
-    "usageLocation",
-    "preferredLanguage",
-    "businessPhones",
-    "mobilePhone",
-    "proxyAddresses",
-    "onPremisesSyncEnabled",
-    "onPremisesDomainName",
-    "onPremisesSamAccountName",
-    "onPremisesUserPrincipalName",
-    "onPremisesImmutableId",
-    "onPremisesLastSyncDateTime",
-    "assignedLicenses",
-];
 
 pub fn columns() -> Vec<Column> {
     vec![
@@ -61,14 +20,6 @@ pub fn columns() -> Vec<Column> {
         Column::fixed("On", 3),
         Column::fixed("Dept", 10),
     ]
-}
-
-pub fn list_request() -> Request {
-    Request::get("/users").select(LIST_FIELDS).top(999)
-}
-
-pub fn detail_request(id: &str) -> Request {
-    Request::get(format!("/users/{}", path_segment(id))).select(DETAIL_FIELDS)
 }
 
 pub fn row(v: Value) -> TableRow {

@@ -92,7 +92,7 @@ fn locked(after: &Value, facts: &GuardFacts) -> Vec<(usize, String)> {
     let Some(what) = blocks(after) else {
         return Vec::new();
     };
-    let when = match crate::blades::ca::conditions_summary(after) {
+    let when = match super::conditions_summary(after) {
         c if c.is_empty() => String::new(),
         c => format!(" when the sign-in matches {c}"),
     };

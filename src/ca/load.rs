@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 pub(super) fn user_request(key: &str) -> Request {
-    crate::blades::users::detail_request(key).select(&[
+    crate::graph::endpoints::user(key).select(&[
         "id",
         "displayName",
         "userPrincipalName",
@@ -24,7 +24,7 @@ pub(super) async fn memberships(
     let items = client
         .get_all(Request::get(format!(
             "/users/{}/transitiveMemberOf",
-            crate::blades::path_segment(id)
+            crate::graph::endpoints::path_segment(id)
         )))
         .await?;
     let mut groups = BTreeSet::new();
@@ -212,7 +212,7 @@ pub async fn names(
         ),
         (
             "authentication strengths",
-            Request::get(crate::blades::strengths::PATH).select(&["id", "displayName"]),
+            Request::get(crate::graph::endpoints::STRENGTHS).select(&["id", "displayName"]),
             "id",
         ),
         (

@@ -175,6 +175,54 @@ pub fn blank_policy() -> Value {
     })
 }
 
+/// The conditions beyond users and apps, short: "iOS android; 1 location; sign-in risk M H".
+pub fn conditions_summary(p: &Value) -> String {
+    let c = &p["conditions"];
+    let mut parts = Vec::new();
+    let platforms = strs(&c["platforms"]["includePlatforms"]);
+    if !platforms.is_empty() {
+        parts.push(platforms.join(" "));
+    }
+    let locs = strs(&c["locations"]["includeLocations"]).len()
+        + strs(&c["locations"]["excludeLocations"]).len();
+    if locs > 0 {
+        parts.push(format!(
+            "{locs} location{}",
+            if locs == 1 { "" } else { "s" }
+        ));
+    }
+    let clients = strs(&c["clientAppTypes"]);
+    if !clients.is_empty() && !clients.iter().any(|x| x == "all") {
+        parts.push(clients.join(" "));
+    }
+    let initials = |v: &Value| {
+        strs(v)
+            .iter()
+            .map(|l| {
+                l.chars()
+                    .next()
+                    .unwrap_or('?')
+                    .to_ascii_uppercase()
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if !strs(&c["signInRiskLevels"]).is_empty() {
+        parts.push(format!("sign-in risk {}", initials(&c["signInRiskLevels"])));
+    }
+    if !strs(&c["userRiskLevels"]).is_empty() {
+        parts.push(format!("user risk {}", initials(&c["userRiskLevels"])));
+    }
+    if c["devices"]["deviceFilter"].is_object() {
+        parts.push("device filter".into());
+    }
+    if let Some(f) = c["authenticationFlows"]["transferMethods"].as_str() {
+        parts.push(f.to_string());
+    }
+    parts.join("; ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

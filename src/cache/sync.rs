@@ -3,7 +3,7 @@
 //! and `$batch` fan-out for group members.
 
 use super::store::{CacheError, Store};
-use crate::blades::{ca, groups, users};
+use crate::graph::endpoints;
 use crate::graph::{GraphClient, GraphError, Request};
 use futures::StreamExt;
 use serde_json::Value;
@@ -34,19 +34,19 @@ pub fn spec(name: &str) -> Option<Spec> {
         "groups" => Spec {
             name: "groups",
             collection: "groups",
-            request: Request::get("/groups/delta").select(groups::LIST_FIELDS),
+            request: Request::get("/groups/delta").select(endpoints::GROUP_LIST_FIELDS),
             delta: true,
         },
         "users" => Spec {
             name: "users",
             collection: "users",
-            request: Request::get("/users/delta").select(users::LIST_FIELDS),
+            request: Request::get("/users/delta").select(endpoints::USER_LIST_FIELDS),
             delta: true,
         },
         "ca-policies" => Spec {
             name: "ca-policies",
             collection: "ca-policies",
-            request: ca::list_request(),
+            request: endpoints::ca_policies(),
             delta: false,
         },
         "named-locations" => Spec {
@@ -203,7 +203,10 @@ pub async fn members(
     let mut done = 0;
     let mut failures = Vec::new();
     for chunk in ids.chunks(200) {
-        let reqs: Vec<Request> = chunk.iter().map(|id| groups::members_request(id)).collect();
+        let reqs: Vec<Request> = chunk
+            .iter()
+            .map(|id| endpoints::group_members(id))
+            .collect();
         let results = client.get_many(reqs, 4).await;
         for (id, r) in chunk.iter().zip(results) {
             match r {

@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod claims;
 pub mod client;
+pub mod endpoints;
 pub mod error;
 pub mod model;
 pub mod request;

@@ -1,0 +1,154 @@
+//! The Graph requests the console makes, in one place below the UI: paths, `$select` lists and
+//! request builders for users, groups, Conditional Access policies and authentication
+//! strengths (the blades, the cache's sync and the domain logic all build them from here).
+
+use super::Request;
+
+/// Escape an id for a URL path segment (ids are GUIDs, UPNs may hold `#` or `'`).
+pub fn path_segment(id: &str) -> String {
+    id.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._@".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// User properties a list needs (`$select` keeps pages small and costs fewer resource units).
+pub const USER_LIST_FIELDS: &[&str] = &[
+    "id",
+    "displayName",
+    "userPrincipalName",
+    "mail",
+    "userType",
+    "accountEnabled",
+    "department",
+    "jobTitle",
+    "onPremisesSyncEnabled",
+    "createdDateTime",
+];
+
+/// User properties for the detail page.
+pub const USER_DETAIL_FIELDS: &[&str] = &[
+    "id",
+    "displayName",
+    "givenName",
+    "surname",
+    "userPrincipalName",
+    "mail",
+    "mailNickname",
+    "userType",
+    "accountEnabled",
+    "creationType",
+    "externalUserState",
+    "createdDateTime",
+    "jobTitle",
+    "department",
+    "companyName",
+    "officeLocation",
+    "usageLocation",
+    "preferredLanguage",
+    "businessPhones",
+    "mobilePhone",
+    "proxyAddresses",
+    "onPremisesSyncEnabled",
+    "onPremisesDomainName",
+    "onPremisesSamAccountName",
+    "onPremisesUserPrincipalName",
+    "onPremisesImmutableId",
+    "onPremisesLastSyncDateTime",
+    "assignedLicenses",
+];
+
+/// Group properties a list needs.
+pub const GROUP_LIST_FIELDS: &[&str] = &[
+    "id",
+    "displayName",
+    "description",
+    "groupTypes",
+    "securityEnabled",
+    "mailEnabled",
+    "mail",
+    "isAssignableToRole",
+    "membershipRule",
+    "onPremisesSyncEnabled",
+    "createdDateTime",
+    "assignedLicenses",
+];
+
+/// Properties for the detail page ("all properties": the documented group properties the
+/// console shows; `hasMembersWithLicenseErrors` can't be selected, graph-api.md §5).
+pub const GROUP_DETAIL_FIELDS: &[&str] = &[
+    "id",
+    "displayName",
+    "description",
+    "groupTypes",
+    "securityEnabled",
+    "mailEnabled",
+    "mail",
+    "mailNickname",
+    "proxyAddresses",
+    "visibility",
+    "isAssignableToRole",
+    "membershipRule",
+    "membershipRuleProcessingState",
+    "onPremisesSyncEnabled",
+    "onPremisesDomainName",
+    "onPremisesSamAccountName",
+    "onPremisesSecurityIdentifier",
+    "onPremisesLastSyncDateTime",
+    "createdDateTime",
+    "renewedDateTime",
+    "expirationDateTime",
+    "classification",
+    "securityIdentifier",
+    "assignedLicenses",
+    "resourceProvisioningOptions",
+];
+
+pub fn users() -> Request {
+    Request::get("/users").select(USER_LIST_FIELDS).top(999)
+}
+
+pub fn user(id: &str) -> Request {
+    Request::get(format!("/users/{}", path_segment(id))).select(USER_DETAIL_FIELDS)
+}
+
+pub fn groups() -> Request {
+    Request::get("/groups").select(GROUP_LIST_FIELDS).top(999)
+}
+
+pub fn group(id: &str) -> Request {
+    Request::get(format!("/groups/{}", path_segment(id))).select(GROUP_DETAIL_FIELDS)
+}
+
+pub fn group_members(id: &str) -> Request {
+    Request::get(format!("/groups/{}/members", path_segment(id)))
+        .select(&[
+            "id",
+            "displayName",
+            "userPrincipalName",
+            "mail",
+            "userType",
+            "accountEnabled",
+        ])
+        .top(999)
+}
+
+/// Conditional Access policies.
+pub fn ca_policies() -> Request {
+    Request::get("/identity/conditionalAccess/policies")
+}
+
+pub fn ca_policy(id: &str) -> Request {
+    Request::get(format!(
+        "/identity/conditionalAccess/policies/{}",
+        path_segment(id)
+    ))
+}
+
+/// Authentication strengths (built-in and custom).
+pub const STRENGTHS: &str = "/policies/authenticationStrengthPolicies";
