@@ -363,7 +363,7 @@ pub async fn ca(cli: &Cli, paths: Option<&Paths>, cmd: &CaCommand) -> Result<(),
         }
         CaCommand::Restore { dir } => {
             let step_up = async |claims: String| -> Result<(), String> {
-                crate::app::run::step_up_with(&client, &claims, |code| {
+                crate::auth::step_up::step_up_with(&client, &claims, |code| {
                     eprintln!(
                         "step-up: open {} and enter the code {}",
                         code.verification_uri, code.user_code

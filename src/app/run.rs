@@ -2,11 +2,8 @@
 //! state changed); effects run as tokio tasks and report back as `Msg`s.
 
 use super::msg::Switch;
-use super::write::StepUpFailure;
 use super::{App, Effect, Msg, RequestId};
-use crate::auth::device::{self, DeviceError, DeviceEvent};
-use crate::auth::oauth::AuthError;
-use crate::auth::token_acrs;
+pub use crate::auth::step_up::step_up_with;
 use crate::cache::{Store, SyncState};
 use crate::connect::{Connection, Connector};
 use crate::graph::{GraphClient, Request};
@@ -20,50 +17,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::AbortHandle;
-
-/// Re-authenticate for a claims challenge: refresh with the claims first, then (when the
-/// service wants interaction) a device code flow with the same claims.
-/// Re-authenticate with the claims of a challenge: a refresh first, then (when the sign-in
-/// service wants interaction) a device code flow whose code goes to `on_code`. Returns the new
-/// token's `acrs`. Shared by the TUI's inline prompt and the headless `ca restore`.
-pub async fn step_up_with(
-    client: &GraphClient,
-    claims: &str,
-    mut on_code: impl FnMut(crate::auth::oauth::DeviceCode) + Send,
-) -> Result<Vec<String>, StepUpFailure> {
-    let cred = client.credential();
-    if let Some(why) = cred.step_up_impossible() {
-        return Err(StepUpFailure::Impossible(why.to_string()));
-    }
-    let Some(session) = cred.session() else {
-        return Err(StepUpFailure::Impossible("not signed in".into()));
-    };
-    let refused = |e: crate::auth::oauth::AadError| StepUpFailure::Refused {
-        code: e.code(),
-        text: e.to_string(),
-    };
-    match session.step_up(claims).await {
-        Ok(t) => Ok(token_acrs(t.secret())),
-        Err(AuthError::Aad(e)) if e.needs_interaction() => {
-            tracing::info!(
-                "step-up needs interaction ({}); starting a device code flow",
-                e.code().unwrap_or_default()
-            );
-            let flow = device::run(&session.oauth, Some(claims), client.clock.as_ref(), |ev| {
-                if let DeviceEvent::Code(code) = ev {
-                    on_code(code);
-                }
-            });
-            match flow.await {
-                Ok(tokens) => Ok(token_acrs(session.accept(tokens).await.secret())),
-                Err(DeviceError::Refused(e)) => Err(refused(e)),
-                Err(e) => Err(StepUpFailure::Other(e.to_string())),
-            }
-        }
-        Err(AuthError::Aad(e)) => Err(refused(e)),
-        Err(e) => Err(StepUpFailure::Other(e.to_string())),
-    }
-}
 
 /// Read a list (or a group's members) from the cache, off the UI task.
 async fn read_cached(

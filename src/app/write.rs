@@ -36,27 +36,7 @@ pub enum Phase {
     Failed(String),
 }
 
-/// How a step-up ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StepUpFailure {
-    /// The credential cannot do step-up (ready token, app-only).
-    Impossible(String),
-    /// The sign-in service refused (AADSTS code and its text).
-    Refused {
-        code: Option<u32>,
-        text: String,
-    },
-    Other(String),
-}
-
-impl std::fmt::Display for StepUpFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StepUpFailure::Impossible(why) | StepUpFailure::Other(why) => f.write_str(why),
-            StepUpFailure::Refused { text, .. } => f.write_str(text),
-        }
-    }
-}
+pub use crate::auth::step_up::StepUpFailure;
 
 /// One object of a bulk write: its name, its value of the chosen field before, the object
 /// (for the journal) and the request that changes it.

@@ -6,6 +6,7 @@ pub mod az;
 pub mod device;
 pub mod oauth;
 pub mod session;
+pub mod step_up;
 pub mod store;
 
 use base64::Engine;
