@@ -39,9 +39,8 @@ pub async fn export(
         let store = conn
             .store
             .ok_or_else(|| Failure::error("no cache: the journal lives in the cache"))?;
-        let entries = tokio::task::spawn_blocking(move || store.journal())
+        let entries = crate::cache::off_thread(store, |s| s.journal())
             .await
-            .map_err(|e| Failure::error(e.to_string()))?
             .map_err(|e| Failure::error(e.to_string()))?;
         return out(&ListSource::Blade(BladeKind::Journal), entries);
     }
@@ -128,9 +127,8 @@ pub async fn export(
             .clone()
             .ok_or_else(|| Failure::error("no cache"))?;
         let key = kind.command().to_string();
-        let (items, at) = tokio::task::spawn_blocking(move || store.list(&key))
+        let (items, at) = crate::cache::off_thread(store, move |s| s.list(&key))
             .await
-            .map_err(|e| Failure::error(e.to_string()))?
             .map_err(|e| Failure::error(e.to_string()))?;
         if at.is_none() {
             return Err(Failure::error(format!(
@@ -282,9 +280,8 @@ pub async fn snapshot(
         SnapshotCommand::Export { file } => {
             let store = Store::open(&cache, false).map_err(|e| Failure::error(e.to_string()))?;
             let dest = file.clone();
-            tokio::task::spawn_blocking(move || store.snapshot(&dest))
+            crate::cache::off_thread(std::sync::Arc::new(store), move |s| s.snapshot(&dest))
                 .await
-                .map_err(|e| Failure::error(e.to_string()))?
                 .map_err(|e| Failure::error(e.to_string()))?;
             eprintln!(
                 "snapshot written to {} (no tokens: they never enter the cache)",

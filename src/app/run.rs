@@ -34,15 +34,15 @@ async fn read_cached_head(
     key: String,
     limit: Option<usize>,
 ) -> Option<(Vec<Value>, Option<chrono::DateTime<chrono::Utc>>)> {
-    let r = tokio::task::spawn_blocking(move || match key.strip_prefix("members:") {
+    let r = crate::cache::off_thread(store, move |store| match key.strip_prefix("members:") {
         Some(gid) => store.members(gid),
         None if key == "journal" => store.journal().map(|j| (j, Some(chrono::Utc::now()))),
         None => store.list_head(&key, limit),
     })
     .await;
     match r {
-        Ok(Ok((items, at))) if !items.is_empty() || at.is_some() => Some((items, at)),
-        Ok(Err(e)) => {
+        Ok((items, at)) if !items.is_empty() || at.is_some() => Some((items, at)),
+        Err(e) => {
             tracing::warn!("cache read: {e}");
             None
         }
@@ -80,22 +80,21 @@ impl CacheSink {
         let items = page.items.clone();
         let next = page.next_link.clone();
         let round = self.round.clone();
-        let r = tokio::task::spawn_blocking(move || {
+        let r = crate::cache::off_thread(st, move |st| {
             let round = match round {
                 Some(r) => r,
                 None => st.begin_round(&key, true)?,
             };
             st.save_page(&key, &round, &items, next.as_deref(), None)?;
-            Ok::<_, crate::cache::CacheError>(round)
+            Ok(round)
         })
         .await;
         match r {
-            Ok(Ok(round)) => self.round = Some(round),
-            Ok(Err(e)) => {
+            Ok(round) => self.round = Some(round),
+            Err(e) => {
                 tracing::warn!("cache write: {e}");
                 self.store = None;
             }
-            Err(e) => tracing::warn!("cache task: {e}"),
         }
     }
 
@@ -105,7 +104,7 @@ impl CacheSink {
         };
         if let Some(gid) = key.strip_prefix("members:").map(str::to_string) {
             let items = self.members;
-            let _ = tokio::task::spawn_blocking(move || st.replace_members(&gid, &items)).await;
+            let _ = crate::cache::off_thread(st, move |st| st.replace_members(&gid, &items)).await;
         }
     }
 }
@@ -205,8 +204,8 @@ pub async fn perform(
                 };
             }
             if let Some(st) = store {
-                let r = tokio::task::spawn_blocking(move || st.journal_add(&entry)).await;
-                if let Ok(Err(e)) = r {
+                let r = crate::cache::off_thread(st, move |st| st.journal_add(&entry)).await;
+                if let Err(e) = r {
                     tracing::warn!("journal: {e}");
                 }
             }
@@ -390,7 +389,7 @@ pub async fn run(mut app: App, conn: Connection, connector: Connector) -> std::i
     if let Some(st) = runner.store.clone() {
         let tx = runner.tx.clone();
         tokio::spawn(async move {
-            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || st.verify()).await {
+            if let Err(e) = crate::cache::off_thread(st, |st| st.verify()).await {
                 tracing::warn!("{e}");
                 let _ = tx.send(Msg::Notice(e.to_string()));
             }

@@ -151,7 +151,7 @@ async fn cached(store: &Option<Arc<Store>>, coll: &str) -> Vec<Value> {
         return Vec::new();
     };
     let coll = coll.to_string();
-    tokio::task::spawn_blocking(move || st.list(&coll).map(|(v, _)| v).unwrap_or_default())
+    crate::cache::off_thread(st, move |st| st.list(&coll).map(|(v, _)| v))
         .await
         .unwrap_or_default()
 }
@@ -160,24 +160,25 @@ async fn cached(store: &Option<Arc<Store>>, coll: &str) -> Vec<Value> {
 async fn cached_groups(store: &Option<Arc<Store>>, user: &str) -> Option<BTreeSet<String>> {
     let st = store.clone()?;
     let user = user.to_string();
-    tokio::task::spawn_blocking(move || {
+    crate::cache::off_thread(st, move |st| {
         let mut found = BTreeSet::new();
         let mut frontier = vec![user];
         while let Some(m) = frontier.pop() {
-            for g in st.member_of(&m).ok()?? {
+            let Some(groups) = st.member_of(&m)? else {
+                return Ok(None);
+            };
+            for g in groups {
                 if found.insert(g.clone()) {
                     frontier.push(g);
                 }
             }
         }
-        Some(found)
+        Ok(Some(found))
     })
     .await
     .ok()?
 }
 
-/// Run What If: the evaluator over the policies (the cache when offline), then the online
-/// API for comparison when the console is online.
 /// The one user a What If is about: an id or UPN is read as it is; a name (`adele`) is
 /// looked up by the start of the display name or UPN and must match exactly one user.
 async fn find_user(client: &GraphClient, key: &str) -> Result<Value, String> {
@@ -229,6 +230,8 @@ fn one_user(key: &str, mut found: Vec<Value>, place: &str) -> Result<Value, Stri
     }
 }
 
+/// Run What If: the evaluator over the policies (the cache when offline), then the online
+/// API for comparison when the console is online.
 pub async fn what_if(
     client: &GraphClient,
     store: &Option<Arc<Store>>,

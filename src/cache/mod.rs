@@ -3,4 +3,4 @@
 pub mod store;
 pub mod sync;
 
-pub use store::{CacheError, JournalEntry, Store, SyncState};
+pub use store::{CacheError, JournalEntry, Store, SyncState, off_thread};

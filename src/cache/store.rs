@@ -104,7 +104,7 @@ pub struct JournalEntry {
     pub claims_context: Option<String>,
 }
 
-/// An open cache. All calls block: run them off the UI task (`spawn_blocking`).
+/// An open cache. All calls block: async code runs them through [`off_thread`].
 #[derive(Debug)]
 pub struct Store {
     conn: Mutex<Connection>,
@@ -521,6 +521,18 @@ impl Store {
         let d = dest.to_string_lossy().to_string();
         self.with(|c| c.execute("VACUUM INTO ?1", [d]).map(|_| ()))
     }
+}
+
+/// Run `f` on the store off the async runtime (SQLite calls block): the one place in the
+/// console that hands cache work to a blocking thread.
+pub async fn off_thread<T: Send + 'static>(
+    store: std::sync::Arc<Store>,
+    f: impl FnOnce(&Store) -> Result<T, CacheError> + Send + 'static,
+) -> Result<T, CacheError> {
+    let path = store.path.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|e| CacheError::Sql(path, format!("cache task failed: {e}")))?
 }
 
 #[cfg(test)]

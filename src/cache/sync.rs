@@ -75,12 +75,10 @@ fn cache_err(e: CacheError) -> String {
 }
 
 async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, CacheError> + Send + 'static,
+    store: Arc<Store>,
+    f: impl FnOnce(&Store) -> Result<T, CacheError> + Send + 'static,
 ) -> Result<T, String> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| format!("cache task failed: {e}"))?
-        .map_err(cache_err)
+    super::off_thread(store, f).await.map_err(cache_err)
 }
 
 /// Sync one collection. `on_page` sees the tally after each saved page.
@@ -93,7 +91,7 @@ pub async fn collection(
     let coll = spec.collection;
     let st = {
         let s = store.clone();
-        blocking(move || s.sync_state(coll)).await?
+        blocking(s, move |s| s.sync_state(coll)).await?
     };
     let (full, link, mode) = match (&st.next_link, &st.delta_link) {
         (Some(next), _) => (st.full_round, Some(next.clone()), "resumed"),
@@ -105,7 +103,7 @@ pub async fn collection(
         Err(RoundError::Link(e)) => {
             tracing::warn!("{coll}: saved link failed ({e}); starting a full sync");
             let s = store.clone();
-            blocking(move || s.reset_round(coll)).await?;
+            blocking(s, move |s| s.reset_round(coll)).await?;
             run_round(client, store, spec, true, None, "full", on_page)
                 .await
                 .map_err(|e| e.to_string())
@@ -142,7 +140,7 @@ async fn run_round(
     let coll = spec.collection;
     let round = {
         let s = store.clone();
-        blocking(move || s.begin_round(coll, full))
+        blocking(s, move |s| s.begin_round(coll, full))
             .await
             .map_err(RoundError::Other)?
     };
@@ -175,10 +173,11 @@ async fn run_round(
             .filter(|v| v["id"].as_str().is_none_or(str::is_empty))
             .count();
         let (next, delta) = (page.next_link, page.delta_link);
-        let (up, rm) =
-            blocking(move || s.save_page(coll, &r, &items, next.as_deref(), delta.as_deref()))
-                .await
-                .map_err(RoundError::Other)?;
+        let (up, rm) = blocking(s, move |s| {
+            s.save_page(coll, &r, &items, next.as_deref(), delta.as_deref())
+        })
+        .await
+        .map_err(RoundError::Other)?;
         tally.pages += 1;
         tally.upserts += up;
         tally.removed += rm;
@@ -194,7 +193,7 @@ pub async fn members(
     on_progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<(usize, Vec<String>), String> {
     let s = store.clone();
-    let (groups, _) = blocking(move || s.list("groups")).await?;
+    let (groups, _) = blocking(s, move |s| s.list("groups")).await?;
     let ids: Vec<String> = groups
         .iter()
         .filter_map(|g| g["id"].as_str().map(str::to_string))
@@ -227,7 +226,7 @@ pub async fn members(
                     }
                     let s = store.clone();
                     let gid = id.clone();
-                    blocking(move || s.replace_members(&gid, &items)).await?;
+                    blocking(s, move |s| s.replace_members(&gid, &items)).await?;
                     done += 1;
                 }
                 Err(e) => failures.push(format!("members of {id}: {e}")),
