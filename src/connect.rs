@@ -259,31 +259,6 @@ pub async fn connect(cli: &Cli, paths: Option<&Paths>) -> Result<Connection, Fai
     })
 }
 
-/// The status-bar context of a connection.
-pub fn context(conn: &Connection, profiles: Vec<String>) -> crate::app::Context {
-    crate::app::Context {
-        profile: conn.profile_name.clone(),
-        tenant: conn.tenant_label.clone(),
-        read_only: conn.read_only,
-        step_up_blocker: conn
-            .client
-            .credential()
-            .step_up_impossible()
-            .map(str::to_string),
-        profiles,
-        offline: conn.offline,
-        break_glass: if conn.profile_name == "demo" && conn.profile.break_glass.is_empty() {
-            // The demo tenant's emergency accounts.
-            vec![
-                "bg-admin01@tailspindemo.onmicrosoft.com".into(),
-                "bg-admin02@tailspindemo.onmicrosoft.com".into(),
-            ]
-        } else {
-            conn.profile.break_glass.clone()
-        },
-    }
-}
-
 /// Profiles `:ctx` offers: those in config.toml, plus `demo`.
 pub fn profile_names(cli: &Cli, paths: Option<&Paths>) -> Vec<String> {
     let file = match (&cli.global.config, paths) {
@@ -296,12 +271,9 @@ pub fn profile_names(cli: &Cli, paths: Option<&Paths>) -> Vec<String> {
     names
 }
 
-/// Builds the connection of another profile for `:ctx`.
+/// Builds the connection of another profile for `:ctx`, with the profiles `:ctx` offers.
 pub type Connector = Arc<
-    dyn Fn(
-            String,
-        )
-            -> futures::future::BoxFuture<'static, Result<(Connection, crate::app::Context), String>>
+    dyn Fn(String) -> futures::future::BoxFuture<'static, Result<(Connection, Vec<String>), String>>
         + Send
         + Sync,
 >;
@@ -316,8 +288,8 @@ pub fn connector(cli: &Cli, paths: Option<Paths>) -> Connector {
             cli.global.demo = name == "demo";
             cli.global.profile = if cli.global.demo { None } else { Some(name) };
             let conn = connect(&cli, paths.as_ref()).await.map_err(|f| f.message)?;
-            let ctx = context(&conn, profile_names(&cli, paths.as_ref()));
-            Ok((conn, ctx))
+            let profiles = profile_names(&cli, paths.as_ref());
+            Ok((conn, profiles))
         })
     })
 }

@@ -334,7 +334,10 @@ impl Runner {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
                     let _ = tx.send(match connect.await {
-                        Ok((conn, ctx)) => Msg::Switched(id, Switch(Box::new(conn), ctx)),
+                        Ok((conn, profiles)) => {
+                            let ctx = super::Context::of(&conn, profiles);
+                            Msg::Switched(id, Switch(Box::new(conn), ctx))
+                        }
                         Err(e) => Msg::SwitchFailed(id, e),
                     });
                 });
