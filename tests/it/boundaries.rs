@@ -77,3 +77,13 @@ fn domain_and_infrastructure_never_name_the_ui() {
         found.join("\n")
     );
 }
+
+#[test]
+fn the_command_line_does_not_reach_into_the_console() {
+    let found = uses(&["src/connect.rs", "src/commands.rs"], &["app", "ui"]);
+    assert!(
+        found.is_empty(),
+        "the CLI names the TUI:\n{}",
+        found.join("\n")
+    );
+}
