@@ -91,6 +91,13 @@ pub enum Part {
 }
 
 impl Part {
+    pub const ALL: [Part; 4] = [
+        Part::Actions,
+        Part::Contexts,
+        Part::Policies,
+        Part::Strengths,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Part::Actions => "resource actions",
@@ -154,8 +161,16 @@ impl Facts {
             }
         }
         match first {
-            Some(e) if facts.missing.len() == 4 => Err(e),
+            Some(e) if facts.missing.len() == Part::ALL.len() => Err(e),
             _ => Ok(facts),
+        }
+    }
+
+    /// Facts of which nothing could be read, every part missing for `why`.
+    pub fn unread(why: &str) -> Facts {
+        Facts {
+            missing: Part::ALL.iter().map(|p| (*p, why.to_string())).collect(),
+            ..Default::default()
         }
     }
 

@@ -270,19 +270,7 @@ impl App {
                 tracing::warn!("cannot read protection facts: {e}");
                 // Nothing could be read: every part is named as missing, so pages that wait
                 // for the facts say why instead of "loading…" forever.
-                let why = e.to_string();
-                self.facts = Some(protect::Facts {
-                    missing: [
-                        protect::Part::Actions,
-                        protect::Part::Contexts,
-                        protect::Part::Policies,
-                        protect::Part::Strengths,
-                    ]
-                    .into_iter()
-                    .map(|p| (p, why.clone()))
-                    .collect(),
-                    ..Default::default()
-                });
+                self.facts = Some(protect::Facts::unread(&e.to_string()));
                 if self.wizard.take().is_some() {
                     self.toast(format!("guided setup stopped: {e}"), true);
                 }
