@@ -96,6 +96,8 @@ pub enum Overlay {
 /// A short message in the status bar.
 #[derive(Clone, Debug)]
 pub struct Toast {
+    /// When it was said (the message log shows it).
+    pub at: DateTime<Utc>,
     pub text: String,
     pub error: bool,
     pub until: DateTime<Utc>,
@@ -280,6 +282,7 @@ impl App {
     /// Show a message in the status bar for a few seconds.
     pub fn toast(&mut self, text: impl Into<String>, error: bool) {
         let toast = Toast {
+            at: self.now,
             text: text.into(),
             error,
             until: self.now + chrono::Duration::seconds(4),

@@ -70,14 +70,24 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
         (widest + 2).max(44),
         area.height.saturating_sub(2).max(3),
     );
+    scrolled(
+        f,
+        app,
+        r,
+        " Help — j/k scroll, any other key closes ",
+        lines,
+        scroll,
+    );
+}
+
+/// A bordered overlay of wrapped `lines` in `r`, scrolled by `scroll` lines.
+fn scrolled(f: &mut Frame, app: &App, r: Rect, title: &str, lines: Vec<Line>, scroll: u16) {
+    let t = &app.theme;
     f.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.accent)
-        .title(Span::styled(
-            " Help — j/k scroll, any other key closes ",
-            t.header,
-        ));
+        .title(Span::styled(title.to_string(), t.header));
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
@@ -112,7 +122,7 @@ pub fn messages(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
             .rev()
             .map(|m| {
                 Line::from(vec![
-                    Span::styled(format!("{} ", m.until.format("%H:%M:%S")), t.muted),
+                    Span::styled(format!("{} ", m.at.format("%H:%M:%S")), t.muted),
                     Span::styled(clean(&m.text), if m.error { t.error } else { t.text }),
                 ])
             })
@@ -123,20 +133,13 @@ pub fn messages(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
         area.width.saturating_sub(4).max(10),
         area.height.saturating_sub(2).max(3),
     );
-    f.render_widget(Clear, r);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.accent)
-        .title(Span::styled(
-            " Messages (newest first) — j/k scroll, any other key closes ",
-            t.header,
-        ));
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(ratatui::widgets::Wrap { trim: false })
-            .scroll((scroll, 0)),
+    scrolled(
+        f,
+        app,
         r,
+        " Messages (newest first) — j/k scroll, any other key closes ",
+        lines,
+        scroll,
     );
 }
 
