@@ -95,8 +95,6 @@ impl App {
     }
 
     fn set_context(&mut self, a: serde_json::Value) -> Vec<Effect> {
-        let id = a["id"].as_str().unwrap_or_default().to_string();
-        let name = a["name"].as_str().unwrap_or(&id).to_string();
         let mut options: Vec<(String, serde_json::Value)> =
             vec![("none".into(), serde_json::Value::Null)];
         if let Some(f) = &self.facts {
@@ -115,18 +113,6 @@ impl App {
                     .map(|i| (i.to_string(), serde_json::json!(i)))
             }));
         }
-        let current = a["authenticationContextId"].clone();
-        let at = options.iter().position(|(_, v)| *v == current).unwrap_or(0);
-        let choice = super::write::Choice {
-            field: "authenticationContextId".into(),
-            current,
-            selected: (at + 1) % options.len(),
-            options,
-        };
-        let request = crate::blades::protected::context_request(
-            &id,
-            choice.options[choice.selected].1.as_str(),
-        );
         // Marked rows (Space) are the targets: only they are written, the cursor row only when
         // it is marked too, and the confirm lists each with its context before and after.
         let marked: Vec<serde_json::Value> = match self.top() {
@@ -138,11 +124,27 @@ impl App {
                 .collect(),
             View::Detail(_) => Vec::new(),
         };
+        // The choice starts next to the context of the object written first.
+        let first = marked.first().unwrap_or(&a).clone();
+        let current = first["authenticationContextId"].clone();
+        let at = options.iter().position(|(_, v)| *v == current).unwrap_or(0);
+        let choice = super::write::Choice {
+            field: "authenticationContextId".into(),
+            current,
+            selected: (at + 1) % options.len(),
+            options,
+        };
+        // The body's context follows the choice (`sync_request`).
+        let request_for = |o: &serde_json::Value| {
+            crate::blades::protected::context_request(o["id"].as_str().unwrap_or_default(), None)
+        };
+        let id = first["id"].as_str().unwrap_or_default().to_string();
         if marked.is_empty() {
+            let name = a["name"].as_str().unwrap_or(&id).to_string();
             return self.begin_write(
                 format!("Set context: {}", crate::sanitize::clean(&name)),
                 id,
-                request,
+                request_for(&a),
                 Some(choice),
                 Some(a),
             );
@@ -150,18 +152,16 @@ impl App {
         let cursor_marked = marked.iter().any(|m| m["id"] == a["id"]);
         let targets: Vec<super::write::Target> = marked
             .into_iter()
-            .map(|o| {
-                let oid = o["id"].as_str().unwrap_or_default();
-                super::write::Target {
-                    name: o["name"]
-                        .as_str()
-                        .unwrap_or(oid)
-                        .trim_start_matches("microsoft.directory/")
-                        .to_string(),
-                    current: o["authenticationContextId"].clone(),
-                    request: crate::blades::protected::context_request(oid, None),
-                    object: o,
-                }
+            .map(|o| super::write::Target {
+                name: o["name"]
+                    .as_str()
+                    .or(o["id"].as_str())
+                    .unwrap_or_default()
+                    .trim_start_matches("microsoft.directory/")
+                    .to_string(),
+                current: o["authenticationContextId"].clone(),
+                request: request_for(&o),
+                object: o,
             })
             .collect();
         let title = format!(
@@ -174,23 +174,7 @@ impl App {
                 " (the cursor row is not marked: not written)"
             }
         );
-        let first = targets[0].clone();
-        let mut choice = choice;
-        // Start from the first target's context, like a single write starts from its own.
-        let at = choice
-            .options
-            .iter()
-            .position(|(_, v)| *v == first.current)
-            .unwrap_or(0);
-        choice.current = first.current.clone();
-        choice.selected = (at + 1) % choice.options.len();
-        let effects = self.begin_write(
-            title,
-            first.object["id"].as_str().unwrap_or_default().to_string(),
-            first.request.clone(),
-            Some(choice),
-            Some(first.object.clone()),
-        );
+        let effects = self.begin_write(title, id, request_for(&first), Some(choice), Some(first));
         if let Some(w) = &mut self.write {
             w.targets = targets;
             w.sent = 1;
