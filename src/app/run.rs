@@ -273,7 +273,7 @@ pub async fn perform(
             ids,
             everything,
         } => {
-            let names = crate::ca::load::names(&client, store.as_deref(), ids, everything).await;
+            let names = crate::ca::load::names(&client, store.as_ref(), ids, everything).await;
             let _ = tx.send(Msg::Names { id, names });
         }
         Effect::WhatIf { id, query } => {

@@ -148,7 +148,7 @@ fn named(items: &[Value], key: &str, out: &mut Vec<(String, String)>) {
 /// well-known apps. Each part is read on its own.
 pub async fn names(
     client: &GraphClient,
-    store: Option<&crate::cache::Store>,
+    store: Option<&std::sync::Arc<crate::cache::Store>>,
     ids: Vec<String>,
     everything: bool,
 ) -> NameRead {
@@ -187,7 +187,8 @@ pub async fn names(
     if !unread.is_empty()
         && let Some(st) = store
     {
-        match st.names_of(&unread) {
+        // SQLite blocks: off the async task, like every cache read.
+        match crate::cache::off_thread(st.clone(), move |s| s.names_of(&unread)).await {
             Ok(found) => r.names.extend(found),
             Err(e) => r.missing.push(format!("names from the cache: {e}")),
         }
