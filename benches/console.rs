@@ -102,7 +102,7 @@ fn budgets(c: &mut Criterion) {
         base_url: "http://127.0.0.1:9".into(),
         read_only: true,
         credential: Credential::Static(AccessToken::new("bench")),
-        timeout: Duration::from_secs(1),
+        limits: entra_console::graph::Limits::default(),
     })
     .unwrap()
     .offline();

@@ -11,6 +11,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Every line printed here may carry text from Graph or a file: it goes through the sanitizer.
+use crate::sanitize::say;
+
 /// Names `export` accepts: the blades and the journal.
 fn export_names() -> String {
     crate::cli::export_names().join(", ")
@@ -240,7 +243,7 @@ pub async fn sync(cli: &Cli, paths: Option<&Paths>, blades: &[String]) -> Result
             Ok((line, failures)) if failures.is_empty() => summary.push(line),
             Ok((line, failures)) => {
                 summary.push(line);
-                eprintln!("synced: {}", summary.join(", "));
+                say(&format!("synced: {}", summary.join(", ")));
                 return Err(Failure::error(format!(
                     "sync: {} failed (first: {}); what was synced is kept",
                     failures.len(),
@@ -249,7 +252,7 @@ pub async fn sync(cli: &Cli, paths: Option<&Paths>, blades: &[String]) -> Result
             }
             Err(e) => {
                 if !summary.is_empty() {
-                    eprintln!("synced: {}", summary.join(", "));
+                    say(&format!("synced: {}", summary.join(", ")));
                 }
                 return Err(Failure::error(format!(
                     "sync failed: {e}; what was synced is kept"
@@ -257,13 +260,13 @@ pub async fn sync(cli: &Cli, paths: Option<&Paths>, blades: &[String]) -> Result
             }
         }
     }
-    eprintln!(
+    say(&format!(
         "synced: {} in {:.1} s ({} retry waits) into {}",
         summary.join(", "),
         start.elapsed().as_secs_f64(),
         waits.load(std::sync::atomic::Ordering::Relaxed),
         store.path.display()
-    );
+    ));
     Ok(())
 }
 
@@ -283,10 +286,10 @@ pub async fn snapshot(
             crate::cache::off_thread(std::sync::Arc::new(store), move |s| s.snapshot(&dest))
                 .await
                 .map_err(|e| Failure::error(e.to_string()))?;
-            eprintln!(
+            say(&format!(
                 "snapshot written to {} (no tokens: they never enter the cache)",
                 file.display()
-            );
+            ));
             Ok(())
         }
         SnapshotCommand::Import { file } => {
@@ -311,15 +314,18 @@ pub async fn snapshot(
             if let (Some(t), Some(o)) = (&theirs, &ours)
                 && !t.eq_ignore_ascii_case(o)
             {
-                eprintln!(
+                say(&format!(
                     "warning: this snapshot is of tenant {t}, profile {name} is for tenant {o}; its cache now shows {t}"
-                );
+                ));
             }
             if cache.exists() {
                 let backup = cache.with_extension("db.before-import");
                 std::fs::rename(&cache, &backup)
                     .map_err(|e| Failure::error(format!("cannot move the old cache aside: {e}")))?;
-                eprintln!("the previous cache was kept as {}", backup.display());
+                say(&format!(
+                    "the previous cache was kept as {}",
+                    backup.display()
+                ));
             }
             if let Some(dir) = cache.parent() {
                 crate::private::create_dir(dir).map_err(|e| Failure::error(e.to_string()))?;
@@ -328,9 +334,9 @@ pub async fn snapshot(
                 .map_err(|e| Failure::error(format!("cannot copy the snapshot: {e}")))?;
             // A copy keeps the source's mode: the cache is 0600 whatever the snapshot was.
             crate::private::restrict(&cache).map_err(|e| Failure::error(e.to_string()))?;
-            eprintln!(
+            say(&format!(
                 "snapshot imported as the cache of profile {name}; open it with `entra-console --offline --profile {name}`"
-            );
+            ));
             Ok(())
         }
     }
@@ -351,35 +357,60 @@ pub async fn ca(cli: &Cli, paths: Option<&Paths>, cmd: &CaCommand) -> Result<(),
             let s = crate::ca::backup::backup(&client, dir)
                 .await
                 .map_err(Failure::error)?;
-            eprintln!(
+            say(&format!(
                 "backed up {} policies and {} named locations to {}",
                 s.policies,
                 s.locations,
                 dir.display()
-            );
+            ));
         }
         CaCommand::Restore { dir } => {
             let step_up = async |claims: String| -> Result<(), String> {
                 crate::auth::step_up::step_up_with(&client, &claims, |code| {
-                    eprintln!(
+                    say(&format!(
                         "step-up: open {} and enter the code {}",
                         code.verification_uri, code.user_code
-                    );
+                    ));
                 })
                 .await
                 .map(|_| ())
                 .map_err(|e| format!("step-up failed: {e}"))
             };
-            let s = crate::ca::backup::restore(&client, dir, step_up)
+            // Every create is journaled as it is made (a restore cut short keeps its record).
+            let store = conn.store.clone();
+            let profile = conn.profile_name.clone();
+            let journal = async |w: crate::ca::backup::Written| {
+                let Some(st) = store.clone() else { return };
+                let user = match client.credential().session() {
+                    Some(s) => s.username().await,
+                    None => None,
+                };
+                let entry = crate::cache::JournalEntry {
+                    time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    profile: profile.clone(),
+                    user,
+                    method: w.method.to_string(),
+                    path: w.path,
+                    before: None,
+                    after: w.after,
+                    outcome: w.outcome,
+                    request_id: w.request_id,
+                    claims_context: w.claims_context,
+                };
+                if let Err(e) = crate::cache::off_thread(st, move |s| s.journal_add(&entry)).await {
+                    say(&format!("warning: journal: {e}"));
+                }
+            };
+            let s = crate::ca::backup::restore(&client, dir, step_up, journal)
                 .await
                 .map_err(Failure::error)?;
             for line in &s.lines {
-                eprintln!("{line}");
+                say(line);
             }
-            eprintln!(
+            say(&format!(
                 "restored {} named locations and {} policies; {} still present and left as they are",
                 s.locations, s.policies, s.kept
-            );
+            ));
         }
     }
     Ok(())

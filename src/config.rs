@@ -120,6 +120,33 @@ pub struct Profile {
     pub client_secret_env: Option<String>,
     pub graph_url: Option<String>,
     pub authority_url: Option<String>,
+    /// Seconds to open a connection (default 10).
+    pub connect_timeout_secs: Option<u64>,
+    /// Seconds of silence while an answer is awaited (default 30).
+    pub read_timeout_secs: Option<u64>,
+    /// Seconds one request may take in all (default 120).
+    pub timeout_secs: Option<u64>,
+    /// Megabytes one answer may have (default 32).
+    pub max_response_mb: Option<usize>,
+}
+
+impl Profile {
+    /// The request limits, the profile's settings over the defaults (zero is not a limit).
+    pub fn limits(&self) -> crate::graph::Limits {
+        use std::time::Duration;
+        let d = crate::graph::Limits::default();
+        let secs =
+            |v: Option<u64>, def: Duration| v.filter(|s| *s > 0).map_or(def, Duration::from_secs);
+        crate::graph::Limits {
+            connect: secs(self.connect_timeout_secs, d.connect),
+            read: secs(self.read_timeout_secs, d.read),
+            total: secs(self.timeout_secs, d.total),
+            max_body: self
+                .max_response_mb
+                .filter(|m| *m > 0)
+                .map_or(d.max_body, |m| m.saturating_mul(1 << 20)),
+        }
+    }
 }
 
 /// `config.toml`.

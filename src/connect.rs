@@ -121,7 +121,7 @@ pub async fn connect(cli: &Cli, paths: Option<&Paths>) -> Result<Connection, Fai
             base_url: "http://127.0.0.1:9".into(),
             read_only: true,
             credential: Credential::Missing("offline".into()),
-            timeout: Duration::from_secs(1),
+            limits: crate::graph::Limits::default(),
         })
         .map_err(|e| Failure::error(e.to_string()))?
         .offline();
@@ -224,7 +224,7 @@ pub async fn connect(cli: &Cli, paths: Option<&Paths>) -> Result<Connection, Fai
         base_url: url,
         read_only,
         credential,
-        timeout: Duration::from_secs(60),
+        limits: profile.limits(),
     })
     .map_err(|e| Failure::error(e.to_string()))?;
     let (store, cache_warning) = match cache.map(|p| Store::open(&p, true)) {

@@ -8,8 +8,10 @@ use serde_json::Value;
 use std::io::Write;
 
 /// Write `objects` of `source` in `format`. Columns are the blade's table columns after `id`,
-/// in a stable order; CSV and Markdown cells are sanitized, JSON keeps the exact values (with
-/// bidi and C1 characters escaped so a terminal never interprets them).
+/// in a stable order; CSV and Markdown cells are sanitized and made safe to open (a CSV cell never
+/// starts a spreadsheet formula; a Markdown cell never ends the cell or starts markup or HTML),
+/// JSON keeps the exact values (with bidi and C1 characters escaped so a terminal never
+/// interprets them).
 pub fn write(
     source: &ListSource,
     objects: Vec<Value>,
@@ -54,11 +56,12 @@ pub fn write_rows(
                 let mut w = csv::Writer::from_writer(out);
                 w.write_record(&header).map_err(std::io::Error::other)?;
                 for r in rows {
-                    w.write_record(&r).map_err(std::io::Error::other)?;
+                    let safe = r.iter().map(|c| crate::sanitize::csv_cell(c));
+                    w.write_record(safe).map_err(std::io::Error::other)?;
                 }
                 w.flush()
             } else {
-                let esc = |s: &str| s.replace('|', "\\|");
+                let esc = crate::sanitize::md_cell;
                 writeln!(
                     out,
                     "| {} |",
@@ -144,5 +147,30 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("\\|x"));
         assert_eq!(text.lines().count(), 4);
+    }
+
+    #[test]
+    fn exports_are_safe_to_open() {
+        let hostile = vec![
+            json!({"id": "1", "displayName": "=HYPERLINK(\"http://x\",\"y\")"}),
+            json!({"id": "2", "displayName": "a\\|b <script>x</script> **b**"}),
+        ];
+        let source = ListSource::Blade(BladeKind::Groups);
+        let mut csv = Vec::new();
+        write(&source, hostile.clone(), ExportFormat::Csv, &mut csv).unwrap();
+        let mut r = csv::Reader::from_reader(csv.as_slice());
+        let names: Vec<String> = r.records().map(|x| x.unwrap()[1].to_string()).collect();
+        assert!(names[0].starts_with("'="), "{names:?}");
+        let mut md = Vec::new();
+        write(&source, hostile, ExportFormat::Md, &mut md).unwrap();
+        let md = String::from_utf8(md).unwrap();
+        let row = md.lines().nth(3).unwrap();
+        // Five columns: six unescaped pipes, however many the name holds.
+        let bars = row
+            .match_indices('|')
+            .filter(|(i, _)| !row[..*i].ends_with('\\'))
+            .count();
+        assert_eq!(bars, 6, "{row}");
+        assert!(!md.contains("<script>"), "{md}");
     }
 }

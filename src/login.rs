@@ -13,9 +13,8 @@ use crate::connect::{demo_options, oauth_for, profile};
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
-fn say(line: &str) {
-    eprintln!("{line}");
-}
+/// The URL and code come from the identity endpoint: printed through the sanitizer.
+use crate::sanitize::say;
 
 /// `login [--method ...]`.
 pub async fn login(

@@ -37,7 +37,8 @@ fn main() {
         let _ = writeln!(
             std::io::stderr(),
             "entra-console: {}",
-            f.message.replace('\n', " ")
+            // Graph's messages and links are outside text: never raw on the terminal.
+            entra_console::sanitize::clean(&f.message.replace('\n', " "))
         );
         std::process::exit(f.code);
     }

@@ -65,6 +65,44 @@ pub fn json_safe(json: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Write one line to stderr with everything that came from outside made safe (Graph error
+/// messages, nextLinks, the device-code URL and code). A closed stderr is not an error.
+pub fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{}", sanitize(line));
+}
+
+/// A CSV cell that a spreadsheet will not run: a cell starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return gets a leading `'` (OWASP's advice against CSV injection), and the
+/// rest is sanitized like every displayed string.
+pub fn csv_cell(s: &str) -> String {
+    let s = sanitize(s);
+    match s.chars().next() {
+        // The sanitizer has already turned a raw tab or CR into its control picture, so
+        // the check is on what a spreadsheet would see first.
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\u{2409}' | '\u{240d}') => format!("'{s}"),
+        _ => s.into_owned(),
+    }
+}
+
+/// A Markdown table cell that stays one cell and renders as the text it is: backslash-escapes
+/// the characters that would end the cell or start markup (pipes, emphasis, code, links, raw
+/// HTML, entities), after sanitizing.
+pub fn md_cell(s: &str) -> String {
+    let s = sanitize(s);
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        if matches!(
+            c,
+            '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '#' | '!'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +149,23 @@ mod tests {
     #[test]
     fn non_ascii_letters_survive() {
         assert_eq!(clean("Zoë Ørsted 東京"), "Zoë Ørsted 東京");
+    }
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        for bad in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            let c = csv_cell(bad);
+            assert!(c.starts_with('\''), "{bad:?} -> {c:?}");
+        }
+        assert_eq!(csv_cell("Finance"), "Finance");
+        assert_eq!(csv_cell("2024-01-02"), "2024-01-02");
+    }
+
+    #[test]
+    fn markdown_cells_stay_cells_and_text() {
+        assert_eq!(md_cell("a\\|b"), "a\\\\\\|b");
+        assert_eq!(md_cell("<img src=x>"), "\\<img src=x\\>");
+        assert_eq!(md_cell("**bold** [l](u)"), "\\*\\*bold\\*\\* \\[l\\](u)");
+        assert_eq!(md_cell("Plain name"), "Plain name");
     }
 }

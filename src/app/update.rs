@@ -33,7 +33,7 @@ impl App {
                     // Cache first: shown until the first live page replaces it.
                     if !l.load.live {
                         let rows: Vec<_> = items.into_iter().map(|v| l.source.row(v)).collect();
-                        l.table.set_rows(rows);
+                        l.table.set_objects(rows);
                         l.load.loaded_at = as_of;
                         l.load.from_cache = true;
                         self.dirty = true;
@@ -46,10 +46,10 @@ impl App {
                 if let Some(View::List(l)) = self.view_for(id) {
                     let rows: Vec<_> = page.items.into_iter().map(|v| l.source.row(v)).collect();
                     if page.index == 0 {
-                        l.table.set_rows(rows);
+                        l.table.set_objects(rows);
                         l.load.count = page.count;
                     } else {
-                        l.table.extend(rows);
+                        l.table.extend_objects(rows);
                     }
                     l.load.loaded_at = Some(now);
                     l.load.error = None;

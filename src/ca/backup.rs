@@ -146,18 +146,50 @@ async fn create(
     path: &str,
     body: Value,
     step_up: &impl AsyncFn(String) -> Result<(), String>,
+    journal: &impl AsyncFn(Written),
 ) -> Result<Value, String> {
     let req = Request::new(Method::Post, path).json(body);
-    match client.send(&req).await {
-        Ok(r) => Ok(r.body),
+    let mut stepped_up = None;
+    let result = match client.send(&req).await {
+        Ok(r) => Ok(r),
         Err(e) => match e.api().and_then(|a| a.claims.clone()) {
-            Some(ch) => {
-                step_up(ch.claims.clone()).await?;
-                client.send(&req).await.map(|r| r.body).map_err(graph)
-            }
+            Some(ch) => match step_up(ch.claims.clone()).await {
+                Ok(()) => {
+                    stepped_up = ch.acrs.clone();
+                    client.send(&req).await.map_err(graph)
+                }
+                Err(why) => Err(why),
+            },
             None => Err(graph(e)),
         },
-    }
+    };
+    // Every write attempt is journaled, sent or refused, like the console's own writes.
+    let (outcome, request_id) = match &result {
+        Ok(r) => ("ok".to_string(), r.request_id.clone()),
+        Err(e) => (format!("failed: {e}"), None),
+    };
+    journal(Written {
+        method: "POST",
+        path: path.to_string(),
+        after: req.body.as_ref().map(Value::to_string),
+        outcome,
+        request_id,
+        claims_context: stepped_up,
+    })
+    .await;
+    result.map(|r| r.body)
+}
+
+/// One write of a restore, for the journal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Written {
+    pub method: &'static str,
+    pub path: String,
+    pub after: Option<String>,
+    pub outcome: String,
+    pub request_id: Option<String>,
+    /// The authentication context stepped up to, when the write needed one.
+    pub claims_context: Option<String>,
 }
 
 /// Recreate what the folder holds and the tenant lacks (matched by id): named locations first,
@@ -167,6 +199,7 @@ pub async fn restore(
     client: &GraphClient,
     dir: &Path,
     step_up: impl AsyncFn(String) -> Result<(), String>,
+    journal: impl AsyncFn(Written),
 ) -> Result<Summary, String> {
     let mut s = Summary::default();
     let ids_of = |items: &[Value]| -> Vec<String> {
@@ -195,7 +228,7 @@ pub async fn restore(
             continue;
         }
         super::location::validate(&v).map_err(|e| format!("{}: {e}", path.display()))?;
-        let created = create(client, LOCATIONS, draft(&v), &step_up).await?;
+        let created = create(client, LOCATIONS, draft(&v), &step_up, &journal).await?;
         let new = created["id"].as_str().unwrap_or_default().to_string();
         s.lines.push(format!(
             "named location {} recreated ({old} -> {new})",
@@ -213,7 +246,7 @@ pub async fn restore(
         remap(&mut v, &ids);
         let body = draft(&v);
         super::validate_policy(&body).map_err(|e| format!("{}: {e}", path.display()))?;
-        let created = create(client, POLICIES, body, &step_up).await?;
+        let created = create(client, POLICIES, body, &step_up, &journal).await?;
         s.lines.push(format!(
             "policy {} recreated ({old} -> {})",
             v["displayName"].as_str().unwrap_or_default(),

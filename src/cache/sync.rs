@@ -156,6 +156,15 @@ async fn run_round(
     while let Some(page) = pages.next().await {
         let page = match page {
             Ok(p) => p,
+            Err(e @ GraphError::EndlessPaging { .. }) => {
+                // The round's resume point leads into the loop: forget it (and the delta
+                // link), so no later sync re-enters it; the next one starts a full round.
+                let s = store.clone();
+                blocking(s, move |s| s.reset_round(coll))
+                    .await
+                    .map_err(RoundError::Other)?;
+                return Err(RoundError::Other(format!("{coll}: {e}")));
+            }
             Err(e)
                 if from_link
                     && tally.pages == 0

@@ -12,6 +12,7 @@ use crate::clock::{Clock, TokioClock};
 use crate::rng::Rng;
 use futures::stream::{self, BoxStream, StreamExt};
 use serde_json::Value;
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use url::Url;
@@ -26,7 +27,34 @@ pub struct GraphConfig {
     pub base_url: String,
     pub read_only: bool,
     pub credential: Credential,
-    pub timeout: Duration,
+    pub limits: Limits,
+}
+
+/// How long a request may take and how large an answer may be. Each limit has a profile
+/// setting (`connect_timeout_secs`, `read_timeout_secs`, `timeout_secs`, `max_response_mb`)
+/// and the error that trips it names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Opening the connection (TCP and TLS).
+    pub connect: Duration,
+    /// Silence while waiting for the next bytes of an answer.
+    pub read: Duration,
+    /// One request from sending to the last byte of its answer (each retry has its own).
+    pub total: Duration,
+    /// Bytes one answer may have. Graph's largest pages (999 objects with every property, or a
+    /// `$batch` of 20 pages) are a few MB; 32 MB is far above them and still stops a runaway.
+    pub max_body: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            connect: Duration::from_secs(10),
+            read: Duration::from_secs(30),
+            total: Duration::from_secs(120),
+            max_body: 32 << 20,
+        }
+    }
 }
 
 /// A decoded Graph response.
@@ -64,6 +92,7 @@ pub struct GraphClient {
     observer: Option<Observer>,
     /// `--offline`: every request is refused before a socket is opened.
     offline: bool,
+    limits: Limits,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -115,8 +144,8 @@ impl GraphClient {
             other => return Err(GraphError::BadUrl(format!("unsupported scheme {other}"))),
         }
         let http = reqwest::Client::builder()
-            .timeout(cfg.timeout)
-            .connect_timeout(Duration::from_secs(10))
+            .connect_timeout(cfg.limits.connect)
+            .read_timeout(cfg.limits.read)
             .user_agent(concat!("entra-console/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| GraphError::Transport(e.to_string()))?;
@@ -135,6 +164,7 @@ impl GraphClient {
             rng: Arc::new(Mutex::new(Rng::new(seed))),
             observer: None,
             offline: false,
+            limits: cfg.limits,
         })
     }
 
@@ -302,7 +332,26 @@ impl GraphClient {
         }
     }
 
+    /// One HTTP exchange within the total timeout.
     async fn execute(
+        &self,
+        method: Method,
+        url: Url,
+        headers: &[(String, String)],
+        body: Option<&Value>,
+    ) -> Result<Response, GraphError> {
+        let total = self.limits.total;
+        match tokio::time::timeout(total, self.exchange(method, url.clone(), headers, body)).await {
+            Ok(r) => r,
+            Err(_) => Err(GraphError::Timeout(format!(
+                "no complete answer from {} within the total timeout of {} s (timeout_secs in the profile raises it)",
+                url.host_str().unwrap_or("?"),
+                total.as_secs()
+            ))),
+        }
+    }
+
+    async fn exchange(
         &self,
         method: Method,
         url: Url,
@@ -335,7 +384,9 @@ impl GraphClient {
         }
         let resp = rb.send().await.map_err(|e| {
             // reqwest errors never include headers, so no token can leak here.
-            if e.is_connect() {
+            if e.is_timeout() {
+                self.timed_out(&url, e.is_connect())
+            } else if e.is_connect() {
                 // Name the host and port and the cause ("Connection refused"), not only
                 // reqwest's "error sending request".
                 GraphError::Connect(format!(
@@ -364,10 +415,7 @@ impl GraphClient {
             .iter()
             .filter_map(|v| v.to_str().ok().map(str::to_string))
             .collect();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| GraphError::Transport(e.without_url().to_string()))?;
+        let bytes = self.read_body(resp, &url).await?;
         tracing::debug!(method = method.as_str(), url = %url, status, request_id = ?request_id, client_request_id, "graph");
         if status >= 400 {
             let mut e = ApiError::from_body(status, &bytes, request_id);
@@ -398,6 +446,55 @@ impl GraphClient {
         })
     }
 
+    /// The error of a timeout that reqwest reported (connecting, or silence while reading).
+    fn timed_out(&self, url: &Url, connecting: bool) -> GraphError {
+        let host = url.host_str().unwrap_or("?");
+        GraphError::Timeout(if connecting {
+            format!(
+                "cannot connect to {host} within the connect timeout of {} s (connect_timeout_secs in the profile raises it)",
+                self.limits.connect.as_secs()
+            )
+        } else {
+            format!(
+                "{host} sent nothing for {} s (read timeout; read_timeout_secs in the profile raises it)",
+                self.limits.read.as_secs()
+            )
+        })
+    }
+
+    /// The body, refused as soon as it is known to pass the size limit.
+    async fn read_body(
+        &self,
+        mut resp: reqwest::Response,
+        url: &Url,
+    ) -> Result<Vec<u8>, GraphError> {
+        let max = self.limits.max_body;
+        let too_large = || {
+            GraphError::TooLarge(format!(
+                "the answer to {} is larger than {} MB; nothing of it was used (max_response_mb in the profile raises the limit)",
+                url.path(),
+                max >> 20
+            ))
+        };
+        if resp.content_length().is_some_and(|n| n > max as u64) {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(c)) => {
+                    if bytes.len() + c.len() > max {
+                        return Err(too_large());
+                    }
+                    bytes.extend_from_slice(&c);
+                }
+                Ok(None) => return Ok(bytes),
+                Err(e) if e.is_timeout() => return Err(self.timed_out(url, false)),
+                Err(e) => return Err(GraphError::Transport(e.without_url().to_string())),
+            }
+        }
+    }
+
     /// Every page of a collection, in order, as they arrive. Follows `@odata.nextLink` as a whole
     /// URL (only on the configured host) and re-sends the request's headers (`ConsistencyLevel`)
     /// on every page, since Graph does not carry them over (graph-api.md §11.1).
@@ -410,24 +507,39 @@ impl GraphClient {
         stream::unfold(start, move |cursor| {
             let client = client.clone();
             async move {
-                let (result, headers, index) = match cursor {
+                let result = match cursor {
                     Cursor::Done => return None,
                     Cursor::First(req) => {
                         let r = client.send(&req).await;
-                        (r, req.headers, 0)
+                        (r, req.headers, 0, HashSet::new())
                     }
-                    Cursor::Next(url, headers, index) => {
+                    Cursor::Next(url, headers, index, seen) => {
                         let r = client
                             .send_url(Method::Get, url, &headers, None, true)
                             .await;
-                        (r, headers, index)
+                        (r, headers, index, seen)
                     }
                 };
+                let (result, headers, index, mut seen) = result;
                 let page = result.and_then(|resp| parse_page(resp.body, index));
                 let next = match &page {
                     Ok(p) => match &p.next_link {
                         Some(link) => match client.same_origin(link) {
-                            Ok(url) => Cursor::Next(url, headers, index + 1),
+                            // A link already followed would be followed forever; a collection
+                            // past the page limit is one that never ends. Either way the
+                            // page is not passed on (its link must not become a resume point).
+                            Ok(url) if seen.contains(link) || index + 1 >= MAX_PAGES => {
+                                let e = GraphError::EndlessPaging {
+                                    host: url.host_str().unwrap_or("?").to_string(),
+                                    pages: index + 1,
+                                    repeated: seen.contains(link),
+                                };
+                                return Some((Err(e), Cursor::Done));
+                            }
+                            Ok(url) => {
+                                seen.insert(link.clone());
+                                Cursor::Next(url, headers, index + 1, seen)
+                            }
                             Err(e) => return Some((Err(e), Cursor::Done)),
                         },
                         None => Cursor::Done,
@@ -447,7 +559,12 @@ impl GraphClient {
         headers: Vec<(String, String)>,
     ) -> BoxStream<'static, Result<Page, GraphError>> {
         match self.same_origin(link) {
-            Ok(url) => self.stream(Cursor::Next(url, headers, 0)),
+            Ok(url) => self.stream(Cursor::Next(
+                url,
+                headers,
+                0,
+                HashSet::from([link.to_string()]),
+            )),
             Err(e) => stream::once(async move { Err(e) }).boxed(),
         }
     }
@@ -463,12 +580,17 @@ impl GraphClient {
     }
 }
 
-/// Where a page stream is.
+/// Where a page stream is: the next URL, its headers, its index and every link followed.
 enum Cursor {
     First(Request),
-    Next(Url, Vec<(String, String)>, usize),
+    Next(Url, Vec<(String, String)>, usize, HashSet<String>),
     Done,
 }
+
+/// Pages one collection may have. Far above any real tenant (1M users at Graph's 999 a page
+/// are about 1,000 pages; delta pages of 200 are 5,000), low enough to stop a server that
+/// never ends a collection.
+pub const MAX_PAGES: usize = 50_000;
 
 /// Attempts at opening a connection before "cannot connect" is reported (waits of about 0.5
 /// and 1 s between them).
@@ -562,7 +684,7 @@ mod tests {
             base_url: base.into(),
             read_only,
             credential: Credential::Static(AccessToken::new("t")),
-            timeout: Duration::from_secs(5),
+            limits: crate::graph::Limits::default(),
         })
     }
 

@@ -120,6 +120,20 @@ pub enum GraphError {
         "refused to follow a nextLink to another host ({0}): the token is only sent to the configured Graph URL"
     )]
     ForeignHost(String),
+    #[error(
+        "stopped after {pages} pages from {host}: {}; nothing after it was read",
+        if *repeated { "Graph sent a nextLink it had already sent" } else { "the page limit was reached" }
+    )]
+    EndlessPaging {
+        host: String,
+        pages: usize,
+        repeated: bool,
+    },
+    /// A limit of [`crate::graph::Limits`] ran out; the message names it and its setting.
+    #[error("timed out: {0}")]
+    Timeout(String),
+    #[error("answer too large: {0}")]
+    TooLarge(String),
     #[error("read-only mode: {method} {path} was not sent")]
     ReadOnly { method: String, path: String },
     #[error("not signed in: {0}")]

@@ -10,7 +10,7 @@ pub mod request;
 pub mod retry;
 
 pub use claims::ClaimsChallenge;
-pub use client::{GraphClient, GraphConfig, Observer, Page, Response};
+pub use client::{GraphClient, GraphConfig, Limits, Observer, Page, Response};
 pub use error::{ApiError, GraphError};
 pub use request::{ApiVersion, Method, Request};
 pub use retry::{RetryNotice, RetryPolicy};

@@ -169,6 +169,9 @@ pub struct ObjectTable {
     /// Rows matching `matched_for` (in row order): a filter that extends it only rescans these.
     matched: Vec<usize>,
     matched_for: String,
+    /// Where each id sits in `rows`: a page that repeats an object replaces it, never adds a
+    /// second copy (Graph paging that loops must not fill the table with duplicates).
+    index: std::collections::HashMap<String, usize>,
 }
 
 impl ObjectTable {
@@ -194,8 +197,36 @@ impl ObjectTable {
 
     /// Replace all rows, keeping the cursor on the same object if it is still there.
     pub fn set_rows(&mut self, rows: Vec<TableRow>) {
+        self.add(rows, false, true);
+    }
+
+    /// Replace all rows with Graph objects, one row per id (see [`Self::extend_objects`]).
+    pub fn set_objects(&mut self, rows: Vec<TableRow>) {
+        self.add(rows, true, true);
+    }
+
+    /// Append a page of Graph objects: an object whose id is already listed replaces its row
+    /// (a server whose paging repeats itself must not fill the table with copies).
+    pub fn extend_objects(&mut self, rows: Vec<TableRow>) {
+        self.add(rows, true, false);
+    }
+
+    /// Append rows (a further page arriving).
+    pub fn extend(&mut self, rows: Vec<TableRow>) {
+        self.add(rows, false, false);
+    }
+
+    fn add(&mut self, rows: Vec<TableRow>, unique: bool, replace: bool) {
         let keep = self.selected().map(|r| r.id().to_string());
-        self.rows = rows;
+        if replace {
+            self.rows.clear();
+            self.index.clear();
+        }
+        if unique {
+            self.push_unique(rows);
+        } else {
+            self.rows.extend(rows);
+        }
         self.matched_for.clear();
         self.refresh_view();
         if let Some(id) = keep
@@ -206,18 +237,24 @@ impl ObjectTable {
         self.clamp();
     }
 
-    /// Append rows (a further page arriving).
-    pub fn extend(&mut self, rows: Vec<TableRow>) {
-        let keep = self.selected().map(|r| r.id().to_string());
-        self.rows.extend(rows);
-        self.matched_for.clear();
-        self.refresh_view();
-        if let Some(id) = keep
-            && let Some(pos) = self.visible.iter().position(|&i| self.rows[i].id() == id)
-        {
-            self.cursor = pos;
+    /// Add rows; a row whose id is already listed replaces that row (rows without an id are
+    /// all kept). Computed lists (who can, assignments) list one principal on several rows and
+    /// do not come here.
+    fn push_unique(&mut self, rows: Vec<TableRow>) {
+        for row in rows {
+            let id = row.id();
+            if id.is_empty() {
+                self.rows.push(row);
+                continue;
+            }
+            match self.index.get(id) {
+                Some(&at) => self.rows[at] = row,
+                None => {
+                    self.index.insert(id.to_string(), self.rows.len());
+                    self.rows.push(row);
+                }
+            }
         }
-        self.clamp();
     }
 
     pub fn set_filter(&mut self, filter: &str) {
@@ -611,6 +648,26 @@ mod tests {
             vec!["0".into(), "x".into()],
         )]);
         assert_eq!(t.selected().unwrap().cells[0], "b");
+    }
+
+    #[test]
+    fn repeated_objects_are_listed_once() {
+        let mut t = table(&["a", "b"]);
+        let again = |name: &str, id: &str| {
+            TableRow::new(
+                json!({"id": id, "displayName": name}),
+                vec![name.to_string()],
+            )
+        };
+        t.set_objects(vec![again("a", "0"), again("b", "1")]);
+        t.extend_objects(vec![again("a2", "0"), again("c", "c")]);
+        assert_eq!(t.len(), 3);
+        assert_eq!(t.rows[0].cells[0], "a2");
+        t.set_objects(vec![again("x", "x"), again("x", "x")]);
+        assert_eq!(t.len(), 1);
+        // Computed rows may share a principal.
+        t.set_rows(vec![again("x", "x"), again("x", "x")]);
+        assert_eq!(t.len(), 2);
     }
 
     #[test]

@@ -384,16 +384,30 @@ async fn backup_delete_restore_round_trips() {
     assert!(ca004["displayName"].as_str().unwrap().starts_with("CA004"));
     // Creates are protected actions (c2, then c1): each challenge is answered by a step-up.
     let step_ups = std::sync::atomic::AtomicUsize::new(0);
-    let s = entra_console::ca::backup::restore(&h.client, dir.path(), async |claims: String| {
-        step_ups.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        entra_console::app::run::step_up_with(&h.client, &claims, |_| {})
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    })
+    let written = std::sync::Mutex::new(Vec::new());
+    let s = entra_console::ca::backup::restore(
+        &h.client,
+        dir.path(),
+        async |claims: String| {
+            step_ups.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            entra_console::app::run::step_up_with(&h.client, &claims, |_| {})
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        },
+        async |w| written.lock().unwrap().push(w),
+    )
     .await
     .unwrap();
     assert_eq!(step_ups.into_inner(), 2, "one per context");
+    // Both creates are journaled, with the context each was stepped up to.
+    let written = written.into_inner().unwrap();
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(written.iter().all(|w| w.method == "POST"
+        && w.outcome == "ok"
+        && w.request_id.is_some()
+        && w.claims_context.is_some()));
+    assert!(written[0].path.ends_with("/namedLocations"));
     assert_eq!((s.policies, s.locations, s.kept), (1, 1, 14), "{s:?}");
     let t = h.server.state.tenant.read().unwrap();
     let new_loc = t

@@ -21,7 +21,7 @@ fn client(url: &str) -> GraphClient {
         base_url: url.into(),
         read_only: false,
         credential: Credential::Static(AccessToken::new("t")),
-        timeout: Duration::from_secs(10),
+        limits: entra_console::graph::Limits::default(),
     })
     .unwrap()
 }

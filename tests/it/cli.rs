@@ -184,6 +184,19 @@ fn ca_backup_and_restore_through_the_binary() {
         err.contains("restored 1 named locations and 1 policies; 16 still present"),
         "{err}"
     );
+    // Each create is in the journal, like the TUI's writes.
+    let out = bin(home.path())
+        .args(["--demo", "export", "journal", "--format", "json"])
+        .output()
+        .unwrap();
+    let journal: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let posts: Vec<_> = journal
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e.to_string().contains("POST"))
+        .collect();
+    assert_eq!(posts.len(), 2, "{journal}");
 }
 
 /// Issue 11, item 16: `export ... | head -1` ends quietly (0 or SIGPIPE), nothing on stderr,

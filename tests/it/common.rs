@@ -35,7 +35,7 @@ impl Harness {
             base_url: server.url(),
             read_only,
             credential: Credential::Static(AccessToken::new("t")),
-            timeout: Duration::from_secs(10),
+            limits: entra_console::graph::Limits::default(),
         })
         .unwrap();
         Harness::start(server, client, read_only, None).await
@@ -169,7 +169,7 @@ impl Harness {
             base_url: server.url(),
             read_only: false,
             credential,
-            timeout: Duration::from_secs(10),
+            limits: entra_console::graph::Limits::default(),
         })
         .unwrap()
         .with_clock(clock)

@@ -5,7 +5,6 @@ use entra_console::demo::{self, DemoOptions, store::Scale};
 use entra_console::graph::{GraphClient, GraphConfig, GraphError, Method, Request};
 use futures::StreamExt;
 use std::collections::HashSet;
-use std::time::Duration;
 
 async fn tenant(groups: Option<usize>) -> (demo::DemoServer, GraphClient) {
     let opts = DemoOptions {
@@ -26,7 +25,7 @@ fn client_for(url: &str, credential: Credential) -> GraphClient {
         base_url: url.into(),
         read_only: false,
         credential,
-        timeout: Duration::from_secs(10),
+        limits: entra_console::graph::Limits::default(),
     })
     .expect("client")
 }
@@ -263,7 +262,7 @@ async fn writes_are_rejected_by_the_demo_until_implemented_and_refused_in_read_o
         base_url: s.url(),
         read_only: true,
         credential: Credential::Static(AccessToken::new("t")),
-        timeout: Duration::from_secs(5),
+        limits: entra_console::graph::Limits::default(),
     })
     .unwrap();
     assert!(matches!(

@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod decoders_prop;
 mod demo_graph;
+mod hostile;
 mod protection;
 mod pty;
 mod resilience;

@@ -20,7 +20,7 @@ fn client(url: &str, read_only: bool) -> GraphClient {
         base_url: url.into(),
         read_only,
         credential: Credential::Static(AccessToken::new("t")),
-        timeout: Duration::from_secs(10),
+        limits: entra_console::graph::Limits::default(),
     })
     .unwrap()
 }

@@ -26,7 +26,7 @@ async fn roles_with(read_only: bool) -> Harness {
         credential: entra_console::auth::Credential::Static(entra_console::auth::AccessToken::new(
             "t",
         )),
-        timeout: std::time::Duration::from_secs(10),
+        limits: entra_console::graph::Limits::default(),
     })
     .unwrap();
     let mut h = Harness::with(server, client, None).await;
