@@ -193,7 +193,13 @@ pub enum Command {
     /// Delete the profile's stored tokens
     Logout,
     /// Fill the cache headlessly (all blades, or the ones named); progress on stderr
-    Sync { blades: Vec<String> },
+    Sync {
+        blades: Vec<String>,
+        /// Start every named collection afresh (no resume or delta link); a damaged cache is
+        /// moved aside and rebuilt
+        #[arg(long)]
+        full: bool,
+    },
     /// Write a blade's objects to stdout
     Export {
         blade: String,

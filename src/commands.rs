@@ -3,7 +3,7 @@
 
 use crate::Failure;
 use crate::blades::{BladeKind, ListSource};
-use crate::cache::{Store, sync};
+use crate::cache::{Store, WriterLock, sync};
 use crate::cli::{CaCommand, Cli, ExportFormat, SnapshotCommand};
 use crate::config::Paths;
 use crate::connect::{cache_path, connect, profile};
@@ -42,7 +42,7 @@ pub async fn export(
         let store = conn
             .store
             .ok_or_else(|| Failure::error("no cache: the journal lives in the cache"))?;
-        let entries = crate::cache::off_thread(store, |s| s.journal())
+        let entries = crate::cache::off_thread(store, |s| s.verify().and_then(|_| s.journal()))
             .await
             .map_err(|e| Failure::error(e.to_string()))?;
         return out(&ListSource::Blade(BladeKind::Journal), entries);
@@ -130,9 +130,13 @@ pub async fn export(
             .clone()
             .ok_or_else(|| Failure::error("no cache"))?;
         let key = kind.command().to_string();
-        let (items, at) = crate::cache::off_thread(store, move |s| s.list(&key))
-            .await
-            .map_err(|e| Failure::error(e.to_string()))?;
+        // A damaged file must not pass for a complete one: checked before it answers.
+        let (items, at) = crate::cache::off_thread(store, move |s| {
+            s.verify()?;
+            s.list(&key)
+        })
+        .await
+        .map_err(|e| Failure::error(e.to_string()))?;
         if at.is_none() {
             return Err(Failure::error(format!(
                 "{blade} was never synced into this cache: run `entra-console sync {blade}`"
@@ -161,7 +165,12 @@ fn bar(name: &str) -> ProgressBar {
 
 /// `sync [BLADE...]`: fill the cache headlessly; a summary line at the end; exit 1 on failure
 /// keeping what was synced.
-pub async fn sync(cli: &Cli, paths: Option<&Paths>, blades: &[String]) -> Result<(), Failure> {
+pub async fn sync(
+    cli: &Cli,
+    paths: Option<&Paths>,
+    blades: &[String],
+    full: bool,
+) -> Result<(), Failure> {
     if cli.global.offline {
         return Err(Failure {
             code: 2,
@@ -185,13 +194,34 @@ pub async fn sync(cli: &Cli, paths: Option<&Paths>, blades: &[String]) -> Result
         }
     }
     let conn = connect(cli, paths).await?;
-    let store = conn.store.clone().ok_or_else(|| {
-        Failure::error(
-            conn.cache_warning
-                .clone()
-                .unwrap_or_else(|| "no cache file".into()),
-        )
-    })?;
+    // One writer per cache, for the whole sync: a second sync is told who has it instead of
+    // interleaving rounds with this one.
+    let cache = match &conn.store {
+        Some(st) => st.path.clone(),
+        None => {
+            let (name, _) = profile(cli, paths)?;
+            cache_path(cli, paths, &name).ok_or_else(|| {
+                Failure::error(
+                    conn.cache_warning
+                        .clone()
+                        .unwrap_or_else(|| "no cache file".into()),
+                )
+            })?
+        }
+    };
+    let _lock =
+        WriterLock::try_acquire(&cache).map_err(|e| Failure::error(format!("sync: {e}")))?;
+    let store = match (conn.store.clone(), full) {
+        (Some(st), false) => st,
+        (_, true) => fresh_start(conn.store.clone(), &cache, &wanted).await?,
+        (None, false) => {
+            return Err(Failure::error(
+                conn.cache_warning
+                    .clone()
+                    .unwrap_or_else(|| "no cache file".into()),
+            ));
+        }
+    };
     let waits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let w = waits.clone();
     let client = conn.client.clone().with_observer(Arc::new(move |_| {
@@ -270,6 +300,53 @@ pub async fn sync(cli: &Cli, paths: Option<&Paths>, blades: &[String]) -> Result
     Ok(())
 }
 
+/// `sync --full`: the named collections start a new round (their resume and delta links are
+/// forgotten); a cache that fails its integrity check is moved aside and a new one begun.
+async fn fresh_start(
+    store: Option<Arc<Store>>,
+    cache: &std::path::Path,
+    wanted: &[String],
+) -> Result<Arc<Store>, Failure> {
+    let damaged = match &store {
+        Some(st) => match crate::cache::off_thread(st.clone(), |s| s.verify()).await {
+            Err(e @ crate::cache::CacheError::Corrupt(..)) => Some(e.to_string()),
+            _ => None,
+        },
+        None => Some("it cannot be opened".to_string()),
+    };
+    let store = match damaged {
+        Some(why) if cache.exists() => {
+            drop(store);
+            let aside = cache.with_extension("db.damaged");
+            std::fs::rename(cache, &aside)
+                .map_err(|e| Failure::error(format!("cannot move the damaged cache aside: {e}")))?;
+            for suffix in ["-wal", "-shm"] {
+                let mut side = cache.as_os_str().to_owned();
+                side.push(suffix);
+                let _ = std::fs::remove_file(std::path::PathBuf::from(side));
+            }
+            say(&format!(
+                "the cache was damaged ({why}); it was moved to {} and a new one is built",
+                aside.display()
+            ));
+            Arc::new(Store::open(cache, true).map_err(|e| Failure::error(e.to_string()))?)
+        }
+        _ => match store {
+            Some(st) => st,
+            None => Arc::new(Store::open(cache, true).map_err(|e| Failure::error(e.to_string()))?),
+        },
+    };
+    for name in wanted {
+        if let Some(spec) = sync::spec(name) {
+            let coll = spec.collection;
+            crate::cache::off_thread(store.clone(), move |s| s.reset_round(coll))
+                .await
+                .map_err(|e| Failure::error(e.to_string()))?;
+        }
+    }
+    Ok(store)
+}
+
 /// `snapshot export FILE` / `snapshot import FILE`.
 pub async fn snapshot(
     cli: &Cli,
@@ -318,6 +395,9 @@ pub async fn snapshot(
                     "warning: this snapshot is of tenant {t}, profile {name} is for tenant {o}; its cache now shows {t}"
                 ));
             }
+            // Not while a sync writes to the cache it replaces.
+            let _lock = WriterLock::try_acquire(&cache)
+                .map_err(|e| Failure::error(format!("snapshot import: {e}")))?;
             if cache.exists() {
                 let backup = cache.with_extension("db.before-import");
                 std::fs::rename(&cache, &backup)

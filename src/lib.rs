@@ -103,7 +103,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             permission,
             format,
         }) => commands::export(&cli, paths.as_ref(), blade, permission.as_deref(), *format).await,
-        Some(Command::Sync { blades }) => commands::sync(&cli, paths.as_ref(), blades).await,
+        Some(Command::Sync { blades, full }) => {
+            commands::sync(&cli, paths.as_ref(), blades, *full).await
+        }
         Some(Command::Snapshot { command }) => {
             commands::snapshot(&cli, paths.as_ref(), command).await
         }

@@ -152,6 +152,8 @@ pub struct App {
     names_pending: Vec<String>,
     /// The `:ctx` in flight (the last one asked wins).
     switch_request: Option<RequestId>,
+    /// The cache failed its integrity check (the status bar says so for the whole session).
+    pub cache_damaged: bool,
     next_id: RequestId,
 }
 
@@ -190,6 +192,7 @@ impl App {
             names_request: None,
             names_pending: Vec::new(),
             switch_request: None,
+            cache_damaged: false,
             next_id: 1,
         }
     }

@@ -96,6 +96,8 @@ pub enum Msg {
     },
     /// Something the admin must know that belongs to no request (a damaged cache).
     Notice(String),
+    /// The cache failed its integrity check: a badge stays in the status bar.
+    CacheDamaged(String),
     /// Re-authentication ended: the new token's `acrs`, or why not.
     StepUpDone {
         id: RequestId,

@@ -57,6 +57,9 @@ struct CacheSink {
     key: Option<String>,
     round: Option<SyncState>,
     members: Vec<Value>,
+    /// Held from the first page written to the last: a sync running meanwhile is not
+    /// interleaved with (the pages are then shown, not written).
+    lock: Option<crate::cache::WriterLock>,
 }
 
 impl CacheSink {
@@ -66,6 +69,7 @@ impl CacheSink {
             key,
             round: None,
             members: Vec::new(),
+            lock: None,
         }
     }
 
@@ -73,6 +77,16 @@ impl CacheSink {
         let (Some(st), Some(key)) = (self.store.clone(), self.key.clone()) else {
             return;
         };
+        if self.lock.is_none() {
+            match crate::cache::WriterLock::try_acquire(&st.path) {
+                Ok(l) => self.lock = Some(l),
+                Err(e) => {
+                    tracing::warn!("not written to the cache: {e}");
+                    self.store = None;
+                    return;
+                }
+            }
+        }
         if key.starts_with("members:") {
             self.members.extend(page.items.iter().cloned());
             return;
@@ -394,7 +408,14 @@ pub async fn run(mut app: App, conn: Connection, connector: Connector) -> std::i
         tokio::spawn(async move {
             if let Err(e) = crate::cache::off_thread(st, |st| st.verify()).await {
                 tracing::warn!("{e}");
-                let _ = tx.send(Msg::Notice(e.to_string()));
+                let _ = tx.send(match e {
+                    // The advice first: at 80 columns the path would push it out of sight.
+                    crate::cache::CacheError::Corrupt(path, why) => Msg::CacheDamaged(format!(
+                        "cache damaged: run `entra-console sync --full` or import a snapshot ({why}; {})",
+                        path.display()
+                    )),
+                    other => Msg::Notice(other.to_string()),
+                });
             }
         });
     }

@@ -87,6 +87,11 @@ impl App {
                 self.toast(text, true);
                 Vec::new()
             }
+            Msg::CacheDamaged(text) => {
+                self.cache_damaged = true;
+                self.toast(text, true);
+                Vec::new()
+            }
             Msg::Guard { id, facts } => self.on_guard(id, facts),
             Msg::Names { id, names } => self.on_names(id, names),
             Msg::WhatIf { id, result } => {

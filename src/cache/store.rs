@@ -70,8 +70,10 @@ pub enum CacheError {
     Foreign(PathBuf, String),
     #[error("{0}: written by a newer entra-console (schema {1}, this build knows {2})")]
     TooNew(PathBuf, i32, usize),
-    #[error("{0}: the cache is damaged ({1}); delete it and run `entra-console sync`")]
+    #[error("cache damaged: {0}: {1}; run `entra-console sync --full` or import a snapshot")]
     Corrupt(PathBuf, String),
+    #[error("the cache {0} is being synced by {1}; try again when it ends")]
+    Busy(PathBuf, String),
     #[error("{0}: {1}")]
     Sql(PathBuf, String),
     #[error("no cache at {0}: run `entra-console sync` first")]
@@ -111,6 +113,23 @@ pub struct Store {
     pub path: PathBuf,
 }
 
+/// Run `f` again while SQLite says the database is busy or locked, for up to 5 s.
+fn busy_retry<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+    let start = std::time::Instant::now();
+    loop {
+        match f() {
+            Err(e)
+                if matches!(e.sqlite_error_code(), Some(DatabaseBusy | DatabaseLocked))
+                    && start.elapsed() < std::time::Duration::from_secs(5) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn now() -> String {
     Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
@@ -141,52 +160,87 @@ impl Store {
                     crate::private::create_dir(dir)
                         .map_err(|e| CacheError::Sql(p.clone(), e.to_string()))?;
                 }
-                crate::private::create_file(path)
-                    .map_err(|e| CacheError::Sql(p.clone(), e.to_string()))?;
+                // Another process creating it at the same moment is fine: it is then there.
+                match crate::private::create_file(path) {
+                    Ok(_) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(CacheError::Sql(p.clone(), e.to_string())),
+                }
             }
             Err(e) => return Err(CacheError::Sql(p, e.to_string())),
         }
         let conn = Connection::open(path).map_err(sql)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(sql)?;
-        let app_id: i32 = conn
+        let tables = |c: &Connection| -> rusqlite::Result<i64> {
+            c.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
+        };
+        let mark = |c: &Connection| -> rusqlite::Result<(i32, i32)> {
+            Ok((
+                c.query_row("PRAGMA application_id", [], |r| r.get(0))?,
+                c.query_row("PRAGMA user_version", [], |r| r.get(0))?,
+            ))
+        };
+        // The foreign check reads only (another program's file is never changed), in one
+        // read transaction: another entra-console creating the file at this moment commits
+        // its mark, version and tables together, and they are seen together or not at all.
+        let (app_id, version, unmarked_tables) = {
+            let tx = busy_retry(|| {
+                rusqlite::Transaction::new_unchecked(&conn, rusqlite::TransactionBehavior::Deferred)
+            })
+            .map_err(sql)?;
+            let (app_id, version) = mark(&tx).map_err(sql)?;
+            let unmarked = app_id == 0 && version == 0 && tables(&tx).map_err(sql)? > 0;
+            tx.commit().map_err(sql)?;
+            (app_id, version, unmarked)
+        };
+        if app_id != APPLICATION_ID && (app_id != 0 || version != 0 || unmarked_tables) {
+            return Err(CacheError::Foreign(
+                p,
+                "a SQLite database of another program".into(),
+            ));
+        }
+        if version as usize > MIGRATIONS.len() {
+            return Err(CacheError::TooNew(p, version, MIGRATIONS.len()));
+        }
+        // Switching a new file to WAL needs it to itself for a moment, and SQLite reports
+        // "locked" without waiting when another process opens it at the same instant.
+        busy_retry(|| conn.pragma_update(None, "journal_mode", "WAL")).map_err(sql)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sql)?;
+        // Marking and migrating happen in one write transaction, deciding again inside it:
+        // two processes opening a new cache at once cannot both create the tables, and
+        // neither sees a half-made file (its tables without its mark).
+        let tx = busy_retry(|| {
+            rusqlite::Transaction::new_unchecked(&conn, rusqlite::TransactionBehavior::Immediate)
+        })
+        .map_err(sql)?;
+        let app_id: i32 = tx
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .map_err(sql)?;
-        let version: i32 = conn
+        let version: i32 = tx
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(sql)?;
         if app_id != APPLICATION_ID {
-            let tables: i64 = conn
-                .query_row(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-                    [],
-                    |r| r.get(0),
-                )
-                .map_err(sql)?;
-            if app_id != 0 || version != 0 || tables > 0 {
+            if app_id != 0 || version != 0 || tables(&tx).map_err(sql)? > 0 {
                 return Err(CacheError::Foreign(
                     p,
                     "a SQLite database of another program".into(),
                 ));
             }
-            conn.pragma_update(None, "application_id", APPLICATION_ID)
+            tx.pragma_update(None, "application_id", APPLICATION_ID)
                 .map_err(sql)?;
         }
-        if version as usize > MIGRATIONS.len() {
-            return Err(CacheError::TooNew(p, version, MIGRATIONS.len()));
-        }
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(sql)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(sql)?;
-        let mut conn = conn;
-        for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = conn.transaction().map_err(sql)?;
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
             tx.execute_batch(m).map_err(sql)?;
             tx.pragma_update(None, "user_version", (i + 1) as i32)
                 .map_err(sql)?;
-            tx.commit().map_err(sql)?;
         }
+        tx.commit().map_err(sql)?;
         Ok(Store {
             conn: Mutex::new(conn),
             path: p,
@@ -221,7 +275,33 @@ impl Store {
             .conn
             .lock()
             .map_err(|_| CacheError::Sql(self.path.clone(), "cache lock poisoned".into()))?;
-        f(&mut c).map_err(|e| CacheError::Sql(self.path.clone(), e.to_string()))
+        f(&mut c).map_err(|e| self.sql_error(e))
+    }
+
+    /// A SQLite error, as damage when SQLite says the file is damaged.
+    fn sql_error(&self, e: rusqlite::Error) -> CacheError {
+        use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+        match e.sqlite_error_code() {
+            Some(DatabaseCorrupt | NotADatabase) => {
+                CacheError::Corrupt(self.path.clone(), e.to_string())
+            }
+            _ => CacheError::Sql(self.path.clone(), e.to_string()),
+        }
+    }
+
+    /// Parse stored JSON; text that is not JSON means the file is damaged.
+    fn parse(&self, texts: Vec<String>, what: &str) -> Result<Vec<Value>, CacheError> {
+        texts
+            .into_iter()
+            .map(|t| {
+                serde_json::from_str(&t).map_err(|e| {
+                    CacheError::Corrupt(
+                        self.path.clone(),
+                        format!("a stored {what} is not JSON ({e})"),
+                    )
+                })
+            })
+            .collect()
     }
 
     pub fn schema_version(&self) -> Result<i32, CacheError> {
@@ -351,11 +431,11 @@ impl Store {
                 "SELECT json FROM objects WHERE collection = ?1 ORDER BY rowid LIMIT ?2",
             )?;
             let rows = st.query_map(params![coll, limit], |r| r.get::<_, String>(0))?;
-            Ok(rows
-                .filter_map(|r| r.ok())
-                .filter_map(|t| serde_json::from_str(&t).ok())
-                .collect::<Vec<Value>>())
+            // A row SQLite cannot read fails the whole list: a short list is never passed
+            // off as the collection.
+            rows.collect::<rusqlite::Result<Vec<String>>>()
         })?;
+        let items = self.parse(items, coll)?;
         let at = self
             .sync_state(coll)?
             .last_sync
@@ -397,25 +477,22 @@ impl Store {
         &self,
         group_id: &str,
     ) -> Result<(Vec<Value>, Option<DateTime<Utc>>), CacheError> {
-        self.with(|c| {
+        let rows = self.with(|c| {
             let mut st = c.prepare_cached(
                 "SELECT json, synced_at FROM members WHERE group_id = ?1 ORDER BY rowid",
             )?;
-            let mut at = None;
-            let rows: Vec<Value> = st
-                .query_map([group_id], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                })?
-                .filter_map(|r| r.ok())
-                .filter_map(|(j, t)| {
-                    at = DateTime::parse_from_rfc3339(&t)
-                        .ok()
-                        .map(|d| d.with_timezone(&Utc));
-                    serde_json::from_str(&j).ok()
-                })
-                .collect();
-            Ok((rows, at))
-        })
+            st.query_map([group_id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<(String, String)>>>()
+        })?;
+        let at = rows.last().and_then(|(_, t)| {
+            DateTime::parse_from_rfc3339(t)
+                .ok()
+                .map(|d| d.with_timezone(&Utc))
+        });
+        let items = self.parse(rows.into_iter().map(|(j, _)| j).collect(), "member")?;
+        Ok((items, at))
     }
 
     /// Groups whose cached members include `member_id` (direct membership); `None` when no

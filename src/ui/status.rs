@@ -9,10 +9,15 @@ use ratatui::widgets::Paragraph;
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let mut left = vec![
+    let mut left = Vec::new();
+    // First, so no width hides it: what the console shows may be incomplete.
+    if app.cache_damaged {
+        left.push(Span::styled(" CACHE DAMAGED ", t.error));
+    }
+    left.extend([
         Span::styled(format!(" {} ", app.ctx.profile), t.accent),
         Span::styled(format!("{} ", app.ctx.tenant), t.muted),
-    ];
+    ]);
     if app.ctx.offline {
         left.push(Span::styled(" OFFLINE ", t.warning));
         left.push(Span::raw(" "));

@@ -6,6 +6,7 @@ mod auth;
 mod boundaries;
 mod ca;
 mod cache;
+mod cache_safety;
 mod cli;
 mod common;
 mod decoders_prop;

@@ -1,0 +1,183 @@
+//! The cache under a careless user: two syncs at once, new caches opened together, a damaged
+//! file that must never pass for a complete one.
+
+use entra_console::cache::Store;
+use entra_console::demo::{self, DemoOptions, DemoServer};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn bin(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_entra-console"));
+    c.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("ENTRA_CONSOLE_ACCESS_TOKEN", "t")
+        .env_remove("ENTRA_CONSOLE_GRAPH_URL")
+        .env_remove("ENTRA_CONSOLE_PROFILE");
+    c
+}
+
+fn sync(home: &Path, url: &str, cache: &Path, extra: &[&str]) -> Output {
+    bin(home)
+        .args(["sync", "users", "groups", "--graph-url", url, "--cache"])
+        .arg(cache)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn ids(items: &[serde_json::Value]) -> BTreeSet<String> {
+    items
+        .iter()
+        .filter_map(|v| v["id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// The cache holds exactly the server's users and groups.
+fn assert_equal(server: &DemoServer, cache: &Path) {
+    let store = Store::open(cache, false).unwrap();
+    store.verify().unwrap();
+    let t = server.state.tenant.read().unwrap();
+    let (users, _) = store.list("users").unwrap();
+    let (groups, _) = store.list("groups").unwrap();
+    assert_eq!(users.len(), ids(&users).len(), "no duplicated user");
+    assert_eq!(ids(&users), ids(&t.users), "users");
+    assert_eq!(ids(&groups), ids(&t.groups), "groups");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_syncs_on_one_cache_never_interleave() {
+    let server = demo::start(DemoOptions {
+        scale: demo::store::Scale {
+            users: Some(1500),
+            groups: Some(400),
+            seed: 3,
+        },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let url = server.url();
+    let home = tempfile::tempdir().unwrap();
+    let cache = home.path().join("c.db");
+    for round in 0..4 {
+        let (h, u, c) = (home.path().to_path_buf(), url.clone(), cache.clone());
+        let outs = tokio::task::spawn_blocking(move || {
+            std::thread::scope(|s| {
+                let x = s.spawn(|| sync(&h, &u, &c, &[]));
+                let y = s.spawn(|| sync(&h, &u, &c, &[]));
+                [x.join().unwrap(), y.join().unwrap()]
+            })
+        })
+        .await
+        .unwrap();
+        let mut ok = 0;
+        for o in &outs {
+            let err = String::from_utf8_lossy(&o.stderr);
+            if o.status.success() {
+                ok += 1;
+            } else {
+                // "by pid N", or "by another process" when it asked before the pid was written.
+                assert!(err.contains("is being synced by"), "round {round}: {err}");
+            }
+            assert!(
+                !err.contains("already exists") && !err.contains("another program"),
+                "{err}"
+            );
+        }
+        assert!(ok >= 1, "round {round}: one of them syncs");
+        assert_equal(&server, &cache);
+    }
+}
+
+#[test]
+fn new_caches_opened_together_are_made_once() {
+    for _ in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        std::thread::scope(|s| {
+            let hs: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| Store::open(&path, true)))
+                .collect();
+            for h in hs {
+                let r = h.join().unwrap();
+                assert!(r.is_ok(), "{:?}", r.err().map(|e| e.to_string()));
+            }
+        });
+        assert_eq!(
+            Store::open(&path, false).unwrap().schema_version().unwrap(),
+            2
+        );
+    }
+}
+
+/// Overwrite `len` bytes at `at` in `file`.
+fn damage(file: &Path, at: u64, bytes: &[u8]) {
+    use std::io::{Seek, SeekFrom, Write};
+    let mut f = std::fs::OpenOptions::new().write(true).open(file).unwrap();
+    f.seek(SeekFrom::Start(at)).unwrap();
+    f.write_all(bytes).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_cache_is_refused_offline_and_rebuilt_by_sync_full() {
+    let server = demo::start(DemoOptions {
+        scale: demo::store::Scale {
+            users: Some(3000),
+            groups: Some(50),
+            seed: 5,
+        },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let url = server.url();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let export = |cache: &Path| {
+            bin(&h)
+                .args(["export", "users", "--offline", "--cache"])
+                .arg(cache)
+                .output()
+                .unwrap()
+        };
+        let page = 4096u64;
+        for (name, bytes) in [
+            ("zeroed", vec![0u8; 4096]),
+            ("flipped", (0..64).map(|i| 0xA5 ^ i as u8).collect()),
+        ] {
+            let cache = h.join(format!("{name}.db"));
+            assert!(sync(&h, &url, &cache, &[]).status.success());
+            assert!(export(&cache).status.success(), "intact first");
+            // A page holding users' rows, found by a user id in the middle of the list.
+            let (users, _) = Store::open(&cache, false).unwrap().list("users").unwrap();
+            let needle = users[users.len() / 2]["id"].as_str().unwrap().to_string();
+            let file = std::fs::read(&cache).unwrap();
+            let at = file
+                .windows(needle.len())
+                .position(|w| w == needle.as_bytes())
+                .unwrap() as u64;
+            damage(&cache, (at / page) * page, &bytes);
+            let out = export(&cache);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+            assert!(out.stdout.is_empty(), "{name}: nothing passes for the list");
+            assert!(
+                err.contains("cache damaged") && err.contains("sync --full"),
+                "{name}: {err}"
+            );
+            // sync --full moves it aside and rebuilds it.
+            let out = sync(&h, &url, &cache, &["--full"]);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{name}: {err}");
+            assert!(err.contains("moved to"), "{name}: {err}");
+            assert_equal(&server, &cache);
+            let out = export(&cache);
+            assert!(out.status.success());
+        }
+    })
+    .await
+    .unwrap();
+}
