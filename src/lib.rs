@@ -157,9 +157,14 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 tracing::warn!("{w}");
                 state.toast(w, true);
             }
-            app::run::run(state, conn, connect::connector(&cli, paths.clone()))
-                .await
-                .map_err(|e| Failure::error(format!("terminal: {e}")))
+            let recovery = paths.as_ref().map(|p| p.data_dir.join("recovery"));
+            app::run::run(
+                state,
+                conn,
+                connect::connector(&cli, paths.clone()),
+                recovery,
+            )
+            .await
         }
     }
 }

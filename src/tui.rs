@@ -1,5 +1,6 @@
 //! Terminal setup and restore: raw mode + alternate screen on start, restored on quit, on error
-//! (guard drop) and on panic (ratatui's panic hook), plus OSC 52 clipboard writes.
+//! (guard drop), on panic (ratatui's panic hook) and on the signals that stop the console,
+//! plus OSC 52 clipboard writes.
 
 use base64::Engine;
 use ratatui::DefaultTerminal;
@@ -21,6 +22,51 @@ impl Tui {
 impl Drop for Tui {
     fn drop(&mut self) {
         ratatui::restore();
+    }
+}
+
+/// SIGTERM, SIGINT, SIGHUP and SIGQUIT: the console stops on them, but restores the terminal
+/// and keeps the draft first (left to their default, they leave an SSH session raw).
+pub struct StopSignals {
+    #[cfg(unix)]
+    signals: Vec<(&'static str, i32, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignals {
+    pub fn install() -> std::io::Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let mut signals = Vec::new();
+            for (name, num) in [
+                ("SIGTERM", libc::SIGTERM),
+                ("SIGINT", libc::SIGINT),
+                ("SIGHUP", libc::SIGHUP),
+                ("SIGQUIT", libc::SIGQUIT),
+            ] {
+                signals.push((name, num, signal(SignalKind::from_raw(num))?));
+            }
+            Ok(StopSignals { signals })
+        }
+        #[cfg(not(unix))]
+        Ok(StopSignals {})
+    }
+
+    /// The next stop signal: its name and number.
+    pub async fn recv(&mut self) -> (&'static str, i32) {
+        #[cfg(unix)]
+        {
+            let waits = self.signals.iter_mut().map(|(name, num, s)| {
+                let (name, num) = (*name, *num);
+                Box::pin(async move {
+                    s.recv().await;
+                    (name, num)
+                })
+            });
+            futures::future::select_all(waits).await.0
+        }
+        #[cfg(not(unix))]
+        std::future::pending().await
     }
 }
 

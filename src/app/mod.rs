@@ -8,6 +8,7 @@ mod hints;
 pub mod msg;
 mod palette;
 pub mod picker;
+pub mod recovery;
 pub mod review;
 pub mod run;
 mod set;

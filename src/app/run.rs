@@ -383,9 +383,29 @@ impl Runner {
     }
 }
 
-/// Run the TUI until the user quits.
-pub async fn run(mut app: App, conn: Connection, connector: Connector) -> std::io::Result<()> {
-    let mut tui = Tui::enter()?;
+/// Why the loop ended other than by quitting.
+enum Stop {
+    Signal(&'static str, i32),
+    Panic,
+}
+
+/// Run `f` on the app; a panic is caught (ratatui's hook has restored the terminal and printed
+/// it) so the draft can still be saved.
+fn guarded<T>(app: &mut App, f: impl FnOnce(&mut App) -> T) -> Result<T, Stop> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(app))).map_err(|_| Stop::Panic)
+}
+
+/// Run the TUI until the user quits. A stop signal or a panic restores the terminal, writes an
+/// unsaved draft to a file in `recovery` and names it in the error.
+pub async fn run(
+    mut app: App,
+    conn: Connection,
+    connector: Connector,
+    recovery: Option<std::path::PathBuf>,
+) -> Result<(), crate::Failure> {
+    let terminal = |e: std::io::Error| crate::Failure::error(format!("terminal: {e}"));
+    let mut signals = crate::tui::StopSignals::install().map_err(terminal)?;
+    let mut tui = Tui::enter().map_err(terminal)?;
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let client = observed(conn.client.clone(), &tx);
     let mut conn = conn;
@@ -419,21 +439,29 @@ pub async fn run(mut app: App, conn: Connection, connector: Connector) -> std::i
             }
         });
     }
-    loop {
+    let stop = loop {
         if app.dirty {
-            tui.terminal.draw(|f| crate::ui::draw(f, &mut app))?;
+            let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                tui.terminal
+                    .draw(|f| crate::ui::draw(f, &mut app))
+                    .map(|_| ())
+            }));
+            match drawn {
+                Ok(r) => r.map_err(terminal)?,
+                Err(_) => break Some(Stop::Panic),
+            }
             app.dirty = false;
         }
         if app.quit {
-            break;
+            break None;
         }
-        let effects = tokio::select! {
+        let step = tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(Event::Key(k))) => app.update(Msg::Key(k)),
-                Some(Ok(Event::Resize(_, _))) => app.update(Msg::Resize),
-                Some(Ok(_)) => Vec::new(),
-                Some(Err(e)) => return Err(e),
-                None => break,
+                Some(Ok(Event::Key(k))) => guarded(&mut app, |a| a.update(Msg::Key(k))),
+                Some(Ok(Event::Resize(_, _))) => guarded(&mut app, |a| a.update(Msg::Resize)),
+                Some(Ok(_)) => Ok(Vec::new()),
+                Some(Err(e)) => return Err(terminal(e)),
+                None => break None,
             },
             Some(msg) = rx.recv() => match msg {
                 // Only the last `:ctx` asked is applied; an earlier one that lands later is
@@ -445,18 +473,46 @@ pub async fn run(mut app: App, conn: Connection, connector: Connector) -> std::i
                     runner.client = observed(new.client.clone(), &runner.tx);
                     runner.store = new.store.clone();
                     conn = *new;
-                    app.switched(ctx)
+                    guarded(&mut app, |a| a.switched(ctx))
                 }
-                Msg::Switched(..) => Vec::new(),
-                other => app.update(other),
+                Msg::Switched(..) => Ok(Vec::new()),
+                other => guarded(&mut app, |a| a.update(other)),
             },
-            _ = tick.tick() => app.update(Msg::Tick(chrono::Utc::now())),
+            _ = tick.tick() => guarded(&mut app, |a| a.update(Msg::Tick(chrono::Utc::now()))),
+            (name, num) = signals.recv() => Err(Stop::Signal(name, num)),
         };
-        for e in effects {
-            runner.spawn(e);
+        match step {
+            Ok(effects) => {
+                for e in effects {
+                    runner.spawn(e);
+                }
+            }
+            Err(stop) => break Some(stop),
         }
+    };
+    for (_, h) in runner.tasks.drain() {
+        h.abort();
     }
     drop(tui);
     drop(conn);
-    Ok(())
+    let Some(stop) = stop else { return Ok(()) };
+    // The terminal is back to normal: now say what happened and where the draft is.
+    let kept = match (app.recovery_draft(), &recovery) {
+        (None, _) => String::new(),
+        (Some(d), Some(dir)) => match super::recovery::save(dir, &d) {
+            Ok(p) => format!("; the unsaved draft was written to {}", p.display()),
+            Err(e) => format!("; the unsaved draft could not be written ({e})"),
+        },
+        (Some(_), None) => "; the unsaved draft was lost: no data folder to write it to".into(),
+    };
+    Err(match stop {
+        Stop::Signal(name, num) => crate::Failure {
+            code: 128 + num,
+            message: format!("stopped by {name}{kept}"),
+        },
+        Stop::Panic => crate::Failure {
+            code: 101,
+            message: format!("stopped by an internal error (see above){kept}"),
+        },
+    })
 }

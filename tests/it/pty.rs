@@ -343,3 +343,73 @@ fn edit_policy_json_review_step_up_and_save() {
     s.send("q");
     assert!(s.wait_exit(Duration::from_secs(10)).success());
 }
+
+/// Files under `dir` whose name starts with `prefix`, at any depth.
+fn find_files(dir: &std::path::Path, prefix: &str) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(find_files(&p, prefix));
+        } else if e.file_name().to_string_lossy().starts_with(prefix) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The terminal is handed back: the alternate screen left and the cursor shown after the
+/// console last entered it.
+fn assert_restored(s: &Session) {
+    let raw = s.raw.lock().unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    let entered = text
+        .rfind("\x1b[?1049h")
+        .expect("entered the alternate screen");
+    let rest = &text[entered..];
+    assert!(rest.contains("\x1b[?1049l"), "alternate screen not left");
+    assert!(rest.contains("\x1b[?25h"), "cursor not shown again");
+}
+
+#[test]
+fn a_stop_signal_restores_the_terminal_and_keeps_the_draft() {
+    let mut s = Session::start(&["--demo"], 110, 40);
+    policy_row(&mut s, "CA003");
+    s.send("E");
+    s.wait_for("Edit policy: CA003", Duration::from_secs(5));
+    s.send("\x1b[B\x1b[B\x1b[F");
+    s.send(" ");
+    s.wait_for("(changed)", Duration::from_secs(5));
+    let pid = s.child.process_id().unwrap() as i32;
+    // SAFETY: a plain kill(2) of the child this test started.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    let status = s.wait_exit(Duration::from_secs(10));
+    assert_eq!(status.exit_code(), 128 + libc::SIGTERM as u32);
+    assert_restored(&s);
+    let screen = s.wait_for("stopped by SIGTERM", Duration::from_secs(5));
+    assert!(screen.contains("written to"), "{screen}");
+    let drafts = find_files(s._home.path(), "draft-");
+    assert_eq!(drafts.len(), 1, "{screen}");
+    let draft: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&drafts[0]).unwrap()).unwrap();
+    assert_eq!(draft["kind"], "editor");
+    assert!(draft["text"].as_str().unwrap().contains("CA003"));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&drafts[0]).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn hangup_and_quit_signals_restore_the_terminal_too() {
+    for sig in [libc::SIGHUP, libc::SIGQUIT, libc::SIGINT] {
+        let mut s = Session::start(&["--demo"], 80, 24);
+        s.wait_for("Finance Team", Duration::from_secs(20));
+        let pid = s.child.process_id().unwrap() as i32;
+        // SAFETY: a plain kill(2) of the child this test started.
+        unsafe { libc::kill(pid, sig) };
+        let status = s.wait_exit(Duration::from_secs(10));
+        assert_eq!(status.exit_code(), 128 + sig as u32, "signal {sig}");
+        assert_restored(&s);
+        assert!(find_files(s._home.path(), "draft-").is_empty());
+    }
+}
