@@ -1,5 +1,6 @@
-//! Property tests: random bodies and headers fed to the decoders and the challenge parser never
-//! panic, and what they return is safe to display.
+//! Property tests: random bodies and headers fed to the decoders and the challenge parser, random
+//! keymap and theme files, and random text through the sanitizer and the export cells never
+//! panic, and what they return is safe to display or to open.
 
 use entra_console::demo::filter;
 use entra_console::graph::ApiError;
@@ -87,5 +88,40 @@ proptest! {
     #[test]
     fn retry_after_never_panics(s in ".{0,40}") {
         let _ = parse_retry_after(&s, chrono::Utc::now());
+    }
+
+    #[test]
+    fn keymap_files_never_panic(text in "(\\[[a-z.\\-]{0,16}\\]\n)?([a-z_\\-]{0,10} ?= ?(\"[ -~]{0,12}\"|\\[[ -~]{0,20}\\])?\n){0,4}|.{0,120}") {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("keymap.toml");
+        std::fs::write(&f, &text).unwrap();
+        let (km, _) = entra_console::keymap::Keymap::load(Some(&f));
+        let _ = km.hint(entra_console::app::Action::Help);
+        let _ = entra_console::keymap::Chord::parse(&text);
+    }
+
+    #[test]
+    fn theme_files_never_panic(text in "([a-z_]{0,10} ?= ?\"[#0-9a-zA-Z ]{0,12}\"\n){0,4}|.{0,120}") {
+        let _ = entra_console::theme::Theme::parse("prop", &text, None);
+    }
+
+    #[test]
+    fn sanitized_text_has_no_control_or_bidi(s in "\\PC{0,40}|[\\x00-\\x{9f}\\x{200b}-\\x{202e}\\x{2066}-\\x{2069}a-z]{0,40}") {
+        let out = entra_console::sanitize::clean(&s);
+        prop_assert!(!out.chars().any(|c| (c as u32) < 0x20 || (0x7f..=0x9f).contains(&(c as u32))
+            || matches!(c as u32, 0x200b..=0x200f | 0x202a..=0x202e | 0x2066..=0x2069)));
+    }
+
+    #[test]
+    fn export_cells_are_safe_to_open(s in "[=+\\-@\\t\\r|\\\\<>*_`a-z ]{0,24}") {
+        let c = entra_console::sanitize::csv_cell(&s);
+        prop_assert!(!c.starts_with(['=', '+', '-', '@', '\t', '\r']), "{c:?}");
+        let m = entra_console::sanitize::md_cell(&s);
+        // No pipe that ends the cell: every pipe is preceded by an odd run of backslashes.
+        for (i, _) in m.match_indices('|') {
+            let run = m[..i].chars().rev().take_while(|c| *c == '\\').count();
+            prop_assert!(run % 2 == 1, "{m:?}");
+        }
+        prop_assert!(!m.contains('<') || m.contains("\\<"));
     }
 }
