@@ -48,6 +48,9 @@ pub struct Faults {
     pub throttled: AtomicUsize,
     /// Sizes of the `$batch` requests received, in order.
     pub batches: Mutex<Vec<usize>>,
+    /// Every request that is not a GET ("POST /v1.0/$batch"), inner batch requests included:
+    /// tests count the writes that reached the tenant.
+    pub not_gets: Mutex<Vec<String>>,
     /// Paths (substrings) refused with 403.
     deny: Vec<String>,
 }
@@ -80,6 +83,7 @@ impl Faults {
             requests: AtomicUsize::new(0),
             throttled: AtomicUsize::new(0),
             batches: Mutex::new(Vec::new()),
+            not_gets: Mutex::new(Vec::new()),
             deny: Vec::new(),
         }
     }
@@ -206,6 +210,11 @@ fn throttled(ctx: &Ctx, retry_after: Option<u64>, scope: &str) -> Response {
 pub async fn middleware(State(state): State<Shared>, req: Request, next: Next) -> Response {
     let f = &state.faults;
     f.requests.fetch_add(1, Ordering::Relaxed);
+    if req.method() != axum::http::Method::GET
+        && let Ok(mut log) = f.not_gets.lock()
+    {
+        log.push(format!("{} {}", req.method(), req.uri().path()));
+    }
     if !f.latency.is_zero() {
         tokio::time::sleep(f.latency).await;
     }

@@ -41,6 +41,21 @@ impl Harness {
         Harness::start(server, client, read_only, None).await
     }
 
+    /// A read-only console on the default demo tenant, without the client's pacing of
+    /// Conditional Access reads (key-mashing tests read policies thousands of times).
+    pub async fn read_only_unpaced() -> Harness {
+        let server = demo::start(DemoOptions::default()).await.unwrap();
+        let client = GraphClient::new(GraphConfig {
+            base_url: server.url(),
+            read_only: true,
+            credential: Credential::Static(AccessToken::new("t")),
+            limits: entra_console::graph::Limits::default(),
+        })
+        .unwrap()
+        .with_pacing(Duration::ZERO);
+        Harness::start(server, client, true, None).await
+    }
+
     /// Execute effects inline (the real `perform`), feeding their results back, until none are left.
     pub async fn run(&mut self, mut effects: Vec<Effect>) {
         while !effects.is_empty() {

@@ -1,0 +1,63 @@
+//! Read-only by construction, counted at the tenant: every key of the keymap and every letter,
+//! on every blade's list and on its first row's page, followed by the keys that confirm
+//! (Enter, y), reaches the demo tenant as reads only.
+
+use crate::common::Harness;
+use crossterm::event::KeyCode;
+use entra_console::blades::BladeKind;
+
+/// Graph actions sent as POST that only read (judged here, not by the console's own list).
+fn is_read(request: &str) -> bool {
+    [
+        "/$batch",
+        "/directoryObjects/getByIds",
+        "/identity/conditionalAccess/evaluate",
+        "/getMemberGroups",
+        "/getMemberObjects",
+        "/checkMemberGroups",
+        "/checkMemberObjects",
+    ]
+    .iter()
+    .any(|p| request.starts_with("POST ") && request.ends_with(p))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_key_sends_a_write_in_read_only_mode() {
+    let mut h = Harness::read_only_unpaced().await;
+    let mut keys: Vec<KeyCode> = h
+        .app
+        .keymap
+        .bindings
+        .iter()
+        .flat_map(|b| b.keys.iter().map(|c| c.code))
+        .collect();
+    keys.extend(('a'..='z').chain('A'..='Z').map(KeyCode::Char));
+    keys.sort_by_key(|k| format!("{k:?}"));
+    keys.dedup();
+    let mut pressed = 0;
+    for &blade in BladeKind::ALL {
+        for depth in 0..2 {
+            for &k in &keys {
+                h.open(blade).await;
+                if depth == 1 {
+                    h.key(KeyCode::Enter).await;
+                }
+                for key in [k, KeyCode::Enter, KeyCode::Char('y'), KeyCode::Enter] {
+                    h.key(key).await;
+                    pressed += 1;
+                }
+                h.key(KeyCode::Esc).await;
+                h.key(KeyCode::Esc).await;
+                h.app.quit = false;
+            }
+        }
+    }
+    let sent = h.server.state.faults.not_gets.lock().unwrap().clone();
+    let writes: Vec<&String> = sent.iter().filter(|r| !is_read(r)).collect();
+    assert!(pressed > 2000, "{pressed} keys");
+    assert!(
+        writes.is_empty(),
+        "{} keys sent writes: {writes:?}",
+        pressed
+    );
+}
