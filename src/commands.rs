@@ -274,6 +274,13 @@ pub async fn sync(
             Ok((line, failures)) => {
                 summary.push(line);
                 say(&format!("synced: {}", summary.join(", ")));
+                // Each failure by name and request-id, so none hides behind the first.
+                for f in failures.iter().take(50) {
+                    say(&format!("failed: {f}"));
+                }
+                if failures.len() > 50 {
+                    say(&format!("failed: … and {} more", failures.len() - 50));
+                }
                 return Err(Failure::error(format!(
                     "sync: {} failed (first: {}); what was synced is kept",
                     failures.len(),

@@ -169,3 +169,23 @@ async fn view_keys_in_the_status_bar_and_unsupported_keys_said() {
         "{screen}"
     );
 }
+
+/// Issue 17, item 2: a damaged cache is said at once and stays said, at 80 columns.
+#[tokio::test]
+async fn a_damaged_cache_stays_visible_at_80_columns() {
+    let mut h = Harness::new(false).await;
+    let effects = h.app.update(entra_console::app::Msg::CacheDamaged(
+        "cache damaged: run `entra-console sync --full` or import a snapshot (database disk image is malformed; /home/admin/.local/share/entra-console/cache/prod.db)".into(),
+    ));
+    assert!(effects.is_empty());
+    let bar = h.render(80, 24).lines().last().unwrap().to_string();
+    assert!(
+        bar.contains("cache damaged") && bar.contains("sync --full"),
+        "{bar}"
+    );
+    // After the message has gone, the badge stays.
+    let later = h.app.now + chrono::Duration::seconds(30);
+    h.app.update(entra_console::app::Msg::Tick(later));
+    let bar = h.render(80, 24).lines().last().unwrap().to_string();
+    assert!(bar.contains("CACHE DAMAGED"), "{bar}");
+}
