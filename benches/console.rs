@@ -2,6 +2,9 @@
 //! 100k-user cache, keystroke to frame while filtering 100k rows (with its p99), frame render.
 //! `cargo bench --bench console`.
 
+// Tests and benchmarks may unwrap: a failure here is a failed test, not a crash on data.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -132,7 +135,7 @@ fn budgets(c: &mut Criterion) {
                 let _ = rt.block_on(task);
             }
             total
-        })
+        });
     });
     // For comparison: all 100k cached users into the table (what follows the first frame).
     c.bench_function("all_100k_cached_rows_into_the_table", |b| {
@@ -140,14 +143,14 @@ fn budgets(c: &mut Criterion) {
             let store = Store::open(&path, false).unwrap();
             let (cached, _) = store.list("users").unwrap();
             black_box(users_app(cached).dirty);
-        })
+        });
     });
 
     // Frame render of a 100k-row list (only the visible rows are built).
     let mut a = users_app(items.clone());
     let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
     c.bench_function("frame_render_100k_list_120x40", |b| {
-        b.iter(|| frame(&mut t, &mut a))
+        b.iter(|| frame(&mut t, &mut a));
     });
 
     // Keystroke to frame while filtering: type into `/`, one key and one frame per sample.
@@ -169,7 +172,7 @@ fn budgets(c: &mut Criterion) {
         frame(t, a);
     };
     c.bench_function("keystroke_to_frame_filter_100k", |b| {
-        b.iter(|| step(&mut a, &mut t))
+        b.iter(|| step(&mut a, &mut t));
     });
     let mut samples: Vec<Duration> = (0..400)
         .map(|_| {

@@ -42,7 +42,7 @@ pub async fn export(
         let store = conn
             .store
             .ok_or_else(|| Failure::error("no cache: the journal lives in the cache"))?;
-        let entries = crate::cache::off_thread(store, |s| s.verify().and_then(|_| s.journal()))
+        let entries = crate::cache::off_thread(store, |s| s.verify().and_then(|()| s.journal()))
             .await
             .map_err(|e| Failure::error(e.to_string()))?;
         return out(&ListSource::Blade(BladeKind::Journal), entries);
@@ -117,7 +117,7 @@ pub async fn export(
         match crate::export::write_rows(&source, rows, format, &mut lock) {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
             other => other.map_err(|e| Failure::error(format!("export: {e}")))?,
-        };
+        }
         // What was read is written; a part that was not makes the export fail, by name.
         return match facts.lacking(source.facts_parts()) {
             Some(m) => Err(Failure::error(format!("{blade}: partly read: {m}"))),
@@ -385,7 +385,7 @@ pub async fn snapshot(
             }
             // Validate before copying: a foreign or damaged file is refused.
             let incoming = Store::open(file, false)
-                .and_then(|s| s.verify().map(|_| s))
+                .and_then(|s| s.verify().map(|()| s))
                 .map_err(|e| Failure::error(e.to_string()))?;
             // A snapshot of another tenant replaces this profile's view of its own tenant:
             // say so (the profile's tenant from config, or the cache it replaces).

@@ -6,7 +6,9 @@ use crate::blades::{BladeKind, ListSource, ObjectKind};
 
 /// The view-specific actions with short labels, in the order the status bar shows them.
 pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
-    use Action::*;
+    use Action::{
+        Add, AddEligible, Duplicate, Edit, Exclude, Mark, Members, Remove, Rename, SetState, WhatIf,
+    };
     match view {
         View::List(l) => match &l.source {
             ListSource::Blade(BladeKind::CaPolicies) => &[
@@ -64,7 +66,9 @@ pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
 
 /// Actions that belong to some views only (the others work everywhere).
 fn view_specific(a: Action) -> bool {
-    use Action::*;
+    use Action::{
+        Add, AddEligible, Duplicate, Edit, Exclude, Mark, Members, Remove, Rename, SetState, WhatIf,
+    };
     matches!(
         a,
         Members

@@ -98,7 +98,7 @@ impl App {
                 if let Some((name, _)) =
                     palette_matches(&p.input, &self.ctx.profiles).get(p.selected)
                 {
-                    p.input = name.clone();
+                    p.input.clone_from(name);
                 }
             }
             KeyCode::Enter => {

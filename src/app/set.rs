@@ -190,11 +190,7 @@ impl App {
             ("Published".to_string(), serde_json::json!(true)),
             ("Not published".to_string(), serde_json::json!(false)),
         ];
-        let selected = if current == serde_json::json!(true) {
-            1
-        } else {
-            0
-        };
+        let selected = usize::from(current == serde_json::json!(true));
         let choice = super::write::Choice {
             field: "isAvailable".into(),
             current,

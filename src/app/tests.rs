@@ -33,7 +33,7 @@ fn page(index: usize, names: &[&str]) -> Page {
 
 fn fetch_id(effects: &[Effect]) -> RequestId {
     match effects.first() {
-        Some(Effect::FetchPages { id, .. }) | Some(Effect::FetchObject { id, .. }) => *id,
+        Some(Effect::FetchPages { id, .. } | Effect::FetchObject { id, .. }) => *id,
         other => panic!("expected a fetch, got {other:?}"),
     }
 }

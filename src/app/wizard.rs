@@ -300,7 +300,7 @@ impl App {
         let request = crate::blades::protected::context_request(&id, Some(&ctx));
         let name = id.trim_start_matches("microsoft.directory-").to_string();
         self.begin_write(
-            format!("Step 3 of 3 ({}/{total}): require {ctx} for {name}", n + 1,),
+            format!("Step 3 of 3 ({}/{total}): require {ctx} for {name}", n + 1),
             id,
             request,
             None,

@@ -20,6 +20,7 @@ impl std::fmt::Debug for Saved {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Saved")
             .field("refresh_token", &"<redacted>")
+            .field("authority", &self.authority)
             .field("tenant", &self.tenant)
             .field("client_id", &self.client_id)
             .field("username", &self.username)

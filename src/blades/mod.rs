@@ -213,7 +213,7 @@ impl ListSource {
 
     /// The parts of the facts this list shows (a missing one is named above the rows).
     pub fn facts_parts(&self) -> &'static [crate::protect::Part] {
-        use crate::protect::Part::*;
+        use crate::protect::Part::{Actions, Contexts, Policies, Strengths};
         match self {
             ListSource::Blade(BladeKind::ProtectedActions) => &[Actions, Contexts, Policies],
             ListSource::Blade(BladeKind::AuthContexts) => &[Contexts, Actions, Policies],

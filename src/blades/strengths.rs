@@ -75,7 +75,7 @@ pub fn sheet(v: &Value, facts: Option<&Facts>) -> Sheet {
     let c = s.section("Allowed combinations");
     for combo in v["allowedCombinations"].as_array().into_iter().flatten() {
         c.push((
-            "".into(),
+            String::new(),
             combo.as_str().unwrap_or_default().replace(',', " + "),
         ));
     }

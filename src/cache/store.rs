@@ -14,7 +14,7 @@ pub const APPLICATION_ID: i32 = 0x4543_4F4E;
 
 /// Numbered migrations; `user_version` is the number applied.
 const MIGRATIONS: &[&str] = &[
-    r#"
+    r"
 CREATE TABLE objects (
     collection TEXT NOT NULL,
     id TEXT NOT NULL,
@@ -54,13 +54,13 @@ CREATE TABLE journal (
     request_id TEXT,
     claims_context TEXT
 );
-"#,
-    r#"
+",
+    r"
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-"#,
+",
 ];
 
 /// Cache failures, each naming the file.
@@ -345,7 +345,7 @@ impl Store {
             c.execute(
                 "INSERT INTO sync_state (collection, gen, full_round) VALUES (?1, ?2, ?3)
                  ON CONFLICT (collection) DO UPDATE SET gen = ?2, full_round = ?3",
-                params![coll, generation, full as i64],
+                params![coll, generation, i64::from(full)],
             )
         })?;
         Ok(SyncState {

@@ -271,7 +271,7 @@ pub async fn middleware(State(state): State<Shared>, req: Request, next: Next) -
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default()
                 .to_string();
-            if let Err(wait) = f.take(&key, units as f64) {
+            if let Err(wait) = f.take(&key, f64::from(units)) {
                 f.throttled.fetch_add(1, Ordering::Relaxed);
                 return throttled(
                     &ctx,

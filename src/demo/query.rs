@@ -111,10 +111,7 @@ pub fn parse(
                     if !known.contains(f) {
                         return Err(bad(
                             "Request_BadRequest",
-                            format!(
-                                "Could not find a property named '{f}' on type '{}'.",
-                                type_name
-                            ),
+                            format!("Could not find a property named '{f}' on type '{type_name}'."),
                         ));
                     }
                 }

@@ -287,10 +287,10 @@ fn device(p: &Value, s: &Sign) -> Check {
         .split(" -or ")
         .any(|alt| alt.split(" -and ").all(|c| clause(c.trim())));
     let exclude = f["mode"].as_str() == Some("exclude");
-    if matched != exclude {
-        Check::Yes
-    } else {
+    if matched == exclude {
         Check::No("devices")
+    } else {
+        Check::Yes
     }
 }
 

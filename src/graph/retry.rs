@@ -110,7 +110,7 @@ impl Pacer {
         let mut next = self.next.lock().await;
         let now = clock.now();
         if now < *next {
-            clock.sleep(*next - now).await;
+            clock.sleep(next.saturating_sub(now)).await;
         }
         *next = clock.now().max(*next) + self.interval;
     }

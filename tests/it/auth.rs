@@ -16,7 +16,10 @@ use std::time::Duration;
 
 async fn server(poll_script: &[&str]) -> DemoServer {
     demo::start(DemoOptions {
-        poll_script: poll_script.iter().map(|s| s.to_string()).collect(),
+        poll_script: poll_script
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect(),
         ..Default::default()
     })
     .await

@@ -287,7 +287,7 @@ async fn named_locations_are_created_and_edited() {
     h.open(BladeKind::NamedLocations).await;
     h.key(KeyCode::Char('a')).await;
     edit_draft(&mut h, |v| {
-        v["ipRanges"][0]["cidrAddress"] = json!("10.0.0.0/33")
+        v["ipRanges"][0]["cidrAddress"] = json!("10.0.0.0/33");
     });
     ctrl(&mut h, 's').await;
     let err = h.app.editor.as_ref().unwrap().error.clone().unwrap();

@@ -42,7 +42,7 @@ proptest! {
     fn error_bodies_never_panic(status in 100u16..600, body in prop::collection::vec(any::<u8>(), 0..256), rid in proptest::option::of(".{0,20}")) {
         let e = ApiError::from_body(status, &body, rid);
         let line = e.to_string();
-        let want = format!("HTTP {}", status);
+        let want = format!("HTTP {status}");
         prop_assert!(line.contains(&want));
     }
 

@@ -2,6 +2,9 @@
 //! client's resilience, sign-in and step-up, the cache, the command line, rendered screens
 //! (insta snapshots) and the real binary in a pseudo-terminal.
 
+// Tests and benchmarks may unwrap: a failure here is a failed test, not a crash on data.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod auth;
 mod boundaries;
 mod ca;

@@ -11,7 +11,7 @@ struct Session {
     raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
 }
 
 impl Session {
@@ -76,7 +76,7 @@ impl Session {
             raw,
             writer,
             child,
-            _home: home,
+            home,
         }
     }
 
@@ -91,9 +91,10 @@ impl Session {
             if s.contains(needle) {
                 return s;
             }
-            if start.elapsed() > timeout {
-                panic!("timed out waiting for {needle:?}; screen:\n{s}");
-            }
+            assert!(
+                start.elapsed() <= timeout,
+                "timed out waiting for {needle:?}; screen:\n{s}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -388,7 +389,7 @@ fn a_stop_signal_restores_the_terminal_and_keeps_the_draft() {
     assert_restored(&s);
     let screen = s.wait_for("stopped by SIGTERM", Duration::from_secs(5));
     assert!(screen.contains("written to"), "{screen}");
-    let drafts = find_files(s._home.path(), "draft-");
+    let drafts = find_files(s.home.path(), "draft-");
     assert_eq!(drafts.len(), 1, "{screen}");
     let draft: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&drafts[0]).unwrap()).unwrap();
@@ -410,6 +411,6 @@ fn hangup_and_quit_signals_restore_the_terminal_too() {
         let status = s.wait_exit(Duration::from_secs(10));
         assert_eq!(status.exit_code(), 128 + sig as u32, "signal {sig}");
         assert_restored(&s);
-        assert!(find_files(s._home.path(), "draft-").is_empty());
+        assert!(find_files(s.home.path(), "draft-").is_empty());
     }
 }

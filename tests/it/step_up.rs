@@ -195,7 +195,7 @@ async fn a_strength_requirement_can_be_met_by_device_code() {
     let mut h = harness(StepUpMode::Device, false).await;
     {
         let mut t = h.server.state.tenant.write().unwrap();
-        for p in t.policy.policies.iter_mut() {
+        for p in &mut t.policy.policies {
             if p["displayName"].as_str().unwrap().starts_with("CAP") {
                 p["conditions"]["devices"] = serde_json::Value::Null;
                 p["grantControls"] = serde_json::json!({"operator": "OR", "builtInControls": [],
