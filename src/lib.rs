@@ -16,6 +16,7 @@ pub mod commands;
 pub mod config;
 pub mod connect;
 pub mod demo;
+pub mod effect;
 pub mod export;
 pub mod graph;
 pub mod keymap;

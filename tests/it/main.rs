@@ -10,6 +10,7 @@ mod boundaries;
 mod ca;
 mod cache;
 mod cache_safety;
+mod cancel;
 mod cli;
 mod common;
 mod decoders_prop;

@@ -1,0 +1,399 @@
+//! The effect interpreter: runs each `Effect` (Graph reads and writes, cache reads and
+//! write-through, step-up, clipboard) as a tokio task that reports back as `Msg`s, and stops
+//! the tasks of views that went away.
+
+use crate::app::msg::Switch;
+use crate::app::{Effect, Msg, RequestId};
+use crate::auth::step_up::step_up_with;
+use crate::cache::{Store, SyncState};
+use crate::connect::Connector;
+use crate::graph::{GraphClient, Request};
+use crate::protect::Facts;
+use futures::StreamExt;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::AbortHandle;
+
+/// Read a list (or a group's members) from the cache, off the UI task.
+async fn read_cached(
+    store: Arc<Store>,
+    key: String,
+) -> Option<(Vec<Value>, Option<chrono::DateTime<chrono::Utc>>)> {
+    read_cached_head(store, key, None).await
+}
+
+/// Cached rows a first screen needs, before the whole collection is read.
+const FIRST_SCREEN: usize = 200;
+
+async fn read_cached_head(
+    store: Arc<Store>,
+    key: String,
+    limit: Option<usize>,
+) -> Option<(Vec<Value>, Option<chrono::DateTime<chrono::Utc>>)> {
+    let r = crate::cache::off_thread(store, move |store| match key.strip_prefix("members:") {
+        Some(gid) => store.members(gid),
+        None if key == "journal" => store.journal().map(|j| (j, Some(chrono::Utc::now()))),
+        None => store.list_head(&key, limit),
+    })
+    .await;
+    match r {
+        Ok((items, at)) if !items.is_empty() || at.is_some() => Some((items, at)),
+        Err(e) => {
+            tracing::warn!("cache read: {e}");
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Writes live pages through to the cache: a full round per list load, a page per
+/// transaction; members are replaced at the end.
+struct CacheSink {
+    store: Option<Arc<Store>>,
+    key: Option<String>,
+    round: Option<SyncState>,
+    members: Vec<Value>,
+    /// Held from the first page written to the last: a sync running meanwhile is not
+    /// interleaved with (the pages are then shown, not written).
+    lock: Option<crate::cache::WriterLock>,
+}
+
+impl CacheSink {
+    fn new(store: Option<Arc<Store>>, key: Option<String>) -> Self {
+        CacheSink {
+            store,
+            key,
+            round: None,
+            members: Vec::new(),
+            lock: None,
+        }
+    }
+
+    async fn page(&mut self, page: &crate::graph::Page) {
+        let (Some(st), Some(key)) = (self.store.clone(), self.key.clone()) else {
+            return;
+        };
+        if self.lock.is_none() {
+            match crate::cache::WriterLock::try_acquire(&st.path) {
+                Ok(l) => self.lock = Some(l),
+                Err(e) => {
+                    tracing::warn!("not written to the cache: {e}");
+                    self.store = None;
+                    return;
+                }
+            }
+        }
+        if key.starts_with("members:") {
+            self.members.extend(page.items.iter().cloned());
+            return;
+        }
+        let items = page.items.clone();
+        let next = page.next_link.clone();
+        let round = self.round.clone();
+        let r = crate::cache::off_thread(st, move |st| {
+            let round = match round {
+                Some(r) => r,
+                None => st.begin_round(&key, true)?,
+            };
+            st.save_page(&key, &round, &items, next.as_deref(), None)?;
+            Ok(round)
+        })
+        .await;
+        match r {
+            Ok(round) => self.round = Some(round),
+            Err(e) => {
+                tracing::warn!("cache write: {e}");
+                self.store = None;
+            }
+        }
+    }
+
+    async fn finish(self) {
+        let (Some(st), Some(key)) = (self.store, self.key) else {
+            return;
+        };
+        if let Some(gid) = key.strip_prefix("members:").map(str::to_string) {
+            let items = self.members;
+            let _ = crate::cache::off_thread(st, move |st| st.replace_members(&gid, &items)).await;
+        }
+    }
+}
+
+/// Do the work of one effect, sending its results as messages. Tests await this directly.
+pub async fn perform(
+    effect: Effect,
+    client: GraphClient,
+    store: Option<Arc<Store>>,
+    tx: UnboundedSender<Msg>,
+) {
+    match effect {
+        Effect::FetchPages { id, request, cache } => {
+            let key = cache.filter(|_| store.is_some());
+            if let (Some(st), Some(k)) = (&store, &key) {
+                // A first screen from the head of a large collection, then all of it.
+                let plain = !k.starts_with("members:") && k != "journal";
+                let mut shown = 0;
+                if plain
+                    && let Some((items, as_of)) =
+                        read_cached_head(st.clone(), k.clone(), Some(FIRST_SCREEN)).await
+                {
+                    shown = items.len();
+                    let _ = tx.send(Msg::Cached { id, items, as_of });
+                }
+                if (!plain || shown == FIRST_SCREEN)
+                    && let Some((items, as_of)) = read_cached(st.clone(), k.clone()).await
+                {
+                    let _ = tx.send(Msg::Cached { id, items, as_of });
+                }
+            }
+            if client.is_offline()
+                || key.as_deref() == Some("journal")
+                || request.path == "/$journal"
+            {
+                let _ = tx.send(Msg::Done { id, error: None });
+                return;
+            }
+            let mut pages = client.pages(request);
+            let mut error = None;
+            let mut sink = CacheSink::new(store.clone(), key);
+            while let Some(p) = pages.next().await {
+                match p {
+                    Ok(page) => {
+                        sink.page(&page).await;
+                        if tx.send(Msg::Page { id, page }).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        error = Some(e);
+                        break;
+                    }
+                }
+            }
+            if error.is_none() {
+                sink.finish().await;
+            }
+            let _ = tx.send(Msg::Done { id, error });
+        }
+        Effect::FetchObject { id, request, cache } => {
+            if client.is_offline() {
+                let found = match (&store, cache) {
+                    (Some(st), Some((coll, oid))) => {
+                        read_cached(st.clone(), coll).await.and_then(|(items, _)| {
+                            items
+                                .into_iter()
+                                .find(|v| v["id"].as_str() == Some(oid.as_str()))
+                        })
+                    }
+                    _ => None,
+                };
+                let error = match found {
+                    Some(object) => {
+                        let _ = tx.send(Msg::Object { id, object });
+                        None
+                    }
+                    None => Some(crate::graph::GraphError::Offline),
+                };
+                let _ = tx.send(Msg::Done { id, error });
+                return;
+            }
+            let error = match client.get_json(&request).await {
+                Ok(object) => {
+                    let _ = tx.send(Msg::Object { id, object });
+                    None
+                }
+                Err(e) => Some(e),
+            };
+            let _ = tx.send(Msg::Done { id, error });
+        }
+        Effect::Journal(mut entry) => {
+            if entry.user.is_none() {
+                entry.user = match client.credential().session() {
+                    Some(s) => s.username().await,
+                    None => None,
+                };
+            }
+            if let Some(st) = store {
+                let r = crate::cache::off_thread(st, move |st| st.journal_add(&entry)).await;
+                if let Err(e) = r {
+                    tracing::warn!("journal: {e}");
+                }
+            }
+        }
+        Effect::LoadFacts { id } => {
+            let facts = Facts::load(&client);
+            let _ = tx.send(Msg::Facts {
+                id,
+                facts: facts.await,
+            });
+        }
+        Effect::Search { id, query } => {
+            let [u, g] = crate::app::picker::search_requests(&query);
+            let results = async {
+                let mut out = Vec::new();
+                for (req, t) in [(u, "#microsoft.graph.user"), (g, "#microsoft.graph.group")] {
+                    for mut v in client.get_all(req).await? {
+                        v["@odata.type"] = serde_json::json!(t);
+                        out.push(v);
+                    }
+                }
+                Ok(out)
+            };
+            let _ = tx.send(Msg::SearchResults {
+                id,
+                results: results.await,
+            });
+        }
+        Effect::Resolve { id, keys } => {
+            let ids = async {
+                let mut out = Vec::new();
+                for k in keys {
+                    let guid = k.len() == 36 && k.chars().filter(|c| *c == '-').count() == 4;
+                    if guid {
+                        out.push(k);
+                    } else {
+                        let u = client
+                            .get_json(&crate::blades::users::detail_request(&k).select(&["id"]))
+                            .await?;
+                        out.push(u["id"].as_str().unwrap_or_default().to_string());
+                    }
+                }
+                Ok(out)
+            };
+            let _ = tx.send(Msg::Resolved { id, ids: ids.await });
+        }
+        Effect::LoadScopes { id } => {
+            let units = client
+                .get_all(
+                    Request::get("/directory/administrativeUnits").select(&["id", "displayName"]),
+                )
+                .await;
+            let _ = tx.send(Msg::Scopes { id, units });
+        }
+        Effect::LoadRoles { id } => {
+            let roles = crate::roles::RoleFacts::load(&client).await;
+            let _ = tx.send(Msg::Roles { id, roles });
+        }
+        Effect::LoadGuard { id, accounts } => {
+            let facts = crate::ca::load::guard_facts(&client, &accounts).await;
+            let _ = tx.send(Msg::Guard { id, facts });
+        }
+        Effect::LoadNames {
+            id,
+            ids,
+            everything,
+        } => {
+            let names = crate::ca::load::names(&client, store.as_ref(), ids, everything).await;
+            let _ = tx.send(Msg::Names { id, names });
+        }
+        Effect::WhatIf { id, query } => {
+            let result = crate::ca::whatif::what_if(&client, &store, &query).await;
+            let _ = tx.send(Msg::WhatIf { id, result });
+        }
+        Effect::Write { id, request } => {
+            let result = client.send(&request).await.map(|r| r.request_id);
+            let _ = tx.send(Msg::WriteDone { id, result });
+        }
+        Effect::StepUp { id, claims } => {
+            let result = step_up_with(&client, &claims, |code| {
+                let _ = tx.send(Msg::DeviceCode { id, code });
+            })
+            .await;
+            let _ = tx.send(Msg::StepUpDone { id, result });
+        }
+        Effect::Copy(text) => {
+            if let Err(e) = crate::tui::copy_to_clipboard(&text) {
+                tracing::warn!("clipboard write failed: {e}");
+            }
+        }
+        // Handled by the run loop (it owns the connection).
+        Effect::Cancel(_) | Effect::SwitchProfile { .. } => {}
+    }
+}
+
+/// Starts effects as tasks and can stop them.
+pub struct Runner {
+    pub(crate) client: GraphClient,
+    pub(crate) tx: UnboundedSender<Msg>,
+    pub(crate) tasks: HashMap<RequestId, AbortHandle>,
+    connector: Connector,
+    pub(crate) store: Option<Arc<Store>>,
+}
+
+/// The client with retry notices going to the app.
+pub fn observed(client: GraphClient, tx: &UnboundedSender<Msg>) -> GraphClient {
+    let notices = tx.clone();
+    client.with_observer(std::sync::Arc::new(move |n| {
+        let _ = notices.send(Msg::Retrying(n));
+    }))
+}
+
+impl Runner {
+    /// A runner for `client` and `store`, reporting on `tx`; `connector` answers `:ctx`.
+    pub fn new(
+        client: GraphClient,
+        store: Option<Arc<Store>>,
+        tx: UnboundedSender<Msg>,
+        connector: Connector,
+    ) -> Runner {
+        Runner {
+            client: observed(client, &tx),
+            tx,
+            tasks: HashMap::new(),
+            connector,
+            store,
+        }
+    }
+
+    /// Start an effect (a `Cancel` stops the task of its request at once).
+    pub fn spawn(&mut self, effect: Effect) {
+        self.tasks.retain(|_, h| !h.is_finished());
+        let id = match &effect {
+            Effect::Cancel(id) => {
+                if let Some(h) = self.tasks.remove(id) {
+                    h.abort();
+                }
+                return;
+            }
+            Effect::SwitchProfile { id, name } => {
+                let id = *id;
+                let connect = (self.connector)(name.clone());
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(match connect.await {
+                        Ok((conn, profiles)) => {
+                            let ctx = crate::app::Context::of(&conn, profiles);
+                            Msg::Switched(id, Switch(Box::new(conn), ctx))
+                        }
+                        Err(e) => Msg::SwitchFailed(id, e),
+                    });
+                });
+                return;
+            }
+            Effect::Copy(_) | Effect::Journal(_) => None,
+            Effect::FetchPages { id, .. }
+            | Effect::FetchObject { id, .. }
+            | Effect::LoadFacts { id }
+            | Effect::LoadRoles { id }
+            | Effect::Search { id, .. }
+            | Effect::Resolve { id, .. }
+            | Effect::LoadScopes { id }
+            | Effect::LoadGuard { id, .. }
+            | Effect::LoadNames { id, .. }
+            | Effect::WhatIf { id, .. }
+            | Effect::Write { id, .. }
+            | Effect::StepUp { id, .. } => Some(*id),
+        };
+        let handle = tokio::spawn(perform(
+            effect,
+            self.client.clone(),
+            self.store.clone(),
+            self.tx.clone(),
+        ));
+        if let Some(id) = id {
+            self.tasks.insert(id, handle.abort_handle());
+        }
+    }
+}
