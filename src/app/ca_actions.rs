@@ -93,7 +93,7 @@ impl App {
         let mut effects = self.begin_write(title, id.clone(), request, None, Some(v));
         let mut review = Review::new(Mode::Delete, subject == Subject::Policy, &name);
         if subject == Subject::Location
-            && let Some(f) = &self.facts
+            && let Some(f) = &self.tenant.facts
         {
             for p in crate::blades::locations::used_by(&id, &f.policies) {
                 review.warnings.push(format!(
@@ -138,7 +138,7 @@ impl App {
             .as_str()
             .unwrap_or(&pid)
             .to_string();
-        self.names.insert(pid.clone(), who.clone());
+        self.tenant.names.insert(pid.clone(), who.clone());
         let mut list = crate::ca::strs(&policy["conditions"]["users"][key]);
         if list.contains(&pid) {
             self.toast(

@@ -238,7 +238,7 @@ impl App {
         }
         let current_draft = draft(&current);
         let theirs = merge_patch(&ed.opened, &current_draft);
-        let names = &self.names;
+        let names = &self.tenant.names;
         let name = |i: &str| names.get(i).cloned().unwrap_or_else(|| i.to_string());
         let mut conflicts = Vec::new();
         if let Some(t) = &theirs {

@@ -12,6 +12,7 @@ pub mod recovery;
 pub mod review;
 pub mod run;
 mod set;
+pub mod tenant;
 mod update;
 pub mod whatif;
 pub use palette::{Command, palette_matches as update_palette_matches};
@@ -130,27 +131,12 @@ pub struct App {
     pub dirty: bool,
     /// The write being confirmed, sent or stepped up (its draft).
     pub write: Option<write::PendingWrite>,
-    /// Protected actions, contexts and policies, read when a write needs them.
-    pub facts: Option<crate::protect::Facts>,
-    facts_request: Option<RequestId>,
-    /// Role definitions, assignments, eligibility and role-group members.
-    pub roles: Option<crate::roles::RoleFacts>,
-    /// Assignment scopes: the tenant and its administrative units (name, directoryScopeId).
-    pub scopes: Option<Vec<(String, String)>>,
+    /// Everything read from the signed-in tenant besides the views (replaced whole by `:ctx`).
+    pub tenant: tenant::TenantState,
     /// The `:protect` guided setup in progress.
     pub wizard: Option<wizard::Wizard>,
-    roles_request: Option<RequestId>,
-    /// `acrs` of the token after the last step-up.
-    pub token_acrs: Vec<String>,
     /// The JSON editor of a policy or named location (its draft).
     pub editor: Option<editor::Editor>,
-    /// Break-glass accounts and the signed-in admin, for the lockout guard.
-    pub guard: Option<crate::ca::guard::GuardFacts>,
-    guard_request: Option<RequestId>,
-    /// Names of ids seen in policies (users, groups, roles, locations, strengths, apps).
-    pub names: std::collections::HashMap<String, String>,
-    names_request: Option<RequestId>,
-    names_pending: Vec<String>,
     /// The `:ctx` in flight (the last one asked wins).
     switch_request: Option<RequestId>,
     /// The cache failed its integrity check (the status bar says so for the whole session).
@@ -179,19 +165,9 @@ impl App {
             quit_confirms: false,
             dirty: true,
             write: None,
-            facts: None,
-            facts_request: None,
-            roles: None,
+            tenant: tenant::TenantState::default(),
             wizard: None,
-            scopes: None,
-            roles_request: None,
-            token_acrs: Vec::new(),
             editor: None,
-            guard: None,
-            guard_request: None,
-            names: Default::default(),
-            names_request: None,
-            names_pending: Vec::new(),
             switch_request: None,
             cache_damaged: false,
             next_id: 1,
@@ -208,17 +184,7 @@ impl App {
         self.write = None;
         self.editor = None;
         self.wizard = None;
-        self.facts = None;
-        self.facts_request = None;
-        self.roles = None;
-        self.roles_request = None;
-        self.scopes = None;
-        self.guard = None;
-        self.guard_request = None;
-        self.names.clear();
-        self.names_request = None;
-        self.names_pending.clear();
-        self.token_acrs.clear();
+        self.tenant = tenant::TenantState::default();
         self.switch_request = None;
         self.overlay = Overlay::None;
         self.toast(format!("now on profile {profile}"), false);

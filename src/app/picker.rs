@@ -134,8 +134,9 @@ impl App {
         } else {
             "active, permanent"
         };
-        let load = if self.scopes.is_none() {
+        let load = if self.tenant.scopes.wanted() {
             let id = self.fresh_id();
+            self.tenant.scopes = super::tenant::Loadable::Loading(id);
             vec![Effect::LoadScopes { id }]
         } else {
             Vec::new()
@@ -166,6 +167,7 @@ impl App {
             return Vec::new();
         }
         let used: Vec<u32> = self
+            .tenant
             .facts
             .as_ref()
             .map(|f| {
@@ -249,8 +251,10 @@ impl App {
         };
         // The scope: the tenant or an administrative unit.
         let options: Vec<(String, Value)> = self
+            .tenant
             .scopes
-            .clone()
+            .ready()
+            .cloned()
             .unwrap_or_else(|| vec![("tenant".into(), "/".into())])
             .into_iter()
             .map(|(n, s)| (n, json!(s)))

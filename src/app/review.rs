@@ -104,9 +104,9 @@ impl App {
             w.review = Some(review);
         }
         let mut effects = Vec::new();
-        if policy && self.guard.is_none() && self.guard_request.is_none() {
+        if policy && self.tenant.guard.is_none() && self.tenant.guard_request.is_none() {
             let id = self.fresh_id();
-            self.guard_request = Some(id);
+            self.tenant.guard_request = Some(id);
             effects.push(Effect::LoadGuard {
                 id,
                 accounts: self.ctx.break_glass.clone(),
@@ -134,7 +134,7 @@ impl App {
         {
             ids.extend(crate::ca::load::object_ids(v));
         }
-        ids.retain(|i| !self.names.contains_key(i));
+        ids.retain(|i| !self.tenant.names.contains_key(i));
         self.load_names(ids)
     }
 
@@ -156,10 +156,10 @@ impl App {
         let after = self.review_after();
         // Disjoint borrows: the write mutably, the facts, accounts and names read-only.
         let empty = crate::protect::Facts::default();
-        let facts = self.facts.as_ref().unwrap_or(&empty);
-        let guard = self.guard.as_ref();
+        let facts = self.tenant.facts.as_ref().unwrap_or(&empty);
+        let guard = self.tenant.guard.as_ref();
         let no_break_glass = self.ctx.break_glass.is_empty();
-        let names = &self.names;
+        let names = &self.tenant.names;
         let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
         let Some(w) = &mut self.write else {
             return;
@@ -219,16 +219,16 @@ impl App {
         id: super::RequestId,
         facts: crate::ca::guard::GuardFacts,
     ) -> Vec<Effect> {
-        if self.guard_request != Some(id) {
+        if self.tenant.guard_request != Some(id) {
             return Vec::new();
         }
-        self.guard_request = None;
+        self.tenant.guard_request = None;
         for a in &facts.accounts {
             if let Some(i) = &a.id {
-                self.names.insert(i.clone(), a.label.clone());
+                self.tenant.names.insert(i.clone(), a.label.clone());
             }
         }
-        self.guard = Some(facts);
+        self.tenant.guard = Some(facts);
         self.refresh_review();
         self.dirty = true;
         Vec::new()
@@ -241,14 +241,14 @@ impl App {
         if self.ctx.offline {
             return Vec::new();
         }
-        if self.names_request.is_some() {
-            self.names_pending.extend(ids);
+        if self.tenant.names_request.is_some() {
+            self.tenant.names_pending.extend(ids);
             return Vec::new();
         }
-        let everything = self.names.is_empty();
+        let everything = self.tenant.names.is_empty();
         if !ids.is_empty() || everything {
             let id = self.fresh_id();
-            self.names_request = Some(id);
+            self.tenant.names_request = Some(id);
             return vec![Effect::LoadNames {
                 id,
                 ids,
@@ -263,11 +263,11 @@ impl App {
         id: super::RequestId,
         names: crate::ca::load::NameRead,
     ) -> Vec<Effect> {
-        if self.names_request != Some(id) {
+        if self.tenant.names_request != Some(id) {
             return Vec::new();
         }
-        self.names_request = None;
-        self.names.extend(names.names);
+        self.tenant.names_request = None;
+        self.tenant.names.extend(names.names);
         // What was read is shown; what was not is named (ids stay ids there).
         if !names.missing.is_empty() {
             let what = names.missing.join("; ");
@@ -276,8 +276,8 @@ impl App {
         }
         self.refresh_review();
         self.dirty = true;
-        let mut pending = std::mem::take(&mut self.names_pending);
-        pending.retain(|i| !self.names.contains_key(i));
+        let mut pending = std::mem::take(&mut self.tenant.names_pending);
+        pending.retain(|i| !self.tenant.names.contains_key(i));
         pending.sort();
         pending.dedup();
         if pending.is_empty() {
@@ -312,7 +312,7 @@ impl App {
 
     /// The re-read arrived: unchanged, send; changed, show the review again on the new version.
     pub(super) fn on_verified(&mut self, current: Value) -> Vec<Effect> {
-        let names = &self.names;
+        let names = &self.tenant.names;
         let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
         let Some(w) = &mut self.write else {
             return Vec::new();

@@ -76,7 +76,7 @@ impl App {
         };
         let c = row.object.clone();
         let id = c["id"].as_str().unwrap_or_default().to_string();
-        let Some(facts) = &self.facts else {
+        let Some(facts) = &self.tenant.facts else {
             self.toast("the protection facts are not loaded yet; press r", true);
             return Vec::new();
         };
@@ -97,7 +97,7 @@ impl App {
     fn set_context(&mut self, a: serde_json::Value) -> Vec<Effect> {
         let mut options: Vec<(String, serde_json::Value)> =
             vec![("none".into(), serde_json::Value::Null)];
-        if let Some(f) = &self.facts {
+        if let Some(f) = &self.tenant.facts {
             let mut ctx: Vec<&serde_json::Value> = f.contexts.iter().collect();
             ctx.sort_by_key(|c| {
                 c["id"]

@@ -145,10 +145,29 @@ fn switching_profile_forgets_the_previous_tenant() {
         id,
         page: page(0, &["g1"]),
     });
-    a.roles = Some(crate::roles::RoleFacts::default());
-    a.names.insert("x".into(), "old name".into());
+    a.tenant.roles = super::tenant::Loadable::Ready(crate::roles::RoleFacts::default());
+    a.tenant.names.insert("x".into(), "old name".into());
+    // A scopes read of the old tenant is in flight (its task is aborted by the switch).
+    a.tenant.scopes = super::tenant::Loadable::Loading(999);
+    a.tenant.facts_request = Some(998);
     a.switched(a.ctx.clone());
-    assert!(a.roles.is_none() && a.names.is_empty() && a.facts.is_none());
+    assert!(
+        matches!(a.tenant.roles, super::tenant::Loadable::Idle)
+            && a.tenant.names.is_empty()
+            && a.tenant.facts.is_none()
+    );
+    // The old read's ids are forgotten: its late answer is dropped, a new read is not skipped.
+    assert!(a.tenant.scopes.wanted() && a.tenant.facts_request.is_none());
+    a.update(Msg::Scopes {
+        id: 999,
+        units: Ok(vec![
+            serde_json::json!({"id": "au1", "displayName": "Old AU"}),
+        ]),
+    });
+    assert!(
+        a.tenant.scopes.ready().is_none(),
+        "the old tenant's scopes are not taken"
+    );
     let id = fetch_id(&a.update(Msg::Key(KeyEvent::new(
         KeyCode::Char('r'),
         KeyModifiers::NONE,

@@ -113,7 +113,7 @@ impl App {
                 }
                 match ids {
                     Some(mut ids) => {
-                        ids.retain(|i| !self.names.contains_key(i));
+                        ids.retain(|i| !self.tenant.names.contains_key(i));
                         self.load_names(ids)
                     }
                     None => Vec::new(),
@@ -131,18 +131,29 @@ impl App {
             Msg::SwitchFailed(..) => Vec::new(),
             Msg::Facts { id, facts } => self.on_facts(id, facts),
             Msg::WriteDone { id, result } => self.on_write_done(id, result),
+            // A read of the previous tenant (or one already answered) is dropped.
+            Msg::Scopes { id, .. } if self.tenant.scopes.request() != Some(id) => Vec::new(),
             Msg::Scopes { units, .. } => {
                 let mut scopes = vec![("tenant".to_string(), "/".to_string())];
-                match units {
-                    Ok(u) => scopes.extend(u.iter().filter_map(|a| {
-                        Some((
-                            format!("AU {}", a["displayName"].as_str()?),
-                            format!("/administrativeUnits/{}", a["id"].as_str()?),
-                        ))
-                    })),
-                    Err(e) => tracing::warn!("cannot read administrative units: {e}"),
-                }
-                self.scopes = Some(scopes);
+                self.tenant.scopes = match units {
+                    Ok(u) => {
+                        scopes.extend(u.iter().filter_map(|a| {
+                            Some((
+                                format!("AU {}", a["displayName"].as_str()?),
+                                format!("/administrativeUnits/{}", a["id"].as_str()?),
+                            ))
+                        }));
+                        super::tenant::Loadable::Ready(scopes)
+                    }
+                    Err(e) => {
+                        // Said where it matters: the scope choice offers the tenant only.
+                        let why = format!(
+                            "administrative units unavailable ({e}): only the tenant scope is offered"
+                        );
+                        self.toast(why.clone(), true);
+                        super::tenant::Loadable::Failed(why)
+                    }
+                };
                 Vec::new()
             }
             Msg::Resolved { id, ids } => self.on_resolved(id, ids),
@@ -324,11 +335,11 @@ impl App {
     /// forgotten too, so the next one is not skipped).
     fn cancel_load(&mut self, v: &View) -> Option<Effect> {
         let id = v.load().request?;
-        if self.facts_request == Some(id) {
-            self.facts_request = None;
+        if self.tenant.facts_request == Some(id) {
+            self.tenant.facts_request = None;
         }
-        if self.roles_request == Some(id) {
-            self.roles_request = None;
+        if self.tenant.roles.request() == Some(id) {
+            self.tenant.roles = super::tenant::Loadable::Idle;
         }
         Some(Effect::Cancel(id))
     }
@@ -347,7 +358,7 @@ impl App {
                 query: query.clone(),
             },
             View::List(l) if l.source.facts_backed() => {
-                self.facts_request = Some(id);
+                self.tenant.facts_request = Some(id);
                 Effect::LoadFacts { id }
             }
             View::List(l) => Effect::FetchPages {
@@ -372,9 +383,9 @@ impl App {
         self.stack.push(v);
         let mut effects = self.reload_top();
         // A user's or group's page shows its roles: read them once, in the background.
-        if principal && self.roles.is_none() && self.roles_request.is_none() {
+        if principal && self.tenant.roles.wanted() {
             let id = self.fresh_id();
-            self.roles_request = Some(id);
+            self.tenant.roles = super::tenant::Loadable::Loading(id);
             effects.push(Effect::LoadRoles { id });
         }
         // A role's page marks its privileged permissions from the resource actions; a named
@@ -383,7 +394,7 @@ impl App {
             crate::blades::ObjectKind::Role
                 | crate::blades::ObjectKind::NamedLocation
                 | crate::blades::ObjectKind::AuthStrength));
-        if role && self.facts.is_none() && self.facts_request.is_none() {
+        if role && self.tenant.facts.is_none() && self.tenant.facts_request.is_none() {
             effects.extend(self.load_facts());
         }
         effects
@@ -515,10 +526,8 @@ impl App {
         roles: Result<crate::roles::RoleFacts, crate::graph::GraphError>,
     ) {
         let now = self.now;
-        let for_detail = self.roles_request == Some(id);
-        if for_detail {
-            self.roles_request = None;
-        }
+        use super::tenant::Loadable;
+        let for_detail = self.tenant.roles.request() == Some(id);
         self.dirty = true;
         match (roles, self.view_for(id)) {
             (Ok(f), Some(View::List(l))) => {
@@ -529,15 +538,19 @@ impl App {
                     error: l.source.roles_problem(&f),
                     ..Default::default()
                 };
-                self.roles = Some(f);
+                self.tenant.roles = Loadable::Ready(f);
             }
-            (Ok(f), _) if for_detail => self.roles = Some(f),
+            (Ok(f), _) if for_detail => self.tenant.roles = Loadable::Ready(f),
             (Err(e), Some(View::List(l))) => {
                 l.load.loading = false;
                 l.load.request = None;
                 l.load.error = Some(e.to_string());
             }
-            (Err(e), _) => tracing::warn!("cannot read roles: {e}"),
+            // A user's or group's page says why its roles are missing (it showed "loading…").
+            (Err(e), _) if for_detail => {
+                tracing::warn!("cannot read roles: {e}");
+                self.tenant.roles = Loadable::Failed(e.to_string());
+            }
             _ => {}
         }
     }

@@ -135,7 +135,7 @@ impl App {
             todo: PERMISSIONS.to_vec(),
             policy: None,
         });
-        self.facts = None;
+        self.tenant.facts = None;
         self.load_facts()
     }
 
@@ -145,10 +145,10 @@ impl App {
             return Vec::new();
         };
         let needs_facts = matches!(wz.step, Step::Start | Step::Checking);
-        let facts = match self.facts.clone() {
+        let facts = match self.tenant.facts.clone() {
             Some(f) => f,
             None if needs_facts => {
-                return if self.facts_request.is_none() {
+                return if self.tenant.facts_request.is_none() {
                     self.load_facts()
                 } else {
                     Vec::new()
@@ -236,7 +236,7 @@ impl App {
                     step: Step::Checking,
                     ..wz
                 });
-                self.facts = None;
+                self.tenant.facts = None;
                 self.load_facts()
             }
             Step::Checking => {
@@ -356,6 +356,7 @@ impl App {
         let options = policy_bodies(&wz.context, &ids);
         // A second policy with the same name would leave two "CAP" policies to tell apart.
         let names: Vec<String> = self
+            .tenant
             .facts
             .as_ref()
             .map(|f| {

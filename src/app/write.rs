@@ -180,6 +180,7 @@ impl App {
             return Vec::new();
         }
         let protection = self
+            .tenant
             .facts
             .as_ref()
             .and_then(|f| protect::protection(&request, f));
@@ -201,7 +202,12 @@ impl App {
         self.write = Some(w);
         self.dirty = true;
         // Not read yet, or read in part: read again (a part may have failed for a moment).
-        if self.facts.as_ref().is_none_or(|f| !f.missing.is_empty()) {
+        if self
+            .tenant
+            .facts
+            .as_ref()
+            .is_none_or(|f| !f.missing.is_empty())
+        {
             self.load_facts()
         } else {
             Vec::new()
@@ -211,7 +217,7 @@ impl App {
     /// Read protected actions, contexts and policies (for protection and explanations).
     pub fn load_facts(&mut self) -> Vec<Effect> {
         let id = self.fresh_id();
-        self.facts_request = Some(id);
+        self.tenant.facts_request = Some(id);
         vec![Effect::LoadFacts { id }]
     }
 
@@ -221,17 +227,17 @@ impl App {
         facts: Result<protect::Facts, GraphError>,
     ) -> Vec<Effect> {
         let mut effects = Vec::new();
-        if self.facts_request != Some(id) {
+        if self.tenant.facts_request != Some(id) {
             return effects;
         }
-        self.facts_request = None;
+        self.tenant.facts_request = None;
         let now = self.now;
         match facts {
             Ok(f) => {
                 if let Some(w) = &mut self.write {
                     w.protection = protect::protection(&w.request, &f);
                 }
-                self.facts = Some(f.clone());
+                self.tenant.facts = Some(f.clone());
                 self.refresh_review();
                 // A list built from the facts (protected actions, contexts) fills now.
                 for v in &mut self.stack {
@@ -250,7 +256,7 @@ impl App {
                         };
                     }
                 }
-                self.facts = Some(f);
+                self.tenant.facts = Some(f);
                 if matches!(
                     self.wizard.as_ref().map(|w| &w.step),
                     Some(super::wizard::Step::Start | super::wizard::Step::Checking)
@@ -270,7 +276,7 @@ impl App {
                 tracing::warn!("cannot read protection facts: {e}");
                 // Nothing could be read: every part is named as missing, so pages that wait
                 // for the facts say why instead of "loading…" forever.
-                self.facts = Some(protect::Facts::unread(&e.to_string()));
+                self.tenant.facts = Some(protect::Facts::unread(&e.to_string()));
                 if self.wizard.take().is_some() {
                     self.toast(format!("guided setup stopped: {e}"), true);
                 }
@@ -424,7 +430,7 @@ impl App {
             return Vec::new();
         }
         self.dirty = true;
-        let facts = self.facts.clone().unwrap_or_default();
+        let facts = self.tenant.facts.clone().unwrap_or_default();
         let Some(w) = &mut self.write else {
             return Vec::new();
         };
@@ -452,7 +458,7 @@ impl App {
                 // The saved draft is no longer a draft.
                 self.editor = None;
                 // Protection depends on what just changed: read it again when next needed.
-                self.facts = None;
+                self.tenant.facts = None;
                 if let super::View::List(l) = self.top_mut() {
                     l.table.marked.clear();
                 }
@@ -471,7 +477,7 @@ impl App {
                 }
                 Some(ch) => {
                     let acrs = ch.acrs.clone().unwrap_or_default();
-                    let has = self.token_acrs.contains(&acrs);
+                    let has = self.tenant.token_acrs.contains(&acrs);
                     w.phase = Phase::Failed(protect::never_satisfied(&acrs, has, &facts));
                     let rid = e.api().and_then(|a| a.request_id.clone());
                     return vec![
@@ -514,7 +520,7 @@ impl App {
             return Vec::new();
         }
         self.dirty = true;
-        let facts = self.facts.clone().unwrap_or_default();
+        let facts = self.tenant.facts.clone().unwrap_or_default();
         let Some(w) = &mut self.write else {
             return Vec::new();
         };
@@ -525,7 +531,7 @@ impl App {
             .unwrap_or_default();
         match result {
             Ok(token_acrs) => {
-                self.token_acrs = token_acrs;
+                self.tenant.token_acrs = token_acrs;
                 w.step_ups += 1;
                 self.send_write()
             }

@@ -405,18 +405,30 @@ impl ObjectKind {
         }
     }
 
+    /// The detail sheet. `roles` is `Ok(None)` while the role facts are being read and
+    /// `Err(why)` when they could not be: a user's or group's page says which.
     pub fn sheet(
         self,
         v: &Value,
         facts: Option<&crate::protect::Facts>,
-        roles: Option<&crate::roles::RoleFacts>,
+        roles: Result<Option<&crate::roles::RoleFacts>, &str>,
         names: &Names,
     ) -> Sheet {
         let mut sheet = self.base_sheet(v, facts, names);
-        if let (Some(r), Some(id)) = (roles, v["id"].as_str())
-            && matches!(self, ObjectKind::User | ObjectKind::Group)
-        {
-            roles::principal_sections(&mut sheet, id, self == ObjectKind::User, r);
+        if !matches!(self, ObjectKind::User | ObjectKind::Group) {
+            return sheet;
+        }
+        match (roles, v["id"].as_str()) {
+            (Ok(Some(r)), Some(id)) => {
+                roles::principal_sections(&mut sheet, id, self == ObjectKind::User, r);
+            }
+            (Ok(None), _) => sheet
+                .section("Directory roles")
+                .push((String::new(), "loading…".into())),
+            (Err(why), _) => sheet
+                .section("Directory roles")
+                .push(("unavailable".into(), why.to_string())),
+            (Ok(Some(_)), None) => {}
         }
         sheet
     }

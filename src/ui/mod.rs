@@ -141,9 +141,13 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
     let focused = !app.nav_focus;
     // Disjoint borrows: the top view mutably, the facts and names for its sheet immutably.
     let theme = &app.theme;
-    let facts = app.facts.as_ref();
-    let roles = app.roles.as_ref();
-    let names = &app.names;
+    let facts = app.tenant.facts.as_ref();
+    let roles = match &app.tenant.roles {
+        crate::app::tenant::Loadable::Ready(r) => Ok(Some(r)),
+        crate::app::tenant::Loadable::Failed(why) => Err(why.as_str()),
+        _ => Ok(None),
+    };
+    let names = &app.tenant.names;
     let top = app.stack.len() - 1;
     match &mut app.stack[top] {
         View::List(l) => {

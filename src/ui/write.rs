@@ -71,7 +71,7 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                 Some(r) => out.extend(review_lines(r, t)),
                 None => out.extend(draft_lines(w, t)),
             }
-            if let (Some(c), Some(f)) = (&w.choice, &app.facts)
+            if let (Some(c), Some(f)) = (&w.choice, &app.tenant.facts)
                 && c.field == "authenticationContextId"
                 && let Some(warn) =
                     crate::blades::protected::assign_warning(w.chosen().and_then(|v| v.as_str()), f)
@@ -91,7 +91,7 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                     t.warning,
                 )));
             }
-            if let (Some(c), Some(f)) = (&w.choice, &app.facts)
+            if let (Some(c), Some(f)) = (&w.choice, &app.tenant.facts)
                 && c.field == "authenticationContextId"
             {
                 let chosen = w.chosen().and_then(|v| v.as_str());
@@ -121,17 +121,18 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                     }
                     // Said before the write: whether the step-up this console can do would
                     // satisfy the context's policies.
-                    if let (Some((cid, _, _)), Some(f)) = (&p.context, &app.facts) {
+                    if let (Some((cid, _, _)), Some(f)) = (&p.context, &app.tenant.facts) {
                         for l in crate::predict::step_up_problems(cid, f) {
                             out.push(Line::from(Span::styled(format!("Warning: {l}"), t.warning)));
                         }
                     }
                 }
-                None if app.facts.is_none() => out.push(Line::from(Span::styled(
+                None if app.tenant.facts.is_none() => out.push(Line::from(Span::styled(
                     "Reading the protection this write will meet…",
                     t.info,
                 ))),
                 None if let Some(m) = app
+                    .tenant
                     .facts
                     .as_ref()
                     .and_then(|f| f.lacking(&[protect::Part::Actions])) =>
@@ -160,7 +161,7 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
             let ch = w.challenge.as_ref();
             let acrs = ch.and_then(|c| c.acrs.clone());
             let empty = protect::Facts::default();
-            let facts = app.facts.as_ref().unwrap_or(&empty);
+            let facts = app.tenant.facts.as_ref().unwrap_or(&empty);
             match &acrs {
                 Some(a) => {
                     let p = protect::context_protection(a, "", facts);

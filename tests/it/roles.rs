@@ -191,7 +191,7 @@ async fn removing_active_and_eligible_assignments() {
         assert_eq!(tenant.roles.assignments.len(), 8);
         assert_eq!(tenant.roles.eligibility.len(), 4);
     }
-    let eligible = h.app.roles.as_ref().unwrap().eligible[0].clone();
+    let eligible = h.app.tenant.roles.ready().unwrap().eligible[0].clone();
     let req = entra_console::blades::roles::remove_request(&serde_json::json!({
         "state": "eligible", "principalId": eligible["principalId"], "roleDefinitionId": eligible["roleDefinitionId"], "directoryScopeId": "/"
     }));
@@ -266,4 +266,24 @@ async fn assigning_a_role_through_the_picker() {
             .any(|r| r[1] == "Tier1 - Helpdesk Admins" && r[3] == "eligible" && r[5] == end),
         "{end}: {rows:?}"
     );
+}
+
+/// Issue 12, §2: a background read that fails is said in the pane that needed it, never left
+/// at "loading…".
+#[tokio::test]
+async fn a_failed_roles_read_is_said_on_the_users_page() {
+    let mut h = Harness::session(entra_console::demo::DemoOptions {
+        deny: vec!["roleManagement".into()],
+        ..Default::default()
+    })
+    .await;
+    h.open(BladeKind::Users).await;
+    h.filter("Adele").await;
+    h.key(KeyCode::Enter).await;
+    let screen = h.render(120, 50);
+    assert!(
+        screen.contains("unavailable") && screen.contains("Authorization_RequestDenied"),
+        "{screen}"
+    );
+    assert!(!screen.contains("loading…"), "{screen}");
 }

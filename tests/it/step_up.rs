@@ -27,7 +27,7 @@ async fn confirm_state_change(h: &mut Harness) {
     h.key(KeyCode::Char('t')).await;
     let w = h.app.write.as_ref().expect("write panel");
     assert_eq!(w.phase, Phase::Confirm);
-    assert!(h.app.facts.is_some());
+    assert!(h.app.tenant.facts.is_some());
 }
 
 async fn policy_state(h: &Harness) -> String {

@@ -1,0 +1,68 @@
+//! What the console has read from the signed-in tenant besides the views: protection and role
+//! facts, scopes, the lockout guard's accounts, names of ids, the token's contexts. One value,
+//! so `:ctx` replaces all of it at once (with the ids of the reads it started).
+
+use super::RequestId;
+use std::collections::HashMap;
+
+/// A background read: not asked for, in flight (with its request id), read, or failed (why).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Loadable<T> {
+    #[default]
+    Idle,
+    Loading(RequestId),
+    Ready(T),
+    Failed(String),
+}
+
+impl<T> Loadable<T> {
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Loadable::Ready(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The request in flight, if any.
+    pub fn request(&self) -> Option<RequestId> {
+        match self {
+            Loadable::Loading(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Why the read failed, if it did.
+    pub fn failed(&self) -> Option<&str> {
+        match self {
+            Loadable::Failed(why) => Some(why),
+            _ => None,
+        }
+    }
+
+    /// Neither read nor being read (a failed read is asked again when needed).
+    pub fn wanted(&self) -> bool {
+        matches!(self, Loadable::Idle | Loadable::Failed(_))
+    }
+}
+
+/// The tenant state (see the module doc).
+#[derive(Debug, Default)]
+pub struct TenantState {
+    /// Protected actions, contexts and policies, read when a write needs them (a part that
+    /// could not be read is named in `missing`).
+    pub facts: Option<crate::protect::Facts>,
+    pub facts_request: Option<RequestId>,
+    /// Role definitions, assignments, eligibility and role-group members.
+    pub roles: Loadable<crate::roles::RoleFacts>,
+    /// Assignment scopes: the tenant and its administrative units (name, directoryScopeId).
+    pub scopes: Loadable<Vec<(String, String)>>,
+    /// Break-glass accounts and the signed-in admin, for the lockout guard.
+    pub guard: Option<crate::ca::guard::GuardFacts>,
+    pub guard_request: Option<RequestId>,
+    /// Names of ids seen in policies (users, groups, roles, locations, strengths, apps).
+    pub names: HashMap<String, String>,
+    pub names_request: Option<RequestId>,
+    pub names_pending: Vec<String>,
+    /// `acrs` of the token after the last step-up.
+    pub token_acrs: Vec<String>,
+}
