@@ -123,11 +123,13 @@ pub struct DemoArgs {
     #[arg(long, global = true, value_name = "F", value_parser = parse_rate)]
     pub fault_rate: Option<f64>,
     /// Step-up on the demo tenant: pass grants the context, block fails with AADSTS53003, loop never satisfies it
+    #[cfg(feature = "demo")]
     #[arg(long, global = true, value_enum, value_name = "MODE")]
     pub step_up: Option<StepUpMode>,
 }
 
 /// What the demo identity endpoint does with a step-up (claims) request.
+#[cfg(feature = "demo")]
 pub use crate::demo::identity::StepUpMode;
 
 fn parse_rate(s: &str) -> Result<f64, String> {

@@ -1,6 +1,7 @@
 //! Resolve a run: the profile, the Graph and authority URLs, and the credential (demo tenant,
 //! ready token, stored device-code sign-in, app-only secret or the Azure CLI).
 
+use crate::Failure;
 use crate::auth::oauth::OAuth;
 use crate::auth::session::Session;
 use crate::auth::store::TokenStore;
@@ -9,9 +10,11 @@ use crate::cache::Store;
 use crate::cli::Cli;
 use crate::clock::TokioClock;
 use crate::config::{Cloud, ConfigFile, DEFAULT_CLIENT_ID, LoginMethod, Paths, Profile};
+#[cfg(feature = "demo")]
+use crate::demo;
 use crate::graph::{GraphClient, GraphConfig};
-use crate::{Failure, demo};
 use std::sync::Arc;
+#[cfg(feature = "demo")]
 use std::time::Duration;
 
 /// The demo tenant's domain, shown in the status bar.
@@ -27,7 +30,7 @@ pub struct Connection {
     pub oauth: Option<OAuth>,
     pub read_only: bool,
     /// Keeps the in-process demo tenant alive.
-    pub server: Option<demo::DemoServer>,
+    pub server: Option<DemoHandle>,
     /// The profile's cache (cache first, then refresh).
     pub store: Option<Arc<Store>>,
     /// Why the cache could not be opened (the console runs without it).
@@ -43,6 +46,10 @@ pub fn cache_path(cli: &Cli, paths: Option<&Paths>, profile: &str) -> Option<std
         .or_else(|| paths.map(|p| p.cache_file(profile)))
 }
 
+/// Keeps an in-process demo tenant serving while it is held.
+pub type DemoHandle = Box<dyn std::any::Any + Send + Sync>;
+
+#[cfg(feature = "demo")]
 pub fn demo_options(cli: &Cli) -> demo::DemoOptions {
     demo::DemoOptions {
         scale: demo::store::Scale {
@@ -56,6 +63,36 @@ pub fn demo_options(cli: &Cli) -> demo::DemoOptions {
         step_up: cli.demo.step_up.unwrap_or(demo::identity::StepUpMode::Pass),
         ..Default::default()
     }
+}
+
+/// Start the demo tenant of `--demo` or `demo-server` (on `addr`, or any loopback port): its
+/// URL, the handle that keeps it serving, and the refresh token it accepts.
+#[cfg(feature = "demo")]
+pub async fn start_demo(
+    cli: &Cli,
+    addr: Option<std::net::SocketAddr>,
+) -> Result<(String, DemoHandle, &'static str), Failure> {
+    let mut opts = demo_options(cli);
+    if let Some(a) = addr {
+        opts.addr = a;
+    }
+    let server = demo::start(opts).await.map_err(Failure::error)?;
+    Ok((
+        server.url(),
+        Box::new(server),
+        demo::identity::DEMO_REFRESH_TOKEN,
+    ))
+}
+
+/// This build has no demo tenant: `--demo` and `demo-server` say so.
+#[cfg(not(feature = "demo"))]
+pub async fn start_demo(
+    _cli: &Cli,
+    _addr: Option<std::net::SocketAddr>,
+) -> Result<(String, DemoHandle, &'static str), Failure> {
+    Err(Failure::error(
+        "this build has no demo tenant (it was built without the `demo` feature)",
+    ))
 }
 
 /// The profile named on the command line (or the default one).
@@ -141,18 +178,11 @@ pub async fn connect(cli: &Cli, paths: Option<&Paths>) -> Result<Connection, Fai
     let clock = Arc::new(TokioClock::default());
     let mut read_only = cli.global.read_only || profile.read_only;
     let (url, credential, server, oauth, tenant_label) = if cli.global.demo {
-        let server = demo::start(demo_options(cli))
-            .await
-            .map_err(Failure::error)?;
-        let oauth = oauth_for(cli, &profile, Some(&server.url()))?;
-        let session = Session::delegated(
-            oauth.clone(),
-            demo::identity::DEMO_REFRESH_TOKEN.into(),
-            None,
-            clock,
-        );
+        let (demo_url, server, refresh_token) = start_demo(cli, None).await?;
+        let oauth = oauth_for(cli, &profile, Some(&demo_url))?;
+        let session = Session::delegated(oauth.clone(), refresh_token.into(), None, clock);
         (
-            server.url(),
+            demo_url,
             Credential::Session(Arc::new(session)),
             Some(server),
             Some(oauth),

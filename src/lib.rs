@@ -15,6 +15,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod connect;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod effect;
 pub mod export;
@@ -87,12 +88,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     let _log = init_logging(paths.as_ref());
     match &cli.command {
         Some(Command::DemoServer { addr }) => {
-            let opts = demo::DemoOptions {
-                addr: *addr,
-                ..connect::demo_options(&cli)
-            };
-            let server = demo::start(opts).await.map_err(Failure::error)?;
-            println!("listening on {}", server.url());
+            let (url, _server, _) = connect::start_demo(&cli, Some(*addr)).await?;
+            println!("listening on {url}");
             use std::io::Write;
             let _ = std::io::stdout().flush();
             // Serve until killed.

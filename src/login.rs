@@ -9,7 +9,7 @@ use crate::auth::store::TokenStore;
 use crate::cli::Cli;
 use crate::clock::TokioClock;
 use crate::config::{LoginMethod, Paths};
-use crate::connect::{demo_options, oauth_for, profile};
+use crate::connect::{oauth_for, profile, start_demo};
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
@@ -32,15 +32,11 @@ pub async fn login(
         prof.client_id = client_id;
     }
     let server = if cli.global.demo {
-        Some(
-            crate::demo::start(demo_options(cli))
-                .await
-                .map_err(Failure::error)?,
-        )
+        Some(start_demo(cli, None).await?)
     } else {
         None
     };
-    let oauth = oauth_for(cli, &prof, server.as_ref().map(|s| s.url()).as_deref())?;
+    let oauth = oauth_for(cli, &prof, server.as_ref().map(|s| s.0.as_str()))?;
     match method.or(prof.method).unwrap_or(LoginMethod::DeviceCode) {
         LoginMethod::AzCli => {
             crate::auth::az::token(prof.tenant.as_deref())
