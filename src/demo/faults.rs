@@ -4,6 +4,7 @@
 //! Deterministic for a given `--seed`; a fault script lets tests force exact sequences.
 
 use super::server::{Ctx, Shared};
+use crate::clock::{Clock, TokioClock};
 use crate::rng::Rng;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -11,9 +12,10 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A forced fault for one request (tests script them; `--fault-rate` draws them at random).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,8 +43,11 @@ pub struct Faults {
     pub ru_per_10s: f64,
     rng: Mutex<Rng>,
     script: Mutex<VecDeque<Fault>>,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
-    last_paced: Mutex<Option<Instant>>,
+    /// Buckets and pacing count time on this clock (tests pass a virtual one: throttling
+    /// then costs no real waiting), and the latency sleeps on it.
+    clock: Arc<dyn Clock>,
+    buckets: Mutex<HashMap<String, (f64, Duration)>>,
+    last_paced: Mutex<Option<Duration>>,
     /// Requests seen (inner batch requests included), and 429s sent.
     pub requests: AtomicUsize,
     pub throttled: AtomicUsize,
@@ -78,6 +83,7 @@ impl Faults {
             ru_per_10s: ru,
             rng: Mutex::new(Rng::new(seed ^ 0xfa17)),
             script: Mutex::new(script.into()),
+            clock: Arc::new(TokioClock::default()),
             buckets: Mutex::new(HashMap::new()),
             last_paced: Mutex::new(None),
             requests: AtomicUsize::new(0),
@@ -86,6 +92,12 @@ impl Faults {
             log: Mutex::new(Vec::new()),
             deny: Vec::new(),
         }
+    }
+
+    /// Count time on `clock` (see the field).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Refuse requests whose path contains one of `paths` with 403.
@@ -121,12 +133,12 @@ impl Faults {
     /// Take `cost` units from the caller's bucket, or say how long until they are there.
     fn take(&self, key: &str, cost: f64) -> Result<(), Duration> {
         let rate = self.ru_per_10s / 10.0;
-        let now = Instant::now();
+        let now = self.clock.now();
         let Ok(mut b) = self.buckets.lock() else {
             return Ok(());
         };
         let (tokens, last) = b.entry(key.to_string()).or_insert((self.ru_per_10s, now));
-        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * rate).min(self.ru_per_10s);
+        *tokens = (*tokens + now.saturating_sub(*last).as_secs_f64() * rate).min(self.ru_per_10s);
         *last = now;
         if *tokens >= cost {
             *tokens -= cost;
@@ -138,12 +150,12 @@ impl Faults {
 
     /// One request per second per tenant for CA and Identity Protection resources.
     fn take_paced(&self) -> bool {
-        let now = Instant::now();
+        let now = self.clock.now();
         let Ok(mut last) = self.last_paced.lock() else {
             return true;
         };
         match *last {
-            Some(t) if now.duration_since(t) < Duration::from_secs(1) => false,
+            Some(t) if now.saturating_sub(t) < Duration::from_secs(1) => false,
             _ => {
                 *last = Some(now);
                 true
@@ -216,7 +228,7 @@ pub async fn middleware(State(state): State<Shared>, req: Request, next: Next) -
         log.push(format!("{} {}", req.method(), req.uri().path()));
     }
     if !f.latency.is_zero() {
-        tokio::time::sleep(f.latency).await;
+        f.clock.sleep(f.latency).await;
     }
     let ctx = Ctx::new(req.headers());
     let path = req.uri().path().to_string();

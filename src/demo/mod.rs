@@ -41,6 +41,8 @@ pub struct DemoOptions {
     /// Paths (substrings) answered 403 Authorization_RequestDenied, as for an account that
     /// lacks a permission (tests of partial failure).
     pub deny: Vec<String>,
+    /// The clock throttling and latency count on (tests share a virtual one with the client).
+    pub clock: std::sync::Arc<dyn crate::clock::Clock>,
 }
 
 impl Default for DemoOptions {
@@ -55,6 +57,7 @@ impl Default for DemoOptions {
             step_up: identity::StepUpMode::Pass,
             poll_script: Vec::new(),
             deny: Vec::new(),
+            clock: std::sync::Arc::new(crate::clock::TokioClock::default()),
         }
     }
 }
@@ -98,7 +101,8 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, String> {
         opts.scale.seed,
         opts.script.clone(),
     )
-    .deny(opts.deny.clone());
+    .deny(opts.deny.clone())
+    .with_clock(opts.clock.clone());
     let state = Arc::new(server::DemoState {
         tenant: RwLock::new(tenant),
         faults,

@@ -175,14 +175,17 @@ async fn inner_errors_are_returned_per_item() {
 
 #[tokio::test]
 async fn the_one_request_per_second_limit() {
+    // The tenant and the client share a virtual clock: pacing costs no real waiting.
+    let clock = Arc::new(VirtualClock::default());
     let s = server(DemoOptions {
         throttle: true,
+        clock: clock.clone(),
         ..Default::default()
     })
     .await;
     // Paced: three calls, no 429, at least two intervals apart in total.
-    let c = client(&s.url(), false);
-    let start = Instant::now();
+    let c = client(&s.url(), false).with_clock(clock.clone());
+    let real = Instant::now();
     for _ in 0..3 {
         let policies = c
             .get_all(Request::get("/identity/conditionalAccess/policies"))
@@ -190,7 +193,12 @@ async fn the_one_request_per_second_limit() {
             .unwrap();
         assert!(policies.len() >= 10);
     }
-    assert!(start.elapsed() >= Duration::from_secs(2));
+    use entra_console::clock::Clock;
+    assert!(clock.now() >= Duration::from_secs(2), "{:?}", clock.now());
+    assert!(
+        real.elapsed() < Duration::from_secs(2),
+        "virtual, not real, waiting"
+    );
     assert_eq!(s.state.faults.throttled.load(Ordering::Relaxed), 0);
     // Unpaced (and with a clock that does not really wait): the server answers 429 without
     // Retry-After, as Graph does for these resources.
@@ -302,6 +310,8 @@ async fn claims_challenges_from_several_headers() {
 
 #[tokio::test]
 async fn every_group_and_member_under_throttling_and_faults() {
+    // Throttling in virtual time: the waits Graph asks for are counted, not slept.
+    let clock = Arc::new(VirtualClock::default());
     let s = server(DemoOptions {
         scale: Scale {
             users: None,
@@ -310,10 +320,11 @@ async fn every_group_and_member_under_throttling_and_faults() {
         },
         throttle: true,
         fault_rate: 0.05,
+        clock: clock.clone(),
         ..Default::default()
     })
     .await;
-    let c = client(&s.url(), false);
+    let c = client(&s.url(), false).with_clock(clock.clone());
     let groups = c
         .get_all(Request::get("/groups").select(&["id"]).top(999))
         .await
@@ -360,4 +371,8 @@ async fn every_group_and_member_under_throttling_and_faults() {
     }
     let total = requests(&s);
     assert!(total > 2000 + 3, "faults caused retries ({total} requests)");
+    assert!(
+        !clock.sleeps().is_empty(),
+        "the client waited before retrying (virtually)"
+    );
 }
