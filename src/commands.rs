@@ -145,7 +145,9 @@ pub async fn export(
         items
     } else {
         conn.client
-            .get_all(source.request())
+            .get_all(source.graph_request().ok_or_else(|| {
+                Failure::error(format!("{blade} is not read from a Graph collection"))
+            })?)
             .await
             .map_err(|e| Failure::error(e.to_string()))?
     };
@@ -178,17 +180,20 @@ pub async fn sync(
         });
     }
     let wanted: Vec<String> = if blades.is_empty() {
-        sync::ALL.iter().map(|s| s.to_string()).collect()
+        crate::blades::sync_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     } else {
         blades.to_vec()
     };
     for b in &wanted {
-        if sync::spec(b).is_none() && b != "group-members" {
+        if !crate::blades::sync_names().contains(&b.as_str()) {
             return Err(Failure {
                 code: 2,
                 message: format!(
                     "sync: unknown blade \"{b}\" (available: {})",
-                    sync::ALL.join(", ")
+                    crate::blades::sync_names().join(", ")
                 ),
             });
         }
@@ -229,9 +234,12 @@ pub async fn sync(
     }));
     let start = Instant::now();
     let mut summary = Vec::new();
-    for name in sync::ALL.iter().filter(|n| wanted.iter().any(|w| w == *n)) {
+    for name in crate::blades::sync_names()
+        .into_iter()
+        .filter(|n| wanted.iter().any(|w| w == n))
+    {
         let pb = bar(name);
-        let result = if *name == "group-members" {
+        let result = if name == crate::blades::GROUP_MEMBERS {
             let p = pb.clone();
             sync::members(&client, &store, &mut |done, total| {
                 p.set_message(format!("{done}/{total} groups"))
@@ -239,7 +247,9 @@ pub async fn sync(
             .await
             .map(|(done, failures)| (format!("members of {done} groups"), failures))
         } else {
-            let spec = sync::spec(name).unwrap_or_else(|| unreachable!("checked above"));
+            let Some(spec) = crate::blades::sync_spec(name) else {
+                continue;
+            };
             let p = pb.clone();
             let wt = waits.clone();
             let mut on_page = move |t: &sync::Tally| {
@@ -344,7 +354,7 @@ async fn fresh_start(
         },
     };
     for name in wanted {
-        if let Some(spec) = sync::spec(name) {
+        if let Some(spec) = crate::blades::sync_spec(name) {
             let coll = spec.collection;
             crate::cache::off_thread(store.clone(), move |s| s.reset_round(coll))
                 .await

@@ -5,7 +5,7 @@
 use crate::app::msg::Switch;
 use crate::app::{Effect, Msg, RequestId};
 use crate::auth::step_up::step_up_with;
-use crate::cache::{Store, SyncState};
+use crate::cache::{CacheKey, Store, SyncState};
 use crate::connect::Connector;
 use crate::graph::{GraphClient, Request};
 use crate::protect::Facts;
@@ -19,7 +19,7 @@ use tokio::task::AbortHandle;
 /// Read a list (or a group's members) from the cache, off the UI task.
 async fn read_cached(
     store: Arc<Store>,
-    key: String,
+    key: CacheKey,
 ) -> Option<(Vec<Value>, Option<chrono::DateTime<chrono::Utc>>)> {
     read_cached_head(store, key, None).await
 }
@@ -29,13 +29,12 @@ const FIRST_SCREEN: usize = 200;
 
 async fn read_cached_head(
     store: Arc<Store>,
-    key: String,
+    key: CacheKey,
     limit: Option<usize>,
 ) -> Option<(Vec<Value>, Option<chrono::DateTime<chrono::Utc>>)> {
-    let r = crate::cache::off_thread(store, move |store| match key.strip_prefix("members:") {
-        Some(gid) => store.members(gid),
-        None if key == "journal" => store.journal().map(|j| (j, Some(chrono::Utc::now()))),
-        None => store.list_head(&key, limit),
+    let r = crate::cache::off_thread(store, move |store| match &key {
+        CacheKey::Members(gid) => store.members(gid),
+        CacheKey::Collection(coll) => store.list_head(coll, limit),
     })
     .await;
     match r {
@@ -52,7 +51,7 @@ async fn read_cached_head(
 /// transaction; members are replaced at the end.
 struct CacheSink {
     store: Option<Arc<Store>>,
-    key: Option<String>,
+    key: Option<CacheKey>,
     round: Option<SyncState>,
     members: Vec<Value>,
     /// Held from the first page written to the last: a sync running meanwhile is not
@@ -61,7 +60,7 @@ struct CacheSink {
 }
 
 impl CacheSink {
-    fn new(store: Option<Arc<Store>>, key: Option<String>) -> Self {
+    fn new(store: Option<Arc<Store>>, key: Option<CacheKey>) -> Self {
         CacheSink {
             store,
             key,
@@ -85,10 +84,13 @@ impl CacheSink {
                 }
             }
         }
-        if key.starts_with("members:") {
-            self.members.extend(page.items.iter().cloned());
-            return;
-        }
+        let key = match key {
+            CacheKey::Members(_) => {
+                self.members.extend(page.items.iter().cloned());
+                return;
+            }
+            CacheKey::Collection(coll) => coll,
+        };
         let items = page.items.clone();
         let next = page.next_link.clone();
         let round = self.round.clone();
@@ -114,7 +116,7 @@ impl CacheSink {
         let (Some(st), Some(key)) = (self.store, self.key) else {
             return;
         };
-        if let Some(gid) = key.strip_prefix("members:").map(str::to_string) {
+        if let CacheKey::Members(gid) = key {
             let items = self.members;
             let _ = crate::cache::off_thread(st, move |st| st.replace_members(&gid, &items)).await;
         }
@@ -133,7 +135,7 @@ pub async fn perform(
             let key = cache.filter(|_| store.is_some());
             if let (Some(st), Some(k)) = (&store, &key) {
                 // A first screen from the head of a large collection, then all of it.
-                let plain = !k.starts_with("members:") && k != "journal";
+                let plain = matches!(k, CacheKey::Collection(_));
                 let mut shown = 0;
                 if plain
                     && let Some((items, as_of)) =
@@ -148,10 +150,7 @@ pub async fn perform(
                     let _ = tx.send(Msg::Cached { id, items, as_of });
                 }
             }
-            if client.is_offline()
-                || key.as_deref() == Some("journal")
-                || request.path == "/$journal"
-            {
+            if client.is_offline() {
                 let _ = tx.send(Msg::Done { id, error: None });
                 return;
             }
@@ -181,11 +180,13 @@ pub async fn perform(
             if client.is_offline() {
                 let found = match (&store, cache) {
                     (Some(st), Some((coll, oid))) => {
-                        read_cached(st.clone(), coll).await.and_then(|(items, _)| {
-                            items
-                                .into_iter()
-                                .find(|v| v["id"].as_str() == Some(oid.as_str()))
-                        })
+                        read_cached(st.clone(), CacheKey::Collection(coll))
+                            .await
+                            .and_then(|(items, _)| {
+                                items
+                                    .into_iter()
+                                    .find(|v| v["id"].as_str() == Some(oid.as_str()))
+                            })
                     }
                     _ => None,
                 };
@@ -205,6 +206,20 @@ pub async fn perform(
                     None
                 }
                 Err(e) => Some(e),
+            };
+            let _ = tx.send(Msg::Done { id, error });
+        }
+        Effect::LoadJournal { id } => {
+            let error = match store {
+                Some(st) => match crate::cache::off_thread(st, |st| st.journal()).await {
+                    Ok(items) => {
+                        let as_of = Some(chrono::Utc::now());
+                        let _ = tx.send(Msg::Cached { id, items, as_of });
+                        None
+                    }
+                    Err(e) => Some(crate::graph::GraphError::Transport(e.to_string())),
+                },
+                None => None,
             };
             let _ = tx.send(Msg::Done { id, error });
         }
@@ -374,6 +389,7 @@ impl Runner {
             }
             Effect::Copy(_) | Effect::Journal(_) => None,
             Effect::FetchPages { id, .. }
+            | Effect::LoadJournal { id }
             | Effect::FetchObject { id, .. }
             | Effect::LoadFacts { id }
             | Effect::LoadRoles { id }

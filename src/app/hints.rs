@@ -2,41 +2,15 @@
 //! the status bar), and the refusal of a key the view does not answer.
 
 use super::{Action, App, View};
-use crate::blades::{BladeKind, ListSource, ObjectKind};
+use crate::blades::{ListSource, ObjectKind};
 
 /// The view-specific actions with short labels, in the order the status bar shows them.
 pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
-    use Action::{
-        Add, AddEligible, Duplicate, Edit, Exclude, Mark, Members, Remove, Rename, SetState, WhatIf,
-    };
+    use Action::{Add, AddEligible, Duplicate, Edit, Exclude, Members, Remove, SetState, WhatIf};
     match view {
         View::List(l) => match &l.source {
-            ListSource::Blade(BladeKind::CaPolicies) => &[
-                (Edit, "edit"),
-                (SetState, "state"),
-                (Exclude, "exclude"),
-                (Add, "new"),
-                (Duplicate, "copy"),
-                (Remove, "delete"),
-                (WhatIf, "what if"),
-            ],
-            ListSource::Blade(BladeKind::NamedLocations) => &[
-                (Edit, "edit"),
-                (Add, "new IP"),
-                (AddEligible, "new countries"),
-                (Duplicate, "copy"),
-                (Remove, "delete"),
-            ],
-            ListSource::Blade(BladeKind::ProtectedActions) => {
-                &[(Mark, "mark"), (SetState, "context")]
-            }
-            ListSource::Blade(BladeKind::AuthContexts) => &[
-                (Add, "new"),
-                (Rename, "rename"),
-                (SetState, "publish"),
-                (Remove, "delete"),
-            ],
-            ListSource::Blade(BladeKind::Users) => &[(WhatIf, "what if")],
+            // A blade's keys are declared with the blade.
+            ListSource::Blade(b) => b.def().keys,
             ListSource::RoleAssignments { .. } => &[
                 (Add, "assign"),
                 (AddEligible, "eligible"),

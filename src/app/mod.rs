@@ -1,7 +1,6 @@
 //! The application state (Elm style): one `App` owns all UI state; `update` turns `Msg`s into
 //! state changes and `Effect`s; `run` drives it with the terminal and tokio tasks.
 
-pub mod action;
 mod ca_actions;
 pub mod editor;
 mod hints;
@@ -20,7 +19,7 @@ pub mod view;
 pub mod wizard;
 pub mod write;
 
-pub use action::Action;
+pub use crate::action::Action;
 pub use msg::{Effect, Msg, RequestId};
 pub use view::{DetailTab, DetailView, ListView, LoadState, View};
 

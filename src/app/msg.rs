@@ -108,12 +108,14 @@ pub enum Msg {
 /// Work for the runtime; results come back as `Msg`s carrying the same id.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
-    /// Stream every page of a collection.
+    /// Stream every page of a collection (cached first, written through, when it has a key).
     FetchPages {
         id: RequestId,
         request: Request,
-        cache: Option<String>,
+        cache: Option<crate::cache::CacheKey>,
     },
+    /// The journal of this console's writes, from the cache (never from Graph).
+    LoadJournal { id: RequestId },
     /// Fetch one object.
     FetchObject {
         id: RequestId,

@@ -209,10 +209,8 @@ impl App {
     fn set_policy_state(&mut self) -> Vec<Effect> {
         let policy = match self.top() {
             View::List(l)
-                if matches!(
-                    l.source,
-                    ListSource::Blade(BladeKind::CaPolicies) | ListSource::WhatIf { .. }
-                ) =>
+                if l.source == ListSource::Blade(BladeKind::CaPolicies)
+                    || matches!(l.source, ListSource::WhatIf { .. }) =>
             {
                 l.table.selected().map(|r| r.object.clone())
             }

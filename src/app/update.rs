@@ -3,7 +3,7 @@
 use super::msg::Switch;
 use super::view::{DetailTab, DetailView, ListView, View};
 use super::{Action, App, Effect, Msg, Overlay, Palette};
-use crate::blades::{BladeKind, ListSource};
+use crate::blades::{BladeKind, ListSource, Reading};
 use crate::keymap::Scope;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -349,22 +349,15 @@ impl App {
         let id = self.fresh_id();
         self.dirty = true;
         let effect = match self.top() {
-            View::List(l) if l.source.roles_backed() => Effect::LoadRoles { id },
-            View::List(ListView {
-                source: ListSource::WhatIf { query },
-                ..
-            }) => Effect::WhatIf {
-                id,
-                query: query.clone(),
-            },
-            View::List(l) if l.source.facts_backed() => {
-                self.tenant.facts_request = Some(id);
-                Effect::LoadFacts { id }
-            }
-            View::List(l) => Effect::FetchPages {
-                id,
-                request: l.source.request(),
-                cache: l.source.cache_key(),
+            View::List(l) => match l.source.reading() {
+                Reading::Roles => Effect::LoadRoles { id },
+                Reading::WhatIf(query) => Effect::WhatIf { id, query },
+                Reading::Facts => {
+                    self.tenant.facts_request = Some(id);
+                    Effect::LoadFacts { id }
+                }
+                Reading::Journal => Effect::LoadJournal { id },
+                Reading::Graph { request, cache } => Effect::FetchPages { id, request, cache },
             },
             View::Detail(d) => Effect::FetchObject {
                 id,

@@ -2,6 +2,7 @@
 //! a readable detail sheet; the state change write (a protected action in most tenants).
 
 use super::{path_segment, text};
+use crate::action::Action;
 pub use crate::ca::conditions_summary;
 use crate::ca::strs;
 pub use crate::graph::endpoints::{ca_policies as list_request, ca_policy as detail_request};
@@ -200,6 +201,33 @@ pub fn state_request(id: &str, state: &str) -> Request {
     )
     .json(json!({"state": state}))
 }
+
+/// The Conditional Access blade in the registry.
+pub static BLADE: super::BladeDef = super::BladeDef {
+    title: "Conditional Access",
+    nav_label: "CA policies",
+    command: "ca-policies",
+    load: super::Load::Graph(list_request),
+    columns,
+    row,
+    style,
+    opens: Some(super::ObjectKind::CaPolicy),
+    sync: Some(|| crate::cache::sync::Spec {
+        name: "ca-policies",
+        collection: "ca-policies",
+        request: list_request(),
+        delta: false,
+    }),
+    keys: &[
+        (Action::Edit, "edit"),
+        (Action::SetState, "state"),
+        (Action::Exclude, "exclude"),
+        (Action::Add, "new"),
+        (Action::Duplicate, "copy"),
+        (Action::Remove, "delete"),
+        (Action::WhatIf, "what if"),
+    ],
+};
 
 #[cfg(test)]
 mod tests {

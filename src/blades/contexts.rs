@@ -2,6 +2,7 @@
 //! protected actions use each and which policies target it (with their state); publish toggle.
 
 use super::path_segment;
+use crate::action::Action;
 use crate::graph::{Method, Request};
 use crate::protect::{Facts, context_protection};
 use crate::theme::Theme;
@@ -182,4 +183,39 @@ pub fn rename_request(id: &str, name: &str) -> Request {
         ),
     )
     .json(json!({"displayName": name}))
+}
+
+/// The Authentication contexts blade in the registry.
+pub static BLADE: super::BladeDef = super::BladeDef {
+    title: "Authentication contexts",
+    nav_label: "Auth contexts",
+    command: "auth-contexts",
+    load: super::Load::Facts {
+        parts: &[
+            crate::protect::Part::Contexts,
+            crate::protect::Part::Actions,
+            crate::protect::Part::Policies,
+        ],
+        rows,
+    },
+    columns,
+    row,
+    style,
+    opens: Some(super::ObjectKind::AuthContext),
+    sync: None,
+    keys: &[
+        (Action::Add, "new"),
+        (Action::Rename, "rename"),
+        (Action::SetState, "publish"),
+        (Action::Remove, "delete"),
+    ],
+};
+
+/// The row of one context (the actions and policies using it are unknown here).
+pub fn row(v: Value) -> TableRow {
+    let facts = Facts {
+        contexts: vec![v],
+        ..Default::default()
+    };
+    super::only_row(rows(&facts))
 }

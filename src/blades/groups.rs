@@ -133,6 +133,25 @@ pub fn sheet(v: &Value) -> Sheet {
     s
 }
 
+/// The Groups blade in the registry.
+pub static BLADE: super::BladeDef = super::BladeDef {
+    title: "Groups",
+    nav_label: "Groups",
+    command: "groups",
+    load: super::Load::Graph(list_request),
+    columns,
+    row,
+    style,
+    opens: Some(super::ObjectKind::Group),
+    sync: Some(|| crate::cache::sync::Spec {
+        name: "groups",
+        collection: "groups",
+        request: crate::graph::Request::get("/groups/delta").select(LIST_FIELDS),
+        delta: true,
+    }),
+    keys: &[],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

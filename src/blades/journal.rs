@@ -1,6 +1,5 @@
 //! The Journal blade: every write this console made, newest first, from the cache.
 
-use crate::graph::Request;
 use crate::theme::Theme;
 use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
@@ -14,11 +13,6 @@ pub fn columns() -> Vec<Column> {
         Column::fixed("Outcome", 18),
         Column::fixed("Context", 7),
     ]
-}
-
-/// The journal is local: this request is never sent (the runner reads the cache instead).
-pub fn request() -> Request {
-    Request::get("/$journal")
 }
 
 pub fn row(v: Value) -> TableRow {
@@ -41,3 +35,17 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
         _ => None,
     }
 }
+
+/// The Journal blade in the registry: every write this console made, from the cache.
+pub static BLADE: super::BladeDef = super::BladeDef {
+    title: "Journal",
+    nav_label: "Journal",
+    command: "journal",
+    load: super::Load::Journal,
+    columns,
+    row,
+    style,
+    opens: None,
+    sync: None,
+    keys: &[],
+};

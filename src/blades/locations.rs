@@ -2,6 +2,7 @@
 //! that use each location.
 
 use super::{date, path_segment, text};
+use crate::action::Action;
 use crate::ca::location::{COUNTRY_TYPE, summary};
 use crate::theme::Theme;
 use crate::widgets::sheet::{Sheet, show};
@@ -109,4 +110,33 @@ pub fn sheet(v: &Value, facts: Option<&crate::protect::Facts>) -> Sheet {
         "no policy uses this location",
     );
     s
+}
+
+/// The Named locations blade in the registry.
+pub static BLADE: super::BladeDef = super::BladeDef {
+    title: "Named locations",
+    nav_label: "Locations",
+    command: "named-locations",
+    load: super::Load::Graph(list_request),
+    columns,
+    row,
+    style,
+    opens: Some(super::ObjectKind::NamedLocation),
+    sync: Some(|| crate::cache::sync::Spec {
+        name: "named-locations",
+        collection: "named-locations",
+        request: list_request(),
+        delta: false,
+    }),
+    keys: &[
+        (Action::Edit, "edit"),
+        (Action::Add, "new IP"),
+        (Action::AddEligible, "new countries"),
+        (Action::Duplicate, "copy"),
+        (Action::Remove, "delete"),
+    ],
+};
+
+pub fn list_request() -> crate::graph::Request {
+    crate::graph::Request::get(crate::ca::backup::LOCATIONS)
 }

@@ -21,74 +21,116 @@ use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
 use serde_json::Value;
 
-/// The blades in the navigation list. Only working blades are listed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum BladeKind {
-    Groups,
-    Users,
-    CaPolicies,
-    NamedLocations,
-    AuthStrengths,
-    Roles,
-    ProtectedActions,
-    AuthContexts,
-    /// The journal of writes this console made (from the cache).
+/// Everything the shell needs to know about one blade's list, as a table of plain functions
+/// declared once in the blade's own file (`pub static BLADE`). A table rather than a trait:
+/// a blade keeps no state of its own (views and the tenant state hold it), the table is built
+/// at compile time, and a blade reads as one declaration that the registry below lists.
+pub struct BladeDef {
+    pub title: &'static str,
+    /// The short name in the navigation list.
+    pub nav_label: &'static str,
+    /// The name used by `:`, `export` and `sync` (`groups`); also its cache collection.
+    pub command: &'static str,
+    pub load: Load,
+    pub columns: fn() -> Vec<Column>,
+    /// The row of one object (a page, the cache, an export).
+    pub row: fn(Value) -> TableRow,
+    pub style: fn(&TableRow, usize, &Theme) -> Option<Style>,
+    /// What Enter on a row opens.
+    pub opens: Option<ObjectKind>,
+    /// How `sync` fills the blade's cache collection, when it does.
+    pub sync: Option<fn() -> crate::cache::sync::Spec>,
+    /// The keys the blade's list answers besides the global ones, with the words the status
+    /// bar and `?` use for them on this blade.
+    pub keys: &'static [(crate::action::Action, &'static str)],
+}
+
+/// How a blade's list is read.
+pub enum Load {
+    /// A Graph collection, paged, written through to the cache under the blade's command.
+    Graph(fn() -> Request),
+    /// Built from the protection facts: the parts it shows (one that could not be read is
+    /// named above the rows) and its rows.
+    Facts {
+        parts: &'static [crate::protect::Part],
+        rows: fn(&crate::protect::Facts) -> Vec<TableRow>,
+    },
+    /// Built from the role facts.
+    Roles(fn(&crate::roles::RoleFacts) -> Vec<TableRow>),
+    /// The journal of this console's writes, from the cache only.
     Journal,
 }
 
+/// A blade: its entry in the registry. Compared by command.
+#[derive(Clone, Copy)]
+pub struct BladeKind(pub &'static BladeDef);
+
+impl PartialEq for BladeKind {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.command == other.0.command
+    }
+}
+
+impl Eq for BladeKind {}
+
+impl std::hash::Hash for BladeKind {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.command.hash(state);
+    }
+}
+
+impl std::fmt::Debug for BladeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BladeKind({})", self.0.command)
+    }
+}
+
+/// Names for the blades code refers to by name (a new blade needs none: the registry line is
+/// enough).
+#[allow(non_upper_case_globals)]
 impl BladeKind {
+    pub const Groups: BladeKind = BladeKind(&groups::BLADE);
+    pub const Users: BladeKind = BladeKind(&users::BLADE);
+    pub const Roles: BladeKind = BladeKind(&roles::BLADE);
+    pub const CaPolicies: BladeKind = BladeKind(&ca::BLADE);
+    pub const NamedLocations: BladeKind = BladeKind(&locations::BLADE);
+    pub const AuthStrengths: BladeKind = BladeKind(&strengths::BLADE);
+    pub const ProtectedActions: BladeKind = BladeKind(&protected::BLADE);
+    pub const AuthContexts: BladeKind = BladeKind(&contexts::BLADE);
+    pub const Journal: BladeKind = BladeKind(&journal::BLADE);
+}
+
+impl BladeKind {
+    /// The registry: the navigation list, `:` completion, `export`, `sync`, help and the
+    /// CLI's blade names all come from it, in this order. One line per blade.
     pub const ALL: &'static [BladeKind] = &[
-        BladeKind::Groups,
-        BladeKind::Users,
-        BladeKind::Roles,
-        BladeKind::CaPolicies,
-        BladeKind::NamedLocations,
-        BladeKind::AuthStrengths,
-        BladeKind::ProtectedActions,
-        BladeKind::AuthContexts,
-        BladeKind::Journal,
+        BladeKind(&groups::BLADE),
+        BladeKind(&users::BLADE),
+        BladeKind(&roles::BLADE),
+        BladeKind(&ca::BLADE),
+        BladeKind(&locations::BLADE),
+        BladeKind(&strengths::BLADE),
+        BladeKind(&protected::BLADE),
+        BladeKind(&contexts::BLADE),
+        BladeKind(&journal::BLADE),
     ];
 
+    pub fn def(self) -> &'static BladeDef {
+        self.0
+    }
+
     pub fn title(self) -> &'static str {
-        match self {
-            BladeKind::Groups => "Groups",
-            BladeKind::Users => "Users",
-            BladeKind::CaPolicies => "Conditional Access",
-            BladeKind::NamedLocations => "Named locations",
-            BladeKind::AuthStrengths => "Authentication strengths",
-            BladeKind::Roles => "Roles and admins",
-            BladeKind::ProtectedActions => "Protected actions",
-            BladeKind::AuthContexts => "Authentication contexts",
-            BladeKind::Journal => "Journal",
-        }
+        self.0.title
     }
 
     /// The short name in the navigation list.
     pub fn nav_label(self) -> &'static str {
-        match self {
-            BladeKind::CaPolicies => "CA policies",
-            BladeKind::NamedLocations => "Locations",
-            BladeKind::AuthStrengths => "Strengths",
-            BladeKind::Roles => "Roles",
-            BladeKind::ProtectedActions => "Prot. actions",
-            BladeKind::AuthContexts => "Auth contexts",
-            other => other.title(),
-        }
+        self.0.nav_label
     }
 
     /// The name used by `:` and the CLI (`groups`).
     pub fn command(self) -> &'static str {
-        match self {
-            BladeKind::Groups => "groups",
-            BladeKind::Users => "users",
-            BladeKind::CaPolicies => "ca-policies",
-            BladeKind::NamedLocations => "named-locations",
-            BladeKind::AuthStrengths => "auth-strengths",
-            BladeKind::Roles => "roles",
-            BladeKind::ProtectedActions => "protected-actions",
-            BladeKind::AuthContexts => "auth-contexts",
-            BladeKind::Journal => "journal",
-        }
+        self.0.command
     }
 
     pub fn from_command(s: &str) -> Option<BladeKind> {
@@ -97,6 +139,42 @@ impl BladeKind {
             .copied()
             .find(|b| b.command().eq_ignore_ascii_case(s.trim()))
     }
+}
+
+/// What `sync` can fill, in the order it runs: every blade with a sync spec, then the members
+/// of the cached groups (`group-members`, a fan-out rather than a collection).
+pub fn sync_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = BladeKind::ALL
+        .iter()
+        .filter(|b| b.0.sync.is_some())
+        .map(|b| b.command())
+        .collect();
+    names.push(GROUP_MEMBERS);
+    names
+}
+
+/// The `sync` name of the members fan-out.
+pub const GROUP_MEMBERS: &str = "group-members";
+
+/// The sync spec of a blade, by its command.
+pub fn sync_spec(name: &str) -> Option<crate::cache::sync::Spec> {
+    BladeKind::from_command(name)
+        .and_then(|b| b.0.sync)
+        .map(|f| f())
+}
+
+/// How a list view is read, typed (no fake paths, no string keys).
+#[derive(Clone, Debug)]
+pub enum Reading {
+    /// Paged from Graph, written through to the cache when it has a key.
+    Graph {
+        request: Request,
+        cache: Option<crate::cache::CacheKey>,
+    },
+    Facts,
+    Roles,
+    Journal,
+    WhatIf(crate::ca::whatif::WhatIfQuery),
 }
 
 /// What a list view lists.
@@ -157,39 +235,53 @@ impl ListSource {
         }
     }
 
-    /// Lists that exist only in the cache (the journal): never fetched from Graph.
-    pub fn is_local(&self) -> bool {
-        matches!(
-            self,
-            ListSource::Blade(BladeKind::Journal) | ListSource::WhatIf { .. }
-        )
+    /// How this list is read.
+    pub fn reading(&self) -> Reading {
+        match self {
+            ListSource::Blade(b) => match &b.0.load {
+                Load::Graph(request) => Reading::Graph {
+                    request: request(),
+                    cache: Some(crate::cache::CacheKey::Collection(b.command().to_string())),
+                },
+                Load::Facts { .. } => Reading::Facts,
+                Load::Roles(_) => Reading::Roles,
+                Load::Journal => Reading::Journal,
+            },
+            ListSource::RoleAssignments { .. } | ListSource::WhoCan { .. } => Reading::Roles,
+            ListSource::GroupMembers { group_id, .. } => Reading::Graph {
+                request: groups::members_request(group_id),
+                cache: Some(crate::cache::CacheKey::Members(group_id.clone())),
+            },
+            ListSource::WhatIf { query } => Reading::WhatIf(query.clone()),
+        }
+    }
+
+    /// The Graph request of a Graph-backed list (`export` reads it live).
+    pub fn graph_request(&self) -> Option<Request> {
+        match self.reading() {
+            Reading::Graph { request, .. } => Some(request),
+            _ => None,
+        }
     }
 
     /// Lists built from the protection facts (actions, contexts, policies read together, so
     /// each row can say how well it is protected).
     pub fn facts_backed(&self) -> bool {
-        matches!(
-            self,
-            ListSource::Blade(
-                BladeKind::ProtectedActions | BladeKind::AuthContexts | BladeKind::AuthStrengths
-            )
-        )
+        matches!(self.reading(), Reading::Facts)
     }
 
     /// Lists built from the role facts (definitions, assignments, eligibility, group members).
     pub fn roles_backed(&self) -> bool {
-        matches!(
-            self,
-            ListSource::Blade(BladeKind::Roles)
-                | ListSource::RoleAssignments { .. }
-                | ListSource::WhoCan { .. }
-        )
+        matches!(self.reading(), Reading::Roles)
     }
 
     /// The rows of a roles-backed list.
     pub fn rows_from_roles(&self, f: &crate::roles::RoleFacts) -> Vec<TableRow> {
         match self {
-            ListSource::Blade(BladeKind::Roles) => roles::rows(f),
+            ListSource::Blade(b) => match b.0.load {
+                Load::Roles(rows) => rows(f),
+                _ => Vec::new(),
+            },
             ListSource::RoleAssignments { role_id, .. } => roles::assignment_rows(role_id, f),
             ListSource::WhoCan { permission } => roles::who_rows(permission, f),
             _ => Vec::new(),
@@ -213,11 +305,11 @@ impl ListSource {
 
     /// The parts of the facts this list shows (a missing one is named above the rows).
     pub fn facts_parts(&self) -> &'static [crate::protect::Part] {
-        use crate::protect::Part::{Actions, Contexts, Policies, Strengths};
         match self {
-            ListSource::Blade(BladeKind::ProtectedActions) => &[Actions, Contexts, Policies],
-            ListSource::Blade(BladeKind::AuthContexts) => &[Contexts, Actions, Policies],
-            ListSource::Blade(BladeKind::AuthStrengths) => &[Strengths, Policies],
+            ListSource::Blade(b) => match b.0.load {
+                Load::Facts { parts, .. } => parts,
+                _ => &[],
+            },
             _ => &[],
         }
     }
@@ -225,135 +317,45 @@ impl ListSource {
     /// The rows of a facts-backed list.
     pub fn rows_from_facts(&self, facts: &crate::protect::Facts) -> Vec<TableRow> {
         match self {
-            ListSource::Blade(BladeKind::ProtectedActions) => protected::rows(facts),
-            ListSource::Blade(BladeKind::AuthContexts) => contexts::rows(facts),
-            ListSource::Blade(BladeKind::AuthStrengths) => strengths::rows(facts),
+            ListSource::Blade(b) => match b.0.load {
+                Load::Facts { rows, .. } => rows(facts),
+                _ => Vec::new(),
+            },
             _ => Vec::new(),
         }
     }
 
-    /// Where the cache keeps this list (`members:{group}` for members).
-    pub fn cache_key(&self) -> Option<String> {
-        Some(match self {
-            _ if self.facts_backed() || self.roles_backed() => return None,
-            ListSource::Blade(b) => b.command().to_string(),
-            ListSource::GroupMembers { group_id, .. } => format!("members:{group_id}"),
-            ListSource::RoleAssignments { .. }
-            | ListSource::WhoCan { .. }
-            | ListSource::WhatIf { .. } => return None,
-        })
-    }
-
     pub fn columns(&self) -> Vec<Column> {
         match self {
-            ListSource::Blade(BladeKind::Groups) => groups::columns(),
-            ListSource::Blade(BladeKind::Users) => users::columns(),
-            ListSource::Blade(BladeKind::CaPolicies) => ca::columns(),
-            ListSource::Blade(BladeKind::NamedLocations) => locations::columns(),
-            ListSource::Blade(BladeKind::AuthStrengths) => strengths::columns(),
+            ListSource::Blade(b) => (b.0.columns)(),
             ListSource::WhatIf { .. } => whatif::columns(),
-            ListSource::Blade(BladeKind::Journal) => journal::columns(),
-            ListSource::Blade(BladeKind::ProtectedActions) => protected::columns(),
-            ListSource::Blade(BladeKind::AuthContexts) => contexts::columns(),
-            ListSource::Blade(BladeKind::Roles) => roles::columns(),
             ListSource::RoleAssignments { .. } => roles::assignment_columns(),
             ListSource::WhoCan { .. } => roles::who_columns(),
             ListSource::GroupMembers { .. } => groups::member_columns(),
         }
     }
 
-    pub fn request(&self) -> Request {
-        match self {
-            ListSource::Blade(BladeKind::Groups) => groups::list_request(),
-            ListSource::Blade(BladeKind::Users) => users::list_request(),
-            ListSource::Blade(BladeKind::CaPolicies) => ca::list_request(),
-            ListSource::Blade(BladeKind::NamedLocations) => {
-                Request::get(crate::ca::backup::LOCATIONS)
-            }
-            ListSource::Blade(BladeKind::AuthStrengths) => Request::get(strengths::PATH),
-            ListSource::WhatIf { .. } => Request::get("/$whatif"),
-            ListSource::Blade(BladeKind::Journal) => journal::request(),
-            ListSource::Blade(BladeKind::Roles)
-            | ListSource::RoleAssignments { .. }
-            | ListSource::WhoCan { .. } => {
-                Request::get("/roleManagement/directory/roleDefinitions").beta()
-            }
-            ListSource::Blade(BladeKind::ProtectedActions | BladeKind::AuthContexts) => {
-                let [actions, contexts, _] = crate::protect::Facts::requests();
-                if *self == ListSource::Blade(BladeKind::ProtectedActions) {
-                    actions
-                } else {
-                    contexts
-                }
-            }
-            ListSource::GroupMembers { group_id, .. } => groups::members_request(group_id),
-        }
-    }
-
     pub fn row(&self, v: Value) -> TableRow {
         match self {
-            ListSource::Blade(BladeKind::Groups) => groups::row(v),
-            ListSource::Blade(BladeKind::Users) => users::row(v),
-            ListSource::Blade(BladeKind::CaPolicies) => ca::row(v),
-            ListSource::Blade(BladeKind::NamedLocations) => locations::row(v),
-            ListSource::Blade(BladeKind::AuthStrengths) => {
-                let facts = crate::protect::Facts {
-                    strengths: vec![v],
-                    ..Default::default()
-                };
-                strengths::rows(&facts)
-                    .pop()
-                    .unwrap_or_else(|| TableRow::new(Value::Null, Vec::new()))
-            }
-            ListSource::WhatIf { .. } => {
-                let name = text(&v, "displayName");
-                TableRow::new(v, vec![name])
-            }
-            ListSource::Blade(BladeKind::Journal) => journal::row(v),
-            ListSource::Blade(BladeKind::Roles) => {
-                let f = crate::roles::RoleFacts {
-                    definitions: vec![v],
-                    ..Default::default()
-                };
-                roles::rows(&f)
-                    .pop()
-                    .unwrap_or_else(|| TableRow::new(Value::Null, Vec::new()))
-            }
-            ListSource::RoleAssignments { .. } | ListSource::WhoCan { .. } => {
-                let name = text(&v, "displayName");
-                TableRow::new(v, vec![name])
-            }
-            ListSource::Blade(BladeKind::ProtectedActions) => {
-                protected::row(v, &Default::default())
-            }
-            ListSource::Blade(BladeKind::AuthContexts) => {
-                let facts = crate::protect::Facts {
-                    contexts: vec![v],
-                    ..Default::default()
-                };
-                contexts::rows(&facts)
-                    .pop()
-                    .unwrap_or_else(|| TableRow::new(Value::Null, Vec::new()))
-            }
+            ListSource::Blade(b) => (b.0.row)(v),
             ListSource::GroupMembers { .. } => groups::member_row(v),
+            ListSource::WhatIf { .. }
+            | ListSource::RoleAssignments { .. }
+            | ListSource::WhoCan { .. } => {
+                let name = text(&v, "displayName");
+                TableRow::new(v, vec![name])
+            }
         }
     }
 
     /// Colour for a cell, by blade.
     pub fn style(&self, row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
         match self {
-            ListSource::Blade(BladeKind::Groups) => groups::style(row, col, theme),
-            ListSource::Blade(BladeKind::Users) => users::style(row, col, theme),
-            ListSource::Blade(BladeKind::CaPolicies) => ca::style(row, col, theme),
-            ListSource::Blade(BladeKind::NamedLocations) => locations::style(row, col, theme),
-            ListSource::Blade(BladeKind::AuthStrengths) => strengths::style(row, col, theme),
+            ListSource::Blade(b) => (b.0.style)(row, col, theme),
             ListSource::WhatIf { .. } => whatif::style(row, col, theme),
-            ListSource::Blade(BladeKind::Journal) => journal::style(row, col, theme),
-            ListSource::Blade(BladeKind::Roles) => roles::style(row, col, theme),
-            ListSource::RoleAssignments { .. } | ListSource::WhoCan { .. } => None,
-            ListSource::Blade(BladeKind::ProtectedActions) => protected::style(row, col, theme),
-            ListSource::Blade(BladeKind::AuthContexts) => contexts::style(row, col, theme),
-            ListSource::GroupMembers { .. } => None,
+            ListSource::RoleAssignments { .. }
+            | ListSource::WhoCan { .. }
+            | ListSource::GroupMembers { .. } => None,
         }
     }
 
@@ -366,17 +368,8 @@ impl ListSource {
             .unwrap_or(&id)
             .to_string();
         let kind = match self {
-            ListSource::Blade(BladeKind::Groups) => ObjectKind::Group,
-            ListSource::Blade(BladeKind::Users) => ObjectKind::User,
-            ListSource::Blade(BladeKind::CaPolicies) | ListSource::WhatIf { .. } => {
-                ObjectKind::CaPolicy
-            }
-            ListSource::Blade(BladeKind::NamedLocations) => ObjectKind::NamedLocation,
-            ListSource::Blade(BladeKind::AuthStrengths) => ObjectKind::AuthStrength,
-            ListSource::Blade(BladeKind::Journal) => return None,
-            ListSource::Blade(BladeKind::Roles) => ObjectKind::Role,
-            ListSource::Blade(BladeKind::ProtectedActions) => ObjectKind::ProtectedAction,
-            ListSource::Blade(BladeKind::AuthContexts) => ObjectKind::AuthContext,
+            ListSource::Blade(b) => b.0.opens?,
+            ListSource::WhatIf { .. } => ObjectKind::CaPolicy,
             ListSource::GroupMembers { .. }
             | ListSource::RoleAssignments { .. }
             | ListSource::WhoCan { .. } => match odata_kind(v) {
@@ -387,6 +380,14 @@ impl ListSource {
         };
         Some(ObjectRef { kind, id, name })
     }
+}
+
+/// The only row of a list built from one object (a facts- or roles-backed blade's row for an
+/// export or the cache), or an empty row when the object gives none.
+pub fn only_row(rows: Vec<TableRow>) -> TableRow {
+    rows.into_iter()
+        .next()
+        .unwrap_or_else(|| TableRow::new(Value::Null, Vec::new()))
 }
 
 impl ObjectKind {

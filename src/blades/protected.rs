@@ -3,6 +3,7 @@
 //! the context (itself a protected action, so the step-up path applies).
 
 use super::path_segment;
+use crate::action::Action;
 use crate::graph::{Method, Request};
 use crate::protect::{Facts, action_state, area_of, context_protection};
 use crate::theme::Theme;
@@ -189,3 +190,24 @@ pub fn removal_warnings<'a>(
         })
         .collect()
 }
+
+/// The Protected actions blade in the registry.
+pub static BLADE: super::BladeDef = super::BladeDef {
+    title: "Protected actions",
+    nav_label: "Prot. actions",
+    command: "protected-actions",
+    load: super::Load::Facts {
+        parts: &[
+            crate::protect::Part::Actions,
+            crate::protect::Part::Contexts,
+            crate::protect::Part::Policies,
+        ],
+        rows,
+    },
+    columns,
+    row: |v| row(v, &Facts::default()),
+    style,
+    opens: Some(super::ObjectKind::ProtectedAction),
+    sync: None,
+    keys: &[(Action::Mark, "mark"), (Action::SetState, "context")],
+};

@@ -304,3 +304,26 @@ pub fn principal_sections(sheet: &mut Sheet, principal_id: &str, is_user: bool, 
         ));
     }
 }
+
+/// The Roles and admins blade in the registry.
+pub static BLADE: super::BladeDef = super::BladeDef {
+    title: "Roles and admins",
+    nav_label: "Roles",
+    command: "roles",
+    load: super::Load::Roles(rows),
+    columns,
+    row,
+    style,
+    opens: Some(super::ObjectKind::Role),
+    sync: None,
+    keys: &[],
+};
+
+/// The row of one role definition (its assignments are unknown here).
+pub fn row(v: Value) -> TableRow {
+    let f = RoleFacts {
+        definitions: vec![v],
+        ..Default::default()
+    };
+    super::only_row(rows(&f))
+}

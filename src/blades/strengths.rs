@@ -30,7 +30,7 @@ pub fn used_by<'a>(id: &str, facts: &'a Facts) -> Vec<&'a Value> {
         .collect()
 }
 
-fn row(v: &Value, facts: &Facts) -> TableRow {
+fn row_with(v: &Value, facts: &Facts) -> TableRow {
     let id = v["id"].as_str().unwrap_or_default();
     let users = used_by(id, facts);
     let used = match users.as_slice() {
@@ -53,7 +53,7 @@ fn row(v: &Value, facts: &Facts) -> TableRow {
 }
 
 pub fn rows(facts: &Facts) -> Vec<TableRow> {
-    facts.strengths.iter().map(|v| row(v, facts)).collect()
+    facts.strengths.iter().map(|v| row_with(v, facts)).collect()
 }
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
@@ -88,6 +88,35 @@ pub fn sheet(v: &Value, facts: Option<&Facts>) -> Sheet {
         "no policy requires this strength",
     );
     s
+}
+
+/// The Authentication strengths blade in the registry.
+pub static BLADE: super::BladeDef = super::BladeDef {
+    title: "Authentication strengths",
+    nav_label: "Strengths",
+    command: "auth-strengths",
+    load: super::Load::Facts {
+        parts: &[
+            crate::protect::Part::Strengths,
+            crate::protect::Part::Policies,
+        ],
+        rows,
+    },
+    columns,
+    row,
+    style,
+    opens: Some(super::ObjectKind::AuthStrength),
+    sync: None,
+    keys: &[],
+};
+
+/// The row of one strength (the policies using it are unknown here).
+pub fn row(v: Value) -> TableRow {
+    let facts = Facts {
+        strengths: vec![v],
+        ..Default::default()
+    };
+    super::only_row(rows(&facts))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The Users blade: list (member/guest, enabled, department) and detail sheet.
 
 use super::text;
+use crate::action::Action;
 pub use crate::graph::endpoints::{
     USER_DETAIL_FIELDS as DETAIL_FIELDS, USER_LIST_FIELDS as LIST_FIELDS, user as detail_request,
     users as list_request,
@@ -87,6 +88,25 @@ pub fn sheet(v: &Value) -> Sheet {
     lic.push(("Assigned SKUs".into(), skus.join(", ")));
     s
 }
+
+/// The Users blade in the registry.
+pub static BLADE: super::BladeDef = super::BladeDef {
+    title: "Users",
+    nav_label: "Users",
+    command: "users",
+    load: super::Load::Graph(list_request),
+    columns,
+    row,
+    style,
+    opens: Some(super::ObjectKind::User),
+    sync: Some(|| crate::cache::sync::Spec {
+        name: "users",
+        collection: "users",
+        request: crate::graph::Request::get("/users/delta").select(LIST_FIELDS),
+        delta: true,
+    }),
+    keys: &[(Action::WhatIf, "what if")],
+};
 
 #[cfg(test)]
 mod tests {

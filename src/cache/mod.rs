@@ -6,3 +6,10 @@ pub mod sync;
 
 pub use lock::WriterLock;
 pub use store::{CacheError, JournalEntry, Store, SyncState, off_thread};
+
+/// Where the cache keeps a list: a collection (`users`), or one group's members.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CacheKey {
+    Collection(String),
+    Members(String),
+}

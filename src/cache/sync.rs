@@ -9,7 +9,7 @@ use futures::StreamExt;
 use serde_json::Value;
 use std::sync::Arc;
 
-/// What a blade syncs.
+/// What a blade syncs (each blade declares its own: `blades::BladeDef::sync`).
 #[derive(Clone, Debug)]
 pub struct Spec {
     pub name: &'static str,
@@ -17,46 +17,6 @@ pub struct Spec {
     pub request: Request,
     /// Uses a delta query (the link is kept for the next sync).
     pub delta: bool,
-}
-
-/// The blades `sync` knows, in the order they run (members need groups first).
-pub const ALL: &[&str] = &[
-    "groups",
-    "users",
-    "ca-policies",
-    "named-locations",
-    "group-members",
-];
-
-/// The spec of a blade (`group-members` is the fan-out, not a collection).
-pub fn spec(name: &str) -> Option<Spec> {
-    Some(match name {
-        "groups" => Spec {
-            name: "groups",
-            collection: "groups",
-            request: Request::get("/groups/delta").select(endpoints::GROUP_LIST_FIELDS),
-            delta: true,
-        },
-        "users" => Spec {
-            name: "users",
-            collection: "users",
-            request: Request::get("/users/delta").select(endpoints::USER_LIST_FIELDS),
-            delta: true,
-        },
-        "ca-policies" => Spec {
-            name: "ca-policies",
-            collection: "ca-policies",
-            request: endpoints::ca_policies(),
-            delta: false,
-        },
-        "named-locations" => Spec {
-            name: "named-locations",
-            collection: "named-locations",
-            request: Request::get(crate::ca::backup::LOCATIONS),
-            delta: false,
-        },
-        _ => return None,
-    })
 }
 
 /// Progress of one collection.

@@ -464,7 +464,7 @@ async fn what_if_works_offline_from_the_cache() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(&dir.path().join("c.db"), true).unwrap());
     for name in ["groups", "users", "ca-policies", "named-locations"] {
-        let spec = sync::spec(name).unwrap();
+        let spec = entra_console::blades::sync_spec(name).unwrap();
         sync::collection(&h.client, &store, &spec, &mut |_| {})
             .await
             .unwrap();
@@ -757,7 +757,7 @@ async fn names_come_from_the_cache_when_graph_cannot_give_them() {
     let dir = tempfile::tempdir().unwrap();
     let store = std::sync::Arc::new(Store::open(&dir.path().join("c.db"), true).unwrap());
     for name in ["groups", "users"] {
-        let spec = sync::spec(name).unwrap();
+        let spec = entra_console::blades::sync_spec(name).unwrap();
         sync::collection(&h.client, &store, &spec, &mut |_| {})
             .await
             .unwrap();
