@@ -20,10 +20,12 @@ impl App {
             }
             View::Detail(d) => (d.target.kind, d.object.clone()?),
         };
-        match kind {
-            ObjectKind::CaPolicy => Some((Subject::Policy, object)),
-            ObjectKind::NamedLocation => Some((Subject::Location, object)),
-            _ => None,
+        if kind == ObjectKind::CaPolicy {
+            Some((Subject::Policy, object))
+        } else if kind == ObjectKind::NamedLocation {
+            Some((Subject::Location, object))
+        } else {
+            None
         }
     }
 

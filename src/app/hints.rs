@@ -2,11 +2,11 @@
 //! the status bar), and the refusal of a key the view does not answer.
 
 use super::{Action, App, View};
-use crate::blades::{ListSource, ObjectKind};
+use crate::blades::ListSource;
 
 /// The view-specific actions with short labels, in the order the status bar shows them.
 pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
-    use Action::{Add, AddEligible, Duplicate, Edit, Exclude, Members, Remove, SetState, WhatIf};
+    use Action::{Add, AddEligible, Remove, SetState};
     match view {
         View::List(l) => match &l.source {
             // A blade's keys are declared with the blade.
@@ -19,22 +19,8 @@ pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
             ListSource::WhatIf { .. } => &[(SetState, "state")],
             _ => &[],
         },
-        View::Detail(d) => match d.target.kind {
-            ObjectKind::Group => &[(Members, "members")],
-            ObjectKind::Role => &[(Members, "assignments")],
-            ObjectKind::User => &[(WhatIf, "what if")],
-            ObjectKind::CaPolicy => &[
-                (Edit, "edit"),
-                (SetState, "state"),
-                (Exclude, "exclude"),
-                (Duplicate, "copy"),
-                (Remove, "delete"),
-            ],
-            ObjectKind::NamedLocation => &[(Edit, "edit"), (Duplicate, "copy"), (Remove, "delete")],
-            ObjectKind::ProtectedAction => &[(SetState, "context")],
-            ObjectKind::AuthContext => &[(SetState, "publish")],
-            ObjectKind::AuthStrength => &[],
-        },
+        // An object's page keys are declared with its kind.
+        View::Detail(d) => d.target.kind.def().keys,
     }
 }
 

@@ -3,7 +3,7 @@
 
 mod ca_actions;
 pub mod editor;
-mod hints;
+pub mod hints;
 pub mod msg;
 mod palette;
 pub mod picker;

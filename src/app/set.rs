@@ -20,9 +20,10 @@ impl App {
             }
             View::Detail(d) => (Some(d.target.kind), d.object.clone()),
         };
+        use crate::blades::ObjectKind;
         match (kind, object) {
-            (Some(crate::blades::ObjectKind::ProtectedAction), Some(a)) => self.set_context(a),
-            (Some(crate::blades::ObjectKind::AuthContext), Some(c)) => self.set_published(c),
+            (Some(k), Some(a)) if k == ObjectKind::ProtectedAction => self.set_context(a),
+            (Some(k), Some(c)) if k == ObjectKind::AuthContext => self.set_published(c),
             _ => self.set_policy_state(),
         }
     }

@@ -372,7 +372,7 @@ impl App {
     }
 
     fn push(&mut self, v: View) -> Vec<Effect> {
-        let principal = matches!(&v, View::Detail(d) if matches!(d.target.kind, crate::blades::ObjectKind::User | crate::blades::ObjectKind::Group));
+        let principal = matches!(&v, View::Detail(d) if d.target.kind.def().principal);
         self.stack.push(v);
         let mut effects = self.reload_top();
         // A user's or group's page shows its roles: read them once, in the background.
@@ -383,10 +383,7 @@ impl App {
         }
         // A role's page marks its privileged permissions from the resource actions; a named
         // location's or strength's page lists the policies using it.
-        let role = matches!(self.top(), View::Detail(d) if matches!(d.target.kind,
-            crate::blades::ObjectKind::Role
-                | crate::blades::ObjectKind::NamedLocation
-                | crate::blades::ObjectKind::AuthStrength));
+        let role = matches!(self.top(), View::Detail(d) if d.target.kind.def().needs_facts);
         if role && self.tenant.facts.is_none() && self.tenant.facts_request.is_none() {
             effects.extend(self.load_facts());
         }

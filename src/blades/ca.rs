@@ -229,6 +229,24 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     ],
 };
 
+/// The page of one conditional access policy.
+pub static DETAIL: super::DetailDef = super::DetailDef {
+    name: "conditional access policy",
+    collection: "ca-policies",
+    request: detail_request,
+    sheet: |v, _, names| sheet(v, names),
+    needs_facts: false,
+    principal: false,
+    members: false,
+    keys: &[
+        (Action::Edit, "edit"),
+        (Action::SetState, "state"),
+        (Action::Exclude, "exclude"),
+        (Action::Duplicate, "copy"),
+        (Action::Remove, "delete"),
+    ],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -219,3 +219,15 @@ pub fn row(v: Value) -> TableRow {
     };
     super::only_row(rows(&facts))
 }
+
+/// The page of one authentication context.
+pub static DETAIL: super::DetailDef = super::DetailDef {
+    name: "authentication context",
+    collection: "auth-contexts",
+    request: detail_request,
+    sheet: |v, facts, _| sheet(v, facts),
+    needs_facts: false,
+    principal: false,
+    members: false,
+    keys: &[(Action::SetState, "publish")],
+};

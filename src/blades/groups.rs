@@ -152,6 +152,18 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     keys: &[],
 };
 
+/// The page of one group.
+pub static DETAIL: super::DetailDef = super::DetailDef {
+    name: "group",
+    collection: "groups",
+    request: detail_request,
+    sheet: |v, _, _| sheet(v),
+    needs_facts: false,
+    principal: true,
+    members: true,
+    keys: &[(crate::action::Action::Members, "members")],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -140,3 +140,19 @@ pub static BLADE: super::BladeDef = super::BladeDef {
 pub fn list_request() -> crate::graph::Request {
     crate::graph::Request::get(crate::ca::backup::LOCATIONS)
 }
+
+/// The page of one named location.
+pub static DETAIL: super::DetailDef = super::DetailDef {
+    name: "named location",
+    collection: "named-locations",
+    request: detail_request,
+    sheet: |v, facts, _| sheet(v, facts),
+    needs_facts: true,
+    principal: false,
+    members: false,
+    keys: &[
+        (Action::Edit, "edit"),
+        (Action::Duplicate, "copy"),
+        (Action::Remove, "delete"),
+    ],
+};

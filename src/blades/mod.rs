@@ -200,17 +200,55 @@ pub enum ListSource {
     },
 }
 
-/// The kinds of object a detail view can show.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ObjectKind {
-    User,
-    Group,
-    CaPolicy,
-    ProtectedAction,
-    AuthContext,
-    Role,
-    NamedLocation,
-    AuthStrength,
+/// Everything the shell needs to know about one kind of object's page, declared in the
+/// blade's file (`pub static DETAIL`), like [`BladeDef`].
+pub struct DetailDef {
+    /// Its name ("user"), which also identifies it.
+    pub name: &'static str,
+    /// The cache collection the object is kept in (offline pages read it there).
+    pub collection: &'static str,
+    pub request: fn(&str) -> Request,
+    /// The sheet from the object, the protection facts (when read) and names of ids.
+    pub sheet: fn(&Value, Option<&crate::protect::Facts>, &Names) -> Sheet,
+    /// The page lists the protection facts (read in the background when it opens).
+    pub needs_facts: bool,
+    /// A user or group: the page lists its directory roles (read in the background).
+    pub principal: bool,
+    /// The page has a members list (`m`).
+    pub members: bool,
+    /// The keys the page answers besides the global ones, with their words.
+    pub keys: &'static [(crate::action::Action, &'static str)],
+}
+
+/// The kind of object a detail view shows: its entry in the detail registry, compared by name.
+#[derive(Clone, Copy)]
+pub struct ObjectKind(pub &'static DetailDef);
+
+impl PartialEq for ObjectKind {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for ObjectKind {}
+
+impl std::fmt::Debug for ObjectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ObjectKind({})", self.0.name)
+    }
+}
+
+/// Names for the kinds code refers to by name.
+#[allow(non_upper_case_globals)]
+impl ObjectKind {
+    pub const User: ObjectKind = ObjectKind(&users::DETAIL);
+    pub const Group: ObjectKind = ObjectKind(&groups::DETAIL);
+    pub const CaPolicy: ObjectKind = ObjectKind(&ca::DETAIL);
+    pub const ProtectedAction: ObjectKind = ObjectKind(&protected::DETAIL);
+    pub const AuthContext: ObjectKind = ObjectKind(&contexts::DETAIL);
+    pub const Role: ObjectKind = ObjectKind(&roles::DETAIL);
+    pub const NamedLocation: ObjectKind = ObjectKind(&locations::DETAIL);
+    pub const AuthStrength: ObjectKind = ObjectKind(&strengths::DETAIL);
 }
 
 /// An object to open: kind, id and the name to show while it loads.
@@ -391,19 +429,12 @@ pub fn only_row(rows: Vec<TableRow>) -> TableRow {
 }
 
 impl ObjectKind {
+    pub fn def(self) -> &'static DetailDef {
+        self.0
+    }
+
     pub fn request(self, id: &str) -> Request {
-        match self {
-            ObjectKind::Group => groups::detail_request(id),
-            ObjectKind::User => users::detail_request(id),
-            ObjectKind::CaPolicy => ca::detail_request(id),
-            ObjectKind::ProtectedAction => protected::detail_request(id),
-            ObjectKind::AuthContext => contexts::detail_request(id),
-            ObjectKind::Role => roles::detail_request(id),
-            ObjectKind::NamedLocation => locations::detail_request(id),
-            ObjectKind::AuthStrength => {
-                Request::get(format!("{}/{}", strengths::PATH, path_segment(id)))
-            }
-        }
+        (self.0.request)(id)
     }
 
     /// The detail sheet. `roles` is `Ok(None)` while the role facts are being read and
@@ -415,8 +446,8 @@ impl ObjectKind {
         roles: Result<Option<&crate::roles::RoleFacts>, &str>,
         names: &Names,
     ) -> Sheet {
-        let mut sheet = self.base_sheet(v, facts, names);
-        if !matches!(self, ObjectKind::User | ObjectKind::Group) {
+        let mut sheet = (self.0.sheet)(v, facts, names);
+        if !self.0.principal {
             return sheet;
         }
         match (roles, v["id"].as_str()) {
@@ -434,35 +465,13 @@ impl ObjectKind {
         sheet
     }
 
-    fn base_sheet(self, v: &Value, facts: Option<&crate::protect::Facts>, names: &Names) -> Sheet {
-        match self {
-            ObjectKind::ProtectedAction => protected::sheet(v, facts),
-            ObjectKind::AuthContext => contexts::sheet(v, facts),
-            ObjectKind::Role => roles::sheet(v, facts),
-            ObjectKind::Group => groups::sheet(v),
-            ObjectKind::User => users::sheet(v),
-            ObjectKind::CaPolicy => ca::sheet(v, names),
-            ObjectKind::NamedLocation => locations::sheet(v, facts),
-            ObjectKind::AuthStrength => strengths::sheet(v, facts),
-        }
-    }
-
     /// The cache collection of this kind.
     pub fn collection(self) -> &'static str {
-        match self {
-            ObjectKind::Group => "groups",
-            ObjectKind::User => "users",
-            ObjectKind::CaPolicy => "ca-policies",
-            ObjectKind::ProtectedAction => "protected-actions",
-            ObjectKind::AuthContext => "auth-contexts",
-            ObjectKind::Role => "roles",
-            ObjectKind::NamedLocation => "named-locations",
-            ObjectKind::AuthStrength => "auth-strengths",
-        }
+        self.0.collection
     }
 
     pub fn has_members(self) -> bool {
-        self == ObjectKind::Group
+        self.0.members
     }
 }
 

@@ -211,3 +211,15 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[(Action::Mark, "mark"), (Action::SetState, "context")],
 };
+
+/// The page of one protected action.
+pub static DETAIL: super::DetailDef = super::DetailDef {
+    name: "protected action",
+    collection: "protected-actions",
+    request: detail_request,
+    sheet: |v, facts, _| sheet(v, facts),
+    needs_facts: false,
+    principal: false,
+    members: false,
+    keys: &[(Action::SetState, "context")],
+};

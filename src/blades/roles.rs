@@ -327,3 +327,15 @@ pub fn row(v: Value) -> TableRow {
     };
     super::only_row(rows(&f))
 }
+
+/// The page of one role.
+pub static DETAIL: super::DetailDef = super::DetailDef {
+    name: "role",
+    collection: "roles",
+    request: detail_request,
+    sheet: |v, facts, _| sheet(v, facts),
+    needs_facts: true,
+    principal: false,
+    members: false,
+    keys: &[(crate::action::Action::Members, "assignments")],
+};

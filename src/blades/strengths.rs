@@ -119,6 +119,22 @@ pub fn row(v: Value) -> TableRow {
     super::only_row(rows(&facts))
 }
 
+/// The page of one authentication strength.
+pub static DETAIL: super::DetailDef = super::DetailDef {
+    name: "authentication strength",
+    collection: "auth-strengths",
+    request: detail_request,
+    sheet: |v, facts, _| sheet(v, facts),
+    needs_facts: true,
+    principal: false,
+    members: false,
+    keys: &[],
+};
+
+pub fn detail_request(id: &str) -> crate::graph::Request {
+    crate::graph::Request::get(format!("{PATH}/{}", super::path_segment(id)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -108,6 +108,18 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     keys: &[(Action::WhatIf, "what if")],
 };
 
+/// The page of one user.
+pub static DETAIL: super::DetailDef = super::DetailDef {
+    name: "user",
+    collection: "users",
+    request: detail_request,
+    sheet: |v, _, _| sheet(v),
+    needs_facts: false,
+    principal: true,
+    members: false,
+    keys: &[(Action::WhatIf, "what if")],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,23 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
     let t = &app.theme;
     let mut lines = Vec::new();
+    // First what this view's own keys do here, in this blade's words (`d` deletes a policy on
+    // one blade and removes an assignment on another).
+    let here = crate::app::hints::view_actions(app.top());
+    if !here.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!("Here: {}", clean(&app.top().title())),
+            t.header,
+        )));
+        for (action, words) in here {
+            if let Some(key) = app.keymap.hint(*action) {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {key:<14}"), t.key),
+                    Span::styled(*words, t.text),
+                ]));
+            }
+        }
+    }
     for (scope, title) in [
         (Scope::Global, "Everywhere"),
         (Scope::List, "Lists"),

@@ -189,3 +189,36 @@ async fn a_damaged_cache_stays_visible_at_80_columns() {
     let bar = h.render(80, 24).lines().last().unwrap().to_string();
     assert!(bar.contains("CACHE DAMAGED"), "{bar}");
 }
+
+/// Issue 12: `?` first says what this view's keys do here, in the blade's own words (the same
+/// key sets a policy's state on one blade and an action's context on another).
+#[tokio::test]
+async fn help_names_each_blades_keys_in_its_own_words() {
+    let mut h = Harness::new(false).await;
+    let mut seen = Vec::new();
+    for (blade, title, word) in [
+        (
+            entra_console::blades::BladeKind::CaPolicies,
+            "Here: Conditional Access",
+            "state",
+        ),
+        (
+            entra_console::blades::BladeKind::ProtectedActions,
+            "Here: Protected actions",
+            "context",
+        ),
+    ] {
+        h.open(blade).await;
+        h.key(KeyCode::Char('?')).await;
+        let screen = h.render(120, 50);
+        assert!(screen.contains(title), "{screen}");
+        let line = screen
+            .lines()
+            .find(|l| l.contains(" t ") && l.contains(word))
+            .unwrap_or_else(|| panic!("t {word} in:\n{screen}"))
+            .to_string();
+        seen.push(line);
+        h.key(KeyCode::Esc).await;
+    }
+    assert_ne!(seen[0], seen[1]);
+}
