@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 impl App {
     /// The policy or named location selected in a list or open in a detail.
-    pub(super) fn ca_selected(&self) -> Option<(Subject, Value)> {
+    pub fn ca_selected(&self) -> Option<(Subject, Value)> {
         let (kind, object) = match self.top() {
             View::List(l) => {
                 let row = l.table.selected()?.object.clone();
@@ -30,7 +30,7 @@ impl App {
     }
 
     /// On the CA policies or named locations blade (list or detail).
-    pub(super) fn on_ca(&self) -> Option<Subject> {
+    pub fn on_ca(&self) -> Option<Subject> {
         match self.stack.first() {
             Some(View::List(l)) if l.source == ListSource::Blade(BladeKind::CaPolicies) => {
                 Some(Subject::Policy)
@@ -43,7 +43,7 @@ impl App {
     }
 
     /// `E`: edit the selected policy or named location as JSON.
-    pub(super) fn edit_selected(&mut self) -> Vec<Effect> {
+    pub fn edit_selected(&mut self) -> Vec<Effect> {
         match self.ca_selected() {
             Some((subject, v)) => {
                 let id = v["id"].as_str().map(str::to_string);
@@ -54,7 +54,7 @@ impl App {
     }
 
     /// `a` / `A`: a new policy from the blank template; a new IP (a) or country (A) location.
-    pub(super) fn new_ca_object(&mut self, alt: bool) -> Vec<Effect> {
+    pub fn new_ca_object(&mut self, alt: bool) -> Vec<Effect> {
         let (subject, template) = match self.on_ca() {
             Some(Subject::Policy) => (Subject::Policy, crate::ca::blank_policy()),
             Some(Subject::Location) if alt => {
@@ -67,7 +67,7 @@ impl App {
     }
 
     /// `c`: a copy of the selected object to edit and create (a policy copy starts report-only).
-    pub(super) fn duplicate_selected(&mut self) -> Vec<Effect> {
+    pub fn duplicate_selected(&mut self) -> Vec<Effect> {
         let Some((subject, mut v)) = self.ca_selected() else {
             return Vec::new();
         };
@@ -84,7 +84,7 @@ impl App {
     }
 
     /// `d`: delete the selected policy or named location, after the review.
-    pub(super) fn delete_ca_selected(&mut self) -> Vec<Effect> {
+    pub fn delete_ca_selected(&mut self) -> Vec<Effect> {
         let Some((subject, v)) = self.ca_selected() else {
             return Vec::new();
         };
@@ -109,7 +109,7 @@ impl App {
     }
 
     /// `x`: pick a user or group to exclude from the selected policy.
-    pub(super) fn open_exclude(&mut self) -> Vec<Effect> {
+    pub fn open_exclude(&mut self) -> Vec<Effect> {
         let Some((Subject::Policy, v)) = self.ca_selected() else {
             return Vec::new();
         };

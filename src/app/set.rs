@@ -8,7 +8,7 @@ use crate::blades::{BladeKind, ListSource};
 impl App {
     /// `t`: set what the selected object's blade lets you set (policy state, a protected
     /// action's context, a context's publication).
-    pub(super) fn set_state(&mut self) -> Vec<Effect> {
+    pub fn set_state(&mut self) -> Vec<Effect> {
         // The selected object and its kind, from a list row or the open detail.
         let (kind, object) = match self.top() {
             View::List(l) => {
@@ -68,7 +68,7 @@ impl App {
     }
 
     /// `d` on an authentication context: delete it, refused while anything references it.
-    pub(super) fn delete_context(&mut self) -> Vec<Effect> {
+    pub fn delete_context(&mut self) -> Vec<Effect> {
         let View::List(l) = self.top() else {
             return Vec::new();
         };

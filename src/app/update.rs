@@ -400,6 +400,12 @@ impl App {
             self.toast(why, false);
             return Vec::new();
         }
+        // The view's own handler first (its blade's or its page's), then the shell's.
+        if !self.nav_focus
+            && let Some(effects) = self.route(a)
+        {
+            return effects;
+        }
         match a {
             Action::Quit => self.ask_quit(),
             Action::Help => self.overlay = Overlay::Help { scroll: 0 },
@@ -470,28 +476,16 @@ impl App {
                 }
             }
             Action::SetState => return self.set_state(),
-            Action::Remove if self.ca_selected().is_some() => return self.delete_ca_selected(),
-            Action::Add | Action::AddEligible if self.on_ca().is_some() => {
-                return self.new_ca_object(a == Action::AddEligible);
-            }
             Action::Edit => return self.edit_selected(),
             Action::Duplicate => return self.duplicate_selected(),
             Action::Exclude => return self.open_exclude(),
             Action::WhatIf => self.open_what_if_prompt(),
-            Action::Remove | Action::Add if self.on_contexts() => {
-                return if a == Action::Add {
-                    self.open_new_context()
-                } else {
-                    self.delete_context()
-                };
-            }
             Action::Mark => {
                 if let View::List(l) = self.top_mut() {
                     l.table.toggle_mark();
                     l.table.move_by(1);
                 }
             }
-            Action::Rename if self.on_contexts() => return self.open_rename_context(),
             Action::Rename => {}
             Action::Remove => return self.remove_selected(),
             Action::Add => return self.open_assign(false),
@@ -545,9 +539,17 @@ impl App {
         }
     }
 
-    /// The Authentication contexts list is on top.
-    fn on_contexts(&self) -> bool {
-        matches!(self.top(), View::List(l) if l.source == ListSource::Blade(BladeKind::AuthContexts))
+    /// An action for the view on top, by its blade's or its page's handler.
+    fn route(&mut self, a: Action) -> Option<Vec<Effect>> {
+        let act = match self.top() {
+            View::List(ListView {
+                source: ListSource::Blade(b),
+                ..
+            }) => b.def().act,
+            View::List(_) => return None,
+            View::Detail(d) => d.target.kind.def().act,
+        };
+        act(self, a)
     }
 
     /// `:whocan PERMISSION`: everyone who can use a permission.

@@ -24,7 +24,7 @@ impl App {
     }
 
     /// `w`: the palette with `whatif ` and the selected user, ready for more conditions.
-    pub(super) fn open_what_if_prompt(&mut self) {
+    pub fn open_what_if_prompt(&mut self) {
         let user = match self.top() {
             View::List(l) => l.table.selected().and_then(|r| {
                 let open = l.source.open(&r.object)?;

@@ -227,6 +227,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         (Action::Remove, "delete"),
         (Action::WhatIf, "what if"),
     ],
+    act,
 };
 
 /// The page of one conditional access policy.
@@ -245,7 +246,20 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
         (Action::Duplicate, "copy"),
         (Action::Remove, "delete"),
     ],
+    act,
 };
+
+/// The Conditional Access and Named locations blades (list or page): `d` deletes the selected
+/// object after its review, `a`/`A` open the editor on a new one.
+pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effect>> {
+    match a {
+        Action::Remove if app.ca_selected().is_some() => Some(app.delete_ca_selected()),
+        Action::Add | Action::AddEligible if app.on_ca().is_some() => {
+            Some(app.new_ca_object(a == Action::AddEligible))
+        }
+        _ => None,
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -209,6 +209,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         (Action::SetState, "publish"),
         (Action::Remove, "delete"),
     ],
+    act,
 };
 
 /// The row of one context (the actions and policies using it are unknown here).
@@ -230,4 +231,15 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     keys: &[(Action::SetState, "publish")],
+    act: super::no_act,
 };
+
+/// The list: `a` creates a context, `d` deletes one (refused while it is in use), `r` renames.
+pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effect>> {
+    match a {
+        Action::Add => Some(app.open_new_context()),
+        Action::Remove => Some(app.delete_context()),
+        Action::Rename => Some(app.open_rename_context()),
+        _ => None,
+    }
+}

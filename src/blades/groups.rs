@@ -150,6 +150,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         delta: true,
     }),
     keys: &[],
+    act: super::no_act,
 };
 
 /// The page of one group.
@@ -162,6 +163,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: true,
     members: true,
     keys: &[(crate::action::Action::Members, "members")],
+    act: super::no_act,
 };
 
 #[cfg(test)]

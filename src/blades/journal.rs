@@ -48,4 +48,5 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     opens: None,
     sync: None,
     keys: &[],
+    act: super::no_act,
 };

@@ -135,6 +135,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         (Action::Duplicate, "copy"),
         (Action::Remove, "delete"),
     ],
+    act: super::ca::act,
 };
 
 pub fn list_request() -> crate::graph::Request {
@@ -155,4 +156,5 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
         (Action::Duplicate, "copy"),
         (Action::Remove, "delete"),
     ],
+    act: super::ca::act,
 };

@@ -43,6 +43,21 @@ pub struct BladeDef {
     /// The keys the blade's list answers besides the global ones, with the words the status
     /// bar and `?` use for them on this blade.
     pub keys: &'static [(crate::action::Action, &'static str)],
+    /// What the blade's list does with an action (routed here before the shell's own
+    /// handling); `None` leaves it to the shell.
+    pub act: Act,
+}
+
+/// A blade's or page's handler of an action: the effects to start, or `None` when the
+/// action is not its to handle.
+pub type Act = fn(&mut crate::app::App, crate::action::Action) -> Option<Vec<crate::app::Effect>>;
+
+/// The handler of a blade that has no actions of its own.
+pub fn no_act(
+    _: &mut crate::app::App,
+    _: crate::action::Action,
+) -> Option<Vec<crate::app::Effect>> {
+    None
 }
 
 /// How a blade's list is read.
@@ -218,6 +233,8 @@ pub struct DetailDef {
     pub members: bool,
     /// The keys the page answers besides the global ones, with their words.
     pub keys: &'static [(crate::action::Action, &'static str)],
+    /// What the page does with an action (routed before the shell's own handling).
+    pub act: Act,
 }
 
 /// The kind of object a detail view shows: its entry in the detail registry, compared by name.

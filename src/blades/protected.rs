@@ -210,6 +210,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     opens: Some(super::ObjectKind::ProtectedAction),
     sync: None,
     keys: &[(Action::Mark, "mark"), (Action::SetState, "context")],
+    act: super::no_act,
 };
 
 /// The page of one protected action.
@@ -222,4 +223,5 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     keys: &[(Action::SetState, "context")],
+    act: super::no_act,
 };

@@ -317,6 +317,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     opens: Some(super::ObjectKind::Role),
     sync: None,
     keys: &[],
+    act: super::no_act,
 };
 
 /// The row of one role definition (its assignments are unknown here).
@@ -338,4 +339,5 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     keys: &[(crate::action::Action::Members, "assignments")],
+    act: super::no_act,
 };

@@ -108,6 +108,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     opens: Some(super::ObjectKind::AuthStrength),
     sync: None,
     keys: &[],
+    act: super::no_act,
 };
 
 /// The row of one strength (the policies using it are unknown here).
@@ -129,6 +130,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     keys: &[],
+    act: super::no_act,
 };
 
 pub fn detail_request(id: &str) -> crate::graph::Request {

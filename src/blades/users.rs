@@ -106,6 +106,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         delta: true,
     }),
     keys: &[(Action::WhatIf, "what if")],
+    act: super::no_act,
 };
 
 /// The page of one user.
@@ -118,6 +119,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: true,
     members: false,
     keys: &[(Action::WhatIf, "what if")],
+    act: super::no_act,
 };
 
 #[cfg(test)]
