@@ -97,7 +97,14 @@ impl Harness {
         self.key(KeyCode::Enter).await;
     }
 
+    /// The screen with the navigation column blanked: it is snapshotted once
+    /// (`screens::navigation_column`), so adding a blade changes one snapshot, not every one.
     pub fn render(&mut self, w: u16, h: u16) -> String {
+        blank_nav(&self.render_full(w, h))
+    }
+
+    /// The whole screen, navigation column included.
+    pub fn render_full(&mut self, w: u16, h: u16) -> String {
         let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
         t.draw(|f| entra_console::ui::draw(f, &mut self.app))
             .unwrap();
@@ -195,4 +202,27 @@ impl Harness {
     pub async fn demo(opts: DemoOptions) -> demo::DemoServer {
         demo::start(opts).await.unwrap()
     }
+}
+
+/// Blank the 17-column navigation list where a line shows it (between its borders).
+fn blank_nav(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|line| {
+            let chars: Vec<char> = line.chars().collect();
+            let nav = chars.len() > 19
+                && chars[0] == '"'
+                && matches!(chars[1], '│' | '┌' | '└')
+                && matches!(chars[17], '│' | '┐' | '┘');
+            if nav {
+                let mut out: String = "\"".into();
+                out.push_str(&" ".repeat(17));
+                out.extend(&chars[18..]);
+                out
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

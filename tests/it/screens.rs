@@ -222,3 +222,16 @@ async fn help_names_each_blades_keys_in_its_own_words() {
     }
     assert_ne!(seen[0], seen[1]);
 }
+
+/// The navigation column, snapshotted here once (every other screen snapshot blanks it): one
+/// line per registered blade, the current one marked.
+#[tokio::test]
+async fn navigation_column() {
+    let mut h = Harness::new(false).await;
+    h.open(entra_console::blades::BladeKind::CaPolicies).await;
+    let screen = h.render_full(80, 24);
+    for b in entra_console::blades::BladeKind::ALL {
+        assert!(screen.contains(b.nav_label()), "{}", b.nav_label());
+    }
+    insta::assert_snapshot!("navigation_column_80x24", screen);
+}
