@@ -121,6 +121,17 @@ struct RawBinding {
 struct RawKeymap {
     #[serde(default)]
     binding: Vec<RawBinding>,
+    /// `[[blade.ca-policies.binding]]`: bindings that apply on one blade only (its lists and
+    /// pages), before the general ones.
+    #[serde(default)]
+    blade: std::collections::BTreeMap<String, RawSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSection {
+    #[serde(default)]
+    binding: Vec<RawBinding>,
 }
 
 /// One binding: action, keys, scope and its help text.
@@ -130,6 +141,8 @@ pub struct Binding {
     pub keys: Vec<Chord>,
     pub scope: Scope,
     pub description: String,
+    /// The blade (its command) the binding is limited to, if it is.
+    pub blade: Option<String>,
 }
 
 /// All bindings, in file order.
@@ -140,9 +153,21 @@ pub struct Keymap {
 
 fn parse_bindings(text: &str, require_description: bool) -> Result<Vec<Binding>, String> {
     let raw: RawKeymap = toml::from_str(text).map_err(|e| e.message().to_string())?;
-    raw.binding
-        .into_iter()
-        .map(|b| {
+    let mut all: Vec<(Option<String>, RawBinding)> =
+        raw.binding.into_iter().map(|b| (None, b)).collect();
+    for (blade, section) in raw.blade {
+        if crate::blades::BladeKind::from_command(&blade).is_none() {
+            return Err(format!("unknown blade \"{blade}\" in [blade.{blade}]"));
+        }
+        all.extend(
+            section
+                .binding
+                .into_iter()
+                .map(|b| (Some(blade.clone()), b)),
+        );
+    }
+    all.into_iter()
+        .map(|(blade, b)| {
             let action = Action::from_name(&b.action)
                 .ok_or_else(|| format!("unknown action \"{}\"", b.action))?;
             let keys = b
@@ -162,6 +187,7 @@ fn parse_bindings(text: &str, require_description: bool) -> Result<Vec<Binding>,
                 keys,
                 scope: b.context.unwrap_or(Scope::Global),
                 description,
+                blade,
             })
         })
         .collect()
@@ -191,7 +217,7 @@ impl Keymap {
                     match km
                         .bindings
                         .iter_mut()
-                        .find(|b| b.action == u.action && b.scope == u.scope)
+                        .find(|b| b.action == u.action && b.scope == u.scope && b.blade == u.blade)
                     {
                         Some(b) => b.keys = u.keys,
                         None => km.bindings.push(Binding {
@@ -216,20 +242,36 @@ impl Keymap {
         }
     }
 
-    /// The action for a key in the given scopes (earlier scopes win).
-    pub fn lookup(&self, ev: &KeyEvent, scopes: &[Scope]) -> Option<Action> {
+    /// The action for a key in the given scopes (earlier scopes win) on `blade`: in each
+    /// scope the blade's own bindings first, then the general ones.
+    pub fn lookup(&self, ev: &KeyEvent, scopes: &[Scope], blade: Option<&str>) -> Option<Action> {
         scopes.iter().find_map(|s| {
+            let here = |b: &&Binding| b.scope == *s && b.keys.iter().any(|k| k.matches(ev));
             self.bindings
                 .iter()
-                .find(|b| b.scope == *s && b.keys.iter().any(|k| k.matches(ev)))
+                .filter(|b| b.blade.is_some() && b.blade.as_deref() == blade)
+                .find(here)
+                .or_else(|| {
+                    self.bindings
+                        .iter()
+                        .filter(|b| b.blade.is_none())
+                        .find(here)
+                })
                 .map(|b| b.action)
         })
     }
 
     /// The first key bound to an action, for hints ("? help").
     pub fn hint(&self, action: Action) -> Option<String> {
+        self.hint_on(action, None)
+    }
+
+    /// The first key bound to an action on `blade` (its own binding first).
+    pub fn hint_on(&self, action: Action, blade: Option<&str>) -> Option<String> {
         self.bindings
             .iter()
+            .filter(|b| b.blade.is_some() && b.blade.as_deref() == blade)
+            .chain(self.bindings.iter().filter(|b| b.blade.is_none()))
             .find(|b| b.action == action)
             .and_then(|b| b.keys.first())
             .map(Chord::label)
@@ -259,20 +301,23 @@ mod tests {
         let km = Keymap::builtin();
         let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
         assert_eq!(
-            km.lookup(&q, &[Scope::List, Scope::Global]),
+            km.lookup(&q, &[Scope::List, Scope::Global], None),
             Some(Action::Quit)
         );
         let cc = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(km.lookup(&cc, &[Scope::Global]), Some(Action::Quit));
+        assert_eq!(km.lookup(&cc, &[Scope::Global], None), Some(Action::Quit));
         let big_g = key(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(km.lookup(&big_g, &[Scope::Global]), Some(Action::Bottom));
+        assert_eq!(
+            km.lookup(&big_g, &[Scope::Global], None),
+            Some(Action::Bottom)
+        );
         let tab = key(KeyCode::Tab, KeyModifiers::NONE);
         assert_eq!(
-            km.lookup(&tab, &[Scope::Detail, Scope::Global]),
+            km.lookup(&tab, &[Scope::Detail, Scope::Global], None),
             Some(Action::NextTab)
         );
         assert_eq!(
-            km.lookup(&tab, &[Scope::List, Scope::Global]),
+            km.lookup(&tab, &[Scope::List, Scope::Global], None),
             Some(Action::FocusNav)
         );
     }
@@ -291,17 +336,54 @@ mod tests {
         assert_eq!(
             km.lookup(
                 &key(KeyCode::Char('x'), KeyModifiers::NONE),
-                &[Scope::Global]
+                &[Scope::Global],
+                None
             ),
             Some(Action::Quit)
         );
         assert_eq!(
             km.lookup(
                 &key(KeyCode::Char('q'), KeyModifiers::NONE),
-                &[Scope::Global]
+                &[Scope::Global],
+                None
             ),
             None
         );
+    }
+
+    #[test]
+    fn a_blade_section_binds_on_that_blade_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("keymap.toml");
+        std::fs::write(
+            &p,
+            "[[blade.ca-policies.binding]]\naction = \"remove\"\nkeys = [\"x\"]\ncontext = \"list\"\ndescription = \"Delete the policy\"\n",
+        )
+        .unwrap();
+        let (km, warn) = Keymap::load(Some(&p));
+        assert!(warn.is_none(), "{warn:?}");
+        let x = key(KeyCode::Char('x'), KeyModifiers::NONE);
+        let scopes = [Scope::List, Scope::Global];
+        assert_eq!(
+            km.lookup(&x, &scopes, Some("ca-policies")),
+            Some(Action::Remove)
+        );
+        assert_ne!(km.lookup(&x, &scopes, Some("groups")), Some(Action::Remove));
+        assert_eq!(
+            km.hint_on(Action::Remove, Some("ca-policies")).as_deref(),
+            Some("x")
+        );
+        assert_eq!(
+            km.hint_on(Action::Remove, Some("groups")).as_deref(),
+            Some("d")
+        );
+        std::fs::write(
+            &p,
+            "[[blade.nonsense.binding]]\naction = \"quit\"\nkeys = [\"x\"]\n",
+        )
+        .unwrap();
+        let (_, warn) = Keymap::load(Some(&p));
+        assert!(warn.unwrap().contains("unknown blade \"nonsense\""));
     }
 
     #[test]
@@ -314,7 +396,8 @@ mod tests {
         assert!(
             km.lookup(
                 &key(KeyCode::Char('q'), KeyModifiers::NONE),
-                &[Scope::Global]
+                &[Scope::Global],
+                None
             )
             .is_some()
         );

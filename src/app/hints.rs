@@ -51,7 +51,10 @@ impl App {
         if !view_specific(a) || view_actions(self.top()).iter().any(|(x, _)| *x == a) {
             return None;
         }
-        let key = self.keymap.hint(a).unwrap_or_else(|| a.name().to_string());
+        let key = self
+            .keymap
+            .hint_on(a, Some(self.blade.command()))
+            .unwrap_or_else(|| a.name().to_string());
         Some(format!(
             "{key} ({}) does nothing on {}",
             a.name(),
@@ -63,7 +66,11 @@ impl App {
     pub fn view_hints(&self) -> Vec<(String, &'static str)> {
         view_actions(self.top())
             .iter()
-            .filter_map(|(a, label)| self.keymap.hint(*a).map(|k| (k, *label)))
+            .filter_map(|(a, label)| {
+                self.keymap
+                    .hint_on(*a, Some(self.blade.command()))
+                    .map(|k| (k, *label))
+            })
             .collect()
     }
 }

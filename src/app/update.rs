@@ -296,7 +296,10 @@ impl App {
             self.dirty = true;
             return Vec::new();
         }
-        match self.keymap.lookup(&key, &self.scopes()) {
+        match self
+            .keymap
+            .lookup(&key, &self.scopes(), Some(self.blade.command()))
+        {
             Some(a) => self.act(a),
             // A letter that means nothing here is said, not silently dropped.
             None => {

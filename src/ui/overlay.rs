@@ -33,7 +33,7 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
             t.header,
         )));
         for (action, words) in here {
-            if let Some(key) = app.keymap.hint(*action) {
+            if let Some(key) = app.keymap.hint_on(*action, Some(app.blade.command())) {
                 lines.push(Line::from(vec![
                     Span::styled(format!("  {key:<14}"), t.key),
                     Span::styled(*words, t.text),
@@ -51,7 +51,10 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
             .keymap
             .bindings
             .iter()
-            .filter(|b| b.scope == scope)
+            // The general bindings, and this blade's own (the others belong elsewhere).
+            .filter(|b| {
+                b.scope == scope && b.blade.as_deref().is_none_or(|x| x == app.blade.command())
+            })
             .collect();
         if bs.is_empty() {
             continue;

@@ -44,7 +44,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 (Action::Filter, "filter"),
                 (Action::Quit, "quit"),
             ] {
-                if let Some(k) = app.keymap.hint(a) {
+                if let Some(k) = app.keymap.hint_on(a, Some(app.blade.command())) {
                     pairs.push((k, label));
                 }
             }
@@ -57,7 +57,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             };
             while !pairs.is_empty() && width(&pairs) > room {
                 // Keep `?` (help) to the last: it leads to the rest.
-                let help = app.keymap.hint(Action::Help);
+                let help = app.keymap.hint_on(Action::Help, Some(app.blade.command()));
                 let drop = pairs
                     .iter()
                     .rposition(|(k, _)| Some(k) != help.as_ref())

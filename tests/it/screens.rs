@@ -210,8 +210,16 @@ async fn help_names_each_blades_keys_in_its_own_words() {
     ] {
         h.open(blade).await;
         h.key(KeyCode::Char('?')).await;
-        let screen = h.render(120, 50);
+        let screen = h.render(120, 80);
         assert!(screen.contains(title), "{screen}");
+        // The keymap's own section for this blade is listed; another blade's is not.
+        assert!(
+            !screen.contains("Remove the selected role assignment"),
+            "{screen}"
+        );
+        if blade == entra_console::blades::BladeKind::CaPolicies {
+            assert!(screen.contains("Delete the selected CA policy"), "{screen}");
+        }
         let line = screen
             .lines()
             .find(|l| l.contains(" t ") && l.contains(word))
