@@ -22,6 +22,7 @@ pub mod effect;
 pub mod export;
 pub mod graph;
 pub mod keymap;
+pub mod licensing;
 pub mod login;
 pub mod predict;
 pub mod private;

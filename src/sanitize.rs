@@ -77,6 +77,13 @@ pub fn say(line: &str) {
 /// rest is sanitized like every displayed string.
 pub fn csv_cell(s: &str) -> String {
     let s = sanitize(s);
+    // A plain number ("-13" free seats) is no formula: it stays a number.
+    let number = s.strip_prefix('-').is_some_and(|n| {
+        !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.') && !n.starts_with('.')
+    });
+    if number {
+        return s.into_owned();
+    }
     match s.chars().next() {
         // The sanitizer has already turned a raw tab or CR into its control picture, so
         // the check is on what a spreadsheet would see first.
@@ -158,6 +165,9 @@ mod tests {
             assert!(c.starts_with('\''), "{bad:?} -> {c:?}");
         }
         assert_eq!(csv_cell("Finance"), "Finance");
+        assert_eq!(csv_cell("-13"), "-13");
+        assert!(csv_cell("-1+2").starts_with('\''));
+        assert!(csv_cell("-").starts_with('\''));
         assert_eq!(csv_cell("2024-01-02"), "2024-01-02");
     }
 

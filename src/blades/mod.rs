@@ -6,6 +6,7 @@ pub mod ca_detail;
 pub mod contexts;
 pub mod groups;
 pub mod journal;
+pub mod licenses;
 pub mod locations;
 pub mod protected;
 pub mod roles;
@@ -127,6 +128,7 @@ impl BladeKind {
         BladeKind(&strengths::BLADE),
         BladeKind(&protected::BLADE),
         BladeKind(&contexts::BLADE),
+        BladeKind(&licenses::BLADE),
         BladeKind(&journal::BLADE),
     ];
 
@@ -417,9 +419,10 @@ impl ListSource {
     /// What Enter on a row opens.
     pub fn open(&self, v: &Value) -> Option<ObjectRef> {
         let id = v.get("id")?.as_str()?.to_string();
-        let name = v
-            .get("displayName")
-            .and_then(Value::as_str)
+        // Objects without a display name (subscribed SKUs) go by their part number.
+        let name = ["displayName", "skuPartNumber"]
+            .iter()
+            .find_map(|k| v.get(*k).and_then(Value::as_str))
             .unwrap_or(&id)
             .to_string();
         let kind = match self {

@@ -15,8 +15,10 @@ const LOCATIONS: &str = include_str!("../../assets/demo-tenant/named-locations.j
 const CONTEXTS: &str = include_str!("../../assets/demo-tenant/auth-contexts.json");
 const ACTIONS: &str = include_str!("../../assets/demo-tenant/resource-actions.json");
 const STRENGTHS: &str = include_str!("../../assets/demo-tenant/auth-strengths.json");
+const SKUS: &str = include_str!("../../assets/demo-tenant/subscribed-skus.json");
 
-/// Conditional Access objects of the demo tenant.
+/// Conditional Access objects of the demo tenant, and the other tenant-wide collections the
+/// same list and get handlers serve (subscribed SKUs).
 #[derive(Debug, Default)]
 pub struct PolicyStore {
     pub policies: Vec<Value>,
@@ -24,6 +26,8 @@ pub struct PolicyStore {
     pub contexts: Vec<Value>,
     pub actions: Vec<Value>,
     pub strengths: Vec<Value>,
+    /// One nearly out, one over-consumed in warning, one suspended.
+    pub skus: Vec<Value>,
 }
 
 impl PolicyStore {
@@ -34,6 +38,7 @@ impl PolicyStore {
             contexts: super::store::collection(CONTEXTS, "auth-contexts.json")?,
             actions: super::store::collection(ACTIONS, "resource-actions.json")?,
             strengths: super::store::collection(STRENGTHS, "auth-strengths.json")?,
+            skus: super::store::collection(SKUS, "subscribed-skus.json")?,
         })
     }
 
@@ -44,6 +49,7 @@ impl PolicyStore {
             Coll::Contexts => &mut self.contexts,
             Coll::Actions => &mut self.actions,
             Coll::Strengths => &mut self.strengths,
+            Coll::Skus => &mut self.skus,
         }
     }
 
@@ -73,6 +79,7 @@ pub enum Coll {
     Contexts,
     Actions,
     Strengths,
+    Skus,
 }
 
 impl Coll {
@@ -83,6 +90,7 @@ impl Coll {
             Coll::Contexts => &s.contexts,
             Coll::Actions => &s.actions,
             Coll::Strengths => &s.strengths,
+            Coll::Skus => &s.skus,
         }
     }
 
@@ -93,6 +101,7 @@ impl Coll {
             Coll::Contexts => "microsoft.graph.authenticationContextClassReference",
             Coll::Actions => "microsoft.graph.unifiedRbacResourceAction",
             Coll::Strengths => "microsoft.graph.authenticationStrengthPolicy",
+            Coll::Skus => "microsoft.graph.subscribedSku",
         }
     }
 
@@ -102,6 +111,7 @@ impl Coll {
             Coll::Locations => "identity/conditionalAccess/namedLocations",
             Coll::Contexts => "identity/conditionalAccess/authenticationContextClassReferences",
             Coll::Strengths => "policies/authenticationStrengthPolicies",
+            Coll::Skus => "subscribedSkus",
             Coll::Actions => {
                 "roleManagement/directory/resourceNamespaces('microsoft.directory')/resourceActions"
             }
@@ -143,6 +153,19 @@ async fn list(
     let ctx = Ctx::new(headers);
     if let Err(r) = super::server::authorize(&ctx, headers) {
         return r;
+    }
+    // subscribedSkus takes $select only (subscribedsku-list.md: "It does not support
+    // $filter"); the error body Graph sends is not published, so this one is the demo's.
+    if coll == Coll::Skus
+        && pairs(raw.clone())
+            .iter()
+            .any(|(k, _)| k.starts_with('$') && k != "$select")
+    {
+        return ctx.error(
+            400,
+            "Request_UnsupportedQuery",
+            "subscribedSkus supports only the $select query option.",
+        );
     }
     if coll == Coll::Actions && version != "beta" {
         return ctx.error(
@@ -251,6 +274,7 @@ routes!(list_locations, get_location, Coll::Locations);
 routes!(list_contexts, get_context, Coll::Contexts);
 routes!(list_actions, get_action, Coll::Actions);
 routes!(list_strengths, get_strength, Coll::Strengths);
+routes!(list_skus, get_sku, Coll::Skus);
 
 /// The real claims-challenge 401 (graph-api.md §11.6) when a protected write's token lacks the
 /// authentication context.

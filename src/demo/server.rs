@@ -480,6 +480,8 @@ pub fn router(state: Shared) -> Router {
             "/{version}/identity/conditionalAccess/evaluate",
             axum::routing::post(super::whatif::evaluate_policies),
         )
+        .route("/{version}/subscribedSkus", get(policy::list_skus))
+        .route("/{version}/subscribedSkus/{id}", get(policy::get_sku))
         .route("/{version}/policies/authenticationStrengthPolicies", get(policy::list_strengths))
         .route("/{version}/policies/authenticationStrengthPolicies/{id}", get(policy::get_strength))
         .route("/{version}/me", get(super::membership::me))

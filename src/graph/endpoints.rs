@@ -143,6 +143,16 @@ pub fn ca_policies() -> Request {
     Request::get("/identity/conditionalAccess/policies")
 }
 
+/// The tenant's subscriptions (`GET /subscribedSkus`: only `$select` is supported, no
+/// `$filter`; graph-api.md §6).
+pub fn subscribed_skus() -> Request {
+    Request::get("/subscribedSkus")
+}
+
+pub fn subscribed_sku(id: &str) -> Request {
+    Request::get(format!("/subscribedSkus/{}", path_segment(id)))
+}
+
 pub fn ca_policy(id: &str) -> Request {
     Request::get(format!(
         "/identity/conditionalAccess/policies/{}",

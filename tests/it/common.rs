@@ -204,24 +204,36 @@ impl Harness {
     }
 }
 
-/// Blank the 17-column navigation list where a line shows it (between its borders).
+/// Blank the navigation list where a line shows it: from its left border up to its right
+/// border, or to the first border of an overlay drawn over it.
 fn blank_nav(screen: &str) -> String {
+    let border = |c: char| matches!(c, '│' | '┌' | '┐' | '└' | '┘' | '─' | '├' | '┤');
     screen
         .lines()
         .map(|line| {
             let chars: Vec<char> = line.chars().collect();
-            let nav = chars.len() > 19
-                && chars[0] == '"'
-                && matches!(chars[1], '│' | '┌' | '└')
-                && matches!(chars[17], '│' | '┐' | '┘');
-            if nav {
-                let mut out: String = "\"".into();
-                out.push_str(&" ".repeat(17));
-                out.extend(&chars[18..]);
-                out
-            } else {
-                line.to_string()
+            let nav = chars.len() > 19 && chars[0] == '"' && matches!(chars[1], '│' | '┌' | '└');
+            if !nav {
+                return line.to_string();
             }
+            // The nav's own top and bottom borders run to column 17; its rows end at the
+            // first border after the left one (its own, or an overlay's drawn over it). A line
+            // with no border there is an overlay's, not the nav's.
+            let end = if matches!(chars[1], '┌' | '└') {
+                if !matches!(chars[17], '┐' | '┘') {
+                    return line.to_string();
+                }
+                18
+            } else {
+                match (2..18).find(|&i| border(chars[i])) {
+                    Some(i) => i,
+                    None => return line.to_string(),
+                }
+            };
+            let mut out: String = "\"".into();
+            out.push_str(&" ".repeat(end - 1));
+            out.extend(&chars[end..]);
+            out
         })
         .collect::<Vec<_>>()
         .join("\n")

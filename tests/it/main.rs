@@ -16,6 +16,7 @@ mod common;
 mod decoders_prop;
 mod demo_graph;
 mod hostile;
+mod licensing;
 mod protection;
 mod pty;
 mod read_only;
