@@ -44,6 +44,10 @@ pub enum Action {
     Duplicate,
     Exclude,
     WhatIf,
+    /// Set a user's usage location (licences need one).
+    UsageLocation,
+    /// Reprocess a user's group licence assignments.
+    Reprocess,
 }
 
 impl Action {

@@ -18,7 +18,7 @@ pub fn write(
     format: ExportFormat,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let rows = objects.into_iter().map(|v| source.row(v)).collect();
+    let rows = objects.into_iter().flat_map(|v| source.rows(v)).collect();
     write_rows(source, rows, format, out)
 }
 

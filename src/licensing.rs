@@ -108,6 +108,54 @@ impl Units {
     }
 }
 
+/// A licence assignment error in words: what is wrong, and what fixes it. `product` names the
+/// SKU; `usage_location` is the user's (licences need one, and some services are not offered
+/// everywhere). The codes are Graph's `licenseAssignmentState.error` values; `None` (or null)
+/// is no error and gives `None`.
+pub fn explain(
+    error: &str,
+    product: &str,
+    usage_location: Option<&str>,
+) -> Option<(String, &'static str)> {
+    Some(match error {
+        "" | "None" => return None,
+        "CountViolation" => (
+            format!("not enough {product} licences: every one is assigned"),
+            "buy more, or remove the licence from users who do not need it",
+        ),
+        "MutuallyExclusiveViolation" => (
+            format!("a plan in {product} cannot be combined with a plan the user already has"),
+            "remove one of the two licences, or disable one of the two plans",
+        ),
+        "DependencyViolation" => (
+            format!("a plan in {product} needs another plan the user does not have"),
+            "assign a licence with the required plan, or enable that plan",
+        ),
+        "ProhibitedInUsageLocationViolation" => match usage_location.filter(|l| !l.is_empty()) {
+            None => (
+                "the user has no usage location, and licences need one".to_string(),
+                "set the usage location (L), then reprocess (p)",
+            ),
+            Some(loc) => (
+                format!("a service in {product} is not offered in the usage location {loc}"),
+                "change the usage location, or disable the plan, then reprocess (p)",
+            ),
+        },
+        "UniquenessViolation" => (
+            "a proxy address of the user is already used by another object".to_string(),
+            "find the object with the same proxy address and change one of them",
+        ),
+        "Other" => (
+            "Graph reports Other: no detail is given".to_string(),
+            "look at the group's processing state, then reprocess (p)",
+        ),
+        other => (
+            format!("Graph reports {other}"),
+            "reprocess (p); if it stays, see the group's processing state",
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +176,24 @@ mod tests {
             plan_name("EEC0EB4F-6444-4F95-ABA0-50C24D67F998"),
             Some("Microsoft Entra ID P2")
         );
+    }
+
+    #[test]
+    fn every_documented_error_is_explained() {
+        for code in [
+            "CountViolation",
+            "MutuallyExclusiveViolation",
+            "DependencyViolation",
+            "ProhibitedInUsageLocationViolation",
+            "UniquenessViolation",
+            "Other",
+        ] {
+            let (what, fix) = explain(code, "Microsoft 365 E5", None).unwrap();
+            assert!(!what.is_empty() && !fix.is_empty(), "{code}");
+        }
+        assert!(explain("None", "x", None).is_none() && explain("", "x", None).is_none());
+        let (what, _) = explain("ProhibitedInUsageLocationViolation", "E5", Some("KP")).unwrap();
+        assert!(what.contains("KP"), "{what}");
     }
 
     #[test]

@@ -27,11 +27,14 @@ pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
 /// Actions that belong to some views only (the others work everywhere).
 fn view_specific(a: Action) -> bool {
     use Action::{
-        Add, AddEligible, Duplicate, Edit, Exclude, Mark, Members, Remove, Rename, SetState, WhatIf,
+        Add, AddEligible, Duplicate, Edit, Exclude, Mark, Members, Remove, Rename, Reprocess,
+        SetState, UsageLocation, WhatIf,
     };
     matches!(
         a,
-        Members
+        Reprocess
+            | UsageLocation
+            | Members
             | SetState
             | Remove
             | Add

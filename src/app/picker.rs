@@ -23,6 +23,8 @@ pub enum Purpose {
     Exclude { policy: Value },
     /// `:protect` step 1: the name of the new authentication context.
     ProtectContext { id: String },
+    /// A user's usage location (two letters, ISO 3166-1 alpha-2).
+    UsageLocation { user_id: String, user_name: String },
 }
 
 /// Where the picker is: searching, then (for PIM eligibility) the justification and duration.
@@ -192,6 +194,31 @@ impl App {
         Vec::new()
     }
 
+    /// `L` on a user: type the usage location licences need (two letters).
+    pub fn open_usage_location(
+        &mut self,
+        user_id: String,
+        user_name: String,
+        current: String,
+    ) -> Vec<Effect> {
+        if self.ctx.read_only {
+            self.toast("read-only mode: writes are disabled", true);
+            return Vec::new();
+        }
+        self.overlay = Overlay::Picker(Box::new(Picker {
+            title: format!(
+                "Usage location of {} (two letters, e.g. US, GB, DE)",
+                crate::sanitize::clean(&user_name)
+            ),
+            purpose: Some(Purpose::UsageLocation { user_id, user_name }),
+            stage: Stage::Name,
+            input: current,
+            ..Default::default()
+        }));
+        self.dirty = true;
+        Vec::new()
+    }
+
     /// `n` on an authentication context: give it a new name.
     pub fn open_rename_context(&mut self) -> Vec<Effect> {
         let super::View::List(l) = self.top() else {
@@ -314,6 +341,22 @@ impl App {
                 if let Some(Purpose::ProtectContext { id }) = p.purpose.clone() {
                     self.overlay = Overlay::None;
                     return self.wizard_context(id, name);
+                }
+                if let Some(Purpose::UsageLocation { user_id, user_name }) = p.purpose.clone() {
+                    let code = name.to_ascii_uppercase();
+                    if code.len() != 2 || !code.chars().all(|c| c.is_ascii_uppercase()) {
+                        p.error = Some(
+                            "a usage location is two letters (ISO 3166-1 alpha-2, e.g. US)".into(),
+                        );
+                        return Vec::new();
+                    }
+                    self.overlay = Overlay::None;
+                    let request = crate::graph::endpoints::set_usage_location(&user_id, &code);
+                    let title = format!(
+                        "Set the usage location of {} to {code}",
+                        crate::sanitize::clean(&user_name)
+                    );
+                    return self.begin_write(title, user_id, request, None, None);
                 }
                 if let Some(Purpose::RenameContext { id }) = p.purpose.clone() {
                     self.overlay = Overlay::None;

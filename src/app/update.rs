@@ -32,8 +32,13 @@ impl App {
                 if let Some(View::List(l)) = self.view_for(id) {
                     // Cache first: shown until the first live page replaces it.
                     if !l.load.live {
-                        let rows: Vec<_> = items.into_iter().map(|v| l.source.row(v)).collect();
-                        l.table.set_objects(rows);
+                        let rows: Vec<_> =
+                            items.into_iter().flat_map(|v| l.source.rows(v)).collect();
+                        if l.source.one_row_per_object() {
+                            l.table.set_objects(rows);
+                        } else {
+                            l.table.set_rows(rows);
+                        }
                         l.load.loaded_at = as_of;
                         l.load.from_cache = true;
                         self.dirty = true;
@@ -44,12 +49,20 @@ impl App {
             Msg::Page { id, page } => {
                 let now = self.now;
                 if let Some(View::List(l)) = self.view_for(id) {
-                    let rows: Vec<_> = page.items.into_iter().map(|v| l.source.row(v)).collect();
+                    let rows: Vec<_> = page
+                        .items
+                        .into_iter()
+                        .flat_map(|v| l.source.rows(v))
+                        .collect();
+                    let merge = l.source.one_row_per_object();
+                    match (page.index == 0, merge) {
+                        (true, true) => l.table.set_objects(rows),
+                        (true, false) => l.table.set_rows(rows),
+                        (false, true) => l.table.extend_objects(rows),
+                        (false, false) => l.table.extend(rows),
+                    }
                     if page.index == 0 {
-                        l.table.set_objects(rows);
                         l.load.count = page.count;
-                    } else {
-                        l.table.extend_objects(rows);
                     }
                     l.load.loaded_at = Some(now);
                     l.load.error = None;
@@ -489,7 +502,8 @@ impl App {
                     l.table.move_by(1);
                 }
             }
-            Action::Rename => {}
+            // Handled by the views that have them (routed above); elsewhere refused as unsupported.
+            Action::Rename | Action::UsageLocation | Action::Reprocess => {}
             Action::Remove => return self.remove_selected(),
             Action::Add => return self.open_assign(false),
             Action::AddEligible => return self.open_assign(true),

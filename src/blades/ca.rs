@@ -210,6 +210,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     load: super::Load::Graph(list_request),
     columns,
     row,
+    rows_of: None,
     style,
     opens: Some(super::ObjectKind::CaPolicy),
     sync: Some(|| crate::cache::sync::Spec {

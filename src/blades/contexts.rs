@@ -200,6 +200,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     },
     columns,
     row,
+    rows_of: None,
     style,
     opens: Some(super::ObjectKind::AuthContext),
     sync: None,

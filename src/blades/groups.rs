@@ -141,6 +141,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     load: super::Load::Graph(list_request),
     columns,
     row,
+    rows_of: None,
     style,
     opens: Some(super::ObjectKind::Group),
     sync: Some(|| crate::cache::sync::Spec {

@@ -44,6 +44,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     load: super::Load::Journal,
     columns,
     row,
+    rows_of: None,
     style,
     opens: None,
     sync: None,

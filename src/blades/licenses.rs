@@ -122,6 +122,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     load: super::Load::Graph(list_request),
     columns,
     row,
+    rows_of: None,
     style,
     opens: Some(super::ObjectKind(&DETAIL)),
     sync: Some(|| crate::cache::sync::Spec {

@@ -6,6 +6,7 @@ pub mod ca_detail;
 pub mod contexts;
 pub mod groups;
 pub mod journal;
+pub mod license_errors;
 pub mod licenses;
 pub mod locations;
 pub mod protected;
@@ -36,6 +37,9 @@ pub struct BladeDef {
     pub columns: fn() -> Vec<Column>,
     /// The row of one object (a page, the cache, an export).
     pub row: fn(Value) -> TableRow,
+    /// For a blade that lists several rows per object (or none), its rows of one object;
+    /// rows then are not merged by object id.
+    pub rows_of: Option<fn(Value) -> Vec<TableRow>>,
     pub style: fn(&TableRow, usize, &Theme) -> Option<Style>,
     /// What Enter on a row opens.
     pub opens: Option<ObjectKind>,
@@ -129,6 +133,7 @@ impl BladeKind {
         BladeKind(&protected::BLADE),
         BladeKind(&contexts::BLADE),
         BladeKind(&licenses::BLADE),
+        BladeKind(&license_errors::BLADE),
         BladeKind(&journal::BLADE),
     ];
 
@@ -390,6 +395,21 @@ impl ListSource {
             ListSource::WhoCan { .. } => roles::who_columns(),
             ListSource::GroupMembers { .. } => groups::member_columns(),
         }
+    }
+
+    /// The rows of one object (one, unless the blade lists several per object).
+    pub fn rows(&self, v: Value) -> Vec<TableRow> {
+        match self {
+            ListSource::Blade(b) if b.0.rows_of.is_some() => {
+                b.0.rows_of.map_or_else(Vec::new, |f| f(v))
+            }
+            _ => vec![self.row(v)],
+        }
+    }
+
+    /// Rows are one per object (merged by id when a page repeats one).
+    pub fn one_row_per_object(&self) -> bool {
+        !matches!(self, ListSource::Blade(b) if b.0.rows_of.is_some())
     }
 
     pub fn row(&self, v: Value) -> TableRow {

@@ -206,6 +206,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     },
     columns,
     row: |v| row(v, &Facts::default()),
+    rows_of: None,
     style,
     opens: Some(super::ObjectKind::ProtectedAction),
     sync: None,

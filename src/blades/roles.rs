@@ -313,6 +313,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     load: super::Load::Roles(rows),
     columns,
     row,
+    rows_of: None,
     style,
     opens: Some(super::ObjectKind::Role),
     sync: None,

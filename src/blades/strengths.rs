@@ -104,6 +104,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     },
     columns,
     row,
+    rows_of: None,
     style,
     opens: Some(super::ObjectKind::AuthStrength),
     sync: None,

@@ -80,13 +80,66 @@ pub fn sheet(v: &Value) -> Sheet {
     sync.push(("On-prem UPN".into(), p("onPremisesUserPrincipalName")));
     sync.push(("Immutable id".into(), p("onPremisesImmutableId")));
     sync.push(("Last sync".into(), p("onPremisesLastSyncDateTime")));
-    let lic = s.section("Licences");
-    let skus: Vec<String> = v["assignedLicenses"]
-        .as_array()
-        .map(|a| a.iter().map(|l| text(l, "skuId")).collect())
-        .unwrap_or_default();
-    lic.push(("Assigned SKUs".into(), skus.join(", ")));
+    licence_section(&mut s, v);
     s
+}
+
+/// Each licence assignment by product: direct or from a group, its state, and an error in
+/// words with its fix (from `licenseAssignmentStates`; `assignedLicenses` when that is absent).
+fn licence_section(s: &mut Sheet, v: &Value) {
+    use crate::licensing::{explain, product_name};
+    let location = v["usageLocation"].as_str();
+    let lic = s.section("Licences");
+    let product = |sku: &str| product_name(sku, "").map_or_else(|| sku.to_string(), str::to_string);
+    match v["licenseAssignmentStates"].as_array() {
+        Some(states) if !states.is_empty() => {
+            for st in states {
+                let name = product(&text(st, "skuId"));
+                let from = match st["assignedByGroup"].as_str() {
+                    Some(g) if !g.is_empty() => format!("from group {g}"),
+                    _ => "direct".to_string(),
+                };
+                let code = text(st, "error");
+                let value = match explain(&code, &name, location) {
+                    Some((what, fix)) => format!("{code}, {from}: {what}. Fix: {fix}"),
+                    None => format!("{}, {from}", text(st, "state")),
+                };
+                lic.push((name, value));
+            }
+        }
+        _ => {
+            let skus: Vec<String> = v["assignedLicenses"]
+                .as_array()
+                .map(|a| a.iter().map(|l| product(&text(l, "skuId"))).collect())
+                .unwrap_or_default();
+            lic.push(("Assigned".into(), skus.join(", ")));
+        }
+    }
+}
+
+/// On a user's page: `L` sets the usage location, `p` reprocesses the licence assignments.
+pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effect>> {
+    let crate::app::View::Detail(d) = app.top() else {
+        return None;
+    };
+    let user = d.object.clone()?;
+    let id = text(&user, "id");
+    let name = text(&user, "displayName");
+    match a {
+        Action::UsageLocation => {
+            let current = text(&user, "usageLocation");
+            Some(app.open_usage_location(id, name, current))
+        }
+        Action::Reprocess => {
+            let title = format!(
+                "Reprocess the licence assignments of {}",
+                crate::sanitize::clean(&name)
+            );
+            let request = crate::graph::endpoints::reprocess_licences(&id);
+            Some(app.begin_write(title, id, request, None, None))
+        }
+        _ => None,
+    }
 }
 
 /// The Users blade in the registry.
@@ -97,6 +150,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     load: super::Load::Graph(list_request),
     columns,
     row,
+    rows_of: None,
     style,
     opens: Some(super::ObjectKind::User),
     sync: Some(|| crate::cache::sync::Spec {
@@ -118,8 +172,12 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     needs_facts: false,
     principal: true,
     members: false,
-    keys: &[(Action::WhatIf, "what if")],
-    act: super::no_act,
+    keys: &[
+        (Action::WhatIf, "what if"),
+        (Action::UsageLocation, "usage location"),
+        (Action::Reprocess, "reprocess"),
+    ],
+    act,
 };
 
 #[cfg(test)]

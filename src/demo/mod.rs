@@ -7,6 +7,7 @@ pub mod delta;
 pub mod faults;
 pub mod filter;
 pub mod identity;
+pub mod licensing;
 pub mod membership;
 pub mod policy;
 pub mod protected;

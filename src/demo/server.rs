@@ -448,7 +448,11 @@ async fn fallback(method: Method, uri: Uri, headers: HeaderMap) -> Response {
 pub fn router(state: Shared) -> Router {
     Router::new()
         .route("/{version}/users", get(list_users))
-        .route("/{version}/users/{id}", get(get_user))
+        .route("/{version}/users/{id}", get(get_user).patch(super::licensing::patch_user))
+        .route(
+            "/{version}/users/{id}/reprocessLicenseAssignment",
+            axum::routing::post(super::licensing::reprocess),
+        )
         .route("/{version}/groups", get(list_groups))
         .route("/{version}/groups/{id}", get(get_group))
         .route("/{version}/groups/{id}/members", get(group_members))

@@ -61,6 +61,7 @@ pub const USER_DETAIL_FIELDS: &[&str] = &[
     "onPremisesImmutableId",
     "onPremisesLastSyncDateTime",
     "assignedLicenses",
+    "licenseAssignmentStates",
 ];
 
 /// Group properties a list needs.
@@ -115,6 +116,34 @@ pub fn users() -> Request {
 
 pub fn user(id: &str) -> Request {
     Request::get(format!("/users/{}", path_segment(id))).select(USER_DETAIL_FIELDS)
+}
+
+/// Every user with its licence assignment states (`licenseAssignmentStates` is returned only
+/// when selected), for the tenant-wide licence errors.
+pub fn users_with_licence_states() -> Request {
+    Request::get("/users")
+        .select(&[
+            "id",
+            "displayName",
+            "userPrincipalName",
+            "usageLocation",
+            "licenseAssignmentStates",
+        ])
+        .top(999)
+}
+
+/// Set a user's usage location (`PATCH /users/{id}`, 204).
+pub fn set_usage_location(id: &str, location: &str) -> Request {
+    Request::new(super::Method::Patch, format!("/users/{}", path_segment(id)))
+        .json(serde_json::json!({ "usageLocation": location }))
+}
+
+/// Reprocess a user's group licence assignments (`POST`, no body, 200 with the user).
+pub fn reprocess_licences(id: &str) -> Request {
+    Request::new(
+        super::Method::Post,
+        format!("/users/{}/reprocessLicenseAssignment", path_segment(id)),
+    )
 }
 
 pub fn groups() -> Request {

@@ -112,3 +112,97 @@ fn export_and_sync_licenses() {
     let skus: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(skus.as_array().unwrap().len(), 5);
 }
+
+fn licence_errors() -> BladeKind {
+    BladeKind::from_command("license-errors").expect("registered")
+}
+
+fn error_users(h: &Harness) -> Vec<String> {
+    let entra_console::app::View::List(l) = h.app.top() else {
+        panic!("a list")
+    };
+    l.table.visible_rows().map(|r| r.cells[0].clone()).collect()
+}
+
+/// Issue 13's "done when", licence part: every user with a licence error in one screen, why in
+/// words, one fixed (usage location, then reprocess) and seen to clear.
+#[tokio::test]
+async fn find_understand_and_fix_a_licence_error() {
+    let mut h = Harness::new(false).await;
+    h.open(licence_errors()).await;
+    insta::assert_snapshot!("license_errors_170x12", h.render(170, 12));
+    assert_eq!(error_users(&h).len(), 6);
+    h.filter("Carlos").await;
+    // A usage location that is not two letters is refused before anything is sent.
+    h.key(KeyCode::Char('L')).await;
+    h.type_str("Germany").await;
+    h.key(KeyCode::Enter).await;
+    assert!(h.app.write.is_none());
+    for _ in 0.."Germany".len() {
+        h.key(KeyCode::Backspace).await;
+    }
+    h.type_str("de").await;
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().expect("the confirm");
+    assert_eq!(w.request.body.as_ref().unwrap()["usageLocation"], "DE");
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Esc).await;
+    // The error now says the location is set; reprocess clears it.
+    h.open(licence_errors()).await;
+    h.filter("Carlos").await;
+    h.key(KeyCode::Char('p')).await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Esc).await;
+    h.open(licence_errors()).await;
+    let users = error_users(&h);
+    assert_eq!(users.len(), 5, "{users:?}");
+    assert!(!users.iter().any(|u| u.contains("Carlos")));
+    let t = h.server.state.tenant.read().unwrap();
+    let carlos = t
+        .user("carlos.mendez@tailspindemo.onmicrosoft.com")
+        .unwrap();
+    assert_eq!(carlos["usageLocation"], "DE");
+    assert!(
+        carlos["licenseAssignmentStates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["error"] == "None"),
+        "{carlos}"
+    );
+}
+
+#[test]
+fn export_license_errors_names_graphs_code_and_the_reason() {
+    let home = tempfile::tempdir().unwrap();
+    let out = bin(home.path())
+        .args(["--demo", "export", "license-errors", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(
+        header,
+        [
+            "id",
+            "User",
+            "Product",
+            "Error",
+            "From",
+            "What it means",
+            "Fix"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 6);
+    let chen = rows.iter().find(|r| &r[1] == "Chen Wei").unwrap();
+    assert_eq!(&chen[3], "CountViolation");
+    assert!(chen[4].starts_with("group "), "{chen:?}");
+    assert!(chen[5].contains("not enough Microsoft 365 E5"), "{chen:?}");
+}
