@@ -74,6 +74,12 @@ pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effec
         return None;
     };
     let user = l.table.selected()?.object.clone();
+    fix(app, a, &user)
+}
+
+/// The licence fixes on one user (this list, or a user's page).
+pub fn fix(app: &mut crate::app::App, a: Action, user: &Value) -> Option<Vec<crate::app::Effect>> {
+    let user = user.clone();
     let id = text(&user, "id");
     let name = text(&user, "displayName");
     match a {

@@ -123,23 +123,7 @@ pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effec
         return None;
     };
     let user = d.object.clone()?;
-    let id = text(&user, "id");
-    let name = text(&user, "displayName");
-    match a {
-        Action::UsageLocation => {
-            let current = text(&user, "usageLocation");
-            Some(app.open_usage_location(id, name, current))
-        }
-        Action::Reprocess => {
-            let title = format!(
-                "Reprocess the licence assignments of {}",
-                crate::sanitize::clean(&name)
-            );
-            let request = crate::graph::endpoints::reprocess_licences(&id);
-            Some(app.begin_write(title, id, request, None, None))
-        }
-        _ => None,
-    }
+    super::license_errors::fix(app, a, &user)
 }
 
 /// The Users blade in the registry.
