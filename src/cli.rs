@@ -174,6 +174,20 @@ pub enum SnapshotCommand {
 }
 
 #[derive(Debug, Clone, Subcommand)]
+pub enum GroupsCommand {
+    /// Add members from a CSV in the admin center's bulk-import layout (an optional
+    /// version:v1.0 line, a header, one object id or UPN a row); the report lists every row
+    AddMembers {
+        /// The group: its id or its display name
+        group: String,
+        file: PathBuf,
+        /// Print the same report and exit code without sending anything
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
 pub enum CaCommand {
     /// Write every CA policy and named location to DIR (one JSON file each, sorted keys)
     Backup { dir: PathBuf },
@@ -221,6 +235,11 @@ pub enum Command {
     Snapshot {
         #[command(subcommand)]
         command: SnapshotCommand,
+    },
+    /// Group writes from the command line
+    Groups {
+        #[command(subcommand)]
+        command: GroupsCommand,
     },
     /// Conditional Access backup and restore
     Ca {

@@ -9,6 +9,7 @@ pub mod action;
 pub mod app;
 pub mod auth;
 pub mod blades;
+pub mod bulk;
 pub mod ca;
 pub mod cache;
 pub mod cli;
@@ -21,6 +22,7 @@ pub mod demo;
 pub mod effect;
 pub mod export;
 pub mod graph;
+pub mod group_commands;
 pub mod keymap;
 pub mod licensing;
 pub mod login;
@@ -125,6 +127,14 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Logout) => login::logout(&cli, paths.as_ref()),
         Some(Command::Ca { command }) => commands::ca(&cli, paths.as_ref(), command).await,
+        Some(Command::Groups {
+            command:
+                cli::GroupsCommand::AddMembers {
+                    group,
+                    file,
+                    dry_run,
+                },
+        }) => group_commands::add_members(&cli, paths.as_ref(), group, file, *dry_run).await,
         Some(Command::Completions { shell }) => {
             let mut cmd = cli::command();
             clap_complete::generate(*shell, &mut cmd, "entra-console", &mut std::io::stdout());

@@ -6,6 +6,7 @@ pub mod ca_write;
 pub mod delta;
 pub mod faults;
 pub mod filter;
+pub mod group_write;
 pub mod identity;
 pub mod licensing;
 pub mod membership;

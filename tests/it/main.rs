@@ -7,6 +7,7 @@
 
 mod auth;
 mod boundaries;
+mod bulk_import;
 mod ca;
 mod cache;
 mod cache_safety;

@@ -1,0 +1,176 @@
+//! The demo tenant's group membership writes, with Graph's answers: `POST
+//! /groups/{id}/members/$ref` and `PATCH /groups/{id}` with `members@odata.bind` (at most 20,
+//! all or nothing) answer 204, 400 for an existing member, 404 for a missing object, and refuse
+//! manual members on a dynamic group; `DELETE /groups/{id}/members/{id}/$ref` removes one.
+
+use super::server::{Ctx, Shared};
+use super::store::{Kind, Tenant};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::Value;
+
+/// Graph's message when a member is added twice (graph-api.md §5).
+const EXISTS: &str = "One or more added object references already exist for the following modified properties: 'members'.";
+
+/// Most references one `members@odata.bind` may carry (group-post-members.md).
+const MAX_BINDS: usize = 20;
+
+fn missing(ctx: &Ctx, id: &str) -> Response {
+    ctx.error(
+        404,
+        "Request_ResourceNotFound",
+        &format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
+    )
+}
+
+/// The object id a reference URL names (`…/directoryObjects/{id}`).
+fn referenced(url: &str) -> String {
+    url.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Why `ids` cannot be added to `group` (all of them), as the response for the request.
+fn refusal(ctx: &Ctx, t: &Tenant, group: &str, ids: &[String]) -> Option<Response> {
+    let Some(g) = t.group(group) else {
+        return Some(missing(ctx, group));
+    };
+    let dynamic = g["groupTypes"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|x| x == "DynamicMembership"));
+    if dynamic {
+        return Some(ctx.error(
+            403,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        ));
+    }
+    let current = t.members.get(group).cloned().unwrap_or_default();
+    for id in ids {
+        if t.object(id).is_none() {
+            return Some(missing(ctx, id));
+        }
+        if current.iter().any(|m| m.eq_ignore_ascii_case(id)) {
+            return Some(ctx.error(400, "Request_BadRequest", EXISTS));
+        }
+    }
+    None
+}
+
+fn add(t: &mut Tenant, group: &str, ids: Vec<String>) {
+    let list = t.members.entry(group.to_string()).or_default();
+    for id in ids {
+        if !list.contains(&id) {
+            list.push(id);
+        }
+    }
+    // A membership change is a change of the group (delta reports it).
+    t.patch(Kind::Group, group, &Value::Object(Default::default()));
+}
+
+/// `POST /groups/{id}/members/$ref`.
+pub async fn add_ref(
+    State(state): State<Shared>,
+    Path((_version, group)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let ctx = Ctx::new(&headers);
+    if let Err(r) = super::server::authorize(&ctx, &headers) {
+        return r;
+    }
+    let Some(url) = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v["@odata.id"].as_str().map(str::to_string))
+    else {
+        return ctx.error(400, "BadRequest", "Unable to read JSON request payload.");
+    };
+    let Ok(mut t) = state.tenant.write() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    let ids = vec![referenced(&url)];
+    if let Some(r) = refusal(&ctx, &t, &group, &ids) {
+        return r;
+    }
+    add(&mut t, &group, ids);
+    ctx.no_content()
+}
+
+/// `PATCH /groups/{id}` with `members@odata.bind` (the only property the demo patches).
+pub async fn patch_group(
+    State(state): State<Shared>,
+    Path((_version, group)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let ctx = Ctx::new(&headers);
+    if let Err(r) = super::server::authorize(&ctx, &headers) {
+        return r;
+    }
+    let Some(patch) = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.as_object().cloned())
+    else {
+        return ctx.error(400, "BadRequest", "Unable to read JSON request payload.");
+    };
+    if let Some(k) = patch.keys().find(|k| *k != "members@odata.bind") {
+        return ctx.error(
+            400,
+            "Request_BadRequest",
+            &format!("Property '{k}' is not supported by the demo tenant's group PATCH."),
+        );
+    }
+    let binds: Vec<String> = patch
+        .get("members@odata.bind")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(referenced).collect())
+        .unwrap_or_default();
+    if binds.len() > MAX_BINDS {
+        return ctx.error(
+            400,
+            "Request_BadRequest",
+            &format!(
+                "A request may add at most {MAX_BINDS} members; this one has {}.",
+                binds.len()
+            ),
+        );
+    }
+    let Ok(mut t) = state.tenant.write() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    if let Some(r) = refusal(&ctx, &t, &group, &binds) {
+        return r;
+    }
+    add(&mut t, &group, binds);
+    ctx.no_content()
+}
+
+/// `DELETE /groups/{id}/members/{member}/$ref`.
+pub async fn remove_ref(
+    State(state): State<Shared>,
+    Path((_version, group, member)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(&headers);
+    if let Err(r) = super::server::authorize(&ctx, &headers) {
+        return r;
+    }
+    let Ok(mut t) = state.tenant.write() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    if t.group(&group).is_none() {
+        return missing(&ctx, &group);
+    }
+    let list = t.members.entry(group.clone()).or_default();
+    let before = list.len();
+    list.retain(|m| !m.eq_ignore_ascii_case(&member));
+    if list.len() == before {
+        return missing(&ctx, &member);
+    }
+    t.patch(Kind::Group, &group, &Value::Object(Default::default()));
+    ctx.no_content()
+}

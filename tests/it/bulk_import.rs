@@ -1,0 +1,201 @@
+//! Bulk-adding members from the admin center's CSV, checked at the demo tenant: what was
+//! added, what was already there, what was not found or malformed, a chunk retried row by row,
+//! a dynamic group refused before anything is sent, and 1,000 rows in 50 writes.
+
+use entra_console::auth::{AccessToken, Credential};
+use entra_console::bulk::{self, Outcome};
+use entra_console::demo::faults::Fault;
+use entra_console::demo::{self, DemoOptions, DemoServer};
+use entra_console::graph::{GraphClient, GraphConfig};
+use std::process::Command;
+
+fn client(s: &DemoServer) -> GraphClient {
+    GraphClient::new(GraphConfig {
+        base_url: s.url(),
+        read_only: false,
+        credential: Credential::Static(AccessToken::new("t")),
+        limits: entra_console::graph::Limits::default(),
+    })
+    .unwrap()
+}
+
+fn group_id(s: &DemoServer, name: &str) -> String {
+    let t = s.state.tenant.read().unwrap();
+    let g = t.groups.iter().find(|g| g["displayName"] == name).unwrap();
+    g["id"].as_str().unwrap().to_string()
+}
+
+fn members(s: &DemoServer, gid: &str) -> Vec<String> {
+    s.state.tenant.read().unwrap().members[gid].clone()
+}
+
+fn writes(s: &DemoServer) -> Vec<String> {
+    let log = s.state.faults.log.lock().unwrap();
+    log.iter()
+        .filter(|r| r.starts_with("PATCH") || r.contains("$ref"))
+        .cloned()
+        .collect()
+}
+
+/// Users of the tenant that are not in the group (id, UPN).
+fn outsiders(s: &DemoServer, gid: &str, n: usize) -> Vec<(String, String)> {
+    let t = s.state.tenant.read().unwrap();
+    let m = &t.members[gid];
+    t.users
+        .iter()
+        .filter(|u| !m.iter().any(|x| Some(x.as_str()) == u["id"].as_str()))
+        .take(n)
+        .map(|u| {
+            (
+                u["id"].as_str().unwrap().to_string(),
+                u["userPrincipalName"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_file_with_every_kind_of_row_through_the_binary() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s = rt.block_on(demo::start(DemoOptions::default())).unwrap();
+    let gid = group_id(&s, "Finance Team");
+    let before = members(&s, &gid);
+    let out = outsiders(&s, &gid, 2);
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("m.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "version:v1.0\nmemberObjectIdOrUpn\n{}\n{}\n{}\nnobody@tailspindemo.onmicrosoft.com\nnot a user\n{}\n",
+            before[0], out[0].1, out[1].0, out[1].0
+        ),
+    )
+    .unwrap();
+    let run = |dry: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_entra-console"));
+        c.env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("ENTRA_CONSOLE_ACCESS_TOKEN", "t")
+            .args(["groups", "add-members", "Finance Team"])
+            .arg(&file)
+            .args(["--graph-url", &s.url()]);
+        if dry {
+            c.arg("--dry-run");
+        }
+        c.output().unwrap()
+    };
+    let dry = run(true);
+    assert!(writes(&s).is_empty(), "a dry run sends nothing");
+    let real = run(false);
+    assert_eq!(dry.status.code(), Some(1));
+    assert_eq!(real.status.code(), dry.status.code(), "the same exit code");
+    let report = String::from_utf8(real.stdout).unwrap();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!("line 3: {} -> already a member", before[0]).as_str(),
+            format!("line 4: {} -> added", out[0].1).as_str(),
+            format!("line 5: {} -> added", out[1].0).as_str(),
+            "line 6: nobody@tailspindemo.onmicrosoft.com -> not found",
+            "line 7: not a user -> malformed: neither an object id nor a user principal name",
+            format!("line 8: {} -> already a member", out[1].0).as_str(),
+        ]
+    );
+    let dry_report = String::from_utf8(dry.stdout).unwrap();
+    assert_eq!(
+        dry_report.replace("would be added (dry run)", "added"),
+        report,
+        "the dry run reports what the run did"
+    );
+    // At the tenant: exactly the two new members, nothing else changed.
+    let mut want = before.clone();
+    want.push(out[0].0.clone());
+    want.push(out[1].0.clone());
+    assert_eq!(members(&s, &gid), want);
+    assert_eq!(writes(&s).len(), 1, "one PATCH for both: {:?}", writes(&s));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_chunk_is_retried_row_by_row() {
+    // The members read answers garbage, so an existing member goes out in the chunk: Graph
+    // refuses the whole PATCH, and each row is then tried on its own.
+    let s = demo::start(DemoOptions {
+        script: vec![Fault::Pass, Fault::Garbage],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let gid = group_id(&s, "Finance Team");
+    let existing = members(&s, &gid)[0].clone();
+    let out = outsiders(&s, &gid, 2);
+    let rows = bulk::parse(&format!("id\n{existing}\n{}\n{}\n", out[0].0, out[1].0));
+    let outcomes = bulk::add_members(&client(&s), &gid, &rows, false, &mut |_| {}).await;
+    assert_eq!(
+        outcomes,
+        [Outcome::AlreadyMember, Outcome::Added, Outcome::Added]
+    );
+    let w = writes(&s);
+    assert_eq!(
+        w.iter().filter(|r| r.starts_with("PATCH")).count(),
+        1,
+        "{w:?}"
+    );
+    assert_eq!(
+        w.iter().filter(|r| r.contains("/members/$ref")).count(),
+        3,
+        "{w:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dynamic_group_is_refused_before_sending() {
+    let s = demo::start(DemoOptions::default()).await.unwrap();
+    let g = bulk::find_group(&client(&s), "Dyn - Engineering")
+        .await
+        .unwrap();
+    let why = bulk::refusal(&g).expect("dynamic");
+    assert!(why.contains("dynamic") && why.contains("rule"), "{why}");
+    // And Graph's own refusal, had it been sent.
+    let gid = group_id(&s, "Dyn - Engineering");
+    let out = outsiders(&s, &gid, 1);
+    let rows = bulk::parse(&format!("id\n{}\n", out[0].0));
+    let outcomes = bulk::add_members(&client(&s), &gid, &rows, false, &mut |_| {}).await;
+    assert!(
+        matches!(&outcomes[0], Outcome::Failed(e) if e.contains("Authorization_RequestDenied")),
+        "{outcomes:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_upns_in_fifty_writes() {
+    let s = demo::start(DemoOptions {
+        scale: demo::store::Scale {
+            users: Some(1200),
+            groups: None,
+            seed: 4,
+        },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let gid = group_id(&s, "Newsletter");
+    let out = outsiders(&s, &gid, 1000);
+    let csv: String = out.iter().map(|(_, upn)| upn.clone() + "\n").collect();
+    let rows = bulk::parse(&format!("upn\n{csv}"));
+    assert_eq!(rows.len(), 1000);
+    let mut sent = 0;
+    let outcomes = bulk::add_members(&client(&s), &gid, &rows, false, &mut |_| sent += 1).await;
+    assert!(
+        outcomes.iter().all(|o| *o == Outcome::Added),
+        "{:?}",
+        &outcomes[..3]
+    );
+    assert_eq!(sent, 50, "chunks of 20");
+    assert!(members(&s, &gid).len() >= 1000);
+    // UPNs resolved in $batches of 20, not one request each.
+    let log = s.state.faults.log.lock().unwrap();
+    let batches = log.iter().filter(|r| r.ends_with("/$batch")).count();
+    assert!(batches <= 60, "{batches} batches");
+}
