@@ -17,6 +17,7 @@ pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
                 (Remove, "remove"),
             ],
             ListSource::WhatIf { .. } => &[(SetState, "state")],
+            ListSource::GroupMembers { .. } => &[(Add, "add member"), (Remove, "remove member")],
             _ => &[],
         },
         // An object's page keys are declared with its kind.

@@ -4,6 +4,7 @@
 mod ca_actions;
 pub mod editor;
 pub mod hints;
+mod members;
 pub mod msg;
 mod palette;
 pub mod picker;

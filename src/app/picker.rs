@@ -25,6 +25,11 @@ pub enum Purpose {
     ProtectContext { id: String },
     /// A user's usage location (two letters, ISO 3166-1 alpha-2).
     UsageLocation { user_id: String, user_name: String },
+    /// Add the picked user or group to a group.
+    AddMember {
+        group_id: String,
+        group_name: String,
+    },
 }
 
 /// Where the picker is: searching, then (for PIM eligibility) the justification and duration.
@@ -425,6 +430,13 @@ impl App {
                 };
                 if let Some(Purpose::Exclude { policy }) = p.purpose.clone() {
                     return self.exclude(policy, principal);
+                }
+                if let Some(Purpose::AddMember {
+                    group_id,
+                    group_name,
+                }) = p.purpose.clone()
+                {
+                    return self.add_member(group_id, group_name, principal);
                 }
                 if !eligible {
                     return self.assign(principal, None);

@@ -504,6 +504,8 @@ impl App {
             }
             // Handled by the views that have them (routed above); elsewhere refused as unsupported.
             Action::Rename | Action::UsageLocation | Action::Reprocess => {}
+            Action::Remove if self.on_members() => return self.remove_member(),
+            Action::Add if self.on_members() => return self.open_add_member(),
             Action::Remove => return self.remove_selected(),
             Action::Add => return self.open_assign(false),
             Action::AddEligible => return self.open_assign(true),

@@ -132,6 +132,37 @@ pub fn users_with_licence_states() -> Request {
         .top(999)
 }
 
+/// The `@odata.id` of a directory object in a reference write. Graph's documented form names
+/// the global host; national clouds take their own (graph-api.md §5).
+pub fn directory_object(id: &str) -> String {
+    format!(
+        "https://graph.microsoft.com/v1.0/directoryObjects/{}",
+        path_segment(id)
+    )
+}
+
+/// Add a member: `POST /groups/{id}/members/$ref` (204; 400 when already a member).
+pub fn add_member(group: &str, member: &str) -> Request {
+    Request::new(
+        super::Method::Post,
+        format!("/groups/{}/members/$ref", path_segment(group)),
+    )
+    .json(serde_json::json!({ "@odata.id": directory_object(member) }))
+}
+
+/// Remove a member: `DELETE /groups/{id}/members/{member}/$ref`. Without `/$ref` Graph deletes
+/// the member object itself (group-delete-members.md): never send that.
+pub fn remove_member(group: &str, member: &str) -> Request {
+    Request::new(
+        super::Method::Delete,
+        format!(
+            "/groups/{}/members/{}/$ref",
+            path_segment(group),
+            path_segment(member)
+        ),
+    )
+}
+
 /// Set a user's usage location (`PATCH /users/{id}`, 204).
 pub fn set_usage_location(id: &str, location: &str) -> Request {
     Request::new(super::Method::Patch, format!("/users/{}", path_segment(id)))

@@ -199,3 +199,91 @@ async fn a_thousand_upns_in_fifty_writes() {
     let batches = log.iter().filter(|r| r.ends_with("/$batch")).count();
     assert!(batches <= 60, "{batches} batches");
 }
+
+mod tui {
+    use crate::common::Harness;
+    use crossterm::event::KeyCode;
+    use entra_console::app::View;
+    use entra_console::blades::BladeKind;
+
+    async fn members_of(h: &mut Harness, group: &str) {
+        h.open(BladeKind::Groups).await;
+        h.filter(group).await;
+        h.key(KeyCode::Enter).await;
+        h.key(KeyCode::Char('m')).await;
+    }
+
+    fn names(h: &Harness) -> Vec<String> {
+        let View::List(l) = h.app.top() else {
+            panic!("a list")
+        };
+        l.table.visible_rows().map(|r| r.cells[0].clone()).collect()
+    }
+
+    fn members(h: &Harness, group: &str) -> Vec<String> {
+        let t = h.server.state.tenant.read().unwrap();
+        let g = t.groups.iter().find(|g| g["displayName"] == group).unwrap();
+        t.members[g["id"].as_str().unwrap()].clone()
+    }
+
+    #[tokio::test]
+    async fn add_and_remove_a_member_by_reference() {
+        let mut h = Harness::session(Default::default()).await;
+        members_of(&mut h, "Finance Team").await;
+        let before = members(&h, "Finance Team");
+        h.key(KeyCode::Char('a')).await;
+        h.type_str("Break Glass 02").await;
+        h.key(KeyCode::Enter).await; // search
+        h.key(KeyCode::Enter).await; // pick
+        let w = h.app.write.as_ref().expect("a confirm");
+        assert!(
+            w.title.starts_with("Add Break Glass 02 to Finance Team"),
+            "{}",
+            w.title
+        );
+        assert!(w.request.path.ends_with("/members/$ref"));
+        h.key(KeyCode::Enter).await;
+        let after = members(&h, "Finance Team");
+        assert_eq!(after.len(), before.len() + 1);
+        h.key(KeyCode::Esc).await;
+        h.key(KeyCode::Char('r')).await;
+        assert!(
+            names(&h).iter().any(|n| n == "Break Glass 02"),
+            "{:?}",
+            names(&h)
+        );
+        // Remove it again: by reference, the user is kept.
+        h.filter("Break Glass 02").await;
+        h.key(KeyCode::Char('d')).await;
+        let w = h.app.write.as_ref().expect("a confirm");
+        assert!(w.title.contains("itself is kept"), "{}", w.title);
+        assert!(w.request.path.ends_with("/$ref"));
+        h.key(KeyCode::Enter).await;
+        assert_eq!(members(&h, "Finance Team"), before);
+        let t = h.server.state.tenant.read().unwrap();
+        assert!(t.users.iter().any(|u| u["displayName"] == "Break Glass 02"));
+    }
+
+    #[tokio::test]
+    async fn a_dynamic_groups_members_are_not_changed_by_hand() {
+        let mut h = Harness::session(Default::default()).await;
+        members_of(&mut h, "Dyn - Engineering").await;
+        let before = h.server.state.faults.log.lock().unwrap().len();
+        h.key(KeyCode::Char('a')).await;
+        assert!(h.app.write.is_none());
+        assert!(matches!(h.app.overlay, entra_console::app::Overlay::None));
+        let t = h.app.toast.as_ref().unwrap();
+        assert!(
+            t.text.contains("dynamic") && t.text.contains("rule"),
+            "{}",
+            t.text
+        );
+        h.key(KeyCode::Char('d')).await;
+        assert!(h.app.write.is_none());
+        let log = h.server.state.faults.log.lock().unwrap();
+        assert!(
+            log[before..].iter().all(|r| r.starts_with("GET")),
+            "{log:?}"
+        );
+    }
+}
