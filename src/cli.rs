@@ -20,6 +20,7 @@ pub fn export_names() -> Vec<&'static str> {
         .collect();
     names.push("role-assignments");
     names.push("whocan");
+    names.push("group-members");
     names
 }
 

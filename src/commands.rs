@@ -37,6 +37,9 @@ pub async fn export(
             other => other.map_err(|e| Failure::error(format!("export: {e}"))),
         }
     };
+    if blade == "group-members" && permission.is_none() {
+        return crate::group_commands::export_members(cli, paths, format).await;
+    }
     if blade == "journal" {
         let conn = connect(cli, paths).await?;
         let store = conn

@@ -85,6 +85,64 @@ pub fn write_rows(
     }
 }
 
+/// Write records that are not a blade's rows (`group-members`): JSON objects keyed by the
+/// header, or CSV and Markdown with the same cell safety as the blades' exports.
+pub fn write_records(
+    header: &[&str],
+    records: Vec<Vec<String>>,
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        ExportFormat::Json => {
+            let objects: Vec<Value> = records
+                .into_iter()
+                .map(|r| {
+                    Value::Object(
+                        header
+                            .iter()
+                            .zip(r)
+                            .map(|(k, v)| (k.to_string(), Value::String(v)))
+                            .collect(),
+                    )
+                })
+                .collect();
+            let text = serde_json::to_string_pretty(&objects).map_err(std::io::Error::other)?;
+            writeln!(out, "{}", json_safe(&text))
+        }
+        ExportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(header).map_err(std::io::Error::other)?;
+            for r in records {
+                let safe = r.iter().map(|c| crate::sanitize::csv_cell(c));
+                w.write_record(safe).map_err(std::io::Error::other)?;
+            }
+            w.flush()
+        }
+        ExportFormat::Md => {
+            let esc = crate::sanitize::md_cell;
+            writeln!(
+                out,
+                "| {} |",
+                header
+                    .iter()
+                    .map(|h| esc(h))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            )?;
+            writeln!(out, "|{}", " --- |".repeat(header.len()))?;
+            for r in records {
+                writeln!(
+                    out,
+                    "| {} |",
+                    r.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

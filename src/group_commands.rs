@@ -113,3 +113,111 @@ pub async fn add_members(
         )))
     }
 }
+
+/// The columns of `export group-members`.
+const MEMBER_COLUMNS: &[&str] = &[
+    "groupId",
+    "groupName",
+    "memberId",
+    "memberType",
+    "memberName",
+];
+
+/// `export group-members`: one row per group and member, live (members read in `$batch`es)
+/// or from the cache with `--offline`.
+pub async fn export_members(
+    cli: &Cli,
+    paths: Option<&Paths>,
+    format: crate::cli::ExportFormat,
+) -> Result<(), Failure> {
+    let conn = connect(cli, paths).await?;
+    let mut records = Vec::new();
+    let kind = |m: &serde_json::Value| crate::graph::model::odata_kind(m).to_string();
+    let mut push = |g: &serde_json::Value, members: &[serde_json::Value]| {
+        for m in members {
+            records.push(vec![
+                g["id"].as_str().unwrap_or_default().to_string(),
+                g["displayName"].as_str().unwrap_or_default().to_string(),
+                m["id"].as_str().unwrap_or_default().to_string(),
+                kind(m),
+                m["displayName"].as_str().unwrap_or_default().to_string(),
+            ]);
+        }
+    };
+    if conn.offline {
+        let store = conn
+            .store
+            .clone()
+            .ok_or_else(|| Failure::error("no cache"))?;
+        let (groups, all) = crate::cache::off_thread(store, |s| {
+            s.verify()?;
+            let (groups, _) = s.list("groups")?;
+            let mut all = Vec::new();
+            for g in &groups {
+                let (m, _) = s.members(g["id"].as_str().unwrap_or_default())?;
+                all.push(m);
+            }
+            Ok((groups, all))
+        })
+        .await
+        .map_err(|e| Failure::error(e.to_string()))?;
+        for (g, m) in groups.iter().zip(&all) {
+            push(g, m);
+        }
+    } else {
+        let groups = conn
+            .client
+            .get_all(crate::graph::endpoints::groups())
+            .await
+            .map_err(|e| Failure::error(e.to_string()))?;
+        let requests = groups
+            .iter()
+            .map(|g| crate::graph::endpoints::group_members(g["id"].as_str().unwrap_or_default()))
+            .collect();
+        let answers = conn.client.get_many(requests, 4).await;
+        let mut failed = Vec::new();
+        for (g, a) in groups.iter().zip(answers) {
+            match a {
+                Ok(body) => {
+                    let mut members: Vec<serde_json::Value> =
+                        body["value"].as_array().cloned().unwrap_or_default();
+                    if let Some(next) = body["@odata.nextLink"].as_str() {
+                        let mut more = conn.client.pages_from_link(next, Vec::new());
+                        while let Some(p) = futures::StreamExt::next(&mut more).await {
+                            match p {
+                                Ok(p) => members.extend(p.items),
+                                Err(e) => {
+                                    failed.push(format!("{}: {e}", g["id"]));
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    push(g, &members);
+                }
+                Err(e) => failed.push(format!("{}: {e}", g["id"])),
+            }
+        }
+        if !failed.is_empty() {
+            write_members(records, format)?;
+            return Err(Failure::error(format!(
+                "members of {} groups could not be read (first: {}); the rest was written",
+                failed.len(),
+                failed[0]
+            )));
+        }
+    }
+    write_members(records, format)
+}
+
+fn write_members(
+    records: Vec<Vec<String>>,
+    format: crate::cli::ExportFormat,
+) -> Result<(), Failure> {
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    match crate::export::write_records(MEMBER_COLUMNS, records, format, &mut lock) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| Failure::error(format!("export: {e}"))),
+    }
+}
