@@ -323,7 +323,7 @@ fn export_group_members_live_and_offline() {
     let offline = run(&["--offline", "export", "group-members", "--format", "csv"]);
     let mut a: Vec<&str> = live.lines().collect();
     let mut b: Vec<&str> = offline.lines().collect();
-    a.sort();
-    b.sort();
+    a.sort_unstable();
+    b.sort_unstable();
     assert_eq!(a, b, "the cache answers as Graph did");
 }
