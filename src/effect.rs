@@ -318,6 +318,19 @@ pub async fn perform(
             .await;
             let _ = tx.send(Msg::StepUpDone { id, result });
         }
+        Effect::BulkAdd {
+            id,
+            group_id,
+            path,
+            dry_run,
+        } => {
+            let result = bulk_add(&client, &store, &group_id, &path, dry_run).await;
+            let _ = tx.send(Msg::BulkReport {
+                id,
+                result,
+                dry_run,
+            });
+        }
         Effect::Copy(text) => {
             if let Err(e) = crate::tui::copy_to_clipboard(&text) {
                 tracing::warn!("clipboard write failed: {e}");
@@ -326,6 +339,69 @@ pub async fn perform(
         // Handled by the run loop (it owns the connection).
         Effect::Cancel(_) | Effect::SwitchProfile { .. } => {}
     }
+}
+
+/// `:import`: read and parse the file, add (or, dry, only check) its rows, journal each write,
+/// and report every row.
+async fn bulk_add(
+    client: &GraphClient,
+    store: &Option<Arc<Store>>,
+    group_id: &str,
+    path: &str,
+    dry_run: bool,
+) -> Result<Vec<crate::app::import::ReportLine>, String> {
+    use crate::bulk::{self, Outcome};
+    // A bulk-import file is small (the admin center caps it at 50,000 rows); reading it here,
+    // on the effect's task, does not touch the UI loop.
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let rows = bulk::parse(&text);
+    let mut sent = Vec::new();
+    let outcomes = bulk::add_members(client, group_id, &rows, dry_run, &mut |s| sent.push(s)).await;
+    if let Some(st) = store.clone() {
+        let user = match client.credential().session() {
+            Some(s) => s.username().await,
+            None => None,
+        };
+        let entries: Vec<crate::cache::JournalEntry> = sent
+            .into_iter()
+            .map(|(method, path, body, result)| {
+                let (outcome, request_id) = match result {
+                    Ok(rid) => ("ok".to_string(), rid),
+                    Err(e) => (format!("failed: {e}"), None),
+                };
+                crate::cache::JournalEntry {
+                    time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    profile: String::new(),
+                    user: user.clone(),
+                    method: method.as_str().to_string(),
+                    path,
+                    before: None,
+                    after: Some(body.to_string()),
+                    outcome,
+                    request_id,
+                    claims_context: None,
+                }
+            })
+            .collect();
+        let r = crate::cache::off_thread(st, move |st| {
+            entries.iter().try_for_each(|e| st.journal_add(e))
+        })
+        .await;
+        if let Err(e) = r {
+            tracing::warn!("journal: {e}");
+        }
+    }
+    Ok(rows
+        .iter()
+        .zip(outcomes)
+        .map(|(r, o)| crate::app::import::ReportLine {
+            line: r.line,
+            text: r.text.clone(),
+            outcome: o.label(),
+            ok: o.ok(),
+            adds: o == Outcome::WouldAdd,
+        })
+        .collect())
 }
 
 /// Starts effects as tasks and can stop them.
@@ -389,6 +465,7 @@ impl Runner {
             }
             Effect::Copy(_) | Effect::Journal(_) => None,
             Effect::FetchPages { id, .. }
+            | Effect::BulkAdd { id, .. }
             | Effect::LoadJournal { id }
             | Effect::FetchObject { id, .. }
             | Effect::LoadFacts { id }

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 impl App {
     /// The group whose members are on top: id, name, and its object when its page was read.
-    fn members_group(&self) -> Option<(String, String, Option<Value>)> {
+    pub(super) fn members_group(&self) -> Option<(String, String, Option<Value>)> {
         let View::List(l) = self.top() else {
             return None;
         };
@@ -36,7 +36,7 @@ impl App {
     }
 
     /// Why the group takes no manual member change, if it does not (dynamic membership).
-    fn membership_refusal(group: &Option<Value>) -> Option<String> {
+    pub(super) fn membership_refusal(group: &Option<Value>) -> Option<String> {
         let g = group.as_ref()?;
         let dynamic = g["groupTypes"]
             .as_array()

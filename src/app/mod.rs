@@ -4,6 +4,7 @@
 mod ca_actions;
 pub mod editor;
 pub mod hints;
+pub mod import;
 mod members;
 pub mod msg;
 mod palette;
@@ -93,6 +94,10 @@ pub enum Overlay {
     Messages {
         scroll: u16,
     },
+    /// `:import FILE`: the bulk import's report (and, after a dry run, its confirm).
+    Import {
+        scroll: u16,
+    },
 }
 
 /// A short message in the status bar.
@@ -137,6 +142,8 @@ pub struct App {
     pub wizard: Option<wizard::Wizard>,
     /// The JSON editor of a policy or named location (its draft).
     pub editor: Option<editor::Editor>,
+    /// `:import FILE` in progress.
+    pub import: Option<import::Import>,
     /// The `:ctx` in flight (the last one asked wins).
     switch_request: Option<RequestId>,
     /// The cache failed its integrity check (the status bar says so for the whole session).
@@ -168,6 +175,7 @@ impl App {
             tenant: tenant::TenantState::default(),
             wizard: None,
             editor: None,
+            import: None,
             switch_request: None,
             cache_damaged: false,
             next_id: 1,

@@ -103,6 +103,12 @@ pub enum Msg {
         id: RequestId,
         result: Result<Vec<String>, super::write::StepUpFailure>,
     },
+    /// The report of a bulk add (or why the file could not be read).
+    BulkReport {
+        id: RequestId,
+        result: Result<Vec<super::import::ReportLine>, String>,
+        dry_run: bool,
+    },
 }
 
 /// Work for the runtime; results come back as `Msg`s carrying the same id.
@@ -126,6 +132,13 @@ pub enum Effect {
     Journal(Box<crate::cache::JournalEntry>),
     /// Put text on the clipboard (OSC 52, works over SSH).
     Copy(String),
+    /// Bulk-add the members a CSV names to a group (`dry_run`: report only).
+    BulkAdd {
+        id: RequestId,
+        group_id: String,
+        path: String,
+        dry_run: bool,
+    },
     /// Read protected actions, auth contexts and CA policies.
     LoadFacts { id: RequestId },
     /// Read role definitions, assignments, eligibility and role-group members.

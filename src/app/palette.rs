@@ -19,6 +19,8 @@ pub enum Command {
     WhatIf(String),
     /// `:messages`: the log of status messages.
     Messages,
+    /// `:import FILE`: bulk-add members to the group whose members are open.
+    Import(String),
     Help,
     Quit,
 }
@@ -53,6 +55,12 @@ pub fn palette_matches(input: &str, profiles: &[String]) -> Vec<(String, Command
     {
         Some(q) => all.push((format!("whatif {q}"), Command::WhatIf(q.to_string()))),
         None => all.push(("whatif ".into(), Command::WhatIf(String::new()))),
+    }
+    match typed.strip_prefix("import ").map(str::trim) {
+        Some(path) if !path.is_empty() => {
+            all.push((format!("import {path}"), Command::Import(path.to_string())))
+        }
+        _ => all.push(("import ".into(), Command::Import(String::new()))),
     }
     all.push(("protect".into(), Command::Protect(false)));
     all.push(("protect new".into(), Command::Protect(true)));
@@ -128,6 +136,7 @@ impl App {
                         self.switch_request = Some(id);
                         vec![Effect::SwitchProfile { id, name }]
                     }
+                    Some(Command::Import(path)) => self.start_import(&path),
                     Some(Command::Messages) => {
                         self.overlay = Overlay::Messages { scroll: 0 };
                         Vec::new()

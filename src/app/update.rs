@@ -180,6 +180,11 @@ impl App {
             }
             Msg::DeviceCode { id, code } => self.on_device_code(id, code),
             Msg::StepUpDone { id, result } => self.on_step_up(id, result),
+            Msg::BulkReport {
+                id,
+                result,
+                dry_run,
+            } => self.on_bulk_report(id, result, dry_run),
             Msg::Retrying(n) => {
                 let secs = n.wait.as_secs_f64().ceil().max(1.0) as u64;
                 self.toast(format!("{}, retrying in {secs} s", n.reason), false);
@@ -259,6 +264,9 @@ impl App {
         }
         if let Overlay::Picker(_) = self.overlay {
             return self.picker_key(key);
+        }
+        if let Overlay::Import { .. } = self.overlay {
+            return self.import_key(key.code);
         }
         if let Some(effects) = self.write_key(key) {
             return effects;

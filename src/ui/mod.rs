@@ -66,6 +66,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         Overlay::Palette(p) => overlay::palette(f, app, area, p),
         Overlay::Picker(p) => overlay::picker(f, app, area, p),
         Overlay::Messages { scroll } => overlay::messages(f, app, area, *scroll),
+        Overlay::Import { scroll } => overlay::import(f, app, area, *scroll),
     }
 }
 

@@ -313,3 +313,48 @@ pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Pick
         .title(Span::styled(format!(" {} ", clean(&title)), t.header));
     f.render_widget(Paragraph::new(lines).block(block), r);
 }
+
+/// The `:import` report: every row with its outcome, and what Enter does now.
+pub fn import(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
+    let t = &app.theme;
+    let Some(imp) = &app.import else {
+        return;
+    };
+    let mut lines = Vec::new();
+    let adds = imp.report.iter().filter(|l| l.adds).count();
+    let head = match (&imp.error, imp.request.is_some(), imp.applied) {
+        (Some(e), _, _) => Span::styled(clean(e), t.error),
+        (None, true, false) => Span::styled("checking every row (nothing is sent yet)…", t.info),
+        (None, true, true) => Span::styled(format!("adding {adds} members…"), t.info),
+        (None, false, false) if adds > 0 => Span::styled(
+            format!(
+                "Enter adds the {adds} rows marked \"would be added\" · Esc cancels (nothing sent)"
+            ),
+            t.warning,
+        ),
+        (None, false, false) => Span::styled("nothing to add · Esc closes", t.muted),
+        (None, false, true) => {
+            Span::styled("done: this is what Graph answered · Esc closes", t.success)
+        }
+    };
+    lines.push(Line::from(head));
+    lines.push(Line::default());
+    for l in &imp.report {
+        lines.push(Line::from(vec![
+            Span::styled(format!("line {:>4}  ", l.line), t.muted),
+            Span::styled(format!("{:<40} ", clean(&l.text)), t.text),
+            Span::styled(clean(&l.outcome), if l.ok { t.success } else { t.error }),
+        ]));
+    }
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).max(10),
+        area.height.saturating_sub(2).max(3),
+    );
+    let title = format!(
+        " Import {} into {} — j/k scroll ",
+        clean(&imp.path),
+        clean(&imp.group_name)
+    );
+    scrolled(f, app, r, &title, lines, scroll);
+}

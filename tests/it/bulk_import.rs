@@ -264,6 +264,61 @@ mod tui {
         assert!(t.users.iter().any(|u| u["displayName"] == "Break Glass 02"));
     }
 
+    /// Issue 13's "done when": 50 users bulk-added from a CSV in the console, with a report.
+    #[tokio::test]
+    async fn import_fifty_users_in_the_console() {
+        let mut h = Harness::session(entra_console::demo::DemoOptions {
+            scale: entra_console::demo::store::Scale {
+                users: Some(200),
+                groups: None,
+                seed: 6,
+            },
+            ..Default::default()
+        })
+        .await;
+        members_of(&mut h, "Newsletter").await;
+        let before = members(&h, "Newsletter");
+        let upns: Vec<String> = {
+            let t = h.server.state.tenant.read().unwrap();
+            t.users
+                .iter()
+                .filter(|u| !before.iter().any(|m| Some(m.as_str()) == u["id"].as_str()))
+                .take(50)
+                .map(|u| u["userPrincipalName"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("fifty.csv");
+        std::fs::write(
+            &file,
+            format!("version:v1.0\nupn\n{}\nnot a user\n", upns.join("\n")),
+        )
+        .unwrap();
+        h.key(KeyCode::Char(':')).await;
+        h.type_str(&format!("import {}", file.display())).await;
+        h.key(KeyCode::Enter).await;
+        // The dry run: every row, nothing sent yet.
+        assert_eq!(members(&h, "Newsletter"), before);
+        let screen = h.render(140, 70);
+        assert!(screen.contains("Enter adds the 50 rows"), "{screen}");
+        assert!(screen.contains("malformed"), "{screen}");
+        h.key(KeyCode::Enter).await;
+        assert_eq!(members(&h, "Newsletter").len(), before.len() + 50);
+        let screen = h.render(140, 70);
+        assert!(
+            screen.contains("done: this is what Graph answered"),
+            "{screen}"
+        );
+        let report = &h.app.import.as_ref().unwrap().report;
+        assert_eq!(report.iter().filter(|l| l.outcome == "added").count(), 50);
+        h.key(KeyCode::Esc).await;
+        assert_eq!(
+            names(&h).len(),
+            before.len() + 50,
+            "the list was read again"
+        );
+    }
+
     #[tokio::test]
     async fn a_dynamic_groups_members_are_not_changed_by_hand() {
         let mut h = Harness::session(Default::default()).await;

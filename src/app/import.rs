@@ -1,0 +1,141 @@
+//! `:import FILE` on a group's members: the bulk-import CSV added from the console. A dry run
+//! first shows every row's outcome; Enter then adds the rows marked "would be added" and the
+//! report shows what Graph answered; the members list is read again.
+
+use super::{App, Effect, Overlay, RequestId};
+
+/// One line of the report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportLine {
+    pub line: usize,
+    pub text: String,
+    pub outcome: String,
+    pub ok: bool,
+    /// The dry run would add this row.
+    pub adds: bool,
+}
+
+/// An import in progress.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Import {
+    pub request: Option<RequestId>,
+    pub group_id: String,
+    pub group_name: String,
+    pub path: String,
+    pub report: Vec<ReportLine>,
+    /// The report is of the real run (not the dry run).
+    pub applied: bool,
+    pub error: Option<String>,
+}
+
+impl App {
+    /// `:import FILE`: a dry run of the file against the group whose members are on top.
+    pub fn start_import(&mut self, path: &str) -> Vec<Effect> {
+        let Some((group_id, group_name, group)) = self.members_group() else {
+            self.toast("open a group's members first, then :import FILE", true);
+            return Vec::new();
+        };
+        if self.ctx.read_only {
+            self.toast("read-only mode: writes are disabled", true);
+            return Vec::new();
+        }
+        if let Some(why) = Self::membership_refusal(&group) {
+            self.toast(why, true);
+            return Vec::new();
+        }
+        let path = path.trim().to_string();
+        if path.is_empty() {
+            self.toast(":import FILE (the admin center's bulk-import CSV)", true);
+            return Vec::new();
+        }
+        let id = self.fresh_id();
+        self.import = Some(Import {
+            request: Some(id),
+            group_id: group_id.clone(),
+            group_name,
+            path: path.clone(),
+            report: Vec::new(),
+            applied: false,
+            error: None,
+        });
+        self.overlay = Overlay::Import { scroll: 0 };
+        self.dirty = true;
+        vec![Effect::BulkAdd {
+            id,
+            group_id,
+            path,
+            dry_run: true,
+        }]
+    }
+
+    /// The report of a run.
+    pub(super) fn on_bulk_report(
+        &mut self,
+        id: RequestId,
+        result: Result<Vec<ReportLine>, String>,
+        dry_run: bool,
+    ) -> Vec<Effect> {
+        let Some(imp) = self.import.as_mut().filter(|i| i.request == Some(id)) else {
+            return Vec::new();
+        };
+        imp.request = None;
+        imp.applied = !dry_run;
+        match result {
+            Ok(lines) => imp.report = lines,
+            Err(e) => imp.error = Some(e),
+        }
+        self.dirty = true;
+        if dry_run {
+            Vec::new()
+        } else {
+            // The members list shows what Graph has now.
+            let added = self.import.as_ref().map_or(0, |i| {
+                i.report.iter().filter(|l| l.outcome == "added").count()
+            });
+            self.toast(
+                format!("{added} members added (the report stays open)"),
+                false,
+            );
+            self.reload_top()
+        }
+    }
+
+    /// Keys while the report is open: Enter applies a dry run, Esc closes, j/k scroll.
+    pub(super) fn import_key(&mut self, code: crossterm::event::KeyCode) -> Vec<Effect> {
+        use crossterm::event::KeyCode;
+        let Overlay::Import { scroll } = &mut self.overlay else {
+            return Vec::new();
+        };
+        self.dirty = true;
+        match code {
+            KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+            KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+            KeyCode::PageDown => *scroll = scroll.saturating_add(10),
+            KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+            KeyCode::Enter => {
+                let ready = self.import.as_ref().is_some_and(|i| {
+                    i.request.is_none() && !i.applied && i.report.iter().any(|l| l.adds)
+                });
+                if ready {
+                    let id = self.fresh_id();
+                    if let Some(i) = self.import.as_mut() {
+                        i.request = Some(id);
+                        return vec![Effect::BulkAdd {
+                            id,
+                            group_id: i.group_id.clone(),
+                            path: i.path.clone(),
+                            dry_run: false,
+                        }];
+                    }
+                }
+            }
+            KeyCode::Esc | KeyCode::Char('q') => {
+                // A run in flight finishes; its report is dropped.
+                self.overlay = Overlay::None;
+                self.import = None;
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+}
