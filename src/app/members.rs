@@ -129,4 +129,58 @@ impl App {
         let request = crate::graph::endpoints::remove_member(&group_id, &member);
         self.begin_write(title, group_id, request, None, None)
     }
+
+    /// The group selected in the Groups list.
+    fn selected_group(&self) -> Option<Value> {
+        let View::List(l) = self.top() else {
+            return None;
+        };
+        (l.source == ListSource::Blade(crate::blades::BladeKind::Groups))
+            .then(|| l.table.selected().map(|r| r.object.clone()))
+            .flatten()
+    }
+
+    /// `d` on the Groups list: delete the group, the confirm saying whether it can come back.
+    pub fn delete_group(&mut self) -> Vec<Effect> {
+        let Some(g) = self.selected_group() else {
+            return Vec::new();
+        };
+        let id = g["id"].as_str().unwrap_or_default().to_string();
+        let name = clean(g["displayName"].as_str().unwrap_or(&id));
+        let m365 = g["groupTypes"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|t| t == "Unified"));
+        // group-delete.md: Microsoft 365 groups go to deleted items (restorable for 30 days);
+        // security groups are deleted permanently.
+        let fate = if m365 {
+            "a Microsoft 365 group: it goes to Deleted items and can be restored for 30 days"
+        } else {
+            "not a Microsoft 365 group: it is deleted for good and cannot be restored"
+        };
+        let title = format!("Delete the group {name} ({fate})");
+        let request = crate::graph::endpoints::delete_group(&id);
+        self.begin_write(title, id, request, None, Some(g))
+    }
+
+    /// `n` on the Groups list: a new display name.
+    pub fn open_rename_group(&mut self) -> Vec<Effect> {
+        let Some(g) = self.selected_group() else {
+            return Vec::new();
+        };
+        if self.ctx.read_only {
+            self.toast("read-only mode: writes are disabled", true);
+            return Vec::new();
+        }
+        let id = g["id"].as_str().unwrap_or_default().to_string();
+        let current = g["displayName"].as_str().unwrap_or_default().to_string();
+        self.overlay = Overlay::Picker(Box::new(Picker {
+            title: format!("Rename the group \"{}\"", clean(&current)),
+            purpose: Some(Purpose::RenameGroup { id }),
+            stage: super::picker::Stage::Name,
+            input: current,
+            ..Default::default()
+        }));
+        self.dirty = true;
+        Vec::new()
+    }
 }

@@ -30,6 +30,8 @@ pub enum Purpose {
         group_id: String,
         group_name: String,
     },
+    /// A group's new display name.
+    RenameGroup { id: String },
 }
 
 /// Where the picker is: searching, then (for PIM eligibility) the justification and duration.
@@ -362,6 +364,13 @@ impl App {
                         crate::sanitize::clean(&user_name)
                     );
                     return self.begin_write(title, user_id, request, None, None);
+                }
+                if let Some(Purpose::RenameGroup { id }) = p.purpose.clone() {
+                    self.overlay = Overlay::None;
+                    let request = crate::graph::endpoints::rename_group(&id, &name);
+                    let title =
+                        format!("Rename the group to \"{}\"", crate::sanitize::clean(&name));
+                    return self.begin_write(title, id, request, None, None);
                 }
                 if let Some(Purpose::RenameContext { id }) = p.purpose.clone() {
                     self.overlay = Overlay::None;

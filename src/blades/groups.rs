@@ -133,6 +133,17 @@ pub fn sheet(v: &Value) -> Sheet {
     s
 }
 
+/// The list: `d` deletes the selected group (the confirm says whether it can come back), `n`
+/// renames it.
+pub fn act(app: &mut crate::app::App, a: crate::action::Action) -> Option<Vec<crate::app::Effect>> {
+    use crate::action::Action;
+    match a {
+        Action::Remove => Some(app.delete_group()),
+        Action::Rename => Some(app.open_rename_group()),
+        _ => None,
+    }
+}
+
 /// The Groups blade in the registry.
 pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Groups",
@@ -150,8 +161,11 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         request: crate::graph::Request::get("/groups/delta").select(LIST_FIELDS),
         delta: true,
     }),
-    keys: &[],
-    act: super::no_act,
+    keys: &[
+        (crate::action::Action::Rename, "rename"),
+        (crate::action::Action::Remove, "delete"),
+    ],
+    act,
 };
 
 /// The page of one group.

@@ -117,7 +117,8 @@ pub async fn patch_group(
     else {
         return ctx.error(400, "BadRequest", "Unable to read JSON request payload.");
     };
-    if let Some(k) = patch.keys().find(|k| *k != "members@odata.bind") {
+    let writable = ["members@odata.bind", "displayName", "description"];
+    if let Some(k) = patch.keys().find(|k| !writable.contains(&k.as_str())) {
         return ctx.error(
             400,
             "Request_BadRequest",
@@ -142,10 +143,62 @@ pub async fn patch_group(
     let Ok(mut t) = state.tenant.write() else {
         return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
     };
-    if let Some(r) = refusal(&ctx, &t, &group, &binds) {
+    if !binds.is_empty()
+        && let Some(r) = refusal(&ctx, &t, &group, &binds)
+    {
         return r;
     }
-    add(&mut t, &group, binds);
+    if t.group(&group).is_none() {
+        return missing(&ctx, &group);
+    }
+    let mut props = patch.clone();
+    props.remove("members@odata.bind");
+    if props
+        .get("displayName")
+        .is_some_and(|n| n.as_str().is_none_or(|s| s.trim().is_empty()))
+    {
+        return ctx.error(
+            400,
+            "Request_BadRequest",
+            "Invalid value specified for property 'displayName' of resource 'Group'.",
+        );
+    }
+    if !props.is_empty() {
+        t.patch(Kind::Group, &group, &Value::Object(props));
+    }
+    if !binds.is_empty() {
+        add(&mut t, &group, binds);
+    }
+    ctx.no_content()
+}
+
+/// `DELETE /groups/{id}`: a Microsoft 365 group goes to deleted items (30 days), another is
+/// gone (group-delete.md).
+pub async fn delete_group(
+    State(state): State<Shared>,
+    Path((_version, group)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(&headers);
+    if let Err(r) = super::server::authorize(&ctx, &headers) {
+        return r;
+    }
+    let Ok(mut t) = state.tenant.write() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    let Some(g) = t.group(&group).cloned() else {
+        return missing(&ctx, &group);
+    };
+    let unified = g["groupTypes"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|x| x == "Unified"));
+    let id = g["id"].as_str().unwrap_or_default().to_string();
+    t.remove(Kind::Group, &id);
+    if unified {
+        let mut d = g;
+        d["deletedDateTime"] = Value::from(chrono::Utc::now().to_rfc3339());
+        t.deleted.push(d);
+    }
     ctx.no_content()
 }
 

@@ -454,7 +454,12 @@ pub fn router(state: Shared) -> Router {
             axum::routing::post(super::licensing::reprocess),
         )
         .route("/{version}/groups", get(list_groups))
-        .route("/{version}/groups/{id}", get(get_group).patch(super::group_write::patch_group))
+        .route(
+            "/{version}/groups/{id}",
+            get(get_group)
+                .patch(super::group_write::patch_group)
+                .delete(super::group_write::delete_group),
+        )
         .route(
             "/{version}/groups/{id}/members/$ref",
             axum::routing::post(super::group_write::add_ref),

@@ -68,6 +68,8 @@ pub struct Tenant {
     /// Removed objects: (id, kind, sequence).
     pub tombstones: Vec<(String, Kind, u64)>,
     pub group_props: BTreeSet<String>,
+    /// Deleted Microsoft 365 groups (restorable for 30 days), with `deletedDateTime`.
+    pub deleted: Vec<Value>,
 }
 
 /// Size and seed of a generated tenant.

@@ -163,6 +163,24 @@ pub fn remove_member(group: &str, member: &str) -> Request {
     )
 }
 
+/// Delete a group (`DELETE /groups/{id}`, 204): a Microsoft 365 group goes to deleted items
+/// for 30 days, a security group is gone (group-delete.md).
+pub fn delete_group(id: &str) -> Request {
+    Request::new(
+        super::Method::Delete,
+        format!("/groups/{}", path_segment(id)),
+    )
+}
+
+/// Rename a group (`PATCH /groups/{id}`, 204).
+pub fn rename_group(id: &str, name: &str) -> Request {
+    Request::new(
+        super::Method::Patch,
+        format!("/groups/{}", path_segment(id)),
+    )
+    .json(serde_json::json!({ "displayName": name }))
+}
+
 /// Set a user's usage location (`PATCH /users/{id}`, 204).
 pub fn set_usage_location(id: &str, location: &str) -> Request {
     Request::new(super::Method::Patch, format!("/users/{}", path_segment(id)))

@@ -320,6 +320,40 @@ mod tui {
     }
 
     #[tokio::test]
+    async fn rename_and_delete_groups_saying_what_can_come_back() {
+        let mut h = Harness::session(Default::default()).await;
+        h.open(BladeKind::Groups).await;
+        h.filter("Finance Team").await;
+        h.key(KeyCode::Char('n')).await;
+        for _ in 0.."Finance Team".len() {
+            h.key(KeyCode::Backspace).await;
+        }
+        h.type_str("Finance").await;
+        h.key(KeyCode::Enter).await;
+        h.key(KeyCode::Enter).await;
+        {
+            let t = h.server.state.tenant.read().unwrap();
+            assert!(t.groups.iter().any(|g| g["displayName"] == "Finance"));
+        }
+        h.key(KeyCode::Esc).await;
+        for (name, says, kept) in [
+            ("Sales Team", "restored for 30 days", true),
+            ("SG-VPN-Users", "deleted for good", false),
+        ] {
+            h.open(BladeKind::Groups).await;
+            h.filter(name).await;
+            h.key(KeyCode::Char('d')).await;
+            let w = h.app.write.as_ref().expect("a confirm");
+            assert!(w.title.contains(says), "{}", w.title);
+            h.key(KeyCode::Enter).await;
+            h.key(KeyCode::Esc).await;
+            let t = h.server.state.tenant.read().unwrap();
+            assert!(!t.groups.iter().any(|g| g["displayName"] == name));
+            assert_eq!(t.deleted.iter().any(|g| g["displayName"] == name), kept);
+        }
+    }
+
+    #[tokio::test]
     async fn a_dynamic_groups_members_are_not_changed_by_hand() {
         let mut h = Harness::session(Default::default()).await;
         members_of(&mut h, "Dyn - Engineering").await;

@@ -254,7 +254,7 @@ async fn missing_token_is_a_graph_401() {
 async fn writes_are_rejected_by_the_demo_until_implemented_and_refused_in_read_only() {
     let (s, c) = tenant(None).await;
     let e = api(c
-        .send(&Request::new(Method::Delete, "/groups/x"))
+        .send(&Request::new(Method::Delete, "/users/x"))
         .await
         .unwrap_err());
     assert_eq!(e.status, 405);

@@ -74,7 +74,7 @@ async fn long_messages_are_cut_and_kept_whole() {
     assert!(screen.contains("clear it there"), "{screen}");
     h.key(KeyCode::Esc).await;
     h.key(KeyCode::Char('?')).await;
-    let screen = h.render(100, 60);
+    let screen = h.render(100, 90);
     for cmd in ["whocan", "whatif", "protect", "ctx PROFILE", "j/k scroll"] {
         assert!(screen.contains(cmd), "{cmd}: {screen}");
     }
