@@ -490,6 +490,15 @@ impl App {
                     return self.push(View::List(ListView::new(source)));
                 }
                 if let View::Detail(d) = self.top()
+                    && d.target.kind == crate::blades::ObjectKind::User
+                {
+                    let source = ListSource::MemberOf {
+                        user_id: d.target.id.clone(),
+                        user_name: d.target.name.clone(),
+                    };
+                    return self.push(View::List(ListView::new(source)));
+                }
+                if let View::Detail(d) = self.top()
                     && d.target.kind.has_members()
                 {
                     let source = ListSource::GroupMembers {

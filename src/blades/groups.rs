@@ -72,6 +72,30 @@ pub fn member_row(v: Value) -> TableRow {
 }
 
 /// The readable sheet of a group: identity, type, membership, mail, sync, licences.
+pub fn member_of_columns() -> Vec<Column> {
+    vec![
+        Column::grow("Name", 20),
+        Column::fixed("Kind", 15),
+        Column::fixed("Type", 18),
+    ]
+}
+
+/// A group or directory role a user is in (Enter opens a group).
+pub fn member_of_row(v: Value) -> TableRow {
+    let kind = match odata_kind(&v) {
+        "group" => "group",
+        "directoryRole" => "directory role",
+        other => other,
+    }
+    .to_string();
+    let badges = if kind == "group" {
+        badges(&Group::from_value(&v))
+    } else {
+        String::new()
+    };
+    TableRow::new(v.clone(), vec![text(&v, "displayName"), kind, badges])
+}
+
 pub fn sheet(v: &Value) -> Sheet {
     let g = Group::from_value(v);
     let mut s = Sheet::default();

@@ -216,6 +216,11 @@ pub enum ListSource {
         group_id: String,
         group_name: String,
     },
+    /// The groups (and directory roles) a user is in, directly or through nesting.
+    MemberOf {
+        user_id: String,
+        user_name: String,
+    },
     /// Every policy evaluated for one sign-in.
     WhatIf {
         query: crate::ca::whatif::WhatIfQuery,
@@ -288,6 +293,7 @@ impl ListSource {
         match self {
             ListSource::Blade(b) => b.title().to_string(),
             ListSource::GroupMembers { .. } => "Members".to_string(),
+            ListSource::MemberOf { .. } => "Member of".to_string(),
             ListSource::RoleAssignments { .. } => "Assignments".to_string(),
             ListSource::WhatIf { query } => format!("What If {}", query.user),
             ListSource::WhoCan { permission } => format!(
@@ -313,6 +319,10 @@ impl ListSource {
             ListSource::GroupMembers { group_id, .. } => Reading::Graph {
                 request: groups::members_request(group_id),
                 cache: Some(crate::cache::CacheKey::Members(group_id.clone())),
+            },
+            ListSource::MemberOf { user_id, .. } => Reading::Graph {
+                request: crate::graph::endpoints::member_of(user_id),
+                cache: None,
             },
             ListSource::WhatIf { query } => Reading::WhatIf(query.clone()),
         }
@@ -394,6 +404,7 @@ impl ListSource {
             ListSource::RoleAssignments { .. } => roles::assignment_columns(),
             ListSource::WhoCan { .. } => roles::who_columns(),
             ListSource::GroupMembers { .. } => groups::member_columns(),
+            ListSource::MemberOf { .. } => groups::member_of_columns(),
         }
     }
 
@@ -416,6 +427,7 @@ impl ListSource {
         match self {
             ListSource::Blade(b) => (b.0.row)(v),
             ListSource::GroupMembers { .. } => groups::member_row(v),
+            ListSource::MemberOf { .. } => groups::member_of_row(v),
             ListSource::WhatIf { .. }
             | ListSource::RoleAssignments { .. }
             | ListSource::WhoCan { .. } => {
@@ -432,7 +444,8 @@ impl ListSource {
             ListSource::WhatIf { .. } => whatif::style(row, col, theme),
             ListSource::RoleAssignments { .. }
             | ListSource::WhoCan { .. }
-            | ListSource::GroupMembers { .. } => None,
+            | ListSource::GroupMembers { .. }
+            | ListSource::MemberOf { .. } => None,
         }
     }
 
@@ -449,6 +462,7 @@ impl ListSource {
             ListSource::Blade(b) => b.0.opens?,
             ListSource::WhatIf { .. } => ObjectKind::CaPolicy,
             ListSource::GroupMembers { .. }
+            | ListSource::MemberOf { .. }
             | ListSource::RoleAssignments { .. }
             | ListSource::WhoCan { .. } => match odata_kind(v) {
                 "user" => ObjectKind::User,

@@ -157,6 +157,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: true,
     members: false,
     keys: &[
+        (Action::Members, "groups"),
         (Action::WhatIf, "what if"),
         (Action::UsageLocation, "usage location"),
         (Action::Reprocess, "reprocess"),

@@ -163,6 +163,21 @@ pub fn remove_member(group: &str, member: &str) -> Request {
     )
 }
 
+/// The groups and directory roles a user is in, through nesting too
+/// (`GET /users/{id}/transitiveMemberOf`).
+pub fn member_of(user: &str) -> Request {
+    Request::get(format!("/users/{}/transitiveMemberOf", path_segment(user)))
+        .select(&[
+            "id",
+            "displayName",
+            "groupTypes",
+            "securityEnabled",
+            "mailEnabled",
+            "isAssignableToRole",
+        ])
+        .top(999)
+}
+
 /// Delete a group (`DELETE /groups/{id}`, 204): a Microsoft 365 group goes to deleted items
 /// for 30 days, a security group is gone (group-delete.md).
 pub fn delete_group(id: &str) -> Request {

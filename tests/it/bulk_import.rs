@@ -416,3 +416,32 @@ fn export_group_members_live_and_offline() {
     b.sort_unstable();
     assert_eq!(a, b, "the cache answers as Graph did");
 }
+
+/// Nested groups navigable both ways: a user's page lists the groups (and roles) the user is
+/// in, and Enter opens a group.
+#[tokio::test]
+async fn a_users_groups_from_the_users_page() {
+    use crossterm::event::KeyCode;
+    use entra_console::app::View;
+    let mut h = crate::common::Harness::session(Default::default()).await;
+    h.open(entra_console::blades::BladeKind::Users).await;
+    h.filter("Adele").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('m')).await;
+    let View::List(l) = h.app.top() else {
+        panic!("a list")
+    };
+    let rows: Vec<Vec<String>> = l.table.visible_rows().map(|r| r.cells.clone()).collect();
+    assert!(l.load.error.is_none(), "{:?}", l.load.error);
+    assert!(
+        rows.iter().any(|r| r[0] == "All Staff" && r[1] == "group"),
+        "{rows:?}"
+    );
+    assert_eq!(h.app.breadcrumbs().last().unwrap(), "Member of");
+    h.filter("All Staff").await;
+    h.key(KeyCode::Enter).await;
+    let View::Detail(d) = h.app.top() else {
+        panic!("the group's page")
+    };
+    assert_eq!(d.target.kind, entra_console::blades::ObjectKind::Group);
+}
