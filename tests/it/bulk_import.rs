@@ -287,8 +287,8 @@ mod tui {
                 .map(|u| u["userPrincipalName"].as_str().unwrap().to_string())
                 .collect()
         };
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("fifty.csv");
+        // A fixed path: the report's title names the file (snapshotted below).
+        let file = std::env::temp_dir().join("entra-console-it-import-fifty.csv");
         std::fs::write(
             &file,
             format!("version:v1.0\nupn\n{}\nnot a user\n", upns.join("\n")),
@@ -301,6 +301,11 @@ mod tui {
         assert_eq!(members(&h, "Newsletter"), before);
         let screen = h.render(140, 70);
         assert!(screen.contains("Enter adds the 50 rows"), "{screen}");
+        insta::assert_snapshot!(
+            "import_dry_run_100x16",
+            h.render(100, 16)
+                .replace(&std::env::temp_dir().display().to_string(), "TMP")
+        );
         assert!(screen.contains("malformed"), "{screen}");
         h.key(KeyCode::Enter).await;
         assert_eq!(members(&h, "Newsletter").len(), before.len() + 50);
