@@ -183,4 +183,20 @@ impl App {
         self.dirty = true;
         Vec::new()
     }
+
+    /// `a` on the Groups list: name a new security group (assigned membership).
+    pub fn open_new_group(&mut self) -> Vec<Effect> {
+        if self.ctx.read_only {
+            self.toast("read-only mode: writes are disabled", true);
+            return Vec::new();
+        }
+        self.overlay = Overlay::Picker(Box::new(Picker {
+            title: "New security group (assigned membership): its name".into(),
+            purpose: Some(Purpose::NewGroup),
+            stage: super::picker::Stage::Name,
+            ..Default::default()
+        }));
+        self.dirty = true;
+        Vec::new()
+    }
 }

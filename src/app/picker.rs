@@ -32,6 +32,8 @@ pub enum Purpose {
     },
     /// A group's new display name.
     RenameGroup { id: String },
+    /// The name of a new security group.
+    NewGroup,
 }
 
 /// Where the picker is: searching, then (for PIM eligibility) the justification and duration.
@@ -364,6 +366,15 @@ impl App {
                         crate::sanitize::clean(&user_name)
                     );
                     return self.begin_write(title, user_id, request, None, None);
+                }
+                if let Some(Purpose::NewGroup) = p.purpose.clone() {
+                    self.overlay = Overlay::None;
+                    let request = crate::graph::endpoints::create_security_group(&name);
+                    let title = format!(
+                        "Create the security group \"{}\" (assigned membership, no mail)",
+                        crate::sanitize::clean(&name)
+                    );
+                    return self.begin_write(title, String::new(), request, None, None);
                 }
                 if let Some(Purpose::RenameGroup { id }) = p.purpose.clone() {
                     self.overlay = Overlay::None;

@@ -164,6 +164,7 @@ pub fn act(app: &mut crate::app::App, a: crate::action::Action) -> Option<Vec<cr
     match a {
         Action::Remove => Some(app.delete_group()),
         Action::Rename => Some(app.open_rename_group()),
+        Action::Add => Some(app.open_new_group()),
         _ => None,
     }
 }
@@ -186,6 +187,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         delta: true,
     }),
     keys: &[
+        (crate::action::Action::Add, "new"),
         (crate::action::Action::Rename, "rename"),
         (crate::action::Action::Remove, "delete"),
     ],

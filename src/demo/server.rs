@@ -453,7 +453,10 @@ pub fn router(state: Shared) -> Router {
             "/{version}/users/{id}/reprocessLicenseAssignment",
             axum::routing::post(super::licensing::reprocess),
         )
-        .route("/{version}/groups", get(list_groups))
+        .route(
+            "/{version}/groups",
+            get(list_groups).post(super::group_write::create_group),
+        )
         .route(
             "/{version}/groups/{id}",
             get(get_group)

@@ -178,6 +178,26 @@ pub fn member_of(user: &str) -> Request {
         .top(999)
 }
 
+/// Create a security group with assigned membership (`POST /groups`, 201). Graph requires
+/// `mailNickname` even when mail is off: made from the name (ASCII letters and digits).
+pub fn create_security_group(name: &str) -> Request {
+    let mut nick: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(56)
+        .collect();
+    if nick.is_empty() {
+        nick = "group".into();
+    }
+    Request::new(super::Method::Post, "/groups").json(serde_json::json!({
+        "displayName": name,
+        "mailEnabled": false,
+        "mailNickname": nick,
+        "securityEnabled": true,
+        "groupTypes": [],
+    }))
+}
+
 /// Delete a group (`DELETE /groups/{id}`, 204): a Microsoft 365 group goes to deleted items
 /// for 30 days, a security group is gone (group-delete.md).
 pub fn delete_group(id: &str) -> Request {

@@ -325,6 +325,38 @@ mod tui {
     }
 
     #[tokio::test]
+    async fn create_a_security_group() {
+        let mut h = Harness::session(Default::default()).await;
+        h.open(BladeKind::Groups).await;
+        h.key(KeyCode::Char('a')).await;
+        h.type_str("SG - Jump hosts").await;
+        h.key(KeyCode::Enter).await;
+        let w = h.app.write.as_ref().expect("a confirm");
+        assert!(w.title.contains("security group"), "{}", w.title);
+        assert_eq!(
+            w.request.body.as_ref().unwrap()["mailNickname"],
+            "SGJumphosts"
+        );
+        h.key(KeyCode::Enter).await;
+        h.key(KeyCode::Esc).await;
+        {
+            let t = h.server.state.tenant.read().unwrap();
+            let g = t
+                .groups
+                .iter()
+                .find(|g| g["displayName"] == "SG - Jump hosts")
+                .expect("created at the tenant");
+            assert_eq!(g["securityEnabled"], true);
+        }
+        h.key(KeyCode::Char('r')).await;
+        assert!(
+            names(&h).iter().any(|n| n == "SG - Jump hosts"),
+            "{:?}",
+            names(&h)
+        );
+    }
+
+    #[tokio::test]
     async fn rename_and_delete_groups_saying_what_can_come_back() {
         let mut h = Harness::session(Default::default()).await;
         h.open(BladeKind::Groups).await;
