@@ -6,7 +6,7 @@
 use crate::graph::endpoints::path_segment;
 use crate::graph::{GraphClient, GraphError, Method, Request};
 use serde_json::{Value, json};
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 /// What the file says a row is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -232,7 +232,7 @@ pub async fn add_members(
             _ => None,
         })
         .collect();
-    let mut known: Option<Vec<String>> = Some(Vec::new());
+    let mut known: Option<HashSet<String>> = Some(HashSet::new());
     for chunk in given.chunks(1000) {
         let req =
             Request::new(Method::Post, "/directoryObjects/getByIds").json(json!({ "ids": chunk }));
@@ -262,7 +262,7 @@ pub async fn add_members(
         }
     }
     // Members already there (and rows repeating an earlier one) are not sent.
-    let current: Vec<String> = match client
+    let current: HashSet<String> = match client
         .get_all(
             Request::get(format!("/groups/{}/members", path_segment(group_id)))
                 .select(&["id"])
@@ -274,19 +274,18 @@ pub async fn add_members(
             .iter()
             .filter_map(|v| v["id"].as_str().map(str::to_ascii_lowercase))
             .collect(),
-        Err(_) => Vec::new(),
+        Err(_) => HashSet::new(),
     };
-    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut todo: Vec<usize> = Vec::new();
     for i in 0..rows.len() {
         let Some(id) = ids[i].clone() else { continue };
         if out[i].is_some() {
             continue;
         }
-        if current.contains(&id) || first.contains_key(&id) {
+        if current.contains(&id) || !seen.insert(id) {
             out[i] = Some(Outcome::AlreadyMember);
         } else {
-            first.insert(id, i);
             todo.push(i);
         }
     }

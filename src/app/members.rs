@@ -10,6 +10,17 @@ use crate::blades::ListSource;
 use crate::sanitize::clean;
 use serde_json::Value;
 
+/// A group's members list: `a` adds a member, `d` removes the selected one (routed like a
+/// blade's keys).
+pub(super) fn act(app: &mut App, a: crate::action::Action) -> Option<Vec<Effect>> {
+    use crate::action::Action;
+    match a {
+        Action::Add => Some(app.open_add_member()),
+        Action::Remove => Some(app.remove_member()),
+        _ => None,
+    }
+}
+
 impl App {
     /// The group whose members are on top: id, name, and its object when its page was read.
     pub(super) fn members_group(&self) -> Option<(String, String, Option<Value>)> {
@@ -28,11 +39,6 @@ impl App {
             _ => None,
         });
         Some((group_id.clone(), group_name.clone(), object))
-    }
-
-    /// A group's members list is on top.
-    pub(super) fn on_members(&self) -> bool {
-        self.members_group().is_some()
     }
 
     /// Why the group takes no manual member change, if it does not (dynamic membership).

@@ -521,8 +521,6 @@ impl App {
             }
             // Handled by the views that have them (routed above); elsewhere refused as unsupported.
             Action::Rename | Action::UsageLocation | Action::Reprocess => {}
-            Action::Remove if self.on_members() => return self.remove_member(),
-            Action::Add if self.on_members() => return self.open_add_member(),
             Action::Remove => return self.remove_selected(),
             Action::Add => return self.open_assign(false),
             Action::AddEligible => return self.open_assign(true),
@@ -582,6 +580,10 @@ impl App {
                 source: ListSource::Blade(b),
                 ..
             }) => b.def().act,
+            View::List(ListView {
+                source: ListSource::GroupMembers { .. },
+                ..
+            }) => super::members::act,
             View::List(_) => return None,
             View::Detail(d) => d.target.kind.def().act,
         };
