@@ -52,41 +52,15 @@ pub fn write_rows(
                     cells
                 })
                 .collect();
-            if format == ExportFormat::Csv {
-                let mut w = csv::Writer::from_writer(out);
-                w.write_record(&header).map_err(std::io::Error::other)?;
-                for r in rows {
-                    let safe = r.iter().map(|c| crate::sanitize::csv_cell(c));
-                    w.write_record(safe).map_err(std::io::Error::other)?;
-                }
-                w.flush()
-            } else {
-                let esc = crate::sanitize::md_cell;
-                writeln!(
-                    out,
-                    "| {} |",
-                    header
-                        .iter()
-                        .map(|h| esc(h))
-                        .collect::<Vec<_>>()
-                        .join(" | ")
-                )?;
-                writeln!(out, "|{}", " --- |".repeat(header.len()))?;
-                for r in rows {
-                    writeln!(
-                        out,
-                        "| {} |",
-                        r.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
-                    )?;
-                }
-                Ok(())
-            }
+            let header: Vec<&str> = header.iter().map(String::as_str).collect();
+            write_records(&header, rows, format, out)
         }
     }
 }
 
-/// Write records that are not a blade's rows (`group-members`): JSON objects keyed by the
-/// header, or CSV and Markdown with the same cell safety as the blades' exports.
+/// Write records under a header: JSON objects keyed by the header, or CSV (no cell starts a
+/// formula) and Markdown (no cell ends early or starts markup). A blade's rows come here for
+/// CSV and Markdown; records that are no blade's (`group-members`) for every format.
 pub fn write_records(
     header: &[&str],
     records: Vec<Vec<String>>,
