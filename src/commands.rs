@@ -485,18 +485,17 @@ pub async fn ca(cli: &Cli, paths: Option<&Paths>, cmd: &CaCommand) -> Result<(),
                     Some(s) => s.username().await,
                     None => None,
                 };
-                let entry = crate::cache::JournalEntry {
-                    time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                    profile: profile.clone(),
-                    user,
-                    method: w.method.to_string(),
-                    path: w.path,
-                    before: None,
-                    after: w.after,
-                    outcome: w.outcome,
-                    request_id: w.request_id,
-                    claims_context: w.claims_context,
-                };
+                let mut entry = crate::cache::JournalEntry::of_write(
+                    &profile,
+                    w.method,
+                    w.path,
+                    w.after,
+                    Ok(w.request_id),
+                );
+                // The restore words its own outcome (ok, or why it failed).
+                entry.outcome = w.outcome;
+                entry.user = user;
+                entry.claims_context = w.claims_context;
                 if let Err(e) = crate::cache::off_thread(st, move |s| s.journal_add(&entry)).await {
                     say(&format!("warning: journal: {e}"));
                 }

@@ -324,7 +324,7 @@ pub async fn perform(
             path,
             dry_run,
         } => {
-            let result = bulk_add(&client, &store, &group_id, &path, dry_run).await;
+            let result = bulk_add(&client, &group_id, &path, dry_run).await;
             let _ = tx.send(Msg::BulkReport {
                 id,
                 result,
@@ -341,15 +341,14 @@ pub async fn perform(
     }
 }
 
-/// `:import`: read and parse the file, add (or, dry, only check) its rows, journal each write,
-/// and report every row.
+/// `:import`: read and parse the file, add (or, dry, only check) its rows, and report every
+/// row with the writes sent (the app journals them, as it does its other writes).
 async fn bulk_add(
     client: &GraphClient,
-    store: &Option<Arc<Store>>,
     group_id: &str,
     path: &str,
     dry_run: bool,
-) -> Result<Vec<crate::app::import::ReportLine>, String> {
+) -> Result<(Vec<crate::app::import::ReportLine>, Vec<crate::bulk::Sent>), String> {
     use crate::bulk::{self, Outcome};
     // A bulk-import file is small (the admin center caps it at 50,000 rows); reading it here,
     // on the effect's task, does not touch the UI loop.
@@ -357,41 +356,7 @@ async fn bulk_add(
     let rows = bulk::parse(&text);
     let mut sent = Vec::new();
     let outcomes = bulk::add_members(client, group_id, &rows, dry_run, &mut |s| sent.push(s)).await;
-    if let Some(st) = store.clone() {
-        let user = match client.credential().session() {
-            Some(s) => s.username().await,
-            None => None,
-        };
-        let entries: Vec<crate::cache::JournalEntry> = sent
-            .into_iter()
-            .map(|(method, path, body, result)| {
-                let (outcome, request_id) = match result {
-                    Ok(rid) => ("ok".to_string(), rid),
-                    Err(e) => (format!("failed: {e}"), None),
-                };
-                crate::cache::JournalEntry {
-                    time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                    profile: String::new(),
-                    user: user.clone(),
-                    method: method.as_str().to_string(),
-                    path,
-                    before: None,
-                    after: Some(body.to_string()),
-                    outcome,
-                    request_id,
-                    claims_context: None,
-                }
-            })
-            .collect();
-        let r = crate::cache::off_thread(st, move |st| {
-            entries.iter().try_for_each(|e| st.journal_add(e))
-        })
-        .await;
-        if let Err(e) = r {
-            tracing::warn!("journal: {e}");
-        }
-    }
-    Ok(rows
+    let lines = rows
         .iter()
         .zip(outcomes)
         .map(|(r, o)| crate::app::import::ReportLine {
@@ -401,7 +366,8 @@ async fn bulk_add(
             ok: o.ok(),
             adds: o == Outcome::WouldAdd,
         })
-        .collect())
+        .collect();
+    Ok((lines, sent))
 }
 
 /// Starts effects as tasks and can stop them.

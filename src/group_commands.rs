@@ -49,22 +49,13 @@ pub async fn add_members(
     let profile = conn.profile_name.clone();
     let mut sent = move |(method, path, body, result): bulk::Sent| {
         let Some(st) = store.clone() else { return };
-        let (outcome, request_id) = match result {
-            Ok(rid) => ("ok".to_string(), rid),
-            Err(e) => (format!("failed: {e}"), None),
-        };
-        let entry = crate::cache::JournalEntry {
-            time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            profile: profile.clone(),
-            user: None,
-            method: method.as_str().to_string(),
+        let entry = crate::cache::JournalEntry::of_write(
+            &profile,
+            method.as_str(),
             path,
-            before: None,
-            after: Some(body.to_string()),
-            outcome,
-            request_id,
-            claims_context: None,
-        };
+            Some(body.to_string()),
+            result,
+        );
         if let Err(e) = st.journal_add(&entry) {
             say(&format!("warning: journal: {e}"));
         }

@@ -72,22 +72,34 @@ impl App {
     pub(super) fn on_bulk_report(
         &mut self,
         id: RequestId,
-        result: Result<Vec<ReportLine>, String>,
+        result: Result<(Vec<ReportLine>, Vec<crate::bulk::Sent>), String>,
         dry_run: bool,
     ) -> Vec<Effect> {
+        let profile = self.ctx.profile.clone();
         let Some(imp) = self.import.as_mut().filter(|i| i.request == Some(id)) else {
             return Vec::new();
         };
         imp.request = None;
         imp.applied = !dry_run;
+        // Each write sent is journaled like the console's other writes.
+        let mut effects: Vec<Effect> = Vec::new();
         match result {
-            Ok(lines) => imp.report = lines,
+            Ok((lines, sent)) => {
+                imp.report = lines;
+                effects.extend(sent.into_iter().map(|(method, path, body, answer)| {
+                    Effect::Journal(Box::new(crate::cache::JournalEntry::of_write(
+                        &profile,
+                        method.as_str(),
+                        path,
+                        Some(body.to_string()),
+                        answer,
+                    )))
+                }));
+            }
             Err(e) => imp.error = Some(e),
         }
         self.dirty = true;
-        if dry_run {
-            Vec::new()
-        } else {
+        if !dry_run {
             // The members list shows what Graph has now.
             let added = self.import.as_ref().map_or(0, |i| {
                 i.report.iter().filter(|l| l.outcome == "added").count()
@@ -96,8 +108,9 @@ impl App {
                 format!("{added} members added (the report stays open)"),
                 false,
             );
-            self.reload_top()
+            effects.extend(self.reload_top());
         }
+        effects
     }
 
     /// Keys while the report is open: Enter applies a dry run, Esc closes, j/k scroll.

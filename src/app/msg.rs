@@ -106,7 +106,8 @@ pub enum Msg {
     /// The report of a bulk add (or why the file could not be read).
     BulkReport {
         id: RequestId,
-        result: Result<Vec<super::import::ReportLine>, String>,
+        /// Every row's outcome and the writes sent (to journal), or why the file was not read.
+        result: Result<(Vec<super::import::ReportLine>, Vec<crate::bulk::Sent>), String>,
         dry_run: bool,
     },
 }

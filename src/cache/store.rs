@@ -106,6 +106,33 @@ pub struct JournalEntry {
     pub claims_context: Option<String>,
 }
 
+impl JournalEntry {
+    /// The record of one write sent now: what was sent and Graph's answer (its request-id, or
+    /// the error). The signed-in user is filled in where the session is known.
+    pub fn of_write(
+        profile: &str,
+        method: &str,
+        path: String,
+        after: Option<String>,
+        answer: Result<Option<String>, String>,
+    ) -> JournalEntry {
+        let (outcome, request_id) = match answer {
+            Ok(rid) => ("ok".to_string(), rid),
+            Err(e) => (format!("failed: {e}"), None),
+        };
+        JournalEntry {
+            time: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            profile: profile.to_string(),
+            method: method.to_string(),
+            path,
+            after,
+            outcome,
+            request_id,
+            ..Default::default()
+        }
+    }
+}
+
 /// An open cache. All calls block: async code runs them through [`off_thread`].
 #[derive(Debug)]
 pub struct Store {
