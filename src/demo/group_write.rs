@@ -17,14 +17,6 @@ const EXISTS: &str = "One or more added object references already exist for the 
 /// Most references one `members@odata.bind` may carry (group-post-members.md).
 const MAX_BINDS: usize = 20;
 
-fn missing(ctx: &Ctx, id: &str) -> Response {
-    ctx.error(
-        404,
-        "Request_ResourceNotFound",
-        &format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
-    )
-}
-
 /// The object id a reference URL names (`…/directoryObjects/{id}`).
 fn referenced(url: &str) -> String {
     url.trim_end_matches('/')
@@ -37,7 +29,7 @@ fn referenced(url: &str) -> String {
 /// Why `ids` cannot be added to `group` (all of them), as the response for the request.
 fn refusal(ctx: &Ctx, t: &Tenant, group: &str, ids: &[String]) -> Option<Response> {
     let Some(g) = t.group(group) else {
-        return Some(missing(ctx, group));
+        return Some(ctx.not_found(group));
     };
     let dynamic = g["groupTypes"]
         .as_array()
@@ -52,7 +44,7 @@ fn refusal(ctx: &Ctx, t: &Tenant, group: &str, ids: &[String]) -> Option<Respons
     let current = t.members.get(group).cloned().unwrap_or_default();
     for id in ids {
         if t.object(id).is_none() {
-            return Some(missing(ctx, id));
+            return Some(ctx.not_found(id));
         }
         if current.iter().any(|m| m.eq_ignore_ascii_case(id)) {
             return Some(ctx.error(400, "Request_BadRequest", EXISTS));
@@ -149,7 +141,7 @@ pub async fn patch_group(
         return r;
     }
     if t.group(&group).is_none() {
-        return missing(&ctx, &group);
+        return ctx.not_found(&group);
     }
     let mut props = patch.clone();
     props.remove("members@odata.bind");
@@ -179,15 +171,12 @@ pub async fn delete_group(
     Path((_version, group)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = Ctx::new(&headers);
-    if let Err(r) = super::server::authorize(&ctx, &headers) {
-        return r;
-    }
-    let Ok(mut t) = state.tenant.write() else {
-        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    let (ctx, mut t) = match super::server::writing(&state, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
     };
     let Some(g) = t.group(&group).cloned() else {
-        return missing(&ctx, &group);
+        return ctx.not_found(&group);
     };
     let unified = g["groupTypes"]
         .as_array()
@@ -208,21 +197,18 @@ pub async fn remove_ref(
     Path((_version, group, member)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = Ctx::new(&headers);
-    if let Err(r) = super::server::authorize(&ctx, &headers) {
-        return r;
-    }
-    let Ok(mut t) = state.tenant.write() else {
-        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    let (ctx, mut t) = match super::server::writing(&state, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
     };
     if t.group(&group).is_none() {
-        return missing(&ctx, &group);
+        return ctx.not_found(&group);
     }
     let list = t.members.entry(group.clone()).or_default();
     let before = list.len();
     list.retain(|m| !m.eq_ignore_ascii_case(&member));
     if list.len() == before {
-        return missing(&ctx, &member);
+        return ctx.not_found(&member);
     }
     t.patch(Kind::Group, &group, &Value::Object(Default::default()));
     ctx.no_content()

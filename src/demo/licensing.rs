@@ -65,11 +65,7 @@ pub async fn patch_user(
         .and_then(|u| u["id"].as_str())
         .map(str::to_string)
     else {
-        return ctx.error(
-            404,
-            "Request_ResourceNotFound",
-            &format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
-        );
+        return ctx.not_found(&id);
     };
     tenant.patch(Kind::User, &uid, &patch);
     ctx.no_content()
@@ -82,19 +78,12 @@ pub async fn reprocess(
     Path((_version, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = Ctx::new(&headers);
-    if let Err(r) = super::server::authorize(&ctx, &headers) {
-        return r;
-    }
-    let Ok(mut tenant) = state.tenant.write() else {
-        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    let (ctx, mut tenant) = match super::server::writing(&state, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
     };
     let Some(user) = tenant.user(&id).cloned() else {
-        return ctx.error(
-            404,
-            "Request_ResourceNotFound",
-            &format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
-        );
+        return ctx.not_found(&id);
     };
     let located = user["usageLocation"]
         .as_str()

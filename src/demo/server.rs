@@ -141,6 +141,30 @@ pub(super) fn json_request(
     }
 }
 
+/// A write's start: the request context, the caller authorized, the tenant locked for writing.
+pub(super) fn writing<'a>(
+    state: &'a Shared,
+    headers: &HeaderMap,
+) -> Result<(Ctx, std::sync::RwLockWriteGuard<'a, Tenant>), Response> {
+    let ctx = Ctx::new(headers);
+    authorize(&ctx, headers)?;
+    match state.tenant.write() {
+        Ok(t) => Ok((ctx, t)),
+        Err(_) => Err(ctx.error(500, "UnknownError", "demo tenant state is unavailable")),
+    }
+}
+
+impl Ctx {
+    /// Graph's 404 for an object that does not exist.
+    pub(super) fn not_found(&self, id: &str) -> Response {
+        self.error(
+            404,
+            "Request_ResourceNotFound",
+            &format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
+        )
+    }
+}
+
 async fn prelude(headers: &HeaderMap, version: &str) -> Result<Ctx, Response> {
     let ctx = Ctx::new(headers);
     if version != "v1.0" && version != "beta" {
