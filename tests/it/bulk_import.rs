@@ -7,7 +7,6 @@ use entra_console::bulk::{self, Outcome};
 use entra_console::demo::faults::Fault;
 use entra_console::demo::{self, DemoOptions, DemoServer};
 use entra_console::graph::{GraphClient, GraphConfig};
-use std::process::Command;
 
 fn client(s: &DemoServer) -> GraphClient {
     GraphClient::new(GraphConfig {
@@ -72,12 +71,8 @@ fn a_file_with_every_kind_of_row_through_the_binary() {
     )
     .unwrap();
     let run = |dry: bool| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_entra-console"));
-        c.env("HOME", home.path())
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("ENTRA_CONSOLE_ACCESS_TOKEN", "t")
-            .args(["groups", "add-members", "Finance Team"])
+        let mut c = crate::common::bin(home.path(), true);
+        c.args(["groups", "add-members", "Finance Team"])
             .arg(&file)
             .args(["--graph-url", &s.url()]);
         if dry {
@@ -420,11 +415,7 @@ fn export_group_members_live_and_offline() {
     let home = tempfile::tempdir().unwrap();
     let cache = home.path().join("c.db");
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_entra-console"))
-            .env("HOME", home.path())
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env_remove("ENTRA_CONSOLE_ACCESS_TOKEN")
+        let out = crate::common::bin(home.path(), false)
             .args(args)
             .arg("--cache")
             .arg(&cache)

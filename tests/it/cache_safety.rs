@@ -7,15 +7,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn bin(home: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_entra-console"));
-    c.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("ENTRA_CONSOLE_ACCESS_TOKEN", "t")
-        .env_remove("ENTRA_CONSOLE_GRAPH_URL")
-        .env_remove("ENTRA_CONSOLE_PROFILE");
-    c
+fn bin(home: &std::path::Path) -> Command {
+    crate::common::bin(home, true)
 }
 
 fn sync(home: &Path, url: &str, cache: &Path, extra: &[&str]) -> Output {

@@ -238,3 +238,19 @@ fn blank_nav(screen: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// The real binary with its config and data under `home`, nothing taken from the environment
+/// (no token, Graph URL or profile); `with_token` gives it a ready bearer token.
+pub fn bin(home: &std::path::Path, with_token: bool) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_entra-console"));
+    c.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env_remove("ENTRA_CONSOLE_ACCESS_TOKEN")
+        .env_remove("ENTRA_CONSOLE_GRAPH_URL")
+        .env_remove("ENTRA_CONSOLE_PROFILE");
+    if with_token {
+        c.env("ENTRA_CONSOLE_ACCESS_TOKEN", "t");
+    }
+    c
+}

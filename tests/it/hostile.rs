@@ -98,14 +98,7 @@ pub fn serve(
 }
 
 fn bin(home: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_entra-console"));
-    c.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("ENTRA_CONSOLE_ACCESS_TOKEN", "any-token")
-        .env_remove("ENTRA_CONSOLE_GRAPH_URL")
-        .env_remove("ENTRA_CONSOLE_PROFILE");
-    c
+    crate::common::bin(home, true)
 }
 
 /// Text that must never reach a terminal raw: OSC 52 (clipboard), clear screen, OSC 0 (title),

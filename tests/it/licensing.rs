@@ -46,13 +46,7 @@ async fn subscribed_skus_take_select_only() {
 }
 
 fn bin(home: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_entra-console"));
-    c.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env_remove("ENTRA_CONSOLE_ACCESS_TOKEN")
-        .env_remove("ENTRA_CONSOLE_PROFILE");
-    c
+    crate::common::bin(home, false)
 }
 
 #[test]

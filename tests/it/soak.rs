@@ -20,15 +20,8 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 fn sync_cmd(home: &Path, url: &str, cache: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_entra-console"));
-    c.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("ENTRA_CONSOLE_ACCESS_TOKEN", "t")
-        .env_remove("ENTRA_CONSOLE_GRAPH_URL")
-        .env_remove("ENTRA_CONSOLE_PROFILE")
-        .args(["sync", "--graph-url", url, "--cache"])
-        .arg(cache);
+    let mut c = crate::common::bin(home, true);
+    c.args(["sync", "--graph-url", url, "--cache"]).arg(cache);
     c
 }
 
