@@ -48,6 +48,14 @@ pub enum Action {
     UsageLocation,
     /// Reprocess a user's group licence assignments.
     Reprocess,
+    /// A group's owners.
+    Owners,
+    /// A group's members through nesting too (`transitiveMembers`).
+    AllMembers,
+    /// Assign or remove a licence (a user's or a group's).
+    License,
+    /// A licensed group's members whose licence is in error.
+    LicenceErrors,
 }
 
 impl Action {

@@ -291,6 +291,10 @@ pub async fn perform(
             let roles = crate::roles::RoleFacts::load(&client).await;
             let _ = tx.send(Msg::Roles { id, roles });
         }
+        Effect::LoadLicences { id } => {
+            let facts = crate::licensing::LicenceFacts::load(&client).await;
+            let _ = tx.send(Msg::Licences { id, facts });
+        }
         Effect::LoadGuard { id, accounts } => {
             let facts = crate::ca::load::guard_facts(&client, &accounts).await;
             let _ = tx.send(Msg::Guard { id, facts });
@@ -436,6 +440,7 @@ impl Runner {
             | Effect::FetchObject { id, .. }
             | Effect::LoadFacts { id }
             | Effect::LoadRoles { id }
+            | Effect::LoadLicences { id }
             | Effect::Search { id, .. }
             | Effect::Resolve { id, .. }
             | Effect::LoadScopes { id }

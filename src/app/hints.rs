@@ -6,6 +6,7 @@ use crate::blades::ListSource;
 
 /// The view-specific actions with short labels, in the order the status bar shows them.
 pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
+    use crate::blades::groups::Relation;
     use Action::{Add, AddEligible, Remove, SetState};
     match view {
         View::List(l) => match &l.source {
@@ -17,7 +18,11 @@ pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
                 (Remove, "remove"),
             ],
             ListSource::WhatIf { .. } => &[(SetState, "state")],
-            ListSource::GroupMembers { .. } => &[(Add, "add member"), (Remove, "remove member")],
+            ListSource::GroupMembers { relation, .. } => match relation {
+                Relation::Members => &[(Add, "add member"), (Remove, "remove member")],
+                Relation::Owners => &[(Add, "add owner"), (Remove, "remove owner")],
+                Relation::Transitive | Relation::LicenceErrors => &[],
+            },
             _ => &[],
         },
         // An object's page keys are declared with its kind.
@@ -28,12 +33,16 @@ pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
 /// Actions that belong to some views only (the others work everywhere).
 fn view_specific(a: Action) -> bool {
     use Action::{
-        Add, AddEligible, Duplicate, Edit, Exclude, Mark, Members, Remove, Rename, Reprocess,
-        SetState, UsageLocation, WhatIf,
+        Add, AddEligible, AllMembers, Duplicate, Edit, Exclude, LicenceErrors, License, Mark,
+        Members, Owners, Remove, Rename, Reprocess, SetState, UsageLocation, WhatIf,
     };
     matches!(
         a,
         Reprocess
+            | Owners
+            | AllMembers
+            | License
+            | LicenceErrors
             | UsageLocation
             | Members
             | SetState

@@ -31,8 +31,14 @@ pub struct Import {
 impl App {
     /// `:import FILE`: a dry run of the file against the group whose members are on top.
     pub fn start_import(&mut self, path: &str) -> Vec<Effect> {
-        let Some((group_id, group_name, group)) = self.members_group() else {
-            self.toast("open a group's members first, then :import FILE", true);
+        let Some(super::members::GroupList {
+            id: group_id,
+            name: group_name,
+            object: group,
+            relation: crate::blades::groups::Relation::Members,
+        }) = self.members_group()
+        else {
+            self.toast("open a group's members first (m), then :import FILE", true);
             return Vec::new();
         };
         if self.ctx.read_only {

@@ -1,17 +1,20 @@
-//! Group membership writes from a group's members list: `a` adds a user or group found by
-//! name (`POST /groups/{id}/members/$ref`), `d` removes the selected member (`DELETE
-//! .../members/{id}/$ref`, never a plain DELETE, which would delete the object itself). A
-//! dynamic group is refused before anything is sent; a role-assignable one says a privileged
-//! role is needed.
+//! Group membership and ownership writes from a group's lists: `a` adds a user or group found
+//! by name (`POST /groups/{id}/members/$ref`, or `owners/$ref` for a user owner), `d` removes
+//! the selected one (`DELETE .../members/{id}/$ref`, never a plain DELETE, which would delete
+//! the object itself). A dynamic group's members are refused before anything is sent, as is
+//! the last owner; a role-assignable group says a privileged role is needed. The nested
+//! members list is read-only.
 
 use super::picker::{Picker, Purpose};
 use super::{App, Effect, Overlay, View};
 use crate::blades::ListSource;
+use crate::blades::groups::Relation;
+use crate::graph::endpoints::Link;
 use crate::sanitize::clean;
 use serde_json::Value;
 
-/// A group's members list: `a` adds a member, `d` removes the selected one (routed like a
-/// blade's keys).
+/// A group's members or owners list: `a` adds one, `d` removes the selected one (routed like
+/// a blade's keys).
 pub(super) fn act(app: &mut App, a: crate::action::Action) -> Option<Vec<Effect>> {
     use crate::action::Action;
     match a {
@@ -21,15 +24,60 @@ pub(super) fn act(app: &mut App, a: crate::action::Action) -> Option<Vec<Effect>
     }
 }
 
+/// The group whose list is on top.
+pub(super) struct GroupList {
+    pub id: String,
+    pub name: String,
+    /// The group object, when its page was read.
+    pub object: Option<Value>,
+    pub relation: Relation,
+}
+
+impl GroupList {
+    /// The reference list a write changes (none for the nested members).
+    fn link(&self) -> Option<Link> {
+        match self.relation {
+            Relation::Members => Some(Link::Members),
+            Relation::Owners => Some(Link::Owners),
+            Relation::Transitive | Relation::LicenceErrors => None,
+        }
+    }
+}
+
 impl App {
-    /// The group whose members are on top: id, name, and its object when its page was read.
-    pub(super) fn members_group(&self) -> Option<(String, String, Option<Value>)> {
+    /// `M` / `o` / `e` on a group's page (or its row): every member through nesting, the
+    /// owners, or the members whose licence is in error.
+    pub fn open_group_list(&mut self, relation: Relation) -> Vec<Effect> {
+        let (group_id, group_name) = match self.top() {
+            View::Detail(d) => (d.target.id.clone(), d.target.name.clone()),
+            View::List(l) => match l.table.selected() {
+                Some(r) => (
+                    r.id().to_string(),
+                    r.object["displayName"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                ),
+                None => return Vec::new(),
+            },
+        };
+        let source = ListSource::GroupMembers {
+            group_id,
+            group_name,
+            relation,
+        };
+        self.push(View::List(super::view::ListView::new(source)))
+    }
+
+    /// The group whose members or owners are on top.
+    pub(super) fn members_group(&self) -> Option<GroupList> {
         let View::List(l) = self.top() else {
             return None;
         };
         let ListSource::GroupMembers {
             group_id,
             group_name,
+            relation,
         } = &l.source
         else {
             return None;
@@ -38,7 +86,12 @@ impl App {
             View::Detail(d) if d.target.id == *group_id => d.object.clone(),
             _ => None,
         });
-        Some((group_id.clone(), group_name.clone(), object))
+        Some(GroupList {
+            id: group_id.clone(),
+            name: group_name.clone(),
+            object,
+            relation: *relation,
+        })
     }
 
     /// Why the group takes no manual member change, if it does not (dynamic membership).
@@ -55,6 +108,21 @@ impl App {
         })
     }
 
+    /// Why this list takes no change, if it does not: the nested members change in their own
+    /// groups; a dynamic group's members come from its rule (its owners can change).
+    fn list_refusal(g: &GroupList) -> Option<String> {
+        match g.relation {
+            Relation::Transitive => Some(
+                "the nested members list is read-only: open the member group (Enter) and change it there".into(),
+            ),
+            Relation::LicenceErrors => Some(
+                "this list is read-only: open the user (Enter) to fix their licence, or use the Licence errors blade".into(),
+            ),
+            Relation::Members => Self::membership_refusal(&g.object),
+            Relation::Owners => None,
+        }
+    }
+
     /// What the confirm adds for a role-assignable group.
     fn privileged_note(group: &Option<Value>) -> &'static str {
         match group {
@@ -65,24 +133,30 @@ impl App {
         }
     }
 
-    /// `a` on a group's members: find a user or group to add.
+    /// `a` on a group's members or owners: find a user (or, for members, a group) to add.
     pub fn open_add_member(&mut self) -> Vec<Effect> {
-        let Some((group_id, group_name, group)) = self.members_group() else {
+        let Some(g) = self.members_group() else {
             return Vec::new();
         };
         if self.ctx.read_only {
             self.toast("read-only mode: writes are disabled", true);
             return Vec::new();
         }
-        if let Some(why) = Self::membership_refusal(&group) {
+        if let Some(why) = Self::list_refusal(&g) {
             self.toast(why, true);
             return Vec::new();
         }
+        let owners = g.relation == Relation::Owners;
         self.overlay = Overlay::Picker(Box::new(Picker {
-            title: format!("Add to {}: type a name, Enter searches", clean(&group_name)),
+            title: format!(
+                "Add {} {}: type a name, Enter searches{}",
+                if owners { "an owner to" } else { "to" },
+                clean(&g.name),
+                if owners { " (users)" } else { "" }
+            ),
             purpose: Some(Purpose::AddMember {
-                group_id,
-                group_name,
+                group_id: g.id,
+                group_name: g.name,
             }),
             ..Default::default()
         }));
@@ -98,21 +172,39 @@ impl App {
         principal: Value,
     ) -> Vec<Effect> {
         self.overlay = Overlay::None;
-        let group = self.members_group().and_then(|g| g.2);
+        let Some(g) = self.members_group() else {
+            return Vec::new();
+        };
+        let Some(link) = g.link() else {
+            return Vec::new();
+        };
         let id = principal["id"].as_str().unwrap_or_default().to_string();
         let name = clean(principal["displayName"].as_str().unwrap_or(&id));
-        let title = format!(
-            "Add {name} to {}{}",
-            clean(&group_name),
-            Self::privileged_note(&group)
-        );
-        let request = crate::graph::endpoints::add_member(&group_id, &id);
+        if link == Link::Owners && crate::graph::model::odata_kind(&principal) == "group" {
+            self.toast(
+                format!("refused: {name} is a group; owners are users or service principals"),
+                true,
+            );
+            return Vec::new();
+        }
+        let title = match link {
+            Link::Members => format!(
+                "Add {name} to {}{}",
+                clean(&group_name),
+                Self::privileged_note(&g.object)
+            ),
+            Link::Owners => format!(
+                "Make {name} an owner of {} (owners manage the group and its members)",
+                clean(&group_name)
+            ),
+        };
+        let request = crate::graph::endpoints::add_link(&self.ctx.graph, link, &group_id, &id);
         self.begin_write(title, group_id, request, None, None)
     }
 
-    /// `d` on a group's members: remove the selected member from the group.
+    /// `d` on a group's members or owners: remove the selected one from the group.
     pub fn remove_member(&mut self) -> Vec<Effect> {
-        let Some((group_id, group_name, group)) = self.members_group() else {
+        let Some(g) = self.members_group() else {
             return Vec::new();
         };
         let View::List(l) = self.top() else {
@@ -123,17 +215,41 @@ impl App {
         };
         let member = row.id().to_string();
         let name = clean(row.object["displayName"].as_str().unwrap_or(&member));
-        if let Some(why) = Self::membership_refusal(&group) {
+        // group-delete-owners.md: the last user owner cannot be removed.
+        let other_user_owners = l
+            .table
+            .all_rows()
+            .filter(|r| r.id() != member && crate::graph::model::odata_kind(&r.object) == "user")
+            .count();
+        if let Some(why) = Self::list_refusal(&g) {
             self.toast(why, true);
             return Vec::new();
         }
-        let title = format!(
-            "Remove {name} from {} (the membership only: {name} itself is kept){}",
-            clean(&group_name),
-            Self::privileged_note(&group)
-        );
-        let request = crate::graph::endpoints::remove_member(&group_id, &member);
-        self.begin_write(title, group_id, request, None, None)
+        let Some(link) = g.link() else {
+            return Vec::new();
+        };
+        if link == Link::Owners && other_user_owners == 0 {
+            self.toast(
+                format!(
+                    "refused: {name} is the group's last user owner, and Graph keeps the last owner"
+                ),
+                true,
+            );
+            return Vec::new();
+        }
+        let title = match link {
+            Link::Members => format!(
+                "Remove {name} from {} (the membership only: {name} itself is kept){}",
+                clean(&g.name),
+                Self::privileged_note(&g.object)
+            ),
+            Link::Owners => format!(
+                "Remove {name} as an owner of {} (the ownership only: {name} stays in the directory)",
+                clean(&g.name)
+            ),
+        };
+        let request = crate::graph::endpoints::remove_link(link, &g.id, &member);
+        self.begin_write(title, g.id, request, None, None)
     }
 
     /// The group selected in the Groups list.

@@ -5,6 +5,7 @@ mod ca_actions;
 pub mod editor;
 pub mod hints;
 pub mod import;
+pub mod licence;
 mod members;
 pub mod msg;
 mod palette;
@@ -44,6 +45,9 @@ pub struct Context {
     pub offline: bool,
     /// Accounts never to lock out (UPNs or object ids, from the profile).
     pub break_glass: Vec<String>,
+    /// The Graph root this session talks to (`https://graph.microsoft.com`, a national
+    /// cloud's, or the demo's): reference writes name objects under it.
+    pub graph: String,
 }
 
 impl Context {
@@ -69,6 +73,12 @@ impl Context {
             } else {
                 conn.profile.break_glass.clone()
             },
+            graph: conn
+                .client
+                .base_url()
+                .as_str()
+                .trim_end_matches('/')
+                .to_string(),
         }
     }
 }

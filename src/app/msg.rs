@@ -49,6 +49,11 @@ pub enum Msg {
         id: RequestId,
         roles: Result<crate::roles::RoleFacts, GraphError>,
     },
+    /// Licence facts were read (a part that failed is named inside).
+    Licences {
+        id: RequestId,
+        facts: crate::licensing::LicenceFacts,
+    },
     /// Principals found for the picker.
     SearchResults {
         id: RequestId,
@@ -144,6 +149,8 @@ pub enum Effect {
     LoadFacts { id: RequestId },
     /// Read role definitions, assignments, eligibility and role-group members.
     LoadRoles { id: RequestId },
+    /// Read subscribed SKUs and licensed groups.
+    LoadLicences { id: RequestId },
     /// Search users and groups by name (the picker).
     Search { id: RequestId, query: String },
     /// Resolve UPNs (or ids) to user object ids.

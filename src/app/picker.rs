@@ -32,9 +32,23 @@ pub enum Purpose {
     },
     /// A group's new display name.
     RenameGroup { id: String },
-    /// The name of a new security group.
+    /// The name of a new group.
     NewGroup,
+    /// The kind of the new group named `name` (one of [`GROUP_KINDS`]).
+    NewGroupKind { name: String },
+    /// The membership rule of a new dynamic group.
+    NewGroupRule { name: String, m365: bool },
+    /// Assign or remove a licence of a user or group.
+    Licence(Box<super::licence::LicenceTarget>),
 }
+
+/// The kinds of group `a` creates: (label, Microsoft 365, dynamic membership).
+pub const GROUP_KINDS: &[(&str, bool, bool)] = &[
+    ("Security group, assigned members", false, false),
+    ("Microsoft 365 group, assigned members", true, false),
+    ("Security group, dynamic members (a rule)", false, true),
+    ("Microsoft 365 group, dynamic members (a rule)", true, true),
+];
 
 /// Where the picker is: searching, then (for PIM eligibility) the justification and duration.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -49,6 +63,17 @@ pub enum Stage {
     Duration {
         principal: Value,
         justification: String,
+        selected: usize,
+    },
+    /// One of a few options, ↑/↓ and Enter (what the options mean is in the purpose).
+    Choose {
+        options: Vec<String>,
+        selected: usize,
+    },
+    /// A SKU's service plans, Space turning one off or on.
+    Plans {
+        sku: Value,
+        off: Vec<bool>,
         selected: usize,
     },
 }
@@ -337,6 +362,31 @@ impl App {
                 return self.assign(principal, pim);
             }
             (Stage::Duration { .. }, _) => {}
+            (Stage::Choose { selected, .. }, KeyCode::Up | KeyCode::Left) => {
+                *selected = selected.saturating_sub(1)
+            }
+            (Stage::Choose { selected, options }, KeyCode::Down | KeyCode::Right) => {
+                *selected = (*selected + 1).min(options.len().saturating_sub(1))
+            }
+            (Stage::Choose { selected, .. }, KeyCode::Enter) => {
+                let at = *selected;
+                return self.chosen(at);
+            }
+            (Stage::Choose { .. }, _) => {}
+            (Stage::Plans { selected, .. }, KeyCode::Up) => *selected = selected.saturating_sub(1),
+            (Stage::Plans { selected, off, .. }, KeyCode::Down) => {
+                *selected = (*selected + 1).min(off.len().saturating_sub(1))
+            }
+            (Stage::Plans { selected, off, .. }, KeyCode::Char(' ')) => {
+                if let Some(o) = off.get_mut(*selected) {
+                    *o = !*o;
+                }
+            }
+            (Stage::Plans { sku, off, .. }, KeyCode::Enter) => {
+                let (sku, off) = (sku.clone(), off.clone());
+                return self.assign_licence(sku, off);
+            }
+            (Stage::Plans { .. }, _) => {}
             (_, KeyCode::Char(c)) => p.input.push(c),
             (_, KeyCode::Backspace) => {
                 p.input.pop();
@@ -368,13 +418,22 @@ impl App {
                     return self.begin_write(title, user_id, request, None, None);
                 }
                 if let Some(Purpose::NewGroup) = p.purpose.clone() {
-                    self.overlay = Overlay::None;
-                    let request = crate::graph::endpoints::create_security_group(&name);
-                    let title = format!(
-                        "Create the security group \"{}\" (assigned membership, no mail)",
+                    p.purpose = Some(Purpose::NewGroupKind { name: name.clone() });
+                    p.title = format!(
+                        "New group \"{}\": which kind",
                         crate::sanitize::clean(&name)
                     );
-                    return self.begin_write(title, String::new(), request, None, None);
+                    p.stage = Stage::Choose {
+                        options: GROUP_KINDS.iter().map(|k| k.0.to_string()).collect(),
+                        selected: 0,
+                    };
+                    p.error = None;
+                    return Vec::new();
+                }
+                if let Some(Purpose::NewGroupRule { name: group, m365 }) = p.purpose.clone() {
+                    // `name` is the rule here; Graph validates it (a 400 names what is wrong).
+                    self.overlay = Overlay::None;
+                    return self.create_group(group, m365, Some(name));
                 }
                 if let Some(Purpose::RenameGroup { id }) = p.purpose.clone() {
                     self.overlay = Overlay::None;
@@ -467,6 +526,63 @@ impl App {
             _ => {}
         }
         Vec::new()
+    }
+
+    /// Enter on option `at` of a [`Stage::Choose`].
+    fn chosen(&mut self, at: usize) -> Vec<Effect> {
+        let Overlay::Picker(p) = &mut self.overlay else {
+            return Vec::new();
+        };
+        match p.purpose.clone() {
+            Some(Purpose::NewGroupKind { name }) => {
+                let Some(&(_, m365, dynamic)) = GROUP_KINDS.get(at) else {
+                    return Vec::new();
+                };
+                if !dynamic {
+                    self.overlay = Overlay::None;
+                    return self.create_group(name, m365, None);
+                }
+                p.purpose = Some(Purpose::NewGroupRule {
+                    name: name.clone(),
+                    m365,
+                });
+                p.title = format!(
+                    "Membership rule of \"{}\" (e.g. user.department -eq \"Sales\")",
+                    crate::sanitize::clean(&name)
+                );
+                p.stage = Stage::Name;
+                p.input.clear();
+                Vec::new()
+            }
+            Some(Purpose::Licence(l)) => self.licence_chosen(*l, at),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The confirm for a new group: what kind it is, its mail alias, its rule, and what a
+    /// delete would do to it.
+    fn create_group(&mut self, name: String, m365: bool, rule: Option<String>) -> Vec<Effect> {
+        let request = crate::graph::endpoints::create_group(&name, m365, rule.as_deref());
+        let alias = request.body.as_ref().map_or(String::new(), |b| {
+            b["mailNickname"].as_str().unwrap_or_default().to_string()
+        });
+        let kind = if m365 {
+            format!("Microsoft 365 group (mail {alias}@…; deleted, it is restorable for 30 days)")
+        } else {
+            "security group (no mail; deleted, it is gone for good)".to_string()
+        };
+        let members = match &rule {
+            Some(r) => format!(
+                "dynamic members from the rule {} (Graph validates it)",
+                crate::sanitize::clean(r)
+            ),
+            None => "assigned members".to_string(),
+        };
+        let title = format!(
+            "Create the {kind} \"{}\", {members}",
+            crate::sanitize::clean(&name)
+        );
+        self.begin_write(title, String::new(), request, None, None)
     }
 
     pub(super) fn on_search(&mut self, id: RequestId, results: Result<Vec<Value>, GraphError>) {

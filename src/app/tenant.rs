@@ -54,6 +54,8 @@ pub struct TenantState {
     pub facts_request: Option<RequestId>,
     /// Role definitions, assignments, eligibility and role-group members.
     pub roles: Loadable<crate::roles::RoleFacts>,
+    /// Subscribed SKUs and licensed groups (licence pickers, licence-error rows).
+    pub licences: Loadable<crate::licensing::LicenceFacts>,
     /// Assignment scopes: the tenant and its administrative units (name, directoryScopeId).
     pub scopes: Loadable<Vec<(String, String)>>,
     /// Break-glass accounts and the signed-in admin, for the lockout guard.

@@ -26,7 +26,7 @@ impl App {
                 if self.status_age() != before {
                     self.dirty = true;
                 }
-                Vec::new()
+                self.poll_processing()
             }
             Msg::Cached { id, items, as_of } => {
                 if let Some(View::List(l)) = self.view_for(id) {
@@ -174,6 +174,7 @@ impl App {
                 self.on_search(id, results);
                 Vec::new()
             }
+            Msg::Licences { id, facts } => self.on_licences(id, facts),
             Msg::Roles { id, roles } => {
                 self.on_roles(id, roles);
                 Vec::new()
@@ -368,6 +369,27 @@ impl App {
         Some(Effect::Cancel(id))
     }
 
+    /// A group's page whose licence processing has not settled is read again every 3 s, so
+    /// the admin sees it settle (group licensing is asynchronous, group-assignlicense.md).
+    fn poll_processing(&mut self) -> Vec<Effect> {
+        let View::Detail(d) = self.top() else {
+            return Vec::new();
+        };
+        let due = d.target.kind == crate::blades::ObjectKind::Group
+            && d.object
+                .as_ref()
+                .is_some_and(crate::blades::groups::processing)
+            && !d.load.loading
+            && d.load
+                .loaded_at
+                .is_some_and(|at| self.now - at >= chrono::Duration::seconds(3));
+        if due && !self.ctx.offline {
+            self.reload_top()
+        } else {
+            Vec::new()
+        }
+    }
+
     /// (Re)load the top view from Graph; any older request for it becomes stale.
     pub fn reload_top(&mut self) -> Vec<Effect> {
         let id = self.fresh_id();
@@ -392,10 +414,16 @@ impl App {
         let load = self.top_mut().load_mut();
         load.request = Some(id);
         load.loading = true;
-        vec![effect]
+        let mut effects = vec![effect];
+        // Rows that name licences are completed from the licence facts: read them again too.
+        if matches!(self.top(), View::List(ListView { source: ListSource::Blade(b), .. }) if b.def().refine.is_some())
+        {
+            effects.extend(self.load_licences());
+        }
+        effects
     }
 
-    fn push(&mut self, v: View) -> Vec<Effect> {
+    pub(super) fn push(&mut self, v: View) -> Vec<Effect> {
         let principal = matches!(&v, View::Detail(d) if d.target.kind.def().principal);
         self.stack.push(v);
         let mut effects = self.reload_top();
@@ -504,6 +532,7 @@ impl App {
                     let source = ListSource::GroupMembers {
                         group_id: d.target.id.clone(),
                         group_name: d.target.name.clone(),
+                        relation: crate::blades::groups::Relation::Members,
                     };
                     return self.push(View::List(ListView::new(source)));
                 }
@@ -520,7 +549,13 @@ impl App {
                 }
             }
             // Handled by the views that have them (routed above); elsewhere refused as unsupported.
-            Action::Rename | Action::UsageLocation | Action::Reprocess => {}
+            Action::Rename
+            | Action::UsageLocation
+            | Action::Reprocess
+            | Action::Owners
+            | Action::AllMembers
+            | Action::License
+            | Action::LicenceErrors => {}
             Action::Remove => return self.remove_selected(),
             Action::Add => return self.open_assign(false),
             Action::AddEligible => return self.open_assign(true),

@@ -212,6 +212,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     row,
     rows_of: None,
     style,
+    refine: None,
     opens: Some(super::ObjectKind::CaPolicy),
     sync: Some(|| crate::cache::sync::Spec {
         name: "ca-policies",

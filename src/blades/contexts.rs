@@ -202,6 +202,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     row,
     rows_of: None,
     style,
+    refine: None,
     opens: Some(super::ObjectKind::AuthContext),
     sync: None,
     keys: &[

@@ -49,16 +49,65 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     }
 }
 
+/// Which of a group's lists is shown: its direct members (writable), every member through
+/// nesting (read-only), or its owners (writable: users and service principals).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relation {
+    Members,
+    Transitive,
+    Owners,
+    /// Members whose licence from this group is in error (`membersWithLicenseErrors`).
+    LicenceErrors,
+}
+
+impl Relation {
+    pub fn title(self) -> &'static str {
+        match self {
+            Relation::Members => "Members",
+            Relation::Transitive => "All members (nested)",
+            Relation::Owners => "Owners",
+            Relation::LicenceErrors => "Members with licence errors",
+        }
+    }
+
+    /// The Graph navigation property (`members`, `transitiveMembers`, `owners`).
+    pub fn segment(self) -> &'static str {
+        match self {
+            Relation::Members => "members",
+            Relation::Transitive => "transitiveMembers",
+            Relation::Owners => "owners",
+            Relation::LicenceErrors => "membersWithLicenseErrors",
+        }
+    }
+
+    pub fn request(self, group: &str) -> crate::graph::Request {
+        match self {
+            Relation::Members => members_request(group),
+            other => crate::graph::endpoints::group_links(group, other.segment()),
+        }
+    }
+}
+
 pub fn member_columns() -> Vec<Column> {
     vec![
         Column::grow("Name", 16),
-        Column::fixed("Type", 6),
+        Column::fixed("Type", 7),
         Column::fixed("UPN / mail", 40),
     ]
 }
 
+/// A directory object's type in a word (`servicePrincipal` is an app to an admin).
+pub fn kind_label(v: &Value) -> String {
+    match odata_kind(v) {
+        "servicePrincipal" => "app".into(),
+        "orgContact" => "contact".into(),
+        "directoryObject" => "object".into(),
+        other => other.into(),
+    }
+}
+
 pub fn member_row(v: Value) -> TableRow {
-    let kind = odata_kind(&v).to_string();
+    let kind = kind_label(&v);
     let upn = v
         .get("userPrincipalName")
         .and_then(Value::as_str)
@@ -149,12 +198,35 @@ pub fn sheet(v: &Value) -> Sheet {
         } else {
             format!("{} plans disabled", l.disabled_plans.len())
         };
-        lic.push((
-            "SKU".into(),
-            format!("{} ({disabled})", l.sku_id.clone().unwrap_or_default()),
-        ));
+        let id = l.sku_id.clone().unwrap_or_default();
+        let product = crate::licensing::product_name(&id, "").map_or(id.clone(), str::to_string);
+        lic.push(("Product".into(), format!("{product} ({disabled})")));
     }
+    // Group licensing is asynchronous: the page reads it again until it settles.
+    lic.push((
+        "Processing".into(),
+        processing_words(&v["licenseProcessingState"]["state"]),
+    ));
     s
+}
+
+/// A group's licence processing state in words (`licenseProcessingState.state`).
+pub fn processing_words(state: &Value) -> String {
+    match state.as_str() {
+        Some("QueueForProcessing") => "queued: Graph has not started applying the licences".into(),
+        Some("ProcessingInProgress") => "in progress: members are being licensed".into(),
+        Some("ProcessingComplete") => "complete".into(),
+        Some(other) => crate::sanitize::clean(other),
+        None => String::new(),
+    }
+}
+
+/// Whether the group's licence processing has not settled yet.
+pub fn processing(group: &Value) -> bool {
+    matches!(
+        group["licenseProcessingState"]["state"].as_str(),
+        Some("QueueForProcessing" | "ProcessingInProgress")
+    )
 }
 
 /// The list: `d` deletes the selected group (the confirm says whether it can come back), `n`
@@ -179,6 +251,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     row,
     rows_of: None,
     style,
+    refine: None,
     opens: Some(super::ObjectKind::Group),
     sync: Some(|| crate::cache::sync::Spec {
         name: "groups",
@@ -203,9 +276,36 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     needs_facts: false,
     principal: true,
     members: true,
-    keys: &[(crate::action::Action::Members, "members")],
-    act: super::no_act,
+    keys: &[
+        (crate::action::Action::Members, "members"),
+        (crate::action::Action::AllMembers, "nested"),
+        (crate::action::Action::Owners, "owners"),
+        (crate::action::Action::License, "licence"),
+        (crate::action::Action::LicenceErrors, "licence errors"),
+    ],
+    act: detail_act,
 };
+
+/// A group's page: `M` lists every member through nesting, `o` the owners.
+fn detail_act(
+    app: &mut crate::app::App,
+    a: crate::action::Action,
+) -> Option<Vec<crate::app::Effect>> {
+    use crate::action::Action;
+    match a {
+        Action::AllMembers => Some(app.open_group_list(Relation::Transitive)),
+        Action::Owners => Some(app.open_group_list(Relation::Owners)),
+        Action::LicenceErrors => Some(app.open_group_list(Relation::LicenceErrors)),
+        Action::License => {
+            let crate::app::View::Detail(d) = app.top() else {
+                return None;
+            };
+            let group = d.object.clone()?;
+            Some(app.open_licence(&group, true))
+        }
+        _ => None,
+    }
+}
 
 #[cfg(test)]
 mod tests {

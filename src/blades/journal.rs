@@ -46,6 +46,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     row,
     rows_of: None,
     style,
+    refine: None,
     opens: None,
     sync: None,
     keys: &[],

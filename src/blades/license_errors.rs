@@ -4,7 +4,7 @@
 use super::text;
 use crate::action::Action;
 use crate::graph::endpoints::users_with_licence_states as list_request;
-use crate::licensing::{explain, product_name};
+use crate::licensing::{LicenceFacts, explain, product_name};
 use crate::theme::Theme;
 use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
@@ -28,31 +28,57 @@ pub fn rows_of(user: Value) -> Vec<TableRow> {
         .as_array()
         .cloned()
         .unwrap_or_default();
-    let location = user["usageLocation"].as_str().map(str::to_string);
     states
         .into_iter()
         .filter_map(|s| {
-            let code = s["error"].as_str().unwrap_or_default().to_string();
-            let sku = text(&s, "skuId");
-            let product = product_name(&sku, "").map_or_else(|| sku.clone(), str::to_string);
-            let (what, fix) = explain(&code, &product, location.as_deref())?;
-            let from = match s["assignedByGroup"].as_str() {
-                Some(g) if !g.is_empty() => format!("group {g}"),
-                _ => "direct".to_string(),
-            };
             let mut object = user.clone();
             object["@licenseError"] = s;
-            let cells = vec![
-                text(&user, "displayName"),
-                product,
-                code,
-                from,
-                what,
-                fix.to_string(),
-            ];
-            Some(TableRow::new(object, cells))
+            error_row(object, None)
         })
         .collect()
+}
+
+/// The row of one user's assignment in error (under `@licenseError`), with product and group
+/// names and the shortage once the licence facts are read.
+fn error_row(object: Value, facts: Option<&LicenceFacts>) -> Option<TableRow> {
+    let s = &object["@licenseError"];
+    let code = text(s, "error");
+    let sku = text(s, "skuId");
+    let product = match facts {
+        Some(f) => f.product(&sku),
+        None => product_name(&sku, "").map_or_else(|| sku.clone(), str::to_string),
+    };
+    let location = object["usageLocation"].as_str();
+    let (mut what, fix) = explain(&code, &product, location)?;
+    // How many are short now; seats freed since the error mean a reprocess may clear it.
+    match facts.and_then(|f| f.left(&sku)) {
+        Some(n) if code == "CountViolation" && n < 0 => what = format!("{what}: {} short", -n),
+        Some(n) if code == "CountViolation" => {
+            what = format!("{what} then; {n} free now, so a reprocess (p) may clear it")
+        }
+        _ => {}
+    }
+    let from = match s["assignedByGroup"].as_str() {
+        Some(g) if !g.is_empty() => {
+            let name = facts.and_then(|f| f.group_name(g)).unwrap_or(g);
+            format!("group {name}")
+        }
+        _ => "direct".to_string(),
+    };
+    let cells = vec![
+        text(&object, "displayName"),
+        product,
+        code,
+        from,
+        what,
+        fix.to_string(),
+    ];
+    Some(TableRow::new(object, cells))
+}
+
+/// A row completed from the licence facts (group name, product name, how many short).
+pub fn refine(row: &TableRow, facts: &LicenceFacts) -> TableRow {
+    error_row(row.object.clone(), Some(facts)).unwrap_or_else(|| row.clone())
 }
 
 /// One user's first error row (or an empty row): the registry's single-object form.
@@ -109,6 +135,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     row,
     rows_of: Some(rows_of),
     style,
+    refine: Some(refine),
     opens: Some(super::ObjectKind::User),
     sync: None,
     keys: &[
@@ -141,5 +168,14 @@ mod tests {
         assert_eq!(rows[1].cells[3], "direct");
         assert_eq!(rows[1].id(), "u1", "Enter opens the user");
         assert!(rows_of(json!({"id": "u2"})).is_empty());
+        // With the licence facts: the group's name and how many licences are short.
+        let facts = LicenceFacts {
+            skus: vec![json!({"skuId": "84a661c4-e949-4bd2-a560-ed7766fcaf2b",
+                "prepaidUnits": {"enabled": 10}, "consumedUnits": 12})],
+            groups: vec![json!({"id": "g1", "displayName": "Sales"})],
+            missing: Vec::new(),
+        };
+        assert_eq!(refine(&rows[0], &facts).cells[3], "group Sales");
+        assert!(refine(&rows[1], &facts).cells[4].ends_with(": 2 short"));
     }
 }

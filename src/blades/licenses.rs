@@ -124,6 +124,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     row,
     rows_of: None,
     style,
+    refine: None,
     opens: Some(super::ObjectKind(&DETAIL)),
     sync: Some(|| crate::cache::sync::Spec {
         name: "licenses",

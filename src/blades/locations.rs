@@ -122,6 +122,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     row,
     rows_of: None,
     style,
+    refine: None,
     opens: Some(super::ObjectKind::NamedLocation),
     sync: Some(|| crate::cache::sync::Spec {
         name: "named-locations",

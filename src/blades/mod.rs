@@ -7,6 +7,7 @@ pub mod contexts;
 pub mod groups;
 pub mod journal;
 pub mod license_errors;
+pub mod licensed_groups;
 pub mod licenses;
 pub mod locations;
 pub mod protected;
@@ -41,6 +42,9 @@ pub struct BladeDef {
     /// rows then are not merged by object id.
     pub rows_of: Option<fn(Value) -> Vec<TableRow>>,
     pub style: fn(&TableRow, usize, &Theme) -> Option<Style>,
+    /// Rows that name licences are completed from the licence facts once read (product and
+    /// group names, how many licences are short); the blade's reads then include them.
+    pub refine: Option<fn(&TableRow, &crate::licensing::LicenceFacts) -> TableRow>,
     /// What Enter on a row opens.
     pub opens: Option<ObjectKind>,
     /// How `sync` fills the blade's cache collection, when it does.
@@ -134,6 +138,7 @@ impl BladeKind {
         BladeKind(&contexts::BLADE),
         BladeKind(&licenses::BLADE),
         BladeKind(&license_errors::BLADE),
+        BladeKind(&licensed_groups::BLADE),
         BladeKind(&journal::BLADE),
     ];
 
@@ -212,9 +217,11 @@ pub enum ListSource {
     WhoCan {
         permission: String,
     },
+    /// A group's members (direct or through nesting) or its owners.
     GroupMembers {
         group_id: String,
         group_name: String,
+        relation: groups::Relation,
     },
     /// The groups (and directory roles) a user is in, directly or through nesting.
     MemberOf {
@@ -292,7 +299,7 @@ impl ListSource {
     pub fn title(&self) -> String {
         match self {
             ListSource::Blade(b) => b.title().to_string(),
-            ListSource::GroupMembers { .. } => "Members".to_string(),
+            ListSource::GroupMembers { relation, .. } => relation.title().to_string(),
             ListSource::MemberOf { .. } => "Member of".to_string(),
             ListSource::RoleAssignments { .. } => "Assignments".to_string(),
             ListSource::WhatIf { query } => format!("What If {}", query.user),
@@ -316,9 +323,13 @@ impl ListSource {
                 Load::Journal => Reading::Journal,
             },
             ListSource::RoleAssignments { .. } | ListSource::WhoCan { .. } => Reading::Roles,
-            ListSource::GroupMembers { group_id, .. } => Reading::Graph {
-                request: groups::members_request(group_id),
-                cache: Some(crate::cache::CacheKey::Members(group_id.clone())),
+            ListSource::GroupMembers {
+                group_id, relation, ..
+            } => Reading::Graph {
+                request: relation.request(group_id),
+                // Only the direct members are kept in the cache (synced with the groups).
+                cache: (*relation == groups::Relation::Members)
+                    .then(|| crate::cache::CacheKey::Members(group_id.clone())),
             },
             ListSource::MemberOf { user_id, .. } => Reading::Graph {
                 request: crate::graph::endpoints::member_of(user_id),

@@ -208,6 +208,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     row: |v| row(v, &Facts::default()),
     rows_of: None,
     style,
+    refine: None,
     opens: Some(super::ObjectKind::ProtectedAction),
     sync: None,
     keys: &[(Action::Mark, "mark"), (Action::SetState, "context")],

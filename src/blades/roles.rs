@@ -315,6 +315,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     row,
     rows_of: None,
     style,
+    refine: None,
     opens: Some(super::ObjectKind::Role),
     sync: None,
     keys: &[],

@@ -106,6 +106,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     row,
     rows_of: None,
     style,
+    refine: None,
     opens: Some(super::ObjectKind::AuthStrength),
     sync: None,
     keys: &[],

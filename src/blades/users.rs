@@ -117,12 +117,16 @@ fn licence_section(s: &mut Sheet, v: &Value) {
     }
 }
 
-/// On a user's page: `L` sets the usage location, `p` reprocesses the licence assignments.
+/// On a user's page: `l` assigns or removes a licence, `L` sets the usage location, `p`
+/// reprocesses the licence assignments.
 pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effect>> {
     let crate::app::View::Detail(d) = app.top() else {
         return None;
     };
     let user = d.object.clone()?;
+    if a == Action::License {
+        return Some(app.open_licence(&user, false));
+    }
     super::license_errors::fix(app, a, &user)
 }
 
@@ -136,6 +140,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     row,
     rows_of: None,
     style,
+    refine: None,
     opens: Some(super::ObjectKind::User),
     sync: Some(|| crate::cache::sync::Spec {
         name: "users",
@@ -159,6 +164,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     keys: &[
         (Action::Members, "groups"),
         (Action::WhatIf, "what if"),
+        (Action::License, "licence"),
         (Action::UsageLocation, "usage location"),
         (Action::Reprocess, "reprocess"),
     ],

@@ -246,6 +246,20 @@ pub async fn create_group(
             );
         }
     }
+    // A dynamic group needs a rule the service can read.
+    let dynamic = super::rules::strings(&g["groupTypes"])
+        .iter()
+        .any(|t| t == "DynamicMembership");
+    if dynamic {
+        let rule = g["membershipRule"].as_str().unwrap_or_default();
+        if let Some(why) = super::dynamic::invalid(rule) {
+            return ctx.error(
+                400,
+                "Request_BadRequest",
+                &format!("Dynamic membership rule validation error: {why}."),
+            );
+        }
+    }
     let Ok(mut t) = state.tenant.write() else {
         return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
     };

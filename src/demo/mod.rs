@@ -1,15 +1,18 @@
 //! The demo tenant: a Graph-compatible server on 127.0.0.1 with a fictional organisation, used
 //! by `--demo`, `demo-server`, the tests and the benchmarks.
 
+pub mod assign;
 pub mod batch;
 pub mod ca_write;
 pub mod delta;
+pub mod dynamic;
 pub mod faults;
 pub mod filter;
 pub mod group_write;
 pub mod identity;
 pub mod licensing;
 pub mod membership;
+pub mod owners;
 pub mod policy;
 pub mod protected;
 pub mod query;

@@ -417,16 +417,18 @@ async fn group_members(
         Ok(o) => o,
         Err(e) => return ctx.query_error(e),
     };
-    let items: Vec<&Value> = tenant
-        .members
-        .get(&id)
-        .map(|ids| {
-            ids.iter()
-                .filter_map(|m| tenant.object(m).map(|(_, v)| v))
-                .filter(|o| opts.keep(o))
-                .collect()
-        })
-        .unwrap_or_default();
+    // The same handler serves members, transitiveMembers and owners.
+    let ids = match uri.path().rsplit('/').next().unwrap_or_default() {
+        "owners" => tenant.owners.get(&id).cloned().unwrap_or_default(),
+        "transitiveMembers" => tenant.transitive_members(&id),
+        "membersWithLicenseErrors" => super::assign::members_with_errors(&tenant, &id),
+        _ => tenant.members.get(&id).cloned().unwrap_or_default(),
+    };
+    let items: Vec<&Value> = ids
+        .iter()
+        .filter_map(|m| tenant.object(m).map(|(_, v)| v))
+        .filter(|o| opts.keep(o))
+        .collect();
     let select = opts.select.clone();
     // Members mix users and groups: each is projected by its own kind and typed.
     page_response(
@@ -496,6 +498,25 @@ pub fn router(state: Shared) -> Router {
             axum::routing::delete(super::group_write::remove_ref),
         )
         .route("/{version}/groups/{id}/members", get(group_members))
+        .route("/{version}/groups/{id}/transitiveMembers", get(group_members))
+        .route("/{version}/groups/{id}/owners", get(group_members))
+        .route("/{version}/groups/{id}/membersWithLicenseErrors", get(group_members))
+        .route(
+            "/{version}/groups/{id}/assignLicense",
+            axum::routing::post(super::assign::group),
+        )
+        .route(
+            "/{version}/users/{id}/assignLicense",
+            axum::routing::post(super::assign::user),
+        )
+        .route(
+            "/{version}/groups/{id}/owners/$ref",
+            axum::routing::post(super::owners::add_owner),
+        )
+        .route(
+            "/{version}/groups/{id}/owners/{owner}/$ref",
+            axum::routing::delete(super::owners::remove_owner),
+        )
         .route(
             "/{version}/$batch",
             axum::routing::post(super::batch::handle),

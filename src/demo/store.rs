@@ -55,6 +55,8 @@ pub struct Tenant {
     pub groups: Vec<Value>,
     /// group id -> member ids, in insertion order.
     pub members: HashMap<String, Vec<String>>,
+    /// group id -> owner ids (users), in insertion order.
+    pub owners: HashMap<String, Vec<String>>,
     index: HashMap<String, (Kind, usize)>,
     /// Property names known per kind (for `$select` validation).
     pub user_props: BTreeSet<String>,
@@ -111,16 +113,19 @@ impl Tenant {
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string();
-            let binds = obj.remove("members@odata.bind");
-            obj.remove("owners@odata.bind");
-            let ids = match binds {
-                Some(Value::Array(a)) => a
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(last_segment)
-                    .collect(),
-                _ => Vec::new(),
+            let refs = |v: Option<Value>| -> Vec<String> {
+                match v {
+                    Some(Value::Array(a)) => a
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(last_segment)
+                        .collect(),
+                    _ => Vec::new(),
+                }
             };
+            let ids = refs(obj.remove("members@odata.bind"));
+            t.owners
+                .insert(id.clone(), refs(obj.remove("owners@odata.bind")));
             // A member appears once, as in Graph (the fixture may name one twice).
             let mut seen = std::collections::HashSet::new();
             let ids: Vec<String> = ids.into_iter().filter(|m| seen.insert(m.clone())).collect();
@@ -304,6 +309,25 @@ impl Tenant {
             Some((Kind::Group, v)) => Some(v),
             _ => None,
         }
+    }
+
+    /// Every member of a group through nesting: nested groups and their members, each once
+    /// (group-list-transitivemembers.md), cycles followed once.
+    pub fn transitive_members(&self, group: &str) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        let mut todo = vec![group.to_string()];
+        while let Some(g) = todo.pop() {
+            for m in self.members.get(&g).into_iter().flatten() {
+                if m != group && seen.insert(m.clone()) {
+                    out.push(m.clone());
+                    if self.group(m).is_some() {
+                        todo.push(m.clone());
+                    }
+                }
+            }
+        }
+        out
     }
 
     pub fn props(&self, kind: Kind) -> &BTreeSet<String> {

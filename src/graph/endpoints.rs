@@ -107,6 +107,7 @@ pub const GROUP_DETAIL_FIELDS: &[&str] = &[
     "classification",
     "securityIdentifier",
     "assignedLicenses",
+    "licenseProcessingState",
     "resourceProvisioningOptions",
 ];
 
@@ -132,33 +133,53 @@ pub fn users_with_licence_states() -> Request {
         .top(999)
 }
 
-/// The `@odata.id` of a directory object in a reference write. Graph's documented form names
-/// the global host; national clouds take their own (graph-api.md §5).
-pub fn directory_object(id: &str) -> String {
+/// The `@odata.id` of a directory object in a reference write, under the Graph root the
+/// session talks to (`https://graph.microsoft.com` in the docs; a national cloud names its own
+/// host, graph-api.md §5).
+pub fn directory_object(root: &str, id: &str) -> String {
     format!(
-        "https://graph.microsoft.com/v1.0/directoryObjects/{}",
+        "{}/v1.0/directoryObjects/{}",
+        root.trim_end_matches('/'),
         path_segment(id)
     )
 }
 
-/// Add a member: `POST /groups/{id}/members/$ref` (204; 400 when already a member).
-pub fn add_member(group: &str, member: &str) -> Request {
-    Request::new(
-        super::Method::Post,
-        format!("/groups/{}/members/$ref", path_segment(group)),
-    )
-    .json(serde_json::json!({ "@odata.id": directory_object(member) }))
+/// Which of a group's reference lists a write changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    Members,
+    Owners,
 }
 
-/// Remove a member: `DELETE /groups/{id}/members/{member}/$ref`. Without `/$ref` Graph deletes
-/// the member object itself (group-delete-members.md): never send that.
-pub fn remove_member(group: &str, member: &str) -> Request {
+impl Link {
+    fn segment(self) -> &'static str {
+        match self {
+            Link::Members => "members",
+            Link::Owners => "owners",
+        }
+    }
+}
+
+/// Add a member or owner: `POST /groups/{id}/members/$ref` (or `owners/$ref`): 204; 400 when
+/// already there.
+pub fn add_link(root: &str, link: Link, group: &str, object: &str) -> Request {
+    Request::new(
+        super::Method::Post,
+        format!("/groups/{}/{}/$ref", path_segment(group), link.segment()),
+    )
+    .json(serde_json::json!({ "@odata.id": directory_object(root, object) }))
+}
+
+/// Remove a member or owner: `DELETE /groups/{id}/members/{member}/$ref` (or `owners/`).
+/// Without `/$ref` Graph deletes the object itself (group-delete-members.md): never send that.
+pub fn remove_link(link: Link, group: &str, object: &str) -> Request {
     Request::new(
         super::Method::Delete,
         format!(
-            "/groups/{}/members/{}/$ref",
+            "/groups/{}/{}/{}/$ref",
             path_segment(group),
-            path_segment(member)
+            link.segment(),
+            path_segment(object)
         ),
     )
 }
@@ -178,9 +199,11 @@ pub fn member_of(user: &str) -> Request {
         .top(999)
 }
 
-/// Create a security group with assigned membership (`POST /groups`, 201). Graph requires
-/// `mailNickname` even when mail is off: made from the name (ASCII letters and digits).
-pub fn create_security_group(name: &str) -> Request {
+/// Create a group (`POST /groups`, 201; group-post-groups.md). A Microsoft 365 group is
+/// `Unified` with mail on and security off; a security group the reverse. A rule makes it
+/// dynamic (`DynamicMembership`, processing `On`). Graph requires `mailNickname` even without
+/// mail: made from the name (ASCII letters and digits).
+pub fn create_group(name: &str, m365: bool, rule: Option<&str>) -> Request {
     let mut nick: String = name
         .chars()
         .filter(char::is_ascii_alphanumeric)
@@ -189,13 +212,25 @@ pub fn create_security_group(name: &str) -> Request {
     if nick.is_empty() {
         nick = "group".into();
     }
-    Request::new(super::Method::Post, "/groups").json(serde_json::json!({
+    let mut types = Vec::new();
+    if m365 {
+        types.push("Unified");
+    }
+    if rule.is_some() {
+        types.push("DynamicMembership");
+    }
+    let mut body = serde_json::json!({
         "displayName": name,
-        "mailEnabled": false,
+        "mailEnabled": m365,
         "mailNickname": nick,
-        "securityEnabled": true,
-        "groupTypes": [],
-    }))
+        "securityEnabled": !m365,
+        "groupTypes": types,
+    });
+    if let Some(r) = rule {
+        body["membershipRule"] = r.into();
+        body["membershipRuleProcessingState"] = "On".into();
+    }
+    Request::new(super::Method::Post, "/groups").json(body)
 }
 
 /// Delete a group (`DELETE /groups/{id}`, 204): a Microsoft 365 group goes to deleted items
@@ -236,6 +271,20 @@ pub fn groups() -> Request {
 
 pub fn group(id: &str) -> Request {
     Request::get(format!("/groups/{}", path_segment(id))).select(GROUP_DETAIL_FIELDS)
+}
+
+/// A group's direct members, its members through nesting (`transitiveMembers`) or its owners.
+pub fn group_links(id: &str, relation: &str) -> Request {
+    Request::get(format!("/groups/{}/{relation}", path_segment(id)))
+        .select(&[
+            "id",
+            "displayName",
+            "userPrincipalName",
+            "mail",
+            "userType",
+            "accountEnabled",
+        ])
+        .top(999)
 }
 
 pub fn group_members(id: &str) -> Request {

@@ -261,7 +261,45 @@ pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Pick
         }
         Stage::Name => {
             lines.push(input);
-            (p.title.clone(), "Enter create (confirm first) · Esc cancel")
+            (
+                p.title.clone(),
+                "Enter continue (confirm first) · Esc cancel",
+            )
+        }
+        Stage::Choose { options, selected } => {
+            if p.request.is_some() {
+                lines.push(Line::from(Span::styled("reading…", t.info)));
+            }
+            // Around the cursor when the list is taller than the screen.
+            let room = (area.height as usize).saturating_sub(6).max(1);
+            let first = selected.saturating_sub(room - 1);
+            for (i, o) in options.iter().enumerate().skip(first).take(room) {
+                lines.push(Line::from(Span::styled(
+                    format!(" {} ", clean(o)),
+                    if i == *selected { t.selection } else { t.text },
+                )));
+            }
+            (p.title.clone(), "↑↓ choose · Enter pick · Esc cancel")
+        }
+        Stage::Plans { sku, off, selected } => {
+            let plans = sku["servicePlans"].as_array().cloned().unwrap_or_default();
+            let room = (area.height as usize).saturating_sub(6).max(1);
+            let first = selected.saturating_sub(room - 1);
+            for (i, pl) in plans.iter().enumerate().skip(first).take(room) {
+                let mark = if off.get(i).copied().unwrap_or(false) {
+                    "[ ] off"
+                } else {
+                    "[x] on "
+                };
+                lines.push(Line::from(Span::styled(
+                    format!(" {mark} {} ", clean(&crate::app::licence::plan_label(pl))),
+                    if i == *selected { t.selection } else { t.text },
+                )));
+            }
+            (
+                p.title.clone(),
+                "↑↓ move · Space on/off · Enter confirm · Esc cancel",
+            )
         }
         Stage::Justify { principal } => {
             lines.push(Line::from(Span::styled(

@@ -191,6 +191,21 @@ impl ObjectTable {
         self.rows.is_empty()
     }
 
+    /// Rebuild every row (the filter and sort apply again).
+    pub fn rebuild(&mut self, mut f: impl FnMut(&TableRow) -> TableRow) {
+        for r in &mut self.rows {
+            *r = f(r);
+        }
+        self.matched_for.clear();
+        self.refresh_view();
+        self.clamp();
+    }
+
+    /// Every row, filtered out or not.
+    pub fn all_rows(&self) -> impl Iterator<Item = &TableRow> {
+        self.rows.iter()
+    }
+
     pub fn visible_len(&self) -> usize {
         self.visible.len()
     }

@@ -326,6 +326,8 @@ mod tui {
         h.key(KeyCode::Char('a')).await;
         h.type_str("SG - Jump hosts").await;
         h.key(KeyCode::Enter).await;
+        // The kind: the first offered is a security group with assigned members.
+        h.key(KeyCode::Enter).await;
         let w = h.app.write.as_ref().expect("a confirm");
         assert!(w.title.contains("security group"), "{}", w.title);
         assert_eq!(

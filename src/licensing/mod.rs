@@ -1,11 +1,14 @@
 //! Licence facts: friendly product and service plan names (Microsoft's published list, in
 //! `assets/sku-names.tsv`) and a subscribed SKU's units (available, over-consumed, nearly out).
 
+pub mod facts;
+
+pub use facts::LicenceFacts;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const NAMES: &str = include_str!("../assets/sku-names.tsv");
+const NAMES: &str = include_str!("../../assets/sku-names.tsv");
 
 struct Names {
     /// skuId or skuPartNumber (upper case) -> product name.

@@ -1,0 +1,225 @@
+//! Groups beyond members: owners by reference (the last one kept), every member through
+//! nesting, new groups of each kind (a dynamic one's rule checked by the tenant), and a
+//! licensed group's members in error.
+
+use crate::common::Harness;
+use crossterm::event::KeyCode;
+use entra_console::app::View;
+use entra_console::blades::BladeKind;
+
+async fn group_page(h: &mut Harness, group: &str) {
+    h.open(BladeKind::Groups).await;
+    h.filter(group).await;
+    h.key(KeyCode::Enter).await;
+}
+
+fn names(h: &Harness) -> Vec<String> {
+    let View::List(l) = h.app.top() else {
+        panic!("a list")
+    };
+    l.table.visible_rows().map(|r| r.cells[0].clone()).collect()
+}
+
+fn group_id(h: &Harness, name: &str) -> String {
+    let t = h.server.state.tenant.read().unwrap();
+    let g = t.groups.iter().find(|g| g["displayName"] == name).unwrap();
+    g["id"].as_str().unwrap().to_string()
+}
+
+fn writes(h: &Harness) -> usize {
+    let log = h.server.state.faults.log.lock().unwrap();
+    log.iter().filter(|l| !l.starts_with("GET ")).count()
+}
+
+#[tokio::test]
+async fn owners_are_added_and_removed_by_reference_and_the_last_one_stays() {
+    let mut h = Harness::session(Default::default()).await;
+    group_page(&mut h, "Finance Team").await;
+    h.key(KeyCode::Char('o')).await;
+    let before = names(&h);
+    assert_eq!(before.len(), 1, "{before:?}");
+    // The only owner: refused before anything is sent.
+    let sent = writes(&h);
+    h.key(KeyCode::Char('d')).await;
+    assert!(h.app.write.is_none());
+    let toast = h.app.toast.as_ref().unwrap().text.clone();
+    assert!(toast.contains("last user owner"), "{toast}");
+    assert_eq!(writes(&h), sent);
+    // A group cannot own one.
+    h.key(KeyCode::Char('a')).await;
+    h.type_str("Legal Team").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    assert!(h.app.write.is_none());
+    assert!(h.app.toast.as_ref().unwrap().text.contains("is a group"));
+    // A user: POST owners/$ref, under the session's Graph root.
+    h.key(KeyCode::Char('a')).await;
+    h.type_str("Chen Wei").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().expect("a confirm");
+    assert!(
+        w.title
+            .starts_with("Make Chen Wei an owner of Finance Team"),
+        "{}",
+        w.title
+    );
+    assert!(
+        w.request.path.ends_with("/owners/$ref"),
+        "{}",
+        w.request.path
+    );
+    let odata_id = w.request.body.as_ref().unwrap()["@odata.id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(odata_id.starts_with(&h.server.url()), "{odata_id}");
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Esc).await;
+    assert_eq!(names(&h).len(), 2, "{:?}", names(&h));
+    let gid = group_id(&h, "Finance Team");
+    assert_eq!(h.server.state.tenant.read().unwrap().owners[&gid].len(), 2);
+    // Now the first owner can go; the user object stays.
+    h.filter("Chen Wei").await;
+    h.key(KeyCode::Char('d')).await;
+    let w = h.app.write.as_ref().expect("a confirm");
+    assert!(w.title.contains("stays in the directory"), "{}", w.title);
+    assert!(w.request.path.ends_with("/$ref"));
+    h.key(KeyCode::Enter).await;
+    let t = h.server.state.tenant.read().unwrap();
+    assert_eq!(t.owners[&gid].len(), 1);
+    assert!(t.users.iter().any(|u| u["displayName"] == "Chen Wei"));
+}
+
+#[tokio::test]
+async fn nested_members_are_listed_and_open_their_group() {
+    let mut h = Harness::new(false).await;
+    group_page(&mut h, "SG-Finance-Share").await;
+    h.key(KeyCode::Char('m')).await;
+    let direct = names(&h);
+    assert!(direct.iter().any(|n| n == "Finance Team"), "{direct:?}");
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('M')).await;
+    let mut all = names(&h);
+    // The direct members, the nested group and its members, each once.
+    let mut expected = direct.clone();
+    {
+        let t = h.server.state.tenant.read().unwrap();
+        for m in &t.members[&group_id(&h, "Finance Team")] {
+            let u = t.users.iter().find(|u| u["id"] == m.as_str()).unwrap();
+            expected.push(u["displayName"].as_str().unwrap().to_string());
+        }
+    }
+    expected.sort();
+    expected.dedup();
+    all.sort();
+    assert_eq!(all, expected);
+    // Read-only: said in words, nothing sent.
+    let sent = writes(&h);
+    h.key(KeyCode::Char('a')).await;
+    assert!(h.app.toast.as_ref().unwrap().text.contains("does nothing"));
+    assert_eq!(writes(&h), sent);
+    // A member group opens; a user's page lists its groups the other way.
+    h.filter("Finance Team").await;
+    h.key(KeyCode::Enter).await;
+    let View::Detail(d) = h.app.top() else {
+        panic!("the group's page")
+    };
+    assert_eq!(d.target.name, "Finance Team");
+}
+
+#[tokio::test]
+async fn new_groups_of_each_kind_and_a_rule_the_tenant_refuses() {
+    let mut h = Harness::session(Default::default()).await;
+    h.open(BladeKind::Groups).await;
+    // A Microsoft 365 group with assigned members.
+    h.key(KeyCode::Char('a')).await;
+    h.type_str("Project Falcon").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Down).await;
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().expect("a confirm");
+    assert!(
+        w.title.contains("Microsoft 365 group") && w.title.contains("restorable for 30 days"),
+        "{}",
+        w.title
+    );
+    let body = w.request.body.clone().unwrap();
+    assert_eq!(body["groupTypes"], serde_json::json!(["Unified"]));
+    assert_eq!(
+        (body["mailEnabled"].clone(), body["securityEnabled"].clone()),
+        (true.into(), false.into())
+    );
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Esc).await;
+    // A dynamic security group whose rule does not read: Graph's 400 is shown, the draft kept.
+    h.key(KeyCode::Char('a')).await;
+    h.type_str("Dyn - Sales").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Down).await;
+    h.key(KeyCode::Down).await;
+    h.key(KeyCode::Enter).await;
+    h.type_str("user.department -eq Sales").await;
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().expect("a confirm");
+    assert!(
+        w.title.contains("dynamic members from the rule"),
+        "{}",
+        w.title
+    );
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().expect("the draft is kept");
+    let entra_console::app::write::Phase::Failed(why) = &w.phase else {
+        panic!("refused: {:?}", w.phase)
+    };
+    assert!(why.contains("rule validation error"), "{why}");
+    h.key(KeyCode::Esc).await; // back to the confirm
+    h.key(KeyCode::Esc).await; // dropped
+    // The same with a rule that reads.
+    h.key(KeyCode::Char('a')).await;
+    h.type_str("Dyn - Sales").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Down).await;
+    h.key(KeyCode::Down).await;
+    h.key(KeyCode::Enter).await;
+    h.type_str("user.department -eq \"Sales\"").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Esc).await;
+    let t = h.server.state.tenant.read().unwrap();
+    let falcon = t
+        .groups
+        .iter()
+        .find(|g| g["displayName"] == "Project Falcon")
+        .unwrap();
+    assert_eq!(falcon["groupTypes"], serde_json::json!(["Unified"]));
+    let dynamic: Vec<_> = t
+        .groups
+        .iter()
+        .filter(|g| g["displayName"] == "Dyn - Sales")
+        .collect();
+    assert_eq!(dynamic.len(), 1, "the refused one was not created");
+    assert_eq!(
+        dynamic[0]["groupTypes"],
+        serde_json::json!(["DynamicMembership"])
+    );
+    assert_eq!(
+        dynamic[0]["membershipRule"],
+        "user.department -eq \"Sales\""
+    );
+    assert_eq!(dynamic[0]["membershipRuleProcessingState"], "On");
+}
+
+#[tokio::test]
+async fn a_licensed_groups_members_in_error() {
+    let mut h = Harness::new(false).await;
+    h.open(BladeKind::from_command("licensed-groups").unwrap())
+        .await;
+    assert_eq!(names(&h).len(), 3, "{:?}", names(&h));
+    insta::assert_snapshot!("licensed_groups_80x10", h.render(80, 10));
+    h.filter("Microsoft 365 E5").await;
+    h.key(KeyCode::Char('e')).await;
+    let mut errors = names(&h);
+    errors.sort();
+    assert_eq!(errors, ["Chen Wei", "Ivan Petrov"]);
+}
