@@ -7,7 +7,7 @@ use crate::blades::ListSource;
 /// The view-specific actions with short labels, in the order the status bar shows them.
 pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
     use crate::blades::groups::Relation;
-    use Action::{Add, AddEligible, Remove, SetState};
+    use Action::{Add, AddEligible, Remove, Reprocess, SetState};
     match view {
         View::List(l) => match &l.source {
             // A blade's keys are declared with the blade.
@@ -21,7 +21,8 @@ pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
             ListSource::GroupMembers { relation, .. } => match relation {
                 Relation::Members => &[(Add, "add member"), (Remove, "remove member")],
                 Relation::Owners => &[(Add, "add owner"), (Remove, "remove owner")],
-                Relation::Transitive | Relation::LicenceErrors => &[],
+                Relation::LicenceErrors => &[(Reprocess, "reprocess all")],
+                Relation::Transitive => &[],
             },
             _ => &[],
         },

@@ -20,6 +20,7 @@ pub(super) fn act(app: &mut App, a: crate::action::Action) -> Option<Vec<Effect>
     match a {
         Action::Add => Some(app.open_add_member()),
         Action::Remove => Some(app.remove_member()),
+        Action::Reprocess => Some(app.reprocess_members()),
         _ => None,
     }
 }
@@ -67,6 +68,55 @@ impl App {
             relation,
         };
         self.push(View::List(super::view::ListView::new(source)))
+    }
+
+    /// `p` on a group's members with licence errors: reprocess each listed member (marked
+    /// ones when some are marked). Graph documents no group-wide reprocess (neither v1.0 nor
+    /// beta), so it is `POST /users/{id}/reprocessLicenseAssignment` per member, one after the
+    /// other, each named in the confirm.
+    pub fn reprocess_members(&mut self) -> Vec<Effect> {
+        let Some(g) = self.members_group() else {
+            return Vec::new();
+        };
+        if g.relation != Relation::LicenceErrors {
+            return Vec::new();
+        }
+        let View::List(l) = self.top() else {
+            return Vec::new();
+        };
+        let marked = l.table.marked_rows();
+        let rows: Vec<&crate::widgets::table::TableRow> = if marked.is_empty() {
+            l.table.visible_rows().collect()
+        } else {
+            marked
+        };
+        let targets: Vec<super::write::Target> = rows
+            .iter()
+            .filter(|r| crate::graph::model::odata_kind(&r.object) == "user")
+            .map(|r| super::write::Target {
+                name: clean(r.object["displayName"].as_str().unwrap_or(r.id())),
+                current: Value::Null,
+                object: r.object.clone(),
+                request: crate::graph::endpoints::reprocess_licences(r.id()),
+            })
+            .collect();
+        let Some(first) = targets.first().cloned() else {
+            self.toast("no member with a licence error is listed", true);
+            return Vec::new();
+        };
+        let title = format!(
+            "Reprocess the licences of {} member{} of {} (one request each)",
+            targets.len(),
+            if targets.len() == 1 { "" } else { "s" },
+            clean(&g.name)
+        );
+        let object_id = first.object["id"].as_str().unwrap_or_default().to_string();
+        let effects = self.begin_write(title, object_id, first.request, None, Some(first.object));
+        if let Some(w) = &mut self.write {
+            w.targets = targets;
+            w.sent = 1;
+        }
+        effects
     }
 
     /// The group whose members or owners are on top.

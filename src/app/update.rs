@@ -119,6 +119,18 @@ impl App {
                     if d.target.kind == crate::blades::ObjectKind::CaPolicy {
                         ids = Some(crate::ca::load::object_ids(&object));
                     }
+                    // A user's page names the groups their licences come from.
+                    if d.target.kind == crate::blades::ObjectKind::User {
+                        ids = Some(
+                            object["licenseAssignmentStates"]
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .filter_map(|s| s["assignedByGroup"].as_str())
+                                .map(str::to_string)
+                                .collect(),
+                        );
+                    }
                     d.object = Some(object);
                     d.load.loaded_at = Some(now);
                     d.load.error = None;

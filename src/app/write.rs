@@ -112,6 +112,19 @@ impl PendingWrite {
                     vec![format!("{}: {old} → {}", c.field, new.0)]
                 }
             }
+            // A bulk write without a choice: each object with the request it gets.
+            None if !self.targets.is_empty() => self
+                .targets
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{} (sends {} {})",
+                        t.name,
+                        t.request.method.as_str(),
+                        t.request.path
+                    )
+                })
+                .collect(),
             None => vec![format!(
                 "{} (sends {} {})",
                 self.title,

@@ -49,7 +49,7 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     }
 }
 
-pub fn sheet(v: &Value) -> Sheet {
+pub fn sheet(v: &Value, names: &super::Names) -> Sheet {
     let p = |k: &str| show(&v[k]);
     let mut s = Sheet::default();
     let id = s.section("Identity");
@@ -80,13 +80,13 @@ pub fn sheet(v: &Value) -> Sheet {
     sync.push(("On-prem UPN".into(), p("onPremisesUserPrincipalName")));
     sync.push(("Immutable id".into(), p("onPremisesImmutableId")));
     sync.push(("Last sync".into(), p("onPremisesLastSyncDateTime")));
-    licence_section(&mut s, v);
+    licence_section(&mut s, v, names);
     s
 }
 
 /// Each licence assignment by product: direct or from a group, its state, and an error in
 /// words with its fix (from `licenseAssignmentStates`; `assignedLicenses` when that is absent).
-fn licence_section(s: &mut Sheet, v: &Value) {
+fn licence_section(s: &mut Sheet, v: &Value, names: &super::Names) {
     use crate::licensing::{explain, product_name};
     let location = v["usageLocation"].as_str();
     let lic = s.section("Licences");
@@ -96,7 +96,9 @@ fn licence_section(s: &mut Sheet, v: &Value) {
             for st in states {
                 let name = product(&text(st, "skuId"));
                 let from = match st["assignedByGroup"].as_str() {
-                    Some(g) if !g.is_empty() => format!("from group {g}"),
+                    Some(g) if !g.is_empty() => {
+                        format!("from group {}", names.get(g).map_or(g, String::as_str))
+                    }
                     _ => "direct".to_string(),
                 };
                 let code = text(st, "error");
@@ -157,7 +159,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     name: "user",
     collection: "users",
     request: detail_request,
-    sheet: |v, _, _| sheet(v),
+    sheet: |v, _, names| sheet(v, names),
     needs_facts: false,
     principal: true,
     members: false,

@@ -222,4 +222,26 @@ async fn a_licensed_groups_members_in_error() {
     let mut errors = names(&h);
     errors.sort();
     assert_eq!(errors, ["Chen Wei", "Ivan Petrov"]);
+    // `p`: each member reprocessed, each named in the confirm.
+    h.key(KeyCode::Char('p')).await;
+    let w = h.app.write.as_ref().expect("a confirm");
+    let changes = w.changes();
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert!(
+        changes
+            .iter()
+            .all(|c| c.contains("/reprocessLicenseAssignment")),
+        "{changes:?}"
+    );
+    h.key(KeyCode::Enter).await;
+    let posts = {
+        let log = h.server.state.faults.log.lock().unwrap();
+        log.iter()
+            .filter(|l| l.contains("reprocessLicenseAssignment"))
+            .count()
+    };
+    assert_eq!(posts, 2);
+    // Neither error is one a reprocess clears: what Graph says now is shown.
+    h.key(KeyCode::Esc).await;
+    assert_eq!(names(&h).len(), 2);
 }

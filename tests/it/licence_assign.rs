@@ -123,6 +123,9 @@ async fn refusals_are_said_before_sending() {
     assert!(t.contains("no usage location"), "{t}");
     // From a group: removed there, not here.
     page(&mut h, BladeKind::Users, "Dana Kim").await;
+    // The page names the group each licence comes from.
+    let screen = h.render(120, 60);
+    assert!(screen.contains("from group LIC - Entra ID P2"), "{screen}");
     pick(&mut h, "Microsoft Entra ID P2").await;
     assert!(h.app.write.is_none());
     let t = h.app.toast.as_ref().unwrap().text.clone();
