@@ -40,6 +40,9 @@ pub async fn export(
     if blade == "group-members" && permission.is_none() {
         return crate::group_commands::export_members(cli, paths, format).await;
     }
+    if blade == "license-errors" && permission.is_none() {
+        return export_licence_errors(cli, paths, format).await;
+    }
     if blade == "journal" {
         let conn = connect(cli, paths).await?;
         let store = conn
@@ -155,6 +158,57 @@ pub async fn export(
             .map_err(|e| Failure::error(e.to_string()))?
     };
     out(&source, objects)
+}
+
+/// `export license-errors`: live with the licence facts (group names, shortage), or from the
+/// cache (what the console last read) with `--offline`.
+async fn export_licence_errors(
+    cli: &Cli,
+    paths: Option<&Paths>,
+    format: ExportFormat,
+) -> Result<(), Failure> {
+    let conn = connect(cli, paths).await?;
+    let (users, facts) = if conn.offline {
+        let store = conn
+            .store
+            .clone()
+            .ok_or_else(|| Failure::error("no cache"))?;
+        let (items, at) = crate::cache::off_thread(store, |s| {
+            s.verify()?;
+            s.list("license-errors")
+        })
+        .await
+        .map_err(|e| Failure::error(e.to_string()))?;
+        if at.is_none() {
+            return Err(Failure::error(
+                "license-errors is kept in the cache once the console has shown it; export it online",
+            ));
+        }
+        (items, None)
+    } else {
+        let users = conn
+            .client
+            .get_all(crate::graph::endpoints::users_with_licence_states())
+            .await
+            .map_err(|e| Failure::error(e.to_string()))?;
+        let facts = crate::licensing::LicenceFacts::load(&conn.client).await;
+        for m in &facts.missing {
+            crate::sanitize::say(&format!("note: {m} (ids and counts shown without it)"));
+        }
+        (users, Some(facts))
+    };
+    let records = crate::licensing::export::records(users, facts.as_ref());
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    match crate::export::write_records(
+        crate::licensing::export::COLUMNS,
+        records,
+        format,
+        &mut lock,
+    ) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| Failure::error(format!("export: {e}"))),
+    }
 }
 
 fn bar(name: &str) -> ProgressBar {

@@ -1,6 +1,7 @@
 //! Licence facts: friendly product and service plan names (Microsoft's published list, in
 //! `assets/sku-names.tsv`) and a subscribed SKU's units (available, over-consumed, nearly out).
 
+pub mod export;
 pub mod facts;
 
 pub use facts::LicenceFacts;

@@ -184,19 +184,25 @@ fn export_license_errors_names_graphs_code_and_the_reason() {
     assert_eq!(
         header,
         [
-            "id",
-            "User",
-            "Product",
-            "Error",
-            "From",
-            "What it means",
-            "Fix"
+            "userId",
+            "userPrincipalName",
+            "user",
+            "skuId",
+            "product",
+            "error",
+            "state",
+            "groupId",
+            "group",
+            "usageLocation",
+            "reason",
+            "fix"
         ]
     );
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 6);
-    let chen = rows.iter().find(|r| &r[1] == "Chen Wei").unwrap();
-    assert_eq!(&chen[3], "CountViolation");
-    assert!(chen[4].starts_with("group "), "{chen:?}");
-    assert!(chen[5].contains("not enough Microsoft 365 E5"), "{chen:?}");
+    let chen = rows.iter().find(|r| &r[2] == "Chen Wei").unwrap();
+    assert_eq!(&chen[5], "CountViolation");
+    assert_eq!(&chen[7], "18dbc8b7-98b0-476d-bcd9-3d5ec8b54d05");
+    assert_eq!(&chen[8], "LIC - Microsoft 365 E5");
+    assert!(chen[10].contains("not enough Microsoft 365 E5"), "{chen:?}");
 }
