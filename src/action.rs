@@ -56,6 +56,10 @@ pub enum Action {
     License,
     /// A licensed group's members whose licence is in error.
     LicenceErrors,
+    /// Restore deleted items.
+    Restore,
+    /// Delete a deleted item for good.
+    Purge,
 }
 
 impl Action {

@@ -130,6 +130,47 @@ pub async fn export(
             None => Ok(()),
         };
     }
+    if let crate::blades::Reading::Parts(requests) = source.reading() {
+        if conn.offline {
+            return Err(Failure::error(format!(
+                "{blade} is not kept in the cache; export it online"
+            )));
+        }
+        // Each part read; what was read is written, a part that failed is named after it.
+        let (mut objects, mut failed) = (Vec::new(), Vec::new());
+        for r in requests {
+            let cast = crate::effect::cast_type(&r.path);
+            match conn.client.get_all(r.clone()).await {
+                Ok(items) => objects.extend(items.into_iter().map(|mut v| {
+                    if let Some(t) = &cast
+                        && v.get("@odata.type").is_none()
+                    {
+                        v["@odata.type"] = serde_json::json!(t);
+                    }
+                    v
+                })),
+                Err(e) => failed.push(format!("{}: {e}", r.path)),
+            }
+        }
+        if kind == BladeKind(&crate::blades::deleted::BLADE) {
+            let stdout = std::io::stdout();
+            let records = crate::blades::deleted::records(objects);
+            let cols = crate::blades::deleted::EXPORT_COLUMNS;
+            match crate::export::write_records(cols, records, format, &mut stdout.lock()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                other => other.map_err(|e| Failure::error(format!("export: {e}")))?,
+            }
+        } else {
+            out(&source, objects)?;
+        }
+        if failed.is_empty() {
+            return Ok(());
+        }
+        return Err(Failure::error(format!(
+            "{blade}: partly read; not read: {}",
+            failed.join("; ")
+        )));
+    }
     let objects = if conn.offline {
         let store = conn
             .store

@@ -123,6 +123,13 @@ impl CacheSink {
     }
 }
 
+/// The type a path's OData cast segment names (`…/microsoft.graph.user` → `#microsoft.graph.user`).
+pub(crate) fn cast_type(path: &str) -> Option<String> {
+    let last = path.split('?').next()?.rsplit('/').next()?;
+    last.strip_prefix("microsoft.graph.")
+        .map(|t| format!("#microsoft.graph.{t}"))
+}
+
 /// Do the work of one effect, sending its results as messages. Tests await this directly.
 pub async fn perform(
     effect: Effect,
@@ -175,6 +182,56 @@ pub async fn perform(
                 sink.finish().await;
             }
             let _ = tx.send(Msg::Done { id, error });
+        }
+        Effect::FetchParts { id, requests } => {
+            if client.is_offline() {
+                let _ = tx.send(Msg::Done { id, error: None });
+                return;
+            }
+            let (mut index, mut failed) = (0, Vec::new());
+            let mut first_error = None;
+            for request in requests {
+                let cast = cast_type(&request.path);
+                let mut pages = client.pages(request.clone());
+                while let Some(p) = pages.next().await {
+                    match p {
+                        Ok(mut page) => {
+                            // A cast segment names the type of what it lists.
+                            if let Some(t) = &cast {
+                                for v in &mut page.items {
+                                    if v.get("@odata.type").is_none() {
+                                        v["@odata.type"] = serde_json::json!(t);
+                                    }
+                                }
+                            }
+                            page.index = index;
+                            index += 1;
+                            if tx.send(Msg::Page { id, page }).is_err() {
+                                return;
+                            }
+                        }
+                        Err(e) => {
+                            failed.push(format!("{}: {e}", request.path));
+                            first_error.get_or_insert(e);
+                            break;
+                        }
+                    }
+                }
+            }
+            if index == 0 {
+                // Nothing read: the list is emptied (not left as it was).
+                let _ = tx.send(Msg::Page {
+                    id,
+                    page: crate::graph::Page::default(),
+                });
+            }
+            if failed.len() > 1 {
+                let _ = tx.send(Msg::Notice(format!("not read: {}", failed.join("; "))));
+            }
+            let _ = tx.send(Msg::Done {
+                id,
+                error: first_error,
+            });
         }
         Effect::FetchObject { id, request, cache } => {
             if client.is_offline() {
@@ -435,6 +492,7 @@ impl Runner {
             }
             Effect::Copy(_) | Effect::Journal(_) => None,
             Effect::FetchPages { id, .. }
+            | Effect::FetchParts { id, .. }
             | Effect::BulkAdd { id, .. }
             | Effect::LoadJournal { id }
             | Effect::FetchObject { id, .. }

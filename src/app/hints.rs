@@ -35,7 +35,8 @@ pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
 fn view_specific(a: Action) -> bool {
     use Action::{
         Add, AddEligible, AllMembers, Duplicate, Edit, Exclude, LicenceErrors, License, Mark,
-        Members, Owners, Remove, Rename, Reprocess, SetState, UsageLocation, WhatIf,
+        Members, Owners, Purge, Remove, Rename, Reprocess, Restore, SetState, UsageLocation,
+        WhatIf,
     };
     matches!(
         a,
@@ -44,6 +45,8 @@ fn view_specific(a: Action) -> bool {
             | AllMembers
             | License
             | LicenceErrors
+            | Restore
+            | Purge
             | UsageLocation
             | Members
             | SetState

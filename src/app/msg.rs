@@ -126,6 +126,12 @@ pub enum Effect {
         request: Request,
         cache: Option<crate::cache::CacheKey>,
     },
+    /// Read every page of each request into one list, one part after another (a part that
+    /// fails is named; the others are still read).
+    FetchParts {
+        id: RequestId,
+        requests: Vec<Request>,
+    },
     /// The journal of this console's writes, from the cache (never from Graph).
     LoadJournal { id: RequestId },
     /// Fetch one object.

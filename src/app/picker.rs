@@ -40,6 +40,10 @@ pub enum Purpose {
     NewGroupRule { name: String, m365: bool },
     /// Assign or remove a licence of a user or group.
     Licence(Box<super::licence::LicenceTarget>),
+    /// Restore a deleted user under the UPN typed.
+    RestoreAs(Box<Value>),
+    /// Delete a deleted item for good once its name is typed.
+    Purge(Box<Value>),
 }
 
 /// The kinds of group `a` creates: (label, Microsoft 365, dynamic membership).
@@ -396,6 +400,12 @@ impl App {
                 if name.is_empty() {
                     p.error = Some("a name is required".into());
                     return Vec::new();
+                }
+                if let Some(Purpose::RestoreAs(o)) = p.purpose.clone() {
+                    return self.restore_as(*o, name);
+                }
+                if let Some(Purpose::Purge(o)) = p.purpose.clone() {
+                    return self.purge(*o, name);
                 }
                 if let Some(Purpose::ProtectContext { id }) = p.purpose.clone() {
                     self.overlay = Overlay::None;

@@ -416,6 +416,7 @@ impl App {
                 }
                 Reading::Journal => Effect::LoadJournal { id },
                 Reading::Graph { request, cache } => Effect::FetchPages { id, request, cache },
+                Reading::Parts(requests) => Effect::FetchParts { id, requests },
             },
             View::Detail(d) => Effect::FetchObject {
                 id,
@@ -567,7 +568,9 @@ impl App {
             | Action::Owners
             | Action::AllMembers
             | Action::License
-            | Action::LicenceErrors => {}
+            | Action::LicenceErrors
+            | Action::Restore
+            | Action::Purge => {}
             Action::Remove => return self.remove_selected(),
             Action::Add => return self.open_assign(false),
             Action::AddEligible => return self.open_assign(true),

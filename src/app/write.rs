@@ -174,6 +174,22 @@ pub fn missing_id(req: &Request) -> Option<String> {
         .map(|(k, _)| format!("{k} is empty: the object picked has no id"))
 }
 
+/// What Graph offers for a refusal the console knows a way around (a restore whose UPN or
+/// proxy address is taken now: directory-deleteditems-restore.md).
+fn way_out(request: &Request, e: &GraphError) -> &'static str {
+    let msg = e.api().map(|a| a.message.as_str()).unwrap_or_default();
+    if !request.path.ends_with("/restore") {
+        return "";
+    }
+    if msg.contains("userPrincipalName") {
+        " Its UPN is taken now: Esc twice, then n restores it under a new one."
+    } else if msg.contains("proxyAddresses") {
+        " A proxy address of it is taken now: Esc, choose yes (←/→) to drop the taken ones, Enter."
+    } else {
+        ""
+    }
+}
+
 impl App {
     /// Open the confirm step for a write.
     pub fn begin_write(
@@ -500,7 +516,8 @@ impl App {
                 None => {
                     // The error's own text carries Graph's inner message (`1064: ...`) once.
                     w.phase = Phase::Failed(format!(
-                        "{e}. Your draft is kept: Enter to try again, Esc to edit."
+                        "{e}.{} Your draft is kept: Enter to try again, Esc to edit.",
+                        way_out(&w.request, &e)
                     ));
                     let rid = e.api().and_then(|a| a.request_id.clone());
                     return vec![self.journal(format!("failed: {e}"), rid)];

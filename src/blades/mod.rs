@@ -4,6 +4,7 @@
 pub mod ca;
 pub mod ca_detail;
 pub mod contexts;
+pub mod deleted;
 pub mod groups;
 pub mod journal;
 pub mod license_errors;
@@ -83,6 +84,9 @@ pub enum Load {
     Roles(fn(&crate::roles::RoleFacts) -> Vec<TableRow>),
     /// The journal of this console's writes, from the cache only.
     Journal,
+    /// Several Graph collections read one after the other into one list (deleted items of each
+    /// type); a part that fails is named and the others are shown. Not cached.
+    Parts(fn() -> Vec<Request>),
 }
 
 /// A blade: its entry in the registry. Compared by command.
@@ -139,6 +143,7 @@ impl BladeKind {
         BladeKind(&licenses::BLADE),
         BladeKind(&license_errors::BLADE),
         BladeKind(&licensed_groups::BLADE),
+        BladeKind(&deleted::BLADE),
         BladeKind(&journal::BLADE),
     ];
 
@@ -202,6 +207,8 @@ pub enum Reading {
     Roles,
     Journal,
     WhatIf(crate::ca::whatif::WhatIfQuery),
+    /// Several Graph collections into one list.
+    Parts(Vec<Request>),
 }
 
 /// What a list view lists.
@@ -321,6 +328,7 @@ impl ListSource {
                 Load::Facts { .. } => Reading::Facts,
                 Load::Roles(_) => Reading::Roles,
                 Load::Journal => Reading::Journal,
+                Load::Parts(requests) => Reading::Parts(requests()),
             },
             ListSource::RoleAssignments { .. } | ListSource::WhoCan { .. } => Reading::Roles,
             ListSource::GroupMembers {

@@ -185,7 +185,9 @@ pub async fn delete_group(
     t.remove(Kind::Group, &id);
     if unified {
         let mut d = g;
-        d["deletedDateTime"] = Value::from(chrono::Utc::now().to_rfc3339());
+        d["deletedDateTime"] =
+            Value::from(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        d["@odata.type"] = Value::from("#microsoft.graph.group");
         t.deleted.push(d);
     }
     ctx.no_content()

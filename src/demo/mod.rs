@@ -4,6 +4,7 @@
 pub mod assign;
 pub mod batch;
 pub mod ca_write;
+pub mod deleted;
 pub mod delta;
 pub mod dynamic;
 pub mod faults;

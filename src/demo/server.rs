@@ -545,6 +545,15 @@ pub fn router(state: Shared) -> Router {
             "/{version}/identity/conditionalAccess/evaluate",
             axum::routing::post(super::whatif::evaluate_policies),
         )
+        .route("/{version}/directory/deletedItems", get(super::deleted::list_all))
+        .route(
+            "/{version}/directory/deletedItems/{id}",
+            get(super::deleted::get).delete(super::deleted::purge),
+        )
+        .route(
+            "/{version}/directory/deletedItems/{id}/restore",
+            axum::routing::post(super::deleted::restore),
+        )
         .route("/{version}/subscribedSkus", get(policy::list_skus))
         .route("/{version}/subscribedSkus/{id}", get(policy::get_sku))
         .route("/{version}/policies/authenticationStrengthPolicies", get(policy::list_strengths))

@@ -70,8 +70,12 @@ pub struct Tenant {
     /// Removed objects: (id, kind, sequence).
     pub tombstones: Vec<(String, Kind, u64)>,
     pub group_props: BTreeSet<String>,
-    /// Deleted Microsoft 365 groups (restorable for 30 days), with `deletedDateTime`.
+    /// Deleted users, Microsoft 365 groups, applications and service principals (restorable
+    /// for 30 days), each with `@odata.type` and `deletedDateTime`.
     pub deleted: Vec<Value>,
+    /// Restored applications and service principals (the demo serves no live collection of
+    /// them; kept so a restore is visible to tests).
+    pub restored_apps: Vec<Value>,
 }
 
 /// Size and seed of a generated tenant.
@@ -132,6 +136,7 @@ impl Tenant {
             t.members.insert(id, ids);
             t.groups.push(g);
         }
+        t.deleted = super::deleted::load()?;
         t.generate(scale);
         t.reindex();
         Ok(t)

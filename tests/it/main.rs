@@ -15,6 +15,7 @@ mod cancel;
 mod cli;
 mod common;
 mod decoders_prop;
+mod deleted_items;
 mod demo_graph;
 mod group_writes;
 mod hostile;
