@@ -60,6 +60,14 @@ pub enum Action {
     Restore,
     /// Delete a deleted item for good.
     Purge,
+    /// Confirm risky users compromised.
+    Compromised,
+    /// Dismiss risky users' risk.
+    Dismiss,
+    /// An object's history (a risky user's).
+    History,
+    /// A risky user's risk detections.
+    Detections,
 }
 
 impl Action {

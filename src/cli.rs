@@ -127,6 +127,9 @@ pub struct DemoArgs {
     #[cfg(feature = "demo")]
     #[arg(long, global = true, value_enum, value_name = "MODE")]
     pub step_up: Option<StepUpMode>,
+    /// A demo tenant without Entra ID P2: Identity Protection answers 403
+    #[arg(long, global = true)]
+    pub no_p2: bool,
 }
 
 /// What the demo identity endpoint does with a step-up (claims) request.

@@ -61,6 +61,7 @@ pub fn demo_options(cli: &Cli) -> demo::DemoOptions {
         throttle: cli.demo.throttle,
         fault_rate: cli.demo.fault_rate.unwrap_or(0.0),
         step_up: cli.demo.step_up.unwrap_or(demo::identity::StepUpMode::Pass),
+        no_p2: cli.demo.no_p2,
         ..Default::default()
     }
 }

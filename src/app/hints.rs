@@ -34,9 +34,9 @@ pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
 /// Actions that belong to some views only (the others work everywhere).
 fn view_specific(a: Action) -> bool {
     use Action::{
-        Add, AddEligible, AllMembers, Duplicate, Edit, Exclude, LicenceErrors, License, Mark,
-        Members, Owners, Purge, Remove, Rename, Reprocess, Restore, SetState, UsageLocation,
-        WhatIf,
+        Add, AddEligible, AllMembers, Compromised, Detections, Dismiss, Duplicate, Edit, Exclude,
+        History, LicenceErrors, License, Mark, Members, Owners, Purge, Remove, Rename, Reprocess,
+        Restore, SetState, UsageLocation, WhatIf,
     };
     matches!(
         a,
@@ -47,6 +47,10 @@ fn view_specific(a: Action) -> bool {
             | LicenceErrors
             | Restore
             | Purge
+            | Compromised
+            | Dismiss
+            | History
+            | Detections
             | UsageLocation
             | Members
             | SetState

@@ -13,6 +13,7 @@ mod palette;
 pub mod picker;
 pub mod recovery;
 pub mod review;
+mod risk;
 pub mod run;
 mod set;
 pub mod tenant;

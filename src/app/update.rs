@@ -205,10 +205,23 @@ impl App {
             }
             Msg::Done { id, error } => {
                 if let Some(v) = self.view_for(id) {
+                    let path = match v {
+                        View::List(l) => match l.source.reading() {
+                            Reading::Graph { request, .. } => request.path,
+                            Reading::Parts(r) => {
+                                r.first().map(|r| r.path.clone()).unwrap_or_default()
+                            }
+                            _ => String::new(),
+                        },
+                        View::Detail(d) => d.target.kind.request(&d.target.id).path,
+                    };
                     let load = v.load_mut();
                     load.loading = false;
                     load.request = None;
-                    load.error = error.map(|e| e.to_string());
+                    load.error = error.map(|e| match e.licence_hint(&path) {
+                        Some(h) => format!("{h}: {e}"),
+                        None => e.to_string(),
+                    });
                     self.dirty = true;
                 }
                 Vec::new()
@@ -570,7 +583,11 @@ impl App {
             | Action::License
             | Action::LicenceErrors
             | Action::Restore
-            | Action::Purge => {}
+            | Action::Purge
+            | Action::Compromised
+            | Action::Dismiss
+            | Action::History
+            | Action::Detections => {}
             Action::Remove => return self.remove_selected(),
             Action::Add => return self.open_assign(false),
             Action::AddEligible => return self.open_assign(true),

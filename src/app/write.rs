@@ -176,17 +176,21 @@ pub fn missing_id(req: &Request) -> Option<String> {
 
 /// What Graph offers for a refusal the console knows a way around (a restore whose UPN or
 /// proxy address is taken now: directory-deleteditems-restore.md).
-fn way_out(request: &Request, e: &GraphError) -> &'static str {
+fn way_out(request: &Request, e: &GraphError) -> String {
+    if let Some(h) = e.licence_hint(&request.path) {
+        return format!(" {h}.");
+    }
     let msg = e.api().map(|a| a.message.as_str()).unwrap_or_default();
     if !request.path.ends_with("/restore") {
-        return "";
+        return String::new();
     }
     if msg.contains("userPrincipalName") {
-        " Its UPN is taken now: Esc twice, then n restores it under a new one."
+        " Its UPN is taken now: Esc twice, then n restores it under a new one.".into()
     } else if msg.contains("proxyAddresses") {
         " A proxy address of it is taken now: Esc, choose yes (←/→) to drop the taken ones, Enter."
+            .into()
     } else {
-        ""
+        String::new()
     }
 }
 

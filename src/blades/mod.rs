@@ -12,6 +12,7 @@ pub mod licensed_groups;
 pub mod licenses;
 pub mod locations;
 pub mod protected;
+pub mod risky;
 pub mod roles;
 pub mod strengths;
 pub mod users;
@@ -113,6 +114,33 @@ impl std::fmt::Debug for BladeKind {
     }
 }
 
+/// A list of one object's related items: declared next to the blade it belongs to.
+pub struct SubDef {
+    pub title: &'static str,
+    pub request: fn(&str) -> Request,
+    pub columns: fn() -> Vec<Column>,
+    pub row: fn(Value) -> TableRow,
+    pub style: fn(&TableRow, usize, &Theme) -> Option<Style>,
+    /// What Enter on a row opens, if anything.
+    pub opens: Option<ObjectKind>,
+}
+
+/// A [`SubDef`], compared by title.
+#[derive(Clone, Copy)]
+pub struct SubKind(pub &'static SubDef);
+
+impl PartialEq for SubKind {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.title == other.0.title
+    }
+}
+
+impl std::fmt::Debug for SubKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SubKind({})", self.0.title)
+    }
+}
+
 /// Names for the blades code refers to by name (a new blade needs none: the registry line is
 /// enough).
 #[allow(non_upper_case_globals)]
@@ -143,6 +171,7 @@ impl BladeKind {
         BladeKind(&licenses::BLADE),
         BladeKind(&license_errors::BLADE),
         BladeKind(&licensed_groups::BLADE),
+        BladeKind(&risky::BLADE),
         BladeKind(&deleted::BLADE),
         BladeKind(&journal::BLADE),
     ];
@@ -235,6 +264,13 @@ pub enum ListSource {
         user_id: String,
         user_name: String,
     },
+    /// A list that belongs to one object (a risky user's history, its detections), declared
+    /// by its blade as a [`SubDef`].
+    Sub {
+        def: SubKind,
+        id: String,
+        name: String,
+    },
     /// Every policy evaluated for one sign-in.
     WhatIf {
         query: crate::ca::whatif::WhatIfQuery,
@@ -308,6 +344,7 @@ impl ListSource {
             ListSource::Blade(b) => b.title().to_string(),
             ListSource::GroupMembers { relation, .. } => relation.title().to_string(),
             ListSource::MemberOf { .. } => "Member of".to_string(),
+            ListSource::Sub { def, .. } => def.0.title.to_string(),
             ListSource::RoleAssignments { .. } => "Assignments".to_string(),
             ListSource::WhatIf { query } => format!("What If {}", query.user),
             ListSource::WhoCan { permission } => format!(
@@ -341,6 +378,10 @@ impl ListSource {
             },
             ListSource::MemberOf { user_id, .. } => Reading::Graph {
                 request: crate::graph::endpoints::member_of(user_id),
+                cache: None,
+            },
+            ListSource::Sub { def, id, .. } => Reading::Graph {
+                request: (def.0.request)(id),
                 cache: None,
             },
             ListSource::WhatIf { query } => Reading::WhatIf(query.clone()),
@@ -424,6 +465,7 @@ impl ListSource {
             ListSource::WhoCan { .. } => roles::who_columns(),
             ListSource::GroupMembers { .. } => groups::member_columns(),
             ListSource::MemberOf { .. } => groups::member_of_columns(),
+            ListSource::Sub { def, .. } => (def.0.columns)(),
         }
     }
 
@@ -439,7 +481,9 @@ impl ListSource {
 
     /// Rows are one per object (merged by id when a page repeats one).
     pub fn one_row_per_object(&self) -> bool {
+        // A related list (a risky user's history) repeats one id on every item.
         !matches!(self, ListSource::Blade(b) if b.0.rows_of.is_some())
+            && !matches!(self, ListSource::Sub { .. })
     }
 
     pub fn row(&self, v: Value) -> TableRow {
@@ -447,6 +491,7 @@ impl ListSource {
             ListSource::Blade(b) => (b.0.row)(v),
             ListSource::GroupMembers { .. } => groups::member_row(v),
             ListSource::MemberOf { .. } => groups::member_of_row(v),
+            ListSource::Sub { def, .. } => (def.0.row)(v),
             ListSource::WhatIf { .. }
             | ListSource::RoleAssignments { .. }
             | ListSource::WhoCan { .. } => {
@@ -461,6 +506,7 @@ impl ListSource {
         match self {
             ListSource::Blade(b) => (b.0.style)(row, col, theme),
             ListSource::WhatIf { .. } => whatif::style(row, col, theme),
+            ListSource::Sub { def, .. } => (def.0.style)(row, col, theme),
             ListSource::RoleAssignments { .. }
             | ListSource::WhoCan { .. }
             | ListSource::GroupMembers { .. }
@@ -480,6 +526,7 @@ impl ListSource {
         let kind = match self {
             ListSource::Blade(b) => b.0.opens?,
             ListSource::WhatIf { .. } => ObjectKind::CaPolicy,
+            ListSource::Sub { def, .. } => def.0.opens?,
             ListSource::GroupMembers { .. }
             | ListSource::MemberOf { .. }
             | ListSource::RoleAssignments { .. }

@@ -17,6 +17,7 @@ pub mod owners;
 pub mod policy;
 pub mod protected;
 pub mod query;
+pub mod risk;
 pub mod roles;
 pub mod rules;
 pub mod server;
@@ -49,6 +50,8 @@ pub struct DemoOptions {
     pub deny: Vec<String>,
     /// The clock throttling and latency count on (tests share a virtual one with the client).
     pub clock: std::sync::Arc<dyn crate::clock::Clock>,
+    /// A tenant without Entra ID P2: Identity Protection answers 403 (`--no-p2`).
+    pub no_p2: bool,
 }
 
 impl Default for DemoOptions {
@@ -64,6 +67,7 @@ impl Default for DemoOptions {
             poll_script: Vec::new(),
             deny: Vec::new(),
             clock: std::sync::Arc::new(crate::clock::TokioClock::default()),
+            no_p2: false,
         }
     }
 }
@@ -114,6 +118,7 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, String> {
         faults,
         identity: identity::Identity::new(opts.step_up, opts.scale.seed, opts.poll_script.clone()),
         router: std::sync::OnceLock::new(),
+        no_p2: opts.no_p2,
     });
     let listener = tokio::net::TcpListener::bind(opts.addr)
         .await

@@ -16,6 +16,8 @@ const CONTEXTS: &str = include_str!("../../assets/demo-tenant/auth-contexts.json
 const ACTIONS: &str = include_str!("../../assets/demo-tenant/resource-actions.json");
 const STRENGTHS: &str = include_str!("../../assets/demo-tenant/auth-strengths.json");
 const SKUS: &str = include_str!("../../assets/demo-tenant/subscribed-skus.json");
+const RISKY: &str = include_str!("../../assets/demo-tenant/risky-users.json");
+const DETECTIONS: &str = include_str!("../../assets/demo-tenant/risk-detections.json");
 
 /// Conditional Access objects of the demo tenant, and the other tenant-wide collections the
 /// same list and get handlers serve (subscribed SKUs).
@@ -28,6 +30,10 @@ pub struct PolicyStore {
     pub strengths: Vec<Value>,
     /// One nearly out, one over-consumed in warning, one suspended.
     pub skus: Vec<Value>,
+    /// Identity Protection: risky users in every state, their detections and history.
+    pub risky: Vec<Value>,
+    pub detections: Vec<Value>,
+    pub risk_history: Vec<Value>,
 }
 
 impl PolicyStore {
@@ -39,7 +45,17 @@ impl PolicyStore {
             actions: super::store::collection(ACTIONS, "resource-actions.json")?,
             strengths: super::store::collection(STRENGTHS, "auth-strengths.json")?,
             skus: super::store::collection(SKUS, "subscribed-skus.json")?,
-        })
+            risky: super::store::collection(RISKY, "risky-users.json")?,
+            detections: super::store::collection(DETECTIONS, "risk-detections.json")?,
+            risk_history: Vec::new(),
+        }
+        .with_history())
+    }
+
+    /// One history item per risky user: how it came to its state.
+    fn with_history(mut self) -> Self {
+        self.risk_history = self.risky.iter().map(super::risk::history_item).collect();
+        self
     }
 
     pub(super) fn items_mut(&mut self, coll: Coll) -> &mut Vec<Value> {
@@ -50,6 +66,8 @@ impl PolicyStore {
             Coll::Actions => &mut self.actions,
             Coll::Strengths => &mut self.strengths,
             Coll::Skus => &mut self.skus,
+            Coll::RiskyUsers => &mut self.risky,
+            Coll::RiskDetections => &mut self.detections,
         }
     }
 
@@ -80,6 +98,8 @@ pub enum Coll {
     Actions,
     Strengths,
     Skus,
+    RiskyUsers,
+    RiskDetections,
 }
 
 impl Coll {
@@ -91,6 +111,8 @@ impl Coll {
             Coll::Actions => &s.actions,
             Coll::Strengths => &s.strengths,
             Coll::Skus => &s.skus,
+            Coll::RiskyUsers => &s.risky,
+            Coll::RiskDetections => &s.detections,
         }
     }
 
@@ -102,6 +124,8 @@ impl Coll {
             Coll::Actions => "microsoft.graph.unifiedRbacResourceAction",
             Coll::Strengths => "microsoft.graph.authenticationStrengthPolicy",
             Coll::Skus => "microsoft.graph.subscribedSku",
+            Coll::RiskyUsers => "microsoft.graph.riskyUser",
+            Coll::RiskDetections => "microsoft.graph.riskDetection",
         }
     }
 
@@ -112,6 +136,8 @@ impl Coll {
             Coll::Contexts => "identity/conditionalAccess/authenticationContextClassReferences",
             Coll::Strengths => "policies/authenticationStrengthPolicies",
             Coll::Skus => "subscribedSkus",
+            Coll::RiskyUsers => "identityProtection/riskyUsers",
+            Coll::RiskDetections => "identityProtection/riskDetections",
             Coll::Actions => {
                 "roleManagement/directory/resourceNamespaces('microsoft.directory')/resourceActions"
             }
@@ -152,6 +178,9 @@ async fn list(
 ) -> Response {
     let ctx = Ctx::new(headers);
     if let Err(r) = super::server::authorize(&ctx, headers) {
+        return r;
+    }
+    if let Some(r) = super::risk::premium(state, &ctx, coll) {
         return r;
     }
     // subscribedSkus takes $select only (subscribedsku-list.md: "It does not support
@@ -210,6 +239,9 @@ async fn get_one(
 ) -> Response {
     let ctx = Ctx::new(headers);
     if let Err(r) = super::server::authorize(&ctx, headers) {
+        return r;
+    }
+    if let Some(r) = super::risk::premium(state, &ctx, coll) {
         return r;
     }
     let Ok(tenant) = state.tenant.read() else {
@@ -275,6 +307,8 @@ routes!(list_contexts, get_context, Coll::Contexts);
 routes!(list_actions, get_action, Coll::Actions);
 routes!(list_strengths, get_strength, Coll::Strengths);
 routes!(list_skus, get_sku, Coll::Skus);
+routes!(list_risky, get_risky, Coll::RiskyUsers);
+routes!(list_detections, get_detection, Coll::RiskDetections);
 
 /// The real claims-challenge 401 (graph-api.md §11.6) when a protected write's token lacks the
 /// authentication context.

@@ -21,6 +21,8 @@ pub struct DemoState {
     pub identity: super::identity::Identity,
     /// The router itself, for `$batch` to dispatch inner requests through every layer.
     pub router: std::sync::OnceLock<Router>,
+    /// No Entra ID P2: Identity Protection answers 403.
+    pub no_p2: bool,
 }
 
 pub type Shared = Arc<DemoState>;
@@ -554,6 +556,22 @@ pub fn router(state: Shared) -> Router {
             "/{version}/directory/deletedItems/{id}/restore",
             axum::routing::post(super::deleted::restore),
         )
+        .route("/{version}/identityProtection/riskyUsers", get(policy::list_risky))
+        .route(
+            "/{version}/identityProtection/riskyUsers/confirmCompromised",
+            axum::routing::post(super::risk::confirm_compromised),
+        )
+        .route(
+            "/{version}/identityProtection/riskyUsers/dismiss",
+            axum::routing::post(super::risk::dismiss),
+        )
+        .route("/{version}/identityProtection/riskyUsers/{id}", get(policy::get_risky))
+        .route(
+            "/{version}/identityProtection/riskyUsers/{id}/history",
+            get(super::risk::history),
+        )
+        .route("/{version}/identityProtection/riskDetections", get(policy::list_detections))
+        .route("/{version}/identityProtection/riskDetections/{id}", get(policy::get_detection))
         .route("/{version}/subscribedSkus", get(policy::list_skus))
         .route("/{version}/subscribedSkus/{id}", get(policy::get_sku))
         .route("/{version}/policies/authenticationStrengthPolicies", get(policy::list_strengths))

@@ -145,6 +145,26 @@ pub enum GraphError {
 }
 
 impl GraphError {
+    /// What a refusal of `path` usually means when the tenant lacks the licence a feature
+    /// needs (Identity Protection: Entra ID P2, riskyuser-list.md; sign-in logs: P1 or P2).
+    pub fn licence_hint(&self, path: &str) -> Option<&'static str> {
+        if self.api()?.status != 403 {
+            return None;
+        }
+        let p = path.to_ascii_lowercase();
+        if p.contains("/identityprotection/") {
+            Some(
+                "Identity Protection needs Microsoft Entra ID P2 (and IdentityRiskyUser.Read.All or ReadWrite.All): without them Graph refuses",
+            )
+        } else if p.contains("/auditlogs/") {
+            Some(
+                "sign-in logs need Microsoft Entra ID P1 or P2 (and AuditLog.Read.All): without them Graph refuses",
+            )
+        } else {
+            None
+        }
+    }
+
     /// The Graph error, if the server answered with one.
     pub fn api(&self) -> Option<&ApiError> {
         match self {

@@ -181,6 +181,21 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
                 |row: &crate::widgets::table::TableRow, col: usize| source.style(row, col, theme);
             l.table
                 .render(f, area, theme, Line::from(title), focused, &styler);
+            // Nothing read and an error: the whole reason in the body, wrapped.
+            if let (true, Some(e)) = (l.table.is_empty(), &l.load.error) {
+                let inner = Rect {
+                    x: area.x + 1,
+                    y: area.y + 2,
+                    width: area.width.saturating_sub(2),
+                    height: area.height.saturating_sub(3),
+                };
+                if inner.width > 0 && inner.height > 0 {
+                    let text = Paragraph::new(clean(e))
+                        .style(theme.error)
+                        .wrap(Wrap { trim: true });
+                    f.render_widget(text, inner);
+                }
+            }
         }
         View::Detail(d) => {
             let tabs = |tab: DetailTab, name: &str| {

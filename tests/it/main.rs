@@ -25,6 +25,7 @@ mod protection;
 mod pty;
 mod read_only;
 mod resilience;
+mod risky_users;
 mod roles;
 mod screens;
 mod soak;

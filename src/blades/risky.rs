@@ -1,0 +1,281 @@
+//! The Risky users blade (Identity Protection, Entra ID P2): user, risk level, state, detail,
+//! last updated; a user's page with its risk history (`h`) and detections (`e`); `C` confirms
+//! the marked users (or the selected one) compromised, `D` dismisses their risk, both behind a
+//! confirm naming every user and what follows, then the list is read again and shows what
+//! Graph says now.
+
+use super::{date, text};
+use crate::action::Action;
+use crate::graph::Request;
+use crate::theme::Theme;
+use crate::widgets::sheet::{Sheet, show};
+use crate::widgets::table::{Column, TableRow};
+use ratatui::style::Style;
+use serde_json::Value;
+
+pub fn list_request() -> Request {
+    Request::get("/identityProtection/riskyUsers")
+}
+
+pub fn detail_request(id: &str) -> Request {
+    Request::get(format!(
+        "/identityProtection/riskyUsers/{}",
+        super::path_segment(id)
+    ))
+}
+
+/// A `riskDetail` in words (riskyuser.md's values; another value is shown as it is).
+pub fn detail_words(d: &str) -> String {
+    match d {
+        "none" | "" => "—".into(),
+        "adminGeneratedTemporaryPassword" => "an admin set a temporary password".into(),
+        "userPerformedSecuredPasswordChange" => "the user changed the password securely".into(),
+        "userPerformedSecuredPasswordReset" => "the user reset the password securely".into(),
+        "adminConfirmedSigninSafe" => "an admin confirmed the sign-in safe".into(),
+        "aiConfirmedSigninSafe" => "confirmed safe by the service".into(),
+        "userPassedMFADrivenByRiskBasedPolicy" => {
+            "the user passed MFA asked by a risk policy".into()
+        }
+        "adminDismissedAllRiskForUser" => "an admin dismissed the risk".into(),
+        "adminConfirmedSigninCompromised" => "an admin confirmed a sign-in compromised".into(),
+        "adminConfirmedUserCompromised" => "an admin confirmed the user compromised".into(),
+        "hidden" => "hidden (no permission to see it)".into(),
+        other => crate::sanitize::clean(other),
+    }
+}
+
+pub fn columns() -> Vec<Column> {
+    vec![
+        Column::grow("User", 16),
+        Column::grow("UPN", 20).from(110),
+        Column::fixed("Level", 6),
+        Column::fixed("State", 20),
+        Column::grow("Detail", 20).from(100),
+        Column::fixed("Updated", 10),
+    ]
+}
+
+pub fn row(v: Value) -> TableRow {
+    let cells = vec![
+        text(&v, "userDisplayName"),
+        text(&v, "userPrincipalName"),
+        text(&v, "riskLevel"),
+        text(&v, "riskState"),
+        detail_words(&text(&v, "riskDetail")),
+        date(&v["riskLastUpdatedDateTime"]),
+    ];
+    TableRow::new(v, cells)
+}
+
+pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
+    match (col, row.cells.get(col).map(String::as_str)) {
+        (2, Some("high")) => Some(theme.error),
+        (2, Some("medium")) => Some(theme.warning),
+        (3, Some("atRisk" | "confirmedCompromised")) => Some(theme.error),
+        (3, Some("remediated" | "dismissed" | "confirmedSafe")) => Some(theme.muted),
+        (1 | 4 | 5, _) => Some(theme.muted),
+        _ => None,
+    }
+}
+
+pub fn sheet(v: &Value) -> Sheet {
+    let mut s = Sheet::default();
+    let p = |k: &str| show(&v[k]);
+    let u = s.section("Risky user");
+    u.push(("User".into(), p("userDisplayName")));
+    u.push(("UPN".into(), p("userPrincipalName")));
+    u.push(("Object id".into(), p("id")));
+    u.push(("Risk level".into(), p("riskLevel")));
+    u.push(("Risk state".into(), p("riskState")));
+    u.push(("Detail".into(), detail_words(&text(v, "riskDetail"))));
+    u.push(("Last updated".into(), p("riskLastUpdatedDateTime")));
+    u.push(("Processing".into(), p("isProcessing")));
+    u.push(("Deleted user".into(), p("isDeleted")));
+    let k = s.section("Keys");
+    k.push(("h / e".into(), "risk history / risk detections".into()));
+    k.push(("C / D".into(), "confirm compromised / dismiss".into()));
+    s
+}
+
+/// `C` / `D` on the list or a risky user's page; `h` / `e` on the page.
+pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effect>> {
+    match a {
+        Action::Compromised => Some(app.change_risk(true)),
+        Action::Dismiss => Some(app.change_risk(false)),
+        Action::History => Some(app.open_sub(&HISTORY)),
+        Action::Detections => Some(app.open_sub(&DETECTIONS)),
+        _ => None,
+    }
+}
+
+/// The Risky users blade in the registry.
+pub static BLADE: super::BladeDef = super::BladeDef {
+    title: "Risky users",
+    nav_label: "Risky users",
+    command: "risky-users",
+    load: super::Load::Graph(list_request),
+    columns,
+    row,
+    rows_of: None,
+    style,
+    refine: None,
+    opens: Some(super::ObjectKind(&DETAIL)),
+    sync: None,
+    keys: &[
+        (Action::Compromised, "compromised"),
+        (Action::Dismiss, "dismiss"),
+        (Action::Mark, "mark"),
+    ],
+    act,
+};
+
+/// A risky user's page.
+pub static DETAIL: super::DetailDef = super::DetailDef {
+    name: "risky user",
+    collection: "risky-users",
+    request: detail_request,
+    sheet: |v, _, _| sheet(v),
+    needs_facts: false,
+    principal: false,
+    members: false,
+    keys: &[
+        (Action::History, "history"),
+        (Action::Detections, "detections"),
+        (Action::Compromised, "compromised"),
+        (Action::Dismiss, "dismiss"),
+    ],
+    act,
+};
+
+fn history_columns() -> Vec<Column> {
+    vec![
+        Column::fixed("When", 17),
+        Column::fixed("Level", 6),
+        Column::fixed("State", 20),
+        Column::grow("Detail", 24),
+        Column::fixed("By", 10).from(100),
+    ]
+}
+
+fn history_row(v: Value) -> TableRow {
+    let when = text(&v, "riskLastUpdatedDateTime")
+        .replace('T', " ")
+        .chars()
+        .take(16)
+        .collect();
+    let cells = vec![
+        when,
+        text(&v, "riskLevel"),
+        text(&v, "riskState"),
+        detail_words(&text(&v, "riskDetail")),
+        if v["initiatedBy"].is_string() {
+            "an admin".into()
+        } else {
+            "the service".into()
+        },
+    ];
+    TableRow::new(v, cells)
+}
+
+/// A risky user's history (`GET /identityProtection/riskyUsers/{id}/history`).
+pub static HISTORY: super::SubDef = super::SubDef {
+    title: "Risk history",
+    request: |id| {
+        Request::get(format!(
+            "/identityProtection/riskyUsers/{}/history",
+            super::path_segment(id)
+        ))
+    },
+    columns: history_columns,
+    row: history_row,
+    style,
+    opens: None,
+};
+
+fn detection_columns() -> Vec<Column> {
+    vec![
+        Column::fixed("Detected", 17),
+        Column::grow("Risk event", 18),
+        Column::fixed("Level", 6),
+        Column::fixed("Timing", 8),
+        Column::fixed("IP", 15).from(100),
+        Column::grow("Location", 12).from(110),
+    ]
+}
+
+fn detection_row(v: Value) -> TableRow {
+    let when = text(&v, "detectedDateTime")
+        .replace('T', " ")
+        .chars()
+        .take(16)
+        .collect();
+    let loc = &v["location"];
+    let place = [text(loc, "city"), text(loc, "countryOrRegion")]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let cells = vec![
+        when,
+        text(&v, "riskEventType"),
+        text(&v, "riskLevel"),
+        text(&v, "detectionTimingType"),
+        text(&v, "ipAddress"),
+        place,
+    ];
+    TableRow::new(v, cells)
+}
+
+fn detection_style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
+    match (col, row.cells.get(col).map(String::as_str)) {
+        (2, Some("high")) => Some(theme.error),
+        (2, Some("medium")) => Some(theme.warning),
+        (0 | 3 | 4 | 5, _) => Some(theme.muted),
+        _ => None,
+    }
+}
+
+/// A user's risk detections (`GET /identityProtection/riskDetections?$filter=userId eq '…'`;
+/// default page 20, at most 500: graph-api.md §7).
+pub static DETECTIONS: super::SubDef = super::SubDef {
+    title: "Risk detections",
+    request: |id| {
+        Request::get("/identityProtection/riskDetections")
+            .filter(format!("userId eq '{}'", id.replace('\'', "''")))
+            .top(500)
+    },
+    columns: detection_columns,
+    row: detection_row,
+    style: detection_style,
+    opens: None,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_published_placeholder_sample_is_shown_not_failed() {
+        // riskyuser-list.md's v1.0 sample puts type names where values belong.
+        let r = row(
+            json!({"id": "c0ff", "isDeleted": "Boolean", "isProcessing": "Boolean",
+            "riskLevel": "String", "riskState": "String", "riskDetail": "String",
+            "riskLastUpdatedDateTime": "DateTimeOffset", "userDisplayName": "String",
+            "userPrincipalName": "String"}),
+        );
+        assert_eq!(r.cells[2], "String");
+        assert_eq!(r.cells[5], "DateTimeOf");
+        let s = sheet(&json!({"isDeleted": "Boolean"}));
+        assert!(!s.sections.is_empty());
+    }
+
+    #[test]
+    fn detections_name_their_place() {
+        let r = detection_row(json!({"detectedDateTime": "2026-11-29T22:13:00Z",
+            "riskEventType": "unfamiliarFeatures", "riskLevel": "medium",
+            "location": {"city": "Lagos", "countryOrRegion": "NG"}}));
+        assert_eq!(r.cells[0], "2026-11-29 22:13");
+        assert_eq!(r.cells[5], "Lagos, NG");
+    }
+}

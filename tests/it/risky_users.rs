@@ -1,0 +1,130 @@
+//! Risky users end to end: every state listed, a user's detections and history, confirm
+//! compromised and dismiss on marked users (one request, every user named, the list read again
+//! shows Graph's state), and a tenant without Entra ID P2 said in words.
+
+use crate::common::Harness;
+use crossterm::event::KeyCode;
+use entra_console::app::View;
+use entra_console::app::write::Phase;
+use entra_console::blades::BladeKind;
+use entra_console::demo::DemoOptions;
+
+fn blade() -> BladeKind {
+    BladeKind::from_command("risky-users").expect("registered")
+}
+
+fn rows(h: &Harness) -> Vec<Vec<String>> {
+    let View::List(l) = h.app.top() else {
+        panic!("a list")
+    };
+    l.table.visible_rows().map(|r| r.cells.clone()).collect()
+}
+
+fn state_of(h: &Harness, name: &str) -> (String, String) {
+    let t = h.server.state.tenant.read().unwrap();
+    let u = t
+        .policy
+        .risky
+        .iter()
+        .find(|u| u["userDisplayName"] == name)
+        .unwrap();
+    (
+        u["riskState"].as_str().unwrap().to_string(),
+        u["riskLevel"].as_str().unwrap().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn every_state_then_detections_and_history() {
+    let mut h = Harness::new(false).await;
+    h.open(blade()).await;
+    insta::assert_snapshot!("risky_users_100x14", h.render(100, 14));
+    let states: std::collections::BTreeSet<String> =
+        rows(&h).iter().map(|r| r[3].clone()).collect();
+    assert_eq!(states.len(), 5, "{states:?}");
+    h.filter("Chen Wei").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('e')).await;
+    let d = rows(&h);
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert!(d.iter().any(|r| r[1] == "leakedCredentials"));
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('h')).await;
+    assert_eq!(rows(&h)[0][2], "atRisk");
+}
+
+#[tokio::test]
+async fn confirm_compromised_and_dismiss_marked_users() {
+    let mut h = Harness::session(Default::default()).await;
+    h.open(blade()).await;
+    // Ivan and Dana are at risk: both marked, one confirm naming both.
+    h.filter("Ivan").await;
+    h.key(KeyCode::Char(' ')).await;
+    h.key(KeyCode::Esc).await;
+    h.filter("Dana").await;
+    h.key(KeyCode::Char(' ')).await;
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('C')).await;
+    let w = h.app.write.as_ref().expect("a confirm");
+    assert!(
+        w.title.contains("Ivan Petrov") && w.title.contains("Dana Kim"),
+        "{}",
+        w.title
+    );
+    assert!(w.title.contains("becomes high"), "{}", w.title);
+    let ids = w.request.body.as_ref().unwrap()["userIds"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(ids, 2);
+    h.key(KeyCode::Enter).await;
+    assert!(matches!(
+        h.app.write.as_ref().unwrap().phase,
+        Phase::Done(_)
+    ));
+    h.key(KeyCode::Esc).await;
+    assert_eq!(
+        state_of(&h, "Ivan Petrov"),
+        ("confirmedCompromised".into(), "high".into())
+    );
+    assert_eq!(
+        state_of(&h, "Dana Kim"),
+        ("confirmedCompromised".into(), "high".into())
+    );
+    // The list was read again: it shows Graph's state, not what was asked.
+    let ivan = rows(&h)
+        .into_iter()
+        .find(|r| r[0] == "Ivan Petrov")
+        .unwrap();
+    assert_eq!(ivan[3], "confirmedCompromised");
+    // Dismiss from a user's page.
+    h.filter("Chen Wei").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('D')).await;
+    let w = h.app.write.as_ref().expect("a confirm");
+    assert!(w.request.path.ends_with("/riskyUsers/dismiss"));
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Esc).await;
+    assert_eq!(
+        state_of(&h, "Chen Wei"),
+        ("dismissed".into(), "none".into())
+    );
+    h.key(KeyCode::Char('h')).await;
+    assert_eq!(rows(&h)[0][2], "dismissed", "the newest history item first");
+}
+
+#[tokio::test]
+async fn without_p2_the_reason_is_said() {
+    let opts = DemoOptions {
+        no_p2: true,
+        ..Default::default()
+    };
+    let mut h = Harness::session(opts).await;
+    h.open(blade()).await;
+    let View::List(l) = h.app.top() else {
+        panic!("a list")
+    };
+    let why = l.load.error.clone().expect("the 403");
+    assert!(why.contains("403") && why.contains("Entra ID P2"), "{why}");
+    insta::assert_snapshot!("risky_users_no_p2_100x8", h.render(100, 8));
+}
