@@ -68,6 +68,8 @@ pub enum Action {
     History,
     /// A risky user's risk detections.
     Detections,
+    /// A user's recent sign-ins.
+    SignIns,
 }
 
 impl Action {

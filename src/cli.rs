@@ -21,6 +21,7 @@ pub fn export_names() -> Vec<&'static str> {
     names.push("role-assignments");
     names.push("whocan");
     names.push("group-members");
+    names.push("sign-ins");
     names
 }
 
@@ -223,7 +224,8 @@ pub enum Command {
     /// Write a blade's objects to stdout
     Export {
         blade: String,
-        /// For `whocan`: the permission (e.g. conditionalAccessPolicies/create)
+        /// For `whocan`: the permission (e.g. conditionalAccessPolicies/create); for
+        /// `sign-ins`: the user (UPN or object id)
         permission: Option<String>,
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,

@@ -40,6 +40,48 @@ pub async fn export(
     if blade == "group-members" && permission.is_none() {
         return crate::group_commands::export_members(cli, paths, format).await;
     }
+    if blade == "sign-ins" {
+        let Some(user) = permission else {
+            return Err(Failure {
+                code: 2,
+                message: "export sign-ins USER (a UPN or an object id)".into(),
+            });
+        };
+        let conn = connect(cli, paths).await?;
+        if conn.offline {
+            return Err(Failure::error(
+                "sign-ins are not kept in the cache; export them online",
+            ));
+        }
+        // Graph takes a UPN or an id as a user's key.
+        let u = conn
+            .client
+            .get_json(
+                &crate::graph::Request::get(format!(
+                    "/users/{}",
+                    crate::graph::endpoints::path_segment(user)
+                ))
+                .select(&["id"]),
+            )
+            .await
+            .map_err(|e| Failure::error(format!("{user}: {e}")))?;
+        let id = u["id"].as_str().unwrap_or_default();
+        let items = conn
+            .client
+            .get_all(crate::blades::signins::request(id))
+            .await
+            .map_err(|e| match e.licence_hint("/auditLogs/signIns") {
+                Some(h) => Failure::error(format!("{h}: {e}")),
+                None => Failure::error(e.to_string()),
+            })?;
+        let records = crate::blades::signins::records(items);
+        let stdout = std::io::stdout();
+        let cols = crate::blades::signins::EXPORT_COLUMNS;
+        return match crate::export::write_records(cols, records, format, &mut stdout.lock()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.map_err(|e| Failure::error(format!("export: {e}"))),
+        };
+    }
     if blade == "license-errors" && permission.is_none() {
         return export_licence_errors(cli, paths, format).await;
     }

@@ -36,7 +36,7 @@ fn view_specific(a: Action) -> bool {
     use Action::{
         Add, AddEligible, AllMembers, Compromised, Detections, Dismiss, Duplicate, Edit, Exclude,
         History, LicenceErrors, License, Mark, Members, Owners, Purge, Remove, Rename, Reprocess,
-        Restore, SetState, UsageLocation, WhatIf,
+        Restore, SetState, SignIns, UsageLocation, WhatIf,
     };
     matches!(
         a,
@@ -51,6 +51,7 @@ fn view_specific(a: Action) -> bool {
             | Dismiss
             | History
             | Detections
+            | SignIns
             | UsageLocation
             | Members
             | SetState

@@ -200,7 +200,11 @@ impl App {
             } => self.on_bulk_report(id, result, dry_run),
             Msg::Retrying(n) => {
                 let secs = n.wait.as_secs_f64().ceil().max(1.0) as u64;
-                self.toast(format!("{}, retrying in {secs} s", n.reason), false);
+                if n.attempt == 0 {
+                    self.toast(format!("{}: waiting {secs} s", n.reason), false);
+                } else {
+                    self.toast(format!("{}, retrying in {secs} s", n.reason), false);
+                }
                 Vec::new()
             }
             Msg::Done { id, error } => {
@@ -587,7 +591,8 @@ impl App {
             | Action::Compromised
             | Action::Dismiss
             | Action::History
-            | Action::Detections => {}
+            | Action::Detections
+            | Action::SignIns => {}
             Action::Remove => return self.remove_selected(),
             Action::Add => return self.open_assign(false),
             Action::AddEligible => return self.open_assign(true),

@@ -14,6 +14,7 @@ pub mod locations;
 pub mod protected;
 pub mod risky;
 pub mod roles;
+pub mod signins;
 pub mod strengths;
 pub mod users;
 pub mod whatif;
@@ -121,8 +122,13 @@ pub struct SubDef {
     pub columns: fn() -> Vec<Column>,
     pub row: fn(Value) -> TableRow,
     pub style: fn(&TableRow, usize, &Theme) -> Option<Style>,
-    /// What Enter on a row opens, if anything.
-    pub opens: Option<ObjectKind>,
+    /// What Enter on a row opens, if anything (a sign-in opens the policy that decided it).
+    pub open: fn(&Value) -> Option<ObjectRef>,
+}
+
+/// A [`SubDef`] row opens nothing.
+pub fn opens_nothing(_: &Value) -> Option<ObjectRef> {
+    None
 }
 
 /// A [`SubDef`], compared by title.
@@ -526,7 +532,7 @@ impl ListSource {
         let kind = match self {
             ListSource::Blade(b) => b.0.opens?,
             ListSource::WhatIf { .. } => ObjectKind::CaPolicy,
-            ListSource::Sub { def, .. } => def.0.opens?,
+            ListSource::Sub { def, .. } => return (def.0.open)(v),
             ListSource::GroupMembers { .. }
             | ListSource::MemberOf { .. }
             | ListSource::RoleAssignments { .. }

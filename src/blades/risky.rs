@@ -92,7 +92,10 @@ pub fn sheet(v: &Value) -> Sheet {
     u.push(("Processing".into(), p("isProcessing")));
     u.push(("Deleted user".into(), p("isDeleted")));
     let k = s.section("Keys");
-    k.push(("h / e".into(), "risk history / risk detections".into()));
+    k.push((
+        "h / e / i".into(),
+        "risk history / risk detections / sign-ins".into(),
+    ));
     k.push(("C / D".into(), "confirm compromised / dismiss".into()));
     s
 }
@@ -104,6 +107,7 @@ pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effec
         Action::Dismiss => Some(app.change_risk(false)),
         Action::History => Some(app.open_sub(&HISTORY)),
         Action::Detections => Some(app.open_sub(&DETECTIONS)),
+        Action::SignIns => Some(app.open_sub(&super::signins::SIGN_INS)),
         _ => None,
     }
 }
@@ -141,6 +145,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     keys: &[
         (Action::History, "history"),
         (Action::Detections, "detections"),
+        (Action::SignIns, "sign-ins"),
         (Action::Compromised, "compromised"),
         (Action::Dismiss, "dismiss"),
     ],
@@ -189,7 +194,7 @@ pub static HISTORY: super::SubDef = super::SubDef {
     columns: history_columns,
     row: history_row,
     style,
-    opens: None,
+    open: super::opens_nothing,
 };
 
 fn detection_columns() -> Vec<Column> {
@@ -247,7 +252,7 @@ pub static DETECTIONS: super::SubDef = super::SubDef {
     columns: detection_columns,
     row: detection_row,
     style: detection_style,
-    opens: None,
+    open: super::opens_nothing,
 };
 
 #[cfg(test)]

@@ -129,6 +129,9 @@ pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effec
     if a == Action::License {
         return Some(app.open_licence(&user, false));
     }
+    if a == Action::SignIns {
+        return Some(app.open_sub(&super::signins::SIGN_INS));
+    }
     super::license_errors::fix(app, a, &user)
 }
 
@@ -167,6 +170,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
         (Action::Members, "groups"),
         (Action::WhatIf, "what if"),
         (Action::License, "licence"),
+        (Action::SignIns, "sign-ins"),
         (Action::UsageLocation, "usage location"),
         (Action::Reprocess, "reprocess"),
     ],

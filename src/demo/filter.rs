@@ -107,8 +107,9 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
             c if c.is_ascii_digit() || c == '-' => {
                 let start = i;
                 i += 1;
+                // Dates and times too (`2026-11-04T22:05:00Z`: lambdas never start with a digit).
                 while i < chars.len()
-                    && (chars[i].is_ascii_alphanumeric() || chars[i] == '.' || chars[i] == '-')
+                    && (chars[i].is_ascii_alphanumeric() || ".-:+".contains(chars[i]))
                 {
                     i += 1;
                 }

@@ -21,6 +21,7 @@ pub mod risk;
 pub mod roles;
 pub mod rules;
 pub mod server;
+pub mod signins;
 pub mod store;
 pub mod validate;
 pub mod whatif;

@@ -572,6 +572,7 @@ pub fn router(state: Shared) -> Router {
         )
         .route("/{version}/identityProtection/riskDetections", get(policy::list_detections))
         .route("/{version}/identityProtection/riskDetections/{id}", get(policy::get_detection))
+        .route("/{version}/auditLogs/signIns", get(super::signins::list))
         .route("/{version}/subscribedSkus", get(policy::list_skus))
         .route("/{version}/subscribedSkus/{id}", get(policy::get_sku))
         .route("/{version}/policies/authenticationStrengthPolicies", get(policy::list_strengths))

@@ -73,6 +73,8 @@ pub struct Tenant {
     /// Deleted users, Microsoft 365 groups, applications and service principals (restorable
     /// for 30 days), each with `@odata.type` and `deletedDateTime`.
     pub deleted: Vec<Value>,
+    /// Sign-in logs, newest first.
+    pub sign_ins: Vec<Value>,
     /// Restored applications and service principals (the demo serves no live collection of
     /// them; kept so a restore is visible to tests).
     pub restored_apps: Vec<Value>,
@@ -137,6 +139,7 @@ impl Tenant {
             t.groups.push(g);
         }
         t.deleted = super::deleted::load()?;
+        t.sign_ins = super::signins::load()?;
         t.generate(scale);
         t.reindex();
         Ok(t)

@@ -88,6 +88,8 @@ pub struct GraphClient {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) retry: RetryPolicy,
     pacer: Arc<Pacer>,
+    /// Sign-in log reads: one every 2 s (about 5 per 10 s per app and tenant).
+    sign_in_pacer: Arc<Pacer>,
     pub(crate) rng: Arc<Mutex<Rng>>,
     observer: Option<Observer>,
     /// `--offline`: every request is refused before a socket is opened.
@@ -161,6 +163,7 @@ impl GraphClient {
             clock: Arc::new(TokioClock::default()),
             retry: RetryPolicy::default(),
             pacer: Arc::new(Pacer::new(Duration::from_millis(1050))),
+            sign_in_pacer: Arc::new(Pacer::new(Duration::from_secs(2))),
             rng: Arc::new(Mutex::new(Rng::new(seed))),
             observer: None,
             offline: false,
@@ -198,6 +201,7 @@ impl GraphClient {
     /// Spacing of Conditional Access / Identity Protection calls (default a little over 1 s).
     pub fn with_pacing(mut self, interval: Duration) -> Self {
         self.pacer = Arc::new(Pacer::new(interval));
+        self.sign_in_pacer = Arc::new(Pacer::new(interval));
         self
     }
 
@@ -273,11 +277,24 @@ impl GraphClient {
     ) -> Result<Response, GraphError> {
         let start = self.clock.now();
         let paced = is_paced(url.path());
+        let sign_ins = super::retry::is_sign_in_log(url.path());
         let mut attempt = 0;
         loop {
             attempt += 1;
             if paced {
                 self.pacer.wait(self.clock.as_ref()).await;
+            }
+            if sign_ins {
+                // Said when the wait is long enough to notice.
+                let due = self.sign_in_pacer.due_in(self.clock.as_ref()).await;
+                if due >= Duration::from_millis(500) {
+                    self.notify(RetryNotice {
+                        reason: "sign-in logs allow about 5 requests per 10 s".into(),
+                        wait: due,
+                        attempt: 0,
+                    });
+                }
+                self.sign_in_pacer.wait(self.clock.as_ref()).await;
             }
             let err = match self.execute(method, url.clone(), headers, body).await {
                 Ok(r) => return Ok(r),

@@ -33,6 +33,7 @@ impl Default for RetryPolicy {
 pub struct RetryNotice {
     pub reason: String,
     pub wait: Duration,
+    /// 0 for a paced call waiting its turn (nothing failed).
     pub attempt: u32,
 }
 
@@ -82,6 +83,11 @@ pub fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Opt
 /// Resources limited to about one request per second per tenant, without `Retry-After`
 /// (graph-api.md §11.4): Conditional Access policies, named locations, risky users and
 /// risk detections.
+/// Sign-in logs: about 5 requests per 10 s per app and tenant (graph-api.md §10).
+pub fn is_sign_in_log(path: &str) -> bool {
+    path.to_ascii_lowercase().contains("/auditlogs/signins")
+}
+
 pub fn is_paced(path: &str) -> bool {
     let p = path.to_ascii_lowercase();
     p.contains("/identity/conditionalaccess/")
@@ -106,13 +112,21 @@ impl Pacer {
     }
 
     /// Wait for this call's slot. The lock is held while sleeping, so calls go one at a time.
-    pub async fn wait(&self, clock: &dyn Clock) {
+    /// Returns how long this call waits (before waiting, so it can be said).
+    pub async fn wait(&self, clock: &dyn Clock) -> Duration {
         let mut next = self.next.lock().await;
         let now = clock.now();
-        if now < *next {
-            clock.sleep(next.saturating_sub(now)).await;
+        let wait = next.saturating_sub(now);
+        if !wait.is_zero() {
+            clock.sleep(wait).await;
         }
         *next = clock.now().max(*next) + self.interval;
+        wait
+    }
+
+    /// How long a call made now would wait.
+    pub async fn due_in(&self, clock: &dyn Clock) -> Duration {
+        self.next.lock().await.saturating_sub(clock.now())
     }
 }
 

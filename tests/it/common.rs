@@ -255,3 +255,34 @@ pub fn bin(home: &std::path::Path, with_token: bool) -> std::process::Command {
     }
     c
 }
+
+/// `s` with dates (`2026-12-04`, and a following ` 20:06`) replaced by placeholders: the demo
+/// moves deletion and sign-in times to the day it runs.
+pub fn redact_dates(s: &str) -> String {
+    let b: Vec<char> = s.chars().collect();
+    let digit = |k: usize| b.get(k).is_some_and(char::is_ascii_digit);
+    let (mut out, mut i) = (String::new(), 0);
+    while i < b.len() {
+        let date = (0..4).all(|k| digit(i + k))
+            && b.get(i + 4) == Some(&'-')
+            && (5..7).all(|k| digit(i + k))
+            && b.get(i + 7) == Some(&'-')
+            && (8..10).all(|k| digit(i + k));
+        if !date {
+            out.push(b[i]);
+            i += 1;
+            continue;
+        }
+        out.push_str("YYYY-MM-DD");
+        i += 10;
+        let time = b.get(i) == Some(&' ')
+            && (1..3).all(|k| digit(i + k))
+            && b.get(i + 3) == Some(&':')
+            && (4..6).all(|k| digit(i + k));
+        if time {
+            out.push_str(" hh:mm");
+            i += 6;
+        }
+    }
+    out
+}

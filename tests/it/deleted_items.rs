@@ -2,7 +2,7 @@
 //! restore (one and marked), a UPN taken now (Graph's 400, then a new UPN), and a permanent
 //! delete after the name is typed, through the step-up its protection demands.
 
-use crate::common::{Harness, bin};
+use crate::common::{Harness, bin, redact_dates};
 use crossterm::event::KeyCode;
 use entra_console::app::View;
 use entra_console::app::write::Phase;
@@ -19,29 +19,6 @@ fn names(h: &Harness) -> Vec<String> {
         panic!("a list")
     };
     l.table.visible_rows().map(|r| r.cells[0].clone()).collect()
-}
-
-fn redact_dates(s: &str) -> String {
-    let mut out = String::new();
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < s.len() {
-        let d = |k: usize| b.get(i + k).is_some_and(u8::is_ascii_digit);
-        let is_date = (0..4).all(d)
-            && b.get(i + 4) == Some(&b'-')
-            && (5..7).all(d)
-            && b.get(i + 7) == Some(&b'-')
-            && (8..10).all(d);
-        if is_date {
-            out.push_str("YYYY-MM-DD");
-            i += 10;
-        } else {
-            let c = s[i..].chars().next().unwrap();
-            out.push(c);
-            i += c.len_utf8();
-        }
-    }
-    out
 }
 
 fn deleted_names(h: &Harness) -> Vec<String> {

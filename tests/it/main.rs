@@ -28,5 +28,6 @@ mod resilience;
 mod risky_users;
 mod roles;
 mod screens;
+mod sign_ins;
 mod soak;
 mod step_up;

@@ -1,0 +1,279 @@
+//! A user's recent sign-ins, for triage (`GET /auditLogs/signIns`, newest first, the last 30
+//! days): time, app, result, Graph's error code in words, and what Conditional Access did,
+//! report-only policies included (Graph names their results only when asked with `Prefer:
+//! include-unknown-enum-members`). Enter opens the policy that decided the sign-in.
+
+use super::{ObjectKind, ObjectRef, text};
+use crate::graph::Request;
+use crate::theme::Theme;
+use crate::widgets::table::{Column, TableRow};
+use ratatui::style::Style;
+use serde_json::Value;
+
+/// How far back a user's sign-ins are read.
+pub const DAYS: i64 = 30;
+
+pub fn request(user_id: &str) -> Request {
+    let since = (chrono::Utc::now() - chrono::Duration::days(DAYS))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    Request::get("/auditLogs/signIns")
+        .filter(format!(
+            "userId eq '{}' and createdDateTime ge {since}",
+            user_id.replace('\'', "''")
+        ))
+        .top(50)
+        // Report-only results are evolvable enum members (signin.md, conditionalAccessPolicyResult).
+        .header("Prefer", "include-unknown-enum-members")
+}
+
+/// A sign-in error code in words (Entra's AADSTS codes most seen in triage).
+pub fn explain_code(code: i64) -> &'static str {
+    match code {
+        0 => "signed in",
+        50053 => "account locked: too many failed attempts, or sign-in from a blocked IP",
+        50055 => "password expired",
+        50057 => "account disabled",
+        50058 => "no session: the user was not signed in",
+        50074 | 50076 => "MFA required (Conditional Access or per-user MFA) and not done",
+        50079 => "the user must register for MFA",
+        50097 => "device authentication required",
+        50105 => "the user is not assigned to the application",
+        50126 => "wrong user name or password",
+        50140 => "the \"stay signed in\" prompt interrupted the sign-in",
+        50158 => "an external security challenge was not satisfied",
+        53000 => "blocked by Conditional Access: the device must be compliant or managed",
+        53001 => "blocked by Conditional Access: the device must be domain-joined",
+        53002 => "blocked by Conditional Access: an approved client app is required",
+        53003 => "blocked by Conditional Access",
+        53004 => "blocked: MFA registration is not allowed from here",
+        530032 => "blocked by a security policy",
+        500121 => "MFA was not completed (denied, timed out or failed)",
+        65001 => "the user or an admin has not consented to the application",
+        70044 => "the session expired",
+        90095 => "admin consent is required",
+        _ => "see the failure reason",
+    }
+}
+
+/// The policies whose result decided the sign-in (`failure` first, then enforced ones).
+fn deciding(v: &Value) -> Vec<&Value> {
+    let all: Vec<&Value> = v["appliedConditionalAccessPolicies"]
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let failed: Vec<&Value> = all
+        .iter()
+        .copied()
+        .filter(|p| p["result"] == "failure")
+        .collect();
+    if !failed.is_empty() {
+        return failed;
+    }
+    all.into_iter()
+        .filter(|p| p["result"] == "success")
+        .collect()
+}
+
+/// What Conditional Access did, in words: enforced, failed and report-only results.
+pub fn ca_summary(v: &Value) -> String {
+    let short = |p: &Value| {
+        let n = text(p, "displayName");
+        n.split(" - ").next().unwrap_or(&n).to_string()
+    };
+    let mut parts = Vec::new();
+    for p in v["appliedConditionalAccessPolicies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let grant = p["enforcedGrantControls"]
+            .as_array()
+            .map(|g| {
+                g.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join("+")
+            })
+            .unwrap_or_default();
+        let word = match p["result"].as_str().unwrap_or_default() {
+            "success" => format!("{} {} met", short(p), grant),
+            "failure" => format!("{} {} FAILED", short(p), grant),
+            "reportOnlySuccess" => format!("{} would pass (report-only)", short(p)),
+            "reportOnlyFailure" => format!("{} would fail (report-only)", short(p)),
+            "reportOnlyInterrupted" => format!("{} would interrupt (report-only)", short(p)),
+            "unknownFutureValue" => format!("{} report-only (result not named)", short(p)),
+            _ => continue,
+        };
+        parts.push(word.replace("  ", " "));
+    }
+    if parts.is_empty() {
+        "no policy applied".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+pub fn columns() -> Vec<Column> {
+    vec![
+        Column::fixed("Time", 17),
+        Column::grow("App", 14),
+        Column::fixed("Result", 6),
+        Column::grow("Why", 26),
+        Column::grow("Conditional Access", 30).from(120),
+        Column::fixed("IP", 15).from(150),
+        Column::fixed("Place", 14).from(150),
+    ]
+}
+
+pub fn row(v: Value) -> TableRow {
+    let when = text(&v, "createdDateTime")
+        .replace('T', " ")
+        .chars()
+        .take(16)
+        .collect();
+    let code = v["status"]["errorCode"].as_i64().unwrap_or(-1);
+    let result = match code {
+        0 => "ok".to_string(),
+        -1 => "?".to_string(),
+        c => c.to_string(),
+    };
+    let mut why = if code == -1 {
+        "no status".to_string()
+    } else {
+        explain_code(code).to_string()
+    };
+    if code != 0 && v["conditionalAccessStatus"] == "failure" {
+        let names: Vec<String> = deciding(&v)
+            .iter()
+            .map(|p| text(p, "displayName"))
+            .collect();
+        if !names.is_empty() {
+            // The policy first: it is what a narrow screen must still show.
+            why = match code {
+                53003 => format!("blocked by {}", names.join(", ")),
+                _ => format!("{}: {why}", names.join(", ")),
+            };
+        }
+    }
+    let loc = &v["location"];
+    let place = [text(loc, "city"), text(loc, "countryOrRegion")]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let cells = vec![
+        when,
+        text(&v, "appDisplayName"),
+        result,
+        why,
+        ca_summary(&v),
+        text(&v, "ipAddress"),
+        place,
+    ];
+    TableRow::new(v, cells)
+}
+
+pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
+    match col {
+        2 if row.cells[2] == "ok" => Some(theme.info),
+        2 | 3 if row.cells[2] != "ok" => Some(theme.error),
+        0 | 5 | 6 => Some(theme.muted),
+        _ => None,
+    }
+}
+
+/// Enter: the policy that blocked the sign-in (or the first one it met).
+pub fn open(v: &Value) -> Option<ObjectRef> {
+    let p = deciding(v).into_iter().next()?;
+    Some(ObjectRef {
+        kind: ObjectKind::CaPolicy,
+        id: text(p, "id"),
+        name: text(p, "displayName"),
+    })
+}
+
+/// The columns of `export sign-ins USER` (Graph's names, then the console's words).
+pub const EXPORT_COLUMNS: &[&str] = &[
+    "id",
+    "createdDateTime",
+    "userPrincipalName",
+    "appDisplayName",
+    "ipAddress",
+    "city",
+    "countryOrRegion",
+    "errorCode",
+    "failureReason",
+    "meaning",
+    "conditionalAccessStatus",
+    "conditionalAccess",
+];
+
+/// One record per sign-in.
+pub fn records(items: Vec<Value>) -> Vec<Vec<String>> {
+    items
+        .into_iter()
+        .map(|v| {
+            let r = row(v);
+            let v = &r.object;
+            vec![
+                text(v, "id"),
+                text(v, "createdDateTime"),
+                text(v, "userPrincipalName"),
+                text(v, "appDisplayName"),
+                text(v, "ipAddress"),
+                text(&v["location"], "city"),
+                text(&v["location"], "countryOrRegion"),
+                v["status"]["errorCode"]
+                    .as_i64()
+                    .map_or_else(String::new, |c| c.to_string()),
+                text(&v["status"], "failureReason"),
+                r.cells[3].clone(),
+                text(v, "conditionalAccessStatus"),
+                r.cells[4].clone(),
+            ]
+        })
+        .collect()
+}
+
+/// A user's sign-ins.
+pub static SIGN_INS: super::SubDef = super::SubDef {
+    title: "Sign-ins",
+    request,
+    columns,
+    row,
+    style,
+    open,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_block_names_its_policy_and_opens_it() {
+        let v = json!({"createdDateTime": "2026-11-30T08:55:12Z", "appDisplayName": "Azure Portal",
+            "conditionalAccessStatus": "failure",
+            "status": {"errorCode": 53003},
+            "appliedConditionalAccessPolicies": [
+                {"id": "p4", "displayName": "CA004 - Block access from blocked countries", "result": "failure", "enforcedGrantControls": ["Block"]},
+                {"id": "p3", "displayName": "CA003 - Require MFA for all users", "result": "reportOnlyNotApplied"},
+                {"id": "p1", "displayName": "CA001 - Require MFA", "result": "reportOnlyFailure"}]});
+        let r = row(v.clone());
+        assert_eq!(r.cells[2], "53003");
+        assert!(r.cells[3].starts_with("blocked by CA004"), "{}", r.cells[3]);
+        assert!(r.cells[4].contains("CA004 Block FAILED"), "{}", r.cells[4]);
+        assert!(
+            r.cells[4].contains("CA001 would fail (report-only)"),
+            "{}",
+            r.cells[4]
+        );
+        assert_eq!(open(&v).unwrap().id, "p4");
+        // No status, no policies: said, not failed.
+        let r = row(json!({}));
+        assert_eq!(
+            (r.cells[2].as_str(), r.cells[4].as_str()),
+            ("?", "no policy applied")
+        );
+    }
+}

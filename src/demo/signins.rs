@@ -1,0 +1,120 @@
+//! The demo tenant's sign-in logs (`GET /auditLogs/signIns`, signin.md): a blocked admin, a
+//! sign-in that needed MFA, a wrong password and successes, with the Conditional Access
+//! results of each, report-only ones included. Graph names report-only results only to a
+//! client that sends `Prefer: include-unknown-enum-members`; to others they are
+//! `unknownFutureValue`. Newest first, as Graph lists them.
+
+use super::server::{Ctx, Shared};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+const FIXTURE: &str = include_str!("../../assets/demo-tenant/sign-ins.json");
+
+/// The fixture's sign-ins, moved so the newest happened two hours ago.
+pub fn load() -> Result<Vec<Value>, String> {
+    let mut items = super::store::collection(FIXTURE, "sign-ins.json")?;
+    let at = |v: &Value| {
+        v["createdDateTime"]
+            .as_str()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .map(|d| d.with_timezone(&chrono::Utc))
+    };
+    if let Some(newest) = items.iter().filter_map(at).max() {
+        let shift = chrono::Utc::now() - chrono::Duration::hours(2) - newest;
+        for v in &mut items {
+            if let Some(d) = at(v) {
+                v["createdDateTime"] =
+                    json!((d + shift).to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            }
+        }
+    }
+    items.sort_by(|a, b| {
+        b["createdDateTime"]
+            .as_str()
+            .cmp(&a["createdDateTime"].as_str())
+    });
+    Ok(items)
+}
+
+/// Whether the client asked for evolvable enum members by name.
+fn names_unknown_members(headers: &HeaderMap) -> bool {
+    headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.to_ascii_lowercase()
+                .contains("include-unknown-enum-members")
+        })
+}
+
+/// `GET /auditLogs/signIns` with `$filter`, `$top` (at most 1000) and `$select`.
+pub async fn list(
+    State(state): State<Shared>,
+    Path(version): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let ctx = Ctx::new(&headers);
+    if let Err(r) = super::server::authorize(&ctx, &headers) {
+        return r;
+    }
+    let Ok(t) = state.tenant.read() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    let items = &t.sign_ins;
+    let known = items
+        .iter()
+        .filter_map(Value::as_object)
+        .flat_map(|m| m.keys().cloned())
+        .collect();
+    let opts = match super::query::parse(
+        &super::server::pairs(raw),
+        ctx.eventual,
+        "microsoft.graph.signIn",
+        &known,
+        1000,
+    ) {
+        Ok(o) => o,
+        Err(e) => return ctx.error(e.status, e.code, &e.message),
+    };
+    let named = names_unknown_members(&headers);
+    let kept: Vec<&Value> = items.iter().filter(|o| opts.keep(o)).collect();
+    let select = opts.select.clone();
+    super::server::page_response(
+        &ctx,
+        uri.path(),
+        kept,
+        &opts,
+        &format!("{version}/$metadata#auditLogs/signIns"),
+        &|o| {
+            let mut v = o.clone();
+            if !named {
+                for p in v["appliedConditionalAccessPolicies"]
+                    .as_array_mut()
+                    .into_iter()
+                    .flatten()
+                {
+                    if p["result"]
+                        .as_str()
+                        .is_some_and(|r| r.starts_with("reportOnly"))
+                    {
+                        p["result"] = json!("unknownFutureValue");
+                    }
+                }
+            }
+            match &select {
+                Some(fields) => Value::Object(
+                    fields
+                        .iter()
+                        .map(|f| (f.clone(), v.get(f).cloned().unwrap_or(Value::Null)))
+                        .collect(),
+                ),
+                None => v,
+            }
+        },
+    )
+}
