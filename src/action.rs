@@ -70,6 +70,8 @@ pub enum Action {
     Detections,
     /// A user's recent sign-ins.
     SignIns,
+    /// A user's xray: groups, roles, policies, protected actions.
+    Xray,
 }
 
 impl Action {

@@ -156,6 +156,12 @@ pub enum ExportFormat {
 pub use crate::config::LoginMethod;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum XrayFormat {
+    Md,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AuditFormat {
     Md,
     Json,
@@ -229,6 +235,14 @@ pub enum Command {
         permission: Option<String>,
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,
+    },
+    /// What one user can do and what stands in the way: groups (with the nesting path), roles,
+    /// the Conditional Access policies that take them in, the protected actions they can use
+    Xray {
+        /// The user: a UPN or an object id
+        user: String,
+        #[arg(long, value_enum, default_value = "md")]
+        format: XrayFormat,
     },
     /// Run the findings rules (not available yet in this build)
     Audit {

@@ -294,6 +294,47 @@ async fn export_licence_errors(
     }
 }
 
+/// `xray USER`: groups, roles, policies and protected actions of one user, as Markdown or
+/// JSON on stdout; parts that could not be read are named (and make the exit code 1).
+pub async fn xray(
+    cli: &Cli,
+    paths: Option<&Paths>,
+    user: &str,
+    format: crate::cli::XrayFormat,
+) -> Result<(), Failure> {
+    let conn = connect(cli, paths).await?;
+    if conn.offline {
+        return Err(Failure::error("xray reads Graph: not with --offline"));
+    }
+    let input = crate::xray::read(&conn.client, user)
+        .await
+        .map_err(|e| Failure::error(format!("{user}: {e}")))?;
+    let x = crate::xray::build(&input);
+    let text = match format {
+        crate::cli::XrayFormat::Json => {
+            let t = serde_json::to_string_pretty(&x).map_err(|e| Failure::error(e.to_string()))?;
+            crate::sanitize::json_safe(&t).into_owned()
+        }
+        crate::cli::XrayFormat::Md => crate::xray::render::markdown(&x),
+    };
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}") {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(Failure::error(format!("xray: {e}")));
+        }
+        _ => {}
+    }
+    if input.not_read.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::error(format!(
+            "xray: partly read; not read: {}",
+            input.not_read.join("; ")
+        )))
+    }
+}
+
 fn bar(name: &str) -> ProgressBar {
     let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     pb.set_style(

@@ -233,6 +233,15 @@ pub async fn perform(
                 error: first_error,
             });
         }
+        Effect::Compute { id, computed, key } => match (computed.run)(client.clone(), key).await {
+            Ok(object) => {
+                let _ = tx.send(Msg::Object { id, object });
+                let _ = tx.send(Msg::Done { id, error: None });
+            }
+            Err(e) => {
+                let _ = tx.send(Msg::Done { id, error: Some(e) });
+            }
+        },
         Effect::FetchObject { id, request, cache } => {
             if client.is_offline() {
                 let found = match (&store, cache) {
@@ -493,6 +502,7 @@ impl Runner {
             Effect::Copy(_) | Effect::Journal(_) => None,
             Effect::FetchPages { id, .. }
             | Effect::FetchParts { id, .. }
+            | Effect::Compute { id, .. }
             | Effect::BulkAdd { id, .. }
             | Effect::LoadJournal { id }
             | Effect::FetchObject { id, .. }

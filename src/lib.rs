@@ -37,6 +37,7 @@ pub mod theme;
 pub mod tui;
 pub mod ui;
 pub mod widgets;
+pub mod xray;
 
 use cli::{Cli, Command};
 use config::Paths;
@@ -105,6 +106,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             permission,
             format,
         }) => commands::export(&cli, paths.as_ref(), blade, permission.as_deref(), *format).await,
+        Some(Command::Xray { user, format }) => {
+            commands::xray(&cli, paths.as_ref(), user, *format).await
+        }
         Some(Command::Sync { blades, full }) => {
             commands::sync(&cli, paths.as_ref(), blades, *full).await
         }

@@ -36,7 +36,7 @@ fn view_specific(a: Action) -> bool {
     use Action::{
         Add, AddEligible, AllMembers, Compromised, Detections, Dismiss, Duplicate, Edit, Exclude,
         History, LicenceErrors, License, Mark, Members, Owners, Purge, Remove, Rename, Reprocess,
-        Restore, SetState, SignIns, UsageLocation, WhatIf,
+        Restore, SetState, SignIns, UsageLocation, WhatIf, Xray,
     };
     matches!(
         a,
@@ -52,6 +52,7 @@ fn view_specific(a: Action) -> bool {
             | History
             | Detections
             | SignIns
+            | Xray
             | UsageLocation
             | Members
             | SetState

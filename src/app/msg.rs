@@ -134,6 +134,12 @@ pub enum Effect {
     },
     /// The journal of this console's writes, from the cache (never from Graph).
     LoadJournal { id: RequestId },
+    /// Compute a page from several reads (xray).
+    Compute {
+        id: RequestId,
+        computed: crate::blades::Computed,
+        key: String,
+    },
     /// Fetch one object.
     FetchObject {
         id: RequestId,

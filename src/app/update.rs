@@ -435,10 +435,17 @@ impl App {
                 Reading::Graph { request, cache } => Effect::FetchPages { id, request, cache },
                 Reading::Parts(requests) => Effect::FetchParts { id, requests },
             },
-            View::Detail(d) => Effect::FetchObject {
-                id,
-                request: d.target.kind.request(&d.target.id),
-                cache: Some((d.target.kind.collection().to_string(), d.target.id.clone())),
+            View::Detail(d) => match d.target.kind.def().computed {
+                Some(computed) => Effect::Compute {
+                    id,
+                    computed,
+                    key: d.target.id.clone(),
+                },
+                None => Effect::FetchObject {
+                    id,
+                    request: d.target.kind.request(&d.target.id),
+                    cache: Some((d.target.kind.collection().to_string(), d.target.id.clone())),
+                },
             },
         };
         let load = self.top_mut().load_mut();
@@ -451,6 +458,11 @@ impl App {
             effects.extend(self.load_licences());
         }
         effects
+    }
+
+    /// Open an object's page on top of the stack.
+    pub fn open_object(&mut self, target: crate::blades::ObjectRef) -> Vec<Effect> {
+        self.push(View::Detail(DetailView::new(target)))
     }
 
     pub(super) fn push(&mut self, v: View) -> Vec<Effect> {
@@ -592,7 +604,8 @@ impl App {
             | Action::Dismiss
             | Action::History
             | Action::Detections
-            | Action::SignIns => {}
+            | Action::SignIns
+            | Action::Xray => {}
             Action::Remove => return self.remove_selected(),
             Action::Add => return self.open_assign(false),
             Action::AddEligible => return self.open_assign(true),

@@ -241,6 +241,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     needs_facts: false,
     principal: false,
     members: false,
+    computed: None,
     keys: &[
         (Action::Edit, "edit"),
         (Action::SetState, "state"),

@@ -232,6 +232,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     needs_facts: false,
     principal: false,
     members: false,
+    computed: None,
     keys: &[(Action::SetState, "publish")],
     act: super::no_act,
 };

@@ -227,6 +227,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     needs_facts: false,
     principal: false,
     members: false,
+    computed: None,
     keys: &[],
     act: super::no_act,
 };

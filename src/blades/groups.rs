@@ -276,6 +276,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     needs_facts: false,
     principal: true,
     members: true,
+    computed: None,
     keys: &[
         (crate::action::Action::Members, "members"),
         (crate::action::Action::AllMembers, "nested"),

@@ -153,6 +153,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     needs_facts: true,
     principal: false,
     members: false,
+    computed: None,
     keys: &[
         (Action::Edit, "edit"),
         (Action::Duplicate, "copy"),

@@ -18,6 +18,7 @@ pub mod signins;
 pub mod strengths;
 pub mod users;
 pub mod whatif;
+pub mod xray;
 
 use crate::graph::Request;
 use crate::graph::model::odata_kind;
@@ -283,6 +284,30 @@ pub enum ListSource {
     },
 }
 
+/// The reads of a computed page, running on the runtime.
+pub type Computing = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Value, crate::graph::GraphError>> + Send>,
+>;
+
+/// A page computed from several reads (xray) instead of one object's request.
+#[derive(Clone, Copy)]
+pub struct Computed {
+    pub name: &'static str,
+    pub run: fn(crate::graph::GraphClient, String) -> Computing,
+}
+
+impl PartialEq for Computed {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl std::fmt::Debug for Computed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Computed({})", self.name)
+    }
+}
+
 /// Everything the shell needs to know about one kind of object's page, declared in the
 /// blade's file (`pub static DETAIL`), like [`BladeDef`].
 pub struct DetailDef {
@@ -297,6 +322,8 @@ pub struct DetailDef {
     pub needs_facts: bool,
     /// A user or group: the page lists its directory roles (read in the background).
     pub principal: bool,
+    /// The page is computed from several reads (its `request` is then unused).
+    pub computed: Option<Computed>,
     /// The page has a members list (`m`).
     pub members: bool,
     /// The keys the page answers besides the global ones, with their words.

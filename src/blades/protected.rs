@@ -224,6 +224,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     needs_facts: false,
     principal: false,
     members: false,
+    computed: None,
     keys: &[(Action::SetState, "context")],
     act: super::no_act,
 };

@@ -108,6 +108,7 @@ pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effec
         Action::History => Some(app.open_sub(&HISTORY)),
         Action::Detections => Some(app.open_sub(&DETECTIONS)),
         Action::SignIns => Some(app.open_sub(&super::signins::SIGN_INS)),
+        Action::Xray => Some(super::xray::open(app)),
         _ => None,
     }
 }
@@ -128,6 +129,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     keys: &[
         (Action::Compromised, "compromised"),
         (Action::Dismiss, "dismiss"),
+        super::xray::KEY,
         (Action::Mark, "mark"),
     ],
     act,
@@ -142,10 +144,12 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     needs_facts: false,
     principal: false,
     members: false,
+    computed: None,
     keys: &[
         (Action::History, "history"),
         (Action::Detections, "detections"),
         (Action::SignIns, "sign-ins"),
+        super::xray::KEY,
         (Action::Compromised, "compromised"),
         (Action::Dismiss, "dismiss"),
     ],

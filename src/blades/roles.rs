@@ -340,6 +340,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     needs_facts: true,
     principal: false,
     members: false,
+    computed: None,
     keys: &[(crate::action::Action::Members, "assignments")],
     act: super::no_act,
 };

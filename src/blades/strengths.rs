@@ -131,6 +131,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     needs_facts: true,
     principal: false,
     members: false,
+    computed: None,
     keys: &[],
     act: super::no_act,
 };

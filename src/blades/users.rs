@@ -122,6 +122,9 @@ fn licence_section(s: &mut Sheet, v: &Value, names: &super::Names) {
 /// On a user's page: `l` assigns or removes a licence, `L` sets the usage location, `p`
 /// reprocesses the licence assignments.
 pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effect>> {
+    if a == Action::Xray {
+        return Some(super::xray::open(app));
+    }
     let crate::app::View::Detail(d) = app.top() else {
         return None;
     };
@@ -153,8 +156,8 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         request: crate::graph::Request::get("/users/delta").select(LIST_FIELDS),
         delta: true,
     }),
-    keys: &[(Action::WhatIf, "what if")],
-    act: super::no_act,
+    keys: &[(Action::WhatIf, "what if"), super::xray::KEY],
+    act,
 };
 
 /// The page of one user.
@@ -166,11 +169,13 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     needs_facts: false,
     principal: true,
     members: false,
+    computed: None,
     keys: &[
         (Action::Members, "groups"),
         (Action::WhatIf, "what if"),
         (Action::License, "licence"),
         (Action::SignIns, "sign-ins"),
+        super::xray::KEY,
         (Action::UsageLocation, "usage location"),
         (Action::Reprocess, "reprocess"),
     ],

@@ -82,7 +82,8 @@ pub async fn me(State(state): State<Shared>, headers: HeaderMap) -> Response {
     }
 }
 
-/// `GET /users/{id|upn}/transitiveMemberOf`: groups and directoryRole objects.
+/// `GET /users/{id|upn}/transitiveMemberOf` (groups through nesting and directoryRole
+/// objects), `/users/{id|upn}/memberOf` and `/groups/{id}/memberOf` (direct only).
 pub async fn transitive_member_of(
     State(state): State<Shared>,
     Path((version, id)): Path<(String, String)>,
@@ -99,6 +100,7 @@ pub async fn transitive_member_of(
     };
     let Some(user_id) = t
         .user(&id)
+        .or_else(|| t.group(&id))
         .and_then(|u| u["id"].as_str())
         .map(str::to_string)
     else {
@@ -106,7 +108,19 @@ pub async fn transitive_member_of(
             "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
         ));
     };
-    let groups = groups_of(&t, &user_id);
+    let direct = !uri
+        .path()
+        .to_ascii_lowercase()
+        .ends_with("/transitivememberof");
+    let groups = if direct {
+        t.members
+            .iter()
+            .filter(|(_, m)| m.contains(&user_id))
+            .map(|(g, _)| g.clone())
+            .collect()
+    } else {
+        groups_of(&t, &user_id)
+    };
     let mut items: Vec<Value> = groups
         .iter()
         .filter_map(|g| t.group(g))
@@ -129,11 +143,15 @@ pub async fn transitive_member_of(
             "displayName": name, "roleTemplateId": template}),
         );
     }
-    let known: BTreeSet<String> = items
+    // What may be selected: any group property (an empty answer still knows them) and the
+    // directory role's.
+    let mut known: BTreeSet<String> = items
         .iter()
         .filter_map(Value::as_object)
         .flat_map(|m| m.keys().cloned())
         .collect();
+    known.extend(t.group_props.iter().cloned());
+    known.insert("roleTemplateId".into());
     let opts = match super::query::parse(
         &pairs(raw),
         ctx.eventual,

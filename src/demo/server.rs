@@ -580,6 +580,8 @@ pub fn router(state: Shared) -> Router {
         .route("/{version}/me", get(super::membership::me))
         .route("/{version}/directoryObjects/getByIds", axum::routing::post(super::membership::get_by_ids))
         .route("/{version}/users/{id}/transitiveMemberOf", get(super::membership::transitive_member_of))
+        .route("/{version}/users/{id}/memberOf", get(super::membership::transitive_member_of))
+        .route("/{version}/groups/{id}/memberOf", get(super::membership::transitive_member_of))
         .route(
             "/{version}/identity/conditionalAccess/authenticationContextClassReferences",
             get(policy::list_contexts),

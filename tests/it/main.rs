@@ -31,3 +31,4 @@ mod screens;
 mod sign_ins;
 mod soak;
 mod step_up;
+mod xray;

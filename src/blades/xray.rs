@@ -1,0 +1,62 @@
+//! The xray page of a user (`x` on a user or a risky user): groups with their nesting path,
+//! directory roles and through what, the Conditional Access policies that take the user in
+//! and what each requires, the protected actions their roles allow. Computed from several
+//! reads by [`crate::xray`]; `r` reads it again.
+
+use crate::action::Action;
+use crate::graph::{GraphClient, Request};
+
+fn run(client: GraphClient, user: String) -> super::Computing {
+    Box::pin(async move {
+        let input = crate::xray::read(&client, &user).await?;
+        let mut x = crate::xray::build(&input);
+        // The page's id is the user's.
+        x["id"] = input.user["id"].clone();
+        x["displayName"] = input.user["displayName"].clone();
+        Ok(x)
+    })
+}
+
+/// The xray page.
+pub static DETAIL: super::DetailDef = super::DetailDef {
+    name: "xray",
+    collection: "xray",
+    request: |id| Request::get(format!("/users/{}", super::path_segment(id))),
+    sheet: |v, _, _| crate::xray::render::sheet(v),
+    needs_facts: false,
+    principal: false,
+    computed: Some(super::Computed { name: "xray", run }),
+    members: false,
+    keys: &[],
+    act: super::no_act,
+};
+
+/// `x` on a user (list or page) or a risky user: open their xray.
+pub fn open(app: &mut crate::app::App) -> Vec<crate::app::Effect> {
+    use crate::app::View;
+    let (id, name) = match app.top() {
+        View::Detail(d) => (
+            d.target.id.clone(),
+            d.object
+                .as_ref()
+                .and_then(|o| o["displayName"].as_str().or(o["userDisplayName"].as_str()))
+                .unwrap_or(&d.target.name)
+                .to_string(),
+        ),
+        View::List(l) => match l.table.selected() {
+            Some(r) => (
+                r.id().to_string(),
+                r.cells.first().cloned().unwrap_or_default(),
+            ),
+            None => return Vec::new(),
+        },
+    };
+    app.open_object(super::ObjectRef {
+        kind: super::ObjectKind(&DETAIL),
+        id,
+        name: format!("xray {name}"),
+    })
+}
+
+/// The action that opens it, for the blades that offer it.
+pub const KEY: (Action, &str) = (Action::Xray, "xray");
