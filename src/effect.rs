@@ -233,6 +233,26 @@ pub async fn perform(
                 error: first_error,
             });
         }
+        Effect::ComputeList { id, computed } => {
+            match (computed.run)(client.clone(), String::new()).await {
+                Ok(v) => {
+                    let page = crate::graph::Page {
+                        items: v.as_array().cloned().unwrap_or_default(),
+                        ..Default::default()
+                    };
+                    let _ = tx.send(Msg::Page { id, page });
+                    let _ = tx.send(Msg::Done { id, error: None });
+                }
+                Err(e) => {
+                    let _ = tx.send(Msg::Done { id, error: Some(e) });
+                }
+            }
+        }
+        Effect::LoadPimPolicy { id, role_id } => {
+            let request = crate::blades::my_roles::policy_request(&role_id);
+            let result = client.get_json(&request).await;
+            let _ = tx.send(Msg::PimPolicy { id, result });
+        }
         Effect::Compute { id, computed, key } => match (computed.run)(client.clone(), key).await {
             Ok(object) => {
                 let _ = tx.send(Msg::Object { id, object });
@@ -503,6 +523,8 @@ impl Runner {
             Effect::FetchPages { id, .. }
             | Effect::FetchParts { id, .. }
             | Effect::Compute { id, .. }
+            | Effect::ComputeList { id, .. }
+            | Effect::LoadPimPolicy { id, .. }
             | Effect::BulkAdd { id, .. }
             | Effect::LoadJournal { id }
             | Effect::FetchObject { id, .. }

@@ -11,6 +11,7 @@ mod members;
 pub mod msg;
 mod palette;
 pub mod picker;
+pub mod pim;
 pub mod recovery;
 pub mod review;
 mod risk;

@@ -49,6 +49,11 @@ pub enum Msg {
         id: RequestId,
         roles: Result<crate::roles::RoleFacts, GraphError>,
     },
+    /// A role's PIM policy was read (or why not).
+    PimPolicy {
+        id: RequestId,
+        result: Result<serde_json::Value, GraphError>,
+    },
     /// Licence facts were read (a part that failed is named inside).
     Licences {
         id: RequestId,
@@ -134,6 +139,13 @@ pub enum Effect {
     },
     /// The journal of this console's writes, from the cache (never from Graph).
     LoadJournal { id: RequestId },
+    /// Compute a list from reads that depend on each other (its objects as a JSON array).
+    ComputeList {
+        id: RequestId,
+        computed: crate::blades::Computed,
+    },
+    /// Read a directory role's PIM policy (with its rules) for an activation.
+    LoadPimPolicy { id: RequestId, role_id: String },
     /// Compute a page from several reads (xray).
     Compute {
         id: RequestId,

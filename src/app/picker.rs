@@ -44,6 +44,8 @@ pub enum Purpose {
     RestoreAs(Box<Value>),
     /// Delete a deleted item for good once its name is typed.
     Purge(Box<Value>),
+    /// Activate an eligible role of the signed-in admin (PIM).
+    Activate(Box<super::pim::Activation>),
 }
 
 /// The kinds of group `a` creates: (label, Microsoft 365, dynamic membership).
@@ -395,6 +397,23 @@ impl App {
             (_, KeyCode::Backspace) => {
                 p.input.pop();
             }
+            (Stage::Name, KeyCode::Enter) if matches!(p.purpose, Some(Purpose::Activate(_))) => {
+                let text = p.input.trim().to_string();
+                let Some(Purpose::Activate(a)) = &p.purpose else {
+                    return Vec::new();
+                };
+                let required = if a.justified {
+                    a.needs_ticket()
+                } else {
+                    a.needs_justification()
+                };
+                if required && text.is_empty() {
+                    p.error = Some("the role's policy requires it".into());
+                    return Vec::new();
+                }
+                p.error = None;
+                return self.activation_text(text);
+            }
             (Stage::Name, KeyCode::Enter) => {
                 let name = p.input.trim().to_string();
                 if name.is_empty() {
@@ -565,6 +584,7 @@ impl App {
                 Vec::new()
             }
             Some(Purpose::Licence(l)) => self.licence_chosen(*l, at),
+            Some(Purpose::Activate(a)) => self.activation_chosen(*a, at),
             _ => Vec::new(),
         }
     }

@@ -187,6 +187,7 @@ impl App {
                 Vec::new()
             }
             Msg::Licences { id, facts } => self.on_licences(id, facts),
+            Msg::PimPolicy { id, result } => self.on_pim_policy(id, result),
             Msg::Roles { id, roles } => {
                 self.on_roles(id, roles);
                 Vec::new()
@@ -434,6 +435,7 @@ impl App {
                 Reading::Journal => Effect::LoadJournal { id },
                 Reading::Graph { request, cache } => Effect::FetchPages { id, request, cache },
                 Reading::Parts(requests) => Effect::FetchParts { id, requests },
+                Reading::Computed(computed) => Effect::ComputeList { id, computed },
             },
             View::Detail(d) => match d.target.kind.def().computed {
                 Some(computed) => Effect::Compute {

@@ -11,6 +11,7 @@ pub mod license_errors;
 pub mod licensed_groups;
 pub mod licenses;
 pub mod locations;
+pub mod my_roles;
 pub mod protected;
 pub mod risky;
 pub mod roles;
@@ -90,6 +91,9 @@ pub enum Load {
     /// Several Graph collections read one after the other into one list (deleted items of each
     /// type); a part that fails is named and the others are shown. Not cached.
     Parts(fn() -> Vec<Request>),
+    /// Computed from reads that depend on each other (the signed-in admin's roles: `/me`
+    /// first); the computation answers a JSON array of the list's objects.
+    Computed(Computed),
 }
 
 /// A blade: its entry in the registry. Compared by command.
@@ -178,6 +182,7 @@ impl BladeKind {
         BladeKind(&licenses::BLADE),
         BladeKind(&license_errors::BLADE),
         BladeKind(&licensed_groups::BLADE),
+        BladeKind(&my_roles::BLADE),
         BladeKind(&risky::BLADE),
         BladeKind(&deleted::BLADE),
         BladeKind(&journal::BLADE),
@@ -245,6 +250,7 @@ pub enum Reading {
     WhatIf(crate::ca::whatif::WhatIfQuery),
     /// Several Graph collections into one list.
     Parts(Vec<Request>),
+    Computed(Computed),
 }
 
 /// What a list view lists.
@@ -399,6 +405,7 @@ impl ListSource {
                 Load::Roles(_) => Reading::Roles,
                 Load::Journal => Reading::Journal,
                 Load::Parts(requests) => Reading::Parts(requests()),
+                Load::Computed(c) => Reading::Computed(*c),
             },
             ListSource::RoleAssignments { .. } | ListSource::WhoCan { .. } => Reading::Roles,
             ListSource::GroupMembers {

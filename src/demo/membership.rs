@@ -40,7 +40,7 @@ pub fn roles_of(t: &Tenant, user_id: &str, groups: &BTreeSet<String>) -> BTreeSe
 }
 
 /// The signed-in user: the token's `oid`; a token that is not a JWT stands for the demo admin.
-fn me_id(t: &Tenant, headers: &HeaderMap) -> Result<String, &'static str> {
+pub(super) fn me_id(t: &Tenant, headers: &HeaderMap) -> Result<String, &'static str> {
     let token = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())

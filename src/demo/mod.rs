@@ -14,6 +14,7 @@ pub mod identity;
 pub mod licensing;
 pub mod membership;
 pub mod owners;
+pub mod pim;
 pub mod policy;
 pub mod protected;
 pub mod query;

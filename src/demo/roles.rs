@@ -21,6 +21,8 @@ pub struct RoleStore {
     pub definitions: Vec<Value>,
     pub assignments: Vec<Value>,
     pub eligibility: Vec<Value>,
+    /// Self-service PIM requests (roleAssignmentScheduleRequests), newest last.
+    pub requests: Vec<Value>,
 }
 
 impl RoleStore {
@@ -29,6 +31,7 @@ impl RoleStore {
             definitions: super::store::collection(DEFINITIONS, "role-definitions.json")?,
             assignments: super::store::collection(ASSIGNMENTS, "role-assignments.json")?,
             eligibility: super::store::collection(ELIGIBILITY, "role-eligibility.json")?,
+            requests: Vec::new(),
         })
     }
 }
@@ -38,6 +41,31 @@ enum Coll {
     Definitions,
     Assignments,
     Eligibility,
+    /// roleAssignmentScheduleInstances: the active assignments, permanent ("Assigned") or
+    /// activated through PIM ("Activated").
+    AssignmentInstances,
+    Requests,
+}
+
+/// An active assignment as a schedule instance.
+fn instance(a: &Value) -> Value {
+    let mut v = a.clone();
+    let activated = v["@activated"] == true;
+    if let Some(m) = v.as_object_mut() {
+        m.remove("@activated");
+        m.insert(
+            "assignmentType".into(),
+            json!(if activated { "Activated" } else { "Assigned" }),
+        );
+        m.entry("memberType").or_insert(json!("Direct"));
+        m.entry("startDateTime").or_insert(Value::Null);
+        m.entry("endDateTime").or_insert(Value::Null);
+        let origin = v["id"].clone();
+        if let Some(m) = v.as_object_mut() {
+            m.insert("roleAssignmentOriginId".into(), origin);
+        }
+    }
+    v
 }
 
 fn principal(tenant: &Tenant, id: &str) -> Value {
@@ -67,7 +95,22 @@ async fn list(
     let Ok(tenant) = state.tenant.read() else {
         return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
     };
+    let instances: Vec<Value> = if coll == Coll::AssignmentInstances {
+        tenant.roles.assignments.iter().map(instance).collect()
+    } else {
+        Vec::new()
+    };
     let (items, type_name, context) = match coll {
+        Coll::Requests => (
+            &tenant.roles.requests,
+            "microsoft.graph.unifiedRoleAssignmentScheduleRequest",
+            "roleManagement/directory/roleAssignmentScheduleRequests",
+        ),
+        Coll::AssignmentInstances => (
+            &instances,
+            "microsoft.graph.unifiedRoleAssignmentScheduleInstance",
+            "roleManagement/directory/roleAssignmentScheduleInstances",
+        ),
         Coll::Definitions => (
             &tenant.roles.definitions,
             "microsoft.graph.unifiedRoleDefinition",
@@ -89,6 +132,23 @@ async fn list(
         .filter_map(Value::as_object)
         .flat_map(|m| m.keys().cloned())
         .collect();
+    if coll == Coll::Requests {
+        // An empty list still knows its properties.
+        for k in [
+            "id",
+            "action",
+            "principalId",
+            "roleDefinitionId",
+            "directoryScopeId",
+            "status",
+            "justification",
+            "createdDateTime",
+            "scheduleInfo",
+            "ticketInfo",
+        ] {
+            known.insert(k.to_string());
+        }
+    }
     if coll == Coll::Definitions && version != "beta" {
         // isPrivileged is beta-only on role definitions (graph-api.md §1.1).
         known.remove("isPrivileged");
@@ -99,7 +159,7 @@ async fn list(
         .find(|(k, _)| k == "$expand")
         .map(|(_, v)| v.clone());
     if let Some(e) = &expand
-        && (coll == Coll::Definitions || e != "principal")
+        && (coll == Coll::Definitions || (e != "principal" && e != "roleDefinition"))
     {
         return ctx.error(
             400,
@@ -128,8 +188,25 @@ async fn list(
         {
             m.remove("isPrivileged");
         }
-        if expand.is_some() {
-            v["principal"] = principal(&tenant, o["principalId"].as_str().unwrap_or_default());
+        // The demo's own mark of an activation is not Graph's.
+        if let Some(m) = v.as_object_mut() {
+            m.remove("@activated");
+        }
+        match expand.as_deref() {
+            Some("principal") => {
+                v["principal"] = principal(&tenant, o["principalId"].as_str().unwrap_or_default());
+            }
+            Some("roleDefinition") => {
+                let id = o["roleDefinitionId"].as_str().unwrap_or_default();
+                v["roleDefinition"] = tenant
+                    .roles
+                    .definitions
+                    .iter()
+                    .find(|d| d["id"] == id)
+                    .cloned()
+                    .unwrap_or(Value::Null);
+            }
+            _ => {}
         }
         v
     };
@@ -182,6 +259,26 @@ pub async fn assignments(
     RawQuery(q): RawQuery,
 ) -> Response {
     list(s, v, u, h, q, Coll::Assignments, None).await
+}
+
+pub async fn requests(
+    State(s): State<Shared>,
+    Path(v): Path<String>,
+    u: Uri,
+    h: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    list(s, v, u, h, q, Coll::Requests, None).await
+}
+
+pub async fn assignment_instances(
+    State(s): State<Shared>,
+    Path(v): Path<String>,
+    u: Uri,
+    h: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    list(s, v, u, h, q, Coll::AssignmentInstances, None).await
 }
 
 pub async fn eligibility(

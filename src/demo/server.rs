@@ -619,6 +619,18 @@ pub fn router(state: Shared) -> Router {
             axum::routing::post(super::roles::eligibility_request),
         )
         .route("/{version}/roleManagement/directory/roleEligibilityScheduleInstances", get(super::roles::eligibility))
+        .route(
+            "/{version}/roleManagement/directory/roleAssignmentScheduleInstances",
+            get(super::roles::assignment_instances),
+        )
+        .route(
+            "/{version}/roleManagement/directory/roleAssignmentScheduleRequests",
+            get(super::roles::requests).post(super::pim::schedule_request),
+        )
+        .route(
+            "/{version}/policies/roleManagementPolicyAssignments",
+            get(super::pim::policy_assignments),
+        )
         .route("/{version}/users/delta", get(super::delta::users))
         .route("/{version}/groups/delta", get(super::delta::groups))
         .fallback(fallback)

@@ -73,6 +73,8 @@ pub struct Tenant {
     /// Deleted users, Microsoft 365 groups, applications and service principals (restorable
     /// for 30 days), each with `@odata.type` and `deletedDateTime`.
     pub deleted: Vec<Value>,
+    /// PIM policies of directory roles (with their rules).
+    pub pim_policies: Vec<Value>,
     /// Sign-in logs, newest first.
     pub sign_ins: Vec<Value>,
     /// Restored applications and service principals (the demo serves no live collection of
@@ -140,6 +142,7 @@ impl Tenant {
         }
         t.deleted = super::deleted::load()?;
         t.sign_ins = super::signins::load()?;
+        t.pim_policies = super::pim::load()?;
         t.generate(scale);
         t.reindex();
         Ok(t)

@@ -141,9 +141,42 @@ pub fn parse(headers: &[&str]) -> Option<ClaimsChallenge> {
     None
 }
 
+/// The claims PIM puts in the message of a `RoleAssignmentRequestAcrsValidationFailed` error
+/// (`&claims=%7B%22access_token%22…`, URL-encoded JSON) when an activation needs an
+/// authentication context the token lacks (seen in the Az and Graph PowerShell modules'
+/// reports of this error).
+pub fn from_pim_error(code: &str, message: &str) -> Option<ClaimsChallenge> {
+    if code != "RoleAssignmentRequestAcrsValidationFailed" {
+        return None;
+    }
+    let at = message.find("claims=")?;
+    let query = message[at..].split_whitespace().next()?;
+    let (_, claims) = url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "claims")?;
+    serde_json::from_str::<Value>(&claims).ok()?;
+    Some(ClaimsChallenge {
+        acrs: acrs_of(&claims),
+        claims: claims.into_owned(),
+        authorization_uri: None,
+    })
+}
+
 /// Base64 of claims JSON as Graph sends it (used by the demo tenant).
 pub fn encode_claims(json: &str) -> String {
     general_purpose::STANDARD.encode(json.as_bytes())
+}
+
+#[cfg(test)]
+mod pim_tests {
+    use super::*;
+
+    #[test]
+    fn pim_puts_the_claims_in_the_message() {
+        let m = "&claims=%7B%22access_token%22%3A%7B%22acrs%22%3A%7B%22essential%22%3Atrue%2C%20%22value%22%3A%22c1%22%7D%7D%7D";
+        let c = from_pim_error("RoleAssignmentRequestAcrsValidationFailed", m).unwrap();
+        assert_eq!(c.acrs.as_deref(), Some("c1"));
+        assert!(from_pim_error("Other", m).is_none());
+        assert!(from_pim_error("RoleAssignmentRequestAcrsValidationFailed", "no claims").is_none());
+    }
 }
 
 #[cfg(test)]

@@ -441,6 +441,9 @@ impl GraphClient {
                 let refs: Vec<&str> = www.iter().map(String::as_str).collect();
                 e.claims = super::claims::parse(&refs);
             }
+            if e.claims.is_none() {
+                e.claims = super::claims::from_pim_error(&e.code, &e.message);
+            }
             return Err(GraphError::Api(Box::new(e)));
         }
         let body = if bytes.iter().all(u8::is_ascii_whitespace) {

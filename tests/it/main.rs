@@ -21,6 +21,7 @@ mod group_writes;
 mod hostile;
 mod licence_assign;
 mod licensing;
+mod pim;
 mod protection;
 mod pty;
 mod read_only;

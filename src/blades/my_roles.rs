@@ -1,0 +1,160 @@
+//! My roles: the signed-in admin's own directory roles from PIM — eligible ones (activate with
+//! `a`: justification, ticket and duration as the role's policy asks), active ones (permanent,
+//! or activated until a time; `d` deactivates an activation early) and requests waiting for
+//! approval. Read from `/me`, then the schedule instances filtered to that principal.
+
+use super::text;
+use crate::action::Action;
+use crate::graph::{GraphClient, Request};
+use crate::theme::Theme;
+use crate::widgets::table::{Column, TableRow};
+use ratatui::style::Style;
+use serde_json::{Value, json};
+
+/// The role's PIM policy with its rules (policyassignments list, `$expand=policy($expand=rules)`).
+pub fn policy_request(role_id: &str) -> Request {
+    Request::get("/policies/roleManagementPolicyAssignments")
+        .filter(format!(
+            "scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '{}'",
+            role_id.replace('\'', "''")
+        ))
+        .expand("policy($expand=rules)")
+}
+
+fn read(client: GraphClient, _: String) -> super::Computing {
+    Box::pin(async move {
+        let me = client
+            .get_json(&Request::get("/me").select(&["id", "displayName"]))
+            .await?;
+        let id = me["id"].as_str().unwrap_or_default().replace('\'', "''");
+        let mine = |path: &str| {
+            Request::get(path)
+                .filter(format!("principalId eq '{id}'"))
+                .expand("roleDefinition")
+        };
+        let mut out = Vec::new();
+        for (path, kind) in [
+            (
+                "/roleManagement/directory/roleEligibilityScheduleInstances",
+                "eligible",
+            ),
+            (
+                "/roleManagement/directory/roleAssignmentScheduleInstances",
+                "active",
+            ),
+        ] {
+            for mut v in client.get_all(mine(path)).await? {
+                v["@kind"] = json!(kind);
+                out.push(v);
+            }
+        }
+        let pending = Request::get("/roleManagement/directory/roleAssignmentScheduleRequests")
+            .filter(format!(
+                "principalId eq '{id}' and status eq 'PendingApproval'"
+            ))
+            .expand("roleDefinition");
+        for mut v in client.get_all(pending).await? {
+            v["@kind"] = json!("pending");
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    })
+}
+
+pub fn columns() -> Vec<Column> {
+    vec![
+        Column::grow("Role", 18),
+        Column::fixed("State", 18),
+        Column::fixed("Until", 16),
+        Column::fixed("Scope", 6),
+    ]
+}
+
+/// The role's name (from the expanded definition), else its id.
+pub fn role_name(v: &Value) -> String {
+    v["roleDefinition"]["displayName"]
+        .as_str()
+        .map(crate::sanitize::clean)
+        .unwrap_or_else(|| text(v, "roleDefinitionId"))
+}
+
+pub fn row(v: Value) -> TableRow {
+    let state = match (v["@kind"].as_str(), v["assignmentType"].as_str()) {
+        (Some("eligible"), _) => "eligible".to_string(),
+        (Some("active"), Some("Activated")) => "active (activated)".to_string(),
+        (Some("active"), _) => "active (assigned)".to_string(),
+        (Some("pending"), _) => "waiting for approval".to_string(),
+        _ => "?".to_string(),
+    };
+    let until = v["endDateTime"]
+        .as_str()
+        .map(|d| d.replace('T', " ").chars().take(16).collect())
+        .unwrap_or_else(|| "permanent".to_string());
+    let scope = match v["directoryScopeId"].as_str() {
+        Some("/") | None => "tenant".to_string(),
+        Some(s) => s.to_string(),
+    };
+    TableRow::new(v.clone(), vec![role_name(&v), state, until, scope])
+}
+
+pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
+    match (col, row.cells[1].as_str()) {
+        (1, "eligible") => Some(theme.info),
+        (1, "waiting for approval") => Some(theme.warning),
+        (1, _) => Some(theme.accent),
+        (2 | 3, _) => Some(theme.muted),
+        _ => None,
+    }
+}
+
+/// `a` activates the selected eligible role, `d` deactivates an activated one.
+pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effect>> {
+    match a {
+        Action::Add => Some(app.open_activation()),
+        Action::Remove => Some(app.deactivate()),
+        _ => None,
+    }
+}
+
+/// The My roles blade in the registry.
+pub static BLADE: super::BladeDef = super::BladeDef {
+    title: "My roles",
+    nav_label: "My roles",
+    command: "my-roles",
+    load: super::Load::Computed(super::Computed {
+        name: "my-roles",
+        run: read,
+    }),
+    columns,
+    row,
+    rows_of: None,
+    style,
+    refine: None,
+    opens: None,
+    sync: None,
+    keys: &[(Action::Add, "activate"), (Action::Remove, "deactivate")],
+    act,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_say_the_state() {
+        let r = row(json!({"@kind": "active", "assignmentType": "Activated",
+            "roleDefinition": {"displayName": "Security Administrator"},
+            "endDateTime": "2026-12-04T22:00:00Z", "directoryScopeId": "/"}));
+        assert_eq!(
+            r.cells,
+            [
+                "Security Administrator",
+                "active (activated)",
+                "2026-12-04 22:00",
+                "tenant"
+            ]
+        );
+        let r = row(json!({"@kind": "eligible", "roleDefinitionId": "x"}));
+        assert_eq!(r.cells[..3], ["x", "eligible", "permanent"]);
+    }
+}

@@ -1,0 +1,270 @@
+//! The demo tenant's PIM for directory roles: each role's management policy
+//! (`GET /policies/roleManagementPolicyAssignments` with its rules: maximum duration,
+//! justification, ticket, MFA, approval, authentication context) and the admin's own requests
+//! (`POST /roleManagement/directory/roleAssignmentScheduleRequests`, `selfActivate` /
+//! `selfDeactivate`): 201 with the request, `PendingApproval` when the policy wants approval; an
+//! activation whose policy demands an authentication context the token lacks is refused with
+//! `RoleAssignmentRequestAcrsValidationFailed` and the claims in the message, as PIM does.
+
+use super::server::{Ctx, Shared};
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+const POLICIES: &str = include_str!("../../assets/demo-tenant/pim-policies.json");
+
+pub fn load() -> Result<Vec<Value>, String> {
+    super::store::collection(POLICIES, "pim-policies.json")
+}
+
+/// The value of `roleDefinitionId eq '…'` in a `$filter`, if there is one.
+fn filtered_role(filter: &str) -> Option<String> {
+    let at = filter.find("roleDefinitionId eq '")? + "roleDefinitionId eq '".len();
+    let rest = &filter[at..];
+    Some(rest[..rest.find('\'')?].to_string())
+}
+
+/// `GET /policies/roleManagementPolicyAssignments?$filter=scopeId eq '/' and scopeType eq
+/// 'DirectoryRole' [and roleDefinitionId eq '…']&$expand=policy($expand=rules)`.
+pub async fn policy_assignments(
+    State(state): State<Shared>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let ctx = Ctx::new(&headers);
+    if let Err(r) = super::server::authorize(&ctx, &headers) {
+        return r;
+    }
+    let q = super::server::pairs(raw);
+    let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let filter = get("$filter").unwrap_or_default();
+    // policies-list: scopeId and scopeType are required in the filter.
+    if !filter.contains("scopeId eq") || !filter.contains("scopeType eq") {
+        return ctx.error(
+            400,
+            "BadRequest",
+            "The filter must name scopeId and scopeType.",
+        );
+    }
+    let expand = get("$expand").is_some_and(|e| e.contains("policy"));
+    let Ok(t) = state.tenant.read() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    let role = filtered_role(&filter);
+    let items: Vec<Value> = t
+        .pim_policies
+        .iter()
+        .filter(|a| role.as_deref().is_none_or(|r| a["roleDefinitionId"] == r))
+        .map(|a| {
+            let mut a = a.clone();
+            if !expand && let Some(m) = a.as_object_mut() {
+                m.remove("policy");
+            }
+            a
+        })
+        .collect();
+    let context = format!(
+        "{}/{version}/$metadata#policies/roleManagementPolicyAssignments",
+        ctx.origin
+    );
+    ctx.respond(
+        StatusCode::OK,
+        json!({"@odata.context": context, "value": items}),
+    )
+}
+
+fn rule<'a>(assignment: Option<&'a Value>, id: &str) -> Option<&'a Value> {
+    assignment?["policy"]["rules"]
+        .as_array()?
+        .iter()
+        .find(|r| r["id"] == id)
+}
+
+/// ISO 8601 `PTnH` / `PTnM` / `PnD` in minutes (what the demo's policies use).
+fn minutes(d: &str) -> Option<i64> {
+    let d = d.strip_prefix('P')?;
+    if let Some(days) = d.strip_suffix('D') {
+        return days.parse::<i64>().ok().map(|n| n * 1440);
+    }
+    let t = d.strip_prefix('T')?;
+    let (mut total, mut num) = (0, String::new());
+    for c in t.chars() {
+        match c {
+            '0'..='9' => num.push(c),
+            'H' => total += std::mem::take(&mut num).parse::<i64>().ok()? * 60,
+            'M' => total += std::mem::take(&mut num).parse::<i64>().ok()?,
+            _ => return None,
+        }
+    }
+    Some(total)
+}
+
+/// `POST /roleManagement/directory/roleAssignmentScheduleRequests` (`selfActivate`,
+/// `selfDeactivate`).
+pub async fn schedule_request(
+    State(state): State<Shared>,
+    Path(_version): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (ctx, mut t) = match super::server::writing(&state, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
+        return ctx.error(400, "BadRequest", "Unable to read JSON request payload.");
+    };
+    let me = match super::membership::me_id(&t, &headers) {
+        Ok(id) => id,
+        Err(why) => return ctx.error(400, "BadRequest", why),
+    };
+    let action = req["action"].as_str().unwrap_or_default().to_string();
+    let role = req["roleDefinitionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let scope = req["directoryScopeId"].as_str().unwrap_or("/").to_string();
+    if req["principalId"].as_str() != Some(me.as_str()) {
+        return ctx.error(
+            403,
+            "AuthorizationFailed",
+            "A self-service request must name the signed-in user as its principal.",
+        );
+    }
+    let now = chrono::Utc::now();
+    let stamp =
+        |d: chrono::DateTime<chrono::Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut answer = json!({
+        "id": uuid::Uuid::new_v4().to_string(),
+        "action": action, "principalId": me, "roleDefinitionId": role,
+        "directoryScopeId": scope, "justification": req["justification"],
+        "createdDateTime": stamp(now), "scheduleInfo": req["scheduleInfo"],
+        "ticketInfo": req["ticketInfo"], "isValidationOnly": false,
+    });
+    match action.as_str() {
+        "selfDeactivate" => {
+            let before = t.roles.assignments.len();
+            t.roles.assignments.retain(|a| {
+                !(a["principalId"] == me.as_str()
+                    && a["roleDefinitionId"] == role.as_str()
+                    && a["@activated"] == true)
+            });
+            if t.roles.assignments.len() == before {
+                return ctx.error(
+                    400,
+                    "RoleAssignmentDoesNotExist",
+                    "The role is not active through an activation: there is nothing to deactivate.",
+                );
+            }
+            answer["status"] = json!("Revoked");
+            t.roles.requests.push(answer.clone());
+            ctx.respond(StatusCode::CREATED, answer)
+        }
+        "selfActivate" => {
+            let eligible =
+                t.roles.eligibility.iter().any(|e| {
+                    e["principalId"] == me.as_str() && e["roleDefinitionId"] == role.as_str()
+                });
+            if !eligible {
+                return ctx.error(
+                    400,
+                    "RoleAssignmentRequestPolicyValidationFailed",
+                    "The principal is not eligible for this role.",
+                );
+            }
+            let policy = t
+                .pim_policies
+                .iter()
+                .find(|p| p["roleDefinitionId"] == role.as_str())
+                .cloned();
+            let enabled = super::rules::strings(
+                &rule(policy.as_ref(), "Enablement_EndUser_Assignment")
+                    .map_or(Value::Null, |r| r["enabledRules"].clone()),
+            );
+            if enabled.iter().any(|r| r == "Justification")
+                && req["justification"]
+                    .as_str()
+                    .is_none_or(|j| j.trim().is_empty())
+            {
+                return ctx.error(
+                    400,
+                    "JustificationRule",
+                    "The policy requires a justification.",
+                );
+            }
+            if enabled.iter().any(|r| r == "Ticketing")
+                && req["ticketInfo"]["ticketNumber"]
+                    .as_str()
+                    .is_none_or(|n| n.trim().is_empty())
+            {
+                return ctx.error(
+                    400,
+                    "TicketingRule",
+                    "The policy requires ticket information.",
+                );
+            }
+            let asked = req["scheduleInfo"]["expiration"]["duration"]
+                .as_str()
+                .and_then(minutes);
+            let max = rule(policy.as_ref(), "Expiration_EndUser_Assignment")
+                .and_then(|r| r["maximumDuration"].as_str())
+                .and_then(minutes);
+            if let (Some(a), Some(m)) = (asked, max)
+                && a > m
+            {
+                return ctx.error(
+                    400,
+                    "ExpirationRule",
+                    "The requested duration is longer than the policy allows.",
+                );
+            }
+            let acrs = rule(policy.as_ref(), "AuthenticationContext_EndUser_Assignment")
+                .filter(|r| r["isEnabled"] == true)
+                .and_then(|r| r["claimValue"].as_str());
+            if let Some(c) = acrs {
+                let token = headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("Bearer "))
+                    .unwrap_or_default();
+                if !crate::auth::token_acrs(token).iter().any(|x| x == c) {
+                    let claims = format!(
+                        r#"{{"access_token":{{"acrs":{{"essential":true,"value":"{c}"}}}}}}"#
+                    );
+                    let encoded: String =
+                        url::form_urlencoded::byte_serialize(claims.as_bytes()).collect();
+                    return ctx.error(
+                        400,
+                        "RoleAssignmentRequestAcrsValidationFailed",
+                        &format!("&claims={encoded}"),
+                    );
+                }
+            }
+            let approval = rule(policy.as_ref(), "Approval_EndUser_Assignment")
+                .is_some_and(|r| r["setting"]["isApprovalRequired"] == true);
+            if approval {
+                answer["status"] = json!("PendingApproval");
+                t.roles.requests.push(answer.clone());
+                return ctx.respond(StatusCode::CREATED, answer);
+            }
+            let end = now + chrono::Duration::minutes(asked.or(max).unwrap_or(60));
+            t.roles.assignments.push(json!({
+                "id": uuid::Uuid::new_v4().to_string(),
+                "principalId": me, "roleDefinitionId": role, "directoryScopeId": scope,
+                "startDateTime": stamp(now), "endDateTime": stamp(end),
+                "@activated": true,
+            }));
+            answer["status"] = json!("Provisioned");
+            t.roles.requests.push(answer.clone());
+            ctx.respond(StatusCode::CREATED, answer)
+        }
+        other => ctx.error(
+            400,
+            "BadRequest",
+            &format!("The demo tenant handles selfActivate and selfDeactivate, not '{other}'."),
+        ),
+    }
+}

@@ -1,0 +1,123 @@
+//! PIM self-activation from My roles: the policy's asks (justification, ticket, duration),
+//! an activation that needs an authentication context goes through the inline step-up, one
+//! that needs approval is shown waiting, and an activation is ended early.
+
+use crate::common::Harness;
+use crossterm::event::KeyCode;
+use entra_console::app::View;
+use entra_console::app::write::Phase;
+use entra_console::blades::BladeKind;
+use entra_console::demo::DemoOptions;
+use entra_console::demo::identity::StepUpMode;
+
+fn rows(h: &Harness) -> Vec<Vec<String>> {
+    let View::List(l) = h.app.top() else {
+        panic!("a list")
+    };
+    l.table.visible_rows().map(|r| r.cells.clone()).collect()
+}
+
+async fn harness() -> Harness {
+    let opts = DemoOptions {
+        step_up: StepUpMode::Pass,
+        ..Default::default()
+    };
+    let mut h = Harness::session_with(opts, false).await;
+    h.open(BladeKind::from_command("my-roles").unwrap()).await;
+    h
+}
+
+#[tokio::test]
+async fn activation_through_step_up_then_deactivation() {
+    let mut h = Box::pin(harness()).await;
+    let before = rows(&h);
+    assert!(
+        before
+            .iter()
+            .any(|r| r[0] == "Privileged Role Administrator" && r[1] == "eligible"),
+        "{before:?}"
+    );
+    insta::assert_snapshot!(
+        "my_roles_80x8",
+        crate::common::redact_dates(&h.render(80, 8))
+    );
+    h.filter("Privileged Role").await;
+    h.key(KeyCode::Char('a')).await;
+    // The policy requires a justification: an empty one is refused in place.
+    h.key(KeyCode::Enter).await;
+    let entra_console::app::Overlay::Picker(p) = &h.app.overlay else {
+        panic!("still asking")
+    };
+    assert!(p.error.is_some());
+    h.type_str("Change CHG-1042").await;
+    h.key(KeyCode::Enter).await;
+    h.type_str("CHG-1042").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await; // the longest duration offered: 4 h
+    let w = h.app.write.as_ref().expect("a confirm");
+    assert!(
+        w.title.contains("for 4h") && w.title.contains("c4"),
+        "{}",
+        w.title
+    );
+    let body = w.request.body.clone().unwrap();
+    assert_eq!(body["action"], "selfActivate");
+    assert_eq!(body["scheduleInfo"]["expiration"]["duration"], "PT4H");
+    assert_eq!(body["ticketInfo"]["ticketNumber"], "CHG-1042");
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.app.write.as_ref().unwrap().phase, Phase::Challenged);
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().unwrap();
+    assert!(matches!(w.phase, Phase::Done(_)), "{:?}", w.phase);
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Esc).await; // the filter
+    let after = rows(&h);
+    assert!(
+        after
+            .iter()
+            .any(|r| r[0] == "Privileged Role Administrator" && r[1] == "active (activated)"),
+        "{after:?}"
+    );
+    // Ended early.
+    h.filter("activated").await;
+    h.key(KeyCode::Char('d')).await;
+    let w = h.app.write.as_ref().expect("a confirm");
+    assert_eq!(w.request.body.as_ref().unwrap()["action"], "selfDeactivate");
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Esc).await;
+    assert!(
+        !rows(&h).iter().any(|r| r[1] == "active (activated)"),
+        "{:?}",
+        rows(&h)
+    );
+}
+
+#[tokio::test]
+async fn an_activation_that_needs_approval_is_shown_waiting() {
+    let mut h = Box::pin(harness()).await;
+    h.filter("Security Administrator").await;
+    h.key(KeyCode::Char('a')).await;
+    h.type_str("Incident 77").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Up).await; // 4 h rather than 8 h
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().expect("a confirm");
+    assert!(w.title.contains("waits for an approver"), "{}", w.title);
+    h.key(KeyCode::Enter).await;
+    assert!(matches!(
+        h.app.write.as_ref().unwrap().phase,
+        Phase::Done(_)
+    ));
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Esc).await;
+    let all = rows(&h);
+    assert!(
+        all.iter()
+            .any(|r| r[0] == "Security Administrator" && r[1] == "waiting for approval"),
+        "{all:?}"
+    );
+    // A second activation is not needed to see it: the state is Graph's, read again.
+    let t = h.server.state.tenant.read().unwrap();
+    assert_eq!(t.roles.requests.len(), 1);
+}
