@@ -11,7 +11,7 @@ pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
     match view {
         View::List(l) => match &l.source {
             // A blade's keys are declared with the blade.
-            ListSource::Blade(b) => b.def().keys,
+            ListSource::Blade(b) | ListSource::Query { blade: b, .. } => b.def().keys,
             ListSource::RoleAssignments { .. } => &[
                 (Add, "assign"),
                 (AddEligible, "eligible"),

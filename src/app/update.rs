@@ -325,6 +325,24 @@ impl App {
                 }
                 KeyCode::Enter => {
                     l.editing = false;
+                    // `?…` on Users asks Graph instead of filtering what was read.
+                    let query = match &l.source {
+                        ListSource::Blade(b) if *b == BladeKind::Users => l
+                            .table
+                            .filter
+                            .strip_prefix('?')
+                            .map(|q| q.trim().to_string())
+                            .filter(|q| !q.is_empty()),
+                        _ => None,
+                    };
+                    if let Some(query) = query {
+                        l.table.set_filter("");
+                        let source = ListSource::Query {
+                            blade: BladeKind::Users,
+                            query,
+                        };
+                        return self.push(View::List(ListView::new(source)));
+                    }
                     self.dirty = true;
                     return Vec::new();
                 }
@@ -671,6 +689,10 @@ impl App {
                 source: ListSource::GroupMembers { .. },
                 ..
             }) => super::members::act,
+            View::List(ListView {
+                source: ListSource::Query { blade, .. },
+                ..
+            }) => blade.def().act,
             View::List(_) => return None,
             View::Detail(d) => d.target.kind.def().act,
         };

@@ -284,6 +284,12 @@ pub enum ListSource {
         id: String,
         name: String,
     },
+    /// A blade's objects found by Graph rather than filtered here (`/?adele` on Users:
+    /// `$search`; `/?$filter=…`: an advanced `$filter`), for tenants too large to sync.
+    Query {
+        blade: BladeKind,
+        query: String,
+    },
     /// Every policy evaluated for one sign-in.
     WhatIf {
         query: crate::ca::whatif::WhatIfQuery,
@@ -384,6 +390,7 @@ impl ListSource {
             ListSource::GroupMembers { relation, .. } => relation.title().to_string(),
             ListSource::MemberOf { .. } => "Member of".to_string(),
             ListSource::Sub { def, .. } => def.0.title.to_string(),
+            ListSource::Query { blade, query } => format!("{} ?{query}", blade.title()),
             ListSource::RoleAssignments { .. } => "Assignments".to_string(),
             ListSource::WhatIf { query } => format!("What If {}", query.user),
             ListSource::WhoCan { permission } => format!(
@@ -422,6 +429,10 @@ impl ListSource {
             },
             ListSource::Sub { def, id, .. } => Reading::Graph {
                 request: (def.0.request)(id),
+                cache: None,
+            },
+            ListSource::Query { query, .. } => Reading::Graph {
+                request: users::query_request(query),
                 cache: None,
             },
             ListSource::WhatIf { query } => Reading::WhatIf(query.clone()),
@@ -506,6 +517,7 @@ impl ListSource {
             ListSource::GroupMembers { .. } => groups::member_columns(),
             ListSource::MemberOf { .. } => groups::member_of_columns(),
             ListSource::Sub { def, .. } => (def.0.columns)(),
+            ListSource::Query { blade, .. } => (blade.0.columns)(),
         }
     }
 
@@ -532,6 +544,7 @@ impl ListSource {
             ListSource::GroupMembers { .. } => groups::member_row(v),
             ListSource::MemberOf { .. } => groups::member_of_row(v),
             ListSource::Sub { def, .. } => (def.0.row)(v),
+            ListSource::Query { blade, .. } => (blade.0.row)(v),
             ListSource::WhatIf { .. }
             | ListSource::RoleAssignments { .. }
             | ListSource::WhoCan { .. } => {
@@ -547,6 +560,7 @@ impl ListSource {
             ListSource::Blade(b) => (b.0.style)(row, col, theme),
             ListSource::WhatIf { .. } => whatif::style(row, col, theme),
             ListSource::Sub { def, .. } => (def.0.style)(row, col, theme),
+            ListSource::Query { blade, .. } => (blade.0.style)(row, col, theme),
             ListSource::RoleAssignments { .. }
             | ListSource::WhoCan { .. }
             | ListSource::GroupMembers { .. }
@@ -567,6 +581,7 @@ impl ListSource {
             ListSource::Blade(b) => b.0.opens?,
             ListSource::WhatIf { .. } => ObjectKind::CaPolicy,
             ListSource::Sub { def, .. } => return (def.0.open)(v),
+            ListSource::Query { blade, .. } => blade.0.opens?,
             ListSource::GroupMembers { .. }
             | ListSource::MemberOf { .. }
             | ListSource::RoleAssignments { .. }

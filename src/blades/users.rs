@@ -19,8 +19,29 @@ pub fn columns() -> Vec<Column> {
         Column::fixed("User principal name", 26),
         Column::fixed("Type", 6),
         Column::fixed("On", 3),
-        Column::fixed("Dept", 10),
+        Column::fixed("Sync", 4),
+        Column::fixed("Lic", 3),
+        Column::fixed("Dept", 10).from(110),
     ]
+}
+
+/// What `/?…` on the Users list asks Graph: `$filter=…` as an advanced query, anything else
+/// as a `$search` on name, UPN and mail (both with `ConsistencyLevel: eventual`, graph-api.md
+/// §11.2), so a tenant too large to sync is still searchable.
+pub fn query_request(query: &str) -> crate::graph::Request {
+    let q = query.trim();
+    let base = crate::graph::Request::get("/users")
+        .select(LIST_FIELDS)
+        .top(999);
+    match q.strip_prefix("$filter=") {
+        Some(f) => base.filter(f.trim()).count(),
+        None => {
+            let t = q.replace('"', "");
+            base.search(format!(
+                "\"displayName:{t}\" OR \"userPrincipalName:{t}\" OR \"mail:{t}\""
+            ))
+        }
+    }
 }
 
 pub fn row(v: Value) -> TableRow {
@@ -30,11 +51,26 @@ pub fn row(v: Value) -> TableRow {
         Some(false) => "no",
         None => "",
     };
+    let yes_no = |b: Option<bool>| match b {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "",
+    };
+    // Read but null: a cloud-only account (never synced).
+    let synced = match v.get("onPremisesSyncEnabled") {
+        Some(Value::Null) => "no".to_string(),
+        other => yes_no(other.and_then(Value::as_bool)).to_string(),
+    };
+    let licensed = v["assignedLicenses"].as_array().map_or(String::new(), |a| {
+        (if a.is_empty() { "no" } else { "yes" }).to_string()
+    });
     let cells = vec![
         u.display_name.unwrap_or_default(),
         u.user_principal_name.unwrap_or_default(),
         u.user_type.unwrap_or_default(),
         enabled.to_string(),
+        synced,
+        licensed,
         u.department.unwrap_or_default(),
     ];
     TableRow::new(v, cells)
@@ -44,7 +80,7 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     match col {
         2 if row.cells[2] == "Guest" => Some(theme.warning),
         3 if row.cells[3] == "no" => Some(theme.error),
-        1 | 4 => Some(theme.muted),
+        1 | 4 | 6 => Some(theme.muted),
         _ => None,
     }
 }
@@ -192,6 +228,26 @@ mod tests {
         let r = row(
             json!({"id": "1", "displayName": "Pat", "userPrincipalName": "pat_x#EXT#@t", "userType": "Guest", "accountEnabled": false}),
         );
-        assert_eq!(r.cells, ["Pat", "pat_x#EXT#@t", "Guest", "no", ""]);
+        assert_eq!(r.cells, ["Pat", "pat_x#EXT#@t", "Guest", "no", "", "", ""]);
+        let r = row(json!({"id": "2", "onPremisesSyncEnabled": true, "assignedLicenses": []}));
+        assert_eq!(r.cells[4..6], ["yes", "no"]);
+        let r = row(json!({"id": "3", "onPremisesSyncEnabled": null}));
+        assert_eq!(r.cells[4], "no");
+    }
+
+    #[test]
+    fn a_query_is_a_search_unless_it_is_a_filter() {
+        let r = query_request("ade");
+        let q: std::collections::HashMap<_, _> = r.query.iter().cloned().collect();
+        assert!(q["$search"].contains("\"displayName:ade\" OR \"userPrincipalName:ade\""));
+        assert!(
+            r.headers
+                .iter()
+                .any(|(k, v)| k == "ConsistencyLevel" && v == "eventual")
+        );
+        let r = query_request("$filter=startswith(displayName,'a')");
+        let q: std::collections::HashMap<_, _> = r.query.iter().cloned().collect();
+        assert_eq!(q["$filter"], "startswith(displayName,'a')");
+        assert_eq!(q["$count"], "true");
     }
 }

@@ -29,6 +29,7 @@ pub const USER_LIST_FIELDS: &[&str] = &[
     "jobTitle",
     "onPremisesSyncEnabled",
     "createdDateTime",
+    "assignedLicenses",
 ];
 
 /// User properties for the detail page.

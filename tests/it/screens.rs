@@ -3,6 +3,8 @@
 
 use crate::common::Harness;
 use crossterm::event::KeyCode;
+use entra_console::app::View;
+use entra_console::blades::BladeKind;
 
 #[tokio::test]
 async fn groups_list_80x24() {
@@ -242,4 +244,39 @@ async fn navigation_column() {
         assert!(screen.contains(b.nav_label()), "{}", b.nav_label());
     }
     insta::assert_snapshot!("navigation_column_80x24", screen);
+}
+
+/// `/?text` on Users asks Graph (`$search` with `ConsistencyLevel: eventual`) instead of
+/// filtering what was read; `/?$filter=…` sends an advanced `$filter`.
+#[tokio::test]
+async fn users_are_searched_at_the_server() {
+    let mut h = Harness::new(false).await;
+    h.open(BladeKind::Users).await;
+    h.filter("?chen").await;
+    let View::List(l) = h.app.top() else {
+        panic!("the results")
+    };
+    assert!(matches!(
+        l.source,
+        entra_console::blades::ListSource::Query { .. }
+    ));
+    let names: Vec<String> = l.table.visible_rows().map(|r| r.cells[0].clone()).collect();
+    assert_eq!(names, ["Chen Wei"]);
+    {
+        let log = h.server.state.faults.log.lock().unwrap();
+        // The list was read once, the query once more (the log names paths only).
+        assert_eq!(
+            log.iter().filter(|l| *l == "GET /v1.0/users").count(),
+            2,
+            "{log:?}"
+        );
+    }
+    h.key(KeyCode::Esc).await;
+    h.filter("?$filter=userType eq 'Guest'").await;
+    let View::List(l) = h.app.top() else {
+        panic!("the results")
+    };
+    assert!(l.load.error.is_none(), "{:?}", l.load.error);
+    assert!(l.table.visible_rows().all(|r| r.cells[2] == "Guest"));
+    assert_eq!(l.table.len(), 5);
 }
