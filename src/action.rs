@@ -75,6 +75,33 @@ pub enum Action {
 }
 
 impl Action {
+    /// Whether the action changes the tenant (or opens the way to a change: the editor, the
+    /// pickers). A read-only session hides these keys and refuses them.
+    pub fn writes(self) -> bool {
+        use Action::{
+            Add, AddEligible, Compromised, Dismiss, Duplicate, Edit, Exclude, License, Purge,
+            Remove, Rename, Reprocess, Restore, SetState, UsageLocation,
+        };
+        matches!(
+            self,
+            SetState
+                | Remove
+                | Add
+                | AddEligible
+                | Rename
+                | Edit
+                | Duplicate
+                | Exclude
+                | UsageLocation
+                | Reprocess
+                | License
+                | Restore
+                | Purge
+                | Compromised
+                | Dismiss
+        )
+    }
+
     /// The keymap name (`page-down`).
     pub fn name(self) -> &'static str {
         self.into()

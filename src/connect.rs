@@ -111,11 +111,34 @@ pub fn profile(cli: &Cli, paths: Option<&Paths>) -> Result<(String, Profile), Fa
         .map_err(Failure::error)
 }
 
-fn scope_for(cloud: Cloud) -> String {
-    format!(
-        "{}/.default offline_access openid profile",
-        cloud.graph_url()
-    )
+/// The delegated read permissions a read-only profile asks for, and nothing that writes
+/// (README "Read-only"): directory objects, policies, roles, risk, sign-in and audit logs,
+/// the organization.
+pub const READ_SCOPES: &[&str] = &[
+    "Directory.Read.All",
+    "Policy.Read.All",
+    "RoleManagement.Read.Directory",
+    "RoleManagementPolicy.Read.Directory",
+    "IdentityRiskyUser.Read.All",
+    "IdentityRiskEvent.Read.All",
+    "AuditLog.Read.All",
+    "Organization.Read.All",
+];
+
+/// What a sign-in asks for: the app's consented permissions (`.default`), or for a read-only
+/// profile only the read permissions it needs.
+pub fn scope_for(cloud: Cloud, read_only: bool) -> String {
+    let graph = cloud.graph_url();
+    let asked = if read_only {
+        READ_SCOPES
+            .iter()
+            .map(|s| format!("{graph}/{s}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        format!("{graph}/.default")
+    };
+    format!("{asked} offline_access openid profile")
 }
 
 /// The token endpoint client of a profile (or of the demo tenant).
@@ -142,8 +165,14 @@ pub fn oauth_for(cli: &Cli, profile: &Profile, demo_url: Option<&str>) -> Result
         .client_id
         .clone()
         .unwrap_or_else(|| DEFAULT_CLIENT_ID.into());
-    OAuth::new(&authority, &tenant, &client_id, &scope_for(cloud))
-        .map_err(|e| Failure::error(e.to_string()))
+    let read_only = cli.global.read_only || profile.read_only;
+    OAuth::new(
+        &authority,
+        &tenant,
+        &client_id,
+        &scope_for(cloud, read_only),
+    )
+    .map_err(|e| Failure::error(e.to_string()))
 }
 
 /// Resolve the credential and build the Graph client for this run.
@@ -323,4 +352,17 @@ pub fn connector(cli: &Cli, paths: Option<Paths>) -> Connector {
             Ok((conn, profiles))
         })
     })
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::*;
+
+    #[test]
+    fn a_read_only_profile_asks_only_for_reads() {
+        let s = scope_for(Cloud::Global, true);
+        assert!(s.contains("https://graph.microsoft.com/Directory.Read.All"));
+        assert!(!s.contains("Write") && !s.contains(".default"), "{s}");
+        assert!(scope_for(Cloud::Global, false).contains("/.default"));
+    }
 }

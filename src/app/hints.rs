@@ -85,10 +85,11 @@ impl App {
         ))
     }
 
-    /// "E edit  t state  …" for the status bar, from the keymap.
+    /// "E edit  t state  …" for the status bar, from the keymap (no write keys when read-only).
     pub fn view_hints(&self) -> Vec<(String, &'static str)> {
         view_actions(self.top())
             .iter()
+            .filter(|(a, _)| !(self.ctx.read_only && a.writes()))
             .filter_map(|(a, label)| {
                 self.keymap
                     .hint_on(*a, Some(self.blade.command()))

@@ -507,6 +507,21 @@ impl App {
     fn act(&mut self, a: Action) -> Vec<Effect> {
         self.dirty = true;
         let page = 10;
+        // Read-only: a write is refused before any view sees it (its key is not even listed).
+        if self.ctx.read_only && a.writes() {
+            let key = self
+                .keymap
+                .hint_on(a, Some(self.blade.command()))
+                .unwrap_or_else(|| a.name().to_string());
+            self.toast(
+                format!(
+                    "read-only: {key} ({}) would change the tenant; this session writes nothing",
+                    a.name()
+                ),
+                true,
+            );
+            return Vec::new();
+        }
         // Nav focus keeps its own keys; elsewhere a key the view does not answer says so.
         if !self.nav_focus
             && let Some(why) = self.unsupported(a)

@@ -272,12 +272,22 @@ impl OAuth {
 
     /// App-only client credentials grant (read-only audits).
     pub async fn client_credentials(&self, secret: &str) -> Result<TokenResponse, AuthError> {
+        // App-only tokens take the resource's `.default` (the app's granted permissions); a
+        // read-only profile's delegated scopes name the same resource.
         let scope = self
             .scope
             .split_whitespace()
             .find(|s| s.ends_with("/.default"))
-            .unwrap_or(&self.scope)
-            .to_string();
+            .map(str::to_string)
+            .or_else(|| {
+                let first = self
+                    .scope
+                    .split_whitespace()
+                    .find(|s| s.starts_with("https://"))?;
+                let origin = first.rsplit_once('/')?.0;
+                Some(format!("{origin}/.default"))
+            })
+            .unwrap_or_else(|| self.scope.clone());
         let merged = merge_claims(None);
         let form = [
             ("grant_type", "client_credentials"),

@@ -26,7 +26,17 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
     let mut lines = Vec::new();
     // First what this view's own keys do here, in this blade's words (`d` deletes a policy on
     // one blade and removes an assignment on another).
-    let here = crate::app::hints::view_actions(app.top());
+    let ro = app.ctx.read_only;
+    let here: Vec<_> = crate::app::hints::view_actions(app.top())
+        .iter()
+        .filter(|(a, _)| !(ro && a.writes()))
+        .collect();
+    if ro {
+        lines.push(Line::from(Span::styled(
+            "READ-ONLY: this session writes nothing; write keys are not listed",
+            t.warning,
+        )));
+    }
     if !here.is_empty() {
         lines.push(Line::from(Span::styled(
             format!("Here: {}", clean(&app.top().title())),
@@ -55,6 +65,7 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
             .filter(|b| {
                 b.scope == scope && b.blade.as_deref().is_none_or(|x| x == app.blade.command())
             })
+            .filter(|b| !(ro && b.action.writes()))
             .collect();
         if bs.is_empty() {
             continue;
@@ -73,7 +84,8 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled("Commands (after :)", t.header)));
-    for (cmd, what) in COMMANDS {
+    // The guided setup writes: not offered to a read-only session.
+    for (cmd, what) in COMMANDS.iter().filter(|(c, _)| !(ro && *c == "protect")) {
         lines.push(Line::from(vec![
             Span::styled(format!("  {cmd:<30}"), t.key),
             Span::styled(*what, t.text),

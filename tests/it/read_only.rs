@@ -60,3 +60,37 @@ async fn no_key_sends_a_write_in_read_only_mode() {
     assert!(pressed > 2000, "{pressed} keys");
     assert!(writes.is_empty(), "{pressed} keys sent writes: {writes:?}");
 }
+
+/// Read-only hides every write: the status bar and `?` list no write key, and a write key
+/// pressed anyway is refused in words before any view sees it.
+#[tokio::test]
+async fn write_keys_are_hidden_and_refused() {
+    let mut h = Harness::read_only_unpaced().await;
+    for blade in entra_console::blades::BladeKind::ALL {
+        h.open(*blade).await;
+        let shown: Vec<&str> = h.app.view_hints().iter().map(|(_, w)| *w).collect();
+        for (a, words) in entra_console::app::hints::view_actions(h.app.top()) {
+            assert!(
+                !(a.writes() && shown.contains(words)),
+                "{} lists {a:?}",
+                blade.command()
+            );
+        }
+    }
+    h.open(entra_console::blades::BladeKind::CaPolicies).await;
+    h.key(KeyCode::Char('?')).await;
+    let screen = h.render_full(120, 60);
+    assert!(screen.contains("READ-ONLY"), "{screen}");
+    for word in [
+        "Edit the selected CA policy",
+        "Delete the selected CA policy",
+        "guided setup",
+    ] {
+        assert!(!screen.contains(word), "{word} listed in read-only help");
+    }
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('t')).await;
+    let toast = h.app.toast.as_ref().unwrap().text.clone();
+    assert!(toast.starts_with("read-only: t (set-state)"), "{toast}");
+    assert!(h.app.write.is_none());
+}
