@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod blades;
 pub mod bulk;
@@ -147,8 +148,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Man) => clap_mangen::Man::new(cli::command())
             .render(&mut std::io::stdout())
             .map_err(|e| Failure::error(format!("man: {e}"))),
-        Some(Command::Audit { .. }) => {
-            Err(Failure::error("`audit` is not available in this build yet"))
+        Some(Command::Audit { format, fail_on }) => {
+            commands::audit(&cli, paths.as_ref(), *format, *fail_on).await
         }
         None => {
             let conn = connect::connect(&cli, paths.as_ref()).await?;

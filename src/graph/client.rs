@@ -213,6 +213,12 @@ impl GraphClient {
         self.read_only
     }
 
+    /// The same client, refusing every method but reads (an audit's proof of read-only).
+    pub fn reads_only(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+
     pub fn credential(&self) -> &Credential {
         &self.credential
     }

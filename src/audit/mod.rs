@@ -1,0 +1,223 @@
+//! The findings engine: rules with stable ids (CISA SCuBA `MS.AAD.*` where one matches, `EC.*`
+//! for this console's own), each judged on what one read-only pass over the tenant returned.
+//! A rule whose data could not be read says "not evaluable: <why>"; the audit always
+//! completes. One file per rule family.
+
+pub mod ca;
+pub mod console;
+pub mod licences;
+pub mod report;
+pub mod roles;
+
+use crate::graph::{GraphClient, Request};
+use crate::licensing::LicenceFacts;
+use crate::protect::Facts;
+use crate::roles::RoleFacts;
+use serde_json::Value;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub fn word(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
+/// A rule: what it checks and how to fix a failure.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: &'static str,
+    pub scuba: Option<&'static str>,
+    pub title: &'static str,
+    pub severity: Severity,
+    pub remediation: &'static str,
+    /// The Graph reads it judges (README "Audit").
+    pub reads: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Status {
+    Pass,
+    Fail,
+    /// Passes only because of an exclusion beyond the break-glass accounts, or close to failing.
+    NearMiss,
+    NotEvaluable(String),
+}
+
+impl Status {
+    pub fn word(&self) -> String {
+        match self {
+            Status::Pass => "pass".into(),
+            Status::Fail => "FAIL".into(),
+            Status::NearMiss => "near miss".into(),
+            Status::NotEvaluable(why) => format!("not evaluable: {why}"),
+        }
+    }
+}
+
+/// An object behind a finding: its blade (`:` name), id and name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evidence {
+    pub blade: &'static str,
+    pub id: String,
+    pub name: String,
+    pub note: String,
+}
+
+/// One rule's result.
+#[derive(Debug)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub status: Status,
+    /// The result in words ("3 Global Administrators: …").
+    pub detail: String,
+    pub evidence: Vec<Evidence>,
+}
+
+/// What one audit read; each part is the data or why it could not be read.
+#[derive(Debug)]
+pub struct Inputs {
+    pub roles: Result<RoleFacts, String>,
+    pub facts: Result<Facts, String>,
+    pub licences: LicenceFacts,
+    pub users: Result<Vec<Value>, String>,
+    pub risky: Result<Vec<Value>, String>,
+    /// roleAssignmentScheduleInstances with their principals (permanent or activated).
+    pub assignments: Result<Vec<Value>, String>,
+    /// Members (ids) of the groups policies exclude, to tell a break-glass group from others.
+    pub group_members: std::collections::HashMap<String, Vec<String>>,
+    /// The profile's break-glass accounts (UPNs or ids) and their ids once resolved.
+    pub break_glass: Vec<String>,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// One pass over the tenant, reads only.
+pub async fn read(client: &GraphClient, break_glass: Vec<String>) -> Inputs {
+    let users = client
+        .get_all(crate::graph::endpoints::users_with_licence_states())
+        .await
+        .map_err(|e| e.to_string());
+    let mut ids = break_glass.clone();
+    if let Ok(us) = &users {
+        for b in &break_glass {
+            if let Some(id) = us
+                .iter()
+                .find(|u| {
+                    u["userPrincipalName"]
+                        .as_str()
+                        .is_some_and(|p| p.eq_ignore_ascii_case(b))
+                })
+                .and_then(|u| u["id"].as_str())
+            {
+                ids.push(id.to_string());
+            }
+        }
+    }
+    let facts = Facts::load(client).await.map_err(|e| e.to_string());
+    // The groups policies exclude: their members tell a break-glass group from others.
+    let mut excluded: Vec<String> = facts
+        .as_ref()
+        .map(|f| {
+            f.policies
+                .iter()
+                .flat_map(|p| crate::ca::strs(&p["conditions"]["users"]["excludeGroups"]))
+                .collect()
+        })
+        .unwrap_or_default();
+    excluded.sort();
+    excluded.dedup();
+    let reqs = excluded
+        .iter()
+        .map(|g| crate::graph::endpoints::group_members(g))
+        .collect();
+    let mut group_members = std::collections::HashMap::new();
+    for (g, r) in excluded.into_iter().zip(client.get_many(reqs, 4).await) {
+        if let Ok(v) = r {
+            let ids = v["value"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|m| m["id"].as_str().map(str::to_string))
+                .collect();
+            group_members.insert(g, ids);
+        }
+    }
+    Inputs {
+        roles: RoleFacts::load(client).await.map_err(|e| e.to_string()),
+        facts,
+        assignments: client
+            .get_all(
+                Request::get("/roleManagement/directory/roleAssignmentScheduleInstances")
+                    .expand("principal"),
+            )
+            .await
+            .map_err(|e| e.to_string()),
+        group_members,
+        licences: LicenceFacts::load(client).await,
+        users,
+        risky: client
+            .get_all(Request::get("/identityProtection/riskyUsers"))
+            .await
+            .map_err(|e| match e.licence_hint("/identityProtection/") {
+                Some(h) => format!("{h} ({e})"),
+                None => e.to_string(),
+            }),
+        break_glass: ids,
+        now: chrono::Utc::now(),
+    }
+}
+
+/// Every rule, in report order.
+pub fn run(i: &Inputs) -> Vec<Finding> {
+    let mut out = Vec::new();
+    out.extend(ca::run(i));
+    out.extend(roles::run(i));
+    out.extend(console::run(i));
+    out.extend(licences::run(i));
+    out
+}
+
+/// A finding that could not be judged.
+pub fn not_evaluable(rule: &'static Rule, why: &str) -> Finding {
+    Finding {
+        rule,
+        status: Status::NotEvaluable(why.to_string()),
+        detail: String::new(),
+        evidence: Vec::new(),
+    }
+}
+
+/// Pass when there is no evidence, else fail.
+pub fn judged(rule: &'static Rule, evidence: Vec<Evidence>, pass: &str, fail: &str) -> Finding {
+    Finding {
+        rule,
+        status: if evidence.is_empty() {
+            Status::Pass
+        } else {
+            Status::Fail
+        },
+        detail: if evidence.is_empty() {
+            pass.into()
+        } else {
+            format!("{}: {fail}", evidence.len())
+        },
+        evidence,
+    }
+}
+
+/// The text of a JSON string field.
+pub fn s(v: &Value, k: &str) -> String {
+    v[k].as_str().unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests;

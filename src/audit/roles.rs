@@ -1,0 +1,136 @@
+//! SCuBA privileged-role rules: between 2 and 8 Global Administrators (active and eligible,
+//! direct and through groups, each user once) and no permanent active assignment to a highly
+//! privileged role.
+
+use super::{Evidence, Finding, Inputs, Rule, Severity, Status, s};
+use std::collections::BTreeMap;
+
+/// Global Administrator's template id.
+const GLOBAL_ADMIN: &str = "62e90394-69f5-4237-9190-012177145e10";
+
+/// The roles SCuBA names highly privileged (template ids from the Entra built-in roles list).
+const HIGHLY_PRIVILEGED: &[&str] = &[
+    GLOBAL_ADMIN,
+    "e8611ab8-c189-46e8-94e1-60213ab1f814", // Privileged Role Administrator
+    "fe930be7-5e62-47db-91af-98c3a49a38b1", // User Administrator
+    "f28a1f50-f6e7-4571-818b-6a12f2af6b6c", // SharePoint Administrator
+    "29232cdf-9323-42fd-ade2-1d097af3e4de", // Exchange Administrator
+    "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2", // Hybrid Identity Administrator
+    "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3", // Application Administrator
+    "158c047a-c907-4556-b7ef-446551a6b5f7", // Cloud Application Administrator
+];
+
+static GA_COUNT: Rule = Rule {
+    id: "MS.AAD.7.1",
+    scuba: Some("MS.AAD.7.1v1"),
+    title: "Between 2 and 8 users hold Global Administrator",
+    severity: Severity::High,
+    remediation: "Keep at least two Global Administrators (break-glass included) and no more than eight; give others a narrower role.",
+    reads: "GET /roleManagement/directory/roleAssignments, roleEligibilityScheduleInstances (expand principal), role groups' members",
+};
+static PERMANENT: Rule = Rule {
+    id: "MS.AAD.7.4",
+    scuba: Some("MS.AAD.7.4v1"),
+    title: "No permanent active assignment to a highly privileged role",
+    severity: Severity::High,
+    remediation: "Make the assignment eligible through PIM (or time-bound); only the break-glass accounts stay permanent.",
+    reads: "GET /roleManagement/directory/roleAssignmentScheduleInstances",
+};
+
+pub static RULES: [&Rule; 2] = [&GA_COUNT, &PERMANENT];
+
+fn ga_count(i: &Inputs) -> Finding {
+    let r = match &i.roles {
+        Ok(r) => r,
+        Err(e) => return super::not_evaluable(&GA_COUNT, e),
+    };
+    // Each user once, whichever way they hold it.
+    let mut users: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    for (list, state) in [(&r.active, "active"), (&r.eligible, "eligible")] {
+        for a in list
+            .iter()
+            .filter(|a| a["roleDefinitionId"] == GLOBAL_ADMIN)
+        {
+            let p = &a["principal"];
+            let pid = s(a, "principalId");
+            if p["@odata.type"] == "#microsoft.graph.group" {
+                for m in r.group_members.get(&pid).into_iter().flatten() {
+                    let e = users
+                        .entry(s(m, "id"))
+                        .or_insert((s(m, "displayName"), Vec::new()));
+                    e.1.push(format!("{state} through group {}", s(p, "displayName")));
+                }
+            } else {
+                let e = users
+                    .entry(pid)
+                    .or_insert((s(p, "displayName"), Vec::new()));
+                e.1.push(format!("{state}, direct"));
+            }
+        }
+    }
+    let n = users.len();
+    let evidence = users
+        .into_iter()
+        .map(|(id, (name, how))| Evidence {
+            blade: "users",
+            id,
+            name,
+            note: how.join("; "),
+        })
+        .collect();
+    Finding {
+        rule: &GA_COUNT,
+        status: if (2..=8).contains(&n) {
+            Status::Pass
+        } else {
+            Status::Fail
+        },
+        detail: format!(
+            "{n} user{} hold Global Administrator",
+            if n == 1 { "" } else { "s" }
+        ),
+        evidence,
+    }
+}
+
+fn permanent(i: &Inputs) -> Finding {
+    let list = match &i.assignments {
+        Ok(l) => l,
+        Err(e) => return super::not_evaluable(&PERMANENT, e),
+    };
+    let role_name = |id: &str| {
+        i.roles
+            .as_ref()
+            .ok()
+            .and_then(|r| r.definition(id))
+            .and_then(|d| d["displayName"].as_str())
+            .unwrap_or(id)
+            .to_string()
+    };
+    let bg = |id: &str| i.break_glass.iter().any(|b| b.eq_ignore_ascii_case(id));
+    let evidence: Vec<Evidence> = list
+        .iter()
+        .filter(|a| HIGHLY_PRIVILEGED.contains(&a["roleDefinitionId"].as_str().unwrap_or_default()))
+        .filter(|a| a["assignmentType"] != "Activated" && a["endDateTime"].is_null())
+        .filter(|a| !bg(a["principalId"].as_str().unwrap_or_default()))
+        .map(|a| Evidence {
+            blade: "roles",
+            id: s(a, "principalId"),
+            name: s(&a["principal"], "displayName"),
+            note: format!(
+                "{} permanently active",
+                role_name(&s(a, "roleDefinitionId"))
+            ),
+        })
+        .collect();
+    super::judged(
+        &PERMANENT,
+        evidence,
+        "every highly privileged active assignment is time-bound or a break-glass account's",
+        "permanent active assignments to highly privileged roles",
+    )
+}
+
+pub fn run(i: &Inputs) -> Vec<Finding> {
+    vec![ga_count(i), permanent(i)]
+}

@@ -1,0 +1,93 @@
+//! `audit` on the demo tenant: which rules it triggers and which it passes (rule by rule), the
+//! report formats (SARIF's required fields), `--fail-on` exit codes, and a tenant without P2
+//! whose risk rule is "not evaluable", never a silent pass.
+
+use crate::common::bin;
+use serde_json::Value;
+
+fn audit(args: &[&str]) -> (i32, Value) {
+    let home = tempfile::tempdir().unwrap();
+    let out = bin(home.path(), false)
+        .args(["--demo", "audit"])
+        .args(args)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap_or(-1), v)
+}
+
+fn status(report: &Value, id: &str) -> String {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("{id}"))["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The demo tenant, rule by rule (a change to the fixture that moves a rule shows here).
+#[test]
+fn the_demo_tenant_rule_by_rule() {
+    let (code, r) = audit(&["--format", "json"]);
+    assert_eq!(code, 0, "no --fail-on: exit 0 whatever was found");
+    assert_eq!(r["readOnly"], true);
+    for (id, want) in [
+        ("MS.AAD.1.1", "pass"),
+        ("MS.AAD.2.1", "fail"),
+        ("MS.AAD.2.3", "fail"),
+        ("MS.AAD.3.2", "fail"),
+        ("MS.AAD.3.9", "pass"),
+        ("MS.AAD.7.1", "pass"),
+        ("MS.AAD.7.4", "fail"),
+        ("EC.1", "pass"),
+        ("EC.2", "fail"),
+        ("EC.3", "fail"),
+        ("EC.4", "fail"),
+        ("EC.5", "pass"),
+        ("EC.6", "fail"),
+        ("EC.7", "fail"),
+        ("EC.8", "fail"),
+    ] {
+        assert_eq!(status(&r, id), want, "{id}");
+    }
+}
+
+#[test]
+fn sarif_has_the_required_fields_and_fail_on_exits_3() {
+    let (code, s) = audit(&["--format", "sarif", "--fail-on", "high"]);
+    assert_eq!(code, 3);
+    assert_eq!(s["version"], "2.1.0");
+    let run = &s["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "entra-console");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        assert!(rules.contains(&r["ruleId"].as_str().unwrap()));
+        assert!(r["message"]["text"].is_string());
+        assert!(["error", "warning", "note"].contains(&r["level"].as_str().unwrap()));
+    }
+}
+
+#[test]
+fn without_p2_the_risk_rule_is_not_evaluable() {
+    let (_, r) = audit(&["--no-p2", "--format", "json"]);
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "EC.8")
+        .unwrap()
+        .clone();
+    assert_eq!(f["status"], "notEvaluable");
+    assert!(f["reason"].as_str().unwrap().contains("P2"));
+}
