@@ -233,8 +233,8 @@ pub async fn perform(
                 error: first_error,
             });
         }
-        Effect::ComputeList { id, computed } => {
-            match (computed.run)(client.clone(), String::new()).await {
+        Effect::ComputeList { id, computed, key } => {
+            match (computed.run)(client.clone(), key).await {
                 Ok(v) => {
                     let page = crate::graph::Page {
                         items: v.as_array().cloned().unwrap_or_default(),

@@ -143,6 +143,7 @@ pub enum Effect {
     ComputeList {
         id: RequestId,
         computed: crate::blades::Computed,
+        key: String,
     },
     /// Read a directory role's PIM policy (with its rules) for an activation.
     LoadPimPolicy { id: RequestId, role_id: String },

@@ -453,7 +453,17 @@ impl App {
                 Reading::Journal => Effect::LoadJournal { id },
                 Reading::Graph { request, cache } => Effect::FetchPages { id, request, cache },
                 Reading::Parts(requests) => Effect::FetchParts { id, requests },
-                Reading::Computed(computed) => Effect::ComputeList { id, computed },
+                // A blade's computation gets the profile's break-glass accounts (the audit
+                // honours them); a list's own key otherwise.
+                Reading::Computed(computed, key) => Effect::ComputeList {
+                    id,
+                    computed,
+                    key: if key.is_empty() {
+                        self.ctx.break_glass.join(",")
+                    } else {
+                        key
+                    },
+                },
             },
             View::Detail(d) => match d.target.kind.def().computed {
                 Some(computed) => Effect::Compute {
@@ -478,6 +488,11 @@ impl App {
             effects.extend(self.load_licences());
         }
         effects
+    }
+
+    /// Open a list on top of the stack.
+    pub fn open_list(&mut self, source: ListSource) -> Vec<Effect> {
+        self.push(View::List(ListView::new(source)))
     }
 
     /// Open an object's page on top of the stack.

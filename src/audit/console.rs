@@ -51,10 +51,15 @@ static BREAK_GLASS: Rule = Rule {
 pub static RULES: [&Rule; 5] = [&CAP, &LOOP, &PUBLISHED, &REPORT_ONLY, &BREAK_GLASS];
 
 /// The settable permissions and their contexts.
-fn protected(f: &Facts) -> impl Iterator<Item = (&str, &str)> {
-    f.actions
-        .iter()
-        .filter_map(|a| Some((a["name"].as_str()?, a["authenticationContextId"].as_str()?)))
+/// The permissions with a context: (resource action id, permission, context).
+fn protected(f: &Facts) -> impl Iterator<Item = (&str, &str, &str)> {
+    f.actions.iter().filter_map(|a| {
+        Some((
+            a["id"].as_str().unwrap_or_default(),
+            a["name"].as_str()?,
+            a["authenticationContextId"].as_str()?,
+        ))
+    })
 }
 
 pub fn run(i: &Inputs) -> Vec<Finding> {
@@ -76,7 +81,7 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
         .map(|a| {
             ev(
                 "protected-actions",
-                &s(a, "name"),
+                &s(a, "id"),
                 &s(a, "name"),
                 "no authentication context".into(),
             )
@@ -93,26 +98,26 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
         })
     };
     let looping: Vec<Evidence> = protected(f)
-        .filter(|(_, c)| !targeted(c))
-        .map(|(n, c)| {
+        .filter(|(_, _, c)| !targeted(c))
+        .map(|(id, n, c)| {
             ev(
                 "protected-actions",
-                n,
+                id,
                 n,
                 format!("uses {c}, which no enabled policy targets"),
             )
         })
         .collect();
     let unpublished: Vec<Evidence> = protected(f)
-        .filter(|(_, c)| {
+        .filter(|(_, _, c)| {
             f.contexts
                 .iter()
                 .any(|x| x["id"] == *c && x["isAvailable"] != true)
         })
-        .map(|(n, c)| {
+        .map(|(id, n, c)| {
             ev(
                 "protected-actions",
-                n,
+                id,
                 n,
                 format!("uses {c}, which is not published"),
             )

@@ -5,6 +5,7 @@ pub mod ca;
 pub mod ca_detail;
 pub mod contexts;
 pub mod deleted;
+pub mod findings;
 pub mod groups;
 pub mod journal;
 pub mod license_errors;
@@ -185,6 +186,7 @@ impl BladeKind {
         BladeKind(&my_roles::BLADE),
         BladeKind(&risky::BLADE),
         BladeKind(&deleted::BLADE),
+        BladeKind(&findings::BLADE),
         BladeKind(&journal::BLADE),
     ];
 
@@ -250,7 +252,8 @@ pub enum Reading {
     WhatIf(crate::ca::whatif::WhatIfQuery),
     /// Several Graph collections into one list.
     Parts(Vec<Request>),
-    Computed(Computed),
+    /// Computed by a function; the key is what it is computed for.
+    Computed(Computed, String),
 }
 
 /// What a list view lists.
@@ -283,6 +286,11 @@ pub enum ListSource {
         def: SubKind,
         id: String,
         name: String,
+    },
+    /// The objects behind one audit finding (Enter on one opens it in its blade).
+    Evidence {
+        rule: String,
+        items: String,
     },
     /// A blade's objects found by Graph rather than filtered here (`/?adele` on Users:
     /// `$search`; `/?$filter=…`: an advanced `$filter`), for tenants too large to sync.
@@ -390,6 +398,7 @@ impl ListSource {
             ListSource::GroupMembers { relation, .. } => relation.title().to_string(),
             ListSource::MemberOf { .. } => "Member of".to_string(),
             ListSource::Sub { def, .. } => def.0.title.to_string(),
+            ListSource::Evidence { rule, .. } => format!("Evidence {rule}"),
             ListSource::Query { blade, query } => format!("{} ?{query}", blade.title()),
             ListSource::RoleAssignments { .. } => "Assignments".to_string(),
             ListSource::WhatIf { query } => format!("What If {}", query.user),
@@ -412,7 +421,7 @@ impl ListSource {
                 Load::Roles(_) => Reading::Roles,
                 Load::Journal => Reading::Journal,
                 Load::Parts(requests) => Reading::Parts(requests()),
-                Load::Computed(c) => Reading::Computed(*c),
+                Load::Computed(c) => Reading::Computed(*c, String::new()),
             },
             ListSource::RoleAssignments { .. } | ListSource::WhoCan { .. } => Reading::Roles,
             ListSource::GroupMembers {
@@ -435,6 +444,9 @@ impl ListSource {
                 request: users::query_request(query),
                 cache: None,
             },
+            ListSource::Evidence { items, .. } => {
+                Reading::Computed(findings::EVIDENCE, items.clone())
+            }
             ListSource::WhatIf { query } => Reading::WhatIf(query.clone()),
         }
     }
@@ -518,6 +530,7 @@ impl ListSource {
             ListSource::MemberOf { .. } => groups::member_of_columns(),
             ListSource::Sub { def, .. } => (def.0.columns)(),
             ListSource::Query { blade, .. } => (blade.0.columns)(),
+            ListSource::Evidence { .. } => findings::evidence_columns(),
         }
     }
 
@@ -545,6 +558,7 @@ impl ListSource {
             ListSource::MemberOf { .. } => groups::member_of_row(v),
             ListSource::Sub { def, .. } => (def.0.row)(v),
             ListSource::Query { blade, .. } => (blade.0.row)(v),
+            ListSource::Evidence { .. } => findings::evidence_row(v),
             ListSource::WhatIf { .. }
             | ListSource::RoleAssignments { .. }
             | ListSource::WhoCan { .. } => {
@@ -564,6 +578,7 @@ impl ListSource {
             ListSource::RoleAssignments { .. }
             | ListSource::WhoCan { .. }
             | ListSource::GroupMembers { .. }
+            | ListSource::Evidence { .. }
             | ListSource::MemberOf { .. } => None,
         }
     }
@@ -582,6 +597,7 @@ impl ListSource {
             ListSource::WhatIf { .. } => ObjectKind::CaPolicy,
             ListSource::Sub { def, .. } => return (def.0.open)(v),
             ListSource::Query { blade, .. } => blade.0.opens?,
+            ListSource::Evidence { .. } => return findings::open_evidence(v),
             ListSource::GroupMembers { .. }
             | ListSource::MemberOf { .. }
             | ListSource::RoleAssignments { .. }

@@ -91,3 +91,29 @@ fn without_p2_the_risk_rule_is_not_evaluable() {
     assert_eq!(f["status"], "notEvaluable");
     assert!(f["reason"].as_str().unwrap().contains("P2"));
 }
+
+/// The Findings blade: a finding's objects, and from one of them its own page.
+#[tokio::test]
+async fn from_a_finding_to_its_evidence_and_the_object() {
+    use crossterm::event::KeyCode;
+    use entra_console::app::View;
+    let mut h = crate::common::Harness::new(false).await;
+    h.open(entra_console::blades::BladeKind::from_command("findings").unwrap())
+        .await;
+    let View::List(l) = h.app.top() else {
+        panic!("the findings")
+    };
+    assert_eq!(l.table.len(), 15);
+    h.filter("EC.2").await;
+    h.key(KeyCode::Enter).await;
+    let View::List(l) = h.app.top() else {
+        panic!("the evidence")
+    };
+    assert_eq!(l.table.len(), 4);
+    h.key(KeyCode::Enter).await;
+    let View::Detail(d) = h.app.top() else {
+        panic!("the protected action's page")
+    };
+    assert!(d.load.error.is_none(), "{:?}", d.load.error);
+    assert_eq!(d.object.as_ref().unwrap()["authenticationContextId"], "c3");
+}

@@ -1,0 +1,147 @@
+//! The Findings blade: every audit rule judged on a read-only pass over the tenant (severity,
+//! rule, SCuBA id, result, objects); Enter lists the objects behind a finding, and Enter on one
+//! opens it in its blade. The same rules as `entra-console audit`.
+
+use super::{ObjectKind, ObjectRef, text};
+use crate::graph::GraphClient;
+use crate::theme::Theme;
+use crate::widgets::table::{Column, TableRow};
+use ratatui::style::Style;
+use serde_json::Value;
+
+fn run(client: GraphClient, break_glass: String) -> super::Computing {
+    Box::pin(async move {
+        let bg = break_glass
+            .split(',')
+            .filter(|b| !b.is_empty())
+            .map(str::to_string)
+            .collect();
+        let inputs = crate::audit::read(&client.reads_only(), bg).await;
+        let findings = crate::audit::run(&inputs);
+        let run = crate::audit::report::Run {
+            tenant: String::new(),
+            profile: String::new(),
+            at: String::new(),
+            read_only: true,
+        };
+        Ok(crate::audit::report::json(&run, &findings)["findings"].clone())
+    })
+}
+
+pub fn columns() -> Vec<Column> {
+    vec![
+        Column::fixed("Severity", 8),
+        Column::fixed("Rule", 10),
+        Column::grow("Finding", 30),
+        Column::fixed("Result", 12),
+        Column::fixed("Objects", 7),
+        Column::fixed("SCuBA", 12).from(110),
+    ]
+}
+
+pub fn row(v: Value) -> TableRow {
+    let result = match text(&v, "status").as_str() {
+        "fail" => "FAIL".to_string(),
+        "nearMiss" => "near miss".to_string(),
+        "notEvaluable" => "not evaluable".to_string(),
+        other => other.to_string(),
+    };
+    let n = v["evidence"].as_array().map_or(0, Vec::len);
+    let cells = vec![
+        text(&v, "severity"),
+        text(&v, "id"),
+        text(&v, "title"),
+        result,
+        n.to_string(),
+        text(&v, "scuba"),
+    ];
+    TableRow::new(v, cells)
+}
+
+pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
+    match (col, row.cells[3].as_str()) {
+        (3, "FAIL") => Some(theme.error),
+        (3, "near miss") => Some(theme.warning),
+        (3, "not evaluable") => Some(theme.info),
+        (3, _) => Some(theme.muted),
+        (0, _) if row.cells[0] == "high" => Some(theme.privileged),
+        (4 | 5, _) => Some(theme.muted),
+        _ => None,
+    }
+}
+
+/// Enter on a finding: its objects (evidence), or why it could not be judged.
+fn act(app: &mut crate::app::App, a: crate::action::Action) -> Option<Vec<crate::app::Effect>> {
+    if a != crate::action::Action::Open {
+        return None;
+    }
+    let crate::app::View::List(l) = app.top() else {
+        return None;
+    };
+    let f = l.table.selected()?.object.clone();
+    let source = super::ListSource::Evidence {
+        rule: text(&f, "id"),
+        items: f["evidence"].to_string(),
+    };
+    Some(app.open_list(source))
+}
+
+/// The Findings blade in the registry.
+pub static BLADE: super::BladeDef = super::BladeDef {
+    title: "Findings",
+    nav_label: "Findings",
+    command: "findings",
+    load: super::Load::Computed(super::Computed {
+        name: "findings",
+        run,
+    }),
+    columns,
+    row,
+    rows_of: None,
+    style,
+    refine: None,
+    opens: None,
+    sync: None,
+    keys: &[],
+    act,
+};
+
+/// The objects of one finding, from the finding itself (no read).
+pub const EVIDENCE: super::Computed = super::Computed {
+    name: "evidence",
+    run: |_, items| {
+        Box::pin(
+            async move { Ok(serde_json::from_str(&items).unwrap_or(Value::Array(Vec::new()))) },
+        )
+    },
+};
+
+pub fn evidence_columns() -> Vec<Column> {
+    vec![
+        Column::grow("Object", 24),
+        Column::fixed("Blade", 16),
+        Column::grow("Why", 30),
+    ]
+}
+
+pub fn evidence_row(v: Value) -> TableRow {
+    let cells = vec![text(&v, "name"), text(&v, "blade"), text(&v, "note")];
+    TableRow::new(v, cells)
+}
+
+/// The object behind an evidence row, on its blade's page.
+pub fn open_evidence(v: &Value) -> Option<ObjectRef> {
+    let kind = match v["blade"].as_str()? {
+        "ca-policies" => ObjectKind::CaPolicy,
+        "users" | "roles" | "license-errors" => ObjectKind::User,
+        "protected-actions" => ObjectKind::ProtectedAction,
+        "risky-users" => ObjectKind(&super::risky::DETAIL),
+        "licenses" => ObjectKind(&super::licenses::DETAIL),
+        _ => return None,
+    };
+    Some(ObjectRef {
+        kind,
+        id: text(v, "id"),
+        name: text(v, "name"),
+    })
+}
