@@ -356,6 +356,29 @@ impl App {
         Vec::new()
     }
 
+    /// `E` on the Groups list: a new description.
+    pub fn open_group_description(&mut self) -> Vec<Effect> {
+        let Some(g) = self.selected_group() else {
+            return Vec::new();
+        };
+        let id = g["id"].as_str().unwrap_or_default().to_string();
+        let name = g["displayName"].as_str().unwrap_or_default().to_string();
+        let current = g["description"].as_str().unwrap_or_default().to_string();
+        self.overlay = Overlay::Picker(Box::new(Picker {
+            title: format!("Description of the group \"{}\"", clean(&name)),
+            purpose: Some(Purpose::GroupDescription {
+                id,
+                name,
+                before: current.clone(),
+            }),
+            stage: super::picker::Stage::Name,
+            input: current,
+            ..Default::default()
+        }));
+        self.dirty = true;
+        Vec::new()
+    }
+
     /// `a` on the Groups list: name a new security group (assigned membership).
     pub fn open_new_group(&mut self) -> Vec<Effect> {
         if self.ctx.read_only {

@@ -32,6 +32,12 @@ pub enum Purpose {
     },
     /// A group's new display name.
     RenameGroup { id: String },
+    /// A group's new description (the one it had, for the confirm).
+    GroupDescription {
+        id: String,
+        name: String,
+        before: String,
+    },
     /// The name of a new group.
     NewGroup,
     /// The kind of the new group named `name` (one of [`GROUP_KINDS`]).
@@ -463,6 +469,22 @@ impl App {
                     // `name` is the rule here; Graph validates it (a 400 names what is wrong).
                     self.overlay = Overlay::None;
                     return self.create_group(group, m365, Some(name));
+                }
+                if let Some(Purpose::GroupDescription {
+                    id,
+                    name: group,
+                    before,
+                }) = p.purpose.clone()
+                {
+                    self.overlay = Overlay::None;
+                    let request = crate::graph::endpoints::group_description(&id, &name);
+                    let title = format!(
+                        "Describe the group {}: \"{}\" → \"{}\"",
+                        crate::sanitize::clean(&group),
+                        crate::sanitize::clean(&before),
+                        crate::sanitize::clean(&name)
+                    );
+                    return self.begin_write(title, id, request, None, None);
                 }
                 if let Some(Purpose::RenameGroup { id }) = p.purpose.clone() {
                     self.overlay = Overlay::None;

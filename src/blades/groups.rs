@@ -236,6 +236,7 @@ pub fn act(app: &mut crate::app::App, a: crate::action::Action) -> Option<Vec<cr
     match a {
         Action::Remove => Some(app.delete_group()),
         Action::Rename => Some(app.open_rename_group()),
+        Action::Edit => Some(app.open_group_description()),
         Action::Add => Some(app.open_new_group()),
         _ => None,
     }
@@ -263,6 +264,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         (crate::action::Action::Add, "new"),
         (crate::action::Action::Rename, "rename"),
         (crate::action::Action::Remove, "delete"),
+        (crate::action::Action::Edit, "description"),
     ],
     act,
 };

@@ -252,6 +252,15 @@ pub fn rename_group(id: &str, name: &str) -> Request {
     .json(serde_json::json!({ "displayName": name }))
 }
 
+/// Set a group's description (`PATCH /groups/{id}`, 204).
+pub fn group_description(id: &str, text: &str) -> Request {
+    Request::new(
+        super::Method::Patch,
+        format!("/groups/{}", path_segment(id)),
+    )
+    .json(serde_json::json!({ "description": text }))
+}
+
 /// Set a user's usage location (`PATCH /users/{id}`, 204).
 pub fn set_usage_location(id: &str, location: &str) -> Request {
     Request::new(super::Method::Patch, format!("/users/{}", path_segment(id)))

@@ -245,3 +245,37 @@ async fn a_licensed_groups_members_in_error() {
     h.key(KeyCode::Esc).await;
     assert_eq!(names(&h).len(), 2);
 }
+
+#[tokio::test]
+async fn a_groups_description_is_edited_with_before_and_after() {
+    let mut h = Harness::session(Default::default()).await;
+    h.open(BladeKind::Groups).await;
+    h.filter("Legal Team").await;
+    h.key(KeyCode::Char('E')).await;
+    let before = {
+        let entra_console::app::Overlay::Picker(p) = &h.app.overlay else {
+            panic!("the description prompt")
+        };
+        p.input.clone()
+    };
+    for _ in 0..before.chars().count() {
+        h.key(KeyCode::Backspace).await;
+    }
+    h.type_str("Contracts and compliance").await;
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().expect("a confirm");
+    assert!(
+        w.title
+            .contains(&format!("\"{before}\" → \"Contracts and compliance\"")),
+        "{}",
+        w.title
+    );
+    h.key(KeyCode::Enter).await;
+    let t = h.server.state.tenant.read().unwrap();
+    let g = t
+        .groups
+        .iter()
+        .find(|g| g["displayName"] == "Legal Team")
+        .unwrap();
+    assert_eq!(g["description"], "Contracts and compliance");
+}
