@@ -31,6 +31,7 @@ pub mod predict;
 pub mod private;
 pub mod protect;
 pub mod reset;
+pub mod review_commands;
 pub mod rng;
 pub mod roles;
 pub mod sanitize;
@@ -108,7 +109,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             format,
         }) => commands::export(&cli, paths.as_ref(), blade, permission.as_deref(), *format).await,
         Some(Command::Xray { user, format }) => {
-            commands::xray(&cli, paths.as_ref(), user, *format).await
+            review_commands::xray(&cli, paths.as_ref(), user, *format).await
         }
         Some(Command::Sync { blades, full }) => {
             commands::sync(&cli, paths.as_ref(), blades, *full).await
@@ -149,7 +150,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             .render(&mut std::io::stdout())
             .map_err(|e| Failure::error(format!("man: {e}"))),
         Some(Command::Audit { format, fail_on }) => {
-            commands::audit(&cli, paths.as_ref(), *format, *fail_on).await
+            review_commands::audit(&cli, paths.as_ref(), *format, *fail_on).await
         }
         None => {
             let conn = connect::connect(&cli, paths.as_ref()).await?;

@@ -1,0 +1,130 @@
+//! Reviewers' headless commands: `audit` (every rule on one read-only pass, the report on
+//! stdout) and `xray USER` (what one account can do and what stands in its way).
+
+use crate::Failure;
+use crate::cli::{Cli, ExportFormat};
+use crate::config::Paths;
+use crate::connect::connect;
+
+/// `xray USER`: groups, roles, policies and protected actions of one user, as Markdown or
+/// JSON on stdout; parts that could not be read are named (and make the exit code 1).
+pub async fn xray(
+    cli: &Cli,
+    paths: Option<&Paths>,
+    user: &str,
+    format: crate::cli::XrayFormat,
+) -> Result<(), Failure> {
+    let conn = connect(cli, paths).await?;
+    if conn.offline {
+        return Err(Failure::error("xray reads Graph: not with --offline"));
+    }
+    let input = crate::xray::read(&conn.client, user)
+        .await
+        .map_err(|e| Failure::error(format!("{user}: {e}")))?;
+    let x = crate::xray::build(&input);
+    let text = match format {
+        crate::cli::XrayFormat::Json => {
+            let t = serde_json::to_string_pretty(&x).map_err(|e| Failure::error(e.to_string()))?;
+            crate::sanitize::json_safe(&t).into_owned()
+        }
+        crate::cli::XrayFormat::Md => crate::xray::render::markdown(&x),
+    };
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}") {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(Failure::error(format!("xray: {e}")));
+        }
+        _ => {}
+    }
+    if input.not_read.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::error(format!(
+            "xray: partly read; not read: {}",
+            input.not_read.join("; ")
+        )))
+    }
+}
+
+/// `audit`: every rule on one read-only pass over the tenant, the report on stdout; exit 3 when
+/// a failed finding is at or above `--fail-on`.
+pub async fn audit(
+    cli: &Cli,
+    paths: Option<&Paths>,
+    format: crate::cli::AuditFormat,
+    fail_on: Option<crate::cli::Severity>,
+) -> Result<(), Failure> {
+    use crate::audit::{Severity, Status, report};
+    let conn = connect(cli, paths).await?;
+    if conn.offline {
+        return Err(Failure::error(
+            "audit reads Graph; an audit from the cache or a snapshot is not available yet",
+        ));
+    }
+    let break_glass = if conn.profile_name == "demo" && conn.profile.break_glass.is_empty() {
+        vec![
+            "bg-admin01@tailspindemo.onmicrosoft.com".to_string(),
+            "bg-admin02@tailspindemo.onmicrosoft.com".to_string(),
+        ]
+    } else {
+        conn.profile.break_glass.clone()
+    };
+    let client = conn.client.clone().reads_only();
+    let inputs = crate::audit::read(&client, break_glass).await;
+    let findings = crate::audit::run(&inputs);
+    let run = report::Run {
+        tenant: conn.tenant_label.clone(),
+        profile: conn.profile_name.clone(),
+        at: inputs
+            .now
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        read_only: client.read_only(),
+    };
+    let text = match format {
+        crate::cli::AuditFormat::Md => report::markdown(&run, &findings),
+        crate::cli::AuditFormat::Json => {
+            serde_json::to_string_pretty(&report::json(&run, &findings)).unwrap_or_default()
+        }
+        crate::cli::AuditFormat::Sarif => {
+            serde_json::to_string_pretty(&report::sarif(&findings)).unwrap_or_default()
+        }
+        crate::cli::AuditFormat::Csv => {
+            let mut buf = Vec::new();
+            crate::export::write_records(
+                report::CSV_COLUMNS,
+                report::records(&findings),
+                ExportFormat::Csv,
+                &mut buf,
+            )
+            .map_err(|e| Failure::error(format!("audit: {e}")))?;
+            String::from_utf8_lossy(&buf).into_owned()
+        }
+    };
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        match writeln!(out, "{}", crate::sanitize::json_safe(text.trim_end())) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                return Err(Failure::error(format!("audit: {e}")));
+            }
+            _ => {}
+        }
+    }
+    let threshold = fail_on.map(|f| match f {
+        crate::cli::Severity::Low => Severity::Low,
+        crate::cli::Severity::Medium => Severity::Medium,
+        crate::cli::Severity::High => Severity::High,
+    });
+    let failed = findings
+        .iter()
+        .filter(|f| f.status == Status::Fail && threshold.is_some_and(|t| f.rule.severity >= t))
+        .count();
+    if failed > 0 {
+        return Err(Failure {
+            code: 3,
+            message: format!("{failed} failed finding(s) at or above --fail-on"),
+        });
+    }
+    Ok(())
+}
