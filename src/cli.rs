@@ -250,6 +250,10 @@ pub enum Command {
         format: AuditFormat,
         #[arg(long, value_enum)]
         fail_on: Option<Severity>,
+        /// An earlier `audit --format json` report: each finding is marked new, open or fixed,
+        /// and the CA policies, role assignments and contexts that changed are listed
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<std::path::PathBuf>,
     },
     /// Cache snapshots for reviewers: export (no secrets) or import a cache file
     Snapshot {

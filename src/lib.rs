@@ -149,8 +149,13 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Man) => clap_mangen::Man::new(cli::command())
             .render(&mut std::io::stdout())
             .map_err(|e| Failure::error(format!("man: {e}"))),
-        Some(Command::Audit { format, fail_on }) => {
-            review_commands::audit(&cli, paths.as_ref(), *format, *fail_on).await
+        Some(Command::Audit {
+            format,
+            fail_on,
+            baseline,
+        }) => {
+            review_commands::audit(&cli, paths.as_ref(), *format, *fail_on, baseline.as_deref())
+                .await
         }
         None => {
             let conn = connect::connect(&cli, paths.as_ref()).await?;

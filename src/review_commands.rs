@@ -54,8 +54,30 @@ pub async fn audit(
     paths: Option<&Paths>,
     format: crate::cli::AuditFormat,
     fail_on: Option<crate::cli::Severity>,
+    baseline: Option<&std::path::Path>,
 ) -> Result<(), Failure> {
-    use crate::audit::{Severity, Status, report};
+    use crate::audit::{Severity, Status, drift, report};
+    // The baseline is read first: a file that cannot be used stops the run before any read.
+    let before: Option<serde_json::Value> = match baseline {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Failure::error(format!("cannot read {}: {e}", path.display())))?;
+            let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                Failure::error(format!(
+                    "{}: not an audit JSON report ({e}); write one with audit --format json",
+                    path.display()
+                ))
+            })?;
+            if !v["findings"].is_array() {
+                return Err(Failure::error(format!(
+                    "{}: not an audit JSON report (no findings)",
+                    path.display()
+                )));
+            }
+            Some(v)
+        }
+        None => None,
+    };
     let conn = connect(cli, paths).await?;
     if conn.offline {
         return Err(Failure::error(
@@ -81,11 +103,39 @@ pub async fn audit(
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         read_only: client.read_only(),
     };
+    // The JSON report carries the state seen (for a later --baseline) and, with one, the drift.
+    let mut full = report::json(&run, &findings);
+    full["state"] = drift::state(&inputs);
+    let changes = before.as_ref().map(|b| drift::compare(&mut full, b));
+    if let Some(c) = &changes {
+        full["changes"] = c.clone();
+    }
     let text = match format {
-        crate::cli::AuditFormat::Md => report::markdown(&run, &findings),
-        crate::cli::AuditFormat::Json => {
-            serde_json::to_string_pretty(&report::json(&run, &findings)).unwrap_or_default()
+        crate::cli::AuditFormat::Md => {
+            let mut md = report::markdown(&run, &findings);
+            if let Some(c) = &changes {
+                let marks: Vec<String> = full["findings"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|f| f["drift"] != "unchanged")
+                    .map(|f| {
+                        format!(
+                            "- {} {}",
+                            f["id"].as_str().unwrap_or_default(),
+                            f["drift"].as_str().unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                md.push_str(&drift::markdown(c));
+                md.push_str(&format!(
+                    "\nFindings against the baseline:\n\n{}\n",
+                    marks.join("\n")
+                ));
+            }
+            md
         }
+        crate::cli::AuditFormat::Json => serde_json::to_string_pretty(&full).unwrap_or_default(),
         crate::cli::AuditFormat::Sarif => {
             serde_json::to_string_pretty(&report::sarif(&findings)).unwrap_or_default()
         }

@@ -5,6 +5,7 @@
 
 pub mod ca;
 pub mod console;
+pub mod drift;
 pub mod licences;
 pub mod report;
 pub mod roles;

@@ -117,3 +117,65 @@ async fn from_a_finding_to_its_evidence_and_the_object() {
     assert!(d.load.error.is_none(), "{:?}", d.load.error);
     assert_eq!(d.object.as_ref().unwrap()["authenticationContextId"], "c3");
 }
+
+/// `--baseline`: an earlier JSON report; findings marked new, open or fixed, and what moved.
+#[test]
+fn drift_against_a_baseline_report() {
+    let (_, mut before) = audit(&["--format", "json"]);
+    // The earlier audit saw EC.1 failing, CA005 on, and an assignment since removed.
+    for f in before["findings"].as_array_mut().unwrap() {
+        if f["id"] == "EC.1" {
+            f["status"] = "fail".into();
+        }
+    }
+    for p in before["state"]["policies"].as_array_mut().unwrap() {
+        if p["displayName"].as_str().unwrap().starts_with("CA005") {
+            p["state"] = "enabled".into();
+        }
+    }
+    before["state"]["roleAssignments"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+        "principalId": "gone", "principal": "Former Admin", "role": "Global Administrator",
+        "roleDefinitionId": "62e90394-69f5-4237-9190-012177145e10", "assignmentType": "Assigned"}));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("before.json");
+    std::fs::write(&file, before.to_string()).unwrap();
+    let (code, now) = audit(&["--format", "json", "--baseline", file.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let drift = |id: &str| {
+        now["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap()["drift"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(drift("EC.1"), "fixed");
+    assert_eq!(drift("EC.2"), "open");
+    assert_eq!(drift("MS.AAD.1.1"), "unchanged");
+    let changes = &now["changes"];
+    assert!(
+        changes["policies"]["changed"][0]["policy"]
+            .as_str()
+            .unwrap()
+            .starts_with("CA005")
+    );
+    assert_eq!(
+        changes["roleAssignments"]["removed"][0],
+        "Former Admin Global Administrator (Assigned)"
+    );
+    // A file that is no report stops the run with the reason.
+    std::fs::write(&file, "{}").unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = bin(home.path(), false)
+        .args(["--demo", "audit", "--baseline", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an audit JSON report"));
+}
