@@ -79,11 +79,6 @@ pub async fn audit(
         None => None,
     };
     let conn = connect(cli, paths).await?;
-    if conn.offline {
-        return Err(Failure::error(
-            "audit reads Graph; an audit from the cache or a snapshot is not available yet",
-        ));
-    }
     let break_glass = if conn.profile_name == "demo" && conn.profile.break_glass.is_empty() {
         vec![
             "bg-admin01@tailspindemo.onmicrosoft.com".to_string(),
@@ -93,7 +88,42 @@ pub async fn audit(
         conn.profile.break_glass.clone()
     };
     let client = conn.client.clone().reads_only();
-    let inputs = crate::audit::read(&client, break_glass).await;
+    let inputs = if conn.offline {
+        // From the cache (or a snapshot given with --cache): no socket is opened.
+        let store = conn
+            .store
+            .clone()
+            .ok_or_else(|| Failure::error("--offline needs a cache (or --cache SNAPSHOT)"))?;
+        let bg = break_glass.clone();
+        crate::cache::off_thread(store, move |s| {
+            s.verify()?;
+            Ok(crate::audit::cached::load(s, bg))
+        })
+        .await
+        .map_err(|e: crate::cache::CacheError| Failure::error(e.to_string()))?
+        .map_err(Failure::error)?
+    } else {
+        let inputs = crate::audit::read(&client, break_glass).await;
+        // Kept for an offline audit of this cache or a snapshot of it.
+        if let (Some(store), Some(path)) = (
+            conn.store.clone(),
+            crate::connect::cache_path(cli, paths, &conn.profile_name),
+        ) {
+            match crate::cache::WriterLock::try_acquire(&path) {
+                Ok(_lock) => {
+                    if let Err(e) = crate::audit::cached::save(&store, &inputs) {
+                        crate::sanitize::say(&format!(
+                            "note: the audit was not kept in the cache: {e}"
+                        ));
+                    }
+                }
+                Err(e) => {
+                    crate::sanitize::say(&format!("note: the audit was not kept in the cache: {e}"))
+                }
+            }
+        }
+        inputs
+    };
     let findings = crate::audit::run(&inputs);
     let run = report::Run {
         tenant: conn.tenant_label.clone(),

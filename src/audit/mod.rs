@@ -4,6 +4,7 @@
 //! completes. One file per rule family.
 
 pub mod ca;
+pub mod cached;
 pub mod console;
 pub mod drift;
 pub mod licences;

@@ -430,6 +430,15 @@ impl Store {
         })
     }
 
+    /// Replace a whole collection with `items` in one round (what the audit read, kept for an
+    /// offline audit of the cache or a snapshot).
+    pub fn replace_collection(&self, coll: &str, items: &[Value]) -> Result<(), CacheError> {
+        self.reset_round(coll)?;
+        let round = self.begin_round(coll, true)?;
+        self.save_page(coll, &round, items, None, None)?;
+        Ok(())
+    }
+
     /// Forget an unfinished round whose link no longer works, so the next round starts over.
     pub fn reset_round(&self, coll: &str) -> Result<(), CacheError> {
         self.with(|c| {

@@ -179,3 +179,69 @@ fn drift_against_a_baseline_report() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an audit JSON report"));
 }
+
+/// A reviewer audits a snapshot offline: the live audit kept its reads in the cache, the
+/// snapshot carries them, and `--offline --cache SNAPSHOT` judges them with no network.
+#[test]
+fn a_snapshot_is_audited_offline() {
+    let admin = tempfile::tempdir().unwrap();
+    let out = bin(admin.path(), false)
+        .args(["--demo", "audit", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let snap = admin.path().join("review.db");
+    let out = bin(admin.path(), false)
+        .args(["--demo", "snapshot", "export", snap.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The reviewer: another home, no demo tenant, no token, offline.
+    let reviewer = tempfile::tempdir().unwrap();
+    let out = bin(reviewer.path(), false)
+        .args([
+            "--offline",
+            "--read-only",
+            "--cache",
+            snap.to_str().unwrap(),
+        ])
+        .args(["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (id, want) in [
+        ("MS.AAD.7.1", "pass"),
+        ("EC.1", "pass"),
+        ("EC.2", "fail"),
+        ("EC.8", "fail"),
+    ] {
+        assert_eq!(status(&r, id), want, "{id}");
+    }
+    // The reviewer's profile names no break-glass accounts: said, not guessed.
+    assert_eq!(status(&r, "EC.5"), "notEvaluable");
+    // A cache that never held an audit says so.
+    let empty = tempfile::tempdir().unwrap();
+    let out = bin(empty.path(), false)
+        .args([
+            "--offline",
+            "--cache",
+            empty.path().join("none.db").to_str().unwrap(),
+            "audit",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
