@@ -105,7 +105,20 @@ pub struct Inputs {
 /// One pass over the tenant, reads only.
 pub async fn read(client: &GraphClient, break_glass: Vec<String>) -> Inputs {
     let users = client
-        .get_all(crate::graph::endpoints::users_with_licence_states())
+        .get_all(
+            Request::get("/users")
+                .select(&[
+                    "id",
+                    "displayName",
+                    "userPrincipalName",
+                    "userType",
+                    "accountEnabled",
+                    "onPremisesSyncEnabled",
+                    "usageLocation",
+                    "licenseAssignmentStates",
+                ])
+                .top(999),
+        )
         .await
         .map_err(|e| e.to_string());
     let mut ids = break_glass.clone();

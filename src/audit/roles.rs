@@ -37,7 +37,67 @@ static PERMANENT: Rule = Rule {
     reads: "GET /roleManagement/directory/roleAssignmentScheduleInstances",
 };
 
-pub static RULES: [&Rule; 2] = [&GA_COUNT, &PERMANENT];
+static CLOUD_ONLY: Rule = Rule {
+    id: "MS.AAD.7.3",
+    scuba: Some("MS.AAD.7.3v1"),
+    title: "Users holding highly privileged roles are cloud-only",
+    severity: Severity::High,
+    remediation: "Give the role to a cloud-only account; keep synced (on-premises) accounts out of highly privileged roles.",
+    reads: "role assignments and eligibility (expand principal), role groups' members, GET /users (onPremisesSyncEnabled)",
+};
+
+pub static RULES: [&Rule; 3] = [&GA_COUNT, &PERMANENT, &CLOUD_ONLY];
+
+/// Holders of highly privileged roles (active or eligible, direct or through a group) whose
+/// account is synced from on-premises.
+fn cloud_only(i: &Inputs) -> Finding {
+    let (r, users) = match (&i.roles, &i.users) {
+        (Ok(r), Ok(u)) => (r, u),
+        (Err(e), _) | (_, Err(e)) => return super::not_evaluable(&CLOUD_ONLY, e),
+    };
+    let synced = |id: &str| {
+        users
+            .iter()
+            .find(|u| u["id"] == id)
+            .is_some_and(|u| u["onPremisesSyncEnabled"] == true)
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut evidence = Vec::new();
+    for a in r.active.iter().chain(&r.eligible) {
+        let role = a["roleDefinitionId"].as_str().unwrap_or_default();
+        if !HIGHLY_PRIVILEGED.contains(&role) {
+            continue;
+        }
+        let pid = s(a, "principalId");
+        let holders: Vec<(String, String)> = match r.group_members.get(&pid) {
+            Some(m) => m
+                .iter()
+                .map(|x| (s(x, "id"), s(x, "displayName")))
+                .collect(),
+            None => vec![(pid, s(&a["principal"], "displayName"))],
+        };
+        for (id, name) in holders {
+            if synced(&id) && seen.insert(id.clone()) {
+                let role_name = r
+                    .definition(role)
+                    .and_then(|d| d["displayName"].as_str())
+                    .unwrap_or(role);
+                evidence.push(Evidence {
+                    blade: "users",
+                    id,
+                    name,
+                    note: format!("synced from on-premises, holds {role_name}"),
+                });
+            }
+        }
+    }
+    super::judged(
+        &CLOUD_ONLY,
+        evidence,
+        "every highly privileged holder is cloud-only",
+        "synced accounts hold highly privileged roles",
+    )
+}
 
 fn ga_count(i: &Inputs) -> Finding {
     let r = match &i.roles {
@@ -132,5 +192,5 @@ fn permanent(i: &Inputs) -> Finding {
 }
 
 pub fn run(i: &Inputs) -> Vec<Finding> {
-    vec![ga_count(i), permanent(i)]
+    vec![ga_count(i), cloud_only(i), permanent(i)]
 }

@@ -142,3 +142,19 @@ fn licences_and_risk() {
         assert_eq!(status(&i, id), Status::Pass, "{id}");
     }
 }
+
+#[test]
+fn privileged_holders_must_be_cloud_only() {
+    let ga = "62e90394-69f5-4237-9190-012177145e10";
+    let mut i = inputs();
+    i.roles = Ok(RoleFacts {
+        eligible: vec![
+            json!({"roleDefinitionId": ga, "principalId": "u1", "principal": {"displayName": "U1"}}),
+        ],
+        ..Default::default()
+    });
+    i.users = Ok(vec![json!({"id": "u1", "onPremisesSyncEnabled": null})]);
+    assert_eq!(status(&i, "MS.AAD.7.3"), Status::Pass);
+    i.users = Ok(vec![json!({"id": "u1", "onPremisesSyncEnabled": true})]);
+    assert_eq!(status(&i, "MS.AAD.7.3"), Status::Fail);
+}

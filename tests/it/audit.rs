@@ -42,6 +42,7 @@ fn the_demo_tenant_rule_by_rule() {
         ("MS.AAD.3.2", "fail"),
         ("MS.AAD.3.9", "pass"),
         ("MS.AAD.7.1", "pass"),
+        ("MS.AAD.7.3", "pass"),
         ("MS.AAD.7.4", "fail"),
         ("EC.1", "pass"),
         ("EC.2", "fail"),
@@ -103,7 +104,7 @@ async fn from_a_finding_to_its_evidence_and_the_object() {
     let View::List(l) = h.app.top() else {
         panic!("the findings")
     };
-    assert_eq!(l.table.len(), 15);
+    assert_eq!(l.table.len(), 16);
     h.filter("EC.2").await;
     h.key(KeyCode::Enter).await;
     let View::List(l) = h.app.top() else {
