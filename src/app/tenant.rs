@@ -54,6 +54,9 @@ pub struct TenantState {
     pub facts_request: Option<RequestId>,
     /// Role definitions, assignments, eligibility and role-group members.
     pub roles: Loadable<crate::roles::RoleFacts>,
+    /// The audit's open findings by object id ("EC.2 FAIL: uses c3 …"), from the Findings
+    /// blade's last run: rows carry a badge, pages list them.
+    pub findings: HashMap<String, Vec<String>>,
     /// Subscribed SKUs and licensed groups (licence pickers, licence-error rows).
     pub licences: Loadable<crate::licensing::LicenceFacts>,
     /// Assignment scopes: the tenant and its administrative units (name, directoryScopeId).

@@ -48,6 +48,12 @@ impl App {
             }
             Msg::Page { id, page } => {
                 let now = self.now;
+                // The Findings blade's run flags its objects everywhere (badges, page sections).
+                if let Some(View::List(l)) = self.view_for(id)
+                    && l.source == ListSource::Blade(BladeKind(&crate::blades::findings::BLADE))
+                {
+                    self.tenant.findings = crate::blades::findings::index(&page.items);
+                }
                 if let Some(View::List(l)) = self.view_for(id) {
                     let rows: Vec<_> = page
                         .items

@@ -116,6 +116,32 @@ pub const EVIDENCE: super::Computed = super::Computed {
     },
 };
 
+/// Open findings (failed or near misses) by object id, from the blade's rows.
+pub fn index(items: &[Value]) -> std::collections::HashMap<String, Vec<String>> {
+    let mut out: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for f in items
+        .iter()
+        .filter(|f| f["status"] == "fail" || f["status"] == "nearMiss")
+    {
+        let result = if f["status"] == "fail" {
+            "FAIL"
+        } else {
+            "near miss"
+        };
+        for e in f["evidence"].as_array().into_iter().flatten() {
+            if let Some(id) = e["id"].as_str() {
+                out.entry(id.to_string()).or_default().push(format!(
+                    "{} {result}: {} ({})",
+                    text(f, "id"),
+                    text(f, "title"),
+                    text(e, "note")
+                ));
+            }
+        }
+    }
+    out
+}
+
 pub fn evidence_columns() -> Vec<Column> {
     vec![
         Column::grow("Object", 24),

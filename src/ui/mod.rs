@@ -149,6 +149,7 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
         _ => Ok(None),
     };
     let names = &app.tenant.names;
+    let findings = &app.tenant.findings;
     let top = app.stack.len() - 1;
     match &mut app.stack[top] {
         View::List(l) => {
@@ -179,8 +180,13 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
             let source = l.source.clone();
             let styler =
                 |row: &crate::widgets::table::TableRow, col: usize| source.style(row, col, theme);
+            let flagged = |id: &str| findings.contains_key(id);
+            let look = crate::widgets::table::Look {
+                style: &styler,
+                flagged: &flagged,
+            };
             l.table
-                .render(f, area, theme, Line::from(title), focused, &styler);
+                .render(f, area, theme, Line::from(title), focused, &look);
             // Nothing read and an error: the whole reason in the body, wrapped.
             if let (true, Some(e)) = (l.table.is_empty(), &l.load.error) {
                 let inner = Rect {
@@ -226,7 +232,15 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
                 }
                 (None, _) => vec![Line::from(Span::styled("no data", theme.muted))],
                 (Some(v), DetailTab::Properties) => {
-                    d.target.kind.sheet(v, facts, roles, names).lines(theme)
+                    let mut sheet = d.target.kind.sheet(v, facts, roles, names);
+                    // The audit's open findings about this object (from the Findings blade).
+                    if let Some(list) = findings.get(&d.target.id) {
+                        let sec = sheet.section("Findings");
+                        for f in list {
+                            sec.push(("⚑".into(), f.clone()));
+                        }
+                    }
+                    sheet.lines(theme)
                 }
                 (Some(v), DetailTab::Json) => json::lines(v, theme),
             };

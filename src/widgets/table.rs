@@ -94,6 +94,13 @@ fn is_date(c: &str) -> bool {
             .all(|(i, x)| i == 4 || i == 7 || x.is_ascii_digit())
 }
 
+/// How rows look beyond their cells: a colour per cell, and whether an object carries a flag
+/// (an open audit finding).
+pub struct Look<'a> {
+    pub style: &'a dyn Fn(&TableRow, usize) -> Option<Style>,
+    pub flagged: &'a dyn Fn(&str) -> bool,
+}
+
 /// One row: the object, its display cells (already sanitized) and a style role hint.
 #[derive(Clone, Debug)]
 pub struct TableRow {
@@ -476,8 +483,9 @@ impl ObjectTable {
         theme: &Theme,
         title: Line<'_>,
         focused: bool,
-        styler: &dyn Fn(&TableRow, usize) -> Option<Style>,
+        look: &Look<'_>,
     ) {
+        let (styler, flagged) = (look.style, look.flagged);
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(if focused { theme.accent } else { theme.border })
@@ -518,6 +526,8 @@ impl ObjectTable {
                 let r = &self.rows[self.visible[pos]];
                 let selected = pos == self.cursor && focused;
                 let marked = self.marked.contains(r.id());
+                // An object with an open audit finding carries a flag in its first cell.
+                let flag = if flagged(r.id()) { "⚑ " } else { "" };
                 let cells = shown.iter().zip(&widths).enumerate().map(|(k, (&ci, w))| {
                     let c = r.cells.get(ci).map(String::as_str).unwrap_or_default();
                     let width = match w {
@@ -525,10 +535,10 @@ impl ObjectTable {
                         _ => usize::MAX,
                     };
                     // A marked row carries a glyph in its first cell, not only a colour.
-                    let text = if k == 0 && marked {
-                        fit(&format!("✓ {c}"), width)
-                    } else {
-                        fit(c, width)
+                    let text = match (k, marked) {
+                        (0, true) => fit(&format!("✓ {flag}{c}"), width),
+                        (0, false) => fit(&format!("{flag}{c}"), width),
+                        _ => fit(c, width),
                     };
                     // The selection and the mark style the whole row: a cell's own colour on
                     // the selection background can be unreadable (issue 11, item 20).
@@ -741,7 +751,11 @@ mod tests {
             let mut term = Terminal::new(TestBackend::new(30, 5)).unwrap();
             let styler = |_: &TableRow, _: usize| Some(theme.success);
             term.draw(|f| {
-                t.render(f, f.area(), &theme, Line::from("t"), true, &styler);
+                let look = Look {
+                    style: &styler,
+                    flagged: &|_| false,
+                };
+                t.render(f, f.area(), &theme, Line::from("t"), true, &look);
             })
             .unwrap();
             let buf = term.backend().buffer();

@@ -246,3 +246,21 @@ fn a_snapshot_is_audited_offline() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+/// Once the Findings blade has run, the objects it flags carry a badge in their blades and a
+/// Findings section on their pages.
+#[tokio::test]
+async fn flagged_objects_carry_a_badge_and_list_their_findings() {
+    use crossterm::event::KeyCode;
+    let mut h = crate::common::Harness::new(false).await;
+    h.open(entra_console::blades::BladeKind::from_command("findings").unwrap())
+        .await;
+    h.open(entra_console::blades::BladeKind::CaPolicies).await;
+    let screen = h.render(100, 24);
+    assert!(screen.contains("⚑ CA003"), "{screen}");
+    assert!(!screen.contains("⚑ CA001"), "{screen}");
+    h.filter("CA003").await;
+    h.key(KeyCode::Enter).await;
+    let page = h.render(120, 80);
+    assert!(page.contains("MS.AAD.3.2 FAIL"), "{page}");
+}

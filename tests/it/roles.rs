@@ -15,7 +15,7 @@ fn cells(h: &Harness) -> Vec<Vec<String>> {
 }
 
 async fn roles() -> Harness {
-    roles_with(true).await
+    Box::pin(roles_with(true)).await
 }
 
 async fn roles_with(read_only: bool) -> Harness {
@@ -36,7 +36,7 @@ async fn roles_with(read_only: bool) -> Harness {
 
 #[tokio::test]
 async fn role_definitions_with_privileged_and_counts() {
-    let mut h = roles().await;
+    let mut h = Box::pin(roles()).await;
     let rows = cells(&h);
     assert_eq!(rows.len(), 124, "123 built-in roles and one custom");
     let row = |n: &str| {
@@ -97,7 +97,7 @@ async fn role_definitions_with_privileged_and_counts() {
 
 #[tokio::test]
 async fn who_can_finds_holders_through_groups_and_eligibility() {
-    let mut h = roles().await;
+    let mut h = Box::pin(roles()).await;
     h.key(KeyCode::Char(':')).await;
     h.type_str("whocan conditionalAccessPolicies/create").await;
     h.key(KeyCode::Enter).await;
@@ -130,7 +130,7 @@ async fn who_can_finds_holders_through_groups_and_eligibility() {
 
 #[tokio::test]
 async fn a_users_page_shows_roles_and_who_can_reset_the_password() {
-    let mut h = roles().await;
+    let mut h = Box::pin(roles()).await;
     h.open(BladeKind::Users).await;
     h.filter("adele").await;
     h.key(KeyCode::Enter).await;
@@ -160,7 +160,7 @@ async fn a_users_page_shows_roles_and_who_can_reset_the_password() {
 
 #[tokio::test]
 async fn removing_active_and_eligible_assignments() {
-    let mut h = roles_with(false).await;
+    let mut h = Box::pin(roles_with(false)).await;
     h.filter("global administrator").await;
     h.key(KeyCode::Enter).await;
     h.key(KeyCode::Char('m')).await;
@@ -212,7 +212,7 @@ async fn removing_active_and_eligible_assignments() {
 
 #[tokio::test]
 async fn assigning_a_role_through_the_picker() {
-    let mut h = roles_with(false).await;
+    let mut h = Box::pin(roles_with(false)).await;
     h.filter("security reader").await;
     h.key(KeyCode::Enter).await;
     h.key(KeyCode::Char('m')).await;
