@@ -254,6 +254,12 @@ pub enum Command {
         /// and the CA policies, role assignments and contexts that changed are listed
         #[arg(long, value_name = "FILE")]
         baseline: Option<std::path::PathBuf>,
+        /// Audit every profile of config.toml: one report per tenant in --out, a summary on stdout
+        #[arg(long, conflicts_with = "baseline")]
+        all_profiles: bool,
+        /// Where --all-profiles writes the reports (audit-PROFILE.EXT)
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: std::path::PathBuf,
     },
     /// Cache snapshots for reviewers: export (no secrets) or import a cache file
     Snapshot {

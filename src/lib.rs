@@ -153,6 +153,17 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             format,
             fail_on,
             baseline,
+            all_profiles: true,
+            out,
+        }) => {
+            let _ = baseline;
+            review_commands::audit_all(&cli, paths.as_ref(), *format, *fail_on, out).await
+        }
+        Some(Command::Audit {
+            format,
+            fail_on,
+            baseline,
+            ..
         }) => {
             review_commands::audit(&cli, paths.as_ref(), *format, *fail_on, baseline.as_deref())
                 .await

@@ -56,6 +56,41 @@ pub async fn audit(
     fail_on: Option<crate::cli::Severity>,
     baseline: Option<&std::path::Path>,
 ) -> Result<(), Failure> {
+    let o = audit_one(cli, paths, format, fail_on, baseline).await?;
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        match writeln!(out, "{}", crate::sanitize::json_safe(o.text.trim_end())) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                return Err(Failure::error(format!("audit: {e}")));
+            }
+            _ => {}
+        }
+    }
+    if o.failed > 0 {
+        return Err(Failure {
+            code: 3,
+            message: format!("{} failed finding(s) at or above --fail-on", o.failed),
+        });
+    }
+    Ok(())
+}
+
+/// One tenant's audit: the report in its format, its JSON, and how many findings failed at
+/// or above `--fail-on`.
+pub struct Audited {
+    pub text: String,
+    pub json: serde_json::Value,
+    pub failed: usize,
+}
+
+async fn audit_one(
+    cli: &Cli,
+    paths: Option<&Paths>,
+    format: crate::cli::AuditFormat,
+    fail_on: Option<crate::cli::Severity>,
+    baseline: Option<&std::path::Path>,
+) -> Result<Audited, Failure> {
     use crate::audit::{Severity, Status, drift, report};
     // The baseline is read first: a file that cannot be used stops the run before any read.
     let before: Option<serde_json::Value> = match baseline {
@@ -181,16 +216,6 @@ pub async fn audit(
             String::from_utf8_lossy(&buf).into_owned()
         }
     };
-    {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        match writeln!(out, "{}", crate::sanitize::json_safe(text.trim_end())) {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                return Err(Failure::error(format!("audit: {e}")));
-            }
-            _ => {}
-        }
-    }
     let threshold = fail_on.map(|f| match f {
         crate::cli::Severity::Low => Severity::Low,
         crate::cli::Severity::Medium => Severity::Medium,
@@ -200,11 +225,103 @@ pub async fn audit(
         .iter()
         .filter(|f| f.status == Status::Fail && threshold.is_some_and(|t| f.rule.severity >= t))
         .count();
-    if failed > 0 {
+    Ok(Audited {
+        text,
+        json: full,
+        failed,
+    })
+}
+
+/// `audit --all-profiles`: every profile of config.toml (each with its own sign-in and cache,
+/// or its cache with `--offline`), one report per tenant in `out`, a summary table (rule x
+/// tenant) on stdout; exit 3 when any tenant fails `--fail-on`, 1 when one could not be audited.
+pub async fn audit_all(
+    cli: &Cli,
+    paths: Option<&Paths>,
+    format: crate::cli::AuditFormat,
+    fail_on: Option<crate::cli::Severity>,
+    out: &std::path::Path,
+) -> Result<(), Failure> {
+    let file = match (&cli.global.config, paths) {
+        (Some(f), _) => crate::config::ConfigFile::load(f),
+        (None, Some(p)) => crate::config::ConfigFile::load(&p.config_file()),
+        (None, None) => Ok(crate::config::ConfigFile::default()),
+    }
+    .map_err(Failure::error)?;
+    let names: Vec<String> = file.profiles.keys().cloned().collect();
+    if names.is_empty() {
+        return Err(Failure::error(
+            "--all-profiles: config.toml names no profiles ([profiles.NAME])",
+        ));
+    }
+    std::fs::create_dir_all(out)
+        .map_err(|e| Failure::error(format!("cannot create {}: {e}", out.display())))?;
+    let ext = match format {
+        crate::cli::AuditFormat::Md => "md",
+        crate::cli::AuditFormat::Json => "json",
+        crate::cli::AuditFormat::Csv => "csv",
+        crate::cli::AuditFormat::Sarif => "sarif",
+    };
+    // rule id -> (title, status per tenant)
+    let mut table: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let (mut failing, mut broken) = (Vec::new(), Vec::new());
+    for (k, name) in names.iter().enumerate() {
+        let mut one = cli.clone();
+        one.global.profile = Some(name.clone());
+        one.global.demo = false;
+        one.global.cache = None;
+        match audit_one(&one, paths, format, fail_on, None).await {
+            Ok(a) => {
+                let file = out.join(format!("audit-{name}.{ext}"));
+                std::fs::write(&file, crate::sanitize::json_safe(&a.text).as_bytes())
+                    .map_err(|e| Failure::error(format!("cannot write {}: {e}", file.display())))?;
+                for f in a.json["findings"].as_array().into_iter().flatten() {
+                    let row = table
+                        .entry(f["id"].as_str().unwrap_or_default().to_string())
+                        .or_insert_with(|| vec![String::new(); names.len()]);
+                    row[k] = f["status"].as_str().unwrap_or_default().to_string();
+                }
+                if a.failed > 0 {
+                    failing.push(name.clone());
+                }
+            }
+            Err(e) => {
+                broken.push(format!("{name}: {}", e.message));
+                for row in table.values_mut() {
+                    row[k] = "not audited".into();
+                }
+            }
+        }
+    }
+    let mut md = format!(
+        "| Rule | {} |\n|---|{}\n",
+        names.join(" | "),
+        "---|".repeat(names.len())
+    );
+    for (rule, cells) in &table {
+        let cells: Vec<&str> = cells
+            .iter()
+            .map(|c| if c.is_empty() { "not audited" } else { c })
+            .collect();
+        md.push_str(&format!("| {rule} | {} |\n", cells.join(" | ")));
+    }
+    println!("{}", crate::sanitize::clean(md.trim_end()));
+    crate::sanitize::say(&format!(
+        "{} tenant(s): reports in {}",
+        names.len(),
+        out.display()
+    ));
+    if !failing.is_empty() {
         return Err(Failure {
             code: 3,
-            message: format!("{failed} failed finding(s) at or above --fail-on"),
+            message: format!("failing --fail-on: {}", failing.join(", ")),
         });
+    }
+    if !broken.is_empty() {
+        return Err(Failure::error(format!(
+            "not audited: {}",
+            broken.join("; ")
+        )));
     }
     Ok(())
 }

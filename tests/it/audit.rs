@@ -264,3 +264,82 @@ async fn flagged_objects_carry_a_badge_and_list_their_findings() {
     let page = h.render(120, 80);
     assert!(page.contains("MS.AAD.3.2 FAIL"), "{page}");
 }
+
+/// `--all-profiles`: every profile of config.toml audited (here offline, from caches a live
+/// audit filled), one report per tenant, a summary table, exit 3 when any fails `--fail-on`.
+#[test]
+fn every_profile_one_report_each_and_a_summary() {
+    let home = tempfile::tempdir().unwrap();
+    let cache = |p: &str| {
+        home.path()
+            .join("data")
+            .join("entra-console")
+            .join("cache")
+            .join(format!("{p}.db"))
+    };
+    for (profile, extra) in [("contoso", None), ("fabrikam", Some("--no-p2"))] {
+        let mut c = bin(home.path(), false);
+        c.args(["--demo", "--cache", cache(profile).to_str().unwrap()]);
+        if let Some(x) = extra {
+            c.arg(x);
+        }
+        let out = c.args(["audit", "--format", "json"]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(cache(profile).exists(), "{}", cache(profile).display());
+    }
+    let config = home.path().join("reviewer.toml");
+    std::fs::write(
+        &config,
+        "[profiles.contoso]\nread_only = true\nbreak_glass = [\"bg-admin01@tailspindemo.onmicrosoft.com\", \"bg-admin02@tailspindemo.onmicrosoft.com\"]\n\n[profiles.fabrikam]\nread_only = true\n",
+    )
+    .unwrap();
+    let reports = home.path().join("reports");
+    let out = bin(home.path(), false)
+        .args([
+            "--offline",
+            "--config",
+            config.to_str().unwrap(),
+            "audit",
+            "--all-profiles",
+        ])
+        .args([
+            "--format",
+            "json",
+            "--fail-on",
+            "high",
+            "--out",
+            reports.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        summary.starts_with("| Rule | contoso | fabrikam |"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("| EC.8 | fail | notEvaluable |"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("| EC.5 | pass | notEvaluable |"),
+        "{summary}"
+    );
+    for p in ["contoso", "fabrikam"] {
+        let r: Value = serde_json::from_slice(
+            &std::fs::read(reports.join(format!("audit-{p}.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(r["profile"], p);
+    }
+}
