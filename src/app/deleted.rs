@@ -64,15 +64,11 @@ impl App {
         let View::List(l) = self.top() else {
             return Vec::new();
         };
-        let marked = l.table.marked_rows();
-        if marked.is_empty() {
-            l.table
-                .selected()
-                .map(|r| vec![r.object.clone()])
-                .unwrap_or_default()
-        } else {
-            marked.iter().map(|r| r.object.clone()).collect()
-        }
+        l.table
+            .marked_or_selected()
+            .iter()
+            .map(|r| r.object.clone())
+            .collect()
     }
 
     /// `R`: restore the marked items (or the selected one), each named in the confirm.

@@ -34,17 +34,12 @@ impl App {
     fn risky_targets(&self) -> Vec<Value> {
         match self.top() {
             View::Detail(d) => d.object.iter().cloned().collect(),
-            View::List(l) => {
-                let marked = l.table.marked_rows();
-                if marked.is_empty() {
-                    l.table
-                        .selected()
-                        .map(|r| vec![r.object.clone()])
-                        .unwrap_or_default()
-                } else {
-                    marked.iter().map(|r| r.object.clone()).collect()
-                }
-            }
+            View::List(l) => l
+                .table
+                .marked_or_selected()
+                .iter()
+                .map(|r| r.object.clone())
+                .collect(),
         }
     }
 

@@ -379,6 +379,16 @@ impl ObjectTable {
             .collect()
     }
 
+    /// What a bulk key applies to: the marked rows on screen, else the selected one.
+    pub fn marked_or_selected(&self) -> Vec<&TableRow> {
+        let marked = self.marked_rows();
+        if marked.is_empty() {
+            self.selected().into_iter().collect()
+        } else {
+            marked
+        }
+    }
+
     pub fn selected(&self) -> Option<&TableRow> {
         self.visible.get(self.cursor).map(|&i| &self.rows[i])
     }
