@@ -181,16 +181,11 @@ pub async fn export(
         // Each part read; what was read is written, a part that failed is named after it.
         let (mut objects, mut failed) = (Vec::new(), Vec::new());
         for r in requests {
-            let cast = crate::effect::cast_type(&r.path);
             match conn.client.get_all(r.clone()).await {
-                Ok(items) => objects.extend(items.into_iter().map(|mut v| {
-                    if let Some(t) = &cast
-                        && v.get("@odata.type").is_none()
-                    {
-                        v["@odata.type"] = serde_json::json!(t);
-                    }
-                    v
-                })),
+                Ok(mut items) => {
+                    crate::effect::tag_cast(&r.path, &mut items);
+                    objects.extend(items);
+                }
                 Err(e) => failed.push(format!("{}: {e}", r.path)),
             }
         }

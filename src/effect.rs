@@ -123,11 +123,18 @@ impl CacheSink {
     }
 }
 
-/// The type a path's OData cast segment names (`…/microsoft.graph.user` → `#microsoft.graph.user`).
-pub(crate) fn cast_type(path: &str) -> Option<String> {
-    let last = path.split('?').next()?.rsplit('/').next()?;
-    last.strip_prefix("microsoft.graph.")
-        .map(|t| format!("#microsoft.graph.{t}"))
+/// Give items read through an OData cast segment (`…/microsoft.graph.user`) the type it names,
+/// when Graph did not repeat it on each item.
+pub(crate) fn tag_cast(path: &str, items: &mut [serde_json::Value]) {
+    let last = path.split('?').next().and_then(|p| p.rsplit('/').next());
+    let Some(t) = last.and_then(|l| l.strip_prefix("microsoft.graph.")) else {
+        return;
+    };
+    for v in items {
+        if v.get("@odata.type").is_none() {
+            v["@odata.type"] = serde_json::json!(format!("#microsoft.graph.{t}"));
+        }
+    }
 }
 
 /// Do the work of one effect, sending its results as messages. Tests await this directly.
@@ -191,19 +198,11 @@ pub async fn perform(
             let (mut index, mut failed) = (0, Vec::new());
             let mut first_error = None;
             for request in requests {
-                let cast = cast_type(&request.path);
                 let mut pages = client.pages(request.clone());
                 while let Some(p) = pages.next().await {
                     match p {
                         Ok(mut page) => {
-                            // A cast segment names the type of what it lists.
-                            if let Some(t) = &cast {
-                                for v in &mut page.items {
-                                    if v.get("@odata.type").is_none() {
-                                        v["@odata.type"] = serde_json::json!(t);
-                                    }
-                                }
-                            }
+                            tag_cast(&request.path, &mut page.items);
                             page.index = index;
                             index += 1;
                             if tx.send(Msg::Page { id, page }).is_err() {

@@ -19,21 +19,7 @@ const FIXTURE: &str = include_str!("../../assets/demo-tenant/deleted-items.json"
 /// ago (the days left stay meaningful whenever the demo runs).
 pub fn load() -> Result<Vec<Value>, String> {
     let mut items = super::store::collection(FIXTURE, "deleted-items.json")?;
-    let at = |v: &Value| {
-        v["deletedDateTime"]
-            .as_str()
-            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-            .map(|d| d.with_timezone(&chrono::Utc))
-    };
-    if let Some(newest) = items.iter().filter_map(at).max() {
-        let shift = chrono::Utc::now() - chrono::Duration::days(1) - newest;
-        for v in &mut items {
-            if let Some(d) = at(v) {
-                v["deletedDateTime"] =
-                    json!((d + shift).to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-            }
-        }
-    }
+    super::store::rebase_times(&mut items, "deletedDateTime", chrono::Duration::days(1));
     Ok(items)
 }
 

@@ -15,21 +15,7 @@ const FIXTURE: &str = include_str!("../../assets/demo-tenant/sign-ins.json");
 /// The fixture's sign-ins, moved so the newest happened two hours ago.
 pub fn load() -> Result<Vec<Value>, String> {
     let mut items = super::store::collection(FIXTURE, "sign-ins.json")?;
-    let at = |v: &Value| {
-        v["createdDateTime"]
-            .as_str()
-            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-            .map(|d| d.with_timezone(&chrono::Utc))
-    };
-    if let Some(newest) = items.iter().filter_map(at).max() {
-        let shift = chrono::Utc::now() - chrono::Duration::hours(2) - newest;
-        for v in &mut items {
-            if let Some(d) = at(v) {
-                v["createdDateTime"] =
-                    json!((d + shift).to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-            }
-        }
-    }
+    super::store::rebase_times(&mut items, "createdDateTime", chrono::Duration::hours(2));
     items.sort_by(|a, b| {
         b["createdDateTime"]
             .as_str()

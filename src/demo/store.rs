@@ -99,6 +99,26 @@ pub(super) fn collection(text: &str, name: &str) -> Result<Vec<Value>, String> {
     }
 }
 
+/// Move the `field` timestamps of fixture items so the newest is `ago` before now (relative
+/// times such as "days left" stay what the fixture means whenever the demo runs).
+pub(super) fn rebase_times(items: &mut [Value], field: &str, ago: chrono::Duration) {
+    let at = |v: &Value| {
+        v[field]
+            .as_str()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .map(|d| d.with_timezone(&chrono::Utc))
+    };
+    let Some(newest) = items.iter().filter_map(at).max() else {
+        return;
+    };
+    let shift = chrono::Utc::now() - ago - newest;
+    for v in items.iter_mut() {
+        if let Some(d) = at(v) {
+            v[field] = Value::from((d + shift).to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        }
+    }
+}
+
 fn last_segment(s: &str) -> String {
     s.rsplit('/').next().unwrap_or(s).to_string()
 }
