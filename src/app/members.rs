@@ -49,18 +49,8 @@ impl App {
     /// `M` / `o` / `e` on a group's page (or its row): every member through nesting, the
     /// owners, or the members whose licence is in error.
     pub fn open_group_list(&mut self, relation: Relation) -> Vec<Effect> {
-        let (group_id, group_name) = match self.top() {
-            View::Detail(d) => (d.target.id.clone(), d.target.name.clone()),
-            View::List(l) => match l.table.selected() {
-                Some(r) => (
-                    r.id().to_string(),
-                    r.object["displayName"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string(),
-                ),
-                None => return Vec::new(),
-            },
+        let Some((group_id, group_name)) = self.focused_object() else {
+            return Vec::new();
         };
         let source = ListSource::GroupMembers {
             group_id,

@@ -12,15 +12,8 @@ use serde_json::{Value, json};
 impl App {
     /// A list of the object on top (its page, or the selected row).
     pub fn open_sub(&mut self, def: &'static SubDef) -> Vec<Effect> {
-        let (id, name) = match self.top() {
-            View::Detail(d) => (d.target.id.clone(), d.target.name.clone()),
-            View::List(l) => match l.table.selected() {
-                Some(r) => (
-                    r.id().to_string(),
-                    r.cells.first().cloned().unwrap_or_default(),
-                ),
-                None => return Vec::new(),
-            },
+        let Some((id, name)) = self.focused_object() else {
+            return Vec::new();
         };
         let source = ListSource::Sub {
             def: SubKind(def),

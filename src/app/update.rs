@@ -496,6 +496,33 @@ impl App {
         effects
     }
 
+    /// The object a key on the top view is about: the page's, else the selected row's, as
+    /// (id, name).
+    pub fn focused_object(&self) -> Option<(String, String)> {
+        let name_of = |o: &serde_json::Value| {
+            o["displayName"]
+                .as_str()
+                .or(o["userDisplayName"].as_str())
+                .map(str::to_string)
+        };
+        match self.top() {
+            View::Detail(d) => Some((
+                d.target.id.clone(),
+                d.object
+                    .as_ref()
+                    .and_then(name_of)
+                    .unwrap_or_else(|| d.target.name.clone()),
+            )),
+            View::List(l) => l.table.selected().map(|r| {
+                (
+                    r.id().to_string(),
+                    name_of(&r.object)
+                        .unwrap_or_else(|| r.cells.first().cloned().unwrap_or_default()),
+                )
+            }),
+        }
+    }
+
     /// Open a list on top of the stack.
     pub fn open_list(&mut self, source: ListSource) -> Vec<Effect> {
         self.push(View::List(ListView::new(source)))

@@ -33,23 +33,8 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
 
 /// `x` on a user (list or page) or a risky user: open their xray.
 pub fn open(app: &mut crate::app::App) -> Vec<crate::app::Effect> {
-    use crate::app::View;
-    let (id, name) = match app.top() {
-        View::Detail(d) => (
-            d.target.id.clone(),
-            d.object
-                .as_ref()
-                .and_then(|o| o["displayName"].as_str().or(o["userDisplayName"].as_str()))
-                .unwrap_or(&d.target.name)
-                .to_string(),
-        ),
-        View::List(l) => match l.table.selected() {
-            Some(r) => (
-                r.id().to_string(),
-                r.cells.first().cloned().unwrap_or_default(),
-            ),
-            None => return Vec::new(),
-        },
+    let Some((id, name)) = app.focused_object() else {
+        return Vec::new();
     };
     app.open_object(super::ObjectRef {
         kind: super::ObjectKind(&DETAIL),
