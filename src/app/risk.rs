@@ -43,9 +43,9 @@ impl App {
             return Vec::new();
         }
         let ids: Vec<&str> = users.iter().filter_map(|u| u["id"].as_str()).collect();
-        let mut names: Vec<String> = users
+        // Every user the one request names is named in the confirm.
+        let names: Vec<String> = users
             .iter()
-            .take(10)
             .map(|u| {
                 clean(
                     u["userDisplayName"]
@@ -55,9 +55,6 @@ impl App {
                 )
             })
             .collect();
-        if users.len() > 10 {
-            names.push(format!("and {} more", users.len() - 10));
-        }
         // The risk policies that act on a high user risk, when the policies are read.
         let acting: Vec<String> = self
             .tenant
