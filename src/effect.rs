@@ -376,6 +376,27 @@ pub async fn perform(
             let roles = crate::roles::RoleFacts::load(&client).await;
             let _ = tx.send(Msg::Roles { id, roles });
         }
+        Effect::LoadCachedFindings { break_glass } => {
+            let Some(st) = store else { return };
+            let judged = crate::cache::off_thread(st, move |s| {
+                Ok(crate::audit::cached::load(s, break_glass).ok().map(|i| {
+                    let run = crate::audit::report::Run {
+                        tenant: String::new(),
+                        profile: String::new(),
+                        at: String::new(),
+                        read_only: true,
+                    };
+                    let at = i.now.format("%Y-%m-%d %H:%M").to_string();
+                    let f = crate::audit::run(&i);
+                    (crate::audit::report::json(&run, &f)["findings"].clone(), at)
+                }))
+            })
+            .await;
+            // A cache that holds no audit (or cannot be read) leaves the badges to the blade.
+            if let Ok(Some((Value::Array(items), at))) = judged {
+                let _ = tx.send(Msg::CachedFindings { items, at });
+            }
+        }
         Effect::LoadLicences { id } => {
             let facts = crate::licensing::LicenceFacts::load(&client).await;
             let _ = tx.send(Msg::Licences { id, facts });
@@ -518,7 +539,7 @@ impl Runner {
                 });
                 return;
             }
-            Effect::Copy(_) | Effect::Journal(_) => None,
+            Effect::Copy(_) | Effect::Journal(_) | Effect::LoadCachedFindings { .. } => None,
             Effect::FetchPages { id, .. }
             | Effect::FetchParts { id, .. }
             | Effect::Compute { id, .. }

@@ -84,6 +84,45 @@ pub struct Audited {
     pub failed: usize,
 }
 
+/// Whether a file is a SQLite database (a cache or a snapshot) rather than a JSON report.
+fn is_sqlite(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| &head == b"SQLite format 3\0")
+}
+
+/// The JSON report (with its state) an audit of a snapshot gives: a snapshot as `--baseline`,
+/// judged offline with the current profile's break-glass list.
+async fn snapshot_report(
+    store: std::sync::Arc<crate::cache::Store>,
+    path: &std::path::Path,
+    break_glass: Vec<String>,
+) -> Result<serde_json::Value, Failure> {
+    use crate::audit::{drift, report};
+    let at = |e: String| Failure::error(format!("{} (baseline): {e}", path.display()));
+    let inputs = crate::cache::off_thread(store, move |s| {
+        s.verify()?;
+        Ok(crate::audit::cached::load(s, break_glass))
+    })
+    .await
+    .map_err(|e: crate::cache::CacheError| at(e.to_string()))?
+    .map_err(at)?;
+    let findings = crate::audit::run(&inputs);
+    let run = report::Run {
+        tenant: path.display().to_string(),
+        profile: String::new(),
+        at: inputs
+            .now
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        read_only: true,
+    };
+    let mut v = report::json(&run, &findings);
+    v["state"] = drift::state(&inputs);
+    Ok(v)
+}
+
 async fn audit_one(
     cli: &Cli,
     paths: Option<&Paths>,
@@ -93,7 +132,14 @@ async fn audit_one(
 ) -> Result<Audited, Failure> {
     use crate::audit::{Severity, Status, drift, report};
     // The baseline is read first: a file that cannot be used stops the run before any read.
-    let before: Option<serde_json::Value> = match baseline {
+    let mut snapshot = None;
+    let mut before: Option<serde_json::Value> = match baseline {
+        Some(path) if is_sqlite(path) => {
+            let store = crate::cache::Store::open(path, false)
+                .map_err(|e| Failure::error(format!("{} (baseline): {e}", path.display())))?;
+            snapshot = Some((std::sync::Arc::new(store), path));
+            None
+        }
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| Failure::error(format!("cannot read {}: {e}", path.display())))?;
@@ -122,6 +168,9 @@ async fn audit_one(
     } else {
         conn.profile.break_glass.clone()
     };
+    if let Some((store, path)) = snapshot {
+        before = Some(snapshot_report(store, path, break_glass.clone()).await?);
+    }
     let client = conn.client.clone().reads_only();
     let inputs = if conn.offline {
         // From the cache (or a snapshot given with --cache): no socket is opened.

@@ -214,7 +214,12 @@ impl App {
 
     /// The effects to run at start: load the first blade.
     pub fn init(&mut self) -> Vec<Effect> {
-        self.reload_top()
+        let mut effects = self.reload_top();
+        // Badges from the last audit kept in the cache, until the Findings blade runs.
+        effects.push(Effect::LoadCachedFindings {
+            break_glass: self.ctx.break_glass.clone(),
+        });
+        effects
     }
 
     pub fn top(&self) -> &View {

@@ -54,6 +54,12 @@ pub enum Msg {
         id: RequestId,
         result: Result<serde_json::Value, GraphError>,
     },
+    /// The findings of the last audit kept in the cache (the JSON report's `findings`), and
+    /// when its reads were made.
+    CachedFindings {
+        items: Vec<Value>,
+        at: String,
+    },
     /// Licence facts were read (a part that failed is named inside).
     Licences {
         id: RequestId,
@@ -176,6 +182,9 @@ pub enum Effect {
     LoadRoles { id: RequestId },
     /// Read subscribed SKUs and licensed groups.
     LoadLicences { id: RequestId },
+    /// Judge the audit kept in the cache (no network), for badges before the Findings blade
+    /// runs; the profile's break-glass accounts.
+    LoadCachedFindings { break_glass: Vec<String> },
     /// Search users and groups by name (the picker).
     Search { id: RequestId, query: String },
     /// Resolve UPNs (or ids) to user object ids.

@@ -57,6 +57,8 @@ pub struct TenantState {
     /// The audit's open findings by object id ("EC.2 FAIL: uses c3 …"), from the Findings
     /// blade's last run: rows carry a badge, pages list them.
     pub findings: HashMap<String, Vec<String>>,
+    /// When the findings come from the audit kept in the cache: the time of its reads.
+    pub findings_as_of: Option<String>,
     /// Subscribed SKUs and licensed groups (licence pickers, licence-error rows).
     pub licences: Loadable<crate::licensing::LicenceFacts>,
     /// Assignment scopes: the tenant and its administrative units (name, directoryScopeId).

@@ -53,6 +53,7 @@ impl App {
                     && l.source == ListSource::Blade(BladeKind(&crate::blades::findings::BLADE))
                 {
                     self.tenant.findings = crate::blades::findings::index(&page.items);
+                    self.tenant.findings_as_of = None;
                 }
                 if let Some(View::List(l)) = self.view_for(id) {
                     let rows: Vec<_> = page
@@ -193,6 +194,15 @@ impl App {
                 Vec::new()
             }
             Msg::Licences { id, facts } => self.on_licences(id, facts),
+            Msg::CachedFindings { items, at } => {
+                // The Findings blade's own run (live) wins over the cache's.
+                if self.tenant.findings.is_empty() {
+                    self.tenant.findings = crate::blades::findings::index(&items);
+                    self.tenant.findings_as_of = Some(at);
+                    self.dirty = true;
+                }
+                Vec::new()
+            }
             Msg::PimPolicy { id, result } => self.on_pim_policy(id, result),
             Msg::Roles { id, roles } => {
                 self.on_roles(id, roles);

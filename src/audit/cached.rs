@@ -73,6 +73,16 @@ pub fn save(store: &Store, i: &Inputs) -> Result<(), CacheError> {
         .map(|(id, m)| json!({"id": id, "members": m}))
         .collect();
     part("excludedGroups", Ok(&excluded))?;
+    let one = |r: &Result<Value, String>| r.clone().map(|v| vec![v]);
+    part(
+        "authorizationPolicy",
+        one(&i.authorization).as_deref().map_err(String::as_str),
+    )?;
+    part(
+        "authenticationMethodsPolicy",
+        one(&i.methods).as_deref().map_err(String::as_str),
+    )?;
+    part("domains", i.domains.as_deref().map_err(String::as_str))?;
     for m in &i.licences.missing {
         errors.push(
             json!({"id": format!("licences {}", errors.len()), "why": m, "part": "licences"}),
@@ -93,12 +103,12 @@ pub fn load(store: &Store, break_glass: Vec<String>) -> Result<Inputs, String> {
         }
     };
     let (errors, at) = store.list(ERRORS).map_err(|e| e.to_string())?;
-    if at.is_none() {
+    let Some(at) = at else {
         return Err(
             "this cache holds no audit: run `entra-console audit` online once with this cache, then audit it (or a snapshot of it) offline"
                 .into(),
         );
-    }
+    };
     let failed = |name: &str| {
         errors
             .iter()
@@ -179,6 +189,23 @@ pub fn load(store: &Store, break_glass: Vec<String>) -> Result<Inputs, String> {
         assignments: or_failed("assignments", read("assignments")),
         group_members,
         break_glass: ids,
-        now: chrono::Utc::now(),
+        authorization: singleton(or_failed(
+            "authorizationPolicy",
+            read("authorizationPolicy"),
+        )),
+        methods: singleton(or_failed(
+            "authenticationMethodsPolicy",
+            read("authenticationMethodsPolicy"),
+        )),
+        domains: or_failed("domains", read("domains")),
+        // Judged as of the reads: a report-only policy's age is its age then.
+        now: at,
     })
+}
+
+/// A singleton kept as a one-item collection.
+fn singleton(r: Result<Vec<Value>, String>) -> Result<Value, String> {
+    r?.into_iter()
+        .next()
+        .ok_or_else(|| "not in this cache (empty)".to_string())
 }

@@ -8,8 +8,10 @@ pub mod cached;
 pub mod console;
 pub mod drift;
 pub mod licences;
+pub mod methods;
 pub mod report;
 pub mod roles;
+pub mod settings;
 
 use crate::graph::{GraphClient, Request};
 use crate::licensing::LicenceFacts;
@@ -99,7 +101,25 @@ pub struct Inputs {
     pub group_members: std::collections::HashMap<String, Vec<String>>,
     /// The profile's break-glass accounts (UPNs or ids) and their ids once resolved.
     pub break_glass: Vec<String>,
+    /// `GET /policies/authorizationPolicy` (a singleton object).
+    pub authorization: Result<Value, String>,
+    /// `GET /policies/authenticationMethodsPolicy` (a singleton, configurations inline).
+    pub methods: Result<Value, String>,
+    /// `GET /domains`.
+    pub domains: Result<Vec<Value>, String>,
     pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// A singleton policy read: the object, or why it cannot be judged (a failed read or a body
+/// that is not an object with an id).
+async fn singleton(client: &GraphClient, path: &str) -> Result<Value, String> {
+    match client.get_json(&Request::get(path)).await {
+        Ok(v) if v.is_object() && v["id"].is_string() => Ok(v),
+        Ok(_) => Err(format!(
+            "{path} returned an unexpected shape (no object with an id)"
+        )),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// One pass over the tenant, reads only.
@@ -187,6 +207,12 @@ pub async fn read(client: &GraphClient, break_glass: Vec<String>) -> Inputs {
                 None => e.to_string(),
             }),
         break_glass: ids,
+        authorization: singleton(client, "/policies/authorizationPolicy").await,
+        methods: singleton(client, "/policies/authenticationMethodsPolicy").await,
+        domains: client
+            .get_all(Request::get("/domains"))
+            .await
+            .map_err(|e| e.to_string()),
         now: chrono::Utc::now(),
     }
 }
@@ -198,7 +224,17 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
     out.extend(roles::run(i));
     out.extend(console::run(i));
     out.extend(licences::run(i));
+    out.extend(methods::run(i));
+    out.extend(settings::run(i));
+    // SCuBA's order (3.1 … 3.9, 5.1 …), then this console's own.
+    out.sort_by_key(|f| order(f.rule.id));
     out
+}
+
+/// A rule id as numbers: `MS.AAD.3.10` after `MS.AAD.3.9`, `EC.*` after every SCuBA id.
+fn order(id: &str) -> (bool, Vec<u32>) {
+    let nums = id.split('.').filter_map(|p| p.parse().ok()).collect();
+    (id.starts_with("EC."), nums)
 }
 
 /// A finding that could not be judged.

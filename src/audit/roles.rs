@@ -1,6 +1,7 @@
 //! SCuBA privileged-role rules: between 2 and 8 Global Administrators (active and eligible,
-//! direct and through groups, each user once) and no permanent active assignment to a highly
-//! privileged role.
+//! direct and through groups, each user once), finer-grained roles rather than Global
+//! Administrator, cloud-only holders, no permanent active assignment to a highly privileged
+//! role and none made outside PIM.
 
 use super::{Evidence, Finding, Inputs, Rule, Severity, Status, s};
 use std::collections::BTreeMap;
@@ -9,7 +10,7 @@ use std::collections::BTreeMap;
 const GLOBAL_ADMIN: &str = "62e90394-69f5-4237-9190-012177145e10";
 
 /// The roles SCuBA names highly privileged (template ids from the Entra built-in roles list).
-const HIGHLY_PRIVILEGED: &[&str] = &[
+pub const HIGHLY_PRIVILEGED: &[&str] = &[
     GLOBAL_ADMIN,
     "e8611ab8-c189-46e8-94e1-60213ab1f814", // Privileged Role Administrator
     "fe930be7-5e62-47db-91af-98c3a49a38b1", // User Administrator
@@ -46,7 +47,127 @@ static CLOUD_ONLY: Rule = Rule {
     reads: "role assignments and eligibility (expand principal), role groups' members, GET /users (onPremisesSyncEnabled)",
 };
 
-pub static RULES: [&Rule; 3] = [&GA_COUNT, &PERMANENT, &CLOUD_ONLY];
+static FINE_GRAINED: Rule = Rule {
+    id: "MS.AAD.7.2",
+    scuba: Some("MS.AAD.7.2v1"),
+    title: "Privileged users hold finer-grained roles rather than Global Administrator",
+    severity: Severity::Medium,
+    remediation: "Give administrators the narrowest role that does their job (User, Exchange, SharePoint Administrator…); keep no more Global Administrators than holders of the other highly privileged roles.",
+    reads: "role assignments and eligibility (expand principal), role groups' members",
+};
+static OUTSIDE_PIM: Rule = Rule {
+    id: "MS.AAD.7.5",
+    scuba: Some("MS.AAD.7.5v1"),
+    title: "Highly privileged roles are assigned through PIM only",
+    severity: Severity::High,
+    remediation: "Remove the assignment and make it again in Privileged Identity Management (eligible, or active with a start and an end).",
+    reads: "GET /roleManagement/directory/roleAssignmentScheduleInstances (assignmentType, startDateTime)",
+};
+
+pub static RULES: [&Rule; 5] = [
+    &GA_COUNT,
+    &FINE_GRAINED,
+    &CLOUD_ONLY,
+    &PERMANENT,
+    &OUTSIDE_PIM,
+];
+
+/// The users holding a role (active or eligible, direct or through a group), each once.
+fn holders(r: &crate::roles::RoleFacts, wanted: impl Fn(&str) -> bool) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for a in r.active.iter().chain(&r.eligible) {
+        if !wanted(a["roleDefinitionId"].as_str().unwrap_or_default()) {
+            continue;
+        }
+        let pid = s(a, "principalId");
+        match r.group_members.get(&pid) {
+            Some(m) => {
+                for x in m {
+                    out.insert(s(x, "id"), s(x, "displayName"));
+                }
+            }
+            None if a["principal"]["@odata.type"] != "#microsoft.graph.group" => {
+                out.insert(pid, s(&a["principal"], "displayName"));
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// 7.2 counts as SCuBA's tools do: Global Administrators against holders of the other highly
+/// privileged roles; it passes while the first are no more than the second.
+fn fine_grained(i: &Inputs) -> Finding {
+    let r = match &i.roles {
+        Ok(r) => r,
+        Err(e) => return super::not_evaluable(&FINE_GRAINED, e),
+    };
+    let ga = holders(r, |x| x == GLOBAL_ADMIN);
+    let others = holders(r, |x| x != GLOBAL_ADMIN && HIGHLY_PRIVILEGED.contains(&x));
+    let pass = !others.is_empty() && ga.len() <= others.len();
+    Finding {
+        rule: &FINE_GRAINED,
+        status: if pass { Status::Pass } else { Status::Fail },
+        detail: format!(
+            "{} Global Administrators, {} holders of the other highly privileged roles",
+            ga.len(),
+            others.len()
+        ),
+        evidence: if pass {
+            Vec::new()
+        } else {
+            ga.into_iter()
+                .map(|(id, name)| Evidence {
+                    blade: "users",
+                    id,
+                    name,
+                    note: "Global Administrator; could a narrower role do?".into(),
+                })
+                .collect()
+        },
+    }
+}
+
+/// 7.5: an active assignment Graph reports as `Assigned` with no start was made directly (role
+/// assignments API or the old roles blade), not through PIM, which always records a start.
+fn outside_pim(i: &Inputs) -> Finding {
+    let list = match &i.assignments {
+        Ok(l) => l,
+        Err(e) => return super::not_evaluable(&OUTSIDE_PIM, e),
+    };
+    let bg = |id: &str| i.break_glass.iter().any(|b| b.eq_ignore_ascii_case(id));
+    let evidence: Vec<Evidence> = list
+        .iter()
+        .filter(|a| HIGHLY_PRIVILEGED.contains(&a["roleDefinitionId"].as_str().unwrap_or_default()))
+        .filter(|a| a["assignmentType"] == "Assigned" && a["startDateTime"].is_null())
+        .filter(|a| !bg(a["principalId"].as_str().unwrap_or_default()))
+        .map(|a| Evidence {
+            blade: "roles",
+            id: s(a, "principalId"),
+            name: s(&a["principal"], "displayName"),
+            note: format!(
+                "{} assigned outside PIM (no start)",
+                role_name(i, &s(a, "roleDefinitionId"))
+            ),
+        })
+        .collect();
+    super::judged(
+        &OUTSIDE_PIM,
+        evidence,
+        "every highly privileged assignment went through PIM (break-glass accounts aside)",
+        "highly privileged assignments made outside PIM",
+    )
+}
+
+fn role_name(i: &Inputs, id: &str) -> String {
+    i.roles
+        .as_ref()
+        .ok()
+        .and_then(|r| r.definition(id))
+        .and_then(|d| d["displayName"].as_str())
+        .unwrap_or(id)
+        .to_string()
+}
 
 /// Holders of highly privileged roles (active or eligible, direct or through a group) whose
 /// account is synced from on-premises.
@@ -158,15 +279,6 @@ fn permanent(i: &Inputs) -> Finding {
         Ok(l) => l,
         Err(e) => return super::not_evaluable(&PERMANENT, e),
     };
-    let role_name = |id: &str| {
-        i.roles
-            .as_ref()
-            .ok()
-            .and_then(|r| r.definition(id))
-            .and_then(|d| d["displayName"].as_str())
-            .unwrap_or(id)
-            .to_string()
-    };
     let bg = |id: &str| i.break_glass.iter().any(|b| b.eq_ignore_ascii_case(id));
     let evidence: Vec<Evidence> = list
         .iter()
@@ -179,7 +291,7 @@ fn permanent(i: &Inputs) -> Finding {
             name: s(&a["principal"], "displayName"),
             note: format!(
                 "{} permanently active",
-                role_name(&s(a, "roleDefinitionId"))
+                role_name(i, &s(a, "roleDefinitionId"))
             ),
         })
         .collect();
@@ -192,5 +304,11 @@ fn permanent(i: &Inputs) -> Finding {
 }
 
 pub fn run(i: &Inputs) -> Vec<Finding> {
-    vec![ga_count(i), cloud_only(i), permanent(i)]
+    vec![
+        ga_count(i),
+        fine_grained(i),
+        cloud_only(i),
+        permanent(i),
+        outside_pim(i),
+    ]
 }

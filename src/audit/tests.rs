@@ -13,6 +13,9 @@ fn inputs() -> Inputs {
         assignments: Ok(Vec::new()),
         group_members: Default::default(),
         break_glass: vec!["bg1".into()],
+        authorization: Ok(json!({"id": "authorizationPolicy"})),
+        methods: Ok(json!({"id": "authenticationMethodsPolicy"})),
+        domains: Ok(Vec::new()),
         now: chrono::Utc::now(),
     }
 }
@@ -158,3 +161,7 @@ fn privileged_holders_must_be_cloud_only() {
     i.users = Ok(vec![json!({"id": "u1", "onPremisesSyncEnabled": true})]);
     assert_eq!(status(&i, "MS.AAD.7.3"), Status::Fail);
 }
+
+#[cfg(test)]
+#[path = "tests_scuba.rs"]
+mod scuba;

@@ -18,6 +18,8 @@ const STRENGTHS: &str = include_str!("../../assets/demo-tenant/auth-strengths.js
 const SKUS: &str = include_str!("../../assets/demo-tenant/subscribed-skus.json");
 const RISKY: &str = include_str!("../../assets/demo-tenant/risky-users.json");
 const DETECTIONS: &str = include_str!("../../assets/demo-tenant/risk-detections.json");
+const DOMAINS: &str = include_str!("../../assets/demo-tenant/domains.json");
+const TENANT_POLICIES: &str = include_str!("../../assets/demo-tenant/tenant-policies.json");
 
 /// Conditional Access objects of the demo tenant, and the other tenant-wide collections the
 /// same list and get handlers serve (subscribed SKUs).
@@ -34,6 +36,11 @@ pub struct PolicyStore {
     pub risky: Vec<Value>,
     pub detections: Vec<Value>,
     pub risk_history: Vec<Value>,
+    /// Two managed domains (one whose passwords expire), a federated and an unverified one.
+    pub domains: Vec<Value>,
+    /// The singletons `policies/authorizationPolicy` and `policies/authenticationMethodsPolicy`.
+    pub authorization: Value,
+    pub methods: Value,
 }
 
 impl PolicyStore {
@@ -48,6 +55,9 @@ impl PolicyStore {
             risky: super::store::collection(RISKY, "risky-users.json")?,
             detections: super::store::collection(DETECTIONS, "risk-detections.json")?,
             risk_history: Vec::new(),
+            domains: super::store::collection(DOMAINS, "domains.json")?,
+            authorization: singleton("authorizationPolicy")?,
+            methods: singleton("authenticationMethodsPolicy")?,
         }
         .with_history())
     }
@@ -68,6 +78,7 @@ impl PolicyStore {
             Coll::Skus => &mut self.skus,
             Coll::RiskyUsers => &mut self.risky,
             Coll::RiskDetections => &mut self.detections,
+            Coll::Domains => &mut self.domains,
         }
     }
 
@@ -100,6 +111,7 @@ pub enum Coll {
     Skus,
     RiskyUsers,
     RiskDetections,
+    Domains,
 }
 
 impl Coll {
@@ -113,6 +125,7 @@ impl Coll {
             Coll::Skus => &s.skus,
             Coll::RiskyUsers => &s.risky,
             Coll::RiskDetections => &s.detections,
+            Coll::Domains => &s.domains,
         }
     }
 
@@ -126,6 +139,7 @@ impl Coll {
             Coll::Skus => "microsoft.graph.subscribedSku",
             Coll::RiskyUsers => "microsoft.graph.riskyUser",
             Coll::RiskDetections => "microsoft.graph.riskDetection",
+            Coll::Domains => "microsoft.graph.domain",
         }
     }
 
@@ -138,6 +152,7 @@ impl Coll {
             Coll::Skus => "subscribedSkus",
             Coll::RiskyUsers => "identityProtection/riskyUsers",
             Coll::RiskDetections => "identityProtection/riskDetections",
+            Coll::Domains => "domains",
             Coll::Actions => {
                 "roleManagement/directory/resourceNamespaces('microsoft.directory')/resourceActions"
             }
@@ -309,6 +324,81 @@ routes!(list_strengths, get_strength, Coll::Strengths);
 routes!(list_skus, get_sku, Coll::Skus);
 routes!(list_risky, get_risky, Coll::RiskyUsers);
 routes!(list_detections, get_detection, Coll::RiskDetections);
+routes!(list_domains, get_domain, Coll::Domains);
+
+/// One of the tenant's singleton policies from its fixture.
+fn singleton(key: &str) -> Result<Value, String> {
+    let all: Value =
+        serde_json::from_str(TENANT_POLICIES).map_err(|e| format!("tenant-policies.json: {e}"))?;
+    match &all[key] {
+        v if v.is_object() => Ok(v.clone()),
+        _ => Err(format!("tenant-policies.json has no {key}")),
+    }
+}
+
+/// `GET /policies/authorizationPolicy` and `/policies/authenticationMethodsPolicy`: one object
+/// (authorizationpolicy-get.md, authenticationmethodspolicy-get.md; the methods policy comes
+/// with its configurations expanded), `$select` honoured.
+pub async fn get_tenant_policy(
+    State(state): State<Shared>,
+    Path((version, which)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let ctx = Ctx::new(&headers);
+    if let Err(r) = super::server::authorize(&ctx, &headers) {
+        return r;
+    }
+    let Ok(tenant) = state.tenant.read() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    let (obj, type_name) = match which.as_str() {
+        "authorizationPolicy" => (
+            &tenant.policy.authorization,
+            "microsoft.graph.authorizationPolicy",
+        ),
+        "authenticationMethodsPolicy" => (
+            &tenant.policy.methods,
+            "microsoft.graph.authenticationMethodsPolicy",
+        ),
+        _ => {
+            return ctx.error(
+                400,
+                "BadRequest",
+                &format!("Resource not found for the segment '{which}'."),
+            );
+        }
+    };
+    let opts = match query::parse(
+        &pairs(raw),
+        ctx.eventual,
+        type_name,
+        &keys(std::slice::from_ref(obj)),
+        999,
+    ) {
+        Ok(o) => o,
+        Err(e) => return ctx.error(e.status, e.code, &e.message),
+    };
+    let mut v = match opts.select.as_deref() {
+        Some(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|f| (f.clone(), obj.get(f).cloned().unwrap_or(Value::Null)))
+                .collect(),
+        ),
+        None => obj.clone(),
+    };
+    if let Some(m) = v.as_object_mut() {
+        m.insert(
+            "@odata.context".into(),
+            json!(format!(
+                "{}/{version}/$metadata#policies/{which}/$entity",
+                ctx.origin
+            )),
+        );
+    }
+    ctx.respond(StatusCode::OK, v)
+}
 
 /// The real claims-challenge 401 (graph-api.md §11.6) when a protected write's token lacks the
 /// authentication context.

@@ -58,7 +58,9 @@ fn instance(a: &Value) -> Value {
             json!(if activated { "Activated" } else { "Assigned" }),
         );
         m.entry("memberType").or_insert(json!("Direct"));
-        m.entry("startDateTime").or_insert(Value::Null);
+        // An assignment made through PIM has a start; one made directly has none.
+        let start = m.remove("@pimStart").unwrap_or(Value::Null);
+        m.entry("startDateTime").or_insert(start);
         m.entry("endDateTime").or_insert(Value::Null);
         let origin = v["id"].clone();
         if let Some(m) = v.as_object_mut() {
@@ -188,9 +190,10 @@ async fn list(
         {
             m.remove("isPrivileged");
         }
-        // The demo's own mark of an activation is not Graph's.
+        // The demo's own marks (an activation, a PIM-made assignment's start) are not Graph's.
         if let Some(m) = v.as_object_mut() {
             m.remove("@activated");
+            m.remove("@pimStart");
         }
         match expand.as_deref() {
             Some("principal") => {

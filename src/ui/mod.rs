@@ -236,6 +236,12 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
                     // The audit's open findings about this object (from the Findings blade).
                     if let Some(list) = findings.get(&d.target.id) {
                         let sec = sheet.section("Findings");
+                        if let Some(at) = &app.tenant.findings_as_of {
+                            sec.push((
+                                "as of".into(),
+                                format!("the audit kept in the cache ({at})"),
+                            ));
+                        }
                         for f in list {
                             sec.push(("⚑".into(), f.clone()));
                         }

@@ -39,11 +39,25 @@ fn the_demo_tenant_rule_by_rule() {
         ("MS.AAD.1.1", "pass"),
         ("MS.AAD.2.1", "fail"),
         ("MS.AAD.2.3", "fail"),
+        ("MS.AAD.3.1", "fail"),
         ("MS.AAD.3.2", "fail"),
+        ("MS.AAD.3.3", "pass"),
+        ("MS.AAD.3.4", "pass"),
+        ("MS.AAD.3.5", "fail"),
+        ("MS.AAD.3.6", "fail"),
+        ("MS.AAD.3.7", "fail"),
+        ("MS.AAD.3.8", "fail"),
         ("MS.AAD.3.9", "pass"),
+        ("MS.AAD.5.1", "pass"),
+        ("MS.AAD.5.2", "fail"),
+        ("MS.AAD.6.1", "fail"),
         ("MS.AAD.7.1", "pass"),
+        ("MS.AAD.7.2", "pass"),
         ("MS.AAD.7.3", "pass"),
         ("MS.AAD.7.4", "fail"),
+        ("MS.AAD.7.5", "fail"),
+        ("MS.AAD.8.1", "pass"),
+        ("MS.AAD.8.2", "fail"),
         ("EC.1", "pass"),
         ("EC.2", "fail"),
         ("EC.3", "fail"),
@@ -104,7 +118,7 @@ async fn from_a_finding_to_its_evidence_and_the_object() {
     let View::List(l) = h.app.top() else {
         panic!("the findings")
     };
-    assert_eq!(l.table.len(), 16);
+    assert_eq!(l.table.len(), 30, "every rule, one row each");
     h.filter("EC.2").await;
     h.key(KeyCode::Enter).await;
     let View::List(l) = h.app.top() else {
@@ -247,6 +261,125 @@ fn a_snapshot_is_audited_offline() {
     assert!(!out.status.success());
 }
 
+/// `--baseline SNAPSHOT`: two snapshots of one tenant with writes in between; the later one,
+/// audited offline, names the findings fixed and the policies and assignments that moved.
+#[test]
+fn drift_between_two_snapshots_after_writes() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt
+        .block_on(entra_console::demo::start(Default::default()))
+        .unwrap();
+    let url = server.url();
+    let admin = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = bin(admin.path(), true)
+            .args(["--graph-url", &url])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let before = admin.path().join("before.db");
+    let after = admin.path().join("after.db");
+    run(&["audit", "--format", "json"]);
+    run(&["snapshot", "export", before.to_str().unwrap()]);
+    {
+        // The admin's writes: CA005 turned on, SMS turned off, Grace Lee's User Administrator
+        // assignment removed.
+        let mut t = server.state.tenant.write().unwrap();
+        for p in &mut t.policy.policies {
+            if p["displayName"].as_str().unwrap().starts_with("CA005") {
+                p["state"] = "enabled".into();
+            }
+        }
+        for c in t.policy.methods["authenticationMethodConfigurations"]
+            .as_array_mut()
+            .unwrap()
+        {
+            if c["id"] == "Sms" {
+                c["state"] = "disabled".into();
+            }
+        }
+        t.roles
+            .assignments
+            .retain(|a| a["principalId"] != "6850360b-ed84-422b-a1b2-a2acdc19c734");
+    }
+    run(&["audit", "--format", "json"]);
+    run(&["snapshot", "export", after.to_str().unwrap()]);
+    let reviewer = tempfile::tempdir().unwrap();
+    let out = bin(reviewer.path(), false)
+        .args([
+            "--offline",
+            "--read-only",
+            "--cache",
+            after.to_str().unwrap(),
+        ])
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--baseline",
+            before.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let now: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let drift = |id: &str| {
+        now["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap()["drift"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(drift("MS.AAD.3.5"), "fixed", "SMS turned off");
+    assert_eq!(drift("MS.AAD.8.2"), "open", "still failing");
+    assert_eq!(drift("MS.AAD.3.4"), "unchanged", "passing both times");
+    let changes = &now["changes"];
+    assert!(
+        changes["policies"]["changed"][0]["policy"]
+            .as_str()
+            .unwrap()
+            .starts_with("CA005"),
+        "{changes}"
+    );
+    assert!(
+        changes["roleAssignments"]["removed"][0]
+            .as_str()
+            .unwrap()
+            .contains("User Administrator"),
+        "{changes}"
+    );
+    // The Markdown report says the same in words.
+    let out = bin(reviewer.path(), false)
+        .args([
+            "--offline",
+            "--read-only",
+            "--cache",
+            after.to_str().unwrap(),
+        ])
+        .args(["audit", "--baseline", before.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("Since the baseline") && md.contains("MS.AAD.3.5 fixed"),
+        "{md}"
+    );
+}
+
 /// Once the Findings blade has run, the objects it flags carry a badge in their blades and a
 /// Findings section on their pages.
 #[tokio::test]
@@ -262,6 +395,30 @@ async fn flagged_objects_carry_a_badge_and_list_their_findings() {
     h.filter("CA003").await;
     h.key(KeyCode::Enter).await;
     let page = h.render(120, 80);
+    assert!(page.contains("MS.AAD.3.2 FAIL"), "{page}");
+}
+
+/// A console started on a cache that holds an audit flags its objects at once, before the
+/// Findings blade has run, and says the findings are the cache's.
+#[tokio::test]
+async fn badges_come_from_the_audit_kept_in_the_cache_at_start() {
+    let mut h = crate::common::Harness::new(false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(
+        entra_console::cache::Store::open(&dir.path().join("cache.db"), true).unwrap(),
+    );
+    let inputs = entra_console::audit::read(&h.client, h.app.ctx.break_glass.clone()).await;
+    entra_console::audit::cached::save(&store, &inputs).unwrap();
+    h.store = Some(store);
+    let effects = h.app.init();
+    h.run(effects).await;
+    h.open(entra_console::blades::BladeKind::CaPolicies).await;
+    let screen = h.render(100, 24);
+    assert!(screen.contains("⚑ CA003"), "{screen}");
+    h.filter("CA003").await;
+    h.key(crossterm::event::KeyCode::Enter).await;
+    let page = h.render(120, 80);
+    assert!(page.contains("the audit kept in the cache"), "{page}");
     assert!(page.contains("MS.AAD.3.2 FAIL"), "{page}");
 }
 
