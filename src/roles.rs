@@ -28,12 +28,18 @@ impl RoleFacts {
         let active = client
             .get_all(Request::get("/roleManagement/directory/roleAssignments").expand("principal"))
             .await?;
-        let eligible = client
+        // Without P2 there is no PIM, so no eligible assignment can exist: Graph refuses the
+        // read (AadPremiumLicenseRequired) and the list is empty, not an error.
+        let eligible = match client
             .get_all(
                 Request::get("/roleManagement/directory/roleEligibilityScheduleInstances")
                     .expand("principal"),
             )
-            .await?;
+            .await
+        {
+            Err(e) if e.needs_p2() => Vec::new(),
+            r => r?,
+        };
         let mut groups: Vec<String> = active
             .iter()
             .chain(&eligible)

@@ -195,7 +195,13 @@ pub async fn read(client: &GraphClient, break_glass: Vec<String>) -> Inputs {
                     .expand("principal"),
             )
             .await
-            .map_err(|e| e.to_string()),
+            .map_err(|e| {
+                if e.needs_p2() {
+                    "needs Entra ID P2 (PIM): Graph refused the assignment schedules".into()
+                } else {
+                    e.to_string()
+                }
+            }),
         group_members,
         licences: LicenceFacts::load(client).await,
         users,

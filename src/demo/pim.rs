@@ -38,6 +38,9 @@ pub async fn policy_assignments(
     if let Err(r) = super::server::authorize(&ctx, &headers) {
         return r;
     }
+    if let Some(r) = super::risk::pim_unlicensed(&state, &ctx) {
+        return r;
+    }
     let q = super::server::pairs(raw);
     let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let filter = get("$filter").unwrap_or_default();
@@ -114,6 +117,9 @@ pub async fn schedule_request(
         Ok(w) => w,
         Err(r) => return r,
     };
+    if let Some(r) = super::risk::pim_unlicensed(&state, &ctx) {
+        return r;
+    }
     let Ok(req) = serde_json::from_slice::<Value>(&body) else {
         return ctx.error(400, "BadRequest", "Unable to read JSON request payload.");
     };

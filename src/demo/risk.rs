@@ -17,6 +17,18 @@ pub(super) fn premium(state: &Shared, ctx: &Ctx, coll: Coll) -> Option<Response>
     (risk && state.no_p2).then(|| not_licensed(ctx))
 }
 
+/// PIM on a tenant without P2 (or ID Governance): Graph's 400, as tenants report it
+/// (`AadPremiumLicenseRequired`; the body is not in the reference docs).
+pub(super) fn pim_unlicensed(state: &Shared, ctx: &Ctx) -> Option<Response> {
+    state.no_p2.then(|| {
+        ctx.error(
+            400,
+            "AadPremiumLicenseRequired",
+            "The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license.",
+        )
+    })
+}
+
 fn not_licensed(ctx: &Ctx) -> Response {
     ctx.error(
         403,

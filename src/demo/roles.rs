@@ -94,6 +94,13 @@ async fn list(
     if let Err(r) = super::server::authorize(&ctx, &headers) {
         return r;
     }
+    if matches!(
+        coll,
+        Coll::Eligibility | Coll::AssignmentInstances | Coll::Requests
+    ) && let Some(r) = super::risk::pim_unlicensed(&state, &ctx)
+    {
+        return r;
+    }
     let Ok(tenant) = state.tenant.read() else {
         return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
     };

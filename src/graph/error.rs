@@ -148,6 +148,11 @@ impl GraphError {
     /// What a refusal of `path` usually means when the tenant lacks the licence a feature
     /// needs (Identity Protection: Entra ID P2, riskyuser-list.md; sign-in logs: P1 or P2).
     pub fn licence_hint(&self, path: &str) -> Option<&'static str> {
+        if self.needs_p2() {
+            return Some(
+                "Privileged Identity Management needs Microsoft Entra ID P2 (or ID Governance): without it Graph refuses PIM reads",
+            );
+        }
         if self.api()?.status != 403 {
             return None;
         }
@@ -163,6 +168,13 @@ impl GraphError {
         } else {
             None
         }
+    }
+
+    /// Graph's refusal of PIM on a tenant without P2: a 400 `AadPremiumLicenseRequired`
+    /// (reported by tenants; the reference pages do not list it).
+    pub fn needs_p2(&self) -> bool {
+        self.api()
+            .is_some_and(|e| e.code.eq_ignore_ascii_case("AadPremiumLicenseRequired"))
     }
 
     /// The Graph error, if the server answered with one.

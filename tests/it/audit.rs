@@ -94,7 +94,7 @@ fn sarif_has_the_required_fields_and_fail_on_exits_3() {
 }
 
 #[test]
-fn without_p2_the_risk_rule_is_not_evaluable() {
+fn without_p2_the_risk_and_pim_rules_are_not_evaluable() {
     let (_, r) = audit(&["--no-p2", "--format", "json"]);
     let f = r["findings"]
         .as_array()
@@ -105,6 +105,22 @@ fn without_p2_the_risk_rule_is_not_evaluable() {
         .clone();
     assert_eq!(f["status"], "notEvaluable");
     assert!(f["reason"].as_str().unwrap().contains("P2"));
+    // No PIM either: the schedule rules say why; the Global Administrator count still counts
+    // (no eligibility can exist without PIM).
+    for id in ["MS.AAD.7.4", "MS.AAD.7.5"] {
+        let f = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap();
+        assert_eq!(f["status"], "notEvaluable", "{id}");
+        assert!(
+            f["reason"].as_str().unwrap().contains("needs Entra ID P2"),
+            "{f}"
+        );
+    }
+    assert_eq!(status(&r, "MS.AAD.7.1"), "pass");
 }
 
 /// The Findings blade: a finding's objects, and from one of them its own page.
