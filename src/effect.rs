@@ -233,7 +233,7 @@ pub async fn perform(
             });
         }
         Effect::ComputeList { id, computed, key } => {
-            match (computed.run)(client.clone(), key).await {
+            match (computed.run)(client.clone(), store.clone(), key).await {
                 Ok(v) => {
                     let page = crate::graph::Page {
                         items: v.as_array().cloned().unwrap_or_default(),
@@ -252,15 +252,17 @@ pub async fn perform(
             let result = client.get_json(&request).await;
             let _ = tx.send(Msg::PimPolicy { id, result });
         }
-        Effect::Compute { id, computed, key } => match (computed.run)(client.clone(), key).await {
-            Ok(object) => {
-                let _ = tx.send(Msg::Object { id, object });
-                let _ = tx.send(Msg::Done { id, error: None });
+        Effect::Compute { id, computed, key } => {
+            match (computed.run)(client.clone(), store.clone(), key).await {
+                Ok(object) => {
+                    let _ = tx.send(Msg::Object { id, object });
+                    let _ = tx.send(Msg::Done { id, error: None });
+                }
+                Err(e) => {
+                    let _ = tx.send(Msg::Done { id, error: Some(e) });
+                }
             }
-            Err(e) => {
-                let _ = tx.send(Msg::Done { id, error: Some(e) });
-            }
-        },
+        }
         Effect::FetchObject { id, request, cache } => {
             if client.is_offline() {
                 let found = match (&store, cache) {

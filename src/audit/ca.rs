@@ -153,9 +153,19 @@ fn coverage(p: &Value, i: &Inputs) -> Coverage {
 fn excluded_others(p: &Value, i: &Inputs) -> Vec<String> {
     let u = &p["conditions"]["users"];
     let bg = |id: &String| i.break_glass.iter().any(|b| b.eq_ignore_ascii_case(id));
+    // Users by their UPN when the audit read them (ids are what the policy holds).
+    let upn = |id: String| {
+        i.users
+            .as_ref()
+            .ok()
+            .and_then(|us| us.iter().find(|u| u["id"] == id.as_str()))
+            .and_then(|u| u["userPrincipalName"].as_str())
+            .map_or(id.clone(), str::to_string)
+    };
     let mut others: Vec<String> = strs(&u["excludeUsers"])
         .into_iter()
         .filter(|x| !bg(x))
+        .map(upn)
         .collect();
     // An excluded group holding only break-glass accounts is their exclusion.
     let members = |g: &str| -> Option<Vec<String>> {
@@ -178,7 +188,14 @@ fn excluded_others(p: &Value, i: &Inputs) -> Vec<String> {
         }
     }
     for r in strs(&u["excludeRoles"]) {
-        others.push(format!("role {r}"));
+        let name = i
+            .roles
+            .as_ref()
+            .ok()
+            .and_then(|x| x.definition(&r))
+            .and_then(|d| d["displayName"].as_str())
+            .map_or(r.clone(), str::to_string);
+        others.push(format!("role {name}"));
     }
     others
 }

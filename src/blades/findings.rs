@@ -3,21 +3,42 @@
 //! opens it in its blade. The same rules as `entra-console audit`.
 
 use super::{ObjectKind, ObjectRef, text};
-use crate::graph::GraphClient;
+use crate::cache::{Store, off_thread};
+use crate::graph::{GraphClient, GraphError};
 use crate::theme::Theme;
 use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
 use serde_json::Value;
+use std::sync::Arc;
 
-fn run(client: GraphClient, break_glass: String) -> super::Computing {
+/// Live: one read-only pass, kept in the cache (for offline review and the next start's
+/// badges). Offline: the audit the cache (or snapshot) holds.
+fn run(client: GraphClient, store: Option<Arc<Store>>, break_glass: String) -> super::Computing {
     Box::pin(async move {
-        let bg = break_glass
+        let bg: Vec<String> = break_glass
             .split(',')
             .filter(|b| !b.is_empty())
             .map(str::to_string)
             .collect();
-        let inputs = crate::audit::read(&client.reads_only(), bg).await;
-        let findings = crate::audit::run(&inputs);
+        let findings = match (client.is_offline(), store) {
+            (true, None) => return Err(GraphError::Offline),
+            (true, Some(st)) => {
+                let inputs = off_thread(st, move |s| Ok(crate::audit::cached::load(s, bg)))
+                    .await
+                    .map_err(|e| GraphError::Cache(e.to_string()))?
+                    .map_err(GraphError::Cache)?;
+                crate::audit::run(&inputs)
+            }
+            (false, st) => {
+                let inputs = crate::audit::read(&client.reads_only(), bg).await;
+                let findings = crate::audit::run(&inputs);
+                if let Some(st) = st {
+                    // Not kept is not fatal: the findings are shown all the same.
+                    let _ = off_thread(st, move |s| crate::audit::cached::save(s, &inputs)).await;
+                }
+                findings
+            }
+        };
         let run = crate::audit::report::Run {
             tenant: String::new(),
             profile: String::new(),
@@ -29,12 +50,13 @@ fn run(client: GraphClient, break_glass: String) -> super::Computing {
 }
 
 pub fn columns() -> Vec<Column> {
+    // The rule id whole at 80 columns; severity (also the row's colour) from 100.
     vec![
-        Column::fixed("Severity", 8),
         Column::fixed("Rule", 10),
-        Column::grow("Finding", 30),
-        Column::fixed("Result", 12),
+        Column::grow("Finding", 24),
+        Column::fixed("Result", 10),
         Column::fixed("Objects", 7),
+        Column::fixed("Severity", 8).from(100),
         Column::fixed("SCuBA", 12).from(110),
     ]
 }
@@ -48,24 +70,24 @@ pub fn row(v: Value) -> TableRow {
     };
     let n = v["evidence"].as_array().map_or(0, Vec::len);
     let cells = vec![
-        text(&v, "severity"),
         text(&v, "id"),
         text(&v, "title"),
         result,
         n.to_string(),
+        text(&v, "severity"),
         text(&v, "scuba"),
     ];
     TableRow::new(v, cells)
 }
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
-    match (col, row.cells[3].as_str()) {
-        (3, "FAIL") => Some(theme.error),
-        (3, "near miss") => Some(theme.warning),
-        (3, "not evaluable") => Some(theme.info),
-        (3, _) => Some(theme.muted),
-        (0, _) if row.cells[0] == "high" => Some(theme.privileged),
-        (4 | 5, _) => Some(theme.muted),
+    match (col, row.cells[2].as_str()) {
+        (2, "FAIL") => Some(theme.error),
+        (2, "near miss") => Some(theme.warning),
+        (2, "not evaluable") => Some(theme.info),
+        (2, _) => Some(theme.muted),
+        (0 | 4, _) if row.cells[4] == "high" => Some(theme.privileged),
+        (3..=5, _) => Some(theme.muted),
         _ => None,
     }
 }
@@ -109,7 +131,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
 /// The objects of one finding, from the finding itself (no read).
 pub const EVIDENCE: super::Computed = super::Computed {
     name: "evidence",
-    run: |_, items| {
+    run: |_, _, items| {
         Box::pin(
             async move { Ok(serde_json::from_str(&items).unwrap_or(Value::Array(Vec::new()))) },
         )

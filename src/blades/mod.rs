@@ -313,7 +313,12 @@ pub type Computing = std::pin::Pin<
 #[derive(Clone, Copy)]
 pub struct Computed {
     pub name: &'static str,
-    pub run: fn(crate::graph::GraphClient, String) -> Computing,
+    /// The client, the cache (when there is one) and the key (a user, the break-glass list…).
+    pub run: fn(
+        crate::graph::GraphClient,
+        Option<std::sync::Arc<crate::cache::Store>>,
+        String,
+    ) -> Computing,
 }
 
 impl PartialEq for Computed {

@@ -21,7 +21,11 @@ pub fn policy_request(role_id: &str) -> Request {
         .expand("policy($expand=rules)")
 }
 
-fn read(client: GraphClient, _: String) -> super::Computing {
+fn read(
+    client: GraphClient,
+    _: Option<std::sync::Arc<crate::cache::Store>>,
+    _: String,
+) -> super::Computing {
     Box::pin(async move {
         let me = client
             .get_json(&Request::get("/me").select(&["id", "displayName"]))

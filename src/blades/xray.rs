@@ -6,7 +6,11 @@
 use crate::action::Action;
 use crate::graph::{GraphClient, Request};
 
-fn run(client: GraphClient, user: String) -> super::Computing {
+fn run(
+    client: GraphClient,
+    _: Option<std::sync::Arc<crate::cache::Store>>,
+    user: String,
+) -> super::Computing {
     Box::pin(async move {
         let input = crate::xray::read(&client, &user).await?;
         let mut x = crate::xray::build(&input);

@@ -142,6 +142,9 @@ pub enum GraphError {
     Offline,
     #[error("bad Graph URL: {0}")]
     BadUrl(String),
+    /// A page computed from the local cache could not be (offline).
+    #[error("{0}")]
+    Cache(String),
 }
 
 impl GraphError {

@@ -438,6 +438,37 @@ async fn badges_come_from_the_audit_kept_in_the_cache_at_start() {
     assert!(page.contains("MS.AAD.3.2 FAIL"), "{page}");
 }
 
+/// Offline (a reviewer on a snapshot), the Findings blade judges the audit the cache holds and
+/// sends nothing; online, its run is kept in the cache for the next start.
+#[tokio::test]
+async fn the_findings_blade_offline_judges_the_cached_audit() {
+    let mut h = crate::common::Harness::new(false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(
+        entra_console::cache::Store::open(&dir.path().join("cache.db"), true).unwrap(),
+    );
+    h.store = Some(store.clone());
+    let findings = entra_console::blades::BladeKind::from_command("findings").unwrap();
+    h.open(findings).await;
+    let (kept, at) = store.list("audit:errors").unwrap();
+    assert!(at.is_some(), "the live run was kept: {kept:?}");
+    h.client = h.client.clone().offline();
+    h.app.ctx.offline = true;
+    let sent = h.server.state.faults.log.lock().unwrap().len();
+    h.open(entra_console::blades::BladeKind::Groups).await;
+    h.open(findings).await;
+    let entra_console::app::View::List(l) = h.app.top() else {
+        panic!("the findings")
+    };
+    assert!(l.load.error.is_none(), "{:?}", l.load.error);
+    assert_eq!(l.table.len(), 30);
+    assert_eq!(
+        h.server.state.faults.log.lock().unwrap().len(),
+        sent,
+        "nothing sent offline"
+    );
+}
+
 /// `--all-profiles`: every profile of config.toml audited (here offline, from caches a live
 /// audit filled), one report per tenant, a summary table, exit 3 when any fails `--fail-on`.
 #[test]
