@@ -369,51 +369,39 @@ pub async fn sync(
     }));
     let start = Instant::now();
     let mut summary = Vec::new();
-    for name in crate::blades::sync_names()
+    let names: Vec<&'static str> = crate::blades::sync_names()
         .into_iter()
         .filter(|n| wanted.iter().any(|w| w == n))
-    {
-        let pb = bar(name);
-        let result = if name == crate::blades::GROUP_MEMBERS {
-            let p = pb.clone();
-            sync::members(&client, &store, &mut |done, total| {
-                p.set_message(format!("{done}/{total} groups"))
-            })
-            .await
-            .map(|(done, failures)| (format!("members of {done} groups"), failures))
-        } else {
-            let Some(spec) = crate::blades::sync_spec(name) else {
-                continue;
-            };
-            let p = pb.clone();
-            let wt = waits.clone();
-            let mut on_page = move |t: &sync::Tally| {
-                let n = wt.load(std::sync::atomic::Ordering::Relaxed);
-                p.set_message(format!(
-                    "{} pages, {} objects, {} removed, {n} retry waits ({})",
-                    t.pages, t.upserts, t.removed, t.mode
-                ));
-            };
-            sync::collection(&client, &store, &spec, &mut on_page)
-                .await
-                .map(|t| {
-                    let removed = if t.removed > 0 {
-                        format!(", -{}", t.removed)
-                    } else {
-                        String::new()
-                    };
-                    let skipped = if t.skipped > 0 {
-                        format!(", {} without an id skipped", t.skipped)
-                    } else {
-                        String::new()
-                    };
-                    (
-                        format!("{name} {} ({}{removed}{skipped})", t.upserts, t.mode),
-                        Vec::new(),
-                    )
-                })
-        };
-        pb.finish_and_clear();
+        .collect();
+    // Two lanes at once: users, and the rest in order (groups before their memberships). The
+    // throttling budget is shared; the round trips overlap.
+    let bars = indicatif::MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+    let lane = |only_users: bool| {
+        let (client, store, waits, bars) = (&client, &store, &waits, &bars);
+        let names: Vec<&'static str> = names
+            .iter()
+            .copied()
+            .filter(|n| (*n == "users") == only_users)
+            .collect();
+        async move {
+            let mut out = Vec::new();
+            for name in names {
+                let pb = bars.add(bar(name));
+                let r = sync_one(name, client, store, waits, &pb).await;
+                pb.finish_and_clear();
+                let failed = r.is_err();
+                out.push((name, r));
+                if failed {
+                    break;
+                }
+            }
+            out
+        }
+    };
+    let (a, b) = futures::join!(lane(true), lane(false));
+    let mut results: Vec<_> = a.into_iter().chain(b).collect();
+    results.sort_by_key(|(n, _)| names.iter().position(|x| x == n));
+    for (_, result) in results {
         match result {
             Ok((line, failures)) if failures.is_empty() => summary.push(line),
             Ok((line, failures)) => {
@@ -450,6 +438,49 @@ pub async fn sync(
         store.path.display()
     ));
     Ok(())
+}
+
+/// One collection (or the memberships) into the cache: the summary words and the failures.
+async fn sync_one(
+    name: &'static str,
+    client: &crate::graph::GraphClient,
+    store: &Arc<Store>,
+    waits: &Arc<std::sync::atomic::AtomicUsize>,
+    pb: &ProgressBar,
+) -> Result<(String, Vec<String>), String> {
+    let p = pb.clone();
+    let wt = waits.clone();
+    let mut on_page = move |t: &sync::Tally| {
+        let n = wt.load(std::sync::atomic::Ordering::Relaxed);
+        p.set_message(format!(
+            "{} pages, {} objects, {} removed, {n} retry waits ({})",
+            t.pages, t.upserts, t.removed, t.mode
+        ));
+    };
+    let words = |what: &str, t: &sync::Tally| {
+        let removed = if t.removed > 0 {
+            format!(", -{}", t.removed)
+        } else {
+            String::new()
+        };
+        let skipped = if t.skipped > 0 {
+            format!(", {} without an id skipped", t.skipped)
+        } else {
+            String::new()
+        };
+        format!("{what} {} ({}{removed}{skipped})", t.upserts, t.mode)
+    };
+    if name == crate::blades::GROUP_MEMBERS {
+        return sync::members_by_delta(client, store, false, &mut on_page)
+            .await
+            .map(|t| (words("memberships", &t), Vec::new()));
+    }
+    let Some(spec) = crate::blades::sync_spec(name) else {
+        return Ok((format!("{name}: nothing to sync"), Vec::new()));
+    };
+    sync::collection(client, store, &spec, &mut on_page)
+        .await
+        .map(|t| (words(name, &t), Vec::new()))
 }
 
 /// `sync --full`: the named collections start a new round (their resume and delta links are

@@ -1,6 +1,6 @@
 //! The sync engine: fill the cache from Graph, a page per transaction, using delta queries for
-//! users and groups after the first round, resuming an interrupted round from its saved link,
-//! and `$batch` fan-out for group members.
+//! users, groups and memberships (`members@delta`) after the first round, resuming an
+//! interrupted round from its saved link; `$batch` fan-out for members where delta cannot serve.
 
 use super::store::{CacheError, Store};
 use crate::graph::endpoints;
@@ -153,6 +153,132 @@ async fn run_round(
         on_page(&tally);
     }
     Ok(tally)
+}
+
+/// The collection whose sync state keeps the membership delta links.
+pub const MEMBERS: &str = "group-members";
+
+/// Memberships by delta (group-delta.md): `GET /groups/delta?$select=id,members` gives every
+/// group's members on a full round and only the members added or removed afterwards; the
+/// options ride in the links. A saved link Graph no longer takes starts a new full round.
+/// Returns the tally (`upserts`: member references kept, `removed`: references dropped).
+pub async fn members_by_delta(
+    client: &GraphClient,
+    store: &Arc<Store>,
+    full: bool,
+    on_page: &mut (dyn FnMut(&Tally) + Send),
+) -> Result<Tally, String> {
+    let st = {
+        let s = store.clone();
+        blocking(s, move |s| s.sync_state(MEMBERS)).await?
+    };
+    let (full, link, mode) = match (&st.next_link, &st.delta_link) {
+        _ if full => (true, None, "full"),
+        (Some(next), _) => (false, Some(next.clone()), "resumed"),
+        (None, Some(delta)) => (false, Some(delta.clone()), "delta"),
+        _ => (true, None, "full"),
+    };
+    match member_round(client, store, full, link, mode, on_page).await {
+        Err(RoundError::Link(e)) => {
+            tracing::warn!("{MEMBERS}: saved link failed ({e}); starting a full round");
+            let s = store.clone();
+            blocking(s, move |s| s.reset_round(MEMBERS)).await?;
+            member_round(client, store, true, None, "full", on_page)
+                .await
+                .map_err(|e| e.to_string())
+        }
+        other => other.map_err(|e| e.to_string()),
+    }
+}
+
+async fn member_round(
+    client: &GraphClient,
+    store: &Arc<Store>,
+    full: bool,
+    link: Option<String>,
+    mode: &'static str,
+    on_page: &mut (dyn FnMut(&Tally) + Send),
+) -> Result<Tally, RoundError> {
+    let from_link = link.is_some();
+    let mut pages = match link {
+        Some(l) => client.pages_from_link(&l, Vec::new()),
+        None => client.pages(endpoints::groups_members_delta()),
+    };
+    let mut tally = Tally {
+        mode,
+        ..Default::default()
+    };
+    // A group split over pages is replaced on its first sight only.
+    let mut seen = std::collections::HashSet::new();
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(p) => p,
+            Err(e)
+                if from_link
+                    && tally.pages == 0
+                    && !matches!(e, GraphError::Transport(_) | GraphError::Connect(_)) =>
+            {
+                return Err(RoundError::Link(e));
+            }
+            Err(e) => return Err(RoundError::Other(format!("{MEMBERS}: {e}"))),
+        };
+        let groups: Vec<crate::cache::MemberDelta> = page
+            .items
+            .iter()
+            .filter_map(|g| {
+                let id = g["id"].as_str().filter(|i| !i.is_empty())?.to_string();
+                Some(crate::cache::MemberDelta {
+                    removed: g.get("@removed").is_some(),
+                    replace: full && seen.insert(id.clone()),
+                    refs: g["members@delta"].as_array().cloned().unwrap_or_default(),
+                    id,
+                })
+            })
+            .collect();
+        tally.skipped += page.items.len() - groups.len();
+        let (next, delta) = (page.next_link, page.delta_link);
+        let s = store.clone();
+        let (up, rm) = blocking(s, move |s| {
+            s.save_member_page(MEMBERS, &groups, next.as_deref(), delta.as_deref())
+        })
+        .await
+        .map_err(RoundError::Other)?;
+        tally.pages += 1;
+        tally.upserts += up;
+        tally.removed += rm;
+        on_page(&tally);
+    }
+    if full {
+        let s = store.clone();
+        tally.removed += blocking(s, move |s| s.keep_members_of(&seen))
+            .await
+            .map_err(RoundError::Other)?;
+    }
+    complete_references(client, store)
+        .await
+        .map_err(RoundError::Other)?;
+    Ok(tally)
+}
+
+/// `members@delta` names a member by type and id only: a member whose user or group is not in
+/// the cache (users not synced) is read by `getByIds`, 1,000 a request, so lists and exports
+/// show names, not ids.
+async fn complete_references(client: &GraphClient, store: &Arc<Store>) -> Result<(), String> {
+    let s = store.clone();
+    let ids = blocking(s, |s| s.unresolved_members()).await?;
+    for chunk in ids.chunks(1000) {
+        let body = serde_json::json!({"ids": chunk, "types": ["user", "group"]});
+        let resp = client
+            .send(
+                &Request::new(crate::graph::Method::Post, "/directoryObjects/getByIds").json(body),
+            )
+            .await
+            .map_err(|e| format!("{MEMBERS}: names of members: {e}"))?;
+        let found = resp.body["value"].as_array().cloned().unwrap_or_default();
+        let s = store.clone();
+        blocking(s, move |s| s.complete_members(&found)).await?;
+    }
+    Ok(())
 }
 
 /// Members of every cached group, fanned out in `$batch`es; returns (groups done, failures).

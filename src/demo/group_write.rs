@@ -54,14 +54,14 @@ fn refusal(ctx: &Ctx, t: &Tenant, group: &str, ids: &[String]) -> Option<Respons
 }
 
 fn add(t: &mut Tenant, group: &str, ids: Vec<String>) {
-    let list = t.members.entry(group.to_string()).or_default();
     for id in ids {
+        let list = t.members.entry(group.to_string()).or_default();
         if !list.contains(&id) {
-            list.push(id);
+            list.push(id.clone());
+            // A membership change is a change of the group (delta reports it).
+            t.record_member(group, &id, true);
         }
     }
-    // A membership change is a change of the group (delta reports it).
-    t.patch(Kind::Group, group, &Value::Object(Default::default()));
 }
 
 /// `POST /groups/{id}/members/$ref`.
@@ -212,7 +212,7 @@ pub async fn remove_ref(
     if list.len() == before {
         return ctx.not_found(&member);
     }
-    t.patch(Kind::Group, &group, &Value::Object(Default::default()));
+    t.record_member(&group, &member, false);
     ctx.no_content()
 }
 

@@ -636,6 +636,11 @@ pub fn router(state: Shared) -> Router {
         )
         .route("/{version}/users/delta", get(super::delta::users))
         .route("/{version}/groups/delta", get(super::delta::groups))
+        // The function forms the SDKs send (graph-api.md: Graph accepts both).
+        .route("/{version}/users/delta()", get(super::delta::users))
+        .route("/{version}/groups/delta()", get(super::delta::groups))
+        .route("/{version}/users/microsoft.graph.delta()", get(super::delta::users))
+        .route("/{version}/groups/microsoft.graph.delta()", get(super::delta::groups))
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -69,6 +69,8 @@ pub struct Tenant {
     pub changed: HashMap<String, u64>,
     /// Removed objects: (id, kind, sequence).
     pub tombstones: Vec<(String, Kind, u64)>,
+    /// Membership changes for `members@delta`: (sequence, group, member, added).
+    pub member_log: Vec<(u64, String, String, bool)>,
     pub group_props: BTreeSet<String>,
     /// Deleted users, Microsoft 365 groups, applications and service principals (restorable
     /// for 30 days), each with `@odata.type` and `deletedDateTime`.
@@ -273,6 +275,15 @@ impl Tenant {
         }
         self.changed.insert(id, seq);
         self.reindex();
+    }
+
+    /// A member added to or removed from a group: the group changes (delta reports it) and
+    /// the change is logged for the group's next `members@delta`.
+    pub fn record_member(&mut self, group: &str, member: &str, added: bool) {
+        self.patch(Kind::Group, group, &Value::Object(Default::default()));
+        let seq = self.seq;
+        self.member_log
+            .push((seq, group.to_string(), member.to_string(), added));
     }
 
     /// Merge properties into an existing object.

@@ -297,6 +297,12 @@ pub fn group_links(id: &str, relation: &str) -> Request {
         .top(999)
 }
 
+/// Every group's members by delta: `members@delta` (group-delta.md); the options go on the
+/// first call only and ride in the links after it.
+pub fn groups_members_delta() -> Request {
+    Request::get("/groups/delta").select(&["id", "members"])
+}
+
 pub fn group_members(id: &str) -> Request {
     Request::get(format!("/groups/{}/members", path_segment(id)))
         .select(&[

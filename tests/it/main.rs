@@ -22,6 +22,7 @@ mod group_writes;
 mod hostile;
 mod licence_assign;
 mod licensing;
+mod membership_delta;
 mod pim;
 mod protection;
 mod pty;
