@@ -400,6 +400,15 @@ pub async fn sync(
     };
     let (a, b) = futures::join!(lane(true), lane(false));
     let mut results: Vec<_> = a.into_iter().chain(b).collect();
+    // Members the delta named by id only and the cache does not hold: named now that the
+    // users and groups of this sync are in.
+    if results
+        .iter()
+        .any(|(n, r)| *n == crate::blades::GROUP_MEMBERS && r.is_ok())
+        && let Err(e) = sync::complete_references(&client, &store).await
+    {
+        results.push((crate::blades::GROUP_MEMBERS, Err(e)));
+    }
     results.sort_by_key(|(n, _)| names.iter().position(|x| x == n));
     for (_, result) in results {
         match result {

@@ -31,7 +31,7 @@ pub fn write_rows(
 ) -> std::io::Result<()> {
     match format {
         ExportFormat::Json => {
-            let objects: Vec<Value> = rows.into_iter().map(|r| r.object).collect();
+            let objects: Vec<Value> = rows.into_iter().map(|r| r.object()).collect();
             let text = serde_json::to_string_pretty(&objects).map_err(std::io::Error::other)?;
             writeln!(out, "{}", json_safe(&text))
         }
@@ -43,7 +43,7 @@ pub fn write_rows(
                 .map(|row| {
                     // A role assignment row stands for the assignment (its principal has a
                     // column of its own).
-                    let id = row.object["@assignment"]["id"]
+                    let id = row.object()["@assignment"]["id"]
                         .as_str()
                         .unwrap_or(row.id())
                         .to_string();

@@ -15,7 +15,7 @@ impl App {
     pub fn ca_selected(&self) -> Option<(Subject, Value)> {
         let (kind, object) = match self.top() {
             View::List(l) => {
-                let row = l.table.selected()?.object.clone();
+                let row = l.table.selected()?.object();
                 (l.source.open(&row)?.kind, row)
             }
             View::Detail(d) => (d.target.kind, d.object.clone()?),

@@ -67,7 +67,7 @@ impl App {
         l.table
             .marked_or_selected()
             .iter()
-            .map(|r| r.object.clone())
+            .map(|r| r.object())
             .collect()
     }
 
@@ -114,7 +114,7 @@ impl App {
         let View::List(l) = self.top() else {
             return Vec::new();
         };
-        let Some(o) = l.table.selected().map(|r| r.object.clone()) else {
+        let Some(o) = l.table.selected().map(|r| r.object()) else {
             return Vec::new();
         };
         if kind(&o) != "user" {
@@ -160,7 +160,7 @@ impl App {
         let View::List(l) = self.top() else {
             return Vec::new();
         };
-        let Some(o) = l.table.selected().map(|r| r.object.clone()) else {
+        let Some(o) = l.table.selected().map(|r| r.object()) else {
             return Vec::new();
         };
         if self.ctx.read_only {

@@ -82,11 +82,11 @@ impl App {
         };
         let targets: Vec<super::write::Target> = rows
             .iter()
-            .filter(|r| crate::graph::model::odata_kind(&r.object) == "user")
+            .filter(|r| crate::graph::model::odata_kind(&r.object()) == "user")
             .map(|r| super::write::Target {
-                name: clean(r.object["displayName"].as_str().unwrap_or(r.id())),
+                name: clean(r.object()["displayName"].as_str().unwrap_or(r.id())),
                 current: Value::Null,
-                object: r.object.clone(),
+                object: r.object(),
                 request: crate::graph::endpoints::reprocess_licences(r.id()),
             })
             .collect();
@@ -254,12 +254,12 @@ impl App {
             return Vec::new();
         };
         let member = row.id().to_string();
-        let name = clean(row.object["displayName"].as_str().unwrap_or(&member));
+        let name = clean(row.object()["displayName"].as_str().unwrap_or(&member));
         // group-delete-owners.md: the last user owner cannot be removed.
         let other_user_owners = l
             .table
             .all_rows()
-            .filter(|r| r.id() != member && crate::graph::model::odata_kind(&r.object) == "user")
+            .filter(|r| r.id() != member && crate::graph::model::odata_kind(&r.object()) == "user")
             .count();
         if let Some(why) = Self::list_refusal(&g) {
             self.toast(why, true);
@@ -298,7 +298,7 @@ impl App {
             return None;
         };
         (l.source == ListSource::Blade(crate::blades::BladeKind::Groups))
-            .then(|| l.table.selected().map(|r| r.object.clone()))
+            .then(|| l.table.selected().map(|r| r.object()))
             .flatten()
     }
 

@@ -274,7 +274,7 @@ impl App {
             return Vec::new();
         };
         let id = row.id().to_string();
-        let current = row.object["displayName"]
+        let current = row.object()["displayName"]
             .as_str()
             .unwrap_or_default()
             .to_string();

@@ -129,7 +129,7 @@ impl App {
         let View::List(l) = self.top() else {
             return None;
         };
-        l.table.selected().map(|r| r.object.clone())
+        l.table.selected().map(|r| r.object())
     }
 
     /// `a` on My roles: read the selected eligible role's policy, then ask what it wants.

@@ -31,7 +31,7 @@ impl App {
                 .table
                 .marked_or_selected()
                 .iter()
-                .map(|r| r.object.clone())
+                .map(|r| r.object())
                 .collect(),
         }
     }

@@ -12,7 +12,7 @@ impl App {
         // The selected object and its kind, from a list row or the open detail.
         let (kind, object) = match self.top() {
             View::List(l) => {
-                let row = l.table.selected().map(|r| r.object.clone());
+                let row = l.table.selected().map(|r| r.object());
                 (
                     row.as_ref().and_then(|o| l.source.open(o)).map(|r| r.kind),
                     row,
@@ -39,8 +39,8 @@ impl App {
         let Some(row) = l.table.selected() else {
             return Vec::new();
         };
-        let a = row.object["@assignment"].clone();
-        let who = row.object["displayName"]
+        let a = row.object()["@assignment"].clone();
+        let who = row.object()["displayName"]
             .as_str()
             .unwrap_or_default()
             .to_string();
@@ -75,7 +75,7 @@ impl App {
         let Some(row) = l.table.selected() else {
             return Vec::new();
         };
-        let c = row.object.clone();
+        let c = row.object();
         let id = c["id"].as_str().unwrap_or_default().to_string();
         let Some(facts) = &self.tenant.facts else {
             self.toast("the protection facts are not loaded yet; press r", true);
@@ -117,12 +117,7 @@ impl App {
         // Marked rows (Space) are the targets: only they are written, the cursor row only when
         // it is marked too, and the confirm lists each with its context before and after.
         let marked: Vec<serde_json::Value> = match self.top() {
-            View::List(l) => l
-                .table
-                .marked_rows()
-                .iter()
-                .map(|r| r.object.clone())
-                .collect(),
+            View::List(l) => l.table.marked_rows().iter().map(|r| r.object()).collect(),
             View::Detail(_) => Vec::new(),
         };
         // The choice starts next to the context of the object written first.
@@ -213,7 +208,7 @@ impl App {
                 if l.source == ListSource::Blade(BladeKind::CaPolicies)
                     || matches!(l.source, ListSource::WhatIf { .. }) =>
             {
-                l.table.selected().map(|r| r.object.clone())
+                l.table.selected().map(|r| r.object())
             }
             View::Detail(d) if d.target.kind == crate::blades::ObjectKind::CaPolicy => {
                 d.object.clone()

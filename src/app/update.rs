@@ -526,7 +526,7 @@ impl App {
             View::List(l) => l.table.selected().map(|r| {
                 (
                     r.id().to_string(),
-                    name_of(&r.object)
+                    name_of(&r.object())
                         .unwrap_or_else(|| r.cells.first().cloned().unwrap_or_default()),
                 )
             }),
@@ -613,7 +613,8 @@ impl App {
             }
             Action::Open => {
                 if let View::List(l) = self.top()
-                    && let Some(target) = l.table.selected().and_then(|r| l.source.open(&r.object))
+                    && let Some(target) =
+                        l.table.selected().and_then(|r| l.source.open(&r.object()))
                 {
                     return self.push(View::Detail(DetailView::new(target)));
                 }

@@ -27,9 +27,9 @@ impl App {
     pub fn open_what_if_prompt(&mut self) {
         let user = match self.top() {
             View::List(l) => l.table.selected().and_then(|r| {
-                let open = l.source.open(&r.object)?;
+                let open = l.source.open(&r.object())?;
                 (open.kind == ObjectKind::User)
-                    .then(|| r.object["userPrincipalName"].as_str().map(str::to_string))
+                    .then(|| r.object()["userPrincipalName"].as_str().map(str::to_string))
                     .flatten()
             }),
             View::Detail(d) if d.target.kind == ObjectKind::User => d

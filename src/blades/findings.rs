@@ -100,7 +100,7 @@ fn act(app: &mut crate::app::App, a: crate::action::Action) -> Option<Vec<crate:
     let crate::app::View::List(l) = app.top() else {
         return None;
     };
-    let f = l.table.selected()?.object.clone();
+    let f = l.table.selected()?.object();
     let source = super::ListSource::Evidence {
         rule: text(&f, "id"),
         items: f["evidence"].to_string(),

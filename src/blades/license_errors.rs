@@ -78,7 +78,7 @@ fn error_row(object: Value, facts: Option<&LicenceFacts>) -> Option<TableRow> {
 
 /// A row completed from the licence facts (group name, product name, how many short).
 pub fn refine(row: &TableRow, facts: &LicenceFacts) -> TableRow {
-    error_row(row.object.clone(), Some(facts)).unwrap_or_else(|| row.clone())
+    error_row(row.object(), Some(facts)).unwrap_or_else(|| row.clone())
 }
 
 /// One user's first error row (or an empty row): the registry's single-object form.
@@ -99,7 +99,7 @@ pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effec
     let crate::app::View::List(l) = app.top() else {
         return None;
     };
-    let user = l.table.selected()?.object.clone();
+    let user = l.table.selected()?.object();
     fix(app, a, &user)
 }
 

@@ -49,7 +49,7 @@ pub fn row(v: Value) -> TableRow {
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     match col {
-        4 => match Units::of(&row.object).supply() {
+        4 => match Units::of(&row.object()).supply() {
             Supply::OverConsumed => Some(theme.error),
             Supply::NearlyOut => Some(theme.warning),
             Supply::Enough => None,
@@ -182,7 +182,7 @@ mod tests {
 
     #[test]
     fn the_page_explains_units_and_names_plans() {
-        let s = sheet(&sku(10, 13, "Warning").object);
+        let s = sheet(&sku(10, 13, "Warning").object());
         let units = &s.sections[1].1;
         assert!(
             units

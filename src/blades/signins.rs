@@ -214,7 +214,7 @@ pub fn records(items: Vec<Value>) -> Vec<Vec<String>> {
         .into_iter()
         .map(|v| {
             let r = row(v);
-            let v = &r.object;
+            let v = &r.object();
             vec![
                 text(v, "id"),
                 text(v, "createdDateTime"),

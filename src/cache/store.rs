@@ -61,6 +61,10 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 );
 ",
+    // Memberships by member: a removed user leaves its groups, references are completed.
+    r"
+CREATE INDEX members_by_member ON members (member_id);
+",
 ];
 
 /// One group's part of a `members@delta` page.

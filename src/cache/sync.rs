@@ -254,16 +254,13 @@ async fn member_round(
             .await
             .map_err(RoundError::Other)?;
     }
-    complete_references(client, store)
-        .await
-        .map_err(RoundError::Other)?;
     Ok(tally)
 }
 
 /// `members@delta` names a member by type and id only: a member whose user or group is not in
 /// the cache (users not synced) is read by `getByIds`, 1,000 a request, so lists and exports
-/// show names, not ids.
-async fn complete_references(client: &GraphClient, store: &Arc<Store>) -> Result<(), String> {
+/// show names, not ids. Run after the users and groups of the same sync are saved.
+pub async fn complete_references(client: &GraphClient, store: &Arc<Store>) -> Result<(), String> {
     let s = store.clone();
     let ids = blocking(s, |s| s.unresolved_members()).await?;
     for chunk in ids.chunks(1000) {

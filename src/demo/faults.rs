@@ -51,6 +51,9 @@ pub struct Faults {
     /// Requests seen (inner batch requests included), and 429s sent.
     pub requests: AtomicUsize,
     pub throttled: AtomicUsize,
+    /// Resource units charged (what a plan costs whatever the waiting: its floor is this over
+    /// the bucket's rate).
+    pub units: std::sync::atomic::AtomicU64,
     /// Sizes of the `$batch` requests received, in order.
     pub batches: Mutex<Vec<usize>>,
     /// Every request ("GET /v1.0/users"), inner batch requests included, up to the first
@@ -88,6 +91,7 @@ impl Faults {
             last_paced: Mutex::new(None),
             requests: AtomicUsize::new(0),
             throttled: AtomicUsize::new(0),
+            units: std::sync::atomic::AtomicU64::new(0),
             batches: Mutex::new(Vec::new()),
             log: Mutex::new(Vec::new()),
             deny: Vec::new(),
@@ -292,6 +296,9 @@ pub async fn middleware(State(state): State<Shared>, req: Request, next: Next) -
                 );
             }
         }
+    }
+    if !is_batch {
+        f.units.fetch_add(u64::from(units), Ordering::Relaxed);
     }
     let mut resp = next.run(req).await;
     if !is_batch {

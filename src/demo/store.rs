@@ -277,6 +277,65 @@ impl Tenant {
         self.reindex();
     }
 
+    /// `n` mixed changes, deterministic (benchmarks and tests of a refresh): of every ten, three
+    /// users renamed, three members added, three removed, and one user removed or group
+    /// created in turn. Returns how many were made.
+    pub fn apply_changes(&mut self, n: usize) -> usize {
+        let mut made = 0;
+        for i in 0..n {
+            let (users, groups) = (self.users.len(), self.groups.len());
+            if users < 2 || groups == 0 {
+                break;
+            }
+            let u = (i * 7919) % users;
+            let g = self.groups[(i * 104_729) % groups]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            match i % 10 {
+                0..=2 => {
+                    let mut obj = self.users[u].clone();
+                    obj["displayName"] = json!(format!("Renamed {i}"));
+                    self.upsert(Kind::User, obj);
+                }
+                3..=5 => {
+                    let m = self.users[u]["id"].as_str().unwrap_or_default().to_string();
+                    let list = self.members.entry(g.clone()).or_default();
+                    if list.contains(&m) {
+                        continue;
+                    }
+                    list.push(m.clone());
+                    self.record_member(&g, &m, true);
+                }
+                6..=8 => {
+                    let Some(m) = self.members.get(&g).and_then(|l| l.first().cloned()) else {
+                        continue;
+                    };
+                    if let Some(l) = self.members.get_mut(&g) {
+                        l.retain(|x| x != &m);
+                    }
+                    self.record_member(&g, &m, false);
+                }
+                _ if i % 20 == 9 => {
+                    let id = self.users[users - 1 - (i % (users - 1))]["id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    self.remove(Kind::User, &id);
+                }
+                _ => {
+                    self.upsert(
+                        Kind::Group,
+                        json!({"id": format!("00000000-0000-4000-8000-{i:012}"), "displayName": format!("New group {i}"),
+                            "groupTypes": [], "securityEnabled": true, "mailEnabled": false, "mailNickname": format!("new{i}")}),
+                    );
+                }
+            }
+            made += 1;
+        }
+        made
+    }
+
     /// A member added to or removed from a group: the group changes (delta reports it) and
     /// the change is logged for the group's next `members@delta`.
     pub fn record_member(&mut self, group: &str, member: &str, added: bool) {

@@ -33,7 +33,7 @@ pub fn records(users: Vec<Value>, facts: Option<&LicenceFacts>) -> Vec<Vec<Strin
                 Some(f) => refine(&row, f),
                 None => row,
             };
-            let o = &row.object;
+            let o = &row.object();
             let st = &o["@licenseError"];
             let group = s(&st["assignedByGroup"]);
             let group_name = facts
