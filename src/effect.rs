@@ -47,6 +47,47 @@ async fn read_cached_head(
     }
 }
 
+/// Objects parsed and made rows per chunk of a cached collection.
+const CACHED_CHUNK: usize = 10_000;
+
+/// A cached collection as rows, chunk by chunk on a blocking thread (each chunk's parsed
+/// objects are freed before the next is read, so their memory is reused, not kept).
+async fn cached_rows(
+    store: Arc<Store>,
+    coll: String,
+    source: crate::blades::ListSource,
+    id: RequestId,
+    tx: UnboundedSender<Msg>,
+) {
+    let r = crate::cache::off_thread(store, move |s| {
+        let as_of = s.sync_state(&coll)?.last_sync.and_then(|t| {
+            chrono::DateTime::parse_from_rfc3339(&t)
+                .ok()
+                .map(|d| d.with_timezone(&chrono::Utc))
+        });
+        let total = s.count(&coll)?;
+        let mut first = true;
+        let mut sent = 0;
+        s.list_chunks(&coll, CACHED_CHUNK, &mut |items| {
+            sent += items.len();
+            let rows = items.into_iter().flat_map(|v| source.rows(v)).collect();
+            let msg = Msg::CachedRows {
+                id,
+                rows,
+                first,
+                last: sent >= total,
+                as_of,
+            };
+            first = false;
+            tx.send(msg).is_ok()
+        })
+    })
+    .await;
+    if let Err(e) = r {
+        tracing::warn!("cache read: {e}");
+    }
+}
+
 /// Writes live pages through to the cache: a full round per list load, a page per
 /// transaction; members are replaced at the end.
 struct CacheSink {
@@ -145,7 +186,12 @@ pub async fn perform(
     tx: UnboundedSender<Msg>,
 ) {
     match effect {
-        Effect::FetchPages { id, request, cache } => {
+        Effect::FetchPages {
+            id,
+            request,
+            cache,
+            rows,
+        } => {
             let key = cache.filter(|_| store.is_some());
             if let (Some(st), Some(k)) = (&store, &key) {
                 // A first screen from the head of a large collection, then all of it.
@@ -158,10 +204,18 @@ pub async fn perform(
                     shown = items.len();
                     let _ = tx.send(Msg::Cached { id, items, as_of });
                 }
-                if (!plain || shown == FIRST_SCREEN)
-                    && let Some((items, as_of)) = read_cached(st.clone(), k.clone()).await
-                {
-                    let _ = tx.send(Msg::Cached { id, items, as_of });
+                match (plain, rows, k) {
+                    // The whole collection as rows, built here a chunk at a time: a list of
+                    // 100k objects never exists parsed all at once (nor on the UI task).
+                    (true, Some(source), CacheKey::Collection(coll)) if shown == FIRST_SCREEN => {
+                        cached_rows(st.clone(), coll.clone(), source, id, tx.clone()).await;
+                    }
+                    (true, _, _) if shown < FIRST_SCREEN => {}
+                    _ => {
+                        if let Some((items, as_of)) = read_cached(st.clone(), k.clone()).await {
+                            let _ = tx.send(Msg::Cached { id, items, as_of });
+                        }
+                    }
                 }
             }
             if client.is_offline() {
@@ -378,6 +432,11 @@ pub async fn perform(
             let roles = crate::roles::RoleFacts::load(&client).await;
             let _ = tx.send(Msg::Roles { id, roles });
         }
+        Effect::Filter(job) => {
+            if let Ok(Some(found)) = tokio::task::spawn_blocking(move || job.run()).await {
+                let _ = tx.send(Msg::Filtered(found));
+            }
+        }
         Effect::LoadCachedFindings { break_glass } => {
             let Some(st) = store else { return };
             let judged = crate::cache::off_thread(st, move |s| {
@@ -541,7 +600,10 @@ impl Runner {
                 });
                 return;
             }
-            Effect::Copy(_) | Effect::Journal(_) | Effect::LoadCachedFindings { .. } => None,
+            Effect::Copy(_)
+            | Effect::Journal(_)
+            | Effect::LoadCachedFindings { .. }
+            | Effect::Filter(_) => None,
             Effect::FetchPages { id, .. }
             | Effect::FetchParts { id, .. }
             | Effect::Compute { id, .. }

@@ -27,6 +27,7 @@ pub mod group_commands;
 pub mod keymap;
 pub mod licensing;
 pub mod login;
+pub mod memory;
 pub mod predict;
 pub mod private;
 pub mod protect;

@@ -22,6 +22,15 @@ pub enum Msg {
         items: Vec<Value>,
         as_of: Option<DateTime<Utc>>,
     },
+    /// A chunk of a large cached list, its rows already built off the UI task; the first
+    /// chunk replaces what is shown, the others add to it.
+    CachedRows {
+        id: RequestId,
+        rows: Vec<crate::widgets::table::TableRow>,
+        first: bool,
+        last: bool,
+        as_of: Option<DateTime<Utc>>,
+    },
     /// One page of a collection request.
     Page {
         id: RequestId,
@@ -60,6 +69,8 @@ pub enum Msg {
         items: Vec<Value>,
         at: String,
     },
+    /// A large table's filter, scored off the UI task.
+    Filtered(crate::widgets::table::Filtered),
     /// Licence facts were read (a part that failed is named inside).
     Licences {
         id: RequestId,
@@ -136,6 +147,9 @@ pub enum Effect {
         id: RequestId,
         request: Request,
         cache: Option<crate::cache::CacheKey>,
+        /// The list's source: a cached collection's rows are built from it off the UI task,
+        /// a chunk at a time.
+        rows: Option<crate::blades::ListSource>,
     },
     /// Read every page of each request into one list, one part after another (a part that
     /// fails is named; the others are still read).
@@ -182,6 +196,8 @@ pub enum Effect {
     LoadRoles { id: RequestId },
     /// Read subscribed SKUs and licensed groups.
     LoadLicences { id: RequestId },
+    /// Score a large table's filter on a blocking thread.
+    Filter(crate::widgets::table::FilterJob),
     /// Judge the audit kept in the cache (no network), for badges before the Findings blade
     /// runs; the profile's break-glass accounts.
     LoadCachedFindings { break_glass: Vec<String> },

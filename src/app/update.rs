@@ -46,6 +46,31 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::CachedRows {
+                id,
+                rows,
+                first,
+                last,
+                as_of,
+            } => {
+                if let Some(View::List(l)) = self.view_for(id)
+                    && !l.load.live
+                {
+                    match (first, l.source.one_row_per_object()) {
+                        (true, true) => l.table.set_objects(rows),
+                        (true, false) => l.table.set_rows(rows),
+                        (false, true) => l.table.extend_objects(rows),
+                        (false, false) => l.table.extend(rows),
+                    }
+                    l.load.loaded_at = as_of;
+                    l.load.from_cache = true;
+                    self.dirty = true;
+                    if last {
+                        crate::memory::release();
+                    }
+                }
+                Vec::new()
+            }
             Msg::Page { id, page } => {
                 let now = self.now;
                 // The Findings blade's run flags its objects everywhere (badges, page sections).
@@ -194,6 +219,18 @@ impl App {
                 Vec::new()
             }
             Msg::Licences { id, facts } => self.on_licences(id, facts),
+            Msg::Filtered(found) => {
+                for v in &mut self.stack {
+                    if let View::List(l) = v
+                        && l.table.awaits(found.generation)
+                    {
+                        l.table.apply(found);
+                        self.dirty = true;
+                        break;
+                    }
+                }
+                Vec::new()
+            }
             Msg::CachedFindings { items, at } => {
                 // The Findings blade's own run (live) wins over the cache's.
                 if self.tenant.findings.is_empty() {
@@ -329,15 +366,17 @@ impl App {
                     let mut f = l.table.filter.clone();
                     f.push(c);
                     l.table.set_filter(&f);
+                    let job = l.table.take_job();
                     self.dirty = true;
-                    return Vec::new();
+                    return job.map(Effect::Filter).into_iter().collect();
                 }
                 KeyCode::Backspace => {
                     let mut f = l.table.filter.clone();
                     f.pop();
                     l.table.set_filter(&f);
+                    let job = l.table.take_job();
                     self.dirty = true;
-                    return Vec::new();
+                    return job.map(Effect::Filter).into_iter().collect();
                 }
                 KeyCode::Enter => {
                     l.editing = false;
@@ -467,7 +506,12 @@ impl App {
                     Effect::LoadFacts { id }
                 }
                 Reading::Journal => Effect::LoadJournal { id },
-                Reading::Graph { request, cache } => Effect::FetchPages { id, request, cache },
+                Reading::Graph { request, cache } => Effect::FetchPages {
+                    id,
+                    request,
+                    cache,
+                    rows: Some(l.source.clone()),
+                },
                 Reading::Parts(requests) => Effect::FetchParts { id, requests },
                 // A blade's computation gets the profile's break-glass accounts (the audit
                 // honours them); a list's own key otherwise.

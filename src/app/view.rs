@@ -25,7 +25,7 @@ pub struct LoadState {
 #[derive(Debug)]
 pub struct ListView {
     pub source: ListSource,
-    pub table: ObjectTable,
+    pub table: Box<ObjectTable>,
     pub load: LoadState,
     /// The filter prompt has focus.
     pub editing: bool,
@@ -33,7 +33,7 @@ pub struct ListView {
 
 impl ListView {
     pub fn new(source: ListSource) -> Self {
-        let table = ObjectTable::new(source.columns());
+        let table = Box::new(ObjectTable::new(source.columns()));
         ListView {
             source,
             table,

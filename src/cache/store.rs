@@ -501,6 +501,35 @@ impl Store {
         Ok((items, at))
     }
 
+    /// A collection in first-seen order, `chunk` objects at a time to `f` (which says whether
+    /// to go on); the text of one chunk is parsed while the next is not yet read.
+    pub fn list_chunks(
+        &self,
+        coll: &str,
+        chunk: usize,
+        f: &mut dyn FnMut(Vec<Value>) -> bool,
+    ) -> Result<(), CacheError> {
+        let mut after = 0i64;
+        loop {
+            let rows: Vec<(i64, String)> = self.with(|c| {
+                let mut st = c.prepare_cached(
+                    "SELECT rowid, json FROM objects NOT INDEXED WHERE rowid > ?2 AND collection = ?1 ORDER BY rowid LIMIT ?3",
+                )?;
+                st.query_map(params![coll, after, chunk as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect()
+            })?;
+            let Some(&(last, _)) = rows.last() else {
+                return Ok(());
+            };
+            after = last;
+            let n = rows.len();
+            let items = self.parse(rows.into_iter().map(|(_, j)| j).collect(), coll)?;
+            if !f(items) || n < chunk {
+                return Ok(());
+            }
+        }
+    }
+
     pub fn count(&self, coll: &str) -> Result<usize, CacheError> {
         self.with(|c| {
             c.query_row(

@@ -165,6 +165,9 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
                 format!("{shown}/{total}")
             };
             title.push(Span::styled(format!("({count}) "), theme.muted));
+            if l.table.matching {
+                title.push(Span::styled("matching… ", theme.info));
+            }
             if l.editing || !l.table.filter.is_empty() {
                 let cursor = if l.editing { "▏" } else { "" };
                 title.push(Span::styled(

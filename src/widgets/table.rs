@@ -51,17 +51,26 @@ impl Column {
 }
 
 /// Score `candidates` (row indices, kept in order) against the pattern; large sets are split
-/// over the cores (each thread with its own matcher).
-fn score_all(pattern: &Pattern, rows: &[TableRow], candidates: &[usize]) -> Vec<(u32, usize)> {
+/// over the cores (each thread with its own matcher). `None` when `cancelled` says a newer
+/// query made this one moot.
+fn score_all<'h>(
+    pattern: &Pattern,
+    hay: &(dyn Fn(usize) -> nucleo_matcher::Utf32Str<'h> + Sync),
+    candidates: &[usize],
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<(u32, usize)>> {
     let score = |part: &[usize]| {
         let mut matcher = Matcher::new(Config::DEFAULT);
-        part.iter()
-            .filter_map(|&i| {
-                pattern
-                    .score(rows[i].haystack.slice(..), &mut matcher)
-                    .map(|s| (s, i))
-            })
-            .collect::<Vec<_>>()
+        let mut out = Vec::new();
+        for (n, &i) in part.iter().enumerate() {
+            if n % 8192 == 8191 && cancelled() {
+                return None;
+            }
+            if let Some(s) = pattern.score(hay(i), &mut matcher) {
+                out.push((s, i));
+            }
+        }
+        Some(out)
     };
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -76,11 +85,89 @@ fn score_all(pattern: &Pattern, rows: &[TableRow], candidates: &[usize]) -> Vec<
             .chunks(chunk)
             .map(|part| s.spawn(move || score(part)))
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+        let mut all = Vec::new();
+        for h in handles {
+            all.extend(h.join().ok()??);
+        }
+        Some(all)
     })
+}
+
+/// Filters over more candidate rows than this run off the UI task (a keystroke's frame shows
+/// the query at once; the rows follow).
+const ASYNC_FROM: usize = 50_000;
+
+/// Generations of filter results, unique across tables: a result applies only to the table
+/// and query that asked for it.
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_generation() -> u64 {
+    GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A filter of a large table, to run off the UI task ([`FilterJob::run`]) on a snapshot of
+/// the rows' search text.
+#[derive(Clone)]
+pub struct FilterJob {
+    pub generation: u64,
+    query: String,
+    hay: std::sync::Arc<Vec<std::sync::Arc<Utf32String>>>,
+    /// Rows to score (the previous matches when the query only grew), else every row.
+    candidates: Option<Vec<usize>>,
+    /// The table's current generation: a job whose table moved on stops early.
+    current: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl std::fmt::Debug for FilterJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FilterJob({}, {:?})", self.generation, self.query)
+    }
+}
+
+impl PartialEq for FilterJob {
+    fn eq(&self, other: &Self) -> bool {
+        self.generation == other.generation
+    }
+}
+
+/// What a filter job found: scored rows, in row order.
+#[derive(Debug)]
+pub struct Filtered {
+    pub generation: u64,
+    scored: Vec<(u32, usize)>,
+}
+
+impl FilterJob {
+    /// Score the rows (blocking; split over the cores). `None` when superseded.
+    pub fn run(self) -> Option<Filtered> {
+        let pattern = pattern(&self.query);
+        let all: Vec<usize>;
+        let candidates = match &self.candidates {
+            Some(c) => c.as_slice(),
+            None => {
+                all = (0..self.hay.len()).collect();
+                &all
+            }
+        };
+        let hay = &self.hay;
+        let current = &self.current;
+        let generation = self.generation;
+        let scored = score_all(&pattern, &|i| hay[i].slice(..), candidates, &|| {
+            current.load(std::sync::atomic::Ordering::Relaxed) != generation
+        })?;
+        Some(Filtered { generation, scored })
+    }
+}
+
+/// Words match as contiguous text (a directory of 20,000 users has too many scattered
+/// "a…d…a"); `~` first asks for fzf-style fuzzy matching instead. Word starts score higher,
+/// so "adele" puts Adele Vance before Madeleine.
+fn pattern(filter: &str) -> Pattern {
+    let (text, kind) = match filter.strip_prefix('~') {
+        Some(rest) => (rest, AtomKind::Fuzzy),
+        None => (filter, AtomKind::Substring),
+    };
+    Pattern::new(text, CaseMatching::Ignore, Normalization::Smart, kind)
 }
 
 /// `2025-09-12`: a date cell.
@@ -109,7 +196,8 @@ pub struct TableRow {
     id: Box<str>,
     json: Box<str>,
     pub cells: Vec<String>,
-    haystack: Utf32String,
+    /// Shared with a filter job's snapshot (no copy of the text per job).
+    haystack: std::sync::Arc<Utf32String>,
 }
 
 impl TableRow {
@@ -123,7 +211,7 @@ impl TableRow {
             .map(String::as_str)
             .filter(|c| !is_date(c))
             .collect();
-        let haystack = Utf32String::from(searchable.join(" "));
+        let haystack = std::sync::Arc::new(Utf32String::from(searchable.join(" ")));
         TableRow {
             id: object
                 .get("id")
@@ -189,6 +277,14 @@ pub struct ObjectTable {
     /// Where each id sits in `rows`: a page that repeats an object replaces it, never adds a
     /// second copy (Graph paging that loops must not fill the table with duplicates).
     index: std::collections::HashMap<String, usize>,
+    /// The rows' search text as a filter job sees it, made once per change of rows.
+    snapshot: Option<std::sync::Arc<Vec<std::sync::Arc<Utf32String>>>>,
+    /// A filter too large for a keystroke, waiting to be run off the UI task.
+    job: Option<Box<FilterJob>>,
+    /// The generation a pending filter's results must carry (shared with its job).
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// A filter runs off the UI task: the rows shown are the previous query's.
+    pub matching: bool,
 }
 
 impl ObjectTable {
@@ -213,6 +309,7 @@ impl ObjectTable {
         for r in &mut self.rows {
             *r = f(r);
         }
+        self.rows_changed();
         self.matched_for.clear();
         self.refresh_view();
         self.clamp();
@@ -259,6 +356,7 @@ impl ObjectTable {
         } else {
             self.rows.extend(rows);
         }
+        self.rows_changed();
         self.matched_for.clear();
         self.refresh_view();
         if let Some(id) = keep
@@ -289,11 +387,72 @@ impl ObjectTable {
         }
     }
 
+    /// Rows changed: a pending filter's results no longer fit them (the view is refreshed
+    /// here, on the UI task), and the next job takes a new snapshot.
+    fn rows_changed(&mut self) {
+        self.snapshot = None;
+        self.job = None;
+        self.matching = false;
+        self.generation
+            .store(next_generation(), std::sync::atomic::Ordering::Relaxed);
+    }
+
     pub fn set_filter(&mut self, filter: &str) {
         self.filter = filter.to_string();
-        self.refresh_view();
         self.cursor = 0;
         self.offset = 0;
+        let narrowing = !self.matched_for.is_empty() && self.filter.starts_with(&self.matched_for);
+        let candidates = if narrowing {
+            self.matched.len()
+        } else {
+            self.rows.len()
+        };
+        if self.filter.trim().is_empty() || candidates < ASYNC_FROM {
+            self.job = None;
+            self.matching = false;
+            self.generation
+                .store(next_generation(), std::sync::atomic::Ordering::Relaxed);
+            self.refresh_view();
+            return;
+        }
+        // Off the UI task: the frame shows the query now and the rows when they are scored.
+        let generation = next_generation();
+        self.generation
+            .store(generation, std::sync::atomic::Ordering::Relaxed);
+        let hay = self
+            .snapshot
+            .get_or_insert_with(|| {
+                std::sync::Arc::new(self.rows.iter().map(|r| r.haystack.clone()).collect())
+            })
+            .clone();
+        self.job = Some(Box::new(FilterJob {
+            generation,
+            query: self.filter.clone(),
+            hay,
+            candidates: narrowing.then(|| self.matched.clone()),
+            current: self.generation.clone(),
+        }));
+        self.matching = true;
+    }
+
+    /// The filter job `set_filter` left for the runtime, if any.
+    pub fn take_job(&mut self) -> Option<FilterJob> {
+        self.job.take().map(|j| *j)
+    }
+
+    /// Whether a job's results are the ones this table waits for.
+    pub fn awaits(&self, generation: u64) -> bool {
+        self.matching && self.generation.load(std::sync::atomic::Ordering::Relaxed) == generation
+    }
+
+    /// Show a filter job's results (when they are still the ones awaited).
+    pub fn apply(&mut self, r: Filtered) {
+        if !self.awaits(r.generation) {
+            return;
+        }
+        self.matching = false;
+        self.show_scored(r.scored);
+        self.clamp();
     }
 
     /// Sort by the next column (or reverse the current order).
@@ -316,36 +475,49 @@ impl ObjectTable {
     }
 
     fn refresh_view(&mut self) {
-        let mut visible: Vec<usize> = if self.filter.trim().is_empty() {
-            (0..self.rows.len()).collect()
+        if self.filter.trim().is_empty() {
+            self.matched_for.clear();
+            self.visible = (0..self.rows.len()).collect();
+            self.sort_visible();
+            self.clamp();
+            return;
+        }
+        let pattern = pattern(&self.filter);
+        // Typing narrows: every row matching "ada lo" matched "ada l" (atoms are ANDed and
+        // each atom only grows), so only those are scored again.
+        let narrowing = !self.matched_for.is_empty() && self.filter.starts_with(&self.matched_for);
+        let candidates: Vec<usize> = if narrowing {
+            std::mem::take(&mut self.matched)
         } else {
-            // Words match as contiguous text (a directory of 20,000 users has too many
-            // scattered "a…d…a"); `~` first asks for fzf-style fuzzy matching instead. Word
-            // starts score higher, so "adele" puts Adele Vance before Madeleine.
-            let (text, kind) = match self.filter.strip_prefix('~') {
-                Some(rest) => (rest, AtomKind::Fuzzy),
-                None => (self.filter.as_str(), AtomKind::Substring),
-            };
-            let pattern = Pattern::new(text, CaseMatching::Ignore, Normalization::Smart, kind);
-            // Typing narrows: every row matching "ada lo" matched "ada l" (atoms are ANDed and
-            // each atom only grows), so only those are scored again.
-            let narrowing =
-                !self.matched_for.is_empty() && self.filter.starts_with(&self.matched_for);
-            let candidates: Vec<usize> = if narrowing {
-                std::mem::take(&mut self.matched)
-            } else {
-                (0..self.rows.len()).collect()
-            };
-            let mut scored = score_all(&pattern, &self.rows, &candidates);
-            self.matched = scored.iter().map(|s| s.1).collect();
-            self.matched_for = self.filter.clone();
-            // Without an explicit sort, best matches first (stable for equal scores).
-            if self.sort.is_none() {
-                // (score desc, row) is a total order: the unstable sort gives the stable result.
-                scored.sort_unstable_by_key(|s| (std::cmp::Reverse(s.0), s.1));
-            }
-            scored.into_iter().map(|(_, i)| i).collect()
+            (0..self.rows.len()).collect()
         };
+        let rows = &self.rows;
+        let scored = score_all(
+            &pattern,
+            &|i| rows[i].haystack.slice(..),
+            &candidates,
+            &|| false,
+        )
+        .unwrap_or_default();
+        self.show_scored(scored);
+        self.clamp();
+    }
+
+    /// The rows a query scored, best first unless a column sort decides.
+    fn show_scored(&mut self, mut scored: Vec<(u32, usize)>) {
+        self.matched = scored.iter().map(|s| s.1).collect();
+        self.matched_for = self.filter.clone();
+        // Without an explicit sort, best matches first (stable for equal scores).
+        if self.sort.is_none() {
+            // (score desc, row) is a total order: the unstable sort gives the stable result.
+            scored.sort_unstable_by_key(|s| (std::cmp::Reverse(s.0), s.1));
+        }
+        self.visible = scored.into_iter().map(|(_, i)| i).collect();
+        self.sort_visible();
+    }
+
+    fn sort_visible(&mut self) {
+        let mut visible = std::mem::take(&mut self.visible);
         if let Some((col, desc)) = self.sort {
             let rows = &self.rows;
             let key = |i: &usize| {
@@ -360,11 +532,7 @@ impl ObjectTable {
                 visible.reverse();
             }
         }
-        if self.filter.trim().is_empty() {
-            self.matched_for.clear();
-        }
         self.visible = visible;
-        self.clamp();
     }
 
     fn clamp(&mut self) {

@@ -42,6 +42,55 @@ fn server_groups(s: &DemoServer) -> BTreeMap<String, String> {
     names(&s.state.tenant.read().unwrap().groups)
 }
 
+/// A large cached collection reaches the list as rows built off the UI task, chunk by chunk
+/// (first the head for the first screen, then chunks that replace it and add to it).
+#[tokio::test]
+async fn a_large_cached_list_arrives_as_row_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("c.db"), true).unwrap());
+    let users: Vec<serde_json::Value> = (0..25_000)
+        .map(|i| serde_json::json!({"id": format!("u{i}"), "displayName": format!("User {i}")}))
+        .collect();
+    let round = store.begin_round("users", true).unwrap();
+    store
+        .save_page("users", &round, &users, None, None)
+        .unwrap();
+    let source = ListSource::Blade(BladeKind::Users);
+    let entra_console::blades::Reading::Graph { request, cache } = source.reading() else {
+        panic!("users are read from Graph")
+    };
+    let e = Effect::FetchPages {
+        id: 1,
+        request,
+        cache,
+        rows: Some(source.clone()),
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    perform(e, client("http://127.0.0.1:9").offline(), Some(store), tx).await;
+    let mut msgs = Vec::new();
+    while let Ok(m) = rx.try_recv() {
+        msgs.push(m);
+    }
+    assert!(matches!(&msgs[0], Msg::Cached { items, .. } if items.len() == 200));
+    let chunks: Vec<(usize, bool, bool)> = msgs
+        .iter()
+        .filter_map(|m| match m {
+            Msg::CachedRows {
+                rows, first, last, ..
+            } => Some((rows.len(), *first, *last)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        chunks,
+        [
+            (10_000, true, false),
+            (10_000, false, false),
+            (5_000, false, true)
+        ]
+    );
+}
+
 #[tokio::test]
 async fn cache_first_then_refresh() {
     let s = demo::start(DemoOptions::default()).await.unwrap();
@@ -54,7 +103,12 @@ async fn cache_first_then_refresh() {
         let entra_console::blades::Reading::Graph { request, cache } = source.reading() else {
             panic!("groups are read from Graph")
         };
-        let e = Effect::FetchPages { id, request, cache };
+        let e = Effect::FetchPages {
+            id,
+            request,
+            cache,
+            rows: Some(source.clone()),
+        };
         let (c, st) = (c.clone(), store.clone());
         async move {
             perform(e, c, Some(st), tx).await;
