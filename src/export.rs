@@ -48,7 +48,7 @@ pub fn write_rows(
                         .unwrap_or(row.id())
                         .to_string();
                     let mut cells = vec![id];
-                    cells.extend(row.cells);
+                    cells.extend(row.cells.to_vec());
                     cells
                 })
                 .collect();

@@ -571,7 +571,7 @@ impl App {
                 (
                     r.id().to_string(),
                     name_of(&r.object())
-                        .unwrap_or_else(|| r.cells.first().cloned().unwrap_or_default()),
+                        .unwrap_or_else(|| r.cells.first().map(str::to_string).unwrap_or_default()),
                 )
             }),
         }

@@ -173,7 +173,7 @@ pub fn row(v: Value) -> TableRow {
 }
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
-    match (col, row.cells.get(1).map(String::as_str)) {
+    match (col, row.cells.get(1)) {
         (1, Some("On")) => Some(theme.success),
         (1, Some("Off")) => Some(theme.muted),
         (1, Some("Report-only")) => Some(theme.warning),
@@ -276,7 +276,7 @@ mod tests {
             "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}});
         let r = row(p);
         assert_eq!(
-            r.cells[..5],
+            r.cells.to_vec()[..5],
             ["x", "Report-only", "All users -3", "All apps", "MFA"]
         );
         let full = json!({"conditions": {"platforms": {"includePlatforms": ["iOS", "android"]},

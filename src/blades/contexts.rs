@@ -73,7 +73,7 @@ pub fn rows(facts: &Facts) -> Vec<TableRow> {
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     let used = row.cells.get(3).is_some_and(|n| n != "0");
     match col {
-        2 if row.cells[2] == "no" => Some(theme.warning),
+        2 if &row.cells[2] == "no" => Some(theme.warning),
         // Used by a protected action but targeted by no enabled policy: the trap.
         4 if used && !row.cells[4].contains("(On)") => Some(theme.error),
         4 => Some(theme.muted),

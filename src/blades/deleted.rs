@@ -251,8 +251,8 @@ mod tests {
         // The docs' placeholder values and a missing deletion time: shown as unknown.
         let r =
             row(json!({"id": "x", "displayName": "X", "deletedDateTime": "String (timestamp)"}));
-        assert_eq!(r.cells[4], "?");
-        assert_eq!(r.cells[1], "?");
+        assert_eq!(&r.cells[4], "?");
+        assert_eq!(&r.cells[1], "?");
         assert!(sheet(&json!({})).sections.len() == 2);
     }
 }

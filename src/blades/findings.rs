@@ -81,12 +81,12 @@ pub fn row(v: Value) -> TableRow {
 }
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
-    match (col, row.cells[2].as_str()) {
+    match (col, &row.cells[2]) {
         (2, "FAIL") => Some(theme.error),
         (2, "near miss") => Some(theme.warning),
         (2, "not evaluable") => Some(theme.info),
         (2, _) => Some(theme.muted),
-        (0 | 4, _) if row.cells[4] == "high" => Some(theme.privileged),
+        (0 | 4, _) if &row.cells[4] == "high" => Some(theme.privileged),
         (3..=5, _) => Some(theme.muted),
         _ => None,
     }

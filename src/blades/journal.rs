@@ -29,7 +29,7 @@ pub fn row(v: Value) -> TableRow {
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     match col {
-        3 if row.cells[3] == "ok" => Some(theme.success),
+        3 if &row.cells[3] == "ok" => Some(theme.success),
         3 => Some(theme.error),
         0 | 4 => Some(theme.muted),
         _ => None,

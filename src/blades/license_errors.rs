@@ -161,11 +161,11 @@ mod tests {
                 {"skuId": "84a661c4-e949-4bd2-a560-ed7766fcaf2b", "error": "CountViolation", "state": "Error"}]});
         let rows = rows_of(user);
         assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].cells[1], "Microsoft 365 E5");
-        assert_eq!(rows[0].cells[3], "group g1");
+        assert_eq!(&rows[0].cells[1], "Microsoft 365 E5");
+        assert_eq!(&rows[0].cells[3], "group g1");
         assert!(rows[0].cells[4].contains("no usage location"));
-        assert_eq!(rows[1].cells[2], "CountViolation");
-        assert_eq!(rows[1].cells[3], "direct");
+        assert_eq!(&rows[1].cells[2], "CountViolation");
+        assert_eq!(&rows[1].cells[3], "direct");
         assert_eq!(rows[1].id(), "u1", "Enter opens the user");
         assert!(rows_of(json!({"id": "u2"})).is_empty());
         // With the licence facts: the group's name and how many licences are short.
@@ -175,7 +175,7 @@ mod tests {
             groups: vec![json!({"id": "g1", "displayName": "Sales"})],
             missing: Vec::new(),
         };
-        assert_eq!(refine(&rows[0], &facts).cells[3], "group Sales");
+        assert_eq!(&refine(&rows[0], &facts).cells[3], "group Sales");
         assert!(refine(&rows[1], &facts).cells[4].ends_with(": 2 short"));
     }
 }

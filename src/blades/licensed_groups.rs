@@ -58,7 +58,7 @@ pub fn row(v: Value) -> TableRow {
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     match col {
-        3 if row.cells[3] != "complete" => Some(theme.warning),
+        3 if &row.cells[3] != "complete" => Some(theme.warning),
         1 => Some(theme.info),
         2 | 3 => Some(theme.muted),
         _ => None,

@@ -54,7 +54,7 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
             Supply::NearlyOut => Some(theme.warning),
             Supply::Enough => None,
         },
-        5 => match row.cells[5].as_str() {
+        5 => match &row.cells[5] {
             "Enabled" => None,
             "Warning" => Some(theme.warning),
             _ => Some(theme.error),
@@ -169,11 +169,11 @@ mod tests {
     fn rows_name_the_product_and_mark_what_runs_out() {
         let t = Theme::default_theme();
         let r = sku(25, 23, "Enabled");
-        assert_eq!(r.cells[0], "Microsoft 365 E5");
-        assert_eq!(&r.cells[2..6], ["25", "23", "2", "Enabled"]);
+        assert_eq!(&r.cells[0], "Microsoft 365 E5");
+        assert_eq!(r.cells.to_vec()[2..6], ["25", "23", "2", "Enabled"]);
         assert_eq!(style(&r, 4, &t), Some(t.warning), "2 left of 25");
         let over = sku(10, 13, "Warning");
-        assert_eq!(over.cells[4], "-3");
+        assert_eq!(&over.cells[4], "-3");
         assert_eq!(style(&over, 4, &t), Some(t.error));
         assert_eq!(style(&over, 5, &t), Some(t.warning));
         assert_eq!(style(&sku(100, 10, "Enabled"), 4, &t), None);

@@ -102,7 +102,7 @@ pub fn row(v: Value) -> TableRow {
 }
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
-    match (col, row.cells[1].as_str()) {
+    match (col, &row.cells[1]) {
         (1, "eligible") => Some(theme.info),
         (1, "waiting for approval") => Some(theme.warning),
         (1, _) => Some(theme.accent),
@@ -159,6 +159,6 @@ mod tests {
             ]
         );
         let r = row(json!({"@kind": "eligible", "roleDefinitionId": "x"}));
-        assert_eq!(r.cells[..3], ["x", "eligible", "permanent"]);
+        assert_eq!(r.cells.to_vec()[..3], ["x", "eligible", "permanent"]);
     }
 }

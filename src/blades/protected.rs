@@ -65,7 +65,7 @@ pub fn row(a: Value, facts: &Facts) -> TableRow {
 }
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
-    match (col, row.cells.get(3).map(String::as_str)) {
+    match (col, row.cells.get(3)) {
         (3, Some("protected")) => Some(theme.success),
         (3, Some("never satisfied" | "not published")) => Some(theme.error),
         (3, _) => Some(theme.muted),

@@ -68,7 +68,7 @@ pub fn row(v: Value) -> TableRow {
 }
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
-    match (col, row.cells.get(col).map(String::as_str)) {
+    match (col, row.cells.get(col)) {
         (2, Some("high")) => Some(theme.error),
         (2, Some("medium")) => Some(theme.warning),
         (3, Some("atRisk" | "confirmedCompromised")) => Some(theme.error),
@@ -236,7 +236,7 @@ fn detection_row(v: Value) -> TableRow {
 }
 
 fn detection_style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
-    match (col, row.cells.get(col).map(String::as_str)) {
+    match (col, row.cells.get(col)) {
         (2, Some("high")) => Some(theme.error),
         (2, Some("medium")) => Some(theme.warning),
         (0 | 3 | 4 | 5, _) => Some(theme.muted),
@@ -273,8 +273,8 @@ mod tests {
             "riskLastUpdatedDateTime": "DateTimeOffset", "userDisplayName": "String",
             "userPrincipalName": "String"}),
         );
-        assert_eq!(r.cells[2], "String");
-        assert_eq!(r.cells[5], "DateTimeOf");
+        assert_eq!(&r.cells[2], "String");
+        assert_eq!(&r.cells[5], "DateTimeOf");
         let s = sheet(&json!({"isDeleted": "Boolean"}));
         assert!(!s.sections.is_empty());
     }
@@ -284,7 +284,7 @@ mod tests {
         let r = detection_row(json!({"detectedDateTime": "2026-11-29T22:13:00Z",
             "riskEventType": "unfamiliarFeatures", "riskLevel": "medium",
             "location": {"city": "Lagos", "countryOrRegion": "NG"}}));
-        assert_eq!(r.cells[0], "2026-11-29 22:13");
-        assert_eq!(r.cells[5], "Lagos, NG");
+        assert_eq!(&r.cells[0], "2026-11-29 22:13");
+        assert_eq!(&r.cells[5], "Lagos, NG");
     }
 }

@@ -75,7 +75,7 @@ fn holders<'a>(a: &'a Value, f: &'a RoleFacts) -> Vec<&'a str> {
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     match col {
         2 => Some(theme.privileged),
-        3 | 4 if row.cells[col] == "0" => Some(theme.muted),
+        3 | 4 if &row.cells[col] == "0" => Some(theme.muted),
         1 => Some(theme.muted),
         _ => None,
     }

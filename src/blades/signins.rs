@@ -175,8 +175,8 @@ pub fn row(v: Value) -> TableRow {
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     match col {
-        2 if row.cells[2] == "ok" => Some(theme.info),
-        2 | 3 if row.cells[2] != "ok" => Some(theme.error),
+        2 if &row.cells[2] == "ok" => Some(theme.info),
+        2 | 3 if &row.cells[2] != "ok" => Some(theme.error),
         0 | 5 | 6 => Some(theme.muted),
         _ => None,
     }
@@ -227,9 +227,9 @@ pub fn records(items: Vec<Value>) -> Vec<Vec<String>> {
                     .as_i64()
                     .map_or_else(String::new, |c| c.to_string()),
                 text(&v["status"], "failureReason"),
-                r.cells[3].clone(),
+                r.cells[3].to_string(),
                 text(v, "conditionalAccessStatus"),
-                r.cells[4].clone(),
+                r.cells[4].to_string(),
             ]
         })
         .collect()
@@ -260,20 +260,21 @@ mod tests {
                 {"id": "p3", "displayName": "CA003 - Require MFA for all users", "result": "reportOnlyNotApplied"},
                 {"id": "p1", "displayName": "CA001 - Require MFA", "result": "reportOnlyFailure"}]});
         let r = row(v.clone());
-        assert_eq!(r.cells[2], "53003");
-        assert!(r.cells[3].starts_with("blocked by CA004"), "{}", r.cells[3]);
-        assert!(r.cells[4].contains("CA004 Block FAILED"), "{}", r.cells[4]);
+        assert_eq!(&r.cells[2], "53003");
+        assert!(
+            r.cells[3].starts_with("blocked by CA004"),
+            "{}",
+            &r.cells[3]
+        );
+        assert!(r.cells[4].contains("CA004 Block FAILED"), "{}", &r.cells[4]);
         assert!(
             r.cells[4].contains("CA001 would fail (report-only)"),
             "{}",
-            r.cells[4]
+            &r.cells[4]
         );
         assert_eq!(open(&v).unwrap().id, "p4");
         // No status, no policies: said, not failed.
         let r = row(json!({}));
-        assert_eq!(
-            (r.cells[2].as_str(), r.cells[4].as_str()),
-            ("?", "no policy applied")
-        );
+        assert_eq!((&r.cells[2], &r.cells[4]), ("?", "no policy applied"));
     }
 }

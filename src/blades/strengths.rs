@@ -58,7 +58,7 @@ pub fn rows(facts: &Facts) -> Vec<TableRow> {
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     match col {
-        1 if row.cells[1] == "custom" => Some(theme.accent),
+        1 if &row.cells[1] == "custom" => Some(theme.accent),
         1..=3 => Some(theme.muted),
         _ => None,
     }

@@ -78,8 +78,8 @@ pub fn row(v: Value) -> TableRow {
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     match col {
-        2 if row.cells[2] == "Guest" => Some(theme.warning),
-        3 if row.cells[3] == "no" => Some(theme.error),
+        2 if &row.cells[2] == "Guest" => Some(theme.warning),
+        3 if &row.cells[3] == "no" => Some(theme.error),
         1 | 4 | 6 => Some(theme.muted),
         _ => None,
     }
@@ -230,9 +230,9 @@ mod tests {
         );
         assert_eq!(r.cells, ["Pat", "pat_x#EXT#@t", "Guest", "no", "", "", ""]);
         let r = row(json!({"id": "2", "onPremisesSyncEnabled": true, "assignedLicenses": []}));
-        assert_eq!(r.cells[4..6], ["yes", "no"]);
+        assert_eq!(r.cells.to_vec()[4..6], ["yes", "no"]);
         let r = row(json!({"id": "3", "onPremisesSyncEnabled": null}));
-        assert_eq!(r.cells[4], "no");
+        assert_eq!(&r.cells[4], "no");
     }
 
     #[test]

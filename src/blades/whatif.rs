@@ -131,7 +131,7 @@ pub fn rows(res: &WhatIfResult) -> Vec<TableRow> {
 }
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
-    let cell = row.cells.get(col).map(String::as_str).unwrap_or_default();
+    let cell = row.cells.get(col).unwrap_or_default();
     match col {
         0 if cell.starts_with("= ") => Some(theme.accent),
         2 if cell == "applies" => Some(theme.success),
@@ -179,9 +179,9 @@ mod tests {
         assert_eq!(result(&res), "MFA (and 1 more may apply)");
         let r = rows(&res);
         assert_eq!(r.len(), 5);
-        assert_eq!(r[2].cells[2], "report-only");
-        assert_eq!(r[3].cells[5], "≠ applies");
-        assert_eq!(r[1].cells[5], "applies");
+        assert_eq!(&r[2].cells[2], "report-only");
+        assert_eq!(&r[3].cells[5], "≠ applies");
+        assert_eq!(&r[1].cells[5], "applies");
         // Issue 11, item 6: nothing known to apply, some unknown: say unknown, never "none".
         let mut only_unknown = res.clone();
         only_unknown.rows.retain(|r| r.outcome.applies != Tri::Yes);

@@ -43,16 +43,16 @@ pub fn records(users: Vec<Value>, facts: Option<&LicenceFacts>) -> Vec<Vec<Strin
             vec![
                 s(&o["id"]),
                 s(&o["userPrincipalName"]),
-                row.cells[0].clone(),
+                row.cells[0].to_string(),
                 s(&st["skuId"]),
-                row.cells[1].clone(),
-                row.cells[2].clone(),
+                row.cells[1].to_string(),
+                row.cells[2].to_string(),
                 s(&st["state"]),
                 group,
                 group_name,
                 s(&o["usageLocation"]),
-                row.cells[4].clone(),
-                row.cells[5].clone(),
+                row.cells[4].to_string(),
+                row.cells[5].to_string(),
             ]
         })
         .collect()

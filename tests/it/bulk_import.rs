@@ -212,7 +212,10 @@ mod tui {
         let View::List(l) = h.app.top() else {
             panic!("a list")
         };
-        l.table.visible_rows().map(|r| r.cells[0].clone()).collect()
+        l.table
+            .visible_rows()
+            .map(|r| r.cells[0].to_string())
+            .collect()
     }
 
     fn members(h: &Harness, group: &str) -> Vec<String> {
@@ -461,7 +464,7 @@ async fn a_users_groups_from_the_users_page() {
     let View::List(l) = h.app.top() else {
         panic!("a list")
     };
-    let rows: Vec<Vec<String>> = l.table.visible_rows().map(|r| r.cells.clone()).collect();
+    let rows: Vec<Vec<String>> = l.table.visible_rows().map(|r| r.cells.to_vec()).collect();
     assert!(l.load.error.is_none(), "{:?}", l.load.error);
     assert!(
         rows.iter().any(|r| r[0] == "All Staff" && r[1] == "group"),

@@ -330,7 +330,7 @@ async fn what_if_explains_why_a_policy_does_not_apply() {
     let View::List(l) = h.app.top() else {
         panic!("What If opens a list")
     };
-    let rows: Vec<Vec<String>> = l.table.visible_rows().map(|r| r.cells.clone()).collect();
+    let rows: Vec<Vec<String>> = l.table.visible_rows().map(|r| r.cells.to_vec()).collect();
     let row = |p: &str| rows.iter().find(|r| r[0].starts_with(p)).unwrap().clone();
     assert_eq!(row("CA012")[2], "no");
     assert!(
@@ -514,7 +514,7 @@ async fn strengths_and_locations_say_which_policies_use_them() {
     let View::List(l) = h.app.top() else {
         panic!("a list")
     };
-    let rows: Vec<Vec<String>> = l.table.visible_rows().map(|r| r.cells.clone()).collect();
+    let rows: Vec<Vec<String>> = l.table.visible_rows().map(|r| r.cells.to_vec()).collect();
     assert_eq!(rows.len(), 4, "three built-in, one custom");
     let phish = rows
         .iter()
@@ -622,15 +622,18 @@ async fn w_on_a_user_prefills_what_if_in_the_palette() {
     let View::List(l) = h.app.top() else {
         panic!("What If opens a list")
     };
-    let first = l.table.visible_rows().next().unwrap().cells.clone();
+    let first = l.table.visible_rows().next().unwrap().cells.to_vec();
     assert_eq!(first[0], "= Adele Vance");
     let ca001 = l
         .table
         .visible_rows()
         .find(|r| r.cells[0].starts_with("CA001"))
         .unwrap();
-    assert_eq!(ca001.cells[2], "applies", "Adele is a Global Administrator");
-    assert_eq!(ca001.cells[5], "applies", "and Graph agrees");
+    assert_eq!(
+        &ca001.cells[2], "applies",
+        "Adele is a Global Administrator"
+    );
+    assert_eq!(&ca001.cells[5], "applies", "and Graph agrees");
 }
 
 #[tokio::test]
@@ -738,7 +741,7 @@ async fn what_if_resolves_a_name() {
         panic!("What If opens a list")
     };
     assert!(l.load.error.is_none(), "{:?}", l.load.error);
-    let first = l.table.visible_rows().next().unwrap().cells.clone();
+    let first = l.table.visible_rows().next().unwrap().cells.to_vec();
     assert_eq!(first[0], "= Adele Vance");
     // A name that matches several users asks for the UPN.
     let q = entra_console::ca::whatif::WhatIfQuery::parse("a app=All").unwrap();

@@ -480,7 +480,7 @@ async fn the_journal_blade_lists_the_cached_journal() {
     let entra_console::app::View::List(l) = h.app.top() else {
         panic!("a list")
     };
-    let rows: Vec<_> = l.table.visible_rows().map(|r| r.cells.clone()).collect();
+    let rows: Vec<_> = l.table.visible_rows().map(|r| r.cells.to_vec()).collect();
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0][1], "PATCH");
     assert!(!l.load.loading && l.load.error.is_none());

@@ -17,7 +17,10 @@ fn names(h: &Harness) -> Vec<String> {
     let View::List(l) = h.app.top() else {
         panic!("a list")
     };
-    l.table.visible_rows().map(|r| r.cells[0].clone()).collect()
+    l.table
+        .visible_rows()
+        .map(|r| r.cells[0].to_string())
+        .collect()
 }
 
 fn group_id(h: &Harness, name: &str) -> String {

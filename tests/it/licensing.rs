@@ -115,7 +115,10 @@ fn error_users(h: &Harness) -> Vec<String> {
     let entra_console::app::View::List(l) = h.app.top() else {
         panic!("a list")
     };
-    l.table.visible_rows().map(|r| r.cells[0].clone()).collect()
+    l.table
+        .visible_rows()
+        .map(|r| r.cells[0].to_string())
+        .collect()
 }
 
 /// Issue 13's "done when", licence part: every user with a licence error in one screen, why in

@@ -17,7 +17,7 @@ fn rows(h: &Harness) -> Vec<Vec<String>> {
     let View::List(l) = h.app.top() else {
         panic!("a list")
     };
-    l.table.visible_rows().map(|r| r.cells.clone()).collect()
+    l.table.visible_rows().map(|r| r.cells.to_vec()).collect()
 }
 
 fn state_of(h: &Harness, name: &str) -> (String, String) {

@@ -11,7 +11,7 @@ fn cells(h: &Harness) -> Vec<Vec<String>> {
     let View::List(l) = h.app.top() else {
         panic!("not a list")
     };
-    l.table.visible_rows().map(|r| r.cells.clone()).collect()
+    l.table.visible_rows().map(|r| r.cells.to_vec()).collect()
 }
 
 async fn roles() -> Harness {

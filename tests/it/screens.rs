@@ -260,7 +260,11 @@ async fn users_are_searched_at_the_server() {
         l.source,
         entra_console::blades::ListSource::Query { .. }
     ));
-    let names: Vec<String> = l.table.visible_rows().map(|r| r.cells[0].clone()).collect();
+    let names: Vec<String> = l
+        .table
+        .visible_rows()
+        .map(|r| r.cells[0].to_string())
+        .collect();
     assert_eq!(names, ["Chen Wei"]);
     {
         let log = h.server.state.faults.log.lock().unwrap();
@@ -277,6 +281,6 @@ async fn users_are_searched_at_the_server() {
         panic!("the results")
     };
     assert!(l.load.error.is_none(), "{:?}", l.load.error);
-    assert!(l.table.visible_rows().all(|r| r.cells[2] == "Guest"));
+    assert!(l.table.visible_rows().all(|r| &r.cells[2] == "Guest"));
     assert_eq!(l.table.len(), 5);
 }

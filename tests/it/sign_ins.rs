@@ -19,7 +19,7 @@ async fn why_was_this_admin_blocked() {
     let View::List(l) = h.app.top() else {
         panic!("the sign-ins")
     };
-    let rows: Vec<Vec<String>> = l.table.visible_rows().map(|r| r.cells.clone()).collect();
+    let rows: Vec<Vec<String>> = l.table.visible_rows().map(|r| r.cells.to_vec()).collect();
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0][2], "53003", "newest first: {rows:?}");
     assert!(rows[0][3].starts_with("blocked by CA004"), "{:?}", rows[0]);
