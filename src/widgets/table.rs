@@ -93,6 +93,12 @@ fn score_all<'h>(
     })
 }
 
+/// An id's key in the table's index.
+fn id_hash(id: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(id)
+}
+
 /// Filters over more candidate rows than this run off the UI task (a keystroke's frame shows
 /// the query at once; the rows follow).
 const ASYNC_FROM: usize = 50_000;
@@ -340,8 +346,11 @@ pub struct ObjectTable {
     matched: Vec<usize>,
     matched_for: String,
     /// Where each id sits in `rows`: a page that repeats an object replaces it, never adds a
-    /// second copy (Graph paging that loops must not fill the table with duplicates).
-    index: std::collections::HashMap<String, usize>,
+    /// second copy (Graph paging that loops must not fill the table with duplicates). Keyed
+    /// by the id's hash (a copy of every id cost 70 bytes a row); the row's own id decides,
+    /// and the rare id whose hash another id holds is kept in `collided`.
+    index: std::collections::HashMap<u64, u32>,
+    collided: std::collections::HashMap<String, u32>,
     /// The rows' search text as a filter job sees it, made once per change of rows.
     snapshot: Option<std::sync::Arc<Vec<std::sync::Arc<Utf32String>>>>,
     /// A filter too large for a keystroke, waiting to be run off the UI task.
@@ -415,6 +424,7 @@ impl ObjectTable {
         if replace {
             self.rows.clear();
             self.index.clear();
+            self.collided.clear();
         }
         if unique {
             self.push_unique(rows);
@@ -442,11 +452,22 @@ impl ObjectTable {
                 self.rows.push(row);
                 continue;
             }
-            match self.index.get(id) {
-                Some(&at) => self.rows[at] = row,
-                None => {
-                    self.index.insert(id.to_string(), self.rows.len());
+            let at = self.rows.len() as u32;
+            match self.index.entry(id_hash(id)) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(at);
                     self.rows.push(row);
+                }
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    let held = *e.get() as usize;
+                    if self.rows[held].id() == id {
+                        self.rows[held] = row;
+                    } else if let Some(&other) = self.collided.get(id) {
+                        self.rows[other as usize] = row;
+                    } else {
+                        self.collided.insert(id.to_string(), at);
+                        self.rows.push(row);
+                    }
                 }
             }
         }
