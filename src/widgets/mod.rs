@@ -1,5 +1,6 @@
 //! Shared widgets: the object table, the property sheet and the JSON view.
 
+pub mod cells;
 pub mod json;
 pub mod sheet;
 pub mod table;

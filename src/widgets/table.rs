@@ -1,10 +1,11 @@
 //! The shared object table: rows of sanitized cells over raw Graph objects, fuzzy filter,
 //! column sort, cursor and virtualized rendering (only visible rows are built).
 
+pub use super::cells::{Cells, Hay, is_date};
 use crate::sanitize::clean;
 use crate::theme::Theme;
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32String};
+use nucleo_matcher::{Config, Matcher};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
@@ -117,7 +118,7 @@ fn next_generation() -> u64 {
 pub struct FilterJob {
     pub generation: u64,
     query: String,
-    hay: std::sync::Arc<Vec<std::sync::Arc<Utf32String>>>,
+    hay: std::sync::Arc<Vec<Hay>>,
     /// Rows to score (the previous matches when the query only grew), else every row.
     candidates: Option<Vec<usize>>,
     /// The table's current generation: a job whose table moved on stops early.
@@ -158,7 +159,7 @@ impl FilterJob {
         let hay = &self.hay;
         let current = &self.current;
         let generation = self.generation;
-        let scored = score_all(&pattern, &|i| hay[i].slice(..), candidates, &|| {
+        let scored = score_all(&pattern, &|i| hay[i].slice(), candidates, &|| {
             current.load(std::sync::atomic::Ordering::Relaxed) != generation
         })?;
         Some(Filtered { generation, scored })
@@ -176,86 +177,11 @@ fn pattern(filter: &str) -> Pattern {
     Pattern::new(text, CaseMatching::Ignore, Normalization::Smart, kind)
 }
 
-/// `2025-09-12`: a date cell.
-fn is_date(c: &str) -> bool {
-    let b = c.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, x)| i == 4 || i == 7 || x.is_ascii_digit())
-}
-
 /// How rows look beyond their cells: a colour per cell, and whether an object carries a flag
 /// (an open audit finding).
 pub struct Look<'a> {
     pub style: &'a dyn Fn(&TableRow, usize) -> Option<Style>,
     pub flagged: &'a dyn Fn(&str) -> bool,
-}
-
-/// A row's display cells in one allocation (a `Vec<String>` of seven short cells cost 400
-/// bytes a row): the texts end to end and where each ends.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Cells {
-    text: Box<str>,
-    ends: Box<[u32]>,
-}
-
-impl Cells {
-    pub fn get(&self, i: usize) -> Option<&str> {
-        let end = *self.ends.get(i)? as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        self.text.get(start..end)
-    }
-
-    pub fn first(&self) -> Option<&str> {
-        self.get(0)
-    }
-
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
-        (0..self.len()).map(|i| self.get(i).unwrap_or_default())
-    }
-
-    pub fn to_vec(&self) -> Vec<String> {
-        self.iter().map(str::to_string).collect()
-    }
-}
-
-impl From<Vec<String>> for Cells {
-    fn from(v: Vec<String>) -> Self {
-        let mut text = String::with_capacity(v.iter().map(String::len).sum());
-        let mut ends = Vec::with_capacity(v.len());
-        for c in &v {
-            text.push_str(c);
-            ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
-        }
-        Cells {
-            text: text.into_boxed_str(),
-            ends: ends.into_boxed_slice(),
-        }
-    }
-}
-
-impl<const N: usize> PartialEq<[&str; N]> for Cells {
-    fn eq(&self, other: &[&str; N]) -> bool {
-        self.len() == N && self.iter().zip(other).all(|(a, b)| a == *b)
-    }
-}
-
-impl std::ops::Index<usize> for Cells {
-    type Output = str;
-    fn index(&self, i: usize) -> &str {
-        self.get(i).unwrap_or_default()
-    }
 }
 
 /// One row: the object, its display cells (already sanitized) and its search text. The
@@ -266,22 +192,12 @@ pub struct TableRow {
     id: Box<str>,
     json: Box<str>,
     pub cells: Cells,
-    /// Shared with a filter job's snapshot (no copy of the text per job).
-    haystack: std::sync::Arc<Utf32String>,
 }
 
 impl TableRow {
     /// Build a row; every cell goes through the sanitizer here, once.
     pub fn new(object: Value, cells: Vec<String>) -> Self {
         let cells: Vec<String> = cells.iter().map(|c| clean(c)).collect();
-        // Dates are for sorting, not for the fuzzy filter: their digits would make "CA005"
-        // match every policy modified in 2025.
-        let searchable: Vec<&str> = cells
-            .iter()
-            .map(String::as_str)
-            .filter(|c| !is_date(c))
-            .collect();
-        let haystack = std::sync::Arc::new(Utf32String::from(searchable.join(" ")));
         let cells = Cells::from(cells);
         TableRow {
             id: object
@@ -291,7 +207,6 @@ impl TableRow {
                 .into(),
             json: object.to_string().into_boxed_str(),
             cells,
-            haystack,
         }
     }
 
@@ -352,7 +267,7 @@ pub struct ObjectTable {
     index: std::collections::HashMap<u64, u32>,
     collided: std::collections::HashMap<String, u32>,
     /// The rows' search text as a filter job sees it, made once per change of rows.
-    snapshot: Option<std::sync::Arc<Vec<std::sync::Arc<Utf32String>>>>,
+    snapshot: Option<std::sync::Arc<Vec<Hay>>>,
     /// A filter too large for a keystroke, waiting to be run off the UI task.
     job: Option<Box<FilterJob>>,
     /// The generation a pending filter's results must carry (shared with its job).
@@ -508,7 +423,7 @@ impl ObjectTable {
         let hay = self
             .snapshot
             .get_or_insert_with(|| {
-                std::sync::Arc::new(self.rows.iter().map(|r| r.haystack.clone()).collect())
+                std::sync::Arc::new(self.rows.iter().map(|r| r.cells.hay()).collect())
             })
             .clone();
         self.job = Some(Box::new(FilterJob {
@@ -580,7 +495,7 @@ impl ObjectTable {
         let rows = &self.rows;
         let scored = score_all(
             &pattern,
-            &|i| rows[i].haystack.slice(..),
+            &|i| rows[i].cells.hay_slice(),
             &candidates,
             &|| false,
         )
