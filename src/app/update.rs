@@ -64,10 +64,11 @@ impl App {
                     }
                     l.load.loaded_at = as_of;
                     l.load.from_cache = true;
-                    self.dirty = true;
                     if last {
+                        l.table.shrink();
                         crate::memory::release();
                     }
+                    self.dirty = true;
                 }
                 Vec::new()
             }

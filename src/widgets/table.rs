@@ -309,6 +309,14 @@ impl ObjectTable {
         self.rows.iter()
     }
 
+    /// Give back the spare capacity a list grown chunk by chunk keeps (a 100k-row list held
+    /// room for 131,072).
+    pub fn shrink(&mut self) {
+        self.rows.shrink_to_fit();
+        self.visible.shrink_to_fit();
+        self.index.shrink_to_fit();
+    }
+
     pub fn visible_len(&self) -> usize {
         self.visible.len()
     }
