@@ -285,3 +285,15 @@ fn cut_cells_end_in_an_ellipsis() {
     assert_eq!(fit("short", 8), "short");
     assert_eq!(fit("漢字漢字", 5), "漢字…");
 }
+
+#[test]
+fn best_first_orders_by_score_then_row() {
+    let scored = vec![(5, 0), (9, 1), (5, 2), (9, 3), (0, 4)];
+    assert_eq!(best_first(scored), [1, 3, 0, 2, 4]);
+    // Scores too large for buckets are sorted instead, to the same order.
+    assert_eq!(
+        best_first(vec![(70_000, 2), (3, 7), (70_000, 8)]),
+        [2, 8, 7]
+    );
+    assert_eq!(best_first(Vec::new()), Vec::<usize>::new());
+}
