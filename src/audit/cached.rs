@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 
 const ERRORS: &str = "audit:errors";
+const NO_AUDIT: &str = "this cache holds no audit: run `entra-console audit` online once with this cache, then audit it (or a snapshot of it) offline";
 
 fn wrap(map: &HashMap<String, Vec<Value>>) -> Vec<Value> {
     map.iter()
@@ -102,12 +103,19 @@ pub fn load(store: &Store, break_glass: Vec<String>) -> Result<Inputs, String> {
             None => Err(format!("not in this cache ({name})")),
         }
     };
+    // Asked at every start (badges): a cache that never held an audit says so from its sync
+    // state, without scanning a large cache for a collection it does not have.
+    if store
+        .sync_state(ERRORS)
+        .map_err(|e| e.to_string())?
+        .last_sync
+        .is_none()
+    {
+        return Err(NO_AUDIT.into());
+    }
     let (errors, at) = store.list(ERRORS).map_err(|e| e.to_string())?;
     let Some(at) = at else {
-        return Err(
-            "this cache holds no audit: run `entra-console audit` online once with this cache, then audit it (or a snapshot of it) offline"
-                .into(),
-        );
+        return Err(NO_AUDIT.into());
     };
     let failed = |name: &str| {
         errors
