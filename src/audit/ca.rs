@@ -188,14 +188,7 @@ fn excluded_others(p: &Value, i: &Inputs) -> Vec<String> {
         }
     }
     for r in strs(&u["excludeRoles"]) {
-        let name = i
-            .roles
-            .as_ref()
-            .ok()
-            .and_then(|x| x.definition(&r))
-            .and_then(|d| d["displayName"].as_str())
-            .map_or(r.clone(), str::to_string);
-        others.push(format!("role {name}"));
+        others.push(format!("role {}", super::roles::role_name(i, &r)));
     }
     others
 }
@@ -305,15 +298,6 @@ fn privileged(i: &Inputs) -> Finding {
         }
         Err(e) => return super::not_evaluable(rule, e),
     };
-    let role_name = |id: &str| {
-        i.roles
-            .as_ref()
-            .ok()
-            .and_then(|r| r.definition(id))
-            .and_then(|d| d["displayName"].as_str())
-            .unwrap_or(id)
-            .to_string()
-    };
     let mut covered = std::collections::BTreeSet::new();
     let mut evidence = Vec::new();
     let mut near = false;
@@ -354,7 +338,7 @@ fn privileged(i: &Inputs) -> Finding {
     let missing: Vec<String> = super::roles::HIGHLY_PRIVILEGED
         .iter()
         .filter(|r| !covered.contains(*r))
-        .map(|r| role_name(r))
+        .map(|r| super::roles::role_name(i, r))
         .collect();
     if missing.is_empty() {
         return Finding {

@@ -171,23 +171,8 @@ pub fn load(store: &Store, break_glass: Vec<String>) -> Result<Inputs, String> {
             Some((v["id"].as_str()?.to_string(), ids))
         })
         .collect();
-    let mut ids = break_glass.clone();
     let users = or_failed("users", read("users"));
-    if let Ok(us) = &users {
-        for b in &break_glass {
-            if let Some(id) = us
-                .iter()
-                .find(|u| {
-                    u["userPrincipalName"]
-                        .as_str()
-                        .is_some_and(|p| p.eq_ignore_ascii_case(b))
-                })
-                .and_then(|u| u["id"].as_str())
-            {
-                ids.push(id.to_string());
-            }
-        }
-    }
+    let ids = super::with_ids(break_glass, &users);
     Ok(Inputs {
         roles,
         facts,

@@ -141,22 +141,7 @@ pub async fn read(client: &GraphClient, break_glass: Vec<String>) -> Inputs {
         )
         .await
         .map_err(|e| e.to_string());
-    let mut ids = break_glass.clone();
-    if let Ok(us) = &users {
-        for b in &break_glass {
-            if let Some(id) = us
-                .iter()
-                .find(|u| {
-                    u["userPrincipalName"]
-                        .as_str()
-                        .is_some_and(|p| p.eq_ignore_ascii_case(b))
-                })
-                .and_then(|u| u["id"].as_str())
-            {
-                ids.push(id.to_string());
-            }
-        }
-    }
+    let ids = with_ids(break_glass, &users);
     let facts = Facts::load(client).await.map_err(|e| e.to_string());
     // The groups policies exclude: their members tell a break-glass group from others.
     let mut excluded: Vec<String> = facts
@@ -221,6 +206,21 @@ pub async fn read(client: &GraphClient, break_glass: Vec<String>) -> Inputs {
             .map_err(|e| e.to_string()),
         now: chrono::Utc::now(),
     }
+}
+
+/// The break-glass accounts as the profile names them (UPNs or ids) and the ids of the users
+/// those UPNs name.
+pub fn with_ids(break_glass: Vec<String>, users: &Result<Vec<Value>, String>) -> Vec<String> {
+    let mut ids = break_glass.clone();
+    for u in users.iter().flatten() {
+        let upn = u["userPrincipalName"].as_str().unwrap_or_default();
+        if break_glass.iter().any(|b| b.eq_ignore_ascii_case(upn))
+            && let Some(id) = u["id"].as_str()
+        {
+            ids.push(id.to_string());
+        }
+    }
+    ids
 }
 
 /// Every rule, in report order.

@@ -135,22 +135,9 @@ fn outside_pim(i: &Inputs) -> Finding {
         Ok(l) => l,
         Err(e) => return super::not_evaluable(&OUTSIDE_PIM, e),
     };
-    let bg = |id: &str| i.break_glass.iter().any(|b| b.eq_ignore_ascii_case(id));
-    let evidence: Vec<Evidence> = list
-        .iter()
-        .filter(|a| HIGHLY_PRIVILEGED.contains(&a["roleDefinitionId"].as_str().unwrap_or_default()))
-        .filter(|a| a["assignmentType"] == "Assigned" && a["startDateTime"].is_null())
-        .filter(|a| !bg(a["principalId"].as_str().unwrap_or_default()))
-        .map(|a| Evidence {
-            blade: "roles",
-            id: s(a, "principalId"),
-            name: s(&a["principal"], "displayName"),
-            note: format!(
-                "{} assigned outside PIM (no start)",
-                role_name(i, &s(a, "roleDefinitionId"))
-            ),
-        })
-        .collect();
+    let evidence = privileged_active(i, list, "assigned outside PIM (no start)", |a| {
+        a["assignmentType"] == "Assigned" && a["startDateTime"].is_null()
+    });
     super::judged(
         &OUTSIDE_PIM,
         evidence,
@@ -159,7 +146,30 @@ fn outside_pim(i: &Inputs) -> Finding {
     )
 }
 
-fn role_name(i: &Inputs, id: &str) -> String {
+/// Active instances of highly privileged roles that `keep` picks, break-glass accounts aside,
+/// as evidence ("User Administrator permanently active").
+fn privileged_active(
+    i: &Inputs,
+    list: &[serde_json::Value],
+    what: &str,
+    keep: impl Fn(&serde_json::Value) -> bool,
+) -> Vec<Evidence> {
+    let bg = |id: &str| i.break_glass.iter().any(|b| b.eq_ignore_ascii_case(id));
+    list.iter()
+        .filter(|a| HIGHLY_PRIVILEGED.contains(&a["roleDefinitionId"].as_str().unwrap_or_default()))
+        .filter(|a| keep(a))
+        .filter(|a| !bg(a["principalId"].as_str().unwrap_or_default()))
+        .map(|a| Evidence {
+            blade: "roles",
+            id: s(a, "principalId"),
+            name: s(&a["principal"], "displayName"),
+            note: format!("{} {what}", role_name(i, &s(a, "roleDefinitionId"))),
+        })
+        .collect()
+}
+
+/// A role's display name (its id when the definitions were not read).
+pub(super) fn role_name(i: &Inputs, id: &str) -> String {
     i.roles
         .as_ref()
         .ok()
@@ -279,22 +289,9 @@ fn permanent(i: &Inputs) -> Finding {
         Ok(l) => l,
         Err(e) => return super::not_evaluable(&PERMANENT, e),
     };
-    let bg = |id: &str| i.break_glass.iter().any(|b| b.eq_ignore_ascii_case(id));
-    let evidence: Vec<Evidence> = list
-        .iter()
-        .filter(|a| HIGHLY_PRIVILEGED.contains(&a["roleDefinitionId"].as_str().unwrap_or_default()))
-        .filter(|a| a["assignmentType"] != "Activated" && a["endDateTime"].is_null())
-        .filter(|a| !bg(a["principalId"].as_str().unwrap_or_default()))
-        .map(|a| Evidence {
-            blade: "roles",
-            id: s(a, "principalId"),
-            name: s(&a["principal"], "displayName"),
-            note: format!(
-                "{} permanently active",
-                role_name(i, &s(a, "roleDefinitionId"))
-            ),
-        })
-        .collect();
+    let evidence = privileged_active(i, list, "permanently active", |a| {
+        a["assignmentType"] != "Activated" && a["endDateTime"].is_null()
+    });
     super::judged(
         &PERMANENT,
         evidence,
