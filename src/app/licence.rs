@@ -115,6 +115,27 @@ pub fn assign_request(
 
 impl App {
     /// Read the licence facts (again).
+    /// A group's page whose licence processing has not settled is read again every 3 s, so
+    /// the admin sees it settle (group licensing is asynchronous, group-assignlicense.md).
+    pub(super) fn poll_processing(&mut self) -> Vec<Effect> {
+        let View::Detail(d) = self.top() else {
+            return Vec::new();
+        };
+        let due = d.target.kind == crate::blades::ObjectKind::Group
+            && d.object
+                .as_ref()
+                .is_some_and(crate::blades::groups::processing)
+            && !d.load.loading
+            && d.load
+                .loaded_at
+                .is_some_and(|at| self.now - at >= chrono::Duration::seconds(3));
+        if due && !self.ctx.offline {
+            self.reload_top()
+        } else {
+            Vec::new()
+        }
+    }
+
     pub(super) fn load_licences(&mut self) -> Vec<Effect> {
         if self.ctx.offline {
             return Vec::new();

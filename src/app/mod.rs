@@ -2,6 +2,7 @@
 //! state changes and `Effect`s; `run` drives it with the terminal and tokio tasks.
 
 mod ca_actions;
+mod cached;
 mod deleted;
 pub mod editor;
 pub mod hints;

@@ -28,50 +28,14 @@ impl App {
                 }
                 self.poll_processing()
             }
-            Msg::Cached { id, items, as_of } => {
-                if let Some(View::List(l)) = self.view_for(id) {
-                    // Cache first: shown until the first live page replaces it.
-                    if !l.load.live {
-                        let rows: Vec<_> =
-                            items.into_iter().flat_map(|v| l.source.rows(v)).collect();
-                        if l.source.one_row_per_object() {
-                            l.table.set_objects(rows);
-                        } else {
-                            l.table.set_rows(rows);
-                        }
-                        l.load.loaded_at = as_of;
-                        l.load.from_cache = true;
-                        self.dirty = true;
-                    }
-                }
-                Vec::new()
-            }
+            Msg::Cached { id, items, as_of } => self.on_cached(id, items, as_of),
             Msg::CachedRows {
                 id,
                 rows,
                 first,
                 last,
                 as_of,
-            } => {
-                if let Some(View::List(l)) = self.view_for(id)
-                    && !l.load.live
-                {
-                    match (first, l.source.one_row_per_object()) {
-                        (true, true) => l.table.set_objects(rows),
-                        (true, false) => l.table.set_rows(rows),
-                        (false, true) => l.table.extend_objects(rows),
-                        (false, false) => l.table.extend(rows),
-                    }
-                    l.load.loaded_at = as_of;
-                    l.load.from_cache = true;
-                    if last {
-                        l.table.shrink();
-                        crate::memory::release();
-                    }
-                    self.dirty = true;
-                }
-                Vec::new()
-            }
+            } => self.on_cached_rows(id, rows, first, last, as_of),
             Msg::Page { id, page } => {
                 let now = self.now;
                 // The Findings blade's run flags its objects everywhere (badges, page sections).
@@ -220,27 +184,8 @@ impl App {
                 Vec::new()
             }
             Msg::Licences { id, facts } => self.on_licences(id, facts),
-            Msg::Filtered(found) => {
-                for v in &mut self.stack {
-                    if let View::List(l) = v
-                        && l.table.awaits(found.generation)
-                    {
-                        l.table.apply(found);
-                        self.dirty = true;
-                        break;
-                    }
-                }
-                Vec::new()
-            }
-            Msg::CachedFindings { items, at } => {
-                // The Findings blade's own run (live) wins over the cache's.
-                if self.tenant.findings.is_empty() {
-                    self.tenant.findings = crate::blades::findings::index(&items);
-                    self.tenant.findings_as_of = Some(at);
-                    self.dirty = true;
-                }
-                Vec::new()
-            }
+            Msg::Filtered(found) => self.on_filtered(found),
+            Msg::CachedFindings { items, at } => self.on_cached_findings(items, at),
             Msg::PimPolicy { id, result } => self.on_pim_policy(id, result),
             Msg::Roles { id, roles } => {
                 self.on_roles(id, roles);
@@ -471,27 +416,6 @@ impl App {
             self.tenant.roles = super::tenant::Loadable::Idle;
         }
         Some(Effect::Cancel(id))
-    }
-
-    /// A group's page whose licence processing has not settled is read again every 3 s, so
-    /// the admin sees it settle (group licensing is asynchronous, group-assignlicense.md).
-    fn poll_processing(&mut self) -> Vec<Effect> {
-        let View::Detail(d) = self.top() else {
-            return Vec::new();
-        };
-        let due = d.target.kind == crate::blades::ObjectKind::Group
-            && d.object
-                .as_ref()
-                .is_some_and(crate::blades::groups::processing)
-            && !d.load.loading
-            && d.load
-                .loaded_at
-                .is_some_and(|at| self.now - at >= chrono::Duration::seconds(3));
-        if due && !self.ctx.offline {
-            self.reload_top()
-        } else {
-            Vec::new()
-        }
     }
 
     /// (Re)load the top view from Graph; any older request for it becomes stale.
@@ -760,41 +684,6 @@ impl App {
             }
         }
         Vec::new()
-    }
-
-    fn on_roles(
-        &mut self,
-        id: super::RequestId,
-        roles: Result<crate::roles::RoleFacts, crate::graph::GraphError>,
-    ) {
-        let now = self.now;
-        use super::tenant::Loadable;
-        let for_detail = self.tenant.roles.request() == Some(id);
-        self.dirty = true;
-        match (roles, self.view_for(id)) {
-            (Ok(f), Some(View::List(l))) => {
-                l.table.set_rows(l.source.rows_from_roles(&f));
-                l.load = super::LoadState {
-                    loaded_at: Some(now),
-                    live: true,
-                    error: l.source.roles_problem(&f),
-                    ..Default::default()
-                };
-                self.tenant.roles = Loadable::Ready(f);
-            }
-            (Ok(f), _) if for_detail => self.tenant.roles = Loadable::Ready(f),
-            (Err(e), Some(View::List(l))) => {
-                l.load.loading = false;
-                l.load.request = None;
-                l.load.error = Some(e.to_string());
-            }
-            // A user's or group's page says why its roles are missing (it showed "loading…").
-            (Err(e), _) if for_detail => {
-                tracing::warn!("cannot read roles: {e}");
-                self.tenant.roles = Loadable::Failed(e.to_string());
-            }
-            _ => {}
-        }
     }
 
     /// An action for the view on top, by its blade's or its page's handler.
