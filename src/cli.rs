@@ -244,7 +244,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "md")]
         format: XrayFormat,
     },
-    /// Run the findings rules (not available yet in this build)
+    /// Judge the tenant against the findings rules (SCuBA MS.AAD and the console's own): a report
+    /// on stdout, exit 3 when a finding reaches --fail-on
     Audit {
         #[arg(long, value_enum, default_value = "md")]
         format: AuditFormat,

@@ -66,6 +66,11 @@ pub async fn export(
             .await
             .map_err(|e| Failure::error(format!("{user}: {e}")))?;
         let id = u["id"].as_str().unwrap_or_default();
+        if id.trim().is_empty() {
+            return Err(Failure::error(format!(
+                "{user}: Graph's answer for the user has no id; its sign-ins were not asked for"
+            )));
+        }
         let items = conn
             .client
             .get_all(crate::blades::signins::request(id))

@@ -86,10 +86,10 @@ pub fn write_records(
         }
         ExportFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
-            w.write_record(header).map_err(std::io::Error::other)?;
+            w.write_record(header).map_err(csv_io)?;
             for r in records {
                 let safe = r.iter().map(|c| crate::sanitize::csv_cell(c));
-                w.write_record(safe).map_err(std::io::Error::other)?;
+                w.write_record(safe).map_err(csv_io)?;
             }
             w.flush()
         }
@@ -114,6 +114,15 @@ pub fn write_records(
             }
             Ok(())
         }
+    }
+}
+
+/// A CSV writer's error as the I/O error it is, its kind kept: a closed pipe stays a
+/// `BrokenPipe` (the end of the output, not a failure).
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
     }
 }
 

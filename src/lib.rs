@@ -97,9 +97,12 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     match &cli.command {
         Some(Command::DemoServer { addr }) => {
             let (url, _server, _) = connect::start_demo(&cli, Some(*addr)).await?;
-            println!("listening on {url}");
-            use std::io::Write;
-            let _ = std::io::stdout().flush();
+            {
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "listening on {url}");
+                let _ = out.flush();
+            }
             // Serve until killed.
             std::future::pending::<()>().await;
             Ok(())
@@ -144,12 +147,17 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }) => group_commands::add_members(&cli, paths.as_ref(), group, file, *dry_run).await,
         Some(Command::Completions { shell }) => {
             let mut cmd = cli::command();
-            clap_complete::generate(*shell, &mut cmd, "entra-console", &mut std::io::stdout());
-            Ok(())
+            let mut text = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "entra-console", &mut text);
+            write_stdout(&text).map_err(|e| Failure::error(format!("completions: {e}")))
         }
-        Some(Command::Man) => clap_mangen::Man::new(cli::command())
-            .render(&mut std::io::stdout())
-            .map_err(|e| Failure::error(format!("man: {e}"))),
+        Some(Command::Man) => {
+            let mut text = Vec::new();
+            clap_mangen::Man::new(cli::command())
+                .render(&mut text)
+                .and_then(|()| write_stdout(&text))
+                .map_err(|e| Failure::error(format!("man: {e}")))
+        }
         Some(Command::Audit {
             format,
             fail_on,
@@ -199,5 +207,16 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             )
             .await
         }
+    }
+}
+
+/// Writes a command's whole output to stdout; a reader that went away (`| head`) ends it quietly
+/// (SIGPIPE is ignored, so the closed pipe is an `EPIPE` error, not a signal).
+pub fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }

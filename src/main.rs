@@ -2,16 +2,11 @@
 
 fn main() {
     let cli = entra_console::cli::Cli::parse_args();
-    // A command whose output is piped (`export ... | head -1`) ends quietly when the reader
-    // goes away, as Unix tools do: SIGPIPE back to its default (Rust ignores it, which turns
-    // every later print into an error or a panic). The TUI keeps ignoring it.
-    #[cfg(unix)]
-    if cli.command.is_some() {
-        // SAFETY: called before any other thread exists; SIG_DFL is a valid disposition.
-        unsafe {
-            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-        }
-    }
+    // A command whose output is piped (`export ... | head -1`) ends quietly with exit 0 when the
+    // reader goes away: SIGPIPE stays ignored (Rust's default), so a write to the closed pipe is
+    // an EPIPE error that every writer treats as the end of its output (`out::quiet`). Leaving
+    // SIGPIPE at its default would make the status depend on timing (0 when the output fitted
+    // in the pipe, 141 otherwise).
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

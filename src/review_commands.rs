@@ -354,7 +354,8 @@ pub async fn audit_all(
             .collect();
         md.push_str(&format!("| {rule} | {} |\n", cells.join(" | ")));
     }
-    println!("{}", crate::sanitize::clean(md.trim_end()));
+    let text = format!("{}\n", crate::sanitize::clean(md.trim_end()));
+    crate::write_stdout(text.as_bytes()).map_err(|e| Failure::error(format!("audit: {e}")))?;
     crate::sanitize::say(&format!(
         "{} tenant(s): reports in {}",
         names.len(),

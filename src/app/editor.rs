@@ -102,17 +102,23 @@ impl Editor {
 
     /// The draft as JSON, checked: syntax (with line and column), then shape.
     pub fn parsed(&self) -> Result<Value, String> {
-        let v: Value = serde_json::from_str(&self.text()).map_err(|e| {
-            format!(
-                "JSON syntax, line {} column {}: {}",
-                e.line(),
-                e.column(),
-                e
-            )
-        })?;
+        let v: Value = serde_json::from_str(&self.text()).map_err(|e| json_error(&e))?;
         self.subject.validate(&v)?;
         Ok(v)
     }
+}
+
+/// A JSON syntax error with its place said once: serde_json's message ends in its own
+/// " at line L column C", which is dropped for the place put first.
+pub fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let place = format!(" at line {} column {}", e.line(), e.column());
+    let what = text.strip_suffix(&place).unwrap_or(&text);
+    format!(
+        "JSON syntax, line {} column {}: {what}",
+        e.line(),
+        e.column()
+    )
 }
 
 impl App {
@@ -293,6 +299,15 @@ impl App {
 
 #[cfg(test)]
 mod tests {
+
+    /// Issue 23, item 15: the position of a JSON error is said once.
+    #[test]
+    fn json_errors_say_their_place_once() {
+        let e = serde_json::from_str::<serde_json::Value>("{\n  \"a\": ,\n}").unwrap_err();
+        let m = json_error(&e);
+        assert_eq!(m.matches("line 2").count(), 1, "{m}");
+        assert!(m.starts_with("JSON syntax, line 2 column"), "{m}");
+    }
     use super::*;
     use serde_json::json;
 

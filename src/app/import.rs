@@ -126,10 +126,11 @@ impl App {
             return Vec::new();
         };
         self.dirty = true;
+        let max = self.overlay_scroll_max.get();
         match code {
-            KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+            KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1).min(max),
             KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-            KeyCode::PageDown => *scroll = scroll.saturating_add(10),
+            KeyCode::PageDown => *scroll = scroll.saturating_add(10).min(max),
             KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
             KeyCode::Enter => {
                 let ready = self.import.as_ref().is_some_and(|i| {

@@ -21,7 +21,9 @@ mod set;
 pub mod tenant;
 mod update;
 pub mod whatif;
-pub use palette::{Command, palette_matches as update_palette_matches};
+pub use palette::{
+    Command, completion as palette_completion, palette_matches as update_palette_matches,
+};
 pub mod view;
 pub mod wizard;
 pub mod write;
@@ -162,6 +164,9 @@ pub struct App {
     switch_request: Option<RequestId>,
     /// The cache failed its integrity check (the status bar says so for the whole session).
     pub cache_damaged: bool,
+    /// How far the scrolled overlay on screen can scroll (the frame that drew it sets it; keys
+    /// stop there instead of scrolling into a blank box).
+    pub overlay_scroll_max: std::cell::Cell<u16>,
     next_id: RequestId,
 }
 
@@ -192,6 +197,7 @@ impl App {
             import: None,
             switch_request: None,
             cache_damaged: false,
+            overlay_scroll_max: std::cell::Cell::new(u16::MAX),
             next_id: 1,
         }
     }

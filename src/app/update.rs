@@ -357,10 +357,11 @@ impl App {
             }
         }
         if let Overlay::Help { scroll } | Overlay::Messages { scroll } = &mut self.overlay {
+            let max = self.overlay_scroll_max.get();
             match key.code {
-                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1).min(max),
                 KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                KeyCode::PageDown => *scroll = scroll.saturating_add(10),
+                KeyCode::PageDown => *scroll = scroll.saturating_add(10).min(max),
                 KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
                 _ => self.overlay = Overlay::None,
             }

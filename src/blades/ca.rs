@@ -207,6 +207,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Conditional Access",
     nav_label: "CA policies",
     command: "ca-policies",
+    aliases: &["ca", "conditional-access", "policies", "cap"],
     load: super::Load::Graph(list_request),
     columns,
     row,

@@ -190,6 +190,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Authentication contexts",
     nav_label: "Auth contexts",
     command: "auth-contexts",
+    aliases: &["contexts", "authentication-contexts", "acrs"],
     load: super::Load::Facts {
         parts: &[
             crate::protect::Part::Contexts,

@@ -201,6 +201,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Deleted items",
     nav_label: "Deleted",
     command: "deleted-items",
+    aliases: &["deleted", "recycle-bin", "restore"],
     load: super::Load::Parts(requests),
     columns,
     row,

@@ -113,6 +113,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Findings",
     nav_label: "Findings",
     command: "findings",
+    aliases: &["audit", "scuba"],
     load: super::Load::Computed(super::Computed {
         name: "findings",
         run,

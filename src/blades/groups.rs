@@ -247,6 +247,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Groups",
     nav_label: "Groups",
     command: "groups",
+    aliases: &["group"],
     load: super::Load::Graph(list_request),
     columns,
     row,

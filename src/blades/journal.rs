@@ -41,6 +41,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Journal",
     nav_label: "Journal",
     command: "journal",
+    aliases: &["log", "history", "writes"],
     load: super::Load::Journal,
     columns,
     row,

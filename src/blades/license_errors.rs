@@ -130,6 +130,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Licence errors",
     nav_label: "Lic. errors",
     command: "license-errors",
+    aliases: &["lic-errors", "licence-errors", "errors"],
     load: super::Load::Graph(list_request),
     columns,
     row,

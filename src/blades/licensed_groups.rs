@@ -78,6 +78,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Licensed groups",
     nav_label: "Lic. groups",
     command: "licensed-groups",
+    aliases: &["lic-groups", "licenced-groups", "group-licensing"],
     load: super::Load::Graph(list_request),
     columns,
     row,

@@ -117,6 +117,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Named locations",
     nav_label: "Locations",
     command: "named-locations",
+    aliases: &["locations", "ips", "countries"],
     load: super::Load::Graph(list_request),
     columns,
     row,

@@ -40,6 +40,9 @@ pub struct BladeDef {
     pub nav_label: &'static str,
     /// The name used by `:`, `export` and `sync` (`groups`); also its cache collection.
     pub command: &'static str,
+    /// Other names `:` knows the blade by (`licensing` for `licenses`); its navigation label
+    /// and title are known too.
+    pub aliases: &'static [&'static str],
     pub load: Load,
     pub columns: fn() -> Vec<Column>,
     /// The row of one object (a page, the cache, an export).
@@ -206,6 +209,29 @@ impl BladeKind {
     /// The name used by `:` and the CLI (`groups`).
     pub fn command(self) -> &'static str {
         self.0.command
+    }
+
+    /// Every name `:` knows the blade by, lowercase and hyphenated: its command, its
+    /// navigation label (`Lic. errors` as `lic-errors`), its title and its aliases.
+    pub fn names(self) -> Vec<String> {
+        let hyphenate = |s: &str| {
+            s.to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join("-")
+        };
+        let mut names = vec![self.command().to_string()];
+        for n in [self.nav_label(), self.title()]
+            .into_iter()
+            .chain(self.0.aliases.iter().copied())
+        {
+            let n = hyphenate(n);
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        names
     }
 
     pub fn from_command(s: &str) -> Option<BladeKind> {
@@ -590,13 +616,28 @@ impl ListSource {
 
     /// What Enter on a row opens.
     pub fn open(&self, v: &Value) -> Option<ObjectRef> {
-        let id = v.get("id")?.as_str()?.to_string();
-        // Objects without a display name (subscribed SKUs) go by their part number.
-        let name = ["displayName", "skuPartNumber"]
-            .iter()
-            .find_map(|k| v.get(*k).and_then(Value::as_str))
-            .unwrap_or(&id)
+        let id = v
+            .get("id")?
+            .as_str()
+            .filter(|id| !id.trim().is_empty())?
             .to_string();
+        // Objects without a display name go by what names them: a risky user by its user's
+        // name (titles and breadcrumbs never show a GUID that a name could replace), a
+        // subscribed SKU by its part number; the id only when nothing names the object.
+        let name = [
+            "displayName",
+            "userDisplayName",
+            "skuPartNumber",
+            "userPrincipalName",
+        ]
+        .iter()
+        .find_map(|k| {
+            v.get(*k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.trim().is_empty())
+        })
+        .unwrap_or(&id)
+        .to_string();
         let kind = match self {
             ListSource::Blade(b) => b.0.opens?,
             ListSource::WhatIf { .. } => ObjectKind::CaPolicy,

@@ -125,6 +125,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     title: "My roles",
     nav_label: "My roles",
     command: "my-roles",
+    aliases: &["pim", "activate", "me"],
     load: super::Load::Computed(super::Computed {
         name: "my-roles",
         run: read,

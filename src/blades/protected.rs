@@ -196,6 +196,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Protected actions",
     nav_label: "Prot. actions",
     command: "protected-actions",
+    aliases: &["protected", "protect-actions"],
     load: super::Load::Facts {
         parts: &[
             crate::protect::Part::Actions,

@@ -118,6 +118,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Risky users",
     nav_label: "Risky users",
     command: "risky-users",
+    aliases: &["risky", "risk", "identity-protection"],
     load: super::Load::Graph(list_request),
     columns,
     row,
@@ -286,5 +287,29 @@ mod tests {
             "location": {"city": "Lagos", "countryOrRegion": "NG"}}));
         assert_eq!(&r.cells[0], "2026-11-29 22:13");
         assert_eq!(&r.cells[5], "Lagos, NG");
+    }
+
+    /// Issue 23, items 11 and 13: a risky user's page is titled by the user's name (the
+    /// breadcrumb read `Risky users › b3fb95ee-…`), and a row without an id opens nothing.
+    #[test]
+    fn a_risky_users_page_is_named_not_numbered() {
+        let source = super::super::ListSource::Blade(super::super::BladeKind(&BLADE));
+        let open = source
+            .open(
+                &json!({"id": "b3fb95ee-0000", "userDisplayName": "Adele Vance",
+                "userPrincipalName": "adele@contoso.com"}),
+            )
+            .unwrap();
+        assert_eq!(open.name, "Adele Vance");
+        let open = source
+            .open(&json!({"id": "b3fb95ee-0000", "userPrincipalName": "adele@contoso.com"}))
+            .unwrap();
+        assert_eq!(open.name, "adele@contoso.com");
+        assert!(source.open(&json!({"userDisplayName": "No Id"})).is_none());
+        assert!(
+            source
+                .open(&json!({"id": "", "userDisplayName": "No Id"}))
+                .is_none()
+        );
     }
 }

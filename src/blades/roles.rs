@@ -310,6 +310,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Roles and admins",
     nav_label: "Roles",
     command: "roles",
+    aliases: &["role", "admins", "roles-and-admins", "directory-roles"],
     load: super::Load::Roles(rows),
     columns,
     row,

@@ -95,6 +95,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Authentication strengths",
     nav_label: "Strengths",
     command: "auth-strengths",
+    aliases: &["strengths", "authentication-strengths"],
     load: super::Load::Facts {
         parts: &[
             crate::protect::Part::Strengths,

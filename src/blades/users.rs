@@ -179,6 +179,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Users",
     nav_label: "Users",
     command: "users",
+    aliases: &["user", "people"],
     load: super::Load::Graph(list_request),
     columns,
     row,

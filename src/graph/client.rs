@@ -243,8 +243,12 @@ impl GraphClient {
         Url::parse(&s).map_err(|e| GraphError::BadUrl(format!("{s}: {e}")))
     }
 
-    /// Refuse anything but reads (and `$batch` of reads) in read-only mode, before a byte is sent.
+    /// Refuse anything but reads (and `$batch` of reads) in read-only mode, before a byte is
+    /// sent; and any request built from an empty id, in any mode.
     fn guard(&self, req: &Request) -> Result<(), GraphError> {
+        if let Some(why) = req.empty_id() {
+            return Err(GraphError::NoId(why));
+        }
         if self.read_only && !req.is_read() && !is_read_post(req) && !is_batch_of_reads(req) {
             return Err(GraphError::ReadOnly {
                 method: req.method.as_str().to_string(),

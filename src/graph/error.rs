@@ -142,6 +142,10 @@ pub enum GraphError {
     Offline,
     #[error("bad Graph URL: {0}")]
     BadUrl(String),
+    /// A path or filter would have been built from an object without an id (published sample
+    /// responses have id-less objects): nothing was sent.
+    #[error("not sent: {0} (an object without an id)")]
+    NoId(String),
     /// A page computed from the local cache could not be (offline).
     #[error("{0}")]
     Cache(String),

@@ -72,6 +72,25 @@ impl Request {
         Self::new(Method::Get, path)
     }
 
+    /// Where the request was built from an empty id, if it was: an empty path segment
+    /// (`/users//memberOf`) or a filter comparing an id with `''` (`userId eq ''`). Such a
+    /// request asks for something else than meant (a collection, or nothing), so it is never
+    /// sent.
+    pub fn empty_id(&self) -> Option<String> {
+        let path = self.path.split('?').next().unwrap_or_default();
+        if path.len() > 1 && (path.contains("//") || path.ends_with('/')) {
+            return Some(format!("{} {}", self.method.as_str(), self.path));
+        }
+        self.query
+            .iter()
+            .filter(|(k, _)| k == "$filter")
+            .find(|(_, v)| {
+                let v = v.to_ascii_lowercase();
+                v.match_indices("id eq ''").next().is_some()
+            })
+            .map(|(_, v)| format!("{} {} $filter={v}", self.method.as_str(), self.path))
+    }
+
     pub fn beta(mut self) -> Self {
         self.version = ApiVersion::Beta;
         self
@@ -133,6 +152,19 @@ impl Request {
 
 #[cfg(test)]
 mod tests {
+
+    /// Issue 23, item 11: a request built from an empty id names itself and is never sent.
+    #[test]
+    fn an_empty_id_is_caught() {
+        assert!(Request::get("/users//memberOf").empty_id().is_some());
+        assert!(Request::get("/groups/").empty_id().is_some());
+        let f = Request::get("/auditLogs/signIns").filter("userId eq '' and createdDateTime ge 1");
+        assert!(f.empty_id().is_some());
+        assert!(Request::get("/users/abc/memberOf").empty_id().is_none());
+        assert!(Request::get("/me").empty_id().is_none());
+        let ok = Request::get("/auditLogs/signIns").filter("userId eq 'abc'");
+        assert!(ok.empty_id().is_none());
+    }
     use super::*;
 
     #[test]

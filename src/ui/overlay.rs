@@ -112,21 +112,23 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
     );
 }
 
-/// A bordered overlay of wrapped `lines` in `r`, scrolled by `scroll` lines.
+/// A bordered overlay of wrapped `lines` in `r`, scrolled by `scroll` lines, never past the
+/// point where its last line sits at the bottom (the app learns that point for its keys).
 fn scrolled(f: &mut Frame, app: &App, r: Rect, title: &str, lines: Vec<Line>, scroll: u16) {
     let t = &app.theme;
+    let para = Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false });
+    // The rows the wrapped text really takes (ratatui's own count, so long lines are reached).
+    let rows = para.line_count(r.width.saturating_sub(2));
+    let max = rows.saturating_sub(usize::from(r.height.saturating_sub(2)));
+    let max = u16::try_from(max).unwrap_or(u16::MAX);
+    app.overlay_scroll_max.set(max);
+    let scroll = scroll.min(max);
     f.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.accent)
         .title(Span::styled(title.to_string(), t.header));
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(ratatui::widgets::Wrap { trim: false })
-            .scroll((scroll, 0)),
-        r,
-    );
+    f.render_widget(para.block(block).scroll((scroll, 0)), r);
 }
 
 /// The palette's commands beside the blade names, for the help.
@@ -191,10 +193,14 @@ pub fn palette(f: &mut Frame, app: &App, area: Rect, p: &Palette) {
         )
     });
     let width: u16 = if what_if { 72 } else { 48 };
+    let ghost =
+        crate::app::palette_completion(&p.input, found.get(p.selected).map(|(n, _)| n.as_str()))
+            .unwrap_or_default();
     let mut lines = vec![Line::from(vec![
         Span::styled(":", t.key),
         Span::styled(clean(&p.input), t.text),
         Span::styled("▏", t.key),
+        Span::styled(clean(&ghost), t.muted),
     ])];
     if let Some(h) = hint {
         lines.push(Line::from(Span::styled(h, t.muted)));
@@ -203,8 +209,13 @@ pub fn palette(f: &mut Frame, app: &App, area: Rect, p: &Palette) {
         lines.push(Line::from(Span::styled("no match", t.muted)));
     }
     for (i, (name, _)) in found.iter().enumerate() {
-        let style = if i == p.selected { t.selection } else { t.text };
-        lines.push(Line::from(Span::styled(format!(" {name} "), style)));
+        // The choice is marked by a sign, not only by colour (a capture, NO_COLOR).
+        let (mark, style) = if i == p.selected {
+            ("▸", t.selection)
+        } else {
+            (" ", t.text)
+        };
+        lines.push(Line::from(Span::styled(format!("{mark}{name} "), style)));
     }
     // Long inputs and the hint wrap: size the box by the wrapped lines.
     let inner = width.min(area.width).saturating_sub(2).max(1) as usize;

@@ -37,15 +37,23 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         None => {
             // This view's own keys first, then the global ones; what does not fit beside
             // the left part is left out from the end (? lists them all).
-            let mut pairs: Vec<(String, &str)> = app.view_hints();
-            for (a, label) in [
-                (Action::Help, "help"),
-                (Action::Palette, "jump"),
-                (Action::Filter, "filter"),
-                (Action::Quit, "quit"),
-            ] {
-                if let Some(k) = app.keymap.hint_on(a, Some(app.blade.command())) {
-                    pairs.push((k, label));
+            let mut pairs: Vec<(String, &str)> = Vec::new();
+            if app.editor.is_some() {
+                // The editor has the keyboard: its keys, not the list's behind it.
+                pairs.push(("Ctrl-S".into(), "check & review"));
+                pairs.push(("Esc".into(), "close"));
+                pairs.push(("Ctrl-Z".into(), "undo"));
+            } else {
+                pairs = app.view_hints();
+                for (a, label) in [
+                    (Action::Help, "help"),
+                    (Action::Palette, "jump"),
+                    (Action::Filter, "filter"),
+                    (Action::Quit, "quit"),
+                ] {
+                    if let Some(k) = app.keymap.hint_on(a, Some(app.blade.command())) {
+                        pairs.push((k, label));
+                    }
                 }
             }
             let left_w: usize = left.iter().map(|s| s.width()).sum();

@@ -53,6 +53,12 @@ pub async fn read(client: &GraphClient, key: &str) -> Result<Input, GraphError> 
         )
         .await?;
     let id = user["id"].as_str().unwrap_or_default().to_string();
+    if id.trim().is_empty() {
+        // Never `/users//memberOf`: without the user's id nothing below can be asked.
+        return Err(GraphError::NoId(format!(
+            "Graph's answer for user {key} has no id, so its groups, roles and policies cannot be read"
+        )));
+    }
     let mut input = Input {
         user,
         ..Default::default()

@@ -586,6 +586,17 @@ async fn editor_and_review_survive_tiny_terminals() {
     assert!(screen.contains("state Report-only → Off"), "{screen}");
 }
 
+/// Issue 23, item 15: the editor's status bar shows the editor's keys, not the list's.
+#[tokio::test]
+async fn the_editor_status_bar_names_the_editors_keys() {
+    let mut h = Harness::session(DemoOptions::default()).await;
+    on_row(&mut h, BladeKind::CaPolicies, "CA003", 'E').await;
+    let screen = h.render(100, 30);
+    let bar = screen.lines().last().unwrap();
+    assert!(bar.contains("Ctrl-S check & review"), "{bar}");
+    assert!(!bar.contains("edit") && !bar.contains("state"), "{bar}");
+}
+
 #[tokio::test]
 async fn read_only_opens_no_editor_and_sends_nothing() {
     let mut h = Harness::new(true).await;

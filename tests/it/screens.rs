@@ -55,6 +55,31 @@ async fn help_overlay() {
     insta::assert_snapshot!(h.render(80, 40));
 }
 
+/// Issue 23, item 15: the help scrolls to its last line and no further (it scrolled past its
+/// end into a blank box); one `k` after many `j` moves it back at once.
+#[tokio::test]
+async fn help_stops_scrolling_at_its_end() {
+    let mut h = Harness::new(false).await;
+    h.key(KeyCode::Char('?')).await;
+    let _ = h.render(80, 24);
+    for _ in 0..300 {
+        h.key(KeyCode::Char('j')).await;
+        let _ = h.render(80, 24);
+    }
+    let end = h.render(80, 24);
+    assert!(end.contains("In a filter or the palette"), "{end}");
+    // The box is full: its row above the bottom border holds text.
+    let rows: Vec<&str> = end.lines().collect();
+    let filled = rows
+        .iter()
+        .filter(|l| l.starts_with('│') && l.trim_matches(|c| c == '│' || c == ' ').is_empty())
+        .count();
+    assert!(filled <= 2, "blank rows in the help: {end}");
+    h.key(KeyCode::Char('k')).await;
+    let up = h.render(80, 24);
+    assert!(!up.contains("In a filter or the palette"), "{up}");
+}
+
 /// Issue 11, items 21 and 22: a message longer than the bar is cut with … and kept whole in
 /// `:messages`; the help names the palette commands.
 #[tokio::test]

@@ -91,6 +91,19 @@ fn read_only_refuses_writes_before_sending() {
     assert!(matches!(c.guard(&mixed), Err(GraphError::ReadOnly { .. })));
 }
 
+/// Issue 23, item 11: a path or filter built from an empty id is refused before sending, in
+/// every mode (`/users//memberOf` would read something else; `userId eq ''` reads nothing).
+#[test]
+fn requests_built_from_an_empty_id_are_not_sent() {
+    let c = client("http://127.0.0.1:9", false).unwrap();
+    let e = c.guard(&Request::get("/users//memberOf")).unwrap_err();
+    assert!(matches!(e, GraphError::NoId(_)), "{e}");
+    assert!(e.to_string().contains("/users//memberOf"), "{e}");
+    let f = Request::get("/auditLogs/signIns").filter("userId eq ''");
+    assert!(matches!(c.guard(&f), Err(GraphError::NoId(_))));
+    assert!(c.guard(&Request::get("/users/u1/memberOf")).is_ok());
+}
+
 #[test]
 fn pages_tolerate_missing_value_and_annotations() {
     let p = parse_page(
