@@ -437,17 +437,17 @@ impl App {
                     return self.wizard_context(id, name);
                 }
                 if let Some(Purpose::UsageLocation { user_id, user_name }) = p.purpose.clone() {
-                    let code = name.to_ascii_uppercase();
-                    if code.len() != 2 || !code.chars().all(|c| c.is_ascii_uppercase()) {
-                        p.error = Some(
-                            "a usage location is two letters (ISO 3166-1 alpha-2, e.g. US)".into(),
-                        );
-                        return Vec::new();
-                    }
+                    let (code, country) = match crate::licensing::location::check(&name) {
+                        Ok(c) => c,
+                        Err(why) => {
+                            p.error = Some(why);
+                            return Vec::new();
+                        }
+                    };
                     self.overlay = Overlay::None;
                     let request = crate::graph::endpoints::set_usage_location(&user_id, &code);
                     let title = format!(
-                        "Set the usage location of {} to {code}",
+                        "Set the usage location of {} to {code} ({country})",
                         crate::sanitize::clean(&user_name)
                     );
                     return self.begin_write(title, user_id, request, None, None);
@@ -527,7 +527,8 @@ impl App {
                     p.stage = Stage::Duration {
                         principal,
                         justification: why,
-                        selected: 3,
+                        // The shortest: the least privilege is the default, never the most.
+                        selected: 0,
                     };
                     p.error = None;
                 }

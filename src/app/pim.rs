@@ -264,7 +264,8 @@ impl App {
                 .iter()
                 .map(|d| d.trim_start_matches("PT").to_lowercase())
                 .collect(),
-            selected: a.durations.len().saturating_sub(1),
+            // The shortest first: the least standing privilege is the default.
+            selected: 0,
         };
         Vec::new()
     }

@@ -127,7 +127,9 @@ impl App {
         let choice = super::write::Choice {
             field: "authenticationContextId".into(),
             current,
-            selected: (at + 1) % options.len(),
+            // On the current value, marked ▸: the admin moves to the change (Enter on the
+            // current value sends nothing).
+            selected: at,
             options,
         };
         // The body's context follows the choice (`sync_request`).
@@ -186,7 +188,7 @@ impl App {
             ("Published".to_string(), serde_json::json!(true)),
             ("Not published".to_string(), serde_json::json!(false)),
         ];
-        let selected = usize::from(current == serde_json::json!(true));
+        let selected = usize::from(current != serde_json::json!(true));
         let choice = super::write::Choice {
             field: "isAvailable".into(),
             current,
@@ -230,7 +232,9 @@ impl App {
         let choice = super::write::Choice {
             field: "state".into(),
             current,
-            selected: (at + 1) % options.len(),
+            // On the current value, marked ▸: the admin moves to the change (Enter on the
+            // current value sends nothing).
+            selected: at,
             options,
         };
         let request = crate::blades::ca::state_request(

@@ -316,9 +316,12 @@ fn a_policy_write_waits_for_the_guard_and_warns_without_break_glass() {
             ..Default::default()
         },
     });
-    let effects = a.update(key(KeyCode::Char('t')));
+    let mut effects = a.update(key(KeyCode::Char('t')));
+    // The picker opens on the current state (Off); → moves to On.
+    effects.extend(a.update(key(KeyCode::Right)));
     let guard_id = effects
         .iter()
+        .rev()
         .find_map(|e| match e {
             Effect::LoadGuard { id, accounts } => {
                 assert!(accounts.is_empty());

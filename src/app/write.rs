@@ -9,6 +9,17 @@ use crate::protect::{self, Protection};
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 
+/// A Graph property in the words the confirm uses for it (`directoryScopeId` is the scope).
+pub fn field_words(field: &str) -> &str {
+    match field {
+        "directoryScopeId" => "scope",
+        "isAvailable" => "published",
+        "authenticationContextId" => "authentication context",
+        "autoReconcileProxyConflict" => "proxy addresses another object holds",
+        other => other,
+    }
+}
+
 /// A choice among values (the policy state), shown in the confirm step.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Choice {
@@ -105,11 +116,16 @@ impl PendingWrite {
             }
             Some(c) => {
                 let new = &c.options[c.selected];
+                let field = field_words(&c.field);
+                if c.current.is_null() {
+                    // A new object: nothing before, so no "→" from an empty value.
+                    return vec![format!("{field}: {}", new.0)];
+                }
                 let old = Self::label(c, &c.current);
                 if new.1 == c.current {
-                    vec![format!("{}: {old} (unchanged)", c.field)]
+                    vec![format!("{field}: {old} (unchanged)")]
                 } else {
-                    vec![format!("{}: {old} → {}", c.field, new.0)]
+                    vec![format!("{field}: {old} → {}", new.0)]
                 }
             }
             // A bulk write without a choice: each object with the request it gets.
@@ -149,6 +165,19 @@ impl PendingWrite {
                     b[c.field.as_str()] = c.options[c.selected].1.clone();
                 }
             }
+        }
+    }
+
+    /// A choice left on the value every object has now: there is nothing to send.
+    pub fn unchanged(&self) -> bool {
+        let Some(c) = self.choice.as_ref().filter(|c| !c.field.is_empty()) else {
+            return false;
+        };
+        let new = &c.options[c.selected].1;
+        if self.targets.is_empty() {
+            *new == c.current
+        } else {
+            self.targets.iter().all(|t| t.current == *new)
         }
     }
 
@@ -354,6 +383,16 @@ impl App {
                 }
                 w.sync_request();
                 self.refresh_review();
+                Vec::new()
+            }
+            (Phase::Confirm, KeyCode::Enter) if w.unchanged() => {
+                let what = w.choice.as_ref().map_or("value".to_string(), |c| {
+                    format!("{} {}", c.field, c.options[c.selected].0)
+                });
+                self.toast(
+                    format!("{what} is what it is now: nothing to send (←/→ picks another)"),
+                    true,
+                );
                 Vec::new()
             }
             (Phase::Confirm, KeyCode::Enter) => {

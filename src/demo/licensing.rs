@@ -44,11 +44,15 @@ pub async fn patch_user(
                 &format!("Property '{k}' is read-only or not supported by the demo tenant."),
             );
         }
-        // usageLocation: two letters (ISO 3166-1 alpha-2) or null.
+        // usageLocation: an assigned ISO 3166-1 alpha-2 code (user.md: "A two-letter country
+        // code (ISO standard 3166)"), or null; Graph refuses `XX` as it refuses `USA`.
         if k == "usageLocation"
             && !(v.is_null()
-                || v.as_str()
-                    .is_some_and(|s| s.len() == 2 && s.chars().all(|c| c.is_ascii_uppercase())))
+                || v.as_str().is_some_and(|s| {
+                    s.len() == 2
+                        && s.chars().all(|c| c.is_ascii_uppercase())
+                        && rust_iso3166::from_alpha2(s).is_some()
+                }))
         {
             return ctx.error(
                 400,

@@ -3,6 +3,7 @@
 
 pub mod export;
 pub mod facts;
+pub mod location;
 
 pub use facts::LicenceFacts;
 use serde_json::Value;

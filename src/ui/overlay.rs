@@ -10,6 +10,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
+/// The sign in front of a list's chosen line: readable without colour (a capture, NO_COLOR,
+/// a monochrome terminal), where reverse video alone is not.
+pub fn mark(chosen: bool) -> &'static str {
+    if chosen { "▸" } else { " " }
+}
+
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
@@ -268,7 +274,8 @@ pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Pick
                     .or(r["mail"].as_str())
                     .unwrap_or_default();
                 let text = format!(
-                    " {} ({kind}) {}",
+                    "{}{} ({kind}) {}",
+                    mark(i == p.selected),
                     clean(r["displayName"].as_str().unwrap_or_default()),
                     clean(extra)
                 );
@@ -298,7 +305,7 @@ pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Pick
             let first = selected.saturating_sub(room - 1);
             for (i, o) in options.iter().enumerate().skip(first).take(room) {
                 lines.push(Line::from(Span::styled(
-                    format!(" {} ", clean(o)),
+                    format!("{}{} ", mark(i == *selected), clean(o)),
                     if i == *selected { t.selection } else { t.text },
                 )));
             }
@@ -315,7 +322,11 @@ pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Pick
                     "[x] on "
                 };
                 lines.push(Line::from(Span::styled(
-                    format!(" {mark} {} ", clean(&crate::app::licence::plan_label(pl))),
+                    format!(
+                        "{}{mark} {} ",
+                        self::mark(i == *selected),
+                        clean(&crate::app::licence::plan_label(pl))
+                    ),
                     if i == *selected { t.selection } else { t.text },
                 )));
             }
@@ -350,7 +361,7 @@ pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Pick
             let mut spans = Vec::new();
             for (i, (label, _)) in DURATIONS.iter().enumerate() {
                 spans.push(Span::styled(
-                    format!(" {label} "),
+                    format!("{}{label} ", mark(i == *selected)),
                     if i == *selected { t.selection } else { t.text },
                 ));
             }

@@ -38,7 +38,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             // This view's own keys first, then the global ones; what does not fit beside
             // the left part is left out from the end (? lists them all).
             let mut pairs: Vec<(String, &str)> = Vec::new();
-            if app.editor.is_some() {
+            if app.write.is_some() {
+                // A confirm has the keyboard and says its own keys in its panel.
+                if let Some(k) = app.keymap.hint_on(Action::Help, Some(app.blade.command())) {
+                    pairs.push((k, "help"));
+                }
+            } else if app.editor.is_some() {
                 // The editor has the keyboard: its keys, not the list's behind it.
                 pairs.push(("Ctrl-S".into(), "check & review"));
                 pairs.push(("Esc".into(), "close"));

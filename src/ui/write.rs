@@ -62,7 +62,8 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                 let mut spans = vec![Span::styled(format!("{label}: "), t.muted)];
                 for (i, (label, _)) in c.options.iter().enumerate() {
                     let style = if i == c.selected { t.selection } else { t.text };
-                    spans.push(Span::styled(format!(" {label} "), style));
+                    let sign = super::overlay::mark(i == c.selected);
+                    spans.push(Span::styled(format!("{sign}{label} "), style));
                     spans.push(Span::raw(" "));
                 }
                 out.push(Line::from(spans));

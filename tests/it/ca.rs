@@ -200,7 +200,8 @@ async fn lockout_guard_refuses_block_all_without_break_glass() {
 async fn switching_off_the_cap_policy_warns_about_the_loop() {
     let mut h = Harness::session(DemoOptions::default()).await;
     on_row(&mut h, BladeKind::CaPolicies, "CAP", 't').await;
-    // On → Report-only is the first choice offered.
+    // The picker opens on On (▸); → offers Report-only.
+    h.key(KeyCode::Right).await;
     let r = review(&h);
     assert!(r.warnings.iter().any(|w| w.contains("context c1")), "{r:?}");
     // Deleting it warns the same way.
@@ -537,6 +538,7 @@ async fn strengths_and_locations_say_which_policies_use_them() {
 async fn a_change_made_during_the_review_is_caught_before_sending() {
     let mut h = Harness::session(DemoOptions::default()).await;
     on_row(&mut h, BladeKind::CaPolicies, "CA012", 't').await;
+    h.key(KeyCode::Right).await;
     assert_eq!(review(&h).diff, ["state On → Report-only"]);
     {
         let mut t = h.server.state.tenant.write().unwrap();

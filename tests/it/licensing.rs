@@ -138,6 +138,14 @@ async fn find_understand_and_fix_a_licence_error() {
     for _ in 0.."Germany".len() {
         h.key(KeyCode::Backspace).await;
     }
+    // Issue 23, item 7: two letters that are no country are refused too, with the reason.
+    h.type_str("XX").await;
+    h.key(KeyCode::Enter).await;
+    assert!(h.app.write.is_none());
+    let screen = h.render(120, 30);
+    assert!(screen.contains("not an assigned"), "{screen}");
+    h.key(KeyCode::Backspace).await;
+    h.key(KeyCode::Backspace).await;
     h.type_str("de").await;
     h.key(KeyCode::Enter).await;
     let w = h.app.write.as_ref().expect("the confirm");
@@ -167,6 +175,31 @@ async fn find_understand_and_fix_a_licence_error() {
             .all(|s| s["error"] == "None"),
         "{carlos}"
     );
+}
+
+/// Issue 23, item 7: the demo tenant refuses an unassigned usage location as Graph does.
+#[tokio::test]
+async fn the_demo_refuses_an_unassigned_usage_location() {
+    use entra_console::graph::{Method, Request};
+    let h = Harness::new(false).await;
+    let path = "/users/carlos.mendez@tailspindemo.onmicrosoft.com";
+    for (code, ok) in [("XX", false), ("ZZ", false), ("DE", true)] {
+        let r = h
+            .client
+            .send(
+                &Request::new(Method::Patch, path).json(serde_json::json!({"usageLocation": code})),
+            )
+            .await;
+        match (ok, r) {
+            (true, Ok(_)) => {}
+            (false, Err(e)) => {
+                let api = e.api().unwrap();
+                assert_eq!(api.status, 400, "{code}");
+                assert!(api.message.contains("usageLocation"), "{code}: {e}");
+            }
+            (ok, r) => panic!("{code}: wanted ok={ok}, got {r:?}"),
+        }
+    }
 }
 
 #[test]

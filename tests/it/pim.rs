@@ -53,16 +53,19 @@ async fn activation_through_step_up_then_deactivation() {
     h.key(KeyCode::Enter).await;
     h.type_str("CHG-1042").await;
     h.key(KeyCode::Enter).await;
-    h.key(KeyCode::Enter).await; // the longest duration offered: 4 h
+    // Issue 23, item 6: the shortest duration is preselected, marked ▸ (not by colour alone).
+    let screen = h.render(80, 24);
+    assert!(screen.contains("▸1h"), "{screen}");
+    h.key(KeyCode::Enter).await; // the shortest duration offered: 1 h
     let w = h.app.write.as_ref().expect("a confirm");
     assert!(
-        w.title.contains("for 4h") && w.title.contains("c4"),
+        w.title.contains("for 1h") && w.title.contains("c4"),
         "{}",
         w.title
     );
     let body = w.request.body.clone().unwrap();
     assert_eq!(body["action"], "selfActivate");
-    assert_eq!(body["scheduleInfo"]["expiration"]["duration"], "PT4H");
+    assert_eq!(body["scheduleInfo"]["expiration"]["duration"], "PT1H");
     assert_eq!(body["ticketInfo"]["ticketNumber"], "CHG-1042");
     h.key(KeyCode::Enter).await;
     assert_eq!(h.app.write.as_ref().unwrap().phase, Phase::Challenged);

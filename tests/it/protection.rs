@@ -75,7 +75,9 @@ async fn setting_a_context_warns_about_the_trap_and_steps_up() {
     h.open(BladeKind::ProtectedActions).await;
     h.filter("partners/create").await;
     h.key(KeyCode::Char('t')).await;
-    // The first choice after "none" is c1; move to c2 (the report-only trap): a warning.
+    // The picker opens on the current "none"; c1 is next, then c2 (the report-only trap): a
+    // warning.
+    h.key(KeyCode::Right).await;
     h.key(KeyCode::Right).await;
     let screen = h.render(120, 40);
     assert!(screen.contains("No enabled policy targets c2"), "{screen}");
@@ -125,6 +127,8 @@ async fn publishing_a_context_needs_no_step_up() {
     h.open(BladeKind::AuthContexts).await;
     h.filter("c3").await;
     h.key(KeyCode::Char('t')).await;
+    // On "Not published" (now); → to Published.
+    h.key(KeyCode::Right).await;
     let w = h.app.write.as_ref().unwrap();
     assert_eq!(w.request.body.as_ref().unwrap()["isAvailable"], true);
     assert!(w.protection.is_none(), "not a protected action");
@@ -357,6 +361,7 @@ async fn a_context_for_several_marked_permissions() {
     h.key(KeyCode::Char(' ')).await;
     h.key(KeyCode::Up).await;
     h.key(KeyCode::Char('t')).await;
+    h.key(KeyCode::Right).await;
     let w = h.app.write.as_ref().unwrap();
     assert!(w.title.contains("2 marked permissions"), "{}", w.title);
     assert_eq!(w.targets.len(), 2);

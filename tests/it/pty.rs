@@ -215,6 +215,10 @@ fn protected_change_with_inline_step_up() {
     s.wait_for("/CA005 ", Duration::from_secs(5)); // fuzzy: the best match is selected
     s.send("t");
     s.wait_for("Protected action: auth context c1", Duration::from_secs(10));
+    // Issue 23, item 6: the state picker opens on the current state, marked ▸; → moves on.
+    s.wait_for("▸Off", Duration::from_secs(5));
+    s.send("\x1b[C");
+    s.wait_for("state Off → On", Duration::from_secs(5));
     s.send("\r");
     s.wait_for("Step-up required", Duration::from_secs(10));
     s.send("\r");
@@ -233,6 +237,8 @@ fn blocked_step_up_keeps_the_draft() {
     policy_row(&mut s, "CA005");
     s.send("t");
     s.wait_for("Protected action", Duration::from_secs(10));
+    s.send("\x1b[C");
+    s.wait_for("state Off → On", Duration::from_secs(5));
     s.send("\r");
     s.wait_for("Step-up required", Duration::from_secs(10));
     s.send("\r");

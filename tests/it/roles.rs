@@ -246,7 +246,10 @@ async fn assigning_a_role_through_the_picker() {
     assert!(h.render(80, 24).contains("PIM asks for a justification"));
     h.type_str("Change CHG-1234").await;
     h.key(KeyCode::Enter).await;
-    h.key(KeyCode::Left).await; // 180 days
+    // Issue 23, item 6: 30 days (the shortest) is preselected; two → to 180 days.
+    assert!(h.render(80, 24).contains("▸30 days"));
+    h.key(KeyCode::Right).await;
+    h.key(KeyCode::Right).await; // 180 days
     insta::assert_snapshot!("pim_duration_80x24", h.render(80, 24));
     h.key(KeyCode::Enter).await;
     let w = h.app.write.as_ref().unwrap();

@@ -25,6 +25,8 @@ async fn confirm_state_change(h: &mut Harness) {
     h.open(BladeKind::CaPolicies).await;
     h.filter("CA005").await;
     h.key(KeyCode::Char('t')).await;
+    // The picker opens on Off (now); → to On.
+    h.key(KeyCode::Right).await;
     let w = h.app.write.as_ref().expect("write panel");
     assert_eq!(w.phase, Phase::Confirm);
     assert!(h.app.tenant.facts.is_some());
