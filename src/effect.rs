@@ -301,6 +301,10 @@ pub async fn perform(
                 }
             }
         }
+        Effect::Check { id, request } => {
+            let result = client.get_json(&request).await;
+            let _ = tx.send(Msg::Checked { id, result });
+        }
         Effect::LoadPimPolicy { id, role_id } => {
             let request = crate::blades::my_roles::policy_request(&role_id);
             let result = client.get_json(&request).await;
@@ -609,6 +613,7 @@ impl Runner {
             | Effect::Compute { id, .. }
             | Effect::ComputeList { id, .. }
             | Effect::LoadPimPolicy { id, .. }
+            | Effect::Check { id, .. }
             | Effect::BulkAdd { id, .. }
             | Effect::LoadJournal { id }
             | Effect::FetchObject { id, .. }

@@ -303,18 +303,95 @@ impl App {
     }
 
     /// `d` on the Groups list: delete the group, the confirm saying whether it can come back.
+    /// A group that assigns licences is refused before anything is sent (licensing-group-
+    /// advanced.md: "It isn't possible to delete a group with an active license assigned"),
+    /// naming the products and how many members hold them; a group that cannot be restored
+    /// asks for its name first.
     pub fn delete_group(&mut self) -> Vec<Effect> {
         let Some(g) = self.selected_group() else {
             return Vec::new();
         };
+        if self.ctx.read_only {
+            self.toast("read-only mode: writes are disabled", true);
+            return Vec::new();
+        }
+        let id = g["id"].as_str().unwrap_or_default().to_string();
+        if !group_products(&g, self.tenant.licences.ready()).is_empty() && !id.is_empty() {
+            // The members the licences reach are counted first: the refusal names them.
+            let rid = self.fresh_id();
+            self.delete_check = Some((rid, g));
+            self.toast("the group assigns licences: counting its members…", false);
+            let request = crate::graph::endpoints::group_member_count(&id);
+            return vec![Effect::Check { id: rid, request }];
+        }
+        if group_restorable(&g) {
+            return self.delete_group_confirm(g);
+        }
+        let name = clean(g["displayName"].as_str().unwrap_or(&id));
+        self.overlay = Overlay::Picker(Box::new(Picker {
+            title: format!(
+                "Delete the group {name} for good (not a Microsoft 365 group: it cannot be \
+                 restored): type its name to confirm"
+            ),
+            purpose: Some(Purpose::DeleteGroup(Box::new(g))),
+            stage: super::picker::Stage::Name,
+            ..Default::default()
+        }));
+        self.dirty = true;
+        Vec::new()
+    }
+
+    /// The count of a licensed group's members arrived: the refusal, in words.
+    pub(super) fn on_group_delete_check(
+        &mut self,
+        id: super::RequestId,
+        result: Result<Value, crate::graph::GraphError>,
+    ) -> Vec<Effect> {
+        let Some((_, g)) = self.delete_check.take_if(|(rid, _)| *rid == id) else {
+            return Vec::new();
+        };
+        let name = clean(g["displayName"].as_str().unwrap_or_default());
+        let products = group_products(&g, self.tenant.licences.ready()).join(", ");
+        let members = match result {
+            Ok(v) => match v["@odata.count"].as_u64() {
+                Some(n) => format!("{n} member{}", if n == 1 { "" } else { "s" }),
+                None => "its members (Graph gave no count)".into(),
+            },
+            Err(e) => format!("its members (not counted: {e})"),
+        };
+        self.toast(
+            format!(
+                "refused: {name} assigns {products} to {members}; remove the group's licences \
+                 first (its page, l), then delete it. Nothing was sent"
+            ),
+            true,
+        );
+        Vec::new()
+    }
+
+    /// The name typed for a group that cannot come back: the confirm, or why not.
+    pub(super) fn delete_group_named(&mut self, g: Value, typed: &str) -> Vec<Effect> {
+        let name = g["displayName"]
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        if typed.trim() != name {
+            if let Overlay::Picker(p) = &mut self.overlay {
+                p.error = Some(format!("type the name exactly: {}", clean(&name)));
+            }
+            return Vec::new();
+        }
+        self.overlay = Overlay::None;
+        self.delete_group_confirm(g)
+    }
+
+    fn delete_group_confirm(&mut self, g: Value) -> Vec<Effect> {
         let id = g["id"].as_str().unwrap_or_default().to_string();
         let name = clean(g["displayName"].as_str().unwrap_or(&id));
-        let m365 = g["groupTypes"]
-            .as_array()
-            .is_some_and(|a| a.iter().any(|t| t == "Unified"));
         // group-delete.md: Microsoft 365 groups go to deleted items (restorable for 30 days);
         // security groups are deleted permanently.
-        let fate = if m365 {
+        let fate = if group_restorable(&g) {
             "a Microsoft 365 group: it goes to Deleted items and can be restored for 30 days"
         } else {
             "not a Microsoft 365 group: it is deleted for good and cannot be restored"
@@ -384,4 +461,26 @@ impl App {
         self.dirty = true;
         Vec::new()
     }
+}
+
+/// A Microsoft 365 group: deleted, it waits 30 days in Deleted items (group-delete.md).
+fn group_restorable(g: &Value) -> bool {
+    g["groupTypes"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|t| t == "Unified"))
+}
+
+/// The products a group assigns, by name where the licence facts know them.
+fn group_products(g: &Value, facts: Option<&crate::licensing::LicenceFacts>) -> Vec<String> {
+    g["assignedLicenses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l["skuId"].as_str())
+        .map(|sku| match facts {
+            Some(f) => f.product(sku),
+            None => crate::licensing::product_name(sku, "")
+                .map_or_else(|| sku.to_string(), str::to_string),
+        })
+        .collect()
 }

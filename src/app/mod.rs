@@ -167,6 +167,8 @@ pub struct App {
     /// How far the scrolled overlay on screen can scroll (the frame that drew it sets it; keys
     /// stop there instead of scrolling into a blank box).
     pub overlay_scroll_max: std::cell::Cell<u16>,
+    /// A group whose delete waits for the count of the members its licences reach.
+    pub(crate) delete_check: Option<(RequestId, serde_json::Value)>,
     next_id: RequestId,
 }
 
@@ -198,6 +200,7 @@ impl App {
             switch_request: None,
             cache_damaged: false,
             overlay_scroll_max: std::cell::Cell::new(u16::MAX),
+            delete_check: None,
             next_id: 1,
         }
     }

@@ -63,6 +63,11 @@ pub enum Msg {
         id: RequestId,
         result: Result<serde_json::Value, GraphError>,
     },
+    /// The answer to an [`Effect::Check`].
+    Checked {
+        id: RequestId,
+        result: Result<serde_json::Value, GraphError>,
+    },
     /// The findings of the last audit kept in the cache (the JSON report's `findings`), and
     /// when its reads were made.
     CachedFindings {
@@ -167,6 +172,9 @@ pub enum Effect {
     },
     /// Read a directory role's PIM policy (with its rules) for an activation.
     LoadPimPolicy { id: RequestId, role_id: String },
+    /// Read one JSON answer for a check made before a write is offered (its `Msg::Checked`
+    /// goes to the check that asked).
+    Check { id: RequestId, request: Request },
     /// Compute a page from several reads (xray).
     Compute {
         id: RequestId,

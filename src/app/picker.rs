@@ -50,6 +50,8 @@ pub enum Purpose {
     RestoreAs(Box<Value>),
     /// Delete a deleted item for good once its name is typed.
     Purge(Box<Value>),
+    /// Delete a group that cannot be restored (not Microsoft 365) once its name is typed.
+    DeleteGroup(Box<Value>),
     /// Activate an eligible role of the signed-in admin (PIM).
     Activate(Box<super::pim::Activation>),
 }
@@ -431,6 +433,9 @@ impl App {
                 }
                 if let Some(Purpose::Purge(o)) = p.purpose.clone() {
                     return self.purge(*o, name);
+                }
+                if let Some(Purpose::DeleteGroup(g)) = p.purpose.clone() {
+                    return self.delete_group_named(*g, &name);
                 }
                 if let Some(Purpose::ProtectContext { id }) = p.purpose.clone() {
                     self.overlay = Overlay::None;

@@ -187,6 +187,7 @@ impl App {
             Msg::Filtered(found) => self.on_filtered(found),
             Msg::CachedFindings { items, at } => self.on_cached_findings(items, at),
             Msg::PimPolicy { id, result } => self.on_pim_policy(id, result),
+            Msg::Checked { id, result } => self.on_group_delete_check(id, result),
             Msg::Roles { id, roles } => {
                 self.on_roles(id, roles);
                 Vec::new()

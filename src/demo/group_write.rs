@@ -178,6 +178,20 @@ pub async fn delete_group(
     let Some(g) = t.group(&group).cloned() else {
         return ctx.not_found(&group);
     };
+    // licensing-group-advanced.md, "Deleting a group with an assigned license": "It isn't
+    // possible to delete a group with an active license assigned ... we require any licenses
+    // to be removed from the group first". The docs show the refusal only as a screenshot;
+    // the demo answers Graph's usual 400 with that rule in the message.
+    if g["assignedLicenses"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty())
+    {
+        return ctx.error(
+            400,
+            "Request_BadRequest",
+            "Cannot delete a group with licenses assigned. Remove the licenses from the group before deleting it.",
+        );
+    }
     let unified = g["groupTypes"]
         .as_array()
         .is_some_and(|a| a.iter().any(|x| x == "Unified"));

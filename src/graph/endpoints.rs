@@ -236,6 +236,15 @@ pub fn create_group(name: &str, m365: bool, rule: Option<&str>) -> Request {
 
 /// Delete a group (`DELETE /groups/{id}`, 204): a Microsoft 365 group goes to deleted items
 /// for 30 days, a security group is gone (group-delete.md).
+/// How many direct members a group has: `$count=true` with `ConsistencyLevel: eventual`
+/// (group-list-members.md, example "Get only a count of all memberships"), one id a page.
+pub fn group_member_count(id: &str) -> Request {
+    Request::get(format!("/groups/{}/members", path_segment(id)))
+        .select(&["id"])
+        .top(1)
+        .count()
+}
+
 pub fn delete_group(id: &str) -> Request {
     Request::new(
         super::Method::Delete,

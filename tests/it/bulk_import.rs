@@ -380,6 +380,15 @@ mod tui {
             h.open(BladeKind::Groups).await;
             h.filter(name).await;
             h.key(KeyCode::Char('d')).await;
+            if !kept {
+                // Issue 23, item 1: what cannot come back asks for its name first.
+                assert!(h.app.write.is_none());
+                h.type_str("SG-VPN").await;
+                h.key(KeyCode::Enter).await;
+                assert!(h.app.write.is_none(), "a part of the name is not the name");
+                h.type_str("-Users").await;
+                h.key(KeyCode::Enter).await;
+            }
             let w = h.app.write.as_ref().expect("a confirm");
             assert!(w.title.contains(says), "{}", w.title);
             h.key(KeyCode::Enter).await;
@@ -388,6 +397,49 @@ mod tui {
             assert!(!t.groups.iter().any(|g| g["displayName"] == name));
             assert_eq!(t.deleted.iter().any(|g| g["displayName"] == name), kept);
         }
+    }
+
+    /// Issue 23, item 1: a group that assigns licences is refused before anything is sent,
+    /// naming its products and its member count; the demo tenant refuses it too.
+    #[tokio::test]
+    async fn a_group_that_assigns_licences_is_not_deleted() {
+        let mut h = Harness::session(Default::default()).await;
+        h.open(BladeKind::Groups).await;
+        h.filter("LIC - Microsoft 365 E3").await;
+        let before = h.server.state.faults.log.lock().unwrap().len();
+        h.key(KeyCode::Char('d')).await;
+        assert!(h.app.write.is_none());
+        assert!(matches!(h.app.overlay, entra_console::app::Overlay::None));
+        let t = h.app.toast.as_ref().unwrap().text.clone();
+        assert!(t.starts_with("refused:"), "{t}");
+        assert!(t.contains("Microsoft 365 E3"), "{t}");
+        let gid = {
+            let t = h.server.state.tenant.read().unwrap();
+            let g = t
+                .groups
+                .iter()
+                .find(|g| g["displayName"] == "LIC - Microsoft 365 E3")
+                .unwrap();
+            g["id"].as_str().unwrap().to_string()
+        };
+        let n = h.server.state.tenant.read().unwrap().members[&gid].len();
+        assert!(t.contains(&format!("to {n} member")), "{t}");
+        {
+            let log = h.server.state.faults.log.lock().unwrap();
+            assert!(
+                log[before..].iter().all(|r| r.starts_with("GET")),
+                "{log:?}"
+            );
+        }
+        // The tenant says the same when asked anyway.
+        let e = h
+            .client
+            .send(&entra_console::graph::endpoints::delete_group(&gid))
+            .await
+            .unwrap_err();
+        let api = e.api().unwrap();
+        assert_eq!(api.status, 400);
+        assert!(api.message.contains("Remove the licenses"), "{e}");
     }
 
     #[tokio::test]
