@@ -24,6 +24,8 @@ pub struct Row {
     pub text: String,
     /// The object it names, or why it is malformed.
     pub key: Result<Key, String>,
+    /// A line that is not data ("version line", "header"): reported, never sent.
+    pub skip: Option<&'static str>,
 }
 
 /// How a row ended.
@@ -33,6 +35,10 @@ pub enum Outcome {
     /// `--dry-run`: would be added.
     WouldAdd,
     AlreadyMember,
+    /// The row names the same object as an earlier line (its number).
+    Duplicate(usize),
+    /// Not a data line: the version line or the header.
+    Skipped(&'static str),
     NotFound,
     Malformed(String),
     Failed(String),
@@ -43,7 +49,11 @@ impl Outcome {
     pub fn ok(&self) -> bool {
         matches!(
             self,
-            Outcome::Added | Outcome::WouldAdd | Outcome::AlreadyMember
+            Outcome::Added
+                | Outcome::WouldAdd
+                | Outcome::AlreadyMember
+                | Outcome::Duplicate(_)
+                | Outcome::Skipped(_)
         )
     }
 
@@ -52,6 +62,8 @@ impl Outcome {
             Outcome::Added => "added".into(),
             Outcome::WouldAdd => "would be added (dry run)".into(),
             Outcome::AlreadyMember => "already a member".into(),
+            Outcome::Duplicate(line) => format!("duplicate of line {line}"),
+            Outcome::Skipped(what) => (*what).to_string(),
             Outcome::NotFound => "not found".into(),
             Outcome::Malformed(why) => format!("malformed: {why}"),
             Outcome::Failed(why) => format!("failed: {why}"),
@@ -70,50 +82,61 @@ fn is_guid(s: &str) -> bool {
         })
 }
 
-/// Parse the bulk-import layout: an optional `version:v1.0` line, a one-column header of any
-/// name, then one object id or UPN a row. Blank lines are skipped.
+/// Parse the bulk-import layout: an optional `version:v1.0` line, an optional one-column
+/// header of any name, then one object id or UPN a row. The first line after the version line
+/// is the header only when it is not data itself: a file of UPNs without a header loses no
+/// row. Every non-blank line is a row (the version line and the header marked `skip`).
 pub fn parse(text: &str) -> Vec<Row> {
-    let mut lines = text
+    let lines = text
         .lines()
         .enumerate()
         .map(|(i, l)| (i + 1, l.trim_start_matches('\u{feff}')))
-        .filter(|(_, l)| !l.trim().is_empty())
-        .peekable();
-    if lines
-        .peek()
-        .is_some_and(|(_, l)| l.trim().to_ascii_lowercase().starts_with("version:"))
-    {
-        lines.next();
-    }
-    lines.next(); // the header, whatever its name
-    lines
-        .map(|(line, l)| {
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(l.as_bytes());
-            let fields: Vec<String> = match reader.records().next() {
-                Some(Ok(r)) => r.iter().map(|f| f.trim().to_string()).collect(),
-                _ => vec![l.trim().to_string()],
-            };
-            let extra = fields.iter().skip(1).any(|f| !f.is_empty());
-            let value = fields.first().cloned().unwrap_or_default();
-            let key = if extra {
-                Err("more than one field".to_string())
-            } else if is_guid(&value) {
-                Ok(Key::Id(value.to_ascii_lowercase()))
-            } else if value.contains('@') && !value.contains(char::is_whitespace) {
-                Ok(Key::Upn(value))
+        .filter(|(_, l)| !l.trim().is_empty());
+    let mut rows = Vec::new();
+    let mut first = true;
+    for (line, l) in lines {
+        let key = key_of(l);
+        let skip =
+            if first && rows.is_empty() && l.trim().to_ascii_lowercase().starts_with("version:") {
+                Some("version line")
+            } else if first && key.is_err() {
+                first = false;
+                Some("header")
             } else {
-                Err("neither an object id nor a user principal name".to_string())
+                first = false;
+                None
             };
-            Row {
-                line,
-                text: l.to_string(),
-                key,
-            }
-        })
-        .collect()
+        rows.push(Row {
+            line,
+            text: l.to_string(),
+            key,
+            skip,
+        });
+    }
+    rows
+}
+
+/// What one line names.
+fn key_of(l: &str) -> Result<Key, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(l.as_bytes());
+    let fields: Vec<String> = match reader.records().next() {
+        Some(Ok(r)) => r.iter().map(|f| f.trim().to_string()).collect(),
+        _ => vec![l.trim().to_string()],
+    };
+    let extra = fields.iter().skip(1).any(|f| !f.is_empty());
+    let value = fields.first().cloned().unwrap_or_default();
+    if extra {
+        Err("more than one field".to_string())
+    } else if is_guid(&value) {
+        Ok(Key::Id(value.to_ascii_lowercase()))
+    } else if value.contains('@') && !value.contains(char::is_whitespace) {
+        Ok(Key::Upn(value))
+    } else {
+        Err("neither an object id nor a user principal name".to_string())
+    }
 }
 
 /// The group a `GROUP` argument names: its id, or its display name (exactly one group).
@@ -193,11 +216,12 @@ pub async fn add_members(
     dry_run: bool,
     sent: &mut (dyn FnMut(Sent) + Send),
 ) -> Vec<Outcome> {
-    let mut out: Vec<Option<Outcome>> = vec![None; rows.len()];
+    let mut out: Vec<Option<Outcome>> = rows.iter().map(|r| r.skip.map(Outcome::Skipped)).collect();
     // UPNs to ids, twenty lookups a `$batch`.
     let upns: Vec<(usize, String)> = rows
         .iter()
         .enumerate()
+        .filter(|(_, r)| r.skip.is_none())
         .filter_map(|(i, r)| match &r.key {
             Ok(Key::Upn(u)) => Some((i, u.clone())),
             _ => None,
@@ -216,7 +240,7 @@ pub async fn add_members(
             Err(e) => out[*i] = Some(Outcome::Failed(e.to_string())),
         }
     }
-    for (i, r) in rows.iter().enumerate() {
+    for (i, r) in rows.iter().enumerate().filter(|(_, r)| r.skip.is_none()) {
         match &r.key {
             Ok(Key::Id(id)) => ids[i] = Some(id.clone()),
             Err(why) => out[i] = Some(Outcome::Malformed(why.clone())),
@@ -227,6 +251,7 @@ pub async fn add_members(
     // what the real run would): `directoryObjects/getByIds`, a read, up to 1,000 ids a call.
     let given: Vec<String> = rows
         .iter()
+        .filter(|r| r.skip.is_none())
         .filter_map(|r| match &r.key {
             Ok(Key::Id(id)) => Some(id.clone()),
             _ => None,
@@ -253,7 +278,7 @@ pub async fn add_members(
         }
     }
     if let Some(known) = known {
-        for (i, r) in rows.iter().enumerate() {
+        for (i, r) in rows.iter().enumerate().filter(|(_, r)| r.skip.is_none()) {
             if let Ok(Key::Id(id)) = &r.key
                 && !known.contains(id)
             {
@@ -276,14 +301,21 @@ pub async fn add_members(
             .collect(),
         Err(_) => HashSet::new(),
     };
-    let mut seen: HashSet<String> = HashSet::new();
+    // The first line naming each object (by UPN or by id): a later one is its duplicate,
+    // never "already a member" when the object was not one.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut todo: Vec<usize> = Vec::new();
     for i in 0..rows.len() {
         let Some(id) = ids[i].clone() else { continue };
         if out[i].is_some() {
             continue;
         }
-        if current.contains(&id) || !seen.insert(id) {
+        if let Some(first) = seen.get(&id) {
+            out[i] = Some(Outcome::Duplicate(*first));
+            continue;
+        }
+        seen.insert(id.clone(), rows[i].line);
+        if current.contains(&id) {
             out[i] = Some(Outcome::AlreadyMember);
         } else {
             todo.push(i);
@@ -364,7 +396,11 @@ mod tests {
              3ceaaf30-8142-48ea-91d9-3080f9b439fc\nadele@contoso.com\n\nnot a user\n\
              a@b.c,extra\n\"quoted@b.c\"\n3CEAAF30-8142-48EA-91D9-3080F9B439FC,\n",
         );
-        let keys: Vec<_> = rows.iter().map(|r| (r.line, r.key.clone())).collect();
+        let keys: Vec<_> = rows
+            .iter()
+            .filter(|r| r.skip.is_none())
+            .map(|r| (r.line, r.key.clone()))
+            .collect();
         assert_eq!(
             keys,
             [
@@ -386,7 +422,28 @@ mod tests {
             ]
         );
         // Without the version line the first line is the header.
-        assert_eq!(parse("upn\na@b.c\n")[0].line, 2);
+        let rows = parse("upn\na@b.c\n");
+        assert_eq!(rows[0].skip, Some("header"));
+        assert_eq!(rows[1].line, 2);
         assert!(parse("").is_empty());
+    }
+
+    /// Issue 23, item 3: a first line that is a UPN or an id is data, not a header; every
+    /// line is in the report.
+    #[test]
+    fn a_file_without_a_header_loses_no_row() {
+        let rows = parse("adele@contoso.com\nchen@contoso.com\n");
+        assert_eq!(rows.len(), 2);
+        assert!(rows.iter().all(|r| r.skip.is_none() && r.key.is_ok()));
+        let rows = parse("3ceaaf30-8142-48ea-91d9-3080f9b439fc\n");
+        assert_eq!(rows[0].skip, None);
+        let rows = parse("version:v1.0\nadele@contoso.com\n");
+        assert_eq!(rows[0].skip, Some("version line"));
+        assert_eq!(rows[1].skip, None);
+        // Only the first line can be a header: a later bad line is malformed.
+        let rows = parse("upn\nnot a user\n");
+        assert_eq!(rows[0].skip, Some("header"));
+        assert_eq!(rows[1].skip, None);
+        assert!(rows[1].key.is_err());
     }
 }

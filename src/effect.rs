@@ -529,6 +529,11 @@ async fn bulk_add(
     // on the effect's task, does not touch the UI loop.
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let rows = bulk::parse(&text);
+    if rows.iter().all(|r| r.skip.is_some()) {
+        return Err(format!(
+            "{path}: no data rows (one object id or user principal name a line)"
+        ));
+    }
     let mut sent = Vec::new();
     let outcomes = bulk::add_members(client, group_id, &rows, dry_run, &mut |s| sent.push(s)).await;
     let lines = rows

@@ -20,6 +20,12 @@ pub async fn add_members(
     let text = std::fs::read_to_string(file)
         .map_err(|e| Failure::error(format!("cannot read {}: {e}", file.display())))?;
     let rows = bulk::parse(&text);
+    if rows.iter().all(|r| r.skip.is_some()) {
+        return Err(Failure::error(format!(
+            "{}: no data rows (one object id or user principal name a line)",
+            file.display()
+        )));
+    }
     let conn = connect(cli, paths).await?;
     if conn.offline {
         return Err(Failure::error(
@@ -76,6 +82,8 @@ pub async fn add_members(
             Outcome::Added => "added",
             Outcome::WouldAdd => "would be added",
             Outcome::AlreadyMember => "already members",
+            Outcome::Duplicate(_) => "duplicates",
+            Outcome::Skipped(_) => "not data (version line or header)",
             Outcome::NotFound => "not found",
             Outcome::Malformed(_) => "malformed",
             Outcome::Failed(_) => "failed",
@@ -85,7 +93,7 @@ pub async fn add_members(
     let _ = out.flush();
     let summary: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
     say(&format!(
-        "{gname}: {} rows: {}{}",
+        "{gname}: {} lines: {}{}",
         rows.len(),
         summary.join(", "),
         if dry_run {

@@ -90,12 +90,15 @@ fn a_file_with_every_kind_of_row_through_the_binary() {
     assert_eq!(
         lines,
         [
+            "line 1: version:v1.0 -> version line",
+            "line 2: memberObjectIdOrUpn -> header",
             format!("line 3: {} -> already a member", before[0]).as_str(),
             format!("line 4: {} -> added", out[0].1).as_str(),
             format!("line 5: {} -> added", out[1].0).as_str(),
             "line 6: nobody@tailspindemo.onmicrosoft.com -> not found",
             "line 7: not a user -> malformed: neither an object id nor a user principal name",
-            format!("line 8: {} -> already a member", out[1].0).as_str(),
+            // Issue 23, item 3: a repeat is a duplicate, never "already a member".
+            format!("line 8: {} -> duplicate of line 5", out[1].0).as_str(),
         ]
     );
     let dry_report = String::from_utf8(dry.stdout).unwrap();
@@ -110,6 +113,52 @@ fn a_file_with_every_kind_of_row_through_the_binary() {
     want.push(out[1].0.clone());
     assert_eq!(members(&s, &gid), want);
     assert_eq!(writes(&s).len(), 1, "one PATCH for both: {:?}", writes(&s));
+}
+
+/// Issue 23, item 3: two UPN lines and no header are two rows (line 1 was taken as the header,
+/// unreported, and the report said "1 rows: 1 added"); the same user by UPN and by id is a
+/// duplicate of the first line.
+#[test]
+fn a_file_without_a_header_adds_every_line() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s = rt.block_on(demo::start(DemoOptions::default())).unwrap();
+    let gid = group_id(&s, "Finance Team");
+    let out = outsiders(&s, &gid, 2);
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("m.csv");
+    std::fs::write(&file, format!("{}\n{}\n{}\n", out[0].1, out[1].1, out[0].0)).unwrap();
+    let run = crate::common::bin(home.path(), true)
+        .args(["groups", "add-members", "Finance Team"])
+        .arg(&file)
+        .args(["--graph-url", &s.url()])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{run:?}");
+    let report = String::from_utf8(run.stdout).unwrap();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!("line 1: {} -> added", out[0].1).as_str(),
+            format!("line 2: {} -> added", out[1].1).as_str(),
+            format!("line 3: {} -> duplicate of line 1", out[0].0).as_str(),
+        ]
+    );
+    let m = members(&s, &gid);
+    assert!(m.contains(&out[0].0) && m.contains(&out[1].0), "{m:?}");
+    // A file with no data row is an error, not "0 rows".
+    std::fs::write(&file, "memberObjectIdOrUpn\n").unwrap();
+    let run = crate::common::bin(home.path(), true)
+        .args(["groups", "add-members", "Finance Team"])
+        .arg(&file)
+        .args(["--graph-url", &s.url()])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("no data"),
+        "{run:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -129,7 +178,12 @@ async fn a_failed_chunk_is_retried_row_by_row() {
     let outcomes = bulk::add_members(&client(&s), &gid, &rows, false, &mut |_| {}).await;
     assert_eq!(
         outcomes,
-        [Outcome::AlreadyMember, Outcome::Added, Outcome::Added]
+        [
+            Outcome::Skipped("header"),
+            Outcome::AlreadyMember,
+            Outcome::Added,
+            Outcome::Added
+        ]
     );
     let w = writes(&s);
     assert_eq!(
@@ -158,7 +212,7 @@ async fn a_dynamic_group_is_refused_before_sending() {
     let rows = bulk::parse(&format!("id\n{}\n", out[0].0));
     let outcomes = bulk::add_members(&client(&s), &gid, &rows, false, &mut |_| {}).await;
     assert!(
-        matches!(&outcomes[0], Outcome::Failed(e) if e.contains("Authorization_RequestDenied")),
+        matches!(&outcomes[1], Outcome::Failed(e) if e.contains("Authorization_RequestDenied")),
         "{outcomes:?}"
     );
 }
@@ -179,11 +233,12 @@ async fn a_thousand_upns_in_fifty_writes() {
     let out = outsiders(&s, &gid, 1000);
     let csv: String = out.iter().map(|(_, upn)| upn.clone() + "\n").collect();
     let rows = bulk::parse(&format!("upn\n{csv}"));
-    assert_eq!(rows.len(), 1000);
+    assert_eq!(rows.len(), 1001, "the header and 1,000 rows");
     let mut sent = 0;
     let outcomes = bulk::add_members(&client(&s), &gid, &rows, false, &mut |_| sent += 1).await;
+    assert_eq!(outcomes[0], Outcome::Skipped("header"));
     assert!(
-        outcomes.iter().all(|o| *o == Outcome::Added),
+        outcomes[1..].iter().all(|o| *o == Outcome::Added),
         "{:?}",
         &outcomes[..3]
     );
