@@ -81,6 +81,32 @@ pub struct Facts {
     pub missing: Vec<(Part, String)>,
 }
 
+/// A resource action's permission as admins read it (`conditionalAccessPolicies/basic/update`),
+/// never its id (`microsoft.directory-conditionalAccessPolicies-basic-update-patch`): the
+/// action's `name` when the facts hold it, else the id with its method dropped.
+pub fn permission_words(id: &str, facts: Option<&Facts>) -> String {
+    let named = facts.and_then(|f| {
+        f.actions
+            .iter()
+            .find(|a| a["id"].as_str() == Some(id))
+            .and_then(|a| a["name"].as_str())
+            .map(str::to_string)
+    });
+    let name = named.unwrap_or_else(|| {
+        let rest = id.trim_start_matches("microsoft.directory-");
+        let mut parts: Vec<&str> = rest.split('-').collect();
+        if parts.len() > 2
+            && parts.last().is_some_and(|m| {
+                ["get", "post", "patch", "put", "delete"].contains(&m.to_ascii_lowercase().as_str())
+            })
+        {
+            parts.pop();
+        }
+        parts.join("/")
+    });
+    name.trim_start_matches("microsoft.directory/").to_string()
+}
+
 /// One of the collections the facts are read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Part {
@@ -505,6 +531,27 @@ pub fn refused(code: Option<u32>, text: &str, acrs: &str, facts: &Facts) -> Stri
 
 #[cfg(test)]
 mod tests {
+
+    /// Issue 23, item 4: step titles name permissions, not resource-action ids.
+    #[test]
+    fn permissions_are_named_as_admins_read_them() {
+        assert_eq!(
+            permission_words(
+                "microsoft.directory-conditionalAccessPolicies-basic-update-patch",
+                None
+            ),
+            "conditionalAccessPolicies/basic/update"
+        );
+        let facts = Facts {
+            actions: vec![serde_json::json!({"id": "x-1",
+                "name": "microsoft.directory/conditionalAccessPolicies/create"})],
+            ..Default::default()
+        };
+        assert_eq!(
+            permission_words("x-1", Some(&facts)),
+            "conditionalAccessPolicies/create"
+        );
+    }
     use super::*;
     use serde_json::json;
 

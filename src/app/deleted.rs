@@ -36,11 +36,11 @@ fn proxy_choice() -> Choice {
         current: Value::Null,
         options: vec![
             (
-                "no: refuse if a proxy address is taken".into(),
+                "refuse (keep every proxy address; Graph refuses if one is taken)".into(),
                 json!(false),
             ),
             (
-                "yes: drop proxy addresses taken by another object".into(),
+                "drop the proxy addresses another object holds now".into(),
                 json!(true),
             ),
         ],
@@ -150,7 +150,9 @@ impl App {
         }
         self.overlay = Overlay::None;
         let id = o["id"].as_str().unwrap_or_default().to_string();
-        let title = format!("Restore {} as {}", label(&o), clean(&upn));
+        let name = clean(o["displayName"].as_str().unwrap_or_default());
+        let old = clean(o["userPrincipalName"].as_str().unwrap_or_default());
+        let title = format!("Restore {name} as {} (was {old})", clean(&upn));
         let request = restore_request(&o, Some(&upn));
         self.begin_write(title, id, request, Some(proxy_choice()), Some(o))
     }

@@ -414,7 +414,10 @@ impl App {
         let current = g["displayName"].as_str().unwrap_or_default().to_string();
         self.overlay = Overlay::Picker(Box::new(Picker {
             title: format!("Rename the group \"{}\"", clean(&current)),
-            purpose: Some(Purpose::RenameGroup { id }),
+            purpose: Some(Purpose::RenameGroup {
+                id,
+                before: current.clone(),
+            }),
             stage: super::picker::Stage::Name,
             input: current,
             ..Default::default()

@@ -18,7 +18,7 @@ pub enum Purpose {
     /// Create an authentication context with this id (the name is typed).
     NewContext { id: String },
     /// Rename an authentication context (PATCH upsert of `displayName`).
-    RenameContext { id: String },
+    RenameContext { id: String, before: String },
     /// Exclude the picked user or group from a Conditional Access policy.
     Exclude { policy: Value },
     /// `:protect` step 1: the name of the new authentication context.
@@ -31,7 +31,7 @@ pub enum Purpose {
         group_name: String,
     },
     /// A group's new display name.
-    RenameGroup { id: String },
+    RenameGroup { id: String, before: String },
     /// A group's new description (the one it had, for the confirm).
     GroupDescription {
         id: String,
@@ -286,7 +286,10 @@ impl App {
         }
         self.overlay = Overlay::Picker(Box::new(Picker {
             title: format!("Rename {id} (now \"{}\")", crate::sanitize::clean(&current)),
-            purpose: Some(Purpose::RenameContext { id }),
+            purpose: Some(Purpose::RenameContext {
+                id,
+                before: current.clone(),
+            }),
             stage: Stage::Name,
             input: current,
             ..Default::default()
@@ -491,18 +494,22 @@ impl App {
                     );
                     return self.begin_write(title, id, request, None, None);
                 }
-                if let Some(Purpose::RenameGroup { id }) = p.purpose.clone() {
+                if let Some(Purpose::RenameGroup { id, before }) = p.purpose.clone() {
                     self.overlay = Overlay::None;
                     let request = crate::graph::endpoints::rename_group(&id, &name);
-                    let title =
-                        format!("Rename the group to \"{}\"", crate::sanitize::clean(&name));
+                    let title = format!(
+                        "Rename the group \"{}\" → \"{}\"",
+                        crate::sanitize::clean(&before),
+                        crate::sanitize::clean(&name)
+                    );
                     return self.begin_write(title, id, request, None, None);
                 }
-                if let Some(Purpose::RenameContext { id }) = p.purpose.clone() {
+                if let Some(Purpose::RenameContext { id, before }) = p.purpose.clone() {
                     self.overlay = Overlay::None;
                     let request = crate::blades::contexts::rename_request(&id, &name);
                     let title = format!(
-                        "Rename authentication context {id} to \"{}\"",
+                        "Rename authentication context {id} \"{}\" → \"{}\"",
+                        crate::sanitize::clean(&before),
                         crate::sanitize::clean(&name)
                     );
                     return self.begin_write(title, id, request, None, None);

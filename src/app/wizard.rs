@@ -298,7 +298,7 @@ impl App {
             return Vec::new();
         };
         let request = crate::blades::protected::context_request(&id, Some(&ctx));
-        let name = id.trim_start_matches("microsoft.directory-").to_string();
+        let name = crate::protect::permission_words(&id, self.tenant.facts.as_ref());
         self.begin_write(
             format!("Step 3 of 3 ({}/{total}): require {ctx} for {name}", n + 1),
             id,

@@ -9,13 +9,49 @@ use crate::protect::{self, Protection};
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 
+/// A write's title (an order: "Save policy X") as a report of what was done ("Saved policy X");
+/// a title that starts otherwise ("Step 1 of 3: …") is prefixed with "Done:".
+pub fn past_tense(title: &str) -> String {
+    const VERBS: &[(&str, &str)] = &[
+        ("Save", "Saved"),
+        ("Restore", "Restored"),
+        ("Delete", "Deleted"),
+        ("Set", "Set"),
+        ("Assign", "Assigned"),
+        ("Make", "Made"),
+        ("Rename", "Renamed"),
+        ("Publish", "Published"),
+        ("Activate", "Activated"),
+        ("Add", "Added"),
+        ("Remove", "Removed"),
+        ("Create", "Created"),
+        ("End", "Ended"),
+        ("Confirm", "Confirmed"),
+        ("Dismiss", "Dismissed"),
+        ("Exclude", "Excluded"),
+        ("Reprocess", "Reprocessed"),
+        ("Change", "Changed"),
+        ("Update", "Updated"),
+        ("Unassign", "Unassigned"),
+        ("Duplicate", "Duplicated"),
+    ];
+    let (first, rest) = title.split_once(' ').unwrap_or((title, ""));
+    let first = first.trim_end_matches(':');
+    match VERBS.iter().find(|(v, _)| *v == first) {
+        Some((_, past)) => format!("{past} {}", rest.trim_start())
+            .trim_end()
+            .to_string(),
+        None => format!("Done: {title}"),
+    }
+}
+
 /// A Graph property in the words the confirm uses for it (`directoryScopeId` is the scope).
 pub fn field_words(field: &str) -> &str {
     match field {
         "directoryScopeId" => "scope",
         "isAvailable" => "published",
         "authenticationContextId" => "authentication context",
-        "autoReconcileProxyConflict" => "proxy addresses another object holds",
+        "autoReconcileProxyConflict" => "proxy conflicts",
         other => other,
     }
 }
@@ -165,6 +201,25 @@ impl PendingWrite {
                     b[c.field.as_str()] = c.options[c.selected].1.clone();
                 }
             }
+        }
+    }
+
+    /// What was done, in words, once: the title in the past tense ("Restored Julia Novak as
+    /// …", never "Saved: Save policy …") with the choice it carried, or the objects of a bulk
+    /// write.
+    pub fn done_words(&self) -> String {
+        let title = past_tense(self.title.trim());
+        match (&self.choice, self.targets.is_empty()) {
+            (None, true) => title,
+            (None, false) => format!(
+                "{title}: {}",
+                self.targets
+                    .iter()
+                    .map(|t| crate::sanitize::clean(&t.name))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            (Some(_), _) => format!("{title} ({})", self.changes().join("; ")),
         }
     }
 
@@ -522,9 +577,9 @@ impl App {
                 return effects;
             }
             Ok(request_id) => {
-                let what = w.changes().join("; ");
-                w.phase = Phase::Done(format!("Saved: {what}. Any key closes."));
-                let msg = format!("saved: {what}");
+                let what = w.done_words();
+                w.phase = Phase::Done(format!("{what}. Any key closes."));
+                let msg = what;
                 let journal = self.journal("ok".into(), request_id);
                 self.toast(msg, false);
                 // The saved draft is no longer a draft.

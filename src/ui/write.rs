@@ -57,7 +57,7 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                 let label = if c.field.is_empty() {
                     "requirement"
                 } else {
-                    c.field.as_str()
+                    crate::app::write::field_words(&c.field)
                 };
                 let mut spans = vec![Span::styled(format!("{label}: "), t.muted)];
                 for (i, (label, _)) in c.options.iter().enumerate() {
@@ -326,9 +326,14 @@ fn review_lines(r: &Review, t: &Theme) -> Vec<Line<'static>> {
 /// Height the panel wants for a width.
 pub fn height(app: &App, width: u16) -> u16 {
     let Some(w) = &app.write else { return 0 };
-    let (_, ls) = lines(app, w);
+    let (title, ls) = lines(app, w);
     let inner = width.saturating_sub(2).max(1) as usize;
-    let rows: usize = ls.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let mut rows: usize = ls.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    // A cut title is said whole in the body too (`draw`).
+    let full = unicode_width::UnicodeWidthStr::width(clean(title.trim()).as_str());
+    if full + 2 > inner {
+        rows += full.div_ceil(inner);
+    }
     rows as u16 + 2
 }
 
@@ -351,6 +356,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     // The keys line of a confirm or a step-up prompt stays in sight on a small terminal; the
     // rest wraps above it.
     let mut ls = ls;
+    // A title the border cuts is said whole above the rest: a confirm names its objects and
+    // its change in full (a new UPN at the end of a long title was cut off).
+    let full = clean(title.trim());
+    if unicode_width::UnicodeWidthStr::width(full.as_str()) + 2 > usize::from(inner.width) {
+        ls.insert(0, Line::from(Span::styled(full, t.header)));
+    }
     let keys_last = matches!(w.phase, Phase::Confirm | Phase::Challenged);
     let mut last = if keys_last { ls.pop() } else { None };
     let (body, foot) = if inner.height >= 2 && last.is_some() {

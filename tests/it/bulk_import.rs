@@ -422,6 +422,13 @@ mod tui {
         }
         h.type_str("Finance").await;
         h.key(KeyCode::Enter).await;
+        // Issue 23, item 4: a rename shows before → after.
+        let w = h.app.write.as_ref().expect("a confirm");
+        assert!(
+            w.title.contains("\"Finance Team\" → \"Finance\""),
+            "{}",
+            w.title
+        );
         h.key(KeyCode::Enter).await;
         {
             let t = h.server.state.tenant.read().unwrap();

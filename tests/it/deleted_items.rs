@@ -109,11 +109,26 @@ async fn a_taken_upn_is_refused_then_restored_under_a_new_one() {
         w.request.body.as_ref().unwrap()["newUserPrincipalName"],
         "julia.novak.old@tailspindemo.onmicrosoft.com"
     );
+    // Issue 23, item 4: the confirm names the new UPN and the old one, and the proxy choice in
+    // words; no "field:  → value" with an empty before-value.
+    let screen = h.render(120, 30);
+    assert!(
+        screen.contains("as julia.novak.old@tailspindemo.onmicrosoft.com (was")
+            && screen.contains("julia.novak@tailspindemo.onmicrosoft.com)"),
+        "{screen}"
+    );
+    assert!(screen.contains("proxy conflicts: refuse"), "{screen}");
+    assert!(!screen.contains(":  →"), "{screen}");
     h.key(KeyCode::Enter).await;
-    assert!(matches!(
-        h.app.write.as_ref().unwrap().phase,
-        Phase::Done(_)
-    ));
+    let Phase::Done(done) = &h.app.write.as_ref().unwrap().phase else {
+        panic!("done")
+    };
+    assert!(
+        done.starts_with("Restored Julia Novak")
+            && done.contains("as julia.novak.old@tailspindemo.onmicrosoft.com")
+            && !done.contains("Saved: Restore"),
+        "{done}"
+    );
     let t = h.server.state.tenant.read().unwrap();
     let u = t
         .users
