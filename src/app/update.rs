@@ -220,12 +220,22 @@ impl App {
                         },
                         View::Detail(d) => d.target.kind.request(&d.target.id).path,
                     };
+                    // A page opened from a list shows what the list holds while it reads the
+                    // object again; when that re-read fails, the page says so and keeps it.
+                    let shown = matches!(v, View::Detail(d) if d.object.is_some());
                     let load = v.load_mut();
                     load.loading = false;
                     load.request = None;
-                    load.error = error.map(|e| match e.licence_hint(&path) {
-                        Some(h) => format!("{h}: {e}"),
-                        None => e.to_string(),
+                    load.error = error.map(|e| {
+                        let e = match e.licence_hint(&path) {
+                            Some(h) => format!("{h}: {e}"),
+                            None => e.to_string(),
+                        };
+                        if shown {
+                            format!("re-reading {path} failed ({e}): shown as the list read it")
+                        } else {
+                            e
+                        }
                     });
                     self.dirty = true;
                 }
@@ -584,10 +594,17 @@ impl App {
             }
             Action::Open => {
                 if let View::List(l) = self.top()
-                    && let Some(target) =
-                        l.table.selected().and_then(|r| l.source.open(&r.object()))
+                    && let Some(row) = l.table.selected().map(|r| r.object())
+                    && let Some(target) = l.source.open(&row)
                 {
-                    return self.push(View::Detail(DetailView::new(target)));
+                    // The page shows what the list holds at once and reads the object again
+                    // behind it (cache first, refresh behind); a failed re-read keeps what the
+                    // list read instead of an empty page (a deleted item's page did).
+                    let mut page = DetailView::new(target);
+                    if matches!(l.source, ListSource::Blade(_)) {
+                        page.object = Some(row);
+                    }
+                    return self.push(View::Detail(page));
                 }
             }
             Action::Filter => {

@@ -199,3 +199,39 @@ fn export_has_a_type_column() {
     types.dedup();
     assert_eq!(types, ["application", "group", "servicePrincipal", "user"]);
 }
+
+/// Issue 23, items 12 and 13: a deleted item's page shows what the list holds when the re-read
+/// of `/directory/deletedItems/{id}` fails (here: someone purged it meanwhile), names the failed
+/// read, and is titled by the item's name.
+#[tokio::test]
+async fn a_failed_re_read_keeps_what_the_list_holds() {
+    let mut h = Harness::session(Default::default()).await;
+    h.open(blade()).await;
+    h.filter("former account").await;
+    h.server
+        .state
+        .tenant
+        .write()
+        .unwrap()
+        .deleted
+        .retain(|v| v["displayName"] != "Julia Novak (former account)");
+    h.key(KeyCode::Enter).await;
+    let View::Detail(d) = h.app.top() else {
+        panic!("the item's page")
+    };
+    assert_eq!(
+        d.object.as_ref().unwrap()["displayName"],
+        "Julia Novak (former account)"
+    );
+    let e = d.load.error.clone().unwrap_or_default();
+    assert!(e.contains("shown as the list read it"), "{e}");
+    assert_eq!(
+        h.app.breadcrumbs().last().unwrap(),
+        "Julia Novak (former account)"
+    );
+    let screen = h.render(120, 30);
+    assert!(
+        screen.contains("julia.novak@tailspindemo.onmicrosoft.com"),
+        "{screen}"
+    );
+}
