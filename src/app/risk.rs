@@ -55,34 +55,13 @@ impl App {
                 )
             })
             .collect();
-        // The risk policies that act on a high user risk, when the policies are read.
-        let acting: Vec<String> = self
-            .tenant
-            .facts
-            .as_ref()
-            .map(|f| {
-                f.policies
-                    .iter()
-                    .filter(|p| p["state"] == "enabled")
-                    .filter(|p| {
-                        p["conditions"]["userRiskLevels"]
-                            .as_array()
-                            .is_some_and(|l| l.iter().any(|x| x == "high"))
-                    })
-                    .filter_map(|p| p["displayName"].as_str().map(clean))
-                    .collect()
-            })
-            .unwrap_or_default();
         let (verb, path, follows) = if compromised {
-            let policies = if acting.is_empty() {
-                "risk-based Conditional Access policies act on them".to_string()
-            } else {
-                format!("these policies act on them: {}", acting.join(", "))
-            };
             (
                 "Confirm compromised",
                 "/identityProtection/riskyUsers/confirmCompromised",
-                format!("their user risk becomes high and {policies}"),
+                // riskyuser-confirmcompromised.md: "sets the targeted user's risk level to
+                // high"; the confirm lists the policies that act on it (`acting`).
+                "their user risk becomes high".to_string(),
             )
         } else {
             (
@@ -99,6 +78,47 @@ impl App {
         );
         let request = Request::new(Method::Post, path).json(json!({ "userIds": ids }));
         let first = ids.first().map(|s| s.to_string()).unwrap_or_default();
-        self.begin_write(title, first, request, None, None)
+        let effects = self.begin_write(title, first, request, None, None);
+        if compromised && let Some(w) = &mut self.write {
+            w.follows = Some(acting);
+        }
+        effects
     }
+}
+
+/// The policies that act on a user whose risk becomes high: every policy with a `high`
+/// user-risk condition, with its state and what it demands ("CA010 … (On): password change
+/// and MFA"); report-only and off ones are named as not acting.
+pub fn acting(f: &crate::protect::Facts) -> Vec<String> {
+    let risky: Vec<&Value> = f
+        .policies
+        .iter()
+        .filter(|p| {
+            p["conditions"]["userRiskLevels"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|x| x == "high"))
+        })
+        .collect();
+    if risky.is_empty() {
+        return vec![
+            "no Conditional Access policy has a high user-risk condition: nothing acts on them \
+             but this console's record"
+                .into(),
+        ];
+    }
+    risky
+        .iter()
+        .map(|p| {
+            let name = clean(p["displayName"].as_str().unwrap_or("?"));
+            let state = p["state"].as_str().unwrap_or_default();
+            let what = crate::protect::requirement(p);
+            match state {
+                "enabled" => format!("{name} (On) acts: {what} at their next sign-in"),
+                "enabledForReportingButNotEnforced" => {
+                    format!("{name} (Report-only) only logs what it would do: {what}")
+                }
+                _ => format!("{name} (Off) does nothing ({what} when on)"),
+            }
+        })
+        .collect()
 }

@@ -117,6 +117,9 @@ pub struct PendingWrite {
     pub sent: usize,
     /// The review of a Conditional Access save (diff, lockout guard, warnings).
     pub review: Option<super::review::Review>,
+    /// What follows the write in the tenant, in words, from its policies (the confirm shows
+    /// "reading…" until they are read): confirm compromised names the policies that act.
+    pub follows: Option<fn(&protect::Facts) -> Vec<String>>,
 }
 
 impl PendingWrite {
@@ -314,6 +317,7 @@ impl App {
             targets: Vec::new(),
             sent: 0,
             review: None,
+            follows: None,
         };
         w.sync_request();
         self.write = Some(w);

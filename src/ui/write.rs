@@ -72,6 +72,20 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                 Some(r) => out.extend(review_lines(r, t)),
                 None => out.extend(draft_lines(w, t)),
             }
+            if let Some(follows) = w.follows {
+                match &app.tenant.facts {
+                    Some(f) => {
+                        out.push(Line::from(Span::styled("What follows:", t.muted)));
+                        for l in follows(f) {
+                            out.push(Line::from(Span::styled(format!("  {}", clean(&l)), t.text)));
+                        }
+                    }
+                    None => out.push(Line::from(Span::styled(
+                        "What follows: reading the Conditional Access policies…",
+                        t.info,
+                    ))),
+                }
+            }
             if let (Some(c), Some(f)) = (&w.choice, &app.tenant.facts)
                 && c.field == "authenticationContextId"
                 && let Some(warn) =

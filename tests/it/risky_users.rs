@@ -72,6 +72,15 @@ async fn confirm_compromised_and_dismiss_marked_users() {
         w.title
     );
     assert!(w.title.contains("becomes high"), "{}", w.title);
+    // Issue 23, item 17: the confirm names the risk-based policies that will act and what
+    // they demand (the policies are read behind the confirm).
+    let screen = h.render(140, 40);
+    assert!(
+        screen.contains("CA010 - High user risk requires password change (On) acts:"),
+        "{screen}"
+    );
+    assert!(screen.contains("password change"), "{screen}");
+    let w = h.app.write.as_ref().expect("a confirm");
     let ids = w.request.body.as_ref().unwrap()["userIds"]
         .as_array()
         .unwrap()
