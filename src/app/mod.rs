@@ -169,6 +169,9 @@ pub struct App {
     pub overlay_scroll_max: std::cell::Cell<u16>,
     /// A group whose delete waits for the count of the members its licences reach.
     pub(crate) delete_check: Option<(RequestId, serde_json::Value)>,
+    /// A confirm opened by a result (not a key) is not on screen yet: the run loop drops the
+    /// keys typed before it is drawn (`confirm_drawn`).
+    pub confirm_unseen: bool,
     next_id: RequestId,
 }
 
@@ -201,6 +204,7 @@ impl App {
             cache_damaged: false,
             overlay_scroll_max: std::cell::Cell::new(u16::MAX),
             delete_check: None,
+            confirm_unseen: false,
             next_id: 1,
         }
     }

@@ -9,7 +9,7 @@ pub use crate::effect::perform;
 use crate::effect::{Runner, observed};
 use crate::tui::Tui;
 use crossterm::event::{Event, EventStream};
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use std::time::Duration;
 use tokio::sync::mpsc::unbounded_channel;
 
@@ -73,6 +73,24 @@ pub async fn run(
                 Err(_) => break Some(Stop::Panic),
             }
             app.dirty = false;
+            if app.confirm_unseen {
+                // The confirm is on screen now: every key already waiting was typed before
+                // it was (for what was there then), so none of them may apply it.
+                let mut dropped = 0;
+                while let Some(ev) = events.next().now_or_never() {
+                    match ev {
+                        Some(Ok(Event::Key(k)))
+                            if k.kind != crossterm::event::KeyEventKind::Release =>
+                        {
+                            dropped += 1;
+                        }
+                        Some(Ok(_)) => {}
+                        Some(Err(e)) => return Err(terminal(e)),
+                        None => break,
+                    }
+                }
+                app.confirm_drawn(dropped);
+            }
         }
         if app.quit {
             break None;

@@ -96,24 +96,7 @@ impl App {
     }
 
     fn set_context(&mut self, a: serde_json::Value) -> Vec<Effect> {
-        let mut options: Vec<(String, serde_json::Value)> =
-            vec![("none".into(), serde_json::Value::Null)];
-        if let Some(f) = &self.tenant.facts {
-            let mut ctx: Vec<&serde_json::Value> = f.contexts.iter().collect();
-            ctx.sort_by_key(|c| {
-                c["id"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .trim_start_matches('c')
-                    .parse::<u32>()
-                    .unwrap_or(0)
-            });
-            options.extend(ctx.iter().filter_map(|c| {
-                c["id"]
-                    .as_str()
-                    .map(|i| (i.to_string(), serde_json::json!(i)))
-            }));
-        }
+        let options = context_options(self.tenant.facts.as_ref());
         // Marked rows (Space) are the targets: only they are written, the cursor row only when
         // it is marked too, and the confirm lists each with its context before and after.
         let marked: Vec<serde_json::Value> = match self.top() {
@@ -255,4 +238,30 @@ impl App {
         effects.extend(self.attach_review(review));
         effects
     }
+}
+
+/// The contexts a protected action can be given: none, then c1..c99 as the facts list them
+/// (only "none" until they are read; the confirm fills the rest when they arrive).
+pub(super) fn context_options(
+    facts: Option<&crate::protect::Facts>,
+) -> Vec<(String, serde_json::Value)> {
+    let mut options: Vec<(String, serde_json::Value)> =
+        vec![("none".into(), serde_json::Value::Null)];
+    if let Some(f) = facts {
+        let mut ctx: Vec<&serde_json::Value> = f.contexts.iter().collect();
+        ctx.sort_by_key(|c| {
+            c["id"]
+                .as_str()
+                .unwrap_or_default()
+                .trim_start_matches('c')
+                .parse::<u32>()
+                .unwrap_or(0)
+        });
+        options.extend(ctx.iter().filter_map(|c| {
+            c["id"]
+                .as_str()
+                .map(|i| (i.to_string(), serde_json::json!(i)))
+        }));
+    }
+    options
 }

@@ -8,8 +8,48 @@ use crate::keymap::Scope;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 impl App {
-    /// Handle one message; returns the work to start.
+    /// Handle one message; returns the work to start. A confirm that a result opens (not a
+    /// key: `:protect`'s next step, a picker that finished reading) is marked unseen until
+    /// the run loop has drawn it and dropped the keys typed before (`confirm_drawn`).
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let by_key = matches!(msg, Msg::Key(_));
+        let before = self
+            .write
+            .as_ref()
+            .map(|w| (w.title.clone(), w.phase.clone()));
+        let effects = self.handle(msg);
+        let now = self
+            .write
+            .as_ref()
+            .map(|w| (w.title.clone(), w.phase.clone()));
+        if !by_key
+            && before != now
+            && now
+                .as_ref()
+                .is_some_and(|(_, p)| *p == super::write::Phase::Confirm)
+        {
+            self.confirm_unseen = true;
+        }
+        effects
+    }
+
+    /// The run loop drew the frame showing a confirm a result opened, and dropped `dropped`
+    /// keys that were typed before it was on screen: none of them may apply it.
+    pub fn confirm_drawn(&mut self, dropped: usize) {
+        self.confirm_unseen = false;
+        if dropped > 0 {
+            self.toast(
+                format!(
+                    "{dropped} key{} typed before this confirm was on screen {} dropped: nothing was applied",
+                    if dropped == 1 { "" } else { "s" },
+                    if dropped == 1 { "was" } else { "were" }
+                ),
+                true,
+            );
+        }
+    }
+
+    fn handle(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Key(k) => self.on_key(k),
             Msg::Resize => {
@@ -273,6 +313,22 @@ impl App {
         }
     }
 
+    /// Keys while the help or the messages are open: j/k scroll, any other key closes.
+    fn overlay_key(&mut self, code: KeyCode) -> Vec<Effect> {
+        let max = self.overlay_scroll_max.get();
+        if let Overlay::Help { scroll } | Overlay::Messages { scroll } = &mut self.overlay {
+            match code {
+                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1).min(max),
+                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                KeyCode::PageDown => *scroll = scroll.saturating_add(10).min(max),
+                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                _ => self.overlay = Overlay::None,
+            }
+        }
+        self.dirty = true;
+        Vec::new()
+    }
+
     fn scopes(&self) -> Vec<Scope> {
         if self.nav_focus {
             return vec![Scope::Nav, Scope::List, Scope::Global];
@@ -308,6 +364,14 @@ impl App {
         }
         if let Overlay::Import { .. } = self.overlay {
             return self.import_key(key.code);
+        }
+        // An overlay drawn over a confirm takes the keys before it (Enter typed for
+        // `:messages` once applied the confirm underneath).
+        if matches!(
+            self.overlay,
+            Overlay::Help { .. } | Overlay::Messages { .. }
+        ) {
+            return self.overlay_key(key.code);
         }
         if let Some(effects) = self.write_key(key) {
             return effects;
@@ -367,17 +431,8 @@ impl App {
                 _ => {}
             }
         }
-        if let Overlay::Help { scroll } | Overlay::Messages { scroll } = &mut self.overlay {
-            let max = self.overlay_scroll_max.get();
-            match key.code {
-                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1).min(max),
-                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                KeyCode::PageDown => *scroll = scroll.saturating_add(10).min(max),
-                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-                _ => self.overlay = Overlay::None,
-            }
-            self.dirty = true;
-            return Vec::new();
+        if let Overlay::Help { .. } | Overlay::Messages { .. } = self.overlay {
+            return self.overlay_key(key.code);
         }
         match self
             .keymap

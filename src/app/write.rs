@@ -357,6 +357,20 @@ impl App {
             Ok(f) => {
                 if let Some(w) = &mut self.write {
                     w.protection = protect::protection(&w.request, &f);
+                    // A context choice opened before the contexts were read gets them now,
+                    // still on the current value.
+                    if let Some(c) = w.choice.as_mut()
+                        && c.field == "authenticationContextId"
+                        && c.options.len() == 1
+                    {
+                        c.options = super::set::context_options(Some(&f));
+                        c.selected = c
+                            .options
+                            .iter()
+                            .position(|(_, v)| *v == c.current)
+                            .unwrap_or(0);
+                        w.sync_request();
+                    }
                 }
                 self.tenant.facts = Some(f.clone());
                 self.refresh_review();
@@ -424,6 +438,23 @@ impl App {
         let w = self.write.as_mut()?;
         self.dirty = true;
         if w.phase == Phase::Confirm && self.review_key(key.code) {
+            return Some(Vec::new());
+        }
+        let w = self.write.as_mut()?;
+        // A choice whose options are still being read cannot take ←/→ yet: said, not lost
+        // without a word.
+        if w.phase == Phase::Confirm
+            && matches!(
+                key.code,
+                KeyCode::Left | KeyCode::Right | KeyCode::Tab | KeyCode::BackTab
+            )
+            && w.choice.as_ref().is_some_and(|c| c.options.len() == 1)
+            && self.tenant.facts_request.is_some()
+        {
+            self.toast(
+                "still reading the choices: that key was dropped; choose once they are listed",
+                true,
+            );
             return Some(Vec::new());
         }
         let w = self.write.as_mut()?;

@@ -218,7 +218,26 @@ async fn guided_setup_protects_ca_management_in_the_documented_order() {
         "{}",
         w.title
     );
+    assert!(
+        !h.app.confirm_unseen,
+        "a confirm a key opened is the key's own"
+    );
     h.key(KeyCode::Enter).await;
+    // Issue 23, item 2: step 2 was opened by a result, not a key: the run loop drops the keys
+    // typed before it is drawn, and says so.
+    assert!(h.app.confirm_unseen, "opened by a result");
+    let said = h.app.toast.clone();
+    h.app.confirm_drawn(2);
+    assert!(!h.app.confirm_unseen);
+    let t = h.app.toast.as_ref().unwrap().text.clone();
+    assert!(t.contains("2 keys typed before this confirm"), "{t}");
+    h.app.toast = said;
+    // `:messages` opened while the step was loading stays over it and takes the keys first:
+    // Enter closes the messages, it does not apply the step.
+    h.app.overlay = entra_console::app::Overlay::Messages { scroll: 0 };
+    h.key(KeyCode::Enter).await;
+    assert!(matches!(h.app.overlay, entra_console::app::Overlay::None));
+    assert_eq!(h.app.write.as_ref().unwrap().phase, Phase::Confirm);
     // Step 2: the policy, On, break-glass excluded; phishing-resistant MFA is the default
     // (a device-code step-up can meet it); POST is itself protected (c1).
     let w = h.app.write.as_ref().expect("step 2");
@@ -517,4 +536,43 @@ async fn without_the_policies_the_state_is_unknown() {
         .unwrap();
     assert_eq!(row[3], "unknown", "{row:?}");
     assert!(rows.iter().all(|r| r[3] != "never satisfied"), "{rows:?}");
+}
+
+/// Issue 23, item 2: ← pressed while the context choice is still reading its options is
+/// said to be dropped (six were lost without a word); the options arrive on the current value.
+#[tokio::test]
+async fn keys_while_the_choices_are_read_are_said_dropped() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    use entra_console::app::Msg;
+    let mut h = harness().await;
+    h.open(BladeKind::ProtectedActions).await;
+    h.filter("partners/create").await;
+    h.app.tenant.facts = None;
+    let key = |c| Msg::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let reading = h.app.update(key(KeyCode::Char('t')));
+    assert!(h.app.tenant.facts_request.is_some(), "the facts are read");
+    assert_eq!(
+        h.app
+            .write
+            .as_ref()
+            .unwrap()
+            .choice
+            .as_ref()
+            .unwrap()
+            .options
+            .len(),
+        1
+    );
+    let _ = h.app.update(key(KeyCode::Left));
+    let t = h.app.toast.as_ref().unwrap().text.clone();
+    assert!(
+        t.contains("still reading the choices") && t.contains("dropped"),
+        "{t}"
+    );
+    h.run(reading).await;
+    let c = h.app.write.as_ref().unwrap().choice.clone().unwrap();
+    assert!(c.options.len() > 1, "{:?}", c.options);
+    assert_eq!(c.options[c.selected].1, c.current, "on the current value");
+    let screen = h.render(120, 30);
+    assert!(screen.contains("▸none"), "{screen}");
 }
