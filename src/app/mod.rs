@@ -93,6 +93,8 @@ impl Context {
 #[derive(Clone, Debug, Default)]
 pub struct Palette {
     pub input: String,
+    /// Where the cursor is in `input` (`None`: at the end).
+    pub cursor: crate::widgets::input::Cursor,
     pub selected: usize,
 }
 

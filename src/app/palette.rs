@@ -128,12 +128,7 @@ impl App {
         self.dirty = true;
         match key.code {
             KeyCode::Esc => self.overlay = Overlay::None,
-            KeyCode::Char(c) => {
-                p.input.push(c);
-                p.selected = 0;
-            }
-            KeyCode::Backspace => {
-                p.input.pop();
+            _ if crate::widgets::input::edit(&mut p.input, &mut p.cursor, key) => {
                 p.selected = 0;
             }
             KeyCode::Down => {
@@ -149,6 +144,7 @@ impl App {
                     palette_matches(&p.input, &self.ctx.profiles).get(p.selected)
                 {
                     p.input.clone_from(name);
+                    p.cursor = None;
                 }
             }
             KeyCode::Enter => {

@@ -108,6 +108,8 @@ pub struct Picker {
     pub purpose: Option<Purpose>,
     pub stage: Stage,
     pub input: String,
+    /// Where the cursor is in `input` (`None`: at the end).
+    pub cursor: crate::widgets::input::Cursor,
     /// The query the results are for.
     pub searched: String,
     pub results: Vec<Value>,
@@ -404,10 +406,8 @@ impl App {
                 return self.assign_licence(sku, off);
             }
             (Stage::Plans { .. }, _) => {}
-            (_, KeyCode::Char(c)) => p.input.push(c),
-            (_, KeyCode::Backspace) => {
-                p.input.pop();
-            }
+            // Every text stage edits with the one input widget (Ctrl-U, Ctrl-W, Alt-B/F …).
+            (_, _) if crate::widgets::input::edit(&mut p.input, &mut p.cursor, key) => {}
             (Stage::Name, KeyCode::Enter) if matches!(p.purpose, Some(Purpose::Activate(_))) => {
                 let text = p.input.trim().to_string();
                 let Some(Purpose::Activate(a)) = &p.purpose else {

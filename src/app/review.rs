@@ -348,7 +348,7 @@ impl App {
     }
 
     /// Keys of the confirm step that belong to the review: typing the override name.
-    pub(super) fn review_key(&mut self, code: crossterm::event::KeyCode) -> bool {
+    pub(super) fn review_key(&mut self, key: crossterm::event::KeyEvent) -> bool {
         use crossterm::event::KeyCode;
         let Some(r) = self.write.as_mut().and_then(|w| w.review.as_mut()) else {
             return false;
@@ -356,12 +356,16 @@ impl App {
         if r.lockouts.is_empty() {
             return false;
         }
-        match code {
-            KeyCode::Char(c) => r.typed.push(c),
-            KeyCode::Backspace => {
-                r.typed.pop();
-            }
-            _ => return false,
+        // ←/→ stay the choice's; the rest edits the typed name (the cursor at its end).
+        if matches!(
+            key.code,
+            KeyCode::Left | KeyCode::Right | KeyCode::Home | KeyCode::End
+        ) {
+            return false;
+        }
+        let mut cursor = None;
+        if !crate::widgets::input::edit(&mut r.typed, &mut cursor, key) {
+            return false;
         }
         self.dirty = true;
         true

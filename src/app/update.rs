@@ -382,23 +382,17 @@ impl App {
         if let View::List(l) = self.top_mut()
             && l.editing
         {
+            let mut f = l.table.filter.clone();
+            if crate::widgets::input::edit(&mut f, &mut l.filter_cursor, key) {
+                // A cursor move has nothing to match again.
+                let job = (f != l.table.filter).then(|| {
+                    l.table.set_filter(&f);
+                    l.table.take_job()
+                });
+                self.dirty = true;
+                return job.flatten().map(Effect::Filter).into_iter().collect();
+            }
             match key.code {
-                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    let mut f = l.table.filter.clone();
-                    f.push(c);
-                    l.table.set_filter(&f);
-                    let job = l.table.take_job();
-                    self.dirty = true;
-                    return job.map(Effect::Filter).into_iter().collect();
-                }
-                KeyCode::Backspace => {
-                    let mut f = l.table.filter.clone();
-                    f.pop();
-                    l.table.set_filter(&f);
-                    let job = l.table.take_job();
-                    self.dirty = true;
-                    return job.map(Effect::Filter).into_iter().collect();
-                }
                 KeyCode::Enter => {
                     l.editing = false;
                     // `?…` on Users asks Graph instead of filtering what was read.

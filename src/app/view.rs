@@ -29,6 +29,8 @@ pub struct ListView {
     pub load: LoadState,
     /// The filter prompt has focus.
     pub editing: bool,
+    /// Where the cursor is in the filter (`None`: at the end).
+    pub filter_cursor: crate::widgets::input::Cursor,
 }
 
 impl ListView {
@@ -39,6 +41,7 @@ impl ListView {
             table,
             load: LoadState::default(),
             editing: false,
+            filter_cursor: None,
         }
     }
 }

@@ -42,7 +42,11 @@ impl App {
             Some(u) => format!("whatif {u} app=All"),
             None => "whatif ".to_string(),
         };
-        self.overlay = Overlay::Palette(Palette { input, selected: 0 });
+        self.overlay = Overlay::Palette(Palette {
+            input,
+            selected: 0,
+            cursor: None,
+        });
         self.dirty = true;
     }
 

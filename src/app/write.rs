@@ -437,7 +437,7 @@ impl App {
     pub fn write_key(&mut self, key: KeyEvent) -> Option<Vec<Effect>> {
         let w = self.write.as_mut()?;
         self.dirty = true;
-        if w.phase == Phase::Confirm && self.review_key(key.code) {
+        if w.phase == Phase::Confirm && self.review_key(key) {
             return Some(Vec::new());
         }
         let w = self.write.as_mut()?;

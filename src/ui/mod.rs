@@ -168,10 +168,18 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
             if l.table.matching {
                 title.push(Span::styled("matching… ", theme.info));
             }
-            if l.editing || !l.table.filter.is_empty() {
-                let cursor = if l.editing { "▏" } else { "" };
+            if l.editing {
+                title.push(Span::styled("/", theme.key));
+                title.extend(crate::widgets::input::spans(
+                    &l.table.filter,
+                    l.filter_cursor,
+                    theme.key,
+                    theme.key,
+                ));
+                title.push(Span::raw(" "));
+            } else if !l.table.filter.is_empty() {
                 title.push(Span::styled(
-                    format!("/{}{cursor} ", clean(&l.table.filter)),
+                    format!("/{} ", clean(&l.table.filter)),
                     theme.key,
                 ));
             }

@@ -99,7 +99,7 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
-        "In a filter or the palette: type, Backspace, Enter, Esc",
+        "In any prompt: Ctrl-U line, Ctrl-W word, Ctrl-A/E ends, Alt-B/F words",
         t.muted,
     )));
     let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
@@ -202,12 +202,14 @@ pub fn palette(f: &mut Frame, app: &App, area: Rect, p: &Palette) {
     let ghost =
         crate::app::palette_completion(&p.input, found.get(p.selected).map(|(n, _)| n.as_str()))
             .unwrap_or_default();
-    let mut lines = vec![Line::from(vec![
-        Span::styled(":", t.key),
-        Span::styled(clean(&p.input), t.text),
-        Span::styled("▏", t.key),
-        Span::styled(clean(&ghost), t.muted),
-    ])];
+    let mut first = vec![Span::styled(":", t.key)];
+    first.extend(crate::widgets::input::spans(
+        &p.input, p.cursor, t.text, t.key,
+    ));
+    if p.cursor.is_none() {
+        first.push(Span::styled(clean(&ghost), t.muted));
+    }
+    let mut lines = vec![Line::from(first)];
     if let Some(h) = hint {
         lines.push(Line::from(Span::styled(h, t.muted)));
     }
@@ -253,11 +255,11 @@ pub fn palette(f: &mut Frame, app: &App, area: Rect, p: &Palette) {
 pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Picker) {
     use crate::app::picker::{DURATIONS, Stage};
     let t = &app.theme;
-    let input = Line::from(vec![
-        Span::styled("> ", t.key),
-        Span::styled(clean(&p.input), t.text),
-        Span::styled("▏", t.key),
-    ]);
+    let mut input = vec![Span::styled("> ", t.key)];
+    input.extend(crate::widgets::input::spans(
+        &p.input, p.cursor, t.text, t.key,
+    ));
+    let input = Line::from(input);
     let mut lines = Vec::new();
     let (title, hint) = match &p.stage {
         Stage::Search => {

@@ -163,7 +163,15 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
             if w.choice.is_some() {
                 k.push(("←/→", "choose"));
             }
-            k.push(("Esc", "cancel (draft kept)"));
+            // Esc drops the change; only the editor's draft outlives it (the editor stays).
+            k.push((
+                "Esc",
+                if app.editor.is_some() {
+                    "back to the editor (draft kept)"
+                } else {
+                    "cancel"
+                },
+            ));
             out.push(keys(t, &k));
             format!(" {} ", w.title)
         }
@@ -235,7 +243,7 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                 t.info,
             )));
             out.extend(draft_lines(w, t));
-            out.push(keys(t, &[("Esc", "cancel (draft kept)")]));
+            out.push(keys(t, &[("Esc", "stop the sign-in (the change stays)")]));
             " Step-up ".to_string()
         }
         Phase::DeviceCode { code, until, .. } => {
@@ -256,7 +264,7 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
             )));
             out.push(Line::from(Span::styled("Waiting for the sign-in…", t.info)));
             out.extend(draft_lines(w, t));
-            out.push(keys(t, &[("Esc", "cancel (draft kept)")]));
+            out.push(keys(t, &[("Esc", "stop the sign-in (the change stays)")]));
             " Step-up: sign in ".to_string()
         }
         Phase::Done(text) => {

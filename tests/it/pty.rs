@@ -420,3 +420,31 @@ fn hangup_and_quit_signals_restore_the_terminal_too() {
         assert!(find_files(s.home.path(), "draft-").is_empty());
     }
 }
+
+/// Issue 23, items 5 and 16, in the real binary: prompts take the shell's editing keys
+/// (Ctrl-W, Ctrl-U, Ctrl-A; Ctrl-U used to insert a literal `u`), and `:licensing` opens the
+/// Licensing blade.
+#[test]
+fn prompts_edit_like_a_shell() {
+    let mut s = Session::start(&["--demo"], 100, 30);
+    s.wait_for("Finance Team", Duration::from_secs(20));
+    s.send("/finance team");
+    s.wait_for("/finance team▏", Duration::from_secs(5));
+    s.send("\x17"); // Ctrl-W: the last word goes
+    s.wait_for("/finance ▏", Duration::from_secs(5));
+    s.send("\x15"); // Ctrl-U: the line goes
+    s.wait_for("/▏", Duration::from_secs(5));
+    s.send("sales");
+    s.send("\x01"); // Ctrl-A: to the start
+    s.wait_for("/▏sales", Duration::from_secs(5));
+    s.send("\r");
+    let screen = s.wait_for("Sales Team", Duration::from_secs(5));
+    assert!(!screen.contains("usales"), "{screen}");
+    s.send(":licx");
+    s.wait_for(":licx▏", Duration::from_secs(5));
+    s.send("\x15licensing\r");
+    s.wait_for("Licensing", Duration::from_secs(5));
+    s.wait_for("Office 365 E3", Duration::from_secs(10));
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+}

@@ -67,7 +67,7 @@ async fn help_stops_scrolling_at_its_end() {
         let _ = h.render(80, 24);
     }
     let end = h.render(80, 24);
-    assert!(end.contains("In a filter or the palette"), "{end}");
+    assert!(end.contains("In any prompt"), "{end}");
     // The box is full: its row above the bottom border holds text.
     let rows: Vec<&str> = end.lines().collect();
     let filled = rows
@@ -77,7 +77,7 @@ async fn help_stops_scrolling_at_its_end() {
     assert!(filled <= 2, "blank rows in the help: {end}");
     h.key(KeyCode::Char('k')).await;
     let up = h.render(80, 24);
-    assert!(!up.contains("In a filter or the palette"), "{up}");
+    assert!(!up.contains("In any prompt"), "{up}");
 }
 
 /// Issue 11, items 21 and 22: a message longer than the bar is cut with … and kept whole in
