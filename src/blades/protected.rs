@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 pub fn columns() -> Vec<Column> {
     vec![
-        Column::grow("Permission", 24),
+        Column::grow("Permission", 24).path(),
         Column::fixed("Area", 18),
         Column::fixed("Context", 14),
         Column::fixed("State", 15),

@@ -83,7 +83,9 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
 
 pub fn assignment_columns() -> Vec<Column> {
     vec![
-        Column::fixed("Role", 14),
+        // One role's page: its name is the title, so on screen the column would only repeat
+        // it and squeeze `How`; exports keep it.
+        Column::fixed("Role", 14).from(400),
         Column::grow("Principal", 20),
         Column::fixed("Type", 16),
         Column::fixed("State", 8),

@@ -257,7 +257,7 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
                             sec.push(("⚑".into(), f.clone()));
                         }
                     }
-                    sheet.lines(theme)
+                    sheet.lines_in(theme, area.width.saturating_sub(2))
                 }
                 (Some(v), DetailTab::Json) => json::lines(v, theme),
             };

@@ -17,15 +17,24 @@ impl Sheet {
         &mut self.sections[last].1
     }
 
-    /// Render to lines; labels are padded to a common width.
+    /// Render to lines without a width (no value is wrapped).
     pub fn lines(&self, theme: &Theme) -> Vec<Line<'static>> {
+        self.lines_in(theme, u16::MAX)
+    }
+
+    /// Render to lines for `cols` columns: labels padded to a common width (at most two fifths
+    /// of the columns; a longer one ends in `…`), a value too long for the rest continued on the next lines under itself,
+    /// never cut (a UPN or an id is read whole).
+    pub fn lines_in(&self, theme: &Theme, cols: u16) -> Vec<Line<'static>> {
         let width = self
             .sections
             .iter()
             .flat_map(|(_, rows)| rows.iter().map(|(k, _)| k.chars().count()))
             .max()
             .unwrap_or(0)
-            .min(30);
+            .min(34)
+            .min(usize::from(cols) * 2 / 5);
+        let room = usize::from(cols).saturating_sub(width + 4).max(8);
         let mut out = Vec::new();
         for (i, (title, rows)) in self.sections.iter().enumerate() {
             if i > 0 {
@@ -33,7 +42,11 @@ impl Sheet {
             }
             out.push(Line::from(Span::styled(clean(title), theme.header)));
             for (k, v) in rows {
-                let label = format!("  {:width$}  ", clean(k), width = width);
+                let label = format!(
+                    "  {:width$}  ",
+                    crate::widgets::table::fit(&clean(k), width),
+                    width = width
+                );
                 let value = if v.is_empty() {
                     "—".to_string()
                 } else {
@@ -44,14 +57,54 @@ impl Sheet {
                 } else {
                     theme.text
                 };
+                let mut pieces = wrap(&value, room).into_iter();
                 out.push(Line::from(vec![
                     Span::styled(label, theme.muted),
-                    Span::styled(value, style),
+                    Span::styled(pieces.next().unwrap_or_default(), style),
                 ]));
+                for rest in pieces {
+                    out.push(Line::from(vec![
+                        Span::raw(" ".repeat(width + 4)),
+                        Span::styled(rest, style),
+                    ]));
+                }
             }
         }
         out
     }
+}
+
+/// `text` in pieces of at most `room` columns, broken after a space, comma or slash where one
+/// is near, else anywhere.
+fn wrap(text: &str, room: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = Vec::new();
+    let mut line = String::new();
+    let mut w = 0;
+    for c in text.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw > room && !line.is_empty() {
+            // Break at the last separator in the second half of the line, if any.
+            let cut = line
+                .char_indices()
+                .filter(|(i, ch)| *i > line.len() / 2 && matches!(ch, ' ' | ',' | '/' | ';'))
+                .map(|(i, ch)| i + ch.len_utf8())
+                .next_back();
+            match cut {
+                Some(at) => {
+                    let rest = line.split_off(at);
+                    out.push(line.trim_end().to_string());
+                    line = rest;
+                }
+                None => out.push(std::mem::take(&mut line)),
+            }
+            w = unicode_width::UnicodeWidthStr::width(line.as_str());
+        }
+        line.push(c);
+        w += cw;
+    }
+    out.push(line);
+    out
 }
 
 /// Render a JSON scalar or short array as one line of text for a sheet.
@@ -86,6 +139,30 @@ mod tests {
             .collect();
         assert!(text.iter().all(|l| !l.contains('\x1b')));
         assert!(text[2].contains('—'));
+    }
+
+    /// Issue 23, item 14: a long value is continued under itself, never cut
+    /// (`bg-admin01@tailspindemo.onm` lost its end at 80 columns).
+    #[test]
+    fn long_values_wrap_whole() {
+        let mut s = Sheet::default();
+        let sec = s.section("Identity");
+        let upn = "bg-admin01@tailspindemo.onmicrosoft.com";
+        sec.push(("User principal name".into(), upn.into()));
+        sec.push((
+            "Licence error".into(),
+            "CountViolation: not enough licences of Microsoft 365 E5 are free".into(),
+        ));
+        let lines: Vec<String> = s
+            .lines_in(&Theme::default_theme(), 50)
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        assert!(lines.iter().all(|l| l.chars().count() <= 50), "{lines:#?}");
+        let joined: String = lines.iter().map(|l| l.trim()).collect();
+        assert!(joined.contains(upn), "{lines:#?}");
+        assert!(joined.contains("are free"), "{lines:#?}");
+        assert!(lines.len() > 3, "{lines:#?}");
     }
 
     #[test]

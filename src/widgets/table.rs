@@ -23,6 +23,9 @@ pub struct Column {
     /// Shown only when the table is at least this wide (0: always): extra detail for wide
     /// terminals that must not squeeze the name column at 80x24.
     pub from_width: u16,
+    /// A path whose end tells rows apart (`crossTenantAccessPolicy/default/…/update`): cut
+    /// inside its segments, keeping each one's start and the last whole (`fit_path`).
+    pub path: bool,
 }
 
 impl Column {
@@ -32,6 +35,7 @@ impl Column {
             min,
             grow: false,
             from_width: 0,
+            path: false,
         }
     }
 
@@ -41,12 +45,19 @@ impl Column {
             min,
             grow: true,
             from_width: 0,
+            path: false,
         }
     }
 
     /// Show the column only on tables at least `width` wide.
     pub const fn from(mut self, width: u16) -> Self {
         self.from_width = width;
+        self
+    }
+
+    /// The column holds paths: cut inside their segments, the last kept (`fit_path`).
+    pub const fn path(mut self) -> Self {
+        self.path = true;
         self
     }
 }
@@ -245,6 +256,48 @@ impl TableRow {
     /// The row's Graph object (parsed from its kept text).
     pub fn object(&self) -> Value {
         serde_json::from_str(&self.json).unwrap_or(Value::Null)
+    }
+}
+
+/// A `/`-separated path cut to `width` columns: the earlier segments are shortened first
+/// (`crossTenant…/default/b2bCollab…/update`), the last one kept whole while it can be, so
+/// rows that differ at the end stay apart; anything else that does not fit is cut at the end.
+pub fn fit_path(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    if text.width() <= width || !text.contains('/') {
+        return fit(text, width);
+    }
+    let segs: Vec<Vec<char>> = text.split('/').map(|s| s.chars().collect()).collect();
+    let mut keep: Vec<usize> = segs.iter().map(Vec::len).collect();
+    let render = |keep: &[usize]| -> String {
+        segs.iter()
+            .zip(keep)
+            .map(|(s, &k)| {
+                if k < s.len() {
+                    let mut t: String = s[..k].iter().collect();
+                    t.push('…');
+                    t
+                } else {
+                    s.iter().collect()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let last = segs.len() - 1;
+    loop {
+        let shown = render(&keep);
+        if shown.width() <= width {
+            return shown;
+        }
+        // The longest shortenable segment before the last loses a character.
+        let pick = (0..last)
+            .filter(|&i| keep[i] > 3)
+            .max_by_key(|&i| (keep[i], std::cmp::Reverse(i)));
+        match pick {
+            Some(i) => keep[i] -= 1,
+            None => return fit(&shown, width),
+        }
     }
 }
 
@@ -770,6 +823,7 @@ impl ObjectTable {
                     let text = match (k, marked) {
                         (0, true) => fit(&format!("✓ {flag}{c}"), width),
                         (0, false) => fit(&format!("{flag}{c}"), width),
+                        _ if self.columns[ci].path => fit_path(c, width),
                         _ => fit(c, width),
                     };
                     // The selection and the mark style the whole row: a cell's own colour on

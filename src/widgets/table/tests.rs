@@ -297,3 +297,30 @@ fn best_first_orders_by_score_then_row() {
     );
     assert_eq!(best_first(Vec::new()), Vec::<usize>::new());
 }
+
+/// Issue 23, item 14: a permission cut at the end read `crossTenantAccessPolicy/default/…` on
+/// four rows; cut inside its segments, the distinguishing end stays.
+#[test]
+fn paths_keep_their_distinguishing_end() {
+    let names = [
+        "crossTenantAccessPolicy/default/b2bCollaborationOutbound/update",
+        "crossTenantAccessPolicy/default/b2bDirectConnectInbound/update",
+        "crossTenantAccessPolicy/default/crossCloudMeetings/update",
+        "crossTenantAccessPolicy/default/tenantRestrictions/update",
+    ];
+    let cut: Vec<String> = names.iter().map(|n| super::fit_path(n, 36)).collect();
+    for c in &cut {
+        assert!(
+            unicode_width::UnicodeWidthStr::width(c.as_str()) <= 36,
+            "{c}"
+        );
+        assert!(c.ends_with("/update"), "{c}");
+        assert!(c.contains('…'), "{c}");
+    }
+    let mut unique = cut.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 4, "{cut:?}");
+    assert_eq!(super::fit_path("a/b", 10), "a/b");
+    assert!(super::fit_path("nopath-but-long", 5).ends_with('…'));
+}
