@@ -141,6 +141,19 @@ impl App {
             self.toast("only an eligible role is activated: this one is not", true);
             return Vec::new();
         }
+        if let Some(group) = v["@via"].as_str() {
+            // The group holds the role: Graph activates it for the group's principal, which
+            // is not this admin (RoleAssignmentRequestPolicyValidationFailed otherwise).
+            self.toast(
+                format!(
+                    "this role is held through the group {}: its eligibility is the group's; \
+                     activate it in the admin center (Groups in PIM) or ask an admin of the group",
+                    crate::sanitize::clean(group)
+                ),
+                true,
+            );
+            return Vec::new();
+        }
         if self.ctx.read_only {
             self.toast("read-only mode: writes are disabled", true);
             return Vec::new();
@@ -316,6 +329,13 @@ impl App {
         let Some(v) = self.my_role_row() else {
             return Vec::new();
         };
+        if v["@via"].is_string() {
+            self.toast(
+                "this role is held through a group: removing it means leaving the group or ending the group's assignment",
+                true,
+            );
+            return Vec::new();
+        }
         if v["@kind"] != "active" || v["assignmentType"] != "Activated" {
             self.toast(
                 "only an activated role can be deactivated here (a permanent one is removed from Roles)",

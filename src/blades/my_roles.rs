@@ -52,6 +52,7 @@ fn read(
                 out.push(v);
             }
         }
+        out.extend(through_groups(&client, &me).await);
         let pending = Request::get("/roleManagement/directory/roleAssignmentScheduleRequests")
             .filter(format!(
                 "principalId eq '{id}' and status eq 'PendingApproval'"
@@ -63,6 +64,88 @@ fn read(
         }
         Ok(Value::Array(out))
     })
+}
+
+/// The roles the admin holds through role-assignable groups: a role assigned (or made eligible)
+/// to a group is held by its members (groups-concept.md: "Use Microsoft Entra groups to manage
+/// role assignments"), so Graph lists it under the group's id, not the admin's. Each row
+/// carries `@via` (the group's name). Groups whose membership the admin is only eligible for
+/// (PIM for groups) are read where the tenant allows it; a refusal leaves them out.
+async fn through_groups(client: &GraphClient, me: &Value) -> Vec<Value> {
+    let me_id = me["id"].as_str().unwrap_or_default();
+    if me_id.is_empty() {
+        return Vec::new();
+    }
+    let seg = crate::graph::endpoints::path_segment(me_id);
+    let mut groups: Vec<(String, String, &'static str)> = client
+        .get_all(
+            Request::get(format!("/users/{seg}/transitiveMemberOf")).select(&[
+                "id",
+                "displayName",
+                "isAssignableToRole",
+            ]),
+        )
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|g| g["isAssignableToRole"] == true)
+        .filter_map(|g| {
+            Some((
+                g["id"].as_str()?.to_string(),
+                g["displayName"].as_str().unwrap_or_default().to_string(),
+                "member",
+            ))
+        })
+        .collect();
+    // PIM for groups: memberships the admin may activate (privilegedaccessgroup-list-
+    // eligibilityscheduleinstances.md); not every tenant or licence allows the read.
+    let quoted = me_id.replace('\'', "''");
+    if let Ok(eligible) = client
+        .get_all(
+            Request::get("/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances")
+                .filter(format!("principalId eq '{quoted}'"))
+                .expand("group"),
+        )
+        .await
+    {
+        for e in eligible.iter().filter(|e| e["accessId"] == "member") {
+            let Some(gid) = e["groupId"].as_str() else {
+                continue;
+            };
+            if !groups.iter().any(|(id, _, _)| id == gid) {
+                let name = e["group"]["displayName"]
+                    .as_str()
+                    .unwrap_or(gid)
+                    .to_string();
+                groups.push((gid.to_string(), name, "eligible member"));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (gid, name, how) in groups {
+        let quoted = gid.replace('\'', "''");
+        for (path, kind) in [
+            (
+                "/roleManagement/directory/roleEligibilityScheduleInstances",
+                "eligible",
+            ),
+            (
+                "/roleManagement/directory/roleAssignmentScheduleInstances",
+                "active",
+            ),
+        ] {
+            let request = Request::get(path)
+                .filter(format!("principalId eq '{quoted}'"))
+                .expand("roleDefinition");
+            for mut v in client.get_all(request).await.unwrap_or_default() {
+                v["@kind"] = json!(kind);
+                v["@via"] = json!(name);
+                v["@viaHow"] = json!(how);
+                out.push(v);
+            }
+        }
+    }
+    out
 }
 
 pub fn columns() -> Vec<Column> {
@@ -84,6 +167,9 @@ pub fn role_name(v: &Value) -> String {
 
 pub fn row(v: Value) -> TableRow {
     let state = match (v["@kind"].as_str(), v["assignmentType"].as_str()) {
+        // Held through a group: said in the state too, which stays in sight at 80 columns.
+        (Some("eligible"), _) if v["@via"].is_string() => "eligible (group)".to_string(),
+        (Some("active"), _) if v["@via"].is_string() => "active (group)".to_string(),
         (Some("eligible"), _) => "eligible".to_string(),
         (Some("active"), Some("Activated")) => "active (activated)".to_string(),
         (Some("active"), _) => "active (assigned)".to_string(),
@@ -98,12 +184,22 @@ pub fn row(v: Value) -> TableRow {
         Some("/") | None => "tenant".to_string(),
         Some(s) => s.to_string(),
     };
-    TableRow::new(v.clone(), vec![role_name(&v), state, until, scope])
+    // A role held through a group names it (the group is the principal, not the admin).
+    let role = match (v["@via"].as_str(), v["@viaHow"].as_str()) {
+        (Some(g), Some("eligible member")) => format!(
+            "{} via {} (eligible member: PIM for groups)",
+            role_name(&v),
+            crate::sanitize::clean(g)
+        ),
+        (Some(g), _) => format!("{} via {}", role_name(&v), crate::sanitize::clean(g)),
+        (None, _) => role_name(&v),
+    };
+    TableRow::new(v.clone(), vec![role, state, until, scope])
 }
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     match (col, &row.cells[1]) {
-        (1, "eligible") => Some(theme.info),
+        (1, "eligible" | "eligible (group)") => Some(theme.info),
         (1, "waiting for approval") => Some(theme.warning),
         (1, _) => Some(theme.accent),
         (2 | 3, _) => Some(theme.muted),

@@ -124,3 +124,25 @@ async fn an_activation_that_needs_approval_is_shown_waiting() {
     let t = h.server.state.tenant.read().unwrap();
     assert_eq!(t.roles.requests.len(), 1);
 }
+
+/// Issue 23, item 8: roles held through a role-assignable group are the admin's too (Adele is
+/// Global Administrator through "Tier0 - Global Admins": on her page, missing from My roles);
+/// they are named with the group, and `a`/`d` on them explain instead of sending.
+#[tokio::test]
+async fn roles_through_a_group_are_listed_with_the_group() {
+    let mut h = Box::pin(harness()).await;
+    let all = rows(&h);
+    let ga = all
+        .iter()
+        .find(|r| r[0] == "Global Administrator via Tier0 - Global Admins")
+        .unwrap_or_else(|| panic!("{all:?}"));
+    assert!(ga[1].starts_with("active"), "{ga:?}");
+    h.filter("via Tier0").await;
+    let sent = h.server.state.faults.log.lock().unwrap().len();
+    h.key(KeyCode::Char('d')).await;
+    assert!(h.app.write.is_none());
+    let t = h.app.toast.as_ref().unwrap().text.clone();
+    assert!(t.contains("through a group"), "{t}");
+    let log = h.server.state.faults.log.lock().unwrap();
+    assert!(log[sent..].iter().all(|l| l.starts_with("GET")), "{log:?}");
+}
