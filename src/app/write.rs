@@ -565,10 +565,20 @@ impl App {
                 .map(|v| v.to_string()),
             outcome,
             request_id,
-            claims_context: w
-                .filter(|w| w.step_ups > 0)
-                .and_then(|w| w.challenge.as_ref())
-                .and_then(|c| c.acrs.clone()),
+            // The context the write's token carried: the one its step-up met, or the one its
+            // protection asks for when an earlier step-up already put it in the token.
+            claims_context: w.and_then(|w| {
+                let stepped = (w.step_ups > 0)
+                    .then(|| w.challenge.as_ref().and_then(|c| c.acrs.clone()))
+                    .flatten();
+                stepped.or_else(|| {
+                    w.protection
+                        .as_ref()
+                        .and_then(|p| p.context.as_ref())
+                        .map(|(cid, _, _)| cid.clone())
+                        .filter(|cid| self.tenant.token_acrs.contains(cid))
+                })
+            }),
         };
         Effect::Journal(Box::new(entry))
     }

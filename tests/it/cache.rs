@@ -471,6 +471,12 @@ async fn the_journal_blade_lists_the_cached_journal() {
             method: "PATCH".into(),
             path: "/identity/conditionalAccess/policies/p1".into(),
             outcome: "ok".into(),
+            before: Some(
+                r#"{"id":"p1","displayName":"CA005 - Block legacy","state":"disabled"}"#.into(),
+            ),
+            after: Some(r#"{"state":"enabled"}"#.into()),
+            request_id: Some("rid-42".into()),
+            claims_context: Some("c1".into()),
             ..Default::default()
         })
         .unwrap();
@@ -488,5 +494,23 @@ async fn the_journal_blade_lists_the_cached_journal() {
         h.server.state.faults.requests.load(Ordering::Relaxed),
         before,
         "no request for the journal"
+    );
+    // Issue 23, item 19: Enter opens the entry: the object by name, before and after, the
+    // request-id and the step-up met; still nothing asked of Graph.
+    h.key(crossterm::event::KeyCode::Enter).await;
+    let screen = h.render(120, 50);
+    for want in [
+        "CA005 - Block legacy",
+        "rid-42",
+        "authentication context c1",
+        "\"state\": \"disabled\"",
+        "\"state\": \"enabled\"",
+    ] {
+        assert!(screen.contains(want), "{want}: {screen}");
+    }
+    assert_eq!(
+        h.server.state.faults.requests.load(Ordering::Relaxed),
+        before,
+        "no request for the entry"
     );
 }
