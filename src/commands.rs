@@ -484,6 +484,12 @@ async fn sync_one(
         };
         format!("{what} {} ({}{removed}{skipped})", t.upserts, t.mode)
     };
+    if name == crate::blades::AUDIT_READS {
+        pb.set_message("roles, protection, policies, domains…");
+        return crate::audit::cached::sync(client, store)
+            .await
+            .map(|words| (words, Vec::new()));
+    }
     if name == crate::blades::GROUP_MEMBERS {
         return sync::members_by_delta(client, store, false, &mut on_page)
             .await

@@ -383,11 +383,12 @@ pub async fn perform(
             }
         }
         Effect::LoadFacts { id } => {
-            let facts = Facts::load(&client);
-            let _ = tx.send(Msg::Facts {
-                id,
-                facts: facts.await,
-            });
+            let facts = if client.is_offline() {
+                kept(&store, crate::audit::cached::facts).await
+            } else {
+                Facts::load(&client).await
+            };
+            let _ = tx.send(Msg::Facts { id, facts });
         }
         Effect::Search { id, query } => {
             let [u, g] = crate::app::picker::search_requests(&query);
@@ -433,7 +434,11 @@ pub async fn perform(
             let _ = tx.send(Msg::Scopes { id, units });
         }
         Effect::LoadRoles { id } => {
-            let roles = crate::roles::RoleFacts::load(&client).await;
+            let roles = if client.is_offline() {
+                kept(&store, crate::audit::cached::roles).await
+            } else {
+                crate::roles::RoleFacts::load(&client).await
+            };
             let _ = tx.send(Msg::Roles { id, roles });
         }
         Effect::Filter(job) => {
@@ -444,6 +449,9 @@ pub async fn perform(
         Effect::LoadCachedFindings { break_glass } => {
             let Some(st) = store else { return };
             let judged = crate::cache::off_thread(st, move |s| {
+                if !crate::audit::cached::holds_audit(s)? {
+                    return Ok(None);
+                }
                 Ok(crate::audit::cached::load(s, break_glass).ok().map(|i| {
                     let run = crate::audit::report::Run {
                         tenant: String::new(),
@@ -548,6 +556,21 @@ async fn bulk_add(
         })
         .collect();
     Ok((lines, sent))
+}
+
+/// Offline, what the cache keeps of a part (`sync` keeps the audit's reads there): never a
+/// request; without a cache, or a cache that never kept it, the reason.
+async fn kept<T: Send + 'static>(
+    store: &Option<Arc<Store>>,
+    part: fn(&Store) -> Result<T, String>,
+) -> Result<T, crate::graph::GraphError> {
+    let Some(st) = store.clone() else {
+        return Err(crate::graph::GraphError::Offline);
+    };
+    crate::cache::off_thread(st, move |s| Ok(part(s)))
+        .await
+        .map_err(|e| crate::graph::GraphError::Cache(e.to_string()))?
+        .map_err(crate::graph::GraphError::Cache)
 }
 
 /// Starts effects as tasks and can stop them.

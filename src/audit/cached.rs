@@ -1,6 +1,8 @@
-//! The audit's reads kept in the cache (`audit:*` collections) after a live run, so a reviewer
-//! can audit the cache or a snapshot of it with `--offline` and no network. A part the live
-//! run could not read is kept as its reason, so the offline audit says "not evaluable" too.
+//! The audit's reads kept in the cache (`audit:*` collections) after a live run or a `sync`, so
+//! a reviewer can audit the cache or a snapshot of it with `--offline` and no network, and the
+//! console's roles, protected actions and My roles work offline. A part the live run could not
+//! read is kept as its reason, so the offline audit says "not evaluable" too; a part a snapshot
+//! never held is "not in this snapshot", and the audit still completes.
 
 use super::Inputs;
 use crate::cache::{CacheError, Store};
@@ -11,7 +13,13 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 
 const ERRORS: &str = "audit:errors";
-const NO_AUDIT: &str = "this cache holds no audit: run `entra-console audit` online once with this cache, then audit it (or a snapshot of it) offline";
+
+/// Why a part is missing from a cache that never kept it.
+fn absent(name: &str) -> String {
+    format!(
+        "not in this snapshot ({name}): run `entra-console sync` (or `audit`) online with this cache to keep it"
+    )
+}
 
 fn wrap(map: &HashMap<String, Vec<Value>>) -> Vec<Value> {
     map.iter()
@@ -57,6 +65,7 @@ pub fn save(store: &Store, i: &Inputs) -> Result<(), CacheError> {
             part("actions", Ok(&f.actions))?;
             part("contexts", Ok(&f.contexts))?;
             part("policies", Ok(&f.policies))?;
+            part("strengths", Ok(&f.strengths))?;
         }
         Err(e) => part("facts", Err(e.as_str()))?,
     }
@@ -92,7 +101,14 @@ pub fn save(store: &Store, i: &Inputs) -> Result<(), CacheError> {
     store.replace_collection(ERRORS, &errors)
 }
 
-/// What an earlier live audit kept in this cache.
+/// Whether this cache keeps the audit's reads (a live audit or a `sync` wrote them): asked at
+/// every start (badges), from the sync state, without scanning a large cache.
+pub fn holds_audit(store: &Store) -> Result<bool, CacheError> {
+    Ok(store.sync_state(ERRORS)?.last_sync.is_some())
+}
+
+/// What an earlier live audit or sync kept in this cache; a part it never kept is an error
+/// for the rules that need it ("not in this snapshot"), never a refusal of the whole audit.
 pub fn load(store: &Store, break_glass: Vec<String>) -> Result<Inputs, String> {
     let read = |name: &str| -> Result<Vec<Value>, String> {
         let (items, at) = store
@@ -100,23 +116,20 @@ pub fn load(store: &Store, break_glass: Vec<String>) -> Result<Inputs, String> {
             .map_err(|e| e.to_string())?;
         match at {
             Some(_) => Ok(items),
-            None => Err(format!("not in this cache ({name})")),
+            None => Err(absent(name)),
         }
     };
-    // Asked at every start (badges): a cache that never held an audit says so from its sync
-    // state, without scanning a large cache for a collection it does not have.
-    if store
-        .sync_state(ERRORS)
-        .map_err(|e| e.to_string())?
-        .last_sync
-        .is_none()
-    {
-        return Err(NO_AUDIT.into());
-    }
     let (errors, at) = store.list(ERRORS).map_err(|e| e.to_string())?;
-    let Some(at) = at else {
-        return Err(NO_AUDIT.into());
-    };
+    // Judged as of the reads; a cache that never kept them is judged as of its users' sync.
+    // (The sync state, not the list: a large cache is not scanned for a time.)
+    let at = at
+        .or_else(|| {
+            let t = store.sync_state("users").ok()?.last_sync?;
+            chrono::DateTime::parse_from_rfc3339(&t)
+                .ok()
+                .map(|d| d.with_timezone(&chrono::Utc))
+        })
+        .unwrap_or_else(chrono::Utc::now);
     let failed = |name: &str| {
         errors
             .iter()
@@ -145,7 +158,17 @@ pub fn load(store: &Store, break_glass: Vec<String>) -> Result<Inputs, String> {
             Ok(Facts {
                 actions: read("actions")?,
                 contexts: read("contexts")?,
-                policies: read("policies")?,
+                // A cache synced before the audit's reads were kept still has the policies
+                // the Conditional Access blade synced (the same request).
+                policies: read("policies").or_else(|e| {
+                    store
+                        .list("ca-policies")
+                        .ok()
+                        .filter(|(_, at)| at.is_some())
+                        .map(|(items, _)| items)
+                        .ok_or(e)
+                })?,
+                strengths: read("strengths").unwrap_or_default(),
                 ..Default::default()
             })
         })(),
@@ -193,6 +216,74 @@ pub fn load(store: &Store, break_glass: Vec<String>) -> Result<Inputs, String> {
         domains: or_failed("domains", read("domains")),
         // Judged as of the reads: a report-only policy's age is its age then.
         now: at,
+    })
+}
+
+/// The role facts kept in this cache (role definitions, active and eligible assignments, the
+/// members of role-holding groups): what Roles, `:whocan` and a user's roles read offline.
+pub fn roles(store: &Store) -> Result<RoleFacts, String> {
+    load(store, Vec::new())?.roles
+}
+
+/// The protection facts kept in this cache (resource actions, contexts, policies,
+/// strengths): what Protected actions, Authentication contexts and the confirms read offline.
+pub fn facts(store: &Store) -> Result<Facts, String> {
+    load(store, Vec::new())?.facts
+}
+
+/// The signed-in admin as the last sync saw them (My roles offline).
+pub fn me(store: &Store) -> Result<Value, String> {
+    let (items, at) = store.list("audit:me").map_err(|e| e.to_string())?;
+    match (items.into_iter().next(), at) {
+        (Some(me), Some(_)) => Ok(me),
+        _ => Err(absent("me")),
+    }
+}
+
+/// `sync`'s last step: the audit's reads (and the signed-in admin), kept like a live audit
+/// keeps them, so any synced cache or snapshot audits offline and the console's roles and
+/// protected actions work offline. Parts Graph refuses are kept as their reasons.
+pub async fn sync(
+    client: &crate::graph::GraphClient,
+    store: &std::sync::Arc<Store>,
+) -> Result<String, String> {
+    let inputs = super::read(&client.clone().reads_only(), Vec::new()).await;
+    let me = client
+        .get_json(&crate::graph::Request::get("/me").select(&[
+            "id",
+            "displayName",
+            "userPrincipalName",
+        ]))
+        .await;
+    let mut not_read: Vec<&str> = Vec::new();
+    for (name, failed) in [
+        ("roles", inputs.roles.is_err()),
+        ("protection", inputs.facts.is_err()),
+        ("users", inputs.users.is_err()),
+        ("risky users", inputs.risky.is_err()),
+        ("PIM assignments", inputs.assignments.is_err()),
+        ("authorization policy", inputs.authorization.is_err()),
+        ("authentication methods", inputs.methods.is_err()),
+        ("domains", inputs.domains.is_err()),
+        ("signed-in admin", me.is_err()),
+    ] {
+        if failed {
+            not_read.push(name);
+        }
+    }
+    crate::cache::off_thread(store.clone(), move |s| {
+        save(s, &inputs)?;
+        match &me {
+            Ok(m) => s.replace_collection("audit:me", std::slice::from_ref(m)),
+            Err(_) => Ok(()),
+        }
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(if not_read.is_empty() {
+        "audit reads (all)".to_string()
+    } else {
+        format!("audit reads (not read: {})", not_read.join(", "))
     })
 }
 

@@ -251,8 +251,13 @@ pub fn sync_names() -> Vec<&'static str> {
         .map(|b| b.command())
         .collect();
     names.push(GROUP_MEMBERS);
+    names.push(AUDIT_READS);
     names
 }
+
+/// The `sync` name of the audit's reads (roles, protection, policies, domains…), kept so any
+/// synced cache audits offline and the console's roles and protected actions work offline.
+pub const AUDIT_READS: &str = "audit";
 
 /// The `sync` name of the members fan-out.
 pub const GROUP_MEMBERS: &str = "group-members";

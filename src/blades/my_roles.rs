@@ -23,10 +23,19 @@ pub fn policy_request(role_id: &str) -> Request {
 
 fn read(
     client: GraphClient,
-    _: Option<std::sync::Arc<crate::cache::Store>>,
+    store: Option<std::sync::Arc<crate::cache::Store>>,
     _: String,
 ) -> super::Computing {
     Box::pin(async move {
+        if client.is_offline() {
+            let Some(st) = store else {
+                return Err(crate::graph::GraphError::Offline);
+            };
+            return crate::cache::off_thread(st, |s| Ok(kept(s)))
+                .await
+                .map_err(|e| crate::graph::GraphError::Cache(e.to_string()))?
+                .map_err(crate::graph::GraphError::Cache);
+        }
         let me = client
             .get_json(&Request::get("/me").select(&["id", "displayName"]))
             .await?;
@@ -146,6 +155,68 @@ async fn through_groups(client: &GraphClient, me: &Value) -> Vec<Value> {
         }
     }
     out
+}
+
+/// My roles from what `sync` kept (offline): the signed-in admin then, their eligible and
+/// active schedule instances, and the roles of the role-holding groups they were a member of.
+/// Requests waiting for approval are not kept (a snapshot is not an inbox).
+fn kept(store: &crate::cache::Store) -> Result<Value, String> {
+    let me = crate::audit::cached::me(store)?;
+    let id = me["id"].as_str().unwrap_or_default().to_string();
+    let inputs = crate::audit::cached::load(store, Vec::new())?;
+    let roles = inputs.roles?;
+    let active = inputs.assignments?;
+    let definition = |v: &Value| {
+        let rid = v["roleDefinitionId"].as_str().unwrap_or_default();
+        roles
+            .definitions
+            .iter()
+            .find(|d| d["id"].as_str() == Some(rid) || d["templateId"].as_str() == Some(rid))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    // The role-holding groups the admin is a member of (the audit keeps their members).
+    let groups: Vec<(&String, String)> = roles
+        .group_members
+        .iter()
+        .filter(|(_, members)| {
+            members
+                .iter()
+                .any(|m| m["id"].as_str() == Some(id.as_str()))
+        })
+        .map(|(gid, _)| {
+            let name = roles
+                .active
+                .iter()
+                .chain(&roles.eligible)
+                .find(|a| a["principalId"].as_str() == Some(gid.as_str()))
+                .and_then(|a| a["principal"]["displayName"].as_str())
+                .unwrap_or(gid)
+                .to_string();
+            (gid, name)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (items, kind) in [(&roles.eligible, "eligible"), (&active, "active")] {
+        for v in items {
+            let principal = v["principalId"].as_str().unwrap_or_default();
+            let via = groups.iter().find(|(g, _)| g.as_str() == principal);
+            if principal != id && via.is_none() {
+                continue;
+            }
+            let mut v = v.clone();
+            v["@kind"] = json!(kind);
+            if v["roleDefinition"].is_null() {
+                v["roleDefinition"] = definition(&v);
+            }
+            if let Some((_, name)) = via {
+                v["@via"] = json!(name);
+                v["@viaHow"] = json!("member");
+            }
+            out.push(v);
+        }
+    }
+    Ok(Value::Array(out))
 }
 
 pub fn columns() -> Vec<Column> {

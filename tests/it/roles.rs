@@ -290,3 +290,50 @@ async fn a_failed_roles_read_is_said_on_the_users_page() {
     );
     assert!(!screen.contains("loading…"), "{screen}");
 }
+
+/// Issue 23, item 20: after a sync, Roles, My roles, Protected actions and `:whocan` work
+/// offline from the cache (they were empty: "offline: no request was sent").
+#[tokio::test]
+async fn roles_and_protection_offline_after_a_sync() {
+    let mut h = crate::common::Harness::new(false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(
+        entra_console::cache::Store::open(&dir.path().join("cache.db"), true).unwrap(),
+    );
+    let said = entra_console::audit::cached::sync(&h.client, &store)
+        .await
+        .unwrap();
+    assert_eq!(said, "audit reads (all)");
+    h.store = Some(store);
+    h.client = h.client.clone().offline();
+    h.app.ctx.offline = true;
+    h.app.tenant = Default::default();
+    let sent = h.server.state.faults.log.lock().unwrap().len();
+    let count = |h: &crate::common::Harness| {
+        let View::List(l) = h.app.top() else {
+            panic!("a list")
+        };
+        assert!(l.load.error.is_none(), "{:?}", l.load.error);
+        l.table.len()
+    };
+    for blade in ["roles", "protected-actions", "auth-contexts", "my-roles"] {
+        h.open(BladeKind::from_command(blade).unwrap()).await;
+        assert!(count(&h) > 0, "{blade}: {}", h.render(120, 30));
+    }
+    let mine = cells(&h);
+    assert!(
+        mine.iter()
+            .any(|r| r[0] == "Global Administrator via Tier0 - Global Admins"),
+        "{mine:?}"
+    );
+    h.key(KeyCode::Char(':')).await;
+    h.type_str("whocan microsoft.directory/conditionalAccessPolicies/create")
+        .await;
+    h.key(KeyCode::Enter).await;
+    assert!(count(&h) > 0, "{}", h.render(120, 30));
+    assert_eq!(
+        h.server.state.faults.log.lock().unwrap().len(),
+        sent,
+        "nothing sent offline"
+    );
+}
