@@ -250,6 +250,17 @@ pub fn state_label(state: &str) -> &'static str {
     }
 }
 
+/// The built-in authentication strengths, by their fixed ids (authenticationstrengthpolicy.md:
+/// "Multifactor authentication", "Passwordless MFA", "Phishing-resistant MFA").
+pub fn builtin_strength(id: &str) -> Option<&'static str> {
+    match id {
+        "00000000-0000-0000-0000-000000000002" => Some("Multifactor authentication"),
+        "00000000-0000-0000-0000-000000000003" => Some("Passwordless MFA"),
+        "00000000-0000-0000-0000-000000000004" => Some("Phishing-resistant MFA"),
+        _ => None,
+    }
+}
+
 /// What a policy requires, in short form ("block unless device filter ...", "MFA").
 pub fn requirement(policy: &Value) -> String {
     let g = &policy["grantControls"];
@@ -275,7 +286,11 @@ pub fn requirement(policy: &Value) -> String {
     if let Some(name) = strength["displayName"].as_str() {
         parts.push(format!("strength \"{name}\""));
     } else if let Some(id) = strength["id"].as_str() {
-        parts.push(format!("strength {id}"));
+        // A built-in strength has a fixed id and name: named without a read (offline too).
+        match builtin_strength(id) {
+            Some(name) => parts.push(format!("strength \"{name}\"")),
+            None => parts.push(format!("strength {id}")),
+        }
     }
     // Terms of use and custom controls are grant controls too (conditionalAccessGrantControls).
     match crate::ca::strs(&g["termsOfUse"]).len() {
@@ -531,6 +546,15 @@ pub fn refused(code: Option<u32>, text: &str, acrs: &str, facts: &Facts) -> Stri
 
 #[cfg(test)]
 mod tests {
+
+    /// Issue 23, item 10: a built-in strength is named without a read (the `:protect`
+    /// summary said `strength 00000000-…-0004` offline).
+    #[test]
+    fn builtin_strengths_are_named() {
+        let p = serde_json::json!({"grantControls": {"operator": "OR", "builtInControls": [],
+            "authenticationStrength": {"id": "00000000-0000-0000-0000-000000000004"}}});
+        assert_eq!(requirement(&p), "strength \"Phishing-resistant MFA\"");
+    }
 
     /// Issue 23, item 4: step titles name permissions, not resource-action ids.
     #[test]

@@ -184,7 +184,10 @@ fn excluded_others(p: &Value, i: &Inputs) -> Vec<String> {
             .or_else(|| members(&g))
             .is_some_and(|m| !m.is_empty() && m.iter().all(bg));
         if !only_bg {
-            others.push(format!("group {g}"));
+            others.push(format!(
+                "group {}",
+                i.group_names.get(&g).map_or(g.as_str(), String::as_str)
+            ));
         }
     }
     for r in strs(&u["excludeRoles"]) {

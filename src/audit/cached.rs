@@ -80,7 +80,7 @@ pub fn save(store: &Store, i: &Inputs) -> Result<(), CacheError> {
     let excluded: Vec<Value> = i
         .group_members
         .iter()
-        .map(|(id, m)| json!({"id": id, "members": m}))
+        .map(|(id, m)| json!({"id": id, "members": m, "displayName": i.group_names.get(id)}))
         .collect();
     part("excludedGroups", Ok(&excluded))?;
     let one = |r: &Result<Value, String>| r.clone().map(|v| vec![v]);
@@ -182,8 +182,27 @@ pub fn load(store: &Store, break_glass: Vec<String>) -> Result<Inputs, String> {
             .filter_map(|e| e["why"].as_str().map(str::to_string))
             .collect(),
     };
-    let group_members = read("excludedGroups")
-        .unwrap_or_default()
+    let excluded = read("excludedGroups").unwrap_or_default();
+    let mut group_names: HashMap<String, String> = excluded
+        .iter()
+        .filter_map(|v| {
+            Some((
+                v["id"].as_str()?.to_string(),
+                v["displayName"].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    // A group the audit did not name: the cache may know it (synced groups).
+    let unnamed: Vec<String> = excluded
+        .iter()
+        .filter_map(|v| v["id"].as_str())
+        .filter(|id| !group_names.contains_key(*id))
+        .map(str::to_string)
+        .collect();
+    if !unnamed.is_empty() {
+        group_names.extend(store.names_of(&unnamed).unwrap_or_default());
+    }
+    let group_members = excluded
         .into_iter()
         .filter_map(|v| {
             let ids = v["members"]
@@ -204,6 +223,7 @@ pub fn load(store: &Store, break_glass: Vec<String>) -> Result<Inputs, String> {
         risky: or_failed("risky", read("risky")),
         assignments: or_failed("assignments", read("assignments")),
         group_members,
+        group_names,
         break_glass: ids,
         authorization: singleton(or_failed(
             "authorizationPolicy",

@@ -99,6 +99,8 @@ pub struct Inputs {
     pub assignments: Result<Vec<Value>, String>,
     /// Members (ids) of the groups policies exclude, to tell a break-glass group from others.
     pub group_members: std::collections::HashMap<String, Vec<String>>,
+    /// The names of those groups (evidence names them, offline too).
+    pub group_names: std::collections::HashMap<String, String>,
     /// The profile's break-glass accounts (UPNs or ids) and their ids once resolved.
     pub break_glass: Vec<String>,
     /// `GET /policies/authorizationPolicy` (a singleton object).
@@ -159,6 +161,24 @@ pub async fn read(client: &GraphClient, break_glass: Vec<String>) -> Inputs {
         .iter()
         .map(|g| crate::graph::endpoints::group_members(g))
         .collect();
+    // Their names, for the evidence ("excludes group Sales Team", not a GUID): getByIds is a
+    // read (directoryobject-getbyids.md), up to 1,000 ids a call.
+    let mut group_names = std::collections::HashMap::new();
+    for chunk in excluded.chunks(1000) {
+        let body = serde_json::json!({"ids": chunk, "types": ["group"]});
+        if let Ok(v) = client
+            .get_json(
+                &Request::new(crate::graph::Method::Post, "/directoryObjects/getByIds").json(body),
+            )
+            .await
+        {
+            for g in v["value"].as_array().into_iter().flatten() {
+                if let (Some(id), Some(name)) = (g["id"].as_str(), g["displayName"].as_str()) {
+                    group_names.insert(id.to_string(), name.to_string());
+                }
+            }
+        }
+    }
     let mut group_members = std::collections::HashMap::new();
     for (g, r) in excluded.into_iter().zip(client.get_many(reqs, 4).await) {
         if let Ok(v) = r {
@@ -188,6 +208,7 @@ pub async fn read(client: &GraphClient, break_glass: Vec<String>) -> Inputs {
                 }
             }),
         group_members,
+        group_names,
         licences: LicenceFacts::load(client).await,
         users,
         risky: client

@@ -12,6 +12,7 @@ fn inputs() -> Inputs {
         risky: Ok(Vec::new()),
         assignments: Ok(Vec::new()),
         group_members: Default::default(),
+        group_names: Default::default(),
         break_glass: vec!["bg1".into()],
         authorization: Ok(json!({"id": "authorizationPolicy"})),
         methods: Ok(json!({"id": "authenticationMethodsPolicy"})),

@@ -196,6 +196,13 @@ pub async fn names(
     if !everything {
         return r;
     }
+    // The built-in strengths have fixed names: known without a read.
+    for id in 2..=4 {
+        let id = format!("00000000-0000-0000-0000-00000000000{id}");
+        if let Some(name) = crate::protect::builtin_strength(&id) {
+            r.names.push((id, name.to_string()));
+        }
+    }
     let parts = [
         (
             "named locations",
@@ -225,7 +232,23 @@ pub async fn names(
     for (what, req, key) in parts {
         match client.get_all(req).await {
             Ok(items) => named(&items, key, &mut r.names),
-            Err(_) if client.is_offline() => {}
+            // Offline: what `sync` kept of the part (an id stays an id only when nothing
+            // knows it).
+            Err(_) if client.is_offline() => {
+                let coll = match what {
+                    "named locations" => "named-locations",
+                    "roles" => "audit:roleDefinitions",
+                    "authentication strengths" => "audit:strengths",
+                    _ => "audit:contexts",
+                };
+                if let Some(st) = store
+                    && let Ok(Ok(items)) =
+                        crate::cache::off_thread(st.clone(), move |s| Ok(s.list(coll).map(|l| l.0)))
+                            .await
+                {
+                    named(&items, key, &mut r.names);
+                }
+            }
             Err(e) => r.missing.push(format!("{what}: {e}")),
         }
     }

@@ -317,6 +317,13 @@ fn a_synced_snapshot_audits_offline() {
         serde_json::from_slice::<Value>(&out.stdout).unwrap()
     };
     let r = offline(&snap);
+    // Issue 23, item 10: offline, an excluded group is named, not a GUID.
+    let text = r.to_string();
+    assert!(!text.contains("group f821d704"), "{text}");
+    assert!(
+        text.contains("excludes group Break-glass accounts"),
+        "{text}"
+    );
     for (id, want) in [
         ("MS.AAD.7.1", "pass"),
         ("MS.AAD.3.3", "pass"),
