@@ -1,6 +1,7 @@
 //! Drift between two audits: each finding marked `new`, `open` or `fixed` against an earlier
 //! JSON report (`audit --baseline FILE`), and what moved in between: CA policies (added,
-//! removed, changed fields), role assignments (added, removed) and protected actions' contexts.
+//! removed, changed fields), role assignments (added, removed), each role's effective holders
+//! (direct, through a group, eligible) and protected actions' contexts.
 
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -56,7 +57,46 @@ pub fn state(i: &super::Inputs) -> Value {
                 .collect()
         })
         .unwrap_or_default();
-    json!({"policies": policies, "roleAssignments": assignments, "contexts": contexts})
+    json!({"policies": policies, "roleAssignments": assignments, "contexts": contexts,
+        "roleHolders": holders(i)})
+}
+
+/// Every role's effective holders: each user who holds it, directly or as a member of a
+/// role-holding group, active or eligible (a new Global Administrator added to "Tier0 - Global
+/// Admins" changes no assignment, but changes this).
+fn holders(i: &super::Inputs) -> Vec<Value> {
+    let Ok(r) = &i.roles else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (a, kind) in r
+        .active
+        .iter()
+        .map(|a| (a, "active"))
+        .chain(r.eligible.iter().map(|a| (a, "eligible")))
+    {
+        let rid = a["roleDefinitionId"].as_str().unwrap_or_default();
+        let role = r
+            .definition(rid)
+            .and_then(|d| d["displayName"].as_str())
+            .unwrap_or(rid);
+        let pid = a["principalId"].as_str().unwrap_or_default();
+        let name = a["principal"]["displayName"].as_str().unwrap_or(pid);
+        match r.group_members.get(pid) {
+            Some(members) => {
+                for m in members {
+                    out.push(json!({"role": role, "id": m["id"],
+                        "name": m["displayName"].as_str().or(m["id"].as_str()),
+                        "via": format!("via {name}"), "kind": kind}));
+                }
+            }
+            None => out.push(json!({"role": role, "id": pid, "name": name,
+                "via": "direct", "kind": kind})),
+        }
+    }
+    out.sort_by_key(|h| h.to_string());
+    out.dedup();
+    out
 }
 
 fn key(a: &Value) -> String {
@@ -177,6 +217,54 @@ pub fn compare(now: &mut Value, before: &Value) -> Value {
         .filter(|(k, _)| !new_a.contains_key(*k))
         .map(|(_, a)| show(a))
         .collect();
+    // Holders by role, principal, route and kind: an added member of a role-holding group is a
+    // new holder of its roles (named with the group).
+    let holder_keys = |r: &Value| -> BTreeMap<String, Value> {
+        r["state"]["roleHolders"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|h| {
+                (
+                    format!("{}|{}|{}|{}", h["role"], h["id"], h["via"], h["kind"]),
+                    h.clone(),
+                )
+            })
+            .collect()
+    };
+    let (old_h, new_h) = (holder_keys(before), holder_keys(now));
+    // "Global Administrator holders added: Chen Wei (via Tier0 - Global Admins)".
+    let holder = |h: &Value, word: &str| {
+        let mut route: Vec<&str> = Vec::new();
+        if let Some(via) = h["via"].as_str().filter(|v| *v != "direct") {
+            route.push(via);
+        }
+        if h["kind"] == "eligible" {
+            route.push("eligible");
+        }
+        let route = if route.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", route.join(", "))
+        };
+        format!(
+            "{} holders {word}: {}{route}",
+            h["role"].as_str().unwrap_or_default(),
+            h["name"].as_str().unwrap_or_default()
+        )
+    };
+    // A baseline made before holders were kept has none: then nothing is said about them.
+    let compared = before["state"]["roleHolders"].is_array();
+    let h_added: Vec<String> = new_h
+        .iter()
+        .filter(|(k, _)| compared && !old_h.contains_key(*k))
+        .map(|(_, h)| holder(h, "added"))
+        .collect();
+    let h_removed: Vec<String> = old_h
+        .iter()
+        .filter(|(k, _)| !new_h.contains_key(*k))
+        .map(|(_, h)| holder(h, "removed"))
+        .collect();
     let ctx = |r: &Value| {
         r["state"]["contexts"]
             .as_object()
@@ -193,6 +281,7 @@ pub fn compare(now: &mut Value, before: &Value) -> Value {
         "baselineTime": before["time"],
         "policies": {"added": added, "removed": removed, "changed": changed},
         "roleAssignments": {"added": a_added, "removed": a_removed},
+        "roleHolders": {"added": h_added, "removed": h_removed},
         "contexts": contexts,
     })
 }
@@ -234,6 +323,17 @@ pub fn markdown(changes: &Value) -> String {
                 items.join("; ")
             }
         ));
+    }
+    // Each holder change is its own line ("Global Administrator holders added: …").
+    let holders: Vec<String> = ["added", "removed"]
+        .iter()
+        .flat_map(|k| list(&changes["roleHolders"][*k]))
+        .collect();
+    if holders.is_empty() {
+        o.push_str("- Role holders added or removed: none\n");
+    }
+    for h in holders {
+        o.push_str(&format!("- {h}\n"));
     }
     for c in changes["policies"]["changed"]
         .as_array()

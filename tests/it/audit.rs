@@ -394,6 +394,25 @@ fn drift_between_two_snapshots_after_writes() {
         t.roles
             .assignments
             .retain(|a| a["principalId"] != "6850360b-ed84-422b-a1b2-a2acdc19c734");
+        // Issue 23, item 9: a new Global Administrator through the role-assignable group
+        // (no role assignment changes).
+        let gid = t
+            .groups
+            .iter()
+            .find(|g| g["displayName"] == "Tier0 - Global Admins")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let chen = t
+            .users
+            .iter()
+            .find(|u| u["displayName"] == "Chen Wei")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        t.members.get_mut(&gid).unwrap().push(chen);
     }
     run(&["audit", "--format", "json"]);
     run(&["snapshot", "export", after.to_str().unwrap()]);
@@ -449,6 +468,11 @@ fn drift_between_two_snapshots_after_writes() {
             .contains("User Administrator"),
         "{changes}"
     );
+    let added = changes["roleHolders"]["added"].to_string();
+    assert!(
+        added.contains("Global Administrator holders added: Chen Wei (via Tier0 - Global Admins)"),
+        "{changes}"
+    );
     // The Markdown report says the same in words.
     let out = bin(reviewer.path(), false)
         .args([
@@ -463,6 +487,10 @@ fn drift_between_two_snapshots_after_writes() {
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(
         md.contains("Since the baseline") && md.contains("MS.AAD.3.5 fixed"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- Global Administrator holders added: Chen Wei (via Tier0 - Global Admins)"),
         "{md}"
     );
 }
