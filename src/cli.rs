@@ -30,7 +30,10 @@ pub fn export_names() -> Vec<&'static str> {
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
     Cli::command().mut_subcommand("export", |c| {
-        c.after_help(format!("BLADE is one of: {}", export_names().join(", ")))
+        c.after_help(format!(
+            "BLADE is one of: {} (or another name : knows for a blade, e.g. licensing, deleted, lic-errors)",
+            export_names().join(", ")
+        ))
     })
 }
 

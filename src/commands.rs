@@ -28,6 +28,12 @@ pub async fn export(
     permission: Option<&str>,
     format: ExportFormat,
 ) -> Result<(), Failure> {
+    // A blade by any name `:` knows (`licensing`, `deleted`, `lic-errors`) is that blade.
+    let blade = if crate::cli::export_names().contains(&blade) {
+        blade
+    } else {
+        crate::blades::BladeKind::from_command(blade).map_or(blade, |b| b.command())
+    };
     let out = |source: &ListSource, objects| {
         let stdout = std::io::stdout();
         let mut lock = stdout.lock();

@@ -316,6 +316,18 @@ impl App {
             return Vec::new();
         }
         let id = g["id"].as_str().unwrap_or_default().to_string();
+        if g["onPremisesSyncEnabled"] == true {
+            // Synced objects are mastered on-premises: Graph refuses to delete them.
+            self.toast(
+                format!(
+                    "refused: {} is synced from on-premises Active Directory; delete it there and \
+                     the next sync removes it here. Nothing was sent",
+                    clean(g["displayName"].as_str().unwrap_or(&id))
+                ),
+                true,
+            );
+            return Vec::new();
+        }
         if !group_products(&g, self.tenant.licences.ready()).is_empty() && !id.is_empty() {
             // The members the licences reach are counted first: the refusal names them.
             let rid = self.fresh_id();
@@ -398,7 +410,11 @@ impl App {
         };
         let title = format!("Delete the group {name} ({fate})");
         let request = crate::graph::endpoints::delete_group(&id);
-        self.begin_write(title, id, request, None, Some(g))
+        let effects = self.begin_write(title, id, request, None, Some(g));
+        if let Some(w) = &mut self.write {
+            w.follows = Some(policies_naming);
+        }
+        effects
     }
 
     /// `n` on the Groups list: a new display name.
@@ -486,4 +502,36 @@ fn group_products(g: &Value, facts: Option<&crate::licensing::LicenceFacts>) -> 
                 .map_or_else(|| sku.to_string(), str::to_string),
         })
         .collect()
+}
+
+/// The Conditional Access policies that name a group, in words: deleting a group a policy
+/// excludes puts its members (often the break-glass accounts) under that policy.
+fn policies_naming(f: &crate::protect::Facts, group: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in &f.policies {
+        let users = &p["conditions"]["users"];
+        let name = clean(p["displayName"].as_str().unwrap_or("?"));
+        let state = crate::protect::state_label(p["state"].as_str().unwrap_or_default());
+        if crate::ca::strs(&users["excludeGroups"])
+            .iter()
+            .any(|g| g == group)
+        {
+            out.push(format!(
+                "WARNING: {name} ({state}) excludes this group: once it is deleted, its members \
+                 (break-glass accounts?) fall under that policy"
+            ));
+        }
+        if crate::ca::strs(&users["includeGroups"])
+            .iter()
+            .any(|g| g == group)
+        {
+            out.push(format!(
+                "{name} ({state}) targets this group: it stops applying to its members"
+            ));
+        }
+    }
+    if out.is_empty() {
+        out.push("no Conditional Access policy names this group".into());
+    }
+    out
 }

@@ -329,9 +329,13 @@ impl App {
         let Some(v) = self.my_role_row() else {
             return Vec::new();
         };
-        if v["@via"].is_string() {
+        if let Some(group) = v["@via"].as_str() {
             self.toast(
-                "this role is held through a group: removing it means leaving the group or ending the group's assignment",
+                format!(
+                    "this role is held through the group {}: removing it means leaving that group \
+                     or ending the group's assignment (Roles)",
+                    crate::sanitize::clean(group)
+                ),
                 true,
             );
             return Vec::new();

@@ -89,7 +89,7 @@ impl App {
 /// The policies that act on a user whose risk becomes high: every policy with a `high`
 /// user-risk condition, with its state and what it demands ("CA010 … (On): password change
 /// and MFA"); report-only and off ones are named as not acting.
-pub fn acting(f: &crate::protect::Facts) -> Vec<String> {
+pub fn acting(f: &crate::protect::Facts, _: &str) -> Vec<String> {
     let risky: Vec<&Value> = f
         .policies
         .iter()

@@ -119,7 +119,8 @@ pub struct PendingWrite {
     pub review: Option<super::review::Review>,
     /// What follows the write in the tenant, in words, from its policies (the confirm shows
     /// "reading…" until they are read): confirm compromised names the policies that act.
-    pub follows: Option<fn(&protect::Facts) -> Vec<String>>,
+    /// (Given the facts and the id of the object written.)
+    pub follows: Option<fn(&protect::Facts, &str) -> Vec<String>>,
 }
 
 impl PendingWrite {
@@ -180,9 +181,10 @@ impl PendingWrite {
                     )
                 })
                 .collect(),
+            // The title says what; the change line says what goes out (once, not the title
+            // again).
             None => vec![format!(
-                "{} (sends {} {})",
-                self.title,
+                "sends {} {}",
                 self.request.method.as_str(),
                 self.request.path
             )],

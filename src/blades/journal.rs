@@ -11,7 +11,7 @@ use serde_json::Value;
 
 pub fn columns() -> Vec<Column> {
     vec![
-        Column::fixed("Time", 20),
+        Column::fixed("Time", 19),
         Column::fixed("Method", 6),
         Column::grow("Path", 20),
         Column::fixed("Outcome", 18),
@@ -21,8 +21,13 @@ pub fn columns() -> Vec<Column> {
 
 pub fn row(v: Value) -> TableRow {
     let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+    // "2026-12-07 10:00:00": the whole time in the column, without the zone letter.
+    let time = s("time")
+        .replace('T', " ")
+        .trim_end_matches('Z')
+        .to_string();
     let cells = vec![
-        s("time"),
+        time,
         s("method"),
         s("path"),
         s("outcome"),

@@ -234,11 +234,18 @@ impl BladeKind {
         names
     }
 
+    /// The blade a name means: its command first, else any of its other names (`licensing`,
+    /// `deleted`, `lic-errors`), as `:` knows them.
     pub fn from_command(s: &str) -> Option<BladeKind> {
+        let s = s.trim();
         Self::ALL
             .iter()
             .copied()
-            .find(|b| b.command().eq_ignore_ascii_case(s.trim()))
+            .find(|b| b.command().eq_ignore_ascii_case(s))
+            .or_else(|| {
+                let s = s.to_lowercase();
+                Self::ALL.iter().copied().find(|b| b.names().contains(&s))
+            })
     }
 }
 
@@ -634,6 +641,8 @@ impl ListSource {
             "userDisplayName",
             "skuPartNumber",
             "userPrincipalName",
+            // A journal entry: the write itself.
+            "path",
         ]
         .iter()
         .find_map(|k| {

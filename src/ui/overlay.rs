@@ -102,6 +102,10 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
         "In any prompt: Ctrl-U line, Ctrl-W word, Ctrl-A/E ends, Alt-B/F words",
         t.muted,
     )));
+    lines.push(Line::from(Span::styled(
+        "⚑ on a row: an open audit finding names it (its page lists them)",
+        t.muted,
+    )));
     let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
     let r = centered(
         area,
@@ -222,6 +226,14 @@ pub fn palette(f: &mut Frame, app: &App, area: Rect, p: &Palette) {
             ("▸", t.selection)
         } else {
             (" ", t.text)
+        };
+        // One row an entry, cut to the box (a long one wrapped into what looked like another);
+        // the chosen one whole, since Enter runs exactly it.
+        let room = usize::from(width.min(area.width).saturating_sub(3));
+        let name = if i == p.selected {
+            clean(name)
+        } else {
+            crate::widgets::table::fit(&clean(name), room)
         };
         lines.push(Line::from(Span::styled(format!("{mark}{name} "), style)));
     }
@@ -378,14 +390,22 @@ pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Pick
         lines.push(Line::from(Span::styled(clean(e), t.error)));
     }
     lines.push(Line::from(Span::styled(hint, t.muted)));
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let r = centered(area, 70, h);
+    // A title the border would cut (what a typed name deletes, and why) is said whole first.
+    let width = 70.min(area.width);
+    let full = clean(&title);
+    if unicode_width::UnicodeWidthStr::width(full.as_str()) + 4 > usize::from(width) {
+        lines.insert(0, Line::from(Span::styled(full.clone(), t.header)));
+    }
+    let para = Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false });
+    let rows = para.line_count(width.saturating_sub(2));
+    let h = (rows as u16 + 2).min(area.height);
+    let r = centered(area, width, h);
     f.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.accent)
-        .title(Span::styled(format!(" {} ", clean(&title)), t.header));
-    f.render_widget(Paragraph::new(lines).block(block), r);
+        .title(Span::styled(format!(" {full} "), t.header));
+    f.render_widget(para.block(block), r);
 }
 
 /// The `:import` report: every row with its outcome, and what Enter does now.

@@ -76,8 +76,13 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                 match &app.tenant.facts {
                     Some(f) => {
                         out.push(Line::from(Span::styled("What follows:", t.muted)));
-                        for l in follows(f) {
-                            out.push(Line::from(Span::styled(format!("  {}", clean(&l)), t.text)));
+                        for l in follows(f, &w.object_id) {
+                            let style = if l.starts_with("WARNING") {
+                                t.error
+                            } else {
+                                t.text
+                            };
+                            out.push(Line::from(Span::styled(format!("  {}", clean(&l)), style)));
                         }
                     }
                     None => out.push(Line::from(Span::styled(

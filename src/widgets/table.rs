@@ -820,11 +820,11 @@ impl ObjectTable {
                         _ => usize::MAX,
                     };
                     // A marked row carries a glyph in its first cell, not only a colour.
+                    let cut = if self.columns[ci].path { fit_path } else { fit };
                     let text = match (k, marked) {
-                        (0, true) => fit(&format!("✓ {flag}{c}"), width),
-                        (0, false) => fit(&format!("{flag}{c}"), width),
-                        _ if self.columns[ci].path => fit_path(c, width),
-                        _ => fit(c, width),
+                        (0, true) => cut(&format!("✓ {flag}{c}"), width),
+                        (0, false) => cut(&format!("{flag}{c}"), width),
+                        _ => cut(c, width),
                     };
                     // The selection and the mark style the whole row: a cell's own colour on
                     // the selection background can be unreadable (issue 11, item 20).

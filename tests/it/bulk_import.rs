@@ -435,9 +435,40 @@ mod tui {
             assert!(t.groups.iter().any(|g| g["displayName"] == "Finance"));
         }
         h.key(KeyCode::Esc).await;
+        // A synced group is refused before sending: it is mastered on-premises.
+        h.open(BladeKind::Groups).await;
+        h.filter("SG-VPN-Users").await;
+        h.key(KeyCode::Char('d')).await;
+        assert!(h.app.write.is_none());
+        assert!(matches!(h.app.overlay, entra_console::app::Overlay::None));
+        let t = h.app.toast.as_ref().unwrap().text.clone();
+        assert!(t.contains("synced from on-premises"), "{t}");
+        // Deleting the group a policy excludes (the break-glass group) warns, naming it.
+        h.open(BladeKind::Groups).await;
+        h.filter("Break-glass accounts").await;
+        h.key(KeyCode::Char('d')).await;
+        h.type_str("Break-glass accounts").await;
+        h.key(KeyCode::Enter).await;
+        let screen = h.render(140, 40);
+        assert!(
+            screen.contains("WARNING: CA002") && screen.contains("excludes this group"),
+            "{screen}"
+        );
+        h.key(KeyCode::Esc).await;
+        assert!(
+            h.server
+                .state
+                .tenant
+                .read()
+                .unwrap()
+                .groups
+                .iter()
+                .any(|g| g["displayName"] == "Break-glass accounts"),
+            "Esc sent nothing"
+        );
         for (name, says, kept) in [
             ("Sales Team", "restored for 30 days", true),
-            ("SG-VPN-Users", "deleted for good", false),
+            ("Legal Team", "deleted for good", false),
         ] {
             h.open(BladeKind::Groups).await;
             h.filter(name).await;
@@ -445,10 +476,10 @@ mod tui {
             if !kept {
                 // Issue 23, item 1: what cannot come back asks for its name first.
                 assert!(h.app.write.is_none());
-                h.type_str("SG-VPN").await;
+                h.type_str("Legal").await;
                 h.key(KeyCode::Enter).await;
                 assert!(h.app.write.is_none(), "a part of the name is not the name");
-                h.type_str("-Users").await;
+                h.type_str(" Team").await;
                 h.key(KeyCode::Enter).await;
             }
             let w = h.app.write.as_ref().expect("a confirm");

@@ -418,3 +418,25 @@ fn export_whocan_and_role_assignments() {
         );
     }
 }
+
+/// Issue 23, item 16: `export` knows a blade by the names `:` knows (it refused `licensing`
+/// with exit 2 while `:licensing` worked), and gives the same rows.
+#[test]
+fn export_takes_a_blades_other_names() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |blade: &str| {
+        let out = bin(home.path())
+            .args(["--demo", "export", blade, "--format", "csv"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{blade}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(run("licensing"), run("licenses"));
+    assert_eq!(run("lic-errors"), run("license-errors"));
+    assert_eq!(run("deleted"), run("deleted-items"));
+}

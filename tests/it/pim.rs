@@ -142,7 +142,7 @@ async fn roles_through_a_group_are_listed_with_the_group() {
     h.key(KeyCode::Char('d')).await;
     assert!(h.app.write.is_none());
     let t = h.app.toast.as_ref().unwrap().text.clone();
-    assert!(t.contains("through a group"), "{t}");
+    assert!(t.contains("through the group Tier0 - Global Admins"), "{t}");
     let log = h.server.state.faults.log.lock().unwrap();
     assert!(log[sent..].iter().all(|l| l.starts_with("GET")), "{log:?}");
 }

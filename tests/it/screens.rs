@@ -67,7 +67,7 @@ async fn help_stops_scrolling_at_its_end() {
         let _ = h.render(80, 24);
     }
     let end = h.render(80, 24);
-    assert!(end.contains("In any prompt"), "{end}");
+    assert!(end.contains("⚑ on a row"), "{end}");
     // The box is full: its row above the bottom border holds text.
     let rows: Vec<&str> = end.lines().collect();
     let filled = rows
@@ -77,7 +77,7 @@ async fn help_stops_scrolling_at_its_end() {
     assert!(filled <= 2, "blank rows in the help: {end}");
     h.key(KeyCode::Char('k')).await;
     let up = h.render(80, 24);
-    assert!(!up.contains("In any prompt"), "{up}");
+    assert!(!up.contains("⚑ on a row"), "{up}");
 }
 
 /// Issue 11, items 21 and 22: a message longer than the bar is cut with … and kept whole in
