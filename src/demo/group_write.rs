@@ -279,6 +279,64 @@ pub async fn create_group(
     let Ok(mut t) = state.tenant.write() else {
         return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
     };
+    // group-post-groups.md: owners and members may be bound in the create, "a maximum of 20
+    // relationships, such as owners and members"; each bind names an existing object.
+    let mut bound = |key: &str| -> Result<Vec<String>, String> {
+        let urls = match g.as_object_mut().and_then(|o| o.remove(key)) {
+            None | Some(Value::Null) => return Ok(Vec::new()),
+            Some(Value::Array(a)) => a,
+            Some(_) => return Err(format!("Invalid value for '{key}': an array of URLs.")),
+        };
+        let mut ids = Vec::new();
+        for u in urls {
+            let url = u.as_str().unwrap_or_default();
+            let oid = url.rsplit('/').next().unwrap_or_default().to_string();
+            if t.user(&oid).is_none() && t.group(&oid).is_none() {
+                return Err(format!(
+                    "Resource '{oid}' does not exist or one of its queried reference-property objects are not present."
+                ));
+            }
+            if !ids.contains(&oid) {
+                ids.push(oid);
+            }
+        }
+        Ok(ids)
+    };
+    let (owners, members) = match (bound("owners@odata.bind"), bound("members@odata.bind")) {
+        (Ok(o), Ok(m)) => (o, m),
+        (Err(e), _) | (_, Err(e)) => return ctx.error(400, "Request_BadRequest", &e),
+    };
+    if owners.len() + members.len() > 20 {
+        return ctx.error(
+            400,
+            "Request_BadRequest",
+            "A maximum of 20 relationships (owners and members together) can be added when a group is created.",
+        );
+    }
+    if let Some(o) = owners.iter().find(|o| t.group(o).is_some()) {
+        return ctx.error(
+            400,
+            "Request_BadRequest",
+            &format!(
+                "Group '{o}' cannot be an owner of a group: owners are users or service principals."
+            ),
+        );
+    }
+    // Who owns it when no owner is named: a non-admin creator, or an admin creating a
+    // Microsoft 365 group (not a security group), becomes its owner (group-post-groups.md).
+    let mut owners = owners;
+    if owners.is_empty()
+        && let Ok(me) = super::membership::me_id(&t, &headers)
+    {
+        let groups = super::membership::groups_of(&t, &me);
+        let admin = !super::membership::roles_of(&t, &me, &groups).is_empty();
+        let unified = super::rules::strings(&g["groupTypes"])
+            .iter()
+            .any(|x| x == "Unified");
+        if !admin || unified {
+            owners.push(me);
+        }
+    }
     let id = uuid::Uuid::new_v4().to_string();
     g["id"] = Value::from(id.clone());
     if g.get("groupTypes").is_none() {
@@ -286,6 +344,13 @@ pub async fn create_group(
     }
     g["createdDateTime"] = Value::from(chrono::Utc::now().to_rfc3339());
     t.upsert(Kind::Group, g.clone());
-    t.members.insert(id, Vec::new());
+    t.members.insert(id.clone(), Vec::new());
+    for m in &members {
+        if let Some(list) = t.members.get_mut(&id) {
+            list.push(m.clone());
+        }
+        t.record_member(&id, m, true);
+    }
+    t.owners.insert(id, owners);
     ctx.respond(axum::http::StatusCode::CREATED, g)
 }

@@ -204,7 +204,17 @@ pub fn member_of(user: &str) -> Request {
 /// `Unified` with mail on and security off; a security group the reverse. A rule makes it
 /// dynamic (`DynamicMembership`, processing `On`). Graph requires `mailNickname` even without
 /// mail: made from the name (ASCII letters and digits).
-pub fn create_group(name: &str, m365: bool, rule: Option<&str>) -> Request {
+/// `POST /groups`, with the owners and members bound in the create (`owners@odata.bind`,
+/// `members@odata.bind`: directory object URLs under the session's Graph root; at most 20
+/// together, group-post-groups.md).
+pub fn create_group(
+    name: &str,
+    m365: bool,
+    rule: Option<&str>,
+    root: &str,
+    owners: &[String],
+    members: &[String],
+) -> Request {
     let mut nick: String = name
         .chars()
         .filter(char::is_ascii_alphanumeric)
@@ -231,11 +241,18 @@ pub fn create_group(name: &str, m365: bool, rule: Option<&str>) -> Request {
         body["membershipRule"] = r.into();
         body["membershipRuleProcessingState"] = "On".into();
     }
+    let urls = |ids: &[String]| -> Vec<String> {
+        ids.iter().map(|id| directory_object(root, id)).collect()
+    };
+    if !owners.is_empty() {
+        body["owners@odata.bind"] = urls(owners).into();
+    }
+    if !members.is_empty() {
+        body["members@odata.bind"] = urls(members).into();
+    }
     Request::new(super::Method::Post, "/groups").json(body)
 }
 
-/// Delete a group (`DELETE /groups/{id}`, 204): a Microsoft 365 group goes to deleted items
-/// for 30 days, a security group is gone (group-delete.md).
 /// How many direct members a group has: `$count=true` with `ConsistencyLevel: eventual`
 /// (group-list-members.md, example "Get only a count of all memberships"), one id a page.
 pub fn group_member_count(id: &str) -> Request {
@@ -245,6 +262,8 @@ pub fn group_member_count(id: &str) -> Request {
         .count()
 }
 
+/// Delete a group (`DELETE /groups/{id}`, 204): a Microsoft 365 group goes to deleted items
+/// for 30 days, a security group is gone (group-delete.md).
 pub fn delete_group(id: &str) -> Request {
     Request::new(
         super::Method::Delete,

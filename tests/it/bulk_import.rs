@@ -386,6 +386,10 @@ mod tui {
         h.key(KeyCode::Enter).await;
         // The kind: the first offered is a security group with assigned members.
         h.key(KeyCode::Enter).await;
+        // No owner and no member picked: said once, then on.
+        h.key(KeyCode::Enter).await;
+        h.key(KeyCode::Enter).await;
+        h.key(KeyCode::Enter).await;
         let w = h.app.write.as_ref().expect("a confirm");
         assert!(w.title.contains("security group"), "{}", w.title);
         assert_eq!(
