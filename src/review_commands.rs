@@ -15,12 +15,20 @@ pub async fn xray(
     format: crate::cli::XrayFormat,
 ) -> Result<(), Failure> {
     let conn = connect(cli, paths).await?;
-    if conn.offline {
-        return Err(Failure::error("xray reads Graph: not with --offline"));
+    let input = if conn.offline {
+        // From the cache or a snapshot: what `sync` kept, nothing sent.
+        let store = conn
+            .store
+            .clone()
+            .ok_or_else(|| Failure::error("--offline needs a cache (or --cache SNAPSHOT)"))?;
+        let key = user.to_string();
+        crate::cache::off_thread(store, move |s| Ok(crate::xray::read_cached(s, &key)))
+            .await
+            .map_err(|e| Failure::error(e.to_string()))?
+    } else {
+        crate::xray::read(&conn.client, user).await
     }
-    let input = crate::xray::read(&conn.client, user)
-        .await
-        .map_err(|e| Failure::error(format!("{user}: {e}")))?;
+    .map_err(|e| Failure::error(format!("{user}: {e}")))?;
     let x = crate::xray::build(&input);
     let text = match format {
         crate::cli::XrayFormat::Json => {

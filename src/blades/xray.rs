@@ -8,11 +8,19 @@ use crate::graph::{GraphClient, Request};
 
 fn run(
     client: GraphClient,
-    _: Option<std::sync::Arc<crate::cache::Store>>,
+    store: Option<std::sync::Arc<crate::cache::Store>>,
     user: String,
 ) -> super::Computing {
     Box::pin(async move {
-        let input = crate::xray::read(&client, &user).await?;
+        // Offline: the cache alone (what `sync` kept), never a request.
+        let input = match (client.is_offline(), store) {
+            (true, Some(st)) => {
+                crate::cache::off_thread(st, move |s| Ok(crate::xray::read_cached(s, &user)))
+                    .await
+                    .map_err(|e| crate::graph::GraphError::Cache(e.to_string()))??
+            }
+            _ => crate::xray::read(&client, &user).await?,
+        };
         let mut x = crate::xray::build(&input);
         // The page's id is the user's.
         x["id"] = input.user["id"].clone();

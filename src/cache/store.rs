@@ -583,6 +583,32 @@ impl Store {
         })
     }
 
+    /// One cached user by id (the primary key) or, failing that, by user principal name (any
+    /// case): what xray reads offline.
+    pub fn user(&self, key: &str) -> Result<Option<Value>, CacheError> {
+        self.with(|c| {
+            let by_id: Option<String> = c
+                .query_row(
+                    "SELECT json FROM objects WHERE collection = 'users' AND id = ?1",
+                    [key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let json = match by_id {
+                Some(j) => Some(j),
+                None => c
+                    .query_row(
+                        "SELECT json FROM objects WHERE collection = 'users' \
+                         AND lower(json_extract(json, '$.userPrincipalName')) = lower(?1) LIMIT 1",
+                        [key],
+                        |r| r.get(0),
+                    )
+                    .optional()?,
+            };
+            Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+        })
+    }
+
     /// The tenant this cache holds (domain or id), when known.
     pub fn tenant(&self) -> Option<String> {
         self.with(|c| {

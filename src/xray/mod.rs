@@ -143,6 +143,66 @@ pub async fn read(client: &GraphClient, key: &str) -> Result<Input, GraphError> 
     Ok(input)
 }
 
+/// What xray shows about `key` from the cache alone (offline, a snapshot): the synced user,
+/// their groups from the synced memberships (nesting followed), and the roles and protection
+/// `sync` kept. A part the cache lacks is named, never guessed.
+pub fn read_cached(store: &crate::cache::Store, key: &str) -> Result<Input, GraphError> {
+    let cache = |e: crate::cache::CacheError| GraphError::Cache(e.to_string());
+    let user = store.user(key).map_err(cache)?.ok_or_else(|| {
+        GraphError::Cache(format!(
+            "{key} is not in this cache: run `entra-console sync users` online first"
+        ))
+    })?;
+    let id = user["id"].as_str().unwrap_or_default().to_string();
+    if id.is_empty() {
+        return Err(GraphError::NoId(format!("the cached user {key}")));
+    }
+    let mut input = Input {
+        user,
+        ..Default::default()
+    };
+    let group = |gid: &str| -> Value {
+        let name = store
+            .names_of(&[gid.to_string()])
+            .ok()
+            .and_then(|n| n.into_iter().next())
+            .map_or(Value::Null, |(_, n)| Value::from(n));
+        json!({"id": gid, "displayName": name, "@odata.type": "#microsoft.graph.group"})
+    };
+    match store.member_of(&id).map_err(cache)? {
+        None => input
+            .not_read
+            .push("groups: memberships are not in this cache (sync group-members)".into()),
+        Some(direct) => {
+            input.direct = direct.iter().map(|g| group(g)).collect();
+            // Nesting: the groups each group is in, until none is new.
+            let mut seen: BTreeSet<String> = direct.iter().cloned().collect();
+            let mut frontier = direct;
+            while let Some(g) = frontier.pop() {
+                let parents = store.member_of(&g).map_err(cache)?.unwrap_or_default();
+                for p in &parents {
+                    if seen.insert(p.clone()) {
+                        frontier.push(p.clone());
+                    }
+                }
+                input.parents.insert(g, parents);
+            }
+            input.transitive = seen.iter().map(|g| group(g)).collect();
+        }
+    }
+    match crate::audit::cached::roles(store) {
+        Ok(r) => input.roles = Some(r),
+        Err(e) => input.not_read.push(format!("directory roles: {e}")),
+    }
+    match crate::audit::cached::facts(store) {
+        Ok(f) => input.facts = Some(f),
+        Err(e) => input
+            .not_read
+            .push(format!("policies and protected actions: {e}")),
+    }
+    Ok(input)
+}
+
 /// The path from the user to each group: `[direct group, …, the group]`.
 fn paths(input: &Input) -> BTreeMap<String, Vec<String>> {
     let name = |id: &str| {

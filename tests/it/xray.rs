@@ -102,3 +102,64 @@ async fn a_part_not_read_is_named_and_the_rest_shown() {
     assert!(!x["groups"].as_array().unwrap().is_empty());
     assert!(!x["policies"].as_array().unwrap().is_empty());
 }
+
+/// Issue 23, item 20: xray works offline from a synced snapshot (it refused: "xray reads
+/// Graph"), and says the same as online about groups (nesting too) and roles.
+#[test]
+fn xray_offline_from_a_synced_snapshot() {
+    let (_, live) = xray_json("mei.lin@tailspindemo.onmicrosoft.com");
+    let admin = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = bin(admin.path(), false).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    run(&["--demo", "sync"]);
+    let snap = admin.path().join("snap.db");
+    run(&["--demo", "snapshot", "export", snap.to_str().unwrap()]);
+    let reviewer = tempfile::tempdir().unwrap();
+    let out = bin(reviewer.path(), false)
+        .args([
+            "--offline",
+            "--read-only",
+            "--cache",
+            snap.to_str().unwrap(),
+        ])
+        .args([
+            "xray",
+            "mei.lin@tailspindemo.onmicrosoft.com",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let x: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names = |v: &Value, k: &str| {
+        let mut n: Vec<String> = v[k]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["displayName"].as_str().unwrap_or_default().to_string())
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(&x, "groups"), names(&live, "groups"));
+    let vpn = x["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["displayName"] == "SG-VPN-Users")
+        .expect("the nested group");
+    assert_eq!(vpn["path"], serde_json::json!(["IT Team", "SG-VPN-Users"]));
+    assert_eq!(x["roles"], live["roles"]);
+}
