@@ -127,6 +127,10 @@ pub struct DemoArgs {
     /// Share of requests that fail with a 503, a dropped connection or a truncated body (0-1)
     #[arg(long, global = true, value_name = "F", value_parser = parse_rate)]
     pub fault_rate: Option<f64>,
+    /// Share of writes carried out and then answered with a bare 503, as a gateway that loses
+    /// the answer (0-1): the console must not send them twice
+    #[arg(long, global = true, value_name = "F", value_parser = parse_rate)]
+    pub fault_after_rate: Option<f64>,
     /// Step-up on the demo tenant: pass grants the context, block fails with AADSTS53003, loop never satisfies it
     #[cfg(feature = "demo")]
     #[arg(long, global = true, value_enum, value_name = "MODE")]

@@ -60,6 +60,7 @@ pub fn demo_options(cli: &Cli) -> demo::DemoOptions {
         latency: Duration::from_millis(cli.demo.latency_ms.unwrap_or(0)),
         throttle: cli.demo.throttle,
         fault_rate: cli.demo.fault_rate.unwrap_or(0.0),
+        fault_after_rate: cli.demo.fault_after_rate.unwrap_or(0.0),
         step_up: cli.demo.step_up.unwrap_or(demo::identity::StepUpMode::Pass),
         no_p2: cli.demo.no_p2,
         ..Default::default()

@@ -658,6 +658,24 @@ impl App {
                         self.journal(format!("refused: policy never satisfied ({acrs})"), rid),
                     ];
                 }
+                None if w.request.method == Method::Post && e.answer_lost() => {
+                    // Sent once, answer lost: the tenant may have acted. Never sent again
+                    // here; the list is read again so the admin sees what is so now.
+                    let rid = e.api().and_then(|a| a.request_id.clone());
+                    w.phase = Phase::Failed(format!(
+                        "The answer was lost ({e}): the tenant may have carried this out. It was \
+                         not sent again; what Graph says now is read again behind this panel \
+                         (check it before any retry{}). Esc goes back to the confirm, and Esc \
+                         there closes it.",
+                        rid.as_deref()
+                            .map(|r| format!("; request-id {r}"))
+                            .unwrap_or_default()
+                    ));
+                    let journal = self.journal(format!("unknown: {e}"), rid);
+                    let mut effects = self.reload_top();
+                    effects.push(journal);
+                    return effects;
+                }
                 None => {
                     // The error's own text carries Graph's inner message (`1064: ...`) once.
                     w.phase = Phase::Failed(format!(

@@ -30,6 +30,9 @@ pub enum Fault {
     Garbage,
     /// 429 with the given `Retry-After` seconds.
     Throttle(u64),
+    /// The request is carried out, then answered with a bare 503 (no `Retry-After`), as a
+    /// gateway does when it loses the tenant's answer: the client cannot know it took effect.
+    AfterApply,
     /// Let the request through.
     Pass,
 }
@@ -38,6 +41,8 @@ pub enum Fault {
 pub struct Faults {
     pub latency: Duration,
     pub fault_rate: f64,
+    /// The share of writes (not GETs) carried out and then answered with a bare 503.
+    pub fault_after_rate: f64,
     pub throttle: bool,
     /// Resource units per 10 s per app and tenant (Graph: 3,500 / 5,000 / 8,000 by tenant size).
     pub ru_per_10s: f64,
@@ -82,6 +87,7 @@ impl Faults {
         Faults {
             latency,
             fault_rate,
+            fault_after_rate: 0.0,
             throttle,
             ru_per_10s: ru,
             rng: Mutex::new(Rng::new(seed ^ 0xfa17)),
@@ -96,6 +102,12 @@ impl Faults {
             log: Mutex::new(Vec::new()),
             deny: Vec::new(),
         }
+    }
+
+    /// Carry out this share of writes and then lose their answer (a bare 503).
+    pub fn after_rate(mut self, rate: f64) -> Self {
+        self.fault_after_rate = rate;
+        self
     }
 
     /// Count time on `clock` (see the field).
@@ -132,6 +144,13 @@ impl Faults {
             1 => Fault::Drop,
             _ => Fault::Truncate,
         }
+    }
+
+    /// Whether this write's answer is lost after it was carried out (`--fault-after-rate`).
+    fn draw_after(&self) -> bool {
+        self.rng
+            .lock()
+            .is_ok_and(|mut r| r.unit() < self.fault_after_rate)
     }
 
     /// Take `cost` units from the caller's bucket, or say how long until they are there.
@@ -300,7 +319,19 @@ pub async fn middleware(State(state): State<Shared>, req: Request, next: Next) -
     if !is_batch {
         f.units.fetch_add(u64::from(units), Ordering::Relaxed);
     }
+    let write = req.method() != axum::http::Method::GET;
+    let after = fault == Fault::AfterApply
+        || (write && !inner && f.fault_after_rate > 0.0 && f.draw_after());
     let mut resp = next.run(req).await;
+    // Only what the tenant carried out loses its answer (a refusal is answered as it is).
+    if after && resp.status().is_success() {
+        // Carried out; the answer is lost on the way back.
+        return ctx.error(
+            503,
+            "ServiceUnavailable",
+            "The service is temporarily unavailable.",
+        );
+    }
     if !is_batch {
         resp.headers_mut()
             .insert("x-ms-resource-unit", HeaderValue::from(units));

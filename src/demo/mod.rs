@@ -41,6 +41,8 @@ pub struct DemoOptions {
     pub throttle: bool,
     /// Share of requests that fail (503, dropped connection, truncated body).
     pub fault_rate: f64,
+    /// Share of writes carried out, then answered with a bare 503 (`--fault-after-rate`).
+    pub fault_after_rate: f64,
     /// Faults forced on the first requests, in order (tests).
     pub script: Vec<faults::Fault>,
     /// What the identity endpoint does with a claims request (`--step-up`).
@@ -64,6 +66,7 @@ impl Default for DemoOptions {
             latency: Duration::ZERO,
             throttle: false,
             fault_rate: 0.0,
+            fault_after_rate: 0.0,
             script: Vec::new(),
             step_up: identity::StepUpMode::Pass,
             poll_script: Vec::new(),
@@ -114,6 +117,7 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, String> {
         opts.script.clone(),
     )
     .deny(opts.deny.clone())
+    .after_rate(opts.fault_after_rate)
     .with_clock(opts.clock.clone());
     let state = Arc::new(server::DemoState {
         tenant: RwLock::new(tenant),

@@ -308,6 +308,20 @@ impl GraphClient {
             }
             let err = match self.execute(method, url.clone(), headers, body).await {
                 Ok(r) => return Ok(r),
+                // A DELETE sent again after an answer was lost: 404 means the first one took
+                // effect (graph-api.md: "a 404 on a retried DELETE means deleted").
+                Err(e)
+                    if method == Method::Delete
+                        && attempt > 1
+                        && e.api().is_some_and(|a| a.status == 404) =>
+                {
+                    tracing::info!("retried DELETE answered 404: the first attempt deleted it");
+                    return Ok(Response {
+                        status: 204,
+                        request_id: e.api().and_then(|a| a.request_id.clone()),
+                        body: Value::Null,
+                    });
+                }
                 Err(e) => e,
             };
             let Some(reason) = retry_reason(&err, idempotent) else {

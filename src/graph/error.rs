@@ -152,6 +152,18 @@ pub enum GraphError {
 }
 
 impl GraphError {
+    /// The answer to a request was lost after it may have reached the tenant: a server error
+    /// that does not ask for a wait (a gateway's 502/503/504 after the tenant acted), a
+    /// connection dropped mid-answer, a timeout. A non-idempotent write that ends so has an
+    /// unknown outcome: it is not sent again blindly, and what happened is read back.
+    pub fn answer_lost(&self) -> bool {
+        match self {
+            GraphError::Api(a) => a.status >= 500 && a.retry_after.is_none(),
+            GraphError::Transport(_) | GraphError::Timeout(_) => true,
+            _ => false,
+        }
+    }
+
     /// What a refusal of `path` usually means when the tenant lacks the licence a feature
     /// needs (Identity Protection: Entra ID P2, riskyuser-list.md; sign-in logs: P1 or P2).
     pub fn licence_hint(&self, path: &str) -> Option<&'static str> {

@@ -45,7 +45,13 @@ pub fn retry_reason(err: &GraphError, idempotent: bool) -> Option<String> {
     match err {
         GraphError::Api(a) => match a.status {
             429 => Some("throttled (429)".into()),
-            503 => Some("service unavailable (503)".into()),
+            // A non-idempotent write is sent again only when the tenant provably did not act:
+            // a 503 that asks for a wait (Retry-After: Graph's throttling and maintenance
+            // answer, "you may repeat the request after a delay", throttling.md). A bare 503
+            // can come from a gateway after the tenant acted: a second POST would act twice.
+            503 if idempotent || a.retry_after.is_some() => {
+                Some("service unavailable (503)".into())
+            }
             s if s >= 500 && idempotent => Some(format!("server error ({s})")),
             _ => None,
         },
@@ -146,7 +152,16 @@ mod tests {
     #[test]
     fn classification_follows_idempotency() {
         assert!(retry_reason(&api(429), false).is_some());
-        assert!(retry_reason(&api(503), false).is_some());
+        // Issue 32, item 1: a bare 503 to a POST may come after the tenant acted: not sent
+        // again; a 503 asking for a wait (Retry-After) was not processed.
+        assert!(retry_reason(&api(503), false).is_none());
+        assert!(retry_reason(&api(503), true).is_some());
+        let waiting = GraphError::Api(Box::new(ApiError {
+            status: 503,
+            retry_after: Some(std::time::Duration::from_secs(2)),
+            ..Default::default()
+        }));
+        assert!(retry_reason(&waiting, false).is_some());
         assert!(retry_reason(&api(504), false).is_none());
         assert!(retry_reason(&api(504), true).is_some());
         assert!(retry_reason(&api(500), true).is_some());

@@ -404,3 +404,45 @@ async fn a_groups_description_is_edited_with_before_and_after() {
         .unwrap();
     assert_eq!(g["description"], "Contracts and compliance");
 }
+
+/// Issue 32, item 2: a DELETE whose answer was lost is sent again (it is idempotent) and the
+/// 404 that follows means the first one deleted it: reported as done, not "Not saved".
+#[tokio::test]
+async fn a_retried_delete_that_finds_nothing_is_done() {
+    let opts = entra_console::demo::DemoOptions {
+        fault_after_rate: 1.0,
+        ..Default::default()
+    };
+    let mut h = Harness::session(opts).await;
+    h.open(BladeKind::Groups).await;
+    h.filter("Sales Team").await;
+    h.key(KeyCode::Char('d')).await;
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().expect("the panel");
+    assert!(
+        matches!(&w.phase, entra_console::app::write::Phase::Done(t) if t.starts_with("Deleted the group")),
+        "{:?}",
+        w.phase
+    );
+    let deletes = h
+        .server
+        .state
+        .faults
+        .log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.starts_with("DELETE /v1.0/groups/"))
+        .count();
+    assert_eq!(deletes, 2, "sent again, found gone");
+    assert!(
+        !h.server
+            .state
+            .tenant
+            .read()
+            .unwrap()
+            .groups
+            .iter()
+            .any(|g| g["displayName"] == "Sales Team")
+    );
+}

@@ -137,3 +137,45 @@ async fn without_p2_the_reason_is_said() {
     assert!(why.contains("403") && why.contains("Entra ID P2"), "{why}");
     insta::assert_snapshot!("risky_users_no_p2_100x8", h.render(100, 8));
 }
+
+/// Issue 32, items 1 and 4: a write the tenant carried out whose answer was lost (a gateway's
+/// bare 503) is sent once, reported as unknown with what Graph says now, and journaled as
+/// unknown, never "failed" and never sent twice.
+#[tokio::test]
+async fn a_lost_answer_is_not_sent_twice() {
+    let opts = entra_console::demo::DemoOptions {
+        fault_after_rate: 1.0,
+        ..Default::default()
+    };
+    let mut h = Harness::session(opts).await;
+    h.open(blade()).await;
+    h.filter("Ivan").await;
+    h.key(KeyCode::Char('C')).await;
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().expect("the panel");
+    let Phase::Failed(why) = &w.phase else {
+        panic!("{:?}", w.phase)
+    };
+    assert!(why.contains("may have carried this out"), "{why}");
+    let posts = h
+        .server
+        .state
+        .faults
+        .log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.starts_with("POST") && l.contains("confirmCompromised"))
+        .count();
+    assert_eq!(posts, 1, "sent once");
+    // What Graph says now was read again behind the panel.
+    let ivan = rows(&h)
+        .into_iter()
+        .find(|r| r[0] == "Ivan Petrov")
+        .unwrap();
+    assert_eq!(ivan[3], "confirmedCompromised", "{ivan:?}");
+    assert_eq!(
+        state_of(&h, "Ivan Petrov"),
+        ("confirmedCompromised".into(), "high".into())
+    );
+}
