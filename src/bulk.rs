@@ -39,6 +39,8 @@ pub enum Outcome {
     Duplicate(usize),
     /// Not a data line: the version line or the header.
     Skipped(&'static str),
+    /// Added, though the write's answer was lost: the group's members were read back.
+    AddedAnswerLost,
     NotFound,
     Malformed(String),
     Failed(String),
@@ -50,6 +52,7 @@ impl Outcome {
         matches!(
             self,
             Outcome::Added
+                | Outcome::AddedAnswerLost
                 | Outcome::WouldAdd
                 | Outcome::AlreadyMember
                 | Outcome::Duplicate(_)
@@ -63,6 +66,9 @@ impl Outcome {
             Outcome::WouldAdd => "would be added (dry run)".into(),
             Outcome::AlreadyMember => "already a member".into(),
             Outcome::Duplicate(line) => format!("duplicate of line {line}"),
+            Outcome::AddedAnswerLost => {
+                "added (the answer was lost; the group's members were read back)".into()
+            }
             Outcome::Skipped(what) => (*what).to_string(),
             Outcome::NotFound => "not found".into(),
             Outcome::Malformed(why) => format!("malformed: {why}"),
@@ -287,20 +293,7 @@ pub async fn add_members(
         }
     }
     // Members already there (and rows repeating an earlier one) are not sent.
-    let current: HashSet<String> = match client
-        .get_all(
-            Request::get(format!("/groups/{}/members", path_segment(group_id)))
-                .select(&["id"])
-                .top(999),
-        )
-        .await
-    {
-        Ok(m) => m
-            .iter()
-            .filter_map(|v| v["id"].as_str().map(str::to_ascii_lowercase))
-            .collect(),
-        Err(_) => HashSet::new(),
-    };
+    let current: HashSet<String> = current_members(client, group_id).await.unwrap_or_default();
     // The first line naming each object (by UPN or by id): a later one is its duplicate,
     // never "already a member" when the object was not one.
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -341,6 +334,27 @@ pub async fn add_members(
                         out[i] = Some(Outcome::Added);
                     }
                 }
+                // The answer was lost: the tenant may have added them. Read the members
+                // back and report each row as it stands; only the missing ones are sent again.
+                Err(e) if e.answer_lost() => {
+                    sent((
+                        Method::Patch,
+                        path.clone(),
+                        body,
+                        Err(format!("unknown: {e}; the members were read back")),
+                    ));
+                    let now = current_members(client, group_id).await;
+                    for &i in chunk {
+                        let Some(id) = ids[i].clone() else { continue };
+                        out[i] = Some(match &now {
+                            Some(m) if m.contains(&id) => Outcome::AddedAnswerLost,
+                            Some(_) => add_one(client, group_id, &id, sent).await,
+                            None => Outcome::Failed(format!(
+                                "unknown: {e}; the members could not be read back: check the group"
+                            )),
+                        });
+                    }
+                }
                 // All or nothing: one bad row fails the chunk, so each row is tried alone.
                 Err(e) => {
                     sent((Method::Patch, path.clone(), body, Err(e.to_string())));
@@ -357,6 +371,23 @@ pub async fn add_members(
         .collect()
 }
 
+/// The group's direct members (ids, lower case), or `None` when they cannot be read.
+async fn current_members(client: &GraphClient, group_id: &str) -> Option<HashSet<String>> {
+    let m = client
+        .get_all(
+            Request::get(format!("/groups/{}/members", path_segment(group_id)))
+                .select(&["id"])
+                .top(999),
+        )
+        .await
+        .ok()?;
+    Some(
+        m.iter()
+            .filter_map(|v| v["id"].as_str().map(str::to_ascii_lowercase))
+            .collect(),
+    )
+}
+
 /// One member by `POST /groups/{id}/members/$ref`.
 async fn add_one(
     client: &GraphClient,
@@ -371,6 +402,22 @@ async fn add_one(
         Ok(r) => {
             sent((Method::Post, path, body, Ok(r.request_id)));
             Outcome::Added
+        }
+        // The answer was lost: the membership says whether it took effect.
+        Err(e) if e.answer_lost() => {
+            sent((
+                Method::Post,
+                path,
+                body,
+                Err(format!("unknown: {e}; the members were read back")),
+            ));
+            match current_members(client, group_id).await {
+                Some(m) if m.contains(&id.to_ascii_lowercase()) => Outcome::AddedAnswerLost,
+                Some(_) => Outcome::Failed(format!("{e} (not added: read back)")),
+                None => Outcome::Failed(format!(
+                    "unknown: {e}; the members could not be read back: check the group"
+                )),
+            }
         }
         Err(e) => {
             sent((Method::Post, path, body, Err(e.to_string())));

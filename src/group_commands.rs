@@ -79,7 +79,7 @@ pub async fn add_members(
             clean(&o.label())
         );
         let kind = match o {
-            Outcome::Added => "added",
+            Outcome::Added | Outcome::AddedAnswerLost => "added",
             Outcome::WouldAdd => "would be added",
             Outcome::AlreadyMember => "already members",
             Outcome::Duplicate(_) => "duplicates",

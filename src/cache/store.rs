@@ -125,8 +125,10 @@ impl JournalEntry {
         after: Option<String>,
         answer: Result<Option<String>, String>,
     ) -> JournalEntry {
+        // done / failed / unknown: a write whose answer was lost is not "failed".
         let (outcome, request_id) = match answer {
             Ok(rid) => ("ok".to_string(), rid),
+            Err(e) if e.starts_with("unknown") => (e, None),
             Err(e) => (format!("failed: {e}"), None),
         };
         JournalEntry {

@@ -319,7 +319,11 @@ pub async fn middleware(State(state): State<Shared>, req: Request, next: Next) -
     if !is_batch {
         f.units.fetch_add(u64::from(units), Ordering::Relaxed);
     }
-    let write = req.method() != axum::http::Method::GET;
+    // Writes only: a `$batch`, `getByIds` or What If POST reads.
+    let write = req.method() != axum::http::Method::GET
+        && !is_batch
+        && !path.ends_with("/getByIds")
+        && !path.ends_with("/evaluate");
     let after = fault == Fault::AfterApply
         || (write && !inner && f.fault_after_rate > 0.0 && f.draw_after());
     let mut resp = next.run(req).await;

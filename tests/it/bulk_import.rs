@@ -627,3 +627,53 @@ async fn a_users_groups_from_the_users_page() {
     };
     assert_eq!(d.target.kind, entra_console::blades::ObjectKind::Group);
 }
+
+/// Issue 32, items 3 and 4: the chunk's PATCH is carried out but its answer lost (a bare 503):
+/// the members are read back and every row is "added", the journal says "unknown", and
+/// nothing is sent twice (it said "already a member" for all ten, after ten failed POSTs).
+#[test]
+fn a_lost_answer_is_read_back_not_misreported() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s = rt
+        .block_on(demo::start(DemoOptions {
+            fault_after_rate: 1.0,
+            ..Default::default()
+        }))
+        .unwrap();
+    let gid = group_id(&s, "Finance Team");
+    let out = outsiders(&s, &gid, 3);
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("m.csv");
+    let text: String = out.iter().map(|(_, upn)| format!("{upn}\n")).collect();
+    std::fs::write(&file, text).unwrap();
+    let run = crate::common::bin(home.path(), true)
+        .args(["groups", "add-members", "Finance Team"])
+        .arg(&file)
+        .args(["--graph-url", &s.url()])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{run:?}");
+    let report = String::from_utf8(run.stdout).unwrap();
+    assert_eq!(
+        report
+            .lines()
+            .filter(|l| l
+                .ends_with("-> added (the answer was lost; the group's members were read back)"))
+            .count(),
+        3,
+        "{report}"
+    );
+    assert_eq!(
+        writes(&s).len(),
+        1,
+        "one PATCH, not sent again: {:?}",
+        writes(&s)
+    );
+    let journal = crate::common::bin(home.path(), true)
+        .args(["--offline", "export", "journal", "--format", "json"])
+        .output()
+        .unwrap();
+    let j = String::from_utf8_lossy(&journal.stdout);
+    assert!(j.contains("unknown: "), "{j}");
+    assert!(!j.contains("failed"), "{j}");
+}
