@@ -644,7 +644,7 @@ fn a_lost_answer_is_read_back_not_misreported() {
     let out = outsiders(&s, &gid, 3);
     let home = tempfile::tempdir().unwrap();
     let file = home.path().join("m.csv");
-    let text: String = out.iter().map(|(_, upn)| format!("{upn}\n")).collect();
+    let text: String = out.iter().map(|(_, upn)| upn.clone() + "\n").collect();
     std::fs::write(&file, text).unwrap();
     let run = crate::common::bin(home.path(), true)
         .args(["groups", "add-members", "Finance Team"])
