@@ -88,6 +88,23 @@ fn is_guid(s: &str) -> bool {
         })
 }
 
+/// A bulk-import file's text: UTF-8 (a byte-order mark dropped), else Windows-1252 (what Excel
+/// writes on Western Windows: "CSV" there is not UTF-8), said in the second value so the
+/// report can name it. A file Excel saved as UTF-16 is decoded from its byte-order mark.
+pub fn decode(bytes: &[u8]) -> (String, Option<&'static str>) {
+    let (enc, bom) = encoding_rs::Encoding::for_bom(bytes).unwrap_or((encoding_rs::UTF_8, 0));
+    let body = &bytes[bom..];
+    if enc == encoding_rs::UTF_8 {
+        if let Ok(s) = std::str::from_utf8(body) {
+            return (s.to_string(), None);
+        }
+        let (text, _, _) = encoding_rs::WINDOWS_1252.decode(body);
+        return (text.into_owned(), Some("Windows-1252"));
+    }
+    let (text, _, _) = enc.decode(body);
+    (text.into_owned(), Some(enc.name()))
+}
+
 /// Parse the bulk-import layout: an optional `version:v1.0` line, an optional one-column
 /// header of any name, then one object id or UPN a row. The first line after the version line
 /// is the header only when it is not data itself: a file of UPNs without a header loses no
@@ -473,6 +490,22 @@ mod tests {
         assert_eq!(rows[0].skip, Some("header"));
         assert_eq!(rows[1].line, 2);
         assert!(parse("").is_empty());
+    }
+
+    /// Issue 32, item 7: a Windows-1252 file (Excel) is decoded, not refused whole.
+    #[test]
+    fn windows_1252_and_utf16_files_are_read() {
+        let cp1252 = b"memberObjectIdOrUpn\nren\xe9e.dubois@contoso.com\n";
+        let (text, enc) = decode(cp1252);
+        assert_eq!(enc, Some("Windows-1252"));
+        assert!(text.contains("renée.dubois@contoso.com"), "{text}");
+        let (text, enc) = decode("a@b.c\n".as_bytes());
+        assert_eq!((text.as_str(), enc), ("a@b.c\n", None));
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in "a@b.c".encode_utf16() {
+            utf16.extend(u.to_le_bytes());
+        }
+        assert_eq!(decode(&utf16).0, "a@b.c");
     }
 
     /// Issue 23, item 3: a first line that is a UPN or an id is data, not a header; every

@@ -535,7 +535,9 @@ async fn bulk_add(
     use crate::bulk::{self, Outcome};
     // A bulk-import file is small (the admin center caps it at 50,000 rows); reading it here,
     // on the effect's task, does not touch the UI loop.
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    // Excel's "CSV" on Western Windows is Windows-1252: decoded, not refused.
+    let (text, _) = bulk::decode(&bytes);
     let rows = bulk::parse(&text);
     if rows.iter().all(|r| r.skip.is_some()) {
         return Err(format!(

@@ -17,8 +17,15 @@ pub async fn add_members(
     file: &std::path::Path,
     dry_run: bool,
 ) -> Result<(), Failure> {
-    let text = std::fs::read_to_string(file)
+    let bytes = std::fs::read(file)
         .map_err(|e| Failure::error(format!("cannot read {}: {e}", file.display())))?;
+    let (text, encoding) = bulk::decode(&bytes);
+    if let Some(enc) = encoding {
+        say(&format!(
+            "note: {} is not UTF-8: read as {enc}",
+            file.display()
+        ));
+    }
     let rows = bulk::parse(&text);
     if rows.iter().all(|r| r.skip.is_some()) {
         return Err(Failure::error(format!(

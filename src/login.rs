@@ -77,10 +77,16 @@ pub async fn login(
                         c.verification_uri, c.user_code
                     ));
                     say(&format!(
-                        "The code expires in {} minutes. Ctrl-C cancels.",
-                        c.expires_in / 60
+                        "The code expires in {}. Ctrl-C cancels.",
+                        if c.expires_in >= 120 {
+                            format!("{} minutes", c.expires_in / 60)
+                        } else {
+                            format!("{} seconds", c.expires_in)
+                        }
                     ));
-                    if tty {
+                    if tty && !crate::tui::plausible_code(&c.user_code) {
+                        say("(the code was not copied: it does not look like a device code)");
+                    } else if tty {
                         // Copy the code to the local clipboard through the terminal (works over SSH).
                         let _ =
                             std::io::stderr().write_all(crate::tui::osc52(&c.user_code).as_bytes());

@@ -45,6 +45,23 @@ pub fn create_file(file: &Path) -> io::Result<std::fs::File> {
     o.open(file)
 }
 
+/// Write `bytes` to `file`, created as 0600 (never readable by others, not even for a moment),
+/// or replaced and made 0600 when it exists.
+pub fn write(file: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o.open(file)?;
+    restrict(file)?;
+    f.write_all(bytes)?;
+    f.flush()
+}
+
 /// Open `file` for appending, created as 0600 and kept so.
 pub fn append(file: &Path) -> io::Result<std::fs::File> {
     let mut o = std::fs::OpenOptions::new();

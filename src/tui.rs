@@ -70,10 +70,19 @@ impl StopSignals {
     }
 }
 
-/// The OSC 52 sequence that puts `text` on the clipboard of the terminal (works over SSH).
+/// The OSC 52 sequence that puts `text` on the clipboard of the terminal (works over SSH). The
+/// text passes the one sanitizer first: escape sequences from outside (a hostile authority's
+/// "device code") never reach the clipboard.
 pub fn osc52(text: &str) -> String {
+    let text = crate::sanitize::clean(text);
     let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
     format!("\x1b]52;c;{b64}\x07")
+}
+
+/// A device code as identity platforms issue them (letters, digits, a dash; short): what is
+/// copied to the clipboard at sign-in. Anything else is shown, not copied.
+pub fn plausible_code(code: &str) -> bool {
+    (4..=32).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 /// Write an OSC 52 copy to the terminal.
@@ -88,5 +97,30 @@ mod tests {
     #[test]
     fn osc52_encodes_base64() {
         assert_eq!(super::osc52("abc"), "\x1b]52;c;YWJj\x07");
+    }
+
+    /// Issue 32, item 6: escape sequences never reach the clipboard.
+    #[test]
+    fn osc52_copies_no_escape() {
+        use base64::Engine;
+        let seq = super::osc52("AB\x1b]52;c;evil\x07CD");
+        let b64 = seq
+            .trim_start_matches("\x1b]52;c;")
+            .trim_end_matches('\x07');
+        let copied = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        assert!(
+            !copied.contains(&0x1b) && !copied.contains(&0x07),
+            "{copied:?}"
+        );
+    }
+
+    #[test]
+    fn device_codes_are_told_from_other_text() {
+        assert!(super::plausible_code("GHX7-ABCD2"));
+        assert!(!super::plausible_code("AB\x1b[2J"));
+        assert!(!super::plausible_code(""));
+        assert!(!super::plausible_code(&"A".repeat(80)));
     }
 }

@@ -74,7 +74,9 @@ fn io(e: std::io::Error, p: &Path) -> String {
 }
 
 fn write_all(dir: &Path, items: &[Value]) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| io(e, dir))?;
+    // Policies are tenant configuration: folders the backup makes are 0700 and its files
+    // 0600, like the cache (a folder the admin made keeps its own mode).
+    crate::private::create_dir(dir).map_err(|e| io(e, dir))?;
     for v in items {
         let mut clean = v.clone();
         if let Some(m) = clean.as_object_mut() {
@@ -82,7 +84,7 @@ fn write_all(dir: &Path, items: &[Value]) -> Result<(), String> {
         }
         let text = serde_json::to_string_pretty(&canonical(&clean)).unwrap_or_default() + "\n";
         let path = dir.join(file_name(v));
-        std::fs::write(&path, text).map_err(|e| io(e, &path))?;
+        crate::private::write(&path, text.as_bytes()).map_err(|e| io(e, &path))?;
     }
     Ok(())
 }

@@ -157,6 +157,16 @@ fn ca_backup_and_restore_through_the_binary() {
     assert!(err.contains("13 policies and 3 named locations"), "{err}");
     let count = |d: &str| std::fs::read_dir(dir.join(d)).unwrap().count();
     assert_eq!((count("policies"), count("named-locations")), (13, 3));
+    // Issue 32, item 8: tenant configuration in 0700 folders, 0600 files.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("policies")), 0o700);
+        for f in std::fs::read_dir(dir.join("policies")).unwrap() {
+            assert_eq!(mode(&f.unwrap().path()), 0o600);
+        }
+    }
     // Objects the (fresh) demo tenant lacks: recreated, location first, its id remapped.
     let loc = serde_json::json!({"@odata.type": "#microsoft.graph.ipNamedLocation",
         "id": "99999999-0000-4000-8000-000000000001", "displayName": "Old jump hosts",
