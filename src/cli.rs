@@ -242,6 +242,10 @@ pub enum Command {
         permission: Option<String>,
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,
+        /// Offline: write a collection whose sync did not finish as it is (stderr says how
+        /// much is missing) instead of refusing it
+        #[arg(long)]
+        partial: bool,
     },
     /// What one user can do and what stands in the way: groups (with the nesting path), roles,
     /// the Conditional Access policies that take them in, the protected actions they can use

@@ -27,6 +27,7 @@ pub async fn export(
     blade: &str,
     permission: Option<&str>,
     format: ExportFormat,
+    partial: bool,
 ) -> Result<(), Failure> {
     // A blade by any name `:` knows (`licensing`, `deleted`, `lic-errors`) is that blade.
     let blade = if crate::cli::export_names().contains(&blade) {
@@ -44,7 +45,7 @@ pub async fn export(
         }
     };
     if blade == "group-members" && permission.is_none() {
-        return crate::group_commands::export_members(cli, paths, format).await;
+        return crate::group_commands::export_members(cli, paths, format, partial).await;
     }
     if blade == "sign-ins" {
         let Some(user) = permission else {
@@ -123,14 +124,19 @@ pub async fn export(
         || BladeKind::from_command(blade) == Some(BladeKind::Roles)
     {
         let conn = connect(cli, paths).await?;
-        if conn.offline {
-            return Err(Failure::error(format!(
-                "{blade} is not kept in the cache yet; export it online"
-            )));
-        }
-        let facts = crate::roles::RoleFacts::load(&conn.client)
-            .await
-            .map_err(|e| Failure::error(e.to_string()))?;
+        // Offline: the role facts `sync` (or a live audit) kept.
+        let facts = match (conn.offline, conn.store.clone()) {
+            (true, Some(st)) => {
+                crate::cache::off_thread(st, |s| Ok(crate::audit::cached::roles(s)))
+                    .await
+                    .map_err(|e| Failure::error(e.to_string()))?
+                    .map_err(Failure::error)?
+            }
+            (true, None) => return Err(Failure::error("--offline needs a cache")),
+            (false, _) => crate::roles::RoleFacts::load(&conn.client)
+                .await
+                .map_err(|e| Failure::error(e.to_string()))?,
+        };
         let source = match (blade, permission) {
             ("roles", _) => ListSource::Blade(BladeKind::Roles),
             ("whocan", Some(p)) => ListSource::WhoCan {
@@ -162,14 +168,19 @@ pub async fn export(
     let conn = connect(cli, paths).await?;
     let source = ListSource::Blade(kind);
     if source.facts_backed() {
-        if conn.offline {
-            return Err(Failure::error(format!(
-                "{blade} is not kept in the cache yet; export it online"
-            )));
-        }
-        let facts = crate::protect::Facts::load(&conn.client)
-            .await
-            .map_err(|e| Failure::error(e.to_string()))?;
+        // Offline: the protection facts `sync` (or a live audit) kept.
+        let facts = match (conn.offline, conn.store.clone()) {
+            (true, Some(st)) => {
+                crate::cache::off_thread(st, |s| Ok(crate::audit::cached::facts(s)))
+                    .await
+                    .map_err(|e| Failure::error(e.to_string()))?
+                    .map_err(Failure::error)?
+            }
+            (true, None) => return Err(Failure::error("--offline needs a cache")),
+            (false, _) => crate::protect::Facts::load(&conn.client)
+                .await
+                .map_err(|e| Failure::error(e.to_string()))?,
+        };
         let rows = source.rows_from_facts(&facts);
         let stdout = std::io::stdout();
         let mut lock = stdout.lock();
@@ -225,17 +236,23 @@ pub async fn export(
             .clone()
             .ok_or_else(|| Failure::error("no cache"))?;
         let key = kind.command().to_string();
-        // A damaged file must not pass for a complete one: checked before it answers.
-        let (items, at) = crate::cache::off_thread(store, move |s| {
+        // A damaged file must not pass for a complete one: checked before it answers; nor a
+        // collection whose sync never finished.
+        let (items, synced) = crate::cache::off_thread(store, move |s| {
             s.verify()?;
-            s.list(&key)
+            Ok((s.list(&key)?.0, s.completeness(&key)?))
         })
         .await
         .map_err(|e| Failure::error(e.to_string()))?;
-        if at.is_none() {
-            return Err(Failure::error(format!(
-                "{blade} was never synced into this cache: run `entra-console sync {blade}`"
-            )));
+        if let Some(why) = synced.refusal(kind.command()) {
+            if !partial {
+                return Err(Failure::error(why));
+            }
+            crate::sanitize::say(&format!(
+                "partial: {} {} written; {why}",
+                items.len(),
+                kind.command()
+            ));
         }
         items
     } else {

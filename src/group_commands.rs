@@ -135,6 +135,7 @@ pub async fn export_members(
     cli: &Cli,
     paths: Option<&Paths>,
     format: crate::cli::ExportFormat,
+    partial: bool,
 ) -> Result<(), Failure> {
     let conn = connect(cli, paths).await?;
     let mut records = Vec::new();
@@ -155,7 +156,7 @@ pub async fn export_members(
             .store
             .clone()
             .ok_or_else(|| Failure::error("no cache"))?;
-        let (groups, all) = crate::cache::off_thread(store, |s| {
+        let (groups, all, synced) = crate::cache::off_thread(store, |s| {
             s.verify()?;
             let (groups, _) = s.list("groups")?;
             let mut all = Vec::new();
@@ -163,10 +164,24 @@ pub async fn export_members(
                 let (m, _) = s.members(g["id"].as_str().unwrap_or_default())?;
                 all.push(m);
             }
-            Ok((groups, all))
+            // The memberships' round, and the groups' own: both must have finished.
+            let synced = match s.completeness(crate::cache::sync::MEMBERS)? {
+                crate::cache::Synced::Whole => s.completeness("groups")?,
+                other => other,
+            };
+            Ok((groups, all, synced))
         })
         .await
         .map_err(|e| Failure::error(e.to_string()))?;
+        if let Some(why) = synced.refusal(crate::cache::sync::MEMBERS) {
+            if !partial {
+                return Err(Failure::error(why));
+            }
+            say(&format!(
+                "partial: the memberships of {} groups written; {why}",
+                groups.len()
+            ));
+        }
         for (g, m) in groups.iter().zip(&all) {
             push(g, m);
         }

@@ -111,7 +111,18 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             blade,
             permission,
             format,
-        }) => commands::export(&cli, paths.as_ref(), blade, permission.as_deref(), *format).await,
+            partial,
+        }) => {
+            commands::export(
+                &cli,
+                paths.as_ref(),
+                blade,
+                permission.as_deref(),
+                *format,
+                *partial,
+            )
+            .await
+        }
         Some(Command::Xray { user, format }) => {
             review_commands::xray(&cli, paths.as_ref(), user, *format).await
         }

@@ -89,6 +89,34 @@ pub enum CacheError {
     Missing(PathBuf),
 }
 
+/// How much of a collection the cache holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Synced {
+    /// Never synced.
+    Never,
+    /// A round began and did not finish: what is there is part of it.
+    Cut,
+    /// The last round finished.
+    Whole,
+}
+
+impl Synced {
+    /// Why an offline reader refuses it, naming the sync that fixes it (`None`: whole).
+    pub fn refusal(self, coll: &str) -> Option<String> {
+        match self {
+            Synced::Whole => None,
+            Synced::Never => Some(format!(
+                "{coll} was never synced into this cache: run `entra-console sync {coll}` \
+                 (or --partial to write what is there)"
+            )),
+            Synced::Cut => Some(format!(
+                "{coll} is only partly in this cache (its last sync was cut short): run \
+                 `entra-console sync {coll}` to finish it (or --partial to write what is there)"
+            )),
+        }
+    }
+}
+
 /// Where a collection's sync stands.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncState {
@@ -344,6 +372,17 @@ impl Store {
 
     pub fn schema_version(&self) -> Result<i32, CacheError> {
         self.with(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))
+    }
+
+    /// Whether a collection's sync ever finished: an offline export or list must not pass off
+    /// a round that was cut short (a resume link is pending) or never ran as the whole.
+    pub fn completeness(&self, coll: &str) -> Result<Synced, CacheError> {
+        let st = self.sync_state(coll)?;
+        Ok(match (&st.last_sync, &st.next_link) {
+            (None, _) => Synced::Never,
+            (Some(_), Some(_)) => Synced::Cut,
+            (Some(_), None) => Synced::Whole,
+        })
     }
 
     pub fn sync_state(&self, coll: &str) -> Result<SyncState, CacheError> {
