@@ -20,6 +20,17 @@ pub fn create_dir(dir: &Path) -> io::Result<()> {
     b.create(dir)
 }
 
+/// A file standing where `path` needs a folder, if one does (`--cache FILE/c.db`): said in
+/// words instead of "File exists" or "Not a directory".
+pub fn file_in_the_way(path: &Path) -> Option<String> {
+    path.ancestors().skip(1).find(|a| a.is_file()).map(|f| {
+        format!(
+            "{} is a file, not a folder: give --cache a path in a folder",
+            f.display()
+        )
+    })
+}
+
 /// Make one of the console's own folders (the data dir, the cache dir) 0700, creating it if
 /// needed: earlier versions left them 0755.
 pub fn tighten(dir: &Path) -> io::Result<()> {

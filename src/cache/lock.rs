@@ -24,6 +24,9 @@ impl WriterLock {
     /// Take the lock now, or say which process holds it.
     pub fn try_acquire(cache: &Path) -> Result<WriterLock, CacheError> {
         let path = lock_path(cache);
+        if let Some(why) = crate::private::file_in_the_way(&path) {
+            return Err(CacheError::Sql(cache.to_path_buf(), why));
+        }
         let io = |e: std::io::Error| CacheError::Sql(path.clone(), e.to_string());
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::private::create_dir(dir).map_err(io)?;

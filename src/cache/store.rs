@@ -205,6 +205,11 @@ impl Store {
     pub fn open(path: &Path, create: bool) -> Result<Store, CacheError> {
         let p = path.to_path_buf();
         let sql = |e: rusqlite::Error| CacheError::Sql(p.clone(), e.to_string());
+        // A folder on the way that is a file: said in words ("File exists" / "Not a
+        // directory" named neither the file nor the way out).
+        if let Some(why) = crate::private::file_in_the_way(path) {
+            return Err(CacheError::Sql(p.clone(), why));
+        }
         // The header only: reading a large cache whole would cost the first frame.
         let header = std::fs::File::open(path).and_then(|f| {
             let mut head = Vec::with_capacity(16);
@@ -328,7 +333,18 @@ impl Store {
             .query_row("PRAGMA quick_check", [], |r| r.get(0))
             .map_err(corrupt)?;
         if check != "ok" {
-            return Err(CacheError::Corrupt(self.path.clone(), check));
+            // SQLite's report can run to thousands of characters over many lines: the error
+            // is one short line, the whole report goes to the log.
+            tracing::warn!(path = %self.path.display(), "cache integrity check: {check}");
+            let first = check
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("damaged");
+            let mut short = crate::widgets::table::fit(first.trim(), 100);
+            if short != check.trim() {
+                short.push_str(" (the whole check is in the log)");
+            }
+            return Err(CacheError::Corrupt(self.path.clone(), short));
         }
         Ok(())
     }

@@ -367,9 +367,11 @@ impl GraphClient {
         if same {
             Ok(url)
         } else {
-            Err(GraphError::ForeignHost(
-                url.host_str().unwrap_or("?").to_string(),
-            ))
+            // Host and port: a link to another port of the same host is another server.
+            Err(GraphError::ForeignHost(match url.port_or_known_default() {
+                Some(port) => format!("{}:{port}", url.host_str().unwrap_or("?")),
+                None => url.host_str().unwrap_or("?").to_string(),
+            }))
         }
     }
 

@@ -117,7 +117,7 @@ pub enum GraphError {
     #[error("unreadable response from {url}: {reason}")]
     Decode { url: String, reason: String },
     #[error(
-        "refused to follow a nextLink to another host ({0}): the token is only sent to the configured Graph URL"
+        "refused to follow a nextLink to another host or port ({0}): the token is only sent to the configured Graph URL"
     )]
     ForeignHost(String),
     #[error(

@@ -161,6 +161,9 @@ async fn a_damaged_cache_is_refused_offline_and_rebuilt_by_sync_full() {
                 err.contains("cache damaged") && err.contains("sync --full"),
                 "{name}: {err}"
             );
+            // Issue 32, item 9: one line, short (SQLite's whole report goes to the log).
+            assert_eq!(err.trim_end().lines().count(), 1, "{name}: {err}");
+            assert!(err.len() < 400, "{name}: {} characters: {err}", err.len());
             // sync --full moves it aside and rebuilds it.
             let out = sync(&h, &url, &cache, &["--full"]);
             let err = String::from_utf8_lossy(&out.stderr);
@@ -173,4 +176,23 @@ async fn a_damaged_cache_is_refused_offline_and_rebuilt_by_sync_full() {
     })
     .await
     .unwrap();
+}
+
+/// Issue 32, item 9: a cache path under a file says which file is in the way.
+#[test]
+fn a_cache_under_a_file_names_the_file() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("not-a-folder");
+    std::fs::write(&file, "x").unwrap();
+    let out = bin(home.path())
+        .args(["--demo", "sync", "users", "--cache"])
+        .arg(file.join("c.db"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not-a-folder is a file, not a folder"),
+        "{err}"
+    );
 }

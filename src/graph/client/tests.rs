@@ -52,6 +52,11 @@ fn foreign_next_links_are_refused() {
         c.same_origin("https://127.0.0.1:9/v1.0/groups"),
         Err(GraphError::ForeignHost(_))
     ));
+    // Issue 32, item 9: another port of the same host is named with its port.
+    let e = c
+        .same_origin("http://127.0.0.1:8080/v1.0/groups")
+        .unwrap_err();
+    assert!(e.to_string().contains("127.0.0.1:8080"), "{e}");
 }
 
 #[test]
