@@ -340,9 +340,9 @@ impl Store {
                 .lines()
                 .find(|l| !l.trim().is_empty())
                 .unwrap_or("damaged");
-            let mut short = crate::widgets::table::fit(first.trim(), 100);
+            let mut short: String = first.trim().chars().take(100).collect();
             if short != check.trim() {
-                short.push_str(" (the whole check is in the log)");
+                short.push_str("… (the whole check is in the log)");
             }
             return Err(CacheError::Corrupt(self.path.clone(), short));
         }

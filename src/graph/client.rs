@@ -367,10 +367,14 @@ impl GraphClient {
         if same {
             Ok(url)
         } else {
-            // Host and port: a link to another port of the same host is another server.
+            // Another host is named; another port of the same host with its port (it is
+            // another server too).
+            let host = url.host_str().unwrap_or("?");
+            let same_host = url.host_str().map(str::to_ascii_lowercase)
+                == self.base.host_str().map(str::to_ascii_lowercase);
             Err(GraphError::ForeignHost(match url.port_or_known_default() {
-                Some(port) => format!("{}:{port}", url.host_str().unwrap_or("?")),
-                None => url.host_str().unwrap_or("?").to_string(),
+                Some(port) if same_host => format!("{host}:{port}"),
+                _ => host.to_string(),
             }))
         }
     }
