@@ -510,6 +510,12 @@ impl App {
                 self.wizard = None;
                 Vec::new()
             }
+            // `:`, `/` and `?` close the result and do what they do (`:messages` typed on a
+            // result lost its `:`, and the rest went to the list as keys).
+            (Phase::Done(_), KeyCode::Char(':' | '/' | '?')) => {
+                self.write = None;
+                return None;
+            }
             (Phase::Done(_), _) => {
                 self.write = None;
                 Vec::new()

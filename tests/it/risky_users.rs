@@ -91,6 +91,13 @@ async fn confirm_compromised_and_dismiss_marked_users() {
         h.app.write.as_ref().unwrap().phase,
         Phase::Done(_)
     ));
+    // `:` on the result closes it and opens the palette (it was swallowed).
+    h.key(KeyCode::Char(':')).await;
+    assert!(h.app.write.is_none());
+    assert!(matches!(
+        h.app.overlay,
+        entra_console::app::Overlay::Palette(_)
+    ));
     h.key(KeyCode::Esc).await;
     assert_eq!(
         state_of(&h, "Ivan Petrov"),
