@@ -157,6 +157,43 @@ async fn cached(store: &Option<Arc<Store>>, coll: &str) -> Vec<Value> {
 }
 
 /// Groups of a user from the cache's member lists (nested groups followed).
+/// The role templates a user holds actively at tenant scope, from the role facts the cache
+/// keeps: assigned to the user, or to a role-assignable group the user is a member of.
+async fn cached_roles(store: &Option<Arc<Store>>, user: &str) -> Option<BTreeSet<String>> {
+    let st = store.clone()?;
+    let user = user.to_string();
+    crate::cache::off_thread(st, move |s| {
+        let Ok(r) = crate::audit::cached::roles(s) else {
+            return Ok(None);
+        };
+        let held = r
+            .active
+            .iter()
+            .filter(|a| a["directoryScopeId"].as_str().unwrap_or("/") == "/")
+            .filter(|a| {
+                let p = a["principalId"].as_str().unwrap_or_default();
+                p == user
+                    || r.group_members
+                        .get(p)
+                        .is_some_and(|m| m.iter().any(|x| x["id"].as_str() == Some(&user)))
+            })
+            .filter_map(|a| {
+                let rid = a["roleDefinitionId"].as_str()?;
+                let d = r.definition(rid);
+                Some(
+                    d.and_then(|d| d["templateId"].as_str())
+                        .unwrap_or(rid)
+                        .to_string(),
+                )
+            })
+            .collect();
+        Ok(Some(held))
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
 async fn cached_groups(store: &Option<Arc<Store>>, user: &str) -> Option<BTreeSet<String>> {
     let st = store.clone()?;
     let user = user.to_string();
@@ -289,9 +326,16 @@ pub async fn what_if(
         if g.is_none() {
             notes.push("group memberships are not in the cache (run sync group-members)".into());
         }
-        notes
-            .push("role assignments are not kept in the cache: role conditions are unknown".into());
-        (g, None)
+        // The active role assignments `sync` kept (tenant scope, direct or through a
+        // role-assignable group): what transitiveMemberOf's directory roles say online.
+        let r = cached_roles(store, &id).await;
+        if r.is_none() {
+            notes.push(
+                "role assignments are not in this cache (run sync): role conditions are unknown"
+                    .into(),
+            );
+        }
+        (g, r)
     } else {
         match memberships(client, &id).await {
             Ok((g, r)) => (Some(g), Some(r)),

@@ -34,4 +34,5 @@ mod screens;
 mod sign_ins;
 mod soak;
 mod step_up;
+mod whatif_offline;
 mod xray;
