@@ -448,5 +448,11 @@ fn export_takes_a_blades_other_names() {
     };
     assert_eq!(run("licensing"), run("licenses"));
     assert_eq!(run("lic-errors"), run("license-errors"));
-    assert_eq!(run("deleted"), run("deleted-items"));
+    // Deletion times move with the clock between two runs: the same items by id and type.
+    let items = |csv: String| -> Vec<String> {
+        csv.lines()
+            .map(|l| l.split(',').take(2).collect::<Vec<_>>().join(","))
+            .collect()
+    };
+    assert_eq!(items(run("deleted")), items(run("deleted-items")));
 }
