@@ -60,27 +60,26 @@ pub enum Action {
     Restore,
     /// Delete a deleted item for good.
     Purge,
-    /// Confirm risky users compromised.
-    Compromised,
-    /// Dismiss risky users' risk.
-    Dismiss,
-    /// An object's history (a risky user's).
-    History,
-    /// A risky user's risk detections.
-    Detections,
     /// A user's recent sign-ins.
     SignIns,
     /// A user's xray: groups, roles, policies, protected actions.
     Xray,
+    /// A verb the view's blade declares (`risky-users:compromised`): the blade owns its key,
+    /// its words and whether it writes.
+    #[strum(disabled)]
+    Verb(crate::blades::verb::VerbRef),
 }
 
 impl Action {
     /// Whether the action changes the tenant (or opens the way to a change: the editor, the
     /// pickers). A read-only session hides these keys and refuses them.
     pub fn writes(self) -> bool {
+        if let Action::Verb(v) = self {
+            return v.0.writes;
+        }
         use Action::{
-            Add, AddEligible, Compromised, Dismiss, Duplicate, Edit, Exclude, License, Purge,
-            Remove, Rename, Reprocess, Restore, SetState, UsageLocation,
+            Add, AddEligible, Duplicate, Edit, Exclude, License, Purge, Remove, Rename, Reprocess,
+            Restore, SetState, UsageLocation,
         };
         matches!(
             self,
@@ -97,14 +96,15 @@ impl Action {
                 | License
                 | Restore
                 | Purge
-                | Compromised
-                | Dismiss
         )
     }
 
     /// The keymap name (`page-down`).
     pub fn name(self) -> &'static str {
-        self.into()
+        match self {
+            Action::Verb(v) => v.0.name,
+            _ => self.into(),
+        }
     }
 
     pub fn from_name(name: &str) -> Option<Action> {
@@ -119,7 +119,7 @@ mod tests {
     #[test]
     fn names_round_trip() {
         use strum::IntoEnumIterator;
-        for a in Action::iter() {
+        for a in Action::iter().filter(|a| !matches!(a, Action::Verb(_))) {
             assert_eq!(Action::from_name(a.name()), Some(a));
         }
         // The names keymap files use.

@@ -168,7 +168,8 @@ fn parse_bindings(text: &str, require_description: bool) -> Result<Vec<Binding>,
     }
     all.into_iter()
         .map(|(blade, b)| {
-            let action = Action::from_name(&b.action)
+            let scope = b.context.unwrap_or(Scope::Global);
+            let (action, blade) = resolve(&b.action, blade, scope)
                 .ok_or_else(|| format!("unknown action \"{}\"", b.action))?;
             let keys = b
                 .keys
@@ -185,7 +186,7 @@ fn parse_bindings(text: &str, require_description: bool) -> Result<Vec<Binding>,
             Ok(Binding {
                 action,
                 keys,
-                scope: b.context.unwrap_or(Scope::Global),
+                scope,
                 description,
                 blade,
             })
@@ -193,12 +194,57 @@ fn parse_bindings(text: &str, require_description: bool) -> Result<Vec<Binding>,
         .collect()
 }
 
+/// What a binding's `action` names: a shell action (`page-down`), a blade's verb as
+/// `blade:verb` (`risky-users:compromised`), or, in a `[blade.NAME]` section, that blade's
+/// verb by its name alone. A verb is bound on its blade, on its list or (`context = "detail"`)
+/// its page.
+fn resolve(name: &str, section: Option<String>, scope: Scope) -> Option<(Action, Option<String>)> {
+    let (blade, verb) = match name.split_once(':') {
+        Some((b, v)) => (Some(b.to_string()), v),
+        None => (section.clone(), name),
+    };
+    if let Some(b) = blade
+        .as_deref()
+        .and_then(crate::blades::BladeKind::from_command)
+    {
+        let page = scope == Scope::Detail;
+        if let Some(v) = b.verb(verb, page).or_else(|| b.verb(verb, !page)) {
+            let action = Action::Verb(crate::blades::verb::VerbRef(v));
+            return Some((action, Some(b.command().to_string())));
+        }
+    }
+    if name.contains(':') {
+        return None;
+    }
+    Action::from_name(name).map(|a| (a, section))
+}
+
+/// The default bindings of every blade's verbs, on the blade that declares them.
+fn verb_bindings() -> Vec<Binding> {
+    let mut out = Vec::new();
+    for b in crate::blades::BladeKind::ALL {
+        for (page, scope) in [(false, Scope::List), (true, Scope::Detail)] {
+            for v in b.verbs(page) {
+                out.push(Binding {
+                    action: Action::Verb(crate::blades::verb::VerbRef(v)),
+                    // Declared keys are checked by a unit test.
+                    keys: v.keys.iter().filter_map(|k| Chord::parse(k).ok()).collect(),
+                    scope,
+                    description: v.help.to_string(),
+                    blade: Some(b.command().to_string()),
+                });
+            }
+        }
+    }
+    out
+}
+
 impl Keymap {
     pub fn builtin() -> Keymap {
         // The embedded default is checked by a unit test, so this cannot fail in a release.
-        Keymap {
-            bindings: parse_bindings(DEFAULT_KEYMAP, true).unwrap_or_default(),
-        }
+        let mut bindings = parse_bindings(DEFAULT_KEYMAP, true).unwrap_or_default();
+        bindings.extend(verb_bindings());
+        Keymap { bindings }
     }
 
     /// The default keymap with a user file's bindings replacing the keys of the actions it names
@@ -284,6 +330,24 @@ mod tests {
 
     fn key(c: KeyCode, m: KeyModifiers) -> KeyEvent {
         KeyEvent::new(c, m)
+    }
+
+    #[test]
+    fn every_declared_verb_key_parses() {
+        for b in crate::blades::BladeKind::ALL {
+            for v in b.verbs(false).iter().chain(b.verbs(true)) {
+                assert!(!v.keys.is_empty(), "{}:{} has no key", b.command(), v.name);
+                for k in v.keys {
+                    assert!(
+                        Chord::parse(k).is_ok(),
+                        "{}:{} key {k}",
+                        b.command(),
+                        v.name
+                    );
+                }
+                assert!(!v.help.is_empty() && !v.label.is_empty(), "{}", v.name);
+            }
+        }
     }
 
     #[test]

@@ -5,7 +5,24 @@ use super::{Action, App, View};
 use crate::blades::ListSource;
 
 /// The view-specific actions with short labels, in the order the status bar shows them.
-pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
+pub fn view_actions(view: &View) -> Vec<(Action, &'static str)> {
+    let declared: &[(Action, &str)] = declared(view);
+    let verbs = match view {
+        View::List(l) => match &l.source {
+            ListSource::Blade(b) | ListSource::Query { blade: b, .. } => b.def().verbs,
+            _ => &[],
+        },
+        View::Detail(d) => d.target.kind.def().verbs,
+    };
+    verbs
+        .iter()
+        .map(|v| (Action::Verb(crate::blades::verb::VerbRef(v)), v.label))
+        .chain(declared.iter().copied())
+        .collect()
+}
+
+/// The shell actions a view answers (the keys its blade has not moved to verbs yet).
+fn declared(view: &View) -> &'static [(Action, &'static str)] {
     use crate::blades::groups::Relation;
     use Action::{Add, AddEligible, Remove, Reprocess, SetState};
     match view {
@@ -33,10 +50,13 @@ pub fn view_actions(view: &View) -> &'static [(Action, &'static str)] {
 
 /// Actions that belong to some views only (the others work everywhere).
 fn view_specific(a: Action) -> bool {
+    if let Action::Verb(_) = a {
+        return true;
+    }
     use Action::{
-        Add, AddEligible, AllMembers, Compromised, Detections, Dismiss, Duplicate, Edit, Exclude,
-        History, LicenceErrors, License, Mark, Members, Owners, Purge, Remove, Rename, Reprocess,
-        Restore, SetState, SignIns, UsageLocation, WhatIf, Xray,
+        Add, AddEligible, AllMembers, Duplicate, Edit, Exclude, LicenceErrors, License, Mark,
+        Members, Owners, Purge, Remove, Rename, Reprocess, Restore, SetState, SignIns,
+        UsageLocation, WhatIf, Xray,
     };
     matches!(
         a,
@@ -47,10 +67,6 @@ fn view_specific(a: Action) -> bool {
             | LicenceErrors
             | Restore
             | Purge
-            | Compromised
-            | Dismiss
-            | History
-            | Detections
             | SignIns
             | Xray
             | UsageLocation

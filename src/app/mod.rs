@@ -17,7 +17,6 @@ pub mod picker;
 pub mod pim;
 pub mod recovery;
 pub mod review;
-mod risk;
 pub mod run;
 mod set;
 pub mod tenant;
@@ -26,6 +25,7 @@ pub mod whatif;
 pub use palette::{
     Command, completion as palette_completion, palette_matches as update_palette_matches,
 };
+mod verbs;
 pub mod view;
 pub mod wizard;
 pub mod write;

@@ -109,6 +109,9 @@ pub const DURATIONS: &[(&str, Option<&str>)] = &[
 pub struct Picker {
     pub title: String,
     pub purpose: Option<Purpose>,
+    /// What Enter on the typed text does, when a blade's verb asked for it (the prompt holds
+    /// its own continuation).
+    pub then: Option<crate::blades::verb::Then>,
     pub stage: Stage,
     pub input: String,
     /// Where the cursor is in `input` (`None`: at the end).
@@ -433,6 +436,9 @@ impl App {
                 if name.is_empty() {
                     p.error = Some("a name is required".into());
                     return Vec::new();
+                }
+                if let Some(then) = p.then.clone() {
+                    return self.prompt_entered(then, &name);
                 }
                 if let Some(Purpose::RestoreAs(o)) = p.purpose.clone() {
                     return self.restore_as(*o, name);

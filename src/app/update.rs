@@ -478,6 +478,14 @@ impl App {
             self.toast(why, false);
             return Vec::new();
         }
+        // A verb of the view's blade: the blade answers it.
+        if let Action::Verb(v) = a {
+            return if self.nav_focus {
+                Vec::new()
+            } else {
+                self.run_verb(v.0)
+            };
+        }
         // The view's own handler first (its blade's or its page's), then the shell's.
         if !self.nav_focus
             && let Some(effects) = self.route(a)
@@ -592,12 +600,9 @@ impl App {
             | Action::LicenceErrors
             | Action::Restore
             | Action::Purge
-            | Action::Compromised
-            | Action::Dismiss
-            | Action::History
-            | Action::Detections
             | Action::SignIns
-            | Action::Xray => {}
+            | Action::Xray
+            | Action::Verb(_) => {}
             Action::Remove => return self.remove_selected(),
             Action::Add => return self.open_assign(false),
             Action::AddEligible => return self.open_assign(true),

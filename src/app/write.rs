@@ -56,15 +56,7 @@ pub fn field_words(field: &str) -> &str {
     }
 }
 
-/// A choice among values (the policy state), shown in the confirm step.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Choice {
-    pub field: String,
-    pub current: serde_json::Value,
-    /// (label, value)
-    pub options: Vec<(String, serde_json::Value)>,
-    pub selected: usize,
-}
+pub use crate::blades::verb::{Choice, Target};
 
 /// Where a write is.
 #[derive(Clone, Debug, PartialEq)]
@@ -84,16 +76,6 @@ pub enum Phase {
 }
 
 pub use crate::auth::step_up::StepUpFailure;
-
-/// One object of a bulk write: its name, its value of the chosen field before, the object
-/// (for the journal) and the request that changes it.
-#[derive(Clone, Debug)]
-pub struct Target {
-    pub name: String,
-    pub current: serde_json::Value,
-    pub object: serde_json::Value,
-    pub request: Request,
-}
 
 /// A write in progress, with its draft.
 #[derive(Clone, Debug)]

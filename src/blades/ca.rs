@@ -231,6 +231,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         (Action::WhatIf, "what if"),
     ],
     act,
+    verbs: &[],
 };
 
 /// The page of one conditional access policy.
@@ -251,6 +252,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
         (Action::Remove, "delete"),
     ],
     act,
+    verbs: &[],
 };
 
 /// The Conditional Access and Named locations blades (list or page): `d` deletes the selected

@@ -213,6 +213,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         (Action::Remove, "delete"),
     ],
     act,
+    verbs: &[],
 };
 
 /// The row of one context (the actions and policies using it are unknown here).
@@ -236,6 +237,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     computed: None,
     keys: &[(Action::SetState, "publish")],
     act: super::no_act,
+    verbs: &[],
 };
 
 /// The list: `a` creates a context, `d` deletes one (refused while it is in use), `r` renames.

@@ -217,6 +217,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         (Action::Mark, "mark"),
     ],
     act,
+    verbs: &[],
 };
 
 /// The page of one deleted object.
@@ -231,6 +232,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     computed: None,
     keys: &[],
     act: super::no_act,
+    verbs: &[],
 };
 
 #[cfg(test)]

@@ -127,6 +127,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[],
     act,
+    verbs: &[],
 };
 
 /// The objects of one finding, from the finding itself (no read).

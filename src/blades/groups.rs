@@ -268,6 +268,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         (crate::action::Action::Edit, "description"),
     ],
     act,
+    verbs: &[],
 };
 
 /// The page of one group.
@@ -288,6 +289,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
         (crate::action::Action::LicenceErrors, "licence errors"),
     ],
     act: detail_act,
+    verbs: &[],
 };
 
 /// A group's page: `M` lists every member through nesting, `o` the owners.

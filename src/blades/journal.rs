@@ -61,6 +61,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[],
     act: super::no_act,
+    verbs: &[],
 };
 
 /// One entry, read again from the journal (never from Graph), with the name of the object its
@@ -165,4 +166,5 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     members: false,
     keys: &[],
     act: super::no_act,
+    verbs: &[],
 };

@@ -142,6 +142,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     }),
     keys: &[],
     act: super::no_act,
+    verbs: &[],
 };
 
 /// The page of one subscription.
@@ -156,6 +157,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     computed: None,
     keys: &[],
     act: super::no_act,
+    verbs: &[],
 };
 
 #[cfg(test)]

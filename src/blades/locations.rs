@@ -139,6 +139,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         (Action::Remove, "delete"),
     ],
     act: super::ca::act,
+    verbs: &[],
 };
 
 pub fn list_request() -> crate::graph::Request {
@@ -161,4 +162,5 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
         (Action::Remove, "delete"),
     ],
     act: super::ca::act,
+    verbs: &[],
 };

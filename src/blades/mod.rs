@@ -19,6 +19,7 @@ pub mod roles;
 pub mod signins;
 pub mod strengths;
 pub mod users;
+pub mod verb;
 pub mod whatif;
 pub mod xray;
 
@@ -64,6 +65,9 @@ pub struct BladeDef {
     /// What the blade's list does with an action (routed here before the shell's own
     /// handling); `None` leaves it to the shell.
     pub act: Act,
+    /// The verbs of the blade's list, declared next to their handlers (keys, words, whether
+    /// they write): the keymap, the status bar, `?` and read-only mode read them here.
+    pub verbs: &'static [verb::Verb],
 }
 
 /// A blade's or page's handler of an action: the effects to start, or `None` when the
@@ -234,6 +238,20 @@ impl BladeKind {
         names
     }
 
+    /// The verbs of the blade's list (`page: false`) or of the page its rows open.
+    pub fn verbs(self, page: bool) -> &'static [verb::Verb] {
+        if page {
+            self.0.opens.map_or(&[], |k| k.0.verbs)
+        } else {
+            self.0.verbs
+        }
+    }
+
+    /// The blade's verb of that name, on its list or its page.
+    pub fn verb(self, name: &str, page: bool) -> Option<&'static verb::Verb> {
+        self.verbs(page).iter().find(|v| v.name == name)
+    }
+
     /// The blade a name means: its command first, else any of its other names (`licensing`,
     /// `deleted`, `lic-errors`), as `:` knows them.
     pub fn from_command(s: &str) -> Option<BladeKind> {
@@ -393,6 +411,8 @@ pub struct DetailDef {
     pub keys: &'static [(crate::action::Action, &'static str)],
     /// What the page does with an action (routed before the shell's own handling).
     pub act: Act,
+    /// The verbs of the page (as [`BladeDef::verbs`]).
+    pub verbs: &'static [verb::Verb],
 }
 
 /// The kind of object a detail view shows: its entry in the detail registry, compared by name.

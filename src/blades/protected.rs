@@ -214,6 +214,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[(Action::Mark, "mark"), (Action::SetState, "context")],
     act: super::no_act,
+    verbs: &[],
 };
 
 /// The page of one protected action.
@@ -228,4 +229,5 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     computed: None,
     keys: &[(Action::SetState, "context")],
     act: super::no_act,
+    verbs: &[],
 };

@@ -4,14 +4,15 @@
 //! confirm naming every user and what follows, then the list is read again and shows what
 //! Graph says now.
 
+use super::verb::{Confirm, Scope, Step, Verb, count, name_of};
 use super::{date, text};
 use crate::action::Action;
-use crate::graph::Request;
+use crate::graph::{Method, Request};
 use crate::theme::Theme;
 use crate::widgets::sheet::{Sheet, show};
 use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub fn list_request() -> Request {
     Request::get("/identityProtection/riskyUsers")
@@ -100,18 +101,109 @@ pub fn sheet(v: &Value) -> Sheet {
     s
 }
 
-/// `C` / `D` on the list or a risky user's page; `h` / `e` on the page.
-pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effect>> {
-    match a {
-        Action::Compromised => Some(app.change_risk(true)),
-        Action::Dismiss => Some(app.change_risk(false)),
-        Action::History => Some(app.open_sub(&HISTORY)),
-        Action::Detections => Some(app.open_sub(&DETECTIONS)),
-        Action::SignIns => Some(app.open_sub(&super::signins::SIGN_INS)),
-        Action::Xray => Some(super::xray::open(app)),
-        _ => None,
-    }
+/// `C`: confirm the targets compromised (one request for all, `{"userIds": [...]}`).
+fn compromised(s: &Scope) -> Vec<Step> {
+    change_risk(s, true)
 }
+
+/// `D`: dismiss the targets' risk.
+fn dismiss(s: &Scope) -> Vec<Step> {
+    change_risk(s, false)
+}
+
+/// The confirm of `C` / `D` for every target (the page's user, else the marked rows, else
+/// the selected one), naming every user and what follows.
+fn change_risk(s: &Scope, compromised: bool) -> Vec<Step> {
+    let users = s.targets();
+    if users.is_empty() {
+        return Vec::new();
+    }
+    let ids: Vec<&str> = users.iter().filter_map(|u| u["id"].as_str()).collect();
+    // Every user the one request names is named in the confirm.
+    let names: Vec<String> = users.iter().map(name_of).collect();
+    let (verb, path, follows) = if compromised {
+        (
+            "Confirm compromised",
+            "/identityProtection/riskyUsers/confirmCompromised",
+            // riskyuser-confirmcompromised.md: "sets the targeted user's risk level to
+            // high"; the confirm lists the policies that act on it (`acting`).
+            "their user risk becomes high",
+        )
+    } else {
+        (
+            "Dismiss the risk of",
+            "/identityProtection/riskyUsers/dismiss",
+            "their user risk becomes none; risk policies stop acting on them",
+        )
+    };
+    let title = format!(
+        "{verb} {}: {} ({follows}). The list is read again afterwards and shows what Graph says then",
+        count(users.len(), "user"),
+        names.join(", ")
+    );
+    let request = Request::new(Method::Post, path).json(json!({ "userIds": ids }));
+    let first = ids.first().copied().unwrap_or_default();
+    let mut c = Confirm::one(title, first, request, None);
+    if compromised {
+        c.follows = Some(acting);
+    }
+    vec![c.into()]
+}
+
+/// The policies that act on a user whose risk becomes high: every policy with a `high`
+/// user-risk condition, with its state and what it demands ("CA010 … (On): password change
+/// and MFA"); report-only and off ones are named as not acting.
+pub fn acting(f: &crate::protect::Facts, _: &str) -> Vec<String> {
+    let risky: Vec<&Value> = f
+        .policies
+        .iter()
+        .filter(|p| {
+            p["conditions"]["userRiskLevels"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|x| x == "high"))
+        })
+        .collect();
+    if risky.is_empty() {
+        return vec![
+            "no Conditional Access policy has a high user-risk condition: nothing acts on them \
+             but this console's record"
+                .into(),
+        ];
+    }
+    risky
+        .iter()
+        .map(|p| {
+            let name = crate::sanitize::clean(p["displayName"].as_str().unwrap_or("?"));
+            let state = p["state"].as_str().unwrap_or_default();
+            let what = crate::protect::requirement(p);
+            match state {
+                "enabled" => format!("{name} (On) acts: {what} at their next sign-in"),
+                "enabledForReportingButNotEnforced" => {
+                    format!("{name} (Report-only) only logs what it would do: {what}")
+                }
+                _ => format!("{name} (Off) does nothing ({what} when on)"),
+            }
+        })
+        .collect()
+}
+
+const COMPROMISED: Verb = Verb {
+    name: "compromised",
+    keys: &["C"],
+    label: "compromised",
+    help: "Confirm the marked users (or the selected one) compromised: their risk becomes high",
+    writes: true,
+    run: compromised,
+};
+
+const DISMISS: Verb = Verb {
+    name: "dismiss",
+    keys: &["D"],
+    label: "dismiss",
+    help: "Dismiss the risk of the marked users (or the selected one): their risk becomes none",
+    writes: true,
+    run: dismiss,
+};
 
 /// The Risky users blade in the registry.
 pub static BLADE: super::BladeDef = super::BladeDef {
@@ -127,13 +219,16 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: None,
     opens: Some(super::ObjectKind(&DETAIL)),
     sync: None,
-    keys: &[
-        (Action::Compromised, "compromised"),
-        (Action::Dismiss, "dismiss"),
-        super::xray::KEY,
-        (Action::Mark, "mark"),
+    keys: &[(Action::Mark, "mark")],
+    act: super::no_act,
+    verbs: &[
+        COMPROMISED,
+        DISMISS,
+        Verb {
+            help: "xray of the selected risky user",
+            ..super::xray::VERB
+        },
     ],
-    act,
 };
 
 /// A risky user's page.
@@ -146,15 +241,46 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     computed: None,
-    keys: &[
-        (Action::History, "history"),
-        (Action::Detections, "detections"),
-        (Action::SignIns, "sign-ins"),
-        super::xray::KEY,
-        (Action::Compromised, "compromised"),
-        (Action::Dismiss, "dismiss"),
+    keys: &[],
+    act: super::no_act,
+    verbs: &[
+        Verb {
+            name: "history",
+            keys: &["h"],
+            label: "history",
+            help: "The risk history of this user",
+            writes: false,
+            run: |_| vec![Step::Sub(&HISTORY)],
+        },
+        Verb {
+            name: "detections",
+            keys: &["e"],
+            label: "detections",
+            help: "This user's risk detections",
+            writes: false,
+            run: |_| vec![Step::Sub(&DETECTIONS)],
+        },
+        Verb {
+            name: "sign-ins",
+            keys: &["i"],
+            label: "sign-ins",
+            help: "This user's recent sign-ins; Enter on one opens the policy that decided it",
+            writes: false,
+            run: |_| vec![Step::Sub(&super::signins::SIGN_INS)],
+        },
+        Verb {
+            help: "xray of this risky user",
+            ..super::xray::VERB
+        },
+        Verb {
+            help: "Confirm this user compromised",
+            ..COMPROMISED
+        },
+        Verb {
+            help: "Dismiss this user's risk",
+            ..DISMISS
+        },
     ],
-    act,
 };
 
 fn history_columns() -> Vec<Column> {

@@ -323,6 +323,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[],
     act: super::no_act,
+    verbs: &[],
 };
 
 /// The row of one role definition (its assignments are unknown here).
@@ -346,4 +347,5 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     computed: None,
     keys: &[(crate::action::Action::Members, "assignments")],
     act: super::no_act,
+    verbs: &[],
 };

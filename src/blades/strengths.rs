@@ -112,6 +112,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[],
     act: super::no_act,
+    verbs: &[],
 };
 
 /// The row of one strength (the policies using it are unknown here).
@@ -135,6 +136,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     computed: None,
     keys: &[],
     act: super::no_act,
+    verbs: &[],
 };
 
 pub fn detail_request(id: &str) -> crate::graph::Request {

@@ -195,6 +195,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     }),
     keys: &[(Action::WhatIf, "what if"), super::xray::KEY],
     act,
+    verbs: &[],
 };
 
 /// The page of one user.
@@ -217,6 +218,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
         (Action::Reprocess, "reprocess"),
     ],
     act,
+    verbs: &[],
 };
 
 #[cfg(test)]

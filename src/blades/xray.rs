@@ -41,6 +41,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     members: false,
     keys: &[],
     act: super::no_act,
+    verbs: &[],
 };
 
 /// `x` on a user (list or page) or a risky user: open their xray.
@@ -54,6 +55,25 @@ pub fn open(app: &mut crate::app::App) -> Vec<crate::app::Effect> {
         name: format!("xray {name}"),
     })
 }
+
+/// The verb that opens it, for the blades that offer it (each with its own words).
+pub const VERB: super::verb::Verb = super::verb::Verb {
+    name: "xray",
+    keys: &["x"],
+    label: "xray",
+    help: "xray: groups (nesting path), roles, policies, protected actions",
+    writes: false,
+    run: |s| {
+        let Some((id, name)) = s.focused.clone() else {
+            return Vec::new();
+        };
+        vec![super::verb::Step::Open(super::ObjectRef {
+            kind: super::ObjectKind(&DETAIL),
+            id,
+            name: format!("xray {name}"),
+        })]
+    },
+};
 
 /// The action that opens it, for the blades that offer it.
 pub const KEY: (Action, &str) = (Action::Xray, "xray");

@@ -34,7 +34,7 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
     // one blade and removes an assignment on another).
     let ro = app.ctx.read_only;
     let here: Vec<_> = crate::app::hints::view_actions(app.top())
-        .iter()
+        .into_iter()
         .filter(|(a, _)| !(ro && a.writes()))
         .collect();
     if ro {
@@ -49,10 +49,10 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
             t.header,
         )));
         for (action, words) in here {
-            if let Some(key) = app.keymap.hint_on(*action, Some(app.blade.command())) {
+            if let Some(key) = app.keymap.hint_on(action, Some(app.blade.command())) {
                 lines.push(Line::from(vec![
                     Span::styled(format!("  {key:<14}"), t.key),
-                    Span::styled(*words, t.text),
+                    Span::styled(words, t.text),
                 ]));
             }
         }

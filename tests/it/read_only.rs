@@ -71,7 +71,7 @@ async fn write_keys_are_hidden_and_refused() {
         let shown: Vec<&str> = h.app.view_hints().iter().map(|(_, w)| *w).collect();
         for (a, words) in entra_console::app::hints::view_actions(h.app.top()) {
             assert!(
-                !(a.writes() && shown.contains(words)),
+                !(a.writes() && shown.contains(&words)),
                 "{} lists {a:?}",
                 blade.command()
             );

@@ -1,0 +1,122 @@
+//! The shell's side of a blade's verbs: build the narrow scope a verb sees from the view on
+//! top, run it, and carry out the steps it answers (a confirm, a prompt, a list, a page, a
+//! message). Nothing here names a blade.
+
+use super::picker::{Picker, Stage};
+use super::{App, Effect, Overlay, View};
+use crate::blades::verb::{Confirm, Scope, Step, Then, Verb};
+use crate::blades::{ListSource, SubDef, SubKind};
+
+impl App {
+    /// The scope of a verb on the view on top.
+    fn verb_scope(&self) -> Scope<'_> {
+        let (page, rows, selected) = match self.top() {
+            View::Detail(d) => (d.object.as_ref(), Vec::new(), None),
+            View::List(l) => (
+                None,
+                l.table
+                    .marked_or_selected()
+                    .iter()
+                    .map(|r| r.object())
+                    .collect(),
+                l.table.selected().map(|r| r.object()),
+            ),
+        };
+        Scope {
+            page,
+            rows,
+            selected,
+            focused: self.focused_object(),
+            facts: self.tenant.facts.as_ref(),
+            break_glass: &self.ctx.break_glass,
+        }
+    }
+
+    /// Run a verb of the view's blade.
+    pub(super) fn run_verb(&mut self, verb: &'static Verb) -> Vec<Effect> {
+        if verb.writes && self.ctx.read_only {
+            self.toast("read-only mode: writes are disabled", true);
+            return Vec::new();
+        }
+        let steps = (verb.run)(&self.verb_scope());
+        self.steps(steps)
+    }
+
+    /// Carry out a verb's steps, in order.
+    pub(super) fn steps(&mut self, steps: Vec<Step>) -> Vec<Effect> {
+        self.dirty = true;
+        let mut effects = Vec::new();
+        for step in steps {
+            effects.extend(match step {
+                Step::Confirm(c) => self.confirm(*c),
+                Step::Prompt(p) => {
+                    if self.ctx.read_only {
+                        self.toast("read-only mode: writes are disabled", true);
+                        continue;
+                    }
+                    self.overlay = Overlay::Picker(Box::new(Picker {
+                        title: p.title,
+                        then: Some(p.then),
+                        stage: Stage::Name,
+                        input: p.input,
+                        ..Default::default()
+                    }));
+                    Vec::new()
+                }
+                Step::Sub(def) => self.open_sub(def),
+                Step::List(source) => self.open_list(source),
+                Step::Open(target) => self.open_object(target),
+                Step::Say { text, error } => {
+                    self.toast(text, error);
+                    Vec::new()
+                }
+            });
+        }
+        effects
+    }
+
+    /// A verb's write: its confirm, with everything it declared.
+    fn confirm(&mut self, c: Confirm) -> Vec<Effect> {
+        let effects = self.begin_write(c.title, c.object_id, c.request, c.choice, c.before);
+        if let Some(w) = &mut self.write {
+            w.follows = c.follows;
+            if !c.targets.is_empty() {
+                w.targets = c.targets;
+                w.sent = 1;
+                w.sync_request();
+            }
+        }
+        effects
+    }
+
+    /// Enter in a prompt whose verb holds its continuation: its steps, or why not (said under
+    /// the input; the prompt stays with what was typed).
+    pub(super) fn prompt_entered(&mut self, then: Then, text: &str) -> Vec<Effect> {
+        match (then.run)(text, &then.with) {
+            Ok(steps) => {
+                self.overlay = Overlay::None;
+                self.steps(steps)
+            }
+            Err(why) => {
+                if let Overlay::Picker(p) = &mut self.overlay {
+                    p.error = Some(why);
+                }
+                self.dirty = true;
+                Vec::new()
+            }
+        }
+    }
+
+    /// A list of the object on top (its page, or the selected row).
+    pub fn open_sub(&mut self, def: &'static SubDef) -> Vec<Effect> {
+        let Some((id, name)) = self.focused_object() else {
+            return Vec::new();
+        };
+        let source = ListSource::Sub {
+            def: SubKind(def),
+            id,
+            name,
+        };
+        self.push(View::List(super::view::ListView::new(source)))
+    }
+}

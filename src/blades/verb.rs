@@ -1,0 +1,240 @@
+//! A blade's verbs: declared in the blade's own file with their keys, words and whether they
+//! write; run against a narrow [`Scope`] (never the whole app) and answered with [`Step`]s the
+//! shell carries out (a confirm, a prompt, a list, a page, a message).
+
+use super::{ListSource, ObjectRef, SubDef};
+use crate::graph::Request;
+use serde_json::Value;
+
+/// One verb of a blade's list or of an object's page (k9s: a key action declared by its view).
+pub struct Verb {
+    /// Its name on its blade (`compromised`): the keymap binds `risky-users:compromised`, and a
+    /// user keymap's `[[blade.risky-users.binding]]` may name it alone.
+    pub name: &'static str,
+    /// The keys it has by default (keymap notation: `"C"`, `"ctrl-d"`).
+    pub keys: &'static [&'static str],
+    /// The short words of the status bar (`compromised`).
+    pub label: &'static str,
+    /// What `?` says of it.
+    pub help: &'static str,
+    /// It changes the tenant (or opens the way to a change): a read-only session hides it and
+    /// refuses it.
+    pub writes: bool,
+    pub run: fn(&Scope) -> Vec<Step>,
+}
+
+/// A verb as a key's meaning: compared by name (one view never declares a name twice).
+#[derive(Clone, Copy)]
+pub struct VerbRef(pub &'static Verb);
+
+impl PartialEq for VerbRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for VerbRef {}
+
+impl std::hash::Hash for VerbRef {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.name.hash(state);
+    }
+}
+
+impl std::fmt::Debug for VerbRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Verb({})", self.0.name)
+    }
+}
+
+/// Unused: `Action`'s derives want one; no key resolves to it.
+impl Default for VerbRef {
+    fn default() -> Self {
+        VerbRef(&NOTHING)
+    }
+}
+
+static NOTHING: Verb = Verb {
+    name: "",
+    keys: &[],
+    label: "",
+    help: "",
+    writes: false,
+    run: |_| Vec::new(),
+};
+
+/// What a verb sees: the view it acts on and what the session knows. Read-only.
+pub struct Scope<'a> {
+    /// The object of the page on top, when the view is a page (as read, or as the list had it).
+    pub page: Option<&'a Value>,
+    /// The marked rows' objects, else the selected row's (a list); empty on a page.
+    pub rows: Vec<Value>,
+    /// The selected row's object (a list).
+    pub selected: Option<Value>,
+    /// The object a key is about, as (id, name): the page's, else the selected row's.
+    pub focused: Option<(String, String)>,
+    /// The protection facts, when read.
+    pub facts: Option<&'a crate::protect::Facts>,
+    /// Accounts never to lock out (UPNs or object ids, from the profile).
+    pub break_glass: &'a [String],
+}
+
+impl Scope<'_> {
+    /// What a verb on "the marked rows or the selected one, or this page" applies to.
+    pub fn targets(&self) -> Vec<Value> {
+        match self.page {
+            Some(p) => vec![p.clone()],
+            None => self.rows.clone(),
+        }
+    }
+}
+
+/// What a verb asks of the shell, in order.
+pub enum Step {
+    /// Open the confirm of a write (nothing is sent before Enter on it).
+    Confirm(Box<Confirm>),
+    /// Ask for a line of text; Enter hands it to the prompt's continuation.
+    Prompt(Prompt),
+    /// A list of the focused object (a risky user's history).
+    Sub(&'static SubDef),
+    /// Another list on top.
+    List(ListSource),
+    /// An object's page on top.
+    Open(ObjectRef),
+    /// A message in the status bar (`error`: in the error colour).
+    Say { text: String, error: bool },
+}
+
+impl Step {
+    pub fn say(text: impl Into<String>) -> Step {
+        Step::Say {
+            text: text.into(),
+            error: false,
+        }
+    }
+
+    pub fn refuse(text: impl Into<String>) -> Step {
+        Step::Say {
+            text: text.into(),
+            error: true,
+        }
+    }
+}
+
+/// A write as its confirm shows it: the words, the request, the objects it names.
+pub struct Confirm {
+    /// What it does, naming the objects ("Delete device KIOSK-01 for good: …").
+    pub title: String,
+    /// The object it changes (the list is read again around it).
+    pub object_id: String,
+    pub request: Request,
+    /// A choice among values shown in the confirm (←/→).
+    pub choice: Option<Choice>,
+    /// The object before the change (for the journal).
+    pub before: Option<Value>,
+    /// Every object of a bulk write, sent one after the other (the first is `request`).
+    pub targets: Vec<Target>,
+    /// What follows the write in the tenant, in words, from the protection facts.
+    pub follows: Option<fn(&crate::protect::Facts, &str) -> Vec<String>>,
+}
+
+impl Confirm {
+    /// A write to one object.
+    pub fn one(title: String, object_id: &str, request: Request, before: Option<Value>) -> Self {
+        Confirm {
+            title,
+            object_id: object_id.to_string(),
+            request,
+            choice: None,
+            before,
+            targets: Vec::new(),
+            follows: None,
+        }
+    }
+
+    /// A write to each of `targets` (one confirm names them all), or to the only one.
+    pub fn each(title: String, targets: Vec<Target>, choice: Option<Choice>) -> Option<Self> {
+        let first = targets.first()?;
+        let mut c = Confirm {
+            title,
+            object_id: first.object["id"].as_str().unwrap_or_default().to_string(),
+            request: first.request.clone(),
+            choice,
+            before: Some(first.object.clone()),
+            targets: Vec::new(),
+            follows: None,
+        };
+        if targets.len() > 1 {
+            c.targets = targets;
+        }
+        Some(c)
+    }
+}
+
+impl From<Confirm> for Step {
+    fn from(c: Confirm) -> Step {
+        Step::Confirm(Box::new(c))
+    }
+}
+
+/// A choice among values (a policy's state), shown in the confirm step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choice {
+    pub field: String,
+    pub current: Value,
+    /// (label, value)
+    pub options: Vec<(String, Value)>,
+    pub selected: usize,
+}
+
+/// One object of a bulk write: its name, its value of the chosen field before, the object
+/// (for the journal) and the request that changes it.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub name: String,
+    pub current: Value,
+    pub object: Value,
+    pub request: Request,
+}
+
+/// A line of text to ask for, and what Enter does with it.
+pub struct Prompt {
+    pub title: String,
+    /// What the input starts with (the current value, to edit).
+    pub input: String,
+    pub then: Then,
+}
+
+/// A prompt's continuation: the object it is about and the function Enter calls with the text
+/// typed (trimmed, never empty). `Err` is said under the input and the prompt stays.
+#[derive(Clone, Debug)]
+pub struct Then {
+    pub with: Value,
+    pub run: fn(&str, &Value) -> Result<Vec<Step>, String>,
+}
+
+impl PartialEq for Then {
+    fn eq(&self, other: &Self) -> bool {
+        self.with == other.with && std::ptr::fn_addr_eq(self.run, other.run)
+    }
+}
+
+/// The name an object goes by in words (its display name, else its id).
+pub fn name_of(o: &Value) -> String {
+    crate::sanitize::clean(
+        o["displayName"]
+            .as_str()
+            .or(o["userDisplayName"].as_str())
+            .or(o["id"].as_str())
+            .unwrap_or("?"),
+    )
+}
+
+/// "1 user" / "3 users".
+pub fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
