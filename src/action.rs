@@ -56,10 +56,6 @@ pub enum Action {
     License,
     /// A licensed group's members whose licence is in error.
     LicenceErrors,
-    /// Restore deleted items.
-    Restore,
-    /// Delete a deleted item for good.
-    Purge,
     /// A user's recent sign-ins.
     SignIns,
     /// A user's xray: groups, roles, policies, protected actions.
@@ -78,8 +74,8 @@ impl Action {
             return v.0.writes;
         }
         use Action::{
-            Add, AddEligible, Duplicate, Edit, Exclude, License, Purge, Remove, Rename, Reprocess,
-            Restore, SetState, UsageLocation,
+            Add, AddEligible, Duplicate, Edit, Exclude, License, Remove, Rename, Reprocess,
+            SetState, UsageLocation,
         };
         matches!(
             self,
@@ -94,8 +90,6 @@ impl Action {
                 | UsageLocation
                 | Reprocess
                 | License
-                | Restore
-                | Purge
         )
     }
 

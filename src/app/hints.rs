@@ -55,8 +55,7 @@ fn view_specific(a: Action) -> bool {
     }
     use Action::{
         Add, AddEligible, AllMembers, Duplicate, Edit, Exclude, LicenceErrors, License, Mark,
-        Members, Owners, Purge, Remove, Rename, Reprocess, Restore, SetState, SignIns,
-        UsageLocation, WhatIf, Xray,
+        Members, Owners, Remove, Rename, Reprocess, SetState, SignIns, UsageLocation, WhatIf, Xray,
     };
     matches!(
         a,
@@ -65,8 +64,6 @@ fn view_specific(a: Action) -> bool {
             | AllMembers
             | License
             | LicenceErrors
-            | Restore
-            | Purge
             | SignIns
             | Xray
             | UsageLocation

@@ -3,7 +3,6 @@
 
 mod ca_actions;
 mod cached;
-mod deleted;
 pub mod editor;
 pub mod hints;
 pub mod import;

@@ -49,10 +49,6 @@ pub enum Purpose {
     NewGroupPeople(Box<GroupDraft>),
     /// Assign or remove a licence of a user or group.
     Licence(Box<super::licence::LicenceTarget>),
-    /// Restore a deleted user under the UPN typed.
-    RestoreAs(Box<Value>),
-    /// Delete a deleted item for good once its name is typed.
-    Purge(Box<Value>),
     /// Delete a group that cannot be restored (not Microsoft 365) once its name is typed.
     DeleteGroup(Box<Value>),
     /// Activate an eligible role of the signed-in admin (PIM).
@@ -439,12 +435,6 @@ impl App {
                 }
                 if let Some(then) = p.then.clone() {
                     return self.prompt_entered(then, &name);
-                }
-                if let Some(Purpose::RestoreAs(o)) = p.purpose.clone() {
-                    return self.restore_as(*o, name);
-                }
-                if let Some(Purpose::Purge(o)) = p.purpose.clone() {
-                    return self.purge(*o, name);
                 }
                 if let Some(Purpose::DeleteGroup(g)) = p.purpose.clone() {
                     return self.delete_group_named(*g, &name);

@@ -598,8 +598,6 @@ impl App {
             | Action::AllMembers
             | Action::License
             | Action::LicenceErrors
-            | Action::Restore
-            | Action::Purge
             | Action::SignIns
             | Action::Xray
             | Action::Verb(_) => {}

@@ -4,14 +4,16 @@
 //! selected one), `n` restores a user under a new UPN, `D` deletes for good after the name is
 //! typed (a protected action: the confirm shows the protection, step-up applies).
 
+use super::verb::{Choice, Confirm, Prompt, Scope, Step, Target, Then, Verb};
 use super::{date, text};
 use crate::action::Action;
-use crate::graph::Request;
+use crate::graph::{Method, Request};
+use crate::sanitize::clean;
 use crate::theme::Theme;
 use crate::widgets::sheet::{Sheet, show};
 use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// How long Entra keeps a deleted object (directory-deleteditems-restore.md).
 pub const KEPT_DAYS: i64 = 30;
@@ -186,14 +188,148 @@ pub fn records(objects: Vec<Value>) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// `R` restore, `n` restore a user under a new UPN, `D` delete for good.
-pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effect>> {
-    match a {
-        Action::Restore => Some(app.restore_deleted()),
-        Action::Rename => Some(app.open_restore_as()),
-        Action::Purge => Some(app.open_purge()),
-        _ => None,
+/// `POST /directory/deletedItems/{id}/restore`; a user's carries the options Graph offers for
+/// users (an empty object, then the chosen ones).
+fn restore_request(o: &Value, new_upn: Option<&str>) -> Request {
+    let id = o["id"].as_str().unwrap_or_default();
+    let r = Request::new(
+        Method::Post,
+        format!(
+            "/directory/deletedItems/{}/restore",
+            super::path_segment(id)
+        ),
+    );
+    if kind(o) != "user" {
+        return r;
     }
+    match new_upn {
+        Some(upn) => r.json(json!({"newUserPrincipalName": upn})),
+        None => r.json(json!({})),
+    }
+}
+
+/// The users' choice: keep every proxy address (Graph refuses the restore if one is taken) or
+/// drop the taken ones (`autoReconcileProxyConflict`).
+fn proxy_choice() -> Choice {
+    Choice {
+        field: "autoReconcileProxyConflict".into(),
+        current: Value::Null,
+        options: vec![
+            (
+                "refuse (keep every proxy address; Graph refuses if one is taken)".into(),
+                json!(false),
+            ),
+            (
+                "drop the proxy addresses another object holds now".into(),
+                json!(true),
+            ),
+        ],
+        selected: 0,
+    }
+}
+
+/// "Name (type, upn)".
+fn label(o: &Value) -> String {
+    let name = clean(o["displayName"].as_str().unwrap_or_default());
+    let upn = o["userPrincipalName"].as_str().unwrap_or_default();
+    if upn.is_empty() {
+        format!("{name} ({})", kind(o))
+    } else {
+        format!("{name} ({}, {})", kind(o), clean(upn))
+    }
+}
+
+/// `R`: restore the marked items (or the selected one), each named in the confirm.
+fn restore(s: &Scope) -> Vec<Step> {
+    let objects = s.rows.clone();
+    let users = objects.iter().any(|o| kind(o) == "user");
+    let title = match objects.as_slice() {
+        [one] => format!("Restore {}", label(one)),
+        many => format!("Restore {} deleted items", many.len()),
+    };
+    let targets = objects
+        .iter()
+        .map(|o| Target {
+            name: label(o),
+            current: Value::Null,
+            object: o.clone(),
+            request: restore_request(o, None),
+        })
+        .collect();
+    Confirm::each(title, targets, users.then(proxy_choice))
+        .map(Step::from)
+        .into_iter()
+        .collect()
+}
+
+/// `n` on a deleted user: restore it under a new UPN (its own may be taken now).
+fn restore_as(s: &Scope) -> Vec<Step> {
+    let Some(o) = s.selected.clone() else {
+        return Vec::new();
+    };
+    if kind(&o) != "user" {
+        return vec![Step::refuse(
+            "a new UPN is for users: restore this one with R",
+        )];
+    }
+    vec![Step::Prompt(Prompt {
+        title: format!("Restore {} under a new UPN", label(&o)),
+        input: text(&o, "userPrincipalName"),
+        then: Then {
+            with: o,
+            run: restore_as_typed,
+        },
+    })]
+}
+
+/// The new UPN typed: the confirm.
+fn restore_as_typed(upn: &str, o: &Value) -> Result<Vec<Step>, String> {
+    if !upn.contains('@') || upn.contains(char::is_whitespace) {
+        return Err("a UPN is name@domain, without spaces".into());
+    }
+    let id = text(o, "id");
+    let name = clean(o["displayName"].as_str().unwrap_or_default());
+    let old = clean(o["userPrincipalName"].as_str().unwrap_or_default());
+    let title = format!("Restore {name} as {} (was {old})", clean(upn));
+    let mut c = Confirm::one(title, &id, restore_request(o, Some(upn)), Some(o.clone()));
+    c.choice = Some(proxy_choice());
+    Ok(vec![c.into()])
+}
+
+/// `D`: delete the selected item for good, once its name is typed.
+fn purge(s: &Scope) -> Vec<Step> {
+    let Some(o) = s.selected.clone() else {
+        return Vec::new();
+    };
+    vec![Step::Prompt(Prompt {
+        title: format!("Delete {} for good: type its name to confirm", label(&o)),
+        input: String::new(),
+        then: Then {
+            with: o,
+            run: purge_typed,
+        },
+    })]
+}
+
+/// The name typed: the confirm (with the protection the delete meets:
+/// `microsoft.directory/deletedItems/delete`), or why not.
+fn purge_typed(typed: &str, o: &Value) -> Result<Vec<Step>, String> {
+    let name = text(o, "displayName");
+    if typed != name.trim() {
+        return Err(format!("type the name exactly: {}", clean(&name)));
+    }
+    let id = text(o, "id");
+    let title = format!(
+        "Delete {} for good: it cannot be restored afterwards",
+        label(o)
+    );
+    let request = Request::new(
+        Method::Delete,
+        format!("/directory/deletedItems/{}", super::path_segment(&id)),
+    );
+    Ok(vec![
+        Confirm::one(title, &id, request, Some(o.clone())).into(),
+    ])
 }
 
 /// The Deleted items blade in the registry.
@@ -210,14 +346,34 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: None,
     opens: Some(super::ObjectKind(&DETAIL)),
     sync: None,
-    keys: &[
-        (Action::Restore, "restore"),
-        (Action::Rename, "restore as"),
-        (Action::Purge, "delete for good"),
-        (Action::Mark, "mark"),
+    keys: &[(Action::Mark, "mark")],
+    act: super::no_act,
+    verbs: &[
+        Verb {
+            name: "restore",
+            keys: &["R"],
+            label: "restore",
+            help: "Restore the marked items (or the selected one)",
+            writes: true,
+            run: restore,
+        },
+        Verb {
+            name: "restore-as",
+            keys: &["n"],
+            label: "restore as",
+            help: "Restore the selected user under a new UPN (when its own is taken now)",
+            writes: true,
+            run: restore_as,
+        },
+        Verb {
+            name: "purge",
+            keys: &["D"],
+            label: "delete for good",
+            help: "Delete the selected item for good (type its name; a protected action)",
+            writes: true,
+            run: purge,
+        },
     ],
-    act,
-    verbs: &[],
 };
 
 /// The page of one deleted object.
@@ -238,7 +394,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn types_days_and_what_is_missing() {
