@@ -7,23 +7,14 @@
 use super::verb::{Confirm, Scope, Step, Verb, count, name_of};
 use super::{date, text};
 use crate::action::Action;
-use crate::graph::{Method, Request};
+use crate::graph::Request;
 use crate::theme::Theme;
 use crate::widgets::sheet::{Sheet, show};
 use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-pub fn list_request() -> Request {
-    Request::get("/identityProtection/riskyUsers")
-}
-
-pub fn detail_request(id: &str) -> Request {
-    Request::get(format!(
-        "/identityProtection/riskyUsers/{}",
-        super::path_segment(id)
-    ))
-}
+pub use crate::graph::resources::risky_users::{list as list_request, one as detail_request};
 
 /// A `riskDetail` in words (riskyuser.md's values; another value is shown as it is).
 pub fn detail_words(d: &str) -> String {
@@ -121,10 +112,9 @@ fn change_risk(s: &Scope, compromised: bool) -> Vec<Step> {
     let ids: Vec<&str> = users.iter().filter_map(|u| u["id"].as_str()).collect();
     // Every user the one request names is named in the confirm.
     let names: Vec<String> = users.iter().map(name_of).collect();
-    let (verb, path, follows) = if compromised {
+    let (verb, follows) = if compromised {
         (
             "Confirm compromised",
-            "/identityProtection/riskyUsers/confirmCompromised",
             // riskyuser-confirmcompromised.md: "sets the targeted user's risk level to
             // high"; the confirm lists the policies that act on it (`acting`).
             "their user risk becomes high",
@@ -132,7 +122,6 @@ fn change_risk(s: &Scope, compromised: bool) -> Vec<Step> {
     } else {
         (
             "Dismiss the risk of",
-            "/identityProtection/riskyUsers/dismiss",
             "their user risk becomes none; risk policies stop acting on them",
         )
     };
@@ -141,7 +130,7 @@ fn change_risk(s: &Scope, compromised: bool) -> Vec<Step> {
         count(users.len(), "user"),
         names.join(", ")
     );
-    let request = Request::new(Method::Post, path).json(json!({ "userIds": ids }));
+    let request = crate::graph::resources::risky_users::change_risk(&ids, compromised);
     let first = ids.first().copied().unwrap_or_default();
     let mut c = Confirm::one(title, first, request, None);
     if compromised {

@@ -293,33 +293,10 @@ fn locations(p: &Value, s: &SignIn) -> (Tri, Option<Reason>) {
     }
 }
 
-/// Evaluate a device filter rule made of `device.trustType -eq|-ne "X"` clauses joined by
-/// `-or`/`-and` (no parentheses); other rules are unknown.
+/// Evaluate a device filter rule for a device known only by its trust type (What If): a
+/// clause on another attribute is unknown (see [`super::device_filter`]).
 pub fn device_rule(rule: &str, trust: &str) -> Option<bool> {
-    let clause = |c: &str| -> Option<bool> {
-        let parts: Vec<&str> = c.split_whitespace().collect();
-        match parts.as_slice() {
-            [attr, op, val] if attr.eq_ignore_ascii_case("device.trustType") => {
-                let v = val.trim_matches('"');
-                match op.to_ascii_lowercase().as_str() {
-                    "-eq" => Some(v.eq_ignore_ascii_case(trust)),
-                    "-ne" => Some(!v.eq_ignore_ascii_case(trust)),
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
-    };
-    // `-and` binds tighter than `-or`.
-    let mut any = false;
-    for alt in rule.split(" -or ") {
-        let mut all = true;
-        for c in alt.split(" -and ") {
-            all &= clause(c.trim())?;
-        }
-        any |= all;
-    }
-    Some(any)
+    super::device_filter::matches(rule, &serde_json::json!({ "trustType": trust }))
 }
 
 fn devices(p: &Value, s: &SignIn) -> (Tri, Option<Reason>) {

@@ -7,6 +7,7 @@ pub mod endpoints;
 pub mod error;
 pub mod model;
 pub mod request;
+pub mod resources;
 pub mod retry;
 
 pub use claims::ClaimsChallenge;
