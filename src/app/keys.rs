@@ -3,7 +3,7 @@
 
 use super::view::{ListView, View};
 use super::{App, Effect, Overlay};
-use crate::blades::{BladeKind, ListSource};
+use crate::blades::ListSource;
 use crate::keymap::Scope;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -90,22 +90,20 @@ impl App {
             match key.code {
                 KeyCode::Enter => {
                     l.editing = false;
-                    // `?…` on Users asks Graph instead of filtering what was read.
+                    // `?…` on a blade that answers queries (Users: `$search`) asks for them
+                    // instead of filtering what was read.
                     let query = match &l.source {
-                        ListSource::Blade(b) if *b == BladeKind::Users => l
+                        ListSource::Blade(b) if b.def().query.is_some() => l
                             .table
                             .filter
                             .strip_prefix('?')
-                            .map(|q| q.trim().to_string())
-                            .filter(|q| !q.is_empty()),
+                            .map(|q| (*b, q.trim().to_string()))
+                            .filter(|(_, q)| !q.is_empty()),
                         _ => None,
                     };
-                    if let Some(query) = query {
+                    if let Some((blade, query)) = query {
                         l.table.set_filter("");
-                        let source = ListSource::Query {
-                            blade: BladeKind::Users,
-                            query,
-                        };
+                        let source = ListSource::Query { blade, query };
                         return self.push(View::List(ListView::new(source)));
                     }
                     self.dirty = true;

@@ -231,6 +231,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         (Action::WhatIf, "what if"),
     ],
     act,
+    query: None,
     verbs: &[],
 };
 

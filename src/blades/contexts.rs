@@ -213,6 +213,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         (Action::Remove, "delete"),
     ],
     act,
+    query: None,
     verbs: &[],
 };
 

@@ -348,6 +348,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[(Action::Mark, "mark")],
     act: super::no_act,
+    query: None,
     verbs: &[
         Verb {
             name: "restore",

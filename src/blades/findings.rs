@@ -127,6 +127,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[],
     act,
+    query: None,
     verbs: &[],
 };
 

@@ -268,6 +268,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         (crate::action::Action::Edit, "description"),
     ],
     act,
+    query: None,
     verbs: &[],
 };
 

@@ -144,6 +144,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         (Action::Reprocess, "reprocess"),
     ],
     act,
+    query: None,
     verbs: &[],
 };
 

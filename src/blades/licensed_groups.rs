@@ -89,6 +89,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[(Action::LicenceErrors, "members in error")],
     act,
+    query: None,
     verbs: &[],
 };
 

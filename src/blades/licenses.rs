@@ -142,6 +142,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     }),
     keys: &[],
     act: super::no_act,
+    query: None,
     verbs: &[],
 };
 

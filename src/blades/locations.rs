@@ -139,6 +139,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         (Action::Remove, "delete"),
     ],
     act: super::ca::act,
+    query: None,
     verbs: &[],
 };
 

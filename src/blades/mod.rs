@@ -65,6 +65,9 @@ pub struct BladeDef {
     /// What the blade's list does with an action (routed here before the shell's own
     /// handling); `None` leaves it to the shell.
     pub act: Act,
+    /// How the blade reads a query typed for it (`/?adele` on Users: `$search`), when it
+    /// answers any: a list of its objects found rather than filtered here.
+    pub query: Option<fn(&str) -> Reading>,
     /// The verbs of the blade's list, declared next to their handlers (keys, words, whether
     /// they write): the keymap, the status bar, `?` and read-only mode read them here.
     pub verbs: &'static [verb::Verb],
@@ -503,9 +506,9 @@ impl ListSource {
                 request: (def.0.request)(id),
                 cache: None,
             },
-            ListSource::Query { query, .. } => Reading::Graph {
-                request: users::query_request(query),
-                cache: None,
+            ListSource::Query { blade, query } => match blade.0.query {
+                Some(read) => read(query),
+                None => Reading::Parts(Vec::new()),
             },
             ListSource::Evidence { items, .. } => {
                 Reading::Computed(findings::EVIDENCE, items.clone())

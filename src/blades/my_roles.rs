@@ -306,6 +306,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[(Action::Add, "activate"), (Action::Remove, "deactivate")],
     act,
+    query: None,
     verbs: &[],
 };
 

@@ -214,6 +214,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[(Action::Mark, "mark"), (Action::SetState, "context")],
     act: super::no_act,
+    query: None,
     verbs: &[],
 };
 

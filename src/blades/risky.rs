@@ -210,6 +210,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[(Action::Mark, "mark")],
     act: super::no_act,
+    query: None,
     verbs: &[
         COMPROMISED,
         DISMISS,

@@ -28,6 +28,14 @@ pub fn columns() -> Vec<Column> {
 /// What `/?…` on the Users list asks Graph: `$filter=…` as an advanced query, anything else
 /// as a `$search` on name, UPN and mail (both with `ConsistencyLevel: eventual`, graph-api.md
 /// §11.2), so a tenant too large to sync is still searchable.
+/// A query typed on Users (`/?adele`, `/?$filter=…`): found by Graph, not kept in the cache.
+fn query(q: &str) -> super::Reading {
+    super::Reading::Graph {
+        request: query_request(q),
+        cache: None,
+    }
+}
+
 pub fn query_request(query: &str) -> crate::graph::Request {
     let q = query.trim();
     let base = crate::graph::Request::get("/users")
@@ -195,6 +203,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     }),
     keys: &[(Action::WhatIf, "what if"), super::xray::KEY],
     act,
+    query: Some(query),
     verbs: &[],
 };
 
