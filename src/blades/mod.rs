@@ -5,6 +5,7 @@ pub mod ca;
 pub mod ca_detail;
 pub mod contexts;
 pub mod deleted;
+pub mod devices;
 pub mod findings;
 pub mod groups;
 pub mod journal;
@@ -196,6 +197,7 @@ impl BladeKind {
         BladeKind(&my_roles::BLADE),
         BladeKind(&risky::BLADE),
         BladeKind(&deleted::BLADE),
+        BladeKind(&devices::BLADE),
         BladeKind(&findings::BLADE),
         BladeKind(&journal::BLADE),
     ];

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod ca_write;
 pub mod deleted;
 pub mod delta;
+pub mod devices;
 pub mod dynamic;
 pub mod faults;
 pub mod filter;

@@ -547,6 +547,12 @@ pub fn router(state: Shared) -> Router {
             "/{version}/identity/conditionalAccess/evaluate",
             axum::routing::post(super::whatif::evaluate_policies),
         )
+        .route("/{version}/devices", get(super::devices::list))
+        .route(
+            "/{version}/devices/{id}",
+            get(super::devices::get).patch(super::devices::update).delete(super::devices::delete),
+        )
+        .route("/{version}/devices/{id}/{relation}", get(super::devices::relation))
         .route("/{version}/directory/deletedItems", get(super::deleted::list_all))
         .route(
             "/{version}/directory/deletedItems/{id}",

@@ -79,6 +79,9 @@ pub struct Tenant {
     pub pim_policies: Vec<Value>,
     /// Sign-in logs, newest first.
     pub sign_ins: Vec<Value>,
+    /// Devices, and per device id the ids of its registered owners, users and groups.
+    pub devices: Vec<Value>,
+    pub device_relations: super::devices::Relations,
     /// Restored applications and service principals (the demo serves no live collection of
     /// them; kept so a restore is visible to tests).
     pub restored_apps: Vec<Value>,
@@ -163,6 +166,7 @@ impl Tenant {
             t.groups.push(g);
         }
         t.deleted = super::deleted::load()?;
+        (t.devices, t.device_relations) = super::devices::load()?;
         t.sign_ins = super::signins::load()?;
         t.pim_policies = super::pim::load()?;
         t.generate(scale);

@@ -18,6 +18,7 @@ mod common;
 mod decoders_prop;
 mod deleted_items;
 mod demo_graph;
+mod devices;
 mod group_writes;
 mod hostile;
 mod licence_assign;

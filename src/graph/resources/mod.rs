@@ -1,4 +1,5 @@
 //! One home per Graph resource: its paths, `$select`, and the requests of its reads and writes,
 //! built here and nowhere else (blades and the shell ask for them by name).
 
+pub mod devices;
 pub mod risky_users;
