@@ -449,6 +449,17 @@ async fn add_one(
     }
 }
 
+/// One line of an import's report (the console's `:import` and its dry run).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportLine {
+    pub line: usize,
+    pub text: String,
+    pub outcome: String,
+    pub ok: bool,
+    /// The dry run would add this row.
+    pub adds: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

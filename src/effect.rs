@@ -2,12 +2,11 @@
 //! write-through, step-up, clipboard) as a tokio task that reports back as `Msg`s, and stops
 //! the tasks of views that went away.
 
-use crate::app::msg::Switch;
-use crate::app::{Effect, Msg, RequestId};
 use crate::auth::step_up::step_up_with;
 use crate::cache::{CacheKey, Store, SyncState};
 use crate::connect::Connector;
 use crate::graph::{GraphClient, Request};
+use crate::msg::{Effect, Msg, RequestId, Switch};
 use crate::protect::Facts;
 use futures::StreamExt;
 use serde_json::Value;
@@ -391,7 +390,7 @@ pub async fn perform(
             let _ = tx.send(Msg::Facts { id, facts });
         }
         Effect::Search { id, query } => {
-            let [u, g] = crate::app::picker::search_requests(&query);
+            let [u, g] = crate::graph::resources::directory::search(&query);
             let results = async {
                 let mut out = Vec::new();
                 for (req, t) in [(u, "#microsoft.graph.user"), (g, "#microsoft.graph.group")] {
@@ -531,7 +530,7 @@ async fn bulk_add(
     group_id: &str,
     path: &str,
     dry_run: bool,
-) -> Result<(Vec<crate::app::import::ReportLine>, Vec<crate::bulk::Sent>), String> {
+) -> Result<(Vec<crate::bulk::ReportLine>, Vec<crate::bulk::Sent>), String> {
     use crate::bulk::{self, Outcome};
     // A bulk-import file is small (the admin center caps it at 50,000 rows); reading it here,
     // on the effect's task, does not touch the UI loop.
@@ -549,7 +548,7 @@ async fn bulk_add(
     let lines = rows
         .iter()
         .zip(outcomes)
-        .map(|(r, o)| crate::app::import::ReportLine {
+        .map(|(r, o)| crate::bulk::ReportLine {
             line: r.line,
             text: r.text.clone(),
             outcome: o.label(),
@@ -626,7 +625,7 @@ impl Runner {
                 tokio::spawn(async move {
                     let _ = tx.send(match connect.await {
                         Ok((conn, profiles)) => {
-                            let ctx = crate::app::Context::of(&conn, profiles);
+                            let ctx = crate::session::Context::of(&conn, profiles);
                             Msg::Switched(id, Switch(Box::new(conn), ctx))
                         }
                         Err(e) => Msg::SwitchFailed(id, e),

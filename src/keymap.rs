@@ -1,7 +1,7 @@
 //! The keymap: key chords to `Action`s per context, loaded from `assets/keymap.toml` and an
 //! optional user file; every binding carries the description the help overlay shows.
 
-use crate::app::Action;
+use crate::action::Action;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 use std::path::Path;

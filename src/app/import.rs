@@ -4,16 +4,7 @@
 
 use super::{App, Effect, Overlay, RequestId};
 
-/// One line of the report.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReportLine {
-    pub line: usize,
-    pub text: String,
-    pub outcome: String,
-    pub ok: bool,
-    /// The dry run would add this row.
-    pub adds: bool,
-}
+pub use crate::bulk::ReportLine;
 
 /// An import in progress.
 #[derive(Clone, Debug, PartialEq)]

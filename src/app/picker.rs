@@ -120,20 +120,7 @@ pub struct Picker {
     pub error: Option<String>,
 }
 
-/// The searches behind a query (`$search` needs `ConsistencyLevel: eventual`, graph-api.md §11.2).
-pub fn search_requests(query: &str) -> [Request; 2] {
-    let q = format!("\"displayName:{}\"", query.replace('"', ""));
-    [
-        Request::get("/users")
-            .search(q.clone())
-            .select(&["id", "displayName", "userPrincipalName"])
-            .top(25),
-        Request::get("/groups")
-            .search(q)
-            .select(&["id", "displayName", "mail", "isAssignableToRole"])
-            .top(25),
-    ]
-}
+pub use crate::graph::resources::directory::search as search_requests;
 
 /// The write that assigns a role: active (graph-api.md §1.2), or eligible through a PIM
 /// `adminAssign` request with justification and duration (§1.3).

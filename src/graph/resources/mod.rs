@@ -2,4 +2,5 @@
 //! built here and nowhere else (blades and the shell ask for them by name).
 
 pub mod devices;
+pub mod directory;
 pub mod risky_users;

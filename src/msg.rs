@@ -133,13 +133,13 @@ pub enum Msg {
     /// Re-authentication ended: the new token's `acrs`, or why not.
     StepUpDone {
         id: RequestId,
-        result: Result<Vec<String>, super::write::StepUpFailure>,
+        result: Result<Vec<String>, crate::auth::step_up::StepUpFailure>,
     },
     /// The report of a bulk add (or why the file could not be read).
     BulkReport {
         id: RequestId,
         /// Every row's outcome and the writes sent (to journal), or why the file was not read.
-        result: Result<(Vec<super::import::ReportLine>, Vec<crate::bulk::Sent>), String>,
+        result: Result<(Vec<crate::bulk::ReportLine>, Vec<crate::bulk::Sent>), String>,
         dry_run: bool,
     },
 }
@@ -243,7 +243,10 @@ pub enum Effect {
 }
 
 /// A new connection for `:ctx` (the run loop takes the client, the app the context).
-pub struct Switch(pub Box<crate::connect::Connection>, pub super::Context);
+pub struct Switch(
+    pub Box<crate::connect::Connection>,
+    pub crate::session::Context,
+);
 
 impl std::fmt::Debug for Switch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
