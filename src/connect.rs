@@ -355,6 +355,40 @@ pub fn connector(cli: &Cli, paths: Option<Paths>) -> Connector {
     })
 }
 
+/// The session context of a connection (the console's status bar).
+impl crate::session::Context {
+    /// The status-bar context of a connection.
+    pub fn of(conn: &crate::connect::Connection, profiles: Vec<String>) -> crate::session::Context {
+        crate::session::Context {
+            profile: conn.profile_name.clone(),
+            tenant: conn.tenant_label.clone(),
+            read_only: conn.read_only,
+            step_up_blocker: conn
+                .client
+                .credential()
+                .step_up_impossible()
+                .map(str::to_string),
+            profiles,
+            offline: conn.offline,
+            break_glass: if conn.profile_name == "demo" && conn.profile.break_glass.is_empty() {
+                // The demo tenant's emergency accounts.
+                vec![
+                    "bg-admin01@tailspindemo.onmicrosoft.com".into(),
+                    "bg-admin02@tailspindemo.onmicrosoft.com".into(),
+                ]
+            } else {
+                conn.profile.break_glass.clone()
+            },
+            graph: conn
+                .client
+                .base_url()
+                .as_str()
+                .trim_end_matches('/')
+                .to_string(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod scope_tests {
     use super::*;

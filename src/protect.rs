@@ -293,12 +293,12 @@ pub fn requirement(policy: &Value) -> String {
         }
     }
     // Terms of use and custom controls are grant controls too (conditionalAccessGrantControls).
-    match crate::ca::strs(&g["termsOfUse"]).len() {
+    match crate::graph::model::strs(&g["termsOfUse"]).len() {
         0 => {}
         1 => parts.push("terms of use".into()),
         n => parts.push(format!("{n} terms of use")),
     }
-    match crate::ca::strs(&g["customAuthenticationFactors"]).len() {
+    match crate::graph::model::strs(&g["customAuthenticationFactors"]).len() {
         0 => {}
         1 => parts.push("custom control".into()),
         n => parts.push(format!("{n} custom controls")),

@@ -14,17 +14,7 @@ pub use eval::{Outcome, SignIn, Target, Tri, evaluate};
 
 use serde_json::Value;
 
-/// The strings of a JSON array (others ignored).
-pub fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
+pub use crate::graph::model::strs;
 
 const STATES: &[&str] = &["enabled", "disabled", "enabledForReportingButNotEnforced"];
 

@@ -163,6 +163,18 @@ pub fn odata_kind(v: &Value) -> &str {
         .unwrap_or("directoryObject")
 }
 
+/// The strings of a JSON array (others ignored).
+pub fn strs(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
