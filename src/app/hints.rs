@@ -82,6 +82,24 @@ fn view_specific(a: Action) -> bool {
 }
 
 impl App {
+    /// The blade whose keys the view on top answers: a blade's list (or a query of it), else
+    /// the blade whose rows open the page on top (a group's page is the Groups blade's, from
+    /// wherever it was opened), else the blade shown.
+    pub fn key_blade(&self) -> &'static str {
+        use crate::blades::BladeKind;
+        let owner = match self.top() {
+            View::List(l) => match &l.source {
+                ListSource::Blade(b) | ListSource::Query { blade: b, .. } => Some(*b),
+                _ => None,
+            },
+            View::Detail(d) => BladeKind::ALL
+                .iter()
+                .copied()
+                .find(|b| b.def().opens == Some(d.target.kind)),
+        };
+        owner.unwrap_or(self.blade).command()
+    }
+
     /// `Some(message)` when `a` is a key this view does not answer: said, not ignored.
     pub(super) fn unsupported(&self, a: Action) -> Option<String> {
         if !view_specific(a) || view_actions(self.top()).iter().any(|(x, _)| *x == a) {
@@ -89,7 +107,7 @@ impl App {
         }
         let key = self
             .keymap
-            .hint_on(a, Some(self.blade.command()))
+            .hint_on(a, Some(self.key_blade()))
             .unwrap_or_else(|| a.name().to_string());
         Some(format!(
             "{key} ({}) does nothing on {}",
@@ -105,7 +123,7 @@ impl App {
             .filter(|(a, _)| !(self.ctx.read_only && a.writes()))
             .filter_map(|(a, label)| {
                 self.keymap
-                    .hint_on(*a, Some(self.blade.command()))
+                    .hint_on(*a, Some(self.key_blade()))
                     .map(|k| (k, *label))
             })
             .collect()

@@ -123,7 +123,7 @@ impl App {
         }
         match self
             .keymap
-            .lookup(&key, &self.scopes(), Some(self.blade.command()))
+            .lookup(&key, &self.scopes(), Some(self.key_blade()))
         {
             Some(a) => self.act(a),
             // A letter that means nothing here is said, not silently dropped.

@@ -460,7 +460,7 @@ impl App {
         if self.ctx.read_only && a.writes() {
             let key = self
                 .keymap
-                .hint_on(a, Some(self.blade.command()))
+                .hint_on(a, Some(self.key_blade()))
                 .unwrap_or_else(|| a.name().to_string());
             self.toast(
                 format!(

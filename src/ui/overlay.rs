@@ -49,7 +49,7 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
             t.header,
         )));
         for (action, words) in here {
-            if let Some(key) = app.keymap.hint_on(action, Some(app.blade.command())) {
+            if let Some(key) = app.keymap.hint_on(action, Some(app.key_blade())) {
                 lines.push(Line::from(vec![
                     Span::styled(format!("  {key:<14}"), t.key),
                     Span::styled(words, t.text),
@@ -68,9 +68,7 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
             .bindings
             .iter()
             // The general bindings, and this blade's own (the others belong elsewhere).
-            .filter(|b| {
-                b.scope == scope && b.blade.as_deref().is_none_or(|x| x == app.blade.command())
-            })
+            .filter(|b| b.scope == scope && b.blade.as_deref().is_none_or(|x| x == app.key_blade()))
             .filter(|b| !(ro && b.action.writes()))
             .collect();
         if bs.is_empty() {

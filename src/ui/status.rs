@@ -40,7 +40,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             let mut pairs: Vec<(String, &str)> = Vec::new();
             if app.write.is_some() {
                 // A confirm has the keyboard and says its own keys in its panel.
-                if let Some(k) = app.keymap.hint_on(Action::Help, Some(app.blade.command())) {
+                if let Some(k) = app.keymap.hint_on(Action::Help, Some(app.key_blade())) {
                     pairs.push((k, "help"));
                 }
             } else if app.editor.is_some() {
@@ -56,7 +56,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                     (Action::Filter, "filter"),
                     (Action::Quit, "quit"),
                 ] {
-                    if let Some(k) = app.keymap.hint_on(a, Some(app.blade.command())) {
+                    if let Some(k) = app.keymap.hint_on(a, Some(app.key_blade())) {
                         pairs.push((k, label));
                     }
                 }
@@ -70,7 +70,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             };
             while !pairs.is_empty() && width(&pairs) > room {
                 // Keep `?` (help) to the last: it leads to the rest.
-                let help = app.keymap.hint_on(Action::Help, Some(app.blade.command()));
+                let help = app.keymap.hint_on(Action::Help, Some(app.key_blade()));
                 let drop = pairs
                     .iter()
                     .rposition(|(k, _)| Some(k) != help.as_ref())
