@@ -44,22 +44,8 @@ pub enum Action {
     Duplicate,
     Exclude,
     WhatIf,
-    /// Set a user's usage location (licences need one).
-    UsageLocation,
     /// Reprocess a user's group licence assignments.
     Reprocess,
-    /// A group's owners.
-    Owners,
-    /// A group's members through nesting too (`transitiveMembers`).
-    AllMembers,
-    /// Assign or remove a licence (a user's or a group's).
-    License,
-    /// A licensed group's members whose licence is in error.
-    LicenceErrors,
-    /// A user's recent sign-ins.
-    SignIns,
-    /// A user's xray: groups, roles, policies, protected actions.
-    Xray,
     /// A verb the view's blade declares (`risky-users:compromised`): the blade owns its key,
     /// its words and whether it writes.
     #[strum(disabled)]
@@ -74,22 +60,11 @@ impl Action {
             return v.0.writes;
         }
         use Action::{
-            Add, AddEligible, Duplicate, Edit, Exclude, License, Remove, Rename, Reprocess,
-            SetState, UsageLocation,
+            Add, AddEligible, Duplicate, Edit, Exclude, Remove, Rename, Reprocess, SetState,
         };
         matches!(
             self,
-            SetState
-                | Remove
-                | Add
-                | AddEligible
-                | Rename
-                | Edit
-                | Duplicate
-                | Exclude
-                | UsageLocation
-                | Reprocess
-                | License
+            SetState | Remove | Add | AddEligible | Rename | Edit | Duplicate | Exclude | Reprocess
         )
     }
 

@@ -54,19 +54,12 @@ fn view_specific(a: Action) -> bool {
         return true;
     }
     use Action::{
-        Add, AddEligible, AllMembers, Duplicate, Edit, Exclude, LicenceErrors, License, Mark,
-        Members, Owners, Remove, Rename, Reprocess, SetState, SignIns, UsageLocation, WhatIf, Xray,
+        Add, AddEligible, Duplicate, Edit, Exclude, Mark, Members, Remove, Rename, Reprocess,
+        SetState, WhatIf,
     };
     matches!(
         a,
         Reprocess
-            | Owners
-            | AllMembers
-            | License
-            | LicenceErrors
-            | SignIns
-            | Xray
-            | UsageLocation
             | Members
             | SetState
             | Remove

@@ -24,8 +24,6 @@ pub enum Purpose {
     Exclude { policy: Value },
     /// `:protect` step 1: the name of the new authentication context.
     ProtectContext { id: String },
-    /// A user's usage location (two letters, ISO 3166-1 alpha-2).
-    UsageLocation { user_id: String, user_name: String },
     /// Add the picked user or group to a group.
     AddMember {
         group_id: String,
@@ -233,31 +231,6 @@ impl App {
         Vec::new()
     }
 
-    /// `L` on a user: type the usage location licences need (two letters).
-    pub fn open_usage_location(
-        &mut self,
-        user_id: String,
-        user_name: String,
-        current: String,
-    ) -> Vec<Effect> {
-        if self.ctx.read_only {
-            self.toast("read-only mode: writes are disabled", true);
-            return Vec::new();
-        }
-        self.overlay = Overlay::Picker(Box::new(Picker {
-            title: format!(
-                "Usage location of {} (two letters, e.g. US, GB, DE)",
-                crate::sanitize::clean(&user_name)
-            ),
-            purpose: Some(Purpose::UsageLocation { user_id, user_name }),
-            stage: Stage::Name,
-            input: current,
-            ..Default::default()
-        }));
-        self.dirty = true;
-        Vec::new()
-    }
-
     /// `n` on an authentication context: give it a new name.
     pub fn open_rename_context(&mut self) -> Vec<Effect> {
         let super::View::List(l) = self.top() else {
@@ -429,22 +402,6 @@ impl App {
                 if let Some(Purpose::ProtectContext { id }) = p.purpose.clone() {
                     self.overlay = Overlay::None;
                     return self.wizard_context(id, name);
-                }
-                if let Some(Purpose::UsageLocation { user_id, user_name }) = p.purpose.clone() {
-                    let (code, country) = match crate::licensing::location::check(&name) {
-                        Ok(c) => c,
-                        Err(why) => {
-                            p.error = Some(why);
-                            return Vec::new();
-                        }
-                    };
-                    self.overlay = Overlay::None;
-                    let request = crate::graph::endpoints::set_usage_location(&user_id, &code);
-                    let title = format!(
-                        "Set the usage location of {} to {code} ({country})",
-                        crate::sanitize::clean(&user_name)
-                    );
-                    return self.begin_write(title, user_id, request, None, None);
                 }
                 if let Some(Purpose::NewGroup) = p.purpose.clone() {
                     p.purpose = Some(Purpose::NewGroupKind { name: name.clone() });

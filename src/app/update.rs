@@ -591,16 +591,7 @@ impl App {
                 }
             }
             // Handled by the views that have them (routed above); elsewhere refused as unsupported.
-            Action::Rename
-            | Action::UsageLocation
-            | Action::Reprocess
-            | Action::Owners
-            | Action::AllMembers
-            | Action::License
-            | Action::LicenceErrors
-            | Action::SignIns
-            | Action::Xray
-            | Action::Verb(_) => {}
+            Action::Rename | Action::Reprocess | Action::Verb(_) => {}
             Action::Remove => return self.remove_selected(),
             Action::Add => return self.open_assign(false),
             Action::AddEligible => return self.open_assign(true),

@@ -70,6 +70,11 @@ impl App {
                     self.toast(text, error);
                     Vec::new()
                 }
+                Step::Licence { object, group } => self.open_licence(&object, group),
+                Step::WhatIf => {
+                    self.open_what_if_prompt();
+                    Vec::new()
+                }
             });
         }
         effects

@@ -1,6 +1,7 @@
 //! The Groups blade: list with type badges, detail sheet, members sub-list.
 
-use super::{date, text};
+use super::verb::{Scope, Step, Verb};
+use super::{ListSource, date, text};
 pub use crate::graph::endpoints::{
     GROUP_DETAIL_FIELDS as DETAIL_FIELDS, GROUP_LIST_FIELDS as LIST_FIELDS,
     group as detail_request, group_members as members_request, groups as list_request,
@@ -282,37 +283,72 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: true,
     members: true,
     computed: None,
-    keys: &[
-        (crate::action::Action::Members, "members"),
-        (crate::action::Action::AllMembers, "nested"),
-        (crate::action::Action::Owners, "owners"),
-        (crate::action::Action::License, "licence"),
-        (crate::action::Action::LicenceErrors, "licence errors"),
+    keys: &[],
+    act: super::no_act,
+    verbs: &[
+        Verb {
+            name: "members",
+            keys: &["m"],
+            label: "members",
+            help: "The group's members (Enter opens one; a adds, d removes, by reference)",
+            writes: false,
+            run: |s| group_list(s, Relation::Members),
+        },
+        Verb {
+            name: "nested",
+            keys: &["M"],
+            label: "nested",
+            help: "Every member of the group, through nested groups too",
+            writes: false,
+            run: |s| group_list(s, Relation::Transitive),
+        },
+        Verb {
+            name: "owners",
+            keys: &["o"],
+            label: "owners",
+            help: "The group's owners (a adds one, d removes one)",
+            writes: false,
+            run: |s| group_list(s, Relation::Owners),
+        },
+        Verb {
+            name: "licence",
+            keys: &["l"],
+            label: "licence",
+            help: "Assign or remove a licence of the group",
+            writes: true,
+            run: |s| match s.page {
+                Some(g) => vec![Step::Licence {
+                    object: g.clone(),
+                    group: true,
+                }],
+                None => Vec::new(),
+            },
+        },
+        Verb {
+            help: "The group's members whose licence is in error",
+            ..LICENCE_ERRORS
+        },
     ],
-    act: detail_act,
-    verbs: &[],
 };
 
-/// A group's page: `M` lists every member through nesting, `o` the owners.
-fn detail_act(
-    app: &mut crate::app::App,
-    a: crate::action::Action,
-) -> Option<Vec<crate::app::Effect>> {
-    use crate::action::Action;
-    match a {
-        Action::AllMembers => Some(app.open_group_list(Relation::Transitive)),
-        Action::Owners => Some(app.open_group_list(Relation::Owners)),
-        Action::LicenceErrors => Some(app.open_group_list(Relation::LicenceErrors)),
-        Action::License => {
-            let crate::app::View::Detail(d) = app.top() else {
-                return None;
-            };
-            let group = d.object.clone()?;
-            Some(app.open_licence(&group, true))
-        }
-        _ => None,
-    }
+/// A list of the group a key is about (its page, or the selected row).
+fn group_list(s: &Scope, relation: Relation) -> Vec<Step> {
+    super::verb::list_of(s, |group_id, group_name| ListSource::GroupMembers {
+        group_id,
+        group_name,
+        relation,
+    })
 }
+
+/// `e`: the group's members whose licence is in error (a group's page, Licensed groups).
+pub const LICENCE_ERRORS: Verb = Verb {
+    name: "licence-errors",
+    keys: &["e"],
+    label: "licence errors",
+    help: "The selected group's members whose licence is in error",
+    writes: false,
+    run: |s| group_list(s, Relation::LicenceErrors),
+};
 
 #[cfg(test)]
 mod tests {

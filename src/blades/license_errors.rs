@@ -2,9 +2,10 @@
 //! SKU, the error in words with its fix; `L` sets the usage location, `p` reprocesses.
 
 use super::text;
-use crate::action::Action;
+use super::verb::{Confirm, Prompt, Scope, Step, Then, Verb, one};
 use crate::graph::endpoints::users_with_licence_states as list_request;
 use crate::licensing::{LicenceFacts, explain, product_name};
+use crate::sanitize::clean;
 use crate::theme::Theme;
 use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
@@ -94,36 +95,70 @@ pub fn style(_row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     }
 }
 
-/// `L`: set the selected user's usage location; `p`: reprocess their licence assignments.
-pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effect>> {
-    let crate::app::View::List(l) = app.top() else {
-        return None;
+/// `L`: type the usage location licences need (two letters), for the selected user or the
+/// page's.
+fn usage_location(s: &Scope) -> Vec<Step> {
+    let Some(user) = one(s) else {
+        return Vec::new();
     };
-    let user = l.table.selected()?.object();
-    fix(app, a, &user)
+    vec![Step::Prompt(Prompt {
+        title: format!(
+            "Usage location of {} (two letters, e.g. US, GB, DE)",
+            clean(&text(&user, "displayName"))
+        ),
+        input: text(&user, "usageLocation"),
+        then: Then {
+            with: user,
+            run: usage_location_typed,
+        },
+    })]
 }
 
-/// The licence fixes on one user (this list, or a user's page).
-pub fn fix(app: &mut crate::app::App, a: Action, user: &Value) -> Option<Vec<crate::app::Effect>> {
-    let user = user.clone();
-    let id = text(&user, "id");
-    let name = text(&user, "displayName");
-    match a {
-        Action::UsageLocation => {
-            let current = text(&user, "usageLocation");
-            Some(app.open_usage_location(id, name, current))
-        }
-        Action::Reprocess => {
-            let title = format!(
-                "Reprocess the licence assignments of {}",
-                crate::sanitize::clean(&name)
-            );
-            let request = crate::graph::endpoints::reprocess_licences(&id);
-            Some(app.begin_write(title, id, request, None, None))
-        }
-        _ => None,
-    }
+/// The code typed: checked against ISO 3166-1, then the confirm naming the country.
+fn usage_location_typed(typed: &str, user: &Value) -> Result<Vec<Step>, String> {
+    let (code, country) = crate::licensing::location::check(typed)?;
+    let id = text(user, "id");
+    let request = crate::graph::endpoints::set_usage_location(&id, &code);
+    let title = format!(
+        "Set the usage location of {} to {code} ({country})",
+        clean(&text(user, "displayName"))
+    );
+    Ok(vec![Confirm::one(title, &id, request, None).into()])
 }
+
+/// `p`: reprocess the user's group licence assignments.
+fn reprocess(s: &Scope) -> Vec<Step> {
+    let Some(user) = one(s) else {
+        return Vec::new();
+    };
+    let id = text(&user, "id");
+    let title = format!(
+        "Reprocess the licence assignments of {}",
+        clean(&text(&user, "displayName"))
+    );
+    let request = crate::graph::endpoints::reprocess_licences(&id);
+    vec![Confirm::one(title, &id, request, None).into()]
+}
+
+/// `L` on this list and on a user's page.
+pub const USAGE_LOCATION: Verb = Verb {
+    name: "usage-location",
+    keys: &["L"],
+    label: "usage location",
+    help: "Set the selected user's usage location (licences need one)",
+    writes: true,
+    run: usage_location,
+};
+
+/// `p` on this list and on a user's page.
+pub const REPROCESS: Verb = Verb {
+    name: "reprocess",
+    keys: &["p"],
+    label: "reprocess",
+    help: "Reprocess the selected user's group licence assignments",
+    writes: true,
+    run: reprocess,
+};
 
 /// The Licence errors blade in the registry.
 pub static BLADE: super::BladeDef = super::BladeDef {
@@ -139,13 +174,10 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: Some(refine),
     opens: Some(super::ObjectKind::User),
     sync: None,
-    keys: &[
-        (Action::UsageLocation, "usage location"),
-        (Action::Reprocess, "reprocess"),
-    ],
-    act,
+    keys: &[],
+    act: super::no_act,
     query: None,
-    verbs: &[],
+    verbs: &[USAGE_LOCATION, REPROCESS],
 };
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 //! whose licence from the group is in error, Enter opens the group.
 
 use super::text;
-use crate::action::Action;
 use crate::licensing::facts::licensed_groups_request as list_request;
 use crate::licensing::product_name;
 use crate::theme::Theme;
@@ -65,14 +64,6 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     }
 }
 
-/// `e`: the selected group's members whose licence is in error.
-pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effect>> {
-    match a {
-        Action::LicenceErrors => Some(app.open_group_list(super::groups::Relation::LicenceErrors)),
-        _ => None,
-    }
-}
-
 /// The Licensed groups blade in the registry.
 pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Licensed groups",
@@ -87,10 +78,13 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: None,
     opens: Some(super::ObjectKind::Group),
     sync: None,
-    keys: &[(Action::LicenceErrors, "members in error")],
-    act,
+    keys: &[],
+    act: super::no_act,
     query: None,
-    verbs: &[],
+    verbs: &[super::verb::Verb {
+        label: "members in error",
+        ..super::groups::LICENCE_ERRORS
+    }],
 };
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The Users blade: list (member/guest, enabled, department) and detail sheet.
 
 use super::text;
-use crate::action::Action;
+use super::verb::{Step, Verb};
 pub use crate::graph::endpoints::{
     USER_DETAIL_FIELDS as DETAIL_FIELDS, USER_LIST_FIELDS as LIST_FIELDS, user as detail_request,
     users as list_request,
@@ -163,24 +163,15 @@ fn licence_section(s: &mut Sheet, v: &Value, names: &super::Names) {
     }
 }
 
-/// On a user's page: `l` assigns or removes a licence, `L` sets the usage location, `p`
-/// reprocesses the licence assignments.
-pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effect>> {
-    if a == Action::Xray {
-        return Some(super::xray::open(app));
-    }
-    let crate::app::View::Detail(d) = app.top() else {
-        return None;
-    };
-    let user = d.object.clone()?;
-    if a == Action::License {
-        return Some(app.open_licence(&user, false));
-    }
-    if a == Action::SignIns {
-        return Some(app.open_sub(&super::signins::SIGN_INS));
-    }
-    super::license_errors::fix(app, a, &user)
-}
+/// `w`: What If for the selected user (the shell's prompt, prefilled).
+const WHAT_IF: Verb = Verb {
+    name: "what-if",
+    keys: &["w"],
+    label: "what if",
+    help: "What If: evaluate every CA policy for a sign-in of the selected user",
+    writes: false,
+    run: |_| vec![Step::WhatIf],
+};
 
 /// The Users blade in the registry.
 pub static BLADE: super::BladeDef = super::BladeDef {
@@ -201,10 +192,16 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         request: crate::graph::Request::get("/users/delta").select(LIST_FIELDS),
         delta: true,
     }),
-    keys: &[(Action::WhatIf, "what if"), super::xray::KEY],
-    act,
+    keys: &[],
+    act: super::no_act,
     query: Some(query),
-    verbs: &[],
+    verbs: &[
+        WHAT_IF,
+        Verb {
+            help: "xray of the selected user: groups (nesting path), roles, policies, protected actions",
+            ..super::xray::VERB
+        },
+    ],
 };
 
 /// The page of one user.
@@ -217,17 +214,58 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: true,
     members: false,
     computed: None,
-    keys: &[
-        (Action::Members, "groups"),
-        (Action::WhatIf, "what if"),
-        (Action::License, "licence"),
-        (Action::SignIns, "sign-ins"),
-        super::xray::KEY,
-        (Action::UsageLocation, "usage location"),
-        (Action::Reprocess, "reprocess"),
+    keys: &[],
+    act: super::no_act,
+    verbs: &[
+        Verb {
+            name: "groups",
+            keys: &["m"],
+            label: "groups",
+            help: "The groups (and directory roles) the user is in, directly or through nesting",
+            writes: false,
+            run: |s| {
+                super::verb::list_of(s, |user_id, user_name| super::ListSource::MemberOf {
+                    user_id,
+                    user_name,
+                })
+            },
+        },
+        WHAT_IF,
+        Verb {
+            name: "licence",
+            keys: &["l"],
+            label: "licence",
+            help: "Assign or remove a licence of the user",
+            writes: true,
+            run: |s| match s.page {
+                Some(u) => vec![Step::Licence {
+                    object: u.clone(),
+                    group: false,
+                }],
+                None => Vec::new(),
+            },
+        },
+        Verb {
+            name: "sign-ins",
+            keys: &["i"],
+            label: "sign-ins",
+            help: "The user's recent sign-ins; Enter on one opens the policy that decided it",
+            writes: false,
+            run: |_| vec![Step::Sub(&super::signins::SIGN_INS)],
+        },
+        Verb {
+            help: "xray of this user: groups (nesting path), roles, policies, protected actions",
+            ..super::xray::VERB
+        },
+        Verb {
+            help: "Set this user's usage location (licences need one)",
+            ..super::license_errors::USAGE_LOCATION
+        },
+        Verb {
+            help: "Reprocess this user's group licence assignments",
+            ..super::license_errors::REPROCESS
+        },
     ],
-    act,
-    verbs: &[],
 };
 
 #[cfg(test)]

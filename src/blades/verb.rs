@@ -103,6 +103,10 @@ pub enum Step {
     Open(ObjectRef),
     /// A message in the status bar (`error`: in the error colour).
     Say { text: String, error: bool },
+    /// The shell's licence picker for a user or a group (assign with plans, or remove).
+    Licence { object: Value, group: bool },
+    /// The shell's What If prompt, prefilled with the selected user.
+    WhatIf,
 }
 
 impl Step {
@@ -217,6 +221,19 @@ impl PartialEq for Then {
     fn eq(&self, other: &Self) -> bool {
         self.with == other.with && std::ptr::fn_addr_eq(self.run, other.run)
     }
+}
+
+/// A list of the object a key is about (its page's, else the selected row's).
+pub fn list_of(s: &Scope, list: impl FnOnce(String, String) -> ListSource) -> Vec<Step> {
+    match s.focused.clone() {
+        Some((id, name)) => vec![Step::List(list(id, name))],
+        None => Vec::new(),
+    }
+}
+
+/// The object a verb on one object applies to: its page's, else the selected row's.
+pub fn one(s: &Scope) -> Option<Value> {
+    s.page.cloned().or_else(|| s.selected.clone())
 }
 
 /// The name an object goes by in words (its display name, else its id).

@@ -3,7 +3,6 @@
 //! and what each requires, the protected actions their roles allow. Computed from several
 //! reads by [`crate::xray`]; `r` reads it again.
 
-use crate::action::Action;
 use crate::graph::{GraphClient, Request};
 
 fn run(
@@ -44,18 +43,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     verbs: &[],
 };
 
-/// `x` on a user (list or page) or a risky user: open their xray.
-pub fn open(app: &mut crate::app::App) -> Vec<crate::app::Effect> {
-    let Some((id, name)) = app.focused_object() else {
-        return Vec::new();
-    };
-    app.open_object(super::ObjectRef {
-        kind: super::ObjectKind(&DETAIL),
-        id,
-        name: format!("xray {name}"),
-    })
-}
-
 /// The verb that opens it, for the blades that offer it (each with its own words).
 pub const VERB: super::verb::Verb = super::verb::Verb {
     name: "xray",
@@ -74,6 +61,3 @@ pub const VERB: super::verb::Verb = super::verb::Verb {
         })]
     },
 };
-
-/// The action that opens it, for the blades that offer it.
-pub const KEY: (Action, &str) = (Action::Xray, "xray");
