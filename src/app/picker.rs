@@ -16,10 +16,6 @@ pub enum Purpose {
         role_name: String,
         eligible: bool,
     },
-    /// Create an authentication context with this id (the name is typed).
-    NewContext { id: String },
-    /// Rename an authentication context (PATCH upsert of `displayName`).
-    RenameContext { id: String, before: String },
     /// Exclude the picked user or group from a Conditional Access policy.
     Exclude { policy: Value },
     /// `:protect` step 1: the name of the new authentication context.
@@ -197,69 +193,6 @@ impl App {
         }));
         self.dirty = true;
         load
-    }
-
-    /// `a` on the authentication contexts: name a new one (the next free id of c1..c99).
-    pub fn open_new_context(&mut self) -> Vec<Effect> {
-        if self.ctx.read_only {
-            self.toast("read-only mode: writes are disabled", true);
-            return Vec::new();
-        }
-        let used: Vec<u32> = self
-            .tenant
-            .facts
-            .as_ref()
-            .map(|f| {
-                f.contexts
-                    .iter()
-                    .filter_map(|c| c["id"].as_str()?.trim_start_matches('c').parse().ok())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let Some(n) = (1..=99).find(|n| !used.contains(n)) else {
-            self.toast("all 99 authentication contexts are in use", true);
-            return Vec::new();
-        };
-        let id = format!("c{n}");
-        self.overlay = Overlay::Picker(Box::new(Picker {
-            title: format!("New authentication context {id}: its name"),
-            purpose: Some(Purpose::NewContext { id }),
-            stage: Stage::Name,
-            ..Default::default()
-        }));
-        self.dirty = true;
-        Vec::new()
-    }
-
-    /// `n` on an authentication context: give it a new name.
-    pub fn open_rename_context(&mut self) -> Vec<Effect> {
-        let super::View::List(l) = self.top() else {
-            return Vec::new();
-        };
-        let Some(row) = l.table.selected() else {
-            return Vec::new();
-        };
-        let id = row.id().to_string();
-        let current = row.object()["displayName"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        if self.ctx.read_only {
-            self.toast("read-only mode: writes are disabled", true);
-            return Vec::new();
-        }
-        self.overlay = Overlay::Picker(Box::new(Picker {
-            title: format!("Rename {id} (now \"{}\")", crate::sanitize::clean(&current)),
-            purpose: Some(Purpose::RenameContext {
-                id,
-                before: current.clone(),
-            }),
-            stage: Stage::Name,
-            input: current,
-            ..Default::default()
-        }));
-        self.dirty = true;
-        Vec::new()
     }
 
     /// The confirm step for the picked principal.
@@ -446,31 +379,7 @@ impl App {
                     );
                     return self.begin_write(title, id, request, None, None);
                 }
-                if let Some(Purpose::RenameContext { id, before }) = p.purpose.clone() {
-                    self.overlay = Overlay::None;
-                    let request = crate::blades::contexts::rename_request(&id, &name);
-                    let title = format!(
-                        "Rename authentication context {id} \"{}\" → \"{}\"",
-                        crate::sanitize::clean(&before),
-                        crate::sanitize::clean(&name)
-                    );
-                    return self.begin_write(title, id, request, None, None);
-                }
-                let Some(Purpose::NewContext { id }) = p.purpose.clone() else {
-                    return Vec::new();
-                };
-                self.overlay = Overlay::None;
-                let request = crate::blades::contexts::create_request(&id, &name);
-                return self.begin_write(
-                    format!(
-                        "Create authentication context {id} \"{}\" (not published)",
-                        crate::sanitize::clean(&name)
-                    ),
-                    id,
-                    request,
-                    None,
-                    None,
-                );
+                return Vec::new();
             }
             (Stage::Justify { principal }, KeyCode::Enter) => {
                 let why = p.input.trim().to_string();

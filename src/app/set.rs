@@ -67,34 +67,6 @@ impl App {
         self.begin_write(title, id, request, None, Some(a))
     }
 
-    /// `d` on an authentication context: delete it, refused while anything references it.
-    pub fn delete_context(&mut self) -> Vec<Effect> {
-        let View::List(l) = self.top() else {
-            return Vec::new();
-        };
-        let Some(row) = l.table.selected() else {
-            return Vec::new();
-        };
-        let c = row.object();
-        let id = c["id"].as_str().unwrap_or_default().to_string();
-        let Some(facts) = &self.tenant.facts else {
-            self.toast("the protection facts are not loaded yet; press r", true);
-            return Vec::new();
-        };
-        if let Some(why) = crate::blades::contexts::delete_blocker(&id, facts) {
-            self.toast(why, true);
-            return Vec::new();
-        }
-        let request = crate::blades::contexts::delete_request(&id);
-        self.begin_write(
-            format!("Delete authentication context {id}"),
-            id,
-            request,
-            None,
-            Some(c),
-        )
-    }
-
     fn set_context(&mut self, a: serde_json::Value) -> Vec<Effect> {
         let options = context_options(self.tenant.facts.as_ref());
         // Marked rows (Space) are the targets: only they are written, the cursor row only when

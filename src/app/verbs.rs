@@ -71,6 +71,7 @@ impl App {
                     Vec::new()
                 }
                 Step::Licence { object, group } => self.open_licence(&object, group),
+                Step::SetState => self.set_state(),
                 Step::WhatIf => {
                     self.open_what_if_prompt();
                     Vec::new()

@@ -2,9 +2,10 @@
 //! protected actions use each and which policies target it (with their state); publish toggle.
 
 use super::path_segment;
-use crate::action::Action;
+use super::verb::{Confirm, Prompt, Scope, Step, Then, Verb};
 use crate::graph::{Method, Request};
 use crate::protect::{Facts, context_protection};
+use crate::sanitize::clean;
 use crate::theme::Theme;
 use crate::widgets::sheet::{Sheet, show};
 use crate::widgets::table::{Column, TableRow};
@@ -206,15 +207,36 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: None,
     opens: Some(super::ObjectKind::AuthContext),
     sync: None,
-    keys: &[
-        (Action::Add, "new"),
-        (Action::Rename, "rename"),
-        (Action::SetState, "publish"),
-        (Action::Remove, "delete"),
-    ],
-    act,
+    keys: &[],
+    act: super::no_act,
     query: None,
-    verbs: &[],
+    verbs: &[
+        Verb {
+            name: "new",
+            keys: &["a"],
+            label: "new",
+            help: "Create an authentication context (the next free id; its name is asked)",
+            writes: true,
+            run: new_context,
+        },
+        Verb {
+            name: "rename",
+            keys: &["n"],
+            label: "rename",
+            help: "Rename the selected authentication context",
+            writes: true,
+            run: rename,
+        },
+        PUBLISH,
+        Verb {
+            name: "delete",
+            keys: &["d"],
+            label: "delete",
+            help: "Delete the selected authentication context (refused while anything uses it)",
+            writes: true,
+            run: delete,
+        },
+    ],
 };
 
 /// The row of one context (the actions and policies using it are unknown here).
@@ -236,17 +258,97 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     computed: None,
-    keys: &[(Action::SetState, "publish")],
+    keys: &[],
     act: super::no_act,
-    verbs: &[],
+    verbs: &[PUBLISH],
 };
 
-/// The list: `a` creates a context, `d` deletes one (refused while it is in use), `r` renames.
-pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effect>> {
-    match a {
-        Action::Add => Some(app.open_new_context()),
-        Action::Remove => Some(app.delete_context()),
-        Action::Rename => Some(app.open_rename_context()),
-        _ => None,
+/// `t`: publish or unpublish the context (the shell's state choice).
+const PUBLISH: Verb = Verb {
+    name: "publish",
+    keys: &["t"],
+    label: "publish",
+    help: "Publish or unpublish the authentication context (apps can then ask for it)",
+    writes: true,
+    run: |_| vec![Step::SetState],
+};
+
+/// `a`: name a new context (the next free id of c1..c99).
+fn new_context(s: &Scope) -> Vec<Step> {
+    let used: Vec<u32> = s
+        .facts
+        .map(|f| {
+            f.contexts
+                .iter()
+                .filter_map(|c| c["id"].as_str()?.trim_start_matches('c').parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(n) = (1..=99).find(|n| !used.contains(n)) else {
+        return vec![Step::refuse("all 99 authentication contexts are in use")];
+    };
+    let id = format!("c{n}");
+    vec![Step::Prompt(Prompt {
+        title: format!("New authentication context {id}: its name"),
+        input: String::new(),
+        then: Then {
+            with: json!(id),
+            run: |name, id| {
+                let id = id.as_str().unwrap_or_default();
+                let title = format!(
+                    "Create authentication context {id} \"{}\" (not published)",
+                    clean(name)
+                );
+                Ok(vec![
+                    Confirm::one(title, id, create_request(id, name), None).into(),
+                ])
+            },
+        },
+    })]
+}
+
+/// `n`: give the selected context a new name (a PATCH upsert of `displayName`).
+fn rename(s: &Scope) -> Vec<Step> {
+    let Some(c) = s.selected.clone() else {
+        return Vec::new();
+    };
+    let id = c["id"].as_str().unwrap_or_default().to_string();
+    let current = c["displayName"].as_str().unwrap_or_default().to_string();
+    vec![Step::Prompt(Prompt {
+        title: format!("Rename {id} (now \"{}\")", clean(&current)),
+        input: current,
+        then: Then {
+            with: c,
+            run: |name, c| {
+                let id = c["id"].as_str().unwrap_or_default();
+                let before = c["displayName"].as_str().unwrap_or_default();
+                let title = format!(
+                    "Rename authentication context {id} \"{}\" → \"{}\"",
+                    clean(before),
+                    clean(name)
+                );
+                Ok(vec![
+                    Confirm::one(title, id, rename_request(id, name), None).into(),
+                ])
+            },
+        },
+    })]
+}
+
+/// `d`: delete the selected context, refused while anything uses it.
+fn delete(s: &Scope) -> Vec<Step> {
+    let Some(c) = s.selected.clone() else {
+        return Vec::new();
+    };
+    let id = c["id"].as_str().unwrap_or_default().to_string();
+    let Some(facts) = s.facts else {
+        return vec![Step::refuse(
+            "the protection facts are not loaded yet; press r",
+        )];
+    };
+    if let Some(why) = delete_blocker(&id, facts) {
+        return vec![Step::refuse(why)];
     }
+    let title = format!("Delete authentication context {id}");
+    vec![Confirm::one(title, &id, delete_request(&id), Some(c)).into()]
 }

@@ -107,6 +107,9 @@ pub enum Step {
     Licence { object: Value, group: bool },
     /// The shell's What If prompt, prefilled with the selected user.
     WhatIf,
+    /// The shell's state choice for the object on top (a policy's state, a protected action's
+    /// context, a context's publication), as `t` opens it.
+    SetState,
 }
 
 impl Step {
