@@ -39,7 +39,6 @@ pub enum Action {
     Add,
     AddEligible,
     Mark,
-    Rename,
     Edit,
     Duplicate,
     Exclude,
@@ -59,12 +58,10 @@ impl Action {
         if let Action::Verb(v) = self {
             return v.0.writes;
         }
-        use Action::{
-            Add, AddEligible, Duplicate, Edit, Exclude, Remove, Rename, Reprocess, SetState,
-        };
+        use Action::{Add, AddEligible, Duplicate, Edit, Exclude, Remove, Reprocess, SetState};
         matches!(
             self,
-            SetState | Remove | Add | AddEligible | Rename | Edit | Duplicate | Exclude | Reprocess
+            SetState | Remove | Add | AddEligible | Edit | Duplicate | Exclude | Reprocess
         )
     }
 

@@ -291,8 +291,22 @@ impl Keymap {
     /// The action for a key in the given scopes (earlier scopes win) on `blade`: in each
     /// scope the blade's own bindings first, then the general ones.
     pub fn lookup(&self, ev: &KeyEvent, scopes: &[Scope], blade: Option<&str>) -> Option<Action> {
+        self.lookup_where(ev, scopes, blade, &|_| true)
+    }
+
+    /// [`Keymap::lookup`] among the actions `answers` takes (a verb the view on top does not
+    /// declare is passed over: a blade's list verbs are not its sub-lists').
+    pub fn lookup_where(
+        &self,
+        ev: &KeyEvent,
+        scopes: &[Scope],
+        blade: Option<&str>,
+        answers: &dyn Fn(Action) -> bool,
+    ) -> Option<Action> {
         scopes.iter().find_map(|s| {
-            let here = |b: &&Binding| b.scope == *s && b.keys.iter().any(|k| k.matches(ev));
+            let here = |b: &&Binding| {
+                b.scope == *s && b.keys.iter().any(|k| k.matches(ev)) && answers(b.action)
+            };
             self.bindings
                 .iter()
                 .filter(|b| b.blade.is_some() && b.blade.as_deref() == blade)

@@ -54,8 +54,8 @@ fn view_specific(a: Action) -> bool {
         return true;
     }
     use Action::{
-        Add, AddEligible, Duplicate, Edit, Exclude, Mark, Members, Remove, Rename, Reprocess,
-        SetState, WhatIf,
+        Add, AddEligible, Duplicate, Edit, Exclude, Mark, Members, Remove, Reprocess, SetState,
+        WhatIf,
     };
     matches!(
         a,
@@ -66,7 +66,6 @@ fn view_specific(a: Action) -> bool {
             | Add
             | AddEligible
             | Mark
-            | Rename
             | Edit
             | Duplicate
             | Exclude

@@ -2,7 +2,7 @@
 //! filter prompt) before the keymap turns it into an action.
 
 use super::view::{ListView, View};
-use super::{App, Effect, Overlay};
+use super::{Action, App, Effect, Overlay};
 use crate::blades::ListSource;
 use crate::keymap::Scope;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -121,9 +121,12 @@ impl App {
         if let Overlay::Help { .. } | Overlay::Messages { .. } = self.overlay {
             return self.overlay_key(key.code);
         }
+        let here = super::hints::view_actions(self.top());
+        let answers =
+            |a: Action| !matches!(a, Action::Verb(_)) || here.iter().any(|(x, _)| *x == a);
         match self
             .keymap
-            .lookup(&key, &self.scopes(), Some(self.key_blade()))
+            .lookup_where(&key, &self.scopes(), Some(self.key_blade()), &answers)
         {
             Some(a) => self.act(a),
             // A letter that means nothing here is said, not silently dropped.

@@ -119,8 +119,9 @@ pub struct App {
     /// How far the scrolled overlay on screen can scroll (the frame that drew it sets it; keys
     /// stop there instead of scrolling into a blank box).
     pub overlay_scroll_max: std::cell::Cell<u16>,
-    /// A group whose delete waits for the count of the members its licences reach.
-    pub(crate) delete_check: Option<(RequestId, serde_json::Value)>,
+    /// A verb's read in flight and what continues it (a group's member count before its
+    /// delete is refused).
+    pub(crate) pending_read: Option<(RequestId, crate::blades::verb::ReadThen)>,
     /// A confirm opened by a result (not a key) is not on screen yet: the run loop drops the
     /// keys typed before it is drawn (`confirm_drawn`).
     pub confirm_unseen: bool,
@@ -155,7 +156,7 @@ impl App {
             switch_request: None,
             cache_damaged: false,
             overlay_scroll_max: std::cell::Cell::new(u16::MAX),
-            delete_check: None,
+            pending_read: None,
             confirm_unseen: false,
             next_id: 1,
         }

@@ -25,14 +25,6 @@ pub enum Purpose {
         group_id: String,
         group_name: String,
     },
-    /// A group's new display name.
-    RenameGroup { id: String, before: String },
-    /// A group's new description (the one it had, for the confirm).
-    GroupDescription {
-        id: String,
-        name: String,
-        before: String,
-    },
     /// The name of a new group.
     NewGroup,
     /// The kind of the new group named `name` (one of [`GROUP_KINDS`]).
@@ -43,8 +35,6 @@ pub enum Purpose {
     NewGroupPeople(Box<GroupDraft>),
     /// Assign or remove a licence of a user or group.
     Licence(Box<super::licence::LicenceTarget>),
-    /// Delete a group that cannot be restored (not Microsoft 365) once its name is typed.
-    DeleteGroup(Box<Value>),
     /// Activate an eligible role of the signed-in admin (PIM).
     Activate(Box<super::pim::Activation>),
 }
@@ -329,9 +319,6 @@ impl App {
                 if let Some(then) = p.then.clone() {
                     return self.prompt_entered(then, &name);
                 }
-                if let Some(Purpose::DeleteGroup(g)) = p.purpose.clone() {
-                    return self.delete_group_named(*g, &name);
-                }
                 if let Some(Purpose::ProtectContext { id }) = p.purpose.clone() {
                     self.overlay = Overlay::None;
                     return self.wizard_context(id, name);
@@ -352,32 +339,6 @@ impl App {
                 if let Some(Purpose::NewGroupRule { name: group, m365 }) = p.purpose.clone() {
                     // `name` is the rule here; Graph validates it (a 400 names what is wrong).
                     return self.ask_people(group, m365, Some(name));
-                }
-                if let Some(Purpose::GroupDescription {
-                    id,
-                    name: group,
-                    before,
-                }) = p.purpose.clone()
-                {
-                    self.overlay = Overlay::None;
-                    let request = crate::graph::endpoints::group_description(&id, &name);
-                    let title = format!(
-                        "Describe the group {}: \"{}\" → \"{}\"",
-                        crate::sanitize::clean(&group),
-                        crate::sanitize::clean(&before),
-                        crate::sanitize::clean(&name)
-                    );
-                    return self.begin_write(title, id, request, None, None);
-                }
-                if let Some(Purpose::RenameGroup { id, before }) = p.purpose.clone() {
-                    self.overlay = Overlay::None;
-                    let request = crate::graph::endpoints::rename_group(&id, &name);
-                    let title = format!(
-                        "Rename the group \"{}\" → \"{}\"",
-                        crate::sanitize::clean(&before),
-                        crate::sanitize::clean(&name)
-                    );
-                    return self.begin_write(title, id, request, None, None);
                 }
                 return Vec::new();
             }

@@ -225,7 +225,7 @@ impl App {
             Msg::Filtered(found) => self.on_filtered(found),
             Msg::CachedFindings { items, at } => self.on_cached_findings(items, at),
             Msg::PimPolicy { id, result } => self.on_pim_policy(id, result),
-            Msg::Checked { id, result } => self.on_group_delete_check(id, result),
+            Msg::Checked { id, result } => self.on_read(id, result),
             Msg::Roles { id, roles } => {
                 self.on_roles(id, roles);
                 Vec::new()
@@ -591,7 +591,7 @@ impl App {
                 }
             }
             // Handled by the views that have them (routed above); elsewhere refused as unsupported.
-            Action::Rename | Action::Reprocess | Action::Verb(_) => {}
+            Action::Reprocess | Action::Verb(_) => {}
             Action::Remove => return self.remove_selected(),
             Action::Add => return self.open_assign(false),
             Action::AddEligible => return self.open_assign(true),

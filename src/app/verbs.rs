@@ -29,6 +29,7 @@ impl App {
             focused: self.focused_object(),
             facts: self.tenant.facts.as_ref(),
             break_glass: &self.ctx.break_glass,
+            licences: self.tenant.licences.ready(),
         }
     }
 
@@ -72,6 +73,12 @@ impl App {
                 }
                 Step::Licence { object, group } => self.open_licence(&object, group),
                 Step::SetState => self.set_state(),
+                Step::NewGroup => self.open_new_group(),
+                Step::Read { request, then } => {
+                    let id = self.fresh_id();
+                    self.pending_read = Some((id, then));
+                    vec![Effect::Check { id, request }]
+                }
                 Step::WhatIf => {
                     self.open_what_if_prompt();
                     Vec::new()
@@ -93,6 +100,21 @@ impl App {
             }
         }
         effects
+    }
+
+    /// The answer of a verb's read: its continuation's steps (a stale answer is dropped).
+    pub(super) fn on_read(
+        &mut self,
+        id: super::RequestId,
+        result: Result<serde_json::Value, crate::graph::GraphError>,
+    ) -> Vec<Effect> {
+        match self.pending_read.take_if(|(rid, _)| *rid == id) {
+            Some((_, then)) => {
+                let steps = (then.run)(result, &then.with);
+                self.steps(steps)
+            }
+            None => Vec::new(),
+        }
     }
 
     /// Enter in a prompt whose verb holds its continuation: its steps, or why not (said under

@@ -230,19 +230,6 @@ pub fn processing(group: &Value) -> bool {
     )
 }
 
-/// The list: `d` deletes the selected group (the confirm says whether it can come back), `n`
-/// renames it.
-pub fn act(app: &mut crate::app::App, a: crate::action::Action) -> Option<Vec<crate::app::Effect>> {
-    use crate::action::Action;
-    match a {
-        Action::Remove => Some(app.delete_group()),
-        Action::Rename => Some(app.open_rename_group()),
-        Action::Edit => Some(app.open_group_description()),
-        Action::Add => Some(app.open_new_group()),
-        _ => None,
-    }
-}
-
 /// The Groups blade in the registry.
 pub static BLADE: super::BladeDef = super::BladeDef {
     title: "Groups",
@@ -262,15 +249,10 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         request: crate::graph::Request::get("/groups/delta").select(LIST_FIELDS),
         delta: true,
     }),
-    keys: &[
-        (crate::action::Action::Add, "new"),
-        (crate::action::Action::Rename, "rename"),
-        (crate::action::Action::Remove, "delete"),
-        (crate::action::Action::Edit, "description"),
-    ],
-    act,
+    keys: &[],
+    act: super::no_act,
     query: None,
-    verbs: &[],
+    verbs: super::group_verbs::VERBS,
 };
 
 /// The page of one group.

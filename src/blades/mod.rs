@@ -7,6 +7,7 @@ pub mod contexts;
 pub mod deleted;
 pub mod devices;
 pub mod findings;
+pub mod group_verbs;
 pub mod groups;
 pub mod journal;
 pub mod license_errors;

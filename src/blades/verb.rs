@@ -77,6 +77,8 @@ pub struct Scope<'a> {
     pub facts: Option<&'a crate::protect::Facts>,
     /// Accounts never to lock out (UPNs or object ids, from the profile).
     pub break_glass: &'a [String],
+    /// The licence facts (products by name, seats), when read.
+    pub licences: Option<&'a crate::licensing::LicenceFacts>,
 }
 
 impl Scope<'_> {
@@ -107,6 +109,10 @@ pub enum Step {
     Licence { object: Value, group: bool },
     /// The shell's What If prompt, prefilled with the selected user.
     WhatIf,
+    /// Read one JSON answer, then continue with it (a count before a refusal).
+    Read { request: Request, then: ReadThen },
+    /// The shell's guided creation of a group (kind, rule, owners, members).
+    NewGroup,
     /// The shell's state choice for the object on top (a policy's state, a protected action's
     /// context, a context's publication), as `t` opens it.
     SetState,
@@ -237,6 +243,13 @@ pub fn list_of(s: &Scope, list: impl FnOnce(String, String) -> ListSource) -> Ve
 /// The object a verb on one object applies to: its page's, else the selected row's.
 pub fn one(s: &Scope) -> Option<Value> {
     s.page.cloned().or_else(|| s.selected.clone())
+}
+
+/// A read's continuation: what it is about and the function its answer goes to.
+#[derive(Clone, Debug)]
+pub struct ReadThen {
+    pub with: Value,
+    pub run: fn(Result<Value, crate::graph::GraphError>, &Value) -> Vec<Step>,
 }
 
 /// The name an object goes by in words (its display name, else its id).
