@@ -33,18 +33,9 @@ pub enum Action {
     Refresh,
     CopyId,
     NextTab,
-    Members,
-    SetState,
-    Remove,
-    Add,
-    AddEligible,
     Mark,
-    Edit,
-    Duplicate,
-    Exclude,
     WhatIf,
     /// Reprocess a user's group licence assignments.
-    Reprocess,
     /// A verb the view's blade declares (`risky-users:compromised`): the blade owns its key,
     /// its words and whether it writes.
     #[strum(disabled)]
@@ -55,14 +46,10 @@ impl Action {
     /// Whether the action changes the tenant (or opens the way to a change: the editor, the
     /// pickers). A read-only session hides these keys and refuses them.
     pub fn writes(self) -> bool {
-        if let Action::Verb(v) = self {
-            return v.0.writes;
+        match self {
+            Action::Verb(v) => v.0.writes,
+            _ => false,
         }
-        use Action::{Add, AddEligible, Duplicate, Edit, Exclude, Remove, Reprocess, SetState};
-        matches!(
-            self,
-            SetState | Remove | Add | AddEligible | Edit | Duplicate | Exclude | Reprocess
-        )
     }
 
     /// The keymap name (`page-down`).

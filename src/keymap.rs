@@ -216,7 +216,14 @@ fn resolve(name: &str, section: Option<String>, scope: Scope) -> Option<(Action,
     if name.contains(':') {
         return None;
     }
-    Action::from_name(name).map(|a| (a, section))
+    if let Some(a) = Action::from_name(name) {
+        return Some((a, section));
+    }
+    // A verb name bound everywhere: the view on top's verb of that name.
+    crate::blades::verb::GENERIC
+        .iter()
+        .find(|v| v.name == name)
+        .map(|v| (Action::Verb(crate::blades::verb::VerbRef(v)), section))
 }
 
 /// The default bindings of every blade's verbs, on the blade that declares them.
@@ -332,7 +339,8 @@ impl Keymap {
             .iter()
             .filter(|b| b.blade.is_some() && b.blade.as_deref() == blade)
             .chain(self.bindings.iter().filter(|b| b.blade.is_none()))
-            .find(|b| b.action == action)
+            // A verb declared without keys is bound by its generic name.
+            .find(|b| b.action == action && !b.keys.is_empty())
             .and_then(|b| b.keys.first())
             .map(Chord::label)
     }
@@ -350,7 +358,16 @@ mod tests {
     fn every_declared_verb_key_parses() {
         for b in crate::blades::BladeKind::ALL {
             for v in b.verbs(false).iter().chain(b.verbs(true)) {
-                assert!(!v.keys.is_empty(), "{}:{} has no key", b.command(), v.name);
+                // A verb without keys of its own is bound by its generic name.
+                let generic = crate::blades::verb::GENERIC
+                    .iter()
+                    .any(|g| g.name == v.name);
+                assert!(
+                    !v.keys.is_empty() || generic,
+                    "{}:{} has no key",
+                    b.command(),
+                    v.name
+                );
                 for k in v.keys {
                     assert!(
                         Chord::parse(k).is_ok(),
@@ -359,7 +376,15 @@ mod tests {
                         v.name
                     );
                 }
-                assert!(!v.help.is_empty() && !v.label.is_empty(), "{}", v.name);
+                // A verb's help describes its own binding; one bound by its generic name is
+                // described by the keymap's general binding. Only Enter's verb goes unnamed
+                // on the status bar.
+                assert!(
+                    (v.keys.is_empty() || !v.help.is_empty())
+                        && (!v.label.is_empty() || v.keys == ["enter"]),
+                    "{}",
+                    v.name
+                );
             }
         }
     }
@@ -442,19 +467,25 @@ mod tests {
         assert!(warn.is_none(), "{warn:?}");
         let x = key(KeyCode::Char('x'), KeyModifiers::NONE);
         let scopes = [Scope::List, Scope::Global];
+        let name = |a: Option<Action>| match a {
+            Some(Action::Verb(v)) => Some(v.0.name),
+            _ => None,
+        };
         assert_eq!(
-            km.lookup(&x, &scopes, Some("ca-policies")),
-            Some(Action::Remove)
+            name(km.lookup(&x, &scopes, Some("ca-policies"))),
+            Some("remove")
         );
-        assert_ne!(km.lookup(&x, &scopes, Some("groups")), Some(Action::Remove));
+        assert_ne!(name(km.lookup(&x, &scopes, Some("groups"))), Some("remove"));
+        let remove = crate::blades::verb::GENERIC
+            .iter()
+            .find(|v| v.name == "remove")
+            .map(|v| Action::Verb(crate::blades::verb::VerbRef(v)))
+            .unwrap();
         assert_eq!(
-            km.hint_on(Action::Remove, Some("ca-policies")).as_deref(),
+            km.hint_on(remove, Some("ca-policies")).as_deref(),
             Some("x")
         );
-        assert_eq!(
-            km.hint_on(Action::Remove, Some("groups")).as_deref(),
-            Some("d")
-        );
+        assert_eq!(km.hint_on(remove, Some("groups")).as_deref(), Some("d"));
         std::fs::write(
             &p,
             "[[blade.nonsense.binding]]\naction = \"quit\"\nkeys = [\"x\"]\n",

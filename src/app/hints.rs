@@ -21,24 +21,44 @@ pub fn view_actions(view: &View) -> Vec<(Action, &'static str)> {
         .collect()
 }
 
-/// The shell actions a view answers (the keys its blade has not moved to verbs yet).
+use crate::blades::verb::VerbRef;
+use crate::blades::{groups, roles, whatif};
+const ASSIGNMENTS: &[(Action, &str)] = &[
+    (Action::Verb(VerbRef(&roles::ASSIGN)), "assign"),
+    (Action::Verb(VerbRef(&roles::ASSIGN_ELIGIBLE)), "eligible"),
+    (Action::Verb(VerbRef(&roles::REMOVE_ASSIGNMENT)), "remove"),
+];
+const WHAT_IF: &[(Action, &str)] = &[(Action::Verb(VerbRef(&whatif::STATE)), "state")];
+const MEMBERS: &[(Action, &str)] = &[
+    (Action::Verb(VerbRef(&groups::ADD_MEMBER)), "add member"),
+    (
+        Action::Verb(VerbRef(&groups::REMOVE_MEMBER)),
+        "remove member",
+    ),
+];
+const OWNERS: &[(Action, &str)] = &[
+    (Action::Verb(VerbRef(&groups::ADD_OWNER)), "add owner"),
+    (Action::Verb(VerbRef(&groups::REMOVE_OWNER)), "remove owner"),
+];
+const IN_ERROR: &[(Action, &str)] = &[(
+    Action::Verb(VerbRef(&groups::REPROCESS_ALL)),
+    "reprocess all",
+)];
+
+/// The keys a view answers besides its blade's verbs: its blade's declared shell keys, or the
+/// verbs of a list that belongs to no blade (a role's assignments, a group's members).
 fn declared(view: &View) -> &'static [(Action, &'static str)] {
     use crate::blades::groups::Relation;
-    use Action::{Add, AddEligible, Remove, Reprocess, SetState};
     match view {
         View::List(l) => match &l.source {
             // A blade's keys are declared with the blade.
             ListSource::Blade(b) | ListSource::Query { blade: b, .. } => b.def().keys,
-            ListSource::RoleAssignments { .. } => &[
-                (Add, "assign"),
-                (AddEligible, "eligible"),
-                (Remove, "remove"),
-            ],
-            ListSource::WhatIf { .. } => &[(SetState, "state")],
+            ListSource::RoleAssignments { .. } => ASSIGNMENTS,
+            ListSource::WhatIf { .. } => WHAT_IF,
             ListSource::GroupMembers { relation, .. } => match relation {
-                Relation::Members => &[(Add, "add member"), (Remove, "remove member")],
-                Relation::Owners => &[(Add, "add owner"), (Remove, "remove owner")],
-                Relation::LicenceErrors => &[(Reprocess, "reprocess all")],
+                Relation::Members => MEMBERS,
+                Relation::Owners => OWNERS,
+                Relation::LicenceErrors => IN_ERROR,
                 Relation::Transitive => &[],
             },
             _ => &[],
@@ -50,27 +70,7 @@ fn declared(view: &View) -> &'static [(Action, &'static str)] {
 
 /// Actions that belong to some views only (the others work everywhere).
 fn view_specific(a: Action) -> bool {
-    if let Action::Verb(_) = a {
-        return true;
-    }
-    use Action::{
-        Add, AddEligible, Duplicate, Edit, Exclude, Mark, Members, Remove, Reprocess, SetState,
-        WhatIf,
-    };
-    matches!(
-        a,
-        Reprocess
-            | Members
-            | SetState
-            | Remove
-            | Add
-            | AddEligible
-            | Mark
-            | Edit
-            | Duplicate
-            | Exclude
-            | WhatIf
-    )
+    matches!(a, Action::Verb(_) | Action::Mark | Action::WhatIf)
 }
 
 impl App {
@@ -112,7 +112,7 @@ impl App {
     pub fn view_hints(&self) -> Vec<(String, &'static str)> {
         view_actions(self.top())
             .iter()
-            .filter(|(a, _)| !(self.ctx.read_only && a.writes()))
+            .filter(|(a, label)| !(label.is_empty() || self.ctx.read_only && a.writes()))
             .filter_map(|(a, label)| {
                 self.keymap
                     .hint_on(*a, Some(self.key_blade()))

@@ -13,18 +13,6 @@ use crate::graph::endpoints::Link;
 use crate::sanitize::clean;
 use serde_json::Value;
 
-/// A group's members or owners list: `a` adds one, `d` removes the selected one (routed like
-/// a blade's keys).
-pub(super) fn act(app: &mut App, a: crate::action::Action) -> Option<Vec<Effect>> {
-    use crate::action::Action;
-    match a {
-        Action::Add => Some(app.open_add_member()),
-        Action::Remove => Some(app.remove_member()),
-        Action::Reprocess => Some(app.reprocess_members()),
-        _ => None,
-    }
-}
-
 /// The group whose list is on top.
 pub(super) struct GroupList {
     pub id: String,

@@ -480,17 +480,18 @@ impl App {
         }
         // A verb of the view's blade: the blade answers it.
         if let Action::Verb(v) = a {
-            return if self.nav_focus {
-                Vec::new()
-            } else {
-                self.run_verb(v.0)
+            // The view's own verb of that name (a key bound to a generic name means it).
+            let mine =
+                super::hints::view_actions(self.top())
+                    .into_iter()
+                    .find_map(|(x, _)| match x {
+                        Action::Verb(m) if m == v => Some(m.0),
+                        _ => None,
+                    });
+            return match mine {
+                Some(verb) if !self.nav_focus => self.run_verb(verb),
+                _ => Vec::new(),
             };
-        }
-        // The view's own handler first (its blade's or its page's), then the shell's.
-        if !self.nav_focus
-            && let Some(effects) = self.route(a)
-        {
-            return effects;
         }
         match a {
             Action::Quit => self.ask_quit(),
@@ -549,40 +550,6 @@ impl App {
                     d.scroll = 0;
                 }
             }
-            Action::Members => {
-                if let View::Detail(d) = self.top()
-                    && d.target.kind == crate::blades::ObjectKind::Role
-                {
-                    let source = ListSource::RoleAssignments {
-                        role_id: d.target.id.clone(),
-                        role_name: d.target.name.clone(),
-                    };
-                    return self.push(View::List(ListView::new(source)));
-                }
-                if let View::Detail(d) = self.top()
-                    && d.target.kind == crate::blades::ObjectKind::User
-                {
-                    let source = ListSource::MemberOf {
-                        user_id: d.target.id.clone(),
-                        user_name: d.target.name.clone(),
-                    };
-                    return self.push(View::List(ListView::new(source)));
-                }
-                if let View::Detail(d) = self.top()
-                    && d.target.kind.has_members()
-                {
-                    let source = ListSource::GroupMembers {
-                        group_id: d.target.id.clone(),
-                        group_name: d.target.name.clone(),
-                        relation: crate::blades::groups::Relation::Members,
-                    };
-                    return self.push(View::List(ListView::new(source)));
-                }
-            }
-            Action::SetState => return self.set_state(),
-            Action::Edit => return self.edit_selected(),
-            Action::Duplicate => return self.duplicate_selected(),
-            Action::Exclude => return self.open_exclude(),
             Action::WhatIf => self.open_what_if_prompt(),
             Action::Mark => {
                 if let View::List(l) = self.top_mut() {
@@ -590,11 +557,8 @@ impl App {
                     l.table.move_by(1);
                 }
             }
-            // Handled by the views that have them (routed above); elsewhere refused as unsupported.
-            Action::Reprocess | Action::Verb(_) => {}
-            Action::Remove => return self.remove_selected(),
-            Action::Add => return self.open_assign(false),
-            Action::AddEligible => return self.open_assign(true),
+            // Run above.
+            Action::Verb(_) => {}
             Action::CopyId => {
                 let id = match self.top() {
                     View::List(l) => l.table.selected().map(|r| r.id().to_string()),
@@ -607,27 +571,6 @@ impl App {
             }
         }
         Vec::new()
-    }
-
-    /// An action for the view on top, by its blade's or its page's handler.
-    fn route(&mut self, a: Action) -> Option<Vec<Effect>> {
-        let act = match self.top() {
-            View::List(ListView {
-                source: ListSource::Blade(b),
-                ..
-            }) => b.def().act,
-            View::List(ListView {
-                source: ListSource::GroupMembers { .. },
-                ..
-            }) => super::members::act,
-            View::List(ListView {
-                source: ListSource::Query { blade, .. },
-                ..
-            }) => blade.def().act,
-            View::List(_) => return None,
-            View::Detail(d) => d.target.kind.def().act,
-        };
-        act(self, a)
     }
 
     /// `:whocan PERMISSION`: everyone who can use a permission.

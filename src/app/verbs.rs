@@ -4,7 +4,7 @@
 
 use super::picker::{Picker, Stage};
 use super::{App, Effect, Overlay, View};
-use crate::blades::verb::{Confirm, Scope, Step, Then, Verb};
+use crate::blades::verb::{Confirm, Flow, Scope, Step, Then, Verb};
 use crate::blades::{ListSource, SubDef, SubKind};
 
 impl App {
@@ -71,21 +71,40 @@ impl App {
                     self.toast(text, error);
                     Vec::new()
                 }
-                Step::Licence { object, group } => self.open_licence(&object, group),
-                Step::SetState => self.set_state(),
-                Step::NewGroup => self.open_new_group(),
+                Step::Flow(f) => self.flow(f),
                 Step::Read { request, then } => {
                     let id = self.fresh_id();
                     self.pending_read = Some((id, then));
                     vec![Effect::Check { id, request }]
                 }
-                Step::WhatIf => {
-                    self.open_what_if_prompt();
-                    Vec::new()
-                }
             });
         }
         effects
+    }
+
+    /// A shell flow a verb opened.
+    fn flow(&mut self, f: Flow) -> Vec<Effect> {
+        match f {
+            Flow::Licence { object, group } => self.open_licence(&object, group),
+            Flow::WhatIf => {
+                self.open_what_if_prompt();
+                Vec::new()
+            }
+            Flow::SetState => self.set_state(),
+            Flow::NewGroup => self.open_new_group(),
+            Flow::Edit => self.edit_selected(),
+            Flow::Duplicate => self.duplicate_selected(),
+            Flow::New { countries } => self.new_ca_object(countries),
+            Flow::Delete => self.delete_ca_selected(),
+            Flow::Exclude => self.open_exclude(),
+            Flow::Activate => self.open_activation(),
+            Flow::Deactivate => self.deactivate(),
+            Flow::Assign { eligible } => self.open_assign(eligible),
+            Flow::RemoveAssignment => self.remove_selected(),
+            Flow::AddMember => self.open_add_member(),
+            Flow::RemoveMember => self.remove_member(),
+            Flow::ReprocessMembers => self.reprocess_members(),
+        }
     }
 
     /// A verb's write: its confirm, with everything it declared.

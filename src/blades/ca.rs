@@ -1,6 +1,7 @@
 //! The Conditional Access blade: policies with state, users, target, grant in short form;
 //! a readable detail sheet; the state change write (a protected action in most tenants).
 
+use super::verb::{Flow, Verb};
 use super::{path_segment, text};
 use crate::action::Action;
 pub use crate::ca::conditions_summary;
@@ -221,18 +222,16 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         request: list_request(),
         delta: false,
     }),
-    keys: &[
-        (Action::Edit, "edit"),
-        (Action::SetState, "state"),
-        (Action::Exclude, "exclude"),
-        (Action::Add, "new"),
-        (Action::Duplicate, "copy"),
-        (Action::Remove, "delete"),
-        (Action::WhatIf, "what if"),
-    ],
-    act,
+    keys: &[(Action::WhatIf, "what if")],
     query: None,
-    verbs: &[],
+    verbs: &[
+        EDIT,
+        STATE,
+        EXCLUDE,
+        crate::flow_verb!("add", "new", true, Flow::New { countries: false }),
+        DUPLICATE,
+        DELETE,
+    ],
 };
 
 /// The page of one conditional access policy.
@@ -245,28 +244,17 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     computed: None,
-    keys: &[
-        (Action::Edit, "edit"),
-        (Action::SetState, "state"),
-        (Action::Exclude, "exclude"),
-        (Action::Duplicate, "copy"),
-        (Action::Remove, "delete"),
-    ],
-    act,
-    verbs: &[],
+    keys: &[],
+    verbs: &[EDIT, STATE, EXCLUDE, DUPLICATE, DELETE],
 };
 
-/// The Conditional Access and Named locations blades (list or page): `d` deletes the selected
-/// object after its review, `a`/`A` open the editor on a new one.
-pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effect>> {
-    match a {
-        Action::Remove if app.ca_selected().is_some() => Some(app.delete_ca_selected()),
-        Action::Add | Action::AddEligible if app.on_ca().is_some() => {
-            Some(app.new_ca_object(a == Action::AddEligible))
-        }
-        _ => None,
-    }
-}
+/// The editor flows of a policy or a named location (list or page), shared with Named
+/// locations: `E` edits, `c` copies, `d` reviews a delete.
+pub const EDIT: Verb = crate::flow_verb!("edit", "edit", true, Flow::Edit);
+pub const DUPLICATE: Verb = crate::flow_verb!("duplicate", "copy", true, Flow::Duplicate);
+pub const DELETE: Verb = crate::flow_verb!("remove", "delete", true, Flow::Delete);
+const STATE: Verb = crate::flow_verb!("set-state", "state", true, Flow::SetState);
+const EXCLUDE: Verb = crate::flow_verb!("exclude", "exclude", true, Flow::Exclude);
 
 #[cfg(test)]
 mod tests {

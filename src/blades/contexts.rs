@@ -208,7 +208,6 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     opens: Some(super::ObjectKind::AuthContext),
     sync: None,
     keys: &[],
-    act: super::no_act,
     query: None,
     verbs: &[
         Verb {
@@ -259,7 +258,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     members: false,
     computed: None,
     keys: &[],
-    act: super::no_act,
     verbs: &[PUBLISH],
 };
 
@@ -270,7 +268,7 @@ const PUBLISH: Verb = Verb {
     label: "publish",
     help: "Publish or unpublish the authentication context (apps can then ask for it)",
     writes: true,
-    run: |_| vec![Step::SetState],
+    run: |_| super::verb::flow(super::verb::Flow::SetState),
 };
 
 /// `a`: name a new context (the next free id of c1..c99).

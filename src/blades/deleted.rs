@@ -347,7 +347,6 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     opens: Some(super::ObjectKind(&DETAIL)),
     sync: None,
     keys: &[(Action::Mark, "mark")],
-    act: super::no_act,
     query: None,
     verbs: &[
         Verb {
@@ -388,7 +387,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     members: false,
     computed: None,
     keys: &[],
-    act: super::no_act,
     verbs: &[],
 };
 

@@ -542,7 +542,6 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         delta: false,
     }),
     keys: &[(Action::Mark, "mark")],
-    act: super::no_act,
     query: Some(query),
     verbs: &[
         SET_STATE,
@@ -572,7 +571,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     }),
     members: false,
     keys: &[],
-    act: super::no_act,
     verbs: &[
         Verb {
             help: "Enable or disable this device",

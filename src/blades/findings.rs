@@ -92,21 +92,22 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     }
 }
 
-/// Enter on a finding: its objects (evidence), or why it could not be judged.
-fn act(app: &mut crate::app::App, a: crate::action::Action) -> Option<Vec<crate::app::Effect>> {
-    if a != crate::action::Action::Open {
-        return None;
-    }
-    let crate::app::View::List(l) = app.top() else {
-        return None;
-    };
-    let f = l.table.selected()?.object();
-    let source = super::ListSource::Evidence {
-        rule: text(&f, "id"),
-        items: f["evidence"].to_string(),
-    };
-    Some(app.open_list(source))
-}
+/// Enter on a finding: its objects (evidence), or why it could not be judged. (No words in
+/// the status bar: Enter opens, as everywhere.)
+const OPEN_EVIDENCE: super::verb::Verb = super::verb::Verb {
+    name: "evidence",
+    keys: &["enter"],
+    label: "",
+    help: "The objects behind the selected finding (Enter on one opens it)",
+    writes: false,
+    run: |s| match &s.selected {
+        Some(f) => vec![super::verb::Step::List(super::ListSource::Evidence {
+            rule: text(f, "id"),
+            items: f["evidence"].to_string(),
+        })],
+        None => Vec::new(),
+    },
+};
 
 /// The Findings blade in the registry.
 pub static BLADE: super::BladeDef = super::BladeDef {
@@ -126,9 +127,8 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     opens: None,
     sync: None,
     keys: &[],
-    act,
     query: None,
-    verbs: &[],
+    verbs: &[OPEN_EVIDENCE],
 };
 
 /// The objects of one finding, from the finding itself (no read).

@@ -4,7 +4,7 @@
 //! many members hold them (counted first); a synced group is refused; a group that cannot be
 //! restored asks for its name.
 
-use super::verb::{Confirm, Prompt, ReadThen, Scope, Step, Then, Verb};
+use super::verb::{Confirm, Flow, Prompt, ReadThen, Scope, Step, Then, Verb};
 use crate::sanitize::clean;
 use serde_json::{Value, json};
 
@@ -208,7 +208,7 @@ pub const VERBS: &[Verb] = &[
         label: "new",
         help: "Create a group: security or Microsoft 365, assigned or dynamic, with owners and members",
         writes: true,
-        run: |_| vec![Step::NewGroup],
+        run: |_| super::verb::flow(Flow::NewGroup),
     },
     Verb {
         name: "rename",

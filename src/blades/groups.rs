@@ -250,7 +250,6 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         delta: true,
     }),
     keys: &[],
-    act: super::no_act,
     query: None,
     verbs: super::group_verbs::VERBS,
 };
@@ -266,7 +265,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     members: true,
     computed: None,
     keys: &[],
-    act: super::no_act,
     verbs: &[
         Verb {
             name: "members",
@@ -299,10 +297,10 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
             help: "Assign or remove a licence of the group",
             writes: true,
             run: |s| match s.page {
-                Some(g) => vec![Step::Licence {
+                Some(g) => vec![Step::Flow(super::verb::Flow::Licence {
                     object: g.clone(),
                     group: true,
-                }],
+                })],
                 None => Vec::new(),
             },
         },
@@ -312,6 +310,30 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
         },
     ],
 };
+
+/// The verbs of a group's member and owner lists (by reference) and of its members in error.
+pub static ADD_MEMBER: Verb =
+    crate::flow_verb!("add", "add member", true, super::verb::Flow::AddMember);
+pub static REMOVE_MEMBER: Verb = crate::flow_verb!(
+    "remove",
+    "remove member",
+    true,
+    super::verb::Flow::RemoveMember
+);
+pub static ADD_OWNER: Verb =
+    crate::flow_verb!("add", "add owner", true, super::verb::Flow::AddMember);
+pub static REMOVE_OWNER: Verb = crate::flow_verb!(
+    "remove",
+    "remove owner",
+    true,
+    super::verb::Flow::RemoveMember
+);
+pub static REPROCESS_ALL: Verb = crate::flow_verb!(
+    "reprocess",
+    "reprocess all",
+    true,
+    super::verb::Flow::ReprocessMembers
+);
 
 /// A list of the group a key is about (its page, or the selected row).
 fn group_list(s: &Scope, relation: Relation) -> Vec<Step> {

@@ -60,7 +60,6 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     opens: Some(super::ObjectKind(&DETAIL)),
     sync: None,
     keys: &[],
-    act: super::no_act,
     query: None,
     verbs: &[],
 };
@@ -166,6 +165,5 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     }),
     members: false,
     keys: &[],
-    act: super::no_act,
     verbs: &[],
 };

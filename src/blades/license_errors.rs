@@ -175,7 +175,6 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     opens: Some(super::ObjectKind::User),
     sync: None,
     keys: &[],
-    act: super::no_act,
     query: None,
     verbs: &[USAGE_LOCATION, REPROCESS],
 };

@@ -79,7 +79,6 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     opens: Some(super::ObjectKind::Group),
     sync: None,
     keys: &[],
-    act: super::no_act,
     query: None,
     verbs: &[super::verb::Verb {
         label: "members in error",

@@ -141,7 +141,6 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         delta: false,
     }),
     keys: &[],
-    act: super::no_act,
     query: None,
     verbs: &[],
 };
@@ -157,7 +156,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     members: false,
     computed: None,
     keys: &[],
-    act: super::no_act,
     verbs: &[],
 };
 

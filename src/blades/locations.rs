@@ -1,8 +1,8 @@
 //! The Named locations blade: IP ranges (trusted or not) and countries, with the policies
 //! that use each location.
 
+use super::verb::Flow;
 use super::{date, path_segment, text};
-use crate::action::Action;
 use crate::ca::location::{COUNTRY_TYPE, summary};
 use crate::theme::Theme;
 use crate::widgets::sheet::{Sheet, show};
@@ -131,16 +131,20 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         request: list_request(),
         delta: false,
     }),
-    keys: &[
-        (Action::Edit, "edit"),
-        (Action::Add, "new IP"),
-        (Action::AddEligible, "new countries"),
-        (Action::Duplicate, "copy"),
-        (Action::Remove, "delete"),
-    ],
-    act: super::ca::act,
+    keys: &[],
     query: None,
-    verbs: &[],
+    verbs: &[
+        super::ca::EDIT,
+        crate::flow_verb!("add", "new IP", true, Flow::New { countries: false }),
+        crate::flow_verb!(
+            "add-eligible",
+            "new countries",
+            true,
+            Flow::New { countries: true }
+        ),
+        super::ca::DUPLICATE,
+        super::ca::DELETE,
+    ],
 };
 
 pub fn list_request() -> crate::graph::Request {
@@ -157,11 +161,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     computed: None,
-    keys: &[
-        (Action::Edit, "edit"),
-        (Action::Duplicate, "copy"),
-        (Action::Remove, "delete"),
-    ],
-    act: super::ca::act,
-    verbs: &[],
+    keys: &[],
+    verbs: &[super::ca::EDIT, super::ca::DUPLICATE, super::ca::DELETE],
 };

@@ -64,27 +64,12 @@ pub struct BladeDef {
     /// The keys the blade's list answers besides the global ones, with the words the status
     /// bar and `?` use for them on this blade.
     pub keys: &'static [(crate::action::Action, &'static str)],
-    /// What the blade's list does with an action (routed here before the shell's own
-    /// handling); `None` leaves it to the shell.
-    pub act: Act,
     /// How the blade reads a query typed for it (`/?adele` on Users: `$search`), when it
     /// answers any: a list of its objects found rather than filtered here.
     pub query: Option<fn(&str) -> Reading>,
     /// The verbs of the blade's list, declared next to their handlers (keys, words, whether
     /// they write): the keymap, the status bar, `?` and read-only mode read them here.
     pub verbs: &'static [verb::Verb],
-}
-
-/// A blade's or page's handler of an action: the effects to start, or `None` when the
-/// action is not its to handle.
-pub type Act = fn(&mut crate::app::App, crate::action::Action) -> Option<Vec<crate::app::Effect>>;
-
-/// The handler of a blade that has no actions of its own.
-pub fn no_act(
-    _: &mut crate::app::App,
-    _: crate::action::Action,
-) -> Option<Vec<crate::app::Effect>> {
-    None
 }
 
 /// How a blade's list is read.
@@ -415,8 +400,6 @@ pub struct DetailDef {
     pub members: bool,
     /// The keys the page answers besides the global ones, with their words.
     pub keys: &'static [(crate::action::Action, &'static str)],
-    /// What the page does with an action (routed before the shell's own handling).
-    pub act: Act,
     /// The verbs of the page (as [`BladeDef::verbs`]).
     pub verbs: &'static [verb::Verb],
 }

@@ -4,7 +4,6 @@
 //! approval. Read from `/me`, then the schedule instances filtered to that principal.
 
 use super::text;
-use crate::action::Action;
 use crate::graph::{GraphClient, Request};
 use crate::theme::Theme;
 use crate::widgets::table::{Column, TableRow};
@@ -278,15 +277,6 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     }
 }
 
-/// `a` activates the selected eligible role, `d` deactivates an activated one.
-pub fn act(app: &mut crate::app::App, a: Action) -> Option<Vec<crate::app::Effect>> {
-    match a {
-        Action::Add => Some(app.open_activation()),
-        Action::Remove => Some(app.deactivate()),
-        _ => None,
-    }
-}
-
 /// The My roles blade in the registry.
 pub static BLADE: super::BladeDef = super::BladeDef {
     title: "My roles",
@@ -304,10 +294,13 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: None,
     opens: None,
     sync: None,
-    keys: &[(Action::Add, "activate"), (Action::Remove, "deactivate")],
-    act,
+    keys: &[],
     query: None,
-    verbs: &[],
+    // `a` activates the selected eligible role, `d` ends an activation early.
+    verbs: &[
+        crate::flow_verb!("add", "activate", true, super::verb::Flow::Activate),
+        crate::flow_verb!("remove", "deactivate", true, super::verb::Flow::Deactivate),
+    ],
 };
 
 #[cfg(test)]

@@ -209,7 +209,6 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     opens: Some(super::ObjectKind(&DETAIL)),
     sync: None,
     keys: &[(Action::Mark, "mark")],
-    act: super::no_act,
     query: None,
     verbs: &[
         COMPROMISED,
@@ -232,7 +231,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     members: false,
     computed: None,
     keys: &[],
-    act: super::no_act,
     verbs: &[
         Verb {
             name: "history",

@@ -322,7 +322,6 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     opens: Some(super::ObjectKind::Role),
     sync: None,
     keys: &[],
-    act: super::no_act,
     query: None,
     verbs: &[],
 };
@@ -336,6 +335,26 @@ pub fn row(v: Value) -> TableRow {
     super::only_row(rows(&f))
 }
 
+/// The verbs of a role's assignments (`a` active, `A` eligible through PIM, `d` remove).
+pub static ASSIGN: super::verb::Verb = crate::flow_verb!(
+    "add",
+    "assign",
+    true,
+    super::verb::Flow::Assign { eligible: false }
+);
+pub static ASSIGN_ELIGIBLE: super::verb::Verb = crate::flow_verb!(
+    "add-eligible",
+    "eligible",
+    true,
+    super::verb::Flow::Assign { eligible: true }
+);
+pub static REMOVE_ASSIGNMENT: super::verb::Verb = crate::flow_verb!(
+    "remove",
+    "remove",
+    true,
+    super::verb::Flow::RemoveAssignment
+);
+
 /// The page of one role.
 pub static DETAIL: super::DetailDef = super::DetailDef {
     name: "role",
@@ -346,7 +365,18 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     computed: None,
-    keys: &[(crate::action::Action::Members, "assignments")],
-    act: super::no_act,
-    verbs: &[],
+    keys: &[],
+    verbs: &[super::verb::Verb {
+        name: "members",
+        keys: &[],
+        label: "assignments",
+        help: "The role's assignments (who holds it, active and eligible)",
+        writes: false,
+        run: |s| {
+            super::verb::list_of(s, |role_id, role_name| super::ListSource::RoleAssignments {
+                role_id,
+                role_name,
+            })
+        },
+    }],
 };

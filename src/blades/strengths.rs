@@ -111,7 +111,6 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     opens: Some(super::ObjectKind::AuthStrength),
     sync: None,
     keys: &[],
-    act: super::no_act,
     query: None,
     verbs: &[],
 };
@@ -136,7 +135,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     members: false,
     computed: None,
     keys: &[],
-    act: super::no_act,
     verbs: &[],
 };
 

@@ -170,7 +170,7 @@ const WHAT_IF: Verb = Verb {
     label: "what if",
     help: "What If: evaluate every CA policy for a sign-in of the selected user",
     writes: false,
-    run: |_| vec![Step::WhatIf],
+    run: |_| super::verb::flow(super::verb::Flow::WhatIf),
 };
 
 /// The Users blade in the registry.
@@ -193,7 +193,6 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         delta: true,
     }),
     keys: &[],
-    act: super::no_act,
     query: Some(query),
     verbs: &[
         WHAT_IF,
@@ -215,7 +214,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     members: false,
     computed: None,
     keys: &[],
-    act: super::no_act,
     verbs: &[
         Verb {
             name: "groups",
@@ -238,10 +236,10 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
             help: "Assign or remove a licence of the user",
             writes: true,
             run: |s| match s.page {
-                Some(u) => vec![Step::Licence {
+                Some(u) => vec![Step::Flow(super::verb::Flow::Licence {
                     object: u.clone(),
                     group: false,
-                }],
+                })],
                 None => Vec::new(),
             },
         },

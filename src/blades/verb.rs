@@ -105,17 +105,10 @@ pub enum Step {
     Open(ObjectRef),
     /// A message in the status bar (`error`: in the error colour).
     Say { text: String, error: bool },
-    /// The shell's licence picker for a user or a group (assign with plans, or remove).
-    Licence { object: Value, group: bool },
-    /// The shell's What If prompt, prefilled with the selected user.
-    WhatIf,
     /// Read one JSON answer, then continue with it (a count before a refusal).
     Read { request: Request, then: ReadThen },
-    /// The shell's guided creation of a group (kind, rule, owners, members).
-    NewGroup,
-    /// The shell's state choice for the object on top (a policy's state, a protected action's
-    /// context, a context's publication), as `t` opens it.
-    SetState,
+    /// One of the shell's guided flows (editors, pickers with a search, PIM activation).
+    Flow(Flow),
 }
 
 impl Step {
@@ -132,6 +125,92 @@ impl Step {
             error: true,
         }
     }
+}
+
+/// The shell's guided flows a verb opens: stateful editors and multi-step pickers that stay
+/// with the shell (the Conditional Access editor and its review, the people and licence
+/// pickers, PIM activation). Each acts on the view on top, as the verb's key did.
+#[derive(Clone, Debug)]
+pub enum Flow {
+    /// The licence picker for a user or a group (assign with plans, or remove).
+    Licence { object: Value, group: bool },
+    /// The What If prompt, prefilled with the selected user.
+    WhatIf,
+    /// The state choice for the object on top (a policy's state, a protected action's
+    /// context, a context's publication).
+    SetState,
+    /// The guided creation of a group (kind, rule, owners, members).
+    NewGroup,
+    /// The JSON editor on the selected policy or named location.
+    Edit,
+    /// The editor on a copy of it (a policy as report-only).
+    Duplicate,
+    /// The editor on a new policy or named location (`countries`: a country location).
+    New { countries: bool },
+    /// The review of deleting the selected policy or named location.
+    Delete,
+    /// Exclude a user or group from the selected policy (a people picker).
+    Exclude,
+    /// Activate the selected eligible role of the signed-in admin (PIM).
+    Activate,
+    /// End the selected activation early.
+    Deactivate,
+    /// Assign the role shown to a principal found by name (`eligible`: through PIM).
+    Assign { eligible: bool },
+    /// Remove the selected role assignment.
+    RemoveAssignment,
+    /// Add a member or owner found by name to the group shown.
+    AddMember,
+    /// Remove the selected member or owner of the group shown (by reference).
+    RemoveMember,
+    /// Reprocess each listed (or marked) member with licence errors.
+    ReprocessMembers,
+}
+
+/// The verb names a keymap may bind everywhere (`action = "remove"` in `[[binding]]`): a key
+/// so bound means the verb of that name the view on top declares, if it declares one.
+pub const GENERIC: &[Verb] = &[
+    generic("members", false),
+    generic("set-state", true),
+    generic("remove", true),
+    generic("add", true),
+    generic("add-eligible", true),
+    generic("edit", true),
+    generic("duplicate", true),
+    generic("exclude", true),
+    generic("reprocess", true),
+];
+
+const fn generic(name: &'static str, writes: bool) -> Verb {
+    Verb {
+        name,
+        keys: &[],
+        label: name,
+        help: "",
+        writes,
+        run: |_| Vec::new(),
+    }
+}
+
+/// A verb bound by its generic name (its keys are the keymap's general binding of that name)
+/// that opens a shell flow; `label` is what the status bar says on this view.
+#[macro_export]
+macro_rules! flow_verb {
+    ($name:literal, $label:literal, $writes:expr, $flow:expr) => {
+        $crate::blades::verb::Verb {
+            name: $name,
+            keys: &[],
+            label: $label,
+            help: "",
+            writes: $writes,
+            run: |_| $crate::blades::verb::flow($flow),
+        }
+    };
+}
+
+/// A verb that opens a shell flow.
+pub fn flow(f: Flow) -> Vec<Step> {
+    vec![Step::Flow(f)]
 }
 
 /// A write as its confirm shows it: the words, the request, the objects it names.

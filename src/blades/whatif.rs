@@ -142,6 +142,10 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     }
 }
 
+/// `t` on a What If result: the state of the selected policy (the shell's choice).
+pub static STATE: super::verb::Verb =
+    crate::flow_verb!("set-state", "state", true, super::verb::Flow::SetState);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,7 +39,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     computed: Some(super::Computed { name: "xray", run }),
     members: false,
     keys: &[],
-    act: super::no_act,
     verbs: &[],
 };
 

@@ -35,7 +35,7 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: u16) {
     let ro = app.ctx.read_only;
     let here: Vec<_> = crate::app::hints::view_actions(app.top())
         .into_iter()
-        .filter(|(a, _)| !(ro && a.writes()))
+        .filter(|(a, words)| !(words.is_empty() || ro && a.writes()))
         .collect();
     if ro {
         lines.push(Line::from(Span::styled(
