@@ -190,115 +190,10 @@ pub async fn perform(
             request,
             cache,
             rows,
-        } => {
-            let key = cache.filter(|_| store.is_some());
-            if let (Some(st), Some(k)) = (&store, &key) {
-                // A first screen from the head of a large collection, then all of it.
-                let plain = matches!(k, CacheKey::Collection(_));
-                let mut shown = 0;
-                if plain
-                    && let Some((items, as_of)) =
-                        read_cached_head(st.clone(), k.clone(), Some(FIRST_SCREEN)).await
-                {
-                    shown = items.len();
-                    let _ = tx.send(Msg::Cached { id, items, as_of });
-                }
-                match (plain, rows, k) {
-                    // The whole collection as rows, built here a chunk at a time: a list of
-                    // 100k objects never exists parsed all at once (nor on the UI task).
-                    (true, Some(source), CacheKey::Collection(coll)) if shown == FIRST_SCREEN => {
-                        cached_rows(st.clone(), coll.clone(), source, id, tx.clone()).await;
-                    }
-                    (true, _, _) if shown < FIRST_SCREEN => {}
-                    _ => {
-                        if let Some((items, as_of)) = read_cached(st.clone(), k.clone()).await {
-                            let _ = tx.send(Msg::Cached { id, items, as_of });
-                        }
-                    }
-                }
-            }
-            if client.is_offline() {
-                let _ = tx.send(Msg::Done { id, error: None });
-                return;
-            }
-            let mut pages = client.pages(request);
-            let mut error = None;
-            let mut sink = CacheSink::new(store.clone(), key);
-            while let Some(p) = pages.next().await {
-                match p {
-                    Ok(page) => {
-                        sink.page(&page).await;
-                        if tx.send(Msg::Page { id, page }).is_err() {
-                            return;
-                        }
-                    }
-                    Err(e) => {
-                        error = Some(e);
-                        break;
-                    }
-                }
-            }
-            if error.is_none() {
-                sink.finish().await;
-            }
-            let _ = tx.send(Msg::Done { id, error });
-        }
-        Effect::FetchParts { id, requests } => {
-            if client.is_offline() {
-                let _ = tx.send(Msg::Done { id, error: None });
-                return;
-            }
-            let (mut index, mut failed) = (0, Vec::new());
-            let mut first_error = None;
-            for request in requests {
-                let mut pages = client.pages(request.clone());
-                while let Some(p) = pages.next().await {
-                    match p {
-                        Ok(mut page) => {
-                            tag_cast(&request.path, &mut page.items);
-                            page.index = index;
-                            index += 1;
-                            if tx.send(Msg::Page { id, page }).is_err() {
-                                return;
-                            }
-                        }
-                        Err(e) => {
-                            failed.push(format!("{}: {e}", request.path));
-                            first_error.get_or_insert(e);
-                            break;
-                        }
-                    }
-                }
-            }
-            if index == 0 {
-                // Nothing read: the list is emptied (not left as it was).
-                let _ = tx.send(Msg::Page {
-                    id,
-                    page: crate::graph::Page::default(),
-                });
-            }
-            if failed.len() > 1 {
-                let _ = tx.send(Msg::Notice(format!("not read: {}", failed.join("; "))));
-            }
-            let _ = tx.send(Msg::Done {
-                id,
-                error: first_error,
-            });
-        }
+        } => fetch_pages(id, request, cache, rows, client, store, tx).await,
+        Effect::FetchParts { id, requests } => fetch_parts(id, requests, client, tx).await,
         Effect::ComputeList { id, computed, key } => {
-            match (computed.run)(client.clone(), store.clone(), key).await {
-                Ok(v) => {
-                    let page = crate::graph::Page {
-                        items: v.as_array().cloned().unwrap_or_default(),
-                        ..Default::default()
-                    };
-                    let _ = tx.send(Msg::Page { id, page });
-                    let _ = tx.send(Msg::Done { id, error: None });
-                }
-                Err(e) => {
-                    let _ = tx.send(Msg::Done { id, error: Some(e) });
-                }
-            }
+            compute_list(id, computed, key, client, store, tx).await
         }
         Effect::Check { id, request } => {
             let result = client.get_json(&request).await;
@@ -310,77 +205,13 @@ pub async fn perform(
             let _ = tx.send(Msg::PimPolicy { id, result });
         }
         Effect::Compute { id, computed, key } => {
-            match (computed.run)(client.clone(), store.clone(), key).await {
-                Ok(object) => {
-                    let _ = tx.send(Msg::Object { id, object });
-                    let _ = tx.send(Msg::Done { id, error: None });
-                }
-                Err(e) => {
-                    let _ = tx.send(Msg::Done { id, error: Some(e) });
-                }
-            }
+            compute(id, computed, key, client, store, tx).await
         }
         Effect::FetchObject { id, request, cache } => {
-            if client.is_offline() {
-                let found = match (&store, cache) {
-                    (Some(st), Some((coll, oid))) => {
-                        read_cached(st.clone(), CacheKey::Collection(coll))
-                            .await
-                            .and_then(|(items, _)| {
-                                items
-                                    .into_iter()
-                                    .find(|v| v["id"].as_str() == Some(oid.as_str()))
-                            })
-                    }
-                    _ => None,
-                };
-                let error = match found {
-                    Some(object) => {
-                        let _ = tx.send(Msg::Object { id, object });
-                        None
-                    }
-                    None => Some(crate::graph::GraphError::Offline),
-                };
-                let _ = tx.send(Msg::Done { id, error });
-                return;
-            }
-            let error = match client.get_json(&request).await {
-                Ok(object) => {
-                    let _ = tx.send(Msg::Object { id, object });
-                    None
-                }
-                Err(e) => Some(e),
-            };
-            let _ = tx.send(Msg::Done { id, error });
+            fetch_object(id, request, cache, client, store, tx).await
         }
-        Effect::LoadJournal { id } => {
-            let error = match store {
-                Some(st) => match crate::cache::off_thread(st, |st| st.journal()).await {
-                    Ok(items) => {
-                        let as_of = Some(chrono::Utc::now());
-                        let _ = tx.send(Msg::Cached { id, items, as_of });
-                        None
-                    }
-                    Err(e) => Some(crate::graph::GraphError::Transport(e.to_string())),
-                },
-                None => None,
-            };
-            let _ = tx.send(Msg::Done { id, error });
-        }
-        Effect::Journal(mut entry) => {
-            if entry.user.is_none() {
-                entry.user = match client.credential().session() {
-                    Some(s) => s.username().await,
-                    None => None,
-                };
-            }
-            if let Some(st) = store {
-                let r = crate::cache::off_thread(st, move |st| st.journal_add(&entry)).await;
-                if let Err(e) = r {
-                    tracing::warn!("journal: {e}");
-                }
-            }
-        }
+        Effect::LoadJournal { id } => load_journal(id, store, tx).await,
+        Effect::Journal(entry) => journal(entry, client, store).await,
         Effect::LoadFacts { id } => {
             let facts = if client.is_offline() {
                 kept(&store, crate::audit::cached::facts).await
@@ -389,41 +220,8 @@ pub async fn perform(
             };
             let _ = tx.send(Msg::Facts { id, facts });
         }
-        Effect::Search { id, query } => {
-            let [u, g] = crate::graph::resources::directory::search(&query);
-            let results = async {
-                let mut out = Vec::new();
-                for (req, t) in [(u, "#microsoft.graph.user"), (g, "#microsoft.graph.group")] {
-                    for mut v in client.get_all(req).await? {
-                        v["@odata.type"] = serde_json::json!(t);
-                        out.push(v);
-                    }
-                }
-                Ok(out)
-            };
-            let _ = tx.send(Msg::SearchResults {
-                id,
-                results: results.await,
-            });
-        }
-        Effect::Resolve { id, keys } => {
-            let ids = async {
-                let mut out = Vec::new();
-                for k in keys {
-                    let guid = k.len() == 36 && k.chars().filter(|c| *c == '-').count() == 4;
-                    if guid {
-                        out.push(k);
-                    } else {
-                        let u = client
-                            .get_json(&crate::blades::users::detail_request(&k).select(&["id"]))
-                            .await?;
-                        out.push(u["id"].as_str().unwrap_or_default().to_string());
-                    }
-                }
-                Ok(out)
-            };
-            let _ = tx.send(Msg::Resolved { id, ids: ids.await });
-        }
+        Effect::Search { id, query } => search(id, query, client, tx).await,
+        Effect::Resolve { id, keys } => resolve(id, keys, client, tx).await,
         Effect::LoadScopes { id } => {
             let units = client
                 .get_all(
@@ -445,30 +243,7 @@ pub async fn perform(
                 let _ = tx.send(Msg::Filtered(found));
             }
         }
-        Effect::LoadCachedFindings { break_glass } => {
-            let Some(st) = store else { return };
-            let judged = crate::cache::off_thread(st, move |s| {
-                if !crate::audit::cached::holds_audit(s)? {
-                    return Ok(None);
-                }
-                Ok(crate::audit::cached::load(s, break_glass).ok().map(|i| {
-                    let run = crate::audit::report::Run {
-                        tenant: String::new(),
-                        profile: String::new(),
-                        at: String::new(),
-                        read_only: true,
-                    };
-                    let at = i.now.format("%Y-%m-%d %H:%M").to_string();
-                    let f = crate::audit::run(&i);
-                    (crate::audit::report::json(&run, &f)["findings"].clone(), at)
-                }))
-            })
-            .await;
-            // A cache that holds no audit (or cannot be read) leaves the badges to the blade.
-            if let Ok(Some((Value::Array(items), at))) = judged {
-                let _ = tx.send(Msg::CachedFindings { items, at });
-            }
-        }
+        Effect::LoadCachedFindings { break_glass } => cached_findings(break_glass, store, tx).await,
         Effect::LoadLicences { id } => {
             let facts = crate::licensing::LicenceFacts::load(&client).await;
             let _ = tx.send(Msg::Licences { id, facts });
@@ -520,6 +295,307 @@ pub async fn perform(
         }
         // Handled by the run loop (it owns the connection).
         Effect::Cancel(_) | Effect::SwitchProfile { .. } => {}
+    }
+}
+
+/// Read a collection page by page (the cache's copy shown first), keeping what was read.
+async fn fetch_pages(
+    id: RequestId,
+    request: Request,
+    cache: Option<CacheKey>,
+    rows: Option<crate::blades::ListSource>,
+    client: GraphClient,
+    store: Option<Arc<Store>>,
+    tx: UnboundedSender<Msg>,
+) {
+    let key = cache.filter(|_| store.is_some());
+    if let (Some(st), Some(k)) = (&store, &key) {
+        // A first screen from the head of a large collection, then all of it.
+        let plain = matches!(k, CacheKey::Collection(_));
+        let mut shown = 0;
+        if plain
+            && let Some((items, as_of)) =
+                read_cached_head(st.clone(), k.clone(), Some(FIRST_SCREEN)).await
+        {
+            shown = items.len();
+            let _ = tx.send(Msg::Cached { id, items, as_of });
+        }
+        match (plain, rows, k) {
+            // The whole collection as rows, built here a chunk at a time: a list of
+            // 100k objects never exists parsed all at once (nor on the UI task).
+            (true, Some(source), CacheKey::Collection(coll)) if shown == FIRST_SCREEN => {
+                cached_rows(st.clone(), coll.clone(), source, id, tx.clone()).await;
+            }
+            (true, _, _) if shown < FIRST_SCREEN => {}
+            _ => {
+                if let Some((items, as_of)) = read_cached(st.clone(), k.clone()).await {
+                    let _ = tx.send(Msg::Cached { id, items, as_of });
+                }
+            }
+        }
+    }
+    if client.is_offline() {
+        let _ = tx.send(Msg::Done { id, error: None });
+        return;
+    }
+    let mut pages = client.pages(request);
+    let mut error = None;
+    let mut sink = CacheSink::new(store.clone(), key);
+    while let Some(p) = pages.next().await {
+        match p {
+            Ok(page) => {
+                sink.page(&page).await;
+                if tx.send(Msg::Page { id, page }).is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    if error.is_none() {
+        sink.finish().await;
+    }
+    let _ = tx.send(Msg::Done { id, error });
+}
+
+/// Read a list made of several requests, one after another, naming each part that failed.
+async fn fetch_parts(
+    id: RequestId,
+    requests: Vec<Request>,
+    client: GraphClient,
+    tx: UnboundedSender<Msg>,
+) {
+    if client.is_offline() {
+        let _ = tx.send(Msg::Done { id, error: None });
+        return;
+    }
+    let (mut index, mut failed) = (0, Vec::new());
+    let mut first_error = None;
+    for request in requests {
+        let mut pages = client.pages(request.clone());
+        while let Some(p) = pages.next().await {
+            match p {
+                Ok(mut page) => {
+                    tag_cast(&request.path, &mut page.items);
+                    page.index = index;
+                    index += 1;
+                    if tx.send(Msg::Page { id, page }).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    failed.push(format!("{}: {e}", request.path));
+                    first_error.get_or_insert(e);
+                    break;
+                }
+            }
+        }
+    }
+    if index == 0 {
+        // Nothing read: the list is emptied (not left as it was).
+        let _ = tx.send(Msg::Page {
+            id,
+            page: crate::graph::Page::default(),
+        });
+    }
+    if failed.len() > 1 {
+        let _ = tx.send(Msg::Notice(format!("not read: {}", failed.join("; "))));
+    }
+    let _ = tx.send(Msg::Done {
+        id,
+        error: first_error,
+    });
+}
+
+/// A computed list, sent as one page.
+async fn compute_list(
+    id: RequestId,
+    computed: crate::blades::Computed,
+    key: String,
+    client: GraphClient,
+    store: Option<Arc<Store>>,
+    tx: UnboundedSender<Msg>,
+) {
+    match (computed.run)(client.clone(), store.clone(), key).await {
+        Ok(v) => {
+            let page = crate::graph::Page {
+                items: v.as_array().cloned().unwrap_or_default(),
+                ..Default::default()
+            };
+            let _ = tx.send(Msg::Page { id, page });
+            let _ = tx.send(Msg::Done { id, error: None });
+        }
+        Err(e) => {
+            let _ = tx.send(Msg::Done { id, error: Some(e) });
+        }
+    }
+}
+
+/// A computed object (a page made from several reads).
+async fn compute(
+    id: RequestId,
+    computed: crate::blades::Computed,
+    key: String,
+    client: GraphClient,
+    store: Option<Arc<Store>>,
+    tx: UnboundedSender<Msg>,
+) {
+    match (computed.run)(client.clone(), store.clone(), key).await {
+        Ok(object) => {
+            let _ = tx.send(Msg::Object { id, object });
+            let _ = tx.send(Msg::Done { id, error: None });
+        }
+        Err(e) => {
+            let _ = tx.send(Msg::Done { id, error: Some(e) });
+        }
+    }
+}
+
+/// Read one object (offline: from its cached collection).
+async fn fetch_object(
+    id: RequestId,
+    request: Request,
+    cache: Option<(String, String)>,
+    client: GraphClient,
+    store: Option<Arc<Store>>,
+    tx: UnboundedSender<Msg>,
+) {
+    if client.is_offline() {
+        let found = match (&store, cache) {
+            (Some(st), Some((coll, oid))) => read_cached(st.clone(), CacheKey::Collection(coll))
+                .await
+                .and_then(|(items, _)| {
+                    items
+                        .into_iter()
+                        .find(|v| v["id"].as_str() == Some(oid.as_str()))
+                }),
+            _ => None,
+        };
+        let error = match found {
+            Some(object) => {
+                let _ = tx.send(Msg::Object { id, object });
+                None
+            }
+            None => Some(crate::graph::GraphError::Offline),
+        };
+        let _ = tx.send(Msg::Done { id, error });
+        return;
+    }
+    let error = match client.get_json(&request).await {
+        Ok(object) => {
+            let _ = tx.send(Msg::Object { id, object });
+            None
+        }
+        Err(e) => Some(e),
+    };
+    let _ = tx.send(Msg::Done { id, error });
+}
+
+/// The journal, from the cache.
+async fn load_journal(id: RequestId, store: Option<Arc<Store>>, tx: UnboundedSender<Msg>) {
+    let error = match store {
+        Some(st) => match crate::cache::off_thread(st, |st| st.journal()).await {
+            Ok(items) => {
+                let as_of = Some(chrono::Utc::now());
+                let _ = tx.send(Msg::Cached { id, items, as_of });
+                None
+            }
+            Err(e) => Some(crate::graph::GraphError::Transport(e.to_string())),
+        },
+        None => None,
+    };
+    let _ = tx.send(Msg::Done { id, error });
+}
+
+/// Keep a journal entry (naming the signed-in account when the entry does not).
+async fn journal(
+    mut entry: Box<crate::cache::JournalEntry>,
+    client: GraphClient,
+    store: Option<Arc<Store>>,
+) {
+    if entry.user.is_none() {
+        entry.user = match client.credential().session() {
+            Some(s) => s.username().await,
+            None => None,
+        };
+    }
+    if let Some(st) = store {
+        let r = crate::cache::off_thread(st, move |st| st.journal_add(&entry)).await;
+        if let Err(e) = r {
+            tracing::warn!("journal: {e}");
+        }
+    }
+}
+
+/// Users and groups whose names start with the query (the picker).
+async fn search(id: RequestId, query: String, client: GraphClient, tx: UnboundedSender<Msg>) {
+    let [u, g] = crate::graph::resources::directory::search(&query);
+    let results = async {
+        let mut out = Vec::new();
+        for (req, t) in [(u, "#microsoft.graph.user"), (g, "#microsoft.graph.group")] {
+            for mut v in client.get_all(req).await? {
+                v["@odata.type"] = serde_json::json!(t);
+                out.push(v);
+            }
+        }
+        Ok(out)
+    };
+    let _ = tx.send(Msg::SearchResults {
+        id,
+        results: results.await,
+    });
+}
+
+/// UPNs (or ids) to user object ids.
+async fn resolve(id: RequestId, keys: Vec<String>, client: GraphClient, tx: UnboundedSender<Msg>) {
+    let ids = async {
+        let mut out = Vec::new();
+        for k in keys {
+            let guid = k.len() == 36 && k.chars().filter(|c| *c == '-').count() == 4;
+            if guid {
+                out.push(k);
+            } else {
+                let u = client
+                    .get_json(&crate::blades::users::detail_request(&k).select(&["id"]))
+                    .await?;
+                out.push(u["id"].as_str().unwrap_or_default().to_string());
+            }
+        }
+        Ok(out)
+    };
+    let _ = tx.send(Msg::Resolved { id, ids: ids.await });
+}
+
+/// The findings of the audit kept in the cache, judged again (the badges at start).
+async fn cached_findings(
+    break_glass: Vec<String>,
+    store: Option<Arc<Store>>,
+    tx: UnboundedSender<Msg>,
+) {
+    let Some(st) = store else { return };
+    let judged = crate::cache::off_thread(st, move |s| {
+        if !crate::audit::cached::holds_audit(s)? {
+            return Ok(None);
+        }
+        Ok(crate::audit::cached::load(s, break_glass).ok().map(|i| {
+            let run = crate::audit::report::Run {
+                tenant: String::new(),
+                profile: String::new(),
+                at: String::new(),
+                read_only: true,
+            };
+            let at = i.now.format("%Y-%m-%d %H:%M").to_string();
+            let f = crate::audit::run(&i);
+            (crate::audit::report::json(&run, &f)["findings"].clone(), at)
+        }))
+    })
+    .await;
+    // A cache that holds no audit (or cannot be read) leaves the badges to the blade.
+    if let Ok(Some((Value::Array(items), at))) = judged {
+        let _ = tx.send(Msg::CachedFindings { items, at });
     }
 }
 

@@ -22,6 +22,7 @@ pub mod connect;
 pub mod demo;
 pub mod effect;
 pub mod export;
+pub mod export_command;
 pub mod graph;
 pub mod group_commands;
 pub mod keymap;
@@ -115,7 +116,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             format,
             partial,
         }) => {
-            commands::export(
+            export_command::export(
                 &cli,
                 paths.as_ref(),
                 blade,

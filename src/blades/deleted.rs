@@ -348,6 +348,10 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[(Action::Mark, "mark")],
     query: None,
+    records: Some(super::Records {
+        columns: EXPORT_COLUMNS,
+        of: |objects, _| records(objects),
+    }),
     verbs: &[
         Verb {
             name: "restore",

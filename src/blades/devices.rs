@@ -543,6 +543,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     }),
     keys: &[(Action::Mark, "mark")],
     query: Some(query),
+    records: None,
     verbs: &[
         SET_STATE,
         DELETE,

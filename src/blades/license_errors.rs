@@ -176,6 +176,10 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[],
     query: None,
+    records: Some(super::Records {
+        columns: crate::licensing::export::COLUMNS,
+        of: crate::licensing::export::records,
+    }),
     verbs: &[USAGE_LOCATION, REPROCESS],
 };
 

@@ -133,6 +133,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     }),
     keys: &[],
     query: None,
+    records: None,
     verbs: &[
         super::ca::EDIT,
         crate::flow_verb!("add", "new IP", true, Flow::New { countries: false }),

@@ -70,6 +70,16 @@ pub struct BladeDef {
     /// The verbs of the blade's list, declared next to their handlers (keys, words, whether
     /// they write): the keymap, the status bar, `?` and read-only mode read them here.
     pub verbs: &'static [verb::Verb],
+    /// What `export` writes when its columns are not the table's, else `None` (the rows).
+    pub records: Option<Records>,
+}
+
+/// A blade's export records: a header and one record per row it makes of the objects read
+/// (given the licence facts, read live for a blade that refines its rows with them).
+#[derive(Clone, Copy)]
+pub struct Records {
+    pub columns: &'static [&'static str],
+    pub of: fn(Vec<Value>, Option<&crate::licensing::LicenceFacts>) -> Vec<Vec<String>>,
 }
 
 /// How a blade's list is read.

@@ -210,6 +210,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[(Action::Mark, "mark")],
     query: None,
+    records: None,
     verbs: &[
         COMPROMISED,
         DISMISS,

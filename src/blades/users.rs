@@ -194,6 +194,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     }),
     keys: &[],
     query: Some(query),
+    records: None,
     verbs: &[
         WHAT_IF,
         Verb {
