@@ -264,8 +264,19 @@ pub async fn perform(
             let result = crate::ca::whatif::what_if(&client, &store, &query).await;
             let _ = tx.send(Msg::WhatIf { id, result });
         }
-        Effect::Write { id, request } => {
-            let result = client.send(&request).await.map(|r| r.request_id);
+        Effect::Write {
+            id,
+            request,
+            reveal,
+        } => {
+            // Only the asked field of the answer goes on: the rest of a body carrying a
+            // secret is dropped here.
+            let result = client.send(&request).await.map(|r| crate::msg::Written {
+                secret: reveal
+                    .and_then(|f| r.body[f].as_str())
+                    .map(|s| crate::graph::Secret(s.to_string())),
+                request_id: r.request_id,
+            });
             let _ = tx.send(Msg::WriteDone { id, result });
         }
         Effect::StepUp { id, claims } => {

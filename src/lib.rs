@@ -38,6 +38,7 @@ pub mod review_commands;
 pub mod rng;
 pub mod roles;
 pub mod sanitize;
+pub mod secret;
 pub mod session;
 pub mod theme;
 pub mod tui;

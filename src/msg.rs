@@ -99,7 +99,7 @@ pub enum Msg {
     /// A write was answered.
     WriteDone {
         id: RequestId,
-        result: Result<Option<String>, GraphError>,
+        result: Result<Written, GraphError>,
     },
     /// A device code flow for step-up started: show the code.
     DeviceCode {
@@ -216,7 +216,12 @@ pub enum Effect {
     /// Read the administrative units (assignment scopes).
     LoadScopes { id: RequestId },
     /// Send a write.
-    Write { id: RequestId, request: Request },
+    /// Send a write; `reveal`: the field of Graph's answer that holds a secret to show once.
+    Write {
+        id: RequestId,
+        request: Request,
+        reveal: Option<&'static str>,
+    },
     /// Re-authenticate with these claims: refresh first, then a device code flow.
     StepUp { id: RequestId, claims: String },
     /// Read the break-glass accounts and the signed-in admin with their memberships.
@@ -252,4 +257,11 @@ impl std::fmt::Debug for Switch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Switch({})", self.1.profile)
     }
+}
+
+/// A write Graph accepted: its request-id and the secret its answer carried, when asked for.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub request_id: Option<String>,
+    pub secret: Option<crate::graph::Secret>,
 }

@@ -10,6 +10,7 @@ pub fn view_actions(view: &View) -> Vec<(Action, &'static str)> {
     let verbs = match view {
         View::List(l) => match &l.source {
             ListSource::Blade(b) | ListSource::Query { blade: b, .. } => b.def().verbs,
+            ListSource::Sub { def, .. } => def.0.verbs,
             _ => &[],
         },
         View::Detail(d) => d.target.kind.def().verbs,

@@ -30,9 +30,11 @@ impl App {
             "title": w.title,
             "method": w.request.method.as_str(),
             "path": w.request.path,
-            "body": w.request.body,
+            // A password being set is not a draft worth keeping: never written.
+            "body": w.request.body.as_ref().map(crate::graph::secret_free),
             "targets": w.targets.iter().map(|t| json!({
-                "name": t.name, "path": t.request.path, "body": t.request.body,
+                "name": t.name, "path": t.request.path,
+                "body": t.request.body.as_ref().map(crate::graph::secret_free),
             })).collect::<Vec<_>>(),
         }))
     }

@@ -27,6 +27,13 @@ impl App {
             rows,
             selected,
             focused: self.focused_object(),
+            parent: match self.top() {
+                View::List(l) => match &l.source {
+                    ListSource::Sub { id, name, .. } => Some((id.clone(), name.clone())),
+                    _ => None,
+                },
+                View::Detail(_) => None,
+            },
             facts: self.tenant.facts.as_ref(),
             break_glass: &self.ctx.break_glass,
             licences: self.tenant.licences.ready(),
@@ -112,6 +119,7 @@ impl App {
         let effects = self.begin_write(c.title, c.object_id, c.request, c.choice, c.before);
         if let Some(w) = &mut self.write {
             w.follows = c.follows;
+            w.reveal = c.reveal;
             if !c.targets.is_empty() {
                 w.targets = c.targets;
                 w.sent = 1;

@@ -52,6 +52,8 @@ pub fn field_words(field: &str) -> &str {
         "isAvailable" => "published",
         "authenticationContextId" => "authentication context",
         "autoReconcileProxyConflict" => "proxy conflicts",
+        "isUsableOnce" => "use",
+        "accountEnabled" => "sign-in",
         other => other,
     }
 }
@@ -103,6 +105,11 @@ pub struct PendingWrite {
     /// "reading…" until they are read): confirm compromised names the policies that act.
     /// (Given the facts and the id of the object written.)
     pub follows: Option<fn(&protect::Facts, &str) -> Vec<String>>,
+    /// A secret the write makes, shown once on its result.
+    pub reveal: Option<crate::blades::verb::Reveal>,
+    /// The secret on the result panel (`y` copies it) and what it is; dropped with the panel.
+    pub shown: Option<crate::graph::Secret>,
+    pub shown_label: Option<&'static str>,
 }
 
 impl PendingWrite {
@@ -302,6 +309,9 @@ impl App {
             sent: 0,
             review: None,
             follows: None,
+            reveal: None,
+            shown: None,
+            shown_label: None,
         };
         w.sync_request();
         self.write = Some(w);
@@ -411,9 +421,14 @@ impl App {
             return Vec::new();
         };
         w.phase = Phase::Sending(id);
+        let reveal = match &w.reveal {
+            Some(crate::blades::verb::Reveal::Answer { field, .. }) => Some(*field),
+            _ => None,
+        };
         vec![Effect::Write {
             id,
             request: w.request.clone(),
+            reveal,
         }]
     }
 
@@ -494,6 +509,15 @@ impl App {
             }
             // `:`, `/` and `?` close the result and do what they do (`:messages` typed on a
             // result lost its `:`, and the rest went to the list as keys).
+            // The secret shown once, to the terminal's clipboard (OSC 52); the panel stays.
+            (Phase::Done(_), KeyCode::Char('y')) if w.shown.is_some() => {
+                let secret = w.shown.as_ref().map(|s| s.0.clone()).unwrap_or_default();
+                self.toast(
+                    "copied (OSC 52): paste it to the user now; it is not kept",
+                    false,
+                );
+                vec![Effect::Copy(secret)]
+            }
             (Phase::Done(_), KeyCode::Char(':' | '/' | '?')) => {
                 self.write = None;
                 return None;
@@ -550,9 +574,10 @@ impl App {
                 .unwrap_or_default(),
             path: w.map(|w| w.request.path.clone()).unwrap_or_default(),
             before: w.and_then(|w| w.before.as_ref()).map(|v| v.to_string()),
+            // Never a password or a pass: the journal keeps the request without them.
             after: w
                 .and_then(|w| w.request.body.as_ref())
-                .map(|v| v.to_string()),
+                .map(|v| crate::graph::secret_free(v).to_string()),
             outcome,
             request_id,
             // The context the write's token carried: the one its step-up met, or the one its
@@ -586,7 +611,7 @@ impl App {
     pub fn on_write_done(
         &mut self,
         id: RequestId,
-        result: Result<Option<String>, GraphError>,
+        result: Result<crate::msg::Written, GraphError>,
     ) -> Vec<Effect> {
         if self.phase_id() != Some(id) {
             return Vec::new();
@@ -597,7 +622,7 @@ impl App {
             return Vec::new();
         };
         match result {
-            Ok(request_id) if w.sent < w.targets.len() => {
+            Ok(crate::msg::Written { request_id, .. }) if w.sent < w.targets.len() => {
                 // A bulk write: journal this one, then send the next (step-up already done).
                 let journal = self.journal("ok".into(), request_id);
                 let Some(w) = &mut self.write else {
@@ -611,9 +636,25 @@ impl App {
                 effects.push(journal);
                 return effects;
             }
-            Ok(request_id) => {
+            Ok(crate::msg::Written { request_id, secret }) => {
                 let what = w.done_words();
-                w.phase = Phase::Done(format!("{what}. Any key closes."));
+                let shown = match (&w.reveal, secret) {
+                    (Some(crate::blades::verb::Reveal::Known { label, secret }), _) => {
+                        Some((*label, secret.clone()))
+                    }
+                    (Some(crate::blades::verb::Reveal::Answer { label, .. }), Some(s)) => {
+                        Some((*label, s))
+                    }
+                    _ => None,
+                };
+                w.phase = Phase::Done(match &shown {
+                    Some(_) => format!("{what}."),
+                    None => format!("{what}. Any key closes."),
+                });
+                w.shown_label = shown.as_ref().map(|(l, _)| *l);
+                w.shown = shown.map(|(_, s)| s);
+                // Made here, used: the copy in the confirm is dropped.
+                w.reveal = None;
                 let msg = what;
                 let journal = self.journal("ok".into(), request_id);
                 self.toast(msg, false);

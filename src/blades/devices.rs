@@ -483,6 +483,7 @@ const fn related(title: &'static str, request: fn(&str) -> Request) -> super::Su
         row: super::groups::member_row,
         style: |_, _, _| None,
         open: open_related,
+        verbs: &[],
     }
 }
 

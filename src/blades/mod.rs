@@ -1,6 +1,7 @@
 //! The blades: what each list shows (columns, request, rows) and what Enter opens. A blade adds
 //! only its columns, requests, sheets and drill-downs; the shell does the rest.
 
+pub mod auth_methods;
 pub mod ca;
 pub mod ca_detail;
 pub mod contexts;
@@ -20,6 +21,7 @@ pub mod risky;
 pub mod roles;
 pub mod signins;
 pub mod strengths;
+pub mod user_verbs;
 pub mod users;
 pub mod verb;
 pub mod whatif;
@@ -137,6 +139,8 @@ pub struct SubDef {
     pub style: fn(&TableRow, usize, &Theme) -> Option<Style>,
     /// What Enter on a row opens, if anything (a sign-in opens the policy that decided it).
     pub open: fn(&Value) -> Option<ObjectRef>,
+    /// The verbs of the list (a verb sees the object the list is of as `Scope::parent`).
+    pub verbs: &'static [verb::Verb],
 }
 
 /// A [`SubDef`] row opens nothing.

@@ -218,6 +218,11 @@ pub static BLADE: super::BladeDef = super::BladeDef {
             help: "xray of the selected risky user",
             ..super::xray::VERB
         },
+        super::user_verbs::REVOKE,
+        super::user_verbs::SIGN_IN,
+        super::user_verbs::RESET,
+        super::user_verbs::TAP,
+        super::user_verbs::METHODS,
     ],
 };
 
@@ -269,6 +274,11 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
             help: "Dismiss this user's risk",
             ..DISMISS
         },
+        super::user_verbs::REVOKE,
+        super::user_verbs::SIGN_IN,
+        super::user_verbs::RESET,
+        super::user_verbs::TAP,
+        super::user_verbs::METHODS,
     ],
 };
 
@@ -315,6 +325,7 @@ pub static HISTORY: super::SubDef = super::SubDef {
     row: history_row,
     style,
     open: super::opens_nothing,
+    verbs: &[],
 };
 
 fn detection_columns() -> Vec<Column> {
@@ -373,6 +384,7 @@ pub static DETECTIONS: super::SubDef = super::SubDef {
     row: detection_row,
     style: detection_style,
     open: super::opens_nothing,
+    verbs: &[],
 };
 
 #[cfg(test)]

@@ -243,6 +243,7 @@ pub static SIGN_INS: super::SubDef = super::SubDef {
     row,
     style,
     open,
+    verbs: &[],
 };
 
 #[cfg(test)]

@@ -73,6 +73,9 @@ pub struct Scope<'a> {
     pub selected: Option<Value>,
     /// The object a key is about, as (id, name): the page's, else the selected row's.
     pub focused: Option<(String, String)>,
+    /// On a list of one object's things (a user's authentication methods): that object, as
+    /// (id, name).
+    pub parent: Option<(String, String)>,
     /// The protection facts, when read.
     pub facts: Option<&'a crate::protect::Facts>,
     /// Accounts never to lock out (UPNs or object ids, from the profile).
@@ -228,6 +231,24 @@ pub struct Confirm {
     pub targets: Vec<Target>,
     /// What follows the write in the tenant, in words, from the protection facts.
     pub follows: Option<fn(&crate::protect::Facts, &str) -> Vec<String>>,
+    /// A secret the write makes, shown once after Graph accepts it and never kept.
+    pub reveal: Option<Reveal>,
+}
+
+/// A secret a write makes: shown once on the result, copyable (OSC 52), never journaled,
+/// logged, cached or exported.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reveal {
+    /// Made here before sending (a generated temporary password).
+    Known {
+        label: &'static str,
+        secret: crate::graph::Secret,
+    },
+    /// In Graph's answer, under `field` (a Temporary Access Pass).
+    Answer {
+        label: &'static str,
+        field: &'static str,
+    },
 }
 
 impl Confirm {
@@ -241,6 +262,7 @@ impl Confirm {
             before,
             targets: Vec::new(),
             follows: None,
+            reveal: None,
         }
     }
 
@@ -255,6 +277,7 @@ impl Confirm {
             before: Some(first.object.clone()),
             targets: Vec::new(),
             follows: None,
+            reveal: None,
         };
         if targets.len() > 1 {
             c.targets = targets;

@@ -592,11 +592,19 @@ impl Store {
     }
 
     pub fn journal_add(&self, e: &JournalEntry) -> Result<(), CacheError> {
+        // Whoever built the entry, a password or a pass in it is not kept.
+        let keep = |t: &Option<String>| {
+            t.as_ref().map(|t| match serde_json::from_str::<Value>(t) {
+                Ok(v) => crate::graph::secret_free(&v).to_string(),
+                Err(_) => t.clone(),
+            })
+        };
+        let (before, after) = (keep(&e.before), keep(&e.after));
         self.with(|c| {
             c.execute(
                 "INSERT INTO journal (time, profile, user, method, path, before, after, outcome, request_id, claims_context)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![e.time, e.profile, e.user, e.method, e.path, e.before, e.after, e.outcome, e.request_id, e.claims_context],
+                params![e.time, e.profile, e.user, e.method, e.path, before, after, e.outcome, e.request_id, e.claims_context],
             )
             .map(|_| ())
         })

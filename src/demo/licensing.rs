@@ -17,6 +17,7 @@ const WRITABLE: &[&str] = &[
     "department",
     "jobTitle",
     "accountEnabled",
+    "passwordProfile",
 ];
 
 /// `PATCH /users/{id}`: 204, or Graph's 400 for a property or value it refuses, 404 for no user.
@@ -71,8 +72,48 @@ pub async fn patch_user(
     else {
         return ctx.not_found(&id);
     };
+    // Who may reset whose password, and disable or enable whom: the article's tables.
+    let allowed = |table| super::auth_methods::may_act(&tenant, &headers, &uid, table);
+    if (fields.contains_key("passwordProfile") && !allowed("passwordReset"))
+        || (fields.contains_key("accountEnabled") && !allowed("sensitiveActions"))
+    {
+        return super::auth_methods::denied(&ctx);
+    }
+    let mut patch = patch.clone();
+    if let Some(profile) = patch
+        .as_object_mut()
+        .and_then(|o| o.remove("passwordProfile"))
+    {
+        if let Err(why) = password_ok(&profile) {
+            return ctx.error(400, "Request_BadRequest", why);
+        }
+        // The password is never kept, nor returned: the user's last change moves to now.
+        patch["lastPasswordChangeDateTime"] = serde_json::json!(
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+    }
     tenant.patch(Kind::User, &uid, &patch);
     ctx.no_content()
+}
+
+/// A `passwordProfile` Entra accepts: a password of 8 to 256 characters with three of upper
+/// case, lower case, digits and symbols (password-policy article), else Graph's 400.
+fn password_ok(profile: &Value) -> Result<(), &'static str> {
+    let Some(p) = profile["password"].as_str() else {
+        return Err("Invalid value specified for property 'passwordProfile' of resource 'User'.");
+    };
+    let kinds = [
+        p.chars().any(|c| c.is_ascii_uppercase()),
+        p.chars().any(|c| c.is_ascii_lowercase()),
+        p.chars().any(|c| c.is_ascii_digit()),
+        p.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if !(8..=256).contains(&p.chars().count()) || kinds.iter().filter(|k| **k).count() < 3 {
+        return Err(
+            "The specified password does not comply with password complexity requirements. Please provide a different password.",
+        );
+    }
+    Ok(())
 }
 
 /// `POST /users/{id}/reprocessLicenseAssignment`: 200 with the user. An assignment in error for

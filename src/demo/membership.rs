@@ -82,6 +82,24 @@ pub async fn me(State(state): State<Shared>, headers: HeaderMap) -> Response {
     }
 }
 
+/// `GET /me/transitiveMemberOf` and `/me/memberOf`: the signed-in user's.
+pub async fn my_member_of(
+    State(state): State<Shared>,
+    Path(version): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    raw: RawQuery,
+) -> Response {
+    let me = match state.tenant.read() {
+        Ok(t) => me_id(&t, &headers),
+        Err(_) => Err("demo tenant state is unavailable"),
+    };
+    match me {
+        Ok(id) => transitive_member_of(State(state), Path((version, id)), uri, headers, raw).await,
+        Err(why) => Ctx::new(&headers).error(400, "BadRequest", why),
+    }
+}
+
 /// `GET /users/{id|upn}/transitiveMemberOf` (groups through nesting and directoryRole
 /// objects), `/users/{id|upn}/memberOf` and `/groups/{id}/memberOf` (direct only).
 pub async fn transitive_member_of(

@@ -2,6 +2,7 @@
 //! by `--demo`, `demo-server`, the tests and the benchmarks.
 
 pub mod assign;
+pub mod auth_methods;
 pub mod batch;
 pub mod ca_write;
 pub mod deleted;

@@ -478,6 +478,23 @@ pub fn router(state: Shared) -> Router {
         .route("/{version}/users", get(list_users))
         .route("/{version}/users/{id}", get(get_user).patch(super::licensing::patch_user))
         .route(
+            "/{version}/users/{id}/revokeSignInSessions",
+            axum::routing::post(super::auth_methods::revoke),
+        )
+        .route("/{version}/users/{id}/authentication/methods", get(super::auth_methods::list))
+        .route(
+            "/{version}/users/{id}/authentication/{segment}",
+            axum::routing::post(super::auth_methods::create_tap),
+        )
+        .route(
+            "/{version}/users/{id}/authentication/{segment}/{mid}",
+            axum::routing::delete(super::auth_methods::delete),
+        )
+        .route(
+            "/{version}/reports/authenticationMethods/userRegistrationDetails/{id}",
+            get(super::auth_methods::registration),
+        )
+        .route(
             "/{version}/users/{id}/reprocessLicenseAssignment",
             axum::routing::post(super::licensing::reprocess),
         )
@@ -587,6 +604,8 @@ pub fn router(state: Shared) -> Router {
         .route("/{version}/policies/authenticationStrengthPolicies", get(policy::list_strengths))
         .route("/{version}/policies/authenticationStrengthPolicies/{id}", get(policy::get_strength))
         .route("/{version}/me", get(super::membership::me))
+        .route("/{version}/me/transitiveMemberOf", get(super::membership::my_member_of))
+        .route("/{version}/me/memberOf", get(super::membership::my_member_of))
         .route("/{version}/directoryObjects/getByIds", axum::routing::post(super::membership::get_by_ids))
         .route("/{version}/users/{id}/transitiveMemberOf", get(super::membership::transitive_member_of))
         .route("/{version}/users/{id}/memberOf", get(super::membership::transitive_member_of))

@@ -82,6 +82,9 @@ pub struct Tenant {
     /// Devices, and per device id the ids of its registered owners, users and groups.
     pub devices: Vec<Value>,
     pub device_relations: super::devices::Relations,
+    /// Authentication methods by user id, for the users the fixture names or whose methods
+    /// changed (the others have a password and a mobile phone).
+    pub auth_methods: HashMap<String, Vec<Value>>,
     /// Restored applications and service principals (the demo serves no live collection of
     /// them; kept so a restore is visible to tests).
     pub restored_apps: Vec<Value>,
@@ -167,6 +170,7 @@ impl Tenant {
         }
         t.deleted = super::deleted::load()?;
         (t.devices, t.device_relations) = super::devices::load()?;
+        t.auth_methods = super::auth_methods::load()?;
         t.sign_ins = super::signins::load()?;
         t.pim_policies = super::pim::load()?;
         t.generate(scale);

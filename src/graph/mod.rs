@@ -13,5 +13,5 @@ pub mod retry;
 pub use claims::ClaimsChallenge;
 pub use client::{GraphClient, GraphConfig, Limits, Observer, Page, Response};
 pub use error::{ApiError, GraphError};
-pub use request::{ApiVersion, Method, Request};
+pub use request::{ApiVersion, Method, Request, Secret, secret_free};
 pub use retry::{RetryNotice, RetryPolicy};

@@ -40,8 +40,9 @@ impl Method {
     }
 }
 
-/// One Graph request. Build with [`Request::get`] and the OData helpers.
-#[derive(Clone, Debug, PartialEq)]
+/// One Graph request. Build with [`Request::get`] and the OData helpers. Its `Debug` shows the
+/// body without secrets ([`secret_free`]).
+#[derive(Clone, PartialEq)]
 pub struct Request {
     pub method: Method,
     pub version: ApiVersion,
@@ -50,6 +51,61 @@ pub struct Request {
     pub query: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
     pub body: Option<Value>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("version", &self.version)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &self.headers)
+            .field("body", &self.body.as_ref().map(secret_free))
+            .finish()
+    }
+}
+
+/// The fields of a request or an answer that carry a secret: a password set for a user, a
+/// Temporary Access Pass, a client secret.
+const SECRET_FIELDS: &[&str] = &[
+    "password",
+    "newPassword",
+    "currentPassword",
+    "temporaryAccessPass",
+    "secretText",
+];
+
+/// A secret shown once (a temporary password, a Temporary Access Pass): its `Debug` never
+/// shows it, so a message or a state printed for a test or a log does not either.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(not shown)")
+    }
+}
+
+/// `v` with every secret field's value replaced by "(not kept)": what the journal, logs and
+/// `Debug` may hold of a body.
+pub fn secret_free(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| {
+                    let x = if SECRET_FIELDS.contains(&k.as_str()) && !x.is_null() {
+                        Value::String("(not kept)".into())
+                    } else {
+                        secret_free(x)
+                    };
+                    (k.clone(), x)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(secret_free).collect()),
+        other => other.clone(),
+    }
 }
 
 impl Request {

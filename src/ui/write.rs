@@ -274,6 +274,20 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
         }
         Phase::Done(text) => {
             out.push(Line::from(Span::styled(clean(text), t.success)));
+            // A secret made by the write, on its own line, once.
+            if let (Some(s), Some(label)) = (&w.shown, w.shown_label) {
+                out.push(Line::from(vec![
+                    Span::styled(format!("{label}: "), t.header),
+                    Span::styled(clean(&s.0), t.key),
+                ]));
+                out.push(keys(
+                    t,
+                    &[
+                        ("y", "copy it (OSC 52); it is kept nowhere"),
+                        ("any key", "close"),
+                    ],
+                ));
+            }
             " Saved ".to_string()
         }
         Phase::Failed(text) => {

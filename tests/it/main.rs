@@ -15,6 +15,7 @@ mod cache_safety;
 mod cancel;
 mod cli;
 mod common;
+mod contain;
 mod decoders_prop;
 mod deleted_items;
 mod demo_graph;

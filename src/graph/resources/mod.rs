@@ -4,3 +4,4 @@
 pub mod devices;
 pub mod directory;
 pub mod risky_users;
+pub mod users;

@@ -1,0 +1,246 @@
+//! Containing a compromised user against the demo tenant (issue 25): revoke sessions, block
+//! sign-in (guarded for break-glass accounts), a Temporary Access Pass and a password shown once
+//! and kept nowhere, the authentication methods with the one added yesterday deleted; and a
+//! lesser admin told before anything is sent that their roles cannot reset a Global
+//! Administrator.
+
+use crate::common::Harness;
+use crossterm::event::KeyCode;
+use entra_console::app::View;
+use entra_console::app::write::Phase;
+use entra_console::blades::BladeKind;
+
+const CHEN: &str = "b3fb95ee-2243-4045-a800-e67e527f5da6";
+
+/// The writes the demo received ("METHOD path"), in order.
+fn writes(h: &Harness) -> Vec<String> {
+    h.server
+        .state
+        .faults
+        .log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| !l.starts_with("GET") && !l.contains("/oauth2/"))
+        .cloned()
+        .collect()
+}
+
+fn user_field(h: &Harness, field: &str) -> serde_json::Value {
+    let t = h.server.state.tenant.read().unwrap();
+    t.user(CHEN).unwrap()[field].clone()
+}
+
+fn done(h: &Harness) -> bool {
+    matches!(h.app.write.as_ref().map(|w| &w.phase), Some(Phase::Done(_)))
+}
+
+#[tokio::test]
+async fn contain_chen_wei_from_risky_users() {
+    let mut h = Harness::session(Default::default()).await;
+    h.open(BladeKind::from_command("risky-users").unwrap())
+        .await;
+    h.filter("Chen").await;
+
+    // Revoke: the confirm says what it does not do; nothing is sent before Enter.
+    h.key(KeyCode::Char('R')).await;
+    let title = h.app.write.as_ref().expect("a confirm").title.clone();
+    assert!(
+        title.contains("Chen Wei") && title.contains("access tokens already issued"),
+        "{title}"
+    );
+    assert!(writes(&h).is_empty());
+    h.key(KeyCode::Enter).await;
+    assert!(done(&h));
+    assert!(user_field(&h, "signInSessionsValidFromDateTime").is_string());
+    h.key(KeyCode::Esc).await;
+
+    // Block sign-in (who is signed in is read first; Chen is neither them nor break-glass).
+    h.key(KeyCode::Char('t')).await;
+    let w = h.app.write.as_ref().expect("a confirm");
+    let changes = w.changes().join("\n");
+    assert!(
+        w.title.contains("Chen Wei") && changes.contains("blocked"),
+        "{changes}"
+    );
+    h.key(KeyCode::Enter).await;
+    assert!(done(&h));
+    assert_eq!(user_field(&h, "accountEnabled"), false);
+    h.key(KeyCode::Esc).await;
+
+    // A Temporary Access Pass: the lifetime asked, one sign-in chosen, shown once.
+    h.key(KeyCode::Char('T')).await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    assert!(done(&h));
+    let pass = h
+        .app
+        .write
+        .as_ref()
+        .unwrap()
+        .shown
+        .clone()
+        .expect("the pass")
+        .0;
+    assert!(pass.len() >= 8);
+    let screen = h.render_full(100, 40);
+    assert!(screen.contains(&pass), "{screen}");
+    // `y` copies it and the panel stays; any other key closes it and it is gone.
+    h.key(KeyCode::Char('y')).await;
+    assert!(done(&h));
+    h.key(KeyCode::Esc).await;
+    assert!(h.app.write.is_none());
+    assert!(!h.render_full(100, 40).contains(&pass));
+
+    // The methods: the one added yesterday stands out; deleting it sends one DELETE.
+    h.key(KeyCode::Char('M')).await;
+    let View::List(l) = h.app.top() else {
+        panic!("a list")
+    };
+    let rows: Vec<Vec<String>> = l
+        .table
+        .visible_rows()
+        .map(|r| r.cells.iter().map(str::to_string).collect())
+        .collect();
+    let new: Vec<_> = rows.iter().filter(|r| r[3] == "NEW").collect();
+    // The pass just made and the authenticator added yesterday.
+    assert_eq!(new.len(), 2, "{rows:?}");
+    let at = rows
+        .iter()
+        .position(|r| r[1].starts_with("SM-A546E"))
+        .expect("yesterday's authenticator");
+    for _ in 0..at {
+        h.key(KeyCode::Down).await;
+    }
+    h.key(KeyCode::Char('d')).await;
+    let title = h.app.write.as_ref().expect("a confirm").title.clone();
+    assert!(
+        title.contains("SM-A546E") && title.contains("1 day ago"),
+        "{title}"
+    );
+    h.key(KeyCode::Enter).await;
+    assert!(done(&h));
+    {
+        let t = h.server.state.tenant.read().unwrap();
+        let left = &t.auth_methods[CHEN];
+        assert!(!left.iter().any(|m| m["displayName"] == "SM-A546E"));
+        // The pass is not kept by the tenant's reads either.
+        assert!(left.iter().all(|m| m["temporaryAccessPass"].is_null()));
+    }
+
+    // Exactly those writes reached the tenant.
+    let sent = writes(&h);
+    let want = [
+        format!("POST /v1.0/users/{CHEN}/revokeSignInSessions"),
+        format!("PATCH /v1.0/users/{CHEN}"),
+        format!("POST /v1.0/users/{CHEN}/authentication/temporaryAccessPassMethods"),
+        format!(
+            "DELETE /v1.0/users/{CHEN}/authentication/microsoftAuthenticatorMethods/9d1c7b3e-2f4a-4e6b-8c5d-7e8f9a0b1c02"
+        ),
+    ];
+    assert_eq!(sent, want);
+}
+
+#[tokio::test]
+async fn a_password_reset_is_shown_once_and_journaled_without_it() {
+    let mut h = Harness::session(Default::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(
+        entra_console::cache::Store::open(&dir.path().join("c.db"), true).unwrap(),
+    );
+    h.store = Some(store.clone());
+    h.open(BladeKind::from_command("users").unwrap()).await;
+    h.filter("Chen Wei").await;
+    h.key(KeyCode::Char('P')).await;
+    // The prompt offers a generated one (`*`); a weak typed one is Graph's to refuse.
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().expect("the confirm");
+    assert!(w.title.contains("kept nowhere"), "{}", w.title);
+    h.key(KeyCode::Enter).await;
+    assert!(done(&h));
+    let password = h.app.write.as_ref().unwrap().shown.clone().unwrap().0;
+    assert!(h.render_full(100, 40).contains(&password));
+    assert!(user_field(&h, "lastPasswordChangeDateTime").is_string());
+    h.key(KeyCode::Esc).await;
+    let journal = store.journal().unwrap();
+    let text = serde_json::to_string(&journal).unwrap();
+    assert!(text.contains("passwordProfile"), "{text}");
+    assert!(!text.contains(&password), "the journal keeps no password");
+    // The cache file holds it nowhere either.
+    drop(h);
+    let bytes = std::fs::read(dir.path().join("c.db")).unwrap();
+    let found = bytes
+        .windows(password.len())
+        .any(|w| w == password.as_bytes());
+    assert!(!found, "no password in the cache file");
+}
+
+#[tokio::test]
+async fn break_glass_asks_for_its_name_before_the_confirm() {
+    let mut h = Harness::session(Default::default()).await;
+    h.app.ctx.break_glass = vec!["bg-admin01@tailspindemo.onmicrosoft.com".into()];
+    h.open(BladeKind::from_command("users").unwrap()).await;
+    h.filter("Break Glass 01").await;
+    h.key(KeyCode::Char('t')).await;
+    assert!(h.app.write.is_none(), "no confirm before the name");
+    h.type_str("Break Glass").await;
+    h.key(KeyCode::Enter).await;
+    assert!(h.app.write.is_none(), "a wrong name opens nothing");
+    h.type_str(" 01").await;
+    h.key(KeyCode::Enter).await;
+    assert!(h.app.write.is_some(), "the confirm after the name");
+    assert!(writes(&h).is_empty());
+}
+
+/// A User Administrator (Grace Lee) is told before sending that their roles cannot reset a
+/// Global Administrator's password; the demo answers Graph's 403 to the request itself.
+#[tokio::test]
+async fn a_lesser_admin_is_refused_before_sending() {
+    use base64::Engine;
+    use entra_console::auth::{AccessToken, Credential};
+    use entra_console::graph::{GraphClient, GraphConfig};
+    let server = Harness::demo(Default::default()).await;
+    let claims = serde_json::json!({"oid": "6850360b-ed84-422b-a1b2-a2acdc19c734"});
+    let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+    let token = format!(
+        "{}.{}.sig",
+        b64(br#"{"alg":"none"}"#),
+        b64(claims.to_string().as_bytes())
+    );
+    let client = GraphClient::new(GraphConfig {
+        base_url: server.url(),
+        read_only: false,
+        credential: Credential::Static(AccessToken::new(token)),
+        limits: entra_console::graph::Limits::default(),
+    })
+    .unwrap()
+    .with_pacing(std::time::Duration::ZERO);
+    let direct = client
+        .send(&entra_console::graph::resources::users::reset_password(
+            "3ceaaf30-8142-48ea-91d9-3080f9b439fc",
+            "Str0ng!Passw0rd",
+        ))
+        .await
+        .unwrap_err();
+    assert!(direct.to_string().contains("403"), "{direct}");
+    let mut h = Harness::with(server, client, None).await;
+    h.open(BladeKind::from_command("users").unwrap()).await;
+    h.filter("Break Glass 01").await;
+    h.key(KeyCode::Char('P')).await;
+    assert!(h.app.write.is_none());
+    let toast = h.app.toast.as_ref().expect("the refusal").text.clone();
+    assert!(
+        toast.contains("User Administrator") && toast.contains("Global Administrator"),
+        "{toast}"
+    );
+    // A user with no admin role is within a User Administrator's reach.
+    h.key(KeyCode::Esc).await;
+    h.filter("Chen Wei").await;
+    h.key(KeyCode::Char('P')).await;
+    h.key(KeyCode::Enter).await;
+    assert!(
+        h.app.write.is_some(),
+        "the confirm opens: {:?}",
+        h.app.toast.as_ref().map(|t| t.text.clone())
+    );
+}
