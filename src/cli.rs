@@ -22,6 +22,7 @@ pub fn export_names() -> Vec<&'static str> {
     names.push("whocan");
     names.push("group-members");
     names.push("sign-ins");
+    names.push("incident");
     names
 }
 
@@ -246,6 +247,28 @@ pub enum Command {
         /// much is missing) instead of refusing it
         #[arg(long)]
         partial: bool,
+    },
+    /// Contain a user headlessly: the steps asked for, in this order, each journaled under
+    /// one incident id (`export incident ID`); a new password or pass is printed once on
+    /// stdout and kept nowhere. Exit 0 only when every asked step succeeded
+    Contain {
+        /// The user: a UPN or an object id
+        user: String,
+        /// Revoke the sign-in sessions (refresh tokens and session cookies)
+        #[arg(long)]
+        revoke: bool,
+        /// Block sign-in (accountEnabled false); refused for a break-glass account or yourself
+        #[arg(long)]
+        disable: bool,
+        /// Set a generated temporary password, to be changed at the next sign-in
+        #[arg(long)]
+        reset_password: bool,
+        /// Create a one-time Temporary Access Pass valid 60 minutes
+        #[arg(long)]
+        tap: bool,
+        /// Print the plan and send nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// What one user can do and what stands in the way: groups (with the nesting path), roles,
     /// the Conditional Access policies that take them in, the protected actions they can use

@@ -38,6 +38,20 @@ pub struct Connection {
     pub offline: bool,
 }
 
+impl Connection {
+    /// Accounts never to lock out: the profile's, or the demo tenant's emergency accounts.
+    pub fn break_glass(&self) -> Vec<String> {
+        if self.profile_name == "demo" && self.profile.break_glass.is_empty() {
+            vec![
+                "bg-admin01@tailspindemo.onmicrosoft.com".into(),
+                "bg-admin02@tailspindemo.onmicrosoft.com".into(),
+            ]
+        } else {
+            self.profile.break_glass.clone()
+        }
+    }
+}
+
 /// The cache file of a run: `--cache FILE` or the profile's file in the data dir.
 pub fn cache_path(cli: &Cli, paths: Option<&Paths>, profile: &str) -> Option<std::path::PathBuf> {
     cli.global
@@ -370,15 +384,7 @@ impl crate::session::Context {
                 .map(str::to_string),
             profiles,
             offline: conn.offline,
-            break_glass: if conn.profile_name == "demo" && conn.profile.break_glass.is_empty() {
-                // The demo tenant's emergency accounts.
-                vec![
-                    "bg-admin01@tailspindemo.onmicrosoft.com".into(),
-                    "bg-admin02@tailspindemo.onmicrosoft.com".into(),
-                ]
-            } else {
-                conn.profile.break_glass.clone()
-            },
+            break_glass: conn.break_glass(),
             graph: conn
                 .client
                 .base_url()

@@ -36,6 +36,12 @@ pub async fn export(
         }
         ("sign-ins", Some(user)) => return sign_ins(cli, paths, user, format).await,
         ("sign-ins", None) => return Err(usage("export sign-ins USER (a UPN or an object id)")),
+        ("incident", Some(id)) => return incident(cli, paths, id, format).await,
+        ("incident", None) => {
+            return Err(usage(
+                "export incident ID (the id a containment said, e.g. INC-20261207-101500-1a2b3c)",
+            ));
+        }
         ("whocan", None) => {
             return Err(usage(
                 "export whocan PERMISSION (e.g. conditionalAccessPolicies/create)",
@@ -288,6 +294,118 @@ async fn sign_ins(
     let records = crate::blades::signins::records(items);
     let cols = crate::blades::signins::EXPORT_COLUMNS;
     match crate::export::write_records(cols, records, format, &mut std::io::stdout().lock()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| Failure::error(format!("export: {e}"))),
+    }
+}
+
+/// The columns of `export incident ID`.
+pub const INCIDENT_COLUMNS: &[&str] = &[
+    "incident",
+    "time",
+    "admin",
+    "user",
+    "step",
+    "method",
+    "path",
+    "outcome",
+    "requestId",
+];
+
+/// The id of the user a journaled write was about (`/users/{id}…`).
+fn user_of(e: &Value) -> Option<String> {
+    let path = e["path"].as_str()?;
+    if let Some(rest) = path.strip_prefix("/users/") {
+        return Some(rest.split('/').next()?.to_string());
+    }
+    // Identity Protection's actions name their users in the body (`userIds`).
+    let body: Value = serde_json::from_str(e["after"].as_str()?).ok()?;
+    body["userIds"].as_array().map(|ids| {
+        ids.iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
+/// A journaled write as a step of an incident, in words.
+fn step_words(method: &str, path: &str, after: &str) -> &'static str {
+    let p = path.to_ascii_lowercase();
+    match method {
+        "POST" if p.ends_with("/confirmcompromised") => "confirmed compromised",
+        "POST" if p.ends_with("/dismiss") => "risk dismissed",
+        "POST" if p.ends_with("/revokesigninsessions") => "sessions revoked",
+        "POST" if p.ends_with("/temporaryaccesspassmethods") => "Temporary Access Pass created",
+        "DELETE" if p.contains("/authentication/") => "authentication method deleted",
+        "PATCH" if after.contains("passwordProfile") => "password reset",
+        "PATCH" if after.contains("\"accountEnabled\":false") => "sign-in blocked",
+        "PATCH" if after.contains("\"accountEnabled\":true") => "sign-in allowed",
+        _ => "write",
+    }
+}
+
+/// `export incident ID`: the journaled steps of one containment (who, when, each step with its
+/// result and Graph's request-id), from the cache; never a password or pass (the journal keeps
+/// none).
+async fn incident(
+    cli: &Cli,
+    paths: Option<&Paths>,
+    id: &str,
+    format: ExportFormat,
+) -> Result<(), Failure> {
+    let conn = connect(cli, paths).await?;
+    let store = conn
+        .store
+        .clone()
+        .ok_or_else(|| Failure::error("no cache: the journal lives in the cache"))?;
+    // The steps, and the names the cache knows of the users they were taken on.
+    let (entries, names) = crate::cache::off_thread(store, |s| {
+        s.verify()?;
+        let entries = s.journal()?;
+        let ids: Vec<String> = entries.iter().filter_map(user_of).collect();
+        Ok((entries, s.names_of(&ids)?))
+    })
+    .await
+    .map_err(|e| Failure::error(e.to_string()))?;
+    let s = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
+    let user = |e: &Value| {
+        let id = user_of(e).unwrap_or_default();
+        names
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or(id)
+    };
+    // Oldest first: the order the steps were taken.
+    let records: Vec<Vec<String>> = entries
+        .iter()
+        .rev()
+        .filter(|e| e["incident"].as_str() == Some(id))
+        .map(|e| {
+            vec![
+                id.to_string(),
+                s(e, "time"),
+                s(e, "user"),
+                crate::sanitize::clean(&user(e)),
+                step_words(&s(e, "method"), &s(e, "path"), &s(e, "after")).to_string(),
+                s(e, "method"),
+                s(e, "path"),
+                s(e, "outcome"),
+                s(e, "requestId"),
+            ]
+        })
+        .collect();
+    if records.is_empty() {
+        return Err(Failure::error(format!(
+            "incident {id}: no journaled step carries this id in this cache"
+        )));
+    }
+    match crate::export::write_records(
+        INCIDENT_COLUMNS,
+        records,
+        format,
+        &mut std::io::stdout().lock(),
+    ) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.map_err(|e| Failure::error(format!("export: {e}"))),
     }

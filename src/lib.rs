@@ -18,6 +18,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod connect;
+pub mod contain_command;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod effect;
@@ -126,6 +127,22 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 *partial,
             )
             .await
+        }
+        Some(Command::Contain {
+            user,
+            revoke,
+            disable,
+            reset_password,
+            tap,
+            dry_run,
+        }) => {
+            let steps = contain_command::Asked {
+                revoke: *revoke,
+                disable: *disable,
+                reset_password: *reset_password,
+                tap: *tap,
+            };
+            contain_command::contain(&cli, paths.as_ref(), user, steps, *dry_run).await
         }
         Some(Command::Xray { user, format }) => {
             review_commands::xray(&cli, paths.as_ref(), user, *format).await

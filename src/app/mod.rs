@@ -26,6 +26,7 @@ pub use palette::{
 };
 mod verbs;
 pub mod view;
+pub mod walk;
 pub mod wizard;
 pub mod write;
 
@@ -122,6 +123,8 @@ pub struct App {
     /// A verb's read in flight and what continues it (a group's member count before its
     /// delete is refused).
     pub(crate) pending_read: Option<(RequestId, crate::blades::verb::ReadThen)>,
+    /// A guided walk under way (containing a user).
+    pub walk: Option<walk::WalkState>,
     /// A confirm opened by a result (not a key) is not on screen yet: the run loop drops the
     /// keys typed before it is drawn (`confirm_drawn`).
     pub confirm_unseen: bool,
@@ -157,6 +160,7 @@ impl App {
             cache_damaged: false,
             overlay_scroll_max: std::cell::Cell::new(u16::MAX),
             pending_read: None,
+            walk: None,
             confirm_unseen: false,
             next_id: 1,
         }

@@ -15,7 +15,11 @@ impl App {
             .write
             .as_ref()
             .map(|w| (w.title.clone(), w.phase.clone()));
-        let effects = self.handle(msg);
+        let mut effects = self.handle(msg);
+        // A walk's stage that ended starts the next.
+        if self.walk.is_some() {
+            effects.extend(self.walk_tick());
+        }
         let now = self
             .write
             .as_ref()

@@ -79,6 +79,7 @@ impl App {
                     Vec::new()
                 }
                 Step::Flow(f) => self.flow(f),
+                Step::Walk(w) => self.start_walk(w),
                 Step::Read { request, then } => {
                     let id = self.fresh_id();
                     self.pending_read = Some((id, then));
@@ -120,6 +121,7 @@ impl App {
         if let Some(w) = &mut self.write {
             w.follows = c.follows;
             w.reveal = c.reveal;
+            w.incident = self.walk.as_ref().map(|x| x.incident.clone());
             if !c.targets.is_empty() {
                 w.targets = c.targets;
                 w.sent = 1;

@@ -110,6 +110,8 @@ pub struct PendingWrite {
     /// The secret on the result panel (`y` copies it) and what it is; dropped with the panel.
     pub shown: Option<crate::graph::Secret>,
     pub shown_label: Option<&'static str>,
+    /// The incident this write is a step of (a walk's), for the journal.
+    pub incident: Option<String>,
 }
 
 impl PendingWrite {
@@ -312,6 +314,7 @@ impl App {
             reveal: None,
             shown: None,
             shown_label: None,
+            incident: None,
         };
         w.sync_request();
         self.write = Some(w);
@@ -580,6 +583,7 @@ impl App {
                 .map(|v| crate::graph::secret_free(v).to_string()),
             outcome,
             request_id,
+            incident: w.and_then(|w| w.incident.clone()),
             // The context the write's token carried: the one its step-up met, or the one its
             // protection asks for when an earlier step-up already put it in the token.
             claims_context: w.and_then(|w| {
@@ -655,6 +659,7 @@ impl App {
                 w.shown = shown.map(|(_, s)| s);
                 // Made here, used: the copy in the confirm is dropped.
                 w.reveal = None;
+                self.walk_write_done();
                 let msg = what;
                 let journal = self.journal("ok".into(), request_id);
                 self.toast(msg, false);
@@ -683,6 +688,7 @@ impl App {
                     let has = self.tenant.token_acrs.contains(&acrs);
                     w.phase = Phase::Failed(protect::never_satisfied(&acrs, has, &facts));
                     let rid = e.api().and_then(|a| a.request_id.clone());
+                    self.walk_failed("its step-up can never be satisfied");
                     return vec![
                         self.journal(format!("refused: policy never satisfied ({acrs})"), rid),
                     ];
@@ -701,6 +707,7 @@ impl App {
                             .unwrap_or_default()
                     ));
                     let journal = self.journal(format!("unknown: {e}"), rid);
+                    self.walk_failed(&format!("answer lost, may have been carried out: {e}"));
                     let mut effects = self.reload_top();
                     effects.push(journal);
                     return effects;
@@ -712,7 +719,9 @@ impl App {
                         way_out(&w.request, &e)
                     ));
                     let rid = e.api().and_then(|a| a.request_id.clone());
-                    return vec![self.journal(format!("failed: {e}"), rid)];
+                    let journal = self.journal(format!("failed: {e}"), rid);
+                    self.walk_failed(&e.to_string());
+                    return vec![journal];
                 }
             },
         }

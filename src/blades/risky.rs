@@ -93,7 +93,7 @@ pub fn sheet(v: &Value) -> Sheet {
 }
 
 /// `C`: confirm the targets compromised (one request for all, `{"userIds": [...]}`).
-fn compromised(s: &Scope) -> Vec<Step> {
+pub fn compromised(s: &Scope) -> Vec<Step> {
     change_risk(s, true)
 }
 
@@ -218,6 +218,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
             help: "xray of the selected risky user",
             ..super::xray::VERB
         },
+        super::user_verbs::CONTAIN,
         super::user_verbs::REVOKE,
         super::user_verbs::SIGN_IN,
         super::user_verbs::RESET,
@@ -274,6 +275,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
             help: "Dismiss this user's risk",
             ..DISMISS
         },
+        super::user_verbs::CONTAIN,
         super::user_verbs::REVOKE,
         super::user_verbs::SIGN_IN,
         super::user_verbs::RESET,

@@ -4,7 +4,7 @@
 //! authentication methods with their delete.
 
 use super::verb::{
-    Choice, Confirm, Prompt, ReadThen, Reveal, Scope, Step, Target, Then, Verb, count,
+    Choice, Confirm, Prompt, ReadThen, Reveal, Scope, Stage, Step, Target, Then, Verb, Walk, count,
 };
 use crate::graph::resources::users as graph;
 use crate::sanitize::clean;
@@ -433,4 +433,61 @@ pub const METHODS: Verb = Verb {
     help: "The user's authentication methods (recently added ones marked; d deletes one)",
     writes: false,
     run: |_| vec![Step::Sub(&super::auth_methods::METHODS)],
+};
+
+/// The stages of containing a user, in the order an incident lead expects; each is skippable.
+static CONTAIN_STAGES: [Stage; 6] = [
+    Stage {
+        name: "confirm compromised",
+        run: super::risky::compromised,
+    },
+    Stage {
+        name: "revoke sessions",
+        run: revoke,
+    },
+    Stage {
+        name: "block sign-in",
+        run: sign_in,
+    },
+    Stage {
+        name: "reset password",
+        run: reset,
+    },
+    Stage {
+        name: "Temporary Access Pass",
+        run: tap,
+    },
+    Stage {
+        name: "review methods",
+        run: |s| match s.page {
+            Some(u) => vec![Step::List(super::ListSource::Sub {
+                def: super::SubKind(&super::auth_methods::METHODS),
+                id: id(u),
+                name: name(u),
+            })],
+            None => Vec::new(),
+        },
+    },
+];
+
+/// `K`: contain one user: confirm compromised, revoke, block, reset or TAP, review methods.
+fn contain(s: &Scope) -> Vec<Step> {
+    let u = match one_user(s, "containing") {
+        Ok(u) => u,
+        Err(steps) => return steps,
+    };
+    vec![Step::Walk(Walk {
+        title: format!("Contain {}", name(&u)),
+        with: u,
+        stages: &CONTAIN_STAGES,
+    })]
+}
+
+pub const CONTAIN: Verb = Verb {
+    name: "contain",
+    keys: &["K"],
+    label: "contain",
+    help: "Contain the selected user: confirm compromised, revoke sessions, block sign-in, reset password, TAP, review methods (each previewed, Esc skips)",
+    writes: true,
+    run: contain,
 };

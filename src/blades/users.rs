@@ -201,6 +201,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
             help: "xray of the selected user: groups (nesting path), roles, policies, protected actions",
             ..super::xray::VERB
         },
+        super::user_verbs::CONTAIN,
         super::user_verbs::REVOKE,
         super::user_verbs::SIGN_IN,
         super::user_verbs::RESET,
@@ -269,6 +270,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
             help: "Reprocess this user's group licence assignments",
             ..super::license_errors::REPROCESS
         },
+        super::user_verbs::CONTAIN,
         super::user_verbs::REVOKE,
         super::user_verbs::SIGN_IN,
         super::user_verbs::RESET,

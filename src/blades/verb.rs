@@ -112,6 +112,34 @@ pub enum Step {
     Read { request: Request, then: ReadThen },
     /// One of the shell's guided flows (editors, pickers with a search, PIM activation).
     Flow(Flow),
+    /// A guided walk: stages run one after the other on one object, each skippable.
+    Walk(Walk),
+}
+
+/// A guided walk of verbs on one object (containing a user): each stage's steps run when the
+/// one before has ended (its write done, or skipped with Esc); a write that fails stops the
+/// walk, which then says what was and was not done. The writes share one incident id in the
+/// journal.
+#[derive(Clone, Debug)]
+pub struct Walk {
+    /// What the walk does, in words ("Contain Chen Wei").
+    pub title: String,
+    /// The object every stage acts on (the stage sees it as its page).
+    pub with: Value,
+    pub stages: &'static [Stage],
+}
+
+/// One stage of a walk: its name in the summary, and its steps.
+#[derive(Clone, Copy)]
+pub struct Stage {
+    pub name: &'static str,
+    pub run: fn(&Scope) -> Vec<Step>,
+}
+
+impl std::fmt::Debug for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Stage({})", self.name)
+    }
 }
 
 impl Step {

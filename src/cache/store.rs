@@ -70,6 +70,10 @@ CREATE INDEX members_by_member ON members (member_id);
     r"
 CREATE INDEX objects_in_order ON objects (collection);
 ",
+    // The incident a write was part of (the steps of one containment share it).
+    r"
+ALTER TABLE journal ADD COLUMN incident TEXT;
+",
 ];
 
 /// Cache failures, each naming the file.
@@ -141,6 +145,8 @@ pub struct JournalEntry {
     pub outcome: String,
     pub request_id: Option<String>,
     pub claims_context: Option<String>,
+    /// The incident the write was a step of (`export incident ID`).
+    pub incident: Option<String>,
 }
 
 impl JournalEntry {
@@ -602,9 +608,9 @@ impl Store {
         let (before, after) = (keep(&e.before), keep(&e.after));
         self.with(|c| {
             c.execute(
-                "INSERT INTO journal (time, profile, user, method, path, before, after, outcome, request_id, claims_context)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![e.time, e.profile, e.user, e.method, e.path, before, after, e.outcome, e.request_id, e.claims_context],
+                "INSERT INTO journal (time, profile, user, method, path, before, after, outcome, request_id, claims_context, incident)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![e.time, e.profile, e.user, e.method, e.path, before, after, e.outcome, e.request_id, e.claims_context, e.incident],
             )
             .map(|_| ())
         })
@@ -614,7 +620,7 @@ impl Store {
     pub fn journal(&self) -> Result<Vec<Value>, CacheError> {
         self.with(|c| {
             let mut st = c.prepare(
-                "SELECT seq, time, profile, user, method, path, before, after, outcome, request_id, claims_context FROM journal ORDER BY seq DESC",
+                "SELECT seq, time, profile, user, method, path, before, after, outcome, request_id, claims_context, incident FROM journal ORDER BY seq DESC",
             )?;
             let rows = st.query_map([], |r| {
                 Ok(serde_json::json!({
@@ -622,6 +628,7 @@ impl Store {
                     "user": r.get::<_, Option<String>>(3)?, "method": r.get::<_, String>(4)?, "path": r.get::<_, String>(5)?,
                     "before": r.get::<_, Option<String>>(6)?, "after": r.get::<_, Option<String>>(7)?, "outcome": r.get::<_, String>(8)?,
                     "requestId": r.get::<_, Option<String>>(9)?, "claimsContext": r.get::<_, Option<String>>(10)?,
+                    "incident": r.get::<_, Option<String>>(11)?,
                 }))
             })?;
             Ok(rows.filter_map(|r| r.ok()).collect())

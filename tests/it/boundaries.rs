@@ -200,6 +200,12 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("export", &["blades", "cli", "sanitize", "widgets"]),
     (
+        "contain_command",
+        &[
+            "cache", "cli", "config", "connect", "graph", "sanitize", "secret",
+        ],
+    ),
+    (
         "export_command",
         &[
             "audit",

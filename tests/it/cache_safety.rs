@@ -100,7 +100,7 @@ fn new_caches_opened_together_are_made_once() {
         });
         assert_eq!(
             Store::open(&path, false).unwrap().schema_version().unwrap(),
-            4
+            5
         );
     }
 }

@@ -244,3 +244,177 @@ async fn a_lesser_admin_is_refused_before_sending() {
         h.app.toast.as_ref().map(|t| t.text.clone())
     );
 }
+
+/// `K` walks the stages; each is a previewed write that Esc skips; the writes share one
+/// incident id in the journal, and the record names every step without a pass or password.
+#[tokio::test]
+async fn k_walks_the_containment_and_journals_one_incident() {
+    let mut h = Harness::session(Default::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(
+        entra_console::cache::Store::open(&dir.path().join("c.db"), true).unwrap(),
+    );
+    h.store = Some(store.clone());
+    h.open(BladeKind::from_command("risky-users").unwrap())
+        .await;
+    h.filter("Chen").await;
+    h.key(KeyCode::Char('K')).await;
+    let incident = h.app.incident().expect("a walk").to_string();
+    // 1. confirm compromised, 2. revoke, 3. block: each applied.
+    for want in ["Confirm compromised", "Revoke", "Allow or block"] {
+        let title = h.app.write.as_ref().expect("a confirm").title.clone();
+        assert!(title.starts_with(want), "{want}: {title}");
+        h.key(KeyCode::Enter).await;
+        assert!(done(&h), "{want}");
+        h.key(KeyCode::Esc).await;
+    }
+    // 4. reset password: skipped at its prompt.
+    h.key(KeyCode::Esc).await;
+    // 5. TAP: the lifetime prompt, the confirm, the pass shown once.
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    let pass = h
+        .app
+        .write
+        .as_ref()
+        .unwrap()
+        .shown
+        .clone()
+        .expect("the pass")
+        .0;
+    h.key(KeyCode::Esc).await;
+    // 6. the methods: delete yesterday's authenticator, then leave the list.
+    let View::List(l) = h.app.top() else {
+        panic!("the methods list")
+    };
+    let at = l
+        .table
+        .visible_rows()
+        .position(|r| r.cells[1].starts_with("SM-A546E"))
+        .unwrap();
+    for _ in 0..at {
+        h.key(KeyCode::Down).await;
+    }
+    h.key(KeyCode::Char('d')).await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Esc).await;
+    assert!(
+        h.app.incident().is_some(),
+        "the walk lasts while its list is shown"
+    );
+    h.key(KeyCode::Esc).await;
+    assert!(h.app.walk.is_none(), "left: the walk ended");
+    let summary = h.app.toast.as_ref().unwrap().text.clone();
+    assert!(
+        summary.contains("skipped: reset password") && summary.contains(&incident),
+        "{summary}"
+    );
+    let journal = store.journal().unwrap();
+    let steps: Vec<&serde_json::Value> = journal
+        .iter()
+        .filter(|e| e["incident"] == incident.as_str())
+        .collect();
+    assert_eq!(steps.len(), 5, "{journal:?}");
+    let text = serde_json::to_string(&journal).unwrap();
+    assert!(!text.contains(&pass), "no pass in the journal");
+}
+
+/// The headless form: `--dry-run` sends nothing, read-only refuses, a run prints the password
+/// and pass once and `export incident` names every step without them.
+#[test]
+fn contain_on_the_command_line() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        crate::common::bin(home.path(), false)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let upn = "chen.wei@tailspindemo.onmicrosoft.com";
+    let dry = run(&[
+        "--demo",
+        "contain",
+        upn,
+        "--revoke",
+        "--disable",
+        "--dry-run",
+    ]);
+    assert!(dry.status.success());
+    let text = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        text.contains("would: revoke sessions") && text.contains("nothing is sent"),
+        "{text}"
+    );
+    let ro = run(&["--demo", "--read-only", "contain", upn, "--revoke"]);
+    assert!(!ro.status.success());
+    assert!(String::from_utf8_lossy(&ro.stderr).contains("read-only"));
+    let none = run(&["--demo", "contain", upn]);
+    assert_eq!(none.status.code(), Some(2));
+
+    let out = run(&[
+        "--demo",
+        "contain",
+        upn,
+        "--revoke",
+        "--disable",
+        "--reset-password",
+        "--tap",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let value = |label: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(label))
+            .unwrap_or_else(|| panic!("{label} in {text}"))
+            .to_string()
+    };
+    let password = value("temporary password: ");
+    let pass = value("Temporary Access Pass: ");
+    let incident = value("contain Chen Wei (b3fb95ee-2243-4045-a800-e67e527f5da6): incident ");
+    let record = run(&["--demo", "export", "incident", &incident, "--format", "md"]);
+    let md = String::from_utf8_lossy(&record.stdout).to_string();
+    assert!(record.status.success(), "{md}");
+    for step in [
+        "sessions revoked",
+        "sign-in blocked",
+        "password reset",
+        "Temporary Access Pass created",
+    ] {
+        assert!(md.contains(step), "{step}: {md}");
+    }
+    let json = run(&[
+        "--demo", "export", "incident", &incident, "--format", "json",
+    ]);
+    // Neither secret anywhere: the record, the cache, the log.
+    for (what, bytes) in [
+        ("md", md.as_bytes().to_vec()),
+        ("json", json.stdout.clone()),
+    ] {
+        let s = String::from_utf8_lossy(&bytes);
+        assert!(!s.contains(&password) && !s.contains(&pass), "{what}: {s}");
+    }
+    for entry in walkdir(home.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        for secret in [&password, &pass] {
+            let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+            assert!(!found, "{} holds a secret", entry.display());
+        }
+    }
+}
+
+fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walkdir(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

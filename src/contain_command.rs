@@ -1,0 +1,222 @@
+//! `contain USER [--revoke] [--disable] [--reset-password] [--tap] [--dry-run]`: the containment steps asked for, headless, each journaled under one incident id; a new password or pass printed once on stdout and nowhere else.
+
+use crate::Failure;
+use crate::cli::Cli;
+use crate::config::Paths;
+use crate::connect::connect;
+use crate::graph::Request;
+use crate::graph::resources::users as graph;
+use crate::sanitize::clean;
+use std::io::Write;
+
+/// The steps asked for on the command line.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Asked {
+    pub revoke: bool,
+    pub disable: bool,
+    pub reset_password: bool,
+    pub tap: bool,
+}
+
+/// One step: its name, its request, and the secret it makes (a password made here, or the
+/// field of the answer holding a pass).
+struct Planned {
+    name: &'static str,
+    request: Request,
+    secret: Option<Secret>,
+}
+
+enum Secret {
+    Made(&'static str, crate::graph::Secret),
+    Answer(&'static str, &'static str),
+}
+
+pub async fn contain(
+    cli: &Cli,
+    paths: Option<&Paths>,
+    user: &str,
+    asked: Asked,
+    dry_run: bool,
+) -> Result<(), Failure> {
+    if !(asked.revoke || asked.disable || asked.reset_password || asked.tap) {
+        return Err(Failure {
+            code: 2,
+            message: "contain USER: say which steps (--revoke, --disable, --reset-password, --tap)"
+                .into(),
+        });
+    }
+    let conn = connect(cli, paths).await?;
+    if conn.offline {
+        return Err(Failure::error(
+            "contain writes to the tenant: not with --offline",
+        ));
+    }
+    if conn.read_only && !dry_run {
+        return Err(Failure::error(
+            "read-only mode: nothing is sent (--dry-run prints the plan)",
+        ));
+    }
+    let u = conn
+        .client
+        .get_json(&crate::graph::endpoints::user(user).select(&[
+            "id",
+            "displayName",
+            "userPrincipalName",
+            "accountEnabled",
+        ]))
+        .await
+        .map_err(|e| Failure::error(format!("{user}: {e}")))?;
+    let id = u["id"].as_str().unwrap_or_default().to_string();
+    if id.trim().is_empty() {
+        return Err(Failure::error(format!(
+            "{user}: Graph's answer has no id; nothing was sent"
+        )));
+    }
+    let name = clean(u["displayName"].as_str().unwrap_or(user));
+    if asked.disable {
+        // Never lock out a break-glass account or oneself from a script: the console asks for
+        // the name typed; here it is refused.
+        let glass = conn.break_glass();
+        let is = |k: &str| {
+            u[k].as_str()
+                .is_some_and(|v| glass.iter().any(|g| g.eq_ignore_ascii_case(v)))
+        };
+        let me = conn.client.get_json(&graph::me()).await.ok();
+        if is("id") || is("userPrincipalName") || me.is_some_and(|m| m["id"] == u["id"]) {
+            return Err(Failure::error(format!(
+                "{name} is a break-glass account of this profile or your own: --disable is refused here (block it in the console, where its name is typed); nothing was sent"
+            )));
+        }
+    }
+    let mut plan = Vec::new();
+    if asked.revoke {
+        plan.push(Planned {
+            name: "revoke sessions",
+            request: graph::revoke_sessions(&id),
+            secret: None,
+        });
+    }
+    if asked.disable {
+        plan.push(Planned {
+            name: "block sign-in",
+            request: graph::set_enabled(&id, false),
+            secret: None,
+        });
+    }
+    if asked.reset_password {
+        let pw = crate::secret::password(16)
+            .map_err(|e| Failure::error(format!("no password could be made: {e}")))?;
+        plan.push(Planned {
+            name: "reset password",
+            request: graph::reset_password(&id, &pw),
+            secret: Some(Secret::Made("temporary password", crate::graph::Secret(pw))),
+        });
+    }
+    if asked.tap {
+        plan.push(Planned {
+            name: "Temporary Access Pass",
+            request: graph::create_tap(&id, 60, true),
+            secret: Some(Secret::Answer(
+                "Temporary Access Pass",
+                "temporaryAccessPass",
+            )),
+        });
+    }
+    let mut out = std::io::stdout().lock();
+    let mut say = |line: String| {
+        let _ = writeln!(out, "{line}");
+    };
+    if dry_run {
+        say(format!("contain {name} ({id}): dry run, nothing is sent"));
+        for p in &plan {
+            say(format!(
+                "would: {}: {} {}",
+                p.name,
+                p.request.method.as_str(),
+                p.request.path
+            ));
+        }
+        return Ok(());
+    }
+    let incident = format!(
+        "INC-{}-{}",
+        chrono::Utc::now().format("%Y%m%d-%H%M%S"),
+        &uuid::Uuid::new_v4().simple().to_string()[..6]
+    );
+    say(format!("contain {name} ({id}): incident {incident}"));
+    let admin = match conn.client.credential().session() {
+        Some(s) => s.username().await,
+        None => None,
+    };
+    let mut failed = None;
+    for (i, p) in plan.iter().enumerate() {
+        let answer = conn.client.send(&p.request).await;
+        let journal = crate::cache::JournalEntry {
+            user: admin.clone(),
+            before: Some(
+                serde_json::json!({"id": id, "displayName": u["displayName"], "userPrincipalName": u["userPrincipalName"]})
+                    .to_string(),
+            ),
+            incident: Some(incident.clone()),
+            ..crate::cache::JournalEntry::of_write(
+                &conn.profile_name,
+                p.request.method.as_str(),
+                p.request.path.clone(),
+                p.request
+                    .body
+                    .as_ref()
+                    .map(|b| crate::graph::secret_free(b).to_string()),
+                match &answer {
+                    Ok(r) => Ok(r.request_id.clone()),
+                    Err(e) if p.request.method == crate::graph::Method::Post && e.answer_lost() => {
+                        Err(format!("unknown: {e}"))
+                    }
+                    Err(e) => Err(e.to_string()),
+                },
+            )
+        };
+        if let Some(st) = conn.store.clone()
+            && let Err(e) = crate::cache::off_thread(st, move |s| s.journal_add(&journal)).await
+        {
+            crate::sanitize::say(&format!("warning: journal: {e}"));
+        }
+        match answer {
+            Ok(r) => {
+                let rid = r.request_id.clone().unwrap_or_default();
+                say(format!("{}: ok (request-id {rid})", p.name));
+                match &p.secret {
+                    Some(Secret::Made(label, s)) => say(format!("{label}: {}", s.0)),
+                    Some(Secret::Answer(label, field)) => {
+                        if let Some(s) = r.body[*field].as_str() {
+                            say(format!("{label}: {s}"));
+                        }
+                    }
+                    None => {}
+                }
+            }
+            Err(e) => {
+                say(format!("{}: failed: {}", p.name, clean(&e.to_string())));
+                failed = Some(i);
+                break;
+            }
+        }
+    }
+    say(format!(
+        "record: entra-console export incident {incident} --format md"
+    ));
+    match failed {
+        None => Ok(()),
+        Some(i) => {
+            let not_done: Vec<&str> = plan[i + 1..].iter().map(|p| p.name).collect();
+            Err(Failure::error(format!(
+                "{} failed; not done: {}",
+                plan[i].name,
+                if not_done.is_empty() {
+                    "none".into()
+                } else {
+                    not_done.join(", ")
+                }
+            )))
+        }
+    }
+}
