@@ -243,6 +243,17 @@ fn verb_bindings() -> Vec<Binding> {
             }
         }
     }
+    for page in crate::blades::PAGES {
+        for v in page.def().verbs {
+            out.push(Binding {
+                action: Action::Verb(crate::blades::verb::VerbRef(v)),
+                keys: v.keys.iter().filter_map(|k| Chord::parse(k).ok()).collect(),
+                scope: Scope::Detail,
+                description: v.help.to_string(),
+                blade: None,
+            });
+        }
+    }
     out
 }
 
@@ -356,8 +367,17 @@ mod tests {
 
     #[test]
     fn every_declared_verb_key_parses() {
+        let pages: Vec<&crate::blades::verb::Verb> = crate::blades::PAGES
+            .iter()
+            .flat_map(|p| p.def().verbs)
+            .collect();
         for b in crate::blades::BladeKind::ALL {
-            for v in b.verbs(false).iter().chain(b.verbs(true)) {
+            for v in b
+                .verbs(false)
+                .iter()
+                .chain(b.verbs(true))
+                .chain(pages.iter().copied())
+            {
                 // A verb without keys of its own is bound by its generic name.
                 let generic = crate::blades::verb::GENERIC
                     .iter()

@@ -19,6 +19,7 @@ pub mod my_roles;
 pub mod protected;
 pub mod risky;
 pub mod roles;
+pub mod signin_page;
 pub mod signins;
 pub mod strengths;
 pub mod user_verbs;
@@ -435,6 +436,10 @@ impl std::fmt::Debug for ObjectKind {
         write!(f, "ObjectKind({})", self.0.name)
     }
 }
+
+/// Pages no blade's rows open, reached from a sub-list (a sign-in's): their verbs are bound
+/// everywhere and answer only on their page.
+pub static PAGES: &[ObjectKind] = &[ObjectKind(&signin_page::DETAIL)];
 
 /// Names for the kinds code refers to by name.
 #[allow(non_upper_case_globals)]

@@ -1,7 +1,8 @@
 //! A user's recent sign-ins, for triage (`GET /auditLogs/signIns`, newest first, the last 30
 //! days): time, app, result, Graph's error code in words, and what Conditional Access did,
 //! report-only policies included (Graph names their results only when asked with `Prefer:
-//! include-unknown-enum-members`). Enter opens the policy that decided the sign-in.
+//! include-unknown-enum-members`). Enter opens the sign-in's page; `p` there, the policy that
+//! decided it.
 
 use super::{ObjectKind, ObjectRef, text};
 use crate::graph::Request;
@@ -182,13 +183,23 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     }
 }
 
-/// Enter: the policy that blocked the sign-in (or the first one it met).
-pub fn open(v: &Value) -> Option<ObjectRef> {
+/// The policy that blocked the sign-in (or the first one it met).
+pub fn deciding_policy(v: &Value) -> Option<ObjectRef> {
     let p = deciding(v).into_iter().next()?;
     Some(ObjectRef {
         kind: ObjectKind::CaPolicy,
         id: text(p, "id"),
         name: text(p, "displayName"),
+    })
+}
+
+/// Enter: the sign-in's own page (from where and how; `p` there opens the deciding policy).
+pub fn open(v: &Value) -> Option<ObjectRef> {
+    let id = text(v, "id");
+    (!id.trim().is_empty()).then(|| ObjectRef {
+        kind: ObjectKind(&super::signin_page::DETAIL),
+        id,
+        name: format!("sign-in {}", text(v, "createdDateTime")),
     })
 }
 
@@ -273,7 +284,10 @@ mod tests {
             "{}",
             &r.cells[4]
         );
-        assert_eq!(open(&v).unwrap().id, "p4");
+        assert_eq!(deciding_policy(&v).unwrap().id, "p4");
+        // Enter opens the sign-in itself (no id: nothing to open).
+        assert!(open(&v).is_none());
+        assert_eq!(open(&json!({"id": "s1"})).unwrap().id, "s1");
         // No status, no policies: said, not failed.
         let r = row(json!({}));
         assert_eq!((&r.cells[2], &r.cells[4]), ("?", "no policy applied"));

@@ -254,7 +254,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
             name: "sign-ins",
             keys: &["i"],
             label: "sign-ins",
-            help: "The user's recent sign-ins; Enter on one opens the policy that decided it",
+            help: "The user's recent sign-ins; Enter on one opens its page (p there: the deciding policy)",
             writes: false,
             run: |_| vec![Step::Sub(&super::signins::SIGN_INS)],
         },

@@ -596,6 +596,7 @@ pub fn router(state: Shared) -> Router {
         .route("/{version}/identityProtection/riskDetections", get(policy::list_detections))
         .route("/{version}/identityProtection/riskDetections/{id}", get(policy::get_detection))
         .route("/{version}/auditLogs/signIns", get(super::signins::list))
+        .route("/{version}/auditLogs/signIns/{id}", get(super::signins::get))
         .route("/{version}/domains", get(policy::list_domains))
         .route("/{version}/domains/{id}", get(policy::get_domain))
         .route("/{version}/policies/{which}", get(policy::get_tenant_policy))

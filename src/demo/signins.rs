@@ -24,6 +24,64 @@ pub fn load() -> Result<Vec<Value>, String> {
     Ok(items)
 }
 
+/// Properties of a sign-in only the beta endpoint returns (signin.md in beta; v1.0's resource
+/// has neither).
+const BETA_ONLY: &[&str] = &["authenticationDetails", "authenticationRequirement"];
+
+/// A sign-in as `version` returns it: beta-only properties dropped on v1.0, report-only
+/// results hidden as `unknownFutureValue` from a client that did not ask for them by name.
+fn shaped(o: &Value, version: &str, named: bool) -> Value {
+    let mut v = o.clone();
+    if version != "beta"
+        && let Some(m) = v.as_object_mut()
+    {
+        for k in BETA_ONLY {
+            m.remove(*k);
+        }
+    }
+    if !named {
+        for p in v["appliedConditionalAccessPolicies"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            if p["result"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("reportOnly"))
+            {
+                p["result"] = json!("unknownFutureValue");
+            }
+        }
+    }
+    v
+}
+
+/// `GET /auditLogs/signIns/{id}` (signin-get.md): one sign-in, or Graph's 404.
+pub async fn get(
+    State(state): State<Shared>,
+    Path((version, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(&headers);
+    if let Err(r) = super::server::authorize(&ctx, &headers) {
+        return r;
+    }
+    let Ok(t) = state.tenant.read() else {
+        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    };
+    match t.sign_ins.iter().find(|s| s["id"] == id.as_str()) {
+        Some(s) => {
+            let mut v = shaped(s, &version, names_unknown_members(&headers));
+            v["@odata.context"] = json!(format!(
+                "{}/{version}/$metadata#auditLogs/signIns/$entity",
+                ctx.origin
+            ));
+            ctx.respond(axum::http::StatusCode::OK, v)
+        }
+        None => ctx.not_found(&id),
+    }
+}
+
 /// Whether the client asked for evolvable enum members by name.
 fn names_unknown_members(headers: &HeaderMap) -> bool {
     headers
@@ -77,21 +135,7 @@ pub async fn list(
         &opts,
         &format!("{version}/$metadata#auditLogs/signIns"),
         &|o| {
-            let mut v = o.clone();
-            if !named {
-                for p in v["appliedConditionalAccessPolicies"]
-                    .as_array_mut()
-                    .into_iter()
-                    .flatten()
-                {
-                    if p["result"]
-                        .as_str()
-                        .is_some_and(|r| r.starts_with("reportOnly"))
-                    {
-                        p["result"] = json!("unknownFutureValue");
-                    }
-                }
-            }
+            let v = shaped(o, &version, named);
             match &select {
                 Some(fields) => Value::Object(
                     fields

@@ -1,6 +1,7 @@
 //! Sign-in triage: a blocked admin's sign-ins on one screen, Graph's codes in words, the
-//! Conditional Access results (report-only ones named because the console asks for them), and
-//! Enter on the blocked sign-in opens the policy that blocked it.
+//! Conditional Access results (report-only ones named because the console asks for them); Enter
+//! on the blocked sign-in opens its page (from where, how, every policy's result) and `p` there
+//! the policy that blocked it.
 
 use crate::common::{Harness, bin, redact_dates};
 use crossterm::event::KeyCode;
@@ -37,6 +38,30 @@ async fn why_was_this_admin_blocked() {
         );
     }
     h.key(KeyCode::Enter).await;
+    let screen = h.render_full(120, 80);
+    for want in [
+        "203.0.113.",
+        "Pyongyang",
+        "53003: blocked by Conditional Access",
+        "Mobile app notification",
+        "FAILED: iPhone 14",
+        "multifactor",
+        "NOT MET (blocked)",
+        "CA004 - Block access from blocked countries; grant: Block",
+        "report-only: not applied",
+        "Correlation id",
+    ] {
+        assert!(screen.contains(want), "{want}:\n{screen}");
+    }
+    // The page's methods are beta-only: it is read from /beta.
+    {
+        let log = h.server.state.faults.log.lock().unwrap();
+        assert!(
+            log.iter()
+                .any(|l| l.starts_with("GET /beta/auditLogs/signIns/a1b20001"))
+        );
+    }
+    h.key(KeyCode::Char('p')).await;
     let View::Detail(d) = h.app.top() else {
         panic!("the policy's page")
     };
