@@ -82,9 +82,16 @@ pub async fn contain(
                 .is_some_and(|v| glass.iter().any(|g| g.eq_ignore_ascii_case(v)))
         };
         let me = conn.client.get_json(&graph::me()).await.ok();
-        if is("id") || is("userPrincipalName") || me.is_some_and(|m| m["id"] == u["id"]) {
+        let what = if me.is_some_and(|m| m["id"] == u["id"]) {
+            Some("your own account")
+        } else if is("id") || is("userPrincipalName") {
+            Some("a break-glass account of this profile")
+        } else {
+            None
+        };
+        if let Some(what) = what {
             return Err(Failure::error(format!(
-                "{name} is a break-glass account of this profile or your own: --disable is refused here (block it in the console, where its name is typed); nothing was sent"
+                "{name} is {what}: --disable is refused here (block it in the console, where its name is typed); nothing was sent"
             )));
         }
     }

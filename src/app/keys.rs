@@ -50,6 +50,21 @@ impl App {
         if self.quit_confirms {
             self.toast("kept: nothing was discarded", false);
         }
+        // Between a walk's stages, while the next one reads what it needs, a key has nothing
+        // of the walk's to act on: it is not passed to the list underneath (an Enter typed
+        // ahead opened a page under the next confirm).
+        if let Some(w) = &self.walk
+            && self.write.is_none()
+            && matches!(self.overlay, Overlay::None)
+            && self.pending_read.is_some()
+        {
+            let title = w.walk.title.clone();
+            self.toast(
+                format!("{title}: reading before the next step; that key was not used"),
+                false,
+            );
+            return Vec::new();
+        }
         // Text inputs take the keys first.
         if let Overlay::Palette(_) = self.overlay {
             return self.palette_key(key);

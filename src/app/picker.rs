@@ -92,6 +92,8 @@ pub struct Picker {
     /// What Enter on the typed text does, when a blade's verb asked for it (the prompt holds
     /// its own continuation).
     pub then: Option<crate::blades::verb::Then>,
+    /// The input is a secret: shown as dots, and Enter on nothing hands `""` to `then`.
+    pub secret: bool,
     pub stage: Stage,
     pub input: String,
     /// Where the cursor is in `input` (`None`: at the end).
@@ -312,6 +314,13 @@ impl App {
             }
             (Stage::Name, KeyCode::Enter) => {
                 let name = p.input.trim().to_string();
+                if p.secret
+                    && let Some(then) = p.then.clone()
+                {
+                    // A secret is handed as typed (spaces are characters of a password).
+                    let typed = p.input.clone();
+                    return self.prompt_entered(then, &typed);
+                }
                 if name.is_empty() {
                     p.error = Some("a name is required".into());
                     return Vec::new();

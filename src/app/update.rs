@@ -6,11 +6,11 @@ use super::{Action, App, Effect, Msg, Overlay, Palette};
 use crate::blades::{BladeKind, ListSource, Reading};
 
 impl App {
-    /// Handle one message; returns the work to start. A confirm that a result opens (not a
-    /// key: `:protect`'s next step, a picker that finished reading) is marked unseen until
-    /// the run loop has drawn it and dropped the keys typed before (`confirm_drawn`).
+    /// Handle one message; returns the work to start. A confirm that opens (by a key, a
+    /// prompt's Enter, or a result: `:protect`'s next step, a walk's) is marked unseen until
+    /// the run loop has drawn it and dropped the keys typed before (`confirm_drawn`): a second
+    /// Enter typed ahead never applies a confirm nobody saw.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
-        let by_key = matches!(msg, Msg::Key(_));
         let before = self
             .write
             .as_ref()
@@ -24,8 +24,7 @@ impl App {
             .write
             .as_ref()
             .map(|w| (w.title.clone(), w.phase.clone()));
-        if !by_key
-            && before != now
+        if before != now
             && now
                 .as_ref()
                 .is_some_and(|(_, p)| *p == super::write::Phase::Confirm)

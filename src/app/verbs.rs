@@ -65,6 +65,7 @@ impl App {
                     self.overlay = Overlay::Picker(Box::new(Picker {
                         title: p.title,
                         then: Some(p.then),
+                        secret: p.secret,
                         stage: Stage::Name,
                         input: p.input,
                         ..Default::default()

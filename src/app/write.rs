@@ -34,6 +34,8 @@ pub fn past_tense(title: &str) -> String {
         ("Update", "Updated"),
         ("Unassign", "Unassigned"),
         ("Duplicate", "Duplicated"),
+        ("Revoke", "Revoked"),
+        ("Reset", "Reset"),
     ];
     let (first, rest) = title.split_once(' ').unwrap_or((title, ""));
     let first = first.trim_end_matches(':');
@@ -121,7 +123,11 @@ impl PendingWrite {
             .iter()
             .find(|(_, v)| v == value)
             .map(|(l, _)| l.clone())
-            .unwrap_or_else(|| crate::widgets::sheet::show(value))
+            .unwrap_or_else(|| match value {
+                // A row that did not carry the field (a risky user's sign-in state).
+                serde_json::Value::Null => "(not read)".into(),
+                v => crate::widgets::sheet::show(v),
+            })
     }
 
     /// The change as "field: old → new" lines (one per object of a bulk write).

@@ -303,6 +303,7 @@ fn new_context(s: &Scope) -> Vec<Step> {
                 ])
             },
         },
+        secret: false,
     })]
 }
 
@@ -331,6 +332,7 @@ fn rename(s: &Scope) -> Vec<Step> {
                 ])
             },
         },
+        secret: false,
     })]
 }
 

@@ -279,6 +279,7 @@ fn restore_as(s: &Scope) -> Vec<Step> {
             with: o,
             run: restore_as_typed,
         },
+        secret: false,
     })]
 }
 
@@ -308,6 +309,7 @@ fn purge(s: &Scope) -> Vec<Step> {
             with: o,
             run: purge_typed,
         },
+        secret: false,
     })]
 }
 

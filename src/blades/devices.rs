@@ -351,6 +351,7 @@ fn inactive(_: &Scope) -> Vec<Step> {
                 _ => Err("a number of days, such as 90".into()),
             },
         },
+        secret: false,
     })]
 }
 
@@ -440,6 +441,7 @@ fn delete(s: &Scope) -> Vec<Step> {
             with: json!({"devices": list, "want": want}),
             run: delete_typed,
         },
+        secret: false,
     })]
 }
 

@@ -111,6 +111,7 @@ fn delete(s: &Scope) -> Vec<Step> {
                 Ok(vec![confirm(g.clone())])
             },
         },
+        secret: false,
     })]
 }
 
@@ -170,6 +171,7 @@ fn rename(s: &Scope) -> Vec<Step> {
                 Ok(vec![Confirm::one(title, id, request, None).into()])
             },
         },
+        secret: false,
     })]
 }
 
@@ -197,6 +199,7 @@ fn describe(s: &Scope) -> Vec<Step> {
                 Ok(vec![Confirm::one(title, id, request, None).into()])
             },
         },
+        secret: false,
     })]
 }
 

@@ -128,6 +128,9 @@ fn sheet(v: &Value) -> Sheet {
     sec.push(("Path".into(), s("path")));
     sec.push(("Outcome".into(), s("outcome")));
     sec.push(("Request id".into(), s("requestId")));
+    if v["incident"].is_string() {
+        sec.push(("Incident".into(), s("incident")));
+    }
     sec.push((
         "Step-up met".into(),
         match v["claimsContext"].as_str() {

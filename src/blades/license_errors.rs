@@ -111,6 +111,7 @@ fn usage_location(s: &Scope) -> Vec<Step> {
             with: user,
             run: usage_location_typed,
         },
+        secret: false,
     })]
 }
 

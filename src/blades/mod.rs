@@ -468,6 +468,10 @@ impl ListSource {
             ListSource::Blade(b) => b.title().to_string(),
             ListSource::GroupMembers { relation, .. } => relation.title().to_string(),
             ListSource::MemberOf { .. } => "Member of".to_string(),
+            // A list of one object's things names it (marked rows never make one).
+            ListSource::Sub { def, name, .. } if !name.is_empty() => {
+                format!("{} · {}", def.0.title, crate::sanitize::clean(name))
+            }
             ListSource::Sub { def, .. } => def.0.title.to_string(),
             ListSource::Evidence { rule, .. } => format!("Evidence {rule}"),
             ListSource::Query { blade, query } => format!("{} ?{query}", blade.title()),

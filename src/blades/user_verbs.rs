@@ -152,6 +152,7 @@ fn sign_in_guarded(me: Result<Value, crate::graph::GraphError>, with: &Value) ->
                 Ok(sign_in_confirm(&list))
             },
         },
+        secret: false,
     })]
 }
 
@@ -169,10 +170,7 @@ fn sign_in_confirm(list: &[Value]) -> Vec<Step> {
         },
         options: vec![
             ("allowed".into(), json!(true)),
-            (
-                "blocked (new sign-ins refused; R revokes sessions)".into(),
-                json!(false),
-            ),
+            ("blocked (new sign-ins refused)".into(), json!(false)),
         ],
         // The other state is offered first.
         selected: usize::from(enabled),
@@ -186,7 +184,7 @@ fn sign_in_confirm(list: &[Value]) -> Vec<Step> {
             request: graph::set_enabled(&id(u), enabled),
         })
         .collect();
-    let title = format!("Allow or block the sign-in of {}", who(list));
+    let title = format!("Set the sign-in of {}", who(list));
     Confirm::each(title, targets, Some(choice))
         .map(Step::from)
         .into_iter()
@@ -279,20 +277,21 @@ fn reset_checked(theirs: Result<Value, crate::graph::GraphError>, with: &Value) 
 fn reset_prompt(user: &Value, unchecked: Option<String>) -> Vec<Step> {
     vec![Step::Prompt(Prompt {
         title: format!(
-            "Temporary password for {}: Enter generates one (16 characters), or type one",
+            "Temporary password for {}: Enter on nothing generates one (16 characters); or type one (shown as dots)",
             name(user)
         ),
-        input: "*".into(),
+        input: String::new(),
+        secret: true,
         then: Then {
             with: json!({ "user": user, "unchecked": unchecked }),
             run: |typed, with| {
-                let password = if typed == "*" {
+                let password = if typed.is_empty() {
                     crate::secret::password(16).map_err(|e| format!("no password made: {e}"))?
                 } else {
                     typed.to_string()
                 };
                 let user = &with["user"];
-                let made = if typed == "*" {
+                let made = if typed.is_empty() {
                     "generated here"
                 } else {
                     "as typed"
@@ -387,7 +386,20 @@ fn tap(s: &Scope) -> Vec<Step> {
                 Ok(vec![c.into()])
             },
         },
+        secret: false,
     })]
+}
+
+/// `M`: the authentication methods of one user (marked rows: refused, as a list is of one).
+fn methods(s: &Scope) -> Vec<Step> {
+    match one_user(s, "the methods list") {
+        Ok(u) => vec![Step::List(super::ListSource::Sub {
+            def: super::SubKind(&super::auth_methods::METHODS),
+            id: id(&u),
+            name: name(&u),
+        })],
+        Err(steps) => steps,
+    }
 }
 
 pub const REVOKE: Verb = Verb {
@@ -432,7 +444,7 @@ pub const METHODS: Verb = Verb {
     label: "methods",
     help: "The user's authentication methods (recently added ones marked; d deletes one)",
     writes: false,
-    run: |_| vec![Step::Sub(&super::auth_methods::METHODS)],
+    run: methods,
 };
 
 /// The stages of containing a user, in the order an incident lead expects; each is skippable.

@@ -346,6 +346,20 @@ pub struct Prompt {
     /// What the input starts with (the current value, to edit).
     pub input: String,
     pub then: Then,
+    /// Shown as dots (a password being typed); Enter on nothing is allowed and hands `""`.
+    pub secret: bool,
+}
+
+impl Prompt {
+    /// A prompt for a line of text (never empty) starting from `input`.
+    pub fn text(title: String, input: impl Into<String>, then: Then) -> Prompt {
+        Prompt {
+            title,
+            input: input.into(),
+            then,
+            secret: false,
+        }
+    }
 }
 
 /// A prompt's continuation: the object it is about and the function Enter calls with the text

@@ -84,6 +84,16 @@ impl Tenant {
     }
 }
 
+/// A password set now: the password method's `createdDateTime` is when it was last set
+/// (passwordauthenticationmethod.md).
+pub(super) fn password_set(t: &mut Tenant, uid: &str, at: &str) {
+    for m in t.methods_mut(uid) {
+        if m["@odata.type"] == "#microsoft.graph.passwordAuthenticationMethod" {
+            m["createdDateTime"] = json!(at);
+        }
+    }
+}
+
 /// The display names of the roles `uid` holds actively at tenant scope, directly or through
 /// a group.
 fn role_names(t: &Tenant, uid: &str) -> Vec<String> {

@@ -88,9 +88,9 @@ pub async fn patch_user(
             return ctx.error(400, "Request_BadRequest", why);
         }
         // The password is never kept, nor returned: the user's last change moves to now.
-        patch["lastPasswordChangeDateTime"] = serde_json::json!(
-            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        );
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        patch["lastPasswordChangeDateTime"] = serde_json::json!(now);
+        super::auth_methods::password_set(&mut tenant, &uid, &now);
     }
     tenant.patch(Kind::User, &uid, &patch);
     ctx.no_content()

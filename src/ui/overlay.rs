@@ -266,9 +266,15 @@ pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Pick
     use crate::app::picker::{DURATIONS, Stage};
     let t = &app.theme;
     let mut input = vec![Span::styled("> ", t.key)];
-    input.extend(crate::widgets::input::spans(
-        &p.input, p.cursor, t.text, t.key,
-    ));
+    // A secret is never drawn: one dot a character.
+    let dots: String;
+    let shown = if p.secret {
+        dots = "•".repeat(p.input.chars().count());
+        &dots
+    } else {
+        &p.input
+    };
+    input.extend(crate::widgets::input::spans(shown, p.cursor, t.text, t.key));
     let input = Line::from(input);
     let mut lines = Vec::new();
     let (title, hint) = match &p.stage {

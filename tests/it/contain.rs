@@ -261,7 +261,7 @@ async fn k_walks_the_containment_and_journals_one_incident() {
     h.key(KeyCode::Char('K')).await;
     let incident = h.app.incident().expect("a walk").to_string();
     // 1. confirm compromised, 2. revoke, 3. block: each applied.
-    for want in ["Confirm compromised", "Revoke", "Allow or block"] {
+    for want in ["Confirm compromised", "Revoke", "Set the sign-in"] {
         let title = h.app.write.as_ref().expect("a confirm").title.clone();
         assert!(title.starts_with(want), "{want}: {title}");
         h.key(KeyCode::Enter).await;

@@ -16,6 +16,7 @@ mod cancel;
 mod cli;
 mod common;
 mod contain;
+mod contain_pty;
 mod decoders_prop;
 mod deleted_items;
 mod demo_graph;

@@ -6,12 +6,12 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-struct Session {
+pub(crate) struct Session {
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
-    home: tempfile::TempDir,
+    pub(crate) home: tempfile::TempDir,
 }
 
 impl Session {
@@ -20,7 +20,7 @@ impl Session {
     }
 
     /// Start with a config.toml and extra environment variables.
-    fn start_with(
+    pub(crate) fn start_with(
         args: &[&str],
         cols: u16,
         rows: u16,
@@ -80,11 +80,11 @@ impl Session {
         }
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
     }
 
-    fn wait_for(&self, needle: &str, timeout: Duration) -> String {
+    pub(crate) fn wait_for(&self, needle: &str, timeout: Duration) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();
@@ -99,12 +99,12 @@ impl Session {
         }
     }
 
-    fn send(&mut self, keys: &str) {
+    pub(crate) fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();
     }
 
-    fn wait_exit(&mut self, timeout: Duration) -> portable_pty::ExitStatus {
+    pub(crate) fn wait_exit(&mut self, timeout: Duration) -> portable_pty::ExitStatus {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {

@@ -1,0 +1,180 @@
+//! Issue 25's end-to-end check: the real binary in a pseudo-terminal, against a demo tenant
+//! whose request log the test reads, contains Chen Wei from Risky users with `K`: confirm
+//! compromised, revoke, block, (reset skipped), a TAP shown once, yesterday's authenticator
+//! deleted. The tenant received exactly those writes; `export incident` names every step and
+//! no file holds the pass.
+
+use crate::pty::Session;
+use std::time::Duration;
+
+const T: Duration = Duration::from_secs(20);
+const CHEN: &str = "b3fb95ee-2243-4045-a800-e67e527f5da6";
+
+#[test]
+fn contain_chen_wei_in_a_real_terminal() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(crate::common::Harness::demo(Default::default()));
+    let url = server.url();
+    let mut s = Session::start_with(
+        &["--graph-url", &url],
+        120,
+        36,
+        None,
+        &[("ENTRA_CONSOLE_ACCESS_TOKEN", "t")],
+    );
+    s.wait_for("Groups", T);
+    s.send(":risky\r");
+    s.wait_for("Chen Wei", T);
+    s.send("/Chen\r");
+    s.send("K");
+    // Each confirm is waited for before Enter: one opened by the walk drops earlier keys.
+    for (title, done) in [
+        (
+            "Confirm compromised 1 user: Chen Wei",
+            "Confirmed compromised",
+        ),
+        (
+            "Revoke the sign-in sessions of Chen Wei",
+            "Revoked the sign-in",
+        ),
+        (
+            "Set the sign-in of Chen Wei",
+            "Set the sign-in of Chen Wei (",
+        ),
+    ] {
+        s.wait_for(title, T);
+        s.send("\r");
+        s.wait_for(done, T);
+        s.send("\x1b");
+    }
+    s.wait_for("Temporary password for Chen Wei", T);
+    s.send("\x1b");
+    s.wait_for("Temporary Access Pass for Chen Wei", T);
+    s.send("\r");
+    s.wait_for("Create a Temporary Access Pass for Chen Wei", T);
+    s.send("\r");
+    let screen = s.wait_for("Temporary Access Pass: ", T);
+    let pass: String = screen
+        .lines()
+        .find_map(|l| l.split("Temporary Access Pass: ").nth(1))
+        .map(|rest| {
+            rest.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .expect("the pass on screen");
+    assert!(pass.len() >= 8, "{pass:?}");
+    s.send("\x1b");
+    s.wait_for("SM-A546E", T);
+    s.send("/SM-A\r");
+    s.send("d");
+    s.wait_for("Delete Chen Wei's Microsoft Authenticator SM-A546E", T);
+    s.send("\r");
+    s.wait_for("Deleted Chen Wei's", T);
+    s.send("\x1b");
+    // Leaving the methods (Esc clears the filter, Esc leaves) ends the walk, which says what
+    // was done. One Esc a write: two in one read are taken as Alt-Esc.
+    s.wait_for("SM-A", T);
+    s.send("\x1b");
+    std::thread::sleep(Duration::from_millis(300));
+    s.send("\x1b");
+    s.wait_for("Contain Chen Wei: done", T);
+    s.send("q");
+    assert!(s.wait_exit(T).success());
+
+    let writes: Vec<String> = server
+        .state
+        .faults
+        .log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| !l.starts_with("GET"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        writes,
+        [
+            "POST /v1.0/identityProtection/riskyUsers/confirmCompromised".to_string(),
+            format!("POST /v1.0/users/{CHEN}/revokeSignInSessions"),
+            format!("PATCH /v1.0/users/{CHEN}"),
+            format!("POST /v1.0/users/{CHEN}/authentication/temporaryAccessPassMethods"),
+            format!(
+                "DELETE /v1.0/users/{CHEN}/authentication/microsoftAuthenticatorMethods/9d1c7b3e-2f4a-4e6b-8c5d-7e8f9a0b1c02"
+            ),
+        ]
+    );
+
+    // The record: the incident the journal holds, exported by the binary.
+    let home = s.home.path().to_path_buf();
+    let db = find_db(&home).expect("the cache");
+    let journal = entra_console::cache::Store::open(&db, false)
+        .unwrap()
+        .journal()
+        .unwrap();
+    let incident = journal[0]["incident"]
+        .as_str()
+        .expect("an incident")
+        .to_string();
+    assert!(
+        journal
+            .iter()
+            .filter(|e| e["incident"] == incident.as_str())
+            .count()
+            == 5
+    );
+    let out = crate::common::bin(&home, true)
+        .args([
+            "--graph-url",
+            &url,
+            "export",
+            "incident",
+            &incident,
+            "--format",
+            "md",
+        ])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{md}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for step in [
+        "confirmed compromised",
+        "sessions revoked",
+        "sign-in blocked",
+        "Temporary Access Pass created",
+        "authentication method deleted",
+    ] {
+        assert!(md.contains(step), "{step}: {md}");
+    }
+    assert!(!md.contains(&pass));
+    for f in files(&home) {
+        let bytes = std::fs::read(&f).unwrap();
+        let found = bytes.windows(pass.len()).any(|w| w == pass.as_bytes());
+        assert!(!found, "{} holds the pass", f.display());
+    }
+    drop(server);
+}
+
+fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn find_db(dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    files(dir)
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "db"))
+}
