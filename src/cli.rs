@@ -21,7 +21,6 @@ pub fn export_names() -> Vec<&'static str> {
     names.push("role-assignments");
     names.push("whocan");
     names.push("group-members");
-    names.push("sign-ins");
     names.push("incident");
     names
 }

@@ -35,7 +35,6 @@ pub async fn export(
             return crate::group_commands::export_members(cli, paths, format, partial).await;
         }
         ("sign-ins", Some(user)) => return sign_ins(cli, paths, user, format).await,
-        ("sign-ins", None) => return Err(usage("export sign-ins USER (a UPN or an object id)")),
         ("incident", Some(id)) => return incident(cli, paths, id, format).await,
         ("incident", None) => {
             return Err(usage(

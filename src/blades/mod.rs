@@ -19,6 +19,7 @@ pub mod my_roles;
 pub mod protected;
 pub mod risky;
 pub mod roles;
+pub mod signin_blade;
 pub mod signin_page;
 pub mod signins;
 pub mod strengths;
@@ -197,6 +198,7 @@ impl BladeKind {
         BladeKind(&licensed_groups::BLADE),
         BladeKind(&my_roles::BLADE),
         BladeKind(&risky::BLADE),
+        BladeKind(&signin_blade::BLADE),
         BladeKind(&deleted::BLADE),
         BladeKind(&devices::BLADE),
         BladeKind(&findings::BLADE),

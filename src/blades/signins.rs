@@ -116,13 +116,14 @@ pub fn ca_summary(v: &Value) -> String {
 
 pub fn columns() -> Vec<Column> {
     vec![
-        Column::fixed("Time", 17),
-        Column::grow("App", 14),
+        Column::fixed("Time", 16),
+        Column::grow("App", 12),
         Column::fixed("Result", 6),
-        Column::grow("Why", 26),
+        Column::grow("Why", 20),
+        Column::fixed("CC", 2),
+        Column::fixed("IP", 15).from(100),
         Column::grow("Conditional Access", 30).from(120),
-        Column::fixed("IP", 15).from(150),
-        Column::fixed("Place", 14).from(150),
+        Column::fixed("Client", 10).from(140),
     ]
 }
 
@@ -156,20 +157,15 @@ pub fn row(v: Value) -> TableRow {
             };
         }
     }
-    let loc = &v["location"];
-    let place = [text(loc, "city"), text(loc, "countryOrRegion")]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ");
     let cells = vec![
         when,
         text(&v, "appDisplayName"),
         result,
         why,
-        ca_summary(&v),
+        text(&v["location"], "countryOrRegion"),
         text(&v, "ipAddress"),
-        place,
+        ca_summary(&v),
+        text(&v, "clientAppUsed"),
     ];
     TableRow::new(v, cells)
 }
@@ -178,7 +174,7 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     match col {
         2 if &row.cells[2] == "ok" => Some(theme.info),
         2 | 3 if &row.cells[2] != "ok" => Some(theme.error),
-        0 | 5 | 6 => Some(theme.muted),
+        0 | 4 | 5 | 7 => Some(theme.muted),
         _ => None,
     }
 }
@@ -240,7 +236,7 @@ pub fn records(items: Vec<Value>) -> Vec<Vec<String>> {
                 text(&v["status"], "failureReason"),
                 r.cells[3].to_string(),
                 text(v, "conditionalAccessStatus"),
-                r.cells[4].to_string(),
+                r.cells[6].to_string(),
             ]
         })
         .collect()
@@ -278,11 +274,11 @@ mod tests {
             "{}",
             &r.cells[3]
         );
-        assert!(r.cells[4].contains("CA004 Block FAILED"), "{}", &r.cells[4]);
+        assert!(r.cells[6].contains("CA004 Block FAILED"), "{}", &r.cells[6]);
         assert!(
-            r.cells[4].contains("CA001 would fail (report-only)"),
+            r.cells[6].contains("CA001 would fail (report-only)"),
             "{}",
-            &r.cells[4]
+            &r.cells[6]
         );
         assert_eq!(deciding_policy(&v).unwrap().id, "p4");
         // Enter opens the sign-in itself (no id: nothing to open).
@@ -290,6 +286,6 @@ mod tests {
         assert_eq!(open(&json!({"id": "s1"})).unwrap().id, "s1");
         // No status, no policies: said, not failed.
         let r = row(json!({}));
-        assert_eq!((&r.cells[2], &r.cells[4]), ("?", "no policy applied"));
+        assert_eq!((&r.cells[2], &r.cells[6]), ("?", "no policy applied"));
     }
 }

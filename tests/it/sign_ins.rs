@@ -25,7 +25,7 @@ async fn why_was_this_admin_blocked() {
     assert_eq!(rows[0][2], "53003", "newest first: {rows:?}");
     assert!(rows[0][3].starts_with("blocked by CA004"), "{:?}", rows[0]);
     assert!(
-        rows[1][4].contains("CA003 would pass (report-only)"),
+        rows[1][6].contains("CA003 would pass (report-only)"),
         "{:?}",
         rows[1]
     );
