@@ -1,4 +1,4 @@
-//! The `:` palette: blades, `:ctx`, `:whocan`, `:whatif`, `:protect`, messages, help and quit, matched as
+//! The `:` palette: blades, `:ctx`, `:whocan`, `:whatif`, `:protect`, `:contain`, messages, help and quit, matched as
 //! you type (prefix first), Tab to complete, Enter to run.
 
 use super::{App, Effect, Overlay};
@@ -21,6 +21,8 @@ pub enum Command {
     Messages,
     /// `:import FILE`: bulk-add members to the group whose members are open.
     Import(String),
+    /// `:contain USER`: the guided containment of a user found by UPN or id.
+    Contain(String),
     Help,
     Quit,
 }
@@ -66,6 +68,13 @@ pub fn palette_matches(input: &str, profiles: &[String]) -> Vec<(String, Command
             add(format!("import {path}"), Command::Import(path.to_string()))
         }
         _ => add("import ".into(), Command::Import(String::new())),
+    }
+    match typed.strip_prefix("contain ").map(str::trim) {
+        Some(user) if !user.is_empty() => add(
+            format!("contain {user}"),
+            Command::Contain(user.to_string()),
+        ),
+        _ => add("contain ".into(), Command::Contain(String::new())),
     }
     add("protect".into(), Command::Protect(false));
     add("protect new".into(), Command::Protect(true));
@@ -175,6 +184,17 @@ impl App {
                         vec![Effect::SwitchProfile { id, name }]
                     }
                     Some(Command::Import(path)) => self.start_import(&path),
+                    Some(Command::Contain(user)) if user.is_empty() => {
+                        self.toast("contain USER: a UPN or an object id", true);
+                        Vec::new()
+                    }
+                    Some(Command::Contain(_)) if self.ctx.read_only => {
+                        self.toast("read-only mode: writes are disabled", true);
+                        Vec::new()
+                    }
+                    Some(Command::Contain(user)) => {
+                        self.steps(crate::blades::user_verbs::contain_user(&user))
+                    }
                     Some(Command::Messages) => {
                         self.overlay = Overlay::Messages { scroll: 0 };
                         Vec::new()

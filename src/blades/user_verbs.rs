@@ -495,6 +495,39 @@ fn contain(s: &Scope) -> Vec<Step> {
     })]
 }
 
+/// `:contain USER`: the user is read (UPN or id), then contained as by `K`.
+pub fn contain_user(key: &str) -> Vec<Step> {
+    vec![Step::Read {
+        request: crate::graph::endpoints::user(key).select(&[
+            "id",
+            "displayName",
+            "userPrincipalName",
+            "accountEnabled",
+        ]),
+        then: ReadThen {
+            with: json!(key),
+            run: |found, key| match found {
+                Ok(u) if u["id"].as_str().is_some_and(|i| !i.trim().is_empty()) => {
+                    let u = user_of(&u);
+                    vec![Step::Walk(Walk {
+                        title: format!("Contain {}", name(&u)),
+                        with: u,
+                        stages: &CONTAIN_STAGES,
+                    })]
+                }
+                Ok(_) => vec![Step::refuse(format!(
+                    "{}: Graph's answer has no id; nothing was started",
+                    clean(key.as_str().unwrap_or_default())
+                ))],
+                Err(e) => vec![Step::refuse(format!(
+                    "{}: {e}",
+                    clean(key.as_str().unwrap_or_default())
+                ))],
+            },
+        },
+    }]
+}
+
 pub const CONTAIN: Verb = Verb {
     name: "contain",
     keys: &["K"],

@@ -418,3 +418,33 @@ fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// `:contain USER` finds the user by UPN and starts the same walk as `K`.
+#[tokio::test]
+async fn the_palette_contains_a_user_by_upn() {
+    let mut h = Harness::session(Default::default()).await;
+    h.key(KeyCode::Char(':')).await;
+    h.type_str("contain chen.wei@tailspindemo.onmicrosoft.com")
+        .await;
+    h.key(KeyCode::Enter).await;
+    assert!(h.app.incident().is_some(), "a walk");
+    let title = h.app.write.as_ref().expect("step 1").title.clone();
+    assert!(title.contains("Chen Wei"), "{title}");
+    // An unknown user is said, and nothing starts.
+    h.key(KeyCode::Esc).await;
+    while h.app.walk.is_some() {
+        h.key(KeyCode::Esc).await;
+        if h.app.write.is_none() && h.app.walk.is_some() {
+            // A list a stage opened: leave it.
+            h.key(KeyCode::Esc).await;
+        }
+    }
+    h.key(KeyCode::Char(':')).await;
+    h.type_str("contain nobody@tailspindemo.onmicrosoft.com")
+        .await;
+    h.key(KeyCode::Enter).await;
+    assert!(h.app.walk.is_none());
+    let toast = h.app.toast.as_ref().unwrap().text.clone();
+    assert!(toast.contains("nobody@"), "{toast}");
+    assert!(writes(&h).is_empty(), "{:?}", writes(&h));
+}
