@@ -16,25 +16,7 @@ use serde_json::Value;
 
 pub use crate::graph::resources::risky_users::{list as list_request, one as detail_request};
 
-/// A `riskDetail` in words (riskyuser.md's values; another value is shown as it is).
-pub fn detail_words(d: &str) -> String {
-    match d {
-        "none" | "" => "—".into(),
-        "adminGeneratedTemporaryPassword" => "an admin set a temporary password".into(),
-        "userPerformedSecuredPasswordChange" => "the user changed the password securely".into(),
-        "userPerformedSecuredPasswordReset" => "the user reset the password securely".into(),
-        "adminConfirmedSigninSafe" => "an admin confirmed the sign-in safe".into(),
-        "aiConfirmedSigninSafe" => "confirmed safe by the service".into(),
-        "userPassedMFADrivenByRiskBasedPolicy" => {
-            "the user passed MFA asked by a risk policy".into()
-        }
-        "adminDismissedAllRiskForUser" => "an admin dismissed the risk".into(),
-        "adminConfirmedSigninCompromised" => "an admin confirmed a sign-in compromised".into(),
-        "adminConfirmedUserCompromised" => "an admin confirmed the user compromised".into(),
-        "hidden" => "hidden (no permission to see it)".into(),
-        other => crate::sanitize::clean(other),
-    }
-}
+pub use crate::graph::resources::risky_users::detail_words;
 
 pub fn columns() -> Vec<Column> {
     vec![

@@ -456,7 +456,12 @@ pub async fn registration(
     };
     let uid = user["id"].as_str().unwrap_or_default().to_string();
     let methods = t.methods_of(&uid);
-    let names: Vec<&str> = methods.iter().filter_map(registered_name).collect();
+    let mut names: Vec<&str> = Vec::new();
+    for n in methods.iter().filter_map(registered_name) {
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
     let mfa: Vec<&str> = names
         .iter()
         .copied()

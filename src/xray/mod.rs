@@ -27,6 +27,10 @@ pub struct Input {
     pub parents: HashMap<String, Vec<String>>,
     pub roles: Option<RoleFacts>,
     pub facts: Option<Facts>,
+    /// The user's Identity Protection record (`Null`: never risky, Graph's 404), when read.
+    pub risk: Option<Value>,
+    /// Authentication methods registration (MFA / passwordless capable, default method).
+    pub registration: Option<Value>,
     pub not_read: Vec<String>,
 }
 
@@ -124,6 +128,27 @@ pub async fn read(client: &GraphClient, key: &str) -> Result<Input, GraphError> 
                 Err(e) => input.not_read.push(format!("the groups {g} is in: {e}")),
             }
         }
+    }
+    match client
+        .get_json(&crate::graph::resources::risky_users::one(&id))
+        .await
+    {
+        Ok(v) => input.risk = Some(v),
+        // Not in Identity Protection's list: never at risk.
+        Err(e) if e.api().is_some_and(|a| a.status == 404) => input.risk = Some(Value::Null),
+        // Optional parts (P2, reports permissions): said in their section, not a failed xray.
+        Err(e) => input.risk = Some(json!({ "notRead": e.to_string() })),
+    }
+    match client
+        .get_json(&crate::graph::resources::users::registration(&id))
+        .await
+    {
+        // userregistrationdetails-get.md's example wraps the object in `value`.
+        Ok(v) => {
+            let inner = v.get("value").filter(|x| x.is_object()).cloned();
+            input.registration = Some(inner.unwrap_or(v));
+        }
+        Err(e) => input.registration = Some(json!({ "notRead": e.to_string() })),
     }
     match RoleFacts::load(client).await {
         Ok(r) => input.roles = Some(r),
@@ -391,6 +416,18 @@ pub fn build(input: &Input) -> Value {
         "roles": roles,
         "policies": policies,
         "protectedActions": actions,
+        "risk": input.risk.as_ref().map(|r| if r["notRead"].is_string() { r.clone() } else { json!({
+            "riskLevel": r.get("riskLevel").cloned().unwrap_or(json!("none")),
+            "riskState": r.get("riskState").cloned().unwrap_or(json!("none")),
+            "riskDetail": r.get("riskDetail").cloned().unwrap_or(Value::Null),
+            "riskLastUpdatedDateTime": r.get("riskLastUpdatedDateTime").cloned().unwrap_or(Value::Null),
+        })}),
+        "registration": input.registration.as_ref().map(|r| if r["notRead"].is_string() { r.clone() } else { json!({
+            "isMfaCapable": r["isMfaCapable"],
+            "isPasswordlessCapable": r["isPasswordlessCapable"],
+            "defaultMfaMethod": r["defaultMfaMethod"],
+            "methodsRegistered": r["methodsRegistered"],
+        })}),
         "notRead": input.not_read,
     })
 }

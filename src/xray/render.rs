@@ -38,6 +38,64 @@ fn sections(x: &Value) -> Vec<(&'static str, Vec<(String, String)>)> {
             ),
         ],
     )];
+    let risk = &x["risk"];
+    out.push((
+        "Risk",
+        if risk.is_null() {
+            vec![(String::new(), "not read".into())]
+        } else if let Some(why) = risk["notRead"].as_str() {
+            vec![(String::new(), format!("not read: {}", clean(why)))]
+        } else if risk["riskLevel"] == "none" && risk["riskState"] == "none" {
+            vec![(
+                String::new(),
+                "not at risk (Identity Protection lists no risk)".into(),
+            )]
+        } else {
+            vec![
+                ("Level".into(), s(&risk["riskLevel"])),
+                ("State".into(), s(&risk["riskState"])),
+                (
+                    "Detail".into(),
+                    crate::graph::resources::risky_users::detail_words(
+                        risk["riskDetail"].as_str().unwrap_or(""),
+                    ),
+                ),
+                ("Updated".into(), s(&risk["riskLastUpdatedDateTime"])),
+            ]
+        },
+    ));
+    let reg = &x["registration"];
+    let yes = |v: &Value| match v.as_bool() {
+        Some(true) => "yes".to_string(),
+        Some(false) => "no".to_string(),
+        None => "?".to_string(),
+    };
+    out.push((
+        "Sign-in methods",
+        if reg.is_null() {
+            vec![(String::new(), "not read".into())]
+        } else if let Some(why) = reg["notRead"].as_str() {
+            vec![(String::new(), format!("not read: {}", clean(why)))]
+        } else {
+            let methods: Vec<String> = reg["methodsRegistered"]
+                .as_array()
+                .map(|a| a.iter().map(s).collect())
+                .unwrap_or_default();
+            vec![
+                ("MFA capable".into(), yes(&reg["isMfaCapable"])),
+                ("Passwordless".into(), yes(&reg["isPasswordlessCapable"])),
+                ("Default method".into(), s(&reg["defaultMfaMethod"])),
+                (
+                    "Registered".into(),
+                    if methods.is_empty() {
+                        "none".into()
+                    } else {
+                        methods.join(", ")
+                    },
+                ),
+            ]
+        },
+    ));
     let list = |k: &str| x[k].as_array().cloned().unwrap_or_default();
     let groups: Vec<(String, String)> = list("groups")
         .iter()
