@@ -105,6 +105,37 @@ pub fn sheet(v: &Value, names: &super::Names) -> Sheet {
     id.push(("Created".into(), p("createdDateTime")));
     id.push(("Creation type".into(), p("creationType")));
     id.push(("Invitation state".into(), p("externalUserState")));
+    // Read with the page (live): risk, sign-in methods, last sign-in.
+    if let Some(extra) = v.get("@page") {
+        let sec = s.section("Risk");
+        for r in crate::xray::render::risk_rows(&extra["risk"]) {
+            sec.push(r);
+        }
+        let sec = s.section("Sign-in methods");
+        for r in crate::xray::render::registration_rows(&extra["registration"]) {
+            sec.push(r);
+        }
+        let act = &extra["signInActivity"];
+        let sec = s.section("Last sign-in");
+        match act["notRead"].as_str() {
+            Some(why) => sec.push((
+                String::new(),
+                format!("not read: {}", crate::sanitize::clean(why)),
+            )),
+            None if act.is_null() => sec.push((String::new(), "not read".into())),
+            None => {
+                sec.push(("Interactive".into(), show(&act["lastSignInDateTime"])));
+                sec.push((
+                    "Successful".into(),
+                    show(&act["lastSuccessfulSignInDateTime"]),
+                ));
+                sec.push((
+                    "Non-interactive".into(),
+                    show(&act["lastNonInteractiveSignInDateTime"]),
+                ));
+            }
+        }
+    }
     let job = s.section("Job");
     job.push(("Title".into(), p("jobTitle")));
     job.push(("Department".into(), p("department")));
@@ -210,6 +241,68 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     ],
 };
 
+/// A user's page: the user, then (live) what triage asks next, each read on its own and said
+/// in its section when refused: the risk (riskyUsers; Graph's 404 is "not at risk"), the
+/// authentication methods registration, and the last sign-in (`signInActivity`, returned only
+/// on `$select` and needing AuditLog.Read.All). They sit under `@page`, the console's, never
+/// Graph's. Offline: the synced user alone.
+fn page(
+    client: crate::graph::GraphClient,
+    store: Option<std::sync::Arc<crate::cache::Store>>,
+    id: String,
+) -> super::Computing {
+    Box::pin(async move {
+        use crate::graph::GraphError;
+        if client.is_offline() {
+            let Some(st) = store else {
+                return Err(GraphError::Offline);
+            };
+            let (all, _) = crate::cache::off_thread(st, |s| s.list("users"))
+                .await
+                .map_err(|e| GraphError::Cache(e.to_string()))?;
+            return all
+                .into_iter()
+                .find(|u| u["id"] == id.as_str())
+                .ok_or(GraphError::Offline);
+        }
+        let mut user = client.get_json(&detail_request(&id)).await?;
+        let uid = user["id"].as_str().unwrap_or(&id).to_string();
+        let reads = vec![
+            crate::graph::resources::risky_users::one(&uid),
+            crate::graph::resources::users::registration(&uid),
+            detail_request(&uid).select(&["id", "signInActivity"]),
+        ];
+        let mut answers = client.get_many(reads, 3).await.into_iter();
+        let not_read = |e: GraphError| serde_json::json!({ "notRead": e.to_string() });
+        let risk = match answers.next() {
+            Some(Ok(v)) => v,
+            Some(Err(e)) if e.api().is_some_and(|a| a.status == 404) => {
+                serde_json::json!({"riskLevel": "none", "riskState": "none"})
+            }
+            Some(Err(e)) => not_read(e),
+            None => Value::Null,
+        };
+        let registration = match answers.next() {
+            Some(Ok(v)) => v
+                .get("value")
+                .filter(|x| x.is_object())
+                .cloned()
+                .unwrap_or(v),
+            Some(Err(e)) => not_read(e),
+            None => Value::Null,
+        };
+        let activity = match answers.next() {
+            Some(Ok(v)) => v["signInActivity"].clone(),
+            Some(Err(e)) => not_read(e),
+            None => Value::Null,
+        };
+        user["@page"] = serde_json::json!({
+            "risk": risk, "registration": registration, "signInActivity": activity,
+        });
+        Ok(user)
+    })
+}
+
 /// The page of one user.
 pub static DETAIL: super::DetailDef = super::DetailDef {
     name: "user",
@@ -219,7 +312,10 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     needs_facts: false,
     principal: true,
     members: false,
-    computed: None,
+    computed: Some(super::Computed {
+        name: "user",
+        run: page,
+    }),
     keys: &[],
     verbs: &[
         Verb {

@@ -347,6 +347,14 @@ async fn get_one(
         Err(e) => return ctx.query_error(e),
     };
     let mut v = query::project(kind, obj, opts.select.as_deref());
+    if kind == Kind::User
+        && opts
+            .select
+            .as_ref()
+            .is_some_and(|s| s.iter().any(|f| f == "signInActivity"))
+    {
+        v["signInActivity"] = super::signins::activity(&tenant, obj["id"].as_str().unwrap_or(""));
+    }
     let name = if kind == Kind::User {
         "users"
     } else {

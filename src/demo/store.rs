@@ -248,6 +248,8 @@ impl Tenant {
             }
         };
         keys(&self.users, &mut self.user_props);
+        // Returned only on `$select` (user.md), made from the sign-in logs.
+        self.user_props.insert("signInActivity".into());
         keys(&self.groups, &mut self.group_props);
         for (i, u) in self.users.iter().enumerate() {
             if let Some(id) = u["id"].as_str() {

@@ -21,6 +21,66 @@ fn path(g: &Value) -> String {
     }
 }
 
+/// A user's risk in rows: a riskyUser (level, state, detail, updated), `null` (not read), or
+/// `{"notRead": why}`. Also a user's page.
+pub fn risk_rows(risk: &Value) -> Vec<(String, String)> {
+    if risk.is_null() {
+        vec![(String::new(), "not read".into())]
+    } else if let Some(why) = risk["notRead"].as_str() {
+        vec![(String::new(), format!("not read: {}", clean(why)))]
+    } else if risk["riskLevel"] == "none" && risk["riskState"] == "none" {
+        vec![(
+            String::new(),
+            "not at risk (Identity Protection lists no risk)".into(),
+        )]
+    } else {
+        vec![
+            ("Level".into(), s(&risk["riskLevel"])),
+            ("State".into(), s(&risk["riskState"])),
+            (
+                "Detail".into(),
+                crate::graph::resources::risky_users::detail_words(
+                    risk["riskDetail"].as_str().unwrap_or(""),
+                ),
+            ),
+            ("Updated".into(), s(&risk["riskLastUpdatedDateTime"])),
+        ]
+    }
+}
+
+/// A user's authentication methods registration in rows (userRegistrationDetails): can they
+/// do MFA, passwordless, which method by default. Also a user's page.
+pub fn registration_rows(reg: &Value) -> Vec<(String, String)> {
+    let yes = |v: &Value| match v.as_bool() {
+        Some(true) => "yes".to_string(),
+        Some(false) => "no".to_string(),
+        None => "?".to_string(),
+    };
+    if reg.is_null() {
+        return vec![(String::new(), "not read".into())];
+    }
+    if let Some(why) = reg["notRead"].as_str() {
+        return vec![(String::new(), format!("not read: {}", clean(why)))];
+    }
+    let methods: Vec<String> = reg["methodsRegistered"]
+        .as_array()
+        .map(|a| a.iter().map(s).collect())
+        .unwrap_or_default();
+    vec![
+        ("MFA capable".into(), yes(&reg["isMfaCapable"])),
+        ("Passwordless".into(), yes(&reg["isPasswordlessCapable"])),
+        ("Default method".into(), s(&reg["defaultMfaMethod"])),
+        (
+            "Registered".into(),
+            if methods.is_empty() {
+                "none".into()
+            } else {
+                methods.join(", ")
+            },
+        ),
+    ]
+}
+
 /// The rows of each section: (label, text).
 fn sections(x: &Value) -> Vec<(&'static str, Vec<(String, String)>)> {
     let u = &x["user"];
@@ -38,64 +98,8 @@ fn sections(x: &Value) -> Vec<(&'static str, Vec<(String, String)>)> {
             ),
         ],
     )];
-    let risk = &x["risk"];
-    out.push((
-        "Risk",
-        if risk.is_null() {
-            vec![(String::new(), "not read".into())]
-        } else if let Some(why) = risk["notRead"].as_str() {
-            vec![(String::new(), format!("not read: {}", clean(why)))]
-        } else if risk["riskLevel"] == "none" && risk["riskState"] == "none" {
-            vec![(
-                String::new(),
-                "not at risk (Identity Protection lists no risk)".into(),
-            )]
-        } else {
-            vec![
-                ("Level".into(), s(&risk["riskLevel"])),
-                ("State".into(), s(&risk["riskState"])),
-                (
-                    "Detail".into(),
-                    crate::graph::resources::risky_users::detail_words(
-                        risk["riskDetail"].as_str().unwrap_or(""),
-                    ),
-                ),
-                ("Updated".into(), s(&risk["riskLastUpdatedDateTime"])),
-            ]
-        },
-    ));
-    let reg = &x["registration"];
-    let yes = |v: &Value| match v.as_bool() {
-        Some(true) => "yes".to_string(),
-        Some(false) => "no".to_string(),
-        None => "?".to_string(),
-    };
-    out.push((
-        "Sign-in methods",
-        if reg.is_null() {
-            vec![(String::new(), "not read".into())]
-        } else if let Some(why) = reg["notRead"].as_str() {
-            vec![(String::new(), format!("not read: {}", clean(why)))]
-        } else {
-            let methods: Vec<String> = reg["methodsRegistered"]
-                .as_array()
-                .map(|a| a.iter().map(s).collect())
-                .unwrap_or_default();
-            vec![
-                ("MFA capable".into(), yes(&reg["isMfaCapable"])),
-                ("Passwordless".into(), yes(&reg["isPasswordlessCapable"])),
-                ("Default method".into(), s(&reg["defaultMfaMethod"])),
-                (
-                    "Registered".into(),
-                    if methods.is_empty() {
-                        "none".into()
-                    } else {
-                        methods.join(", ")
-                    },
-                ),
-            ]
-        },
-    ));
+    out.push(("Risk", risk_rows(&x["risk"])));
+    out.push(("Sign-in methods", registration_rows(&x["registration"])));
     let list = |k: &str| x[k].as_array().cloned().unwrap_or_default();
     let groups: Vec<(String, String)> = list("groups")
         .iter()

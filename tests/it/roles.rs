@@ -283,7 +283,8 @@ async fn a_failed_roles_read_is_said_on_the_users_page() {
     h.open(BladeKind::Users).await;
     h.filter("Adele").await;
     h.key(KeyCode::Enter).await;
-    let screen = h.render(120, 50);
+    // Tall enough for the sections the page reads (risk, sign-in methods, last sign-in).
+    let screen = h.render(120, 80);
     assert!(
         screen.contains("unavailable") && screen.contains("Authorization_RequestDenied"),
         "{screen}"
