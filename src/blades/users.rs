@@ -223,7 +223,8 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         request: crate::graph::Request::get("/users/delta").select(LIST_FIELDS),
         delta: true,
     }),
-    keys: &[],
+    // Marked rows: revoke, block or allow several users in one confirm.
+    keys: &[(crate::action::Action::Mark, "mark")],
     query: Some(query),
     records: None,
     verbs: &[

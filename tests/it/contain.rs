@@ -448,3 +448,26 @@ async fn the_palette_contains_a_user_by_upn() {
     assert!(toast.contains("nobody@"), "{toast}");
     assert!(writes(&h).is_empty(), "{:?}", writes(&h));
 }
+
+/// Marked rows on Users: one confirm names every user; one request each.
+#[tokio::test]
+async fn revoke_the_marked_users() {
+    let mut h = Harness::session(Default::default()).await;
+    h.open(BladeKind::from_command("users").unwrap()).await;
+    for name in ["Chen Wei", "Ivan Petrov"] {
+        h.filter(name).await;
+        h.key(KeyCode::Char(' ')).await;
+        h.key(KeyCode::Esc).await;
+    }
+    h.key(KeyCode::Char('R')).await;
+    let title = h.app.write.as_ref().expect("a confirm").title.clone();
+    assert!(title.contains("2 users: Chen Wei, Ivan Petrov"), "{title}");
+    h.key(KeyCode::Enter).await;
+    assert!(done(&h));
+    let sent = writes(&h);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(
+        sent.iter().all(|l| l.ends_with("/revokeSignInSessions")),
+        "{sent:?}"
+    );
+}
