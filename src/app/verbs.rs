@@ -118,7 +118,18 @@ impl App {
 
     /// A verb's write: its confirm, with everything it declared.
     fn confirm(&mut self, c: Confirm) -> Vec<Effect> {
-        let effects = self.begin_write(c.title, c.object_id, c.request, c.choice, c.before);
+        // A walk's step says where it is in the walk.
+        let title = match self.walk.as_ref().and_then(|w| w.running.map(|i| (w, i))) {
+            Some((w, i)) => format!(
+                "{}, step {} of {}: {}",
+                w.walk.title,
+                i + 1,
+                w.walk.stages.len(),
+                c.title
+            ),
+            None => c.title,
+        };
+        let effects = self.begin_write(title, c.object_id, c.request, c.choice, c.before);
         if let Some(w) = &mut self.write {
             w.follows = c.follows;
             w.reveal = c.reveal;

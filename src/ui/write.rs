@@ -173,6 +173,8 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                 "Esc",
                 if app.editor.is_some() {
                     "back to the editor (draft kept)"
+                } else if app.walk.is_some() {
+                    "skip this step"
                 } else {
                     "cancel"
                 },

@@ -263,7 +263,10 @@ async fn k_walks_the_containment_and_journals_one_incident() {
     // 1. confirm compromised, 2. revoke, 3. block: each applied.
     for want in ["Confirm compromised", "Revoke", "Set the sign-in"] {
         let title = h.app.write.as_ref().expect("a confirm").title.clone();
-        assert!(title.starts_with(want), "{want}: {title}");
+        assert!(
+            title.contains("Contain Chen Wei, step") && title.contains(want),
+            "{want}: {title}"
+        );
         h.key(KeyCode::Enter).await;
         assert!(done(&h), "{want}");
         h.key(KeyCode::Esc).await;
