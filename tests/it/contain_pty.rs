@@ -189,3 +189,53 @@ fn find_db(dir: &std::path::Path) -> Option<std::path::PathBuf> {
         .into_iter()
         .find(|p| p.extension().is_some_and(|e| e == "db"))
 }
+
+/// Issue 23, item 2 (and issue 25's review): an Enter typed together with the key that opens a
+/// confirm reaches the console before the confirm is drawn: it is dropped and said, and
+/// nothing is sent; an Enter after the confirm is on screen applies it.
+#[test]
+fn a_key_typed_before_the_confirm_is_drawn_never_applies_it() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(crate::common::Harness::demo(Default::default()));
+    let url = server.url();
+    let mut s = Session::start_with(
+        &["--graph-url", &url],
+        100,
+        30,
+        None,
+        &[("ENTRA_CONSOLE_ACCESS_TOKEN", "t")],
+    );
+    s.wait_for("Groups", T);
+    s.send(":users\r");
+    s.wait_for("Chen Wei", T);
+    s.send("/Chen Wei\r");
+    settle();
+    // The key that opens the confirm and an Enter, in one write.
+    s.send("R\r");
+    s.wait_for("typed before this confirm was on screen", T);
+    let posts = |server: &entra_console::demo::DemoServer| {
+        server
+            .state
+            .faults
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with("POST"))
+            .count()
+    };
+    assert_eq!(posts(&server), 0, "nothing was sent");
+    assert!(
+        s.screen()
+            .contains("Revoke the sign-in sessions of Chen Wei")
+    );
+    settle();
+    s.send("\r");
+    s.wait_for("Revoked the sign-in sessions", T);
+    assert_eq!(posts(&server), 1);
+    settle();
+    s.send("\x1b");
+    settle();
+    s.send("q");
+    assert!(s.wait_exit(T).success());
+}
