@@ -268,17 +268,7 @@ pub async fn perform(
             id,
             request,
             reveal,
-        } => {
-            // Only the asked field of the answer goes on: the rest of a body carrying a
-            // secret is dropped here.
-            let result = client.send(&request).await.map(|r| crate::msg::Written {
-                secret: reveal
-                    .and_then(|f| r.body[f].as_str())
-                    .map(|s| crate::graph::Secret(s.to_string())),
-                request_id: r.request_id,
-            });
-            let _ = tx.send(Msg::WriteDone { id, result });
-        }
+        } => write(id, request, reveal, client, tx).await,
         Effect::StepUp { id, claims } => {
             let result = step_up_with(&client, &claims, |code| {
                 let _ = tx.send(Msg::DeviceCode { id, code });
@@ -299,14 +289,36 @@ pub async fn perform(
                 dry_run,
             });
         }
-        Effect::Copy(text) => {
-            if let Err(e) = crate::tui::copy_to_clipboard(&text) {
-                tracing::warn!("clipboard write failed: {e}");
-            }
-        }
+        Effect::Copy(text) => copy(&text),
         // Handled by the run loop (it owns the connection).
         Effect::Cancel(_) | Effect::SwitchProfile { .. } => {}
     }
+}
+
+/// Text to the terminal's clipboard (OSC 52); a failure is logged, never the text.
+fn copy(text: &str) {
+    if let Err(e) = crate::tui::copy_to_clipboard(text) {
+        tracing::warn!("clipboard write failed: {e}");
+    }
+}
+
+/// Send a write; only the asked field of its answer (a secret shown once) goes on.
+async fn write(
+    id: RequestId,
+    request: Request,
+    reveal: Option<&'static str>,
+    client: GraphClient,
+    tx: UnboundedSender<Msg>,
+) {
+    // Only the asked field of the answer goes on: the rest of a body carrying a
+    // secret is dropped here.
+    let result = client.send(&request).await.map(|r| crate::msg::Written {
+        secret: reveal
+            .and_then(|f| r.body[f].as_str())
+            .map(|s| crate::graph::Secret(s.to_string())),
+        request_id: r.request_id,
+    });
+    let _ = tx.send(Msg::WriteDone { id, result });
 }
 
 /// Read a collection page by page (the cache's copy shown first), keeping what was read.
