@@ -114,6 +114,12 @@ pub struct PendingWrite {
     pub shown_label: Option<&'static str>,
     /// The incident this write is a step of (a walk's), for the journal.
     pub incident: Option<String>,
+    /// The last frame could not show the whole panel: a secret on it is not closed away
+    /// unread by a stray key.
+    pub cut: bool,
+    /// The last frame showed no panel at all (a terminal under 20x5): Enter does not apply a
+    /// change nobody could read.
+    pub hidden: bool,
 }
 
 impl PendingWrite {
@@ -321,6 +327,8 @@ impl App {
             shown: None,
             shown_label: None,
             incident: None,
+            cut: false,
+            hidden: false,
         };
         w.sync_request();
         self.write = Some(w);
@@ -483,6 +491,13 @@ impl App {
                 self.refresh_review();
                 Vec::new()
             }
+            (Phase::Confirm, KeyCode::Enter) if w.hidden => {
+                self.toast(
+                    "the terminal is too small to show this confirm: make it larger to read the change (nothing was applied)",
+                    true,
+                );
+                Vec::new()
+            }
             (Phase::Confirm, KeyCode::Enter) if w.unchanged() => {
                 let what = w.choice.as_ref().map_or("value".to_string(), |c| {
                     format!("{} {}", c.field, c.options[c.selected].0)
@@ -526,6 +541,14 @@ impl App {
                     false,
                 );
                 vec![Effect::Copy(secret)]
+            }
+            // A secret the terminal is too small to show is not closed by a stray key.
+            (Phase::Done(_), code) if w.cut && w.shown.is_some() && code != KeyCode::Esc => {
+                self.toast(
+                    "the terminal is too small to show it: make it larger (Esc closes it; it is kept nowhere)",
+                    true,
+                );
+                Vec::new()
             }
             (Phase::Done(_), KeyCode::Char(':' | '/' | '?')) => {
                 self.write = None;

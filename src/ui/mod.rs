@@ -23,6 +23,10 @@ const NAV_MIN_WIDTH: u16 = 60;
 pub fn draw(f: &mut Frame, app: &mut App) {
     let area = f.area();
     if area.width < 20 || area.height < 5 {
+        if let Some(w) = app.write.as_mut() {
+            w.cut = true;
+            w.hidden = true;
+        }
         let msg = Paragraph::new("terminal too small")
             .style(app.theme.warning)
             .wrap(Wrap { trim: true });
@@ -45,8 +49,13 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         body
     };
     let content = if app.write.is_some() {
-        let want = write::height(app, content.width)
-            .min(content.height.saturating_sub(3).max(content.height / 2));
+        let whole = write::height(app, content.width);
+        let want = whole.min(content.height.saturating_sub(3).max(content.height / 2));
+        // What the admin cannot read, Enter does not apply (`PendingWrite::cut`).
+        if let Some(w) = app.write.as_mut() {
+            w.cut = want < whole;
+            w.hidden = false;
+        }
         let [pane, panel] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(want)]).areas(content);
         write::draw(f, app, panel);

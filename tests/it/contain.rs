@@ -474,3 +474,29 @@ async fn revoke_the_marked_users() {
         "{sent:?}"
     );
 }
+
+/// A terminal too small: Enter does not apply a confirm it could not show, and a pass the
+/// result panel could not show whole is not closed by a stray key (Esc closes it).
+#[tokio::test]
+async fn too_small_a_terminal_applies_nothing_unread_and_keeps_the_pass() {
+    let mut h = Harness::session(Default::default()).await;
+    h.open(BladeKind::from_command("users").unwrap()).await;
+    h.filter("Chen Wei").await;
+    h.key(KeyCode::Char('T')).await;
+    h.key(KeyCode::Enter).await;
+    assert!(h.app.write.is_some(), "the confirm");
+    h.render_full(15, 4);
+    h.key(KeyCode::Enter).await;
+    assert!(!done(&h) && writes(&h).is_empty(), "nothing applied unread");
+    h.render_full(100, 40);
+    h.key(KeyCode::Enter).await;
+    assert!(done(&h));
+    h.render_full(40, 8);
+    h.key(KeyCode::Char('x')).await;
+    assert!(
+        done(&h),
+        "a stray key does not close a pass cut off the screen"
+    );
+    h.key(KeyCode::Esc).await;
+    assert!(h.app.write.is_none());
+}
