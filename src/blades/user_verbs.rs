@@ -194,10 +194,65 @@ fn sign_in_confirm(list: &[Value]) -> Vec<Step> {
 /// `P`: reset one user's password. Whether the admin's roles reach this user is read first
 /// (the "Who can reset passwords" table), then a password is typed or generated.
 fn reset(s: &Scope) -> Vec<Step> {
-    let u = match one_user(s, "a password reset") {
-        Ok(u) => u,
-        Err(steps) => return steps,
+    match one_user(s, "a password reset") {
+        Ok(u) => glass_guard(s, u, "reset"),
+        Err(steps) => steps,
+    }
+}
+
+/// Whether `u` is one of the profile's break-glass accounts (by id or UPN).
+fn is_glass(u: &Value, glass: &[String]) -> bool {
+    ["id", "userPrincipalName"].iter().any(|k| {
+        u[*k]
+            .as_str()
+            .is_some_and(|v| glass.iter().any(|g| g.eq_ignore_ascii_case(v)))
+    })
+}
+
+/// A password or pass for a break-glass account is asked for by typing its name first (a
+/// credential on it is what an attacker would want); any other user goes straight on.
+fn glass_guard(s: &Scope, u: Value, next: &str) -> Vec<Step> {
+    if !is_glass(&u, s.break_glass) {
+        return after_guard(&u, next);
+    }
+    let who = name(&u);
+    let what = if next == "tap" {
+        "a Temporary Access Pass"
+    } else {
+        "a new password"
     };
+    vec![Step::Prompt(Prompt {
+        title: format!(
+            "{who} is a break-glass account of this profile: {what} on it opens the tenant's \
+             last way in. Type {who} to go on"
+        ),
+        input: String::new(),
+        then: Then {
+            with: json!({ "user": u, "want": who, "next": next }),
+            run: |typed, with| {
+                let want = with["want"].as_str().unwrap_or_default();
+                if typed != want {
+                    return Err(format!("type exactly: {want}"));
+                }
+                Ok(after_guard(
+                    &with["user"],
+                    with["next"].as_str().unwrap_or_default(),
+                ))
+            },
+        },
+        secret: false,
+    })]
+}
+
+fn after_guard(u: &Value, next: &str) -> Vec<Step> {
+    if next == "tap" {
+        tap_steps(u.clone())
+    } else {
+        reset_steps(u.clone())
+    }
+}
+
+fn reset_steps(u: Value) -> Vec<Step> {
     vec![Step::Read {
         request: crate::graph::Request::get("/me/transitiveMemberOf").select(&[
             "id",
@@ -336,10 +391,13 @@ fn one_user(s: &Scope, what: &str) -> Result<Value, Vec<Step>> {
 /// `T`: a Temporary Access Pass for one user; the lifetime is asked, one-time use chosen in the
 /// confirm.
 fn tap(s: &Scope) -> Vec<Step> {
-    let u = match one_user(s, "a Temporary Access Pass") {
-        Ok(u) => u,
-        Err(steps) => return steps,
-    };
+    match one_user(s, "a Temporary Access Pass") {
+        Ok(u) => glass_guard(s, u, "tap"),
+        Err(steps) => steps,
+    }
+}
+
+fn tap_steps(u: Value) -> Vec<Step> {
     vec![Step::Prompt(Prompt {
         title: format!(
             "Temporary Access Pass for {}: its lifetime in minutes (the policy bounds it; 60 is \

@@ -227,6 +227,9 @@ async fn a_lesser_admin_is_refused_before_sending() {
     h.open(BladeKind::from_command("users").unwrap()).await;
     h.filter("Break Glass 01").await;
     h.key(KeyCode::Char('P')).await;
+    // A break-glass account: its name is typed first; then the roles are read.
+    h.type_str("Break Glass 01").await;
+    h.key(KeyCode::Enter).await;
     assert!(h.app.write.is_none());
     let toast = h.app.toast.as_ref().expect("the refusal").text.clone();
     assert!(
@@ -499,4 +502,25 @@ async fn too_small_a_terminal_applies_nothing_unread_and_keeps_the_pass() {
     );
     h.key(KeyCode::Esc).await;
     assert!(h.app.write.is_none());
+}
+
+/// A password or pass for a break-glass account asks for its name first; a wrong name opens
+/// nothing.
+#[tokio::test]
+async fn a_pass_for_break_glass_asks_for_its_name() {
+    let mut h = Harness::session(Default::default()).await;
+    h.app.ctx.break_glass = vec!["bg-admin02@tailspindemo.onmicrosoft.com".into()];
+    h.open(BladeKind::from_command("users").unwrap()).await;
+    h.filter("Break Glass 02").await;
+    h.key(KeyCode::Char('T')).await;
+    h.type_str("Break Glass").await;
+    h.key(KeyCode::Enter).await;
+    assert!(h.app.write.is_none(), "a wrong name");
+    h.type_str(" 02").await;
+    h.key(KeyCode::Enter).await;
+    // Then the lifetime prompt, then the confirm.
+    h.key(KeyCode::Enter).await;
+    let title = h.app.write.as_ref().expect("the confirm").title.clone();
+    assert!(title.contains("Break Glass 02"), "{title}");
+    assert!(writes(&h).is_empty());
 }
