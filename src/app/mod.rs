@@ -28,6 +28,7 @@ mod verbs;
 pub mod view;
 pub mod walk;
 pub mod wizard;
+pub mod words;
 pub mod write;
 
 pub use crate::action::Action;
