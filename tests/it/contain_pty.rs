@@ -16,19 +16,34 @@ fn settle() {
 }
 const CHEN: &str = "b3fb95ee-2243-4045-a800-e67e527f5da6";
 
-#[test]
-fn contain_chen_wei_in_a_real_terminal() {
+/// The real binary against a demo tenant whose request log the test reads, its first screen
+/// drawn (the runtime serving the tenant is returned: it must outlive the test).
+fn against_demo(
+    cols: u16,
+    rows: u16,
+) -> (
+    tokio::runtime::Runtime,
+    entra_console::demo::DemoServer,
+    String,
+    Session,
+) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let server = rt.block_on(crate::common::Harness::demo(Default::default()));
     let url = server.url();
-    let mut s = Session::start_with(
+    let s = Session::start_with(
         &["--graph-url", &url],
-        120,
-        36,
+        cols,
+        rows,
         None,
         &[("ENTRA_CONSOLE_ACCESS_TOKEN", "t")],
     );
     s.wait_for("Groups", T);
+    (rt, server, url, s)
+}
+
+#[test]
+fn contain_chen_wei_in_a_real_terminal() {
+    let (_rt, server, url, mut s) = against_demo(120, 36);
     s.send(":risky\r");
     s.wait_for("Chen Wei", T);
     s.send("/Chen\r");
@@ -195,17 +210,7 @@ fn find_db(dir: &std::path::Path) -> Option<std::path::PathBuf> {
 /// nothing is sent; an Enter after the confirm is on screen applies it.
 #[test]
 fn a_key_typed_before_the_confirm_is_drawn_never_applies_it() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let server = rt.block_on(crate::common::Harness::demo(Default::default()));
-    let url = server.url();
-    let mut s = Session::start_with(
-        &["--graph-url", &url],
-        100,
-        30,
-        None,
-        &[("ENTRA_CONSOLE_ACCESS_TOKEN", "t")],
-    );
-    s.wait_for("Groups", T);
+    let (_rt, server, _, mut s) = against_demo(100, 30);
     s.send(":users\r");
     s.wait_for("Chen Wei", T);
     s.send("/Chen Wei\r");
