@@ -231,12 +231,9 @@ pub async fn list(
     Path((_v, key)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = Ctx::new(&headers);
-    if let Err(r) = super::server::authorize(&ctx, &headers) {
-        return r;
-    }
-    let Ok(t) = state.tenant.read() else {
-        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    let (ctx, t) = match super::server::reading(&state, &headers) {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let uid = match user_id(&t, &ctx, &key) {
         Ok(u) => u,
@@ -444,12 +441,9 @@ pub async fn registration(
     Path((_v, key)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = Ctx::new(&headers);
-    if let Err(r) = super::server::authorize(&ctx, &headers) {
-        return r;
-    }
-    let Ok(t) = state.tenant.read() else {
-        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    let (ctx, t) = match super::server::reading(&state, &headers) {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let Some(user) = t.user(&key).cloned() else {
         return ctx.not_found(&key);

@@ -143,6 +143,19 @@ pub(super) fn json_request(
     }
 }
 
+/// A read's start: the request context, the caller authorized, the tenant locked for reading.
+pub(super) fn reading<'a>(
+    state: &'a Shared,
+    headers: &HeaderMap,
+) -> Result<(Ctx, std::sync::RwLockReadGuard<'a, Tenant>), Response> {
+    let ctx = Ctx::new(headers);
+    authorize(&ctx, headers)?;
+    match state.tenant.read() {
+        Ok(t) => Ok((ctx, t)),
+        Err(_) => Err(ctx.error(500, "UnknownError", "demo tenant state is unavailable")),
+    }
+}
+
 /// A write's start: the request context, the caller authorized, the tenant locked for writing.
 pub(super) fn writing<'a>(
     state: &'a Shared,

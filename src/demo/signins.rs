@@ -62,12 +62,9 @@ pub async fn get(
     Path((version, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = Ctx::new(&headers);
-    if let Err(r) = super::server::authorize(&ctx, &headers) {
-        return r;
-    }
-    let Ok(t) = state.tenant.read() else {
-        return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
+    let (ctx, t) = match super::server::reading(&state, &headers) {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     match t.sign_ins.iter().find(|s| s["id"] == id.as_str()) {
         Some(s) => {
