@@ -201,6 +201,17 @@ pub async fn contain(
                     None => {}
                 }
             }
+            // Sent once, answer lost: the tenant may have carried it out; said as that, never
+            // sent again (the journal says "unknown").
+            Err(e) if p.request.method == crate::graph::Method::Post && e.answer_lost() => {
+                say(format!(
+                    "{}: unknown: the answer was lost and the tenant may have carried it out; not sent again ({})",
+                    p.name,
+                    clean(&e.to_string())
+                ));
+                failed = Some(i);
+                break;
+            }
             Err(e) => {
                 say(format!("{}: failed: {}", p.name, clean(&e.to_string())));
                 failed = Some(i);
@@ -216,7 +227,7 @@ pub async fn contain(
         Some(i) => {
             let not_done: Vec<&str> = plan[i + 1..].iter().map(|p| p.name).collect();
             Err(Failure::error(format!(
-                "{} failed; not done: {}",
+                "{} did not finish; not done: {}",
                 plan[i].name,
                 if not_done.is_empty() {
                     "none".into()

@@ -524,3 +524,35 @@ async fn a_pass_for_break_glass_asks_for_its_name() {
     assert!(title.contains("Break Glass 02"), "{title}");
     assert!(writes(&h).is_empty());
 }
+
+/// Headless, a write whose answer is lost after the tenant carried it out is said as unknown,
+/// never sent again, and what was not done is named.
+#[test]
+fn contain_headless_says_a_lost_answer_as_unknown() {
+    let home = tempfile::tempdir().unwrap();
+    let out = crate::common::bin(home.path(), false)
+        .args([
+            "--demo",
+            "--fault-after-rate",
+            "1",
+            "contain",
+            "chen.wei@tailspindemo.onmicrosoft.com",
+            "--revoke",
+            "--tap",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}{err}");
+    assert!(
+        text.contains("revoke sessions: unknown: the answer was lost"),
+        "{text}"
+    );
+    assert!(err.contains("not done: Temporary Access Pass"), "{err}");
+    assert_eq!(
+        text.matches("revoke sessions").count(),
+        1,
+        "sent once: {text}"
+    );
+}
