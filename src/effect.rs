@@ -248,6 +248,10 @@ pub async fn perform(
             let facts = crate::licensing::LicenceFacts::load(&client).await;
             let _ = tx.send(Msg::Licences { id, facts });
         }
+        Effect::Join { join, .. } => {
+            let result = crate::blades::join::read(join, &client, store.as_ref()).await;
+            let _ = tx.send(Msg::Joined { join, result });
+        }
         Effect::LoadGuard { id, accounts } => {
             let facts = crate::ca::load::guard_facts(&client, &accounts).await;
             let _ = tx.send(Msg::Guard { id, facts });
@@ -748,6 +752,7 @@ impl Runner {
             | Effect::LoadFacts { id }
             | Effect::LoadRoles { id }
             | Effect::LoadLicences { id }
+            | Effect::Join { id, .. }
             | Effect::Search { id, .. }
             | Effect::Resolve { id, .. }
             | Effect::LoadScopes { id }

@@ -171,10 +171,21 @@ async fn read(
             Ok((records_of(source, objects, None), not_read))
         }
         Reading::Graph { request, .. } => {
-            let objects = match offline_store()? {
+            let mut objects = match offline_store()? {
                 Some(st) => cached(st, source, label, partial).await?,
                 None => conn.client.get_all(request).await.map_err(err)?,
             };
+            // What the blade joins to its rows (risk on Users): without it, its column is
+            // blank and a note says why.
+            if let Some(join) = source.join() {
+                match crate::blades::join::read(join, &conn.client, conn.store.as_ref()).await {
+                    Ok(joined) => crate::blades::join::annotate(join, &joined, &mut objects),
+                    Err(why) => crate::sanitize::say(&format!(
+                        "note: {} not read ({why}); its column is blank",
+                        join.name
+                    )),
+                }
+            }
             // A blade whose rows name licences is written with the licence facts, live.
             let licences = match source {
                 ListSource::Blade(b) if b.def().refine.is_some() && !conn.offline => {

@@ -76,6 +76,11 @@ pub enum Msg {
     },
     /// A large table's filter, scored off the UI task.
     Filtered(crate::widgets::table::Filtered),
+    /// What a list joins to its rows was read (or why not, in words).
+    Joined {
+        join: &'static crate::blades::join::Join,
+        result: Result<crate::blades::join::Joined, String>,
+    },
     /// Licence facts were read (a part that failed is named inside).
     Licences {
         id: RequestId,
@@ -204,6 +209,11 @@ pub enum Effect {
     LoadRoles { id: RequestId },
     /// Read subscribed SKUs and licensed groups.
     LoadLicences { id: RequestId },
+    /// Read what a list joins to its rows (risk on Users).
+    Join {
+        id: RequestId,
+        join: &'static crate::blades::join::Join,
+    },
     /// Score a large table's filter on a blocking thread.
     Filter(crate::widgets::table::FilterJob),
     /// Judge the audit kept in the cache (no network), for badges before the Findings blade

@@ -3,9 +3,11 @@
 
 use super::view::View;
 use super::{App, Effect, RequestId};
+use crate::blades::join::{Join, Joined};
 use crate::widgets::table::{Filtered, TableRow};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use std::sync::Arc;
 
 impl App {
     /// A list's cached objects (a small list whole, a large one's first screen).
@@ -32,9 +34,14 @@ impl App {
         last: bool,
         as_of: Option<DateTime<Utc>>,
     ) -> Vec<Effect> {
+        let joined = self.joined_of(id);
         if let Some(View::List(l)) = self.view_for(id)
             && !l.load.live
         {
+            let rows = match (l.source.join(), joined) {
+                (Some(j), Some(m)) => crate::blades::join::rows(&l.source, j, &m, rows),
+                _ => rows,
+            };
             match (first, l.source.one_row_per_object()) {
                 (true, true) => l.table.set_objects(rows),
                 (true, false) => l.table.set_rows(rows),
@@ -49,6 +56,48 @@ impl App {
             }
             self.dirty = true;
         }
+        Vec::new()
+    }
+
+    /// What the list waiting for `id` joins to its rows, when it has been read.
+    pub(super) fn joined_of(&mut self, id: RequestId) -> Option<Arc<Joined>> {
+        let Some(View::List(l)) = self.view_for(id) else {
+            return None;
+        };
+        let join = l.source.join()?;
+        self.tenant.joined.get(join.name).cloned()
+    }
+
+    /// A join was read: the open lists that join it show it now (only their joined rows are
+    /// made again). Not read: said (the list itself is whole), and the column stays blank.
+    pub(super) fn on_joined(
+        &mut self,
+        join: &'static Join,
+        result: Result<Joined, String>,
+    ) -> Vec<Effect> {
+        let joined = match result {
+            Ok(j) => Arc::new(j),
+            Err(why) => {
+                self.toast(format!("{} not read: {why}", join.name), false);
+                return Vec::new();
+            }
+        };
+        for v in &mut self.stack {
+            if let View::List(l) = v
+                && l.source.join() == Some(join)
+            {
+                let rows: Vec<TableRow> = l
+                    .table
+                    .all_rows()
+                    .filter_map(|r| crate::blades::join::row(&l.source, join, &joined, r))
+                    .collect();
+                if !rows.is_empty() {
+                    l.table.extend_objects(rows);
+                }
+            }
+        }
+        self.tenant.joined.insert(join.name, joined);
+        self.dirty = true;
         Vec::new()
     }
 

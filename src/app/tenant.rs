@@ -71,6 +71,8 @@ pub struct TenantState {
     pub names: HashMap<String, String>,
     pub names_request: Option<RequestId>,
     pub names_pending: Vec<String>,
+    /// What lists join to their rows, by the join's name (the risk of each user), as last read.
+    pub joined: HashMap<&'static str, std::sync::Arc<crate::blades::join::Joined>>,
     /// `acrs` of the token after the last step-up.
     pub token_acrs: Vec<String>,
 }

@@ -230,11 +230,15 @@ fn nav_focus_switches_blades() {
     a.update(key(KeyCode::Tab));
     a.update(key(KeyCode::Down));
     let effects = a.update(key(KeyCode::Enter));
-    // The Groups read still in flight is cancelled, then Users load.
+    // The Groups read still in flight is cancelled, then Users load, with their risk.
     assert!(
         matches!(
             effects.as_slice(),
-            [Effect::Cancel(_), Effect::FetchPages { .. }]
+            [
+                Effect::Cancel(_),
+                Effect::FetchPages { .. },
+                Effect::Join { .. }
+            ]
         ),
         "{effects:?}"
     );

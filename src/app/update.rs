@@ -86,12 +86,17 @@ impl App {
                     self.tenant.findings = crate::blades::findings::index(&page.items);
                     self.tenant.findings_as_of = None;
                 }
+                let joined = self.joined_of(id);
                 if let Some(View::List(l)) = self.view_for(id) {
                     let rows: Vec<_> = page
                         .items
                         .into_iter()
                         .flat_map(|v| l.source.rows(v))
                         .collect();
+                    let rows = match (l.source.join(), joined) {
+                        (Some(j), Some(m)) => crate::blades::join::rows(&l.source, j, &m, rows),
+                        _ => rows,
+                    };
                     let merge = l.source.one_row_per_object();
                     match (page.index == 0, merge) {
                         (true, true) => l.table.set_objects(rows),
@@ -225,6 +230,7 @@ impl App {
                 Vec::new()
             }
             Msg::Licences { id, facts } => self.on_licences(id, facts),
+            Msg::Joined { join, result } => self.on_joined(join, result),
             Msg::Filtered(found) => self.on_filtered(found),
             Msg::CachedFindings { items, at } => self.on_cached_findings(items, at),
             Msg::PimPolicy { id, result } => self.on_pim_policy(id, result),
@@ -396,6 +402,13 @@ impl App {
         if matches!(self.top(), View::List(ListView { source: ListSource::Blade(b), .. }) if b.def().refine.is_some())
         {
             effects.extend(self.load_licences());
+        }
+        // What the list joins to its rows is read again with it.
+        if let View::List(l) = self.top()
+            && let Some(join) = l.source.join()
+        {
+            let id = self.fresh_id();
+            effects.push(Effect::Join { id, join });
         }
         effects
     }

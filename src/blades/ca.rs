@@ -224,6 +224,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     }),
     keys: &[(Action::WhatIf, "what if")],
     query: None,
+    join: None,
     records: None,
     verbs: &[
         EDIT,

@@ -209,6 +209,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[],
     query: None,
+    join: None,
     records: None,
     verbs: &[
         Verb {

@@ -350,6 +350,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[(Action::Mark, "mark")],
     query: None,
+    join: None,
     records: Some(super::Records {
         columns: EXPORT_COLUMNS,
         of: |objects, _| records(objects),

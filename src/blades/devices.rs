@@ -546,6 +546,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     }),
     keys: &[(Action::Mark, "mark")],
     query: Some(query),
+    join: None,
     records: None,
     verbs: &[
         SET_STATE,

@@ -251,6 +251,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     }),
     keys: &[],
     query: None,
+    join: None,
     records: None,
     verbs: super::group_verbs::VERBS,
 };

@@ -177,6 +177,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[],
     query: None,
+    join: None,
     records: Some(super::Records {
         columns: crate::licensing::export::COLUMNS,
         of: crate::licensing::export::records,

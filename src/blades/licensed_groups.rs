@@ -80,6 +80,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[],
     query: None,
+    join: None,
     records: None,
     verbs: &[super::verb::Verb {
         label: "members in error",

@@ -162,6 +162,16 @@ impl ListSource {
         }
     }
 
+    /// What the list joins to its rows by id, when its blade declares one (risk on Users);
+    /// only a list of one row per object is joined.
+    pub fn join(&self) -> Option<&'static super::join::Join> {
+        let def = match self {
+            ListSource::Blade(b) | ListSource::Query { blade: b, .. } => b.0,
+            _ => return None,
+        };
+        def.join.filter(|_| self.one_row_per_object())
+    }
+
     /// Rows are one per object (merged by id when a page repeats one).
     pub fn one_row_per_object(&self) -> bool {
         // A related list (a risky user's history) repeats one id on every item.

@@ -133,6 +133,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     }),
     keys: &[],
     query: None,
+    join: None,
     records: None,
     verbs: &[
         super::ca::EDIT,

@@ -10,6 +10,7 @@ pub mod devices;
 pub mod findings;
 pub mod group_verbs;
 pub mod groups;
+pub mod join;
 pub mod journal;
 pub mod license_errors;
 pub mod licensed_groups;
@@ -75,6 +76,8 @@ pub struct BladeDef {
     /// The verbs of the blade's list, declared next to their handlers (keys, words, whether
     /// they write): the keymap, the status bar, `?` and read-only mode read them here.
     pub verbs: &'static [verb::Verb],
+    /// A collection read beside the list and joined to its rows by id (risk on Users).
+    pub join: Option<&'static join::Join>,
     /// What `export` writes when its columns are not the table's, else `None` (the rows).
     pub records: Option<Records>,
 }

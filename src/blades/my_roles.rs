@@ -296,6 +296,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[],
     query: None,
+    join: None,
     records: None,
     // `a` activates the selected eligible role, `d` ends an activation early.
     verbs: &[

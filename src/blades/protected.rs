@@ -218,6 +218,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         (Action::Verb(VerbRef(&CONTEXT_ON_LIST)), "context"),
     ],
     query: None,
+    join: None,
     records: None,
     verbs: &[],
 };

@@ -192,6 +192,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[(Action::Mark, "mark")],
     query: None,
+    join: None,
     records: None,
     verbs: &[
         COMPROMISED,

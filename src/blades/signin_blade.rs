@@ -159,6 +159,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[],
     query: Some(query),
+    join: None,
     records: Some(super::Records {
         columns: signins::EXPORT_COLUMNS,
         of: |objects, _| signins::records(objects),

@@ -112,6 +112,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     sync: None,
     keys: &[],
     query: None,
+    join: None,
     records: None,
     verbs: &[],
 };

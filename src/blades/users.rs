@@ -19,6 +19,7 @@ pub fn columns() -> Vec<Column> {
         Column::fixed("User principal name", 26),
         Column::fixed("Type", 6),
         Column::fixed("On", 3),
+        Column::fixed("Risk", 6),
         Column::fixed("Sync", 4),
         Column::fixed("Lic", 3),
         Column::fixed("Dept", 10).from(110),
@@ -77,6 +78,7 @@ pub fn row(v: Value) -> TableRow {
         u.user_principal_name.unwrap_or_default(),
         u.user_type.unwrap_or_default(),
         enabled.to_string(),
+        risk(&v[RISK.field]),
         synced,
         licensed,
         u.department.unwrap_or_default(),
@@ -84,11 +86,34 @@ pub fn row(v: Value) -> TableRow {
     TableRow::new(v, cells)
 }
 
+/// The Risk cell: the user's risk level while Identity Protection holds them at risk
+/// (`atRisk`, `confirmedCompromised`); blank when not at risk, unread, or remediated.
+fn risk(r: &Value) -> String {
+    match (r["riskState"].as_str(), r["riskLevel"].as_str()) {
+        (Some("atRisk" | "confirmedCompromised"), Some(level)) if level != "none" => {
+            level.to_string()
+        }
+        _ => String::new(),
+    }
+}
+
+/// The risk of each user, from the risky users read (Entra ID P2), joined by id: Graph's
+/// `riskyUser` id is the user's object id (riskyuser.md).
+pub static RISK: super::join::Join = super::join::Join {
+    name: "risk",
+    request: crate::graph::resources::risky_users::list,
+    cache: "risky-users",
+    by: "id",
+    field: "@risk",
+};
+
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
-    match col {
-        2 if &row.cells[2] == "Guest" => Some(theme.warning),
-        3 if &row.cells[3] == "no" => Some(theme.error),
-        1 | 4 | 6 => Some(theme.muted),
+    match (col, row.cells.get(col)) {
+        (2, Some("Guest")) => Some(theme.warning),
+        (3, Some("no")) => Some(theme.error),
+        (4, Some("high")) => Some(theme.error),
+        (4, Some("medium")) => Some(theme.warning),
+        (1 | 5 | 7, _) => Some(theme.muted),
         _ => None,
     }
 }
@@ -226,6 +251,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     // Marked rows: revoke, block or allow several users in one confirm.
     keys: &[(crate::action::Action::Mark, "mark")],
     query: Some(query),
+    join: Some(&RISK),
     records: None,
     verbs: &[
         WHAT_IF,
@@ -386,11 +412,28 @@ mod tests {
         let r = row(
             json!({"id": "1", "displayName": "Pat", "userPrincipalName": "pat_x#EXT#@t", "userType": "Guest", "accountEnabled": false}),
         );
-        assert_eq!(r.cells, ["Pat", "pat_x#EXT#@t", "Guest", "no", "", "", ""]);
+        assert_eq!(
+            r.cells,
+            ["Pat", "pat_x#EXT#@t", "Guest", "no", "", "", "", ""]
+        );
         let r = row(json!({"id": "2", "onPremisesSyncEnabled": true, "assignedLicenses": []}));
-        assert_eq!(r.cells.to_vec()[4..6], ["yes", "no"]);
+        assert_eq!(r.cells.to_vec()[5..7], ["yes", "no"]);
         let r = row(json!({"id": "3", "onPremisesSyncEnabled": null}));
-        assert_eq!(&r.cells[4], "no");
+        assert_eq!(&r.cells[5], "no");
+    }
+
+    #[test]
+    fn the_risk_cell_is_the_level_only_while_at_risk() {
+        let at = |state: &str, level: &str| {
+            row(json!({"id": "1", "@risk": {"riskState": state, "riskLevel": level}})).cells[4]
+                .to_string()
+        };
+        assert_eq!(at("atRisk", "medium"), "medium");
+        assert_eq!(at("confirmedCompromised", "high"), "high");
+        assert_eq!(at("remediated", "none"), "");
+        assert_eq!(at("dismissed", "none"), "");
+        assert_eq!(at("atRisk", "hidden"), "hidden");
+        assert_eq!(row(json!({"id": "1"})).cells[4], *"");
     }
 
     #[test]

@@ -186,3 +186,90 @@ async fn a_lost_answer_is_not_sent_twice() {
         ("confirmedCompromised".into(), "high".into())
     );
 }
+
+/// Issue 25, risk on every user: the Users list shows each user's risk level from the risky
+/// users read (joined by id) while Identity Protection holds them at risk; `/high` finds them;
+/// a dismissal shows as no risk once the list is read again; the export carries the column.
+#[tokio::test]
+async fn users_show_their_risk_joined_by_id() {
+    let mut h = Harness::new(false).await;
+    h.open(BladeKind::Users).await;
+    let risk_of = |h: &Harness, name: &str| {
+        let View::List(l) = h.app.top() else {
+            panic!("a list")
+        };
+        let col = l.table.columns.iter().position(|c| c.title == "Risk");
+        let row = l.table.all_rows().find(|r| r.cells[0] == *name).unwrap();
+        row.cells[col.expect("a Risk column")].to_string()
+    };
+    let (state, level) = state_of(&h, "Chen Wei");
+    assert_eq!((state.as_str(), level.as_str()), ("atRisk", "high"));
+    assert_eq!(risk_of(&h, "Chen Wei"), "high");
+    assert_eq!(risk_of(&h, "Adele Vance"), "");
+    h.filter("high").await;
+    assert_eq!(rows(&h)[0][0], "Chen Wei");
+    // Dismissed in the tenant: the next read of the list says no risk.
+    {
+        let mut t = h.server.state.tenant.write().unwrap();
+        let u = t
+            .policy
+            .risky
+            .iter_mut()
+            .find(|u| u["userDisplayName"] == "Chen Wei")
+            .unwrap();
+        u["riskState"] = "dismissed".into();
+        u["riskLevel"] = "none".into();
+    }
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('r')).await;
+    assert_eq!(risk_of(&h, "Chen Wei"), "");
+}
+
+#[tokio::test]
+async fn without_p2_users_still_list_and_the_missing_risk_is_said() {
+    let opts = DemoOptions {
+        no_p2: true,
+        ..Default::default()
+    };
+    let mut h = Harness::session(opts).await;
+    h.open(BladeKind::Users).await;
+    let View::List(l) = h.app.top() else {
+        panic!("a list")
+    };
+    assert!(l.table.len() > 50, "the users are listed");
+    let said = h
+        .app
+        .messages
+        .iter()
+        .map(|t| t.text.clone())
+        .collect::<Vec<_>>();
+    assert!(
+        said.iter()
+            .any(|t| t.starts_with("risk not read") && t.contains("P2")),
+        "{said:?}"
+    );
+}
+
+#[test]
+fn export_users_carries_the_risk_column() {
+    let home = tempfile::tempdir().unwrap();
+    let out = crate::common::bin(home.path(), false)
+        .args(["--demo", "export", "users", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let header = rdr.headers().unwrap().clone();
+    let col = header.iter().position(|h| h == "Risk").expect("{header:?}");
+    let chen = rdr
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[1] == "Chen Wei")
+        .unwrap();
+    assert_eq!(&chen[col], "high");
+}

@@ -1,0 +1,138 @@
+//! A second collection read beside a blade's list and joined to its rows by object id (the
+//! user risk on Users): declared by the blade, read the same way by the TUI and `export`.
+
+use super::ListSource;
+use crate::cache::Store;
+use crate::graph::{GraphClient, Request};
+use crate::widgets::table::TableRow;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// What a blade joins to its rows. Compared (and shown) by name.
+pub struct Join {
+    /// What is read, in words ("risk"): said when it cannot be read.
+    pub name: &'static str,
+    pub request: fn() -> Request,
+    /// The cache collection read for it offline (the blade that lists it writes it through).
+    pub cache: &'static str,
+    /// The field of a joined object naming the row's object id.
+    pub by: &'static str,
+    /// Where the match goes on the row's object: a console key (`@…`), never Graph's. The
+    /// blade's row reads it from there.
+    pub field: &'static str,
+}
+
+impl PartialEq for Join {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl std::fmt::Debug for Join {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Join({})", self.name)
+    }
+}
+
+/// The joined objects by the id of the row they complete.
+pub type Joined = HashMap<String, Value>;
+
+/// Read a join: live from Graph, offline from the cache. The error says why in words.
+pub async fn read(
+    join: &'static Join,
+    client: &GraphClient,
+    store: Option<&Arc<Store>>,
+) -> Result<Joined, String> {
+    let objects = if client.is_offline() {
+        let Some(st) = store else {
+            return Err("offline, and no cache".into());
+        };
+        let (items, as_of) = crate::cache::off_thread(st.clone(), move |s| s.list(join.cache))
+            .await
+            .map_err(|e| e.to_string())?;
+        if items.is_empty() && as_of.is_none() {
+            return Err(format!(
+                "not in the cache (kept once {} is shown online)",
+                join.cache
+            ));
+        }
+        items
+    } else {
+        let request = (join.request)();
+        let path = request.path.clone();
+        client
+            .get_all(request)
+            .await
+            .map_err(|e| match e.licence_hint(&path) {
+                Some(hint) => format!("{hint}. {e}"),
+                None => e.to_string(),
+            })?
+    };
+    Ok(objects
+        .into_iter()
+        .filter_map(|v| Some((v.get(join.by)?.as_str()?.to_string(), v)))
+        .collect())
+}
+
+/// Put each joined object on the object whose id it names.
+pub fn annotate(join: &Join, joined: &Joined, objects: &mut [Value]) {
+    for v in objects {
+        let m = v
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|id| joined.get(id));
+        if let Some(m) = m {
+            v[join.field] = m.clone();
+        }
+    }
+}
+
+/// The row again with its joined object, or `None` when the join names none for it.
+pub fn row(source: &ListSource, join: &Join, joined: &Joined, row: &TableRow) -> Option<TableRow> {
+    let m = joined.get(row.id())?;
+    let mut v = row.object();
+    v[join.field] = m.clone();
+    Some(source.row(v))
+}
+
+/// Rows completed by the join where it names them, the others as they are.
+pub fn rows(
+    source: &ListSource,
+    join: &Join,
+    joined: &Joined,
+    rows: Vec<TableRow>,
+) -> Vec<TableRow> {
+    if joined.is_empty() {
+        return rows;
+    }
+    rows.into_iter()
+        .map(|r| row(source, join, joined, &r).unwrap_or(r))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    static J: Join = Join {
+        name: "risk",
+        request: || Request::get("/identityProtection/riskyUsers"),
+        cache: "risky-users",
+        by: "id",
+        field: "@risk",
+    };
+
+    #[test]
+    fn a_joined_object_lands_on_the_row_of_its_id_only() {
+        let joined: Joined = [("u1".to_string(), json!({"id": "u1", "riskLevel": "high"}))]
+            .into_iter()
+            .collect();
+        let mut objs = vec![json!({"id": "u1"}), json!({"id": "u2"}), json!({"x": 1})];
+        annotate(&J, &joined, &mut objs);
+        assert_eq!(objs[0]["@risk"]["riskLevel"], "high");
+        assert!(objs[1].get("@risk").is_none());
+        assert!(objs[2].get("@risk").is_none());
+    }
+}
