@@ -71,6 +71,13 @@ pub struct PendingWrite {
     /// The last frame showed no panel at all (a terminal under 20x5): Enter does not apply a
     /// change nobody could read.
     pub hidden: bool,
+    /// The first body row shown when the confirm is taller than its panel (↓/↑ move it).
+    pub scroll: u16,
+    /// The end of the confirm has been on screen (drawn whole, or read to it with ↓).
+    pub read_end: bool,
+    /// The last frame left rows of the confirm that were never on screen: Enter does not
+    /// apply it (the run loop draws a confirm before it reads a key for it).
+    pub unread: bool,
 }
 
 impl PendingWrite {
@@ -280,6 +287,9 @@ impl App {
             incident: None,
             cut: false,
             hidden: false,
+            scroll: 0,
+            read_end: false,
+            unread: false,
         };
         w.sync_request();
         self.write = Some(w);
@@ -445,6 +455,24 @@ impl App {
             (Phase::Confirm, KeyCode::Enter) if w.hidden => {
                 self.toast(
                     "the terminal is too small to show this confirm: make it larger to read the change (nothing was applied)",
+                    true,
+                );
+                Vec::new()
+            }
+            // A confirm taller than its panel is read to its end before Enter applies it.
+            (Phase::Confirm, KeyCode::Down | KeyCode::PageDown) => {
+                let step = if key.code == KeyCode::Down { 1 } else { 5 };
+                w.scroll = w.scroll.saturating_add(step);
+                Vec::new()
+            }
+            (Phase::Confirm, KeyCode::Up | KeyCode::PageUp) => {
+                let step = if key.code == KeyCode::Up { 1 } else { 5 };
+                w.scroll = w.scroll.saturating_sub(step);
+                Vec::new()
+            }
+            (Phase::Confirm, KeyCode::Enter) if w.unread => {
+                self.toast(
+                    "this confirm is taller than the window: ↓ reads the rest, then Enter applies it (nothing was applied)",
                     true,
                 );
                 Vec::new()

@@ -95,6 +95,8 @@ pub struct GraphClient {
     /// `--offline`: every request is refused before a socket is opened.
     offline: bool,
     limits: Limits,
+    /// HTTP requests sent by this client and its clones (retries included).
+    sent: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -168,7 +170,14 @@ impl GraphClient {
             observer: None,
             offline: false,
             limits: cfg.limits,
+            sent: Arc::default(),
         })
+    }
+
+    /// HTTP requests sent so far by this client and its clones, retries included (the soak
+    /// reports it).
+    pub fn requests_sent(&self) -> u64 {
+        self.sent.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Never touch the network (`--offline`).
@@ -429,6 +438,7 @@ impl GraphClient {
         if let Some(b) = body {
             rb = rb.json(b);
         }
+        self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let resp = rb.send().await.map_err(|e| {
             // reqwest errors never include headers, so no token can leak here.
             if e.is_timeout() {

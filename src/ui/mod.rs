@@ -26,6 +26,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         if let Some(w) = app.write.as_mut() {
             w.cut = true;
             w.hidden = true;
+            w.unread = true;
         }
         let msg = Paragraph::new("terminal too small")
             .style(app.theme.warning)
@@ -51,10 +52,14 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     let content = if app.write.is_some() {
         let whole = write::height(app, content.width);
         let want = whole.min(content.height.saturating_sub(3).max(content.height / 2));
-        // What the admin cannot read, Enter does not apply (`PendingWrite::cut`).
+        // What the admin cannot read, Enter does not apply (`PendingWrite::cut`, `seen_all`).
         if let Some(w) = app.write.as_mut() {
             w.cut = want < whole;
             w.hidden = false;
+            let hidden_rows = whole.saturating_sub(want);
+            w.scroll = w.scroll.min(hidden_rows);
+            w.read_end |= w.scroll >= hidden_rows;
+            w.unread = !w.read_end;
         }
         let [pane, panel] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(want)]).areas(content);

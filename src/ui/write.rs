@@ -407,6 +407,21 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     }
     let keys_last = matches!(w.phase, Phase::Confirm | Phase::Challenged);
     let mut last = if keys_last { ls.pop() } else { None };
+    // Taller than its panel: the body scrolls, and until its end has been on screen the keys
+    // line says so instead of offering Enter.
+    let scroll = if w.phase == Phase::Confirm {
+        w.scroll
+    } else {
+        0
+    };
+    if w.phase == Phase::Confirm && w.unread && last.is_some() {
+        last = Some(Line::from(vec![
+            Span::styled("↓", t.key),
+            Span::styled(" read the rest first  ", t.text),
+            Span::styled("Esc", t.key),
+            Span::styled(" cancel", t.text),
+        ]));
+    }
     let (body, foot) = if inner.height >= 2 && last.is_some() {
         (
             Rect {
@@ -423,7 +438,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         ls.extend(last.take());
         (inner, Rect::default())
     };
-    f.render_widget(Paragraph::new(ls).wrap(Wrap { trim: false }), body);
+    f.render_widget(
+        Paragraph::new(ls)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        body,
+    );
     if let Some(l) = last {
         f.render_widget(Paragraph::new(l), foot);
     }

@@ -504,6 +504,42 @@ async fn too_small_a_terminal_applies_nothing_unread_and_keeps_the_pass() {
     assert!(h.app.write.is_none());
 }
 
+/// A confirm taller than its panel (20x5, 40x12): Enter applies nothing until ↓ has brought
+/// its last row on screen, and the keys line says so instead of offering Enter.
+#[tokio::test]
+async fn a_confirm_cut_by_the_window_is_read_to_its_end_before_enter_applies() {
+    let mut h = Harness::session(Default::default()).await;
+    h.open(BladeKind::from_command("users").unwrap()).await;
+    h.filter("Chen Wei").await;
+    h.key(KeyCode::Char('R')).await;
+    for (w, hgt) in [(20, 5), (40, 12)] {
+        let screen = h.render_full(w, hgt);
+        assert!(!screen.contains("Enter"), "{screen}");
+        h.key(KeyCode::Enter).await;
+        assert!(
+            !done(&h) && writes(&h).is_empty(),
+            "nothing applied unread at {w}x{hgt}"
+        );
+    }
+    let said = h.app.toast.as_ref().unwrap().text.clone();
+    assert!(said.contains("↓ reads the rest"), "{said}");
+    let mut screen = h.render_full(40, 12);
+    for _ in 0..40 {
+        if !screen.contains("read the rest") {
+            break;
+        }
+        h.key(KeyCode::Down).await;
+        screen = h.render_full(40, 12);
+    }
+    assert!(
+        screen.contains("revokeSignInSessions"),
+        "the change line read: {screen}"
+    );
+    h.key(KeyCode::Enter).await;
+    assert!(done(&h));
+    assert_eq!(writes(&h).len(), 1);
+}
+
 /// A password or pass for a break-glass account asks for its name first; a wrong name opens
 /// nothing.
 #[tokio::test]

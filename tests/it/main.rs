@@ -36,6 +36,7 @@ mod roles;
 mod screens;
 mod sign_ins;
 mod soak;
+mod soak_tui;
 mod step_up;
 mod whatif_offline;
 mod xray;

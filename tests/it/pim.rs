@@ -146,3 +146,52 @@ async fn roles_through_a_group_are_listed_with_the_group() {
     let log = h.server.state.faults.log.lock().unwrap();
     assert!(log[sent..].iter().all(|l| l.starts_with("GET")), "{log:?}");
 }
+
+/// Issue 32, item 1: the tenant carries out an activation and the gateway loses its answer (a
+/// bare 503): the request is sent once (one pending request in the tenant, one POST in its
+/// log), the panel says the outcome is unknown, and the list shows what Graph says now.
+#[tokio::test]
+async fn an_activation_whose_answer_was_lost_is_sent_once() {
+    let opts = DemoOptions {
+        step_up: StepUpMode::Pass,
+        fault_after_rate: 1.0,
+        ..Default::default()
+    };
+    let mut h = Harness::session_with(opts, false).await;
+    h.open(BladeKind::from_command("my-roles").unwrap()).await;
+    h.filter("Security Administrator").await;
+    h.key(KeyCode::Char('a')).await;
+    h.type_str("Incident 78").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    assert!(h.app.write.is_some(), "a confirm");
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().unwrap();
+    let Phase::Failed(why) = &w.phase else {
+        panic!("{:?}", w.phase)
+    };
+    assert!(why.contains("may have carried this out"), "{why}");
+    let posts = h
+        .server
+        .state
+        .faults
+        .log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.starts_with("POST") && l.contains("roleAssignmentScheduleRequests"))
+        .count();
+    assert_eq!(posts, 1, "sent once");
+    assert_eq!(
+        h.server.state.tenant.read().unwrap().roles.requests.len(),
+        1
+    );
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Esc).await;
+    let all = rows(&h);
+    assert!(
+        all.iter()
+            .any(|r| r[0] == "Security Administrator" && r[1] == "waiting for approval"),
+        "{all:?}"
+    );
+}
