@@ -95,18 +95,21 @@ pub async fn contain(
             )));
         }
     }
+    // Blocked first, then revoked: Microsoft's emergency procedure (entra-docs
+    // users-revoke-access.md: disable the user, then revoke the refresh tokens), so no new
+    // session can start between the two.
     let mut plan = Vec::new();
-    if asked.revoke {
-        plan.push(Planned {
-            name: "revoke sessions",
-            request: graph::revoke_sessions(&id),
-            secret: None,
-        });
-    }
     if asked.disable {
         plan.push(Planned {
             name: "block sign-in",
             request: graph::set_enabled(&id, false),
+            secret: None,
+        });
+    }
+    if asked.revoke {
+        plan.push(Planned {
+            name: "revoke sessions",
+            request: graph::revoke_sessions(&id),
             secret: None,
         });
     }

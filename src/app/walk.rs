@@ -69,9 +69,23 @@ impl App {
     }
 
     /// A write of the running stage was carried out.
-    pub(super) fn walk_write_done(&mut self) {
+    pub(super) fn walk_write_done(&mut self, request: &crate::graph::Request) {
         if let Some(w) = self.walk.as_mut().filter(|w| w.running.is_some()) {
             w.stage_done = true;
+            // What a PATCH of the walk's object set is what the next stages see (a pass's
+            // confirm then knows sign-in was blocked); plain values only, never a password.
+            let id = w.walk.with["id"].as_str().unwrap_or_default();
+            if request.method == crate::graph::Method::Patch
+                && !id.is_empty()
+                && request.path.ends_with(id)
+                && let Some(body) = request.body.as_ref().and_then(|b| b.as_object())
+            {
+                for (k, v) in body {
+                    if !v.is_object() && !v.is_array() {
+                        w.walk.with[k.as_str()] = v.clone();
+                    }
+                }
+            }
         }
     }
 
@@ -131,12 +145,13 @@ impl App {
             let stages = w.walk.stages;
             if i >= stages.len() {
                 let Some(w) = self.walk.take() else { break };
+                // The incident id first: a narrow status bar still shows it.
                 self.toast(
                     format!(
-                        "{}: {}. Incident {} (export incident {} writes the record)",
+                        "{} (incident {}): {}; export incident {} writes the record",
                         w.walk.title,
-                        w.summary(),
                         w.incident,
+                        w.summary(),
                         w.incident
                     ),
                     false,

@@ -667,7 +667,8 @@ impl App {
                 w.shown = shown.map(|(_, s)| s);
                 // Made here, used: the copy in the confirm is dropped.
                 w.reveal = None;
-                self.walk_write_done();
+                let request = w.request.clone();
+                self.walk_write_done(&request);
                 let msg = what;
                 let journal = self.journal("ok".into(), request_id);
                 self.toast(msg, false);

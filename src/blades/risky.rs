@@ -71,6 +71,14 @@ pub fn sheet(v: &Value) -> Sheet {
         "risk history / risk detections / sign-ins".into(),
     ));
     k.push(("C / D".into(), "confirm compromised / dismiss".into()));
+    k.push((
+        "K".into(),
+        "contain: compromised, block, revoke, password, pass, methods".into(),
+    ));
+    k.push((
+        "t / R / P / T / M".into(),
+        "block sign-in / revoke sessions / password / pass / methods".into(),
+    ));
     s
 }
 
@@ -194,14 +202,15 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     query: None,
     join: None,
     records: None,
+    // Contain first: the status bar shows the first verbs that fit.
     verbs: &[
+        super::user_verbs::CONTAIN,
         COMPROMISED,
         DISMISS,
         Verb {
             help: "xray of the selected risky user",
             ..super::xray::VERB
         },
-        super::user_verbs::CONTAIN,
         super::user_verbs::REVOKE,
         super::user_verbs::SIGN_IN,
         super::user_verbs::RESET,

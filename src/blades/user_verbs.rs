@@ -413,12 +413,18 @@ fn tap_steps(u: Value) -> Vec<Step> {
                     .ok()
                     .filter(|m| (10..=43200).contains(m))
                     .ok_or("minutes from 10 to 43200 (30 days)")?;
-                let title = format!(
+                let mut title = format!(
                     "Create a Temporary Access Pass for {} valid {minutes} minutes from now: they \
                      can sign in with it and register methods. A new pass replaces any they \
                      have; it is shown once and kept nowhere",
                     name(u)
                 );
+                if u["accountEnabled"] == false {
+                    title.push_str(
+                        ". Their sign-in is blocked: the pass works only once it is allowed \
+                         again (t), and it may expire before then (a longer lifetime helps)",
+                    );
+                }
                 let mut c = Confirm::one(
                     title,
                     &id(u),
@@ -511,13 +517,15 @@ static CONTAIN_STAGES: [Stage; 6] = [
         name: "confirm compromised",
         run: super::risky::compromised,
     },
-    Stage {
-        name: "revoke sessions",
-        run: revoke,
-    },
+    // Blocked, then revoked: Microsoft's emergency procedure (entra-docs
+    // users-revoke-access.md), so no new session starts between the two.
     Stage {
         name: "block sign-in",
         run: sign_in,
+    },
+    Stage {
+        name: "revoke sessions",
+        run: revoke,
     },
     Stage {
         name: "reset password",

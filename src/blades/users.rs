@@ -253,13 +253,14 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     query: Some(query),
     join: Some(&RISK),
     records: None,
+    // Contain first: the status bar shows the first verbs that fit.
     verbs: &[
+        super::user_verbs::CONTAIN,
         WHAT_IF,
         Verb {
             help: "xray of the selected user: groups (nesting path), roles, policies, protected actions",
             ..super::xray::VERB
         },
-        super::user_verbs::CONTAIN,
         super::user_verbs::REVOKE,
         super::user_verbs::SIGN_IN,
         super::user_verbs::RESET,

@@ -263,8 +263,8 @@ async fn k_walks_the_containment_and_journals_one_incident() {
     h.filter("Chen").await;
     h.key(KeyCode::Char('K')).await;
     let incident = h.app.incident().expect("a walk").to_string();
-    // 1. confirm compromised, 2. revoke, 3. block: each applied.
-    for want in ["Confirm compromised", "Revoke", "Set the sign-in"] {
+    // 1. confirm compromised, 2. block, 3. revoke (Microsoft's order): each applied.
+    for want in ["Confirm compromised", "Set the sign-in", "Revoke"] {
         let title = h.app.write.as_ref().expect("a confirm").title.clone();
         assert!(
             title.contains("Contain Chen Wei, step") && title.contains(want),
@@ -276,8 +276,17 @@ async fn k_walks_the_containment_and_journals_one_incident() {
     }
     // 4. reset password: skipped at its prompt.
     h.key(KeyCode::Esc).await;
-    // 5. TAP: the lifetime prompt, the confirm, the pass shown once.
+    // 5. TAP: the lifetime prompt, the confirm (which knows step 2 blocked sign-in), the
+    // pass shown once.
     h.key(KeyCode::Enter).await;
+    let title = h
+        .app
+        .write
+        .as_ref()
+        .expect("the pass's confirm")
+        .title
+        .clone();
+    assert!(title.contains("Their sign-in is blocked"), "{title}");
     h.key(KeyCode::Enter).await;
     let pass = h
         .app
