@@ -362,7 +362,13 @@ async fn fetch_pages(
         }
     }
     if client.is_offline() {
-        let _ = tx.send(Msg::Done { id, error: None });
+        // Offline, a collection whose last sync was cut short is said to be part of it.
+        let partial = match (&store, &key) {
+            (Some(st), Some(k)) => cut_short(st.clone(), k.clone()).await,
+            _ => None,
+        };
+        let error = partial.map(crate::graph::GraphError::Cache);
+        let _ = tx.send(Msg::Done { id, error });
         return;
     }
     let mut pages = client.pages(request);
@@ -386,6 +392,26 @@ async fn fetch_pages(
         sink.finish().await;
     }
     let _ = tx.send(Msg::Done { id, error });
+}
+
+/// Why a cached list is only part of its collection (its last sync, or a group's members'
+/// round, was cut short), naming the sync that finishes it; `None` when it is whole or was
+/// never synced (then it holds what the console last showed).
+async fn cut_short(store: Arc<Store>, key: CacheKey) -> Option<String> {
+    let coll = match &key {
+        CacheKey::Collection(c) => c.clone(),
+        CacheKey::Members(_) => crate::cache::sync::MEMBERS.to_string(),
+    };
+    let name = coll.clone();
+    let synced = crate::cache::off_thread(store, move |s| s.completeness(&name))
+        .await
+        .ok()?;
+    (synced == crate::cache::Synced::Cut).then(|| {
+        format!(
+            "partial: the last sync of {coll} was cut short, so this is part of it (run \
+             `entra-console sync {coll}`)"
+        )
+    })
 }
 
 /// Read a list made of several requests, one after another, naming each part that failed.

@@ -635,7 +635,6 @@ impl Store {
         })
     }
 
-    /// A consistent copy for a reviewer (`VACUUM INTO`). Tokens are never in the cache.
     /// Display names of cached objects among `ids` (any collection), for names offline.
     pub fn names_of(&self, ids: &[String]) -> Result<Vec<(String, String)>, CacheError> {
         self.with(|c| {
@@ -705,6 +704,8 @@ impl Store {
         })
     }
 
+    /// A consistent copy for a reviewer (`VACUUM INTO`). Tokens are never in the cache. A copy
+    /// that fails (a full disk) is removed, and the error names the copy, not the cache.
     pub fn snapshot(&self, dest: &Path) -> Result<(), CacheError> {
         if dest.exists() {
             return Err(CacheError::Sql(
@@ -717,6 +718,17 @@ impl Store {
             .map_err(|e| CacheError::Sql(dest.to_path_buf(), e.to_string()))?;
         let d = dest.to_string_lossy().to_string();
         self.with(|c| c.execute("VACUUM INTO ?1", [d]).map(|_| ()))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(dest);
+                let why = match e {
+                    CacheError::Sql(_, why) => why,
+                    other => other.to_string(),
+                };
+                CacheError::Sql(
+                    dest.to_path_buf(),
+                    format!("{why}; the copy was not written (nothing left there)"),
+                )
+            })
     }
 }
 
