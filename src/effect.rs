@@ -199,11 +199,6 @@ pub async fn perform(
             let result = client.get_json(&request).await;
             let _ = tx.send(Msg::Checked { id, result });
         }
-        Effect::LoadPimPolicy { id, role_id } => {
-            let request = crate::blades::my_roles::policy_request(&role_id);
-            let result = client.get_json(&request).await;
-            let _ = tx.send(Msg::PimPolicy { id, result });
-        }
         Effect::Compute { id, computed, key } => {
             compute(id, computed, key, client, store, tx).await
         }
@@ -770,7 +765,6 @@ impl Runner {
             | Effect::FetchParts { id, .. }
             | Effect::Compute { id, .. }
             | Effect::ComputeList { id, .. }
-            | Effect::LoadPimPolicy { id, .. }
             | Effect::Check { id, .. }
             | Effect::BulkAdd { id, .. }
             | Effect::LoadJournal { id }

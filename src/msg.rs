@@ -58,11 +58,6 @@ pub enum Msg {
         id: RequestId,
         roles: Result<crate::roles::RoleFacts, GraphError>,
     },
-    /// A role's PIM policy was read (or why not).
-    PimPolicy {
-        id: RequestId,
-        result: Result<serde_json::Value, GraphError>,
-    },
     /// The answer to an [`Effect::Check`].
     Checked {
         id: RequestId,
@@ -175,8 +170,6 @@ pub enum Effect {
         computed: crate::blades::Computed,
         key: String,
     },
-    /// Read a directory role's PIM policy (with its rules) for an activation.
-    LoadPimPolicy { id: RequestId, role_id: String },
     /// Read one JSON answer for a check made before a write is offered (its `Msg::Checked`
     /// goes to the check that asked).
     Check { id: RequestId, request: Request },

@@ -13,7 +13,6 @@ pub use crate::msg;
 pub mod new_group;
 mod palette;
 pub mod picker;
-pub mod pim;
 pub mod recovery;
 pub mod review;
 pub mod run;

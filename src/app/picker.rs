@@ -35,8 +35,6 @@ pub enum Purpose {
     NewGroupPeople(Box<GroupDraft>),
     /// Assign or remove a licence of a user or group.
     Licence(Box<super::licence::LicenceTarget>),
-    /// Activate an eligible role of the signed-in admin (PIM).
-    Activate(Box<super::pim::Activation>),
 }
 
 /// The kinds of group `a` creates: (label, Microsoft 365, dynamic membership).
@@ -94,6 +92,10 @@ pub struct Picker {
     pub then: Option<crate::blades::verb::Then>,
     /// The input is a secret: shown as dots, and Enter on nothing hands `""` to `then`.
     pub secret: bool,
+    /// Enter on nothing hands `""` to `then` (an optional answer).
+    pub optional: bool,
+    /// What Enter on an option of [`Stage::Choose`] does, when a blade's verb asked.
+    pub chose: Option<crate::blades::verb::ChooseThen>,
     pub stage: Stage,
     pub input: String,
     /// Where the cursor is in `input` (`None`: at the end).
@@ -295,23 +297,6 @@ impl App {
             (Stage::Plans { .. }, _) => {}
             // Every text stage edits with the one input widget (Ctrl-U, Ctrl-W, Alt-B/F …).
             (_, _) if crate::widgets::input::edit(&mut p.input, &mut p.cursor, key) => {}
-            (Stage::Name, KeyCode::Enter) if matches!(p.purpose, Some(Purpose::Activate(_))) => {
-                let text = p.input.trim().to_string();
-                let Some(Purpose::Activate(a)) = &p.purpose else {
-                    return Vec::new();
-                };
-                let required = if a.justified {
-                    a.needs_ticket()
-                } else {
-                    a.needs_justification()
-                };
-                if required && text.is_empty() {
-                    p.error = Some("the role's policy requires it".into());
-                    return Vec::new();
-                }
-                p.error = None;
-                return self.activation_text(text);
-            }
             (Stage::Name, KeyCode::Enter) => {
                 let name = p.input.trim().to_string();
                 if p.secret
@@ -320,6 +305,11 @@ impl App {
                     // A secret is handed as typed (spaces are characters of a password).
                     let typed = p.input.clone();
                     return self.prompt_entered(then, &typed);
+                }
+                if p.optional
+                    && let Some(then) = p.then.clone()
+                {
+                    return self.prompt_entered(then, &name);
                 }
                 if name.is_empty() {
                     p.error = Some("a name is required".into());
@@ -427,6 +417,18 @@ impl App {
         let Overlay::Picker(p) = &mut self.overlay else {
             return Vec::new();
         };
+        if let Some(then) = p.chose.clone() {
+            return match (then.run)(at, &then.with) {
+                Ok(steps) => {
+                    self.overlay = Overlay::None;
+                    self.steps(steps)
+                }
+                Err(why) => {
+                    p.error = Some(why);
+                    Vec::new()
+                }
+            };
+        }
         match p.purpose.clone() {
             Some(Purpose::NewGroupKind { name }) => {
                 let Some(&(_, m365, dynamic)) = GROUP_KINDS.get(at) else {
@@ -448,7 +450,6 @@ impl App {
                 Vec::new()
             }
             Some(Purpose::Licence(l)) => self.licence_chosen(*l, at),
-            Some(Purpose::Activate(a)) => self.activation_chosen(*a, at),
             _ => Vec::new(),
         }
     }

@@ -233,7 +233,6 @@ impl App {
             Msg::Joined { join, result } => self.on_joined(join, result),
             Msg::Filtered(found) => self.on_filtered(found),
             Msg::CachedFindings { items, at } => self.on_cached_findings(items, at),
-            Msg::PimPolicy { id, result } => self.on_pim_policy(id, result),
             Msg::Checked { id, result } => self.on_read(id, result),
             Msg::Roles { id, roles } => {
                 self.on_roles(id, roles);

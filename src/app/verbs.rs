@@ -66,8 +66,21 @@ impl App {
                         title: p.title,
                         then: Some(p.then),
                         secret: p.secret,
+                        optional: p.optional,
                         stage: Stage::Name,
                         input: p.input,
+                        ..Default::default()
+                    }));
+                    Vec::new()
+                }
+                Step::Choose(c) => {
+                    self.overlay = Overlay::Picker(Box::new(Picker {
+                        title: c.title,
+                        chose: Some(c.then),
+                        stage: Stage::Choose {
+                            selected: c.selected.min(c.options.len().saturating_sub(1)),
+                            options: c.options,
+                        },
                         ..Default::default()
                     }));
                     Vec::new()
@@ -106,8 +119,6 @@ impl App {
             Flow::New { countries } => self.new_ca_object(countries),
             Flow::Delete => self.delete_ca_selected(),
             Flow::Exclude => self.open_exclude(),
-            Flow::Activate => self.open_activation(),
-            Flow::Deactivate => self.deactivate(),
             Flow::Assign { eligible } => self.open_assign(eligible),
             Flow::RemoveAssignment => self.remove_selected(),
             Flow::AddMember => self.open_add_member(),

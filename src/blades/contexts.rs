@@ -305,6 +305,7 @@ fn new_context(s: &Scope) -> Vec<Step> {
             },
         },
         secret: false,
+        optional: false,
     })]
 }
 
@@ -334,6 +335,7 @@ fn rename(s: &Scope) -> Vec<Step> {
             },
         },
         secret: false,
+        optional: false,
     })]
 }
 

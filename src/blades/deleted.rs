@@ -280,6 +280,7 @@ fn restore_as(s: &Scope) -> Vec<Step> {
             run: restore_as_typed,
         },
         secret: false,
+        optional: false,
     })]
 }
 
@@ -310,6 +311,7 @@ fn purge(s: &Scope) -> Vec<Step> {
             run: purge_typed,
         },
         secret: false,
+        optional: false,
     })]
 }
 

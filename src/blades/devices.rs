@@ -352,6 +352,7 @@ fn inactive(_: &Scope) -> Vec<Step> {
             },
         },
         secret: false,
+        optional: false,
     })]
 }
 
@@ -442,6 +443,7 @@ fn delete(s: &Scope) -> Vec<Step> {
             run: delete_typed,
         },
         secret: false,
+        optional: false,
     })]
 }
 

@@ -112,6 +112,7 @@ fn delete(s: &Scope) -> Vec<Step> {
             },
         },
         secret: false,
+        optional: false,
     })]
 }
 
@@ -172,6 +173,7 @@ fn rename(s: &Scope) -> Vec<Step> {
             },
         },
         secret: false,
+        optional: false,
     })]
 }
 
@@ -200,6 +202,7 @@ fn describe(s: &Scope) -> Vec<Step> {
             },
         },
         secret: false,
+        optional: false,
     })]
 }
 

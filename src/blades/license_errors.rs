@@ -112,6 +112,7 @@ fn usage_location(s: &Scope) -> Vec<Step> {
             run: usage_location_typed,
         },
         secret: false,
+        optional: false,
     })]
 }
 

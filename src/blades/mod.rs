@@ -1,6 +1,7 @@
 //! The blades: what each list shows (columns, request, rows) and what Enter opens. A blade adds
 //! only its columns, requests, sheets and drill-downs; the shell does the rest.
 
+pub mod activation;
 pub mod auth_methods;
 pub mod ca;
 pub mod ca_detail;

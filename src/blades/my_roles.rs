@@ -10,16 +10,6 @@ use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
 use serde_json::{Value, json};
 
-/// The role's PIM policy with its rules (policyassignments list, `$expand=policy($expand=rules)`).
-pub fn policy_request(role_id: &str) -> Request {
-    Request::get("/policies/roleManagementPolicyAssignments")
-        .filter(format!(
-            "scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '{}'",
-            role_id.replace('\'', "''")
-        ))
-        .expand("policy($expand=rules)")
-}
-
 fn read(
     client: GraphClient,
     store: Option<std::sync::Arc<crate::cache::Store>>,
@@ -300,8 +290,8 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     records: None,
     // `a` activates the selected eligible role, `d` ends an activation early.
     verbs: &[
-        crate::flow_verb!("add", "activate", true, super::verb::Flow::Activate),
-        crate::flow_verb!("remove", "deactivate", true, super::verb::Flow::Deactivate),
+        super::activation::ACTIVATE,
+        super::activation::DEACTIVATE,
     ],
 };
 

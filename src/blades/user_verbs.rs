@@ -153,6 +153,7 @@ fn sign_in_guarded(me: Result<Value, crate::graph::GraphError>, with: &Value) ->
             },
         },
         secret: false,
+        optional: false,
     })]
 }
 
@@ -241,6 +242,7 @@ fn glass_guard(s: &Scope, u: Value, next: &str) -> Vec<Step> {
             },
         },
         secret: false,
+        optional: false,
     })]
 }
 
@@ -337,6 +339,7 @@ fn reset_prompt(user: &Value, unchecked: Option<String>) -> Vec<Step> {
         ),
         input: String::new(),
         secret: true,
+        optional: false,
         then: Then {
             with: json!({ "user": user, "unchecked": unchecked }),
             run: |typed, with| {
@@ -451,6 +454,7 @@ fn tap_steps(u: Value) -> Vec<Step> {
             },
         },
         secret: false,
+        optional: false,
     })]
 }
 

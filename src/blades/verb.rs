@@ -100,6 +100,8 @@ pub enum Step {
     Confirm(Box<Confirm>),
     /// Ask for a line of text; Enter hands it to the prompt's continuation.
     Prompt(Prompt),
+    /// Ask for one of a few options (↑/↓, Enter); Enter hands its index to the continuation.
+    Choose(Choose),
     /// A list of the focused object (a risky user's history).
     Sub(&'static SubDef),
     /// Another list on top.
@@ -182,10 +184,6 @@ pub enum Flow {
     Delete,
     /// Exclude a user or group from the selected policy (a people picker).
     Exclude,
-    /// Activate the selected eligible role of the signed-in admin (PIM).
-    Activate,
-    /// End the selected activation early.
-    Deactivate,
     /// Assign the role shown to a principal found by name (`eligible`: through PIM).
     Assign { eligible: bool },
     /// Remove the selected role assignment.
@@ -348,6 +346,8 @@ pub struct Prompt {
     pub then: Then,
     /// Shown as dots (a password being typed); Enter on nothing is allowed and hands `""`.
     pub secret: bool,
+    /// Enter on nothing is allowed and hands `""` (an optional justification).
+    pub optional: bool,
 }
 
 impl Prompt {
@@ -358,6 +358,7 @@ impl Prompt {
             input: input.into(),
             then,
             secret: false,
+            optional: false,
         }
     }
 }
@@ -368,6 +369,29 @@ impl Prompt {
 pub struct Then {
     pub with: Value,
     pub run: fn(&str, &Value) -> Result<Vec<Step>, String>,
+}
+
+/// One of a few options to pick (a duration): the first preselected unless `selected` says.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choose {
+    pub title: String,
+    pub options: Vec<String>,
+    pub selected: usize,
+    pub then: ChooseThen,
+}
+
+/// What Enter on an option does: its index and what the verb carried, to the next steps (or a
+/// refusal said in place).
+#[derive(Clone, Debug)]
+pub struct ChooseThen {
+    pub with: Value,
+    pub run: fn(usize, &Value) -> Result<Vec<Step>, String>,
+}
+
+impl PartialEq for ChooseThen {
+    fn eq(&self, other: &Self) -> bool {
+        self.with == other.with && std::ptr::fn_addr_eq(self.run, other.run)
+    }
 }
 
 impl PartialEq for Then {

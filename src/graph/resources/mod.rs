@@ -3,5 +3,6 @@
 
 pub mod devices;
 pub mod directory;
+pub mod pim;
 pub mod risky_users;
 pub mod users;

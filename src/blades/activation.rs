@@ -1,0 +1,380 @@
+//! PIM self-activation from My roles, as the blade's verbs: `a` on an eligible role reads its
+//! policy, then asks what the policy wants (justification, a ticket, a duration up to its
+//! maximum) and confirms a `selfActivate` request (the inline step-up applies when the policy
+//! demands an authentication context); `d` on an activated role sends `selfDeactivate`.
+
+use super::verb::{Choose, ChooseThen, Confirm, Prompt, ReadThen, Scope, Step, Then, Verb};
+use crate::graph::resources::pim;
+use crate::sanitize::clean;
+use serde_json::{Value, json};
+
+/// A role's PIM policy rules, read in words.
+struct Rules<'a>(&'a [Value]);
+
+impl Rules<'_> {
+    fn rule(&self, id: &str) -> Option<&Value> {
+        self.0.iter().find(|r| r["id"] == id)
+    }
+
+    fn enabled(&self, what: &str) -> bool {
+        self.rule("Enablement_EndUser_Assignment")
+            .and_then(|r| r["enabledRules"].as_array())
+            .is_some_and(|a| a.iter().any(|x| x == what))
+    }
+
+    fn needs_justification(&self) -> bool {
+        self.enabled("Justification")
+    }
+
+    fn needs_ticket(&self) -> bool {
+        self.enabled("Ticketing")
+    }
+
+    fn context(&self) -> Option<String> {
+        self.rule("AuthenticationContext_EndUser_Assignment")
+            .filter(|r| r["isEnabled"] == true)
+            .and_then(|r| r["claimValue"].as_str())
+            .map(str::to_string)
+    }
+
+    fn approval(&self) -> bool {
+        self.rule("Approval_EndUser_Assignment")
+            .is_some_and(|r| r["setting"]["isApprovalRequired"] == true)
+    }
+
+    /// The policy's longest activation in hours (8 when it does not say).
+    fn max_hours(&self) -> u32 {
+        let d = self
+            .rule("Expiration_EndUser_Assignment")
+            .and_then(|r| r["maximumDuration"].as_str())
+            .unwrap_or("PT8H");
+        let h = d
+            .strip_prefix("PT")
+            .and_then(|x| x.strip_suffix('H'))
+            .and_then(|x| x.parse::<u32>().ok());
+        let days = d
+            .strip_prefix('P')
+            .and_then(|x| x.strip_suffix('D'))
+            .and_then(|x| x.parse::<u32>().ok())
+            .map(|d| d * 24);
+        h.or(days).unwrap_or(8).max(1)
+    }
+
+    /// The durations offered (ISO 8601), shortest first, at most the policy's maximum.
+    fn durations(&self) -> Vec<String> {
+        let hours = self.max_hours();
+        let mut d: Vec<String> = [1, 2, 4, 8, 12, 24]
+            .into_iter()
+            .filter(|h| *h <= hours)
+            .map(|h| format!("PT{h}H"))
+            .collect();
+        if d.is_empty() {
+            d.push(format!("PT{hours}H"));
+        }
+        d
+    }
+
+    /// What the policy asks, in words.
+    fn asks(&self) -> String {
+        let mut a = Vec::new();
+        if self.needs_justification() {
+            a.push("a justification".to_string());
+        }
+        if self.needs_ticket() {
+            a.push("a ticket".to_string());
+        }
+        if self.enabled("MultiFactorAuthentication") {
+            a.push("MFA".to_string());
+        }
+        if let Some(c) = self.context() {
+            a.push(format!("authentication context {c} (step-up)"));
+        }
+        if self.approval() {
+            a.push("approval".to_string());
+        }
+        if a.is_empty() {
+            "nothing more".into()
+        } else {
+            a.join(", ")
+        }
+    }
+}
+
+fn rules(with: &Value) -> Vec<Value> {
+    with["rules"].as_array().cloned().unwrap_or_default()
+}
+
+fn role(with: &Value) -> String {
+    clean(with["roleName"].as_str().unwrap_or("the role"))
+}
+
+/// `a`: the selected eligible role's policy is read first.
+fn activate(s: &Scope) -> Vec<Step> {
+    let Some(v) = s.selected.clone() else {
+        return Vec::new();
+    };
+    if v["@kind"] != "eligible" {
+        return vec![Step::refuse(
+            "only an eligible role is activated: this one is not",
+        )];
+    }
+    if let Some(group) = v["@via"].as_str() {
+        // The group holds the role: Graph activates it for the group's principal, which is
+        // not this admin (RoleAssignmentRequestPolicyValidationFailed otherwise).
+        return vec![Step::refuse(format!(
+            "this role is held through the group {}: its eligibility is the group's; activate \
+             it in the admin center (Groups in PIM) or ask an admin of the group",
+            clean(group)
+        ))];
+    }
+    let role_id = v["roleDefinitionId"].as_str().unwrap_or_default().to_string();
+    vec![
+        Step::say(format!(
+            "Activate {}: reading its PIM policy…",
+            super::my_roles::role_name(&v)
+        )),
+        Step::Read {
+            request: pim::policy_of_role(&role_id),
+            then: ReadThen {
+                with: json!({
+                    "roleId": role_id,
+                    "roleName": super::my_roles::role_name(&v),
+                    "scope": v["directoryScopeId"].as_str().unwrap_or("/"),
+                    "principal": v["principalId"].as_str().unwrap_or_default(),
+                }),
+                run: policy_read,
+            },
+        },
+    ]
+}
+
+/// The policy is read (or not: Graph will then say what it wants): the justification.
+fn policy_read(read: Result<Value, crate::graph::GraphError>, with: &Value) -> Vec<Step> {
+    let mut with = with.clone();
+    let note = match read {
+        Ok(v) => {
+            let r = v["value"][0]["policy"]["rules"].clone();
+            let empty = r.as_array().is_none_or(Vec::is_empty);
+            with["rules"] = r;
+            empty.then(|| {
+                "the role's PIM policy has no rules to read: Graph will say what it wants"
+                    .to_string()
+            })
+        }
+        Err(e) => Some(format!(
+            "the role's PIM policy could not be read ({e}); Graph will say what it wants"
+        )),
+    };
+    let rs = rules(&with);
+    let r = Rules(&rs);
+    let required = r.needs_justification();
+    vec![Step::Prompt(Prompt {
+        title: format!(
+            "Activate {}: justification{} (the policy asks {}){}",
+            role(&with),
+            if required { ", required" } else { ", optional" },
+            r.asks(),
+            note.map(|n| format!(". Note: {n}")).unwrap_or_default()
+        ),
+        input: String::new(),
+        then: Then {
+            with,
+            run: |typed, with| {
+                let rs = rules(with);
+                if Rules(&rs).needs_justification() && typed.is_empty() {
+                    return Err("the role's policy requires it".into());
+                }
+                let mut with = with.clone();
+                with["justification"] = typed.into();
+                Ok(after_justification(with))
+            },
+        },
+        secret: false,
+        optional: true,
+    })]
+}
+
+/// The ticket when the policy asks for one, else the duration.
+fn after_justification(with: Value) -> Vec<Step> {
+    let rs = rules(&with);
+    if !Rules(&rs).needs_ticket() {
+        return duration(with);
+    }
+    vec![Step::Prompt(Prompt {
+        title: format!(
+            "Activate {}: ticket number (the policy requires one)",
+            role(&with)
+        ),
+        input: String::new(),
+        then: Then {
+            with,
+            run: |typed, with| {
+                if typed.is_empty() {
+                    return Err("the role's policy requires it".into());
+                }
+                let mut with = with.clone();
+                with["ticket"] = typed.into();
+                Ok(duration(with))
+            },
+        },
+        secret: false,
+        optional: true,
+    })]
+}
+
+/// How long: the policy's durations, the shortest preselected (the least standing privilege).
+fn duration(with: Value) -> Vec<Step> {
+    let rs = rules(&with);
+    let r = Rules(&rs);
+    let options = r
+        .durations()
+        .iter()
+        .map(|d| d.trim_start_matches("PT").to_lowercase())
+        .collect();
+    vec![Step::Choose(Choose {
+        title: format!(
+            "Activate {} for how long (at most {} h)",
+            role(&with),
+            r.max_hours()
+        ),
+        options,
+        selected: 0,
+        then: ChooseThen {
+            with,
+            run: |at, with| Ok(confirm(with, at)),
+        },
+    })]
+}
+
+/// The confirm, saying what follows (a step-up, a wait for an approver).
+fn confirm(with: &Value, at: usize) -> Vec<Step> {
+    let rs = rules(with);
+    let r = Rules(&rs);
+    let duration = r
+        .durations()
+        .get(at)
+        .cloned()
+        .unwrap_or_else(|| "PT1H".into());
+    let mut then = Vec::new();
+    if let Some(c) = r.context() {
+        then.push(format!(
+            "the policy demands authentication context {c}: expect a step-up"
+        ));
+    }
+    if r.approval() {
+        then.push("it waits for an approver before it is active".into());
+    }
+    let s = |k: &str| with[k].as_str().unwrap_or_default();
+    let title = format!(
+        "Activate {} for {} (justification: {}{}){}",
+        role(with),
+        duration.trim_start_matches("PT").to_lowercase(),
+        clean(s("justification")),
+        if s("ticket").is_empty() {
+            String::new()
+        } else {
+            format!("; ticket {}", clean(s("ticket")))
+        },
+        if then.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", then.join("; "))
+        }
+    );
+    let request = pim::self_activate(&pim::Activate {
+        principal: s("principal"),
+        role_id: s("roleId"),
+        scope: s("scope"),
+        justification: s("justification"),
+        ticket: s("ticket"),
+        duration: &duration,
+    });
+    vec![Step::Confirm(Box::new(Confirm::one(
+        title,
+        s("roleId"),
+        request,
+        None,
+    )))]
+}
+
+/// `d`: end the selected activation early.
+fn deactivate(s: &Scope) -> Vec<Step> {
+    let Some(v) = s.selected.clone() else {
+        return Vec::new();
+    };
+    if let Some(group) = v["@via"].as_str() {
+        return vec![Step::refuse(format!(
+            "this role is held through the group {}: removing it means leaving that group or \
+             ending the group's assignment (Roles)",
+            clean(group)
+        ))];
+    }
+    if v["@kind"] != "active" || v["assignmentType"] != "Activated" {
+        return vec![Step::refuse(
+            "only an activated role can be deactivated here (a permanent one is removed from Roles)",
+        )];
+    }
+    let request = pim::self_deactivate(
+        &v["principalId"],
+        &v["roleDefinitionId"],
+        v["directoryScopeId"].as_str().unwrap_or("/"),
+    );
+    let id = v["roleDefinitionId"].as_str().unwrap_or_default().to_string();
+    let title = format!(
+        "Deactivate {} now (before its end)",
+        super::my_roles::role_name(&v)
+    );
+    vec![Step::Confirm(Box::new(Confirm::one(
+        title,
+        &id,
+        request,
+        Some(v),
+    )))]
+}
+
+/// `a` on My roles (the generic name `add`, bound to `a`).
+pub const ACTIVATE: Verb = Verb {
+    name: "add",
+    keys: &[],
+    label: "activate",
+    help: "Activate the selected eligible role (its PIM policy is read first and asked for)",
+    writes: true,
+    run: activate,
+};
+
+/// `d` on My roles (the generic name `remove`, bound to `d`).
+pub const DEACTIVATE: Verb = Verb {
+    name: "remove",
+    keys: &[],
+    label: "deactivate",
+    help: "End the selected activation early (selfDeactivate)",
+    writes: true,
+    run: deactivate,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_stop_at_the_policys_maximum() {
+        let rs = vec![json!({"id": "Expiration_EndUser_Assignment", "maximumDuration": "PT4H"})];
+        assert_eq!(Rules(&rs).durations(), ["PT1H", "PT2H", "PT4H"]);
+        let rs = vec![json!({"id": "Expiration_EndUser_Assignment", "maximumDuration": "P1D"})];
+        assert_eq!(Rules(&rs).max_hours(), 24);
+        assert_eq!(Rules(&[]).max_hours(), 8, "unsaid: 8 hours");
+    }
+
+    #[test]
+    fn the_asks_in_words() {
+        let rs = vec![
+            json!({"id": "Enablement_EndUser_Assignment", "enabledRules": ["Justification", "Ticketing"]}),
+            json!({"id": "AuthenticationContext_EndUser_Assignment", "isEnabled": true, "claimValue": "c4"}),
+            json!({"id": "Approval_EndUser_Assignment", "setting": {"isApprovalRequired": true}}),
+        ];
+        assert_eq!(
+            Rules(&rs).asks(),
+            "a justification, a ticket, authentication context c4 (step-up), approval"
+        );
+    }
+}
