@@ -253,6 +253,10 @@ pub enum Command {
     Contain {
         /// The user: a UPN or an object id
         user: String,
+        /// Confirm the user compromised (Identity Protection: their user risk becomes high and
+        /// risk-based Conditional Access acts)
+        #[arg(long)]
+        confirm_compromised: bool,
         /// Revoke the sign-in sessions (refresh tokens and session cookies)
         #[arg(long)]
         revoke: bool,

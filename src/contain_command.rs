@@ -1,4 +1,4 @@
-//! `contain USER [--revoke] [--disable] [--reset-password] [--tap] [--dry-run]`: the containment steps asked for, headless, each journaled under one incident id; a new password or pass printed once on stdout and nowhere else.
+//! `contain USER [--confirm-compromised] [--revoke] [--disable] [--reset-password] [--tap] [--dry-run]`: the containment steps asked for, headless, each journaled under one incident id; a new password or pass printed once on stdout and nowhere else.
 
 use crate::Failure;
 use crate::cli::Cli;
@@ -12,6 +12,7 @@ use std::io::Write;
 /// The steps asked for on the command line.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Asked {
+    pub confirm_compromised: bool,
     pub revoke: bool,
     pub disable: bool,
     pub reset_password: bool,
@@ -38,11 +39,27 @@ pub async fn contain(
     asked: Asked,
     dry_run: bool,
 ) -> Result<(), Failure> {
-    if !(asked.revoke || asked.disable || asked.reset_password || asked.tap) {
+    if !(asked.confirm_compromised
+        || asked.revoke
+        || asked.disable
+        || asked.reset_password
+        || asked.tap)
+    {
         return Err(Failure {
             code: 2,
-            message: "contain USER: say which steps (--revoke, --disable, --reset-password, --tap)"
+            message: "contain USER: say which steps (--confirm-compromised, --revoke, --disable, --reset-password, --tap)"
                 .into(),
+        });
+    }
+    // A display name is not looked up here (several users may share one): Graph would
+    // answer "Invalid object identifier".
+    if !user.contains('@') && uuid::Uuid::parse_str(user.trim()).is_err() {
+        return Err(Failure {
+            code: 2,
+            message: format!(
+                "contain {}: give the user's UPN or object id (a display name is not looked up here; `export users` lists both)",
+                clean(user)
+            ),
         });
     }
     let conn = connect(cli, paths).await?;
@@ -99,6 +116,13 @@ pub async fn contain(
     // users-revoke-access.md: disable the user, then revoke the refresh tokens), so no new
     // session can start between the two.
     let mut plan = Vec::new();
+    if asked.confirm_compromised {
+        plan.push(Planned {
+            name: "confirm compromised",
+            request: crate::graph::resources::risky_users::change_risk(&[id.as_str()], true),
+            secret: None,
+        });
+    }
     if asked.disable {
         plan.push(Planned {
             name: "block sign-in",
@@ -198,6 +222,23 @@ pub async fn contain(
                     Some(Secret::Made(label, s)) => say(format!("{label}: {}", s.0)),
                     Some(Secret::Answer(label, field)) => {
                         if let Some(s) = r.body[*field].as_str() {
+                            // How long and how often, as Graph answered (one line above the
+                            // pass, which stays alone on its line for scripts).
+                            say(format!(
+                                "the pass below works for {} within {} minutes from {}{}",
+                                if r.body["isUsableOnce"] == true {
+                                    "one sign-in"
+                                } else {
+                                    "any number of sign-ins"
+                                },
+                                r.body["lifetimeInMinutes"].as_i64().unwrap_or(60),
+                                clean(r.body["startDateTime"].as_str().unwrap_or("now")),
+                                if asked.disable {
+                                    " (sign-in is blocked: it works once sign-in is allowed again)"
+                                } else {
+                                    ""
+                                }
+                            ));
                             say(format!("{label}: {s}"));
                         }
                     }

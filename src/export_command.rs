@@ -378,8 +378,17 @@ async fn incident(
     .await
     .map_err(|e| Failure::error(e.to_string()))?;
     let s = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
+    // The user by UPN as the write's journaled "before" names it, else the name the cache
+    // knows, else the id.
     let user = |e: &Value| {
         let id = user_of(e).unwrap_or_default();
+        let before: Value =
+            serde_json::from_str(e["before"].as_str().unwrap_or("null")).unwrap_or(Value::Null);
+        if before["id"] == id.as_str()
+            && let Some(upn) = before["userPrincipalName"].as_str()
+        {
+            return upn.to_string();
+        }
         names
             .iter()
             .find(|(i, _)| *i == id)

@@ -130,6 +130,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Contain {
             user,
+            confirm_compromised,
             revoke,
             disable,
             reset_password,
@@ -137,6 +138,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             dry_run,
         }) => {
             let steps = contain_command::Asked {
+                confirm_compromised: *confirm_compromised,
                 revoke: *revoke,
                 disable: *disable,
                 reset_password: *reset_password,

@@ -127,7 +127,10 @@ fn activate(s: &Scope) -> Vec<Step> {
             clean(group)
         ))];
     }
-    let role_id = v["roleDefinitionId"].as_str().unwrap_or_default().to_string();
+    let role_id = v["roleDefinitionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     vec![
         Step::say(format!(
             "Activate {}: reading its PIM policy…",
@@ -319,7 +322,10 @@ fn deactivate(s: &Scope) -> Vec<Step> {
         &v["roleDefinitionId"],
         v["directoryScopeId"].as_str().unwrap_or("/"),
     );
-    let id = v["roleDefinitionId"].as_str().unwrap_or_default().to_string();
+    let id = v["roleDefinitionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let title = format!(
         "Deactivate {} now (before its end)",
         super::my_roles::role_name(&v)

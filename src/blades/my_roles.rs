@@ -289,10 +289,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     join: None,
     records: None,
     // `a` activates the selected eligible role, `d` ends an activation early.
-    verbs: &[
-        super::activation::ACTIVATE,
-        super::activation::DEACTIVATE,
-    ],
+    verbs: &[super::activation::ACTIVATE, super::activation::DEACTIVATE],
 };
 
 #[cfg(test)]

@@ -365,11 +365,16 @@ fn contain_on_the_command_line() {
     assert!(String::from_utf8_lossy(&ro.stderr).contains("read-only"));
     let none = run(&["--demo", "contain", upn]);
     assert_eq!(none.status.code(), Some(2));
+    // A display name is refused before anything is read or sent, saying what to give.
+    let by_name = run(&["--demo", "contain", "Chen Wei", "--revoke"]);
+    assert_eq!(by_name.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&by_name.stderr).contains("UPN or object id"));
 
     let out = run(&[
         "--demo",
         "contain",
         upn,
+        "--confirm-compromised",
         "--revoke",
         "--disable",
         "--reset-password",
@@ -393,7 +398,14 @@ fn contain_on_the_command_line() {
     let record = run(&["--demo", "export", "incident", &incident, "--format", "md"]);
     let md = String::from_utf8_lossy(&record.stdout).to_string();
     assert!(record.status.success(), "{md}");
+    // The user by UPN, the pass's terms said beside it.
+    assert!(md.contains(upn), "{md}");
+    assert!(
+        text.contains("works for one sign-in within 60 minutes"),
+        "{text}"
+    );
     for step in [
+        "confirmed compromised",
         "sessions revoked",
         "sign-in blocked",
         "password reset",
