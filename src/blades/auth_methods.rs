@@ -83,19 +83,28 @@ fn age_words(v: &Value) -> String {
 
 pub fn columns() -> Vec<Column> {
     vec![
-        Column::fixed("Method", 24),
+        Column::fixed("Method", 23),
         Column::grow("Detail", 20),
-        Column::fixed("Added", 13),
-        Column::fixed("", 6),
+        Column::fixed("Added", 12),
+        Column::fixed("", 3),
     ]
 }
 
 pub fn row(v: Value) -> TableRow {
-    let recent = age_days(&v).is_some_and(|d| d <= RECENT_DAYS);
+    // A password's createdDateTime is when it was last changed (passwordauthenticationmethod.md):
+    // a reset is not a method added, so never NEW.
+    let password = v["@odata.type"]
+        .as_str()
+        .is_some_and(|t| t.ends_with("passwordAuthenticationMethod"));
+    let recent = !password && age_days(&v).is_some_and(|d| d <= RECENT_DAYS);
+    let added = match age_words(&v) {
+        w if password && w != "—" => format!("set {w}"),
+        w => w,
+    };
     let cells = vec![
         kind_words(v["@odata.type"].as_str().unwrap_or_default()),
         detail(&v),
-        age_words(&v),
+        added,
         if recent { "NEW".into() } else { String::new() },
     ];
     TableRow::new(v, cells)
@@ -165,6 +174,17 @@ pub static METHODS: super::SubDef = super::SubDef {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_password_just_reset_is_not_a_new_method() {
+        let now = chrono::Utc::now().to_rfc3339();
+        let r = row(
+            json!({"@odata.type": "#microsoft.graph.passwordAuthenticationMethod",
+            "id": "28c10230-6103-485e-b985-444c60001490", "createdDateTime": now}),
+        );
+        assert_eq!(r.cells[2], *"set today");
+        assert_eq!(r.cells[3], *"");
+    }
 
     #[test]
     fn recent_methods_are_marked_and_described() {
