@@ -13,6 +13,7 @@ mod ca;
 mod cache;
 mod cache_safety;
 mod cancel;
+mod circles;
 mod cli;
 mod common;
 mod contain;
