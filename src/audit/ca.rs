@@ -3,7 +3,7 @@
 //! apps, and excludes no one but the profile's break-glass accounts (a policy that does the
 //! right thing but excludes others is a near miss).
 
-use super::{Evidence, Finding, Inputs, Rule, Severity, Status, s};
+use super::model::{Evidence, Finding, Inputs, Rule, Severity, Status, s};
 use crate::ca::strs;
 use serde_json::Value;
 
@@ -213,13 +213,13 @@ fn judge(rule: &'static Rule, i: &Inputs, does: impl Fn(&Value) -> bool) -> Find
     let f = match &i.facts {
         Ok(f) if f.lacking(&[crate::protect::Part::Policies]).is_none() => f,
         Ok(f) => {
-            return super::not_evaluable(
+            return super::model::not_evaluable(
                 rule,
                 &f.lacking(&[crate::protect::Part::Policies])
                     .unwrap_or_default(),
             );
         }
-        Err(e) => return super::not_evaluable(rule, e),
+        Err(e) => return super::model::not_evaluable(rule, e),
     };
     // Near misses: on, but excluding more than the break-glass accounts; `off`: the right
     // policy, not enforced (a failure, named as evidence).
@@ -297,9 +297,9 @@ fn privileged(i: &Inputs) -> Finding {
             let why = f
                 .lacking(&[crate::protect::Part::Policies])
                 .unwrap_or_default();
-            return super::not_evaluable(rule, &why);
+            return super::model::not_evaluable(rule, &why);
         }
-        Err(e) => return super::not_evaluable(rule, e),
+        Err(e) => return super::model::not_evaluable(rule, e),
     };
     let mut covered = std::collections::BTreeSet::new();
     let mut evidence = Vec::new();

@@ -3,7 +3,7 @@
 //! by an enabled policy (else the never-satisfied loop), no report-only policy lingers past 30
 //! days, break-glass accounts are excluded from every blocking policy.
 
-use super::{Evidence, Finding, Inputs, Rule, Severity, s};
+use super::model::{Evidence, Finding, Inputs, Rule, Severity, s};
 use crate::ca::strs;
 use crate::protect::Facts;
 
@@ -65,7 +65,12 @@ fn protected(f: &Facts) -> impl Iterator<Item = (&str, &str, &str)> {
 pub fn run(i: &Inputs) -> Vec<Finding> {
     let f = match &i.facts {
         Ok(f) => f,
-        Err(e) => return RULES.iter().map(|r| super::not_evaluable(r, e)).collect(),
+        Err(e) => {
+            return RULES
+                .iter()
+                .map(|r| super::model::not_evaluable(r, e))
+                .collect();
+        }
     };
     let ev = |blade, id: &str, name: &str, note: String| Evidence {
         blade,
@@ -174,25 +179,25 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
             .collect()
     };
     let mut out = vec![
-        super::judged(
+        super::model::judged(
             &CAP,
             cap,
             "every CA-policy permission has a context",
             "CA-policy permissions without a context",
         ),
-        super::judged(
+        super::model::judged(
             &LOOP,
             looping,
             "every context in use is targeted by an enabled policy",
             "protected actions whose context no enabled policy targets",
         ),
-        super::judged(
+        super::model::judged(
             &PUBLISHED,
             unpublished,
             "every context in use is published",
             "protected actions whose context is not published",
         ),
-        super::judged(
+        super::model::judged(
             &REPORT_ONLY,
             stale,
             "no report-only policy is older than 30 days",
@@ -200,12 +205,12 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
         ),
     ];
     out.push(if i.break_glass.is_empty() {
-        super::not_evaluable(
+        super::model::not_evaluable(
             &BREAK_GLASS,
             "the profile names no break-glass accounts (break_glass in config.toml)",
         )
     } else {
-        super::judged(
+        super::model::judged(
             &BREAK_GLASS,
             blocking,
             "every blocking policy excludes the break-glass accounts",

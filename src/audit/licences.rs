@@ -1,7 +1,7 @@
 //! Licences and risk: SKUs over-consumed, users whose licence assignment failed, high-risk
 //! users not remediated.
 
-use super::{Evidence, Finding, Inputs, Rule, Severity, s};
+use super::model::{Evidence, Finding, Inputs, Rule, Severity, s};
 
 static OVER: Rule = Rule {
     id: "EC.6",
@@ -37,7 +37,7 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
         .iter()
         .find(|m| m.starts_with("subscribed SKUs"))
     {
-        Some(why) => super::not_evaluable(&OVER, why),
+        Some(why) => super::model::not_evaluable(&OVER, why),
         None => {
             let ev = i
                 .licences
@@ -54,7 +54,7 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
                     })
                 })
                 .collect();
-            super::judged(
+            super::model::judged(
                 &OVER,
                 ev,
                 "every subscription has enough licences",
@@ -63,7 +63,7 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
         }
     };
     let errors = match &i.users {
-        Err(e) => super::not_evaluable(&ERRORS, e),
+        Err(e) => super::model::not_evaluable(&ERRORS, e),
         Ok(users) => {
             let ev = users
                 .iter()
@@ -85,7 +85,7 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
                         })
                 })
                 .collect();
-            super::judged(
+            super::model::judged(
                 &ERRORS,
                 ev,
                 "no licence assignment is in error",
@@ -94,7 +94,7 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
         }
     };
     let risk = match &i.risky {
-        Err(e) => super::not_evaluable(&RISK, e),
+        Err(e) => super::model::not_evaluable(&RISK, e),
         Ok(list) => {
             let ev = list
                 .iter()
@@ -106,7 +106,7 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
                     note: "high risk, at risk".into(),
                 })
                 .collect();
-            super::judged(
+            super::model::judged(
                 &RISK,
                 ev,
                 "no high-risk user is left at risk",

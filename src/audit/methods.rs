@@ -2,7 +2,7 @@
 //! context, the migration from the legacy MFA and SSPR policies is complete, and the weak
 //! methods (SMS, voice call, email one-time passcode) are off.
 
-use super::{Evidence, Finding, Inputs, Rule, Severity, Status, s};
+use super::model::{Evidence, Finding, Inputs, Rule, Severity, Status, s};
 use serde_json::Value;
 
 static AUTHENTICATOR_CONTEXT: Rule = Rule {
@@ -66,14 +66,14 @@ fn evidence(note: String) -> Evidence {
 fn migration(policy: &Value) -> Finding {
     let state = s(policy, "policyMigrationState");
     if state.is_empty() {
-        return super::not_evaluable(&MIGRATION, "policyMigrationState was not returned");
+        return super::model::not_evaluable(&MIGRATION, "policyMigrationState was not returned");
     }
     let ev = if state == "migrationComplete" {
         Vec::new()
     } else {
         vec![evidence(format!("policyMigrationState is {state}"))]
     };
-    super::judged(
+    super::model::judged(
         &MIGRATION,
         ev,
         "migration complete: only the authentication methods policy applies",
@@ -85,7 +85,7 @@ fn migration(policy: &Value) -> Finding {
 /// for all users. If Authenticator is off the rule has nothing to judge and passes.
 fn authenticator(configs: &[Value]) -> Finding {
     let Some(a) = method(configs, "MicrosoftAuthenticator") else {
-        return super::not_evaluable(
+        return super::model::not_evaluable(
             &AUTHENTICATOR_CONTEXT,
             "no MicrosoftAuthenticator configuration was returned",
         );
@@ -115,7 +115,7 @@ fn authenticator(configs: &[Value]) -> Finding {
             (None, _) => gaps.push(format!("{what}: not set")),
         }
     }
-    super::judged(
+    super::model::judged(
         &AUTHENTICATOR_CONTEXT,
         gaps.into_iter().map(evidence).collect(),
         "Authenticator shows the application and the location to all users",
@@ -131,7 +131,7 @@ fn weak(configs: &[Value]) -> Finding {
             (c["state"] == "enabled").then(|| evidence(format!("{name} is enabled")))
         })
         .collect();
-    super::judged(
+    super::model::judged(
         &WEAK,
         ev,
         "SMS, voice call and email OTP are disabled",
@@ -142,15 +142,20 @@ fn weak(configs: &[Value]) -> Finding {
 pub fn run(i: &Inputs) -> Vec<Finding> {
     let policy = match &i.methods {
         Ok(p) => p,
-        Err(e) => return RULES.iter().map(|r| super::not_evaluable(r, e)).collect(),
+        Err(e) => {
+            return RULES
+                .iter()
+                .map(|r| super::model::not_evaluable(r, e))
+                .collect();
+        }
     };
     let migrated = migration(policy);
     match configurations(policy) {
         Ok(c) => vec![authenticator(c), migrated, weak(c)],
         Err(e) => vec![
-            super::not_evaluable(&AUTHENTICATOR_CONTEXT, &e),
+            super::model::not_evaluable(&AUTHENTICATOR_CONTEXT, &e),
             migrated,
-            super::not_evaluable(&WEAK, &e),
+            super::model::not_evaluable(&WEAK, &e),
         ],
     }
 }

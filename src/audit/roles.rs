@@ -3,7 +3,7 @@
 //! Administrator, cloud-only holders, no permanent active assignment to a highly privileged
 //! role and none made outside PIM.
 
-use super::{Evidence, Finding, Inputs, Rule, Severity, Status, s};
+use super::model::{Evidence, Finding, Inputs, Rule, Severity, Status, s};
 use std::collections::BTreeMap;
 
 /// Global Administrator's template id.
@@ -100,7 +100,7 @@ fn holders(r: &crate::roles::RoleFacts, wanted: impl Fn(&str) -> bool) -> BTreeM
 fn fine_grained(i: &Inputs) -> Finding {
     let r = match &i.roles {
         Ok(r) => r,
-        Err(e) => return super::not_evaluable(&FINE_GRAINED, e),
+        Err(e) => return super::model::not_evaluable(&FINE_GRAINED, e),
     };
     let ga = holders(r, |x| x == GLOBAL_ADMIN);
     let others = holders(r, |x| x != GLOBAL_ADMIN && HIGHLY_PRIVILEGED.contains(&x));
@@ -133,12 +133,12 @@ fn fine_grained(i: &Inputs) -> Finding {
 fn outside_pim(i: &Inputs) -> Finding {
     let list = match &i.assignments {
         Ok(l) => l,
-        Err(e) => return super::not_evaluable(&OUTSIDE_PIM, e),
+        Err(e) => return super::model::not_evaluable(&OUTSIDE_PIM, e),
     };
     let evidence = privileged_active(i, list, "assigned outside PIM (no start)", |a| {
         a["assignmentType"] == "Assigned" && a["startDateTime"].is_null()
     });
-    super::judged(
+    super::model::judged(
         &OUTSIDE_PIM,
         evidence,
         "every highly privileged assignment went through PIM (break-glass accounts aside)",
@@ -184,7 +184,7 @@ pub(super) fn role_name(i: &Inputs, id: &str) -> String {
 fn cloud_only(i: &Inputs) -> Finding {
     let (r, users) = match (&i.roles, &i.users) {
         (Ok(r), Ok(u)) => (r, u),
-        (Err(e), _) | (_, Err(e)) => return super::not_evaluable(&CLOUD_ONLY, e),
+        (Err(e), _) | (_, Err(e)) => return super::model::not_evaluable(&CLOUD_ONLY, e),
     };
     let synced = |id: &str| {
         users
@@ -222,7 +222,7 @@ fn cloud_only(i: &Inputs) -> Finding {
             }
         }
     }
-    super::judged(
+    super::model::judged(
         &CLOUD_ONLY,
         evidence,
         "every highly privileged holder is cloud-only",
@@ -233,7 +233,7 @@ fn cloud_only(i: &Inputs) -> Finding {
 fn ga_count(i: &Inputs) -> Finding {
     let r = match &i.roles {
         Ok(r) => r,
-        Err(e) => return super::not_evaluable(&GA_COUNT, e),
+        Err(e) => return super::model::not_evaluable(&GA_COUNT, e),
     };
     // Each user once, whichever way they hold it.
     let mut users: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
@@ -287,12 +287,12 @@ fn ga_count(i: &Inputs) -> Finding {
 fn permanent(i: &Inputs) -> Finding {
     let list = match &i.assignments {
         Ok(l) => l,
-        Err(e) => return super::not_evaluable(&PERMANENT, e),
+        Err(e) => return super::model::not_evaluable(&PERMANENT, e),
     };
     let evidence = privileged_active(i, list, "permanently active", |a| {
         a["assignmentType"] != "Activated" && a["endDateTime"].is_null()
     });
-    super::judged(
+    super::model::judged(
         &PERMANENT,
         evidence,
         "every highly privileged active assignment is time-bound or a break-glass account's",

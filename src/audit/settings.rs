@@ -2,7 +2,7 @@
 //! register apps, users cannot consent to apps, passwords never expire, guests have limited
 //! access and only admins and Guest Inviters invite.
 
-use super::{Evidence, Finding, Inputs, Rule, Severity, s};
+use super::model::{Evidence, Finding, Inputs, Rule, Severity, s};
 use serde_json::Value;
 
 static APP_REGISTRATION: Rule = Rule {
@@ -92,11 +92,11 @@ fn authorization(p: &Value) -> Vec<Finding> {
     let perms = &p["defaultUserRolePermissions"];
     let mut out = Vec::new();
     out.push(match perms["allowedToCreateApps"].as_bool() {
-        None => super::not_evaluable(
+        None => super::model::not_evaluable(
             &APP_REGISTRATION,
             "defaultUserRolePermissions.allowedToCreateApps was not returned",
         ),
-        Some(allowed) => super::judged(
+        Some(allowed) => super::model::judged(
             &APP_REGISTRATION,
             if allowed {
                 vec![setting("allowedToCreateApps is true".into())]
@@ -108,11 +108,11 @@ fn authorization(p: &Value) -> Vec<Finding> {
         ),
     });
     out.push(match perms["permissionGrantPoliciesAssigned"].as_array() {
-        None => super::not_evaluable(
+        None => super::model::not_evaluable(
             &USER_CONSENT,
             "defaultUserRolePermissions.permissionGrantPoliciesAssigned was not returned",
         ),
-        Some(list) => super::judged(
+        Some(list) => super::model::judged(
             &USER_CONSENT,
             list.iter()
                 .filter_map(Value::as_str)
@@ -125,22 +125,22 @@ fn authorization(p: &Value) -> Vec<Finding> {
     });
     let role = s(p, "guestUserRoleId");
     out.push(match GUEST_ROLES.iter().find(|(id, ..)| *id == role) {
-        Some((_, what, true)) => super::judged(
+        Some((_, what, true)) => super::model::judged(
             &GUEST_ACCESS,
             Vec::new(),
             &format!("guests have {what}"),
             "",
         ),
-        Some((_, what, false)) => super::judged(
+        Some((_, what, false)) => super::model::judged(
             &GUEST_ACCESS,
             vec![setting(format!("guests have the {what}"))],
             "",
             "guests are not limited",
         ),
         None if role.is_empty() => {
-            super::not_evaluable(&GUEST_ACCESS, "guestUserRoleId was not returned")
+            super::model::not_evaluable(&GUEST_ACCESS, "guestUserRoleId was not returned")
         }
-        None => super::judged(
+        None => super::model::judged(
             &GUEST_ACCESS,
             vec![setting(format!(
                 "guestUserRoleId {role} is not a known guest role"
@@ -151,14 +151,14 @@ fn authorization(p: &Value) -> Vec<Finding> {
     });
     let invites = s(p, "allowInvitesFrom");
     out.push(match invites.as_str() {
-        "" => super::not_evaluable(&GUEST_INVITES, "allowInvitesFrom was not returned"),
-        "none" | "adminsAndGuestInviters" => super::judged(
+        "" => super::model::not_evaluable(&GUEST_INVITES, "allowInvitesFrom was not returned"),
+        "none" | "adminsAndGuestInviters" => super::model::judged(
             &GUEST_INVITES,
             Vec::new(),
             &format!("allowInvitesFrom is {invites}"),
             "",
         ),
-        other => super::judged(
+        other => super::model::judged(
             &GUEST_INVITES,
             vec![setting(format!("allowInvitesFrom is {other}"))],
             "",
@@ -176,7 +176,10 @@ fn password_expiry(domains: &[Value]) -> Finding {
         .filter(|d| d["isVerified"] == true && d["authenticationType"] == "Managed")
         .collect();
     if judged.is_empty() {
-        return super::not_evaluable(&PASSWORD_EXPIRY, "no verified managed domain was returned");
+        return super::model::not_evaluable(
+            &PASSWORD_EXPIRY,
+            "no verified managed domain was returned",
+        );
     }
     let ev = judged
         .into_iter()
@@ -195,7 +198,7 @@ fn password_expiry(domains: &[Value]) -> Finding {
             })
         })
         .collect();
-    super::judged(
+    super::model::judged(
         &PASSWORD_EXPIRY,
         ev,
         &format!("every verified managed domain's passwords never expire ({NEVER} days)"),
@@ -213,14 +216,14 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
             &GUEST_INVITES,
         ]
         .into_iter()
-        .map(|r| super::not_evaluable(r, e))
+        .map(|r| super::model::not_evaluable(r, e))
         .collect(),
     };
     out.insert(
         2,
         match &i.domains {
             Ok(d) => password_expiry(d),
-            Err(e) => super::not_evaluable(&PASSWORD_EXPIRY, e),
+            Err(e) => super::model::not_evaluable(&PASSWORD_EXPIRY, e),
         },
     );
     out

@@ -1,6 +1,9 @@
 //! Each rule on a passing and a failing fixture; break-glass exclusions never raise a finding.
 
 use super::*;
+use crate::licensing::LicenceFacts;
+use crate::protect::Facts;
+use crate::roles::RoleFacts;
 use serde_json::json;
 
 fn inputs() -> Inputs {

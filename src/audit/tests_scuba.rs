@@ -2,6 +2,7 @@
 //! passing and a failing fixture, and "not evaluable" when its read failed.
 
 use super::*;
+use crate::roles::RoleFacts;
 use serde_json::json;
 
 fn policies(i: &mut Inputs, p: Vec<serde_json::Value>) {

@@ -8,54 +8,11 @@ pub mod oauth;
 pub mod session;
 pub mod step_up;
 pub mod store;
+mod token;
 
-use base64::Engine;
-use serde_json::Value;
-use std::fmt;
+pub use token::{AccessToken, jwt_claims, token_acrs};
+
 use std::sync::Arc;
-
-/// A bearer token. `Debug` and `Display` are redacted; only [`AccessToken::secret`] reveals it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AccessToken(String);
-
-impl AccessToken {
-    pub fn new(token: impl Into<String>) -> Self {
-        AccessToken(token.into())
-    }
-
-    /// The raw token, for the `Authorization` header only.
-    pub fn secret(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for AccessToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AccessToken(<redacted>)")
-    }
-}
-
-/// The payload of a JWT, decoded without verification (only to read `exp`, `acrs`, `upn`).
-pub fn jwt_claims(token: &str) -> Option<Value> {
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    serde_json::from_slice(&bytes).ok()
-}
-
-/// The authentication contexts a token carries (`acrs` claim).
-pub fn token_acrs(token: &str) -> Vec<String> {
-    jwt_claims(token)
-        .and_then(|c| {
-            c["acrs"].as_array().map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-        })
-        .unwrap_or_default()
-}
 
 /// Where the client gets its bearer token from.
 #[derive(Clone, Debug)]
@@ -70,14 +27,16 @@ pub enum Credential {
 
 impl Credential {
     /// The token to send now, or why there is none.
-    pub async fn bearer(&self) -> Result<AccessToken, crate::graph::GraphError> {
+    pub async fn bearer(&self) -> Result<AccessToken, crate::graph::error::GraphError> {
         match self {
             Credential::Static(t) => Ok(t.clone()),
             Credential::Session(s) => s
                 .bearer()
                 .await
-                .map_err(|e| crate::graph::GraphError::NotSignedIn(e.to_string())),
-            Credential::Missing(why) => Err(crate::graph::GraphError::NotSignedIn(why.clone())),
+                .map_err(|e| crate::graph::error::GraphError::NotSignedIn(e.to_string())),
+            Credential::Missing(why) => {
+                Err(crate::graph::error::GraphError::NotSignedIn(why.clone()))
+            }
         }
     }
 
@@ -122,6 +81,7 @@ mod tests {
 
     #[test]
     fn jwt_payload_is_read() {
+        use base64::Engine;
         let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .encode(r#"{"acrs":["c1","c2"],"upn":"a@b"}"#);
         let t = format!("e30.{payload}.sig");

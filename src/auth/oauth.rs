@@ -2,7 +2,7 @@
 //! refresh token and client credentials grants, each declaring the `cp1` client capability
 //! (graph-api.md §11.6, §12). Errors are typed with their AADSTS codes.
 
-use super::AccessToken;
+use super::token::AccessToken;
 use serde::Deserialize;
 use serde_json::Value;
 use std::time::Duration;

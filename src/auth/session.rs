@@ -3,7 +3,7 @@
 
 use super::oauth::{AuthError, OAuth, TokenResponse};
 use super::store::{Saved, TokenStore};
-use super::{AccessToken, jwt_claims};
+use super::token::{AccessToken, jwt_claims};
 use crate::clock::Clock;
 use std::sync::Arc;
 use std::time::Duration;
@@ -175,7 +175,7 @@ impl Session {
         let st = self.state.lock().await;
         st.access
             .as_ref()
-            .map(|(t, _)| super::token_acrs(t.secret()))
+            .map(|(t, _)| super::token::token_acrs(t.secret()))
             .unwrap_or_default()
     }
 }

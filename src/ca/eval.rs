@@ -1,7 +1,7 @@
 //! What If: evaluates Conditional Access policies for one sign-in without the network, saying
 //! for each policy whether it applies and why not; an input that is not given stays unknown.
 
-use super::strs;
+use crate::graph::model::strs;
 use serde_json::Value;
 use std::collections::BTreeSet;
 

@@ -2,7 +2,7 @@
 //! (and by `snapshot import` and the console's write-through while they write), with the
 //! holder's pid in the file so a second writer can say who has it.
 
-use super::CacheError;
+use super::store::CacheError;
 use std::fs::{File, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};

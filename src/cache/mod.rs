@@ -5,7 +5,8 @@ pub mod store;
 pub mod sync;
 
 pub use lock::WriterLock;
-pub use store::{CacheError, JournalEntry, MemberDelta, Store, SyncState, Synced, off_thread};
+pub use store::members::MemberDelta;
+pub use store::{CacheError, JournalEntry, Store, SyncState, Synced, off_thread};
 
 /// Where the cache keeps a list: a collection (`users`), or one group's members.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -744,8 +744,7 @@ pub async fn off_thread<T: Send + 'static>(
         .map_err(|e| CacheError::Sql(path, format!("cache task failed: {e}")))?
 }
 
-mod members;
-pub use members::MemberDelta;
+pub mod members;
 
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 //! licences (with their processing state), so an error row can say how many licences are
 //! short and which group it comes from, and a licence can be picked by its product name.
 
-use super::{Units, product_name};
+use super::catalog::{Units, product_name};
 use crate::graph::{GraphClient, Request};
 use serde_json::Value;
 

@@ -8,8 +8,8 @@ use std::path::Path;
 
 /// Circles and the files in them when this test was written (2026-12-07); lower them as
 /// circles are broken, never raise them.
-const MAX_CIRCLES: usize = 8;
-const MAX_FILES_IN_CIRCLES: usize = 66;
+const MAX_CIRCLES: usize = 2;
+const MAX_FILES_IN_CIRCLES: usize = 46;
 
 type Module = Vec<String>;
 

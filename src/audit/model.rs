@@ -1,0 +1,266 @@
+//! What the rules judge and answer: the inputs one audit read, rules, findings and their
+//! evidence, and the helpers every rule family uses (apart from the families themselves).
+
+use crate::graph::{GraphClient, Request};
+use crate::licensing::LicenceFacts;
+use crate::protect::Facts;
+use crate::roles::RoleFacts;
+use serde_json::Value;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub fn word(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
+/// A rule: what it checks and how to fix a failure.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: &'static str,
+    pub scuba: Option<&'static str>,
+    pub title: &'static str,
+    pub severity: Severity,
+    pub remediation: &'static str,
+    /// The Graph reads it judges (README "Audit").
+    pub reads: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Status {
+    Pass,
+    Fail,
+    /// Passes only because of an exclusion beyond the break-glass accounts, or close to failing.
+    NearMiss,
+    NotEvaluable(String),
+}
+
+impl Status {
+    pub fn word(&self) -> String {
+        match self {
+            Status::Pass => "pass".into(),
+            Status::Fail => "FAIL".into(),
+            Status::NearMiss => "near miss".into(),
+            Status::NotEvaluable(why) => format!("not evaluable: {why}"),
+        }
+    }
+}
+
+/// An object behind a finding: its blade (`:` name), id and name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evidence {
+    pub blade: &'static str,
+    pub id: String,
+    pub name: String,
+    pub note: String,
+}
+
+/// One rule's result.
+#[derive(Debug)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub status: Status,
+    /// The result in words ("3 Global Administrators: …").
+    pub detail: String,
+    pub evidence: Vec<Evidence>,
+}
+
+/// What one audit read; each part is the data or why it could not be read.
+#[derive(Debug)]
+pub struct Inputs {
+    pub roles: Result<RoleFacts, String>,
+    pub facts: Result<Facts, String>,
+    pub licences: LicenceFacts,
+    pub users: Result<Vec<Value>, String>,
+    pub risky: Result<Vec<Value>, String>,
+    /// roleAssignmentScheduleInstances with their principals (permanent or activated).
+    pub assignments: Result<Vec<Value>, String>,
+    /// Members (ids) of the groups policies exclude, to tell a break-glass group from others.
+    pub group_members: std::collections::HashMap<String, Vec<String>>,
+    /// The names of those groups (evidence names them, offline too).
+    pub group_names: std::collections::HashMap<String, String>,
+    /// The profile's break-glass accounts (UPNs or ids) and their ids once resolved.
+    pub break_glass: Vec<String>,
+    /// `GET /policies/authorizationPolicy` (a singleton object).
+    pub authorization: Result<Value, String>,
+    /// `GET /policies/authenticationMethodsPolicy` (a singleton, configurations inline).
+    pub methods: Result<Value, String>,
+    /// `GET /domains`.
+    pub domains: Result<Vec<Value>, String>,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// A singleton policy read: the object, or why it cannot be judged (a failed read or a body
+/// that is not an object with an id).
+async fn singleton(client: &GraphClient, path: &str) -> Result<Value, String> {
+    match client.get_json(&Request::get(path)).await {
+        Ok(v) if v.is_object() && v["id"].is_string() => Ok(v),
+        Ok(_) => Err(format!(
+            "{path} returned an unexpected shape (no object with an id)"
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// One pass over the tenant, reads only.
+pub async fn read(client: &GraphClient, break_glass: Vec<String>) -> Inputs {
+    let users = client
+        .get_all(
+            Request::get("/users")
+                .select(&[
+                    "id",
+                    "displayName",
+                    "userPrincipalName",
+                    "userType",
+                    "accountEnabled",
+                    "onPremisesSyncEnabled",
+                    "usageLocation",
+                    "licenseAssignmentStates",
+                ])
+                .top(999),
+        )
+        .await
+        .map_err(|e| e.to_string());
+    let ids = with_ids(break_glass, &users);
+    let facts = Facts::load(client).await.map_err(|e| e.to_string());
+    // The groups policies exclude: their members tell a break-glass group from others.
+    let mut excluded: Vec<String> = facts
+        .as_ref()
+        .map(|f| {
+            f.policies
+                .iter()
+                .flat_map(|p| crate::ca::strs(&p["conditions"]["users"]["excludeGroups"]))
+                .collect()
+        })
+        .unwrap_or_default();
+    excluded.sort();
+    excluded.dedup();
+    let reqs = excluded
+        .iter()
+        .map(|g| crate::graph::endpoints::group_members(g))
+        .collect();
+    // Their names, for the evidence ("excludes group Sales Team", not a GUID): getByIds is a
+    // read (directoryobject-getbyids.md), up to 1,000 ids a call.
+    let mut group_names = std::collections::HashMap::new();
+    for chunk in excluded.chunks(1000) {
+        let body = serde_json::json!({"ids": chunk, "types": ["group"]});
+        if let Ok(v) = client
+            .get_json(
+                &Request::new(crate::graph::Method::Post, "/directoryObjects/getByIds").json(body),
+            )
+            .await
+        {
+            for g in v["value"].as_array().into_iter().flatten() {
+                if let (Some(id), Some(name)) = (g["id"].as_str(), g["displayName"].as_str()) {
+                    group_names.insert(id.to_string(), name.to_string());
+                }
+            }
+        }
+    }
+    let mut group_members = std::collections::HashMap::new();
+    for (g, r) in excluded.into_iter().zip(client.get_many(reqs, 4).await) {
+        if let Ok(v) = r {
+            let ids = v["value"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|m| m["id"].as_str().map(str::to_string))
+                .collect();
+            group_members.insert(g, ids);
+        }
+    }
+    Inputs {
+        roles: RoleFacts::load(client).await.map_err(|e| e.to_string()),
+        facts,
+        assignments: client
+            .get_all(
+                Request::get("/roleManagement/directory/roleAssignmentScheduleInstances")
+                    .expand("principal"),
+            )
+            .await
+            .map_err(|e| {
+                if e.needs_p2() {
+                    "needs Entra ID P2 (PIM): Graph refused the assignment schedules".into()
+                } else {
+                    e.to_string()
+                }
+            }),
+        group_members,
+        group_names,
+        licences: LicenceFacts::load(client).await,
+        users,
+        risky: client
+            .get_all(Request::get("/identityProtection/riskyUsers"))
+            .await
+            .map_err(|e| match e.licence_hint("/identityProtection/") {
+                Some(h) => format!("{h} ({e})"),
+                None => e.to_string(),
+            }),
+        break_glass: ids,
+        authorization: singleton(client, "/policies/authorizationPolicy").await,
+        methods: singleton(client, "/policies/authenticationMethodsPolicy").await,
+        domains: client
+            .get_all(Request::get("/domains"))
+            .await
+            .map_err(|e| e.to_string()),
+        now: chrono::Utc::now(),
+    }
+}
+
+/// The break-glass accounts as the profile names them (UPNs or ids) and the ids of the users
+/// those UPNs name.
+pub fn with_ids(break_glass: Vec<String>, users: &Result<Vec<Value>, String>) -> Vec<String> {
+    let mut ids = break_glass.clone();
+    for u in users.iter().flatten() {
+        let upn = u["userPrincipalName"].as_str().unwrap_or_default();
+        if break_glass.iter().any(|b| b.eq_ignore_ascii_case(upn))
+            && let Some(id) = u["id"].as_str()
+        {
+            ids.push(id.to_string());
+        }
+    }
+    ids
+}
+
+/// A finding that could not be judged.
+pub fn not_evaluable(rule: &'static Rule, why: &str) -> Finding {
+    Finding {
+        rule,
+        status: Status::NotEvaluable(why.to_string()),
+        detail: String::new(),
+        evidence: Vec::new(),
+    }
+}
+
+/// Pass when there is no evidence, else fail.
+pub fn judged(rule: &'static Rule, evidence: Vec<Evidence>, pass: &str, fail: &str) -> Finding {
+    Finding {
+        rule,
+        status: if evidence.is_empty() {
+            Status::Pass
+        } else {
+            Status::Fail
+        },
+        detail: if evidence.is_empty() {
+            pass.into()
+        } else {
+            format!("{}: {fail}", evidence.len())
+        },
+        evidence,
+    }
+}
+
+/// The text of a JSON string field.
+pub fn s(v: &Value, k: &str) -> String {
+    v[k].as_str().unwrap_or_default().to_string()
+}
