@@ -311,7 +311,12 @@ pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Pick
             lines.push(input);
             (
                 p.title.clone(),
-                "Enter continue (confirm first) · Esc cancel",
+                // In a walk (containing a user) Esc skips the step; the walk goes on.
+                if app.walk.is_some() {
+                    "Enter continue (confirm first) · Esc skip this step"
+                } else {
+                    "Enter continue (confirm first) · Esc cancel"
+                },
             )
         }
         Stage::Choose { options, selected } => {
@@ -327,7 +332,14 @@ pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Pick
                     if i == *selected { t.selection } else { t.text },
                 )));
             }
-            (p.title.clone(), "↑↓ choose · Enter pick · Esc cancel")
+            (
+                p.title.clone(),
+                if app.walk.is_some() {
+                    "↑↓ choose · Enter pick · Esc skip this step"
+                } else {
+                    "↑↓ choose · Enter pick · Esc cancel"
+                },
+            )
         }
         Stage::Plans { sku, off, selected } => {
             let plans = sku["servicePlans"].as_array().cloned().unwrap_or_default();
