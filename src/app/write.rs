@@ -73,8 +73,10 @@ pub struct PendingWrite {
     pub hidden: bool,
     /// The first body row shown when the confirm is taller than its panel (↓/↑ move it).
     pub scroll: u16,
-    /// The end of the confirm has been on screen (drawn whole, or read to it with ↓).
-    pub read_end: bool,
+    /// The confirm's height (in rows) when its end was last on screen (drawn whole, or read to
+    /// it with ↓): a confirm that grows after (facts arriving, a choice's warning) is unread
+    /// again until its new end is drawn.
+    pub read_rows: u16,
     /// The last frame left rows of the confirm that were never on screen: Enter does not
     /// apply it (the run loop draws a confirm before it reads a key for it).
     pub unread: bool,
@@ -288,7 +290,7 @@ impl App {
             cut: false,
             hidden: false,
             scroll: 0,
-            read_end: false,
+            read_rows: 0,
             unread: false,
         };
         w.sync_request();

@@ -58,8 +58,14 @@ pub fn draw(f: &mut Frame, app: &mut App) {
             w.hidden = false;
             let hidden_rows = whole.saturating_sub(want);
             w.scroll = w.scroll.min(hidden_rows);
-            w.read_end |= w.scroll >= hidden_rows;
-            w.unread = !w.read_end;
+            // A panel with no body row between its borders and its keys line shows nothing
+            // to read: as a terminal too small.
+            let body_rows = want.saturating_sub(3);
+            w.hidden = body_rows == 0;
+            if !w.hidden && w.scroll >= hidden_rows {
+                w.read_rows = w.read_rows.max(whole);
+            }
+            w.unread = w.hidden || whole > w.read_rows;
         }
         let [pane, panel] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(want)]).areas(content);

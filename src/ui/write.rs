@@ -371,7 +371,11 @@ pub fn height(app: &App, width: u16) -> u16 {
     let Some(w) = &app.write else { return 0 };
     let (title, ls) = lines(app, w);
     let inner = width.saturating_sub(2).max(1) as usize;
-    let mut rows: usize = ls.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    // Wrapped as the panel wraps them (at word boundaries), not by width alone: a short
+    // estimate would call a confirm read before its last row was drawn.
+    let mut rows: usize = Paragraph::new(ls.clone())
+        .wrap(Wrap { trim: false })
+        .line_count(inner as u16);
     // A cut title is said whole in the body too (`draw`).
     let full = unicode_width::UnicodeWidthStr::width(clean(title.trim()).as_str());
     if full + 2 > inner {

@@ -561,6 +561,40 @@ async fn a_confirm_cut_by_the_window_is_read_to_its_end_before_enter_applies() {
     assert_eq!(writes(&h).len(), 1);
 }
 
+/// A confirm read whole and then grown (facts arriving, a choice's warning) is unread again
+/// until its new end is on screen; a panel with no row to read (a 40x6 terminal) applies nothing.
+#[tokio::test]
+async fn a_confirm_that_grew_after_it_was_read_is_read_again() {
+    let mut h = Harness::session(Default::default()).await;
+    h.open(BladeKind::from_command("users").unwrap()).await;
+    h.filter("Chen Wei").await;
+    h.key(KeyCode::Char('R')).await;
+    h.render_full(120, 40);
+    h.app
+        .write
+        .as_mut()
+        .unwrap()
+        .title
+        .push_str(&" and a new warning that arrived late".repeat(40));
+    let screen = h.render_full(120, 20);
+    assert!(screen.contains("read the rest"), "{screen}");
+    h.key(KeyCode::Enter).await;
+    assert!(
+        !done(&h) && writes(&h).is_empty(),
+        "the grown part was never on screen"
+    );
+    h.render_full(40, 6);
+    for _ in 0..40 {
+        h.key(KeyCode::Down).await;
+        h.render_full(40, 6);
+    }
+    h.key(KeyCode::Enter).await;
+    assert!(
+        writes(&h).is_empty(),
+        "nothing readable at 40x6, whatever was scrolled"
+    );
+}
+
 /// A password or pass for a break-glass account asks for its name first; a wrong name opens
 /// nothing.
 #[tokio::test]
