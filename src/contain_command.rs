@@ -25,6 +25,9 @@ struct Planned {
     name: &'static str,
     request: Request,
     secret: Option<Secret>,
+    /// A failure stops the steps after it (all but confirming compromised: without P2 it
+    /// fails, and blocking and revoking must still go).
+    stops: bool,
 }
 
 enum Secret {
@@ -121,6 +124,7 @@ pub async fn contain(
             name: "confirm compromised",
             request: crate::graph::resources::risky_users::change_risk(&[id.as_str()], true),
             secret: None,
+            stops: false,
         });
     }
     if asked.disable {
@@ -128,6 +132,7 @@ pub async fn contain(
             name: "block sign-in",
             request: graph::set_enabled(&id, false),
             secret: None,
+            stops: true,
         });
     }
     if asked.revoke {
@@ -135,6 +140,7 @@ pub async fn contain(
             name: "revoke sessions",
             request: graph::revoke_sessions(&id),
             secret: None,
+            stops: true,
         });
     }
     if asked.reset_password {
@@ -144,6 +150,7 @@ pub async fn contain(
             name: "reset password",
             request: graph::reset_password(&id, &pw),
             secret: Some(Secret::Made("temporary password", crate::graph::Secret(pw))),
+            stops: true,
         });
     }
     if asked.tap {
@@ -154,6 +161,7 @@ pub async fn contain(
                 "Temporary Access Pass",
                 "temporaryAccessPass",
             )),
+            stops: true,
         });
     }
     let mut out = std::io::stdout().lock();
@@ -233,7 +241,7 @@ pub async fn contain(
                                 },
                                 r.body["lifetimeInMinutes"].as_i64().unwrap_or(60),
                                 clean(r.body["startDateTime"].as_str().unwrap_or("now")),
-                                if asked.disable {
+                                if asked.disable || u["accountEnabled"] == false {
                                     " (sign-in is blocked: it works once sign-in is allowed again)"
                                 } else {
                                     ""
@@ -254,12 +262,16 @@ pub async fn contain(
                     clean(&e.to_string())
                 ));
                 failed = Some(i);
-                break;
+                if p.stops {
+                    break;
+                }
             }
             Err(e) => {
                 say(format!("{}: failed: {}", p.name, clean(&e.to_string())));
                 failed = Some(i);
-                break;
+                if p.stops {
+                    break;
+                }
             }
         }
     }
@@ -269,7 +281,11 @@ pub async fn contain(
     match failed {
         None => Ok(()),
         Some(i) => {
-            let not_done: Vec<&str> = plan[i + 1..].iter().map(|p| p.name).collect();
+            let not_done: Vec<&str> = if plan[i].stops {
+                plan[i + 1..].iter().map(|p| p.name).collect()
+            } else {
+                Vec::new()
+            };
             Err(Failure::error(format!(
                 "{} did not finish; not done: {}",
                 plan[i].name,

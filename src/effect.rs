@@ -243,9 +243,9 @@ pub async fn perform(
             let facts = crate::licensing::LicenceFacts::load(&client).await;
             let _ = tx.send(Msg::Licences { id, facts });
         }
-        Effect::Join { join, .. } => {
+        Effect::Join { id, join } => {
             let result = crate::blades::join::read(join, &client, store.as_ref()).await;
-            let _ = tx.send(Msg::Joined { join, result });
+            let _ = tx.send(Msg::Joined { id, join, result });
         }
         Effect::LoadGuard { id, accounts } => {
             let facts = crate::ca::load::guard_facts(&client, &accounts).await;
@@ -389,23 +389,24 @@ async fn fetch_pages(
     let _ = tx.send(Msg::Done { id, error });
 }
 
-/// Why a cached list is only part of its collection (its last sync, or a group's members'
-/// round, was cut short), naming the sync that finishes it; `None` when it is whole or was
-/// never synced (then it holds what the console last showed).
+/// Why a cached collection is only part of itself (its last round, by `sync` or by a list
+/// read online, was cut short), naming what finishes it; `None` when it is whole or was never
+/// read. (A group's members are kept per group as a whole list: not judged here.)
 async fn cut_short(store: Arc<Store>, key: CacheKey) -> Option<String> {
-    let coll = match &key {
-        CacheKey::Collection(c) => c.clone(),
-        CacheKey::Members(_) => crate::cache::sync::MEMBERS.to_string(),
+    let CacheKey::Collection(coll) = key else {
+        return None;
     };
     let name = coll.clone();
     let synced = crate::cache::off_thread(store, move |s| s.completeness(&name))
         .await
         .ok()?;
+    let fix = if crate::blades::sync_names().contains(&coll.as_str()) {
+        format!("run `entra-console sync {coll}`")
+    } else {
+        "open it online to read it whole".to_string()
+    };
     (synced == crate::cache::Synced::Cut).then(|| {
-        format!(
-            "partial: the last sync of {coll} was cut short, so this is part of it (run \
-             `entra-console sync {coll}`)"
-        )
+        format!("partial: the last read of {coll} was cut short, so this is part of it ({fix})")
     })
 }
 

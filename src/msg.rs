@@ -73,6 +73,7 @@ pub enum Msg {
     Filtered(crate::widgets::table::Filtered),
     /// What a list joins to its rows was read (or why not, in words).
     Joined {
+        id: RequestId,
         join: &'static crate::blades::join::Join,
         result: Result<crate::blades::join::Joined, String>,
     },

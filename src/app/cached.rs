@@ -68,35 +68,53 @@ impl App {
         self.tenant.joined.get(join.name).cloned()
     }
 
-    /// A join was read: the open lists that join it show it now (only their joined rows are
-    /// made again). Not read: said (the list itself is whole), and the column stays blank.
+    /// A join was read: the open lists that join it show it now (only the rows it names, or
+    /// named before, are made again). Not read: said (the list itself is whole), and what an
+    /// earlier read put on the rows is taken off: the column is blank, never stale.
     pub(super) fn on_joined(
         &mut self,
+        id: RequestId,
         join: &'static Join,
         result: Result<Joined, String>,
     ) -> Vec<Effect> {
+        if self.tenant.join_requests.get(join.name) != Some(&id) {
+            return Vec::new();
+        }
+        self.tenant.join_requests.remove(join.name);
+        let before = self.tenant.joined.remove(join.name);
         let joined = match result {
             Ok(j) => Arc::new(j),
             Err(why) => {
                 self.toast(format!("{} not read: {why}", join.name), false);
-                return Vec::new();
+                Arc::new(Joined::new())
             }
         };
         for v in &mut self.stack {
             if let View::List(l) = v
                 && l.source.join() == Some(join)
             {
+                let named_before = |id: &str| before.as_ref().is_some_and(|b| b.contains_key(id));
                 let rows: Vec<TableRow> = l
                     .table
                     .all_rows()
-                    .filter_map(|r| crate::blades::join::row(&l.source, join, &joined, r))
+                    .filter_map(
+                        |r| match crate::blades::join::row(&l.source, join, &joined, r) {
+                            Some(row) => Some(row),
+                            None if named_before(r.id()) => {
+                                crate::blades::join::row_without(&l.source, join, r)
+                            }
+                            None => None,
+                        },
+                    )
                     .collect();
                 if !rows.is_empty() {
                     l.table.extend_objects(rows);
                 }
             }
         }
-        self.tenant.joined.insert(join.name, joined);
+        if !joined.is_empty() {
+            self.tenant.joined.insert(join.name, joined);
+        }
         self.dirty = true;
         Vec::new()
     }

@@ -73,6 +73,8 @@ pub struct TenantState {
     pub names_pending: Vec<String>,
     /// What lists join to their rows, by the join's name (the risk of each user), as last read.
     pub joined: HashMap<&'static str, std::sync::Arc<crate::blades::join::Joined>>,
+    /// The latest read of each join: an older answer arriving late is dropped.
+    pub join_requests: HashMap<&'static str, RequestId>,
     /// `acrs` of the token after the last step-up.
     pub token_acrs: Vec<String>,
 }

@@ -409,3 +409,79 @@ fn ctx_to_an_unknown_profile_names_the_profiles() {
         t.text
     );
 }
+
+/// The risk joined to Users: an older read arriving late is dropped; a read that fails takes
+/// the earlier risk off the rows (blank, never stale); rows arriving after a read get it.
+#[test]
+fn a_join_is_latest_wins_and_never_stale() {
+    use crate::blades::BladeKind;
+    let mut a = app();
+    a.init();
+    let join_id = |effects: &[Effect]| {
+        effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::Join { id, .. } => Some(*id),
+                _ => None,
+            })
+            .expect("a join read")
+    };
+    let e = a.switch_blade(BladeKind::Users);
+    let (list, old) = (fetch_id(&e[1..]), join_id(&e));
+    a.update(Msg::Page {
+        id: list,
+        page: page(0, &["u1", "u2"]),
+    });
+    let risk = |a: &App, id: &str| {
+        let View::List(l) = a.top() else { panic!() };
+        let r = l.table.all_rows().find(|r| r.id() == id).unwrap();
+        r.cells[7].to_string()
+    };
+    let high = |id: &str| -> crate::blades::join::Joined {
+        [(
+            id.to_string(),
+            json!({"riskLevel": "high", "riskState": "atRisk"}),
+        )]
+        .into_iter()
+        .collect()
+    };
+    let join = &crate::blades::users::RISK;
+    // A refresh starts a newer read; the older answer is dropped.
+    let e = a.update(key(KeyCode::Char('r')));
+    let new = join_id(&e);
+    let list = fetch_id(&e);
+    a.update(Msg::Joined {
+        id: old,
+        join,
+        result: Ok(high("u1")),
+    });
+    assert_eq!(risk(&a, "u1"), "", "an older read is dropped");
+    a.update(Msg::Joined {
+        id: new,
+        join,
+        result: Ok(high("u1")),
+    });
+    assert_eq!(risk(&a, "u1"), "high");
+    // A row arriving after the read gets it too.
+    a.update(Msg::Page {
+        id: list,
+        page: page(1, &["u3"]),
+    });
+    let e = a.update(key(KeyCode::Char('r')));
+    let (list, failing) = (fetch_id(&e), join_id(&e));
+    a.update(Msg::Page {
+        id: list,
+        page: page(0, &["u1", "u2"]),
+    });
+    assert_eq!(
+        risk(&a, "u1"),
+        "high",
+        "pages use the last read until the next"
+    );
+    a.update(Msg::Joined {
+        id: failing,
+        join,
+        result: Err("403".into()),
+    });
+    assert_eq!(risk(&a, "u1"), "", "a failed read leaves no stale risk");
+}

@@ -230,7 +230,7 @@ impl App {
                 Vec::new()
             }
             Msg::Licences { id, facts } => self.on_licences(id, facts),
-            Msg::Joined { join, result } => self.on_joined(join, result),
+            Msg::Joined { id, join, result } => self.on_joined(id, join, result),
             Msg::Filtered(found) => self.on_filtered(found),
             Msg::CachedFindings { items, at } => self.on_cached_findings(items, at),
             Msg::Checked { id, result } => self.on_read(id, result),
@@ -407,6 +407,7 @@ impl App {
             && let Some(join) = l.source.join()
         {
             let id = self.fresh_id();
+            self.tenant.join_requests.insert(join.name, id);
             effects.push(Effect::Join { id, join });
         }
         effects

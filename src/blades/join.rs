@@ -21,6 +21,8 @@ pub struct Join {
     /// Where the match goes on the row's object: a console key (`@…`), never Graph's. The
     /// blade's row reads it from there.
     pub field: &'static str,
+    /// The joined object's properties kept there (an export carries no more than these).
+    pub keep: &'static [&'static str],
 }
 
 impl PartialEq for Join {
@@ -57,6 +59,16 @@ pub async fn read(
                 join.cache
             ));
         }
+        // Part of a list would pass the others off as "none": not used.
+        let cut = crate::cache::off_thread(st.clone(), move |s| s.completeness(join.cache))
+            .await
+            .map_err(|e| e.to_string())?;
+        if cut == crate::cache::Synced::Cut {
+            return Err(format!(
+                "the cached {} list is partial (its last read was cut short)",
+                join.cache
+            ));
+        }
         items
     } else {
         let request = (join.request)();
@@ -71,7 +83,15 @@ pub async fn read(
     };
     Ok(objects
         .into_iter()
-        .filter_map(|v| Some((v.get(join.by)?.as_str()?.to_string(), v)))
+        .filter_map(|v| {
+            let id = v.get(join.by)?.as_str()?.to_string();
+            let kept: serde_json::Map<String, Value> = join
+                .keep
+                .iter()
+                .filter_map(|k| Some((k.to_string(), v.get(*k)?.clone())))
+                .collect();
+            Some((id, Value::Object(kept)))
+        })
         .collect())
 }
 
@@ -93,6 +113,14 @@ pub fn row(source: &ListSource, join: &Join, joined: &Joined, row: &TableRow) ->
     let m = joined.get(row.id())?;
     let mut v = row.object();
     v[join.field] = m.clone();
+    Some(source.row(v))
+}
+
+/// The row again without a joined object, or `None` when it carries none (a join no longer
+/// read, or no longer naming it).
+pub fn row_without(source: &ListSource, join: &Join, row: &TableRow) -> Option<TableRow> {
+    let mut v = row.object();
+    v.as_object_mut()?.remove(join.field)?;
     Some(source.row(v))
 }
 
@@ -122,11 +150,12 @@ mod tests {
         cache: "risky-users",
         by: "id",
         field: "@risk",
+        keep: &["riskLevel"],
     };
 
     #[test]
     fn a_joined_object_lands_on_the_row_of_its_id_only() {
-        let joined: Joined = [("u1".to_string(), json!({"id": "u1", "riskLevel": "high"}))]
+        let joined: Joined = [("u1".to_string(), json!({"riskLevel": "high"}))]
             .into_iter()
             .collect();
         let mut objs = vec![json!({"id": "u1"}), json!({"id": "u2"}), json!({"x": 1})];

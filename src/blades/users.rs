@@ -19,10 +19,11 @@ pub fn columns() -> Vec<Column> {
         Column::fixed("User principal name", 26),
         Column::fixed("Type", 6),
         Column::fixed("On", 3),
-        Column::fixed("Risk", 6),
         Column::fixed("Sync", 4),
         Column::fixed("Lic", 3),
         Column::fixed("Dept", 10).from(110),
+        // Last: an export's earlier columns keep their places.
+        Column::fixed("Risk", 6),
     ]
 }
 
@@ -78,10 +79,10 @@ pub fn row(v: Value) -> TableRow {
         u.user_principal_name.unwrap_or_default(),
         u.user_type.unwrap_or_default(),
         enabled.to_string(),
-        risk(&v[RISK.field]),
         synced,
         licensed,
         u.department.unwrap_or_default(),
+        risk(&v[RISK.field]),
     ];
     TableRow::new(v, cells)
 }
@@ -105,15 +106,16 @@ pub static RISK: super::join::Join = super::join::Join {
     cache: "risky-users",
     by: "id",
     field: "@risk",
+    keep: &["riskLevel", "riskState", "riskLastUpdatedDateTime"],
 };
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     match (col, row.cells.get(col)) {
         (2, Some("Guest")) => Some(theme.warning),
         (3, Some("no")) => Some(theme.error),
-        (4, Some("high")) => Some(theme.error),
-        (4, Some("medium")) => Some(theme.warning),
-        (1 | 5 | 7, _) => Some(theme.muted),
+        (7, Some("high")) => Some(theme.error),
+        (7, Some("medium")) => Some(theme.warning),
+        (1 | 4 | 6, _) => Some(theme.muted),
         _ => None,
     }
 }
@@ -418,15 +420,15 @@ mod tests {
             ["Pat", "pat_x#EXT#@t", "Guest", "no", "", "", "", ""]
         );
         let r = row(json!({"id": "2", "onPremisesSyncEnabled": true, "assignedLicenses": []}));
-        assert_eq!(r.cells.to_vec()[5..7], ["yes", "no"]);
+        assert_eq!(r.cells.to_vec()[4..6], ["yes", "no"]);
         let r = row(json!({"id": "3", "onPremisesSyncEnabled": null}));
-        assert_eq!(&r.cells[5], "no");
+        assert_eq!(&r.cells[4], "no");
     }
 
     #[test]
     fn the_risk_cell_is_the_level_only_while_at_risk() {
         let at = |state: &str, level: &str| {
-            row(json!({"id": "1", "@risk": {"riskState": state, "riskLevel": level}})).cells[4]
+            row(json!({"id": "1", "@risk": {"riskState": state, "riskLevel": level}})).cells[7]
                 .to_string()
         };
         assert_eq!(at("atRisk", "medium"), "medium");
@@ -434,7 +436,7 @@ mod tests {
         assert_eq!(at("remediated", "none"), "");
         assert_eq!(at("dismissed", "none"), "");
         assert_eq!(at("atRisk", "hidden"), "hidden");
-        assert_eq!(row(json!({"id": "1"})).cells[4], *"");
+        assert_eq!(row(json!({"id": "1"})).cells[7], *"");
     }
 
     #[test]

@@ -724,9 +724,13 @@ impl Store {
                     CacheError::Sql(_, why) => why,
                     other => other.to_string(),
                 };
+                // Both files are named: the error may be the copy's (a full disk) or the cache's.
                 CacheError::Sql(
                     dest.to_path_buf(),
-                    format!("{why}; the copy was not written (nothing left there)"),
+                    format!(
+                        "{why} (copying the cache {}); the copy was not written (nothing left there)",
+                        self.path.display()
+                    ),
                 )
             })
     }

@@ -365,6 +365,21 @@ fn contain_on_the_command_line() {
     assert!(String::from_utf8_lossy(&ro.stderr).contains("read-only"));
     let none = run(&["--demo", "contain", upn]);
     assert_eq!(none.status.code(), Some(2));
+    // Without P2, confirming compromised fails but blocking still goes; the exit says so.
+    let no_p2 = run(&[
+        "--demo",
+        "--no-p2",
+        "contain",
+        upn,
+        "--confirm-compromised",
+        "--disable",
+    ]);
+    let out_text = String::from_utf8_lossy(&no_p2.stdout);
+    assert_eq!(no_p2.status.code(), Some(1), "{out_text}");
+    assert!(
+        out_text.contains("confirm compromised: failed") && out_text.contains("block sign-in: ok"),
+        "{out_text}"
+    );
     // A display name is refused before anything is read or sent, saying what to give.
     let by_name = run(&["--demo", "contain", "Chen Wei", "--revoke"]);
     assert_eq!(by_name.status.code(), Some(2));
