@@ -4,7 +4,8 @@
 //! approval. Read from `/me`, then the schedule instances filtered to that principal.
 
 use super::text;
-use crate::graph::{GraphClient, Request};
+use crate::graph::GraphClient;
+use crate::graph::resources::{pim, users};
 use crate::theme::Theme;
 use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
@@ -25,37 +26,17 @@ fn read(
                 .map_err(|e| crate::graph::GraphError::Cache(e.to_string()))?
                 .map_err(crate::graph::GraphError::Cache);
         }
-        let me = client
-            .get_json(&Request::get("/me").select(&["id", "displayName"]))
-            .await?;
-        let id = me["id"].as_str().unwrap_or_default().replace('\'', "''");
-        let mine = |path: &str| {
-            Request::get(path)
-                .filter(format!("principalId eq '{id}'"))
-                .expand("roleDefinition")
-        };
+        let me = client.get_json(&users::me()).await?;
+        let id = me["id"].as_str().unwrap_or_default().to_string();
         let mut out = Vec::new();
-        for (path, kind) in [
-            (
-                "/roleManagement/directory/roleEligibilityScheduleInstances",
-                "eligible",
-            ),
-            (
-                "/roleManagement/directory/roleAssignmentScheduleInstances",
-                "active",
-            ),
-        ] {
-            for mut v in client.get_all(mine(path)).await? {
+        for (eligible, kind) in [(true, "eligible"), (false, "active")] {
+            for mut v in client.get_all(pim::instances_of(&id, eligible)).await? {
                 v["@kind"] = json!(kind);
                 out.push(v);
             }
         }
         out.extend(through_groups(&client, &me).await);
-        let pending = Request::get("/roleManagement/directory/roleAssignmentScheduleRequests")
-            .filter(format!(
-                "principalId eq '{id}' and status eq 'PendingApproval'"
-            ))
-            .expand("roleDefinition");
+        let pending = pim::pending_of(&id);
         for mut v in client.get_all(pending).await? {
             v["@kind"] = json!("pending");
             out.push(v);
@@ -74,15 +55,12 @@ async fn through_groups(client: &GraphClient, me: &Value) -> Vec<Value> {
     if me_id.is_empty() {
         return Vec::new();
     }
-    let seg = crate::graph::endpoints::path_segment(me_id);
     let mut groups: Vec<(String, String, &'static str)> = client
-        .get_all(
-            Request::get(format!("/users/{seg}/transitiveMemberOf")).select(&[
-                "id",
-                "displayName",
-                "isAssignableToRole",
-            ]),
-        )
+        .get_all(crate::graph::endpoints::member_of(me_id).select(&[
+            "id",
+            "displayName",
+            "isAssignableToRole",
+        ]))
         .await
         .unwrap_or_default()
         .into_iter()
@@ -97,15 +75,7 @@ async fn through_groups(client: &GraphClient, me: &Value) -> Vec<Value> {
         .collect();
     // PIM for groups: memberships the admin may activate (privilegedaccessgroup-list-
     // eligibilityscheduleinstances.md); not every tenant or licence allows the read.
-    let quoted = me_id.replace('\'', "''");
-    if let Ok(eligible) = client
-        .get_all(
-            Request::get("/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances")
-                .filter(format!("principalId eq '{quoted}'"))
-                .expand("group"),
-        )
-        .await
-    {
+    if let Ok(eligible) = client.get_all(pim::group_eligibility_of(me_id)).await {
         for e in eligible.iter().filter(|e| e["accessId"] == "member") {
             let Some(gid) = e["groupId"].as_str() else {
                 continue;
@@ -121,20 +91,8 @@ async fn through_groups(client: &GraphClient, me: &Value) -> Vec<Value> {
     }
     let mut out = Vec::new();
     for (gid, name, how) in groups {
-        let quoted = gid.replace('\'', "''");
-        for (path, kind) in [
-            (
-                "/roleManagement/directory/roleEligibilityScheduleInstances",
-                "eligible",
-            ),
-            (
-                "/roleManagement/directory/roleAssignmentScheduleInstances",
-                "active",
-            ),
-        ] {
-            let request = Request::get(path)
-                .filter(format!("principalId eq '{quoted}'"))
-                .expand("roleDefinition");
+        for (eligible, kind) in [(true, "eligible"), (false, "active")] {
+            let request = pim::instances_of(&gid, eligible);
             for mut v in client.get_all(request).await.unwrap_or_default() {
                 v["@kind"] = json!(kind);
                 v["@via"] = json!(name);

@@ -18,6 +18,45 @@ pub fn policy_of_role(role_id: &str) -> Request {
 
 const REQUESTS: &str = "/roleManagement/directory/roleAssignmentScheduleRequests";
 
+/// A principal's role schedule instances, each with its role definition: `eligible` the
+/// eligibility instances, else the assignment instances (permanent or activated)
+/// (rbacapplication-list-roleeligibilityscheduleinstances.md,
+/// rbacapplication-list-roleassignmentscheduleinstances.md).
+pub fn instances_of(principal: &str, eligible: bool) -> Request {
+    let path = if eligible {
+        "/roleManagement/directory/roleEligibilityScheduleInstances"
+    } else {
+        "/roleManagement/directory/roleAssignmentScheduleInstances"
+    };
+    Request::get(path)
+        .filter(format!(
+            "principalId eq '{}'",
+            principal.replace('\'', "''")
+        ))
+        .expand("roleDefinition")
+}
+
+/// A principal's activation requests waiting for an approver.
+pub fn pending_of(principal: &str) -> Request {
+    Request::get(REQUESTS)
+        .filter(format!(
+            "principalId eq '{}' and status eq 'PendingApproval'",
+            principal.replace('\'', "''")
+        ))
+        .expand("roleDefinition")
+}
+
+/// The groups a principal is eligible to be in through PIM for groups, each with its group
+/// (privilegedaccessgroup-list-eligibilityscheduleinstances.md).
+pub fn group_eligibility_of(principal: &str) -> Request {
+    Request::get("/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances")
+        .filter(format!(
+            "principalId eq '{}'",
+            principal.replace('\'', "''")
+        ))
+        .expand("group")
+}
+
 /// What an activation carries: whose, which role at which scope, why, and the ticket (empty:
 /// none).
 pub struct Activate<'a> {
