@@ -15,8 +15,141 @@ use serde_json::{Value, json};
 
 const POLICIES: &str = include_str!("../../assets/demo-tenant/pim-policies.json");
 
-pub fn load() -> Result<Vec<Value>, String> {
-    super::store::collection(POLICIES, "pim-policies.json")
+/// Every directory role's policy assignment, as Graph has one for each (the documented Global
+/// Administrator example returns its policy): the fixture's settings over the defaults PIM
+/// gives a role (the 17 rules of policyroot-list-rolemanagementpolicyassignments.md, example 2).
+pub fn load(definitions: &[Value]) -> Result<Vec<Value>, String> {
+    let mut set = super::store::collection(POLICIES, "pim-policies.json")?;
+    for a in &mut set {
+        let own = a["policy"]["rules"].as_array().cloned().unwrap_or_default();
+        let mut rules = default_rules();
+        for r in own {
+            match rules.iter_mut().find(|d| d["id"] == r["id"]) {
+                Some(d) => *d = r,
+                None => rules.push(r),
+            }
+        }
+        a["policy"]["rules"] = Value::Array(rules);
+    }
+    for d in definitions {
+        let Some(role) = d["id"].as_str() else {
+            continue;
+        };
+        if set.iter().any(|a| a["roleDefinitionId"] == role) {
+            continue;
+        }
+        let policy = format!("DirectoryRole_tailspin_{}", &role[..8.min(role.len())]);
+        set.push(json!({
+            "id": format!("{policy}_{role}"),
+            "policyId": policy,
+            "scopeId": "/",
+            "scopeType": "DirectoryRole",
+            "roleDefinitionId": role,
+            "policy": {
+                "id": policy,
+                "displayName": "DirectoryRole",
+                "description": "DirectoryRole",
+                "isOrganizationDefault": false,
+                "scopeId": "/",
+                "scopeType": "DirectoryRole",
+                "lastModifiedDateTime": null,
+                "lastModifiedBy": {"displayName": null, "id": null},
+                "rules": default_rules(),
+            }
+        }));
+    }
+    Ok(set)
+}
+
+/// The rules PIM gives a directory role until someone changes them.
+fn default_rules() -> Vec<Value> {
+    let target = |caller: &str, level: &str| {
+        json!({"caller": caller, "operations": ["all"], "level": level,
+               "inheritableSettings": [], "enforcedSettings": []})
+    };
+    let notes = |caller: &str, level: &str, tag: &str| -> Vec<Value> {
+        ["Admin", "Requestor", "Approver"]
+            .iter()
+            .map(|who| {
+                json!({
+                    "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyNotificationRule",
+                    "id": format!("Notification_{who}_{tag}_{level}"),
+                    "notificationType": "Email",
+                    "recipientType": who,
+                    "notificationLevel": "All",
+                    "isDefaultRecipientsEnabled": true,
+                    "notificationRecipients": [],
+                    "target": target(caller, level),
+                })
+            })
+            .collect()
+    };
+    let expiration = |caller: &str, level: &str, required: bool, max: &str| {
+        json!({
+            "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule",
+            "id": format!("Expiration_{caller}_{level}"),
+            "isExpirationRequired": required,
+            "maximumDuration": max,
+            "target": target(caller, level),
+        })
+    };
+    let enablement = |caller: &str, level: &str, rules: &[&str]| {
+        json!({
+            "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule",
+            "id": format!("Enablement_{caller}_{level}"),
+            "enabledRules": rules,
+            "target": target(caller, level),
+        })
+    };
+    let mut out = vec![
+        expiration("Admin", "Eligibility", false, "P365D"),
+        enablement("Admin", "Eligibility", &[]),
+    ];
+    out.extend(notes("Admin", "Eligibility", "Admin"));
+    out.push(expiration("Admin", "Assignment", false, "P180D"));
+    out.push(enablement("Admin", "Assignment", &["Justification"]));
+    out.extend(notes("Admin", "Assignment", "Admin"));
+    out.push(expiration("EndUser", "Assignment", true, "PT8H"));
+    out.push(enablement(
+        "EndUser",
+        "Assignment",
+        &["MultiFactorAuthentication", "Justification"],
+    ));
+    out.push(json!({
+        "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyApprovalRule",
+        "id": "Approval_EndUser_Assignment",
+        "target": target("EndUser", "Assignment"),
+        "setting": {
+            "isApprovalRequired": false,
+            "isApprovalRequiredForExtension": false,
+            "isRequestorJustificationRequired": true,
+            "approvalMode": "SingleStage",
+            "approvalStages": [{
+                "approvalStageTimeOutInDays": 1,
+                "isApproverJustificationRequired": true,
+                "escalationTimeInMinutes": 0,
+                "isEscalationEnabled": false,
+                "primaryApprovers": [],
+                "escalationApprovers": []
+            }]
+        }
+    }));
+    out.push(json!({
+        "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyAuthenticationContextRule",
+        "id": "AuthenticationContext_EndUser_Assignment",
+        "isEnabled": false,
+        "claimValue": null,
+        "target": target("EndUser", "Assignment"),
+    }));
+    out.extend(notes("EndUser", "Assignment", "EndUser"));
+    out
+}
+
+/// The value of `scopeType eq '…'` in a `$filter`.
+fn filtered_scope_type(filter: &str) -> Option<String> {
+    let at = filter.find("scopeType eq '")? + "scopeType eq '".len();
+    let rest = &filter[at..];
+    Some(rest[..rest.find('\'')?].to_string())
 }
 
 /// The value of `roleDefinitionId eq '…'` in a `$filter`, if there is one.
@@ -57,12 +190,20 @@ pub async fn policy_assignments(
         return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
     };
     let role = filtered_role(&filter);
+    // Only the scope type asked for: directory roles' policies under `DirectoryRole`, the same
+    // assignments under `Directory` (example 1), none for groups (no PIM for groups here).
+    let scope_type = filtered_scope_type(&filter).unwrap_or_default();
+    let directory = scope_type == "DirectoryRole" || scope_type == "Directory";
     let items: Vec<Value> = t
         .pim_policies
         .iter()
+        .filter(|_| directory)
         .filter(|a| role.as_deref().is_none_or(|r| a["roleDefinitionId"] == r))
         .map(|a| {
             let mut a = a.clone();
+            if scope_type == "Directory" {
+                a["scopeType"] = json!("Directory");
+            }
             if !expand && let Some(m) = a.as_object_mut() {
                 m.remove("policy");
             }

@@ -172,7 +172,7 @@ impl Tenant {
         (t.devices, t.device_relations) = super::devices::load()?;
         t.auth_methods = super::auth_methods::load()?;
         t.sign_ins = super::signins::load()?;
-        t.pim_policies = super::pim::load()?;
+        t.pim_policies = super::pim::load(&t.roles.definitions)?;
         t.generate(scale);
         t.reindex();
         Ok(t)

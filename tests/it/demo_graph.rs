@@ -270,3 +270,55 @@ async fn writes_are_rejected_by_the_demo_until_implemented_and_refused_in_read_o
         Err(GraphError::ReadOnly { .. })
     ));
 }
+
+/// Issue 26's demo fix: every directory role has its PIM policy, as in Graph (the documented
+/// Global Administrator example returns its 17 rules); the scope type filter is honoured.
+#[tokio::test]
+async fn every_role_has_its_pim_policy_and_the_scope_type_is_honoured() {
+    let (_server, client) = tenant(None).await;
+    let ga = "62e90394-69f5-4237-9190-012177145e10";
+    let v = client
+        .get_json(&entra_console::graph::resources::pim::policy_of_role(ga))
+        .await
+        .unwrap();
+    let rules = v["value"][0]["policy"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 17, "{rules:?}");
+    let ids: HashSet<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
+    for id in [
+        "Expiration_EndUser_Assignment",
+        "Approval_EndUser_Assignment",
+        "AuthenticationContext_EndUser_Assignment",
+        "Notification_Approver_EndUser_Assignment",
+        "Expiration_Admin_Eligibility",
+    ] {
+        assert!(ids.contains(id), "{id}");
+    }
+    // A role the fixture sets keeps its own settings over the defaults.
+    let set = client
+        .get_json(&entra_console::graph::resources::pim::policy_of_role(
+            "194ae4cb-b126-40b2-bd5b-6091b380977d",
+        ))
+        .await
+        .unwrap();
+    let approval = set["value"][0]["policy"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "Approval_EndUser_Assignment")
+        .unwrap()
+        .clone();
+    assert_eq!(approval["setting"]["isApprovalRequired"], true);
+    let all = |scope: &str| {
+        Request::get("/policies/roleManagementPolicyAssignments")
+            .filter(format!("scopeId eq '/' and scopeType eq '{scope}'"))
+    };
+    let roles = client.get_all(all("DirectoryRole")).await.unwrap();
+    assert!(roles.len() > 100, "one a role: {}", roles.len());
+    assert!(
+        roles.iter().all(|a| a.get("policy").is_none()),
+        "not expanded unasked"
+    );
+    let dir = client.get_all(all("Directory")).await.unwrap();
+    assert!(dir.iter().all(|a| a["scopeType"] == "Directory"));
+    assert!(client.get_all(all("Group")).await.unwrap().is_empty());
+}
