@@ -211,7 +211,7 @@ async fn read(
                 .await
                 .map_err(err)?;
             let objects = v.as_array().cloned().unwrap_or_default();
-            Ok((Read::Objects(objects), None))
+            Ok((records_of(source, objects, None), None))
         }
         Reading::WhatIf(_) => Err(Failure::error(format!("{label} is not exported"))),
     }

@@ -3,102 +3,11 @@
 //! maximum) and confirms a `selfActivate` request (the inline step-up applies when the policy
 //! demands an authentication context); `d` on an activated role sends `selfDeactivate`.
 
+use super::pim_rules::Rules;
 use super::verb::{Choose, ChooseThen, Confirm, Prompt, ReadThen, Scope, Step, Then, Verb};
 use crate::graph::resources::pim;
 use crate::sanitize::clean;
 use serde_json::{Value, json};
-
-/// A role's PIM policy rules, read in words.
-struct Rules<'a>(&'a [Value]);
-
-impl Rules<'_> {
-    fn rule(&self, id: &str) -> Option<&Value> {
-        self.0.iter().find(|r| r["id"] == id)
-    }
-
-    fn enabled(&self, what: &str) -> bool {
-        self.rule("Enablement_EndUser_Assignment")
-            .and_then(|r| r["enabledRules"].as_array())
-            .is_some_and(|a| a.iter().any(|x| x == what))
-    }
-
-    fn needs_justification(&self) -> bool {
-        self.enabled("Justification")
-    }
-
-    fn needs_ticket(&self) -> bool {
-        self.enabled("Ticketing")
-    }
-
-    fn context(&self) -> Option<String> {
-        self.rule("AuthenticationContext_EndUser_Assignment")
-            .filter(|r| r["isEnabled"] == true)
-            .and_then(|r| r["claimValue"].as_str())
-            .map(str::to_string)
-    }
-
-    fn approval(&self) -> bool {
-        self.rule("Approval_EndUser_Assignment")
-            .is_some_and(|r| r["setting"]["isApprovalRequired"] == true)
-    }
-
-    /// The policy's longest activation in hours (8 when it does not say).
-    fn max_hours(&self) -> u32 {
-        let d = self
-            .rule("Expiration_EndUser_Assignment")
-            .and_then(|r| r["maximumDuration"].as_str())
-            .unwrap_or("PT8H");
-        let h = d
-            .strip_prefix("PT")
-            .and_then(|x| x.strip_suffix('H'))
-            .and_then(|x| x.parse::<u32>().ok());
-        let days = d
-            .strip_prefix('P')
-            .and_then(|x| x.strip_suffix('D'))
-            .and_then(|x| x.parse::<u32>().ok())
-            .map(|d| d * 24);
-        h.or(days).unwrap_or(8).max(1)
-    }
-
-    /// The durations offered (ISO 8601), shortest first, at most the policy's maximum.
-    fn durations(&self) -> Vec<String> {
-        let hours = self.max_hours();
-        let mut d: Vec<String> = [1, 2, 4, 8, 12, 24]
-            .into_iter()
-            .filter(|h| *h <= hours)
-            .map(|h| format!("PT{h}H"))
-            .collect();
-        if d.is_empty() {
-            d.push(format!("PT{hours}H"));
-        }
-        d
-    }
-
-    /// What the policy asks, in words.
-    fn asks(&self) -> String {
-        let mut a = Vec::new();
-        if self.needs_justification() {
-            a.push("a justification".to_string());
-        }
-        if self.needs_ticket() {
-            a.push("a ticket".to_string());
-        }
-        if self.enabled("MultiFactorAuthentication") {
-            a.push("MFA".to_string());
-        }
-        if let Some(c) = self.context() {
-            a.push(format!("authentication context {c} (step-up)"));
-        }
-        if self.approval() {
-            a.push("approval".to_string());
-        }
-        if a.is_empty() {
-            "nothing more".into()
-        } else {
-            a.join(", ")
-        }
-    }
-}
 
 fn rules(with: &Value) -> Vec<Value> {
     with["rules"].as_array().cloned().unwrap_or_default()

@@ -19,6 +19,8 @@ pub mod licenses;
 mod list_source;
 pub mod locations;
 pub mod my_roles;
+pub mod pim_rules;
+pub mod pim_settings;
 pub mod protected;
 pub mod risky;
 pub mod roles;
@@ -202,6 +204,7 @@ impl BladeKind {
         BladeKind(&license_errors::BLADE),
         BladeKind(&licensed_groups::BLADE),
         BladeKind(&my_roles::BLADE),
+        BladeKind(&pim_settings::BLADE),
         BladeKind(&risky::BLADE),
         BladeKind(&signin_blade::BLADE),
         BladeKind(&deleted::BLADE),

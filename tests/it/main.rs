@@ -28,6 +28,7 @@ mod licence_assign;
 mod licensing;
 mod membership_delta;
 mod pim;
+mod pim_settings;
 mod protection;
 mod pty;
 mod read_only;

@@ -16,6 +16,23 @@ pub fn policy_of_role(role_id: &str) -> Request {
         .expand("policy($expand=rules)")
 }
 
+/// Every directory role's PIM policy assignment with its policy and rules (the list of
+/// policyroot-list-rolemanagementpolicyassignments.md, scoped to directory roles).
+pub fn policies_of_roles() -> Request {
+    Request::get("/policies/roleManagementPolicyAssignments")
+        .filter("scopeId eq '/' and scopeType eq 'DirectoryRole'")
+        .expand("policy($expand=rules)")
+}
+
+/// The directory roles by id and name (rbacapplication-list-roledefinitions.md).
+pub fn role_names() -> Request {
+    Request::get("/roleManagement/directory/roleDefinitions").select(&[
+        "id",
+        "displayName",
+        "templateId",
+    ])
+}
+
 const REQUESTS: &str = "/roleManagement/directory/roleAssignmentScheduleRequests";
 
 /// A principal's role schedule instances, each with its role definition: `eligible` the

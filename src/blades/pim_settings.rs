@@ -1,0 +1,400 @@
+//! The PIM settings blade: every directory role's PIM policy in words, one row a role, the
+//! highly privileged roles first (activation maximum, what an activation needs, approval,
+//! how long eligible and active assignments last); a role's page adds the approvers and every
+//! notification rule; `export pim-settings` writes one record per role and rule.
+
+use super::pim_rules::{Rules, duration_words};
+use super::text;
+use crate::graph::resources::pim;
+use crate::theme::Theme;
+use crate::widgets::sheet::{Sheet, show};
+use crate::widgets::table::{Column, TableRow};
+use ratatui::style::Style;
+use serde_json::{Value, json};
+
+fn rules_of(v: &Value) -> Vec<Value> {
+    v["assignment"]["policy"]["rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Where a role sorts: the highly privileged (SCuBA's list) first, in that list's order.
+fn rank(role_id: &str, template: &str) -> usize {
+    crate::audit::roles::HIGHLY_PRIVILEGED
+        .iter()
+        .position(|p| *p == role_id || *p == template)
+        .unwrap_or(usize::MAX)
+}
+
+/// Each role's policy assignment with its role's name, privileged first. Read live (`sync`
+/// does not keep PIM policies).
+fn read(
+    client: crate::graph::GraphClient,
+    _: Option<std::sync::Arc<crate::cache::Store>>,
+    _: String,
+) -> super::Computing {
+    Box::pin(async move {
+        if client.is_offline() {
+            return Err(crate::graph::GraphError::Cache(
+                "PIM settings are read live: the cache does not keep them".into(),
+            ));
+        }
+        let assignments = client.get_all(pim::policies_of_roles()).await?;
+        let roles = client.get_all(pim::role_names()).await?;
+        let mut out: Vec<Value> = assignments
+            .into_iter()
+            .filter_map(|a| {
+                let id = a["roleDefinitionId"].as_str()?.to_string();
+                let def = roles.iter().find(|r| r["id"] == id.as_str());
+                let name = def
+                    .and_then(|d| d["displayName"].as_str())
+                    .unwrap_or(&id)
+                    .to_string();
+                let template = def
+                    .and_then(|d| d["templateId"].as_str())
+                    .unwrap_or_default();
+                let rank = rank(&id, template);
+                Some(json!({
+                    "id": id, "displayName": name,
+                    "privileged": rank != usize::MAX, "@rank": rank, "assignment": a,
+                }))
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (a["@rank"].as_u64(), text(a, "displayName"))
+                .cmp(&(b["@rank"].as_u64(), text(b, "displayName")))
+        });
+        Ok(Value::Array(out))
+    })
+}
+
+pub fn columns() -> Vec<Column> {
+    vec![
+        Column::grow("Role", 18),
+        Column::fixed("Max", 5),
+        Column::grow("Activation needs", 14),
+        Column::fixed("Approval", 8),
+        Column::fixed("Eligible for", 13).from(100),
+        Column::fixed("Active for", 13).from(110),
+    ]
+}
+
+pub fn row(v: Value) -> TableRow {
+    let rs = rules_of(&v);
+    let r = Rules(&rs);
+    let max = r
+        .rule("Expiration_EndUser_Assignment")
+        .and_then(|x| x["maximumDuration"].as_str())
+        .map(duration_words)
+        .unwrap_or_else(|| "—".into());
+    let name = text(&v, "displayName");
+    let cells = vec![
+        // Marked first: a narrow column cuts the end of a name, never the mark.
+        if v["privileged"] == true {
+            format!("⚠ {name}")
+        } else {
+            name
+        },
+        max,
+        if rs.is_empty() {
+            "not read".into()
+        } else {
+            r.activation_needs()
+        },
+        if r.approval() { "required" } else { "no" }.to_string(),
+        r.expiry("Expiration_Admin_Eligibility"),
+        r.expiry("Expiration_Admin_Assignment"),
+    ];
+    TableRow::new(v, cells)
+}
+
+pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
+    let privileged = row.cells.first().is_some_and(|c| c.starts_with('⚠'));
+    match (col, row.cells.get(col)) {
+        (0, _) if privileged => Some(theme.warning),
+        // A privileged role activated with nothing asked, or with no approval.
+        (2, Some("nothing")) if privileged => Some(theme.error),
+        (3, Some("no")) if privileged => Some(theme.warning),
+        (4 | 5, Some("never expires")) if privileged => Some(theme.warning),
+        _ => None,
+    }
+}
+
+/// A notification rule in words.
+fn notification_words(r: &Value) -> String {
+    let also: Vec<String> = r["notificationRecipients"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x.as_str().map(crate::sanitize::clean))
+        .collect();
+    format!(
+        "{} notifications{}{}",
+        text(r, "notificationLevel").to_lowercase(),
+        if r["isDefaultRecipientsEnabled"] == false {
+            ", default recipients off"
+        } else {
+            ""
+        },
+        if also.is_empty() {
+            String::new()
+        } else {
+            format!(", also {}", also.join(", "))
+        }
+    )
+}
+
+/// Which event a notification rule is about, in words (short: a sheet's key column).
+fn notification_event(id: &str) -> &'static str {
+    if id.ends_with("_Admin_Eligibility") {
+        "made eligible"
+    } else if id.ends_with("_Admin_Assignment") {
+        "made active"
+    } else {
+        "activated"
+    }
+}
+
+pub fn sheet(v: &Value, names: &super::Names) -> Sheet {
+    let rs = rules_of(v);
+    let r = Rules(&rs);
+    let mut s = Sheet::default();
+    let role = s.section("Role");
+    role.push(("Role".into(), text(v, "displayName")));
+    role.push(("Role id".into(), text(v, "id")));
+    role.push((
+        "Highly privileged".into(),
+        if v["privileged"] == true { "yes" } else { "no" }.into(),
+    ));
+    role.push(("Policy".into(), show(&v["assignment"]["policyId"])));
+    let act = s.section("Activation");
+    act.push((
+        "Maximum duration".into(),
+        r.rule("Expiration_EndUser_Assignment")
+            .and_then(|x| x["maximumDuration"].as_str())
+            .map(duration_words)
+            .unwrap_or_else(|| "—".into()),
+    ));
+    act.push(("Requires".into(), r.activation_needs()));
+    act.push((
+        "Approval".into(),
+        if r.approval() {
+            "required"
+        } else {
+            "not required"
+        }
+        .into(),
+    ));
+    if r.approval() {
+        let named: Vec<String> = r
+            .approvers()
+            .into_iter()
+            .map(|a| {
+                // "user <id>" by its name when the names are known.
+                let id = a.rsplit(' ').next().unwrap_or_default().to_string();
+                match names.get(&id) {
+                    Some(n) => a.replace(&id, &crate::sanitize::clean(n)),
+                    None => a,
+                }
+            })
+            .collect();
+        act.push((
+            "Approvers".into(),
+            if named.is_empty() {
+                "none named (PIM asks Privileged Role Administrators and Global Administrators)"
+                    .into()
+            } else {
+                named.join("; ")
+            },
+        ));
+    }
+    let asg = s.section("Assignments");
+    asg.push((
+        "Eligible assignments".into(),
+        r.expiry("Expiration_Admin_Eligibility"),
+    ));
+    asg.push((
+        "Active assignments".into(),
+        r.expiry("Expiration_Admin_Assignment"),
+    ));
+    let needs: Vec<String> = r
+        .rule("Enablement_Admin_Assignment")
+        .and_then(|x| x["enabledRules"].as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x.as_str().map(crate::sanitize::clean))
+        .collect();
+    asg.push((
+        "Active needs".into(),
+        if needs.is_empty() {
+            "nothing".into()
+        } else {
+            needs.join(", ")
+        },
+    ));
+    let n = s.section("Notifications");
+    for rule in rs
+        .iter()
+        .filter(|x| text(x, "id").starts_with("Notification_"))
+    {
+        n.push((
+            format!(
+                "{}, {}",
+                text(rule, "recipientType"),
+                notification_event(&text(rule, "id"))
+            ),
+            notification_words(rule),
+        ));
+    }
+    s
+}
+
+/// One role's page: its policy read again, with its role's name.
+fn page(
+    client: crate::graph::GraphClient,
+    _: Option<std::sync::Arc<crate::cache::Store>>,
+    id: String,
+) -> super::Computing {
+    Box::pin(async move {
+        let v = client.get_json(&pim::policy_of_role(&id)).await?;
+        let assignment = v["value"][0].clone();
+        let def = client
+            .get_json(
+                &crate::graph::Request::get(format!(
+                    "/roleManagement/directory/roleDefinitions/{}",
+                    crate::graph::endpoints::path_segment(&id)
+                ))
+                .select(&["id", "displayName", "templateId"]),
+            )
+            .await
+            .unwrap_or(Value::Null);
+        let rank = rank(&id, def["templateId"].as_str().unwrap_or_default());
+        Ok(json!({
+            "id": id,
+            "displayName": def["displayName"].as_str().unwrap_or(&id),
+            "privileged": rank != usize::MAX,
+            "assignment": assignment,
+        }))
+    })
+}
+
+/// `export pim-settings`: one record per role and rule.
+fn records(objects: Vec<Value>, _: Option<&crate::licensing::LicenceFacts>) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for v in &objects {
+        for rule in rules_of(v) {
+            let setting = match text(&rule, "@odata.type")
+                .rsplit('.')
+                .next()
+                .unwrap_or_default()
+            {
+                "unifiedRoleManagementPolicyExpirationRule" => format!(
+                    "expiration required: {}; maximum: {}",
+                    rule["isExpirationRequired"],
+                    text(&rule, "maximumDuration")
+                ),
+                "unifiedRoleManagementPolicyEnablementRule" => format!(
+                    "enabled: {}",
+                    rule["enabledRules"].as_array().map_or(String::new(), |a| a
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(" "))
+                ),
+                "unifiedRoleManagementPolicyApprovalRule" => format!(
+                    "approval required: {}; approvers: {}",
+                    rule["setting"]["isApprovalRequired"],
+                    Rules(std::slice::from_ref(&rule)).approvers().join(" ")
+                ),
+                "unifiedRoleManagementPolicyAuthenticationContextRule" => format!(
+                    "enabled: {}; context: {}",
+                    rule["isEnabled"],
+                    text(&rule, "claimValue")
+                ),
+                "unifiedRoleManagementPolicyNotificationRule" => notification_words(&rule),
+                other => other.to_string(),
+            };
+            out.push(vec![
+                text(v, "displayName"),
+                text(v, "id"),
+                text(&rule, "id"),
+                setting,
+            ]);
+        }
+    }
+    out
+}
+
+/// The page of one role's PIM settings.
+pub static DETAIL: super::DetailDef = super::DetailDef {
+    name: "pim-settings",
+    collection: "pim-settings",
+    request: pim::policy_of_role,
+    sheet: |v, _, names| sheet(v, names),
+    needs_facts: false,
+    principal: false,
+    members: false,
+    computed: Some(super::Computed {
+        name: "pim-settings-role",
+        run: page,
+    }),
+    keys: &[],
+    verbs: &[],
+};
+
+/// The PIM settings blade in the registry.
+pub static BLADE: super::BladeDef = super::BladeDef {
+    title: "PIM settings",
+    nav_label: "PIM settings",
+    command: "pim-settings",
+    aliases: &["role-settings", "pim-policies"],
+    load: super::Load::Computed(super::Computed {
+        name: "pim-settings",
+        run: read,
+    }),
+    columns,
+    row,
+    rows_of: None,
+    style,
+    refine: None,
+    opens: Some(super::ObjectKind(&DETAIL)),
+    sync: None,
+    keys: &[],
+    query: None,
+    join: None,
+    records: Some(super::Records {
+        columns: &["role", "roleId", "rule", "setting"],
+        of: records,
+    }),
+    verbs: &[],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_role_in_words() {
+        let v = json!({"id": "r", "displayName": "Global Administrator", "privileged": true,
+        "assignment": {"policy": {"rules": [
+            {"id": "Expiration_EndUser_Assignment", "isExpirationRequired": true, "maximumDuration": "PT8H"},
+            {"id": "Enablement_EndUser_Assignment", "enabledRules": ["MultiFactorAuthentication", "Justification"]},
+            {"id": "Approval_EndUser_Assignment", "setting": {"isApprovalRequired": false}},
+            {"id": "Expiration_Admin_Eligibility", "isExpirationRequired": false, "maximumDuration": "P365D"},
+            {"id": "Expiration_Admin_Assignment", "isExpirationRequired": true, "maximumDuration": "P180D"}
+        ]}}});
+        let r = row(v);
+        assert_eq!(
+            r.cells,
+            [
+                "⚠ Global Administrator",
+                "8h",
+                "MFA, justification",
+                "no",
+                "never expires",
+                "180 days"
+            ]
+        );
+    }
+}

@@ -1,0 +1,86 @@
+//! PIM settings (issue 26, first part): every directory role's PIM policy in words, the highly
+//! privileged roles first and marked; a role's page with approval and notifications; `export
+//! pim-settings` one record per role and rule.
+
+use crate::common::Harness;
+use crossterm::event::KeyCode;
+use entra_console::app::View;
+use entra_console::blades::BladeKind;
+
+fn rows(h: &Harness) -> Vec<Vec<String>> {
+    let View::List(l) = h.app.top() else {
+        panic!("a list")
+    };
+    l.table.visible_rows().map(|r| r.cells.to_vec()).collect()
+}
+
+#[tokio::test]
+async fn every_role_in_words_privileged_first() {
+    let mut h = Harness::new(true).await;
+    h.open(BladeKind::from_command("pim-settings").unwrap())
+        .await;
+    let all = rows(&h);
+    assert!(all.len() > 100, "every role: {}", all.len());
+    assert_eq!(all[0][0], "⚠ Global Administrator");
+    // The fixture's settings: Privileged Role Administrator needs context c4, 4 h at most;
+    // Security Administrator waits for an approver.
+    let pra = all
+        .iter()
+        .find(|r| r[0] == "⚠ Privileged Role Administrator")
+        .unwrap();
+    assert_eq!(pra[1], "4h");
+    assert!(pra[2].contains("context c4"), "{pra:?}");
+    let sec = all
+        .iter()
+        .find(|r| r[0] == "Security Administrator")
+        .unwrap();
+    assert_eq!(sec[3], "required");
+    // A role's page: approval and notifications in words.
+    h.filter("Security Administrator").await;
+    h.key(KeyCode::Enter).await;
+    let screen = h.render(100, 50);
+    for want in [
+        "Approval",
+        "required",
+        "Maximum duration",
+        "Notifications",
+        "Approver, activated",
+    ] {
+        assert!(screen.contains(want), "{want}: {screen}");
+    }
+}
+
+#[test]
+fn export_writes_one_record_per_role_and_rule() {
+    let home = tempfile::tempdir().unwrap();
+    let out = crate::common::bin(home.path(), false)
+        .args(["--demo", "export", "pim-settings", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["role", "roleId", "rule", "setting"]
+    );
+    let records: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let ga: Vec<&csv::StringRecord> = records
+        .iter()
+        .filter(|r| &r[0] == "Global Administrator")
+        .collect();
+    assert_eq!(ga.len(), 17, "the 17 rules of a role");
+    assert!(records.len() > 100 * 17);
+    let approval = records
+        .iter()
+        .find(|r| &r[0] == "Security Administrator" && &r[2] == "Approval_EndUser_Assignment")
+        .unwrap();
+    assert!(
+        approval[3].contains("approval required: true"),
+        "{approval:?}"
+    );
+}
