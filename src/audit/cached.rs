@@ -77,6 +77,7 @@ pub fn save(store: &Store, i: &Inputs) -> Result<(), CacheError> {
         "assignments",
         i.assignments.as_deref().map_err(String::as_str),
     )?;
+    part("pimPolicies", i.pim.as_deref().map_err(String::as_str))?;
     let excluded: Vec<Value> = i
         .group_members
         .iter()
@@ -222,6 +223,7 @@ pub fn load(store: &Store, break_glass: Vec<String>) -> Result<Inputs, String> {
         users,
         risky: or_failed("risky", read("risky")),
         assignments: or_failed("assignments", read("assignments")),
+        pim: or_failed("pimPolicies", read("pimPolicies")),
         group_members,
         group_names,
         break_glass: ids,
@@ -282,6 +284,7 @@ pub async fn sync(
         ("users", inputs.users.is_err()),
         ("risky users", inputs.risky.is_err()),
         ("PIM assignments", inputs.assignments.is_err()),
+        ("PIM policies", inputs.pim.is_err()),
         ("authorization policy", inputs.authorization.is_err()),
         ("authentication methods", inputs.methods.is_err()),
         ("domains", inputs.domains.is_err()),

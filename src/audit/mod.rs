@@ -10,6 +10,7 @@ pub mod drift;
 pub mod licences;
 pub mod methods;
 mod model;
+pub mod pim;
 pub mod report;
 pub mod roles;
 pub mod settings;
@@ -25,6 +26,7 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
     out.extend(licences::run(i));
     out.extend(methods::run(i));
     out.extend(settings::run(i));
+    out.extend(pim::run(i));
     // SCuBA's order (3.1 … 3.9, 5.1 …), then this console's own.
     out.sort_by_key(|f| order(f.rule.id));
     out

@@ -85,6 +85,8 @@ pub struct Inputs {
     pub risky: Result<Vec<Value>, String>,
     /// roleAssignmentScheduleInstances with their principals (permanent or activated).
     pub assignments: Result<Vec<Value>, String>,
+    /// Every directory role's PIM policy assignment with its policy and rules.
+    pub pim: Result<Vec<Value>, String>,
     /// Members (ids) of the groups policies exclude, to tell a break-glass group from others.
     pub group_members: std::collections::HashMap<String, Vec<String>>,
     /// The names of those groups (evidence names them, offline too).
@@ -191,6 +193,16 @@ pub async fn read(client: &GraphClient, break_glass: Vec<String>) -> Inputs {
             .map_err(|e| {
                 if e.needs_p2() {
                     "needs Entra ID P2 (PIM): Graph refused the assignment schedules".into()
+                } else {
+                    e.to_string()
+                }
+            }),
+        pim: client
+            .get_all(crate::graph::resources::pim::policies_of_roles())
+            .await
+            .map_err(|e| {
+                if e.needs_p2() {
+                    "needs Entra ID P2 (PIM): Graph refused the role policies".into()
                 } else {
                     e.to_string()
                 }

@@ -14,6 +14,7 @@ fn inputs() -> Inputs {
         users: Ok(Vec::new()),
         risky: Ok(Vec::new()),
         assignments: Ok(Vec::new()),
+        pim: Ok(Vec::new()),
         group_members: Default::default(),
         group_names: Default::default(),
         break_glass: vec!["bg1".into()],

@@ -220,3 +220,57 @@ fn rules_come_in_scuba_order_then_the_console_own() {
     assert!(p("MS.AAD.3.9") < p("MS.AAD.5.1"));
     assert!(p("MS.AAD.8.2") < p("EC.1"));
 }
+
+#[test]
+fn pim_settings_7_6_to_7_9_and_activations_that_can_never_succeed() {
+    let ga = "62e90394-69f5-4237-9190-012177145e10";
+    let pra = "e8611ab8-c189-46e8-94e1-60213ab1f814";
+    let note = |id: &str, to: &[&str]| json!({"id": id, "notificationRecipients": to});
+    let policy = |role: &str, approval: bool, alerts: &[&str], context: Option<&str>| {
+        json!({"roleDefinitionId": role, "policy": {"rules": [
+            {"id": "Approval_EndUser_Assignment", "setting": {"isApprovalRequired": approval}},
+            note("Notification_Admin_Admin_Eligibility", alerts),
+            note("Notification_Admin_Admin_Assignment", alerts),
+            note("Notification_Admin_EndUser_Assignment", alerts),
+            {"id": "AuthenticationContext_EndUser_Assignment",
+             "isEnabled": context.is_some(), "claimValue": context},
+        ]}})
+    };
+    let mut i = inputs();
+    // The defaults PIM gives a role: no approval, no alert recipients.
+    i.pim = Ok(vec![
+        policy(ga, false, &[], None),
+        policy(pra, false, &[], Some("c4")),
+    ]);
+    for id in [
+        "MS.AAD.7.6",
+        "MS.AAD.7.7",
+        "MS.AAD.7.8",
+        "MS.AAD.7.9",
+        "EC.9",
+    ] {
+        assert_eq!(status(&i, id), Status::Fail, "{id}");
+    }
+    let sec = ["secops@contoso.com"];
+    i.pim = Ok(vec![
+        policy(ga, true, &sec, None),
+        policy(pra, false, &sec, Some("c4")),
+    ]);
+    policies(
+        &mut i,
+        vec![json!({"displayName": "Step-up", "state": "enabled",
+            "conditions": {"applications": {"includeAuthenticationContextClassReferences": ["c4"]}},
+            "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}})],
+    );
+    for id in [
+        "MS.AAD.7.6",
+        "MS.AAD.7.7",
+        "MS.AAD.7.8",
+        "MS.AAD.7.9",
+        "EC.9",
+    ] {
+        assert_eq!(status(&i, id), Status::Pass, "{id}");
+    }
+    i.pim = Err("needs Entra ID P2".into());
+    assert!(matches!(status(&i, "MS.AAD.7.6"), Status::NotEvaluable(_)));
+}

@@ -27,21 +27,43 @@ fn rank(role_id: &str, template: &str) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-/// Each role's policy assignment with its role's name, privileged first. Read live (`sync`
-/// does not keep PIM policies).
+/// Each role's policy assignment with its role's name, privileged first: live, or offline
+/// from what `sync` (or a live `audit`) kept of the audit's reads.
 fn read(
     client: crate::graph::GraphClient,
-    _: Option<std::sync::Arc<crate::cache::Store>>,
+    store: Option<std::sync::Arc<crate::cache::Store>>,
     _: String,
 ) -> super::Computing {
     Box::pin(async move {
+        use crate::graph::GraphError;
         if client.is_offline() {
-            return Err(crate::graph::GraphError::Cache(
-                "PIM settings are read live: the cache does not keep them".into(),
-            ));
+            let Some(st) = store else {
+                return Err(GraphError::Offline);
+            };
+            let ((assignments, at), (roles, _)) = crate::cache::off_thread(st, |s| {
+                Ok((
+                    s.list("audit:pimPolicies")?,
+                    s.list("audit:roleDefinitions")?,
+                ))
+            })
+            .await
+            .map_err(|e| GraphError::Cache(e.to_string()))?;
+            if at.is_none() {
+                return Err(GraphError::Cache(
+                    "PIM settings are not in this cache: run `entra-console sync` (or `audit`) online with it".into(),
+                ));
+            }
+            return Ok(listed(assignments, &roles));
         }
         let assignments = client.get_all(pim::policies_of_roles()).await?;
         let roles = client.get_all(pim::role_names()).await?;
+        Ok(listed(assignments, &roles))
+    })
+}
+
+/// The rows' objects: each assignment with its role's name and rank, privileged first.
+fn listed(assignments: Vec<Value>, roles: &[Value]) -> Value {
+    {
         let mut out: Vec<Value> = assignments
             .into_iter()
             .filter_map(|a| {
@@ -65,8 +87,8 @@ fn read(
             (a["@rank"].as_u64(), text(a, "displayName"))
                 .cmp(&(b["@rank"].as_u64(), text(b, "displayName")))
         });
-        Ok(Value::Array(out))
-    })
+        Value::Array(out)
+    }
 }
 
 pub fn columns() -> Vec<Column> {

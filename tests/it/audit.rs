@@ -134,7 +134,7 @@ async fn from_a_finding_to_its_evidence_and_the_object() {
     let View::List(l) = h.app.top() else {
         panic!("the findings")
     };
-    assert_eq!(l.table.len(), 30, "every rule, one row each");
+    assert_eq!(l.table.len(), 35, "every rule, one row each");
     h.filter("EC.2").await;
     h.key(KeyCode::Enter).await;
     let View::List(l) = h.app.top() else {
@@ -560,7 +560,7 @@ async fn the_findings_blade_offline_judges_the_cached_audit() {
         panic!("the findings")
     };
     assert!(l.load.error.is_none(), "{:?}", l.load.error);
-    assert_eq!(l.table.len(), 30);
+    assert_eq!(l.table.len(), 35);
     assert_eq!(
         h.server.state.faults.log.lock().unwrap().len(),
         sent,

@@ -84,3 +84,31 @@ fn export_writes_one_record_per_role_and_rule() {
         "{approval:?}"
     );
 }
+
+/// Offline, the settings come from what `sync` kept of the audit's reads; a cache without them
+/// says how to get them.
+#[tokio::test]
+async fn offline_from_what_sync_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(
+        entra_console::cache::Store::open(&dir.path().join("c.db"), true).unwrap(),
+    );
+    let mut h = Harness::new(true).await;
+    h.store = Some(store.clone());
+    h.client = h.client.clone().offline();
+    let blade = BladeKind::from_command("pim-settings").unwrap();
+    h.open(blade).await;
+    let View::List(l) = h.app.top() else {
+        panic!("a list")
+    };
+    let why = l.load.error.clone().expect("not kept yet");
+    assert!(why.contains("entra-console sync"), "{why}");
+    let live = Harness::new(true).await;
+    entra_console::audit::cached::sync(&live.client, &store)
+        .await
+        .unwrap();
+    h.open(blade).await;
+    let all = rows(&h);
+    assert!(all.len() > 100, "{}", all.len());
+    assert_eq!(all[0][0], "⚠ Global Administrator");
+}
