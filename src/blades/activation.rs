@@ -53,6 +53,9 @@ fn activate(s: &Scope) -> Vec<Step> {
                     "roleName": super::my_roles::role_name(&v),
                     "scope": v["directoryScopeId"].as_str().unwrap_or("/"),
                     "principal": v["principalId"].as_str().unwrap_or_default(),
+                    // What enabled policies target, when read: a context none targets makes
+                    // the activation fail whatever is typed (said in the confirm).
+                    "targeted": super::pim_rules::targeted_contexts(s.facts),
                 }),
                 run: policy_read,
             },
@@ -77,8 +80,45 @@ fn policy_read(read: Result<Value, crate::graph::GraphError>, with: &Value) -> V
             "the role's PIM policy could not be read ({e}); Graph will say what it wants"
         )),
     };
+    with["note"] = note.into();
+    let rs = rules(&with);
+    // A context demanded: whether any enabled policy targets it is read first (unless the
+    // protection facts already said), so the confirm can say the activation cannot succeed.
+    if Rules(&rs).context().is_some() && with["targeted"].is_null() {
+        return vec![Step::Read {
+            request: crate::graph::endpoints::ca_policies(),
+            then: ReadThen {
+                with,
+                run: |read, with| {
+                    let mut with = with.clone();
+                    if let Ok(v) = read {
+                        let targeted: Vec<String> = v["value"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter(|p| p["state"] == "enabled")
+                            .flat_map(|p| {
+                                crate::graph::model::strs(
+                                    &p["conditions"]["applications"]
+                                        ["includeAuthenticationContextClassReferences"],
+                                )
+                            })
+                            .collect();
+                        with["targeted"] = json!(targeted);
+                    }
+                    justification(with)
+                },
+            },
+        }];
+    }
+    justification(with)
+}
+
+/// The justification (required or optional, as the policy says).
+fn justification(with: Value) -> Vec<Step> {
     let rs = rules(&with);
     let r = Rules(&rs);
+    let note = with["note"].as_str().map(str::to_string);
     let required = r.needs_justification();
     vec![Step::Prompt(Prompt {
         title: format!(
@@ -175,6 +215,12 @@ fn confirm(with: &Value, at: usize) -> Vec<Step> {
     }
     if r.approval() {
         then.push("it waits for an approver before it is active".into());
+    }
+    let targeted: Option<Vec<String>> = serde_json::from_value(with["targeted"].clone()).ok();
+    if let Some(never) =
+        super::pim_rules::never_satisfied(r.context().as_deref(), targeted.as_deref())
+    {
+        then.insert(0, format!("WARNING: {never}"));
     }
     let s = |k: &str| with[k].as_str().unwrap_or_default();
     let title = format!(

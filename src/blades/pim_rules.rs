@@ -150,6 +150,41 @@ impl Rules<'_> {
     }
 }
 
+/// The authentication contexts enabled Conditional Access policies target, when the policies
+/// were read (`None`: unknown, say nothing).
+pub fn targeted_contexts(facts: Option<&crate::protect::Facts>) -> Option<Vec<String>> {
+    let f = facts?;
+    if f.missing
+        .iter()
+        .any(|(p, _)| *p == crate::protect::Part::Policies)
+    {
+        return None;
+    }
+    Some(
+        f.policies
+            .iter()
+            .filter(|p| p["state"] == "enabled")
+            .flat_map(|p| {
+                crate::graph::model::strs(
+                    &p["conditions"]["applications"]["includeAuthenticationContextClassReferences"],
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Why an activation demanding `context` can never succeed, when no enabled policy targets it.
+pub fn never_satisfied(context: Option<&str>, targeted: Option<&[String]>) -> Option<String> {
+    let c = context?;
+    let t = targeted?;
+    (!t.iter().any(|x| x == c)).then(|| {
+        format!(
+            "this activation will be refused: no enabled Conditional Access policy targets \
+             authentication context {c}"
+        )
+    })
+}
+
 /// An ISO 8601 duration in words (`PT8H` → "8h", `P365D` → "365 days"); another shape as it is.
 pub fn duration_words(d: &str) -> String {
     if let Some(h) = d.strip_prefix("PT").and_then(|x| x.strip_suffix('H')) {

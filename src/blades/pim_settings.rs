@@ -178,7 +178,7 @@ fn notification_event(id: &str) -> &'static str {
     }
 }
 
-pub fn sheet(v: &Value, names: &super::Names) -> Sheet {
+pub fn sheet(v: &Value, facts: Option<&crate::protect::Facts>, names: &super::Names) -> Sheet {
     let rs = rules_of(v);
     let r = Rules(&rs);
     let mut s = Sheet::default();
@@ -199,6 +199,12 @@ pub fn sheet(v: &Value, names: &super::Names) -> Sheet {
             .unwrap_or_else(|| "—".into()),
     ));
     act.push(("Requires".into(), r.activation_needs()));
+    let targeted = super::pim_rules::targeted_contexts(facts);
+    if let Some(never) =
+        super::pim_rules::never_satisfied(r.context().as_deref(), targeted.as_deref())
+    {
+        act.push(("Never succeeds".into(), never));
+    }
     act.push((
         "Approval".into(),
         if r.approval() {
@@ -353,8 +359,8 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     name: "pim-settings",
     collection: "pim-settings",
     request: pim::policy_of_role,
-    sheet: |v, _, names| sheet(v, names),
-    needs_facts: false,
+    sheet,
+    needs_facts: true,
     principal: false,
     members: false,
     computed: Some(super::Computed {

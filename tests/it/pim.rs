@@ -195,3 +195,37 @@ async fn an_activation_whose_answer_was_lost_is_sent_once() {
         "{all:?}"
     );
 }
+
+/// Issue 26, the lint: Privileged Role Administrator's activation demands context c4, which no
+/// enabled Conditional Access policy targets in the demo: the confirm says it will be refused
+/// before anything is sent.
+#[tokio::test]
+async fn an_activation_that_can_never_succeed_is_said_in_its_confirm() {
+    let mut h = Box::pin(harness()).await;
+    h.filter("Privileged Role").await;
+    h.key(KeyCode::Char('a')).await;
+    h.type_str("Change CHG-1043").await;
+    h.key(KeyCode::Enter).await;
+    h.type_str("CHG-1043").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().expect("a confirm");
+    assert!(
+        w.title.contains(
+            "this activation will be refused: no enabled Conditional Access policy targets authentication context c4"
+        ),
+        "{}",
+        w.title
+    );
+    assert!(
+        !h.server
+            .state
+            .faults
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with("POST") && l.contains("roleAssignmentScheduleRequests")),
+        "nothing sent"
+    );
+}
