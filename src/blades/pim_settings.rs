@@ -40,7 +40,7 @@ fn read(
             let Some(st) = store else {
                 return Err(GraphError::Offline);
             };
-            let ((assignments, at), (roles, _)) = crate::cache::off_thread(st, |s| {
+            let ((assignments, at), (roles, _)) = crate::cache::off_thread(st.clone(), |s| {
                 Ok((
                     s.list("audit:pimPolicies")?,
                     s.list("audit:roleDefinitions")?,
@@ -53,16 +53,38 @@ fn read(
                     "PIM settings are not in this cache: run `entra-console sync` (or `audit`) online with it".into(),
                 ));
             }
-            return Ok(listed(assignments, &roles));
+            let policies = crate::cache::off_thread(st, |s| s.list("audit:policies"))
+                .await
+                .ok()
+                .filter(|(_, at)| at.is_some())
+                .map(|(p, _)| p);
+            return Ok(listed(assignments, &roles, policies.as_deref()));
         }
         let assignments = client.get_all(pim::policies_of_roles()).await?;
         let roles = client.get_all(pim::role_names()).await?;
-        Ok(listed(assignments, &roles))
+        // The Conditional Access policies, for the lint (a context none targets); not read,
+        // the lint says nothing.
+        let policies = client
+            .get_all(crate::graph::endpoints::ca_policies())
+            .await
+            .ok();
+        Ok(listed(assignments, &roles, policies.as_deref()))
     })
 }
 
-/// The rows' objects: each assignment with its role's name and rank, privileged first.
-fn listed(assignments: Vec<Value>, roles: &[Value]) -> Value {
+/// The rows' objects: each assignment with its role's name and rank, privileged first; a
+/// role whose activation can never succeed carries why under `@never` (the console's key).
+fn listed(assignments: Vec<Value>, roles: &[Value], policies: Option<&[Value]>) -> Value {
+    let targeted: Option<Vec<String>> = policies.map(|ps| {
+        ps.iter()
+            .filter(|p| p["state"] == "enabled")
+            .flat_map(|p| {
+                crate::graph::model::strs(
+                    &p["conditions"]["applications"]["includeAuthenticationContextClassReferences"],
+                )
+            })
+            .collect()
+    });
     {
         let mut out: Vec<Value> = assignments
             .into_iter()
@@ -77,9 +99,15 @@ fn listed(assignments: Vec<Value>, roles: &[Value]) -> Value {
                     .and_then(|d| d["templateId"].as_str())
                     .unwrap_or_default();
                 let rank = rank(&id, template);
+                let rules = a["policy"]["rules"].as_array().cloned().unwrap_or_default();
+                let never = super::pim_rules::never_satisfied(
+                    Rules(&rules).context().as_deref(),
+                    targeted.as_deref(),
+                );
                 Some(json!({
                     "id": id, "displayName": name,
                     "privileged": rank != usize::MAX, "@rank": rank, "assignment": a,
+                    "@never": never,
                 }))
             })
             .collect();
@@ -119,10 +147,10 @@ pub fn row(v: Value) -> TableRow {
             name
         },
         max,
-        if rs.is_empty() {
-            "not read".into()
-        } else {
-            r.activation_needs()
+        match (&v["@never"], rs.is_empty()) {
+            (Value::String(_), _) => format!("never succeeds: {}", r.activation_needs()),
+            (_, true) => "not read".into(),
+            (_, false) => r.activation_needs(),
         },
         if r.approval() { "required" } else { "no" }.to_string(),
         r.expiry("Expiration_Admin_Eligibility"),
@@ -137,6 +165,7 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
         (0, _) if privileged => Some(theme.warning),
         // A privileged role activated with nothing asked, or with no approval.
         (2, Some("nothing")) if privileged => Some(theme.error),
+        (2, Some(c)) if c.starts_with("never succeeds") => Some(theme.error),
         (3, Some("no")) if privileged => Some(theme.warning),
         (4 | 5, Some("never expires")) if privileged => Some(theme.warning),
         _ => None,

@@ -30,6 +30,15 @@ async fn every_role_in_words_privileged_first() {
         .unwrap();
     assert_eq!(pra[1], "4h");
     assert!(pra[2].contains("context c4"), "{pra:?}");
+    // No enabled policy targets c4 in the demo: the row says the activation never succeeds.
+    assert!(pra[2].starts_with("never succeeds"), "{pra:?}");
+    assert!(
+        !all.iter()
+            .find(|r| r[0] == "⚠ Global Administrator")
+            .unwrap()[2]
+            .starts_with("never"),
+        "a role without a context is not flagged"
+    );
     let sec = all
         .iter()
         .find(|r| r[0] == "Security Administrator")
