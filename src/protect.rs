@@ -231,13 +231,26 @@ impl Facts {
     pub fn policies_targeting(&self, acrs: &str) -> Vec<&Value> {
         self.policies
             .iter()
-            .filter(|p| {
-                p["conditions"]["applications"]["includeAuthenticationContextClassReferences"]
-                    .as_array()
-                    .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(acrs)))
-            })
+            .filter(|p| contexts_of(p).iter().any(|c| c == acrs))
             .collect()
     }
+}
+
+/// The authentication contexts a Conditional Access policy targets.
+pub fn contexts_of(policy: &Value) -> Vec<String> {
+    crate::graph::model::strs(
+        &policy["conditions"]["applications"]["includeAuthenticationContextClassReferences"],
+    )
+}
+
+/// The authentication contexts the enabled policies among `policies` target (what a demand
+/// for one can be satisfied by).
+pub fn targeted_contexts(policies: &[Value]) -> Vec<String> {
+    policies
+        .iter()
+        .filter(|p| p["state"] == "enabled")
+        .flat_map(contexts_of)
+        .collect()
 }
 
 /// A policy's state in admin-center words.

@@ -163,17 +163,8 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
     let never = match &i.facts {
         Err(e) => super::model::not_evaluable(&NEVER, e),
         Ok(f) => {
-            let targeted = |c: &str| {
-                f.policies.iter().any(|p| {
-                    p["state"] == "enabled"
-                        && strs(
-                            &p["conditions"]["applications"]
-                                ["includeAuthenticationContextClassReferences"],
-                        )
-                        .iter()
-                        .any(|x| x == c)
-                })
-            };
+            let contexts = crate::protect::targeted_contexts(&f.policies);
+            let targeted = |c: &str| contexts.iter().any(|x| x == c);
             let ev = all
                 .iter()
                 .filter_map(|a| {

@@ -92,19 +92,8 @@ fn policy_read(read: Result<Value, crate::graph::GraphError>, with: &Value) -> V
                 run: |read, with| {
                     let mut with = with.clone();
                     if let Ok(v) = read {
-                        let targeted: Vec<String> = v["value"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter(|p| p["state"] == "enabled")
-                            .flat_map(|p| {
-                                crate::graph::model::strs(
-                                    &p["conditions"]["applications"]
-                                        ["includeAuthenticationContextClassReferences"],
-                                )
-                            })
-                            .collect();
-                        with["targeted"] = json!(targeted);
+                        let policies = v["value"].as_array().cloned().unwrap_or_default();
+                        with["targeted"] = json!(crate::protect::targeted_contexts(&policies));
                     }
                     justification(with)
                 },

@@ -160,17 +160,7 @@ pub fn targeted_contexts(facts: Option<&crate::protect::Facts>) -> Option<Vec<St
     {
         return None;
     }
-    Some(
-        f.policies
-            .iter()
-            .filter(|p| p["state"] == "enabled")
-            .flat_map(|p| {
-                crate::graph::model::strs(
-                    &p["conditions"]["applications"]["includeAuthenticationContextClassReferences"],
-                )
-            })
-            .collect(),
-    )
+    Some(crate::protect::targeted_contexts(&f.policies))
 }
 
 /// Why an activation demanding `context` can never succeed, when no enabled policy targets it.

@@ -75,48 +75,37 @@ fn read(
 /// The rows' objects: each assignment with its role's name and rank, privileged first; a
 /// role whose activation can never succeed carries why under `@never` (the console's key).
 fn listed(assignments: Vec<Value>, roles: &[Value], policies: Option<&[Value]>) -> Value {
-    let targeted: Option<Vec<String>> = policies.map(|ps| {
-        ps.iter()
-            .filter(|p| p["state"] == "enabled")
-            .flat_map(|p| {
-                crate::graph::model::strs(
-                    &p["conditions"]["applications"]["includeAuthenticationContextClassReferences"],
-                )
-            })
-            .collect()
+    let targeted = policies.map(crate::protect::targeted_contexts);
+    let mut out: Vec<Value> = assignments
+        .into_iter()
+        .filter_map(|a| {
+            let id = a["roleDefinitionId"].as_str()?.to_string();
+            let def = roles.iter().find(|r| r["id"] == id.as_str());
+            let name = def
+                .and_then(|d| d["displayName"].as_str())
+                .unwrap_or(&id)
+                .to_string();
+            let template = def
+                .and_then(|d| d["templateId"].as_str())
+                .unwrap_or_default();
+            let rank = rank(&id, template);
+            let rules = a["policy"]["rules"].as_array().cloned().unwrap_or_default();
+            let never = super::pim_rules::never_satisfied(
+                Rules(&rules).context().as_deref(),
+                targeted.as_deref(),
+            );
+            Some(json!({
+                "id": id, "displayName": name,
+                "privileged": rank != usize::MAX, "@rank": rank, "assignment": a,
+                "@never": never,
+            }))
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a["@rank"].as_u64(), text(a, "displayName"))
+            .cmp(&(b["@rank"].as_u64(), text(b, "displayName")))
     });
-    {
-        let mut out: Vec<Value> = assignments
-            .into_iter()
-            .filter_map(|a| {
-                let id = a["roleDefinitionId"].as_str()?.to_string();
-                let def = roles.iter().find(|r| r["id"] == id.as_str());
-                let name = def
-                    .and_then(|d| d["displayName"].as_str())
-                    .unwrap_or(&id)
-                    .to_string();
-                let template = def
-                    .and_then(|d| d["templateId"].as_str())
-                    .unwrap_or_default();
-                let rank = rank(&id, template);
-                let rules = a["policy"]["rules"].as_array().cloned().unwrap_or_default();
-                let never = super::pim_rules::never_satisfied(
-                    Rules(&rules).context().as_deref(),
-                    targeted.as_deref(),
-                );
-                Some(json!({
-                    "id": id, "displayName": name,
-                    "privileged": rank != usize::MAX, "@rank": rank, "assignment": a,
-                    "@never": never,
-                }))
-            })
-            .collect();
-        out.sort_by(|a, b| {
-            (a["@rank"].as_u64(), text(a, "displayName"))
-                .cmp(&(b["@rank"].as_u64(), text(b, "displayName")))
-        });
-        Value::Array(out)
-    }
+    Value::Array(out)
 }
 
 pub fn columns() -> Vec<Column> {
@@ -317,13 +306,7 @@ fn page(
         let v = client.get_json(&pim::policy_of_role(&id)).await?;
         let assignment = v["value"][0].clone();
         let def = client
-            .get_json(
-                &crate::graph::Request::get(format!(
-                    "/roleManagement/directory/roleDefinitions/{}",
-                    crate::graph::endpoints::path_segment(&id)
-                ))
-                .select(&["id", "displayName", "templateId"]),
-            )
+            .get_json(&pim::role_name(&id))
             .await
             .unwrap_or(Value::Null);
         let rank = rank(&id, def["templateId"].as_str().unwrap_or_default());

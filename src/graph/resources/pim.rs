@@ -24,13 +24,20 @@ pub fn policies_of_roles() -> Request {
         .expand("policy($expand=rules)")
 }
 
+const ROLE_NAME: &[&str] = &["id", "displayName", "templateId"];
+
 /// The directory roles by id and name (rbacapplication-list-roledefinitions.md).
 pub fn role_names() -> Request {
-    Request::get("/roleManagement/directory/roleDefinitions").select(&[
-        "id",
-        "displayName",
-        "templateId",
-    ])
+    Request::get("/roleManagement/directory/roleDefinitions").select(ROLE_NAME)
+}
+
+/// One directory role's id and name (unifiedroledefinition-get.md).
+pub fn role_name(id: &str) -> Request {
+    Request::get(format!(
+        "/roleManagement/directory/roleDefinitions/{}",
+        crate::graph::endpoints::path_segment(id)
+    ))
+    .select(ROLE_NAME)
 }
 
 const REQUESTS: &str = "/roleManagement/directory/roleAssignmentScheduleRequests";
