@@ -34,8 +34,6 @@ pub enum Action {
     CopyId,
     NextTab,
     Mark,
-    WhatIf,
-    /// Reprocess a user's group licence assignments.
     /// A verb the view's blade declares (`risky-users:compromised`): the blade owns its key,
     /// its words and whether it writes.
     #[strum(disabled)]
@@ -77,7 +75,7 @@ mod tests {
         }
         // The names keymap files use.
         assert_eq!(Action::PageDown.name(), "page-down");
-        assert_eq!(Action::WhatIf.name(), "what-if");
+        assert_eq!(Action::NextTab.name(), "next-tab");
         assert_eq!(Action::from_name("focus-nav"), Some(Action::FocusNav));
         assert_eq!(Action::from_name("nope"), None);
     }

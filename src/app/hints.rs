@@ -2,7 +2,7 @@
 //! the status bar), and the refusal of a key the view does not answer.
 
 use super::{Action, App, View};
-use crate::blades::ListSource;
+use crate::blades::{ListSource, Marks};
 
 /// The view-specific actions with short labels, in the order the status bar shows them.
 pub fn view_actions(view: &View) -> Vec<(Action, &'static str)> {
@@ -15,11 +15,19 @@ pub fn view_actions(view: &View) -> Vec<(Action, &'static str)> {
         },
         View::Detail(d) => d.target.kind.def().verbs,
     };
-    verbs
+    let verbs = verbs
         .iter()
-        .map(|v| (Action::Verb(crate::blades::verb::VerbRef(v)), v.label))
-        .chain(declared.iter().copied())
-        .collect()
+        .map(|v| (Action::Verb(crate::blades::verb::VerbRef(v)), v.label));
+    match view {
+        // A list for marking says so first.
+        View::List(l)
+            if matches!(&l.source, ListSource::Blade(b) | ListSource::Query { blade: b, .. }
+                if b.def().marks == Marks::First) =>
+        {
+            declared.iter().copied().chain(verbs).collect()
+        }
+        _ => verbs.chain(declared.iter().copied()).collect(),
+    }
 }
 
 use crate::blades::verb::VerbRef;
@@ -29,6 +37,7 @@ const ASSIGNMENTS: &[(Action, &str)] = &[
     (Action::Verb(VerbRef(&roles::ASSIGN_ELIGIBLE)), "eligible"),
     (Action::Verb(VerbRef(&roles::REMOVE_ASSIGNMENT)), "remove"),
 ];
+const MARK: &[(Action, &str)] = &[(Action::Mark, "mark")];
 const WHAT_IF: &[(Action, &str)] = &[(Action::Verb(VerbRef(&whatif::STATE)), "state")];
 const MEMBERS: &[(Action, &str)] = &[
     (Action::Verb(VerbRef(&groups::ADD_MEMBER)), "add member"),
@@ -52,8 +61,14 @@ fn declared(view: &View) -> &'static [(Action, &'static str)] {
     use crate::blades::groups::Relation;
     match view {
         View::List(l) => match &l.source {
-            // A blade's keys are declared with the blade.
-            ListSource::Blade(b) | ListSource::Query { blade: b, .. } => b.def().keys,
+            // Marking is declared with the blade.
+            ListSource::Blade(b) | ListSource::Query { blade: b, .. } => {
+                if b.def().marks == Marks::No {
+                    &[]
+                } else {
+                    MARK
+                }
+            }
             ListSource::RoleAssignments { .. } => ASSIGNMENTS,
             ListSource::WhatIf { .. } => WHAT_IF,
             ListSource::GroupMembers { relation, .. } => match relation {
@@ -64,14 +79,14 @@ fn declared(view: &View) -> &'static [(Action, &'static str)] {
             },
             _ => &[],
         },
-        // An object's page keys are declared with its kind.
-        View::Detail(d) => d.target.kind.def().keys,
+        // A page answers its kind's verbs only.
+        View::Detail(_) => &[],
     }
 }
 
 /// Actions that belong to some views only (the others work everywhere).
 fn view_specific(a: Action) -> bool {
-    matches!(a, Action::Verb(_) | Action::Mark | Action::WhatIf)
+    matches!(a, Action::Verb(_) | Action::Mark)
 }
 
 impl App {

@@ -566,7 +566,6 @@ impl App {
                     d.scroll = 0;
                 }
             }
-            Action::WhatIf => self.open_what_if_prompt(),
             Action::Mark => {
                 if let View::List(l) = self.top_mut() {
                     l.table.toggle_mark();

@@ -3,7 +3,6 @@
 
 use super::verb::{Flow, Verb};
 use super::{path_segment, text};
-use crate::action::Action;
 pub use crate::ca::conditions_summary;
 use crate::ca::strs;
 pub use crate::graph::endpoints::{ca_policies as list_request, ca_policy as detail_request};
@@ -222,7 +221,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         request: list_request(),
         delta: false,
     }),
-    keys: &[(Action::WhatIf, "what if")],
+    marks: super::Marks::No,
     query: None,
     join: None,
     records: None,
@@ -233,6 +232,8 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         crate::flow_verb!("add", "new", true, Flow::New { countries: false }),
         DUPLICATE,
         DELETE,
+        // `w`: the What If prompt, bound by its generic name.
+        crate::flow_verb!("what-if", "what if", false, Flow::WhatIf),
     ],
 };
 
@@ -246,7 +247,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     computed: None,
-    keys: &[],
     verbs: &[EDIT, STATE, EXCLUDE, DUPLICATE, DELETE],
 };
 

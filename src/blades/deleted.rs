@@ -6,7 +6,6 @@
 
 use super::verb::{Choice, Confirm, Prompt, Scope, Step, Target, Then, Verb};
 use super::{date, text};
-use crate::action::Action;
 use crate::graph::{Method, Request};
 use crate::sanitize::clean;
 use crate::theme::Theme;
@@ -350,7 +349,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: None,
     opens: Some(super::ObjectKind(&DETAIL)),
     sync: None,
-    keys: &[(Action::Mark, "mark")],
+    marks: super::Marks::Last,
     query: None,
     join: None,
     records: Some(super::Records {
@@ -395,7 +394,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     computed: None,
-    keys: &[],
     verbs: &[],
 };
 

@@ -7,7 +7,6 @@
 
 use super::verb::{Choice, Confirm, Prompt, Scope, Step, Target, Then, Verb, count};
 use super::{ListSource, Reading, date, text};
-use crate::action::Action;
 use crate::graph::resources::devices as graph;
 use crate::graph::{GraphClient, Request};
 use crate::sanitize::clean;
@@ -546,7 +545,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         request: graph::list(),
         delta: false,
     }),
-    keys: &[(Action::Mark, "mark")],
+    marks: super::Marks::Last,
     query: Some(query),
     join: None,
     records: None,
@@ -577,7 +576,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
         run: page,
     }),
     members: false,
-    keys: &[],
     verbs: &[
         Verb {
             help: "Enable or disable this device",

@@ -126,7 +126,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: None,
     opens: None,
     sync: None,
-    keys: &[],
+    marks: super::Marks::No,
     query: None,
     join: None,
     records: None,

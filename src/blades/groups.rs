@@ -249,7 +249,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         request: crate::graph::Request::get("/groups/delta").select(LIST_FIELDS),
         delta: true,
     }),
-    keys: &[],
+    marks: super::Marks::No,
     query: None,
     join: None,
     records: None,
@@ -266,7 +266,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: true,
     members: true,
     computed: None,
-    keys: &[],
     verbs: &[
         Verb {
             name: "members",

@@ -59,7 +59,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: None,
     opens: Some(super::ObjectKind(&DETAIL)),
     sync: None,
-    keys: &[],
+    marks: super::Marks::No,
     query: None,
     join: None,
     records: None,
@@ -169,6 +169,5 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
         run: entry,
     }),
     members: false,
-    keys: &[],
     verbs: &[],
 };

@@ -176,7 +176,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: Some(refine),
     opens: Some(super::ObjectKind::User),
     sync: None,
-    keys: &[],
+    marks: super::Marks::No,
     query: None,
     join: None,
     records: Some(super::Records {

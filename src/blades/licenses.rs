@@ -140,7 +140,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         request: list_request(),
         delta: false,
     }),
-    keys: &[],
+    marks: super::Marks::No,
     query: None,
     join: None,
     records: None,
@@ -157,7 +157,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     computed: None,
-    keys: &[],
     verbs: &[],
 };
 

@@ -131,7 +131,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         request: list_request(),
         delta: false,
     }),
-    keys: &[],
+    marks: super::Marks::No,
     query: None,
     join: None,
     records: None,
@@ -163,6 +163,5 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     computed: None,
-    keys: &[],
     verbs: &[super::ca::EDIT, super::ca::DUPLICATE, super::ca::DELETE],
 };

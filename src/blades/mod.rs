@@ -70,9 +70,8 @@ pub struct BladeDef {
     pub opens: Option<ObjectKind>,
     /// How `sync` fills the blade's cache collection, when it does.
     pub sync: Option<fn() -> crate::cache::sync::Spec>,
-    /// The keys the blade's list answers besides the global ones, with the words the status
-    /// bar and `?` use for them on this blade.
-    pub keys: &'static [(crate::action::Action, &'static str)],
+    /// Whether its rows can be marked (Space) for its verbs.
+    pub marks: Marks,
     /// How the blade reads a query typed for it (`/?adele` on Users: `$search`), when it
     /// answers any: a list of its objects found rather than filtered here.
     pub query: Option<fn(&str) -> Reading>,
@@ -91,6 +90,17 @@ pub struct BladeDef {
 pub struct Records {
     pub columns: &'static [&'static str],
     pub of: fn(Vec<Value>, Option<&crate::licensing::LicenceFacts>) -> Vec<Vec<String>>,
+}
+
+/// Whether a list's rows can be marked (Space) for a bulk verb, and where the status bar
+/// says "mark" among the verbs' words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Marks {
+    No,
+    /// Before the verbs (marking is what the list is for: protected actions).
+    First,
+    /// After the verbs.
+    Last,
 }
 
 /// How a blade's list is read.
@@ -423,8 +433,6 @@ pub struct DetailDef {
     pub computed: Option<Computed>,
     /// The page has a members list (`m`).
     pub members: bool,
-    /// The keys the page answers besides the global ones, with their words.
-    pub keys: &'static [(crate::action::Action, &'static str)],
     /// The verbs of the page (as [`BladeDef::verbs`]).
     pub verbs: &'static [verb::Verb],
 }

@@ -379,7 +379,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
         name: "pim-settings-role",
         run: page,
     }),
-    keys: &[],
     verbs: &[],
 };
 
@@ -400,7 +399,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: None,
     opens: Some(super::ObjectKind(&DETAIL)),
     sync: None,
-    keys: &[],
+    marks: super::Marks::No,
     query: None,
     join: None,
     records: Some(super::Records {

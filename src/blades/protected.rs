@@ -3,8 +3,6 @@
 //! the context (itself a protected action, so the step-up path applies).
 
 use super::path_segment;
-use super::verb::VerbRef;
-use crate::action::Action;
 use crate::graph::{Method, Request};
 use crate::protect::{Facts, action_state, area_of, context_protection};
 use crate::theme::Theme;
@@ -213,20 +211,16 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: None,
     opens: Some(super::ObjectKind::ProtectedAction),
     sync: None,
-    keys: &[
-        (Action::Mark, "mark"),
-        (Action::Verb(VerbRef(&CONTEXT_ON_LIST)), "context"),
-    ],
+    marks: super::Marks::First,
     query: None,
     join: None,
     records: None,
-    verbs: &[],
+    verbs: &[CONTEXT],
 };
 
 /// `t`: the authentication context of the marked actions (or this one): the shell's choice.
 const CONTEXT: super::verb::Verb =
     crate::flow_verb!("set-state", "context", true, super::verb::Flow::SetState);
-static CONTEXT_ON_LIST: super::verb::Verb = CONTEXT;
 
 /// The page of one protected action.
 pub static DETAIL: super::DetailDef = super::DetailDef {
@@ -238,6 +232,5 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     computed: None,
-    keys: &[],
     verbs: &[CONTEXT],
 };

@@ -6,7 +6,6 @@
 
 use super::verb::{Confirm, Scope, Step, Verb, count, name_of};
 use super::{date, text};
-use crate::action::Action;
 use crate::graph::Request;
 use crate::theme::Theme;
 use crate::widgets::sheet::{Sheet, show};
@@ -198,7 +197,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: None,
     opens: Some(super::ObjectKind(&DETAIL)),
     sync: None,
-    keys: &[(Action::Mark, "mark")],
+    marks: super::Marks::Last,
     query: None,
     join: None,
     records: None,
@@ -229,7 +228,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     computed: None,
-    keys: &[],
     verbs: &[
         Verb {
             name: "history",

@@ -321,7 +321,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: None,
     opens: Some(super::ObjectKind::Role),
     sync: None,
-    keys: &[],
+    marks: super::Marks::No,
     query: None,
     join: None,
     records: None,
@@ -367,7 +367,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     computed: None,
-    keys: &[],
     verbs: &[super::verb::Verb {
         name: "members",
         keys: &[],

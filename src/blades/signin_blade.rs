@@ -157,7 +157,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: None,
     opens: Some(super::ObjectKind(&super::signin_page::DETAIL)),
     sync: None,
-    keys: &[],
+    marks: super::Marks::No,
     query: Some(query),
     join: None,
     records: Some(super::Records {

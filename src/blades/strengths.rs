@@ -110,7 +110,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: None,
     opens: Some(super::ObjectKind::AuthStrength),
     sync: None,
-    keys: &[],
+    marks: super::Marks::No,
     query: None,
     join: None,
     records: None,
@@ -136,7 +136,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     computed: None,
-    keys: &[],
     verbs: &[],
 };
 

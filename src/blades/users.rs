@@ -251,7 +251,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         delta: true,
     }),
     // Marked rows: revoke, block or allow several users in one confirm.
-    keys: &[(crate::action::Action::Mark, "mark")],
+    marks: super::Marks::Last,
     query: Some(query),
     join: Some(&RISK),
     records: None,
@@ -346,7 +346,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
         name: "user",
         run: page,
     }),
-    keys: &[],
     verbs: &[
         Verb {
             name: "groups",

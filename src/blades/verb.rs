@@ -208,6 +208,7 @@ pub const GENERIC: &[Verb] = &[
     generic("duplicate", true),
     generic("exclude", true),
     generic("reprocess", true),
+    generic("what-if", false),
 ];
 
 const fn generic(name: &'static str, writes: bool) -> Verb {

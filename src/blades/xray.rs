@@ -38,7 +38,6 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     computed: Some(super::Computed { name: "xray", run }),
     members: false,
-    keys: &[],
     verbs: &[],
 };
 
