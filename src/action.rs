@@ -37,7 +37,7 @@ pub enum Action {
     /// A verb the view's blade declares (`risky-users:compromised`): the blade owns its key,
     /// its words and whether it writes.
     #[strum(disabled)]
-    Verb(crate::blades::verb::VerbRef),
+    Verb(crate::blades::VerbRef),
 }
 
 impl Action {

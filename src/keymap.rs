@@ -209,7 +209,7 @@ fn resolve(name: &str, section: Option<String>, scope: Scope) -> Option<(Action,
     {
         let page = scope == Scope::Detail;
         if let Some(v) = b.verb(verb, page).or_else(|| b.verb(verb, !page)) {
-            let action = Action::Verb(crate::blades::verb::VerbRef(v));
+            let action = Action::Verb(crate::blades::VerbRef(v));
             return Some((action, Some(b.command().to_string())));
         }
     }
@@ -220,10 +220,10 @@ fn resolve(name: &str, section: Option<String>, scope: Scope) -> Option<(Action,
         return Some((a, section));
     }
     // A verb name bound everywhere: the view on top's verb of that name.
-    crate::blades::verb::GENERIC
+    crate::blades::GENERIC
         .iter()
         .find(|v| v.name == name)
-        .map(|v| (Action::Verb(crate::blades::verb::VerbRef(v)), section))
+        .map(|v| (Action::Verb(crate::blades::VerbRef(v)), section))
 }
 
 /// The default bindings of every blade's verbs, on the blade that declares them.
@@ -233,7 +233,7 @@ fn verb_bindings() -> Vec<Binding> {
         for (page, scope) in [(false, Scope::List), (true, Scope::Detail)] {
             for v in b.verbs(page) {
                 out.push(Binding {
-                    action: Action::Verb(crate::blades::verb::VerbRef(v)),
+                    action: Action::Verb(crate::blades::VerbRef(v)),
                     // Declared keys are checked by a unit test.
                     keys: v.keys.iter().filter_map(|k| Chord::parse(k).ok()).collect(),
                     scope,
@@ -246,7 +246,7 @@ fn verb_bindings() -> Vec<Binding> {
     for page in crate::blades::PAGES {
         for v in page.def().verbs {
             out.push(Binding {
-                action: Action::Verb(crate::blades::verb::VerbRef(v)),
+                action: Action::Verb(crate::blades::VerbRef(v)),
                 keys: v.keys.iter().filter_map(|k| Chord::parse(k).ok()).collect(),
                 scope: Scope::Detail,
                 description: v.help.to_string(),
@@ -367,7 +367,7 @@ mod tests {
 
     #[test]
     fn every_declared_verb_key_parses() {
-        let pages: Vec<&crate::blades::verb::Verb> = crate::blades::PAGES
+        let pages: Vec<&crate::blades::Verb> = crate::blades::PAGES
             .iter()
             .flat_map(|p| p.def().verbs)
             .collect();
@@ -379,9 +379,7 @@ mod tests {
                 .chain(pages.iter().copied())
             {
                 // A verb without keys of its own is bound by its generic name.
-                let generic = crate::blades::verb::GENERIC
-                    .iter()
-                    .any(|g| g.name == v.name);
+                let generic = crate::blades::GENERIC.iter().any(|g| g.name == v.name);
                 assert!(
                     !v.keys.is_empty() || generic,
                     "{}:{} has no key",
@@ -496,10 +494,10 @@ mod tests {
             Some("remove")
         );
         assert_ne!(name(km.lookup(&x, &scopes, Some("groups"))), Some("remove"));
-        let remove = crate::blades::verb::GENERIC
+        let remove = crate::blades::GENERIC
             .iter()
             .find(|v| v.name == "remove")
-            .map(|v| Action::Verb(crate::blades::verb::VerbRef(v)))
+            .map(|v| Action::Verb(crate::blades::VerbRef(v)))
             .unwrap();
         assert_eq!(
             km.hint_on(remove, Some("ca-policies")).as_deref(),

@@ -17,7 +17,7 @@ pub fn view_actions(view: &View) -> Vec<(Action, &'static str)> {
     };
     let verbs = verbs
         .iter()
-        .map(|v| (Action::Verb(crate::blades::verb::VerbRef(v)), v.label));
+        .map(|v| (Action::Verb(crate::blades::VerbRef(v)), v.label));
     match view {
         // A list for marking says so first.
         View::List(l)
@@ -30,7 +30,7 @@ pub fn view_actions(view: &View) -> Vec<(Action, &'static str)> {
     }
 }
 
-use crate::blades::verb::VerbRef;
+use crate::blades::VerbRef;
 use crate::blades::{groups, roles, whatif};
 const ASSIGNMENTS: &[(Action, &str)] = &[
     (Action::Verb(VerbRef(&roles::ASSIGN)), "assign"),

@@ -3,7 +3,6 @@
 //! report shows what Graph answered; the members list is read again.
 
 use super::{App, Effect, Overlay, RequestId};
-
 pub use crate::bulk::ReportLine;
 
 /// An import in progress.

@@ -31,14 +31,13 @@ pub mod words;
 pub mod write;
 
 pub use crate::action::Action;
-pub use crate::msg::{Effect, Msg, RequestId};
-pub use crate::session::Context;
-pub use view::{DetailTab, DetailView, ListView, LoadState, View};
-
 use crate::blades::{BladeKind, ListSource};
 use crate::keymap::Keymap;
+pub use crate::msg::{Effect, Msg, RequestId};
+pub use crate::session::Context;
 use crate::theme::Theme;
 use chrono::{DateTime, Utc};
+pub use view::{DetailTab, DetailView, ListView, LoadState, View};
 
 /// The `:` palette's input and selection.
 #[derive(Clone, Debug, Default)]
@@ -122,7 +121,7 @@ pub struct App {
     pub overlay_scroll_max: std::cell::Cell<u16>,
     /// A verb's read in flight and what continues it (a group's member count before its
     /// delete is refused).
-    pub(crate) pending_read: Option<(RequestId, crate::blades::verb::ReadThen)>,
+    pub(crate) pending_read: Option<(RequestId, crate::blades::ReadThen)>,
     /// A guided walk under way (containing a user).
     pub walk: Option<walk::WalkState>,
     /// A confirm opened by a result (not a key) is not on screen yet: the run loop drops the

@@ -89,13 +89,13 @@ pub struct Picker {
     pub purpose: Option<Purpose>,
     /// What Enter on the typed text does, when a blade's verb asked for it (the prompt holds
     /// its own continuation).
-    pub then: Option<crate::blades::verb::Then>,
+    pub then: Option<crate::blades::Then>,
     /// The input is a secret: shown as dots, and Enter on nothing hands `""` to `then`.
     pub secret: bool,
     /// Enter on nothing hands `""` to `then` (an optional answer).
     pub optional: bool,
     /// What Enter on an option of [`Stage::Choose`] does, when a blade's verb asked.
-    pub chose: Option<crate::blades::verb::ChooseThen>,
+    pub chose: Option<crate::blades::ChooseThen>,
     pub stage: Stage,
     pub input: String,
     /// Where the cursor is in `input` (`None`: at the end).

@@ -4,8 +4,9 @@
 
 use super::picker::{Picker, Stage};
 use super::{App, Effect, Overlay, View};
-use crate::blades::verb::{Confirm, Flow, Scope, Step, Then, Verb};
+use crate::blades::verb::{Confirm, Flow, Scope};
 use crate::blades::{ListSource, SubDef, SubKind};
+use crate::blades::{Step, Then, Verb};
 
 impl App {
     /// The scope of a verb on the view on top.
@@ -88,6 +89,13 @@ impl App {
                 Step::Sub(def) => self.open_sub(def),
                 Step::List(source) => self.open_list(source),
                 Step::Open(target) => self.open_object(target),
+                Step::OpenPage { page, id, name } => match crate::blades::ObjectKind::named(page) {
+                    Some(kind) => self.open_object(crate::blades::ObjectRef { kind, id, name }),
+                    None => {
+                        self.toast(format!("no page named {page}"), true);
+                        Vec::new()
+                    }
+                },
                 Step::Say { text, error } => {
                     self.toast(text, error);
                     Vec::new()

@@ -3,7 +3,8 @@
 //! failure and say what was and was not done. Nothing here names a blade.
 
 use super::{App, Effect, Overlay};
-use crate::blades::verb::{Scope, Walk};
+use crate::blades::Walk;
+use crate::blades::verb::Scope;
 
 /// A walk under way.
 #[derive(Clone, Debug)]

@@ -2,16 +2,14 @@
 //! prompt on a claims challenge, re-authentication (refresh with claims, then device code) and
 //! one retry. The draft lives here until the write lands or the admin drops it.
 
+pub use super::words::{field_words, past_tense};
 use super::{App, Effect, RequestId};
 use crate::auth::oauth::DeviceCode;
+pub use crate::blades::verb::{Choice, Target};
 use crate::graph::{ClaimsChallenge, GraphError, Method, Request};
 use crate::protect::{self, Protection};
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
-
-pub use super::words::{field_words, past_tense};
-
-pub use crate::blades::verb::{Choice, Target};
 
 /// Where a write is.
 #[derive(Clone, Debug, PartialEq)]

@@ -10,9 +10,8 @@ pub mod step_up;
 pub mod store;
 mod token;
 
-pub use token::{AccessToken, jwt_claims, token_acrs};
-
 use std::sync::Arc;
+pub use token::{AccessToken, jwt_claims, token_acrs};
 
 /// Where the client gets its bearer token from.
 #[derive(Clone, Debug)]

@@ -3,8 +3,9 @@
 //! maximum) and confirms a `selfActivate` request (the inline step-up applies when the policy
 //! demands an authentication context); `d` on an activated role sends `selfDeactivate`.
 
+use super::def::{Choose, ChooseThen, Prompt, ReadThen, Step, Then, Verb};
 use super::pim_rules::Rules;
-use super::verb::{Choose, ChooseThen, Confirm, Prompt, ReadThen, Scope, Step, Then, Verb};
+use super::verb::{Confirm, Scope};
 use crate::graph::resources::pim;
 use crate::sanitize::clean;
 use serde_json::{Value, json};
@@ -43,14 +44,14 @@ fn activate(s: &Scope) -> Vec<Step> {
     vec![
         Step::say(format!(
             "Activate {}: reading its PIM policy…",
-            super::my_roles::role_name(&v)
+            role_name(&v)
         )),
         Step::Read {
             request: pim::policy_of_role(&role_id),
             then: ReadThen {
                 with: json!({
                     "roleId": role_id,
-                    "roleName": super::my_roles::role_name(&v),
+                    "roleName": role_name(&v),
                     "scope": v["directoryScopeId"].as_str().unwrap_or("/"),
                     "principal": v["principalId"].as_str().unwrap_or_default(),
                     // What enabled policies target, when read: a context none targets makes
@@ -270,10 +271,7 @@ fn deactivate(s: &Scope) -> Vec<Step> {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let title = format!(
-        "Deactivate {} now (before its end)",
-        super::my_roles::role_name(&v)
-    );
+    let title = format!("Deactivate {} now (before its end)", role_name(&v));
     vec![Step::Confirm(Box::new(Confirm::one(
         title,
         &id,
@@ -301,6 +299,14 @@ pub const DEACTIVATE: Verb = Verb {
     writes: true,
     run: deactivate,
 };
+
+/// The role's name (from the expanded definition), else its id.
+pub fn role_name(v: &Value) -> String {
+    v["roleDefinition"]["displayName"]
+        .as_str()
+        .map(crate::sanitize::clean)
+        .unwrap_or_else(|| super::common::text(v, "roleDefinitionId"))
+}
 
 #[cfg(test)]
 mod tests {

@@ -2,8 +2,9 @@
 //! Graph returns it: a number, a device, a key model), when it was added (methods added in the
 //! last 7 days stand out: an attacker's persistence), and `d` to delete one.
 
-use super::text;
-use super::verb::{Confirm, Scope, Step, Verb};
+use super::common::text;
+use super::def::{Step, Verb};
+use super::verb::{Confirm, Scope};
 use crate::graph::resources::users as graph;
 use crate::sanitize::clean;
 use crate::theme::Theme;
@@ -160,13 +161,13 @@ const DELETE: Verb = Verb {
 };
 
 /// A user's authentication methods.
-pub static METHODS: super::SubDef = super::SubDef {
+pub static METHODS: super::def::SubDef = super::def::SubDef {
     title: "Authentication methods",
     request: graph::methods,
     columns,
     row,
     style,
-    open: super::opens_nothing,
+    open: super::def::opens_nothing,
     verbs: &[DELETE],
 };
 

@@ -1,8 +1,9 @@
 //! The Conditional Access blade: policies with state, users, target, grant in short form;
 //! a readable detail sheet; the state change write (a protected action in most tenants).
 
-use super::verb::{Flow, Verb};
-use super::{path_segment, text};
+use super::common::{path_segment, text};
+use super::def::Verb;
+use super::verb::Flow;
 pub use crate::ca::conditions_summary;
 use crate::ca::strs;
 pub use crate::graph::endpoints::{ca_policies as list_request, ca_policy as detail_request};
@@ -165,7 +166,7 @@ pub fn row(v: Value) -> TableRow {
         users_summary(&v),
         target_summary(&v),
         requirement(&v),
-        super::date(&v["modifiedDateTime"]),
+        super::common::date(&v["modifiedDateTime"]),
         conditions_summary(&v),
         session_summary(&v),
     ];
@@ -203,25 +204,25 @@ pub fn state_request(id: &str, state: &str) -> Request {
 }
 
 /// The Conditional Access blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Conditional Access",
     nav_label: "CA policies",
     command: "ca-policies",
     aliases: &["ca", "conditional-access", "policies", "cap"],
-    load: super::Load::Graph(list_request),
+    load: super::source::Load::Graph(list_request),
     columns,
     row,
     rows_of: None,
     style,
     refine: None,
-    opens: Some(super::ObjectKind::CaPolicy),
+    opens: Some(super::def::ObjectKind(&DETAIL)),
     sync: Some(|| crate::cache::sync::Spec {
         name: "ca-policies",
         collection: "ca-policies",
         request: list_request(),
         delta: false,
     }),
-    marks: super::Marks::No,
+    marks: super::source::Marks::No,
     query: None,
     join: None,
     records: None,
@@ -238,7 +239,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
 };
 
 /// The page of one conditional access policy.
-pub static DETAIL: super::DetailDef = super::DetailDef {
+pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     name: "conditional access policy",
     collection: "ca-policies",
     request: detail_request,

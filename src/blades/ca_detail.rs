@@ -2,7 +2,7 @@
 //! conditionalAccessPolicy resource (conditions, grant, session), ids resolved to names, and
 //! any field Graph adds later shown as it came.
 
-use super::Names;
+use super::common::Names;
 use crate::protect::{requirement, state_label};
 use crate::widgets::sheet::{Sheet, show};
 use serde_json::{Value, json};

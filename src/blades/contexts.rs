@@ -1,8 +1,9 @@
 //! The Authentication contexts blade: c1..c99 with name, description, published; which
 //! protected actions use each and which policies target it (with their state); publish toggle.
 
-use super::path_segment;
-use super::verb::{Confirm, Prompt, Scope, Step, Then, Verb};
+use super::common::path_segment;
+use super::def::{Prompt, Step, Then, Verb};
+use super::verb::{Confirm, Scope};
 use crate::graph::{Method, Request};
 use crate::protect::{Facts, context_protection};
 use crate::sanitize::clean;
@@ -187,12 +188,12 @@ pub fn rename_request(id: &str, name: &str) -> Request {
 }
 
 /// The Authentication contexts blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Authentication contexts",
     nav_label: "Auth contexts",
     command: "auth-contexts",
     aliases: &["contexts", "authentication-contexts", "acrs"],
-    load: super::Load::Facts {
+    load: super::source::Load::Facts {
         parts: &[
             crate::protect::Part::Contexts,
             crate::protect::Part::Actions,
@@ -205,9 +206,9 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     rows_of: None,
     style,
     refine: None,
-    opens: Some(super::ObjectKind::AuthContext),
+    opens: Some(super::def::ObjectKind(&DETAIL)),
     sync: None,
-    marks: super::Marks::No,
+    marks: super::source::Marks::No,
     query: None,
     join: None,
     records: None,
@@ -246,11 +247,11 @@ pub fn row(v: Value) -> TableRow {
         contexts: vec![v],
         ..Default::default()
     };
-    super::only_row(rows(&facts))
+    super::common::only_row(rows(&facts))
 }
 
 /// The page of one authentication context.
-pub static DETAIL: super::DetailDef = super::DetailDef {
+pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     name: "authentication context",
     collection: "auth-contexts",
     request: detail_request,
@@ -269,7 +270,7 @@ const PUBLISH: Verb = Verb {
     label: "publish",
     help: "Publish or unpublish the authentication context (apps can then ask for it)",
     writes: true,
-    run: |_| super::verb::flow(super::verb::Flow::SetState),
+    run: |_| super::def::flow(super::verb::Flow::SetState),
 };
 
 /// `a`: name a new context (the next free id of c1..c99).

@@ -4,8 +4,9 @@
 //! selected one), `n` restores a user under a new UPN, `D` deletes for good after the name is
 //! typed (a protected action: the confirm shows the protection, step-up applies).
 
-use super::verb::{Choice, Confirm, Prompt, Scope, Step, Target, Then, Verb};
-use super::{date, text};
+use super::common::{date, text};
+use super::def::{Prompt, Step, Then, Verb};
+use super::verb::{Choice, Confirm, Scope, Target};
 use crate::graph::{Method, Request};
 use crate::sanitize::clean;
 use crate::theme::Theme;
@@ -149,7 +150,7 @@ pub fn sheet(v: &Value) -> Sheet {
 pub fn detail_request(id: &str) -> Request {
     Request::get(format!(
         "/directory/deletedItems/{}",
-        super::path_segment(id)
+        super::common::path_segment(id)
     ))
 }
 
@@ -195,7 +196,7 @@ fn restore_request(o: &Value, new_upn: Option<&str>) -> Request {
         Method::Post,
         format!(
             "/directory/deletedItems/{}/restore",
-            super::path_segment(id)
+            super::common::path_segment(id)
         ),
     );
     if kind(o) != "user" {
@@ -328,7 +329,10 @@ fn purge_typed(typed: &str, o: &Value) -> Result<Vec<Step>, String> {
     );
     let request = Request::new(
         Method::Delete,
-        format!("/directory/deletedItems/{}", super::path_segment(&id)),
+        format!(
+            "/directory/deletedItems/{}",
+            super::common::path_segment(&id)
+        ),
     );
     Ok(vec![
         Confirm::one(title, &id, request, Some(o.clone())).into(),
@@ -336,23 +340,23 @@ fn purge_typed(typed: &str, o: &Value) -> Result<Vec<Step>, String> {
 }
 
 /// The Deleted items blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Deleted items",
     nav_label: "Deleted",
     command: "deleted-items",
     aliases: &["deleted", "recycle-bin", "restore"],
-    load: super::Load::Parts(requests),
+    load: super::source::Load::Parts(requests),
     columns,
     row,
     rows_of: None,
     style,
     refine: None,
-    opens: Some(super::ObjectKind(&DETAIL)),
+    opens: Some(super::def::ObjectKind(&DETAIL)),
     sync: None,
-    marks: super::Marks::Last,
+    marks: super::source::Marks::Last,
     query: None,
     join: None,
-    records: Some(super::Records {
+    records: Some(super::source::Records {
         columns: EXPORT_COLUMNS,
         of: |objects, _| records(objects),
     }),
@@ -385,7 +389,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
 };
 
 /// The page of one deleted object.
-pub static DETAIL: super::DetailDef = super::DetailDef {
+pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     name: "deleted item",
     collection: "deleted-items",
     request: detail_request,

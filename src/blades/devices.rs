@@ -5,8 +5,11 @@
 //! `t` enables or disables the marked devices (or the selected one), `d` deletes for good after
 //! the name (or the count) is typed. Reads and writes are built in `graph::resources::devices`.
 
-use super::verb::{Choice, Confirm, Prompt, Scope, Step, Target, Then, Verb, count};
-use super::{ListSource, Reading, date, text};
+use super::common::{date, text};
+use super::def::ListSource;
+use super::def::{Prompt, Step, Then, Verb};
+use super::source::Reading;
+use super::verb::{Choice, Confirm, Scope, Target, count};
 use crate::graph::resources::devices as graph;
 use crate::graph::{GraphClient, Request};
 use crate::sanitize::clean;
@@ -245,7 +248,7 @@ fn page(
     client: GraphClient,
     store: Option<std::sync::Arc<crate::cache::Store>>,
     id: String,
-) -> super::Computing {
+) -> super::source::Computing {
     Box::pin(async move {
         if client.is_offline() {
             let Some(st) = store else {
@@ -288,7 +291,7 @@ fn stale(
     client: GraphClient,
     store: Option<std::sync::Arc<crate::cache::Store>>,
     days: String,
-) -> super::Computing {
+) -> super::source::Computing {
     Box::pin(async move {
         let days: i64 = days.parse().unwrap_or(STALE_DAYS);
         let now = Utc::now();
@@ -322,7 +325,7 @@ fn query(q: &str) -> Reading {
             days.to_string()
         };
         return Reading::Computed(
-            super::Computed {
+            super::source::Computed {
                 name: "stale devices",
                 run: stale,
             },
@@ -344,7 +347,7 @@ fn inactive(_: &Scope) -> Vec<Step> {
             with: Value::Null,
             run: |typed, _| match typed.parse::<u32>() {
                 Ok(n) if n > 0 => Ok(vec![Step::List(ListSource::Query {
-                    blade: super::BladeKind(&BLADE),
+                    blade: super::def::BladeKind(&BLADE),
                     query: format!("stale:{n}"),
                 })]),
                 _ => Err("a number of days, such as 90".into()),
@@ -478,8 +481,8 @@ fn delete_typed(typed: &str, with: &Value) -> Result<Vec<Step>, String> {
 
 /// A related list of a device (owners, registered users, groups): Enter opens the person or
 /// group.
-const fn related(title: &'static str, request: fn(&str) -> Request) -> super::SubDef {
-    super::SubDef {
+const fn related(title: &'static str, request: fn(&str) -> Request) -> super::def::SubDef {
+    super::def::SubDef {
         title,
         request,
         columns: super::groups::member_columns,
@@ -491,22 +494,22 @@ const fn related(title: &'static str, request: fn(&str) -> Request) -> super::Su
 }
 
 /// Enter on an owner, a user or a group of a device: its page.
-fn open_related(v: &Value) -> Option<super::ObjectRef> {
+fn open_related(v: &Value) -> Option<super::def::ObjectRef> {
     let kind = match crate::graph::model::odata_kind(v) {
-        "user" => super::ObjectKind::User,
-        "group" => super::ObjectKind::Group,
+        "user" => super::def::ObjectKind(&super::users::DETAIL),
+        "group" => super::def::ObjectKind(&super::groups::DETAIL),
         _ => return None,
     };
-    Some(super::ObjectRef {
+    Some(super::def::ObjectRef {
         kind,
         id: text(v, "id"),
         name: text(v, "displayName"),
     })
 }
 
-static OWNERS: super::SubDef = related("Registered owners", graph::registered_owners);
-static USERS: super::SubDef = related("Registered users", graph::registered_users);
-static GROUPS: super::SubDef = related("Device groups", graph::member_of);
+static OWNERS: super::def::SubDef = related("Registered owners", graph::registered_owners);
+static USERS: super::def::SubDef = related("Registered users", graph::registered_users);
+static GROUPS: super::def::SubDef = related("Device groups", graph::member_of);
 
 const SET_STATE: Verb = Verb {
     name: "state",
@@ -527,25 +530,25 @@ const DELETE: Verb = Verb {
 };
 
 /// The Devices blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Devices",
     nav_label: "Devices",
     command: "devices",
     aliases: &["device", "computers"],
-    load: super::Load::Graph(graph::list),
+    load: super::source::Load::Graph(graph::list),
     columns,
     row,
     rows_of: None,
     style,
     refine: None,
-    opens: Some(super::ObjectKind(&DETAIL)),
+    opens: Some(super::def::ObjectKind(&DETAIL)),
     sync: Some(|| crate::cache::sync::Spec {
         name: "devices",
         collection: "devices",
         request: graph::list(),
         delta: false,
     }),
-    marks: super::Marks::Last,
+    marks: super::source::Marks::Last,
     query: Some(query),
     join: None,
     records: None,
@@ -564,14 +567,14 @@ pub static BLADE: super::BladeDef = super::BladeDef {
 };
 
 /// A device's page.
-pub static DETAIL: super::DetailDef = super::DetailDef {
+pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     name: "device",
     collection: "devices",
     request: graph::one,
     sheet: |v, facts, _| sheet(v, facts),
     needs_facts: true,
     principal: false,
-    computed: Some(super::Computed {
+    computed: Some(super::source::Computed {
         name: "device",
         run: page,
     }),

@@ -2,7 +2,8 @@
 //! rule, SCuBA id, result, objects); Enter lists the objects behind a finding, and Enter on one
 //! opens it in its blade. The same rules as `entra-console audit`.
 
-use super::{ObjectKind, ObjectRef, text};
+use super::common::text;
+use super::def::{ObjectKind, ObjectRef};
 use crate::cache::{Store, off_thread};
 use crate::graph::{GraphClient, GraphError};
 use crate::theme::Theme;
@@ -13,7 +14,11 @@ use std::sync::Arc;
 
 /// Live: one read-only pass, kept in the cache (for offline review and the next start's
 /// badges). Offline: the audit the cache (or snapshot) holds.
-fn run(client: GraphClient, store: Option<Arc<Store>>, break_glass: String) -> super::Computing {
+fn run(
+    client: GraphClient,
+    store: Option<Arc<Store>>,
+    break_glass: String,
+) -> super::source::Computing {
     Box::pin(async move {
         let bg: Vec<String> = break_glass
             .split(',')
@@ -94,14 +99,14 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
 
 /// Enter on a finding: its objects (evidence), or why it could not be judged. (No words in
 /// the status bar: Enter opens, as everywhere.)
-const OPEN_EVIDENCE: super::verb::Verb = super::verb::Verb {
+const OPEN_EVIDENCE: super::def::Verb = super::def::Verb {
     name: "evidence",
     keys: &["enter"],
     label: "",
     help: "The objects behind the selected finding (Enter on one opens it)",
     writes: false,
     run: |s| match &s.selected {
-        Some(f) => vec![super::verb::Step::List(super::ListSource::Evidence {
+        Some(f) => vec![super::def::Step::List(super::def::ListSource::Evidence {
             rule: text(f, "id"),
             items: f["evidence"].to_string(),
         })],
@@ -110,12 +115,12 @@ const OPEN_EVIDENCE: super::verb::Verb = super::verb::Verb {
 };
 
 /// The Findings blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Findings",
     nav_label: "Findings",
     command: "findings",
     aliases: &["audit", "scuba"],
-    load: super::Load::Computed(super::Computed {
+    load: super::source::Load::Computed(super::source::Computed {
         name: "findings",
         run,
     }),
@@ -126,7 +131,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: None,
     opens: None,
     sync: None,
-    marks: super::Marks::No,
+    marks: super::source::Marks::No,
     query: None,
     join: None,
     records: None,
@@ -134,7 +139,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
 };
 
 /// The objects of one finding, from the finding itself (no read).
-pub const EVIDENCE: super::Computed = super::Computed {
+pub const EVIDENCE: super::source::Computed = super::source::Computed {
     name: "evidence",
     run: |_, _, items| {
         Box::pin(
@@ -185,9 +190,9 @@ pub fn evidence_row(v: Value) -> TableRow {
 /// The object behind an evidence row, on its blade's page.
 pub fn open_evidence(v: &Value) -> Option<ObjectRef> {
     let kind = match v["blade"].as_str()? {
-        "ca-policies" => ObjectKind::CaPolicy,
-        "users" | "roles" | "license-errors" => ObjectKind::User,
-        "protected-actions" => ObjectKind::ProtectedAction,
+        "ca-policies" => ObjectKind(&super::ca::DETAIL),
+        "users" | "roles" | "license-errors" => ObjectKind(&super::users::DETAIL),
+        "protected-actions" => ObjectKind(&super::protected::DETAIL),
         "risky-users" => ObjectKind(&super::risky::DETAIL),
         "licenses" => ObjectKind(&super::licenses::DETAIL),
         _ => return None,

@@ -4,7 +4,8 @@
 //! many members hold them (counted first); a synced group is refused; a group that cannot be
 //! restored asks for its name.
 
-use super::verb::{Confirm, Flow, Prompt, ReadThen, Scope, Step, Then, Verb};
+use super::def::{Prompt, ReadThen, Step, Then, Verb};
+use super::verb::{Confirm, Flow, Scope};
 use crate::sanitize::clean;
 use serde_json::{Value, json};
 
@@ -214,7 +215,7 @@ pub const VERBS: &[Verb] = &[
         label: "new",
         help: "Create a group: security or Microsoft 365, assigned or dynamic, with owners and members",
         writes: true,
-        run: |_| super::verb::flow(Flow::NewGroup),
+        run: |_| super::def::flow(Flow::NewGroup),
     },
     Verb {
         name: "rename",

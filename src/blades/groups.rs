@@ -1,7 +1,9 @@
 //! The Groups blade: list with type badges, detail sheet, members sub-list.
 
-use super::verb::{Scope, Step, Verb};
-use super::{ListSource, date, text};
+use super::common::{date, text};
+use super::def::ListSource;
+use super::def::{Step, Verb};
+use super::verb::Scope;
 pub use crate::graph::endpoints::{
     GROUP_DETAIL_FIELDS as DETAIL_FIELDS, GROUP_LIST_FIELDS as LIST_FIELDS,
     group as detail_request, group_members as members_request, groups as list_request,
@@ -50,37 +52,9 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     }
 }
 
-/// Which of a group's lists is shown: its direct members (writable), every member through
-/// nesting (read-only), or its owners (writable: users and service principals).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Relation {
-    Members,
-    Transitive,
-    Owners,
-    /// Members whose licence from this group is in error (`membersWithLicenseErrors`).
-    LicenceErrors,
-}
+pub use super::source::Relation;
 
 impl Relation {
-    pub fn title(self) -> &'static str {
-        match self {
-            Relation::Members => "Members",
-            Relation::Transitive => "All members (nested)",
-            Relation::Owners => "Owners",
-            Relation::LicenceErrors => "Members with licence errors",
-        }
-    }
-
-    /// The Graph navigation property (`members`, `transitiveMembers`, `owners`).
-    pub fn segment(self) -> &'static str {
-        match self {
-            Relation::Members => "members",
-            Relation::Transitive => "transitiveMembers",
-            Relation::Owners => "owners",
-            Relation::LicenceErrors => "membersWithLicenseErrors",
-        }
-    }
-
     pub fn request(self, group: &str) -> crate::graph::Request {
         match self {
             Relation::Members => members_request(group),
@@ -231,25 +205,25 @@ pub fn processing(group: &Value) -> bool {
 }
 
 /// The Groups blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Groups",
     nav_label: "Groups",
     command: "groups",
     aliases: &["group"],
-    load: super::Load::Graph(list_request),
+    load: super::source::Load::Graph(list_request),
     columns,
     row,
     rows_of: None,
     style,
     refine: None,
-    opens: Some(super::ObjectKind::Group),
+    opens: Some(super::def::ObjectKind(&DETAIL)),
     sync: Some(|| crate::cache::sync::Spec {
         name: "groups",
         collection: "groups",
         request: crate::graph::Request::get("/groups/delta").select(LIST_FIELDS),
         delta: true,
     }),
-    marks: super::Marks::No,
+    marks: super::source::Marks::No,
     query: None,
     join: None,
     records: None,
@@ -257,7 +231,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
 };
 
 /// The page of one group.
-pub static DETAIL: super::DetailDef = super::DetailDef {
+pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     name: "group",
     collection: "groups",
     request: detail_request,
@@ -338,7 +312,7 @@ pub static REPROCESS_ALL: Verb = crate::flow_verb!(
 
 /// A list of the group a key is about (its page, or the selected row).
 fn group_list(s: &Scope, relation: Relation) -> Vec<Step> {
-    super::verb::list_of(s, |group_id, group_name| ListSource::GroupMembers {
+    super::def::list_of(s, |group_id, group_name| ListSource::GroupMembers {
         group_id,
         group_name,
         relation,

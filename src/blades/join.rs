@@ -1,41 +1,14 @@
 //! A second collection read beside a blade's list and joined to its rows by object id (the
 //! user risk on Users): declared by the blade, read the same way by the TUI and `export`.
 
-use super::ListSource;
+use super::def::ListSource;
+pub use super::source::Join;
 use crate::cache::Store;
-use crate::graph::{GraphClient, Request};
+use crate::graph::GraphClient;
 use crate::widgets::table::TableRow;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// What a blade joins to its rows. Compared (and shown) by name.
-pub struct Join {
-    /// What is read, in words ("risk"): said when it cannot be read.
-    pub name: &'static str,
-    pub request: fn() -> Request,
-    /// The cache collection read for it offline (the blade that lists it writes it through).
-    pub cache: &'static str,
-    /// The field of a joined object naming the row's object id.
-    pub by: &'static str,
-    /// Where the match goes on the row's object: a console key (`@…`), never Graph's. The
-    /// blade's row reads it from there.
-    pub field: &'static str,
-    /// The joined object's properties kept there (an export carries no more than these).
-    pub keep: &'static [&'static str],
-}
-
-impl PartialEq for Join {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-    }
-}
-
-impl std::fmt::Debug for Join {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Join({})", self.name)
-    }
-}
 
 /// The joined objects by the id of the row they complete.
 pub type Joined = HashMap<String, Value>;
@@ -142,6 +115,7 @@ pub fn rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::Request;
     use serde_json::json;
 
     static J: Join = Join {

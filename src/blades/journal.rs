@@ -46,20 +46,20 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
 }
 
 /// The Journal blade in the registry: every write this console made, from the cache.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Journal",
     nav_label: "Journal",
     command: "journal",
     aliases: &["log", "history", "writes"],
-    load: super::Load::Journal,
+    load: super::source::Load::Journal,
     columns,
     row,
     rows_of: None,
     style,
     refine: None,
-    opens: Some(super::ObjectKind(&DETAIL)),
+    opens: Some(super::def::ObjectKind(&DETAIL)),
     sync: None,
-    marks: super::Marks::No,
+    marks: super::source::Marks::No,
     query: None,
     join: None,
     records: None,
@@ -72,7 +72,7 @@ fn entry(
     _: GraphClient,
     store: Option<std::sync::Arc<crate::cache::Store>>,
     id: String,
-) -> super::Computing {
+) -> super::source::Computing {
     Box::pin(async move {
         let Some(store) = store else {
             return Err(GraphError::Cache(
@@ -156,15 +156,15 @@ fn sheet(v: &Value) -> Sheet {
 }
 
 /// The page of one journal entry (from the cache).
-pub static DETAIL: super::DetailDef = super::DetailDef {
+pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     name: "journal entry",
     collection: "journal",
     // Never sent: the page is computed from the cache (`entry`).
-    request: |id| Request::get(format!("/journal/{}", super::path_segment(id))),
+    request: |id| Request::get(format!("/journal/{}", super::common::path_segment(id))),
     sheet: |v, _, _| sheet(v),
     needs_facts: false,
     principal: false,
-    computed: Some(super::Computed {
+    computed: Some(super::source::Computed {
         name: "journal entry",
         run: entry,
     }),

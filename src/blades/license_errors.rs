@@ -1,11 +1,9 @@
 //! The Licence errors blade: every user whose licence assignment failed, one row per user and
 //! SKU, the error in words with its fix; `L` sets the usage location, `p` reprocesses.
 
-use super::text;
-use super::verb::{Confirm, Prompt, Scope, Step, Then, Verb, one};
+use super::common::text;
 use crate::graph::endpoints::users_with_licence_states as list_request;
 use crate::licensing::{LicenceFacts, explain, product_name};
-use crate::sanitize::clean;
 use crate::theme::Theme;
 use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
@@ -84,7 +82,7 @@ pub fn refine(row: &TableRow, facts: &LicenceFacts) -> TableRow {
 
 /// One user's first error row (or an empty row): the registry's single-object form.
 pub fn row(user: Value) -> TableRow {
-    super::only_row(rows_of(user))
+    super::common::only_row(rows_of(user))
 }
 
 pub fn style(_row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
@@ -95,96 +93,89 @@ pub fn style(_row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     }
 }
 
-/// `L`: type the usage location licences need (two letters), for the selected user or the
-/// page's.
-fn usage_location(s: &Scope) -> Vec<Step> {
-    let Some(user) = one(s) else {
-        return Vec::new();
-    };
-    vec![Step::Prompt(Prompt {
-        title: format!(
-            "Usage location of {} (two letters, e.g. US, GB, DE)",
-            clean(&text(&user, "displayName"))
-        ),
-        input: text(&user, "usageLocation"),
-        then: Then {
-            with: user,
-            run: usage_location_typed,
-        },
-        secret: false,
-        optional: false,
-    })]
-}
-
-/// The code typed: checked against ISO 3166-1, then the confirm naming the country.
-fn usage_location_typed(typed: &str, user: &Value) -> Result<Vec<Step>, String> {
-    let (code, country) = crate::licensing::location::check(typed)?;
-    let id = text(user, "id");
-    let request = crate::graph::endpoints::set_usage_location(&id, &code);
-    let title = format!(
-        "Set the usage location of {} to {code} ({country})",
-        clean(&text(user, "displayName"))
-    );
-    Ok(vec![Confirm::one(title, &id, request, None).into()])
-}
-
-/// `p`: reprocess the user's group licence assignments.
-fn reprocess(s: &Scope) -> Vec<Step> {
-    let Some(user) = one(s) else {
-        return Vec::new();
-    };
-    let id = text(&user, "id");
-    let title = format!(
-        "Reprocess the licence assignments of {}",
-        clean(&text(&user, "displayName"))
-    );
-    let request = crate::graph::endpoints::reprocess_licences(&id);
-    vec![Confirm::one(title, &id, request, None).into()]
-}
-
-/// `L` on this list and on a user's page.
-pub const USAGE_LOCATION: Verb = Verb {
-    name: "usage-location",
-    keys: &["L"],
-    label: "usage location",
-    help: "Set the selected user's usage location (licences need one)",
-    writes: true,
-    run: usage_location,
-};
-
-/// `p` on this list and on a user's page.
-pub const REPROCESS: Verb = Verb {
-    name: "reprocess",
-    keys: &["p"],
-    label: "reprocess",
-    help: "Reprocess the selected user's group licence assignments",
-    writes: true,
-    run: reprocess,
-};
+pub use super::licence_verbs::{REPROCESS, USAGE_LOCATION};
 
 /// The Licence errors blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Licence errors",
     nav_label: "Lic. errors",
     command: "license-errors",
     aliases: &["lic-errors", "licence-errors", "errors"],
-    load: super::Load::Graph(list_request),
+    load: super::source::Load::Graph(list_request),
     columns,
     row,
     rows_of: Some(rows_of),
     style,
     refine: Some(refine),
-    opens: Some(super::ObjectKind::User),
+    opens: Some(super::def::ObjectKind(&super::users::DETAIL)),
     sync: None,
-    marks: super::Marks::No,
+    marks: super::source::Marks::No,
     query: None,
     join: None,
-    records: Some(super::Records {
-        columns: crate::licensing::export::COLUMNS,
-        of: crate::licensing::export::records,
+    records: Some(super::source::Records {
+        columns: COLUMNS,
+        of: records,
     }),
     verbs: &[USAGE_LOCATION, REPROCESS],
 };
+
+// `export license-errors`: one record per user, SKU and error, with Graph's code in `error`,
+// the group it comes from (id and name) and the reason and fix in words.
+
+/// The columns of `export license-errors`.
+pub const COLUMNS: &[&str] = &[
+    "userId",
+    "userPrincipalName",
+    "user",
+    "skuId",
+    "product",
+    "error",
+    "state",
+    "groupId",
+    "group",
+    "usageLocation",
+    "reason",
+    "fix",
+];
+
+/// The records of these users (each carrying `licenseAssignmentStates`).
+pub fn records(
+    users: Vec<Value>,
+    facts: Option<&crate::licensing::LicenceFacts>,
+) -> Vec<Vec<String>> {
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    users
+        .into_iter()
+        .flat_map(rows_of)
+        .map(|row| {
+            let row = match facts {
+                Some(f) => refine(&row, f),
+                None => row,
+            };
+            let o = &row.object();
+            let st = &o["@licenseError"];
+            let group = s(&st["assignedByGroup"]);
+            let group_name = facts
+                .and_then(|f| f.group_name(&group))
+                .unwrap_or_default()
+                .to_string();
+            vec![
+                s(&o["id"]),
+                s(&o["userPrincipalName"]),
+                row.cells[0].to_string(),
+                s(&st["skuId"]),
+                row.cells[1].to_string(),
+                row.cells[2].to_string(),
+                s(&st["state"]),
+                group,
+                group_name,
+                s(&o["usageLocation"]),
+                row.cells[4].to_string(),
+                row.cells[5].to_string(),
+            ]
+        })
+        .collect()
+}
 
 #[cfg(test)]
 mod tests {
@@ -218,5 +209,29 @@ mod tests {
         };
         assert_eq!(&refine(&rows[0], &facts).cells[3], "group Sales");
         assert!(refine(&rows[1], &facts).cells[4].ends_with(": 2 short"));
+    }
+
+    #[test]
+    fn a_record_per_error_with_the_group_by_id_and_name() {
+        let users = vec![
+            json!({"id": "u1", "userPrincipalName": "c@x", "displayName": "Chen",
+            "usageLocation": "GB", "licenseAssignmentStates": [
+                {"skuId": "S", "error": "CountViolation", "state": "Error", "assignedByGroup": "g1"},
+                {"skuId": "T", "error": "None", "state": "Active"}]}),
+        ];
+        let facts = LicenceFacts {
+            skus: vec![json!({"skuId": "S", "prepaidUnits": {"enabled": 1}, "consumedUnits": 3})],
+            groups: vec![json!({"id": "g1", "displayName": "LIC"})],
+            missing: Vec::new(),
+        };
+        let r = records(users.clone(), Some(&facts));
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].len(), COLUMNS.len());
+        assert_eq!(
+            (r[0][5].as_str(), r[0][7].as_str(), r[0][8].as_str()),
+            ("CountViolation", "g1", "LIC")
+        );
+        assert!(r[0][10].ends_with("2 short"), "{:?}", r[0]);
+        assert_eq!(records(users, None)[0][8], "");
     }
 }

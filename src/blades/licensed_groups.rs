@@ -2,7 +2,7 @@
 //! products and plans turned off, and how far Graph got applying them; `e` lists the members
 //! whose licence from the group is in error, Enter opens the group.
 
-use super::text;
+use super::common::text;
 use crate::licensing::facts::licensed_groups_request as list_request;
 use crate::licensing::product_name;
 use crate::theme::Theme;
@@ -65,24 +65,24 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
 }
 
 /// The Licensed groups blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Licensed groups",
     nav_label: "Lic. groups",
     command: "licensed-groups",
     aliases: &["lic-groups", "licenced-groups", "group-licensing"],
-    load: super::Load::Graph(list_request),
+    load: super::source::Load::Graph(list_request),
     columns,
     row,
     rows_of: None,
     style,
     refine: None,
-    opens: Some(super::ObjectKind::Group),
+    opens: Some(super::def::ObjectKind(&super::groups::DETAIL)),
     sync: None,
-    marks: super::Marks::No,
+    marks: super::source::Marks::No,
     query: None,
     join: None,
     records: None,
-    verbs: &[super::verb::Verb {
+    verbs: &[super::def::Verb {
         label: "members in error",
         ..super::groups::LICENCE_ERRORS
     }],

@@ -1,7 +1,7 @@
 //! The Licensing blade: the tenant's subscriptions with product names, units (enabled, used,
 //! free, warning, suspended) and service plans; SKUs over-consumed or nearly out stand out.
 
-use super::text;
+use super::common::text;
 pub use crate::graph::endpoints::{
     subscribed_sku as detail_request, subscribed_skus as list_request,
 };
@@ -115,7 +115,7 @@ pub fn sheet(v: &Value) -> Sheet {
 }
 
 /// The Licensing blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Licensing",
     nav_label: "Licensing",
     command: "licenses",
@@ -127,20 +127,20 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         "skus",
         "subscriptions",
     ],
-    load: super::Load::Graph(list_request),
+    load: super::source::Load::Graph(list_request),
     columns,
     row,
     rows_of: None,
     style,
     refine: None,
-    opens: Some(super::ObjectKind(&DETAIL)),
+    opens: Some(super::def::ObjectKind(&DETAIL)),
     sync: Some(|| crate::cache::sync::Spec {
         name: "licenses",
         collection: "licenses",
         request: list_request(),
         delta: false,
     }),
-    marks: super::Marks::No,
+    marks: super::source::Marks::No,
     query: None,
     join: None,
     records: None,
@@ -148,7 +148,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
 };
 
 /// The page of one subscription.
-pub static DETAIL: super::DetailDef = super::DetailDef {
+pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     name: "subscription",
     collection: "licenses",
     request: detail_request,

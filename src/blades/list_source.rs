@@ -1,9 +1,15 @@
 //! What a list view lists, read and made into rows: `ListSource`'s title, reading and rows.
 
-use super::{
-    Column, ListSource, Load, ObjectKind, ObjectRef, Reading, Request, Style, TableRow, Theme,
-    Value, findings, groups, odata_kind, roles, text, whatif,
-};
+use super::common::text;
+use super::def::{ListSource, ObjectKind, ObjectRef};
+use super::source::{Load, Reading};
+use super::{findings, groups, roles, whatif};
+use crate::graph::Request;
+use crate::graph::model::odata_kind;
+use crate::theme::Theme;
+use crate::widgets::table::{Column, TableRow};
+use ratatui::style::Style;
+use serde_json::Value;
 
 impl ListSource {
     pub fn title(&self) -> String {
@@ -239,7 +245,7 @@ impl ListSource {
         .to_string();
         let kind = match self {
             ListSource::Blade(b) => b.0.opens?,
-            ListSource::WhatIf { .. } => ObjectKind::CaPolicy,
+            ListSource::WhatIf { .. } => ObjectKind(&super::ca::DETAIL),
             ListSource::Sub { def, .. } => return (def.0.open)(v),
             ListSource::Query { blade, .. } => blade.0.opens?,
             ListSource::Evidence { .. } => return findings::open_evidence(v),
@@ -247,8 +253,8 @@ impl ListSource {
             | ListSource::MemberOf { .. }
             | ListSource::RoleAssignments { .. }
             | ListSource::WhoCan { .. } => match odata_kind(v) {
-                "user" => ObjectKind::User,
-                "group" => ObjectKind::Group,
+                "user" => ObjectKind(&super::users::DETAIL),
+                "group" => ObjectKind(&super::groups::DETAIL),
                 _ => return None,
             },
         };

@@ -1,8 +1,8 @@
 //! The Named locations blade: IP ranges (trusted or not) and countries, with the policies
 //! that use each location.
 
+use super::common::{date, path_segment, text};
 use super::verb::Flow;
-use super::{date, path_segment, text};
 use crate::ca::location::{COUNTRY_TYPE, summary};
 use crate::theme::Theme;
 use crate::widgets::sheet::{Sheet, show};
@@ -102,7 +102,7 @@ pub fn sheet(v: &Value, facts: Option<&crate::protect::Facts>) -> Sheet {
         ));
     }
     let id = v["id"].as_str().unwrap_or_default();
-    super::policy_section(
+    super::common::policy_section(
         &mut s,
         "Used by policies",
         facts,
@@ -113,25 +113,25 @@ pub fn sheet(v: &Value, facts: Option<&crate::protect::Facts>) -> Sheet {
 }
 
 /// The Named locations blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Named locations",
     nav_label: "Locations",
     command: "named-locations",
     aliases: &["locations", "ips", "countries"],
-    load: super::Load::Graph(list_request),
+    load: super::source::Load::Graph(list_request),
     columns,
     row,
     rows_of: None,
     style,
     refine: None,
-    opens: Some(super::ObjectKind::NamedLocation),
+    opens: Some(super::def::ObjectKind(&DETAIL)),
     sync: Some(|| crate::cache::sync::Spec {
         name: "named-locations",
         collection: "named-locations",
         request: list_request(),
         delta: false,
     }),
-    marks: super::Marks::No,
+    marks: super::source::Marks::No,
     query: None,
     join: None,
     records: None,
@@ -154,7 +154,7 @@ pub fn list_request() -> crate::graph::Request {
 }
 
 /// The page of one named location.
-pub static DETAIL: super::DetailDef = super::DetailDef {
+pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     name: "named location",
     collection: "named-locations",
     request: detail_request,

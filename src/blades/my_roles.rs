@@ -3,7 +3,7 @@
 //! or activated until a time; `d` deactivates an activation early) and requests waiting for
 //! approval. Read from `/me`, then the schedule instances filtered to that principal.
 
-use super::text;
+use super::activation::role_name;
 use crate::graph::GraphClient;
 use crate::graph::resources::{pim, users};
 use crate::theme::Theme;
@@ -15,7 +15,7 @@ fn read(
     client: GraphClient,
     store: Option<std::sync::Arc<crate::cache::Store>>,
     _: String,
-) -> super::Computing {
+) -> super::source::Computing {
     Box::pin(async move {
         if client.is_offline() {
             let Some(st) = store else {
@@ -175,14 +175,6 @@ pub fn columns() -> Vec<Column> {
     ]
 }
 
-/// The role's name (from the expanded definition), else its id.
-pub fn role_name(v: &Value) -> String {
-    v["roleDefinition"]["displayName"]
-        .as_str()
-        .map(crate::sanitize::clean)
-        .unwrap_or_else(|| text(v, "roleDefinitionId"))
-}
-
 pub fn row(v: Value) -> TableRow {
     let state = match (v["@kind"].as_str(), v["assignmentType"].as_str()) {
         // Held through a group: said in the state too, which stays in sight at 80 columns.
@@ -226,12 +218,12 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
 }
 
 /// The My roles blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "My roles",
     nav_label: "My roles",
     command: "my-roles",
     aliases: &["pim", "activate", "me"],
-    load: super::Load::Computed(super::Computed {
+    load: super::source::Load::Computed(super::source::Computed {
         name: "my-roles",
         run: read,
     }),
@@ -242,7 +234,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     refine: None,
     opens: None,
     sync: None,
-    marks: super::Marks::No,
+    marks: super::source::Marks::No,
     query: None,
     join: None,
     records: None,

@@ -3,8 +3,8 @@
 //! how long eligible and active assignments last); a role's page adds the approvers and every
 //! notification rule; `export pim-settings` writes one record per role and rule.
 
+use super::common::text;
 use super::pim_rules::{Rules, duration_words};
-use super::text;
 use crate::graph::resources::pim;
 use crate::theme::Theme;
 use crate::widgets::sheet::{Sheet, show};
@@ -33,7 +33,7 @@ fn read(
     client: crate::graph::GraphClient,
     store: Option<std::sync::Arc<crate::cache::Store>>,
     _: String,
-) -> super::Computing {
+) -> super::source::Computing {
     Box::pin(async move {
         use crate::graph::GraphError;
         if client.is_offline() {
@@ -196,7 +196,11 @@ fn notification_event(id: &str) -> &'static str {
     }
 }
 
-pub fn sheet(v: &Value, facts: Option<&crate::protect::Facts>, names: &super::Names) -> Sheet {
+pub fn sheet(
+    v: &Value,
+    facts: Option<&crate::protect::Facts>,
+    names: &super::common::Names,
+) -> Sheet {
     let rs = rules_of(v);
     let r = Rules(&rs);
     let mut s = Sheet::default();
@@ -301,7 +305,7 @@ fn page(
     client: crate::graph::GraphClient,
     _: Option<std::sync::Arc<crate::cache::Store>>,
     id: String,
-) -> super::Computing {
+) -> super::source::Computing {
     Box::pin(async move {
         let v = client.get_json(&pim::policy_of_role(&id)).await?;
         let assignment = v["value"][0].clone();
@@ -367,7 +371,7 @@ fn records(objects: Vec<Value>, _: Option<&crate::licensing::LicenceFacts>) -> V
 }
 
 /// The page of one role's PIM settings.
-pub static DETAIL: super::DetailDef = super::DetailDef {
+pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     name: "pim-settings",
     collection: "pim-settings",
     request: pim::policy_of_role,
@@ -375,7 +379,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     needs_facts: true,
     principal: false,
     members: false,
-    computed: Some(super::Computed {
+    computed: Some(super::source::Computed {
         name: "pim-settings-role",
         run: page,
     }),
@@ -383,12 +387,12 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
 };
 
 /// The PIM settings blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "PIM settings",
     nav_label: "PIM settings",
     command: "pim-settings",
     aliases: &["role-settings", "pim-policies"],
-    load: super::Load::Computed(super::Computed {
+    load: super::source::Load::Computed(super::source::Computed {
         name: "pim-settings",
         run: read,
     }),
@@ -397,12 +401,12 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     rows_of: None,
     style,
     refine: None,
-    opens: Some(super::ObjectKind(&DETAIL)),
+    opens: Some(super::def::ObjectKind(&DETAIL)),
     sync: None,
-    marks: super::Marks::No,
+    marks: super::source::Marks::No,
     query: None,
     join: None,
-    records: Some(super::Records {
+    records: Some(super::source::Records {
         columns: &["role", "roleId", "rule", "setting"],
         of: records,
     }),

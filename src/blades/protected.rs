@@ -2,7 +2,7 @@
 //! by area, with its context and whether an enabled policy really protects it; set or clear
 //! the context (itself a protected action, so the step-up path applies).
 
-use super::path_segment;
+use super::common::path_segment;
 use crate::graph::{Method, Request};
 use crate::protect::{Facts, action_state, area_of, context_protection};
 use crate::theme::Theme;
@@ -191,12 +191,12 @@ pub fn removal_warnings<'a>(
 }
 
 /// The Protected actions blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Protected actions",
     nav_label: "Prot. actions",
     command: "protected-actions",
     aliases: &["protected", "protect-actions"],
-    load: super::Load::Facts {
+    load: super::source::Load::Facts {
         parts: &[
             crate::protect::Part::Actions,
             crate::protect::Part::Contexts,
@@ -209,9 +209,9 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     rows_of: None,
     style,
     refine: None,
-    opens: Some(super::ObjectKind::ProtectedAction),
+    opens: Some(super::def::ObjectKind(&DETAIL)),
     sync: None,
-    marks: super::Marks::First,
+    marks: super::source::Marks::First,
     query: None,
     join: None,
     records: None,
@@ -219,11 +219,11 @@ pub static BLADE: super::BladeDef = super::BladeDef {
 };
 
 /// `t`: the authentication context of the marked actions (or this one): the shell's choice.
-const CONTEXT: super::verb::Verb =
+const CONTEXT: super::def::Verb =
     crate::flow_verb!("set-state", "context", true, super::verb::Flow::SetState);
 
 /// The page of one protected action.
-pub static DETAIL: super::DetailDef = super::DetailDef {
+pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     name: "protected action",
     collection: "protected-actions",
     request: detail_request,

@@ -4,18 +4,17 @@
 //! confirm naming every user and what follows, then the list is read again and shows what
 //! Graph says now.
 
-use super::verb::{Confirm, Scope, Step, Verb, count, name_of};
-use super::{date, text};
+use super::common::{date, text};
+use super::def::{Step, Verb};
+use super::risk_verbs::{COMPROMISED, DISMISS};
 use crate::graph::Request;
+pub use crate::graph::resources::risky_users::detail_words;
+pub use crate::graph::resources::risky_users::{list as list_request, one as detail_request};
 use crate::theme::Theme;
 use crate::widgets::sheet::{Sheet, show};
 use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
 use serde_json::Value;
-
-pub use crate::graph::resources::risky_users::{list as list_request, one as detail_request};
-
-pub use crate::graph::resources::risky_users::detail_words;
 
 pub fn columns() -> Vec<Column> {
     vec![
@@ -81,123 +80,21 @@ pub fn sheet(v: &Value) -> Sheet {
     s
 }
 
-/// `C`: confirm the targets compromised (one request for all, `{"userIds": [...]}`).
-pub fn compromised(s: &Scope) -> Vec<Step> {
-    change_risk(s, true)
-}
-
-/// `D`: dismiss the targets' risk.
-fn dismiss(s: &Scope) -> Vec<Step> {
-    change_risk(s, false)
-}
-
-/// The confirm of `C` / `D` for every target (the page's user, else the marked rows, else
-/// the selected one), naming every user and what follows.
-fn change_risk(s: &Scope, compromised: bool) -> Vec<Step> {
-    let users = s.targets();
-    if users.is_empty() {
-        return Vec::new();
-    }
-    let ids: Vec<&str> = users.iter().filter_map(|u| u["id"].as_str()).collect();
-    // Every user the one request names is named in the confirm.
-    let names: Vec<String> = users.iter().map(name_of).collect();
-    let (verb, follows) = if compromised {
-        (
-            "Confirm compromised",
-            // riskyuser-confirmcompromised.md: "sets the targeted user's risk level to
-            // high"; the confirm lists the policies that act on it (`acting`).
-            "their user risk becomes high",
-        )
-    } else {
-        (
-            "Dismiss the risk of",
-            "their user risk becomes none; risk policies stop acting on them",
-        )
-    };
-    let title = format!(
-        "{verb} {}: {} ({follows}). The list is read again afterwards and shows what Graph says then",
-        count(users.len(), "user"),
-        names.join(", ")
-    );
-    let request = crate::graph::resources::risky_users::change_risk(&ids, compromised);
-    let first = ids.first().copied().unwrap_or_default();
-    let mut c = Confirm::one(title, first, request, None);
-    if compromised {
-        c.follows = Some(acting);
-    }
-    vec![c.into()]
-}
-
-/// The policies that act on a user whose risk becomes high: every policy with a `high`
-/// user-risk condition, with its state and what it demands ("CA010 … (On): password change
-/// and MFA"); report-only and off ones are named as not acting.
-pub fn acting(f: &crate::protect::Facts, _: &str) -> Vec<String> {
-    let risky: Vec<&Value> = f
-        .policies
-        .iter()
-        .filter(|p| {
-            p["conditions"]["userRiskLevels"]
-                .as_array()
-                .is_some_and(|l| l.iter().any(|x| x == "high"))
-        })
-        .collect();
-    if risky.is_empty() {
-        return vec![
-            "no Conditional Access policy has a high user-risk condition: nothing acts on them \
-             but this console's record"
-                .into(),
-        ];
-    }
-    risky
-        .iter()
-        .map(|p| {
-            let name = crate::sanitize::clean(p["displayName"].as_str().unwrap_or("?"));
-            let state = p["state"].as_str().unwrap_or_default();
-            let what = crate::protect::requirement(p);
-            match state {
-                "enabled" => format!("{name} (On) acts: {what} at their next sign-in"),
-                "enabledForReportingButNotEnforced" => {
-                    format!("{name} (Report-only) only logs what it would do: {what}")
-                }
-                _ => format!("{name} (Off) does nothing ({what} when on)"),
-            }
-        })
-        .collect()
-}
-
-const COMPROMISED: Verb = Verb {
-    name: "compromised",
-    keys: &["C"],
-    label: "compromised",
-    help: "Confirm the marked users (or the selected one) compromised: their risk becomes high",
-    writes: true,
-    run: compromised,
-};
-
-const DISMISS: Verb = Verb {
-    name: "dismiss",
-    keys: &["D"],
-    label: "dismiss",
-    help: "Dismiss the risk of the marked users (or the selected one): their risk becomes none",
-    writes: true,
-    run: dismiss,
-};
-
 /// The Risky users blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Risky users",
     nav_label: "Risky users",
     command: "risky-users",
     aliases: &["risky", "risk", "identity-protection"],
-    load: super::Load::Graph(list_request),
+    load: super::source::Load::Graph(list_request),
     columns,
     row,
     rows_of: None,
     style,
     refine: None,
-    opens: Some(super::ObjectKind(&DETAIL)),
+    opens: Some(super::def::ObjectKind(&DETAIL)),
     sync: None,
-    marks: super::Marks::Last,
+    marks: super::source::Marks::Last,
     query: None,
     join: None,
     records: None,
@@ -219,7 +116,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
 };
 
 /// A risky user's page.
-pub static DETAIL: super::DetailDef = super::DetailDef {
+pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     name: "risky user",
     collection: "risky-users",
     request: detail_request,
@@ -305,18 +202,18 @@ fn history_row(v: Value) -> TableRow {
 }
 
 /// A risky user's history (`GET /identityProtection/riskyUsers/{id}/history`).
-pub static HISTORY: super::SubDef = super::SubDef {
+pub static HISTORY: super::def::SubDef = super::def::SubDef {
     title: "Risk history",
     request: |id| {
         Request::get(format!(
             "/identityProtection/riskyUsers/{}/history",
-            super::path_segment(id)
+            super::common::path_segment(id)
         ))
     },
     columns: history_columns,
     row: history_row,
     style,
-    open: super::opens_nothing,
+    open: super::def::opens_nothing,
     verbs: &[],
 };
 
@@ -365,7 +262,7 @@ fn detection_style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
 
 /// A user's risk detections (`GET /identityProtection/riskDetections?$filter=userId eq '…'`;
 /// default page 20, at most 500: graph-api.md §7).
-pub static DETECTIONS: super::SubDef = super::SubDef {
+pub static DETECTIONS: super::def::SubDef = super::def::SubDef {
     title: "Risk detections",
     request: |id| {
         Request::get("/identityProtection/riskDetections")
@@ -375,7 +272,7 @@ pub static DETECTIONS: super::SubDef = super::SubDef {
     columns: detection_columns,
     row: detection_row,
     style: detection_style,
-    open: super::opens_nothing,
+    open: super::def::opens_nothing,
     verbs: &[],
 };
 

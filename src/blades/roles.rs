@@ -2,7 +2,7 @@
 //! counts, a role's assignments (principal, type, active or eligible, scope, end, how), a
 //! role's permissions, and "who can" a permission.
 
-use super::path_segment;
+use super::common::path_segment;
 use crate::graph::{Method, Request};
 use crate::roles::{RoleFacts, who_can};
 use crate::theme::Theme;
@@ -308,20 +308,20 @@ pub fn principal_sections(sheet: &mut Sheet, principal_id: &str, is_user: bool, 
 }
 
 /// The Roles and admins blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Roles and admins",
     nav_label: "Roles",
     command: "roles",
     aliases: &["role", "admins", "roles-and-admins", "directory-roles"],
-    load: super::Load::Roles(rows),
+    load: super::source::Load::Roles(rows),
     columns,
     row,
     rows_of: None,
     style,
     refine: None,
-    opens: Some(super::ObjectKind::Role),
+    opens: Some(super::def::ObjectKind(&DETAIL)),
     sync: None,
-    marks: super::Marks::No,
+    marks: super::source::Marks::No,
     query: None,
     join: None,
     records: None,
@@ -334,23 +334,23 @@ pub fn row(v: Value) -> TableRow {
         definitions: vec![v],
         ..Default::default()
     };
-    super::only_row(rows(&f))
+    super::common::only_row(rows(&f))
 }
 
 /// The verbs of a role's assignments (`a` active, `A` eligible through PIM, `d` remove).
-pub static ASSIGN: super::verb::Verb = crate::flow_verb!(
+pub static ASSIGN: super::def::Verb = crate::flow_verb!(
     "add",
     "assign",
     true,
     super::verb::Flow::Assign { eligible: false }
 );
-pub static ASSIGN_ELIGIBLE: super::verb::Verb = crate::flow_verb!(
+pub static ASSIGN_ELIGIBLE: super::def::Verb = crate::flow_verb!(
     "add-eligible",
     "eligible",
     true,
     super::verb::Flow::Assign { eligible: true }
 );
-pub static REMOVE_ASSIGNMENT: super::verb::Verb = crate::flow_verb!(
+pub static REMOVE_ASSIGNMENT: super::def::Verb = crate::flow_verb!(
     "remove",
     "remove",
     true,
@@ -358,7 +358,7 @@ pub static REMOVE_ASSIGNMENT: super::verb::Verb = crate::flow_verb!(
 );
 
 /// The page of one role.
-pub static DETAIL: super::DetailDef = super::DetailDef {
+pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     name: "role",
     collection: "roles",
     request: detail_request,
@@ -367,16 +367,15 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     principal: false,
     members: false,
     computed: None,
-    verbs: &[super::verb::Verb {
+    verbs: &[super::def::Verb {
         name: "members",
         keys: &[],
         label: "assignments",
         help: "The role's assignments (who holds it, active and eligible)",
         writes: false,
         run: |s| {
-            super::verb::list_of(s, |role_id, role_name| super::ListSource::RoleAssignments {
-                role_id,
-                role_name,
+            super::def::list_of(s, |role_id, role_name| {
+                super::def::ListSource::RoleAssignments { role_id, role_name }
             })
         },
     }],

@@ -18,7 +18,7 @@ fn columns() -> Vec<Column> {
 }
 
 fn row(v: Value) -> TableRow {
-    let user = super::text(&v, "userDisplayName");
+    let user = super::common::text(&v, "userDisplayName");
     let r = signins::row(v);
     let mut cells: Vec<String> = r.cells.iter().map(str::to_string).collect();
     cells.insert(1, user);
@@ -136,31 +136,31 @@ fn requests() -> Vec<Request> {
 
 /// `/?…` on the blade: the terms as `$filter`; a term it cannot send reads nothing (the
 /// list says so).
-fn query(q: &str) -> super::Reading {
+fn query(q: &str) -> super::source::Reading {
     match query_request(q) {
-        Ok(r) => super::Reading::Parts(vec![r]),
-        Err(_) => super::Reading::Parts(Vec::new()),
+        Ok(r) => super::source::Reading::Parts(vec![r]),
+        Err(_) => super::source::Reading::Parts(Vec::new()),
     }
 }
 
 /// The Sign-ins blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Sign-ins",
     nav_label: "Sign-ins",
     command: "sign-ins",
     aliases: &["signins", "sign-in-logs", "logins"],
-    load: super::Load::Parts(requests),
+    load: super::source::Load::Parts(requests),
     columns,
     row,
     rows_of: None,
     style,
     refine: None,
-    opens: Some(super::ObjectKind(&super::signin_page::DETAIL)),
+    opens: Some(super::def::ObjectKind(&super::signin_page::DETAIL)),
     sync: None,
-    marks: super::Marks::No,
+    marks: super::source::Marks::No,
     query: Some(query),
     join: None,
-    records: Some(super::Records {
+    records: Some(super::source::Records {
         columns: signins::EXPORT_COLUMNS,
         of: |objects, _| signins::records(objects),
     }),

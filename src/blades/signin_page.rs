@@ -5,9 +5,9 @@
 //! result (report-only ones too) and what it enforced; the ids to quote. `p` opens the policy
 //! that decided it, `u` the user.
 
-use super::signins::explain_code;
-use super::verb::{Step, Verb};
-use super::{ObjectKind, ObjectRef, text};
+use super::common::text;
+use super::def::{ObjectKind, ObjectRef};
+use super::def::{Step, Verb};
 use crate::graph::Request;
 use crate::graph::endpoints::path_segment;
 use crate::widgets::sheet::{Sheet, show};
@@ -215,7 +215,7 @@ fn policy(s: &super::verb::Scope) -> Vec<Step> {
     let Some(v) = s.page else {
         return Vec::new();
     };
-    match super::signins::deciding_policy(v) {
+    match deciding_policy(v) {
         Some(target) => vec![Step::Open(target)],
         None => vec![Step::say(
             "no Conditional Access policy applied to this sign-in",
@@ -228,15 +228,15 @@ fn user(s: &super::verb::Scope) -> Vec<Step> {
     let Some(v) = s.page else {
         return Vec::new();
     };
-    vec![Step::Open(ObjectRef {
-        kind: ObjectKind::User,
+    vec![Step::OpenPage {
+        page: "user",
         id: text(v, "userId"),
         name: text(v, "userDisplayName"),
-    })]
+    }]
 }
 
 /// A sign-in's page.
-pub static DETAIL: super::DetailDef = super::DetailDef {
+pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     name: "sign-in",
     collection: "sign-ins",
     request,
@@ -264,6 +264,64 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
         },
     ],
 };
+
+/// A sign-in error code in words (Entra's AADSTS codes most seen in triage).
+pub fn explain_code(code: i64) -> &'static str {
+    match code {
+        0 => "signed in",
+        50053 => "account locked: too many failed attempts, or sign-in from a blocked IP",
+        50055 => "password expired",
+        50057 => "account disabled",
+        50058 => "no session: the user was not signed in",
+        50074 | 50076 => "MFA required (Conditional Access or per-user MFA) and not done",
+        50079 => "the user must register for MFA",
+        50097 => "device authentication required",
+        50105 => "the user is not assigned to the application",
+        50126 => "wrong user name or password",
+        50140 => "the \"stay signed in\" prompt interrupted the sign-in",
+        50158 => "an external security challenge was not satisfied",
+        53000 => "blocked by Conditional Access: the device must be compliant or managed",
+        53001 => "blocked by Conditional Access: the device must be domain-joined",
+        53002 => "blocked by Conditional Access: an approved client app is required",
+        53003 => "blocked by Conditional Access",
+        53004 => "blocked: MFA registration is not allowed from here",
+        530032 => "blocked by a security policy",
+        500121 => "MFA was not completed (denied, timed out or failed)",
+        65001 => "the user or an admin has not consented to the application",
+        70044 => "the session expired",
+        90095 => "admin consent is required",
+        _ => "see the failure reason",
+    }
+}
+
+/// The policies whose result decided the sign-in (`failure` first, then enforced ones).
+pub fn deciding(v: &Value) -> Vec<&Value> {
+    let all: Vec<&Value> = v["appliedConditionalAccessPolicies"]
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let failed: Vec<&Value> = all
+        .iter()
+        .copied()
+        .filter(|p| p["result"] == "failure")
+        .collect();
+    if !failed.is_empty() {
+        return failed;
+    }
+    all.into_iter()
+        .filter(|p| p["result"] == "success")
+        .collect()
+}
+
+/// The policy that blocked the sign-in (or the first one it met).
+pub fn deciding_policy(v: &Value) -> Option<ObjectRef> {
+    let p = deciding(v).into_iter().next()?;
+    Some(ObjectRef {
+        kind: ObjectKind(&super::ca::DETAIL),
+        id: text(p, "id"),
+        name: text(p, "displayName"),
+    })
+}
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,9 @@
 //! include-unknown-enum-members`). Enter opens the sign-in's page; `p` there, the policy that
 //! decided it.
 
-use super::{ObjectKind, ObjectRef, text};
+use super::common::text;
+use super::def::{ObjectKind, ObjectRef};
+pub use super::signin_page::{deciding, deciding_policy, explain_code};
 use crate::graph::Request;
 use crate::theme::Theme;
 use crate::widgets::table::{Column, TableRow};
@@ -25,54 +27,6 @@ pub fn request(user_id: &str) -> Request {
         .top(50)
         // Report-only results are evolvable enum members (signin.md, conditionalAccessPolicyResult).
         .header("Prefer", "include-unknown-enum-members")
-}
-
-/// A sign-in error code in words (Entra's AADSTS codes most seen in triage).
-pub fn explain_code(code: i64) -> &'static str {
-    match code {
-        0 => "signed in",
-        50053 => "account locked: too many failed attempts, or sign-in from a blocked IP",
-        50055 => "password expired",
-        50057 => "account disabled",
-        50058 => "no session: the user was not signed in",
-        50074 | 50076 => "MFA required (Conditional Access or per-user MFA) and not done",
-        50079 => "the user must register for MFA",
-        50097 => "device authentication required",
-        50105 => "the user is not assigned to the application",
-        50126 => "wrong user name or password",
-        50140 => "the \"stay signed in\" prompt interrupted the sign-in",
-        50158 => "an external security challenge was not satisfied",
-        53000 => "blocked by Conditional Access: the device must be compliant or managed",
-        53001 => "blocked by Conditional Access: the device must be domain-joined",
-        53002 => "blocked by Conditional Access: an approved client app is required",
-        53003 => "blocked by Conditional Access",
-        53004 => "blocked: MFA registration is not allowed from here",
-        530032 => "blocked by a security policy",
-        500121 => "MFA was not completed (denied, timed out or failed)",
-        65001 => "the user or an admin has not consented to the application",
-        70044 => "the session expired",
-        90095 => "admin consent is required",
-        _ => "see the failure reason",
-    }
-}
-
-/// The policies whose result decided the sign-in (`failure` first, then enforced ones).
-fn deciding(v: &Value) -> Vec<&Value> {
-    let all: Vec<&Value> = v["appliedConditionalAccessPolicies"]
-        .as_array()
-        .map(|a| a.iter().collect())
-        .unwrap_or_default();
-    let failed: Vec<&Value> = all
-        .iter()
-        .copied()
-        .filter(|p| p["result"] == "failure")
-        .collect();
-    if !failed.is_empty() {
-        return failed;
-    }
-    all.into_iter()
-        .filter(|p| p["result"] == "success")
-        .collect()
 }
 
 /// What Conditional Access did, in words: enforced, failed and report-only results.
@@ -179,16 +133,6 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     }
 }
 
-/// The policy that blocked the sign-in (or the first one it met).
-pub fn deciding_policy(v: &Value) -> Option<ObjectRef> {
-    let p = deciding(v).into_iter().next()?;
-    Some(ObjectRef {
-        kind: ObjectKind::CaPolicy,
-        id: text(p, "id"),
-        name: text(p, "displayName"),
-    })
-}
-
 /// Enter: the sign-in's own page (from where and how; `p` there opens the deciding policy).
 pub fn open(v: &Value) -> Option<ObjectRef> {
     let id = text(v, "id");
@@ -243,7 +187,7 @@ pub fn records(items: Vec<Value>) -> Vec<Vec<String>> {
 }
 
 /// A user's sign-ins.
-pub static SIGN_INS: super::SubDef = super::SubDef {
+pub static SIGN_INS: super::def::SubDef = super::def::SubDef {
     title: "Sign-ins",
     request,
     columns,

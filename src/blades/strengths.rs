@@ -1,15 +1,14 @@
 //! The Authentication strengths blade: built-in and custom strengths, their allowed method
 //! combinations, and the policies that require each.
 
-use super::text;
+use super::common::text;
+pub use crate::graph::endpoints::STRENGTHS as PATH;
 use crate::protect::Facts;
 use crate::theme::Theme;
 use crate::widgets::sheet::{Sheet, show};
 use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
 use serde_json::Value;
-
-pub use crate::graph::endpoints::STRENGTHS as PATH;
 
 pub fn columns() -> Vec<Column> {
     vec![
@@ -80,7 +79,7 @@ pub fn sheet(v: &Value, facts: Option<&Facts>) -> Sheet {
         ));
     }
     let id = v["id"].as_str().unwrap_or_default();
-    super::policy_section(
+    super::common::policy_section(
         &mut s,
         "Required by policies",
         facts,
@@ -91,12 +90,12 @@ pub fn sheet(v: &Value, facts: Option<&Facts>) -> Sheet {
 }
 
 /// The Authentication strengths blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Authentication strengths",
     nav_label: "Strengths",
     command: "auth-strengths",
     aliases: &["strengths", "authentication-strengths"],
-    load: super::Load::Facts {
+    load: super::source::Load::Facts {
         parts: &[
             crate::protect::Part::Strengths,
             crate::protect::Part::Policies,
@@ -108,9 +107,9 @@ pub static BLADE: super::BladeDef = super::BladeDef {
     rows_of: None,
     style,
     refine: None,
-    opens: Some(super::ObjectKind::AuthStrength),
+    opens: Some(super::def::ObjectKind(&DETAIL)),
     sync: None,
-    marks: super::Marks::No,
+    marks: super::source::Marks::No,
     query: None,
     join: None,
     records: None,
@@ -123,11 +122,11 @@ pub fn row(v: Value) -> TableRow {
         strengths: vec![v],
         ..Default::default()
     };
-    super::only_row(rows(&facts))
+    super::common::only_row(rows(&facts))
 }
 
 /// The page of one authentication strength.
-pub static DETAIL: super::DetailDef = super::DetailDef {
+pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     name: "authentication strength",
     collection: "auth-strengths",
     request: detail_request,
@@ -140,7 +139,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
 };
 
 pub fn detail_request(id: &str) -> crate::graph::Request {
-    crate::graph::Request::get(format!("{PATH}/{}", super::path_segment(id)))
+    crate::graph::Request::get(format!("{PATH}/{}", super::common::path_segment(id)))
 }
 
 #[cfg(test)]

@@ -3,9 +3,8 @@
 //! password, a Temporary Access Pass (both shown once, never kept), and the user's
 //! authentication methods with their delete.
 
-use super::verb::{
-    Choice, Confirm, Prompt, ReadThen, Reveal, Scope, Stage, Step, Target, Then, Verb, Walk, count,
-};
+use super::def::{Prompt, ReadThen, Stage, Step, Then, Verb, Walk};
+use super::verb::{Choice, Confirm, Reveal, Scope, Target, count};
 use crate::graph::resources::users as graph;
 use crate::sanitize::clean;
 use serde_json::{Value, json};
@@ -461,8 +460,8 @@ fn tap_steps(u: Value) -> Vec<Step> {
 /// `M`: the authentication methods of one user (marked rows: refused, as a list is of one).
 fn methods(s: &Scope) -> Vec<Step> {
     match one_user(s, "the methods list") {
-        Ok(u) => vec![Step::List(super::ListSource::Sub {
-            def: super::SubKind(&super::auth_methods::METHODS),
+        Ok(u) => vec![Step::List(super::def::ListSource::Sub {
+            def: super::def::SubKind(&super::auth_methods::METHODS),
             id: id(&u),
             name: name(&u),
         })],
@@ -519,7 +518,7 @@ pub const METHODS: Verb = Verb {
 static CONTAIN_STAGES: [Stage; 6] = [
     Stage {
         name: "confirm compromised",
-        run: super::risky::compromised,
+        run: super::risk_verbs::compromised,
     },
     // Blocked, then revoked: Microsoft's emergency procedure (entra-docs
     // users-revoke-access.md), so no new session starts between the two.
@@ -542,8 +541,8 @@ static CONTAIN_STAGES: [Stage; 6] = [
     Stage {
         name: "review methods",
         run: |s| match s.page {
-            Some(u) => vec![Step::List(super::ListSource::Sub {
-                def: super::SubKind(&super::auth_methods::METHODS),
+            Some(u) => vec![Step::List(super::def::ListSource::Sub {
+                def: super::def::SubKind(&super::auth_methods::METHODS),
                 id: id(u),
                 name: name(u),
             })],

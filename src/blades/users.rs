@@ -1,7 +1,7 @@
 //! The Users blade: list (member/guest, enabled, department) and detail sheet.
 
-use super::text;
-use super::verb::{Step, Verb};
+use super::common::text;
+use super::def::{Step, Verb};
 pub use crate::graph::endpoints::{
     USER_DETAIL_FIELDS as DETAIL_FIELDS, USER_LIST_FIELDS as LIST_FIELDS, user as detail_request,
     users as list_request,
@@ -31,8 +31,8 @@ pub fn columns() -> Vec<Column> {
 /// as a `$search` on name, UPN and mail (both with `ConsistencyLevel: eventual`, graph-api.md
 /// §11.2), so a tenant too large to sync is still searchable.
 /// A query typed on Users (`/?adele`, `/?$filter=…`): found by Graph, not kept in the cache.
-fn query(q: &str) -> super::Reading {
-    super::Reading::Graph {
+fn query(q: &str) -> super::source::Reading {
+    super::source::Reading::Graph {
         request: query_request(q),
         cache: None,
     }
@@ -120,7 +120,7 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     }
 }
 
-pub fn sheet(v: &Value, names: &super::Names) -> Sheet {
+pub fn sheet(v: &Value, names: &super::common::Names) -> Sheet {
     let p = |k: &str| show(&v[k]);
     let mut s = Sheet::default();
     let id = s.section("Identity");
@@ -188,7 +188,7 @@ pub fn sheet(v: &Value, names: &super::Names) -> Sheet {
 
 /// Each licence assignment by product: direct or from a group, its state, and an error in
 /// words with its fix (from `licenseAssignmentStates`; `assignedLicenses` when that is absent).
-fn licence_section(s: &mut Sheet, v: &Value, names: &super::Names) {
+fn licence_section(s: &mut Sheet, v: &Value, names: &super::common::Names) {
     use crate::licensing::{explain, product_name};
     let location = v["usageLocation"].as_str();
     let lic = s.section("Licences");
@@ -228,22 +228,22 @@ const WHAT_IF: Verb = Verb {
     label: "what if",
     help: "What If: evaluate every CA policy for a sign-in of the selected user",
     writes: false,
-    run: |_| super::verb::flow(super::verb::Flow::WhatIf),
+    run: |_| super::def::flow(super::verb::Flow::WhatIf),
 };
 
 /// The Users blade in the registry.
-pub static BLADE: super::BladeDef = super::BladeDef {
+pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     title: "Users",
     nav_label: "Users",
     command: "users",
     aliases: &["user", "people"],
-    load: super::Load::Graph(list_request),
+    load: super::source::Load::Graph(list_request),
     columns,
     row,
     rows_of: None,
     style,
     refine: None,
-    opens: Some(super::ObjectKind::User),
+    opens: Some(super::def::ObjectKind(&DETAIL)),
     sync: Some(|| crate::cache::sync::Spec {
         name: "users",
         collection: "users",
@@ -251,7 +251,7 @@ pub static BLADE: super::BladeDef = super::BladeDef {
         delta: true,
     }),
     // Marked rows: revoke, block or allow several users in one confirm.
-    marks: super::Marks::Last,
+    marks: super::source::Marks::Last,
     query: Some(query),
     join: Some(&RISK),
     records: None,
@@ -280,7 +280,7 @@ fn page(
     client: crate::graph::GraphClient,
     store: Option<std::sync::Arc<crate::cache::Store>>,
     id: String,
-) -> super::Computing {
+) -> super::source::Computing {
     Box::pin(async move {
         use crate::graph::GraphError;
         if client.is_offline() {
@@ -334,7 +334,7 @@ fn page(
 }
 
 /// The page of one user.
-pub static DETAIL: super::DetailDef = super::DetailDef {
+pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     name: "user",
     collection: "users",
     request: detail_request,
@@ -342,7 +342,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
     needs_facts: false,
     principal: true,
     members: false,
-    computed: Some(super::Computed {
+    computed: Some(super::source::Computed {
         name: "user",
         run: page,
     }),
@@ -354,7 +354,7 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
             help: "The groups (and directory roles) the user is in, directly or through nesting",
             writes: false,
             run: |s| {
-                super::verb::list_of(s, |user_id, user_name| super::ListSource::MemberOf {
+                super::def::list_of(s, |user_id, user_name| super::def::ListSource::MemberOf {
                     user_id,
                     user_name,
                 })
@@ -389,11 +389,11 @@ pub static DETAIL: super::DetailDef = super::DetailDef {
         },
         Verb {
             help: "Set this user's usage location (licences need one)",
-            ..super::license_errors::USAGE_LOCATION
+            ..super::licence_verbs::USAGE_LOCATION
         },
         Verb {
             help: "Reprocess this user's group licence assignments",
-            ..super::license_errors::REPROCESS
+            ..super::licence_verbs::REPROCESS
         },
         super::user_verbs::CONTAIN,
         super::user_verbs::REVOKE,

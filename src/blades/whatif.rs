@@ -143,7 +143,7 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
 }
 
 /// `t` on a What If result: the state of the selected policy (the shell's choice).
-pub static STATE: super::verb::Verb =
+pub static STATE: super::def::Verb =
     crate::flow_verb!("set-state", "state", true, super::verb::Flow::SetState);
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ fn run(
     client: GraphClient,
     store: Option<std::sync::Arc<crate::cache::Store>>,
     user: String,
-) -> super::Computing {
+) -> super::source::Computing {
     Box::pin(async move {
         // Offline: the cache alone (what `sync` kept), never a request.
         let input = match (client.is_offline(), store) {
@@ -29,20 +29,20 @@ fn run(
 }
 
 /// The xray page.
-pub static DETAIL: super::DetailDef = super::DetailDef {
+pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     name: "xray",
     collection: "xray",
-    request: |id| Request::get(format!("/users/{}", super::path_segment(id))),
+    request: |id| Request::get(format!("/users/{}", super::common::path_segment(id))),
     sheet: |v, _, _| crate::xray::render::sheet(v),
     needs_facts: false,
     principal: false,
-    computed: Some(super::Computed { name: "xray", run }),
+    computed: Some(super::source::Computed { name: "xray", run }),
     members: false,
     verbs: &[],
 };
 
 /// The verb that opens it, for the blades that offer it (each with its own words).
-pub const VERB: super::verb::Verb = super::verb::Verb {
+pub const VERB: super::def::Verb = super::def::Verb {
     name: "xray",
     keys: &["x"],
     label: "xray",
@@ -52,8 +52,8 @@ pub const VERB: super::verb::Verb = super::verb::Verb {
         let Some((id, name)) = s.focused.clone() else {
             return Vec::new();
         };
-        vec![super::verb::Step::Open(super::ObjectRef {
-            kind: super::ObjectKind(&DETAIL),
+        vec![super::def::Step::Open(super::def::ObjectRef {
+            kind: super::def::ObjectKind(&DETAIL),
             id,
             name: format!("xray {name}"),
         })]

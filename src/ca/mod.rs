@@ -10,11 +10,9 @@ pub mod load;
 pub mod location;
 pub mod whatif;
 
-pub use eval::{Outcome, SignIn, Target, Tri, evaluate};
-
-use serde_json::Value;
-
 pub use crate::graph::model::strs;
+pub use eval::{Outcome, SignIn, Target, Tri, evaluate};
+use serde_json::Value;
 
 const STATES: &[&str] = &["enabled", "disabled", "enabledForReportingButNotEnforced"];
 

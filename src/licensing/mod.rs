@@ -2,7 +2,6 @@
 //! `assets/sku-names.tsv`) and a subscribed SKU's units (available, over-consumed, nearly out).
 
 mod catalog;
-pub mod export;
 pub mod facts;
 pub mod location;
 

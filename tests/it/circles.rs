@@ -6,12 +6,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// Circles left (2026-12-07): lower it as circles are broken, never raise it. The two left
-/// are registries that name their members while the members name the registry's types (the
-/// blades; the app and its `impl App` files): a new blade joins the first until its types move
-/// to a leaf, so only the modules a circle may span are fixed here.
-const MAX_CIRCLES: usize = 2;
-const CIRCLE_ROOTS: &[&str] = &["action", "app", "blades", "licensing"];
+/// Circles left (2026-12-07): lower it as circles are broken, never raise it. The one left is
+/// the app and its `impl App` files (`App` holds the children's state types), so only the
+/// module a circle may span is fixed here. The blades name their declarations in leaves
+/// (`blades::def`, `source`, `verb`, `common`), never the registry that names them.
+const MAX_CIRCLES: usize = 1;
+const CIRCLE_ROOTS: &[&str] = &["app"];
 
 type Module = Vec<String>;
 
