@@ -4,6 +4,7 @@
 mod ca_actions;
 mod cached;
 pub mod editor;
+mod flow;
 pub mod hints;
 pub mod import;
 mod keys;

@@ -2,8 +2,7 @@
 //! facts, scopes, the lockout guard's accounts, names of ids, the token's contexts. One value,
 //! so `:ctx` replaces all of it at once (with the ids of the reads it started).
 
-use super::RequestId;
-use super::view::View;
+use crate::msg::RequestId;
 use std::collections::HashMap;
 
 /// A background read: not asked for, in flight (with its request id), read, or failed (why).
@@ -77,41 +76,4 @@ pub struct TenantState {
     pub join_requests: HashMap<&'static str, RequestId>,
     /// `acrs` of the token after the last step-up.
     pub token_acrs: Vec<String>,
-}
-
-impl super::App {
-    /// Role facts arrived: a roles list shows them, a page waiting for them gets them.
-    pub(super) fn on_roles(
-        &mut self,
-        id: RequestId,
-        roles: Result<crate::roles::RoleFacts, crate::graph::GraphError>,
-    ) {
-        let now = self.now;
-        let for_detail = self.tenant.roles.request() == Some(id);
-        self.dirty = true;
-        match (roles, self.view_for(id)) {
-            (Ok(f), Some(View::List(l))) => {
-                l.table.set_rows(l.source.rows_from_roles(&f));
-                l.load = super::LoadState {
-                    loaded_at: Some(now),
-                    live: true,
-                    error: l.source.roles_problem(&f),
-                    ..Default::default()
-                };
-                self.tenant.roles = Loadable::Ready(f);
-            }
-            (Ok(f), _) if for_detail => self.tenant.roles = Loadable::Ready(f),
-            (Err(e), Some(View::List(l))) => {
-                l.load.loading = false;
-                l.load.request = None;
-                l.load.error = Some(e.to_string());
-            }
-            // A user's or group's page says why its roles are missing (it showed "loading…").
-            (Err(e), _) if for_detail => {
-                tracing::warn!("cannot read roles: {e}");
-                self.tenant.roles = Loadable::Failed(e.to_string());
-            }
-            _ => {}
-        }
-    }
 }

@@ -1,7 +1,7 @@
 //! The views on the blade stack: lists and object details, with their loading state.
 
-use super::msg::RequestId;
 use crate::blades::{ListSource, ObjectRef};
+use crate::msg::RequestId;
 use crate::widgets::table::ObjectTable;
 use chrono::{DateTime, Utc};
 use serde_json::Value;

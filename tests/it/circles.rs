@@ -1,17 +1,15 @@
 //! File-level import circles under `src/` (the demo tenant apart): which files name which
 //! (`crate::…`, `super::…`, `self::…` and a parent's paths into its children, `use` groups
-//! included; tests excluded), and the circles among them. A ratchet: the count may only go
-//! down. `cargo test --test it circles -- --nocapture` prints every circle.
+//! included; tests excluded), and the circles among them: every circle fails the test.
+//! `cargo test --test it circles -- --nocapture` prints the file count and any circle.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// Circles left (2026-12-07): lower it as circles are broken, never raise it. The one left is
-/// the app and its `impl App` files (`App` holds the children's state types), so only the
-/// module a circle may span is fixed here. The blades name their declarations in leaves
-/// (`blades::def`, `source`, `verb`, `common`), never the registry that names them.
-const MAX_CIRCLES: usize = 1;
-const CIRCLE_ROOTS: &[&str] = &["app"];
+// No circle is left (2026-12-07): the blades name their declarations in leaves
+// (`blades::def`, `source`, `verb`, `common`), never the registry that names them; the app's
+// state types sit in `app::<area>` files that never name `App`, whose behaviour is `impl App`
+// in `app::flow::<area>`. A new circle fails the test.
 
 type Module = Vec<String>;
 
@@ -241,7 +239,7 @@ fn circles(g: &BTreeMap<Module, BTreeSet<Module>>) -> Vec<Vec<Module>> {
 }
 
 #[test]
-fn file_level_import_circles_only_go_down() {
+fn no_file_level_import_circle() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let known = modules(&root);
     let g = graph(&known);
@@ -256,42 +254,12 @@ fn file_level_import_circles_only_go_down() {
         let names: Vec<String> = c.iter().map(|m| m.join("::")).collect();
         println!("  {}: {}", c.len(), names.join(" "));
     }
-    let outside: Vec<String> = found
-        .iter()
-        .flatten()
-        .filter(|m| {
-            !m.first()
-                .is_some_and(|r| CIRCLE_ROOTS.contains(&r.as_str()))
-        })
-        .map(|m| m.join("::"))
-        .collect();
     assert!(
-        found.len() <= MAX_CIRCLES && outside.is_empty(),
-        "{} circles (at most {MAX_CIRCLES}); files drawn into one from elsewhere: {outside:?}",
-        found.len()
+        found.is_empty(),
+        "file-level import circles (none is allowed): {:?}",
+        found
+            .iter()
+            .map(|c| c.iter().map(|m| m.join("::")).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
     );
-}
-
-#[test]
-fn the_resolver_sees_groups_parents_and_children() {
-    let mut known = BTreeMap::new();
-    for m in [vec![], vec!["a"], vec!["a", "b"], vec!["a", "c"], vec!["d"]] {
-        known.insert(
-            m.iter().map(|s| s.to_string()).collect::<Module>(),
-            String::new(),
-        );
-    }
-    let s: Vec<char> = "{b::X, c, super::d}".chars().collect();
-    let mut out = Vec::new();
-    tree(&s, 0, vec!["a".into()], &mut out);
-    let resolved: BTreeSet<Module> = out.iter().filter_map(|p| resolve(p, &known)).collect();
-    assert!(resolved.contains(&vec!["a".to_string(), "b".to_string()]));
-    assert!(resolved.contains(&vec!["a".to_string(), "c".to_string()]));
-    // A circle of two files is found, a chain is not.
-    let mut g = BTreeMap::new();
-    let m = |x: &str| vec![x.to_string()];
-    g.insert(m("x"), [m("y")].into_iter().collect());
-    g.insert(m("y"), [m("x")].into_iter().collect());
-    g.insert(m("z"), [m("x")].into_iter().collect());
-    assert_eq!(circles(&g), vec![vec![m("x"), m("y")]]);
 }
