@@ -11,6 +11,60 @@ use crate::graph::{Method, Request};
 use serde_json::{Value, json};
 
 impl App {
+    /// `t` on a Conditional Access policy: choose its state, see the protection, apply.
+    pub(super) fn set_policy_state(&mut self) -> Vec<Effect> {
+        let policy = match self.top() {
+            View::List(l)
+                if l.source == ListSource::Blade(BladeKind::CaPolicies)
+                    || matches!(l.source, ListSource::WhatIf { .. }) =>
+            {
+                l.table.selected().map(|r| r.object())
+            }
+            View::Detail(d) if d.target.kind == crate::blades::ObjectKind::CaPolicy => {
+                d.object.clone()
+            }
+            _ => None,
+        };
+        // The What If result row has no policy behind it.
+        let Some(p) = policy.filter(|p| p["id"].is_string()) else {
+            return Vec::new();
+        };
+        let id = p["id"].as_str().unwrap_or_default().to_string();
+        let name = p["displayName"].as_str().unwrap_or(&id).to_string();
+        let current = p["state"].clone();
+        let options: Vec<(String, serde_json::Value)> = crate::blades::ca::STATES
+            .iter()
+            .map(|(l, v)| (l.to_string(), serde_json::json!(v)))
+            .collect();
+        let at = options.iter().position(|(_, v)| *v == current).unwrap_or(0);
+        let choice = crate::app::write::Choice {
+            refill: None,
+            field: "state".into(),
+            current,
+            // On the current value, marked ▸: the admin moves to the change (Enter on the
+            // current value sends nothing).
+            selected: at,
+            options,
+        };
+        let request = crate::blades::ca::state_request(
+            &id,
+            choice.options[choice.selected]
+                .1
+                .as_str()
+                .unwrap_or_default(),
+        );
+        let mut effects = self.begin_write(
+            format!("Set state: {}", crate::sanitize::clean(&name)),
+            id,
+            request,
+            Some(choice),
+            Some(p),
+        );
+        let review = crate::app::review::Review::new(crate::app::review::Mode::State, true, &name);
+        effects.extend(self.attach_review(review));
+        effects
+    }
+
     /// The policy or named location selected in a list or open in a detail.
     pub fn ca_selected(&self) -> Option<(Subject, Value)> {
         let (kind, object) = match self.top() {

@@ -17,7 +17,6 @@ pub mod picker;
 pub mod recovery;
 pub mod review;
 pub mod run;
-mod set;
 pub mod tenant;
 mod update;
 pub mod whatif;

@@ -23,9 +23,14 @@ impl App {
                 l.table.selected().map(|r| r.object()),
             ),
         };
+        let marked = match self.top() {
+            View::List(l) => !l.table.marked_rows().is_empty(),
+            View::Detail(_) => false,
+        };
         Scope {
             page,
             rows,
+            marked,
             selected,
             focused: self.focused_object(),
             parent: match self.top() {
@@ -120,7 +125,7 @@ impl App {
                 self.open_what_if_prompt();
                 Vec::new()
             }
-            Flow::SetState => self.set_state(),
+            Flow::CaState => self.set_policy_state(),
             Flow::NewGroup => self.open_new_group(),
             Flow::Edit => self.edit_selected(),
             Flow::Duplicate => self.duplicate_selected(),
@@ -128,7 +133,6 @@ impl App {
             Flow::Delete => self.delete_ca_selected(),
             Flow::Exclude => self.open_exclude(),
             Flow::Assign { eligible } => self.open_assign(eligible),
-            Flow::RemoveAssignment => self.remove_selected(),
             Flow::AddMember => self.open_add_member(),
             Flow::RemoveMember => self.remove_member(),
             Flow::ReprocessMembers => self.reprocess_members(),

@@ -256,7 +256,7 @@ pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
 pub const EDIT: Verb = crate::flow_verb!("edit", "edit", true, Flow::Edit);
 pub const DUPLICATE: Verb = crate::flow_verb!("duplicate", "copy", true, Flow::Duplicate);
 pub const DELETE: Verb = crate::flow_verb!("remove", "delete", true, Flow::Delete);
-const STATE: Verb = crate::flow_verb!("set-state", "state", true, Flow::SetState);
+const STATE: Verb = crate::flow_verb!("set-state", "state", true, Flow::CaState);
 const EXCLUDE: Verb = crate::flow_verb!("exclude", "exclude", true, Flow::Exclude);
 
 #[cfg(test)]

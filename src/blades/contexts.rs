@@ -263,15 +263,44 @@ pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     verbs: &[PUBLISH],
 };
 
-/// `t`: publish or unpublish the context (the shell's state choice).
+/// `t`: publish or unpublish the context.
 const PUBLISH: Verb = Verb {
     name: "publish",
     keys: &["t"],
     label: "publish",
     help: "Publish or unpublish the authentication context (apps can then ask for it)",
     writes: true,
-    run: |_| super::def::flow(super::verb::Flow::SetState),
+    run: publish,
 };
+
+/// The confirm of `t`: published or not, on the current value (Enter there sends nothing).
+fn publish(s: &Scope) -> Vec<Step> {
+    let Some(c) = super::verb::one(s) else {
+        return Vec::new();
+    };
+    let id = c["id"].as_str().unwrap_or_default().to_string();
+    let current = json!(c["isAvailable"] == json!(true));
+    let options = vec![
+        ("Published".to_string(), json!(true)),
+        ("Not published".to_string(), json!(false)),
+    ];
+    let selected = usize::from(current != json!(true));
+    let choice = super::verb::Choice {
+        field: "isAvailable".into(),
+        current,
+        selected,
+        options,
+        refill: None,
+    };
+    let request = publish_request(&id, selected == 0);
+    let title = format!(
+        "Publish: {id} {}",
+        clean(c["displayName"].as_str().unwrap_or_default())
+    );
+    let mut confirm = Confirm::one(title, &id, request, Some(c));
+    confirm.choice = Some(choice);
+    vec![confirm.into()]
+}
 
 /// `a`: name a new context (the next free id of c1..c99).
 fn new_context(s: &Scope) -> Vec<Step> {

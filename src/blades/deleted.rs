@@ -212,6 +212,7 @@ fn restore_request(o: &Value, new_upn: Option<&str>) -> Request {
 /// drop the taken ones (`autoReconcileProxyConflict`).
 fn proxy_choice() -> Choice {
     Choice {
+        refill: None,
         field: "autoReconcileProxyConflict".into(),
         current: Value::Null,
         options: vec![

@@ -371,6 +371,7 @@ fn set_state(s: &Scope) -> Vec<Step> {
     };
     let enabled = first["accountEnabled"].as_bool().unwrap_or(true);
     let choice = Choice {
+        refill: None,
         field: "accountEnabled".into(),
         current: if list.len() == 1 {
             json!(enabled)

@@ -218,9 +218,104 @@ pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     verbs: &[CONTEXT],
 };
 
-/// `t`: the authentication context of the marked actions (or this one): the shell's choice.
-const CONTEXT: super::def::Verb =
-    crate::flow_verb!("set-state", "context", true, super::verb::Flow::SetState);
+/// `t`: the authentication context of the marked actions (or this one), chosen in the confirm.
+const CONTEXT: super::def::Verb = super::def::Verb {
+    name: "set-state",
+    keys: &[],
+    label: "context",
+    help: "",
+    writes: true,
+    run: set_context,
+};
+
+/// The contexts a protected action can be given: none, then c1..c99 as the facts list them
+/// (only "none" until they are read; the confirm fills the rest when they arrive).
+pub fn context_options(facts: Option<&crate::protect::Facts>) -> Vec<(String, serde_json::Value)> {
+    let mut options: Vec<(String, serde_json::Value)> =
+        vec![("none".into(), serde_json::Value::Null)];
+    if let Some(f) = facts {
+        let mut ctx: Vec<&serde_json::Value> = f.contexts.iter().collect();
+        ctx.sort_by_key(|c| {
+            c["id"]
+                .as_str()
+                .unwrap_or_default()
+                .trim_start_matches('c')
+                .parse::<u32>()
+                .unwrap_or(0)
+        });
+        options.extend(ctx.iter().filter_map(|c| {
+            c["id"]
+                .as_str()
+                .map(|i| (i.to_string(), serde_json::json!(i)))
+        }));
+    }
+    options
+}
+
+/// The confirm of `t`: marked rows (Space) are the targets, and only they are written (the
+/// cursor row only when it is marked too); the confirm lists each with its context before and
+/// after. Without marks, the selected action or the page's.
+fn set_context(s: &super::verb::Scope) -> Vec<super::def::Step> {
+    use super::verb::{Choice, Confirm, Refill, Target};
+    let Some(a) = super::verb::one(s) else {
+        return Vec::new();
+    };
+    let options = context_options(s.facts);
+    let marked: Vec<Value> = if s.marked { s.rows.clone() } else { Vec::new() };
+    // The choice starts next to the context of the object written first.
+    let first = marked.first().unwrap_or(&a).clone();
+    let current = first["authenticationContextId"].clone();
+    let at = options.iter().position(|(_, v)| *v == current).unwrap_or(0);
+    let choice = Choice {
+        field: "authenticationContextId".into(),
+        current,
+        // On the current value, marked ▸: the admin moves to the change (Enter on the
+        // current value sends nothing).
+        selected: at,
+        options,
+        refill: Some(Refill(context_options)),
+    };
+    // The body's context follows the choice (`sync_request`).
+    let request_for = |o: &Value| context_request(o["id"].as_str().unwrap_or_default(), None);
+    let id = first["id"].as_str().unwrap_or_default().to_string();
+    if marked.is_empty() {
+        let name = a["name"].as_str().unwrap_or(&id).to_string();
+        let request = request_for(&a);
+        let title = format!("Set context: {}", crate::sanitize::clean(&name));
+        let mut c = Confirm::one(title, &id, request, Some(a));
+        c.choice = Some(choice);
+        return vec![c.into()];
+    }
+    let cursor_marked = marked.iter().any(|m| m["id"] == a["id"]);
+    let targets: Vec<Target> = marked
+        .into_iter()
+        .map(|o| Target {
+            name: o["name"]
+                .as_str()
+                .or(o["id"].as_str())
+                .unwrap_or_default()
+                .trim_start_matches("microsoft.directory/")
+                .to_string(),
+            current: o["authenticationContextId"].clone(),
+            request: request_for(&o),
+            object: o,
+        })
+        .collect();
+    let title = format!(
+        "Set context: {} marked permission{}{}",
+        targets.len(),
+        if targets.len() == 1 { "" } else { "s" },
+        if cursor_marked {
+            ""
+        } else {
+            " (the cursor row is not marked: not written)"
+        }
+    );
+    let mut c = Confirm::one(title, &id, request_for(&first), Some(first));
+    c.choice = Some(choice);
+    c.targets = targets;
+    vec![c.into()]
+}
 
 /// The page of one protected action.
 pub static DETAIL: super::def::DetailDef = super::def::DetailDef {

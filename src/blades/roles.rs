@@ -350,12 +350,40 @@ pub static ASSIGN_ELIGIBLE: super::def::Verb = crate::flow_verb!(
     true,
     super::verb::Flow::Assign { eligible: true }
 );
-pub static REMOVE_ASSIGNMENT: super::def::Verb = crate::flow_verb!(
-    "remove",
-    "remove",
-    true,
-    super::verb::Flow::RemoveAssignment
-);
+pub static REMOVE_ASSIGNMENT: super::def::Verb = super::def::Verb {
+    name: "remove",
+    keys: &[],
+    label: "remove",
+    help: "",
+    writes: true,
+    run: remove_assignment,
+};
+
+/// `d` on a role assignment: remove it (active: DELETE; eligible: PIM adminRemove). One held
+/// through a group is refused: removing it would remove the group's, for every member.
+fn remove_assignment(s: &super::verb::Scope) -> Vec<super::def::Step> {
+    use super::def::Step;
+    let Some(row) = s.selected.as_ref() else {
+        return Vec::new();
+    };
+    let a = row["@assignment"].clone();
+    let who = crate::sanitize::clean(row["displayName"].as_str().unwrap_or_default());
+    if let Some(group) = a["via"].as_str() {
+        return vec![Step::refuse(format!(
+            "{who} holds {} through the group {}: remove them from the group, or remove the group's assignment (its own row)",
+            a["role"].as_str().unwrap_or("the role"),
+            crate::sanitize::clean(group)
+        ))];
+    }
+    let title = format!(
+        "Remove {} from {who} ({})",
+        a["role"].as_str().unwrap_or("role"),
+        a["state"].as_str().unwrap_or_default()
+    );
+    let request = remove_request(&a);
+    let id = a["id"].as_str().unwrap_or_default().to_string();
+    vec![super::verb::Confirm::one(title, &id, request, Some(a)).into()]
+}
 
 /// The page of one role.
 pub static DETAIL: super::def::DetailDef = super::def::DetailDef {

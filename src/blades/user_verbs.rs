@@ -162,6 +162,7 @@ fn sign_in_confirm(list: &[Value]) -> Vec<Step> {
     };
     let enabled = first["accountEnabled"].as_bool().unwrap_or(true);
     let choice = Choice {
+        refill: None,
         field: "accountEnabled".into(),
         current: if list.len() == 1 {
             first["accountEnabled"].clone()
@@ -434,6 +435,7 @@ fn tap_steps(u: Value) -> Vec<Step> {
                     None,
                 );
                 c.choice = Some(Choice {
+                    refill: None,
                     field: "isUsableOnce".into(),
                     current: Value::Null,
                     options: vec![

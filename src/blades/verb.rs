@@ -11,6 +11,8 @@ pub struct Scope<'a> {
     pub page: Option<&'a Value>,
     /// The marked rows' objects, else the selected row's (a list); empty on a page.
     pub rows: Vec<Value>,
+    /// `rows` are marked rows (Space), not only the selected one.
+    pub marked: bool,
     /// The selected row's object (a list).
     pub selected: Option<Value>,
     /// The object a key is about, as (id, name): the page's, else the selected row's.
@@ -45,9 +47,9 @@ pub enum Flow {
     Licence { object: Value, group: bool },
     /// The What If prompt, prefilled with the selected user.
     WhatIf,
-    /// The state choice for the object on top (a policy's state, a protected action's
-    /// context, a context's publication).
-    SetState,
+    /// The state of the selected Conditional Access policy, chosen in the confirm with the
+    /// CA review (protection, lockout guard) beside it.
+    CaState,
     /// The guided creation of a group (kind, rule, owners, members).
     NewGroup,
     /// The JSON editor on the selected policy or named location.
@@ -62,8 +64,6 @@ pub enum Flow {
     Exclude,
     /// Assign the role shown to a principal found by name (`eligible`: through PIM).
     Assign { eligible: bool },
-    /// Remove the selected role assignment.
-    RemoveAssignment,
     /// Add a member or owner found by name to the group shown.
     AddMember,
     /// Remove the selected member or owner of the group shown (by reference).
@@ -150,6 +150,25 @@ pub struct Choice {
     /// (label, value)
     pub options: Vec<(String, Value)>,
     pub selected: usize,
+    /// Options read from the protection facts: a choice opened before they were read (only
+    /// its first option) is filled when they arrive, still on the current value.
+    pub refill: Option<Refill>,
+}
+
+/// The options of a [`Choice`] from the protection facts.
+#[derive(Clone, Copy)]
+pub struct Refill(pub fn(Option<&crate::protect::Facts>) -> Vec<(String, Value)>);
+
+impl PartialEq for Refill {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::fn_addr_eq(self.0, other.0)
+    }
+}
+
+impl std::fmt::Debug for Refill {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Refill")
+    }
 }
 
 /// One object of a bulk write: its name, its value of the chosen field before, the object

@@ -144,7 +144,7 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
 
 /// `t` on a What If result: the state of the selected policy (the shell's choice).
 pub static STATE: super::def::Verb =
-    crate::flow_verb!("set-state", "state", true, super::verb::Flow::SetState);
+    crate::flow_verb!("set-state", "state", true, super::verb::Flow::CaState);
 
 #[cfg(test)]
 mod tests {

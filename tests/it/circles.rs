@@ -263,3 +263,27 @@ fn no_file_level_import_circle() {
             .collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn the_resolver_sees_groups_parents_and_children() {
+    let mut known = BTreeMap::new();
+    for m in [vec![], vec!["a"], vec!["a", "b"], vec!["a", "c"], vec!["d"]] {
+        known.insert(
+            m.iter().map(|s| s.to_string()).collect::<Module>(),
+            String::new(),
+        );
+    }
+    let s: Vec<char> = "{b::X, c, super::d}".chars().collect();
+    let mut out = Vec::new();
+    tree(&s, 0, vec!["a".into()], &mut out);
+    let resolved: BTreeSet<Module> = out.iter().filter_map(|p| resolve(p, &known)).collect();
+    assert!(resolved.contains(&vec!["a".to_string(), "b".to_string()]));
+    assert!(resolved.contains(&vec!["a".to_string(), "c".to_string()]));
+    // A circle of two files is found, a chain is not.
+    let mut g = BTreeMap::new();
+    let m = |x: &str| vec![x.to_string()];
+    g.insert(m("x"), [m("y")].into_iter().collect());
+    g.insert(m("y"), [m("x")].into_iter().collect());
+    g.insert(m("z"), [m("x")].into_iter().collect());
+    assert_eq!(circles(&g), vec![vec![m("x"), m("y")]]);
+}

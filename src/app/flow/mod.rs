@@ -9,7 +9,6 @@ mod new_group;
 mod palette;
 mod picker;
 mod review;
-mod set;
 mod tenant;
 mod walk;
 mod wizard;

@@ -89,6 +89,7 @@ impl App {
             .map(|(n, s)| (n, json!(s)))
             .collect();
         let choice = crate::app::write::Choice {
+            refill: None,
             field: "directoryScopeId".into(),
             current: Value::Null,
             options,

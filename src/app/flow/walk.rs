@@ -128,6 +128,7 @@ impl App {
             let scope = Scope {
                 page: Some(&object),
                 rows: Vec::new(),
+                marked: false,
                 selected: None,
                 focused: None,
                 facts: self.tenant.facts.as_ref(),

@@ -269,6 +269,7 @@ impl App {
         }
         let body = options[0].1.clone();
         let choice = Choice {
+            refill: None,
             field: String::new(),
             current: Value::Null,
             options,

@@ -96,10 +96,10 @@ impl App {
                     // A context choice opened before the contexts were read gets them now,
                     // still on the current value.
                     if let Some(c) = w.choice.as_mut()
-                        && c.field == "authenticationContextId"
+                        && let Some(refill) = c.refill
                         && c.options.len() == 1
                     {
-                        c.options = crate::app::set::context_options(Some(&f));
+                        c.options = (refill.0)(Some(&f));
                         c.selected = c
                             .options
                             .iter()
