@@ -20,11 +20,6 @@ pub enum Purpose {
     Exclude { policy: Value },
     /// `:protect` step 1: the name of the new authentication context.
     ProtectContext { id: String },
-    /// Add the picked user or group to a group.
-    AddMember {
-        group_id: String,
-        group_name: String,
-    },
     /// The name of a new group.
     NewGroup,
     /// The kind of the new group named `name` (one of [`GROUP_KINDS`]).
@@ -94,6 +89,8 @@ pub struct Picker {
     pub secret: bool,
     /// Enter on nothing hands `""` to `then` (an optional answer).
     pub optional: bool,
+    /// What Enter on a found principal does, when a blade's verb asked ([`Stage::Search`]).
+    pub picked: Option<crate::blades::PickThen>,
     /// What Enter on an option of [`Stage::Choose`] does, when a blade's verb asked.
     pub chose: Option<crate::blades::ChooseThen>,
     pub stage: Stage,

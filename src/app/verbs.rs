@@ -27,19 +27,38 @@ impl App {
             View::List(l) => !l.table.marked_rows().is_empty(),
             View::Detail(_) => false,
         };
+        let parent = match self.top() {
+            View::List(l) => match &l.source {
+                ListSource::Sub { id, name, .. } => Some((id.clone(), name.clone())),
+                ListSource::GroupMembers {
+                    group_id,
+                    group_name,
+                    ..
+                } => Some((group_id.clone(), group_name.clone())),
+                _ => None,
+            },
+            View::Detail(_) => None,
+        };
+        // The parent's page, when it is open below (a group's page under its members).
+        let parent_page = parent.as_ref().and_then(|(id, _)| {
+            self.stack.iter().find_map(|v| match v {
+                View::Detail(d) if d.target.id == *id => d.object.as_ref(),
+                _ => None,
+            })
+        });
         Scope {
             page,
             rows,
             marked,
-            selected,
-            focused: self.focused_object(),
-            parent: match self.top() {
-                View::List(l) => match &l.source {
-                    ListSource::Sub { id, name, .. } => Some((id.clone(), name.clone())),
-                    _ => None,
-                },
+            table: match self.top() {
+                View::List(l) => Some(&*l.table),
                 View::Detail(_) => None,
             },
+            parent_page,
+            graph_root: &self.ctx.graph,
+            selected,
+            focused: self.focused_object(),
+            parent,
             facts: self.tenant.facts.as_ref(),
             break_glass: &self.ctx.break_glass,
             licences: self.tenant.licences.ready(),
@@ -91,6 +110,18 @@ impl App {
                     }));
                     Vec::new()
                 }
+                Step::Pick(pick) => {
+                    if self.ctx.read_only {
+                        self.toast("read-only mode: writes are disabled", true);
+                        continue;
+                    }
+                    self.overlay = Overlay::Picker(Box::new(Picker {
+                        title: pick.title,
+                        picked: Some(pick.then),
+                        ..Default::default()
+                    }));
+                    Vec::new()
+                }
                 Step::Sub(def) => self.open_sub(def),
                 Step::List(source) => self.open_list(source),
                 Step::Open(target) => self.open_object(target),
@@ -133,9 +164,6 @@ impl App {
             Flow::Delete => self.delete_ca_selected(),
             Flow::Exclude => self.open_exclude(),
             Flow::Assign { eligible } => self.open_assign(eligible),
-            Flow::AddMember => self.open_add_member(),
-            Flow::RemoveMember => self.remove_member(),
-            Flow::ReprocessMembers => self.reprocess_members(),
         }
     }
 

@@ -348,6 +348,9 @@ pub enum Step {
     Confirm(Box<Confirm>),
     /// Ask for a line of text; Enter hands it to the prompt's continuation.
     Prompt(Prompt),
+    /// Find a user, group or service principal by name (Enter searches, ↑/↓ and Enter pick
+    /// one); Enter on one hands it to the continuation.
+    Pick(Pick),
     /// Ask for one of a few options (↑/↓, Enter); Enter hands its index to the continuation.
     Choose(Choose),
     /// A list of the focused object (a risky user's history).
@@ -544,4 +547,24 @@ pub fn list_of(s: &Scope, list: impl FnOnce(String, String) -> ListSource) -> Ve
 pub struct ReadThen {
     pub with: Value,
     pub run: fn(Result<Value, crate::graph::GraphError>, &Value) -> Vec<Step>,
+}
+
+/// A principal to find by name, and what picking one does.
+pub struct Pick {
+    pub title: String,
+    pub then: PickThen,
+}
+
+/// What Enter on a found principal does: the principal and what the verb carried, to the next
+/// steps (or a refusal said in the picker, which stays).
+#[derive(Clone, Debug)]
+pub struct PickThen {
+    pub with: Value,
+    pub run: fn(&Value, &Value) -> Result<Vec<Step>, String>,
+}
+
+impl PartialEq for PickThen {
+    fn eq(&self, other: &Self) -> bool {
+        self.with == other.with && std::ptr::fn_addr_eq(self.run, other.run)
+    }
 }

@@ -287,28 +287,7 @@ pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
 };
 
 /// The verbs of a group's member and owner lists (by reference) and of its members in error.
-pub static ADD_MEMBER: Verb =
-    crate::flow_verb!("add", "add member", true, super::verb::Flow::AddMember);
-pub static REMOVE_MEMBER: Verb = crate::flow_verb!(
-    "remove",
-    "remove member",
-    true,
-    super::verb::Flow::RemoveMember
-);
-pub static ADD_OWNER: Verb =
-    crate::flow_verb!("add", "add owner", true, super::verb::Flow::AddMember);
-pub static REMOVE_OWNER: Verb = crate::flow_verb!(
-    "remove",
-    "remove owner",
-    true,
-    super::verb::Flow::RemoveMember
-);
-pub static REPROCESS_ALL: Verb = crate::flow_verb!(
-    "reprocess",
-    "reprocess all",
-    true,
-    super::verb::Flow::ReprocessMembers
-);
+pub use super::member_verbs::{ADD_MEMBER, ADD_OWNER, REMOVE_MEMBER, REMOVE_OWNER, REPROCESS_ALL};
 
 /// A list of the group a key is about (its page, or the selected row).
 fn group_list(s: &Scope, relation: Relation) -> Vec<Step> {

@@ -23,6 +23,7 @@ pub mod licensed_groups;
 pub mod licenses;
 mod list_source;
 pub mod locations;
+pub mod member_verbs;
 pub mod my_roles;
 pub mod pim_rules;
 pub mod pim_settings;

@@ -13,6 +13,13 @@ pub struct Scope<'a> {
     pub rows: Vec<Value>,
     /// `rows` are marked rows (Space), not only the selected one.
     pub marked: bool,
+    /// The list's table (every row, filtered or not), on a list.
+    pub table: Option<&'a crate::widgets::table::ObjectTable>,
+    /// The page of the `parent` object, when it is open below (a group's page under its
+    /// members).
+    pub parent_page: Option<&'a Value>,
+    /// The Graph root this session talks to (an `@odata.id` names objects under it).
+    pub graph_root: &'a str,
     /// The selected row's object (a list).
     pub selected: Option<Value>,
     /// The object a key is about, as (id, name): the page's, else the selected row's.
@@ -64,12 +71,6 @@ pub enum Flow {
     Exclude,
     /// Assign the role shown to a principal found by name (`eligible`: through PIM).
     Assign { eligible: bool },
-    /// Add a member or owner found by name to the group shown.
-    AddMember,
-    /// Remove the selected member or owner of the group shown (by reference).
-    RemoveMember,
-    /// Reprocess each listed (or marked) member with licence errors.
-    ReprocessMembers,
 }
 
 /// A write as its confirm shows it: the words, the request, the objects it names.

@@ -21,7 +21,7 @@ impl App {
             self.toast("read-only mode: writes are disabled", true);
             return Vec::new();
         }
-        if let Some(why) = Self::membership_refusal(&group) {
+        if let Some(why) = crate::blades::member_verbs::membership_refusal(group.as_ref()) {
             self.toast(why, true);
             return Vec::new();
         }

@@ -249,18 +249,23 @@ impl App {
                 let Some(principal) = p.results.get(p.selected).cloned() else {
                     return Vec::new();
                 };
+                if let Some(then) = p.picked.clone() {
+                    return match (then.run)(&principal, &then.with) {
+                        Ok(steps) => {
+                            self.overlay = Overlay::None;
+                            self.steps(steps)
+                        }
+                        Err(why) => {
+                            p.error = Some(why);
+                            Vec::new()
+                        }
+                    };
+                }
                 if let Some(Purpose::Exclude { policy }) = p.purpose.clone() {
                     return self.exclude(policy, principal);
                 }
                 if let Some(Purpose::NewGroupPeople(_)) = &p.purpose {
                     return self.people_picked(&principal);
-                }
-                if let Some(Purpose::AddMember {
-                    group_id,
-                    group_name,
-                }) = p.purpose.clone()
-                {
-                    return self.add_member(group_id, group_name, principal);
                 }
                 if !eligible {
                     return self.assign(principal, None);
