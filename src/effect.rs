@@ -217,14 +217,6 @@ pub async fn perform(
         }
         Effect::Search { id, query } => search(id, query, client, tx).await,
         Effect::Resolve { id, keys } => resolve(id, keys, client, tx).await,
-        Effect::LoadScopes { id } => {
-            let units = client
-                .get_all(
-                    Request::get("/directory/administrativeUnits").select(&["id", "displayName"]),
-                )
-                .await;
-            let _ = tx.send(Msg::Scopes { id, units });
-        }
         Effect::LoadRoles { id } => {
             let roles = if client.is_offline() {
                 kept(&store, crate::audit::cached::roles).await
@@ -776,7 +768,6 @@ impl Runner {
             | Effect::Join { id, .. }
             | Effect::Search { id, .. }
             | Effect::Resolve { id, .. }
-            | Effect::LoadScopes { id }
             | Effect::LoadGuard { id, .. }
             | Effect::LoadNames { id, .. }
             | Effect::WhatIf { id, .. }

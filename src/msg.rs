@@ -92,11 +92,6 @@ pub enum Msg {
         id: RequestId,
         ids: Result<Vec<String>, GraphError>,
     },
-    /// Administrative units read (assignment scopes).
-    Scopes {
-        id: RequestId,
-        units: Result<Vec<Value>, GraphError>,
-    },
     /// A write was answered.
     WriteDone {
         id: RequestId,
@@ -218,7 +213,6 @@ pub enum Effect {
     /// Resolve UPNs (or ids) to user object ids.
     Resolve { id: RequestId, keys: Vec<String> },
     /// Read the administrative units (assignment scopes).
-    LoadScopes { id: RequestId },
     /// Send a write.
     /// Send a write; `reveal`: the field of Graph's answer that holds a secret to show once.
     Write {

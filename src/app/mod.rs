@@ -177,6 +177,8 @@ impl App {
         self.wizard = None;
         self.tenant = tenant::TenantState::default();
         self.switch_request = None;
+        // A verb's read of the old tenant (the units before an assignment) is not continued.
+        self.pending_read = None;
         self.overlay = Overlay::None;
         self.toast(format!("now on profile {profile}"), false);
         self.switch_blade(self.blade)

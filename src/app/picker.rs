@@ -3,19 +3,12 @@
 
 use super::new_group::GroupDraft;
 pub use crate::graph::resources::directory::search as search_requests;
-use crate::graph::{Method, Request};
 use crate::msg::RequestId;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// What the picked principal is for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Purpose {
-    /// Assign a role: active (a role assignment) or eligible (a PIM adminAssign request).
-    Assign {
-        role_id: String,
-        role_name: String,
-        eligible: bool,
-    },
     /// Exclude the picked user or group from a Conditional Access policy.
     Exclude { policy: Value },
     /// `:protect` step 1: the name of the new authentication context.
@@ -40,21 +33,13 @@ pub const GROUP_KINDS: &[(&str, bool, bool)] = &[
     ("Microsoft 365 group, dynamic members (a rule)", true, true),
 ];
 
-/// Where the picker is: searching, then (for PIM eligibility) the justification and duration.
+/// Where the picker is: searching, a line to type, one of a few options, a SKU's plans.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum Stage {
     #[default]
     Search,
     /// A name to type (a new authentication context).
     Name,
-    Justify {
-        principal: Value,
-    },
-    Duration {
-        principal: Value,
-        justification: String,
-        selected: usize,
-    },
     /// One of a few options, ↑/↓ and Enter (what the options mean is in the purpose).
     Choose {
         options: Vec<String>,
@@ -67,15 +52,6 @@ pub enum Stage {
         selected: usize,
     },
 }
-
-/// PIM eligibility durations offered (ISO 8601, `None` = no expiration).
-pub const DURATIONS: &[(&str, Option<&str>)] = &[
-    ("30 days", Some("P30D")),
-    ("90 days", Some("P90D")),
-    ("180 days", Some("P180D")),
-    ("365 days", Some("P365D")),
-    ("no expiration", None),
-];
 
 /// Picker state.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -91,6 +67,10 @@ pub struct Picker {
     pub optional: bool,
     /// What Enter on a found principal does, when a blade's verb asked ([`Stage::Search`]).
     pub picked: Option<crate::blades::PickThen>,
+    /// A line said above the options of [`Stage::Choose`].
+    pub note: Option<String>,
+    /// The options of [`Stage::Choose`] on one line (←/→).
+    pub inline: bool,
     /// What Enter on an option of [`Stage::Choose`] does, when a blade's verb asked.
     pub chose: Option<crate::blades::ChooseThen>,
     pub stage: Stage,
@@ -103,41 +83,4 @@ pub struct Picker {
     pub selected: usize,
     pub request: Option<RequestId>,
     pub error: Option<String>,
-}
-
-/// The write that assigns a role: active (graph-api.md §1.2), or eligible through a PIM
-/// `adminAssign` request with justification and duration (§1.3).
-pub fn assign_request(
-    role_id: &str,
-    principal_id: &str,
-    eligible: Option<(&str, Option<&str>)>,
-) -> Request {
-    match eligible {
-        Some((justification, duration)) => {
-            let expiration = match duration {
-                // expirationPattern: the documented enum members are camelCase.
-                Some(d) => json!({"type": "afterDuration", "duration": d}),
-                None => json!({"type": "noExpiration"}),
-            };
-            Request::new(Method::Post, "/roleManagement/directory/roleEligibilityScheduleRequests").json(json!({
-                "action": "adminAssign",
-                "justification": justification,
-                "principalId": principal_id,
-                "roleDefinitionId": role_id,
-                "directoryScopeId": "/",
-                "scheduleInfo": {
-                    "startDateTime": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                    "expiration": expiration
-                }
-            }))
-        }
-        None => {
-            Request::new(Method::Post, "/roleManagement/directory/roleAssignments").json(json!({
-                "@odata.type": "#microsoft.graph.unifiedRoleAssignment",
-                "roleDefinitionId": role_id,
-                "principalId": principal_id,
-                "directoryScopeId": "/"
-            }))
-        }
-    }
 }

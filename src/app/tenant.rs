@@ -61,8 +61,6 @@ pub struct TenantState {
     pub findings_as_of: Option<String>,
     /// Subscribed SKUs and licensed groups (licence pickers, licence-error rows).
     pub licences: Loadable<crate::licensing::LicenceFacts>,
-    /// Assignment scopes: the tenant and its administrative units (name, directoryScopeId).
-    pub scopes: Loadable<Vec<(String, String)>>,
     /// Break-glass accounts and the signed-in admin, for the lockout guard.
     pub guard: Option<crate::ca::guard::GuardFacts>,
     pub guard_request: Option<RequestId>,

@@ -148,8 +148,15 @@ fn switching_profile_forgets_the_previous_tenant() {
     });
     a.tenant.roles = super::tenant::Loadable::Ready(crate::roles::RoleFacts::default());
     a.tenant.names.insert("x".into(), "old name".into());
-    // A scopes read of the old tenant is in flight (its task is aborted by the switch).
-    a.tenant.scopes = super::tenant::Loadable::Loading(999);
+    // A verb's read of the old tenant is in flight (the administrative units before an
+    // assignment; its task is aborted by the switch).
+    a.pending_read = Some((
+        999,
+        crate::blades::ReadThen {
+            with: serde_json::Value::Null,
+            run: |_, _| vec![crate::blades::Step::say("continued")],
+        },
+    ));
     a.tenant.facts_request = Some(998);
     a.switched(a.ctx.clone());
     assert!(
@@ -158,16 +165,14 @@ fn switching_profile_forgets_the_previous_tenant() {
             && a.tenant.facts.is_none()
     );
     // The old read's ids are forgotten: its late answer is dropped, a new read is not skipped.
-    assert!(a.tenant.scopes.wanted() && a.tenant.facts_request.is_none());
-    a.update(Msg::Scopes {
+    assert!(a.pending_read.is_none() && a.tenant.facts_request.is_none());
+    a.update(Msg::Checked {
         id: 999,
-        units: Ok(vec![
-            serde_json::json!({"id": "au1", "displayName": "Old AU"}),
-        ]),
+        result: Ok(serde_json::json!({"value": [{"id": "au1", "displayName": "Old AU"}]})),
     });
     assert!(
-        a.tenant.scopes.ready().is_none(),
-        "the old tenant's scopes are not taken"
+        !a.messages.iter().any(|m| m.text == "continued"),
+        "the old tenant's read is not continued"
     );
     let id = fetch_id(&a.update(Msg::Key(KeyEvent::new(
         KeyCode::Char('r'),
@@ -372,7 +377,7 @@ fn a_policy_write_waits_for_the_guard_and_warns_without_break_glass() {
 #[test]
 fn a_write_naming_an_object_without_an_id_is_refused() {
     let mut a = app();
-    let req = crate::app::picker::assign_request("role-1", "", None);
+    let req = crate::graph::resources::role_assignments::assign_request("role-1", "", None);
     let effects = a.begin_write("Assign".into(), String::new(), req, None, None);
     assert!(effects.is_empty());
     assert!(a.write.is_none(), "no confirm for an empty principalId");

@@ -199,31 +199,6 @@ impl App {
             Msg::SwitchFailed(..) => Vec::new(),
             Msg::Facts { id, facts } => self.on_facts(id, facts),
             Msg::WriteDone { id, result } => self.on_write_done(id, result),
-            // A read of the previous tenant (or one already answered) is dropped.
-            Msg::Scopes { id, .. } if self.tenant.scopes.request() != Some(id) => Vec::new(),
-            Msg::Scopes { units, .. } => {
-                let mut scopes = vec![("tenant".to_string(), "/".to_string())];
-                self.tenant.scopes = match units {
-                    Ok(u) => {
-                        scopes.extend(u.iter().filter_map(|a| {
-                            Some((
-                                format!("AU {}", a["displayName"].as_str()?),
-                                format!("/administrativeUnits/{}", a["id"].as_str()?),
-                            ))
-                        }));
-                        super::tenant::Loadable::Ready(scopes)
-                    }
-                    Err(e) => {
-                        // Said where it matters: the scope choice offers the tenant only.
-                        let why = format!(
-                            "administrative units unavailable ({e}): only the tenant scope is offered"
-                        );
-                        self.toast(why.clone(), true);
-                        super::tenant::Loadable::Failed(why)
-                    }
-                };
-                Vec::new()
-            }
             Msg::Resolved { id, ids } => self.on_resolved(id, ids),
             Msg::SearchResults { id, results } => {
                 self.on_search(id, results);

@@ -35,6 +35,9 @@ impl App {
                     group_name,
                     ..
                 } => Some((group_id.clone(), group_name.clone())),
+                ListSource::RoleAssignments { role_id, role_name } => {
+                    Some((role_id.clone(), role_name.clone()))
+                }
                 _ => None,
             },
             View::Detail(_) => None,
@@ -102,6 +105,8 @@ impl App {
                     self.overlay = Overlay::Picker(Box::new(Picker {
                         title: c.title,
                         chose: Some(c.then),
+                        note: c.note,
+                        inline: c.inline,
                         stage: Stage::Choose {
                             selected: c.selected.min(c.options.len().saturating_sub(1)),
                             options: c.options,
@@ -163,7 +168,6 @@ impl App {
             Flow::New { countries } => self.new_ca_object(countries),
             Flow::Delete => self.delete_ca_selected(),
             Flow::Exclude => self.open_exclude(),
-            Flow::Assign { eligible } => self.open_assign(eligible),
         }
     }
 

@@ -174,6 +174,8 @@ fn duration(with: Value) -> Vec<Step> {
         .map(|d| d.trim_start_matches("PT").to_lowercase())
         .collect();
     vec![Step::Choose(Choose {
+        note: None,
+        inline: false,
         title: format!(
             "Activate {} for how long (at most {} h)",
             role(&with),

@@ -512,6 +512,10 @@ pub struct Choose {
     pub options: Vec<String>,
     pub selected: usize,
     pub then: ChooseThen,
+    /// A line said above the options (what was answered before).
+    pub note: Option<String>,
+    /// The options on one line (←/→): a few short ones (durations).
+    pub inline: bool,
 }
 
 /// What Enter on an option does: its index and what the verb carried, to the next steps (or a

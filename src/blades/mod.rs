@@ -4,6 +4,7 @@
 //! asks) and `common` (small readers of Graph values); none of those names this file.
 
 pub mod activation;
+pub mod assign_verbs;
 pub mod auth_methods;
 pub mod ca;
 pub mod ca_detail;

@@ -338,18 +338,22 @@ pub fn row(v: Value) -> TableRow {
 }
 
 /// The verbs of a role's assignments (`a` active, `A` eligible through PIM, `d` remove).
-pub static ASSIGN: super::def::Verb = crate::flow_verb!(
-    "add",
-    "assign",
-    true,
-    super::verb::Flow::Assign { eligible: false }
-);
-pub static ASSIGN_ELIGIBLE: super::def::Verb = crate::flow_verb!(
-    "add-eligible",
-    "eligible",
-    true,
-    super::verb::Flow::Assign { eligible: true }
-);
+pub static ASSIGN: super::def::Verb = super::def::Verb {
+    name: "add",
+    keys: &[],
+    label: "assign",
+    help: "",
+    writes: true,
+    run: |s| super::assign_verbs::assign(s, false),
+};
+pub static ASSIGN_ELIGIBLE: super::def::Verb = super::def::Verb {
+    name: "add-eligible",
+    keys: &[],
+    label: "eligible",
+    help: "",
+    writes: true,
+    run: |s| super::assign_verbs::assign(s, true),
+};
 pub static REMOVE_ASSIGNMENT: super::def::Verb = super::def::Verb {
     name: "remove",
     keys: &[],

@@ -69,8 +69,6 @@ pub enum Flow {
     Delete,
     /// Exclude a user or group from the selected policy (a people picker).
     Exclude,
-    /// Assign the role shown to a principal found by name (`eligible`: through PIM).
-    Assign { eligible: bool },
 }
 
 /// A write as its confirm shows it: the words, the request, the objects it names.

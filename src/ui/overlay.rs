@@ -263,7 +263,7 @@ pub fn palette(f: &mut Frame, app: &App, area: Rect, p: &Palette) {
 /// The principal picker: the query and the users and groups found; then, for PIM, the
 /// justification and the duration.
 pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Picker) {
-    use crate::app::picker::{DURATIONS, Stage};
+    use crate::app::picker::Stage;
     let t = &app.theme;
     let mut input = vec![Span::styled("> ", t.key)];
     // A secret is never drawn: one dot a character.
@@ -319,6 +319,21 @@ pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Pick
                 },
             )
         }
+        // A few short options on one line (←/→), under what was answered before.
+        Stage::Choose { options, selected } if p.inline => {
+            if let Some(note) = &p.note {
+                lines.push(Line::from(Span::styled(clean(note), t.muted)));
+            }
+            let mut spans = Vec::new();
+            for (i, label) in options.iter().enumerate() {
+                spans.push(Span::styled(
+                    format!("{}{} ", mark(i == *selected), clean(label)),
+                    if i == *selected { t.selection } else { t.text },
+                ));
+            }
+            lines.push(Line::from(spans));
+            (p.title.clone(), "←/→ choose · Enter confirm · Esc cancel")
+        }
         Stage::Choose { options, selected } => {
             if p.request.is_some() {
                 lines.push(Line::from(Span::styled("reading…", t.info)));
@@ -363,42 +378,6 @@ pub fn picker(f: &mut Frame, app: &App, area: Rect, p: &crate::app::picker::Pick
             (
                 p.title.clone(),
                 "↑↓ move · Space on/off · Enter confirm · Esc cancel",
-            )
-        }
-        Stage::Justify { principal } => {
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "For {}",
-                    clean(principal["displayName"].as_str().unwrap_or_default())
-                ),
-                t.text,
-            )));
-            lines.push(input);
-            (
-                "Justification (PIM records it)".to_string(),
-                "Enter continue · Esc cancel",
-            )
-        }
-        Stage::Duration {
-            selected,
-            justification,
-            ..
-        } => {
-            lines.push(Line::from(Span::styled(
-                format!("Justification: {}", clean(justification)),
-                t.muted,
-            )));
-            let mut spans = Vec::new();
-            for (i, (label, _)) in DURATIONS.iter().enumerate() {
-                spans.push(Span::styled(
-                    format!("{}{label} ", mark(i == *selected)),
-                    if i == *selected { t.selection } else { t.text },
-                ));
-            }
-            lines.push(Line::from(spans));
-            (
-                "Eligible for how long".to_string(),
-                "←/→ choose · Enter confirm · Esc cancel",
             )
         }
     };

@@ -1,109 +1,18 @@
 //! The picker's keys: type, search, pick; Enter hands the choice to what the picker is for (state:
 //! `app::picker`).
 
-use crate::app::picker::{DURATIONS, GROUP_KINDS, Picker, Purpose, Stage, assign_request};
+use crate::app::picker::{GROUP_KINDS, Purpose, Stage};
 use crate::app::{App, Effect, Overlay, RequestId};
 use crate::graph::GraphError;
 use crossterm::event::{KeyCode, KeyEvent};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 impl App {
-    /// Open the picker to assign the role whose assignments are shown.
-    pub fn open_assign(&mut self, eligible: bool) -> Vec<Effect> {
-        let on_assignments = matches!(self.top(), crate::app::View::List(l) if matches!(l.source, crate::blades::ListSource::RoleAssignments { .. }));
-        if !on_assignments {
-            return Vec::new();
-        }
-        if self.ctx.read_only {
-            self.toast("read-only mode: writes are disabled", true);
-            return Vec::new();
-        }
-        let how = if eligible {
-            "eligible through PIM"
-        } else {
-            "active, permanent"
-        };
-        let load = if self.tenant.scopes.wanted() {
-            let id = self.fresh_id();
-            self.tenant.scopes = crate::app::tenant::Loadable::Loading(id);
-            vec![Effect::LoadScopes { id }]
-        } else {
-            Vec::new()
-        };
-        let crate::app::View::List(l) = self.top() else {
-            return Vec::new();
-        };
-        let crate::blades::ListSource::RoleAssignments { role_id, role_name } = &l.source else {
-            return Vec::new();
-        };
-        self.overlay = Overlay::Picker(Box::new(Picker {
-            title: format!("Assign {role_name} ({how}): type a name, Enter searches"),
-            purpose: Some(Purpose::Assign {
-                role_id: role_id.clone(),
-                role_name: role_name.clone(),
-                eligible,
-            }),
-            ..Default::default()
-        }));
-        self.dirty = true;
-        load
-    }
-
-    /// The confirm step for the picked principal.
-    fn assign(&mut self, principal: Value, pim: Option<(String, usize)>) -> Vec<Effect> {
-        let Overlay::Picker(p) = std::mem::take(&mut self.overlay) else {
-            return Vec::new();
-        };
-        let Some(Purpose::Assign {
-            role_id, role_name, ..
-        }) = p.purpose
-        else {
-            return Vec::new();
-        };
-        let pid = principal["id"].as_str().unwrap_or_default().to_string();
-        let name = crate::sanitize::clean(principal["displayName"].as_str().unwrap_or(&pid));
-        let (title, request) = match &pim {
-            Some((why, d)) => {
-                let (label, duration) = DURATIONS[*d];
-                (
-                    format!(
-                        "Assign {role_name} to {name} (eligible through PIM, {label}; justification: {})",
-                        crate::sanitize::clean(why)
-                    ),
-                    assign_request(&role_id, &pid, Some((why, duration))),
-                )
-            }
-            None => (
-                format!("Assign {role_name} to {name} (active, permanent)"),
-                assign_request(&role_id, &pid, None),
-            ),
-        };
-        // The scope: the tenant or an administrative unit.
-        let options: Vec<(String, Value)> = self
-            .tenant
-            .scopes
-            .ready()
-            .cloned()
-            .unwrap_or_else(|| vec![("tenant".into(), "/".into())])
-            .into_iter()
-            .map(|(n, s)| (n, json!(s)))
-            .collect();
-        let choice = crate::app::write::Choice {
-            refill: None,
-            field: "directoryScopeId".into(),
-            current: Value::Null,
-            options,
-            selected: 0,
-        };
-        self.begin_write(title, pid, request, Some(choice), None)
-    }
-
     pub(crate) fn picker_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Overlay::Picker(p) = &mut self.overlay else {
             return Vec::new();
         };
         self.dirty = true;
-        let eligible = matches!(p.purpose, Some(Purpose::Assign { eligible: true, .. }));
         match (&mut p.stage, key.code) {
             (_, KeyCode::Esc) => {
                 // Dropping step 1's name ends the guided setup.
@@ -112,25 +21,6 @@ impl App {
                 }
                 self.overlay = Overlay::None
             }
-            (Stage::Duration { selected, .. }, KeyCode::Left) => {
-                *selected = selected.saturating_sub(1)
-            }
-            (Stage::Duration { selected, .. }, KeyCode::Right) => {
-                *selected = (*selected + 1).min(DURATIONS.len() - 1)
-            }
-            (
-                Stage::Duration {
-                    principal,
-                    justification,
-                    selected,
-                },
-                KeyCode::Enter,
-            ) => {
-                let pim = Some((justification.clone(), *selected));
-                let principal = principal.clone();
-                return self.assign(principal, pim);
-            }
-            (Stage::Duration { .. }, _) => {}
             (Stage::Choose { selected, .. }, KeyCode::Up | KeyCode::Left) => {
                 *selected = selected.saturating_sub(1)
             }
@@ -202,21 +92,6 @@ impl App {
                 }
                 return Vec::new();
             }
-            (Stage::Justify { principal }, KeyCode::Enter) => {
-                let why = p.input.trim().to_string();
-                if why.is_empty() {
-                    p.error = Some("PIM asks for a justification".into());
-                } else {
-                    let principal = principal.clone();
-                    p.stage = Stage::Duration {
-                        principal,
-                        justification: why,
-                        // The shortest: the least privilege is the default, never the most.
-                        selected: 0,
-                    };
-                    p.error = None;
-                }
-            }
             (Stage::Search, KeyCode::Down) => {
                 p.selected = (p.selected + 1).min(p.results.len().saturating_sub(1))
             }
@@ -267,11 +142,6 @@ impl App {
                 if let Some(Purpose::NewGroupPeople(_)) = &p.purpose {
                     return self.people_picked(&principal);
                 }
-                if !eligible {
-                    return self.assign(principal, None);
-                }
-                p.stage = Stage::Justify { principal };
-                p.input.clear();
             }
             _ => {}
         }

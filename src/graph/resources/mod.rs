@@ -5,4 +5,5 @@ pub mod devices;
 pub mod directory;
 pub mod pim;
 pub mod risky_users;
+pub mod role_assignments;
 pub mod users;

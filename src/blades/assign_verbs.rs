@@ -1,0 +1,169 @@
+//! Assigning the role whose assignments are shown: `a` active and permanent, `A` eligible
+//! through PIM (a justification, then a duration: the shortest preselected). The administrative
+//! units are read first; the confirm offers the tenant and each unit as the scope.
+
+use super::def::{Choose, ChooseThen, Pick, PickThen, Prompt, ReadThen, Step, Then};
+use super::verb::{Choice, Confirm, Scope};
+use crate::graph::resources::role_assignments::{administrative_units, assign_request};
+use crate::sanitize::clean;
+use serde_json::{Value, json};
+
+/// PIM eligibility durations offered (ISO 8601, `None` = no expiration): the least privilege
+/// first, never the most.
+pub const DURATIONS: &[(&str, Option<&str>)] = &[
+    ("30 days", Some("P30D")),
+    ("90 days", Some("P90D")),
+    ("180 days", Some("P180D")),
+    ("365 days", Some("P365D")),
+    ("no expiration", None),
+];
+
+fn text(v: &Value, k: &str) -> String {
+    v[k].as_str().unwrap_or_default().to_string()
+}
+
+/// `a` / `A` on a role's assignments: read the administrative units, then find the principal.
+pub fn assign(s: &Scope, eligible: bool) -> Vec<Step> {
+    let Some((role_id, role_name)) = s.parent.clone() else {
+        return Vec::new();
+    };
+    vec![Step::Read {
+        request: administrative_units(),
+        then: ReadThen {
+            with: json!({"roleId": role_id, "roleName": role_name, "eligible": eligible}),
+            run: units_read,
+        },
+    }]
+}
+
+/// The scopes (the tenant, then each unit read), and the picker. Units that cannot be read
+/// are said, and the tenant alone is offered.
+fn units_read(result: Result<Value, crate::graph::GraphError>, with: &Value) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let mut scopes = vec![json!(["tenant", "/"])];
+    match result {
+        Ok(page) => {
+            scopes.extend(
+                page["value"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|a| {
+                        Some(json!([
+                            format!("AU {}", a["displayName"].as_str()?),
+                            format!("/administrativeUnits/{}", a["id"].as_str()?)
+                        ]))
+                    }),
+            );
+            if page["@odata.nextLink"].is_string() {
+                steps.push(Step::refuse(
+                    "more than 999 administrative units: only the first 999 are offered as scopes",
+                ));
+            }
+        }
+        Err(e) => steps.push(Step::refuse(format!(
+            "administrative units unavailable ({e}): only the tenant scope is offered"
+        ))),
+    }
+    let how = if with["eligible"] == true {
+        "eligible through PIM"
+    } else {
+        "active, permanent"
+    };
+    let mut with = with.clone();
+    with["scopes"] = Value::Array(scopes);
+    steps.push(Step::Pick(Pick {
+        title: format!(
+            "Assign {} ({how}): type a name, Enter searches",
+            text(&with, "roleName")
+        ),
+        then: PickThen {
+            with,
+            run: |p, with| Ok(picked(p, with)),
+        },
+    }));
+    steps
+}
+
+/// Active: the confirm. Eligible: the justification PIM records first.
+fn picked(principal: &Value, with: &Value) -> Vec<Step> {
+    let mut with = with.clone();
+    with["principal"] = principal.clone();
+    if with["eligible"] != true {
+        return vec![confirm(&with, None)];
+    }
+    vec![Step::Prompt(Prompt {
+        title: format!(
+            "Justification (PIM records it) for {}",
+            clean(principal["displayName"].as_str().unwrap_or_default())
+        ),
+        input: String::new(),
+        then: Then {
+            with,
+            run: justified,
+        },
+        secret: false,
+        optional: true,
+    })]
+}
+
+/// The justification typed: the duration next.
+fn justified(why: &str, with: &Value) -> Result<Vec<Step>, String> {
+    if why.is_empty() {
+        return Err("PIM asks for a justification".into());
+    }
+    let mut with = with.clone();
+    with["justification"] = json!(why);
+    Ok(vec![Step::Choose(Choose {
+        title: "Eligible for how long".into(),
+        options: DURATIONS.iter().map(|(l, _)| (*l).to_string()).collect(),
+        // The shortest: the least privilege is the default, never the most.
+        selected: 0,
+        then: ChooseThen {
+            with,
+            run: |at, with| Ok(vec![confirm(with, Some(at))]),
+        },
+        note: Some(format!("Justification: {why}")),
+        inline: true,
+    })])
+}
+
+/// The confirm: the role, the principal, how, and the scope chosen in it.
+fn confirm(with: &Value, duration: Option<usize>) -> Step {
+    let principal = &with["principal"];
+    let pid = text(principal, "id");
+    let name = clean(principal["displayName"].as_str().unwrap_or(&pid));
+    let (role_id, role_name) = (text(with, "roleId"), text(with, "roleName"));
+    let (title, request) = match duration.and_then(|d| DURATIONS.get(d)) {
+        Some((label, duration)) => {
+            let why = text(with, "justification");
+            (
+                format!(
+                    "Assign {role_name} to {name} (eligible through PIM, {label}; justification: {})",
+                    clean(&why)
+                ),
+                assign_request(&role_id, &pid, Some((&why, *duration))),
+            )
+        }
+        None => (
+            format!("Assign {role_name} to {name} (active, permanent)"),
+            assign_request(&role_id, &pid, None),
+        ),
+    };
+    // The scope: the tenant or an administrative unit.
+    let options: Vec<(String, Value)> = with["scopes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| (s[0].as_str().unwrap_or_default().to_string(), s[1].clone()))
+        .collect();
+    let mut c = Confirm::one(title, &pid, request, None);
+    c.choice = Some(Choice {
+        field: "directoryScopeId".into(),
+        current: Value::Null,
+        options,
+        selected: 0,
+        refill: None,
+    });
+    c.into()
+}
