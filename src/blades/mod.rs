@@ -4,6 +4,7 @@
 //! asks) and `common` (small readers of Graph values); none of those names this file.
 
 pub mod activation;
+pub mod approvals;
 pub mod assign_verbs;
 pub mod auth_methods;
 pub mod ca;
@@ -81,6 +82,7 @@ impl BladeKind {
         BladeKind(&licensed_groups::BLADE),
         BladeKind(&my_roles::BLADE),
         BladeKind(&pim_settings::BLADE),
+        BladeKind(&approvals::BLADE),
         BladeKind(&risky::BLADE),
         BladeKind(&signin_blade::BLADE),
         BladeKind(&deleted::BLADE),

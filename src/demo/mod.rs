@@ -1,6 +1,7 @@
 //! The demo tenant: a Graph-compatible server on 127.0.0.1 with a fictional organisation, used
 //! by `--demo`, `demo-server`, the tests and the benchmarks.
 
+pub mod approvals;
 pub mod assign;
 pub mod auth_methods;
 pub mod batch;

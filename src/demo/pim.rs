@@ -394,6 +394,9 @@ pub async fn schedule_request(
                 .is_some_and(|r| r["setting"]["isApprovalRequired"] == true);
             if approval {
                 answer["status"] = json!("PendingApproval");
+                // The request is its own approval (approval-list-steps.md: the steps of PIM
+                // for roles are listed by the schedule request's id).
+                answer["approvalId"] = answer["id"].clone();
                 t.roles.requests.push(answer.clone());
                 return ctx.respond(StatusCode::CREATED, answer);
             }

@@ -23,6 +23,8 @@ pub struct RoleStore {
     pub eligibility: Vec<Value>,
     /// Self-service PIM requests (roleAssignmentScheduleRequests), newest last.
     pub requests: Vec<Value>,
+    /// Approvers' decisions by approval id (`approvalStep` answers).
+    pub reviews: std::collections::HashMap<String, Value>,
 }
 
 impl RoleStore {
@@ -31,7 +33,8 @@ impl RoleStore {
             definitions: super::store::collection(DEFINITIONS, "role-definitions.json")?,
             assignments: super::store::collection(ASSIGNMENTS, "role-assignments.json")?,
             eligibility: super::store::collection(ELIGIBILITY, "role-eligibility.json")?,
-            requests: Vec::new(),
+            requests: super::approvals::seed()?,
+            reviews: std::collections::HashMap::new(),
         })
     }
 }

@@ -678,6 +678,18 @@ pub fn router(state: Shared) -> Router {
             get(super::roles::requests).post(super::pim::schedule_request),
         )
         .route(
+            "/{version}/roleManagement/directory/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')",
+            get(super::approvals::for_approver),
+        )
+        .route(
+            "/{version}/roleManagement/directory/roleAssignmentApprovals/{id}/steps",
+            get(super::approvals::steps),
+        )
+        .route(
+            "/{version}/roleManagement/directory/roleAssignmentApprovals/{id}/steps/{step}",
+            axum::routing::patch(super::approvals::decide),
+        )
+        .route(
             "/{version}/policies/roleManagementPolicyAssignments",
             get(super::pim::policy_assignments),
         )

@@ -5,6 +5,7 @@
 // Tests and benchmarks may unwrap: a failure here is a failed test, not a crash on data.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod approvals;
 mod audit;
 mod auth;
 mod boundaries;

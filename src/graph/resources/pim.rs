@@ -70,6 +70,43 @@ pub fn pending_of(principal: &str) -> Request {
         .expand("roleDefinition")
 }
 
+/// The activation requests waiting for the signed-in admin's decision, with the requester and
+/// the role (unifiedroleassignmentschedulerequest-filterbycurrentuser.md: `on='approver'`;
+/// `$filter` and `$expand` are supported).
+pub fn awaiting_my_approval() -> Request {
+    Request::get(format!("{REQUESTS}/filterByCurrentUser(on='approver')"))
+        .filter("status eq 'PendingApproval'")
+        .expand("principal,roleDefinition")
+}
+
+/// An approval's stages (approval-list-steps.md: for PIM for roles only in beta; the approval
+/// is named by the request's `approvalId`).
+pub fn approval_steps(approval_id: &str) -> Request {
+    Request::get(format!(
+        "/roleManagement/directory/roleAssignmentApprovals/{}/steps",
+        crate::graph::endpoints::path_segment(approval_id)
+    ))
+    .beta()
+}
+
+/// The approver's decision on a stage (approvalstep-update.md, beta: `reviewResult` Approve or
+/// Deny with a justification; 204, and 409 when another approver decided the stage first).
+pub fn review(approval_id: &str, step_id: &str, approve: bool, justification: &str) -> Request {
+    Request::new(
+        Method::Patch,
+        format!(
+            "/roleManagement/directory/roleAssignmentApprovals/{}/steps/{}",
+            crate::graph::endpoints::path_segment(approval_id),
+            crate::graph::endpoints::path_segment(step_id)
+        ),
+    )
+    .beta()
+    .json(json!({
+        "reviewResult": if approve { "Approve" } else { "Deny" },
+        "justification": justification,
+    }))
+}
+
 /// The groups a principal is eligible to be in through PIM for groups, each with its group
 /// (privilegedaccessgroup-list-eligibilityscheduleinstances.md).
 pub fn group_eligibility_of(principal: &str) -> Request {
