@@ -383,7 +383,7 @@ pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
         name: "pim-settings-role",
         run: page,
     }),
-    verbs: &[],
+    verbs: &[super::pim_harden::HARDEN],
 };
 
 /// The PIM settings blade in the registry.
@@ -403,14 +403,14 @@ pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     refine: None,
     opens: Some(super::def::ObjectKind(&DETAIL)),
     sync: None,
-    marks: super::source::Marks::No,
+    marks: super::source::Marks::Last,
     query: None,
     join: None,
     records: Some(super::source::Records {
         columns: &["role", "roleId", "rule", "setting"],
         of: records,
     }),
-    verbs: &[],
+    verbs: &[super::pim_harden::HARDEN],
 };
 
 #[cfg(test)]

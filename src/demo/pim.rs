@@ -418,3 +418,65 @@ pub async fn schedule_request(
         ),
     }
 }
+
+/// `PATCH /policies/roleManagementPolicies/{policyId}/rules/{ruleId}`
+/// (unifiedrolemanagementpolicyrule-update.md): the body names the rule's `@odata.type`; the
+/// rule's updatable properties are replaced in every assignment of that policy; 204.
+pub async fn update_rule(
+    State(state): State<Shared>,
+    Path((_version, policy, rule_id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (ctx, mut t) = match super::server::writing(&state, &headers) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let Ok(patch) = serde_json::from_slice::<Value>(&body) else {
+        return ctx.error(400, "BadRequest", "Unable to read JSON request payload.");
+    };
+    let mut found = false;
+    for a in t
+        .pim_policies
+        .iter_mut()
+        .filter(|a| a["policyId"] == policy.as_str())
+    {
+        let Some(rules) = a["policy"]["rules"].as_array_mut() else {
+            continue;
+        };
+        let Some(r) = rules.iter_mut().find(|r| r["id"] == rule_id.as_str()) else {
+            continue;
+        };
+        if patch["@odata.type"] != r["@odata.type"] {
+            return ctx.error(
+                400,
+                "InvalidPolicyRule",
+                "The @odata.type of the rule must be included in the body and match the rule.",
+            );
+        }
+        const UPDATABLE: &[&str] = &[
+            "claimValue",
+            "enabledRules",
+            "isDefaultRecipientsEnabled",
+            "isEnabled",
+            "isExpirationRequired",
+            "maximumDuration",
+            "notificationLevel",
+            "notificationRecipients",
+            "notificationType",
+            "recipientType",
+            "setting",
+            "target",
+        ];
+        for k in UPDATABLE {
+            if let Some(v) = patch.get(*k) {
+                r[*k] = v.clone();
+            }
+        }
+        found = true;
+    }
+    if !found {
+        return ctx.error(404, "ResourceNotFound", "The policy rule was not found.");
+    }
+    ctx.no_content()
+}

@@ -690,6 +690,10 @@ pub fn router(state: Shared) -> Router {
             axum::routing::patch(super::approvals::decide),
         )
         .route(
+            "/{version}/policies/roleManagementPolicies/{policy}/rules/{rule}",
+            axum::routing::patch(super::pim::update_rule),
+        )
+        .route(
             "/{version}/policies/roleManagementPolicyAssignments",
             get(super::pim::policy_assignments),
         )

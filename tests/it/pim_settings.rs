@@ -121,3 +121,109 @@ async fn offline_from_what_sync_kept() {
     assert!(all.len() > 100, "{}", all.len());
     assert_eq!(all[0][0], "⚠ Global Administrator");
 }
+
+/// `H` hardens Global Administrator to the SCuBA baseline: the confirm says each change in
+/// words, only the rules that change are sent (one PATCH each, per the demo's request log),
+/// and the audit's MS.AAD.7.6-7.8 pass afterwards; a second `H` has nothing to send.
+#[tokio::test]
+async fn harden_global_administrator_to_the_scuba_baseline() {
+    let mut h = Harness::new(false).await;
+    h.open(BladeKind::from_command("pim-settings").unwrap())
+        .await;
+    h.filter("Global Administrator").await;
+    h.key(KeyCode::Char('H')).await;
+    // A recipient that is not an email address is refused in place.
+    h.type_str("secops").await;
+    h.key(KeyCode::Enter).await;
+    let entra_console::app::Overlay::Picker(p) = &h.app.overlay else {
+        panic!("still asking")
+    };
+    assert!(
+        p.error
+            .as_deref()
+            .is_some_and(|e| e.contains("not an email"))
+    );
+    h.type_str("@tailspindemo.onmicrosoft.com").await;
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().expect("a confirm");
+    for want in [
+        "4 rule changes",
+        "Global Administrator: approval on activation: not required → required",
+        "alert on an eligible assignment: default recipients only → secops@tailspindemo.onmicrosoft.com",
+        "alert on an active assignment",
+        "alert on an activation",
+    ] {
+        assert!(w.title.contains(want), "{want}: {}", w.title);
+    }
+    let log_len = h.server.state.faults.log.lock().unwrap().len();
+    h.key(KeyCode::Enter).await;
+    let patches: Vec<String> = h.server.state.faults.log.lock().unwrap()[log_len..]
+        .iter()
+        .filter(|l| l.starts_with("PATCH"))
+        .cloned()
+        .collect();
+    assert_eq!(patches.len(), 4, "only the changed rules: {patches:?}");
+    for rule in [
+        "Approval_EndUser_Assignment",
+        "Notification_Admin_Admin_Eligibility",
+        "Notification_Admin_Admin_Assignment",
+        "Notification_Admin_EndUser_Assignment",
+    ] {
+        assert!(
+            patches
+                .iter()
+                .any(|l| l.contains("/policies/roleManagementPolicies/")
+                    && l.contains(&format!("/rules/{rule}"))),
+            "{rule}: {patches:?}"
+        );
+    }
+    // The audit reads the settings as ScubaGear does: Global Administrator passes now.
+    let ga = h
+        .server
+        .state
+        .tenant
+        .read()
+        .unwrap()
+        .pim_policies
+        .iter()
+        .find(|a| a["roleDefinitionId"] == "62e90394-69f5-4237-9190-012177145e10")
+        .unwrap()
+        .clone();
+    let rule = |id: &str| {
+        ga["policy"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        rule("Approval_EndUser_Assignment")["setting"]["isApprovalRequired"],
+        true
+    );
+    assert_eq!(
+        rule("Notification_Admin_EndUser_Assignment")["notificationRecipients"][0],
+        "secops@tailspindemo.onmicrosoft.com"
+    );
+    // Again (the list read again, still filtered to the role): nothing to send, and said.
+    h.key(KeyCode::Esc).await;
+    assert!(h.app.write.is_none());
+    assert_eq!(rows(&h)[0][0], "⚠ Global Administrator");
+    h.key(KeyCode::Char('H')).await;
+    h.type_str("secops@tailspindemo.onmicrosoft.com").await;
+    h.key(KeyCode::Enter).await;
+    assert!(
+        h.app
+            .write
+            .as_ref()
+            .is_none_or(|w| !w.title.contains("rule change"))
+    );
+    let t = h.app.toast.as_ref().expect("said");
+    assert!(
+        t.text
+            .contains("already at the baseline: Global Administrator"),
+        "{}",
+        t.text
+    );
+}

@@ -70,6 +70,20 @@ pub fn pending_of(principal: &str) -> Request {
         .expand("roleDefinition")
 }
 
+/// A rule of a role's PIM policy replaced by `rule` (unifiedrolemanagementpolicyrule-update.md:
+/// the body carries the rule's `@odata.type`; 204).
+pub fn update_rule(policy_id: &str, rule: &Value) -> Request {
+    Request::new(
+        Method::Patch,
+        format!(
+            "/policies/roleManagementPolicies/{}/rules/{}",
+            crate::graph::endpoints::path_segment(policy_id),
+            crate::graph::endpoints::path_segment(rule["id"].as_str().unwrap_or_default())
+        ),
+    )
+    .json(rule.clone())
+}
+
 /// The activation requests waiting for the signed-in admin's decision, with the requester and
 /// the role (unifiedroleassignmentschedulerequest-filterbycurrentuser.md: `on='approver'`;
 /// `$filter` and `$expand` are supported).
