@@ -27,6 +27,9 @@ pub fn past_tense(title: &str) -> String {
         ("Duplicate", "Duplicated"),
         ("Revoke", "Revoked"),
         ("Reset", "Reset"),
+        ("Harden", "Hardened"),
+        ("Approve", "Approved"),
+        ("Deny", "Denied"),
     ];
     let (first, rest) = title.split_once(' ').unwrap_or((title, ""));
     let first = first.trim_end_matches(':');

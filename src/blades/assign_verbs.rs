@@ -27,10 +27,24 @@ pub fn assign(s: &Scope, eligible: bool) -> Vec<Step> {
     let Some((role_id, role_name)) = s.parent.clone() else {
         return Vec::new();
     };
+    // Who holds the role tenant-wide already, directly (not through a group), and how: a
+    // second such assignment is refused before anything is sent (Graph answers a conflict).
+    let held: Vec<Value> = s
+        .table
+        .map(|t| {
+            t.all_rows()
+                .map(|r| r.object()["@assignment"].clone())
+                .filter(|a| {
+                    a["via"].is_null() && a["directoryScopeId"].as_str().is_none_or(|d| d == "/")
+                })
+                .map(|a| json!([a["principalId"], a["state"]]))
+                .collect()
+        })
+        .unwrap_or_default();
     vec![Step::Read {
         request: administrative_units(),
         then: ReadThen {
-            with: json!({"roleId": role_id, "roleName": role_name, "eligible": eligible}),
+            with: json!({"roleId": role_id, "roleName": role_name, "eligible": eligible, "held": held}),
             run: units_read,
         },
     }]
@@ -89,6 +103,23 @@ fn units_read(result: Result<Value, crate::graph::GraphError>, with: &Value) -> 
 fn picked(principal: &Value, with: &Value) -> Vec<Step> {
     let mut with = with.clone();
     with["principal"] = principal.clone();
+    let state = if with["eligible"] == true {
+        "eligible"
+    } else {
+        "active"
+    };
+    let holds = with["held"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|h| h[0] == principal["id"] && h[1] == state);
+    if holds {
+        return vec![Step::refuse(format!(
+            "{} already holds {} ({state}, tenant-wide): nothing to assign",
+            clean(principal["displayName"].as_str().unwrap_or("?")),
+            text(&with, "roleName")
+        ))];
+    }
     if with["eligible"] != true {
         return vec![confirm(&with, None)];
     }

@@ -294,7 +294,7 @@ fn publish(s: &Scope) -> Vec<Step> {
     };
     let request = publish_request(&id, selected == 0);
     let title = format!(
-        "Publish: {id} {}",
+        "Set publication: {id} {}",
         clean(c["displayName"].as_str().unwrap_or_default())
     );
     let mut confirm = Confirm::one(title, &id, request, Some(c));

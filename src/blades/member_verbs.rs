@@ -54,6 +54,11 @@ fn add(s: &Scope, link: Link) -> Vec<Step> {
         return vec![Step::refuse(why)];
     }
     let owners = link == Link::Owners;
+    // Who is in the list already: adding them again is refused before anything is sent.
+    let present: Vec<Value> = s
+        .table
+        .map(|t| t.all_rows().map(|r| json!(r.id())).collect())
+        .unwrap_or_default();
     vec![Step::Pick(Pick {
         title: format!(
             "Add {} {}: type a name, Enter searches{}",
@@ -68,6 +73,7 @@ fn add(s: &Scope, link: Link) -> Vec<Step> {
                 "owners": owners,
                 "root": s.graph_root,
                 "note": privileged_note(s.parent_page),
+                "present": present,
             }),
             run: |p, with| Ok(picked(p, with)),
         },
@@ -85,6 +91,19 @@ fn picked(principal: &Value, with: &Value) -> Vec<Step> {
     } else {
         Link::Members
     };
+    if with["present"]
+        .as_array()
+        .is_some_and(|p| p.iter().any(|x| x.as_str() == Some(id.as_str())))
+    {
+        let what = match link {
+            Link::Members => "a member",
+            Link::Owners => "an owner",
+        };
+        return vec![Step::refuse(format!(
+            "{name} is already {what} of {}: nothing to add",
+            clean(&group_name)
+        ))];
+    }
     if link == Link::Owners && odata_kind(principal) == "group" {
         return vec![Step::refuse(format!(
             "refused: {name} is a group; owners are users or service principals"

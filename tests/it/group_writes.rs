@@ -446,3 +446,25 @@ async fn a_retried_delete_that_finds_nothing_is_done() {
             .any(|g| g["displayName"] == "Sales Team")
     );
 }
+
+/// One already listed is not added again: refused before anything is sent (Graph would answer
+/// "One or more added object references already exist").
+#[tokio::test]
+async fn one_already_listed_is_not_added_again() {
+    let mut h = Harness::session(Default::default()).await;
+    group_page(&mut h, "Finance Team").await;
+    h.key(KeyCode::Char('o')).await;
+    let owner = names(&h)[0].clone();
+    let sent = writes(&h);
+    h.key(KeyCode::Char('a')).await;
+    h.type_str(&owner).await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    assert!(h.app.write.is_none());
+    let toast = h.app.toast.as_ref().unwrap().text.clone();
+    assert!(
+        toast.contains(&format!("{owner} is already an owner of Finance Team")),
+        "{toast}"
+    );
+    assert_eq!(writes(&h), sent);
+}

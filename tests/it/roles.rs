@@ -338,3 +338,23 @@ async fn roles_and_protection_offline_after_a_sync() {
         "nothing sent offline"
     );
 }
+
+/// A principal who holds the role tenant-wide already is refused before anything is sent
+/// (Graph would answer a conflicting object).
+#[tokio::test]
+async fn a_holder_is_not_assigned_the_role_again() {
+    let mut h = Box::pin(roles_with(false)).await;
+    h.filter("security reader").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('m')).await;
+    h.key(KeyCode::Char('a')).await;
+    h.type_str("alex").await;
+    h.key(KeyCode::Enter).await; // search
+    h.key(KeyCode::Enter).await; // pick Alex Wilber, who holds it
+    assert!(h.app.write.is_none());
+    let toast = h.app.toast.as_ref().unwrap().text.clone();
+    assert!(
+        toast.contains("Alex Wilber already holds Security Reader (active, tenant-wide)"),
+        "{toast}"
+    );
+}
