@@ -284,12 +284,17 @@ pub async fn schedule_request(
     let now = chrono::Utc::now();
     let stamp =
         |d: chrono::DateTime<chrono::Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    // The fields of Graph's published answer (unifiedroleassignmentschedulerequest-post.md):
+    // the request is its own target schedule; `approvalId` is set while it waits.
+    let id = uuid::Uuid::new_v4().to_string();
     let mut answer = json!({
-        "id": uuid::Uuid::new_v4().to_string(),
+        "id": id, "status": null, "createdDateTime": stamp(now), "completedDateTime": null,
+        "approvalId": null, "customData": null,
         "action": action, "principalId": me, "roleDefinitionId": role,
-        "directoryScopeId": scope, "justification": req["justification"],
-        "createdDateTime": stamp(now), "scheduleInfo": req["scheduleInfo"],
-        "ticketInfo": req["ticketInfo"], "isValidationOnly": false,
+        "directoryScopeId": scope, "appScopeId": null, "isValidationOnly": false,
+        "targetScheduleId": id, "justification": req["justification"],
+        "createdBy": {"application": null, "device": null, "user": {"displayName": null, "id": me}},
+        "scheduleInfo": req["scheduleInfo"], "ticketInfo": req["ticketInfo"],
     });
     match action.as_str() {
         "selfDeactivate" => {
@@ -307,6 +312,7 @@ pub async fn schedule_request(
                 );
             }
             answer["status"] = json!("Revoked");
+            answer["completedDateTime"] = json!(stamp(now));
             t.roles.requests.push(answer.clone());
             ctx.respond(StatusCode::CREATED, answer)
         }
@@ -408,6 +414,7 @@ pub async fn schedule_request(
                 "@activated": true,
             }));
             answer["status"] = json!("Provisioned");
+            answer["completedDateTime"] = json!(stamp(now));
             t.roles.requests.push(answer.clone());
             ctx.respond(StatusCode::CREATED, answer)
         }
