@@ -51,13 +51,71 @@ static NEVER: Rule = Rule {
     reads: "GET /policies/roleManagementPolicyAssignments (rules), /identity/conditionalAccess/policies",
 };
 
-pub static RULES: [&Rule; 5] = [
+static APPROVERS: Rule = Rule {
+    id: "EC.10",
+    scuba: None,
+    title: "A role whose activation needs approval has an approver who can approve",
+    severity: Severity::High,
+    remediation: "PIM settings of the role: name approvers who exist and can sign in (or a group); until then every activation waits for nobody and expires.",
+    reads: "GET /policies/roleManagementPolicyAssignments (rules), /users (accountEnabled)",
+};
+static ACTIVATION_CHECK: Rule = Rule {
+    id: "EC.11",
+    scuba: None,
+    title: "Activating a highly privileged role asks for MFA or an authentication context",
+    severity: Severity::Medium,
+    remediation: "PIM settings of the role: require Azure MFA (or an authentication context a policy enforces) on activation.",
+    reads: READS,
+};
+
+pub static RULES: [&Rule; 7] = [
     &GA_APPROVAL,
     &ASSIGNMENT_ALERTS,
     &GA_ACTIVATION_ALERT,
     &ACTIVATION_ALERTS,
     &NEVER,
+    &APPROVERS,
+    &ACTIVATION_CHECK,
 ];
+
+/// The named approvers of a role that requires approval, when every one is a user and none of
+/// them can approve (gone from the directory, or sign-in blocked), with each in words; `None`
+/// when approval is not required, no approver is named (PIM's default approvers decide), a
+/// group approves, or someone can.
+pub fn stranded_approvers(a: &Value, users: &[Value]) -> Option<Vec<String>> {
+    let r = rule(a, "Approval_EndUser_Assignment")?;
+    if r["setting"]["isApprovalRequired"] != true {
+        return None;
+    }
+    let approvers = r["setting"]["approvalStages"][0]["primaryApprovers"].as_array()?;
+    if approvers.is_empty() {
+        return None;
+    }
+    let mut why = Vec::new();
+    for p in approvers {
+        let id = p["userId"].as_str()?;
+        match users.iter().find(|u| u["id"] == id) {
+            None => why.push(format!("{id}: not in the directory")),
+            Some(u) if u["accountEnabled"] == false => {
+                why.push(format!("{}: sign-in blocked", s(u, "displayName")));
+            }
+            Some(_) => return None,
+        }
+    }
+    Some(why)
+}
+
+/// Whether an activation asks for MFA or an enabled authentication context.
+fn activation_checked(a: &Value) -> bool {
+    let mfa = rule(a, "Enablement_EndUser_Assignment").is_some_and(|r| {
+        strs(&r["enabledRules"])
+            .iter()
+            .any(|x| x == "MultiFactorAuthentication")
+    });
+    let context = rule(a, "AuthenticationContext_EndUser_Assignment")
+        .is_some_and(|r| r["isEnabled"] == true && r["claimValue"].is_string());
+    mfa || context
+}
 
 fn rule<'a>(a: &'a Value, id: &str) -> Option<&'a Value> {
     a["policy"]["rules"]
@@ -189,6 +247,33 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
             )
         }
     };
+    let approvers = match &i.users {
+        Err(e) => super::model::not_evaluable(&APPROVERS, e),
+        Ok(users) => {
+            let ev = all
+                .iter()
+                .filter_map(|a| {
+                    let why = stranded_approvers(a, users)?;
+                    Some(evidence(
+                        i,
+                        a,
+                        &format!("no approver can approve: {}", why.join("; ")),
+                    ))
+                })
+                .collect();
+            super::model::judged(
+                &APPROVERS,
+                ev,
+                "every role needing approval has an approver who can approve",
+                "roles whose activations wait for nobody",
+            )
+        }
+    };
+    let unchecked = all
+        .iter()
+        .filter(|a| privileged(a) && !activation_checked(a))
+        .map(|a| evidence(i, a, "activation asks for neither MFA nor a context"))
+        .collect();
     vec![
         ga_approval,
         super::model::judged(
@@ -217,5 +302,12 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
             "highly privileged roles without activation alerts",
         ),
         never,
+        approvers,
+        super::model::judged(
+            &ACTIVATION_CHECK,
+            unchecked,
+            "every highly privileged role asks for MFA or a context on activation",
+            "highly privileged roles activated with nothing asked",
+        ),
     ]
 }

@@ -274,3 +274,40 @@ fn pim_settings_7_6_to_7_9_and_activations_that_can_never_succeed() {
     i.pim = Err("needs Entra ID P2".into());
     assert!(matches!(status(&i, "MS.AAD.7.6"), Status::NotEvaluable(_)));
 }
+
+#[test]
+fn approvers_who_can_approve_and_activations_that_ask_for_something() {
+    let exo = "29232cdf-9323-42fd-ade2-1d097af3e4de";
+    let ga = "62e90394-69f5-4237-9190-012177145e10";
+    let approval = |approvers: serde_json::Value| {
+        json!({"id": "Approval_EndUser_Assignment", "setting": {"isApprovalRequired": true,
+            "approvalStages": [{"primaryApprovers": approvers}]}})
+    };
+    let single = |id: &str| json!({"@odata.type": "#microsoft.graph.singleUser", "userId": id});
+    let mfa = json!({"id": "Enablement_EndUser_Assignment", "enabledRules": ["MultiFactorAuthentication"]});
+    let mut i = inputs();
+    i.users = Ok(vec![
+        json!({"id": "julia", "displayName": "Julia Novak", "accountEnabled": false}),
+        json!({"id": "ada", "displayName": "Ada", "accountEnabled": true}),
+    ]);
+    // Julia cannot sign in and "gone" is not in the directory: nobody can approve.
+    i.pim = Ok(vec![
+        json!({"roleDefinitionId": exo, "policy": {"rules": [approval(json!([single("julia"), single("gone")]))]}}),
+        json!({"roleDefinitionId": ga, "policy": {"rules": [json!({"id": "Enablement_EndUser_Assignment", "enabledRules": ["Justification"]})]}}),
+    ]);
+    assert_eq!(status(&i, "EC.10"), Status::Fail);
+    assert_eq!(status(&i, "EC.11"), Status::Fail);
+    // One approver who can sign in, or a group, or none named (PIM's defaults) is enough.
+    for approvers in [
+        json!([single("julia"), single("ada")]),
+        json!([{"@odata.type": "#microsoft.graph.groupMembers", "groupId": "g"}]),
+        json!([]),
+    ] {
+        i.pim = Ok(vec![
+            json!({"roleDefinitionId": exo, "policy": {"rules": [approval(approvers), mfa.clone()]}}),
+            json!({"roleDefinitionId": ga, "policy": {"rules": [mfa.clone()]}}),
+        ]);
+        assert_eq!(status(&i, "EC.10"), Status::Pass);
+        assert_eq!(status(&i, "EC.11"), Status::Pass);
+    }
+}

@@ -58,7 +58,7 @@ fn read(
                 .ok()
                 .filter(|(_, at)| at.is_some())
                 .map(|(p, _)| p);
-            return Ok(listed(assignments, &roles, policies.as_deref()));
+            return Ok(listed(assignments, &roles, policies.as_deref(), None));
         }
         let assignments = client.get_all(pim::policies_of_roles()).await?;
         let roles = client.get_all(pim::role_names()).await?;
@@ -68,13 +68,60 @@ fn read(
             .get_all(crate::graph::endpoints::ca_policies())
             .await
             .ok();
-        Ok(listed(assignments, &roles, policies.as_deref()))
+        let approvers = approvers(&client, &assignments).await;
+        Ok(listed(
+            assignments,
+            &roles,
+            policies.as_deref(),
+            approvers.as_deref(),
+        ))
     })
+}
+
+/// The named approvers (users) of the roles needing approval, read one by one: those not in
+/// the directory are left out (404). `None` when one could not be read for another reason:
+/// then nothing is said of the approvers rather than something wrong.
+async fn approvers(
+    client: &crate::graph::GraphClient,
+    assignments: &[Value],
+) -> Option<Vec<Value>> {
+    let mut ids: Vec<&str> = assignments
+        .iter()
+        .flat_map(|a| a["policy"]["rules"].as_array().into_iter().flatten())
+        .filter(|r| r["id"] == "Approval_EndUser_Assignment")
+        .filter(|r| r["setting"]["isApprovalRequired"] == true)
+        .flat_map(|r| {
+            r["setting"]["approvalStages"][0]["primaryApprovers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+        })
+        .filter_map(|p| p["userId"].as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut users = Vec::new();
+    for id in ids {
+        match client
+            .get_json(&crate::graph::resources::users::sign_in_state(id))
+            .await
+        {
+            Ok(u) => users.push(u),
+            Err(e) if e.api().is_some_and(|a| a.status == 404) => {}
+            Err(_) => return None,
+        }
+    }
+    Some(users)
 }
 
 /// The rows' objects: each assignment with its role's name and rank, privileged first; a
 /// role whose activation can never succeed carries why under `@never` (the console's key).
-fn listed(assignments: Vec<Value>, roles: &[Value], policies: Option<&[Value]>) -> Value {
+fn listed(
+    assignments: Vec<Value>,
+    roles: &[Value],
+    policies: Option<&[Value]>,
+    users: Option<&[Value]>,
+) -> Value {
     let targeted = policies.map(crate::protect::targeted_contexts);
     let mut out: Vec<Value> = assignments
         .into_iter()
@@ -94,10 +141,14 @@ fn listed(assignments: Vec<Value>, roles: &[Value], policies: Option<&[Value]>) 
                 Rules(&rules).context().as_deref(),
                 targeted.as_deref(),
             );
+            // Approval required, but no named approver can approve (the console's key).
+            let stranded = users
+                .and_then(|u| crate::audit::pim::stranded_approvers(&a, u))
+                .map(|why| why.join("; "));
             Some(json!({
                 "id": id, "displayName": name,
                 "privileged": rank != usize::MAX, "@rank": rank, "assignment": a,
-                "@never": never,
+                "@never": never, "@stranded": stranded,
             }))
         })
         .collect();
@@ -141,7 +192,12 @@ pub fn row(v: Value) -> TableRow {
             (_, true) => "not read".into(),
             (_, false) => r.activation_needs(),
         },
-        if r.approval() { "required" } else { "no" }.to_string(),
+        match (r.approval(), v["@stranded"].is_string()) {
+            (true, true) => "required: no approver can",
+            (true, false) => "required",
+            (false, _) => "no",
+        }
+        .to_string(),
         r.expiry("Expiration_Admin_Eligibility"),
         r.expiry("Expiration_Admin_Assignment"),
     ];
@@ -156,6 +212,7 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
         (2, Some("nothing")) if privileged => Some(theme.error),
         (2, Some(c)) if c.starts_with("never succeeds") => Some(theme.error),
         (3, Some("no")) if privileged => Some(theme.warning),
+        (3, Some(c)) if c.starts_with("required: no approver") => Some(theme.error),
         (4 | 5, Some("never expires")) if privileged => Some(theme.warning),
         _ => None,
     }
@@ -236,6 +293,15 @@ pub fn sheet(
         }
         .into(),
     ));
+    if let Some(why) = v["@stranded"].as_str() {
+        act.push((
+            "No approver can".into(),
+            format!(
+                "{}: every activation waits for nobody and expires",
+                crate::sanitize::clean(why)
+            ),
+        ));
+    }
     if r.approval() {
         let named: Vec<String> = r
             .approvers()
@@ -314,11 +380,16 @@ fn page(
             .await
             .unwrap_or(Value::Null);
         let rank = rank(&id, def["templateId"].as_str().unwrap_or_default());
+        let stranded = approvers(&client, std::slice::from_ref(&assignment))
+            .await
+            .and_then(|u| crate::audit::pim::stranded_approvers(&assignment, &u))
+            .map(|why| why.join("; "));
         Ok(json!({
             "id": id,
             "displayName": def["displayName"].as_str().unwrap_or(&id),
             "privileged": rank != usize::MAX,
             "assignment": assignment,
+            "@stranded": stranded,
         }))
     })
 }

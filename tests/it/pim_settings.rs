@@ -227,3 +227,28 @@ async fn harden_global_administrator_to_the_scuba_baseline() {
         t.text
     );
 }
+
+/// The lint: a role needing approval whose only approver cannot sign in (Julia Novak, on
+/// Exchange Administrator in the demo) says so on its row and its page.
+#[tokio::test]
+async fn approval_by_nobody_who_can_approve_is_said() {
+    let mut h = Harness::new(true).await;
+    h.open(BladeKind::from_command("pim-settings").unwrap())
+        .await;
+    let all = rows(&h);
+    let exo = all
+        .iter()
+        .find(|r| r[0].ends_with("Exchange Administrator"))
+        .unwrap();
+    assert_eq!(exo[3], "required: no approver can", "{exo:?}");
+    let sec = all
+        .iter()
+        .find(|r| r[0] == "Security Administrator")
+        .unwrap();
+    assert_eq!(sec[3], "required", "Adele can approve: {sec:?}");
+    h.filter("Exchange Administrator").await;
+    h.key(KeyCode::Enter).await;
+    let screen = h.render(120, 50);
+    assert!(screen.contains("No approver can"), "{screen}");
+    assert!(screen.contains("Julia Novak: sign-in blocked"), "{screen}");
+}

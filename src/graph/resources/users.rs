@@ -94,6 +94,15 @@ pub fn registration(id: &str) -> Request {
 
 /// `GET /me` (its id and UPN): who is signed in, for the guards that refuse locking oneself
 /// out.
+/// One user's name and whether they can sign in (an approver checked before it is relied on).
+pub fn sign_in_state(id: &str) -> Request {
+    Request::get(format!(
+        "/users/{}",
+        crate::graph::endpoints::path_segment(id)
+    ))
+    .select(&["id", "displayName", "accountEnabled"])
+}
+
 pub fn me() -> Request {
     Request::get("/me").select(&["id", "userPrincipalName", "displayName"])
 }
