@@ -189,16 +189,13 @@ pub async fn decide(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (ctx, mut t) = match super::server::writing(&state, &headers) {
+    let (ctx, mut t, req) = match super::server::writing_json(&state, &headers, &body) {
         Ok(w) => w,
         Err(r) => return r,
     };
     let me = match super::membership::me_id(&t, &headers) {
         Ok(id) => id,
         Err(why) => return ctx.error(400, "BadRequest", why),
-    };
-    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
-        return ctx.error(400, "BadRequest", "Unable to read JSON request payload.");
     };
     let result = req["reviewResult"].as_str().unwrap_or_default().to_string();
     if !matches!(result.as_str(), "Approve" | "Deny") {

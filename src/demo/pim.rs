@@ -435,12 +435,9 @@ pub async fn update_rule(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (ctx, mut t) = match super::server::writing(&state, &headers) {
+    let (ctx, mut t, patch) = match super::server::writing_json(&state, &headers, &body) {
         Ok(w) => w,
         Err(r) => return r,
-    };
-    let Ok(patch) = serde_json::from_slice::<Value>(&body) else {
-        return ctx.error(400, "BadRequest", "Unable to read JSON request payload.");
     };
     let mut found = false;
     for a in t

@@ -156,6 +156,20 @@ pub(super) fn reading<'a>(
     }
 }
 
+/// A write with a JSON body: as [`writing`], and the body read (400 as Graph words it when it
+/// is not JSON).
+pub(super) fn writing_json<'a>(
+    state: &'a Shared,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Ctx, std::sync::RwLockWriteGuard<'a, Tenant>, Value), Response> {
+    let (ctx, t) = writing(state, headers)?;
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v) => Ok((ctx, t, v)),
+        Err(_) => Err(ctx.error(400, "BadRequest", "Unable to read JSON request payload.")),
+    }
+}
+
 /// A write's start: the request context, the caller authorized, the tenant locked for writing.
 pub(super) fn writing<'a>(
     state: &'a Shared,
