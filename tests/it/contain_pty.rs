@@ -11,14 +11,14 @@ const T: Duration = Duration::from_secs(20);
 
 /// A confirm drops the keys that reach the console before the frame showing it is done; a key
 /// sent the instant its words appear can land in that gap on a loaded machine.
-fn settle() {
+pub(crate) fn settle() {
     std::thread::sleep(Duration::from_millis(300));
 }
 const CHEN: &str = "b3fb95ee-2243-4045-a800-e67e527f5da6";
 
 /// The real binary against a demo tenant whose request log the test reads, its first screen
 /// drawn (the runtime serving the tenant is returned: it must outlive the test).
-fn against_demo(
+pub(crate) fn against_demo(
     cols: u16,
     rows: u16,
 ) -> (

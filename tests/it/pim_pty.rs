@@ -1,0 +1,88 @@
+//! Issue 26's end-to-end checks: the real binary in a pseudo-terminal, against a demo tenant
+//! whose request log the test reads. Global Administrator hardened to the SCuBA baseline (the
+//! changes said in words, only the changed rules sent), and an activation approved from the
+//! inbox (the approval's stage read, then decided).
+
+use crate::contain_pty::{against_demo, settle};
+use std::time::Duration;
+
+const T: Duration = Duration::from_secs(20);
+
+fn writes(server: &entra_console::demo::DemoServer) -> Vec<String> {
+    server
+        .state
+        .faults
+        .log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| !l.starts_with("GET"))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn harden_global_administrator_in_a_real_terminal() {
+    let (_rt, server, _url, mut s) = against_demo(160, 50);
+    s.send(":pim-settings\r");
+    s.wait_for("Global Administrator", T);
+    s.send("/Global Administrator\r");
+    s.send("H");
+    s.wait_for("alert recipients", T);
+    s.send("secops@tailspindemo.onmicrosoft.com\r");
+    let screen = s.wait_for("4 rule changes", T);
+    assert!(
+        screen.contains("approval on activation: not required → required"),
+        "{screen}"
+    );
+    settle();
+    s.send("\r");
+    s.wait_for("Hardened to the SCuBA baseline", T);
+    let sent = writes(&server);
+    assert_eq!(sent.len(), 4, "only the changed rules: {sent:?}");
+    for rule in [
+        "Approval_EndUser_Assignment",
+        "Notification_Admin_Admin_Eligibility",
+        "Notification_Admin_Admin_Assignment",
+        "Notification_Admin_EndUser_Assignment",
+    ] {
+        assert!(
+            sent.iter().any(
+                |l| l.starts_with("PATCH /v1.0/policies/roleManagementPolicies/")
+                    && l.ends_with(&format!("/rules/{rule}"))
+            ),
+            "{rule}: {sent:?}"
+        );
+    }
+    s.send("\x1b");
+    settle();
+    s.send("q");
+    assert!(s.wait_exit(T).success());
+}
+
+#[test]
+fn approve_a_waiting_activation_in_a_real_terminal() {
+    let (_rt, server, _url, mut s) = against_demo(140, 40);
+    s.send(":approvals\r");
+    s.wait_for("Bianca Rossi", T);
+    s.send("a");
+    s.wait_for("Your justification for approving", T);
+    s.send("Verified with Bianca on the bridge call\r");
+    s.wait_for(
+        "Approve Bianca Rossi's activation of Security Administrator",
+        T,
+    );
+    settle();
+    s.send("\r");
+    s.wait_for("Approved Bianca Rossi's activation", T);
+    let sent = writes(&server);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0].starts_with("PATCH /beta/roleManagement/directory/roleAssignmentApprovals/"),
+        "{sent:?}"
+    );
+    s.send("\x1b");
+    settle();
+    s.send("q");
+    assert!(s.wait_exit(T).success());
+}
