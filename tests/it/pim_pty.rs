@@ -86,3 +86,34 @@ fn approve_a_waiting_activation_in_a_real_terminal() {
     s.send("q");
     assert!(s.wait_exit(T).success());
 }
+
+/// The lint in the real binary: Privileged Role Administrator's activation demands context c4,
+/// which no enabled policy targets in the demo; the confirm says the activation will be refused,
+/// and nothing is sent until Enter (Esc sends nothing).
+#[test]
+fn the_lint_names_an_activation_that_can_never_succeed_before_sending() {
+    let (_rt, server, _url, mut s) = against_demo(160, 50);
+    s.send(":my-roles\r");
+    s.wait_for("Privileged Role Administrator", T);
+    s.send("/Privileged Role\r");
+    s.send("a");
+    s.wait_for("ustification", T);
+    s.send("Change CHG-1043\r");
+    s.wait_for("icket", T);
+    s.send("CHG-1043\r");
+    s.wait_for("1h", T);
+    settle();
+    s.send("\r");
+    s.wait_for("this activation will be refused", T);
+    let screen = s.screen();
+    assert!(screen.contains("authentication context c4"), "{screen}");
+    s.send("\x1b");
+    settle();
+    assert!(
+        writes(&server).is_empty(),
+        "nothing sent: {:?}",
+        writes(&server)
+    );
+    s.send("q");
+    assert!(s.wait_exit(T).success());
+}
