@@ -249,6 +249,14 @@ impl App {
 
     /// Show a message in the status bar for a few seconds.
     pub fn toast(&mut self, text: impl Into<String>, error: bool) {
+        let toast = self.log(text, error);
+        self.toast = Some(toast);
+        self.dirty = true;
+    }
+
+    /// Keep a message in the session's log (`:messages`) without showing it in the status bar
+    /// (a panel on screen says it already).
+    pub fn log(&mut self, text: impl Into<String>, error: bool) -> Toast {
         let toast = Toast {
             at: self.now,
             text: text.into(),
@@ -260,8 +268,7 @@ impl App {
             self.messages.remove(0);
         }
         self.messages.push(toast.clone());
-        self.toast = Some(toast);
-        self.dirty = true;
+        toast
     }
 }
 

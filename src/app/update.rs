@@ -31,6 +31,17 @@ impl App {
         {
             self.confirm_unseen = true;
         }
+        // A write that has just failed is kept in `:messages` (its panel says it until left).
+        if before != now
+            && let Some((title, super::write::Phase::Failed(why))) = &now
+        {
+            let line = format!(
+                "failed: {}: {}",
+                crate::sanitize::clean(title.trim()),
+                crate::sanitize::clean(why)
+            );
+            self.log(line, true);
+        }
         effects
     }
 

@@ -217,6 +217,14 @@ async fn new_groups_of_each_kind_and_a_rule_the_tenant_refuses() {
         panic!("refused: {:?}", w.phase)
     };
     assert!(why.contains("rule validation error"), "{why}");
+    // The failure is kept in the session's log (`:messages`), not only on its panel.
+    assert!(
+        h.app.messages.iter().any(|m| m.error
+            && m.text.starts_with("failed: ")
+            && m.text.contains("rule validation error")),
+        "{:?}",
+        h.app.messages.iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
     h.key(KeyCode::Esc).await; // back to the confirm
     h.key(KeyCode::Esc).await; // dropped
     // The same with a rule that reads.
