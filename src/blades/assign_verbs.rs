@@ -18,6 +18,23 @@ pub const DURATIONS: &[(&str, Option<&str>)] = &[
     ("no expiration", None),
 ];
 
+/// The built-in roles that can be assigned with administrative unit scope (their template ids),
+/// as entra-docs admin-units-assign-roles.md lists them; any custom role can be too.
+const AU_SCOPABLE: &[&str] = &[
+    "c4e39bd9-1100-46d3-8c65-fb160da0071f", // Authentication Administrator
+    "7698a772-787b-4ac8-901f-60d6b08affd2", // Cloud Device Administrator
+    "fdd7a751-b60b-444a-984c-02652fe8fa1c", // Groups Administrator
+    "729827e3-9c14-49f7-bb1b-9608f156bbb8", // Helpdesk Administrator
+    "4d6ac14f-3453-41d0-bef9-a3e0c569773a", // License Administrator
+    "966707d0-3269-4727-9be2-8c3a10f19b9d", // Password Administrator
+    "644ef478-e28f-4e28-b9dc-3fdde9aa0b1f", // Printer Administrator
+    "7be44c8a-adaf-4e2a-84d6-ab2649e08a13", // Privileged Authentication Administrator
+    "f28a1f50-f6e7-4571-818b-6a12f2af6b6c", // SharePoint Administrator
+    "69091246-20e8-4a56-aa4d-066075b2a7a8", // Teams Administrator
+    "3d762c5a-1b6c-493f-843e-55a3b42923d4", // Teams Devices Administrator
+    "fe930be7-5e62-47db-91af-98c3a49a38b1", // User Administrator
+];
+
 fn text(v: &Value, k: &str) -> String {
     v[k].as_str().unwrap_or_default().to_string()
 }
@@ -41,10 +58,25 @@ pub fn assign(s: &Scope, eligible: bool) -> Vec<Step> {
                 .collect()
         })
         .unwrap_or_default();
+    let with =
+        json!({"roleId": role_id, "roleName": role_name, "eligible": eligible, "held": held});
+    // A built-in role not in the documented list is assigned tenant-wide only: the units are not
+    // read and the tenant is the only scope offered. The role's page (open below the list) tells
+    // a custom role.
+    let template = s
+        .parent_page
+        .and_then(|p| p["templateId"].as_str())
+        .unwrap_or(&role_id);
+    let custom = s.parent_page.is_some_and(|p| p["isBuiltIn"] == false);
+    if !(custom || AU_SCOPABLE.contains(&template)) {
+        let mut with = with;
+        with["tenantOnly"] = json!(true);
+        return units_read(Ok(json!({"value": []})), &with);
+    }
     vec![Step::Read {
         request: administrative_units(),
         then: ReadThen {
-            with: json!({"roleId": role_id, "roleName": role_name, "eligible": eligible, "held": held}),
+            with,
             run: units_read,
         },
     }]

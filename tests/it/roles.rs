@@ -358,3 +358,49 @@ async fn a_holder_is_not_assigned_the_role_again() {
         "{toast}"
     );
 }
+
+/// Only the roles Entra documents as scopable to an administrative unit are offered one
+/// (admin-units-assign-roles.md): Security Reader is assigned tenant-wide only and the units
+/// are not even read; Helpdesk Administrator is offered the demo's two units.
+#[tokio::test]
+async fn administrative_units_are_offered_only_for_the_roles_that_take_them() {
+    let mut h = Box::pin(roles_with(false)).await;
+    for (role, who, units) in [
+        ("security reader", "olga", false),
+        ("helpdesk administrator", "olga", true),
+    ] {
+        h.filter(role).await;
+        h.key(KeyCode::Enter).await;
+        h.key(KeyCode::Char('m')).await;
+        let reads = h.server.state.faults.log.lock().unwrap().len();
+        h.key(KeyCode::Char('a')).await;
+        h.type_str(who).await;
+        h.key(KeyCode::Enter).await; // search
+        h.key(KeyCode::Enter).await; // pick
+        let w = h.app.write.as_ref().expect("a confirm");
+        let options: Vec<String> = w
+            .choice
+            .as_ref()
+            .unwrap()
+            .options
+            .iter()
+            .map(|(l, _)| l.clone())
+            .collect();
+        let read_units = h.server.state.faults.log.lock().unwrap()[reads..]
+            .iter()
+            .any(|l| l.contains("/directory/administrativeUnits"));
+        assert_eq!(read_units, units, "{role}");
+        if units {
+            assert!(
+                options.len() > 1 && options[1].starts_with("AU "),
+                "{options:?}"
+            );
+        } else {
+            assert_eq!(options, ["tenant"], "{role}");
+        }
+        h.key(KeyCode::Esc).await;
+        h.key(KeyCode::Esc).await;
+        h.key(KeyCode::Esc).await;
+        h.key(KeyCode::Esc).await;
+    }
+}
