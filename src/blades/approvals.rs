@@ -40,25 +40,6 @@ fn read(
     })
 }
 
-/// `PT4H` → `4 h`, `PT30M` → `30 min`, `P1D` → `1 d`; anything else as Graph wrote it.
-pub fn duration_words(d: &str) -> String {
-    let number = |n: &str| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit());
-    let (n, unit) = if let Some(h) = d.strip_prefix("PT").and_then(|t| t.strip_suffix('H')) {
-        (h, "h")
-    } else if let Some(m) = d.strip_prefix("PT").and_then(|t| t.strip_suffix('M')) {
-        (m, "min")
-    } else if let Some(days) = d.strip_prefix('P').and_then(|x| x.strip_suffix('D')) {
-        (days, "d")
-    } else {
-        ("", "")
-    };
-    if number(n) {
-        format!("{n} {unit}")
-    } else {
-        clean(d)
-    }
-}
-
 fn requester(v: &Value) -> String {
     clean(
         v["principal"]["displayName"]
@@ -79,7 +60,7 @@ fn role(v: &Value) -> String {
 
 fn how_long(v: &Value) -> String {
     match v["scheduleInfo"]["expiration"]["duration"].as_str() {
-        Some(d) => duration_words(d),
+        Some(d) => super::pim_rules::duration_words(d),
         None => "no end".into(),
     }
 }
@@ -291,14 +272,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations_in_words() {
-        assert_eq!(duration_words("PT4H"), "4 h");
-        assert_eq!(duration_words("PT30M"), "30 min");
-        assert_eq!(duration_words("P1D"), "1 d");
-        assert_eq!(duration_words("PT1H30M"), "PT1H30M");
-    }
-
-    #[test]
     fn the_stage_waiting_for_me_is_the_one_decided() {
         let with = json!({"request": {"id": "r1", "approvalId": "r1",
             "principal": {"displayName": "Bianca"},
@@ -326,7 +299,7 @@ mod tests {
         };
         assert!(
             c.title
-                .starts_with("Approve Bianca's activation of Security Administrator for 4 h"),
+                .starts_with("Approve Bianca's activation of Security Administrator for 4h"),
             "{}",
             c.title
         );

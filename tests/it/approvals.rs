@@ -27,7 +27,7 @@ async fn an_approver_approves_a_waiting_activation_with_a_justification() {
     assert!(
         before.iter().any(|r| r[0] == "Bianca Rossi"
             && r[1] == "Security Administrator"
-            && r[2] == "4 h"
+            && r[2] == "4h"
             && r[4] == "INC-4512"),
         "{before:?}"
     );
@@ -47,7 +47,7 @@ async fn an_approver_approves_a_waiting_activation_with_a_justification() {
     let w = h.app.write.as_ref().expect("a confirm");
     assert!(
         w.title.starts_with(
-            "Approve Bianca Rossi's activation of Security Administrator for 4 h (ticket INC-4512;"
+            "Approve Bianca Rossi's activation of Security Administrator for 4h (ticket INC-4512;"
         ),
         "{}",
         w.title
