@@ -27,6 +27,7 @@ mod list_source;
 pub mod locations;
 pub mod member_verbs;
 pub mod my_roles;
+pub mod pim_edit;
 pub mod pim_harden;
 pub mod pim_rules;
 pub mod pim_settings;

@@ -454,7 +454,7 @@ pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
         name: "pim-settings-role",
         run: page,
     }),
-    verbs: &[super::pim_harden::HARDEN],
+    verbs: &[super::pim_edit::EDIT, super::pim_harden::HARDEN],
 };
 
 /// The PIM settings blade in the registry.
@@ -481,7 +481,7 @@ pub static BLADE: super::def::BladeDef = super::def::BladeDef {
         columns: &["role", "roleId", "rule", "setting"],
         of: records,
     }),
-    verbs: &[super::pim_harden::HARDEN],
+    verbs: &[super::pim_edit::EDIT, super::pim_harden::HARDEN],
 };
 
 #[cfg(test)]

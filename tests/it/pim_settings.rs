@@ -252,3 +252,49 @@ async fn approval_by_nobody_who_can_approve_is_said() {
     assert!(screen.contains("No approver can"), "{screen}");
     assert!(screen.contains("Julia Novak: sign-in blocked"), "{screen}");
 }
+
+/// `e` changes one setting: Exchange Administrator's activation maximum from 8h to 4h, said in
+/// the confirm, one PATCH of the rule that holds it; a value out of PIM's range is refused in
+/// place.
+#[tokio::test]
+async fn one_setting_is_changed_and_only_its_rule_is_sent() {
+    let mut h = Harness::new(false).await;
+    h.open(BladeKind::from_command("pim-settings").unwrap())
+        .await;
+    h.filter("Exchange Administrator").await;
+    h.key(KeyCode::Char('e')).await;
+    h.key(KeyCode::Enter).await; // the first: activation maximum duration
+    h.key(KeyCode::Backspace).await;
+    h.type_str("30").await;
+    h.key(KeyCode::Enter).await;
+    let entra_console::app::Overlay::Picker(p) = &h.app.overlay else {
+        panic!("still asking")
+    };
+    assert!(p.error.as_deref().is_some_and(|e| e.contains("0.5 to 24")));
+    h.key(KeyCode::Backspace).await;
+    h.key(KeyCode::Backspace).await;
+    h.type_str("4").await;
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().expect("a confirm");
+    assert!(
+        w.title
+            .contains("Change Exchange Administrator's PIM setting: activation maximum: 8h → 4h"),
+        "{}",
+        w.title
+    );
+    let log_len = h.server.state.faults.log.lock().unwrap().len();
+    h.key(KeyCode::Enter).await;
+    let patches: Vec<String> = h.server.state.faults.log.lock().unwrap()[log_len..]
+        .iter()
+        .filter(|l| !l.starts_with("GET"))
+        .cloned()
+        .collect();
+    assert_eq!(patches.len(), 1, "{patches:?}");
+    assert!(
+        patches[0].ends_with("/rules/Expiration_EndUser_Assignment"),
+        "{patches:?}"
+    );
+    h.key(KeyCode::Esc).await;
+    let exo = rows(&h);
+    assert_eq!(exo[0][1], "4h", "the list read again: {exo:?}");
+}
