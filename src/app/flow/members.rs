@@ -1,27 +1,12 @@
-//! A group's lists (`M`, `o`, `e` open them), the group whose list is on top (for `:import`)
-//! and the start of the guided new group. The lists' writes are `blades::member_verbs`.
+//! The group whose member list is on top (for `:import`) and the start of the guided new group.
+//! A group's lists are opened by its page's verbs; their writes are `blades::member_verbs`.
 
 use crate::app::members::GroupList;
 use crate::app::picker::{Picker, Purpose};
 use crate::app::{App, Effect, Overlay, View};
 use crate::blades::ListSource;
-use crate::blades::groups::Relation;
 
 impl App {
-    /// `M` / `o` / `e` on a group's page (or its row): every member through nesting, the
-    /// owners, or the members whose licence is in error.
-    pub fn open_group_list(&mut self, relation: Relation) -> Vec<Effect> {
-        let Some((group_id, group_name)) = self.focused_object() else {
-            return Vec::new();
-        };
-        let source = ListSource::GroupMembers {
-            group_id,
-            group_name,
-            relation,
-        };
-        self.push(View::List(crate::app::view::ListView::new(source)))
-    }
-
     /// The group whose members or owners are on top.
     pub(crate) fn members_group(&self) -> Option<GroupList> {
         let View::List(l) = self.top() else {
