@@ -5,6 +5,7 @@
 //! opens the requester (their sign-ins and risk are one key away there). The admin's own
 //! request is shown but never approvable.
 
+use super::common::text;
 use super::def::{Prompt, ReadThen, Step, Then, Verb};
 use super::verb::{Confirm, Scope};
 use crate::graph::resources::{pim, users};
@@ -14,10 +15,6 @@ use crate::theme::Theme;
 use crate::widgets::table::{Column, TableRow};
 use ratatui::style::Style;
 use serde_json::{Value, json};
-
-fn text(v: &Value, k: &str) -> String {
-    v[k].as_str().unwrap_or_default().to_string()
-}
 
 /// `/me`, then the requests waiting for it; the admin's own are marked `@own`.
 fn read(

@@ -2,6 +2,7 @@
 //! through PIM (a justification, then a duration: the shortest preselected). The administrative
 //! units are read first; the confirm offers the tenant and each unit as the scope.
 
+use super::common::text;
 use super::def::{Choose, ChooseThen, Pick, PickThen, Prompt, ReadThen, Step, Then};
 use super::verb::{Choice, Confirm, Scope};
 use crate::graph::resources::role_assignments::{administrative_units, assign_request};
@@ -34,10 +35,6 @@ const AU_SCOPABLE: &[&str] = &[
     "3d762c5a-1b6c-493f-843e-55a3b42923d4", // Teams Devices Administrator
     "fe930be7-5e62-47db-91af-98c3a49a38b1", // User Administrator
 ];
-
-fn text(v: &Value, k: &str) -> String {
-    v[k].as_str().unwrap_or_default().to_string()
-}
 
 /// `a` / `A` on a role's assignments: read the administrative units, then find the principal.
 pub fn assign(s: &Scope, eligible: bool) -> Vec<Step> {

@@ -5,6 +5,7 @@
 //! Graph's refusal is shown on the confirm with the draft kept, as for every write.
 
 use super::def::{Choose, ChooseThen, Prompt, Step, Then, Verb};
+use super::pim_harden::rule;
 use super::pim_rules::duration_words;
 use super::verb::{Confirm, Scope};
 use crate::sanitize::clean;
@@ -18,13 +19,6 @@ const SETTINGS: &[(&str, Option<&str>)] = &[
     ("ticket information on activation", Some("Ticketing")),
     ("approval on activation", None),
 ];
-
-fn rule<'a>(role: &'a Value, id: &str) -> Option<&'a Value> {
-    role["assignment"]["policy"]["rules"]
-        .as_array()?
-        .iter()
-        .find(|r| r["id"] == id)
-}
 
 fn enabled(role: &Value, what: &str) -> bool {
     rule(role, "Enablement_EndUser_Assignment").is_some_and(|r| {

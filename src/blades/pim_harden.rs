@@ -38,7 +38,8 @@ struct Change {
     words: String,
 }
 
-fn rule<'a>(role: &'a Value, id: &str) -> Option<&'a Value> {
+/// A rule of a PIM settings row's policy (its assignment, policy expanded).
+pub fn rule<'a>(role: &'a Value, id: &str) -> Option<&'a Value> {
     role["assignment"]["policy"]["rules"]
         .as_array()?
         .iter()
