@@ -3,10 +3,11 @@
 //! maximum) and confirms a `selfActivate` request (the inline step-up applies when the policy
 //! demands an authentication context); `d` on an activated role sends `selfDeactivate`.
 
+use super::common::role_name;
 use super::def::{Choose, ChooseThen, Prompt, ReadThen, Step, Then, Verb};
 use super::pim_rules::Rules;
 use super::verb::{Confirm, Scope};
-use crate::graph::resources::pim;
+use crate::graph::resources::{pim, pim_groups};
 use crate::sanitize::clean;
 use serde_json::{Value, json};
 
@@ -23,9 +24,15 @@ fn activate(s: &Scope) -> Vec<Step> {
     let Some(v) = s.selected.clone() else {
         return Vec::new();
     };
+    let eligible_group = v["@group"] == true && v["@kind"] == "eligible";
+    if (eligible_group || v["@viaHow"] == "eligible member")
+        && let Some(with) = group_target(&v, s)
+    {
+        return group_activation(with);
+    }
     if v["@kind"] != "eligible" {
         return vec![Step::refuse(
-            "only an eligible role is activated: this one is not",
+            "only an eligible role or membership is activated: this one is not",
         )];
     }
     if let Some(group) = v["@via"].as_str() {
@@ -58,6 +65,58 @@ fn activate(s: &Scope) -> Vec<Step> {
                     // the activation fail whatever is typed (said in the confirm).
                     "targeted": super::pim_rules::targeted_contexts(s.facts),
                 }),
+                run: policy_read,
+            },
+        },
+    ]
+}
+
+/// PIM for groups: an eligible membership or ownership row, or a role row held through a
+/// membership the admin is only eligible for (activating it means activating that membership).
+/// The principal is the admin (`principalId` of the eligibility, `@me` on a role row), never
+/// the group.
+fn group_target(v: &Value, s: &Scope) -> Option<Value> {
+    let (gid, access, name, principal, holds) = if v["@group"] == true {
+        (
+            v["groupId"].as_str()?,
+            v["accessId"].as_str().unwrap_or("member"),
+            super::my_groups::group_name(v),
+            v["principalId"].as_str().unwrap_or_default(),
+            super::my_groups::holds_words(v),
+        )
+    } else if v["@viaHow"] == "eligible member" {
+        (
+            v["@viaId"].as_str()?,
+            "member",
+            v["@via"].as_str().unwrap_or_default().to_string(),
+            v["@me"].as_str().unwrap_or_default(),
+            format!("activating this makes you {}", role_name(v)),
+        )
+    } else {
+        return None;
+    };
+    Some(json!({
+        "groupId": gid,
+        "access": access,
+        "roleName": format!("{access}ship of {}", clean(&name)),
+        "principal": principal,
+        "holds": holds,
+        "targeted": super::pim_rules::targeted_contexts(s.facts),
+    }))
+}
+
+/// The group's PIM policy for the access is read, then the same asks as a role's.
+fn group_activation(with: Value) -> Vec<Step> {
+    let request = crate::graph::resources::pim_groups::policy(
+        with["groupId"].as_str().unwrap_or_default(),
+        with["access"].as_str().unwrap_or("member"),
+    );
+    vec![
+        Step::say(format!("Activate {}: reading its PIM policy…", role(&with))),
+        Step::Read {
+            request,
+            then: ReadThen {
+                with,
                 run: policy_read,
             },
         },
@@ -208,6 +267,9 @@ fn confirm(with: &Value, at: usize) -> Vec<Step> {
     if r.approval() {
         then.push("it waits for an approver before it is active".into());
     }
+    if let Some(h) = with["holds"].as_str().filter(|h| !h.is_empty()) {
+        then.push(h.to_string());
+    }
     let targeted: Option<Vec<String>> = serde_json::from_value(with["targeted"].clone()).ok();
     if let Some(never) =
         super::pim_rules::never_satisfied(r.context().as_deref(), targeted.as_deref())
@@ -231,19 +293,29 @@ fn confirm(with: &Value, at: usize) -> Vec<Step> {
             format!("; {}", then.join("; "))
         }
     );
-    let request = pim::self_activate(&pim::Activate {
-        principal: s("principal"),
-        role_id: s("roleId"),
-        scope: s("scope"),
-        justification: s("justification"),
-        ticket: s("ticket"),
-        duration: &duration,
-    });
+    let (id, request) = if with["groupId"].is_string() {
+        let request = pim_groups::self_activate(&pim_groups::Activate {
+            principal: s("principal"),
+            group_id: s("groupId"),
+            access: s("access"),
+            justification: s("justification"),
+            ticket: s("ticket"),
+            duration: &duration,
+        });
+        (s("groupId"), request)
+    } else {
+        let request = pim::self_activate(&pim::Activate {
+            principal: s("principal"),
+            role_id: s("roleId"),
+            scope: s("scope"),
+            justification: s("justification"),
+            ticket: s("ticket"),
+            duration: &duration,
+        });
+        (s("roleId"), request)
+    };
     vec![Step::Confirm(Box::new(Confirm::one(
-        title,
-        s("roleId"),
-        request,
-        None,
+        title, id, request, None,
     )))]
 }
 
@@ -252,6 +324,9 @@ fn deactivate(s: &Scope) -> Vec<Step> {
     let Some(v) = s.selected.clone() else {
         return Vec::new();
     };
+    if v["@group"] == true {
+        return group_deactivate(v);
+    }
     if let Some(group) = v["@via"].as_str() {
         return vec![Step::refuse(format!(
             "this role is held through the group {}: removing it means leaving that group or \
@@ -282,6 +357,33 @@ fn deactivate(s: &Scope) -> Vec<Step> {
     )))]
 }
 
+/// `d` on an activated PIM group membership or ownership: `selfDeactivate` for the admin.
+fn group_deactivate(v: Value) -> Vec<Step> {
+    let activated = v["@kind"] == "active"
+        && v["assignmentType"]
+            .as_str()
+            .is_some_and(|t| t.eq_ignore_ascii_case("activated"));
+    if !activated {
+        return vec![Step::refuse(
+            "only an activated membership or ownership can be deactivated here (a permanent one \
+             is removed on the group's page)",
+        )];
+    }
+    let access = v["accessId"].as_str().unwrap_or("member");
+    let title = format!(
+        "Deactivate your {access}ship of {} now (before its end)",
+        clean(&super::my_groups::group_name(&v))
+    );
+    let request = pim_groups::self_deactivate(&v["principalId"], &v["groupId"], &v["accessId"]);
+    let id = super::common::text(&v, "groupId");
+    vec![Step::Confirm(Box::new(Confirm::one(
+        title,
+        &id,
+        request,
+        Some(v),
+    )))]
+}
+
 /// `a` on My roles (the generic name `add`, bound to `a`).
 pub const ACTIVATE: Verb = Verb {
     name: "add",
@@ -301,14 +403,6 @@ pub const DEACTIVATE: Verb = Verb {
     writes: true,
     run: deactivate,
 };
-
-/// The role's name (from the expanded definition), else its id.
-pub fn role_name(v: &Value) -> String {
-    v["roleDefinition"]["displayName"]
-        .as_str()
-        .map(crate::sanitize::clean)
-        .unwrap_or_else(|| super::common::text(v, "roleDefinitionId"))
-}
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,7 @@
 use super::common::text;
 use super::def::{Prompt, ReadThen, Step, Then, Verb};
 use super::verb::{Confirm, Scope};
-use crate::graph::resources::{pim, users};
+use crate::graph::resources::{pim, pim_groups, users};
 use crate::graph::{GraphClient, GraphError};
 use crate::sanitize::clean;
 use crate::theme::Theme;
@@ -28,6 +28,15 @@ fn read(
         }
         let me = client.get_json(&users::me()).await?;
         let mut out = client.get_all(pim::awaiting_my_approval()).await?;
+        // PIM for groups' requests (membership or ownership); a tenant where they cannot be
+        // read gets a row that says so instead of an inbox that looks complete.
+        match client.get_all(pim_groups::awaiting_my_approval()).await {
+            Ok(groups) => out.extend(groups.into_iter().map(|mut r| {
+                r["@group"] = json!(true);
+                r
+            })),
+            Err(e) => out.push(json!({"@unread": format!("group requests not read: {e}")})),
+        }
         for r in &mut out {
             if r["principalId"] == me["id"] {
                 r["@own"] = json!(true);
@@ -47,6 +56,18 @@ fn requester(v: &Value) -> String {
 }
 
 fn role(v: &Value) -> String {
+    if v["@group"] == true {
+        let access = if v["accessId"] == "owner" {
+            "owner"
+        } else {
+            "member"
+        };
+        let group = v["group"]["displayName"]
+            .as_str()
+            .or(v["groupId"].as_str())
+            .unwrap_or("?");
+        return format!("{access}ship of {} (group)", clean(group));
+    }
     clean(
         v["roleDefinition"]["displayName"]
             .as_str()
@@ -74,6 +95,17 @@ pub fn columns() -> Vec<Column> {
 }
 
 pub fn row(v: Value) -> TableRow {
+    if let Some(why) = v["@unread"].as_str() {
+        let cells = vec![
+            "—".into(),
+            clean(why),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ];
+        return TableRow::new(v, cells);
+    }
     let mut who = requester(&v);
     if v["@own"] == true {
         who.push_str(" (you)");
@@ -116,13 +148,31 @@ fn decide(s: &Scope, approve: bool) -> Vec<Step> {
             "this is your own request: another approver decides it",
         )];
     }
-    let Some(approval) = r["approvalId"].as_str().filter(|a| !a.is_empty()) else {
+    if let Some(why) = r["@unread"].as_str() {
+        return vec![Step::refuse(clean(why))];
+    }
+    let group = r["@group"] == true;
+    // PIM for groups names an approval by its request (approval-get.md), when Graph leaves
+    // `approvalId` out.
+    let approval = r["approvalId"]
+        .as_str()
+        .filter(|a| !a.is_empty())
+        .or(r["id"].as_str().filter(|_| group))
+        .map(str::to_string);
+    let Some(approval) = approval else {
         return vec![Step::refuse(
             "the request carries no approval id: Graph has not opened an approval for it",
         )];
     };
+    let request = if group {
+        pim_groups::approval(&approval)
+    } else {
+        pim::approval_steps(&approval)
+    };
+    let mut r = r;
+    r["approvalId"] = json!(approval);
     vec![Step::Read {
-        request: pim::approval_steps(approval),
+        request,
         then: ReadThen {
             with: json!({"request": r, "approve": approve}),
             run: stages_read,
@@ -140,7 +190,13 @@ fn stages_read(result: Result<Value, GraphError>, with: &Value) -> Vec<Step> {
             ))];
         }
     };
-    let mine = stages["value"]
+    // Roles list the steps (`value`); a group's approval carries its `stages`.
+    let list = if stages["stages"].is_array() {
+        &stages["stages"]
+    } else {
+        &stages["value"]
+    };
+    let mine = list
         .as_array()
         .into_iter()
         .flatten()
@@ -192,17 +248,17 @@ fn justified(why: &str, with: &Value) -> Vec<Step> {
         clean(r["justification"].as_str().unwrap_or("none")),
         clean(why),
         if approve {
-            ". The role becomes active for them at once"
+            ". It becomes active for them at once"
         } else {
             ". The request ends; they may ask again"
         }
     );
-    let request = pim::review(
-        &text(r, "approvalId"),
-        with["stage"].as_str().unwrap_or_default(),
-        approve,
-        why,
-    );
+    let stage = with["stage"].as_str().unwrap_or_default();
+    let request = if r["@group"] == true {
+        pim_groups::review(&text(r, "approvalId"), stage, approve, why)
+    } else {
+        pim::review(&text(r, "approvalId"), stage, approve, why)
+    };
     vec![Confirm::one(title, &text(r, "id"), request, Some(r.clone())).into()]
 }
 

@@ -60,3 +60,11 @@ pub fn text(v: &Value, key: &str) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+/// The role's name (from the expanded definition), else its id.
+pub fn role_name(v: &Value) -> String {
+    v["roleDefinition"]["displayName"]
+        .as_str()
+        .map(crate::sanitize::clean)
+        .unwrap_or_else(|| text(v, "roleDefinitionId"))
+}

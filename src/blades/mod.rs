@@ -26,6 +26,7 @@ pub mod licenses;
 mod list_source;
 pub mod locations;
 pub mod member_verbs;
+pub mod my_groups;
 pub mod my_roles;
 pub mod pim_edit;
 pub mod pim_harden;

@@ -3,7 +3,7 @@
 //! or activated until a time; `d` deactivates an activation early) and requests waiting for
 //! approval. Read from `/me`, then the schedule instances filtered to that principal.
 
-use super::activation::role_name;
+use super::common::role_name;
 use crate::graph::GraphClient;
 use crate::graph::resources::{pim, users};
 use crate::theme::Theme;
@@ -35,7 +35,11 @@ fn read(
                 out.push(v);
             }
         }
-        out.extend(through_groups(&client, &me).await);
+        let mut groups = super::my_groups::read(&client, &id).await;
+        let roles = through_groups(&client, &me, &groups).await;
+        super::my_groups::holds(&mut groups, &roles);
+        out.extend(roles);
+        out.extend(groups);
         let pending = pim::pending_of(&id);
         for mut v in client.get_all(pending).await? {
             v["@kind"] = json!("pending");
@@ -48,9 +52,10 @@ fn read(
 /// The roles the admin holds through role-assignable groups: a role assigned (or made eligible)
 /// to a group is held by its members (groups-concept.md: "Use Microsoft Entra groups to manage
 /// role assignments"), so Graph lists it under the group's id, not the admin's. Each row
-/// carries `@via` (the group's name). Groups whose membership the admin is only eligible for
-/// (PIM for groups) are read where the tenant allows it; a refusal leaves them out.
-async fn through_groups(client: &GraphClient, me: &Value) -> Vec<Value> {
+/// carries `@via` (the group's name) and `@viaId`. Groups whose membership the admin is only
+/// eligible for (PIM for groups, the rows of `my_groups`) count too: activating the membership
+/// gives the role.
+async fn through_groups(client: &GraphClient, me: &Value, pim_groups: &[Value]) -> Vec<Value> {
     let me_id = me["id"].as_str().unwrap_or_default();
     if me_id.is_empty() {
         return Vec::new();
@@ -73,20 +78,16 @@ async fn through_groups(client: &GraphClient, me: &Value) -> Vec<Value> {
             ))
         })
         .collect();
-    // PIM for groups: memberships the admin may activate (privilegedaccessgroup-list-
-    // eligibilityscheduleinstances.md); not every tenant or licence allows the read.
-    if let Ok(eligible) = client.get_all(pim::group_eligibility_of(me_id)).await {
-        for e in eligible.iter().filter(|e| e["accessId"] == "member") {
-            let Some(gid) = e["groupId"].as_str() else {
-                continue;
-            };
-            if !groups.iter().any(|(id, _, _)| id == gid) {
-                let name = e["group"]["displayName"]
-                    .as_str()
-                    .unwrap_or(gid)
-                    .to_string();
-                groups.push((gid.to_string(), name, "eligible member"));
-            }
+    for e in pim_groups
+        .iter()
+        .filter(|e| e["@kind"] == "eligible" && e["accessId"] == "member")
+    {
+        let Some(gid) = e["groupId"].as_str() else {
+            continue;
+        };
+        if !groups.iter().any(|(id, _, _)| id == gid) {
+            let name = super::my_groups::group_name(e);
+            groups.push((gid.to_string(), name, "eligible member"));
         }
     }
     let mut out = Vec::new();
@@ -96,7 +97,9 @@ async fn through_groups(client: &GraphClient, me: &Value) -> Vec<Value> {
             for mut v in client.get_all(request).await.unwrap_or_default() {
                 v["@kind"] = json!(kind);
                 v["@via"] = json!(name);
+                v["@viaId"] = json!(gid);
                 v["@viaHow"] = json!(how);
+                v["@me"] = json!(me_id);
                 out.push(v);
             }
         }
@@ -176,8 +179,13 @@ pub fn columns() -> Vec<Column> {
 }
 
 pub fn row(v: Value) -> TableRow {
+    if v["@group"] == true {
+        return super::my_groups::row(v);
+    }
     let state = match (v["@kind"].as_str(), v["assignmentType"].as_str()) {
         // Held through a group: said in the state too, which stays in sight at 80 columns.
+        // Through a membership the admin is only eligible for, the role is eligible too.
+        _ if v["@viaHow"] == "eligible member" => "eligible (group)".to_string(),
         (Some("eligible"), _) if v["@via"].is_string() => "eligible (group)".to_string(),
         (Some("active"), _) if v["@via"].is_string() => "active (group)".to_string(),
         (Some("eligible"), _) => "eligible".to_string(),

@@ -17,8 +17,14 @@ const REQUESTS: &str = include_str!("../../assets/demo-tenant/pim-requests.json"
 /// time now; each request is its own approval (`approvalId` is the request's id).
 pub fn seed() -> Result<Vec<Value>, String> {
     let mut out = super::store::collection(REQUESTS, "pim-requests.json")?;
+    aged(&mut out);
+    Ok(out)
+}
+
+/// Requests' `createdDateTime` ages (`-PT25M`) made times now; each request its own approval.
+pub(super) fn aged(out: &mut [Value]) {
     let now = chrono::Utc::now();
-    for r in &mut out {
+    for r in out.iter_mut() {
         if let Some(age) = r["createdDateTime"]
             .as_str()
             .and_then(|a| a.strip_prefix("-PT"))
@@ -31,7 +37,6 @@ pub fn seed() -> Result<Vec<Value>, String> {
         }
         r["approvalId"] = r["id"].clone();
     }
-    Ok(out)
 }
 
 /// Whether `me` decides requests for `role`: a primary approver of the role's policy, or (no
@@ -61,6 +66,12 @@ fn approver(t: &Tenant, role: &str, me: &str) -> bool {
     if !named.is_empty() {
         return named.contains(&me);
     }
+    by_default(t, me)
+}
+
+/// PIM's approvers when a policy names none: Global Administrators and Privileged Role
+/// Administrators (pim-how-to-change-default-settings.md).
+pub(super) fn by_default(t: &Tenant, me: &str) -> bool {
     const DEFAULT: [&str; 2] = [
         "62e90394-69f5-4237-9190-012177145e10",
         "e8611ab8-c189-46e8-94e1-60213ab1f814",

@@ -18,6 +18,7 @@ pub mod licensing;
 pub mod membership;
 pub mod owners;
 pub mod pim;
+pub mod pim_groups;
 pub mod policy;
 pub mod protected;
 pub mod query;

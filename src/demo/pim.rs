@@ -22,14 +22,7 @@ pub fn load(definitions: &[Value]) -> Result<Vec<Value>, String> {
     let mut set = super::store::collection(POLICIES, "pim-policies.json")?;
     for a in &mut set {
         let own = a["policy"]["rules"].as_array().cloned().unwrap_or_default();
-        let mut rules = default_rules();
-        for r in own {
-            match rules.iter_mut().find(|d| d["id"] == r["id"]) {
-                Some(d) => *d = r,
-                None => rules.push(r),
-            }
-        }
-        a["policy"]["rules"] = Value::Array(rules);
+        a["policy"]["rules"] = Value::Array(over_defaults(own));
     }
     for d in definitions {
         let Some(role) = d["id"].as_str() else {
@@ -61,7 +54,20 @@ pub fn load(definitions: &[Value]) -> Result<Vec<Value>, String> {
     Ok(set)
 }
 
-/// The rules PIM gives a directory role until someone changes them.
+/// A fixture's rules over the defaults (a rule it names replaces the default of that id).
+pub(super) fn over_defaults(own: Vec<Value>) -> Vec<Value> {
+    let mut rules = default_rules();
+    for r in own {
+        match rules.iter_mut().find(|d| d["id"] == r["id"]) {
+            Some(d) => *d = r,
+            None => rules.push(r),
+        }
+    }
+    rules
+}
+
+/// The rules PIM gives a directory role (and a group's membership or ownership) until someone
+/// changes them.
 fn default_rules() -> Vec<Value> {
     let target = |caller: &str, level: &str| {
         json!({"caller": caller, "operations": ["all"], "level": level,
@@ -159,6 +165,13 @@ fn filtered_role(filter: &str) -> Option<String> {
     Some(rest[..rest.find('\'')?].to_string())
 }
 
+/// The value of `scopeId eq '…'` in a `$filter`.
+fn filtered_scope_id(filter: &str) -> Option<String> {
+    let at = filter.find("scopeId eq '")? + "scopeId eq '".len();
+    let rest = &filter[at..];
+    Some(rest[..rest.find('\'')?].to_string())
+}
+
 /// `GET /policies/roleManagementPolicyAssignments?$filter=scopeId eq '/' and scopeType eq
 /// 'DirectoryRole' [and roleDefinitionId eq '…']&$expand=policy($expand=rules)`.
 pub async fn policy_assignments(
@@ -190,14 +203,19 @@ pub async fn policy_assignments(
         return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
     };
     let role = filtered_role(&filter);
-    // Only the scope type asked for: directory roles' policies under `DirectoryRole`, the same
-    // assignments under `Directory` (example 1), none for groups (no PIM for groups here).
+    // Only the scope asked for: directory roles' policies under `DirectoryRole`, the same
+    // assignments under `Directory` (example 1), a PIM group's under `Group` and its id.
     let scope_type = filtered_scope_type(&filter).unwrap_or_default();
-    let directory = scope_type == "DirectoryRole" || scope_type == "Directory";
+    let scope_id = filtered_scope_id(&filter).unwrap_or_default();
+    let asked = if scope_type == "Directory" {
+        "DirectoryRole"
+    } else {
+        scope_type.as_str()
+    };
     let items: Vec<Value> = t
         .pim_policies
         .iter()
-        .filter(|_| directory)
+        .filter(|a| a["scopeType"] == asked && a["scopeId"] == scope_id.as_str())
         .filter(|a| role.as_deref().is_none_or(|r| a["roleDefinitionId"] == r))
         .map(|a| {
             let mut a = a.clone();
@@ -220,7 +238,7 @@ pub async fn policy_assignments(
     )
 }
 
-fn rule<'a>(assignment: Option<&'a Value>, id: &str) -> Option<&'a Value> {
+pub(super) fn rule<'a>(assignment: Option<&'a Value>, id: &str) -> Option<&'a Value> {
     assignment?["policy"]["rules"]
         .as_array()?
         .iter()
@@ -228,7 +246,7 @@ fn rule<'a>(assignment: Option<&'a Value>, id: &str) -> Option<&'a Value> {
 }
 
 /// ISO 8601 `PTnH` / `PTnM` / `PnD` in minutes (what the demo's policies use).
-fn minutes(d: &str) -> Option<i64> {
+pub(super) fn minutes(d: &str) -> Option<i64> {
     let d = d.strip_prefix('P')?;
     if let Some(days) = d.strip_suffix('D') {
         return days.parse::<i64>().ok().map(|n| n * 1440);
@@ -333,31 +351,8 @@ pub async fn schedule_request(
                 .iter()
                 .find(|p| p["roleDefinitionId"] == role.as_str())
                 .cloned();
-            let enabled = super::rules::strings(
-                &rule(policy.as_ref(), "Enablement_EndUser_Assignment")
-                    .map_or(Value::Null, |r| r["enabledRules"].clone()),
-            );
-            if enabled.iter().any(|r| r == "Justification")
-                && req["justification"]
-                    .as_str()
-                    .is_none_or(|j| j.trim().is_empty())
-            {
-                return ctx.error(
-                    400,
-                    "JustificationRule",
-                    "The policy requires a justification.",
-                );
-            }
-            if enabled.iter().any(|r| r == "Ticketing")
-                && req["ticketInfo"]["ticketNumber"]
-                    .as_str()
-                    .is_none_or(|n| n.trim().is_empty())
-            {
-                return ctx.error(
-                    400,
-                    "TicketingRule",
-                    "The policy requires ticket information.",
-                );
+            if let Some(refused) = refusal(&ctx, policy.as_ref(), &req, &headers) {
+                return refused;
             }
             let asked = req["scheduleInfo"]["expiration"]["duration"]
                 .as_str()
@@ -365,37 +360,6 @@ pub async fn schedule_request(
             let max = rule(policy.as_ref(), "Expiration_EndUser_Assignment")
                 .and_then(|r| r["maximumDuration"].as_str())
                 .and_then(minutes);
-            if let (Some(a), Some(m)) = (asked, max)
-                && a > m
-            {
-                return ctx.error(
-                    400,
-                    "ExpirationRule",
-                    "The requested duration is longer than the policy allows.",
-                );
-            }
-            let acrs = rule(policy.as_ref(), "AuthenticationContext_EndUser_Assignment")
-                .filter(|r| r["isEnabled"] == true)
-                .and_then(|r| r["claimValue"].as_str());
-            if let Some(c) = acrs {
-                let token = headers
-                    .get("authorization")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.strip_prefix("Bearer "))
-                    .unwrap_or_default();
-                if !crate::auth::token_acrs(token).iter().any(|x| x == c) {
-                    let claims = format!(
-                        r#"{{"access_token":{{"acrs":{{"essential":true,"value":"{c}"}}}}}}"#
-                    );
-                    let encoded: String =
-                        url::form_urlencoded::byte_serialize(claims.as_bytes()).collect();
-                    return ctx.error(
-                        400,
-                        "RoleAssignmentRequestAcrsValidationFailed",
-                        &format!("&claims={encoded}"),
-                    );
-                }
-            }
             let approval = rule(policy.as_ref(), "Approval_EndUser_Assignment")
                 .is_some_and(|r| r["setting"]["isApprovalRequired"] == true);
             if approval {
@@ -424,6 +388,81 @@ pub async fn schedule_request(
             &format!("The demo tenant handles selfActivate and selfDeactivate, not '{other}'."),
         ),
     }
+}
+
+/// What the policy's activation rules refuse in a `selfActivate` request (the same for a
+/// directory role and a PIM group): a missing justification or ticket, a duration past the
+/// maximum, or a token without the authentication context the policy demands
+/// (`RoleAssignmentRequestAcrsValidationFailed` with the claims in the message, as PIM answers
+/// both: msgraph-sdk-powershell #2800 shows it for a group).
+pub(super) fn refusal(
+    ctx: &Ctx,
+    policy: Option<&Value>,
+    req: &Value,
+    headers: &HeaderMap,
+) -> Option<Response> {
+    let enabled = super::rules::strings(
+        &rule(policy, "Enablement_EndUser_Assignment")
+            .map_or(Value::Null, |r| r["enabledRules"].clone()),
+    );
+    if enabled.iter().any(|r| r == "Justification")
+        && req["justification"]
+            .as_str()
+            .is_none_or(|j| j.trim().is_empty())
+    {
+        return Some(ctx.error(
+            400,
+            "JustificationRule",
+            "The policy requires a justification.",
+        ));
+    }
+    if enabled.iter().any(|r| r == "Ticketing")
+        && req["ticketInfo"]["ticketNumber"]
+            .as_str()
+            .is_none_or(|n| n.trim().is_empty())
+    {
+        return Some(ctx.error(
+            400,
+            "TicketingRule",
+            "The policy requires ticket information.",
+        ));
+    }
+    let asked = req["scheduleInfo"]["expiration"]["duration"]
+        .as_str()
+        .and_then(minutes);
+    let max = rule(policy, "Expiration_EndUser_Assignment")
+        .and_then(|r| r["maximumDuration"].as_str())
+        .and_then(minutes);
+    if let (Some(a), Some(m)) = (asked, max)
+        && a > m
+    {
+        return Some(ctx.error(
+            400,
+            "ExpirationRule",
+            "The requested duration is longer than the policy allows.",
+        ));
+    }
+    let acrs = rule(policy, "AuthenticationContext_EndUser_Assignment")
+        .filter(|r| r["isEnabled"] == true)
+        .and_then(|r| r["claimValue"].as_str());
+    if let Some(c) = acrs {
+        let token = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if !crate::auth::token_acrs(token).iter().any(|x| x == c) {
+            let claims =
+                format!(r#"{{"access_token":{{"acrs":{{"essential":true,"value":"{c}"}}}}}}"#);
+            let encoded: String = url::form_urlencoded::byte_serialize(claims.as_bytes()).collect();
+            return Some(ctx.error(
+                400,
+                "RoleAssignmentRequestAcrsValidationFailed",
+                &format!("&claims={encoded}"),
+            ));
+        }
+    }
+    None
 }
 
 /// `PATCH /policies/roleManagementPolicies/{policyId}/rules/{ruleId}`

@@ -704,6 +704,38 @@ pub fn router(state: Shared) -> Router {
             axum::routing::patch(super::approvals::decide),
         )
         .route(
+            "/{version}/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances",
+            get(super::pim_groups::eligibility),
+        )
+        .route(
+            "/{version}/identityGovernance/privilegedAccess/group/assignmentScheduleInstances",
+            get(super::pim_groups::assignments),
+        )
+        .route(
+            "/{version}/identityGovernance/privilegedAccess/group/assignmentScheduleRequests",
+            axum::routing::post(super::pim_groups::request),
+        )
+        .route(
+            "/{version}/identityGovernance/privilegedAccess/group/assignmentScheduleRequests/filterByCurrentUser(on='principal')",
+            get(super::pim_groups::for_principal),
+        )
+        .route(
+            "/{version}/identityGovernance/privilegedAccess/group/assignmentScheduleRequests/filterByCurrentUser(on='approver')",
+            get(super::pim_groups::for_approver),
+        )
+        .route(
+            "/{version}/identityGovernance/privilegedAccess/group/assignmentApprovals/{id}",
+            get(super::pim_groups::approval),
+        )
+        .route(
+            "/{version}/identityGovernance/privilegedAccess/group/assignmentApprovals/{id}/stages/{stage}",
+            axum::routing::patch(super::pim_groups::decide),
+        )
+        .route(
+            "/{version}/identityGovernance/privilegedAccess/group/assignmentApprovals/{id}/steps/{stage}",
+            axum::routing::patch(super::pim_groups::decide),
+        )
+        .route(
             "/{version}/policies/roleManagementPolicies/{policy}/rules/{rule}",
             axum::routing::patch(super::pim::update_rule),
         )

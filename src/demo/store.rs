@@ -75,8 +75,10 @@ pub struct Tenant {
     /// Deleted users, Microsoft 365 groups, applications and service principals (restorable
     /// for 30 days), each with `@odata.type` and `deletedDateTime`.
     pub deleted: Vec<Value>,
-    /// PIM policies of directory roles (with their rules).
+    /// PIM policies of directory roles and of PIM groups (with their rules).
     pub pim_policies: Vec<Value>,
+    /// PIM for groups: eligibility, activations, requests and decisions.
+    pub pim_groups: super::pim_groups::Store,
     /// Sign-in logs, newest first.
     pub sign_ins: Vec<Value>,
     /// Devices, and per device id the ids of its registered owners, users and groups.
@@ -173,6 +175,7 @@ impl Tenant {
         t.auth_methods = super::auth_methods::load()?;
         t.sign_ins = super::signins::load()?;
         t.pim_policies = super::pim::load(&t.roles.definitions)?;
+        t.pim_groups = super::pim_groups::load(&mut t.pim_policies)?;
         t.generate(scale);
         t.reindex();
         Ok(t)

@@ -117,3 +117,35 @@ fn the_lint_names_an_activation_that_can_never_succeed_before_sending() {
     s.send("q");
     assert!(s.wait_exit(T).success());
 }
+
+/// PIM for groups in the real binary (`--demo`, whose step-up passes): the admin's eligible
+/// membership of Tier1 - Helpdesk Admins is activated; its policy demands authentication
+/// context c1, so Graph answers with the claims challenge, the inline step-up signs in again
+/// and the request is sent once more; the row turns active and the role it gives with it.
+#[test]
+fn activate_a_pim_group_membership_through_step_up_in_a_real_terminal() {
+    let mut s = crate::pty::Session::start_with(&["--demo"], 140, 40, None, &[]);
+    s.wait_for("Finance Team", T);
+    s.send(":my-roles\r");
+    s.wait_for("member of Tier1", T);
+    s.send("/member of Tier1\r");
+    settle();
+    s.send("a");
+    s.wait_for("ustification", T);
+    s.send("Service desk backlog\r");
+    s.wait_for("▸1h", T);
+    settle();
+    s.send("\r");
+    let screen = s.wait_for("activating this makes you Helpdesk Administrator", T);
+    assert!(screen.contains("authentication context c1"), "{screen}");
+    settle();
+    s.send("\r");
+    s.wait_for("Step-up required", T);
+    s.send("\r");
+    s.wait_for("enter the code", T);
+    s.wait_for("Activated membership of Tier1 - Helpdesk Admins for 1h", T);
+    s.send("\x1b");
+    s.wait_for("active (activated)", T);
+    s.send("q");
+    assert!(s.wait_exit(T).success());
+}

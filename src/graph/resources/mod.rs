@@ -4,6 +4,7 @@
 pub mod devices;
 pub mod directory;
 pub mod pim;
+pub mod pim_groups;
 pub mod risky_users;
 pub mod role_assignments;
 pub mod users;

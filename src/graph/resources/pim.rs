@@ -121,17 +121,6 @@ pub fn review(approval_id: &str, step_id: &str, approve: bool, justification: &s
     }))
 }
 
-/// The groups a principal is eligible to be in through PIM for groups, each with its group
-/// (privilegedaccessgroup-list-eligibilityscheduleinstances.md).
-pub fn group_eligibility_of(principal: &str) -> Request {
-    Request::get("/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances")
-        .filter(format!(
-            "principalId eq '{}'",
-            principal.replace('\'', "''")
-        ))
-        .expand("group")
-}
-
 /// What an activation carries: whose, which role at which scope, why, and the ticket (empty:
 /// none).
 pub struct Activate<'a> {
