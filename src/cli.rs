@@ -214,6 +214,30 @@ pub enum CaCommand {
 }
 
 #[derive(Debug, Clone, Subcommand)]
+pub enum PimCommand {
+    /// Write every directory role's PIM policy to DIR (one JSON file per role, sorted keys)
+    Backup { dir: PathBuf },
+    /// Re-apply the roles' PIM settings from DIR: the rules that differ, said first; only
+    /// sent with --yes (without it nothing is sent and the exit code is 1)
+    Restore {
+        dir: PathBuf,
+        /// Send the changes the review lists
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Bring the roles a TOML baseline names to its rule values: the changes said first;
+    /// only sent with --yes (without it nothing is sent and the exit code is 1)
+    Harden {
+        /// The baseline: `name`, `roles` (names, ids or "privileged") and [[rule]] tables
+        #[arg(long)]
+        baseline: PathBuf,
+        /// Send the changes the review lists
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Sign in and store the refresh token for the profile (device code by default)
     Login {
@@ -313,6 +337,11 @@ pub enum Command {
     Ca {
         #[command(subcommand)]
         command: CaCommand,
+    },
+    /// PIM settings of directory roles: backup, restore, harden to a baseline
+    Pim {
+        #[command(subcommand)]
+        command: PimCommand,
     },
     /// Print shell completions to stdout
     Completions {

@@ -31,6 +31,8 @@ pub mod licensing;
 pub mod login;
 pub mod memory;
 pub mod msg;
+pub mod pim_command;
+pub mod pim_policy;
 pub mod predict;
 pub mod private;
 pub mod protect;
@@ -171,6 +173,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Logout) => login::logout(&cli, paths.as_ref()),
         Some(Command::Ca { command }) => commands::ca(&cli, paths.as_ref(), command).await,
+        Some(Command::Pim { command }) => {
+            pim_command::pim_command(&cli, paths.as_ref(), command).await
+        }
         Some(Command::Groups {
             command:
                 cli::GroupsCommand::AddMembers {

@@ -1,12 +1,13 @@
-//! `H` on PIM settings: harden the marked roles (or the selected one, or the page's) to the
-//! SCuBA baseline the audit checks (MS.AAD.7.6: Global Administrator's activation needs
-//! approval; 7.7: eligible and active assignments to a highly privileged role alert someone;
-//! 7.8 and 7.9: its activations do). The alert recipients are asked; the confirm says each
-//! change in words, rule by rule, and only the rules that change are sent (one PATCH each:
-//! unifiedrolemanagementpolicyrule-update.md, 204). A role already at the baseline, and a role
-//! the baseline asks nothing of, are named and skipped.
+//! `H` on PIM settings: harden the marked roles (or the selected one, or the page's) to a
+//! baseline. Built in: the SCuBA checks the audit runs (MS.AAD.7.6: Global Administrator's
+//! activation needs approval; 7.7: eligible and active assignments to a highly privileged role
+//! alert someone; 7.8 and 7.9: its activations do), the alert recipients asked. Or a TOML file
+//! of rule values (`pim_policy::baseline`, the file `pim harden --baseline` reads). The confirm
+//! says each change in words, rule by rule, and only the rules that change are sent (one PATCH
+//! each: unifiedrolemanagementpolicyrule-update.md, 204). A role already at the baseline, and
+//! a role the baseline asks nothing of, are named and skipped.
 
-use super::def::{Prompt, Step, Then, Verb};
+use super::def::{Choose, ChooseThen, Prompt, Step, Then, Verb};
 use super::verb::{Confirm, Scope, Target};
 use crate::sanitize::clean;
 use serde_json::{Value, json};
@@ -131,30 +132,110 @@ fn recipients(typed: &str) -> Result<Vec<String>, String> {
     Ok(list)
 }
 
-/// `H`: ask who the alerts go to, for the targets.
+/// `H`: which baseline, for the targets: SCuBA's (built in) or a TOML file of rule values.
 fn harden(s: &Scope) -> Vec<Step> {
     let roles = s.targets();
     if roles.is_empty() {
         return Vec::new();
     }
-    let names: Vec<String> = roles
+    vec![Step::Choose(Choose {
+        title: format!("Harden {} to which baseline", names(&roles).join(", ")),
+        options: vec![
+            "SCuBA MS.AAD.7.6-7.9 (built in: approval for Global Administrator, alerts)".into(),
+            "a TOML baseline file of rule values (`pim harden --baseline` reads the same)".into(),
+        ],
+        selected: 0,
+        note: None,
+        inline: false,
+        then: ChooseThen {
+            with: Value::Array(roles),
+            run: |at, roles| Ok(if at == 0 { scuba(roles) } else { file(roles) }),
+        },
+    })]
+}
+
+fn names(roles: &[Value]) -> Vec<String> {
+    roles
         .iter()
         .map(|r| clean(r["displayName"].as_str().unwrap_or("?")))
-        .collect();
+        .collect()
+}
+
+/// The built-in baseline asks who the alerts go to.
+fn scuba(roles: &Value) -> Vec<Step> {
+    let list = roles.as_array().cloned().unwrap_or_default();
     vec![Step::Prompt(Prompt::text(
         format!(
             "Harden {} to the SCuBA baseline (MS.AAD.7.6-7.9): alert recipients (emails)",
-            names.join(", ")
+            names(&list).join(", ")
         ),
         "",
         Then {
-            with: Value::Array(roles),
+            with: roles.clone(),
             run: typed,
         },
     ))]
 }
 
-/// The confirm: every change in words, rule by rule; the roles skipped and why.
+/// A baseline file: its path asked, read and checked in place (a bad file keeps the prompt).
+fn file(roles: &Value) -> Vec<Step> {
+    vec![Step::Prompt(Prompt::text(
+        "Baseline file (TOML: name, roles, [[rule]] tables with an id and the values to set)"
+            .into(),
+        "",
+        Then {
+            with: roles.clone(),
+            run: from_file,
+        },
+    ))]
+}
+
+fn from_file(path: &str, roles: &Value) -> Result<Vec<Step>, String> {
+    let path = match path.strip_prefix("~/") {
+        Some(rest) => std::env::var_os("HOME")
+            .map(|h| std::path::PathBuf::from(h).join(rest))
+            .unwrap_or_else(|| path.into()),
+        None => path.into(),
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{}: {e}", clean(&path.display().to_string())))?;
+    let b = crate::pim_policy::baseline(&text)?;
+    let mut all = Vec::new();
+    let (mut matching, mut not_named) = (Vec::new(), Vec::new());
+    for role in roles.as_array().into_iter().flatten() {
+        let name = clean(role["displayName"].as_str().unwrap_or("?"));
+        let id = role["id"].as_str().unwrap_or_default();
+        if !b.covers(id, &name, role["privileged"] == true) {
+            not_named.push(name);
+            continue;
+        }
+        let c = b.changes(&name, &role["assignment"]);
+        if c.is_empty() {
+            matching.push(name);
+        }
+        all.extend(c.into_iter().map(|c| Change {
+            role: c.role,
+            policy: c.policy_id,
+            before: c.before,
+            after: c.after,
+            words: format!("{}: {}", c.rule_id, c.words.join(", ")),
+        }));
+    }
+    let mut skipped = Vec::new();
+    if !matching.is_empty() {
+        skipped.push(format!("already at the baseline: {}", matching.join(", ")));
+    }
+    if !not_named.is_empty() {
+        skipped.push(format!(
+            "not among the baseline's roles: {}",
+            not_named.join(", ")
+        ));
+    }
+    Ok(confirm(&clean(&b.name), all, skipped))
+}
+
+/// The confirm of the SCuBA baseline: every change in words, rule by rule; the roles skipped
+/// and why.
 fn typed(text: &str, roles: &Value) -> Result<Vec<Step>, String> {
     let to = recipients(text)?;
     let mut all = Vec::new();
@@ -177,18 +258,23 @@ fn typed(text: &str, roles: &Value) -> Result<Vec<Step>, String> {
             not_asked.join(", ")
         ));
     }
+    Ok(confirm("the SCuBA baseline", all, skipped))
+}
+
+/// One confirm for all the changes (one PATCH each), or a line saying there is nothing to send.
+fn confirm(baseline: &str, all: Vec<Change>, skipped: Vec<String>) -> Vec<Step> {
     if all.is_empty() {
-        return Ok(vec![Step::say(format!(
+        return vec![Step::say(format!(
             "nothing to send: {}",
             skipped.join("; ")
-        ))]);
+        ))];
     }
     let lines: Vec<String> = all
         .iter()
         .map(|c| format!("{}: {}", c.role, c.words))
         .collect();
     let title = format!(
-        "Harden to the SCuBA baseline: {} rule change{} (only these are sent, one request each): {}{}",
+        "Harden to {baseline}: {} rule change{} (only these are sent, one request each): {}{}",
         all.len(),
         if all.len() == 1 { "" } else { "s" },
         lines.join("; "),
@@ -218,14 +304,14 @@ fn typed(text: &str, roles: &Value) -> Result<Vec<Step>, String> {
     if targets.len() > 1 {
         confirm.targets = targets;
     }
-    Ok(vec![confirm.into()])
+    vec![confirm.into()]
 }
 
 pub const HARDEN: Verb = Verb {
     name: "harden",
     keys: &["H"],
     label: "harden",
-    help: "Harden the marked roles (or this one) to the SCuBA baseline MS.AAD.7.6-7.9: approval for Global Administrator, alerts on assignment and activation",
+    help: "Harden the marked roles (or this one) to a baseline: SCuBA MS.AAD.7.6-7.9 (approval for Global Administrator, alerts on assignment and activation) or a TOML file of rule values",
     writes: true,
     run: harden,
 };

@@ -151,14 +151,25 @@ async fn create(
     journal: &impl AsyncFn(Written),
 ) -> Result<Value, String> {
     let req = Request::new(Method::Post, path).json(body);
+    write(client, &req, step_up, journal).await
+}
+
+/// Send a write of a headless command; on a claims challenge (a protected action, a PIM
+/// policy that demands a context) ask `step_up` once, then retry; journal the attempt.
+pub async fn write(
+    client: &GraphClient,
+    req: &Request,
+    step_up: &impl AsyncFn(String) -> Result<(), String>,
+    journal: &impl AsyncFn(Written),
+) -> Result<Value, String> {
     let mut stepped_up = None;
-    let result = match client.send(&req).await {
+    let result = match client.send(req).await {
         Ok(r) => Ok(r),
         Err(e) => match e.api().and_then(|a| a.claims.clone()) {
             Some(ch) => match step_up(ch.claims.clone()).await {
                 Ok(()) => {
                     stepped_up = ch.acrs.clone();
-                    client.send(&req).await.map_err(graph)
+                    client.send(req).await.map_err(graph)
                 }
                 Err(why) => Err(why),
             },
@@ -171,8 +182,8 @@ async fn create(
         Err(e) => (format!("failed: {e}"), None),
     };
     journal(Written {
-        method: "POST",
-        path: path.to_string(),
+        method: req.method.as_str(),
+        path: req.path.clone(),
         after: req.body.as_ref().map(Value::to_string),
         outcome,
         request_id,

@@ -29,6 +29,7 @@ mod licence_assign;
 mod licensing;
 mod membership_delta;
 mod pim;
+mod pim_backup;
 mod pim_groups;
 mod pim_pty;
 mod pim_settings;

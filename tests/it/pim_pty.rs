@@ -28,6 +28,9 @@ fn harden_global_administrator_in_a_real_terminal() {
     s.wait_for("Global Administrator", T);
     s.send("/Global Administrator\r");
     s.send("H");
+    s.wait_for("to which baseline", T);
+    settle();
+    s.send("\r");
     s.wait_for("alert recipients", T);
     s.send("secops@tailspindemo.onmicrosoft.com\r");
     let screen = s.wait_for("4 rule changes", T);

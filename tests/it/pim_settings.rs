@@ -132,6 +132,7 @@ async fn harden_global_administrator_to_the_scuba_baseline() {
         .await;
     h.filter("Global Administrator").await;
     h.key(KeyCode::Char('H')).await;
+    h.key(KeyCode::Enter).await; // the SCuBA baseline, first of the choice
     // A recipient that is not an email address is refused in place.
     h.type_str("secops").await;
     h.key(KeyCode::Enter).await;
@@ -211,6 +212,7 @@ async fn harden_global_administrator_to_the_scuba_baseline() {
     assert!(h.app.write.is_none());
     assert_eq!(rows(&h)[0][0], "⚠ Global Administrator");
     h.key(KeyCode::Char('H')).await;
+    h.key(KeyCode::Enter).await;
     h.type_str("secops@tailspindemo.onmicrosoft.com").await;
     h.key(KeyCode::Enter).await;
     assert!(
@@ -297,4 +299,79 @@ async fn one_setting_is_changed_and_only_its_rule_is_sent() {
     h.key(KeyCode::Esc).await;
     let exo = rows(&h);
     assert_eq!(exo[0][1], "4h", "the list read again: {exo:?}");
+}
+
+/// `H` with a TOML baseline file: a missing file and a bad one are said in place (the prompt
+/// stays), a good one's changes are confirmed rule by rule in words and only those are sent;
+/// a marked role the baseline does not name is skipped and named.
+#[tokio::test]
+async fn harden_to_a_toml_baseline_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tier0.toml");
+    std::fs::write(
+        &file,
+        "name = \"Tier 0\"\nroles = [\"Global Administrator\"]\n[[rule]]\nid = \"Expiration_EndUser_Assignment\"\nmaximumDuration = \"PT2H\"\n",
+    )
+    .unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[[rule]]\nid = \"Expiry\"\nx = 1\n").unwrap();
+    let mut h = Harness::new(false).await;
+    h.open(BladeKind::from_command("pim-settings").unwrap())
+        .await;
+    h.filter("Administrator").await;
+    // Mark Global Administrator and the next role.
+    h.key(KeyCode::Char(' ')).await;
+    h.key(KeyCode::Char(' ')).await;
+    h.key(KeyCode::Char('H')).await;
+    h.key(KeyCode::Down).await;
+    h.key(KeyCode::Enter).await;
+    let error = |h: &Harness| match &h.app.overlay {
+        entra_console::app::Overlay::Picker(p) => p.error.clone().unwrap_or_default(),
+        _ => panic!("still asking"),
+    };
+    h.type_str(dir.path().join("none.toml").to_str().unwrap())
+        .await;
+    h.key(KeyCode::Enter).await;
+    assert!(error(&h).contains("none.toml"), "{}", error(&h));
+    for _ in 0..200 {
+        h.key(KeyCode::Backspace).await;
+    }
+    h.type_str(bad.to_str().unwrap()).await;
+    h.key(KeyCode::Enter).await;
+    assert!(error(&h).contains("Expiry: not a rule"), "{}", error(&h));
+    for _ in 0..200 {
+        h.key(KeyCode::Backspace).await;
+    }
+    let sent = h.server.state.faults.log.lock().unwrap().len();
+    h.type_str(file.to_str().unwrap()).await;
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().expect("a confirm");
+    assert!(
+        w.title.starts_with("Harden to Tier 0: 1 rule change"),
+        "{}",
+        w.title
+    );
+    assert!(
+        w.title.contains(
+            "Global Administrator: Expiration_EndUser_Assignment: maximumDuration: PT8H → PT2H"
+        ),
+        "{}",
+        w.title
+    );
+    assert!(
+        w.title.contains("not among the baseline's roles"),
+        "{}",
+        w.title
+    );
+    h.key(KeyCode::Enter).await;
+    let log = h.server.state.faults.log.lock().unwrap();
+    let writes: Vec<&String> = log[sent..]
+        .iter()
+        .filter(|l| !l.starts_with("GET"))
+        .collect();
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    assert!(
+        writes[0].ends_with("/rules/Expiration_EndUser_Assignment"),
+        "{writes:?}"
+    );
 }
