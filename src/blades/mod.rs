@@ -29,6 +29,7 @@ pub mod member_verbs;
 pub mod my_groups;
 pub mod my_roles;
 pub mod pim_edit;
+pub mod pim_group_page;
 pub mod pim_harden;
 pub mod pim_rules;
 pub mod pim_settings;
@@ -190,7 +191,10 @@ pub fn sync_spec(name: &str) -> Option<crate::cache::sync::Spec> {
 
 /// Pages no blade's rows open, reached from a sub-list (a sign-in's): their verbs are bound
 /// everywhere and answer only on their page.
-pub static PAGES: &[ObjectKind] = &[ObjectKind(&signin_page::DETAIL)];
+pub static PAGES: &[ObjectKind] = &[
+    ObjectKind(&signin_page::DETAIL),
+    ObjectKind(&pim_group_page::DETAIL),
+];
 
 #[cfg(test)]
 mod tests {

@@ -121,6 +121,57 @@ pub fn row(v: Value) -> TableRow {
     TableRow::new(v, vec![what, state.into(), until, "group".into()])
 }
 
+/// `s` on My roles: the PIM settings of the selected row: a group membership's or ownership's
+/// policy (its own page), a role's (the PIM settings page of the role, or of the group it is
+/// held through when the admin is only eligible for that membership).
+fn settings(s: &super::verb::Scope) -> Vec<super::def::Step> {
+    use super::def::Step;
+    let Some(v) = s.selected.as_ref() else {
+        return Vec::new();
+    };
+    if v["@kind"] == "unread" {
+        return vec![Step::refuse(clean(
+            v["@why"].as_str().unwrap_or("not read"),
+        ))];
+    }
+    if v["@group"] == true || v["@viaHow"] == "eligible member" {
+        let (gid, access, name) = if v["@group"] == true {
+            (
+                v["groupId"].as_str().unwrap_or_default(),
+                v["accessId"].as_str().unwrap_or("member"),
+                group_name(v),
+            )
+        } else {
+            (
+                v["@viaId"].as_str().unwrap_or_default(),
+                "member",
+                v["@via"].as_str().unwrap_or_default().to_string(),
+            )
+        };
+        return vec![Step::OpenPage {
+            page: "pim-group-settings",
+            id: format!("{gid}:{access}"),
+            name: format!("{access}ship of {}", clean(&name)),
+        }];
+    }
+    let role = super::common::text(v, "roleDefinitionId");
+    vec![Step::OpenPage {
+        page: "pim-settings",
+        id: role,
+        name: super::common::role_name(v),
+    }]
+}
+
+/// `s` on My roles.
+pub const SETTINGS: super::def::Verb = super::def::Verb {
+    name: "settings",
+    keys: &["s"],
+    label: "settings",
+    help: "Open the PIM settings of the selected role or group membership (what an activation asks, approvers, notifications)",
+    writes: false,
+    run: settings,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

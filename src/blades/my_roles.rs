@@ -246,8 +246,13 @@ pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     query: None,
     join: None,
     records: None,
-    // `a` activates the selected eligible role, `d` ends an activation early.
-    verbs: &[super::activation::ACTIVATE, super::activation::DEACTIVATE],
+    // `a` activates the selected eligible role, `d` ends an activation early, `s` opens the
+    // PIM settings of the selected role or group membership.
+    verbs: &[
+        super::activation::ACTIVATE,
+        super::activation::DEACTIVATE,
+        super::my_groups::SETTINGS,
+    ],
 };
 
 #[cfg(test)]
