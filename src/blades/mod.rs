@@ -28,6 +28,7 @@ pub mod locations;
 pub mod member_verbs;
 pub mod my_groups;
 pub mod my_roles;
+pub mod pim_approvers;
 pub mod pim_edit;
 pub mod pim_group_page;
 pub mod pim_harden;

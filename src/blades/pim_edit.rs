@@ -1,13 +1,14 @@
-//! `e` on PIM settings: change one setting of a role's activation (its maximum duration, or
-//! whether it needs MFA, a justification, ticket information or approval). The confirm says
-//! the change in words ("activation maximum: 8h → 4h"), and only the rule that holds the
-//! setting is sent (`PATCH …/rules/{ruleId}`: unifiedrolemanagementpolicyrule-update.md).
-//! Graph's refusal is shown on the confirm with the draft kept, as for every write.
+//! `e` on PIM settings: change one setting of a role's activation (its maximum duration,
+//! whether it needs MFA, a justification, ticket information or approval, and its approvers:
+//! `pim_approvers`). The confirm says the change in words ("activation maximum: 8h → 4h"),
+//! and only the rule that holds the setting is sent (`PATCH …/rules/{ruleId}`:
+//! unifiedrolemanagementpolicyrule-update.md). Graph's refusal is shown on the confirm with
+//! the draft kept, as for every write.
 
 use super::def::{Choose, ChooseThen, Prompt, Step, Then, Verb};
-use super::pim_harden::rule;
+use super::pim_harden::{rule, rule_confirm as confirm};
 use super::pim_rules::duration_words;
-use super::verb::{Confirm, Scope};
+use super::verb::Scope;
 use crate::sanitize::clean;
 use serde_json::{Value, json};
 
@@ -18,6 +19,8 @@ const SETTINGS: &[(&str, Option<&str>)] = &[
     ("justification on activation", Some("Justification")),
     ("ticket information on activation", Some("Ticketing")),
     ("approval on activation", None),
+    ("approvers: add a user or group", None),
+    ("approvers: clear the named ones", None),
 ];
 
 fn enabled(role: &Value, what: &str) -> bool {
@@ -51,6 +54,7 @@ fn edit(s: &Scope) -> Vec<Step> {
     };
     let now = |i: usize| match SETTINGS[i] {
         (_, Some(what)) => words(enabled(&role, what)).to_string(),
+        (w, None) if w.starts_with("approvers") => super::pim_approvers::now(&role),
         (w, None) if w.starts_with("approval") => words(approval(&role)).to_string(),
         _ => duration_words(&maximum(&role)),
     };
@@ -72,22 +76,6 @@ fn edit(s: &Scope) -> Vec<Step> {
     })]
 }
 
-/// The confirm of one rule's change.
-fn confirm(role: &Value, before: &Value, after: Value, change: &str) -> Step {
-    let policy = role["assignment"]["policyId"]
-        .as_str()
-        .or(role["assignment"]["policy"]["id"].as_str())
-        .unwrap_or_default();
-    let title = format!(
-        "Change {}'s PIM setting: {change} (only this rule is sent: {})",
-        clean(role["displayName"].as_str().unwrap_or("?")),
-        before["id"].as_str().unwrap_or("?")
-    );
-    let request = crate::graph::resources::pim::update_rule(policy, &after);
-    let id = before["id"].as_str().unwrap_or_default().to_string();
-    Confirm::one(title, &id, request, Some(before.clone())).into()
-}
-
 fn chosen(at: usize, role: &Value) -> Result<Vec<Step>, String> {
     let missing = |id: &str| format!("the role's policy has no rule {id}: nothing to change");
     match SETTINGS.get(at) {
@@ -106,6 +94,8 @@ fn chosen(at: usize, role: &Value) -> Result<Vec<Step>, String> {
             let change = format!("{}: {} → {}", SETTINGS[at].0, words(on), words(!on));
             Ok(vec![confirm(role, r, after, &change)])
         }
+        Some((w, None)) if w.starts_with("approvers: add") => super::pim_approvers::add(role),
+        Some((w, None)) if w.starts_with("approvers: clear") => super::pim_approvers::clear(role),
         Some((w, None)) if w.starts_with("approval") => {
             let r = rule(role, "Approval_EndUser_Assignment")
                 .ok_or_else(|| missing("Approval_EndUser_Assignment"))?;
@@ -198,7 +188,7 @@ pub const EDIT: Verb = Verb {
     name: "edit-setting",
     keys: &["e"],
     label: "edit",
-    help: "Change one activation setting of the role (maximum duration, MFA, justification, ticket, approval); only that rule is sent",
+    help: "Change one activation setting of the role (maximum duration, MFA, justification, ticket, approval, approvers by name); only that rule is sent",
     writes: true,
     run: edit,
 };

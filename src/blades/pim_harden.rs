@@ -47,6 +47,22 @@ pub fn rule<'a>(role: &'a Value, id: &str) -> Option<&'a Value> {
         .find(|r| r["id"] == id)
 }
 
+/// The confirm of one rule's change of a settings row's policy (`e` and its approvers).
+pub fn rule_confirm(role: &Value, before: &Value, after: Value, change: &str) -> Step {
+    let policy = role["assignment"]["policyId"]
+        .as_str()
+        .or(role["assignment"]["policy"]["id"].as_str())
+        .unwrap_or_default();
+    let title = format!(
+        "Change {}'s PIM setting: {change} (only this rule is sent: {})",
+        clean(role["displayName"].as_str().unwrap_or("?")),
+        before["id"].as_str().unwrap_or("?")
+    );
+    let request = crate::graph::resources::pim::update_rule(policy, &after);
+    let id = before["id"].as_str().unwrap_or_default().to_string();
+    Confirm::one(title, &id, request, Some(before.clone())).into()
+}
+
 /// The baseline's changes to one role (none when it already matches). `None`: the baseline
 /// asks nothing of the role (not highly privileged).
 fn changes(role: &Value, recipients: &[String]) -> Option<Vec<Change>> {

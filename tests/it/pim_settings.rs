@@ -375,3 +375,60 @@ async fn harden_to_a_toml_baseline_file() {
         "{writes:?}"
     );
 }
+
+/// `e`, approvers: a user found by name is added to Exchange Administrator's approvers (whose
+/// only one, Julia Novak, cannot sign in), the confirm names them before → after, only the
+/// approval rule is sent, and the page then names both.
+#[tokio::test]
+async fn an_approver_is_added_by_name() {
+    let mut h = Harness::new(false).await;
+    h.open(BladeKind::from_command("pim-settings").unwrap())
+        .await;
+    h.filter("Exchange Administrator").await;
+    h.key(KeyCode::Char('e')).await;
+    for _ in 0..5 {
+        h.key(KeyCode::Down).await;
+    }
+    h.key(KeyCode::Enter).await; // approvers: add a user or group
+    h.type_str("olga").await;
+    h.key(KeyCode::Enter).await; // search
+    h.key(KeyCode::Enter).await; // pick
+    let w = h.app.write.as_ref().expect("a confirm");
+    assert!(
+        w.title
+            .contains("approvers: Julia Novak → Julia Novak, Olga Ivanova"),
+        "{}",
+        w.title
+    );
+    let log_len = h.server.state.faults.log.lock().unwrap().len();
+    h.key(KeyCode::Enter).await;
+    let writes: Vec<String> = h.server.state.faults.log.lock().unwrap()[log_len..]
+        .iter()
+        .filter(|l| !l.starts_with("GET"))
+        .cloned()
+        .collect();
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    assert!(
+        writes[0].ends_with("/rules/Approval_EndUser_Assignment"),
+        "{writes:?}"
+    );
+    let t = h.server.state.tenant.read().unwrap();
+    let exo = t
+        .pim_policies
+        .iter()
+        .find(|p| p["roleDefinitionId"] == "29232cdf-9323-42fd-ade2-1d097af3e4de")
+        .unwrap();
+    let approval = exo["policy"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "Approval_EndUser_Assignment")
+        .unwrap();
+    let ids: Vec<&str> = approval["setting"]["approvalStages"][0]["primaryApprovers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["userId"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 2, "{approval}");
+}
