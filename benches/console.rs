@@ -46,6 +46,7 @@ fn app() -> App {
         profiles: Vec::new(),
         offline: true,
         break_glass: Vec::new(),
+        waivers: None,
         graph: "https://graph.microsoft.com".into(),
     };
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();

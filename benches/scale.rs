@@ -282,6 +282,7 @@ fn app() -> App {
         profiles: Vec::new(),
         offline: true,
         break_glass: Vec::new(),
+        waivers: None,
         graph: "https://graph.microsoft.com".into(),
     };
     App::new(

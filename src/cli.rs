@@ -79,6 +79,10 @@ pub struct Global {
     /// Cache database file
     #[arg(long, global = true, value_name = "FILE")]
     pub cache: Option<PathBuf>,
+    /// Waivers and annotations for the audit and the Findings blade (TOML: [[waiver]] and
+    /// [[annotation]] tables); the profile's `waivers` otherwise
+    #[arg(long, global = true, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
     /// Theme name (built-in or from the config dir's themes/)
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,

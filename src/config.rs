@@ -115,6 +115,8 @@ pub struct Profile {
     /// UPNs or object ids that must never be locked out by a policy change.
     #[serde(default)]
     pub break_glass: Vec<String>,
+    /// The audit's waivers and annotations file (TOML), unless `--waivers` names one.
+    pub waivers: Option<std::path::PathBuf>,
     pub theme: Option<String>,
     /// Name of the environment variable holding the client secret (method client-secret).
     pub client_secret_env: Option<String>,

@@ -192,7 +192,11 @@ pub fn oauth_for(cli: &Cli, profile: &Profile, demo_url: Option<&str>) -> Result
 
 /// Resolve the credential and build the Graph client for this run.
 pub async fn connect(cli: &Cli, paths: Option<&Paths>) -> Result<Connection, Failure> {
-    let (profile_name, profile) = profile(cli, paths)?;
+    let (profile_name, mut profile) = profile(cli, paths)?;
+    // `--waivers` over the profile's: the audit and the Findings blade read `profile.waivers`.
+    if let Some(w) = &cli.global.waivers {
+        profile.waivers = Some(w.clone());
+    }
     let cache = cache_path(cli, paths, &profile_name);
     if cli.global.offline {
         // Never open a socket: no demo server, no sign-in, the cache must exist.
@@ -385,6 +389,7 @@ impl crate::session::Context {
             profiles,
             offline: conn.offline,
             break_glass: conn.break_glass(),
+            waivers: conn.profile.waivers.clone(),
             graph: conn
                 .client
                 .base_url()

@@ -230,7 +230,10 @@ pub async fn perform(
                 let _ = tx.send(Msg::Filtered(found));
             }
         }
-        Effect::LoadCachedFindings { break_glass } => cached_findings(break_glass, store, tx).await,
+        Effect::LoadCachedFindings {
+            break_glass,
+            waivers,
+        } => cached_findings(break_glass, waivers, store, tx).await,
         Effect::LoadLicences { id } => {
             let facts = crate::licensing::LicenceFacts::load(&client).await;
             let _ = tx.send(Msg::Licences { id, facts });
@@ -613,6 +616,7 @@ async fn resolve(id: RequestId, keys: Vec<String>, client: GraphClient, tx: Unbo
 /// The findings of the audit kept in the cache, judged again (the badges at start).
 async fn cached_findings(
     break_glass: Vec<String>,
+    waivers: Option<std::path::PathBuf>,
     store: Option<Arc<Store>>,
     tx: UnboundedSender<Msg>,
 ) {
@@ -629,7 +633,15 @@ async fn cached_findings(
                 read_only: true,
             };
             let at = i.now.format("%Y-%m-%d %H:%M").to_string();
-            let f = crate::audit::run(&i);
+            let mut f = crate::audit::run(&i);
+            // Waived findings are no badge (a file that cannot be read leaves them counted;
+            // the Findings blade says why).
+            if let Some(w) = waivers
+                .as_deref()
+                .and_then(|p| crate::audit::waivers::load(p).ok())
+            {
+                crate::audit::waivers::apply(&mut f, &w, i.now.date_naive());
+            }
             (crate::audit::report::json(&run, &f)["findings"].clone(), at)
         }))
     })

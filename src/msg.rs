@@ -207,7 +207,10 @@ pub enum Effect {
     Filter(crate::widgets::table::FilterJob),
     /// Judge the audit kept in the cache (no network), for badges before the Findings blade
     /// runs; the profile's break-glass accounts.
-    LoadCachedFindings { break_glass: Vec<String> },
+    LoadCachedFindings {
+        break_glass: Vec<String>,
+        waivers: Option<std::path::PathBuf>,
+    },
     /// Search users and groups by name (the picker).
     Search { id: RequestId, query: String },
     /// Resolve UPNs (or ids) to user object ids.

@@ -179,6 +179,11 @@ async fn audit_one(
     if let Some((store, path)) = snapshot {
         before = Some(snapshot_report(store, path, break_glass.clone()).await?);
     }
+    // The waivers are read before the tenant: a file that cannot be used stops the run.
+    let waivers = match conn.profile.waivers.clone() {
+        Some(path) => Some(crate::audit::waivers::load(&path).map_err(Failure::error)?),
+        None => None,
+    };
     let client = conn.client.clone().reads_only();
     let inputs = if conn.offline {
         // From the cache (or a snapshot given with --cache): no socket is opened.
@@ -216,7 +221,24 @@ async fn audit_one(
         }
         inputs
     };
-    let findings = crate::audit::run(&inputs);
+    let mut findings = crate::audit::run(&inputs);
+    let outcomes = match &waivers {
+        Some(w) => crate::audit::waivers::apply(&mut findings, w, inputs.now.date_naive()),
+        None => Vec::new(),
+    };
+    for o in outcomes.iter().filter(|o| o.state != "applied") {
+        crate::sanitize::say(&format!(
+            "{} {} {}{}: {}",
+            o.kind,
+            o.rule,
+            o.state,
+            o.object
+                .as_deref()
+                .map(|x| format!(" (object {x})"))
+                .unwrap_or_default(),
+            o.words
+        ));
+    }
     let run = report::Run {
         tenant: conn.tenant_label.clone(),
         profile: conn.profile_name.clone(),
@@ -228,6 +250,9 @@ async fn audit_one(
     // The JSON report carries the state seen (for a later --baseline) and, with one, the drift.
     let mut full = report::json(&run, &findings);
     full["state"] = drift::state(&inputs);
+    if !outcomes.is_empty() {
+        full["waivers"] = outcomes.iter().map(|o| o.json()).collect();
+    }
     let changes = before.as_ref().map(|b| drift::compare(&mut full, b));
     if let Some(c) = &changes {
         full["changes"] = c.clone();
@@ -235,6 +260,7 @@ async fn audit_one(
     let text = match format {
         crate::cli::AuditFormat::Md => {
             let mut md = report::markdown(&run, &findings);
+            md.push_str(&crate::audit::waivers::markdown(&outcomes));
             if let Some(c) = &changes {
                 let marks: Vec<String> = full["findings"]
                     .as_array()

@@ -14,6 +14,8 @@ pub struct Context {
     pub offline: bool,
     /// Accounts never to lock out (UPNs or object ids, from the profile).
     pub break_glass: Vec<String>,
+    /// The audit's waivers and annotations file (`--waivers`, or the profile's).
+    pub waivers: Option<std::path::PathBuf>,
     /// The Graph root this session talks to (`https://graph.microsoft.com`, a national
     /// cloud's, or the demo's): reference writes name objects under it.
     pub graph: String,

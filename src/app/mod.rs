@@ -190,6 +190,7 @@ impl App {
         // Badges from the last audit kept in the cache, until the Findings blade runs.
         effects.push(Effect::LoadCachedFindings {
             break_glass: self.ctx.break_glass.clone(),
+            waivers: self.ctx.waivers.clone(),
         });
         effects
     }

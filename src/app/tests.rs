@@ -16,6 +16,7 @@ fn app() -> App {
         profiles: vec!["demo".into(), "prod".into()],
         offline: false,
         break_glass: Vec::new(),
+        waivers: None,
         graph: "https://graph.microsoft.com".into(),
     };
     App::new(ctx, Theme::default_theme(), Keymap::builtin(), now)

@@ -354,13 +354,16 @@ impl App {
                     rows: Some(l.source.clone()),
                 },
                 Reading::Parts(requests) => Effect::FetchParts { id, requests },
-                // A blade's computation gets the profile's break-glass accounts (the audit
-                // honours them); a list's own key otherwise.
+                // A blade's computation gets the profile's audit settings (break-glass
+                // accounts, waivers: the audit honours them); a list's own key otherwise.
                 Reading::Computed(computed, key) => Effect::ComputeList {
                     id,
                     computed,
                     key: if key.is_empty() {
-                        self.ctx.break_glass.join(",")
+                        crate::blades::findings::key(
+                            &self.ctx.break_glass,
+                            self.ctx.waivers.as_deref(),
+                        )
                     } else {
                         key
                     },

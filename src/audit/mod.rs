@@ -14,6 +14,7 @@ pub mod pim;
 pub mod report;
 pub mod roles;
 pub mod settings;
+pub mod waivers;
 
 pub use model::*;
 

@@ -43,6 +43,9 @@ pub enum Status {
     /// Passes only because of an exclusion beyond the break-glass accounts, or close to failing.
     NearMiss,
     NotEvaluable(String),
+    /// Failed or nearly, set aside by a waiver (or a reviewer's "incorrect result") until its
+    /// end date: the words say why, whose and until when.
+    Waived(String),
 }
 
 impl Status {
@@ -52,6 +55,7 @@ impl Status {
             Status::Fail => "FAIL".into(),
             Status::NearMiss => "near miss".into(),
             Status::NotEvaluable(why) => format!("not evaluable: {why}"),
+            Status::Waived(why) => format!("WAIVED: {why}"),
         }
     }
 }

@@ -13,20 +13,21 @@ pub struct Run {
     pub read_only: bool,
 }
 
-fn counts(findings: &[Finding]) -> (usize, usize, usize, usize) {
+fn counts(findings: &[Finding]) -> (usize, usize, usize, usize, usize) {
     let n = |f: &dyn Fn(&Status) -> bool| findings.iter().filter(|x| f(&x.status)).count();
     (
         n(&|s| *s == Status::Fail),
         n(&|s| *s == Status::NearMiss),
         n(&|s| *s == Status::Pass),
         n(&|s| matches!(s, Status::NotEvaluable(_))),
+        n(&|s| matches!(s, Status::Waived(_))),
     )
 }
 
 pub fn markdown(run: &Run, findings: &[Finding]) -> String {
-    let (fail, near, pass, ne) = counts(findings);
+    let (fail, near, pass, ne, waived) = counts(findings);
     let mut o = format!(
-        "# Entra ID audit: {}\n\n- Run: {} by profile `{}` with entra-console {}\n- Read-only: {}\n- Result: {fail} failed, {near} near misses, {pass} passed, {ne} not evaluable\n\n## Summary\n\n| Rule | SCuBA | Severity | Result |\n|---|---|---|---|\n",
+        "# Entra ID audit: {}\n\n- Run: {} by profile `{}` with entra-console {}\n- Read-only: {}\n- Result: {fail} failed, {near} near misses, {pass} passed, {ne} not evaluable{}\n\n## Summary\n\n| Rule | SCuBA | Severity | Result |\n|---|---|---|---|\n",
         md_cell(&run.tenant),
         run.at,
         md_cell(&run.profile),
@@ -35,6 +36,11 @@ pub fn markdown(run: &Run, findings: &[Finding]) -> String {
             "yes: the Graph client refused every method but reads for this run"
         } else {
             "no"
+        },
+        if waived > 0 {
+            format!(", {waived} waived")
+        } else {
+            String::new()
         },
     );
     for f in findings {
@@ -82,8 +88,10 @@ pub fn json(run: &Run, findings: &[Finding]) -> Value {
             "id": f.rule.id, "scuba": f.rule.scuba, "title": f.rule.title,
             "severity": f.rule.severity.word(), "status": match &f.status {
                 Status::Pass => "pass", Status::Fail => "fail", Status::NearMiss => "nearMiss",
-                Status::NotEvaluable(_) => "notEvaluable" },
-            "reason": match &f.status { Status::NotEvaluable(w) => Value::from(w.as_str()), _ => Value::Null },
+                Status::NotEvaluable(_) => "notEvaluable", Status::Waived(_) => "waived" },
+            "reason": match &f.status {
+                Status::NotEvaluable(w) | Status::Waived(w) => Value::from(w.as_str()),
+                _ => Value::Null },
             "detail": f.detail, "remediation": f.rule.remediation, "reads": f.rule.reads,
             "evidence": f.evidence.iter().map(|e| json!({"blade": e.blade, "id": e.id, "name": e.name, "note": e.note})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
@@ -157,7 +165,10 @@ pub fn sarif(findings: &[Finding]) -> Value {
         .collect();
     let mut results = Vec::new();
     for (i, f) in findings.iter().enumerate() {
-        if !matches!(f.status, Status::Fail | Status::NearMiss) {
+        if !matches!(
+            f.status,
+            Status::Fail | Status::NearMiss | Status::Waived(_)
+        ) {
             continue;
         }
         let locations: Vec<Value> = f
@@ -165,13 +176,19 @@ pub fn sarif(findings: &[Finding]) -> Value {
             .iter()
             .map(|e| json!({"logicalLocations": [{"name": e.name, "fullyQualifiedName": format!("{}/{}", e.blade, e.id), "kind": "object"}]}))
             .collect();
-        results.push(json!({
+        let mut result = json!({
             "ruleId": f.rule.id,
             "ruleIndex": i,
             "level": if f.status == Status::NearMiss { "note" } else { level(f.rule.severity) },
             "message": {"text": format!("{}: {}", f.status.word(), f.detail)},
             "locations": locations,
-        }));
+        });
+        // A waiver is an external suppression (SARIF 2.1.0 §3.35: kind, status, justification).
+        if let Status::Waived(why) = &f.status {
+            result["suppressions"] =
+                json!([{"kind": "external", "status": "accepted", "justification": why}]);
+        }
+        results.push(result);
     }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

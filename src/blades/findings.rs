@@ -1,6 +1,7 @@
 //! The Findings blade: every audit rule judged on a read-only pass over the tenant (severity,
-//! rule, SCuBA id, result, objects); Enter lists the objects behind a finding, and Enter on one
-//! opens it in its blade. The same rules as `entra-console audit`.
+//! rule, SCuBA id, result, objects; a waived one muted with its reason); Enter lists the
+//! objects behind a finding, and Enter on one opens it in its blade. The same rules as
+//! `entra-console audit`, the same waivers.
 
 use super::common::text;
 use super::def::{ObjectKind, ObjectRef};
@@ -12,38 +13,71 @@ use ratatui::style::Style;
 use serde_json::Value;
 use std::sync::Arc;
 
+/// The audit settings a computed blade's key carries (the profile's break-glass accounts and
+/// its waivers file), as JSON.
+pub fn key(break_glass: &[String], waivers: Option<&std::path::Path>) -> String {
+    serde_json::json!({"breakGlass": break_glass, "waivers": waivers}).to_string()
+}
+
+/// The key read back (a bare comma-separated list is break-glass accounts only).
+fn settings(key: &str) -> (Vec<String>, Option<std::path::PathBuf>) {
+    match serde_json::from_str::<Value>(key) {
+        Ok(v) if v.is_object() => (
+            v["breakGlass"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|b| b.as_str().map(str::to_string))
+                .collect(),
+            v["waivers"].as_str().map(std::path::PathBuf::from),
+        ),
+        _ => (
+            key.split(',')
+                .filter(|b| !b.is_empty())
+                .map(str::to_string)
+                .collect(),
+            None,
+        ),
+    }
+}
+
 /// Live: one read-only pass, kept in the cache (for offline review and the next start's
-/// badges). Offline: the audit the cache (or snapshot) holds.
-fn run(
-    client: GraphClient,
-    store: Option<Arc<Store>>,
-    break_glass: String,
-) -> super::source::Computing {
+/// badges). Offline: the audit the cache (or snapshot) holds. The waivers, when the profile
+/// names a file, set findings aside as the audit command does (a file that cannot be read is
+/// said instead of findings that look unwaived).
+fn run(client: GraphClient, store: Option<Arc<Store>>, key: String) -> super::source::Computing {
     Box::pin(async move {
-        let bg: Vec<String> = break_glass
-            .split(',')
-            .filter(|b| !b.is_empty())
-            .map(str::to_string)
-            .collect();
-        let findings = match (client.is_offline(), store) {
+        let (bg, waivers) = settings(&key);
+        let waivers =
+            match waivers {
+                Some(p) => Some(crate::audit::waivers::load(&p).map_err(|e| {
+                    GraphError::Cache(format!("the waivers file cannot be used: {e}"))
+                })?),
+                None => None,
+            };
+        let (mut findings, now) = match (client.is_offline(), store) {
             (true, None) => return Err(GraphError::Offline),
             (true, Some(st)) => {
                 let inputs = off_thread(st, move |s| Ok(crate::audit::cached::load(s, bg)))
                     .await
                     .map_err(|e| GraphError::Cache(e.to_string()))?
                     .map_err(GraphError::Cache)?;
-                crate::audit::run(&inputs)
+                (crate::audit::run(&inputs), inputs.now)
             }
             (false, st) => {
                 let inputs = crate::audit::read(&client.reads_only(), bg).await;
                 let findings = crate::audit::run(&inputs);
+                let now = inputs.now;
                 if let Some(st) = st {
                     // Not kept is not fatal: the findings are shown all the same.
                     let _ = off_thread(st, move |s| crate::audit::cached::save(s, &inputs)).await;
                 }
-                findings
+                (findings, now)
             }
         };
+        if let Some(w) = &waivers {
+            crate::audit::waivers::apply(&mut findings, w, now.date_naive());
+        }
         let run = crate::audit::report::Run {
             tenant: String::new(),
             profile: String::new(),
@@ -71,12 +105,18 @@ pub fn row(v: Value) -> TableRow {
         "fail" => "FAIL".to_string(),
         "nearMiss" => "near miss".to_string(),
         "notEvaluable" => "not evaluable".to_string(),
+        "waived" => "waived".to_string(),
         other => other.to_string(),
     };
     let n = v["evidence"].as_array().map_or(0, Vec::len);
+    // A waived finding says why beside its title (muted: accepted risk, not an open one).
+    let title = match v["status"].as_str() {
+        Some("waived") => format!("{} — {}", text(&v, "title"), text(&v, "reason")),
+        _ => text(&v, "title"),
+    };
     let cells = vec![
         text(&v, "id"),
-        text(&v, "title"),
+        title,
         result,
         n.to_string(),
         text(&v, "severity"),
@@ -86,6 +126,9 @@ pub fn row(v: Value) -> TableRow {
 }
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
+    if &row.cells[2] == "waived" {
+        return Some(theme.muted);
+    }
     match (col, &row.cells[2]) {
         (2, "FAIL") => Some(theme.error),
         (2, "near miss") => Some(theme.warning),

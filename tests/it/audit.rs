@@ -649,3 +649,197 @@ fn every_profile_one_report_each_and_a_summary() {
         assert_eq!(r["profile"], p);
     }
 }
+
+const WAIVERS: &str = r#"
+[[waiver]]
+rule = "MS.AAD.6.1"
+rationale = "compensating control: the domain is retired in Q1"
+owner = "sec-team@tailspindemo.onmicrosoft.com"
+expires = "2999-03-31"
+
+[[waiver]]
+rule = "MS.AAD.3.2"
+rationale = "was accepted for the pilot"
+owner = "sec-team@tailspindemo.onmicrosoft.com"
+expires = "2020-01-31"
+
+[[waiver]]
+rule = "MS.AAD.1.1"
+rationale = "nothing to hide"
+owner = "sec-team@tailspindemo.onmicrosoft.com"
+expires = "2999-01-31"
+
+[[annotation]]
+rule = "EC.2"
+comment = "fix planned with change CHG-9"
+remediation_date = "2999-01-15"
+"#;
+
+fn audit_waived(args: &[&str]) -> (i32, String, String) {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("waivers.toml");
+    std::fs::write(&file, WAIVERS).unwrap();
+    let out = bin(home.path(), false)
+        .args(["--demo", "audit", "--waivers", file.to_str().unwrap()])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Waivers: a live one sets its finding aside (WAIVED, with why, whose and until when), an
+/// expired one leaves it failing and says so, a stale one is named and hides nothing; the
+/// JSON lists what became of each, and `--fail-on` counts only what is still failing.
+#[test]
+fn waivers_set_findings_aside_until_their_end_and_stale_ones_are_named() {
+    let (code, out, err) = audit_waived(&["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(status(&r, "MS.AAD.6.1"), "waived");
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "MS.AAD.6.1")
+        .unwrap();
+    assert!(
+        f["reason"].as_str().unwrap().contains(
+            "retired in Q1 (owner sec-team@tailspindemo.onmicrosoft.com, until 2999-03-31)"
+        ),
+        "{f}"
+    );
+    assert_eq!(status(&r, "MS.AAD.3.2"), "fail", "expired");
+    let states: Vec<(String, String)> = r["waivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["rule"].as_str().unwrap().to_string(),
+                w["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for want in [
+        ("MS.AAD.6.1", "applied"),
+        ("MS.AAD.3.2", "expired"),
+        ("MS.AAD.1.1", "stale"),
+        ("EC.2", "applied"),
+    ] {
+        assert!(
+            states.contains(&(want.0.to_string(), want.1.to_string())),
+            "{want:?}: {states:?}"
+        );
+    }
+    assert!(err.contains("waiver MS.AAD.1.1 stale"), "{err}");
+    assert!(err.contains("waiver MS.AAD.3.2 expired"), "{err}");
+    // The Markdown: the waived result in the summary, and a section of its own.
+    let (_, md, _) = audit_waived(&["--format", "md"]);
+    assert!(md.contains("## Waivers and annotations"), "{md}");
+    assert!(md.contains("| WAIVED: compensating control"), "{md}");
+    assert!(md.contains("fix planned by 2999-01-15"), "{md}");
+}
+
+/// The SARIF suppressions of waived findings hold to the SARIF 2.1.0 schema's `suppression`
+/// definition (properties guid, kind, status, justification, location, properties; `kind`
+/// required, one of inSource / external; `status` one of accepted / underReview / rejected),
+/// and only waived results carry one.
+#[test]
+fn sarif_carries_waivers_as_external_suppressions() {
+    let (_, out, _) = audit_waived(&["--format", "sarif"]);
+    let s: Value = serde_json::from_str(&out).unwrap();
+    let results = s["runs"][0]["results"].as_array().unwrap();
+    let suppressed: Vec<&Value> = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(suppressed.len(), 1, "{suppressed:?}");
+    assert_eq!(suppressed[0]["ruleId"], "MS.AAD.6.1");
+    for sup in suppressed[0]["suppressions"].as_array().unwrap() {
+        let m = sup.as_object().unwrap();
+        for k in m.keys() {
+            assert!(
+                [
+                    "guid",
+                    "kind",
+                    "status",
+                    "justification",
+                    "location",
+                    "properties"
+                ]
+                .contains(&k.as_str()),
+                "{k}"
+            );
+        }
+        assert!(["inSource", "external"].contains(&m["kind"].as_str().unwrap()));
+        assert!(["accepted", "underReview", "rejected"].contains(&m["status"].as_str().unwrap()));
+        assert!(
+            m["justification"]
+                .as_str()
+                .unwrap()
+                .contains("retired in Q1")
+        );
+    }
+}
+
+/// A waivers file that cannot be used stops the audit before any read, naming the mistake.
+#[test]
+fn a_bad_waivers_file_stops_the_audit_and_says_why() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("w.toml");
+    std::fs::write(
+        &file,
+        "[[waiver]]\nrule = \"MS.AAD.3.2\"\nrationale = \"r\"\nowner = \"o\"\n",
+    )
+    .unwrap();
+    let out = bin(home.path(), false)
+        .args(["--demo", "audit", "--waivers", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`expires` is required"), "{err}");
+}
+
+/// The Findings blade honours the profile's waivers: the waived finding is muted with its
+/// reason beside the title, and is no badge; a file that cannot be used is said.
+#[tokio::test]
+async fn the_findings_blade_shows_waived_findings_with_their_reason() {
+    use entra_console::app::View;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("waivers.toml");
+    std::fs::write(&file, WAIVERS).unwrap();
+    let mut h = crate::common::Harness::new(false).await;
+    h.app.ctx.waivers = Some(file.clone());
+    h.open(entra_console::blades::BladeKind::from_command("findings").unwrap())
+        .await;
+    let View::List(l) = h.app.top() else {
+        panic!("the findings")
+    };
+    let row = l
+        .table
+        .visible_rows()
+        .find(|r| &r.cells[0] == "MS.AAD.6.1")
+        .expect("the waived rule");
+    assert_eq!(&row.cells[2], "waived");
+    assert!(row.cells[1].contains("retired in Q1"), "{:?}", row.cells);
+    let expired = l
+        .table
+        .visible_rows()
+        .find(|r| &r.cells[0] == "MS.AAD.3.2")
+        .unwrap();
+    assert_eq!(&expired.cells[2], "FAIL");
+    std::fs::write(&file, "[[waiver]]\nrule = 1\n").unwrap();
+    h.open(entra_console::blades::BladeKind::from_command("findings").unwrap())
+        .await;
+    let View::List(l) = h.app.top() else {
+        panic!("the findings")
+    };
+    let why = l.load.error.clone().unwrap_or_default();
+    assert!(why.contains("the waivers file cannot be used"), "{why}");
+}

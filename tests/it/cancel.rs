@@ -75,6 +75,7 @@ impl Live {
             profiles: Vec::new(),
             offline: false,
             break_glass: Vec::new(),
+            waivers: None,
             graph: server.url(),
         };
         let app = App::new(ctx, Theme::default_theme(), Keymap::builtin(), Utc::now());

@@ -147,6 +147,7 @@ impl Harness {
                 "bg-admin01@tailspindemo.onmicrosoft.com".into(),
                 "bg-admin02@tailspindemo.onmicrosoft.com".into(),
             ],
+            waivers: None,
             graph: server.url(),
         };
         let mut app = App::new(ctx, Theme::default_theme(), Keymap::builtin(), now);

@@ -138,6 +138,7 @@ async fn soak_tui_an_hour() {
         profiles: Vec::new(),
         offline: false,
         break_glass: Vec::new(),
+        waivers: None,
         graph: url,
     };
     let mut app = App::new(ctx, Theme::default_theme(), Keymap::builtin(), now);
