@@ -326,6 +326,10 @@ pub enum Command {
         /// Where --all-profiles writes the reports (audit-PROFILE.EXT)
         #[arg(long, value_name = "DIR", default_value = ".")]
         out: std::path::PathBuf,
+        /// Print each rule's transitions over the runs kept in the cache (new, fixed,
+        /// regressed, still failing since …) instead of the report (md or json)
+        #[arg(long, conflicts_with = "all_profiles")]
+        history: bool,
     },
     /// Cache snapshots for reviewers: export (no secrets) or import a cache file
     Snapshot {

@@ -203,6 +203,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             baseline,
             all_profiles: true,
             out,
+            ..
         }) => {
             let _ = baseline;
             review_commands::audit_all(&cli, paths.as_ref(), *format, *fail_on, out).await
@@ -211,10 +212,15 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             format,
             fail_on,
             baseline,
+            history,
             ..
         }) => {
-            review_commands::audit(&cli, paths.as_ref(), *format, *fail_on, baseline.as_deref())
-                .await
+            let how = review_commands::How {
+                format: *format,
+                fail_on: *fail_on,
+                history: *history,
+            };
+            review_commands::audit(&cli, paths.as_ref(), how, baseline.as_deref()).await
         }
         None => {
             let conn = connect::connect(&cli, paths.as_ref()).await?;

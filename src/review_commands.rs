@@ -55,16 +55,24 @@ pub async fn xray(
     }
 }
 
+/// How an audit reports: the format, the `--fail-on` threshold, and `--history` (the kept
+/// runs' transitions instead of the report).
+#[derive(Clone, Copy, Debug)]
+pub struct How {
+    pub format: crate::cli::AuditFormat,
+    pub fail_on: Option<crate::cli::Severity>,
+    pub history: bool,
+}
+
 /// `audit`: every rule on one read-only pass over the tenant, the report on stdout; exit 3 when
 /// a failed finding is at or above `--fail-on`.
 pub async fn audit(
     cli: &Cli,
     paths: Option<&Paths>,
-    format: crate::cli::AuditFormat,
-    fail_on: Option<crate::cli::Severity>,
+    how: How,
     baseline: Option<&std::path::Path>,
 ) -> Result<(), Failure> {
-    let o = audit_one(cli, paths, format, fail_on, baseline).await?;
+    let o = audit_one(cli, paths, how, baseline).await?;
     {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
@@ -134,10 +142,14 @@ async fn snapshot_report(
 async fn audit_one(
     cli: &Cli,
     paths: Option<&Paths>,
-    format: crate::cli::AuditFormat,
-    fail_on: Option<crate::cli::Severity>,
+    how: How,
     baseline: Option<&std::path::Path>,
 ) -> Result<Audited, Failure> {
+    let How {
+        format,
+        fail_on,
+        history,
+    } = how;
     use crate::audit::{Severity, Status, drift, report};
     // The baseline is read first: a file that cannot be used stops the run before any read.
     let mut snapshot = None;
@@ -247,6 +259,8 @@ async fn audit_one(
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         read_only: client.read_only(),
     };
+    let runs = kept_runs(cli, paths, &conn, &run, inputs.now, &findings);
+    let rules: Vec<&str> = findings.iter().map(|f| f.rule.id).collect();
     // The JSON report carries the state seen (for a later --baseline) and, with one, the drift.
     let mut full = report::json(&run, &findings);
     full["state"] = drift::state(&inputs);
@@ -258,9 +272,26 @@ async fn audit_one(
         full["changes"] = c.clone();
     }
     let text = match format {
+        crate::cli::AuditFormat::Md if history => crate::audit::history::markdown(&rules, &runs),
+        crate::cli::AuditFormat::Json if history => {
+            let rows: Vec<serde_json::Value> = crate::audit::history::transitions(&rules, &runs)
+                .into_iter()
+                .map(|(rule, words, results)| {
+                    serde_json::json!({"id": rule, "transition": words, "results": results})
+                })
+                .collect();
+            serde_json::to_string_pretty(&serde_json::json!({"runs": runs, "rules": rows}))
+                .unwrap_or_default()
+        }
+        _ if history => {
+            return Err(Failure::error(
+                "audit --history writes md or json (--format md|json)",
+            ));
+        }
         crate::cli::AuditFormat::Md => {
             let mut md = report::markdown(&run, &findings);
             md.push_str(&crate::audit::waivers::markdown(&outcomes));
+            md.push_str(&crate::audit::history::trend(&rules, &runs));
             if let Some(c) = &changes {
                 let marks: Vec<String> = full["findings"]
                     .as_array()
@@ -315,6 +346,40 @@ async fn audit_one(
     })
 }
 
+/// This run kept in the cache's history (under the writer lock, as the audit's reads are), and
+/// the runs kept, oldest first. No cache, or a cache another process writes: the history is
+/// this run alone, and why is said.
+fn kept_runs(
+    cli: &Cli,
+    paths: Option<&Paths>,
+    conn: &crate::connect::Connection,
+    run: &crate::audit::report::Run,
+    now: chrono::DateTime<chrono::Utc>,
+    findings: &[crate::audit::Finding],
+) -> Vec<serde_json::Value> {
+    use crate::audit::history;
+    let this = history::run_of(&run.tenant, now, findings);
+    let (Some(store), Some(path)) = (
+        conn.store.clone(),
+        crate::connect::cache_path(cli, paths, &conn.profile_name),
+    ) else {
+        return vec![this];
+    };
+    let kept = crate::cache::WriterLock::try_acquire(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|_lock| {
+            history::record(&store, this.clone()).map_err(|e| e.to_string())?;
+            history::runs(&store).map_err(|e| e.to_string())
+        });
+    match kept {
+        Ok(runs) => runs,
+        Err(e) => {
+            crate::sanitize::say(&format!("note: this run was not kept in the history: {e}"));
+            vec![this]
+        }
+    }
+}
+
 /// `audit --all-profiles`: every profile of config.toml (each with its own sign-in and cache,
 /// or its cache with `--offline`), one report per tenant in `out`, a summary table (rule x
 /// tenant) on stdout; exit 3 when any tenant fails `--fail-on`, 1 when one could not be audited.
@@ -353,7 +418,12 @@ pub async fn audit_all(
         one.global.profile = Some(name.clone());
         one.global.demo = false;
         one.global.cache = None;
-        match audit_one(&one, paths, format, fail_on, None).await {
+        let how = How {
+            format,
+            fail_on,
+            history: false,
+        };
+        match audit_one(&one, paths, how, None).await {
             Ok(a) => {
                 let file = out.join(format!("audit-{name}.{ext}"));
                 std::fs::write(&file, crate::sanitize::json_safe(&a.text).as_bytes())

@@ -7,6 +7,7 @@ pub mod ca;
 pub mod cached;
 pub mod console;
 pub mod drift;
+pub mod history;
 pub mod licences;
 pub mod methods;
 mod model;

@@ -55,7 +55,8 @@ fn run(client: GraphClient, store: Option<Arc<Store>>, key: String) -> super::so
                 })?),
                 None => None,
             };
-        let (mut findings, now) = match (client.is_offline(), store) {
+        let offline = client.is_offline();
+        let (mut findings, now) = match (offline, store.clone()) {
             (true, None) => return Err(GraphError::Offline),
             (true, Some(st)) => {
                 let inputs = off_thread(st, move |s| Ok(crate::audit::cached::load(s, bg)))
@@ -84,7 +85,28 @@ fn run(client: GraphClient, store: Option<Arc<Store>>, key: String) -> super::so
             at: String::new(),
             read_only: true,
         };
-        Ok(crate::audit::report::json(&run, &findings)["findings"].clone())
+        let mut items = crate::audit::report::json(&run, &findings)["findings"].clone();
+        // Since the last run: a live run is kept in the history first (offline, the history
+        // as kept); each rule then says how it moved.
+        if let Some(st) = store {
+            use crate::audit::history;
+            let this = history::run_of("", now, &findings);
+            let runs = off_thread(st, move |s| {
+                if !offline {
+                    history::record(s, this)?;
+                }
+                history::runs(s)
+            })
+            .await
+            .unwrap_or_default();
+            for f in items.as_array_mut().into_iter().flatten() {
+                let (words, results) = history::transition(&text(f, "id"), &runs);
+                if results.len() > 1 {
+                    f["@trend"] = Value::from(words);
+                }
+            }
+        }
+        Ok(items)
     })
 }
 
@@ -97,6 +119,7 @@ pub fn columns() -> Vec<Column> {
         Column::fixed("Objects", 7),
         Column::fixed("Severity", 8).from(100),
         Column::fixed("SCuBA", 12).from(110),
+        Column::fixed("Since last run", 16).from(120),
     ]
 }
 
@@ -121,8 +144,18 @@ pub fn row(v: Value) -> TableRow {
         n.to_string(),
         text(&v, "severity"),
         text(&v, "scuba"),
+        trend(v["@trend"].as_str().unwrap_or_default()),
     ];
     TableRow::new(v, cells)
+}
+
+/// A transition in the width of its column.
+fn trend(words: &str) -> String {
+    match words {
+        "" | "passing" | "not evaluable" => String::new(),
+        w if w.starts_with("regressed") => "regressed".into(),
+        w => w.replace("still failing since ", "failing since "),
+    }
 }
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
@@ -135,7 +168,9 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
         (2, "not evaluable") => Some(theme.info),
         (2, _) => Some(theme.muted),
         (0 | 4, _) if &row.cells[4] == "high" => Some(theme.privileged),
-        (3..=5, _) => Some(theme.muted),
+        (6, _) if matches!(&row.cells[6], "new" | "regressed") => Some(theme.error),
+        (6, _) if &row.cells[6] == "fixed" => Some(theme.success),
+        (3..=6, _) => Some(theme.muted),
         _ => None,
     }
 }

@@ -843,3 +843,68 @@ async fn the_findings_blade_shows_waived_findings_with_their_reason() {
     let why = l.load.error.clone().unwrap_or_default();
     assert!(why.contains("the waivers file cannot be used"), "{why}");
 }
+
+/// Finding history: three live audits of one tenant (kept in the profile's cache), Global
+/// Administrator's activation approval (MS.AAD.7.6) fixed between the first and the second and
+/// undone before the third: `--history` says new, then fixed, then regressed; the Markdown
+/// report carries the trend.
+#[test]
+fn three_runs_with_a_fix_and_a_regression_show_the_transitions() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(crate::common::Harness::demo(Default::default()));
+    let url = server.url();
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = bin(home.path(), true)
+            .args(["--graph-url", &url])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let transition = |out: &str| -> String {
+        let v: Value = serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        v["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "MS.AAD.7.6")
+            .unwrap()["transition"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let saved = home.path().join("pim");
+    run(&["pim", "backup", saved.to_str().unwrap()]);
+    let (out, err) = run(&["audit", "--history", "--format", "json"]);
+    assert_eq!(transition(&out), "new", "{err}");
+    let baseline = home.path().join("ga.toml");
+    std::fs::write(
+        &baseline,
+        "roles = [\"Global Administrator\"]\n[[rule]]\nid = \"Approval_EndUser_Assignment\"\nsetting = { isApprovalRequired = true }\n",
+    )
+    .unwrap();
+    run(&[
+        "pim",
+        "harden",
+        "--baseline",
+        baseline.to_str().unwrap(),
+        "--yes",
+    ]);
+    let (out, _) = run(&["audit", "--history", "--format", "json"]);
+    assert_eq!(transition(&out), "fixed");
+    run(&["pim", "restore", saved.to_str().unwrap(), "--yes"]);
+    let (md, _) = run(&["audit", "--format", "md"]);
+    assert!(md.contains("## Trend over the last 3 runs"), "{md}");
+    assert!(
+        md.contains(
+            "| MS.AAD.7.6 | regressed (failed, fixed, failed again) | fail → pass → fail |"
+        ),
+        "{md}"
+    );
+    let (hist, _) = run(&["audit", "--history"]);
+    assert!(hist.starts_with("# Finding history: 4 runs kept"), "{hist}");
+}
