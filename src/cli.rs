@@ -189,8 +189,16 @@ pub enum Severity {
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum SnapshotCommand {
-    /// Copy the cache to FILE for a reviewer (no secrets)
-    Export { file: PathBuf },
+    /// Copy the cache to FILE for a reviewer (no secrets); --package seals it with a manifest
+    Export {
+        file: PathBuf,
+        /// A sealed review package: the snapshot with a manifest (tenant, time, who took it,
+        /// the console version, which reads are complete, a SHA-256 of each part)
+        #[arg(long)]
+        package: bool,
+    },
+    /// Check a review package byte by byte (exit 1 naming what changed)
+    Verify { file: PathBuf },
     /// Open a snapshot FILE
     Import { file: PathBuf },
 }

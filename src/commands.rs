@@ -279,7 +279,62 @@ pub async fn snapshot(
     let cache = cache_path(cli, paths, &name)
         .ok_or_else(|| Failure::error("no cache path (use --cache FILE)"))?;
     match cmd {
-        SnapshotCommand::Export { file } => {
+        SnapshotCommand::Export {
+            file,
+            package: true,
+        } => {
+            let store = Store::open(&cache, false).map_err(|e| Failure::error(e.to_string()))?;
+            let about = crate::package::About {
+                profile: name.clone(),
+                tenant: store.tenant(),
+            };
+            let m = crate::package::export(&store, file, &about).map_err(Failure::error)?;
+            say(&format!(
+                "review package written to {} ({} parts, seal sha256 {}); a reviewer checks it with `entra-console snapshot verify {}` and opens it with --cache (always offline and read-only)",
+                file.display(),
+                m["parts"].as_array().map_or(0, Vec::len),
+                m["seal"].as_str().unwrap_or("?"),
+                file.display()
+            ));
+            Ok(())
+        }
+        SnapshotCommand::Verify { file } => {
+            let v = crate::package::verify(file)
+                .map_err(|e| Failure::error(format!("{}: {e}", file.display())))?;
+            let m = &v.manifest;
+            let incomplete: Vec<String> = m["collections"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|c| c["read"] != "complete")
+                .map(|c| {
+                    format!(
+                        "{} ({})",
+                        c["name"].as_str().unwrap_or("?"),
+                        c["read"].as_str().unwrap_or("?")
+                    )
+                })
+                .collect();
+            println!(
+                "{}: intact. Tenant {}, taken {} by {} with entra-console {}; {} parts; seal sha256 {}{}",
+                file.display(),
+                m["tenant"].as_str().unwrap_or("unknown"),
+                m["takenAt"].as_str().unwrap_or("?"),
+                m["takenBy"]["userPrincipalName"]
+                    .as_str()
+                    .unwrap_or("an unknown admin"),
+                m["console"].as_str().unwrap_or("?"),
+                m["parts"].as_array().map_or(0, Vec::len),
+                m["seal"].as_str().unwrap_or("?"),
+                if incomplete.is_empty() {
+                    String::new()
+                } else {
+                    format!("; not complete: {}", incomplete.join(", "))
+                }
+            );
+            Ok(())
+        }
+        SnapshotCommand::Export { file, .. } => {
             let store = Store::open(&cache, false).map_err(|e| Failure::error(e.to_string()))?;
             let dest = file.clone();
             crate::cache::off_thread(std::sync::Arc::new(store), move |s| s.snapshot(&dest))
@@ -295,6 +350,13 @@ pub async fn snapshot(
             if !file.is_file() {
                 return Err(Failure::error(format!(
                     "snapshot import: {} does not exist",
+                    file.display()
+                )));
+            }
+            if crate::package::is_package(file) {
+                return Err(Failure::error(format!(
+                    "{} is a review package: it opens read-only with --cache {} (import takes a plain snapshot)",
+                    file.display(),
                     file.display()
                 )));
             }

@@ -36,6 +36,8 @@ pub struct Connection {
     /// Why the cache could not be opened (the console runs without it).
     pub cache_warning: Option<String>,
     pub offline: bool,
+    /// The private copy of a review package's snapshot, removed when the run ends.
+    pub package: Option<Arc<crate::package::TempCopy>>,
 }
 
 impl Connection {
@@ -198,21 +200,33 @@ pub async fn connect(cli: &Cli, paths: Option<&Paths>) -> Result<Connection, Fai
         profile.waivers = Some(w.clone());
     }
     let cache = cache_path(cli, paths, &profile_name);
+    // A review package opens offline and read-only whatever else was asked, from a private
+    // copy of its snapshot, once every byte is verified.
+    if let Some(path) = cache.as_ref().filter(|p| crate::package::is_package(p)) {
+        let v = crate::package::verify(path)
+            .map_err(|e| Failure::error(format!("{}: {e}", path.display())))?;
+        let store = Store::open(&v.copy.db, false).map_err(|e| Failure::error(e.to_string()))?;
+        return Ok(Connection {
+            client: offline_client()?,
+            profile_name,
+            profile,
+            tenant_label: crate::package::label(path, &v.manifest),
+            oauth: None,
+            read_only: true,
+            server: None,
+            store: Some(Arc::new(store)),
+            cache_warning: None,
+            offline: true,
+            package: Some(Arc::new(v.copy)),
+        });
+    }
     if cli.global.offline {
         // Never open a socket: no demo server, no sign-in, the cache must exist.
         let path =
             cache.ok_or_else(|| Failure::error("--offline needs a cache file (--cache FILE)"))?;
         let store = Store::open(&path, false).map_err(|e| Failure::error(e.to_string()))?;
-        let client = GraphClient::new(GraphConfig {
-            base_url: "http://127.0.0.1:9".into(),
-            read_only: true,
-            credential: Credential::Missing("offline".into()),
-            limits: crate::graph::Limits::default(),
-        })
-        .map_err(|e| Failure::error(e.to_string()))?
-        .offline();
         return Ok(Connection {
-            client,
+            client: offline_client()?,
             profile_name,
             profile,
             tenant_label: format!("cache {}", path.display()),
@@ -222,6 +236,7 @@ pub async fn connect(cli: &Cli, paths: Option<&Paths>) -> Result<Connection, Fai
             store: Some(Arc::new(store)),
             cache_warning: None,
             offline: true,
+            package: None,
         });
     }
     let clock = Arc::new(TokioClock::default());
@@ -335,7 +350,20 @@ pub async fn connect(cli: &Cli, paths: Option<&Paths>) -> Result<Connection, Fai
         store,
         cache_warning,
         offline: false,
+        package: None,
     })
+}
+
+/// The client of an offline run: it never opens a socket, and refuses every write.
+fn offline_client() -> Result<GraphClient, Failure> {
+    Ok(GraphClient::new(GraphConfig {
+        base_url: "http://127.0.0.1:9".into(),
+        read_only: true,
+        credential: Credential::Missing("offline".into()),
+        limits: crate::graph::Limits::default(),
+    })
+    .map_err(|e| Failure::error(e.to_string()))?
+    .offline())
 }
 
 /// Profiles `:ctx` offers: those in config.toml, plus `demo`.

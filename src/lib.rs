@@ -31,6 +31,7 @@ pub mod licensing;
 pub mod login;
 pub mod memory;
 pub mod msg;
+pub mod package;
 pub mod pim_command;
 pub mod pim_policy;
 pub mod predict;

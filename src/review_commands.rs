@@ -359,6 +359,16 @@ fn kept_runs(
 ) -> Vec<serde_json::Value> {
     use crate::audit::history;
     let this = history::run_of(&run.tenant, now, findings);
+    // A review package is read-only: its history is what it holds, this run is not added.
+    if conn.package.is_some() {
+        let mut kept = conn
+            .store
+            .as_ref()
+            .and_then(|s| history::runs(s).ok())
+            .unwrap_or_default();
+        kept.push(this);
+        return kept;
+    }
     let (Some(store), Some(path)) = (
         conn.store.clone(),
         crate::connect::cache_path(cli, paths, &conn.profile_name),

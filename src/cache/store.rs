@@ -749,6 +749,7 @@ pub async fn off_thread<T: Send + 'static>(
 }
 
 pub mod members;
+pub mod parts;
 
 #[cfg(test)]
 mod tests;

@@ -169,14 +169,14 @@ const LAYERS: &[(&str, &[&str])] = &[
         "commands",
         &[
             "audit", "auth", "blades", "ca", "cache", "cli", "config", "connect", "graph",
-            "private", "sanitize",
+            "package", "private", "sanitize",
         ],
     ),
     ("config", &["graph"]),
     (
         "connect",
         &[
-            "auth", "cache", "cli", "clock", "config", "demo", "graph", "session",
+            "auth", "cache", "cli", "clock", "config", "demo", "graph", "package", "session",
         ],
     ),
     ("demo", &["auth", "clock", "graph", "rng"]),
@@ -275,6 +275,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "sanitize",
         ],
     ),
+    ("package", &["ca", "cache", "private"]),
     ("pim_policy", &["ca", "sanitize"]),
     ("predict", &["ca", "protect", "sanitize"]),
     ("private", &[]),

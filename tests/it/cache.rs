@@ -329,6 +329,27 @@ fn offline_makes_no_connection_and_snapshots_hold_no_secrets() {
     ] {
         assert!(!text.contains(secret), "snapshot contains {secret}");
     }
+    // The sealed package holds no secret either.
+    let pkg = home.path().join("review.pkg");
+    let out = bin(home.path())
+        .args(["--cache", db_s, "snapshot", "export", "--package"])
+        .arg(&pkg)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&std::fs::read(&pkg).unwrap()).into_owned();
+    for secret in [
+        refresh.as_str(),
+        "demo-signature",
+        "demo-refresh-token",
+        "Bearer ",
+    ] {
+        assert!(!text.contains(secret), "package contains {secret}");
+    }
     // A reviewer opens the snapshot offline.
     let out = bin(home.path())
         .args([

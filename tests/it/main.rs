@@ -28,6 +28,7 @@ mod hostile;
 mod licence_assign;
 mod licensing;
 mod membership_delta;
+mod package;
 mod pim;
 mod pim_backup;
 mod pim_groups;
