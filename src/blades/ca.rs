@@ -235,6 +235,7 @@ pub static BLADE: super::def::BladeDef = super::def::BladeDef {
         DELETE,
         // `w`: the What If prompt, bound by its generic name.
         crate::flow_verb!("what-if", "what if", false, Flow::WhatIf),
+        super::report_only::IMPACT,
     ],
 };
 
@@ -248,7 +249,14 @@ pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     principal: false,
     members: false,
     computed: None,
-    verbs: &[EDIT, STATE, EXCLUDE, DUPLICATE, DELETE],
+    verbs: &[
+        EDIT,
+        STATE,
+        EXCLUDE,
+        DUPLICATE,
+        DELETE,
+        super::report_only::IMPACT,
+    ],
 };
 
 /// The editor flows of a policy or a named location (list or page), shared with Named

@@ -35,6 +35,7 @@ pub mod pim_harden;
 pub mod pim_rules;
 pub mod pim_settings;
 pub mod protected;
+pub mod report_only;
 pub mod risk_verbs;
 pub mod risky;
 pub mod roles;
@@ -90,6 +91,7 @@ impl BladeKind {
         BladeKind(&approvals::BLADE),
         BladeKind(&risky::BLADE),
         BladeKind(&signin_blade::BLADE),
+        BladeKind(&report_only::BLADE),
         BladeKind(&deleted::BLADE),
         BladeKind(&devices::BLADE),
         BladeKind(&findings::BLADE),

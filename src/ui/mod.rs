@@ -151,11 +151,24 @@ fn draw_nav(f: &mut Frame, app: &App, area: Rect) {
             )))
         })
         .collect();
+    // More blades than rows (80x24 holds 20): the list scrolls to keep the current blade (or
+    // the cursor) in sight, and the title says there is more.
+    let fits = (area.height as usize).saturating_sub(2) >= items.len();
+    let title = if fits { "Blades" } else { "Blades ↕" };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(if app.nav_focus { t.accent } else { t.border })
-        .title(Span::styled("Blades", t.header));
-    f.render_widget(List::new(items).block(block), area);
+        .title(Span::styled(title, t.header));
+    let at = if app.nav_focus {
+        app.nav_cursor
+    } else {
+        BladeKind::ALL
+            .iter()
+            .position(|b| *b == app.blade)
+            .unwrap_or(0)
+    };
+    let mut state = ratatui::widgets::ListState::default().with_selected(Some(at));
+    f.render_stateful_widget(List::new(items).block(block), area, &mut state);
 }
 
 fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {

@@ -37,6 +37,7 @@ mod pim_settings;
 mod protection;
 mod pty;
 mod read_only;
+mod report_only;
 mod resilience;
 mod risky_users;
 mod roles;

@@ -259,16 +259,24 @@ async fn help_names_each_blades_keys_in_its_own_words() {
 }
 
 /// The navigation column, snapshotted here once (every other screen snapshot blanks it): one
-/// line per registered blade, the current one marked.
+/// line per registered blade, the current one marked. Taller than 80x24 holds, it scrolls to
+/// keep the current blade in sight and its title says there is more.
 #[tokio::test]
 async fn navigation_column() {
     let mut h = Harness::new(false).await;
     h.open(entra_console::blades::BladeKind::CaPolicies).await;
-    let screen = h.render_full(80, 24);
+    let tall = h.render_full(80, 40);
     for b in entra_console::blades::BladeKind::ALL {
-        assert!(screen.contains(b.nav_label()), "{}", b.nav_label());
+        assert!(tall.contains(b.nav_label()), "{}", b.nav_label());
     }
+    let screen = h.render_full(80, 24);
+    assert!(screen.contains("Blades ↕"), "{screen}");
     insta::assert_snapshot!("navigation_column_80x24", screen);
+    // The last blade, far down the list, is in sight when it is the current one.
+    h.open(*entra_console::blades::BladeKind::ALL.last().unwrap())
+        .await;
+    let screen = h.render_full(80, 24);
+    assert!(screen.contains("▸ Journal"), "{screen}");
 }
 
 /// `/?text` on Users asks Graph (`$search` with `ConsistencyLevel: eventual`) instead of
