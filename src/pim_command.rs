@@ -19,6 +19,11 @@ fn say(s: &str) {
     eprintln!("{s}");
 }
 
+/// `1 role`, `2 roles`.
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 /// A role as the commands see it: id, name, whether highly privileged, its policy assignment.
 struct Role {
     id: String,
@@ -138,6 +143,22 @@ fn harden_changes(roles: &[Role], file: &Path) -> Result<Vec<RuleChange>, Failur
         .map_err(|e| Failure::error(format!("{}: {e}", file.display())))?;
     let b = pim_policy::baseline(&text)
         .map_err(|e| Failure::error(format!("{}: {e}", file.display())))?;
+    let names: Vec<(String, String)> = roles
+        .iter()
+        .map(|r| (r.id.clone(), r.name.clone()))
+        .collect();
+    let unknown = b.unknown_roles(&names);
+    if !unknown.is_empty() {
+        return Err(Failure::error(format!(
+            "{}: the baseline names roles this tenant has not: {}",
+            file.display(),
+            unknown
+                .iter()
+                .map(|u| clean(u))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
     let mut out = Vec::new();
     for r in roles
         .iter()
@@ -181,8 +202,9 @@ async fn apply(
         return Err(Failure {
             code: 1,
             message: format!(
-                "nothing was sent: {} rule changes on {roles} roles; run again with --yes to send them",
-                changes.len()
+                "nothing was sent: {} on {}; run again with --yes to send them",
+                count(changes.len(), "rule change"),
+                count(roles, "role")
             ),
         });
     }
@@ -230,8 +252,9 @@ async fn apply(
         }
     }
     say(&format!(
-        "sent {} rule changes on {roles} roles",
-        changes.len()
+        "sent {} on {}",
+        count(changes.len(), "rule change"),
+        count(roles, "role")
     ));
     Ok(())
 }

@@ -145,7 +145,8 @@ const RULES: &[&str] = &[
 /// maximumDuration = "PT2H"
 /// ```
 pub fn baseline(text: &str) -> Result<Baseline, String> {
-    let v: toml::Value = toml::from_str(text).map_err(|e| format!("not a baseline: {e}"))?;
+    let v: toml::Value = toml::from_str(text)
+        .map_err(|e| format!("not a baseline: {}", crate::sanitize::toml_error(text, &e)))?;
     let v = serde_json::to_value(v).map_err(|e| e.to_string())?;
     let roles: Vec<String> = match &v["roles"] {
         Value::Null => vec!["privileged".into()],
@@ -171,6 +172,7 @@ pub fn baseline(text: &str) -> Result<Baseline, String> {
         if r.as_object().is_some_and(|m| m.len() < 2) {
             return Err(format!("[[rule]] {id} sets no value"));
         }
+        checked(id, r).map_err(|e| format!("[[rule]] {id}: {e}"))?;
     }
     Ok(Baseline {
         name: v["name"].as_str().unwrap_or("baseline").to_string(),
@@ -179,7 +181,134 @@ pub fn baseline(text: &str) -> Result<Baseline, String> {
     })
 }
 
+/// ISO 8601 durations of days, hours and minutes (`P365D`, `PT8H`, `PT90M`), in minutes.
+fn minutes(d: &str) -> Option<u64> {
+    let rest = d.strip_prefix('P')?;
+    let (days, time) = match rest.split_once('T') {
+        Some((d, t)) => (d, t),
+        None => (rest, ""),
+    };
+    let mut total = 0u64;
+    if !days.is_empty() {
+        total += days.strip_suffix('D')?.parse::<u64>().ok()? * 24 * 60;
+    }
+    let mut num = String::new();
+    for c in time.chars() {
+        match c {
+            '0'..='9' => num.push(c),
+            'H' => total += std::mem::take(&mut num).parse::<u64>().ok()? * 60,
+            'M' => total += std::mem::take(&mut num).parse::<u64>().ok()?,
+            _ => return None,
+        }
+    }
+    (num.is_empty() && (!days.is_empty() || !time.is_empty())).then_some(total)
+}
+
+/// The values a rule of this kind takes, checked as Graph documents them (the rule types of
+/// unifiedrolemanagementpolicyrule.md): a name it does not have, a value of the wrong type or
+/// out of range is refused here rather than sent.
+fn checked(id: &str, r: &Value) -> Result<(), String> {
+    let keys: &[&str] = match id.split('_').next().unwrap_or_default() {
+        "Expiration" => &["isExpirationRequired", "maximumDuration"],
+        "Enablement" => &["enabledRules"],
+        "Approval" => &["setting"],
+        "AuthenticationContext" => &["isEnabled", "claimValue"],
+        _ => &[
+            "notificationType",
+            "recipientType",
+            "notificationLevel",
+            "isDefaultRecipientsEnabled",
+            "notificationRecipients",
+        ],
+    };
+    let Some(m) = r.as_object() else {
+        return Err("not a table".into());
+    };
+    for (k, v) in m {
+        if k == "id" || k == "@odata.type" || k == "target" {
+            continue;
+        }
+        if !keys.contains(&k.as_str()) {
+            return Err(format!(
+                "`{}` is not a setting of this rule (it has {})",
+                clean(k),
+                keys.join(", ")
+            ));
+        }
+        let bad = |what: &str| {
+            Err(format!(
+                "`{k}` must be {what}, not {}",
+                clean(&v.to_string())
+            ))
+        };
+        match k.as_str() {
+            "isExpirationRequired" | "isEnabled" | "isDefaultRecipientsEnabled"
+                if !v.is_boolean() =>
+            {
+                return bad("true or false");
+            }
+            "maximumDuration" => {
+                let Some(mins) = v.as_str().and_then(minutes) else {
+                    return bad("an ISO 8601 duration such as PT8H or P365D");
+                };
+                // An activation lasts half an hour to a day (the range `e` and PIM's own
+                // settings page allow).
+                if id == "Expiration_EndUser_Assignment" && !(30..=24 * 60).contains(&mins) {
+                    return bad("between PT30M and PT24H for an activation");
+                }
+            }
+            "enabledRules" => {
+                let ok = v.as_array().is_some_and(|a| {
+                    a.iter().all(|x| {
+                        matches!(
+                            x.as_str(),
+                            Some("MultiFactorAuthentication" | "Justification" | "Ticketing")
+                        )
+                    })
+                });
+                if !ok {
+                    return bad("a list of MultiFactorAuthentication, Justification, Ticketing");
+                }
+            }
+            "notificationLevel" if !matches!(v.as_str(), Some("None" | "Critical" | "All")) => {
+                return bad("None, Critical or All");
+            }
+            "notificationRecipients"
+                if !v.as_array().is_some_and(|a| {
+                    a.iter()
+                        .all(|x| x.as_str().is_some_and(|e| e.contains('@')))
+                }) =>
+            {
+                return bad("a list of email addresses");
+            }
+            "claimValue" | "notificationType" | "recipientType" if !v.is_string() => {
+                return bad("a string");
+            }
+            "setting" if !v.is_object() => {
+                return bad("a table (isApprovalRequired, approvalStages…)");
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 impl Baseline {
+    /// The role names the baseline gives that no role of `names` has (ids, and `privileged`,
+    /// are not names): a typo would otherwise change nothing and say all is well.
+    pub fn unknown_roles(&self, names: &[(String, String)]) -> Vec<String> {
+        self.roles
+            .iter()
+            .filter(|r| r.as_str() != "privileged")
+            .filter(|r| {
+                !names
+                    .iter()
+                    .any(|(id, name)| id == *r || name.eq_ignore_ascii_case(r))
+            })
+            .cloned()
+            .collect()
+    }
+
     /// Whether the baseline applies to a role (by id, template id or name; `privileged`: the
     /// highly privileged roles).
     pub fn covers(&self, id: &str, name: &str, privileged: bool) -> bool {
@@ -286,6 +415,30 @@ setting = { isApprovalRequired = false }
         assert_eq!(c[0].words, ["maximumDuration: PT8H → PT2H"]);
         assert_eq!(c[0].after["target"]["caller"], "EndUser", "the rest kept");
         assert_eq!(c[0].policy_id, "p1");
+    }
+
+    #[test]
+    fn values_are_checked_before_anything_is_sent() {
+        let rule = |body: &str| baseline(&format!("[[rule]]\n{body}"));
+        let e = rule("id = \"Expiration_EndUser_Assignment\"\nmaximumDuration = \"2 hours\"")
+            .unwrap_err();
+        assert!(e.contains("ISO 8601"), "{e}");
+        let e = rule("id = \"Expiration_EndUser_Assignment\"\nmaximumDuration = \"PT48H\"")
+            .unwrap_err();
+        assert!(e.contains("PT24H"), "{e}");
+        let e =
+            rule("id = \"Expiration_EndUser_Assignment\"\nmaximumDurtion = \"PT1H\"").unwrap_err();
+        assert!(e.contains("`maximumDurtion` is not a setting"), "{e}");
+        let e =
+            rule("id = \"Enablement_EndUser_Assignment\"\nenabledRules = [\"Mfa\"]").unwrap_err();
+        assert!(e.contains("MultiFactorAuthentication"), "{e}");
+        assert!(rule("id = \"Expiration_Admin_Eligibility\"\nmaximumDuration = \"P365D\"").is_ok());
+        assert!(
+            rule("id = \"Expiration_EndUser_Assignment\"\nmaximumDuration = \"PT90M\"").is_ok()
+        );
+        let b = baseline("roles = [\"Global Admin\", \"privileged\"]\n[[rule]]\nid = \"Expiration_EndUser_Assignment\"\nmaximumDuration = \"PT2H\"").unwrap();
+        let names = vec![("62e9".to_string(), "Global Administrator".to_string())];
+        assert_eq!(b.unknown_roles(&names), ["Global Admin"]);
     }
 
     #[test]

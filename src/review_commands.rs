@@ -72,6 +72,9 @@ pub async fn audit(
     how: How,
     baseline: Option<&std::path::Path>,
 ) -> Result<(), Failure> {
+    if how.history {
+        return history(cli, paths, how.format);
+    }
     let o = audit_one(cli, paths, how, baseline).await?;
     {
         use std::io::Write;
@@ -146,9 +149,7 @@ async fn audit_one(
     baseline: Option<&std::path::Path>,
 ) -> Result<Audited, Failure> {
     let How {
-        format,
-        fail_on,
-        history,
+        format, fail_on, ..
     } = how;
     use crate::audit::{Severity, Status, drift, report};
     // The baseline is read first: a file that cannot be used stops the run before any read.
@@ -272,22 +273,6 @@ async fn audit_one(
         full["changes"] = c.clone();
     }
     let text = match format {
-        crate::cli::AuditFormat::Md if history => crate::audit::history::markdown(&rules, &runs),
-        crate::cli::AuditFormat::Json if history => {
-            let rows: Vec<serde_json::Value> = crate::audit::history::transitions(&rules, &runs)
-                .into_iter()
-                .map(|(rule, words, results)| {
-                    serde_json::json!({"id": rule, "transition": words, "results": results})
-                })
-                .collect();
-            serde_json::to_string_pretty(&serde_json::json!({"runs": runs, "rules": rows}))
-                .unwrap_or_default()
-        }
-        _ if history => {
-            return Err(Failure::error(
-                "audit --history writes md or json (--format md|json)",
-            ));
-        }
         crate::cli::AuditFormat::Md => {
             let mut md = report::markdown(&run, &findings);
             md.push_str(&crate::audit::waivers::markdown(&outcomes));
@@ -344,6 +329,69 @@ async fn audit_one(
         json: full,
         failed,
     })
+}
+
+/// `audit --history`: the runs the profile's cache (or a snapshot or package given with
+/// `--cache`) keeps, each rule's transition over them; nothing is read from the tenant and no
+/// run is added.
+fn history(
+    cli: &Cli,
+    paths: Option<&Paths>,
+    format: crate::cli::AuditFormat,
+) -> Result<(), Failure> {
+    use crate::audit::history;
+    let (name, _) = crate::connect::profile(cli, paths)?;
+    let path = crate::connect::cache_path(cli, paths, &name)
+        .ok_or_else(|| Failure::error("no cache path (use --cache FILE)"))?;
+    let mut _copy = None;
+    let store_path = if crate::package::is_package(&path) {
+        let v = crate::package::verify(&path)
+            .map_err(|e| Failure::error(format!("{}: {e}", path.display())))?;
+        let db = v.copy.db.clone();
+        _copy = Some(v.copy);
+        db
+    } else {
+        path.clone()
+    };
+    if !store_path.is_file() {
+        return Err(Failure::error(format!(
+            "{}: no cache yet; run `entra-console audit` first",
+            path.display()
+        )));
+    }
+    let store =
+        crate::cache::Store::open(&store_path, false).map_err(|e| Failure::error(e.to_string()))?;
+    let runs = history::runs(&store).map_err(|e| Failure::error(e.to_string()))?;
+    let Some(last) = runs.last() else {
+        return Err(Failure::error(format!(
+            "{}: no audit run is kept here yet; run `entra-console audit` first",
+            path.display()
+        )));
+    };
+    let rules: Vec<&str> = last["results"]
+        .as_object()
+        .map(|m| m.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let text = match format {
+        crate::cli::AuditFormat::Md => history::markdown(&rules, &runs),
+        crate::cli::AuditFormat::Json => {
+            let rows: Vec<serde_json::Value> = history::transitions(&rules, &runs)
+                .into_iter()
+                .map(|(rule, words, results)| {
+                    serde_json::json!({"id": rule, "transition": words, "results": results})
+                })
+                .collect();
+            serde_json::to_string_pretty(&serde_json::json!({"runs": runs, "rules": rows}))
+                .unwrap_or_default()
+        }
+        _ => {
+            return Err(Failure::error(
+                "audit --history writes md or json (--format md|json)",
+            ));
+        }
+    };
+    let text = format!("{}\n", crate::sanitize::json_safe(text.trim_end()));
+    crate::write_stdout(text.as_bytes()).map_err(|e| Failure::error(format!("audit: {e}")))
 }
 
 /// This run kept in the cache's history (under the writer lock, as the audit's reads are), and

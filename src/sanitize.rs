@@ -110,6 +110,19 @@ pub fn md_cell(s: &str) -> String {
     out
 }
 
+/// A TOML parse error on one line: its message and the line it is on (the toml crate's own
+/// text spans several lines, with a drawing of the spot).
+pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    let msg = clean(e.message().trim());
+    match line {
+        Some(n) => format!("line {n}: {msg}"),
+        None => msg,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -361,6 +361,7 @@ impl App {
                     computed,
                     key: if key.is_empty() {
                         crate::blades::findings::key(
+                            &self.ctx.tenant,
                             &self.ctx.break_glass,
                             self.ctx.waivers.as_deref(),
                         )

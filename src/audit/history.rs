@@ -53,6 +53,11 @@ fn open(s: &str) -> bool {
     matches!(s, "fail" | "nearMiss" | "expired")
 }
 
+/// Still a failing condition: open, or set aside by a waiver (a waiver is not a fix).
+fn failing(s: &str) -> bool {
+    open(s) || s == "waived"
+}
+
 /// One rule's transition over `runs` (oldest first): the words, and the results in order.
 pub fn transition(rule: &str, runs: &[Value]) -> (String, Vec<String>) {
     let seen: Vec<(String, String)> = runs
@@ -74,8 +79,8 @@ pub fn transition(rule: &str, runs: &[Value]) -> (String, Vec<String>) {
         "waived" => "waived".to_string(),
         "expired" => "waiver expired".to_string(),
         s if open(s) => {
-            // The run where the present failing streak began.
-            let streak = seen.iter().rev().take_while(|(s, _)| open(s)).count();
+            // The run where the present failing streak began (a waived run does not end it).
+            let streak = seen.iter().rev().take_while(|(s, _)| failing(s)).count();
             let since = &seen[seen.len() - streak].1;
             let earlier = &seen[..seen.len() - streak];
             if earlier.is_empty() {
@@ -84,7 +89,8 @@ pub fn transition(rule: &str, runs: &[Value]) -> (String, Vec<String>) {
                 } else {
                     format!("still failing since {}", day(since))
                 }
-            } else if earlier.iter().any(|(s, _)| open(s)) {
+            } else if earlier.iter().any(|(s, _)| failing(s)) {
+                // Failed before, passed after that (the run just before the streak), fails now.
                 "regressed (failed, fixed, failed again)".to_string()
             } else if streak == 1 {
                 "new".to_string()
@@ -92,9 +98,7 @@ pub fn transition(rule: &str, runs: &[Value]) -> (String, Vec<String>) {
                 format!("still failing since {}", day(since))
             }
         }
-        "pass" if before.last().is_some_and(|(s, _)| open(s) || s == "waived") => {
-            "fixed".to_string()
-        }
+        "pass" if before.last().is_some_and(|(s, _)| failing(s)) => "fixed".to_string(),
         "pass" => "passing".to_string(),
         _ => "not evaluable".to_string(),
     };
@@ -194,9 +198,18 @@ mod tests {
             "still failing since 2026-12-03"
         );
         assert_eq!(transition("R", &[b.clone(), c]).0, "new");
-        assert_eq!(transition("R", &[a, d]).0, "still failing since 2026-12-01");
+        assert_eq!(
+            transition("R", &[a.clone(), d]).0,
+            "still failing since 2026-12-01"
+        );
         assert_eq!(transition("R", &[b.clone(), b]).0, "passing");
         let w = run("2026-12-05T00:00:00Z", "waived");
-        assert_eq!(transition("R", &[w]).0, "waived");
+        assert_eq!(transition("R", std::slice::from_ref(&w)).0, "waived");
+        // Waived in between is not a fix: still failing since the first.
+        let e = run("2026-12-06T00:00:00Z", "fail");
+        assert_eq!(
+            transition("R", &[a.clone(), w, e]).0,
+            "still failing since 2026-12-01"
+        );
     }
 }

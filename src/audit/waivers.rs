@@ -1,6 +1,6 @@
 //! Waivers and annotations (`--waivers FILE`, or `waivers = "…"` in a profile): accepted risk
 //! with a rationale, an owner and an end date, and a reviewer's "the tool is wrong here" or
-//! "fix planned by". A waived finding is WAIVED with its rationale until the end date, then
+//! "fix planned by" (said beside the result, never hiding it). A waived finding is WAIVED with its rationale until the end date, then
 //! FAIL "waiver expired on …"; a waiver or annotation that matches no failing finding is
 //! reported as stale (a stale waiver hides nothing). Waived findings do not count for
 //! `--fail-on`.
@@ -62,7 +62,12 @@ fn date(t: &Value, k: &str, at: &str) -> Result<Option<NaiveDate>, String> {
 
 /// Parse a waivers file; every mistake is named with the table it is in.
 pub fn parse(text: &str) -> Result<Waivers, String> {
-    let v: toml::Value = toml::from_str(text).map_err(|e| format!("not a waivers file: {e}"))?;
+    let v: toml::Value = toml::from_str(text).map_err(|e| {
+        format!(
+            "not a waivers file: {}",
+            crate::sanitize::toml_error(text, &e)
+        )
+    })?;
     let v = serde_json::to_value(v).map_err(|e| e.to_string())?;
     let mut out = Waivers::default();
     for (n, t) in v["waiver"].as_array().into_iter().flatten().enumerate() {
@@ -121,6 +126,11 @@ impl Outcome {
     }
 }
 
+/// Whether a waiver's `object` names this evidence object: its id or its display name.
+fn names(e: &super::Evidence, object: &str) -> bool {
+    e.id.eq_ignore_ascii_case(object) || e.name.eq_ignore_ascii_case(object)
+}
+
 fn open(f: &Finding) -> bool {
     matches!(f.status, Status::Fail | Status::NearMiss)
 }
@@ -162,7 +172,7 @@ pub fn apply(findings: &mut [Finding], w: &Waivers, today: NaiveDate) -> Vec<Out
         };
         let hit = match &wv.object {
             None => open(f),
-            Some(id) => open(f) && f.evidence.iter().any(|e| e.id.eq_ignore_ascii_case(id)),
+            Some(id) => open(f) && f.evidence.iter().any(|e| names(e, id)),
         };
         if !hit {
             let why = match (&wv.object, open(f)) {
@@ -187,8 +197,14 @@ pub fn apply(findings: &mut [Finding], w: &Waivers, today: NaiveDate) -> Vec<Out
         match &wv.object {
             None => f.status = Status::Waived(words.clone()),
             Some(id) => {
-                f.evidence.retain(|e| !e.id.eq_ignore_ascii_case(id));
-                f.detail = format!("{} (1 object waived: {words})", f.detail);
+                f.evidence.retain(|e| !names(e, id));
+                f.detail = format!(
+                    "{} ({} waived: {words}; {} object{} left)",
+                    f.detail,
+                    clean(id),
+                    f.evidence.len(),
+                    if f.evidence.len() == 1 { "" } else { "s" }
+                );
                 if f.evidence.is_empty() {
                     f.status = Status::Waived(words.clone());
                 }
@@ -212,7 +228,7 @@ pub fn apply(findings: &mut [Finding], w: &Waivers, today: NaiveDate) -> Vec<Out
             continue;
         };
         if let Some(id) = &a.object
-            && !f.evidence.iter().any(|e| e.id.eq_ignore_ascii_case(id))
+            && !f.evidence.iter().any(|e| names(e, id))
         {
             out.push(outcome(
                 "stale",
@@ -228,8 +244,13 @@ pub fn apply(findings: &mut [Finding], w: &Waivers, today: NaiveDate) -> Vec<Out
                 format!("; fix planned by {d}")
             });
         }
-        if a.incorrect_result && open(f) {
-            f.status = Status::Waived(format!("the reviewer marks the result incorrect: {words}"));
+        // A result the reviewer calls incorrect is said, never hidden: only a waiver, with
+        // its owner and end date, sets a finding aside.
+        if a.incorrect_result {
+            f.detail = format!(
+                "{} (the reviewer marks this result incorrect; {words})",
+                f.detail
+            );
         } else {
             f.detail = format!("{} ({words})", f.detail);
         }
@@ -369,7 +390,16 @@ mod tests {
         );
         let mut f = vec![finding(&["a"])];
         apply(&mut f, &a(true), day("2027-01-01"));
-        assert!(matches!(&f[0].status, Status::Waived(w) if w.contains("incorrect")));
+        assert_eq!(
+            f[0].status,
+            Status::Fail,
+            "an annotation never hides a finding"
+        );
+        assert!(
+            f[0].detail.contains("marks this result incorrect"),
+            "{}",
+            f[0].detail
+        );
     }
 
     #[test]

@@ -15,14 +15,15 @@ use std::sync::Arc;
 
 /// The audit settings a computed blade's key carries (the profile's break-glass accounts and
 /// its waivers file), as JSON.
-pub fn key(break_glass: &[String], waivers: Option<&std::path::Path>) -> String {
-    serde_json::json!({"breakGlass": break_glass, "waivers": waivers}).to_string()
+pub fn key(tenant: &str, break_glass: &[String], waivers: Option<&std::path::Path>) -> String {
+    serde_json::json!({"tenant": tenant, "breakGlass": break_glass, "waivers": waivers}).to_string()
 }
 
 /// The key read back (a bare comma-separated list is break-glass accounts only).
-fn settings(key: &str) -> (Vec<String>, Option<std::path::PathBuf>) {
+fn settings(key: &str) -> (String, Vec<String>, Option<std::path::PathBuf>) {
     match serde_json::from_str::<Value>(key) {
         Ok(v) if v.is_object() => (
+            text(&v, "tenant"),
             v["breakGlass"]
                 .as_array()
                 .into_iter()
@@ -32,6 +33,7 @@ fn settings(key: &str) -> (Vec<String>, Option<std::path::PathBuf>) {
             v["waivers"].as_str().map(std::path::PathBuf::from),
         ),
         _ => (
+            String::new(),
             key.split(',')
                 .filter(|b| !b.is_empty())
                 .map(str::to_string)
@@ -47,7 +49,7 @@ fn settings(key: &str) -> (Vec<String>, Option<std::path::PathBuf>) {
 /// said instead of findings that look unwaived).
 fn run(client: GraphClient, store: Option<Arc<Store>>, key: String) -> super::source::Computing {
     Box::pin(async move {
-        let (bg, waivers) = settings(&key);
+        let (tenant, bg, waivers) = settings(&key);
         let waivers =
             match waivers {
                 Some(p) => Some(crate::audit::waivers::load(&p).map_err(|e| {
@@ -90,7 +92,7 @@ fn run(client: GraphClient, store: Option<Arc<Store>>, key: String) -> super::so
         // as kept); each rule then says how it moved.
         if let Some(st) = store {
             use crate::audit::history;
-            let this = history::run_of("", now, &findings);
+            let this = history::run_of(&tenant, now, &findings);
             let runs = off_thread(st, move |s| {
                 if !offline {
                     history::record(s, this)?;

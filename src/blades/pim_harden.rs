@@ -154,6 +154,18 @@ fn harden(s: &Scope) -> Vec<Step> {
     if roles.is_empty() {
         return Vec::new();
     }
+    // Every role's id and name, for a baseline that names a role the tenant lacks (a typo).
+    let all: Vec<Value> = s
+        .table
+        .map(|t| {
+            t.all_rows()
+                .map(|r| {
+                    let o = r.object();
+                    json!([o["id"], o["displayName"]])
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     vec![Step::Choose(Choose {
         title: format!("Harden {} to which baseline", names(&roles).join(", ")),
         options: vec![
@@ -164,8 +176,14 @@ fn harden(s: &Scope) -> Vec<Step> {
         note: None,
         inline: false,
         then: ChooseThen {
-            with: Value::Array(roles),
-            run: |at, roles| Ok(if at == 0 { scuba(roles) } else { file(roles) }),
+            with: json!({"roles": roles, "all": all}),
+            run: |at, with| {
+                Ok(if at == 0 {
+                    scuba(&with["roles"])
+                } else {
+                    file(with)
+                })
+            },
         },
     })]
 }
@@ -206,7 +224,8 @@ fn file(roles: &Value) -> Vec<Step> {
     ))]
 }
 
-fn from_file(path: &str, roles: &Value) -> Result<Vec<Step>, String> {
+fn from_file(path: &str, with: &Value) -> Result<Vec<Step>, String> {
+    let roles = &with["roles"];
     let path = match path.strip_prefix("~/") {
         Some(rest) => std::env::var_os("HOME")
             .map(|h| std::path::PathBuf::from(h).join(rest))
@@ -216,6 +235,28 @@ fn from_file(path: &str, roles: &Value) -> Result<Vec<Step>, String> {
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("{}: {e}", clean(&path.display().to_string())))?;
     let b = crate::pim_policy::baseline(&text)?;
+    let known: Vec<(String, String)> = with["all"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let s = |i: usize| p[i].as_str().unwrap_or_default().to_string();
+            (s(0), s(1))
+        })
+        .collect();
+    if !known.is_empty() {
+        let unknown = b.unknown_roles(&known);
+        if !unknown.is_empty() {
+            return Err(format!(
+                "the baseline names roles this tenant has not: {}",
+                unknown
+                    .iter()
+                    .map(|u| clean(u))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
     let mut all = Vec::new();
     let (mut matching, mut not_named) = (Vec::new(), Vec::new());
     for role in roles.as_array().into_iter().flatten() {

@@ -879,6 +879,13 @@ fn three_runs_with_a_fix_and_a_regression_show_the_transitions() {
     };
     let saved = home.path().join("pim");
     run(&["pim", "backup", saved.to_str().unwrap()]);
+    // Before any run, --history has nothing to show, and says so.
+    let (out, err) = run(&["audit", "--history"]);
+    assert!(
+        out.is_empty() && err.contains("no audit run is kept"),
+        "{err}"
+    );
+    run(&["audit"]);
     let (out, err) = run(&["audit", "--history", "--format", "json"]);
     assert_eq!(transition(&out), "new", "{err}");
     let baseline = home.path().join("ga.toml");
@@ -894,6 +901,7 @@ fn three_runs_with_a_fix_and_a_regression_show_the_transitions() {
         baseline.to_str().unwrap(),
         "--yes",
     ]);
+    run(&["audit"]);
     let (out, _) = run(&["audit", "--history", "--format", "json"]);
     assert_eq!(transition(&out), "fixed");
     run(&["pim", "restore", saved.to_str().unwrap(), "--yes"]);
@@ -905,6 +913,9 @@ fn three_runs_with_a_fix_and_a_regression_show_the_transitions() {
         ),
         "{md}"
     );
+    // Looking at the history adds no run.
     let (hist, _) = run(&["audit", "--history"]);
-    assert!(hist.starts_with("# Finding history: 4 runs kept"), "{hist}");
+    assert!(hist.starts_with("# Finding history: 3 runs kept"), "{hist}");
+    let (hist, _) = run(&["audit", "--history"]);
+    assert!(hist.starts_with("# Finding history: 3 runs kept"), "{hist}");
 }

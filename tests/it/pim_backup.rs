@@ -155,6 +155,35 @@ fn backup_harden_and_restore_round_trip() {
     assert_eq!(files(&after), saved, "the settings are the backup's again");
 }
 
+/// A role name the tenant does not have (a typo) is refused, naming it: it would otherwise
+/// change nothing and report success.
+#[test]
+fn a_baseline_naming_an_unknown_role_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let baseline = home.path().join("b.toml");
+    std::fs::write(
+        &baseline,
+        "roles = [\"Global Admin\"]\n[[rule]]\nid = \"Expiration_EndUser_Assignment\"\nmaximumDuration = \"PT2H\"\n",
+    )
+    .unwrap();
+    let out = bin(home.path(), false)
+        .args([
+            "--demo",
+            "pim",
+            "harden",
+            "--baseline",
+            baseline.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        said.contains("roles this tenant has not: Global Admin"),
+        "{said}"
+    );
+}
+
 #[test]
 fn a_bad_baseline_is_named_and_nothing_is_read_for_it() {
     let home = tempfile::tempdir().unwrap();
