@@ -31,10 +31,33 @@ fn read(
         // PIM for groups' requests (membership or ownership); a tenant where they cannot be
         // read gets a row that says so instead of an inbox that looks complete.
         match client.get_all(pim_groups::awaiting_my_approval()).await {
-            Ok(groups) => out.extend(groups.into_iter().map(|mut r| {
-                r["@group"] = json!(true);
-                r
-            })),
+            Ok(groups) => {
+                for mut r in groups {
+                    r["@group"] = json!(true);
+                    // What approving a membership gives: the directory roles the group holds.
+                    if r["accessId"] != "owner"
+                        && let Some(gid) = r["groupId"].as_str()
+                    {
+                        let mut holds = Vec::new();
+                        for eligible in [false, true] {
+                            let held = client
+                                .get_all(pim::instances_of(gid, eligible))
+                                .await
+                                .unwrap_or_default();
+                            holds.extend(held.iter().map(|h| {
+                                let name = super::common::role_name(h);
+                                if eligible {
+                                    format!("{name} (eligible)")
+                                } else {
+                                    name
+                                }
+                            }));
+                        }
+                        r["@holds"] = json!(holds);
+                    }
+                    out.push(r);
+                }
+            }
             Err(e) => out.push(json!({"@unread": format!("group requests not read: {e}")})),
         }
         for r in &mut out {
@@ -253,6 +276,17 @@ fn justified(why: &str, with: &Value) -> Vec<Step> {
             ". The request ends; they may ask again"
         }
     );
+    let holds: Vec<String> = r["@holds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h.as_str().map(clean))
+        .collect();
+    let title = if approve && !holds.is_empty() {
+        format!("{title}: it makes them {}", holds.join(", "))
+    } else {
+        title
+    };
     let stage = with["stage"].as_str().unwrap_or_default();
     let request = if r["@group"] == true {
         pim_groups::review(&text(r, "approvalId"), stage, approve, why)

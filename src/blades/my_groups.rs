@@ -67,6 +67,21 @@ pub fn holds(groups: &mut [Value], roles: &[Value]) {
     }
 }
 
+/// A role held through a membership activated for a while ends with it: the role row says the
+/// membership's end (`@until`) where its own assignment (the group's) has none.
+pub fn until(roles: &mut [Value], groups: &[Value]) {
+    for r in roles.iter_mut().filter(|r| r["endDateTime"].is_null()) {
+        let end = groups
+            .iter()
+            .filter(|g| g["@kind"] == "active" && g["accessId"] == "member")
+            .find(|g| g["groupId"] == r["@viaId"])
+            .and_then(|g| g["endDateTime"].as_str());
+        if let Some(end) = end {
+            r["@until"] = json!(end);
+        }
+    }
+}
+
 /// What the group's roles mean for whoever activates the membership, in words (empty: none).
 pub fn holds_words(v: &Value) -> String {
     let names: Vec<String> = v["@holds"]

@@ -36,8 +36,9 @@ fn read(
             }
         }
         let mut groups = super::my_groups::read(&client, &id).await;
-        let roles = through_groups(&client, &me, &groups).await;
+        let mut roles = through_groups(&client, &me, &groups).await;
         super::my_groups::holds(&mut groups, &roles);
+        super::my_groups::until(&mut roles, &groups);
         out.extend(roles);
         out.extend(groups);
         let pending = pim::pending_of(&id);
@@ -194,8 +195,9 @@ pub fn row(v: Value) -> TableRow {
         (Some("pending"), _) => "waiting for approval".to_string(),
         _ => "?".to_string(),
     };
-    let until = v["endDateTime"]
+    let until = v["@until"]
         .as_str()
+        .or(v["endDateTime"].as_str())
         .map(|d| d.replace('T', " ").chars().take(16).collect())
         .unwrap_or_else(|| "permanent".to_string());
     let scope = match v["directoryScopeId"].as_str() {

@@ -139,7 +139,17 @@ impl Rules<'_> {
             .map(|a| {
                 let id = a["userId"].as_str().or(a["groupId"].as_str());
                 let kind = a["@odata.type"].as_str().unwrap_or_default();
+                // The approver's name where the rule carries it (`description`, as Graph's
+                // samples and the admin center write it); its id otherwise.
+                let named = a["description"]
+                    .as_str()
+                    .filter(|d| !d.trim().is_empty())
+                    .map(crate::sanitize::clean);
                 match (kind.rsplit('.').next().unwrap_or_default(), id) {
+                    ("singleUser", Some(_)) if named.is_some() => named.unwrap_or_default(),
+                    ("groupMembers", Some(_)) if named.is_some() => {
+                        format!("members of {}", named.unwrap_or_default())
+                    }
                     ("singleUser", Some(id)) => format!("user {id}"),
                     ("groupMembers", Some(id)) => format!("members of group {id}"),
                     ("requestorManager", _) => "the requestor's manager".into(),

@@ -108,10 +108,17 @@ async fn an_eligible_membership_is_activated_through_step_up_then_ended() {
             .any(|r| r[0].starts_with("member of Tier1") && r[1] == "active (activated)"),
         "{after:?}"
     );
+    // The role lasts as long as the membership: its end, not "permanent".
+    let end = after
+        .iter()
+        .find(|r| r[0].starts_with("member of Tier1") && r[1] == "active (activated)")
+        .map(|r| r[2].clone())
+        .unwrap();
     assert!(
         after.iter().any(
             |r| r[0] == "Helpdesk Administrator via Tier1 - Helpdesk Admins"
                 && r[1] == "active (group)"
+                && r[2] == end
         ),
         "{after:?}"
     );
@@ -169,6 +176,11 @@ async fn a_group_request_is_approved_from_the_inbox() {
         w.title.starts_with(
             "Approve Chen Wei's activation of membership of Tier0 - Global Admins (group) for 2h (ticket CHG-2210;"
         ),
+        "{}",
+        w.title
+    );
+    assert!(
+        w.title.contains("it makes them Global Administrator"),
         "{}",
         w.title
     );
