@@ -723,6 +723,9 @@ impl ObjectTable {
         } else if body > 0 && self.cursor >= self.offset + body {
             self.offset = self.cursor + 1 - body;
         }
+        // Never scrolled past what fills the view: a list that shrank, or was read again
+        // shorter, or a view that grew (a panel closed) shows rows, not blank lines, above.
+        self.offset = self.offset.min(self.visible.len().saturating_sub(body));
         let arrow = |i: usize| match self.sort {
             Some((c, false)) if c == i => " ▲",
             Some((c, true)) if c == i => " ▼",

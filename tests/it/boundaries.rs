@@ -284,7 +284,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "review_commands",
         &[
-            "audit", "cache", "cli", "config", "connect", "export", "sanitize", "xray",
+            "audit", "cache", "cli", "config", "connect", "export", "package", "sanitize", "xray",
         ],
     ),
     ("rng", &[]),

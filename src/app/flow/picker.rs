@@ -21,12 +21,15 @@ impl App {
                 }
                 self.overlay = Overlay::None
             }
-            (Stage::Choose { selected, .. }, KeyCode::Up | KeyCode::Left) => {
-                *selected = selected.saturating_sub(1)
-            }
-            (Stage::Choose { selected, options }, KeyCode::Down | KeyCode::Right) => {
-                *selected = (*selected + 1).min(options.len().saturating_sub(1))
-            }
+            // ↑↓ (and j/k, as in every list; h/l on a line of options).
+            (
+                Stage::Choose { selected, .. },
+                KeyCode::Up | KeyCode::Left | KeyCode::Char('k' | 'h'),
+            ) => *selected = selected.saturating_sub(1),
+            (
+                Stage::Choose { selected, options },
+                KeyCode::Down | KeyCode::Right | KeyCode::Char('j' | 'l'),
+            ) => *selected = (*selected + 1).min(options.len().saturating_sub(1)),
             (Stage::Choose { selected, .. }, KeyCode::Enter) => {
                 let at = *selected;
                 return self.chosen(at);

@@ -324,3 +324,37 @@ fn paths_keep_their_distinguishing_end() {
     assert_eq!(super::fit_path("a/b", 10), "a/b");
     assert!(super::fit_path("nopath-but-long", 5).ends_with('…'));
 }
+
+/// A view that grows (a panel closed, a taller terminal) never shows blank lines above rows
+/// that were scrolled off: the offset comes back to what fills the view.
+#[test]
+fn a_taller_view_shows_rows_not_blank_lines() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let theme = crate::theme::Theme::default_theme();
+    let names: Vec<String> = (0..8).map(|i| format!("row{i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut t = table(&refs);
+    t.bottom();
+    let styler = |_: &TableRow, _: usize| None;
+    let draw = |t: &mut ObjectTable, h: u16| {
+        let mut term = Terminal::new(TestBackend::new(30, h)).unwrap();
+        term.draw(|f| {
+            let look = Look {
+                style: &styler,
+                flagged: &|_| false,
+            };
+            t.render(f, f.area(), &theme, Line::from("t"), true, &look);
+        })
+        .unwrap();
+        let buf = term.backend().buffer().clone();
+        (0..h)
+            .map(|y| (0..30).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .collect::<Vec<_>>()
+    };
+    let small = draw(&mut t, 6);
+    assert!(small.iter().any(|l| l.contains("row7")));
+    let tall = draw(&mut t, 14);
+    assert!(tall.iter().any(|l| l.contains("row0")), "{tall:#?}");
+    assert!(tall.iter().any(|l| l.contains("row7")), "{tall:#?}");
+}
