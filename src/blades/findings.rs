@@ -177,19 +177,20 @@ pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     }
 }
 
-/// Enter on a finding: its objects (evidence), or why it could not be judged. (No words in
+/// Enter on a finding: its page (result and why, detail, fix, reads, objects). (No words in
 /// the status bar: Enter opens, as everywhere.)
-const OPEN_EVIDENCE: super::def::Verb = super::def::Verb {
-    name: "evidence",
+const OPEN_FINDING: super::def::Verb = super::def::Verb {
+    name: "finding",
     keys: &["enter"],
     label: "",
-    help: "The objects behind the selected finding (Enter on one opens it)",
+    help: "The selected finding's page: its result and why, the detail, the fix, its objects",
     writes: false,
     run: |s| match &s.selected {
-        Some(f) => vec![super::def::Step::List(super::def::ListSource::Evidence {
-            rule: text(f, "id"),
-            items: f["evidence"].to_string(),
-        })],
+        Some(f) => vec![super::def::Step::OpenPage {
+            page: "finding",
+            id: f.to_string(),
+            name: format!("{} {}", text(f, "id"), text(f, "title")),
+        }],
         None => Vec::new(),
     },
 };
@@ -215,7 +216,7 @@ pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     query: None,
     join: None,
     records: None,
-    verbs: &[OPEN_EVIDENCE],
+    verbs: &[OPEN_FINDING, super::finding_page::OBJECTS],
 };
 
 /// The objects of one finding, from the finding itself (no read).

@@ -14,6 +14,7 @@ pub mod contexts;
 pub mod def;
 pub mod deleted;
 pub mod devices;
+pub mod finding_page;
 pub mod findings;
 pub mod group_verbs;
 pub mod groups;
@@ -197,6 +198,7 @@ pub fn sync_spec(name: &str) -> Option<crate::cache::sync::Spec> {
 pub static PAGES: &[ObjectKind] = &[
     ObjectKind(&signin_page::DETAIL),
     ObjectKind(&pim_group_page::DETAIL),
+    ObjectKind(&finding_page::DETAIL),
 ];
 
 #[cfg(test)]

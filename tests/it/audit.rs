@@ -139,7 +139,13 @@ async fn from_a_finding_to_its_evidence_and_the_object() {
     };
     assert_eq!(l.table.len(), 37, "every rule, one row each");
     h.filter("EC.2").await;
+    // Enter: the finding's page, its detail and fix readable; `o`: its objects.
     h.key(KeyCode::Enter).await;
+    let screen = h.render_full(120, 50);
+    for want in ["Fix", "Reads", "Objects", "Result", "FAIL"] {
+        assert!(screen.contains(want), "{want}: {screen}");
+    }
+    h.key(KeyCode::Char('o')).await;
     let View::List(l) = h.app.top() else {
         panic!("the evidence")
     };
