@@ -429,41 +429,9 @@ pub async fn ca(cli: &Cli, paths: Option<&Paths>, cmd: &CaCommand) -> Result<(),
             ));
         }
         CaCommand::Restore { dir } => {
-            let step_up = async |claims: String| -> Result<(), String> {
-                crate::auth::step_up::step_up_with(&client, &claims, |code| {
-                    say(&format!(
-                        "step-up: open {} and enter the code {}",
-                        code.verification_uri, code.user_code
-                    ));
-                })
-                .await
-                .map(|_| ())
-                .map_err(|e| format!("step-up failed: {e}"))
-            };
+            let step_up = async |claims: String| step_up_headless(&client, &claims).await;
             // Every create is journaled as it is made (a restore cut short keeps its record).
-            let store = conn.store.clone();
-            let profile = conn.profile_name.clone();
-            let journal = async |w: crate::ca::backup::Written| {
-                let Some(st) = store.clone() else { return };
-                let user = match client.credential().session() {
-                    Some(s) => s.username().await,
-                    None => None,
-                };
-                let mut entry = crate::cache::JournalEntry::of_write(
-                    &profile,
-                    w.method,
-                    w.path,
-                    w.after,
-                    Ok(w.request_id),
-                );
-                // The restore words its own outcome (ok, or why it failed).
-                entry.outcome = w.outcome;
-                entry.user = user;
-                entry.claims_context = w.claims_context;
-                if let Err(e) = crate::cache::off_thread(st, move |s| s.journal_add(&entry)).await {
-                    say(&format!("warning: journal: {e}"));
-                }
-            };
+            let journal = async |w: crate::ca::backup::Written| journal_headless(&conn, w).await;
             let s = crate::ca::backup::restore(&client, dir, step_up, journal)
                 .await
                 .map_err(Failure::error)?;
@@ -477,4 +445,44 @@ pub async fn ca(cli: &Cli, paths: Option<&Paths>, cmd: &CaCommand) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// A headless write's step-up: the claims answered with a device code printed on stderr, as
+/// the console's inline prompt does (`ca restore`, `pim restore`, `pim harden`).
+pub async fn step_up_headless(
+    client: &crate::graph::GraphClient,
+    claims: &str,
+) -> Result<(), String> {
+    crate::auth::step_up::step_up_with(client, claims, |code| {
+        say(&format!(
+            "step-up: open {} and enter the code {}",
+            code.verification_uri, code.user_code
+        ));
+    })
+    .await
+    .map(|_| ())
+    .map_err(|e| format!("step-up failed: {e}"))
+}
+
+/// One headless write into the profile's journal as it is made, with who made it and the
+/// outcome the command words (a journal that cannot be written is a warning, not a failure).
+pub async fn journal_headless(conn: &crate::connect::Connection, w: crate::ca::backup::Written) {
+    let Some(st) = conn.store.clone() else { return };
+    let user = match conn.client.credential().session() {
+        Some(s) => s.username().await,
+        None => None,
+    };
+    let mut entry = crate::cache::JournalEntry::of_write(
+        &conn.profile_name,
+        w.method,
+        w.path,
+        w.after,
+        Ok(w.request_id),
+    );
+    entry.outcome = w.outcome;
+    entry.user = user;
+    entry.claims_context = w.claims_context;
+    if let Err(e) = crate::cache::off_thread(st, move |s| s.journal_add(&entry)).await {
+        say(&format!("warning: journal: {e}"));
+    }
 }

@@ -212,34 +212,9 @@ async fn apply(
         return Err(Failure::error("read-only mode: nothing was sent"));
     }
     let client = conn.client.clone();
-    let step_up = async |claims: String| -> Result<(), String> {
-        crate::auth::step_up::step_up_with(&client, &claims, |code| {
-            say(&format!(
-                "step-up: open {} and enter the code {}",
-                code.verification_uri, code.user_code
-            ));
-        })
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("step-up failed: {e}"))
-    };
-    let store = conn.store.clone();
-    let profile = conn.profile_name.clone();
-    let journal = async |w: crate::ca::backup::Written| {
-        let Some(st) = store.clone() else { return };
-        let mut entry = crate::cache::JournalEntry::of_write(
-            &profile,
-            w.method,
-            w.path,
-            w.after,
-            Ok(w.request_id),
-        );
-        entry.outcome = w.outcome;
-        entry.claims_context = w.claims_context;
-        if let Err(e) = crate::cache::off_thread(st, move |s| s.journal_add(&entry)).await {
-            say(&format!("warning: journal: {e}"));
-        }
-    };
+    let step_up = async |claims: String| crate::commands::step_up_headless(&client, &claims).await;
+    let journal =
+        async |w: crate::ca::backup::Written| crate::commands::journal_headless(conn, w).await;
     for (i, c) in changes.iter().enumerate() {
         let req = pim::update_rule(&c.policy_id, &c.after);
         if let Err(e) = crate::ca::backup::write(&client, &req, &step_up, &journal).await {

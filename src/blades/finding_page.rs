@@ -27,7 +27,10 @@ fn sheet(v: &Value, _: Option<&crate::protect::Facts>, _: &super::common::Names)
     f.push(("Checks".into(), text(v, "title")));
     f.push((
         "SCuBA".into(),
-        v["scuba"].as_str().unwrap_or("— (this console's own)").into(),
+        v["scuba"]
+            .as_str()
+            .unwrap_or("— (this console's own)")
+            .into(),
     ));
     f.push(("Severity".into(), text(v, "severity")));
     f.push(("Result".into(), result));

@@ -5,7 +5,7 @@
 //! membership added to or taken from the group), requests waiting for an approver
 //! (`filterByCurrentUser`) and the approval with its stage (`assignmentApprovals/{id}`).
 
-use super::server::{Ctx, Shared};
+use super::server::Shared;
 use super::store::Tenant;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -103,7 +103,20 @@ fn expanded_group(t: &Tenant, id: &Value) -> Value {
 
 /// A schedule-instance list: `$filter` on `principalId` or `groupId` is required
 /// (privilegedaccessgroup-list-eligibilityscheduleinstances.md); `$expand=group` supported.
-fn instances(ctx: &Ctx, t: &Tenant, items: &[Value], raw: Option<String>) -> Response {
+fn instances(
+    state: &Shared,
+    headers: &HeaderMap,
+    raw: Option<String>,
+    pick: fn(&Tenant) -> &[Value],
+) -> Response {
+    let (ctx, t) = match super::server::reading(state, headers) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if let Some(r) = super::risk::pim_unlicensed(state, &ctx) {
+        return r;
+    }
+    let items = pick(&t);
     let q = super::server::pairs(raw);
     let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let filter = get("$filter").unwrap_or_default();
@@ -124,7 +137,7 @@ fn instances(ctx: &Ctx, t: &Tenant, items: &[Value], raw: Option<String>) -> Res
         .map(|i| {
             let mut i = i.clone();
             if expand {
-                i["group"] = expanded_group(t, &i["groupId"]);
+                i["group"] = expanded_group(&t, &i["groupId"]);
             }
             i
         })
@@ -139,14 +152,7 @@ pub async fn eligibility(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let (ctx, t) = match super::server::reading(&state, &headers) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if let Some(r) = super::risk::pim_unlicensed(&state, &ctx) {
-        return r;
-    }
-    instances(&ctx, &t, &t.pim_groups.eligibility, raw)
+    instances(&state, &headers, raw, |t| &t.pim_groups.eligibility)
 }
 
 /// `GET /identityGovernance/privilegedAccess/group/assignmentScheduleInstances`.
@@ -156,14 +162,7 @@ pub async fn assignments(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let (ctx, t) = match super::server::reading(&state, &headers) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if let Some(r) = super::risk::pim_unlicensed(&state, &ctx) {
-        return r;
-    }
-    instances(&ctx, &t, &t.pim_groups.assignments, raw)
+    instances(&state, &headers, raw, |t| &t.pim_groups.assignments)
 }
 
 /// Whether `me` decides requests for the group's access: a primary approver its policy names,

@@ -267,6 +267,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "ca",
             "cache",
             "cli",
+            "commands",
             "config",
             "connect",
             "graph",
