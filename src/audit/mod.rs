@@ -6,6 +6,7 @@
 pub mod ca;
 pub mod cached;
 pub mod console;
+pub mod coverage;
 pub mod drift;
 pub mod history;
 pub mod licences;
@@ -29,6 +30,7 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
     out.extend(methods::run(i));
     out.extend(settings::run(i));
     out.extend(pim::run(i));
+    out.extend(coverage::run(i));
     // SCuBA's order (3.1 … 3.9, 5.1 …), then this console's own.
     out.sort_by_key(|f| order(f.rule.id));
     out

@@ -139,13 +139,19 @@ pub async fn read(client: &GraphClient, break_glass: Vec<String>) -> Inputs {
         .map_err(|e| e.to_string());
     let ids = with_ids(break_glass, &users);
     let facts = Facts::load(client).await.map_err(|e| e.to_string());
-    // The groups policies exclude: their members tell a break-glass group from others.
+    // The groups policies exclude (their members tell a break-glass group from others) or
+    // include (coverage evaluates each user with the groups policies name).
     let mut excluded: Vec<String> = facts
         .as_ref()
         .map(|f| {
             f.policies
                 .iter()
-                .flat_map(|p| crate::ca::strs(&p["conditions"]["users"]["excludeGroups"]))
+                .flat_map(|p| {
+                    let u = &p["conditions"]["users"];
+                    let mut g = crate::ca::strs(&u["excludeGroups"]);
+                    g.extend(crate::ca::strs(&u["includeGroups"]));
+                    g
+                })
                 .collect()
         })
         .unwrap_or_default();

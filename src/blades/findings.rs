@@ -20,7 +20,7 @@ pub fn key(tenant: &str, break_glass: &[String], waivers: Option<&std::path::Pat
 }
 
 /// The key read back (a bare comma-separated list is break-glass accounts only).
-fn settings(key: &str) -> (String, Vec<String>, Option<std::path::PathBuf>) {
+pub fn settings(key: &str) -> (String, Vec<String>, Option<std::path::PathBuf>) {
     match serde_json::from_str::<Value>(key) {
         Ok(v) if v.is_object() => (
             text(&v, "tenant"),

@@ -11,6 +11,7 @@ pub mod ca;
 pub mod ca_detail;
 pub mod common;
 pub mod contexts;
+pub mod coverage;
 pub mod def;
 pub mod deleted;
 pub mod devices;
@@ -93,6 +94,7 @@ impl BladeKind {
         BladeKind(&risky::BLADE),
         BladeKind(&signin_blade::BLADE),
         BladeKind(&report_only::BLADE),
+        BladeKind(&coverage::BLADE),
         BladeKind(&deleted::BLADE),
         BladeKind(&devices::BLADE),
         BladeKind(&findings::BLADE),
@@ -199,6 +201,7 @@ pub static PAGES: &[ObjectKind] = &[
     ObjectKind(&signin_page::DETAIL),
     ObjectKind(&pim_group_page::DETAIL),
     ObjectKind(&finding_page::DETAIL),
+    ObjectKind(&coverage::DETAIL),
 ];
 
 #[cfg(test)]

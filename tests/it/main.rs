@@ -19,6 +19,7 @@ mod cli;
 mod common;
 mod contain;
 mod contain_pty;
+mod coverage;
 mod decoders_prop;
 mod deleted_items;
 mod demo_graph;
