@@ -370,9 +370,19 @@ fn group_deactivate(v: Value) -> Vec<Step> {
         )];
     }
     let access = v["accessId"].as_str().unwrap_or("member");
+    let holds = super::my_groups::holds_words(&v);
     let title = format!(
-        "Deactivate your {access}ship of {} now (before its end)",
-        clean(&super::my_groups::group_name(&v))
+        "Deactivate your {access}ship of {} now (before its end){}",
+        clean(&super::my_groups::group_name(&v)),
+        if holds.is_empty() {
+            String::new()
+        } else {
+            // "activating this makes you X" said for the end: what is lost with it.
+            format!(
+                "; you stop being {}",
+                holds.trim_start_matches("activating this makes you ")
+            )
+        }
     );
     let request = pim_groups::self_deactivate(&v["principalId"], &v["groupId"], &v["accessId"]);
     let id = super::common::text(&v, "groupId");

@@ -132,13 +132,7 @@ pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     members: false,
     computed: Some(super::source::Computed {
         name: "ca-coverage-cell",
-        run: |_, _, cell| {
-            Box::pin(async move {
-                serde_json::from_str(&cell).map_err(|e| {
-                    GraphError::Cache(format!("the coverage cell cannot be shown: {e}"))
-                })
-            })
-        },
+        run: super::source::from_key,
     }),
     verbs: &[],
 };

@@ -95,13 +95,7 @@ pub static DETAIL: super::def::DetailDef = super::def::DetailDef {
     members: false,
     computed: Some(super::source::Computed {
         name: "finding",
-        run: |_, _, finding| {
-            Box::pin(async move {
-                serde_json::from_str(&finding).map_err(|e| {
-                    crate::graph::GraphError::Cache(format!("the finding cannot be shown: {e}"))
-                })
-            })
-        },
+        run: super::source::from_key,
     }),
     verbs: &[OBJECTS],
 };

@@ -136,7 +136,7 @@ pub fn row(v: Value) -> TableRow {
     TableRow::new(v, vec![what, state.into(), until, "group".into()])
 }
 
-/// `s` on My roles: the PIM settings of the selected row: a group membership's or ownership's
+/// `P` on My roles: the PIM settings of the selected row: a group membership's or ownership's
 /// policy (its own page), a role's (the PIM settings page of the role, or of the group it is
 /// held through when the admin is only eligible for that membership).
 fn settings(s: &super::verb::Scope) -> Vec<super::def::Step> {
@@ -177,10 +177,11 @@ fn settings(s: &super::verb::Scope) -> Vec<super::def::Step> {
     }]
 }
 
-/// `s` on My roles.
+/// `P` on My roles.
 pub const SETTINGS: super::def::Verb = super::def::Verb {
     name: "settings",
-    keys: &["s"],
+    // `P` (PIM settings): `s` sorts every list.
+    keys: &["P"],
     label: "settings",
     help: "Open the PIM settings of the selected role or group membership (what an activation asks, approvers, notifications)",
     writes: false,

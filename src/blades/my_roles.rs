@@ -248,7 +248,7 @@ pub static BLADE: super::def::BladeDef = super::def::BladeDef {
     query: None,
     join: None,
     records: None,
-    // `a` activates the selected eligible role, `d` ends an activation early, `s` opens the
+    // `a` activates the selected eligible role, `d` ends an activation early, `P` opens the
     // PIM settings of the selected role or group membership.
     verbs: &[
         super::activation::ACTIVATE,

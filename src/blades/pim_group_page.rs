@@ -1,4 +1,4 @@
-//! A PIM group's settings for one access (member or owner), opened with `s` from My roles: the
+//! A PIM group's settings for one access (member or owner), opened with `P` from My roles: the
 //! group's policy (policy assignments filtered to `scopeType eq 'Group'`, the group's id and
 //! the access) in the words of a role's PIM settings page, and the directory roles the group
 //! holds. Its id is `GROUP-ID:ACCESS`.

@@ -152,3 +152,16 @@ impl std::fmt::Debug for Join {
         write!(f, "Join({})", self.name)
     }
 }
+
+/// A page (or list) whose key is the object itself, as JSON the list held: nothing is read
+/// (a finding's page, a coverage cell's, a finding's objects).
+pub fn from_key(
+    _: crate::graph::GraphClient,
+    _: Option<std::sync::Arc<crate::cache::Store>>,
+    key: String,
+) -> Computing {
+    Box::pin(async move {
+        serde_json::from_str(&key)
+            .map_err(|e| crate::graph::GraphError::Cache(format!("the page cannot be shown: {e}")))
+    })
+}

@@ -131,6 +131,11 @@ async fn an_eligible_membership_is_activated_through_step_up_then_ended() {
         "{}",
         w.title
     );
+    assert!(
+        w.title.contains("you stop being Helpdesk Administrator"),
+        "{}",
+        w.title
+    );
     assert_eq!(w.request.body.as_ref().unwrap()["action"], "selfDeactivate");
     h.key(KeyCode::Enter).await;
     let t = h.server.state.tenant.read().unwrap();
@@ -247,13 +252,13 @@ async fn the_demo_refuses_what_graph_refuses() {
     assert!(e.api().and_then(|a| a.claims.as_ref()).is_some(), "{e}");
 }
 
-/// `s` opens the PIM settings of the selected row: a group membership's own policy (what an
+/// `P` opens the PIM settings of the selected row: a group membership's own policy (what an
 /// activation asks, the roles the group holds), a role's PIM settings page.
 #[tokio::test]
 async fn settings_of_a_membership_and_of_a_role_are_one_key_away() {
     let mut h = Box::pin(my_roles()).await;
     h.filter("member of Tier1").await;
-    h.key(KeyCode::Char('s')).await;
+    h.key(KeyCode::Char('P')).await;
     let screen = h.render_full(120, 50);
     for want in [
         "membership of Tier1 - Helpdesk Admins",
@@ -266,7 +271,7 @@ async fn settings_of_a_membership_and_of_a_role_are_one_key_away() {
     h.key(KeyCode::Esc).await;
     h.key(KeyCode::Esc).await;
     h.filter("Privileged Role Administrator").await;
-    h.key(KeyCode::Char('s')).await;
+    h.key(KeyCode::Char('P')).await;
     let screen = h.render_full(120, 50);
     assert!(screen.contains("Highly privileged"), "{screen}");
     assert!(screen.contains("c4"), "{screen}");
