@@ -1,8 +1,8 @@
 //! Conditional Access coverage (`:ca-coverage`): the matrix of populations (members, guests,
 //! privileged role holders, break-glass accounts, accounts excluded somewhere) by app target,
 //! each cell counting the users an enabled policy requires MFA of, blocks, asks only under
-//! conditions, or leaves uncovered (`audit::coverage`, the audit's reads: live, or the audit
-//! the cache holds offline). Enter on a cell lists the users left out and the policies that
+//! conditions, or leaves uncovered (`audit::coverage`, the audit's reads through
+//! `findings::audit_inputs`: live and kept, or the audit the cache holds offline). Enter on a cell lists the users left out and the policies that
 //! ask only under conditions; `export ca-coverage` writes the matrix.
 
 use super::common::text;
@@ -21,15 +21,7 @@ fn read(
 ) -> super::source::Computing {
     Box::pin(async move {
         let (_, bg, _) = super::findings::settings(&key);
-        let inputs = if client.is_offline() {
-            let st = store.ok_or(GraphError::Offline)?;
-            crate::cache::off_thread(st, move |s| Ok(crate::audit::cached::load(s, bg)))
-                .await
-                .map_err(|e| GraphError::Cache(e.to_string()))?
-                .map_err(GraphError::Cache)?
-        } else {
-            crate::audit::read(&client.reads_only(), bg).await
-        };
+        let inputs = super::findings::audit_inputs(client, store, bg).await?;
         crate::audit::coverage::matrix(&inputs)
             .map(Value::Array)
             .map_err(GraphError::Cache)

@@ -43,6 +43,30 @@ pub fn settings(key: &str) -> (String, Vec<String>, Option<std::path::PathBuf>) 
     }
 }
 
+/// What an audit judges: live, one read-only pass, then kept in the cache (for offline review
+/// and the next start's badges; not kept is not fatal); offline, what the cache (or snapshot)
+/// holds. The Findings and CA coverage blades read through it.
+pub async fn audit_inputs(
+    client: GraphClient,
+    store: Option<Arc<Store>>,
+    bg: Vec<String>,
+) -> Result<Arc<crate::audit::Inputs>, GraphError> {
+    if client.is_offline() {
+        let st = store.ok_or(GraphError::Offline)?;
+        return off_thread(st, move |s| Ok(crate::audit::cached::load(s, bg)))
+            .await
+            .map_err(|e| GraphError::Cache(e.to_string()))?
+            .map(Arc::new)
+            .map_err(GraphError::Cache);
+    }
+    let inputs = Arc::new(crate::audit::read(&client.reads_only(), bg).await);
+    if let Some(st) = store {
+        let kept = inputs.clone();
+        let _ = off_thread(st, move |s| crate::audit::cached::save(s, &kept)).await;
+    }
+    Ok(inputs)
+}
+
 /// Live: one read-only pass, kept in the cache (for offline review and the next start's
 /// badges). Offline: the audit the cache (or snapshot) holds. The waivers, when the profile
 /// names a file, set findings aside as the audit command does (a file that cannot be read is
@@ -58,26 +82,8 @@ fn run(client: GraphClient, store: Option<Arc<Store>>, key: String) -> super::so
                 None => None,
             };
         let offline = client.is_offline();
-        let (mut findings, now) = match (offline, store.clone()) {
-            (true, None) => return Err(GraphError::Offline),
-            (true, Some(st)) => {
-                let inputs = off_thread(st, move |s| Ok(crate::audit::cached::load(s, bg)))
-                    .await
-                    .map_err(|e| GraphError::Cache(e.to_string()))?
-                    .map_err(GraphError::Cache)?;
-                (crate::audit::run(&inputs), inputs.now)
-            }
-            (false, st) => {
-                let inputs = crate::audit::read(&client.reads_only(), bg).await;
-                let findings = crate::audit::run(&inputs);
-                let now = inputs.now;
-                if let Some(st) = st {
-                    // Not kept is not fatal: the findings are shown all the same.
-                    let _ = off_thread(st, move |s| crate::audit::cached::save(s, &inputs)).await;
-                }
-                (findings, now)
-            }
-        };
+        let inputs = audit_inputs(client, store.clone(), bg).await?;
+        let (mut findings, now) = (crate::audit::run(&inputs), inputs.now);
         if let Some(w) = &waivers {
             crate::audit::waivers::apply(&mut findings, w, now.date_naive());
         }

@@ -111,10 +111,7 @@ pub async fn for_approver(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let status = param("$filter")
-        .split_once("status eq '")
-        .and_then(|(_, rest)| rest.split_once('\''))
-        .map(|(s, _)| s.to_string());
+    let status = super::pim::filtered(&param("$filter"), "status");
     let expand = param("$expand");
     let value: Vec<Value> = t
         .roles
@@ -126,11 +123,7 @@ pub async fn for_approver(
         .map(|r| {
             let mut r = r.clone();
             if expand.contains("principal") {
-                let p = r["principalId"].as_str().and_then(|id| t.user(id));
-                r["principal"] = p.map_or(Value::Null, |u| {
-                    json!({"@odata.type": "#microsoft.graph.user", "id": u["id"],
-                        "displayName": u["displayName"], "userPrincipalName": u["userPrincipalName"]})
-                });
+                r["principal"] = principal(&t, &r["principalId"]);
             }
             if expand.contains("roleDefinition") {
                 let d = t
@@ -138,9 +131,10 @@ pub async fn for_approver(
                     .definitions
                     .iter()
                     .find(|d| d["id"] == r["roleDefinitionId"]);
-                r["roleDefinition"] = d.map_or(Value::Null, |d| {
-                    json!({"id": d["id"], "displayName": d["displayName"]})
-                });
+                r["roleDefinition"] = d.map_or(
+                    Value::Null,
+                    |d| json!({"id": d["id"], "displayName": d["displayName"]}),
+                );
             }
             r
         })
@@ -149,6 +143,32 @@ pub async fn for_approver(
         StatusCode::OK,
         json!({"@odata.context": format!("{}/v1.0/$metadata#Collection(unifiedRoleAssignmentScheduleRequest)", ctx.origin), "value": value}),
     )
+}
+
+/// A request's principal as `$expand=principal` gives it (a user).
+pub(super) fn principal(t: &Tenant, id: &Value) -> Value {
+    id.as_str()
+        .and_then(|id| t.user(id))
+        .map_or(Value::Null, |u| {
+            json!({"@odata.type": "#microsoft.graph.user", "id": u["id"],
+            "displayName": u["displayName"], "userPrincipalName": u["userPrincipalName"]})
+        })
+}
+
+/// A decision's body: `reviewResult` Approve or Deny, and a justification (approvalstage-
+/// update.md); otherwise the message of Graph's 400. `true` approves.
+pub(super) fn decision(req: &Value) -> Result<bool, &'static str> {
+    let result = req["reviewResult"].as_str().unwrap_or_default();
+    if !matches!(result, "Approve" | "Deny") {
+        return Err("reviewResult must be Approve or Deny.");
+    }
+    if req["justification"]
+        .as_str()
+        .is_none_or(|j| j.trim().is_empty())
+    {
+        return Err("A justification is required.");
+    }
+    Ok(result == "Approve")
 }
 
 /// The approval's one stage, as the approver sees it (`review`: the decision made on it).
@@ -208,16 +228,11 @@ pub async fn decide(
         Ok(id) => id,
         Err(why) => return ctx.error(400, "BadRequest", why),
     };
-    let result = req["reviewResult"].as_str().unwrap_or_default().to_string();
-    if !matches!(result.as_str(), "Approve" | "Deny") {
-        return ctx.error(400, "BadRequest", "reviewResult must be Approve or Deny.");
-    }
-    if req["justification"]
-        .as_str()
-        .is_none_or(|j| j.trim().is_empty())
-    {
-        return ctx.error(400, "BadRequest", "A justification is required.");
-    }
+    let approved = match decision(&req) {
+        Ok(a) => a,
+        Err(why) => return ctx.error(400, "BadRequest", why),
+    };
+    let result = if approved { "Approve" } else { "Deny" };
     let Some(at) = t
         .roles
         .requests
@@ -249,7 +264,6 @@ pub async fn decide(
     let now = chrono::Utc::now();
     let stamp =
         |d: chrono::DateTime<chrono::Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let approved = result == "Approve";
     let minutes = r["scheduleInfo"]["expiration"]["duration"]
         .as_str()
         .and_then(|d| d.strip_prefix("PT"))

@@ -151,23 +151,10 @@ fn default_rules() -> Vec<Value> {
     out
 }
 
-/// The value of `scopeType eq '…'` in a `$filter`.
-fn filtered_scope_type(filter: &str) -> Option<String> {
-    let at = filter.find("scopeType eq '")? + "scopeType eq '".len();
-    let rest = &filter[at..];
-    Some(rest[..rest.find('\'')?].to_string())
-}
-
-/// The value of `roleDefinitionId eq '…'` in a `$filter`, if there is one.
-fn filtered_role(filter: &str) -> Option<String> {
-    let at = filter.find("roleDefinitionId eq '")? + "roleDefinitionId eq '".len();
-    let rest = &filter[at..];
-    Some(rest[..rest.find('\'')?].to_string())
-}
-
-/// The value of `scopeId eq '…'` in a `$filter`.
-fn filtered_scope_id(filter: &str) -> Option<String> {
-    let at = filter.find("scopeId eq '")? + "scopeId eq '".len();
+/// The value of `name eq '…'` in a `$filter`, if the filter has that term.
+pub(super) fn filtered(filter: &str, name: &str) -> Option<String> {
+    let key = format!("{name} eq '");
+    let at = filter.find(&key)? + key.len();
     let rest = &filter[at..];
     Some(rest[..rest.find('\'')?].to_string())
 }
@@ -202,11 +189,11 @@ pub async fn policy_assignments(
     let Ok(t) = state.tenant.read() else {
         return ctx.error(500, "UnknownError", "demo tenant state is unavailable");
     };
-    let role = filtered_role(&filter);
+    let role = filtered(&filter, "roleDefinitionId");
     // Only the scope asked for: directory roles' policies under `DirectoryRole`, the same
     // assignments under `Directory` (example 1), a PIM group's under `Group` and its id.
-    let scope_type = filtered_scope_type(&filter).unwrap_or_default();
-    let scope_id = filtered_scope_id(&filter).unwrap_or_default();
+    let scope_type = filtered(&filter, "scopeType").unwrap_or_default();
+    let scope_id = filtered(&filter, "scopeId").unwrap_or_default();
     let asked = if scope_type == "Directory" {
         "DirectoryRole"
     } else {

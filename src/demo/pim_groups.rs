@@ -77,14 +77,6 @@ pub fn load(policies: &mut Vec<Value>) -> Result<Store, String> {
     })
 }
 
-/// The value of `name eq '…'` in a `$filter`.
-fn eq(filter: &str, name: &str) -> Option<String> {
-    let key = format!("{name} eq '");
-    let at = filter.find(&key)? + key.len();
-    let rest = &filter[at..];
-    Some(rest[..rest.find('\'')?].to_string())
-}
-
 fn policy<'a>(t: &'a Tenant, group: &str, access: &str) -> Option<&'a Value> {
     t.pim_policies.iter().find(|p| {
         p["scopeType"] == "Group" && p["scopeId"] == group && p["roleDefinitionId"] == access
@@ -120,8 +112,8 @@ fn instances(
     let q = super::server::pairs(raw);
     let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let filter = get("$filter").unwrap_or_default();
-    let principal = eq(&filter, "principalId");
-    let group = eq(&filter, "groupId");
+    let principal = super::pim::filtered(&filter, "principalId");
+    let group = super::pim::filtered(&filter, "groupId");
     if principal.is_none() && group.is_none() {
         return ctx.error(
             400,
@@ -215,8 +207,8 @@ async fn for_current(state: Shared, headers: HeaderMap, raw: Option<String>, on:
             .unwrap_or_default()
     };
     let filter = get("$filter");
-    let status = eq(&filter, "status");
-    let group = eq(&filter, "groupId");
+    let status = super::pim::filtered(&filter, "status");
+    let group = super::pim::filtered(&filter, "groupId");
     let expand = get("$expand");
     let value: Vec<Value> = t
         .pim_groups
@@ -231,11 +223,7 @@ async fn for_current(state: Shared, headers: HeaderMap, raw: Option<String>, on:
         .map(|r| {
             let mut r = r.clone();
             if expand.contains("principal") {
-                let p = r["principalId"].as_str().and_then(|id| t.user(id));
-                r["principal"] = p.map_or(Value::Null, |u| {
-                    json!({"@odata.type": "#microsoft.graph.user", "id": u["id"],
-                        "displayName": u["displayName"], "userPrincipalName": u["userPrincipalName"]})
-                });
+                r["principal"] = super::approvals::principal(&t, &r["principalId"]);
             }
             if expand.contains("group") {
                 r["group"] = expanded_group(&t, &r["groupId"]);
@@ -477,16 +465,11 @@ pub async fn decide(
         Ok(id) => id,
         Err(why) => return ctx.error(400, "BadRequest", why),
     };
-    let result = req["reviewResult"].as_str().unwrap_or_default().to_string();
-    if !matches!(result.as_str(), "Approve" | "Deny") {
-        return ctx.error(400, "BadRequest", "reviewResult must be Approve or Deny.");
-    }
-    if req["justification"]
-        .as_str()
-        .is_none_or(|j| j.trim().is_empty())
-    {
-        return ctx.error(400, "BadRequest", "A justification is required.");
-    }
+    let approved = match super::approvals::decision(&req) {
+        Ok(a) => a,
+        Err(why) => return ctx.error(400, "BadRequest", why),
+    };
+    let result = if approved { "Approve" } else { "Deny" };
     let Some(at) = t
         .pim_groups
         .requests
@@ -520,7 +503,6 @@ pub async fn decide(
         json!({"reviewResult": result, "justification": req["justification"],
             "reviewedBy": {"id": me}, "reviewedDateTime": stamp(now)}),
     );
-    let approved = result == "Approve";
     t.pim_groups.requests[at]["status"] = json!(if approved { "Provisioned" } else { "Denied" });
     if approved {
         let minutes = r["scheduleInfo"]["expiration"]["duration"]
