@@ -53,6 +53,8 @@ impl App {
                 .as_str()
                 .unwrap_or_default(),
         );
+        // Its impact is read first, so the confirm says "reading…" until it arrives.
+        let impact = self.read_impact(&p);
         let mut effects = self.begin_write(
             format!("Set state: {}", crate::sanitize::clean(&name)),
             id,
@@ -62,7 +64,47 @@ impl App {
         );
         let review = crate::app::review::Review::new(crate::app::review::Mode::State, true, &name);
         effects.extend(self.attach_review(review));
+        effects.extend(impact);
         effects
+    }
+
+    /// A report-only policy's impact from the sign-in log, read once a session (live only):
+    /// its page and the `t` confirm say it.
+    pub(super) fn read_impact(&mut self, policy: &Value) -> Vec<Effect> {
+        let Some(pid) = policy["id"].as_str() else {
+            return Vec::new();
+        };
+        if policy["state"] != "enabledForReportingButNotEnforced"
+            || self.ctx.offline
+            || self.tenant.impacts.contains_key(pid)
+            || self.tenant.impact_reads.values().any(|p| p == pid)
+        {
+            return Vec::new();
+        }
+        let Some(computed) = crate::blades::report_only::DETAIL.computed else {
+            return Vec::new();
+        };
+        let id = self.fresh_id();
+        self.tenant.impact_reads.insert(id, pid.to_string());
+        vec![Effect::Compute {
+            id,
+            computed,
+            key: pid.to_string(),
+        }]
+    }
+
+    /// A policy's impact was read (or could not be).
+    pub(super) fn on_impact(&mut self, id: super::RequestId, result: Result<Value, String>) {
+        let Some(pid) = self.tenant.impact_reads.remove(&id) else {
+            return;
+        };
+        let words = match result {
+            Ok(v) => crate::blades::report_only::words(&v),
+            Err(e) => format!("its impact could not be read: {e}"),
+        };
+        self.tenant.impacts.insert(pid, words);
+        self.refresh_review();
+        self.dirty = true;
     }
 
     /// The policy or named location selected in a list or open in a detail.

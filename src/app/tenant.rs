@@ -74,4 +74,9 @@ pub struct TenantState {
     pub join_requests: HashMap<&'static str, RequestId>,
     /// `acrs` of the token after the last step-up.
     pub token_acrs: Vec<String>,
+    /// Report-only policies' impact in words ("switching on: 6 sign-ins …"), by policy id:
+    /// their page and the `t` confirm say it.
+    pub impacts: HashMap<String, String>,
+    /// The impact reads in flight: request → policy id.
+    pub impact_reads: HashMap<RequestId, String>,
 }

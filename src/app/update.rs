@@ -138,6 +138,14 @@ impl App {
                 Vec::new()
             }
             Msg::Object { id, object } if self.verifying() == Some(id) => self.on_verified(object),
+            Msg::Object { id, object } if self.tenant.impact_reads.contains_key(&id) => {
+                self.on_impact(id, Ok(object));
+                Vec::new()
+            }
+            Msg::Done { id, error: Some(e) } if self.tenant.impact_reads.contains_key(&id) => {
+                self.on_impact(id, Err(e.to_string()));
+                Vec::new()
+            }
             Msg::Done { id, error: Some(e) } if self.verifying() == Some(id) => {
                 if let Some(w) = &mut self.write {
                     if let Some(r) = &mut w.review {
@@ -168,10 +176,13 @@ impl App {
             Msg::Object { id, object } => {
                 let now = self.now;
                 let mut ids = None;
+                let mut impact = None;
                 if let Some(View::Detail(d)) = self.view_for(id) {
-                    // A policy's page shows names for the ids it holds.
+                    // A policy's page shows names for the ids it holds (and a report-only
+                    // policy's impact).
                     if d.target.kind == crate::blades::ObjectKind::CaPolicy {
                         ids = Some(crate::ca::load::object_ids(&object));
+                        impact = Some(object.clone());
                     }
                     // A user's page names the groups their licences come from.
                     if d.target.kind == crate::blades::ObjectKind::User {
@@ -190,13 +201,17 @@ impl App {
                     d.load.error = None;
                     self.dirty = true;
                 }
-                match ids {
+                let mut effects = match ids {
                     Some(mut ids) => {
                         ids.retain(|i| !self.tenant.names.contains_key(i));
                         self.load_names(ids)
                     }
                     None => Vec::new(),
+                };
+                if let Some(p) = impact {
+                    effects.extend(self.read_impact(&p));
                 }
+                effects
             }
             Msg::Switched(id, Switch(_, ctx)) if self.switch_request == Some(id) => {
                 self.switched(ctx)

@@ -10,6 +10,8 @@ use serde_json::Value;
 static LEGACY: Rule = Rule {
     id: "MS.AAD.1.1",
     scuba: Some("MS.AAD.1.1v1"),
+    eidsca: None,
+    cis: None,
     title: "Legacy authentication is blocked",
     severity: Severity::High,
     remediation: "Turn on a policy for all users and all apps, client apps Exchange ActiveSync and other clients, grant: block.",
@@ -18,6 +20,8 @@ static LEGACY: Rule = Rule {
 static RISKY_USERS: Rule = Rule {
     id: "MS.AAD.2.1",
     scuba: Some("MS.AAD.2.1v1"),
+    eidsca: None,
+    cis: None,
     title: "Users detected as high risk are blocked",
     severity: Severity::High,
     remediation: "Turn on a policy for all users and all apps with user risk high, grant: block (Identity Protection needs Entra ID P2).",
@@ -26,6 +30,8 @@ static RISKY_USERS: Rule = Rule {
 static RISKY_SIGN_INS: Rule = Rule {
     id: "MS.AAD.2.3",
     scuba: Some("MS.AAD.2.3v1"),
+    eidsca: None,
+    cis: None,
     title: "Sign-ins detected as high risk are blocked",
     severity: Severity::High,
     remediation: "Turn on a policy for all users and all apps with sign-in risk high, grant: block (needs Entra ID P2).",
@@ -34,6 +40,8 @@ static RISKY_SIGN_INS: Rule = Rule {
 static MFA: Rule = Rule {
     id: "MS.AAD.3.2",
     scuba: Some("MS.AAD.3.2v1"),
+    eidsca: None,
+    cis: None,
     title: "MFA is required for all users",
     severity: Severity::High,
     remediation: "Turn on (not report-only) a policy for all users and all apps that requires MFA or an authentication strength.",
@@ -42,6 +50,8 @@ static MFA: Rule = Rule {
 static DEVICE_CODE: Rule = Rule {
     id: "MS.AAD.3.9",
     scuba: None,
+    eidsca: None,
+    cis: None,
     title: "Device code flow is blocked",
     severity: Severity::Medium,
     remediation: "Turn on a policy for all users and all apps with authentication flows: device code flow, grant: block.",
@@ -51,6 +61,8 @@ static DEVICE_CODE: Rule = Rule {
 static PHISHING_RESISTANT: Rule = Rule {
     id: "MS.AAD.3.1",
     scuba: Some("MS.AAD.3.1v1"),
+    eidsca: None,
+    cis: None,
     title: "Phishing-resistant MFA is required for all users",
     severity: Severity::High,
     remediation: "Turn on a policy for all users and all apps with grant: require authentication strength Phishing-resistant MFA.",
@@ -59,6 +71,8 @@ static PHISHING_RESISTANT: Rule = Rule {
 static PRIVILEGED_PHISHING_RESISTANT: Rule = Rule {
     id: "MS.AAD.3.6",
     scuba: Some("MS.AAD.3.6v1"),
+    eidsca: None,
+    cis: None,
     title: "Phishing-resistant MFA is required for highly privileged roles",
     severity: Severity::High,
     remediation: "Turn on a policy that includes every highly privileged role (Global, Privileged Role, User, SharePoint, Exchange, Hybrid Identity, Application and Cloud Application Administrator), all apps, grant: authentication strength Phishing-resistant MFA.",
@@ -67,6 +81,8 @@ static PRIVILEGED_PHISHING_RESISTANT: Rule = Rule {
 static MANAGED_DEVICE: Rule = Rule {
     id: "MS.AAD.3.7",
     scuba: Some("MS.AAD.3.7v1"),
+    eidsca: None,
+    cis: None,
     title: "A managed device is required to sign in",
     severity: Severity::Medium,
     remediation: "Turn on a policy for all users and all apps with grant: require a compliant device or a Microsoft Entra hybrid joined device.",
@@ -75,6 +91,8 @@ static MANAGED_DEVICE: Rule = Rule {
 static MANAGED_REGISTRATION: Rule = Rule {
     id: "MS.AAD.3.8",
     scuba: Some("MS.AAD.3.8v1"),
+    eidsca: None,
+    cis: None,
     title: "A managed device is required to register MFA",
     severity: Severity::Medium,
     remediation: "Turn on a policy for all users, user action Register security information, grant: require a compliant device or a Microsoft Entra hybrid joined device.",

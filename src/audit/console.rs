@@ -10,6 +10,8 @@ use crate::protect::Facts;
 static CAP: Rule = Rule {
     id: "EC.1",
     scuba: None,
+    eidsca: None,
+    cis: None,
     title: "Conditional Access policy permissions are protected by an authentication context",
     severity: Severity::High,
     remediation: "Set an authentication context on the conditionalAccessPolicies create/update/delete permissions (:protect).",
@@ -18,6 +20,8 @@ static CAP: Rule = Rule {
 static LOOP: Rule = Rule {
     id: "EC.2",
     scuba: None,
+    eidsca: None,
+    cis: None,
     title: "Every context a protected action uses is targeted by an enabled policy",
     severity: Severity::High,
     remediation: "Turn on a policy that targets the context, or the permission can never be satisfied (or is not protected at all).",
@@ -26,6 +30,8 @@ static LOOP: Rule = Rule {
 static PUBLISHED: Rule = Rule {
     id: "EC.3",
     scuba: None,
+    eidsca: None,
+    cis: None,
     title: "Every context a protected action uses is published",
     severity: Severity::Medium,
     remediation: "Publish the context (Authentication contexts, t).",
@@ -34,6 +40,8 @@ static PUBLISHED: Rule = Rule {
 static REPORT_ONLY: Rule = Rule {
     id: "EC.4",
     scuba: None,
+    eidsca: None,
+    cis: None,
     title: "No policy stays report-only for more than 30 days",
     severity: Severity::Low,
     remediation: "Turn the policy on, or off and document why.",
@@ -42,6 +50,8 @@ static REPORT_ONLY: Rule = Rule {
 static BREAK_GLASS: Rule = Rule {
     id: "EC.5",
     scuba: None,
+    eidsca: None,
+    cis: None,
     title: "Break-glass accounts are excluded from every blocking policy",
     severity: Severity::High,
     remediation: "Exclude the break-glass accounts (or their group) from the policy (x on the policy).",

@@ -40,16 +40,25 @@ fn judged(policies: &[Value], s: &SignIn, app: &str) -> (&'static str, Vec<Strin
     let mut partly = Vec::new();
     for p in policies.iter().filter(|p| p["state"] == "enabled") {
         let Some(what) = control(p) else { continue };
-        // "All resources" is covered only by a policy that targets all of them.
-        if app == "All"
-            && !crate::ca::strs(&p["conditions"]["applications"]["includeApplications"])
+        // "All resources" is covered only by a policy that targets all of them; one that
+        // excludes some apps covers them only partly (MFA except for those apps).
+        let a = &p["conditions"]["applications"];
+        let name = clean(p["displayName"].as_str().unwrap_or("?"));
+        if app == "All" {
+            if !crate::ca::strs(&a["includeApplications"])
                 .iter()
                 .any(|a| a == "All")
-        {
-            continue;
+            {
+                continue;
+            }
+            if !crate::ca::strs(&a["excludeApplications"]).is_empty() {
+                if what == "MFA" && evaluate(p, s).applies != Tri::No {
+                    partly.push(format!("{name} (apps excluded)"));
+                }
+                continue;
+            }
         }
         let o = evaluate(p, s);
-        let name = clean(p["displayName"].as_str().unwrap_or("?"));
         match o.applies {
             Tri::Yes => return (what, vec![name]),
             // MFA asked only under conditions a sign-in decides (location, platform, risk):
@@ -250,22 +259,28 @@ pub fn gap(c: &Value) -> Option<String> {
         .flatten()
         .filter_map(Value::as_str)
         .collect();
-    Some(format!(
-        "{}, {}: of {}, {none} required MFA by no enabled policy{}",
+    let head = format!(
+        "{}, {}: {} of {}",
         c["population"].as_str().unwrap_or("?"),
         c["app"].as_str().unwrap_or("?"),
+        none as u64 + partly,
         c["users"],
-        if partly > 0 {
-            format!(", {partly} only under conditions ({})", by.join(", "))
-        } else {
-            String::new()
-        }
-    ))
+    );
+    Some(if partly == 0 {
+        format!("{head} required MFA by no enabled policy")
+    } else {
+        format!(
+            "{head} not always required MFA ({none} by no enabled policy, {partly} only under conditions: {})",
+            by.join(", ")
+        )
+    })
 }
 
 static COVERAGE: Rule = Rule {
     id: "EC.12",
     scuba: None,
+    eidsca: None,
+    cis: None,
     title: "Every enabled member and guest is required MFA (or blocked) for all resources and the admin portals",
     severity: Severity::High,
     remediation: "Extend a Conditional Access policy requiring MFA (or an authentication strength) to the users named, for all resources and the admin portals; exclude only the break-glass accounts",

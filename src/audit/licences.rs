@@ -6,6 +6,8 @@ use super::model::{Evidence, Finding, Inputs, Rule, Severity, s};
 static OVER: Rule = Rule {
     id: "EC.6",
     scuba: None,
+    eidsca: None,
+    cis: None,
     title: "No subscription is over-consumed",
     severity: Severity::Medium,
     remediation: "Buy more licences, or remove them from users who do not need them (Licensing).",
@@ -14,6 +16,8 @@ static OVER: Rule = Rule {
 static ERRORS: Rule = Rule {
     id: "EC.7",
     scuba: None,
+    eidsca: None,
+    cis: None,
     title: "No user has a licence assignment in error",
     severity: Severity::Medium,
     remediation: "Open Licence errors: each row says why and how to fix it.",
@@ -22,6 +26,8 @@ static ERRORS: Rule = Rule {
 static RISK: Rule = Rule {
     id: "EC.8",
     scuba: None,
+    eidsca: None,
+    cis: None,
     title: "No high-risk user is left unremediated",
     severity: Severity::High,
     remediation: "Open Risky users: confirm compromised (and reset) or dismiss after investigation.",

@@ -8,6 +8,8 @@ use serde_json::Value;
 static AUTHENTICATOR_CONTEXT: Rule = Rule {
     id: "MS.AAD.3.3",
     scuba: Some("MS.AAD.3.3v1"),
+    eidsca: None,
+    cis: None,
     title: "Microsoft Authenticator shows the application and location of the sign-in",
     severity: Severity::Medium,
     remediation: "Authentication methods > Microsoft Authenticator > Configure: show application name and geographic location, both enabled for all users.",
@@ -16,6 +18,8 @@ static AUTHENTICATOR_CONTEXT: Rule = Rule {
 static MIGRATION: Rule = Rule {
     id: "MS.AAD.3.4",
     scuba: Some("MS.AAD.3.4v1"),
+    eidsca: None,
+    cis: None,
     title: "The authentication methods migration is complete",
     severity: Severity::Medium,
     remediation: "Authentication methods > Policies > Manage migration: Migration complete (after moving the legacy MFA and SSPR settings).",
@@ -24,6 +28,8 @@ static MIGRATION: Rule = Rule {
 static WEAK: Rule = Rule {
     id: "MS.AAD.3.5",
     scuba: Some("MS.AAD.3.5v1"),
+    eidsca: None,
+    cis: None,
     title: "SMS, voice call and email one-time passcode are disabled",
     severity: Severity::Medium,
     remediation: "Authentication methods > Policies: disable SMS, Voice call and Email OTP.",

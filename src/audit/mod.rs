@@ -12,6 +12,7 @@ pub mod history;
 pub mod licences;
 pub mod methods;
 mod model;
+pub mod overlap;
 pub mod pim;
 pub mod report;
 pub mod roles;
@@ -31,6 +32,7 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
     out.extend(settings::run(i));
     out.extend(pim::run(i));
     out.extend(coverage::run(i));
+    out.extend(overlap::run(i));
     // SCuBA's order (3.1 … 3.9, 5.1 …), then this console's own.
     out.sort_by_key(|f| order(f.rule.id));
     out

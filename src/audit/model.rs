@@ -29,6 +29,10 @@ impl Severity {
 pub struct Rule {
     pub id: &'static str,
     pub scuba: Option<&'static str>,
+    /// The Entra ID Security Config Analyzer check it is (as Maester names it), if any.
+    pub eidsca: Option<&'static str>,
+    /// The CIS Microsoft 365 Foundations Benchmark control it matches, where one is published.
+    pub cis: Option<&'static str>,
     pub title: &'static str,
     pub severity: Severity,
     pub remediation: &'static str,

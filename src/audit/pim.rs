@@ -13,6 +13,8 @@ const READS: &str = "GET /policies/roleManagementPolicyAssignments ($filter scop
 static GA_APPROVAL: Rule = Rule {
     id: "MS.AAD.7.6",
     scuba: Some("MS.AAD.7.6v1"),
+    eidsca: None,
+    cis: None,
     title: "Activation of Global Administrator requires approval",
     severity: Severity::High,
     remediation: "PIM settings of Global Administrator: require approval on activation and name the approvers.",
@@ -21,6 +23,8 @@ static GA_APPROVAL: Rule = Rule {
 static ASSIGNMENT_ALERTS: Rule = Rule {
     id: "MS.AAD.7.7",
     scuba: Some("MS.AAD.7.7v1"),
+    eidsca: None,
+    cis: None,
     title: "Eligible and active assignments to highly privileged roles trigger an alert",
     severity: Severity::Medium,
     remediation: "PIM settings of each highly privileged role: add recipients to the role assignment alerts (eligible and active).",
@@ -29,6 +33,8 @@ static ASSIGNMENT_ALERTS: Rule = Rule {
 static GA_ACTIVATION_ALERT: Rule = Rule {
     id: "MS.AAD.7.8",
     scuba: Some("MS.AAD.7.8v1"),
+    eidsca: None,
+    cis: None,
     title: "Activation of Global Administrator triggers an alert",
     severity: Severity::Medium,
     remediation: "PIM settings of Global Administrator: add recipients to the role activation alert.",
@@ -37,6 +43,8 @@ static GA_ACTIVATION_ALERT: Rule = Rule {
 static ACTIVATION_ALERTS: Rule = Rule {
     id: "MS.AAD.7.9",
     scuba: Some("MS.AAD.7.9v1"),
+    eidsca: None,
+    cis: None,
     title: "Activation of the other highly privileged roles triggers an alert",
     severity: Severity::Low,
     remediation: "PIM settings of each highly privileged role: add recipients to the role activation alert.",
@@ -45,6 +53,8 @@ static ACTIVATION_ALERTS: Rule = Rule {
 static NEVER: Rule = Rule {
     id: "EC.9",
     scuba: None,
+    eidsca: None,
+    cis: None,
     title: "No role's activation demands an authentication context no enabled policy targets",
     severity: Severity::High,
     remediation: "Enable a Conditional Access policy that targets the context (Auth contexts), or turn the context off in the role's PIM settings: until then the activation is always refused.",
@@ -54,6 +64,8 @@ static NEVER: Rule = Rule {
 static APPROVERS: Rule = Rule {
     id: "EC.10",
     scuba: None,
+    eidsca: None,
+    cis: None,
     title: "A role whose activation needs approval has an approver who can approve",
     severity: Severity::High,
     remediation: "PIM settings of the role: name approvers who exist and can sign in (or a group); until then every activation waits for nobody and expires.",
@@ -62,6 +74,8 @@ static APPROVERS: Rule = Rule {
 static ACTIVATION_CHECK: Rule = Rule {
     id: "EC.11",
     scuba: None,
+    eidsca: None,
+    cis: None,
     title: "Activating a highly privileged role asks for MFA or an authentication context",
     severity: Severity::Medium,
     remediation: "PIM settings of the role: require Azure MFA (or an authentication context a policy enforces) on activation.",

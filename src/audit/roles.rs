@@ -24,6 +24,8 @@ pub const HIGHLY_PRIVILEGED: &[&str] = &[
 static GA_COUNT: Rule = Rule {
     id: "MS.AAD.7.1",
     scuba: Some("MS.AAD.7.1v1"),
+    eidsca: None,
+    cis: None,
     title: "Between 2 and 8 users hold Global Administrator",
     severity: Severity::High,
     remediation: "Keep at least two Global Administrators (break-glass included) and no more than eight; give others a narrower role.",
@@ -32,6 +34,8 @@ static GA_COUNT: Rule = Rule {
 static PERMANENT: Rule = Rule {
     id: "MS.AAD.7.4",
     scuba: Some("MS.AAD.7.4v1"),
+    eidsca: None,
+    cis: None,
     title: "No permanent active assignment to a highly privileged role",
     severity: Severity::High,
     remediation: "Make the assignment eligible through PIM (or time-bound); only the break-glass accounts stay permanent.",
@@ -41,6 +45,8 @@ static PERMANENT: Rule = Rule {
 static CLOUD_ONLY: Rule = Rule {
     id: "MS.AAD.7.3",
     scuba: Some("MS.AAD.7.3v1"),
+    eidsca: None,
+    cis: None,
     title: "Users holding highly privileged roles are cloud-only",
     severity: Severity::High,
     remediation: "Give the role to a cloud-only account; keep synced (on-premises) accounts out of highly privileged roles.",
@@ -50,6 +56,8 @@ static CLOUD_ONLY: Rule = Rule {
 static FINE_GRAINED: Rule = Rule {
     id: "MS.AAD.7.2",
     scuba: Some("MS.AAD.7.2v1"),
+    eidsca: None,
+    cis: None,
     title: "Privileged users hold finer-grained roles rather than Global Administrator",
     severity: Severity::Medium,
     remediation: "Give administrators the narrowest role that does their job (User, Exchange, SharePoint Administrator…); keep no more Global Administrators than holders of the other highly privileged roles.",
@@ -58,6 +66,8 @@ static FINE_GRAINED: Rule = Rule {
 static OUTSIDE_PIM: Rule = Rule {
     id: "MS.AAD.7.5",
     scuba: Some("MS.AAD.7.5v1"),
+    eidsca: None,
+    cis: None,
     title: "Highly privileged roles are assigned through PIM only",
     severity: Severity::High,
     remediation: "Remove the assignment and make it again in Privileged Identity Management (eligible, or active with a start and an end).",

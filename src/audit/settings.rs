@@ -8,6 +8,8 @@ use serde_json::Value;
 static APP_REGISTRATION: Rule = Rule {
     id: "MS.AAD.5.1",
     scuba: Some("MS.AAD.5.1v1"),
+    eidsca: None,
+    cis: None,
     title: "Only administrators register applications",
     severity: Severity::Medium,
     remediation: "User settings: Users can register applications = No.",
@@ -16,6 +18,8 @@ static APP_REGISTRATION: Rule = Rule {
 static USER_CONSENT: Rule = Rule {
     id: "MS.AAD.5.2",
     scuba: Some("MS.AAD.5.2v1"),
+    eidsca: None,
+    cis: None,
     title: "Only administrators consent to applications",
     severity: Severity::Medium,
     remediation: "Enterprise applications > Consent and permissions: Do not allow user consent.",
@@ -24,6 +28,8 @@ static USER_CONSENT: Rule = Rule {
 static PASSWORD_EXPIRY: Rule = Rule {
     id: "MS.AAD.6.1",
     scuba: Some("MS.AAD.6.1v1"),
+    eidsca: None,
+    cis: None,
     title: "User passwords do not expire",
     severity: Severity::Low,
     remediation: "Microsoft 365 admin center > Settings > Password expiration policy: never expire (sets every managed domain's validity period).",
@@ -32,6 +38,8 @@ static PASSWORD_EXPIRY: Rule = Rule {
 static GUEST_ACCESS: Rule = Rule {
     id: "MS.AAD.8.1",
     scuba: Some("MS.AAD.8.1v1"),
+    eidsca: None,
+    cis: None,
     title: "Guests have limited or restricted access to directory objects",
     severity: Severity::Medium,
     remediation: "External collaboration settings: guest user access limited to properties and memberships of directory objects, or restricted to their own.",
@@ -40,6 +48,8 @@ static GUEST_ACCESS: Rule = Rule {
 static GUEST_INVITES: Rule = Rule {
     id: "MS.AAD.8.2",
     scuba: Some("MS.AAD.8.2v1"),
+    eidsca: None,
+    cis: None,
     title: "Only administrators and Guest Inviters invite guests",
     severity: Severity::Medium,
     remediation: "External collaboration settings: Guest invite settings = only users assigned to specific admin roles (or no one).",

@@ -289,6 +289,8 @@ mod tests {
     static R: Rule = Rule {
         id: "MS.AAD.7.4",
         scuba: None,
+        eidsca: None,
+        cis: None,
         title: "t",
         severity: Severity::High,
         remediation: "",

@@ -2,8 +2,10 @@
 //! privileged role holders, break-glass accounts, accounts excluded somewhere) by app target,
 //! each cell counting the users an enabled policy requires MFA of, blocks, asks only under
 //! conditions, or leaves uncovered (`audit::coverage`, the audit's reads through
-//! `findings::audit_inputs`: live and kept, or the audit the cache holds offline). Enter on a cell lists the users left out and the policies that
-//! ask only under conditions; `export ca-coverage` writes the matrix.
+//! `findings::audit_inputs`: live and kept, or the audit the cache holds offline). Enter on a
+//! cell lists the users left out and the policies that ask only under conditions; after the
+//! matrix, the policies that contradict, repeat or never
+//! apply (`audit::overlap`); `export ca-coverage` writes both.
 
 use super::common::text;
 use crate::graph::{GraphClient, GraphError, Request};
@@ -22,13 +24,17 @@ fn read(
     Box::pin(async move {
         let (_, bg, _) = super::findings::settings(&key);
         let inputs = super::findings::audit_inputs(client, store, bg).await?;
-        crate::audit::coverage::matrix(&inputs)
-            .map(Value::Array)
-            .map_err(GraphError::Cache)
+        let mut rows = crate::audit::coverage::matrix(&inputs).map_err(GraphError::Cache)?;
+        // After the matrix: the policies that contradict, repeat or never apply.
+        rows.extend(crate::audit::overlap::rows(&inputs));
+        Ok(Value::Array(rows))
     })
 }
 
 fn n(v: &Value, k: &str) -> String {
+    if v["relation"].is_string() {
+        return String::new();
+    }
     match &v[k] {
         Value::Array(a) => a.len().to_string(),
         other => other.as_u64().unwrap_or(0).to_string(),
@@ -62,6 +68,7 @@ pub fn row(v: Value) -> TableRow {
 
 pub fn style(row: &TableRow, col: usize, theme: &Theme) -> Option<Style> {
     match col {
+        1 if row.cells[2].is_empty() => Some(theme.warning),
         6 if &row.cells[6] != "0" => Some(theme.error),
         5 if &row.cells[5] != "0" => Some(theme.warning),
         2..=4 => Some(theme.muted),
@@ -79,6 +86,13 @@ fn names(v: &Value, k: &str) -> Vec<String> {
 
 fn sheet(v: &Value, _: Option<&crate::protect::Facts>, _: &super::common::Names) -> Sheet {
     let mut s = Sheet::default();
+    if v["relation"].is_string() {
+        let r = s.section("Policies");
+        r.push(("Relation".into(), text(v, "relation")));
+        r.push(("Policies".into(), names(v, "policies").join(", ")));
+        r.push(("Why".into(), text(v, "detail")));
+        return s;
+    }
     let c = s.section("Coverage");
     c.push(("Population".into(), text(v, "population")));
     c.push(("App".into(), text(v, "app")));
@@ -191,7 +205,11 @@ pub static BLADE: super::def::BladeDef = super::def::BladeDef {
                         n(v, "partly"),
                         n(v, "none"),
                         names(v, "none").join(" "),
-                        names(v, "partlyBy").join("; "),
+                        if v["relation"].is_string() {
+                            text(v, "detail")
+                        } else {
+                            names(v, "partlyBy").join("; ")
+                        },
                     ]
                 })
                 .collect()

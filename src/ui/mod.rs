@@ -277,6 +277,28 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
                 (None, _) => vec![Line::from(Span::styled("no data", theme.muted))],
                 (Some(v), DetailTab::Properties) => {
                     let mut sheet = d.target.kind.sheet(v, facts, roles, names);
+                    // A report-only policy: what switching it on would have done, first.
+                    if d.target.kind == crate::blades::ObjectKind::CaPolicy
+                        && v["state"] == "enabledForReportingButNotEnforced"
+                    {
+                        let words = match app.tenant.impacts.get(&d.target.id) {
+                            Some(w) => w.clone(),
+                            None if app.ctx.offline => {
+                                "not read offline (the sign-in log is read live)".into()
+                            }
+                            None => "reading the last 7 days of sign-ins…".into(),
+                        };
+                        sheet.sections.insert(
+                            0,
+                            (
+                                "Report-only results".into(),
+                                vec![
+                                    ("If switched on".into(), words),
+                                    ("Details".into(), "I: users, apps and sign-ins".into()),
+                                ],
+                            ),
+                        );
+                    }
                     // The audit's open findings about this object (from the Findings blade).
                     if let Some(list) = findings.get(&d.target.id) {
                         let sec = sheet.section("Findings");

@@ -139,7 +139,7 @@ async fn from_a_finding_to_its_evidence_and_the_object() {
     let View::List(l) = h.app.top() else {
         panic!("the findings")
     };
-    assert_eq!(l.table.len(), 38, "every rule, one row each");
+    assert_eq!(l.table.len(), 41, "every rule, one row each");
     h.filter("EC.2").await;
     // Enter: the finding's page, its detail and fix readable; `o`: its objects.
     h.key(KeyCode::Enter).await;
@@ -571,7 +571,7 @@ async fn the_findings_blade_offline_judges_the_cached_audit() {
         panic!("the findings")
     };
     assert!(l.load.error.is_none(), "{:?}", l.load.error);
-    assert_eq!(l.table.len(), 38);
+    assert_eq!(l.table.len(), 41);
     assert_eq!(
         h.server.state.faults.log.lock().unwrap().len(),
         sent,

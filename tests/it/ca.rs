@@ -365,7 +365,7 @@ async fn backup_delete_restore_round_trips() {
     let before = entra_console::ca::backup::backup(&h.client, dir.path())
         .await
         .unwrap();
-    assert_eq!((before.policies, before.locations), (13, 3));
+    assert_eq!((before.policies, before.locations), (14, 3));
     let again = tempfile::tempdir().unwrap();
     entra_console::ca::backup::backup(&h.client, again.path())
         .await
@@ -409,7 +409,7 @@ async fn backup_delete_restore_round_trips() {
         && w.request_id.is_some()
         && w.claims_context.is_some()));
     assert!(written[0].path.ends_with("/namedLocations"));
-    assert_eq!((s.policies, s.locations, s.kept), (1, 1, 14), "{s:?}");
+    assert_eq!((s.policies, s.locations, s.kept), (1, 1, 15), "{s:?}");
     let t = h.server.state.tenant.read().unwrap();
     let new_loc = t
         .policy

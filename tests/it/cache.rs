@@ -274,7 +274,7 @@ fn offline_makes_no_connection_and_snapshots_hold_no_secrets() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains(
-        "synced: groups 25 (full), users 59 (full), ca-policies 13 (full), named-locations 3 (full), licenses 5 (full), devices 12 (full), memberships 266 (full)"
+        "synced: groups 25 (full), users 59 (full), ca-policies 14 (full), named-locations 3 (full), licenses 5 (full), devices 12 (full), memberships 266 (full)"
     ));
     let before = s.state.faults.requests.load(Ordering::Relaxed);
     let out = bin(home.path())
@@ -364,7 +364,7 @@ fn offline_makes_no_connection_and_snapshots_hold_no_secrets() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 14);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 15);
     // A foreign file is refused with a clear message.
     std::fs::write(home.path().join("junk.db"), b"definitely not sqlite").unwrap();
     let out = bin(home.path())

@@ -154,9 +154,9 @@ fn ca_backup_and_restore_through_the_binary() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
-    assert!(err.contains("13 policies and 3 named locations"), "{err}");
+    assert!(err.contains("14 policies and 3 named locations"), "{err}");
     let count = |d: &str| std::fs::read_dir(dir.join(d)).unwrap().count();
-    assert_eq!((count("policies"), count("named-locations")), (13, 3));
+    assert_eq!((count("policies"), count("named-locations")), (14, 3));
     // Issue 32, item 8: tenant configuration in 0700 folders, 0600 files.
     {
         use std::os::unix::fs::PermissionsExt;
@@ -191,7 +191,7 @@ fn ca_backup_and_restore_through_the_binary() {
     );
     assert!(err.contains("policy Old policy recreated"), "{err}");
     assert!(
-        err.contains("restored 1 named locations and 1 policies; 16 still present"),
+        err.contains("restored 1 named locations and 1 policies; 17 still present"),
         "{err}"
     );
     // Each create is in the journal, like the TUI's writes.

@@ -64,3 +64,47 @@ async fn a_report_only_policy_says_what_switching_it_on_would_stop() {
         "{screen}"
     );
 }
+
+#[tokio::test]
+async fn the_policy_page_and_the_switch_on_confirm_state_the_impact() {
+    let mut h = Harness::new(false).await;
+    h.open(BladeKind::CaPolicies).await;
+    h.filter("CA003").await;
+    h.key(KeyCode::Enter).await;
+    let screen = h.render_full(140, 80);
+    assert!(screen.contains("Report-only results"), "{screen}");
+    assert!(
+        screen.contains(
+            "switching on: 6 sign-ins of 5 users would have been blocked and 1 interrupted in 7 days"
+        ),
+        "the page says it before t: {screen}"
+    );
+    // `t`, then ← to On: the confirm says the same before anything is sent.
+    h.key(KeyCode::Char('t')).await;
+    h.key(KeyCode::Left).await;
+    let w = h.app.write.as_ref().expect("a confirm is open");
+    let r = w.review.as_ref().unwrap();
+    assert_eq!(r.diff, ["state Report-only → On"]);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|l| l.contains("report-only results: switching on: 6 sign-ins of 5 users")),
+        "{r:?}"
+    );
+    let screen = h.render_full(120, 40);
+    assert!(screen.contains("would have been blocked"), "{screen}");
+    // Off: the impact is not said (it is about switching on).
+    h.key(KeyCode::Right).await;
+    h.key(KeyCode::Right).await;
+    let r = h.app.write.as_ref().unwrap().review.as_ref().unwrap();
+    assert!(
+        !r.warnings.iter().any(|l| l.contains("report-only results")),
+        "{r:?}"
+    );
+    h.key(KeyCode::Esc).await;
+    // An enabled policy's page has no such section.
+    h.key(KeyCode::Esc).await;
+    h.filter("CA001").await;
+    h.key(KeyCode::Enter).await;
+    assert!(!h.render_full(140, 80).contains("Report-only results"));
+}

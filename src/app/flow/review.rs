@@ -75,6 +75,8 @@ impl App {
         let guard = self.tenant.guard.as_ref();
         let no_break_glass = self.ctx.break_glass.is_empty();
         let names = &self.tenant.names;
+        let impacts = &self.tenant.impacts;
+        let reading: Vec<&String> = self.tenant.impact_reads.values().collect();
         let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
         let Some(w) = &mut self.write else {
             return;
@@ -100,6 +102,20 @@ impl App {
             return;
         }
         r.warnings = context_warnings(before.as_ref(), after.as_ref(), facts);
+        // Switching a report-only policy on: what it would have done, from the sign-in log.
+        if let (Some(b), Some(a)) = (&before, &after)
+            && b["state"] == "enabledForReportingButNotEnforced"
+            && a["state"] == "enabled"
+        {
+            let pid = b["id"].as_str().unwrap_or_default();
+            match impacts.get(pid) {
+                Some(words) => r.warnings.push(format!("report-only results: {words}")),
+                None if reading.iter().any(|p| *p == pid) => r
+                    .warnings
+                    .push("report-only results: reading the last 7 days of sign-ins…".into()),
+                None => {}
+            }
+        }
         if no_break_glass && after.is_some() {
             r.warnings.push(
                 "no break-glass accounts in this profile (break_glass in config.toml): the lockout guard checks only your own account".into(),
