@@ -180,6 +180,17 @@ pub enum AuditFormat {
     Sarif,
 }
 
+/// A framework the audit's rules map to (`audit --framework`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Framework {
+    /// CISA SCuBA M365 Entra ID baseline (MS.AAD.*)
+    Scuba,
+    /// Entra ID Security Config Analyzer, as Maester ships it
+    Eidsca,
+    /// CIS Microsoft 365 Foundations Benchmark
+    Cis,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Severity {
     Low,
@@ -324,6 +335,10 @@ pub enum Command {
         format: AuditFormat,
         #[arg(long, value_enum)]
         fail_on: Option<Severity>,
+        /// Only the rules that map to this framework (each rule lists its SCuBA, EIDSCA and
+        /// CIS ids); the run kept in the cache still holds every rule
+        #[arg(long, value_enum)]
+        framework: Option<Framework>,
         /// An earlier `audit --format json` report: each finding is marked new, open or fixed,
         /// and the CA policies, role assignments and contexts that changed are listed
         #[arg(long, value_name = "FILE")]

@@ -201,17 +201,25 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Audit {
             format,
             fail_on,
+            framework,
             baseline,
             all_profiles: true,
             out,
             ..
         }) => {
             let _ = baseline;
-            review_commands::audit_all(&cli, paths.as_ref(), *format, *fail_on, out).await
+            let how = review_commands::How {
+                format: *format,
+                fail_on: *fail_on,
+                history: false,
+                framework: *framework,
+            };
+            review_commands::audit_all(&cli, paths.as_ref(), how, out).await
         }
         Some(Command::Audit {
             format,
             fail_on,
+            framework,
             baseline,
             history,
             ..
@@ -220,6 +228,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 format: *format,
                 fail_on: *fail_on,
                 history: *history,
+                framework: *framework,
             };
             review_commands::audit(&cli, paths.as_ref(), how, baseline.as_deref()).await
         }

@@ -55,13 +55,14 @@ pub async fn xray(
     }
 }
 
-/// How an audit reports: the format, the `--fail-on` threshold, and `--history` (the kept
-/// runs' transitions instead of the report).
+/// How an audit reports: the format, the `--fail-on` threshold, `--history` (the kept runs'
+/// transitions instead of the report) and `--framework` (only its rules reported).
 #[derive(Clone, Copy, Debug)]
 pub struct How {
     pub format: crate::cli::AuditFormat,
     pub fail_on: Option<crate::cli::Severity>,
     pub history: bool,
+    pub framework: Option<crate::cli::Framework>,
 }
 
 /// `audit`: every rule on one read-only pass over the tenant, the report on stdout; exit 3 when
@@ -149,7 +150,10 @@ async fn audit_one(
     baseline: Option<&std::path::Path>,
 ) -> Result<Audited, Failure> {
     let How {
-        format, fail_on, ..
+        format,
+        fail_on,
+        framework,
+        ..
     } = how;
     use crate::audit::{Severity, Status, drift, report};
     // The baseline is read first: a file that cannot be used stops the run before any read.
@@ -261,6 +265,15 @@ async fn audit_one(
         read_only: client.read_only(),
     };
     let runs = kept_runs(cli, paths, &conn, &run, inputs.now, &findings);
+    // Kept whole (history compares every rule); reported for the framework asked.
+    if let Some(fw) = framework {
+        let name = match fw {
+            crate::cli::Framework::Scuba => "scuba",
+            crate::cli::Framework::Eidsca => "eidsca",
+            crate::cli::Framework::Cis => "cis",
+        };
+        findings.retain(|f| f.rule.in_framework(name));
+    }
     let rules: Vec<&str> = findings.iter().map(|f| f.rule.id).collect();
     // The JSON report carries the state seen (for a later --baseline) and, with one, the drift.
     let mut full = report::json(&run, &findings);
@@ -444,10 +457,10 @@ fn kept_runs(
 pub async fn audit_all(
     cli: &Cli,
     paths: Option<&Paths>,
-    format: crate::cli::AuditFormat,
-    fail_on: Option<crate::cli::Severity>,
+    how: How,
     out: &std::path::Path,
 ) -> Result<(), Failure> {
+    let format = how.format;
     let file = match (&cli.global.config, paths) {
         (Some(f), _) => crate::config::ConfigFile::load(f),
         (None, Some(p)) => crate::config::ConfigFile::load(&p.config_file()),
@@ -476,11 +489,6 @@ pub async fn audit_all(
         one.global.profile = Some(name.clone());
         one.global.demo = false;
         one.global.cache = None;
-        let how = How {
-            format,
-            fail_on,
-            history: false,
-        };
         match audit_one(&one, paths, how, None).await {
             Ok(a) => {
                 let file = out.join(format!("audit-{name}.{ext}"));

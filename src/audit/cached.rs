@@ -94,6 +94,25 @@ pub fn save(store: &Store, i: &Inputs) -> Result<(), CacheError> {
         one(&i.methods).as_deref().map_err(String::as_str),
     )?;
     part("domains", i.domains.as_deref().map_err(String::as_str))?;
+    part(
+        "groupSettings",
+        i.settings.as_deref().map_err(String::as_str),
+    )?;
+    part(
+        "groupSettingTemplates",
+        i.setting_templates.as_deref().map_err(String::as_str),
+    )?;
+    // Graph returns this singleton without an id; the cache keys objects by id.
+    let consent = i.consent_requests.clone().map(|mut v| {
+        if v.get("id").is_none() {
+            v["id"] = json!("adminConsentRequestPolicy");
+        }
+        vec![v]
+    });
+    part(
+        "adminConsentRequestPolicy",
+        consent.as_deref().map_err(String::as_str),
+    )?;
     for m in &i.licences.missing {
         errors.push(
             json!({"id": format!("licences {}", errors.len()), "why": m, "part": "licences"}),
@@ -236,6 +255,12 @@ pub fn load(store: &Store, break_glass: Vec<String>) -> Result<Inputs, String> {
             read("authenticationMethodsPolicy"),
         )),
         domains: or_failed("domains", read("domains")),
+        settings: or_failed("groupSettings", read("groupSettings")),
+        setting_templates: or_failed("groupSettingTemplates", read("groupSettingTemplates")),
+        consent_requests: singleton(or_failed(
+            "adminConsentRequestPolicy",
+            read("adminConsentRequestPolicy"),
+        )),
         // Judged as of the reads: a report-only policy's age is its age then.
         now: at,
     })

@@ -8,8 +8,8 @@ use serde_json::Value;
 static AUTHENTICATOR_CONTEXT: Rule = Rule {
     id: "MS.AAD.3.3",
     scuba: Some("MS.AAD.3.3v1"),
-    eidsca: None,
-    cis: None,
+    eidsca: Some("EIDSCA.AM06, EIDSCA.AM07, EIDSCA.AM09, EIDSCA.AM10"),
+    cis: Some("5.2.3.1"),
     title: "Microsoft Authenticator shows the application and location of the sign-in",
     severity: Severity::Medium,
     remediation: "Authentication methods > Microsoft Authenticator > Configure: show application name and geographic location, both enabled for all users.",
@@ -18,7 +18,7 @@ static AUTHENTICATOR_CONTEXT: Rule = Rule {
 static MIGRATION: Rule = Rule {
     id: "MS.AAD.3.4",
     scuba: Some("MS.AAD.3.4v1"),
-    eidsca: None,
+    eidsca: Some("EIDSCA.AG01"),
     cis: None,
     title: "The authentication methods migration is complete",
     severity: Severity::Medium,
@@ -29,7 +29,7 @@ static WEAK: Rule = Rule {
     id: "MS.AAD.3.5",
     scuba: Some("MS.AAD.3.5v1"),
     eidsca: None,
-    cis: None,
+    cis: Some("5.2.3.5"),
     title: "SMS, voice call and email one-time passcode are disabled",
     severity: Severity::Medium,
     remediation: "Authentication methods > Policies: disable SMS, Voice call and Email OTP.",

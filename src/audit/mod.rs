@@ -8,6 +8,7 @@ pub mod cached;
 pub mod console;
 pub mod coverage;
 pub mod drift;
+pub mod eidsca;
 pub mod history;
 pub mod licences;
 pub mod methods;
@@ -33,6 +34,7 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
     out.extend(pim::run(i));
     out.extend(coverage::run(i));
     out.extend(overlap::run(i));
+    out.extend(eidsca::run(i));
     // SCuBA's order (3.1 … 3.9, 5.1 …), then this console's own.
     out.sort_by_key(|f| order(f.rule.id));
     out

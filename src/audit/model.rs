@@ -40,6 +40,33 @@ pub struct Rule {
     pub reads: &'static str,
 }
 
+impl Rule {
+    /// The frameworks it maps to, in words: "SCuBA MS.AAD.3.3v1 · EIDSCA.AM06 · CIS 5.2.3.1".
+    pub fn frameworks(&self) -> String {
+        let mut out = Vec::new();
+        if let Some(s) = self.scuba {
+            out.push(format!("SCuBA {s}"));
+        }
+        if let Some(e) = self.eidsca {
+            out.push(e.to_string());
+        }
+        if let Some(c) = self.cis {
+            out.push(format!("CIS {c}"));
+        }
+        out.join(" · ")
+    }
+
+    /// Whether it maps to the framework named `scuba`, `eidsca` or `cis`.
+    pub fn in_framework(&self, f: &str) -> bool {
+        match f {
+            "scuba" => self.scuba.is_some() || self.id.starts_with("MS.AAD."),
+            "eidsca" => self.eidsca.is_some(),
+            "cis" => self.cis.is_some(),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Status {
     Pass,
@@ -107,6 +134,13 @@ pub struct Inputs {
     pub methods: Result<Value, String>,
     /// `GET /domains`.
     pub domains: Result<Vec<Value>, String>,
+    /// `GET /groupSettings`: the directory settings objects the tenant created (values are
+    /// strings); a template never instantiated is judged by its defaults.
+    pub settings: Result<Vec<Value>, String>,
+    /// `GET /groupSettingTemplates`: each template's values with their defaults.
+    pub setting_templates: Result<Vec<Value>, String>,
+    /// `GET /policies/adminConsentRequestPolicy` (a singleton Graph returns without an id).
+    pub consent_requests: Result<Value, String>,
     pub now: chrono::DateTime<chrono::Utc>,
 }
 
@@ -239,6 +273,22 @@ pub async fn read(client: &GraphClient, break_glass: Vec<String>) -> Inputs {
             .get_all(Request::get("/domains"))
             .await
             .map_err(|e| e.to_string()),
+        settings: client
+            .get_all(Request::get("/groupSettings"))
+            .await
+            .map_err(|e| e.to_string()),
+        setting_templates: client
+            .get_all(Request::get("/groupSettingTemplates"))
+            .await
+            .map_err(|e| e.to_string()),
+        consent_requests: match client
+            .get_json(&Request::get("/policies/adminConsentRequestPolicy"))
+            .await
+        {
+            Ok(v) if v.is_object() => Ok(v),
+            Ok(_) => Err("/policies/adminConsentRequestPolicy returned no object".into()),
+            Err(e) => Err(e.to_string()),
+        },
         now: chrono::Utc::now(),
     }
 }

@@ -144,7 +144,10 @@ fn who(p: &Value) -> (String, String) {
 
 /// Why a policy can never apply, if it cannot: it includes no one, or excludes every user,
 /// app, location or platform it includes (a user also when a group it excludes holds them).
-pub fn never_applies(p: &Value, members: &std::collections::HashMap<String, Vec<String>>) -> Option<String> {
+pub fn never_applies(
+    p: &Value,
+    members: &std::collections::HashMap<String, Vec<String>>,
+) -> Option<String> {
     let c = &p["conditions"];
     let u = &c["users"];
     if set(&u["includeUsers"]).contains("None") {
@@ -188,7 +191,10 @@ pub fn never_applies(p: &Value, members: &std::collections::HashMap<String, Vec<
         let (i, e) = (set(&c[key][inc]), set(&c[key][exc]));
         let all = |s: &BTreeSet<String>| s.contains("All") || s.contains("all");
         if !i.is_empty() && (i.is_subset(&e) || all(&e)) {
-            return Some(format!("it excludes every {} it includes", &key[..key.len() - 1]));
+            return Some(format!(
+                "it excludes every {} it includes",
+                &key[..key.len() - 1]
+            ));
         }
     }
     None
@@ -196,9 +202,15 @@ pub fn never_applies(p: &Value, members: &std::collections::HashMap<String, Vec<
 
 /// Every relation among the policies: contradictions and near duplicates among the enabled
 /// ones, and the enabled or report-only policies that never apply.
-pub fn relations(policies: &[Value], members: &std::collections::HashMap<String, Vec<String>>) -> Vec<Relation> {
+pub fn relations(
+    policies: &[Value],
+    members: &std::collections::HashMap<String, Vec<String>>,
+) -> Vec<Relation> {
     let mut out = Vec::new();
-    let on: Vec<&Value> = policies.iter().filter(|p| p["state"] == "enabled").collect();
+    let on: Vec<&Value> = policies
+        .iter()
+        .filter(|p| p["state"] == "enabled")
+        .collect();
     for (i, w) in on.iter().enumerate() {
         for (j, n) in on.iter().enumerate() {
             if i == j || !contains(w, n) {
@@ -353,7 +365,10 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
                 detail: if mine.is_empty() {
                     format!("no {kind} among the policies")
                 } else {
-                    mine.iter().map(|r| r.detail.as_str()).collect::<Vec<_>>().join("; ")
+                    mine.iter()
+                        .map(|r| r.detail.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 },
                 evidence,
             }
@@ -367,7 +382,8 @@ mod tests {
     use std::collections::HashMap;
 
     fn policy(id: &str, users: Value, apps: Value, extra: Value, grant: &[&str]) -> Value {
-        let mut conditions = json!({"users": users, "applications": apps, "clientAppTypes": ["all"]});
+        let mut conditions =
+            json!({"users": users, "applications": apps, "clientAppTypes": ["all"]});
         if let (Some(c), Some(e)) = (conditions.as_object_mut(), extra.as_object()) {
             c.extend(e.clone());
         }
@@ -422,7 +438,13 @@ mod tests {
         );
         assert!(never_applies(&p, &members).unwrap().contains("every user"));
         assert_eq!(never_applies(&p, &HashMap::new()), None);
-        let none = policy("N", json!({"includeUsers": ["None"]}), json!({}), json!({}), &["mfa"]);
+        let none = policy(
+            "N",
+            json!({"includeUsers": ["None"]}),
+            json!({}),
+            json!({}),
+            &["mfa"],
+        );
         assert!(never_applies(&none, &members).is_some());
         let apps = policy(
             "A",

@@ -14,7 +14,7 @@ static GA_APPROVAL: Rule = Rule {
     id: "MS.AAD.7.6",
     scuba: Some("MS.AAD.7.6v1"),
     eidsca: None,
-    cis: None,
+    cis: Some("5.3.4"),
     title: "Activation of Global Administrator requires approval",
     severity: Severity::High,
     remediation: "PIM settings of Global Administrator: require approval on activation and name the approvers.",

@@ -27,7 +27,7 @@ fn counts(findings: &[Finding]) -> (usize, usize, usize, usize, usize) {
 pub fn markdown(run: &Run, findings: &[Finding]) -> String {
     let (fail, near, pass, ne, waived) = counts(findings);
     let mut o = format!(
-        "# Entra ID audit: {}\n\n- Run: {} by profile `{}` with entra-console {}\n- Read-only: {}\n- Result: {fail} failed, {near} near misses, {pass} passed, {ne} not evaluable{}\n\n## Summary\n\n| Rule | SCuBA | Severity | Result |\n|---|---|---|---|\n",
+        "# Entra ID audit: {}\n\n- Run: {} by profile `{}` with entra-console {}\n- Read-only: {}\n- Result: {fail} failed, {near} near misses, {pass} passed, {ne} not evaluable{}\n\n## Summary\n\n| Rule | Frameworks | Severity | Result |\n|---|---|---|---|\n",
         md_cell(&run.tenant),
         run.at,
         md_cell(&run.profile),
@@ -48,7 +48,10 @@ pub fn markdown(run: &Run, findings: &[Finding]) -> String {
             "| {} {} | {} | {} | {} |\n",
             f.rule.id,
             md_cell(f.rule.title),
-            f.rule.scuba.unwrap_or("—"),
+            match f.rule.frameworks() {
+                w if w.is_empty() => "—".to_string(),
+                w => w,
+            },
             f.rule.severity.word(),
             md_cell(&f.status.word())
         ));
@@ -85,7 +88,8 @@ pub fn json(run: &Run, findings: &[Finding]) -> Value {
     json!({
         "tenant": run.tenant, "profile": run.profile, "time": run.at, "readOnly": run.read_only,
         "findings": findings.iter().map(|f| json!({
-            "id": f.rule.id, "scuba": f.rule.scuba, "title": f.rule.title,
+            "id": f.rule.id, "scuba": f.rule.scuba, "eidsca": f.rule.eidsca, "cis": f.rule.cis,
+            "frameworks": f.rule.frameworks(), "title": f.rule.title,
             "severity": f.rule.severity.word(), "status": match &f.status {
                 Status::Pass => "pass", Status::Fail => "fail", Status::NearMiss => "nearMiss",
                 Status::NotEvaluable(_) => "notEvaluable", Status::Waived(_) => "waived" },
@@ -106,6 +110,8 @@ pub fn records(findings: &[Finding]) -> Vec<Vec<String>> {
             vec![
                 f.rule.id.to_string(),
                 f.rule.scuba.unwrap_or_default().to_string(),
+                f.rule.eidsca.unwrap_or_default().to_string(),
+                f.rule.cis.unwrap_or_default().to_string(),
                 f.rule.severity.word().to_string(),
                 f.status.word(),
                 f.rule.title.to_string(),
@@ -129,6 +135,8 @@ pub fn records(findings: &[Finding]) -> Vec<Vec<String>> {
 pub const CSV_COLUMNS: &[&str] = &[
     "rule",
     "scuba",
+    "eidsca",
+    "cis",
     "severity",
     "status",
     "title",
@@ -159,7 +167,7 @@ pub fn sarif(findings: &[Finding]) -> Value {
                 "fullDescription": {"text": format!("{} (reads: {})", f.rule.title, f.rule.reads)},
                 "help": {"text": f.rule.remediation},
                 "defaultConfiguration": {"level": level(f.rule.severity)},
-                "properties": {"scuba": f.rule.scuba},
+                "properties": {"scuba": f.rule.scuba, "eidsca": f.rule.eidsca, "cis": f.rule.cis},
             })
         })
         .collect();

@@ -6,7 +6,7 @@ use crate::protect::Facts;
 use crate::roles::RoleFacts;
 use serde_json::json;
 
-fn inputs() -> Inputs {
+pub(super) fn inputs() -> Inputs {
     Inputs {
         roles: Ok(RoleFacts::default()),
         facts: Ok(Facts::default()),
@@ -21,6 +21,9 @@ fn inputs() -> Inputs {
         authorization: Ok(json!({"id": "authorizationPolicy"})),
         methods: Ok(json!({"id": "authenticationMethodsPolicy"})),
         domains: Ok(Vec::new()),
+        settings: Ok(Vec::new()),
+        setting_templates: Ok(Vec::new()),
+        consent_requests: Ok(json!({"isEnabled": true})),
         now: chrono::Utc::now(),
     }
 }

@@ -26,11 +26,11 @@ fn sheet(v: &Value, _: Option<&crate::protect::Facts>, _: &super::common::Names)
     f.push(("Rule".into(), text(v, "id")));
     f.push(("Checks".into(), text(v, "title")));
     f.push((
-        "SCuBA".into(),
-        v["scuba"]
-            .as_str()
-            .unwrap_or("— (this console's own)")
-            .into(),
+        "Frameworks".into(),
+        match text(v, "frameworks") {
+            w if w.is_empty() => "— (this console's own)".into(),
+            w => w,
+        },
     ));
     f.push(("Severity".into(), text(v, "severity")));
     f.push(("Result".into(), result));

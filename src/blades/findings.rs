@@ -126,7 +126,7 @@ pub fn columns() -> Vec<Column> {
         Column::fixed("Result", 10),
         Column::fixed("Objects", 7),
         Column::fixed("Severity", 8).from(100),
-        Column::fixed("SCuBA", 12).from(110),
+        Column::grow("Frameworks", 14).from(110),
         Column::fixed("Since last run", 16).from(120),
     ]
 }
@@ -151,7 +151,7 @@ pub fn row(v: Value) -> TableRow {
         result,
         n.to_string(),
         text(&v, "severity"),
-        text(&v, "scuba"),
+        text(&v, "frameworks"),
         trend(v["@trend"].as_str().unwrap_or_default()),
     ];
     TableRow::new(v, cells)

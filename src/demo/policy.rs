@@ -41,6 +41,13 @@ pub struct PolicyStore {
     /// The singletons `policies/authorizationPolicy` and `policies/authenticationMethodsPolicy`.
     pub authorization: Value,
     pub methods: Value,
+    /// `policies/adminConsentRequestPolicy` (the admin consent workflow: off here).
+    pub consent_requests: Value,
+    /// `groupSettings`: the directory settings the tenant created (Consent Policy Settings,
+    /// Password Rule Settings; Group.Unified never was, so its template's defaults apply).
+    pub settings: Vec<Value>,
+    /// `groupSettingTemplates`.
+    pub setting_templates: Vec<Value>,
 }
 
 impl PolicyStore {
@@ -58,6 +65,9 @@ impl PolicyStore {
             domains: super::store::collection(DOMAINS, "domains.json")?,
             authorization: singleton("authorizationPolicy")?,
             methods: singleton("authenticationMethodsPolicy")?,
+            consent_requests: singleton("adminConsentRequestPolicy")?,
+            settings: listed("groupSettings")?,
+            setting_templates: listed("groupSettingTemplates")?,
         }
         .with_history())
     }
@@ -79,6 +89,8 @@ impl PolicyStore {
             Coll::RiskyUsers => &mut self.risky,
             Coll::RiskDetections => &mut self.detections,
             Coll::Domains => &mut self.domains,
+            Coll::Settings => &mut self.settings,
+            Coll::SettingTemplates => &mut self.setting_templates,
         }
     }
 
@@ -112,6 +124,8 @@ pub enum Coll {
     RiskyUsers,
     RiskDetections,
     Domains,
+    Settings,
+    SettingTemplates,
 }
 
 impl Coll {
@@ -126,6 +140,8 @@ impl Coll {
             Coll::RiskyUsers => &s.risky,
             Coll::RiskDetections => &s.detections,
             Coll::Domains => &s.domains,
+            Coll::Settings => &s.settings,
+            Coll::SettingTemplates => &s.setting_templates,
         }
     }
 
@@ -140,6 +156,8 @@ impl Coll {
             Coll::RiskyUsers => "microsoft.graph.riskyUser",
             Coll::RiskDetections => "microsoft.graph.riskDetection",
             Coll::Domains => "microsoft.graph.domain",
+            Coll::Settings => "microsoft.graph.groupSetting",
+            Coll::SettingTemplates => "microsoft.graph.groupSettingTemplate",
         }
     }
 
@@ -153,6 +171,8 @@ impl Coll {
             Coll::RiskyUsers => "identityProtection/riskyUsers",
             Coll::RiskDetections => "identityProtection/riskDetections",
             Coll::Domains => "domains",
+            Coll::Settings => "groupSettings",
+            Coll::SettingTemplates => "groupSettingTemplates",
             Coll::Actions => {
                 "roleManagement/directory/resourceNamespaces('microsoft.directory')/resourceActions"
             }
@@ -325,6 +345,22 @@ routes!(list_skus, get_sku, Coll::Skus);
 routes!(list_risky, get_risky, Coll::RiskyUsers);
 routes!(list_detections, get_detection, Coll::RiskDetections);
 routes!(list_domains, get_domain, Coll::Domains);
+routes!(list_settings, get_setting, Coll::Settings);
+routes!(
+    list_setting_templates,
+    get_setting_template,
+    Coll::SettingTemplates
+);
+
+/// A collection kept in the tenant policies' fixture.
+fn listed(key: &str) -> Result<Vec<Value>, String> {
+    let all: Value =
+        serde_json::from_str(TENANT_POLICIES).map_err(|e| format!("tenant-policies.json: {e}"))?;
+    all[key]
+        .as_array()
+        .cloned()
+        .ok_or_else(|| format!("tenant-policies.json has no {key}"))
+}
 
 /// One of the tenant's singleton policies from its fixture.
 fn singleton(key: &str) -> Result<Value, String> {
@@ -360,6 +396,11 @@ pub async fn get_tenant_policy(
         "authenticationMethodsPolicy" => (
             &tenant.policy.methods,
             "microsoft.graph.authenticationMethodsPolicy",
+        ),
+        // adminconsentrequestpolicy-get.md: an object without an id.
+        "adminConsentRequestPolicy" => (
+            &tenant.policy.consent_requests,
+            "microsoft.graph.adminConsentRequestPolicy",
         ),
         _ => {
             return ctx.error(

@@ -71,9 +71,84 @@ fn the_demo_tenant_rule_by_rule() {
         ("EC.11", "pass"),
         // Members are asked MFA only when Identity Protection sees risk (CA003 is report-only).
         ("EC.12", "fail"),
+        // CA004 blocks every sign-in CA014 asks MFA of; no duplicates; every policy applies.
+        ("EC.13", "fail"),
+        ("EC.14", "pass"),
+        ("EC.15", "pass"),
+        // EIDSCA: admins may use SSPR, guests have limited (not restricted) access, FIDO2 keys
+        // are not restricted (so AF05/AF06 are not judged), the admin consent workflow is off
+        // (so CR02-CR04 are not judged), password protection on-premises only audits.
+        ("EC.20", "fail"),
+        ("EC.23", "fail"),
+        ("EC.24", "pass"),
+        ("EC.30", "fail"),
+        ("EC.31", "notEvaluable"),
+        ("EC.35", "pass"),
+        ("EC.38", "pass"),
+        ("EC.41", "fail"),
+        ("EC.42", "fail"),
+        ("EC.43", "notEvaluable"),
+        ("EC.46", "fail"),
+        ("EC.49", "pass"),
+        ("EC.50", "pass"),
+        // Group.Unified was never created: judged by its template's defaults.
+        ("EC.51", "pass"),
+        ("EC.52", "pass"),
     ] {
         assert_eq!(status(&r, id), want, "{id}");
     }
+}
+
+/// Every rule names its frameworks; `--framework` reports only the rules that map to one.
+#[test]
+fn the_framework_column_and_selection() {
+    let (_, all) = audit(&["--format", "json"]);
+    let find = |r: &Value, id: &str| {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .cloned()
+    };
+    let auth = find(&all, "MS.AAD.3.3").unwrap();
+    assert_eq!(auth["cis"], "5.2.3.1");
+    assert!(auth["eidsca"].as_str().unwrap().contains("EIDSCA.AM06"));
+    assert_eq!(
+        find(&all, "EC.42").unwrap()["frameworks"],
+        "EIDSCA.CR01 · CIS 5.1.5.2"
+    );
+    // A rule of the console's own maps to none (left empty, not guessed).
+    assert_eq!(find(&all, "EC.12").unwrap()["frameworks"], "");
+    for (fw, key) in [("eidsca", "eidsca"), ("cis", "cis")] {
+        let (_, r) = audit(&["--format", "json", "--framework", fw]);
+        let f = r["findings"].as_array().unwrap();
+        assert!(!f.is_empty(), "{fw}");
+        assert!(f.iter().all(|f| f[key].is_string()), "{fw}: {f:?}");
+        assert!(f.len() < all["findings"].as_array().unwrap().len());
+    }
+    let (_, r) = audit(&["--format", "json", "--framework", "scuba"]);
+    let f = r["findings"].as_array().unwrap();
+    assert!(
+        f.iter()
+            .all(|f| f["id"].as_str().unwrap().starts_with("MS.AAD."))
+    );
+    assert!(
+        find(&r, "MS.AAD.3.9").is_some(),
+        "a SCuBA rule without a version id"
+    );
+    // The Markdown summary says each rule's frameworks.
+    let home = tempfile::tempdir().unwrap();
+    let out = bin(home.path(), false)
+        .args(["--demo", "audit", "--format", "md", "--framework", "cis"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("| Rule | Frameworks | Severity | Result |"),
+        "{md}"
+    );
+    assert!(md.contains("SCuBA MS.AAD.1.1v1 · CIS 5.2.2.3"), "{md}");
 }
 
 #[test]
@@ -139,7 +214,7 @@ async fn from_a_finding_to_its_evidence_and_the_object() {
     let View::List(l) = h.app.top() else {
         panic!("the findings")
     };
-    assert_eq!(l.table.len(), 41, "every rule, one row each");
+    assert_eq!(l.table.len(), 74, "every rule, one row each");
     h.filter("EC.2").await;
     // Enter: the finding's page, its detail and fix readable; `o`: its objects.
     h.key(KeyCode::Enter).await;
@@ -571,7 +646,7 @@ async fn the_findings_blade_offline_judges_the_cached_audit() {
         panic!("the findings")
     };
     assert!(l.load.error.is_none(), "{:?}", l.load.error);
-    assert_eq!(l.table.len(), 41);
+    assert_eq!(l.table.len(), 74);
     assert_eq!(
         h.server.state.faults.log.lock().unwrap().len(),
         sent,

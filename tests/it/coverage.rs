@@ -30,9 +30,16 @@ async fn the_matrix_names_the_gaps_and_a_cell_the_users_left_out() {
     assert_eq!(members[6], "2", "{members:?}");
     // CA012 asks guests MFA for every app but Office 365: only risk asks them there.
     let guests = cell("guests", "Office 365");
-    assert_eq!(guests[3], "0", "no guest always asked MFA for Office 365: {guests:?}");
+    assert_eq!(
+        guests[3], "0",
+        "no guest always asked MFA for Office 365: {guests:?}"
+    );
     assert_eq!(guests[5], guests[2], "only under conditions: {guests:?}");
-    assert_eq!(cell("guests", "admin portals")[3], guests[2], "elsewhere they are");
+    assert_eq!(
+        cell("guests", "admin portals")[3],
+        guests[2],
+        "elsewhere they are"
+    );
     // After the matrix: the pair that contradicts.
     let pair = cell("CA004 / CA014", "contradiction");
     assert_eq!(pair[2], "", "no counts on a relation: {pair:?}");
