@@ -202,14 +202,24 @@ async fn read(
             Ok((records_of(source, objects, licences.as_ref()), None))
         }
         Reading::Computed(c, key) => {
-            if conn.offline {
-                return Err(Failure::error(format!(
-                    "{label} is computed from live reads; export it online"
-                )));
-            }
+            // A blade's computation gets the profile's audit settings, as in the console.
+            let key = if key.is_empty() {
+                crate::blades::findings::key(
+                    &conn.tenant_label,
+                    &conn.break_glass(),
+                    conn.profile.waivers.as_deref(),
+                )
+            } else {
+                key
+            };
             let v = (c.run)(conn.client.clone(), conn.store.clone(), key)
                 .await
-                .map_err(err)?;
+                .map_err(|e| match e {
+                    crate::graph::GraphError::Offline => Failure::error(format!(
+                        "{label} is computed from live reads (or an audit kept in the cache); export it online"
+                    )),
+                    e => err(e),
+                })?;
             let objects = v.as_array().cloned().unwrap_or_default();
             Ok((records_of(source, objects, None), None))
         }

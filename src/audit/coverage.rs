@@ -2,8 +2,8 @@
 //! privileged roles, break-glass accounts, accounts some enabled policy excludes) and each app
 //! target (all resources, Office 365, admin portals, Microsoft Graph, Azure management), which
 //! users an enabled policy requires MFA (or a strength) of or blocks, which only under
-//! conditions a sign-in decides (location, platform, client app, risk: "partly"), and which
-//! none does. Each user is evaluated with the What If evaluator (`ca::eval`), their groups (the
+//! conditions a sign-in decides (location, platform, client app, risk: "partly"), which none
+//! does, and whose legacy-client sign-ins an enabled policy blocks. Each user is evaluated with the What If evaluator (`ca::eval`), their groups (the
 //! ones policies name) and active roles given, everything else left unknown.
 
 use super::model::{Evidence, Finding, Inputs, Rule, Severity, Status, not_evaluable};
@@ -74,6 +74,21 @@ fn judged(policies: &[Value], s: &SignIn, app: &str) -> (&'static str, Vec<Strin
     } else {
         ("partly", partly)
     }
+}
+
+/// Whether an enabled block applies to this user's legacy sign-ins (Exchange ActiveSync and
+/// the other legacy clients alike) for the app: blocked for both, for certain.
+fn legacy_blocked(policies: &[Value], s: &SignIn) -> bool {
+    ["exchangeActiveSync", "other"].iter().all(|client| {
+        let s = SignIn {
+            client_app: Some((*client).to_string()),
+            ..s.clone()
+        };
+        policies
+            .iter()
+            .filter(|p| p["state"] == "enabled" && control(p) == Some("block"))
+            .any(|p| evaluate(p, &s).applies == Tri::Yes)
+    })
 }
 
 /// The populations a user belongs to.
@@ -187,6 +202,7 @@ pub fn matrix(i: &Inputs) -> Result<Vec<Value>, String> {
                 ..Default::default()
             };
             let (how, by) = judged(policies, &s, app);
+            let legacy = legacy_blocked(policies, &s);
             for pop in &pops {
                 let at = match cells
                     .iter()
@@ -196,12 +212,18 @@ pub fn matrix(i: &Inputs) -> Result<Vec<Value>, String> {
                     None => {
                         cells.push(json!({"id": format!("{pop}/{label}"), "population": pop,
                             "app": label, "users": 0, "MFA": 0, "block": 0, "partly": 0,
-                            "none": [], "partlyUsers": [], "partlyBy": []}));
+                            "none": [], "partlyUsers": [], "partlyBy": [], "legacy": 0,
+                            "legacyOpen": []}));
                         cells.len() - 1
                     }
                 };
                 let c = &mut cells[at];
                 c["users"] = json!(c["users"].as_u64().unwrap_or(0) + 1);
+                if legacy {
+                    c["legacy"] = json!(c["legacy"].as_u64().unwrap_or(0) + 1);
+                } else if let Some(a) = c["legacyOpen"].as_array_mut() {
+                    a.push(json!(name));
+                }
                 match how {
                     "none" => {
                         if let Some(a) = c["none"].as_array_mut() {

@@ -50,6 +50,7 @@ pub fn columns() -> Vec<Column> {
         Column::fixed("Block", 5),
         Column::fixed("Partly", 6),
         Column::fixed("None", 5),
+        Column::fixed("Legacy", 6).from(96),
     ]
 }
 
@@ -62,6 +63,7 @@ pub fn row(v: Value) -> TableRow {
         n(&v, "block"),
         n(&v, "partly"),
         n(&v, "none"),
+        n(&v, "legacy"),
     ];
     TableRow::new(v, cells)
 }
@@ -110,6 +112,23 @@ fn sheet(v: &Value, _: Option<&crate::protect::Facts>, _: &super::common::Names)
     if let Some(g) = crate::audit::coverage::gap(v) {
         c.push(("Gap".into(), g));
     }
+    let open = names(v, "legacyOpen");
+    c.push((
+        "Legacy clients".into(),
+        if open.is_empty() {
+            format!(
+                "blocked for all {} (Exchange ActiveSync and other legacy clients)",
+                n(v, "users")
+            )
+        } else {
+            format!(
+                "blocked for {} of {}; not for {}",
+                n(v, "legacy"),
+                n(v, "users"),
+                open.join(", ")
+            )
+        },
+    ));
     let none = names(v, "none");
     let left = s.section("Left out (no enabled policy requires MFA or blocks)");
     if none.is_empty() {
@@ -191,6 +210,7 @@ pub static BLADE: super::def::BladeDef = super::def::BladeDef {
             "none",
             "notCovered",
             "partlyBy",
+            "legacyBlocked",
         ],
         of: |objects, _| {
             objects
@@ -210,6 +230,7 @@ pub static BLADE: super::def::BladeDef = super::def::BladeDef {
                         } else {
                             names(v, "partlyBy").join("; ")
                         },
+                        n(v, "legacy"),
                     ]
                 })
                 .collect()

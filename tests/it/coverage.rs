@@ -93,3 +93,52 @@ async fn the_audit_names_the_contradicting_pair_and_passes_the_other_relations()
     assert!(status("EC.14").contains("pass"), "{}", status("EC.14"));
     assert!(status("EC.15").contains("pass"), "{}", status("EC.15"));
 }
+
+/// `export ca-coverage`: the same matrix as the view, with the profile's break-glass accounts
+/// (the demo's), the legacy-client column and the contradicting pair; offline from the audit
+/// the cache keeps.
+#[test]
+fn export_ca_coverage_live_and_offline() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = crate::common::bin(home.path(), false)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    for args in [
+        &["--demo", "export", "ca-coverage", "--format", "json"][..],
+        &[
+            "--demo",
+            "--offline",
+            "export",
+            "ca-coverage",
+            "--format",
+            "json",
+        ][..],
+    ] {
+        let v = run(args);
+        let rows = v.as_array().unwrap();
+        let row = |pop: &str, app: &str| {
+            rows.iter()
+                .find(|r| r["population"] == pop && r["app"] == app)
+                .unwrap_or_else(|| panic!("{pop} {app}: {rows:?}"))
+        };
+        let bg = row("break-glass accounts", "all resources");
+        assert_eq!(bg["users"], "2", "{args:?}");
+        assert_eq!(bg["legacyBlocked"], "0", "excluded from CA002");
+        assert_eq!(row("guests", "all resources")["legacyBlocked"], "5");
+        assert!(
+            row("CA004 / CA014", "contradiction")["partlyBy"]
+                .as_str()
+                .unwrap()
+                .contains("never takes effect")
+        );
+    }
+}
