@@ -237,6 +237,28 @@ pub enum CaCommand {
 }
 
 #[derive(Debug, Clone, Subcommand)]
+pub enum PlanCommand {
+    /// Print a saved plan for a person (Markdown): author, times, approval, each write
+    Show { file: PathBuf },
+    /// Re-read every object the plan changes, refuse it when one changed since (named), when
+    /// it expired, or when its author applies a plan that needs approval; then apply it in
+    /// order (only with --yes, or yes typed on a terminal; else exit 1)
+    Apply {
+        file: PathBuf,
+        /// Apply without asking (the review is still printed)
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// Who applies a plan: someone other than its author (`required`) or anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApprovalArg {
+    Required,
+    None,
+}
+
+#[derive(Debug, Clone, Subcommand)]
 pub enum PimCommand {
     /// Write every directory role's PIM policy to DIR (one JSON file per role, sorted keys)
     Backup { dir: PathBuf },
@@ -319,6 +341,13 @@ pub enum Command {
         /// Print the plan and send nothing
         #[arg(long)]
         dry_run: bool,
+        /// Save the steps as a plan FILE instead of sending them (`plan apply FILE` later; a
+        /// password is made when applied, never written in the plan)
+        #[arg(long, value_name = "FILE", conflicts_with = "dry_run")]
+        plan: Option<PathBuf>,
+        /// With --plan: who may apply it (required: someone other than you)
+        #[arg(long, value_enum, default_value = "none", requires = "plan")]
+        approval: ApprovalArg,
     },
     /// What one user can do and what stands in the way: groups (with the nesting path), roles,
     /// the Conditional Access policies that take them in, the protected actions they can use
@@ -373,6 +402,11 @@ pub enum Command {
     Pim {
         #[command(subcommand)]
         command: PimCommand,
+    },
+    /// Saved change plans: show one, or apply one (four eyes, expiry, review of what changed)
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
     },
     /// Print shell completions to stdout
     Completions {

@@ -41,6 +41,7 @@ pub async fn contain(
     user: &str,
     asked: Asked,
     dry_run: bool,
+    planned: Option<(&std::path::Path, crate::plan::Approval)>,
 ) -> Result<(), Failure> {
     if !(asked.confirm_compromised
         || asked.revoke
@@ -71,7 +72,7 @@ pub async fn contain(
             "contain writes to the tenant: not with --offline",
         ));
     }
-    if conn.read_only && !dry_run {
+    if conn.read_only && !dry_run && planned.is_none() {
         return Err(Failure::error(
             "read-only mode: nothing is sent (--dry-run prints the plan)",
         ));
@@ -163,6 +164,9 @@ pub async fn contain(
             )),
             stops: true,
         });
+    }
+    if let Some((file, approval)) = planned {
+        return save_plan(&conn, file, approval, &u, &name, &plan).await;
     }
     let mut out = std::io::stdout().lock();
     let mut say = |line: String| {
@@ -297,4 +301,59 @@ pub async fn contain(
             )))
         }
     }
+}
+
+/// `--plan FILE`: the steps saved as a plan instead of sent (a password is made when the plan
+/// is applied; the plan records whether sign-in was allowed, for the review).
+async fn save_plan(
+    conn: &crate::connect::Connection,
+    file: &std::path::Path,
+    approval: crate::plan::Approval,
+    u: &serde_json::Value,
+    name: &str,
+    steps: &[Planned],
+) -> Result<(), Failure> {
+    let author = crate::plan_command::me(&conn.client)
+        .await
+        .map_err(Failure::error)?;
+    let id = u["id"].as_str().unwrap_or_default();
+    let path = format!("/users/{id}");
+    let writes = steps
+        .iter()
+        .map(|p| {
+            let mut w = crate::plan::Write::of(
+                &format!("{}: {name}", p.name),
+                &p.request,
+                Some((path.as_str(), name)),
+                Some(u),
+            );
+            match &p.secret {
+                Some(Secret::Made(..)) => {
+                    w.generate = Some("password".into());
+                    // Graph never returns a password: nothing to compare.
+                    w.before = None;
+                }
+                Some(Secret::Answer(_, field)) => w.reveal = Some((*field).to_string()),
+                None => {}
+            }
+            w
+        })
+        .collect();
+    let plan = crate::plan::Plan::new(
+        &format!("Contain {name}"),
+        &conn.tenant_label,
+        &conn.profile_name,
+        author,
+        approval,
+        writes,
+    );
+    plan.save(file).map_err(Failure::error)?;
+    crate::sanitize::say(&format!(
+        "plan {} saved to {}: {} write(s), nothing sent; apply with: entra-console plan apply {}",
+        plan.id,
+        file.display(),
+        plan.writes.len(),
+        file.display()
+    ));
+    Ok(())
 }

@@ -34,6 +34,8 @@ pub mod msg;
 pub mod package;
 pub mod pim_command;
 pub mod pim_policy;
+pub mod plan;
+pub mod plan_command;
 pub mod predict;
 pub mod private;
 pub mod protect;
@@ -139,6 +141,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             reset_password,
             tap,
             dry_run,
+            plan,
+            approval,
         }) => {
             let steps = contain_command::Asked {
                 confirm_compromised: *confirm_compromised,
@@ -147,7 +151,16 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 reset_password: *reset_password,
                 tap: *tap,
             };
-            contain_command::contain(&cli, paths.as_ref(), user, steps, *dry_run).await
+            let planned = plan.as_deref().map(|p| {
+                (
+                    p,
+                    match approval {
+                        cli::ApprovalArg::Required => crate::plan::Approval::Required,
+                        cli::ApprovalArg::None => crate::plan::Approval::None,
+                    },
+                )
+            });
+            contain_command::contain(&cli, paths.as_ref(), user, steps, *dry_run, planned).await
         }
         Some(Command::Xray { user, format }) => {
             review_commands::xray(&cli, paths.as_ref(), user, *format).await
@@ -176,6 +189,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Ca { command }) => commands::ca(&cli, paths.as_ref(), command).await,
         Some(Command::Pim { command }) => {
             pim_command::pim_command(&cli, paths.as_ref(), command).await
+        }
+        Some(Command::Plan { command }) => {
+            plan_command::plan_command(&cli, paths.as_ref(), command).await
         }
         Some(Command::Groups {
             command:

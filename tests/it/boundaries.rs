@@ -203,7 +203,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "contain_command",
         &[
-            "cache", "cli", "config", "connect", "graph", "sanitize", "secret",
+            "cache",
+            "cli",
+            "config",
+            "connect",
+            "graph",
+            "plan",
+            "plan_command",
+            "sanitize",
+            "secret",
         ],
     ),
     (
@@ -278,6 +286,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("package", &["ca", "cache", "private"]),
     ("pim_policy", &["ca", "sanitize"]),
+    ("plan", &["graph", "private", "sanitize"]),
+    (
+        "plan_command",
+        &[
+            "ca", "cache", "cli", "commands", "config", "connect", "graph", "plan", "sanitize",
+            "secret",
+        ],
+    ),
     ("predict", &["ca", "protect", "sanitize"]),
     ("private", &[]),
     ("protect", &["auth", "graph", "sanitize"]),

@@ -35,6 +35,7 @@ mod pim_backup;
 mod pim_groups;
 mod pim_pty;
 mod pim_settings;
+mod plans;
 mod protection;
 mod pty;
 mod read_only;

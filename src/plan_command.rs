@@ -1,0 +1,230 @@
+//! `plan show FILE` and `plan apply FILE [--yes]`: a saved plan read for a person, or applied
+//! after a re-read of every object it changes (a field changed since the plan refuses the
+//! plan, named), its expiry and four eyes checked, each write sent in order with step-up where
+//! Graph demands it and journaled with its author and approver; the first failure stops it,
+//! saying what was and was not applied.
+
+use crate::Failure;
+use crate::cli::{Cli, PlanCommand};
+use crate::config::Paths;
+use crate::connect::connect;
+use crate::graph::{GraphClient, Request};
+use crate::plan::{Person, Plan};
+use crate::sanitize::{clean, say};
+use serde_json::Value;
+use std::io::{IsTerminal, Write};
+
+pub async fn plan_command(
+    cli: &Cli,
+    paths: Option<&Paths>,
+    cmd: &PlanCommand,
+) -> Result<(), Failure> {
+    match cmd {
+        PlanCommand::Show { file } => {
+            let plan = Plan::load(file).map_err(Failure::error)?;
+            print(&plan.markdown());
+            Ok(())
+        }
+        PlanCommand::Apply { file, yes } => apply(cli, paths, file, *yes).await,
+    }
+}
+
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(crate::sanitize::json_safe(text).as_bytes());
+    let _ = out.flush();
+}
+
+/// The signed-in admin, from `/me`.
+pub async fn me(client: &GraphClient) -> Result<Person, String> {
+    let v = client
+        .get_json(&crate::graph::resources::users::me())
+        .await
+        .map_err(|e| format!("who is signed in could not be read: {e}"))?;
+    match (v["id"].as_str(), v["userPrincipalName"].as_str()) {
+        (Some(id), upn) if !id.is_empty() => Ok(Person {
+            id: id.to_string(),
+            upn: upn.unwrap_or(id).to_string(),
+        }),
+        _ => Err("who is signed in could not be read: /me has no id".into()),
+    }
+}
+
+/// What changed since the plan, write by write (a removed object is a change too).
+async fn review(client: &GraphClient, plan: &Plan) -> Result<Vec<String>, Failure> {
+    let mut out = Vec::new();
+    for w in &plan.writes {
+        let Some(obj) = &w.object else { continue };
+        // The fields the write changes are asked for by name (a user's default properties
+        // leave out accountEnabled).
+        let mut req = Request::get(obj.path.clone());
+        let keys: Vec<&str> = w
+            .before
+            .as_ref()
+            .and_then(Value::as_object)
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        if !keys.is_empty() {
+            req = req.select(&keys);
+        }
+        match client.get_json(&req).await {
+            Ok(now) => {
+                if let Some(b) = &w.before {
+                    for c in crate::plan::changes(b, &now) {
+                        out.push(format!("{}: {c}", w.words));
+                    }
+                }
+            }
+            Err(e) if e.api().is_some_and(|a| a.status == 404) => {
+                out.push(format!("{}: {} no longer exists", w.words, obj.name));
+            }
+            Err(e) => {
+                return Err(Failure::error(format!(
+                    "{} could not be read again ({e}): nothing applied",
+                    obj.name
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Asked once on a terminal; without one, `--yes` is what confirms.
+fn confirmed(yes: bool, n: usize) -> bool {
+    if yes {
+        return true;
+    }
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    eprint!("Apply these {n} write(s) now? Type yes to apply: ");
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+    line.trim().eq_ignore_ascii_case("yes")
+}
+
+async fn apply(
+    cli: &Cli,
+    paths: Option<&Paths>,
+    file: &std::path::Path,
+    yes: bool,
+) -> Result<(), Failure> {
+    // The file is checked before anything is read from the tenant.
+    let plan = Plan::load(file).map_err(Failure::error)?;
+    let conn = connect(cli, paths).await?;
+    if conn.offline {
+        return Err(Failure::error(
+            "plan apply writes to the tenant: not with --offline",
+        ));
+    }
+    if conn.read_only {
+        return Err(Failure::error(
+            "read-only mode: nothing is applied (plan show reads it)",
+        ));
+    }
+    if !plan.tenant.eq_ignore_ascii_case(&conn.tenant_label) {
+        return Err(Failure::error(format!(
+            "plan {} was made for tenant {}, this profile signs in to {}: nothing applied",
+            plan.id,
+            clean(&plan.tenant),
+            clean(&conn.tenant_label)
+        )));
+    }
+    let client = conn.client.clone();
+    let who = me(&client).await.map_err(Failure::error)?;
+    if let Some(why) = plan.refusal(&who, chrono::Utc::now()) {
+        return Err(Failure::error(why));
+    }
+    print(&plan.markdown());
+    let changed = review(&client, &plan).await?;
+    if !changed.is_empty() {
+        print("\n## Changed since the plan\n\n");
+        for c in &changed {
+            print(&format!("- {}\n", clean(c)));
+        }
+        return Err(Failure::error(format!(
+            "{} change(s) since the plan conflict with its writes: nothing applied (make a new plan from the tenant as it is)",
+            changed.len()
+        )));
+    }
+    print("\nNothing changed since the plan.\n");
+    if !confirmed(yes, plan.writes.len()) {
+        return Err(Failure::error(
+            "not applied: the review is above; --yes applies it (or answer yes on a terminal)",
+        ));
+    }
+    let step_up = async |claims: String| crate::commands::step_up_headless(&client, &claims).await;
+    let mut done = 0;
+    for (i, w) in plan.writes.iter().enumerate() {
+        let mut req = w.request().map_err(Failure::error)?;
+        // A password is made now, never before: the plan holds none.
+        let made = if w.generate.as_deref() == Some("password") {
+            let pw = crate::secret::password(16)
+                .map_err(|e| Failure::error(format!("no password could be made: {e}")))?;
+            if let Some(b) = req.body.as_mut() {
+                b["passwordProfile"]["password"] = Value::String(pw.clone());
+            }
+            Some(pw)
+        } else {
+            None
+        };
+        let note = crate::plan::journal_note(&plan, &who, w.before.as_ref());
+        let journal = async |written: crate::ca::backup::Written| {
+            let Some(st) = conn.store.clone() else { return };
+            let mut entry = crate::cache::JournalEntry::of_write(
+                &conn.profile_name,
+                written.method,
+                written.path,
+                written.after,
+                Ok(written.request_id),
+            );
+            entry.outcome = written.outcome;
+            entry.user = Some(who.upn.clone());
+            entry.claims_context = written.claims_context;
+            entry.before = Some(note.clone());
+            entry.incident = Some(plan.id.clone());
+            if let Err(e) = crate::cache::off_thread(st, move |s| s.journal_add(&entry)).await {
+                say(&format!("warning: journal: {e}"));
+            }
+        };
+        match crate::ca::backup::write(&client, &req, &step_up, &journal).await {
+            Ok(body) => {
+                done += 1;
+                print(&format!("{}. {}: applied\n", i + 1, w.words));
+                if let Some(pw) = made {
+                    print(&format!("temporary password: {pw}\n"));
+                }
+                if let Some(field) = &w.reveal
+                    && let Some(s) = body[field.as_str()].as_str()
+                {
+                    print(&format!("{field}: {s}\n"));
+                }
+            }
+            Err(e) => {
+                let rest: Vec<String> = plan.writes[i + 1..]
+                    .iter()
+                    .map(|w| w.words.clone())
+                    .collect();
+                return Err(Failure::error(format!(
+                    "{}. {} failed: {}; applied before it: {done}; not applied: this one{}",
+                    i + 1,
+                    w.words,
+                    clean(&e),
+                    if rest.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {}", rest.join(", "))
+                    }
+                )));
+            }
+        }
+    }
+    say(&format!(
+        "plan {}: {done} write(s) applied by {} (planned by {}); journaled under {}",
+        plan.id,
+        clean(&who.upn),
+        clean(&plan.author.upn),
+        plan.id
+    ));
+    Ok(())
+}

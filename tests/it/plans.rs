@@ -1,0 +1,216 @@
+//! Change plans through the binary against the demo tenant: Adele plans Chen Wei's
+//! containment with approval required (nothing sent, no password in the file); she cannot
+//! apply it herself; Grace, another admin, applies it and the journal names both; a plan whose
+//! user was blocked by hand since is shown with that change and refused; an expired plan is
+//! refused.
+
+use entra_console::demo::{self, DemoOptions, DemoServer};
+use serde_json::{Value, json};
+
+const CHEN: &str = "chen.wei@tailspindemo.onmicrosoft.com";
+
+fn writes(s: &DemoServer) -> Vec<String> {
+    let log = s.state.faults.log.lock().unwrap();
+    log.iter()
+        .filter(|r| !r.starts_with("GET") && !r.contains("/oauth2/"))
+        .cloned()
+        .collect()
+}
+
+/// A delegated token for a demo user (the demo reads `oid` as the signed-in user).
+fn token_for(s: &DemoServer, upn: &str) -> String {
+    let id = s.state.tenant.read().unwrap().user(upn).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = |v: Value| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    format!(
+        "{}.{}.demo-signature",
+        b(json!({"typ": "JWT", "alg": "none"})),
+        b(json!({"oid": id, "upn": upn, "exp": 9_999_999_999i64}))
+    )
+}
+
+/// The binary as `who` (None: the demo admin, Adele Vance) against the demo server.
+fn run(
+    s: &DemoServer,
+    home: &std::path::Path,
+    who: Option<&str>,
+    args: &[&str],
+) -> (i32, String, String) {
+    let mut c = crate::common::bin(home, true);
+    if let Some(upn) = who {
+        c.env("ENTRA_CONSOLE_ACCESS_TOKEN", token_for(s, upn));
+    }
+    let out = c
+        .args(["--graph-url", &s.url()])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn enabled(s: &DemoServer) -> Value {
+    s.state.tenant.read().unwrap().user(CHEN).unwrap()["accountEnabled"].clone()
+}
+
+#[test]
+fn four_eyes_review_and_expiry() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s = rt.block_on(demo::start(DemoOptions::default())).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let plan = home.path().join("plans/contain-chen.json");
+    let p = plan.to_str().unwrap();
+    let (code, _, err) = run(
+        &s,
+        home.path(),
+        None,
+        &[
+            "contain",
+            CHEN,
+            "--disable",
+            "--revoke",
+            "--reset-password",
+            "--plan",
+            p,
+            "--approval",
+            "required",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("nothing sent"), "{err}");
+    assert!(
+        writes(&s).is_empty(),
+        "planning sends nothing: {:?}",
+        writes(&s)
+    );
+    let text = std::fs::read_to_string(&plan).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["approval"], "required");
+    assert_eq!(
+        v["author"]["upn"],
+        "adele.vance@tailspindemo.onmicrosoft.com"
+    );
+    assert_eq!(v["writes"].as_array().unwrap().len(), 3);
+    assert_eq!(v["writes"][0]["before"], json!({"accountEnabled": true}));
+    assert_eq!(v["writes"][2]["generate"], "password");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&plan).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // The author cannot apply it.
+    let (code, _, err) = run(&s, home.path(), None, &["plan", "apply", p, "--yes"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("you are the author"), "{err}");
+    assert!(writes(&s).is_empty());
+    // Without --yes and without a terminal: the review, then exit 1, nothing sent.
+    let grace = Some("grace.lee@tailspindemo.onmicrosoft.com");
+    let (code, out, err) = run(&s, home.path(), grace, &["plan", "apply", p]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("1. block sign-in: Chen Wei"), "{out}");
+    assert!(err.contains("--yes applies it"), "{err}");
+    assert!(writes(&s).is_empty());
+    // Grace applies it: in order, a password made now and printed once.
+    let cache = home.path().join("grace.db");
+    let (code, out, err) = run(
+        &s,
+        home.path(),
+        grace,
+        &[
+            "--cache",
+            cache.to_str().unwrap(),
+            "plan",
+            "apply",
+            p,
+            "--yes",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(enabled(&s), json!(false));
+    let w = writes(&s);
+    assert_eq!(w.len(), 3, "{w:?}");
+    assert!(
+        w[0].starts_with("PATCH") && w[1].contains("revokeSignInSessions"),
+        "{w:?}"
+    );
+    let pw = out
+        .lines()
+        .find_map(|l| l.strip_prefix("temporary password: "))
+        .expect("the password, once")
+        .to_string();
+    assert!(!std::fs::read_to_string(&plan).unwrap().contains(&pw));
+    let store = entra_console::cache::Store::open(&cache, true).unwrap();
+    let journal = store.journal().unwrap();
+    let text = serde_json::to_string(&journal).unwrap();
+    assert!(!text.contains(&pw), "the journal keeps no password");
+    let planned: Vec<&Value> = journal
+        .iter()
+        .filter(|e| e.to_string().contains(v["id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(planned.len(), 3, "{journal:?}");
+    for e in planned {
+        let s = e.to_string();
+        assert!(
+            s.contains("adele.vance@tailspindemo.onmicrosoft.com"),
+            "author: {s}"
+        );
+        assert!(
+            s.contains("grace.lee@tailspindemo.onmicrosoft.com"),
+            "approver: {s}"
+        );
+    }
+}
+
+#[test]
+fn a_change_since_the_plan_refuses_it_and_an_expired_plan_is_refused() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s = rt.block_on(demo::start(DemoOptions::default())).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let plan = home.path().join("p.json");
+    let p = plan.to_str().unwrap();
+    let (code, _, err) = run(
+        &s,
+        home.path(),
+        None,
+        &["contain", CHEN, "--disable", "--plan", p],
+    );
+    assert_eq!(code, 0, "{err}");
+    // Someone blocks Chen by hand meanwhile.
+    {
+        let mut t = s.state.tenant.write().unwrap();
+        let id = t.user(CHEN).unwrap()["id"].as_str().unwrap().to_string();
+        let u = t.users.iter_mut().find(|u| u["id"] == id.as_str()).unwrap();
+        u["accountEnabled"] = json!(false);
+    }
+    let (code, out, err) = run(&s, home.path(), None, &["plan", "apply", p, "--yes"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.contains("accountEnabled was true when planned, is false now"),
+        "{out}"
+    );
+    assert!(err.contains("nothing applied"), "{err}");
+    assert!(writes(&s).is_empty());
+    // Past its expiry: refused before the tenant is asked anything about it.
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    v["expires"] = json!("2020-01-01T00:00:00Z");
+    std::fs::write(&plan, v.to_string()).unwrap();
+    let (code, _, err) = run(&s, home.path(), None, &["plan", "apply", p, "--yes"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("expired on 2020-01-01"), "{err}");
+    // `plan show` reads it for a person, offline.
+    let (code, out, _) = run(&s, home.path(), None, &["plan", "show", p]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("# Plan PLAN-") && out.contains("Approval: none"),
+        "{out}"
+    );
+}
