@@ -74,7 +74,7 @@ pub struct TenantState {
     pub join_requests: HashMap<&'static str, RequestId>,
     /// `acrs` of the token after the last step-up.
     pub token_acrs: Vec<String>,
-    /// Report-only policies' impact in words ("switching on: 6 sign-ins …"), by policy id:
+    /// Report-only policies' impact in words ("6 sign-ins of 5 users would have been blocked …"), by policy id:
     /// their page and the `t` confirm say it.
     pub impacts: HashMap<String, String>,
     /// The impact reads in flight: request → policy id.

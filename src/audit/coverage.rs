@@ -35,9 +35,19 @@ fn control(p: &Value) -> Option<&'static str> {
     }
 }
 
-/// One user's answer for one app: `MFA` / `block` (by which policy), `partly`, or `none`.
-fn judged(policies: &[Value], s: &SignIn, app: &str) -> (&'static str, Vec<String>) {
+/// An app target in words ("Office 365" for `Office365`), as the matrix names it.
+fn app_words(id: &str) -> String {
+    APPS.iter()
+        .find(|(_, a)| *a == id)
+        .map(|(l, _)| l.to_string())
+        .unwrap_or_else(|| clean(id))
+}
+
+/// One user's answer for one app: `MFA` / `block` (by which policy), `partly`, or `none`; and
+/// the policies that would have covered them but exclude the app ("CA012 … excludes Office 365").
+fn judged(policies: &[Value], s: &SignIn, app: &str) -> (&'static str, Vec<String>, Vec<String>) {
     let mut partly = Vec::new();
+    let mut excluded_by = Vec::new();
     for p in policies.iter().filter(|p| p["state"] == "enabled") {
         let Some(what) = control(p) else { continue };
         // "All resources" is covered only by a policy that targets all of them; one that
@@ -51,16 +61,22 @@ fn judged(policies: &[Value], s: &SignIn, app: &str) -> (&'static str, Vec<Strin
             {
                 continue;
             }
-            if !crate::ca::strs(&a["excludeApplications"]).is_empty() {
+            let gone = crate::ca::strs(&a["excludeApplications"]);
+            if !gone.is_empty() {
                 if what == "MFA" && evaluate(p, s).applies != Tri::No {
-                    partly.push(format!("{name} (apps excluded)"));
+                    let gone: Vec<String> = gone.iter().map(|g| app_words(g)).collect();
+                    partly.push(format!("{name} (except {})", gone.join(", ")));
                 }
                 continue;
             }
         }
         let o = evaluate(p, s);
         match o.applies {
-            Tri::Yes => return (what, vec![name]),
+            Tri::Yes => return (what, vec![name], Vec::new()),
+            // It would apply but for the app, which it excludes: the gap's cause.
+            Tri::No if o.reasons.len() == 1 && o.reasons[0].text == "app is excluded" => {
+                excluded_by.push(format!("{name} excludes {}", app_words(app)))
+            }
             // MFA asked only under conditions a sign-in decides (location, platform, risk):
             // partly. A block under conditions (legacy clients, countries) is not coverage.
             Tri::Unknown if what == "MFA" && o.reasons.iter().all(|r| r.code != "application") => {
@@ -70,9 +86,9 @@ fn judged(policies: &[Value], s: &SignIn, app: &str) -> (&'static str, Vec<Strin
         }
     }
     if partly.is_empty() {
-        ("none", Vec::new())
+        ("none", Vec::new(), excluded_by)
     } else {
-        ("partly", partly)
+        ("partly", partly, excluded_by)
     }
 }
 
@@ -201,7 +217,7 @@ pub fn matrix(i: &Inputs) -> Result<Vec<Value>, String> {
                 target: Target::App((*app).to_string()),
                 ..Default::default()
             };
-            let (how, by) = judged(policies, &s, app);
+            let (how, by, excluded_by) = judged(policies, &s, app);
             let legacy = legacy_blocked(policies, &s);
             for pop in &pops {
                 let at = match cells
@@ -213,12 +229,19 @@ pub fn matrix(i: &Inputs) -> Result<Vec<Value>, String> {
                         cells.push(json!({"id": format!("{pop}/{label}"), "population": pop,
                             "app": label, "users": 0, "MFA": 0, "block": 0, "partly": 0,
                             "none": [], "partlyUsers": [], "partlyBy": [], "legacy": 0,
-                            "legacyOpen": []}));
+                            "legacyOpen": [], "excludedBy": []}));
                         cells.len() - 1
                     }
                 };
                 let c = &mut cells[at];
                 c["users"] = json!(c["users"].as_u64().unwrap_or(0) + 1);
+                if let Some(a) = c["excludedBy"].as_array_mut() {
+                    for e in &excluded_by {
+                        if !a.iter().any(|x| x == e) {
+                            a.push(json!(e));
+                        }
+                    }
+                }
                 if legacy {
                     c["legacy"] = json!(c["legacy"].as_u64().unwrap_or(0) + 1);
                 } else if let Some(a) = c["legacyOpen"].as_array_mut() {
@@ -288,14 +311,27 @@ pub fn gap(c: &Value) -> Option<String> {
         none as u64 + partly,
         c["users"],
     );
-    Some(if partly == 0 {
-        format!("{head} required MFA by no enabled policy")
+    let mut words = if partly == 0 {
+        format!("{head} not required MFA by any enabled policy")
     } else {
         format!(
-            "{head} not always required MFA ({none} by no enabled policy, {partly} only under conditions: {})",
+            "{head} not always required MFA ({none} by no enabled policy at all, {partly} only under conditions: {})",
             by.join(", ")
         )
-    })
+    };
+    let excluded: Vec<&str> = c["excludedBy"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    if !excluded.is_empty() {
+        words.push_str(&format!("; {}", excluded.join("; ")));
+    }
+    if c["population"] == "break-glass accounts" {
+        words.push_str(" (expected: break-glass accounts are left out on purpose)");
+    }
+    Some(words)
 }
 
 static COVERAGE: Rule = Rule {

@@ -149,7 +149,7 @@ static CHECKS: [Check; 33] = [
         "EIDSCA.AP09",
         None,
         Medium,
-        "Users cannot consent to risky apps",
+        "Users cannot consent to risky apps (authorization policy)",
         "Authorization policy: allowUserConsentForRiskyApps = false.",
         From::Authorization,
         [auth],
@@ -181,7 +181,7 @@ static CHECKS: [Check; 33] = [
     check!("EC.37", "EIDSCA.AT02", None, High, "A Temporary Access Pass can be used once", "Temporary Access Pass > Configure: one-time use = Yes.", From::Method("TemporaryAccessPass"), [method "TemporaryAccessPass"], "isUsableOnce", Expect::Is("true")),
     check!("EC.38", "EIDSCA.AV01", None, High, "Voice call is disabled", "Authentication methods > Voice call: disable it.", From::Method("Voice"), [method "Voice"], "state", Expect::Is("disabled")),
     check!("EC.39", "EIDSCA.CP01", None, High, "Group owners cannot consent to apps accessing group data", "Consent and permissions > User consent settings: do not allow group owner consent (Consent Policy Settings EnableGroupSpecificConsent = false).", CONSENT, [setting "Consent Policy Settings"], "EnableGroupSpecificConsent", Expect::Is("false")),
-    check!("EC.40", "EIDSCA.CP03", None, High, "User consent to risky apps is blocked", "Consent Policy Settings: BlockUserConsentForRiskyApps = true.", CONSENT, [setting "Consent Policy Settings"], "BlockUserConsentForRiskyApps", Expect::Is("true")),
+    check!("EC.40", "EIDSCA.CP03", None, High, "User consent to risky apps is blocked (Consent Policy Settings)", "Consent Policy Settings: BlockUserConsentForRiskyApps = true.", CONSENT, [setting "Consent Policy Settings"], "BlockUserConsentForRiskyApps", Expect::Is("true")),
     check!("EC.41", "EIDSCA.CP04", None, Medium, "Users can request admin consent for apps they cannot consent to", "Consent Policy Settings: EnableAdminConsentRequests = true (and turn on the admin consent workflow).", CONSENT, [setting "Consent Policy Settings"], "EnableAdminConsentRequests", Expect::Is("true")),
     check!(
         "EC.42",
@@ -433,8 +433,23 @@ fn judge(c: &'static Check, i: &Inputs) -> Finding {
     };
     found(
         rule,
-        pass.map(|p| (p, format!("{} is {value}{note}", c.path))),
+        pass.map(|p| (p, format!("{} is {}{note}", c.path, shown(c.path, &value)))),
     )
+}
+
+/// A value in words where Graph gives an id (the guest roles of authorizationpolicy.md).
+fn shown(path: &str, value: &str) -> String {
+    let words = match (path, value) {
+        ("guestUserRoleId", "a0b1b346-4d3e-4e8b-98f8-753987be4970") => "same access as members",
+        ("guestUserRoleId", "10dae51f-b6af-4016-8d66-8c2a99b929b3") => {
+            "limited access (Guest User)"
+        }
+        ("guestUserRoleId", "2af84b1e-32c8-42b7-82bc-daa82404023b") => {
+            "restricted access (Restricted Guest User)"
+        }
+        _ => return value.to_string(),
+    };
+    format!("{words}, {value}")
 }
 
 fn found(rule: &'static Rule, r: Result<(bool, String), String>) -> Finding {

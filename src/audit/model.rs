@@ -59,7 +59,7 @@ impl Rule {
     /// Whether it maps to the framework named `scuba`, `eidsca` or `cis`.
     pub fn in_framework(&self, f: &str) -> bool {
         match f {
-            "scuba" => self.scuba.is_some() || self.id.starts_with("MS.AAD."),
+            "scuba" => self.scuba.is_some(),
             "eidsca" => self.eidsca.is_some(),
             "cis" => self.cis.is_some(),
             _ => false,

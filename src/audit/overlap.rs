@@ -222,7 +222,7 @@ pub fn relations(
                     kind: "contradiction",
                     policies: vec![who(w), who(n)],
                     detail: format!(
-                        "\"{}\" blocks every sign-in \"{}\" applies to: its grant ({}) never takes effect",
+                        "\"{}\" blocks every sign-in that \"{}\" applies to, so the second policy's grant ({}) never takes effect",
                         name(w),
                         name(n),
                         strs(&n["grantControls"]["builtInControls"]).join(", ")

@@ -130,7 +130,11 @@ fn sheet(v: &Value, _: Option<&crate::protect::Facts>, _: &super::common::Names)
         },
     ));
     let none = names(v, "none");
-    let left = s.section("Left out (no enabled policy requires MFA or blocks)");
+    let excluded = names(v, "excludedBy");
+    if !excluded.is_empty() {
+        c.push(("App excluded by".into(), excluded.join("; ")));
+    }
+    let left = s.section("Not covered by any enabled policy");
     if none.is_empty() {
         left.push((String::new(), "nobody".into()));
     }
@@ -211,6 +215,7 @@ pub static BLADE: super::def::BladeDef = super::def::BladeDef {
             "notCovered",
             "partlyBy",
             "legacyBlocked",
+            "appExcludedBy",
         ],
         of: |objects, _| {
             objects
@@ -231,6 +236,7 @@ pub static BLADE: super::def::BladeDef = super::def::BladeDef {
                             names(v, "partlyBy").join("; ")
                         },
                         n(v, "legacy"),
+                        names(v, "excludedBy").join("; "),
                     ]
                 })
                 .collect()

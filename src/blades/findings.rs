@@ -126,7 +126,7 @@ pub fn columns() -> Vec<Column> {
         Column::fixed("Result", 10),
         Column::fixed("Objects", 7),
         Column::fixed("Severity", 8).from(100),
-        Column::grow("Frameworks", 14).from(110),
+        Column::grow("Frameworks", 14).from(100),
         Column::fixed("Since last run", 16).from(120),
     ]
 }

@@ -91,19 +91,20 @@ pub fn impact(policy: &Value, sign_ins: &[Value]) -> Value {
     })
 }
 
-/// The impact in one sentence, as the policy's page and the list say it.
+/// The impact in one sentence ("6 sign-ins of 5 users would have been blocked …"), as the
+/// policy's page, its impact page and the switch-on confirm say it.
 pub fn words(v: &Value) -> String {
     let n = |k: &str| v[k].as_u64().unwrap_or(0);
     let users = v["users"].as_array().map_or(0, Vec::len);
     if n("blocked") + n("interrupted") == 0 {
         return format!(
-            "switching on: no sign-in of the last {} days would have been stopped ({} satisfied it)",
+            "no sign-in of the last {} days would have been stopped ({} satisfied it)",
             n("days"),
             n("satisfied")
         );
     }
     format!(
-        "switching on: {} sign-ins of {users} user{} would have been blocked and {} interrupted in {} days",
+        "{} sign-ins of {users} user{} would have been blocked and {} interrupted in {} days",
         n("blocked"),
         if users == 1 { "" } else { "s" },
         n("interrupted"),
@@ -201,7 +202,10 @@ fn sheet(v: &Value, _: Option<&crate::protect::Facts>, _: &super::common::Names)
     let mut s = Sheet::default();
     let head = s.section("Report-only impact");
     head.push(("Policy".into(), text(v, "displayName")));
-    head.push(("State".into(), text(v, "state")));
+    head.push((
+        "State".into(),
+        crate::protect::state_label(v["state"].as_str().unwrap_or_default()).into(),
+    ));
     head.push(("If switched on".into(), words(v)));
     let users: Vec<String> = v["users"]
         .as_array()
@@ -370,7 +374,7 @@ mod tests {
         assert_eq!(v["apps"][0], json!({"app": "Teams", "signIns": 2}));
         assert_eq!(
             words(&v),
-            "switching on: 2 sign-ins of 2 users would have been blocked and 1 interrupted in 7 days"
+            "2 sign-ins of 2 users would have been blocked and 1 interrupted in 7 days"
         );
     }
 }

@@ -294,7 +294,10 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
                                 "Report-only results".into(),
                                 vec![
                                     ("If switched on".into(), words),
-                                    ("Details".into(), "I: users, apps and sign-ins".into()),
+                                    (
+                                        "Details".into(),
+                                        "press I for the users, apps and sign-ins".into(),
+                                    ),
                                 ],
                             ),
                         );

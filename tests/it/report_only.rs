@@ -44,7 +44,7 @@ async fn a_report_only_policy_says_what_switching_it_on_would_stop() {
     h.key(KeyCode::Enter).await;
     let screen = h.render_full(140, 60);
     for want in [
-        "switching on: 6 sign-ins of 5 users would have been blocked and 1 interrupted in 7 days",
+        "6 sign-ins of 5 users would have been blocked and 1 interrupted in 7 days",
         "ben.hart@tailspindemo.onmicrosoft.com",
         "Microsoft Teams",
         "would ask: elif.demir@tailspindemo.onmicrosoft.com to Microsoft Teams",
@@ -74,9 +74,8 @@ async fn the_policy_page_and_the_switch_on_confirm_state_the_impact() {
     let screen = h.render_full(140, 80);
     assert!(screen.contains("Report-only results"), "{screen}");
     assert!(
-        screen.contains(
-            "switching on: 6 sign-ins of 5 users would have been blocked and 1 interrupted in 7 days"
-        ),
+        screen
+            .contains("6 sign-ins of 5 users would have been blocked and 1 interrupted in 7 days"),
         "the page says it before t: {screen}"
     );
     // `t`, then ← to On: the confirm says the same before anything is sent.
@@ -86,9 +85,9 @@ async fn the_policy_page_and_the_switch_on_confirm_state_the_impact() {
     let r = w.review.as_ref().unwrap();
     assert_eq!(r.diff, ["state Report-only → On"]);
     assert!(
-        r.warnings
-            .iter()
-            .any(|l| l.contains("report-only results: switching on: 6 sign-ins of 5 users")),
+        r.warnings.iter().any(
+            |l| l.contains("had it been on, by its report-only results: 6 sign-ins of 5 users")
+        ),
         "{r:?}"
     );
     let screen = h.render_full(120, 40);

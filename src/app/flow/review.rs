@@ -109,10 +109,13 @@ impl App {
         {
             let pid = b["id"].as_str().unwrap_or_default();
             match impacts.get(pid) {
-                Some(words) => r.warnings.push(format!("report-only results: {words}")),
-                None if reading.iter().any(|p| *p == pid) => r
-                    .warnings
-                    .push("report-only results: reading the last 7 days of sign-ins…".into()),
+                Some(words) => r.warnings.push(format!(
+                    "had it been on, by its report-only results: {words}"
+                )),
+                None if reading.iter().any(|p| *p == pid) => r.warnings.push(
+                    "had it been on: reading its report-only results in the last 7 days of sign-ins…"
+                        .into(),
+                ),
                 None => {}
             }
         }
