@@ -47,6 +47,8 @@ fn app() -> App {
         offline: true,
         break_glass: Vec::new(),
         waivers: None,
+        plans: None,
+        require_approval: Vec::new(),
         graph: "https://graph.microsoft.com".into(),
     };
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();

@@ -283,6 +283,8 @@ fn app() -> App {
         offline: true,
         break_glass: Vec::new(),
         waivers: None,
+        plans: None,
+        require_approval: Vec::new(),
         graph: "https://graph.microsoft.com".into(),
     };
     App::new(

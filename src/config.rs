@@ -117,6 +117,10 @@ pub struct Profile {
     pub break_glass: Vec<String>,
     /// The audit's waivers and annotations file (TOML), unless `--waivers` names one.
     pub waivers: Option<std::path::PathBuf>,
+    /// Writes that a second admin must apply (`ca-policies:*`, `users:update`, …): their
+    /// confirms offer only "save as plan".
+    #[serde(default)]
+    pub require_approval: Vec<String>,
     pub theme: Option<String>,
     /// Name of the environment variable holding the client secret (method client-secret).
     pub client_secret_env: Option<String>,

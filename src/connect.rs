@@ -418,6 +418,8 @@ impl crate::session::Context {
             offline: conn.offline,
             break_glass: conn.break_glass(),
             waivers: conn.profile.waivers.clone(),
+            plans: None,
+            require_approval: conn.profile.require_approval.clone(),
             graph: conn
                 .client
                 .base_url()

@@ -313,7 +313,7 @@ async fn save_plan(
     name: &str,
     steps: &[Planned],
 ) -> Result<(), Failure> {
-    let author = crate::plan_command::me(&conn.client)
+    let author = crate::plan::author(&conn.client)
         .await
         .map_err(Failure::error)?;
     let id = u["id"].as_str().unwrap_or_default();
@@ -328,11 +328,8 @@ async fn save_plan(
                 Some(u),
             );
             match &p.secret {
-                Some(Secret::Made(..)) => {
-                    w.generate = Some("password".into());
-                    // Graph never returns a password: nothing to compare.
-                    w.before = None;
-                }
+                // Write::of marked it: the password is made when the plan is applied.
+                Some(Secret::Made(..)) => {}
                 Some(Secret::Answer(_, field)) => w.reveal = Some((*field).to_string()),
                 None => {}
             }

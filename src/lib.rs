@@ -263,7 +263,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             );
             let keymap_file = paths.as_ref().map(|p| p.keymap_file());
             let (keymap, keymap_warning) = keymap::Keymap::load(keymap_file.as_deref());
-            let ctx = app::Context::of(&conn, connect::profile_names(&cli, paths.as_ref()));
+            let mut ctx = app::Context::of(&conn, connect::profile_names(&cli, paths.as_ref()));
+            ctx.plans = paths.as_ref().map(|p| p.data_dir.join("plans"));
             let mut state = app::App::new(ctx, theme, keymap, chrono::Utc::now());
             if let Some(w) = theme_warning.or(keymap_warning) {
                 tracing::warn!("{w}");

@@ -79,6 +79,8 @@ pub struct Plan {
 
 impl Write {
     /// A write as the confirm would send it, with the object it changes as it is now.
+    /// (A body that carried a password has it taken out and is marked `generate: password`:
+    /// a new one is made when the plan is applied.)
     pub fn of(
         words: &str,
         request: &Request,
@@ -86,12 +88,18 @@ impl Write {
         now: Option<&Value>,
     ) -> Write {
         let body = request.body.clone();
+        let secret = body
+            .as_ref()
+            .is_some_and(|b| crate::graph::secret_free(b) != *b);
         Write {
             words: crate::sanitize::clean(words),
             method: request.method.as_str().to_string(),
             path: request.path.clone(),
+            // Graph never returns a password: nothing to compare for one.
             before: match (&body, now) {
-                (Some(b), Some(o)) if request.method == Method::Patch => Some(fields(o, b)),
+                (Some(b), Some(o)) if request.method == Method::Patch && !secret => {
+                    Some(fields(o, b))
+                }
                 _ => None,
             },
             body: body.map(|b| crate::graph::secret_free(&b)),
@@ -100,7 +108,7 @@ impl Write {
                 name: crate::sanitize::clean(name),
             }),
             protection: None,
-            generate: None,
+            generate: secret.then(|| "password".to_string()),
             reveal: None,
         }
     }
@@ -223,6 +231,17 @@ impl Plan {
             .map_err(|e| format!("{}: not a plan this version reads ({e})", path.display()))?;
         for w in &plan.writes {
             w.request()?;
+            let kept_out = w
+                .body
+                .as_ref()
+                .is_some_and(|b| b.to_string().contains("(not kept)"));
+            if kept_out && w.generate.as_deref() != Some("password") {
+                return Err(format!(
+                    "{}: \"{}\" needs a secret the plan does not hold (nothing applied)",
+                    path.display(),
+                    w.words
+                ));
+            }
             if let Some(b) = &w.body
                 && crate::graph::secret_free(b) != *b
             {
@@ -312,6 +331,21 @@ impl Plan {
             }
         }
         o
+    }
+}
+
+/// The signed-in admin, from `/me` (a plan's author, or who applies it).
+pub async fn author(client: &crate::graph::GraphClient) -> Result<Person, String> {
+    let v = client
+        .get_json(&crate::graph::resources::users::me())
+        .await
+        .map_err(|e| format!("who is signed in could not be read: {e}"))?;
+    match (v["id"].as_str(), v["userPrincipalName"].as_str()) {
+        (Some(id), upn) if !id.is_empty() => Ok(Person {
+            id: id.to_string(),
+            upn: upn.unwrap_or(id).to_string(),
+        }),
+        _ => Err("who is signed in could not be read: /me has no id".into()),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::cli::{Cli, PlanCommand};
 use crate::config::Paths;
 use crate::connect::connect;
 use crate::graph::{GraphClient, Request};
-use crate::plan::{Person, Plan};
+use crate::plan::Plan;
 use crate::sanitize::{clean, say};
 use serde_json::Value;
 use std::io::{IsTerminal, Write};
@@ -33,21 +33,6 @@ fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(crate::sanitize::json_safe(text).as_bytes());
     let _ = out.flush();
-}
-
-/// The signed-in admin, from `/me`.
-pub async fn me(client: &GraphClient) -> Result<Person, String> {
-    let v = client
-        .get_json(&crate::graph::resources::users::me())
-        .await
-        .map_err(|e| format!("who is signed in could not be read: {e}"))?;
-    match (v["id"].as_str(), v["userPrincipalName"].as_str()) {
-        (Some(id), upn) if !id.is_empty() => Ok(Person {
-            id: id.to_string(),
-            upn: upn.unwrap_or(id).to_string(),
-        }),
-        _ => Err("who is signed in could not be read: /me has no id".into()),
-    }
 }
 
 /// What changed since the plan, write by write (a removed object is a change too).
@@ -131,7 +116,7 @@ async fn apply(
         )));
     }
     let client = conn.client.clone();
-    let who = me(&client).await.map_err(Failure::error)?;
+    let who = crate::plan::author(&client).await.map_err(Failure::error)?;
     if let Some(why) = plan.refusal(&who, chrono::Utc::now()) {
         return Err(Failure::error(why));
     }

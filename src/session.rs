@@ -16,6 +16,10 @@ pub struct Context {
     pub break_glass: Vec<String>,
     /// The audit's waivers and annotations file (`--waivers`, or the profile's).
     pub waivers: Option<std::path::PathBuf>,
+    /// Where `S` in a confirm saves change plans (the data folder's `plans`), if there is one.
+    pub plans: Option<std::path::PathBuf>,
+    /// The profile's `require_approval` patterns: those writes are only saved as plans.
+    pub require_approval: Vec<String>,
     /// The Graph root this session talks to (`https://graph.microsoft.com`, a national
     /// cloud's, or the demo's): reference writes name objects under it.
     pub graph: String,

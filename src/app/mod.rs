@@ -14,6 +14,7 @@ pub use crate::msg;
 pub mod new_group;
 mod palette;
 pub mod picker;
+pub mod plans;
 pub mod recovery;
 pub mod review;
 pub mod run;
@@ -168,7 +169,10 @@ impl App {
     /// A new profile is connected: start over on the same blade with the new context.
     pub fn switched(&mut self, ctx: Context) -> Vec<Effect> {
         let profile = ctx.profile.clone();
+        // The data folder is the same whichever profile is signed in.
+        let plans = ctx.plans.clone().or_else(|| self.ctx.plans.clone());
         self.ctx = ctx;
+        self.ctx.plans = plans;
         // Everything read from the previous tenant goes, and so do the ids of its reads (the
         // runner aborted them): a user's roles, names, scopes and protection are the new
         // tenant's, and the next loads are not skipped as "already in flight".

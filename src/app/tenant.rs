@@ -79,4 +79,6 @@ pub struct TenantState {
     pub impacts: HashMap<String, String>,
     /// The impact reads in flight: request → policy id.
     pub impact_reads: HashMap<RequestId, String>,
+    /// A write being saved as a change plan (`S` in its confirm): the request in flight.
+    pub plan_save: Option<RequestId>,
 }

@@ -17,6 +17,8 @@ fn app() -> App {
         offline: false,
         break_glass: Vec::new(),
         waivers: None,
+        plans: None,
+        require_approval: Vec::new(),
         graph: "https://graph.microsoft.com".into(),
     };
     App::new(ctx, Theme::default_theme(), Keymap::builtin(), now)

@@ -138,6 +138,14 @@ impl App {
                 Vec::new()
             }
             Msg::Object { id, object } if self.verifying() == Some(id) => self.on_verified(object),
+            Msg::Object { id, object } if self.tenant.plan_save == Some(id) => {
+                self.on_plan_saved(Ok(object));
+                Vec::new()
+            }
+            Msg::Done { id, error: Some(e) } if self.tenant.plan_save == Some(id) => {
+                self.on_plan_saved(Err(e.to_string()));
+                Vec::new()
+            }
             Msg::Object { id, object } if self.tenant.impact_reads.contains_key(&id) => {
                 self.on_impact(id, Ok(object));
                 Vec::new()

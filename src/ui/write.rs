@@ -164,7 +164,18 @@ fn lines(app: &App, w: &PendingWrite) -> (String, Vec<Line<'static>>) {
                 }
                 None => out.push(Line::from(Span::styled("Not a protected action.", t.muted))),
             }
-            let mut k = vec![("Enter", "apply")];
+            let mut k = if crate::app::plans::needs_approval(
+                &app.ctx.require_approval,
+                &w.request.method,
+                &w.request.path,
+            ) {
+                vec![("S", "save as plan (a second admin applies it)")]
+            } else if w.review.as_ref().is_some_and(|r| !r.lockouts.is_empty()) {
+                // Keys type the name the guard asks for: no plan of a lockout either.
+                vec![("Enter", "apply")]
+            } else {
+                vec![("Enter", "apply"), ("S", "save as plan")]
+            };
             if w.choice.is_some() {
                 k.push(("←/→", "choose"));
             }

@@ -111,6 +111,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "licensing",
             "memory",
             "msg",
+            "plan",
             "private",
             "protect",
             "roles",

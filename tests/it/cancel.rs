@@ -76,6 +76,8 @@ impl Live {
             offline: false,
             break_glass: Vec::new(),
             waivers: None,
+            plans: None,
+            require_approval: Vec::new(),
             graph: server.url(),
         };
         let app = App::new(ctx, Theme::default_theme(), Keymap::builtin(), Utc::now());

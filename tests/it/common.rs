@@ -148,6 +148,8 @@ impl Harness {
                 "bg-admin02@tailspindemo.onmicrosoft.com".into(),
             ],
             waivers: None,
+            plans: None,
+            require_approval: Vec::new(),
             graph: server.url(),
         };
         let mut app = App::new(ctx, Theme::default_theme(), Keymap::builtin(), now);

@@ -214,3 +214,95 @@ fn a_change_since_the_plan_refuses_it_and_an_expired_plan_is_refused() {
         "{out}"
     );
 }
+
+/// `S` in any confirm saves the write as a plan instead of sending it; a profile's
+/// `require_approval` write offers only that.
+#[tokio::test]
+async fn s_in_a_confirm_saves_a_plan_and_require_approval_offers_only_that() {
+    use crossterm::event::KeyCode;
+    use entra_console::app::write::Phase;
+    use entra_console::blades::BladeKind;
+    let mut h = crate::common::Harness::session(DemoOptions::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    h.app.ctx.plans = Some(dir.path().join("plans"));
+    let sent = |h: &crate::common::Harness| {
+        h.server
+            .state
+            .faults
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with("PATCH"))
+            .count()
+    };
+    h.open(BladeKind::CaPolicies).await;
+    h.filter("CA012").await;
+    h.key(KeyCode::Char('t')).await;
+    h.key(KeyCode::Right).await;
+    assert!(h.render(100, 30).contains("save as plan"));
+    h.key(KeyCode::Char('S')).await;
+    assert!(
+        h.app.write.is_none(),
+        "the confirm closes once the plan is written"
+    );
+    let said = h.app.toast.as_ref().unwrap().text.clone();
+    assert!(
+        said.contains("nothing was sent") && said.contains("plan apply"),
+        "{said}"
+    );
+    assert_eq!(sent(&h), 0);
+    let files: Vec<_> = std::fs::read_dir(dir.path().join("plans"))
+        .unwrap()
+        .collect();
+    assert_eq!(files.len(), 1);
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(files[0].as_ref().unwrap().path()).unwrap())
+            .unwrap();
+    assert_eq!(v["approval"], "none");
+    assert_eq!(
+        v["author"]["upn"],
+        "adele.vance@tailspindemo.onmicrosoft.com"
+    );
+    let w = &v["writes"][0];
+    assert_eq!(w["method"], "PATCH");
+    assert!(
+        w["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("/identity/conditionalAccess/policies/")
+    );
+    assert_eq!(
+        w["body"],
+        json!({"state": "enabledForReportingButNotEnforced"})
+    );
+    assert_eq!(w["before"], json!({"state": "enabled"}));
+    // A profile that gives Conditional Access changes to a second admin.
+    h.app.ctx.require_approval = vec!["ca-policies:*".into()];
+    h.key(KeyCode::Char('t')).await;
+    h.key(KeyCode::Right).await;
+    let screen = h.render(100, 30);
+    assert!(screen.contains("a second admin applies it"), "{screen}");
+    h.key(KeyCode::Enter).await;
+    assert_eq!(
+        h.app.write.as_ref().map(|w| w.phase.clone()),
+        Some(Phase::Confirm),
+        "Enter sends nothing"
+    );
+    assert!(
+        h.app
+            .toast
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("needs a second admin")
+    );
+    assert_eq!(sent(&h), 0);
+    h.key(KeyCode::Char('S')).await;
+    let newest = std::fs::read_dir(dir.path().join("plans"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .find(|t| t.contains("\"required\""));
+    assert!(newest.is_some(), "the second plan needs approval");
+}

@@ -139,6 +139,8 @@ async fn soak_tui_an_hour() {
         offline: false,
         break_glass: Vec::new(),
         waivers: None,
+        plans: None,
+        require_approval: Vec::new(),
         graph: url,
     };
     let mut app = App::new(ctx, Theme::default_theme(), Keymap::builtin(), now);

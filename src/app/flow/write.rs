@@ -251,6 +251,25 @@ impl App {
                 );
                 Vec::new()
             }
+            // A change the profile gives to a second admin: saved as a plan, never sent here.
+            (Phase::Confirm, KeyCode::Enter)
+                if crate::app::plans::needs_approval(
+                    &self.ctx.require_approval,
+                    &w.request.method,
+                    &w.request.path,
+                ) =>
+            {
+                self.toast(
+                    "this change needs a second admin (require_approval in the profile): S saves it as a plan for them; nothing was sent",
+                    true,
+                );
+                Vec::new()
+            }
+            (Phase::Confirm, KeyCode::Char('S'))
+                if w.review.as_ref().is_none_or(|r| r.lockouts.is_empty()) =>
+            {
+                self.save_as_plan()
+            }
             (Phase::Confirm, KeyCode::Enter) => {
                 let existing = !w.object_id.is_empty() && w.request.method != Method::Post;
                 match w
