@@ -234,6 +234,28 @@ pub enum CaCommand {
     Backup { dir: PathBuf },
     /// Recreate from DIR what the tenant lacks: named locations first, ids remapped in policies
     Restore { dir: PathBuf },
+    /// Copy a policy (id or display name) from one profile's tenant to another's: users,
+    /// groups, named locations, contexts and custom strengths found by name, the remapping
+    /// said, created report-only only with --yes (or saved with --plan)
+    Copy {
+        policy: String,
+        #[arg(long, value_name = "PROFILE")]
+        from_profile: String,
+        #[arg(long, value_name = "PROFILE")]
+        to_profile: String,
+        /// Leave out of the copy the objects the target lacks (else nothing is copied)
+        #[arg(long)]
+        skip_missing: bool,
+        /// Create it (report-only) after the review
+        #[arg(long)]
+        yes: bool,
+        /// Save the create as a plan for the target instead
+        #[arg(long, value_name = "FILE", conflicts_with = "yes")]
+        plan: Option<PathBuf>,
+        /// With --plan: who may apply it
+        #[arg(long, value_enum, default_value = "none", requires = "plan")]
+        approval: ApprovalArg,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -402,6 +424,16 @@ pub enum Command {
     Pim {
         #[command(subcommand)]
         command: PimCommand,
+    },
+    /// Put back the accounts whose time-boxed exclusions (x … in N days) are due: only while
+    /// the policy's exclusions are what the exception wrote; exit 1 when one needs review
+    RevertDue {
+        /// Say what would be reverted and send nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// The time to judge "due" at (RFC 3339; for tests)
+        #[arg(long, hide = true)]
+        now: Option<String>,
     },
     /// Saved change plans: show one, or apply one (four eyes, expiry, review of what changed)
     Plan {

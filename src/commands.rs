@@ -428,6 +428,8 @@ pub async fn ca(cli: &Cli, paths: Option<&Paths>, cmd: &CaCommand) -> Result<(),
                 dir.display()
             ));
         }
+        // Signs in to two profiles of its own: dispatched before this (lib.rs).
+        CaCommand::Copy { .. } => {}
         CaCommand::Restore { dir } => {
             let step_up = async |claims: String| step_up_headless(&client, &claims).await;
             // Every create is journaled as it is made (a restore cut short keeps its record).

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod blades;
 pub mod bulk;
 pub mod ca;
+pub mod ca_copy_command;
 pub mod cache;
 pub mod cli;
 pub mod clock;
@@ -22,6 +23,7 @@ pub mod contain_command;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod effect;
+pub mod exceptions;
 pub mod export;
 pub mod export_command;
 pub mod graph;
@@ -40,6 +42,7 @@ pub mod predict;
 pub mod private;
 pub mod protect;
 pub mod reset;
+pub mod revert_command;
 pub mod review_commands;
 pub mod rng;
 pub mod roles;
@@ -151,15 +154,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 reset_password: *reset_password,
                 tap: *tap,
             };
-            let planned = plan.as_deref().map(|p| {
-                (
-                    p,
-                    match approval {
-                        cli::ApprovalArg::Required => crate::plan::Approval::Required,
-                        cli::ApprovalArg::None => crate::plan::Approval::None,
-                    },
-                )
-            });
+            let planned = plan
+                .as_deref()
+                .map(|p| (p, ca_copy_command::approval(*approval)));
             contain_command::contain(&cli, paths.as_ref(), user, steps, *dry_run, planned).await
         }
         Some(Command::Xray { user, format }) => {
@@ -186,9 +183,36 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             .await
         }
         Some(Command::Logout) => login::logout(&cli, paths.as_ref()),
+        Some(Command::Ca {
+            command:
+                cli::CaCommand::Copy {
+                    policy,
+                    from_profile,
+                    to_profile,
+                    skip_missing,
+                    yes,
+                    plan,
+                    approval,
+                },
+        }) => {
+            let asked = ca_copy_command::Asked {
+                policy,
+                from: from_profile,
+                to: to_profile,
+                skip_missing: *skip_missing,
+                yes: *yes,
+                plan: plan
+                    .as_deref()
+                    .map(|p| (p, ca_copy_command::approval(*approval))),
+            };
+            ca_copy_command::copy(&cli, paths.as_ref(), asked).await
+        }
         Some(Command::Ca { command }) => commands::ca(&cli, paths.as_ref(), command).await,
         Some(Command::Pim { command }) => {
             pim_command::pim_command(&cli, paths.as_ref(), command).await
+        }
+        Some(Command::RevertDue { dry_run, now }) => {
+            revert_command::revert_due(&cli, paths.as_ref(), *dry_run, now.as_deref()).await
         }
         Some(Command::Plan { command }) => {
             plan_command::plan_command(&cli, paths.as_ref(), command).await

@@ -260,8 +260,58 @@ impl App {
             crate::sanitize::clean(&who),
             crate::sanitize::clean(&name)
         );
-        let mut effects = self.begin_write(title, id, request, None, Some(policy));
+        // The exclusion's end (←/→): for good, or reverted by `revert-due` once due.
+        let until = crate::app::write::Choice {
+            refill: None,
+            field: "@until".into(),
+            current: Value::Null,
+            selected: 0,
+            options: [
+                ("never (for good)", Value::Null),
+                ("in 1 day", json!(1)),
+                ("in 7 days", json!(7)),
+                ("in 14 days", json!(14)),
+                ("in 30 days", json!(30)),
+            ]
+            .into_iter()
+            .map(|(l, v)| (l.to_string(), v))
+            .collect(),
+        };
+        let mut effects = self.begin_write(title, id, request, Some(until), Some(policy));
         effects.extend(self.attach_review(Review::new(Mode::Save(after), true, &name)));
         effects
+    }
+
+    /// An exclusion with an end just landed: its revert recorded in the journal, due then.
+    pub(super) fn record_exception(&self) -> Option<Effect> {
+        let w = self.write.as_ref()?;
+        let c = w.choice.as_ref().filter(|c| c.field == "@until")?;
+        let days = c.options[c.selected].1.as_i64()?;
+        let users = &w.request.body.as_ref()?["conditions"]["users"];
+        let (key, list) = ["excludeUsers", "excludeGroups"]
+            .into_iter()
+            .find_map(|k| users[k].as_array().map(|_| (k, crate::ca::strs(&users[k]))))?;
+        let pid = list.last()?.clone();
+        let who = self
+            .tenant
+            .names
+            .get(&pid)
+            .cloned()
+            .unwrap_or_else(|| pid.clone());
+        let policy = w
+            .before
+            .as_ref()
+            .and_then(|b| b["displayName"].as_str())
+            .unwrap_or_default();
+        Some(Effect::Journal(Box::new(crate::exceptions::record(
+            &self.ctx.profile,
+            self.now,
+            &w.request.path,
+            policy,
+            key,
+            (&pid, &who),
+            &list,
+            days,
+        ))))
     }
 }

@@ -50,6 +50,7 @@ pub fn field_words(field: &str) -> &str {
         "autoReconcileProxyConflict" => "proxy conflicts",
         "isUsableOnce" => "use",
         "accountEnabled" => "sign-in",
+        "@until" => "the exclusion ends",
         other => other,
     }
 }

@@ -151,6 +151,14 @@ impl PendingWrite {
     }
 
     pub(super) fn sync_request(&mut self) {
+        // A field named `@…` is not the body's (an exclusion's end is the console's own).
+        if self
+            .choice
+            .as_ref()
+            .is_some_and(|c| c.field.starts_with('@'))
+        {
+            return;
+        }
         if let (Some(c), Some(body)) = (&self.choice, self.request.body.as_mut()) {
             // An empty field name means the choice is between whole bodies.
             if c.field.is_empty() {
@@ -189,7 +197,11 @@ impl PendingWrite {
 
     /// A choice left on the value every object has now: there is nothing to send.
     pub fn unchanged(&self) -> bool {
-        let Some(c) = self.choice.as_ref().filter(|c| !c.field.is_empty()) else {
+        let Some(c) = self
+            .choice
+            .as_ref()
+            .filter(|c| !c.field.is_empty() && !c.field.starts_with('@'))
+        else {
             return false;
         };
         let new = &c.options[c.selected].1;

@@ -2,6 +2,7 @@
 //! the What If evaluator and backup/restore of policies and named locations.
 
 pub mod backup;
+pub mod copy;
 pub mod device_filter;
 pub mod diff;
 pub mod eval;

@@ -106,6 +106,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "cache",
             "connect",
             "effect",
+            "exceptions",
             "graph",
             "keymap",
             "licensing",
@@ -288,6 +289,27 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("package", &["ca", "cache", "private"]),
     ("pim_policy", &["ca", "sanitize"]),
     ("plan", &["graph", "private", "sanitize"]),
+    ("exceptions", &["ca", "cache", "graph", "sanitize"]),
+    (
+        "ca_copy_command",
+        &[
+            "ca", "cli", "commands", "config", "connect", "plan", "sanitize",
+        ],
+    ),
+    (
+        "revert_command",
+        &[
+            "ca",
+            "cache",
+            "cli",
+            "commands",
+            "config",
+            "connect",
+            "exceptions",
+            "graph",
+            "sanitize",
+        ],
+    ),
     (
         "plan_command",
         &[

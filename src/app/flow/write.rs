@@ -452,7 +452,11 @@ impl App {
                 w.reveal = None;
                 let request = w.request.clone();
                 self.walk_write_done(&request);
-                let msg = what;
+                let exception = self.record_exception();
+                let msg = match &exception {
+                    Some(_) => format!("{what}; revert-due puts them back once it is due"),
+                    None => what,
+                };
                 let journal = self.journal("ok".into(), request_id);
                 self.toast(msg, false);
                 // The saved draft is no longer a draft.
@@ -465,6 +469,7 @@ impl App {
                 // Graph answers 204 without a body: read the object again.
                 let mut effects = self.reload_top();
                 effects.push(journal);
+                effects.extend(exception);
                 if self.wizard.is_some() {
                     effects.extend(self.wizard_next());
                 }
