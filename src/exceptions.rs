@@ -84,6 +84,30 @@ pub fn closed(profile: &str, e: &Exception, now: DateTime<Utc>, outcome: &str) -
     }
 }
 
+/// The exception a row just recorded holds (as `open` would read it back).
+pub fn of_record(e: &JournalEntry) -> Option<Exception> {
+    let row = json!({"method": e.method, "path": e.path, "before": e.before, "after": e.after,
+        "outcome": e.outcome, "incident": e.incident});
+    open(&[row]).pop()
+}
+
+/// An exception in words for a policy's page: who, until when, due or not.
+pub fn words(e: &Exception, now: DateTime<Utc>) -> String {
+    let when = e.due.format("%Y-%m-%d %H:%M UTC");
+    if e.due <= now {
+        format!(
+            "{}: excluded until {when}: due (entra-console revert-due puts them back)",
+            clean(&e.principal_name)
+        )
+    } else {
+        format!(
+            "{}: excluded until {when} (in {} days)",
+            clean(&e.principal_name),
+            (e.due - now).num_days()
+        )
+    }
+}
+
 /// The exceptions still open in a journal (as `Store::journal` lists it): recorded, not yet
 /// closed by a later row of the same incident.
 pub fn open(journal: &[Value]) -> Vec<Exception> {

@@ -283,7 +283,7 @@ impl App {
     }
 
     /// An exclusion with an end just landed: its revert recorded in the journal, due then.
-    pub(super) fn record_exception(&self) -> Option<Effect> {
+    pub(super) fn record_exception(&mut self) -> Option<Effect> {
         let w = self.write.as_ref()?;
         let c = w.choice.as_ref().filter(|c| c.field == "@until")?;
         let days = c.options[c.selected].1.as_i64()?;
@@ -303,7 +303,7 @@ impl App {
             .as_ref()
             .and_then(|b| b["displayName"].as_str())
             .unwrap_or_default();
-        Some(Effect::Journal(Box::new(crate::exceptions::record(
+        let row = crate::exceptions::record(
             &self.ctx.profile,
             self.now,
             &w.request.path,
@@ -312,6 +312,10 @@ impl App {
             (&pid, &who),
             &list,
             days,
-        ))))
+        );
+        self.tenant
+            .exceptions
+            .extend(crate::exceptions::of_record(&row));
+        Some(Effect::Journal(Box::new(row)))
     }
 }

@@ -196,7 +196,33 @@ impl App {
             break_glass: self.ctx.break_glass.clone(),
             waivers: self.ctx.waivers.clone(),
         });
+        // The time-boxed exclusions the journal holds (the due ones said at start).
+        let id = self.fresh_id();
+        self.tenant.exceptions_read = Some(id);
+        effects.push(Effect::LoadJournal { id });
         effects
+    }
+
+    /// The journal was read at start: the open exceptions kept, the due ones said.
+    fn on_exceptions(&mut self, items: &[serde_json::Value]) {
+        self.tenant.exceptions_read = None;
+        self.tenant.exceptions = crate::exceptions::open(items);
+        let due = self
+            .tenant
+            .exceptions
+            .iter()
+            .filter(|e| e.due <= self.now)
+            .count();
+        if due > 0 {
+            self.toast(
+                format!(
+                    "{due} time-boxed exclusion{} due: entra-console revert-due puts {} back",
+                    if due == 1 { " is" } else { "s are" },
+                    if due == 1 { "it" } else { "them" }
+                ),
+                false,
+            );
+        }
     }
 
     pub fn top(&self) -> &View {

@@ -80,6 +80,10 @@ impl App {
                 }
                 self.poll_processing()
             }
+            Msg::Cached { id, items, .. } if self.tenant.exceptions_read == Some(id) => {
+                self.on_exceptions(&items);
+                Vec::new()
+            }
             Msg::Cached { id, items, as_of } => self.on_cached(id, items, as_of),
             Msg::CachedRows {
                 id,

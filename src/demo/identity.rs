@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
 use serde_json::{Value, json};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 /// The refresh token `--demo` starts with (the demo tenant only exists on loopback).
@@ -35,7 +35,12 @@ struct Flow {
     polls: u32,
     acrs: Option<String>,
     cp1: bool,
+    /// Who signs in (the request's `login_hint`, else the demo admin).
+    user: String,
 }
+
+/// The demo admin: who `demo-refresh-token` and a device code without a hint sign in as.
+const ADMIN: &str = "adele.vance@tailspindemo.onmicrosoft.com";
 
 /// Identity state: device flows in progress, refresh tokens issued, statistics for tests.
 pub struct Identity {
@@ -43,7 +48,8 @@ pub struct Identity {
     /// Poll outcomes forced on the next polls (`authorization_pending`, `slow_down`, ...).
     pub poll_script: Mutex<VecDeque<String>>,
     flows: Mutex<HashMap<String, Flow>>,
-    refresh: Mutex<HashSet<String>>,
+    /// Refresh tokens issued, each with the user it signs in.
+    refresh: Mutex<HashMap<String, String>>,
     rng: Mutex<Rng>,
     /// Token endpoint requests, and those without the `cp1` capability.
     pub token_requests: Mutex<(u32, u32)>,
@@ -58,7 +64,10 @@ impl Identity {
             mode,
             poll_script: Mutex::new(poll_script.into()),
             flows: Mutex::new(HashMap::new()),
-            refresh: Mutex::new(HashSet::from([DEMO_REFRESH_TOKEN.to_string()])),
+            refresh: Mutex::new(HashMap::from([(
+                DEMO_REFRESH_TOKEN.to_string(),
+                ADMIN.to_string(),
+            )])),
             rng: Mutex::new(Rng::new(seed ^ 0x1d)),
             token_requests: Mutex::new((0, 0)),
             device_flows: Default::default(),
@@ -104,16 +113,24 @@ fn b64(v: &Value) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
 }
 
-/// Issue tokens for the demo admin (delegated) or the app (app-only).
-fn issue(state: &Shared, tenant: &str, acrs: Option<&str>, cp1: bool, delegated: bool) -> Response {
+/// Issue tokens for a demo user (delegated: `who`, a UPN) or the app (app-only).
+fn issue(
+    state: &Shared,
+    tenant: &str,
+    acrs: Option<&str>,
+    cp1: bool,
+    delegated: Option<&str>,
+) -> Response {
     let id = &state.identity;
     let now = chrono::Utc::now().timestamp();
+    let who = delegated.unwrap_or(ADMIN).to_string();
     let admin = state
         .tenant
         .read()
         .ok()
-        .and_then(|t| t.user("adele.vance@tailspindemo.onmicrosoft.com").cloned())
+        .and_then(|t| t.user(&who).cloned())
         .unwrap_or_default();
+    let delegated = delegated.is_some();
     let mut payload = json!({
         "aud": "https://graph.microsoft.com",
         "iss": format!("https://sts.windows.net/{tenant}/"),
@@ -157,7 +174,7 @@ fn issue(state: &Shared, tenant: &str, acrs: Option<&str>, cp1: bool, delegated:
             id.random(24, b"abcdefghijklmnopqrstuvwxyz0123456789")
         );
         if let Ok(mut set) = id.refresh.lock() {
-            set.insert(rt.clone());
+            set.insert(rt.clone(), who.clone());
         }
         body["refresh_token"] = json!(rt);
     }
@@ -198,6 +215,11 @@ pub async fn devicecode(
                 polls: 0,
                 acrs,
                 cp1,
+                user: form
+                    .get("login_hint")
+                    .filter(|h| !h.is_empty())
+                    .cloned()
+                    .unwrap_or_else(|| ADMIN.to_string()),
             },
         );
     }
@@ -278,6 +300,7 @@ pub async fn token(
             }
             let wanted = flow.acrs.clone().or(acrs);
             let cp1 = flow.cp1 || cp1;
+            let user = flow.user.clone();
             flows.remove(&code);
             drop(flows);
             let verdict = match (wanted.as_deref(), id.mode) {
@@ -304,19 +327,25 @@ pub async fn token(
                     53003,
                     "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
                 ),
-                (Some(_), StepUpMode::Loop) => issue(&state, &tid, None, cp1, true),
-                (a, _) => issue(&state, &tid, a, cp1, true),
+                (Some(_), StepUpMode::Loop) => issue(&state, &tid, None, cp1, Some(&user)),
+                (a, _) => issue(&state, &tid, a, cp1, Some(&user)),
             }
         }
         Some("refresh_token") => {
             let rt = form.get("refresh_token").cloned().unwrap_or_default();
-            if !id.refresh.lock().map(|s| s.contains(&rt)).unwrap_or(false) {
+            // `demo-refresh-token:UPN` signs in that demo user (a second admin for four eyes).
+            let known = id.refresh.lock().ok().and_then(|s| s.get(&rt).cloned());
+            let hinted = rt
+                .strip_prefix("demo-refresh-token:")
+                .filter(|upn| state.tenant.read().is_ok_and(|t| t.user(upn).is_some()))
+                .map(str::to_string);
+            let Some(user) = known.or(hinted) else {
                 return aad_error(
                     "invalid_grant",
                     70043,
                     "The refresh token has expired or is invalid due to sign-in frequency checks by conditional access.",
                 );
-            }
+            };
             match (acrs.as_deref(), id.mode) {
                 // Silent step-up is not enough here: the policy needs an interactive sign-in.
                 (Some(_), StepUpMode::Pass | StepUpMode::Block | StepUpMode::Device) => aad_error(
@@ -324,14 +353,16 @@ pub async fn token(
                     50076,
                     "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '00000003-0000-0000-c000-000000000000'.",
                 ),
-                (Some(_), StepUpMode::Loop) | (None, _) => issue(&state, &tid, None, cp1, true),
+                (Some(_), StepUpMode::Loop) | (None, _) => {
+                    issue(&state, &tid, None, cp1, Some(&user))
+                }
             }
         }
         Some("client_credentials") => {
             if form.get("client_secret").is_none_or(|s| s.is_empty()) {
                 return aad_error("invalid_client", 7000215, "Invalid client secret provided.");
             }
-            issue(&state, &tid, None, cp1, false)
+            issue(&state, &tid, None, cp1, None)
         }
         other => aad_error(
             "unsupported_grant_type",

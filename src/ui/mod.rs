@@ -302,6 +302,22 @@ fn draw_view(f: &mut Frame, app: &mut App, area: Rect) {
                             ),
                         );
                     }
+                    // Its time-boxed exclusions (a policy's page).
+                    if d.target.kind == crate::blades::ObjectKind::CaPolicy {
+                        let mine: Vec<String> = app
+                            .tenant
+                            .exceptions
+                            .iter()
+                            .filter(|e| e.policy_path.ends_with(&format!("/{}", d.target.id)))
+                            .map(|e| crate::exceptions::words(e, app.now))
+                            .collect();
+                        if !mine.is_empty() {
+                            let sec = sheet.section("Time-boxed exclusions");
+                            for m in mine {
+                                sec.push(("exclusion".into(), m));
+                            }
+                        }
+                    }
                     // The audit's open findings about this object (from the Findings blade).
                     if let Some(list) = findings.get(&d.target.id) {
                         let sec = sheet.section("Findings");

@@ -337,7 +337,16 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "ui",
         &[
-            "app", "blades", "ca", "graph", "keymap", "predict", "protect", "sanitize", "theme",
+            "app",
+            "blades",
+            "ca",
+            "exceptions",
+            "graph",
+            "keymap",
+            "predict",
+            "protect",
+            "sanitize",
+            "theme",
             "widgets",
         ],
     ),

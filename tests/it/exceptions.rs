@@ -95,6 +95,30 @@ async fn an_exception_is_reverted_when_due_and_only_as_it_was_written() {
     let open = entra_console::exceptions::open(&store.journal().unwrap());
     assert_eq!(open.len(), 1);
     assert!(open[0].principal_name.starts_with("Ben"), "{open:?}");
+    // The policy's page names it, with its end.
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Enter).await;
+    let page = h.render_full(140, 80);
+    assert!(page.contains("Time-boxed exclusions"), "{page}");
+    assert!(
+        page.contains("excluded until") && page.contains("(in 14 days)"),
+        "{page}"
+    );
+    // A console started on this cache 15 days later says it is due.
+    {
+        let mut later = Harness::session(Default::default()).await;
+        later.store = Some(store.clone());
+        later.app.now = h.app.now + chrono::Duration::days(15);
+        let effects = later.app.init();
+        later.run(effects).await;
+        let said = later
+            .app
+            .toast
+            .as_ref()
+            .map(|t| t.text.clone())
+            .unwrap_or_default();
+        assert!(said.contains("1 time-boxed exclusion is due"), "{said}");
+    }
     // Not yet due: nothing happens.
     assert!(revert(&h, &store, 13).await.is_empty());
     assert_eq!(excluded(&h).len(), 1);

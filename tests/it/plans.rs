@@ -306,3 +306,65 @@ async fn s_in_a_confirm_saves_a_plan_and_require_approval_offers_only_that() {
         .find(|t| t.contains("\"required\""));
     assert!(newest.is_some(), "the second plan needs approval");
 }
+
+/// The demo signs in any of its users with `demo-refresh-token:UPN` (a second admin for four
+/// eyes), and keeps signing in that user with the refresh token it hands back.
+#[test]
+fn a_demo_refresh_token_names_the_user_it_signs_in() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s = rt.block_on(demo::start(DemoOptions::default())).unwrap();
+    let http = reqwest::Client::new();
+    let base = s.url();
+    let root = base.trim_end_matches('/').to_string();
+    let me = |refresh: String| {
+        let http = http.clone();
+        let root = root.clone();
+        async move {
+            let t: Value = http
+                .post(format!("{root}/organizations/oauth2/v2.0/token"))
+                .form(&[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", refresh.as_str()),
+                    ("client_id", "14d82eec-204b-4c2f-b7e8-296a70dab67e"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let token = t["access_token"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{t}"))
+                .to_string();
+            let me: Value = http
+                .get(format!("{root}/v1.0/me"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (
+                me["userPrincipalName"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                t["refresh_token"].as_str().unwrap_or_default().to_string(),
+            )
+        }
+    };
+    rt.block_on(async {
+        let (who, _) = me("demo-refresh-token".into()).await;
+        assert_eq!(who, "adele.vance@tailspindemo.onmicrosoft.com");
+        let (who, next) =
+            me("demo-refresh-token:grace.lee@tailspindemo.onmicrosoft.com".into()).await;
+        assert_eq!(who, "grace.lee@tailspindemo.onmicrosoft.com");
+        let (again, _) = me(next).await;
+        assert_eq!(
+            again, "grace.lee@tailspindemo.onmicrosoft.com",
+            "the refresh token keeps the user"
+        );
+    });
+}

@@ -113,6 +113,34 @@ async fn block_explains_53003_with_the_policy_and_keeps_the_draft() {
     assert_eq!(h.app.write.as_ref().unwrap().phase, Phase::Confirm);
 }
 
+/// Issue 28: blocked here (53003 on an unmanaged jump host), the change is saved as a plan
+/// to apply from a managed device, the draft as it was.
+#[tokio::test]
+async fn a_blocked_step_up_offers_the_change_as_a_plan() {
+    let mut h = harness(StepUpMode::Block, false).await;
+    let dir = tempfile::tempdir().unwrap();
+    h.app.ctx.plans = Some(dir.path().to_path_buf());
+    confirm_state_change(&mut h).await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Enter).await;
+    let Phase::Failed(text) = &h.app.write.as_ref().unwrap().phase else {
+        panic!("blocked")
+    };
+    assert!(text.contains("S saves the change as a plan"), "{text}");
+    h.key(KeyCode::Char('S')).await;
+    assert!(h.app.write.is_none(), "saved and closed");
+    let file = std::fs::read_dir(dir.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    assert_eq!(v["writes"][0]["body"]["state"], "enabled");
+    assert_eq!(policy_state(&h).await, "disabled", "nothing sent");
+}
+
 #[tokio::test]
 async fn loop_stops_after_one_retry_with_never_satisfied() {
     let mut h = harness(StepUpMode::Loop, false).await;

@@ -265,7 +265,7 @@ impl App {
                 );
                 Vec::new()
             }
-            (Phase::Confirm, KeyCode::Char('S'))
+            (Phase::Confirm | Phase::Failed(_), KeyCode::Char('S'))
                 if w.review.as_ref().is_none_or(|r| r.lockouts.is_empty()) =>
             {
                 self.save_as_plan()
@@ -568,7 +568,11 @@ impl App {
                 Vec::new()
             }
             Err(StepUpFailure::Refused { code, text }) => {
-                w.phase = Phase::Failed(protect::refused(code, &text, &acrs, &facts));
+                // Blocked here (an unmanaged jump host): the change can be applied elsewhere.
+                w.phase = Phase::Failed(format!(
+                    "{} S saves the change as a plan to apply from a device the policy allows (entra-console plan apply).",
+                    protect::refused(code, &text, &acrs, &facts)
+                ));
                 Vec::new()
             }
             Err(StepUpFailure::Other(text)) => {
