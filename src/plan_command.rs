@@ -74,6 +74,39 @@ async fn review(client: &GraphClient, plan: &Plan) -> Result<Vec<String>, Failur
     Ok(out)
 }
 
+/// The lockout guard on the plan's Conditional Access writes, against the tenant as it is now:
+/// what each would lock out (a break-glass account, or the admin applying it).
+async fn guard(client: &GraphClient, plan: &Plan, break_glass: &[String]) -> Vec<String> {
+    const POLICIES: &str = "/identity/conditionalAccess/policies";
+    let ca: Vec<&crate::plan::Write> = plan
+        .writes
+        .iter()
+        .filter(|w| w.path.starts_with(POLICIES) && w.method != "DELETE")
+        .collect();
+    if ca.is_empty() {
+        return Vec::new();
+    }
+    let facts = crate::ca::load::guard_facts(client, break_glass).await;
+    let mut out = Vec::new();
+    for w in ca {
+        let body = w.body.clone().unwrap_or_default();
+        let (before, after) = if w.method == "POST" {
+            (None, body)
+        } else {
+            let Ok(now) = client.get_json(&Request::get(w.path.clone())).await else {
+                continue;
+            };
+            let mut after = now.clone();
+            crate::ca::diff::apply(&mut after, &body);
+            (Some(now), after)
+        };
+        for r in crate::ca::guard::judge(before.as_ref(), &after, &facts).refusals {
+            out.push(format!("{}: {r}", w.words));
+        }
+    }
+    out
+}
+
 /// Asked once on a terminal; without one, `--yes` is what confirms.
 fn confirmed(yes: bool, n: usize) -> bool {
     if yes {
@@ -133,6 +166,16 @@ async fn apply(
         )));
     }
     print("\nNothing changed since the plan.\n");
+    let lockouts = guard(&client, &plan, &conn.break_glass()).await;
+    if !lockouts.is_empty() {
+        print("\n## The lockout guard refuses\n\n");
+        for l in &lockouts {
+            print(&format!("- {}\n", clean(l)));
+        }
+        return Err(Failure::error(
+            "applying it would lock out the accounts above: nothing applied (change the plan, or make the change in the console, where the guard can be overridden by typing the policy's name)",
+        ));
+    }
     if !confirmed(yes, plan.writes.len()) {
         return Err(Failure::error(
             "not applied: the review is above; --yes applies it (or answer yes on a terminal)",

@@ -93,6 +93,24 @@ impl DemoServer {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
+
+    /// Every request the demo answered so far ("METHOD /path…"), in order (for tests).
+    pub fn requests(&self) -> Vec<String> {
+        self.state
+            .faults
+            .log
+            .lock()
+            .map(|l| l.clone())
+            .unwrap_or_default()
+    }
+
+    /// The writes among them (not reads, not sign-ins), in order.
+    pub fn writes(&self) -> Vec<String> {
+        self.requests()
+            .into_iter()
+            .filter(|r| !r.starts_with("GET") && !r.contains("/oauth2/"))
+            .collect()
+    }
 }
 
 impl Drop for DemoServer {

@@ -14,16 +14,7 @@ const CHEN: &str = "b3fb95ee-2243-4045-a800-e67e527f5da6";
 
 /// The writes the demo received ("METHOD path"), in order.
 fn writes(h: &Harness) -> Vec<String> {
-    h.server
-        .state
-        .faults
-        .log
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|l| !l.starts_with("GET") && !l.contains("/oauth2/"))
-        .cloned()
-        .collect()
+    h.server.writes()
 }
 
 fn user_field(h: &Harness, field: &str) -> serde_json::Value {

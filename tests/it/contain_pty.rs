@@ -110,11 +110,7 @@ fn contain_chen_wei_in_a_real_terminal() {
     assert!(s.wait_exit(T).success());
 
     let writes: Vec<String> = server
-        .state
-        .faults
-        .log
-        .lock()
-        .unwrap()
+        .requests()
         .iter()
         .filter(|l| !l.starts_with("GET"))
         .cloned()
@@ -220,11 +216,7 @@ fn a_key_typed_before_the_confirm_is_drawn_never_applies_it() {
     s.wait_for("typed before this confirm was on screen", T);
     let posts = |server: &entra_console::demo::DemoServer| {
         server
-            .state
-            .faults
-            .log
-            .lock()
-            .unwrap()
+            .requests()
             .iter()
             .filter(|l| l.starts_with("POST"))
             .count()

@@ -434,11 +434,7 @@ async fn a_retried_delete_that_finds_nothing_is_done() {
     );
     let deletes = h
         .server
-        .state
-        .faults
-        .log
-        .lock()
-        .unwrap()
+        .requests()
         .iter()
         .filter(|l| l.starts_with("DELETE /v1.0/groups/"))
         .count();

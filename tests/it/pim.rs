@@ -181,11 +181,7 @@ async fn an_activation_whose_answer_was_lost_is_sent_once() {
     assert!(why.contains("may have carried this out"), "{why}");
     let posts = h
         .server
-        .state
-        .faults
-        .log
-        .lock()
-        .unwrap()
+        .requests()
         .iter()
         .filter(|l| l.starts_with("POST") && l.contains("roleAssignmentScheduleRequests"))
         .count();
@@ -227,11 +223,7 @@ async fn an_activation_that_can_never_succeed_is_said_in_its_confirm() {
     );
     assert!(
         !h.server
-            .state
-            .faults
-            .log
-            .lock()
-            .unwrap()
+            .requests()
             .iter()
             .any(|l| l.starts_with("POST") && l.contains("roleAssignmentScheduleRequests")),
         "nothing sent"

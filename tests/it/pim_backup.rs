@@ -7,11 +7,7 @@ use crate::common::bin;
 
 fn patches(server: &entra_console::demo::DemoServer) -> Vec<String> {
     server
-        .state
-        .faults
-        .log
-        .lock()
-        .unwrap()
+        .requests()
         .iter()
         .filter(|l| l.starts_with("PATCH"))
         .cloned()

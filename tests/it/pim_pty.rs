@@ -10,11 +10,7 @@ const T: Duration = Duration::from_secs(20);
 
 fn writes(server: &entra_console::demo::DemoServer) -> Vec<String> {
     server
-        .state
-        .faults
-        .log
-        .lock()
-        .unwrap()
+        .requests()
         .iter()
         .filter(|l| !l.starts_with("GET"))
         .cloned()

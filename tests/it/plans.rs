@@ -10,11 +10,7 @@ use serde_json::{Value, json};
 const CHEN: &str = "chen.wei@tailspindemo.onmicrosoft.com";
 
 fn writes(s: &DemoServer) -> Vec<String> {
-    let log = s.state.faults.log.lock().unwrap();
-    log.iter()
-        .filter(|r| !r.starts_with("GET") && !r.contains("/oauth2/"))
-        .cloned()
-        .collect()
+    s.writes()
 }
 
 /// A delegated token for a demo user (the demo reads `oid` as the signed-in user).
@@ -227,11 +223,7 @@ async fn s_in_a_confirm_saves_a_plan_and_require_approval_offers_only_that() {
     h.app.ctx.plans = Some(dir.path().join("plans"));
     let sent = |h: &crate::common::Harness| {
         h.server
-            .state
-            .faults
-            .log
-            .lock()
-            .unwrap()
+            .requests()
             .iter()
             .filter(|l| l.starts_with("PATCH"))
             .count()
@@ -367,4 +359,46 @@ fn a_demo_refresh_token_names_the_user_it_signs_in() {
             "the refresh token keeps the user"
         );
     });
+}
+
+/// A plan that would lock out the admin applying it (an enabled block for everyone) is refused
+/// by the lockout guard at apply time, as the console's confirm refuses it.
+#[test]
+fn the_lockout_guard_refuses_a_plan_at_apply_time() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s = rt.block_on(demo::start(DemoOptions::default())).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("block-all.json");
+    let now = chrono::Utc::now();
+    let plan = json!({
+        "format": entra_console::plan::FORMAT,
+        "id": "PLAN-test",
+        "title": "Block everyone",
+        "tenant": "127.0.0.1",
+        "profile": "default",
+        "author": {"id": "someone-else", "upn": "someone@else"},
+        "created": now,
+        "expires": now + chrono::Duration::days(1),
+        "approval": "none",
+        "writes": [{
+            "words": "Create \"Block all\"",
+            "method": "POST",
+            "path": "/identity/conditionalAccess/policies",
+            "body": {"displayName": "Block all", "state": "enabled",
+                "conditions": {"users": {"includeUsers": ["All"]},
+                    "applications": {"includeApplications": ["All"]}, "clientAppTypes": ["all"]},
+                "grantControls": {"operator": "OR", "builtInControls": ["block"]}}
+        }]
+    });
+    std::fs::write(&file, plan.to_string()).unwrap();
+    let (code, out, err) = run(
+        &s,
+        home.path(),
+        None,
+        &["plan", "apply", file.to_str().unwrap(), "--yes"],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("The lockout guard refuses"), "{out}");
+    assert!(err.contains("lock out"), "{err}");
+    assert!(writes(&s).is_empty(), "nothing sent");
 }

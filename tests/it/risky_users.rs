@@ -166,11 +166,7 @@ async fn a_lost_answer_is_not_sent_twice() {
     assert!(why.contains("may have carried this out"), "{why}");
     let posts = h
         .server
-        .state
-        .faults
-        .log
-        .lock()
-        .unwrap()
+        .requests()
         .iter()
         .filter(|l| l.starts_with("POST") && l.contains("confirmCompromised"))
         .count();
