@@ -239,6 +239,129 @@ pub async fn add_members(
     dry_run: bool,
     sent: &mut (dyn FnMut(Sent) + Send),
 ) -> Vec<Outcome> {
+    let (mut out, ids, todo) = resolve(client, group_id, rows).await;
+    if dry_run {
+        for i in todo {
+            out[i] = Some(Outcome::WouldAdd);
+        }
+    } else {
+        let path = format!("/groups/{}", path_segment(group_id));
+        for chunk in todo.chunks(20) {
+            let binds: Vec<String> = chunk
+                .iter()
+                .filter_map(|&i| ids[i].as_deref().map(|id| bind_url(client, id)))
+                .collect();
+            let body = json!({ "members@odata.bind": binds });
+            let req = Request::new(Method::Patch, &path).json(body.clone());
+            match client.send(&req).await {
+                Ok(r) => {
+                    sent((Method::Patch, path.clone(), body, Ok(r.request_id)));
+                    for &i in chunk {
+                        out[i] = Some(Outcome::Added);
+                    }
+                }
+                // The answer was lost: the tenant may have added them. Read the members
+                // back and report each row as it stands; only the missing ones are sent again.
+                Err(e) if e.answer_lost() => {
+                    sent((
+                        Method::Patch,
+                        path.clone(),
+                        body,
+                        Err(format!("unknown: {e}; the members were read back")),
+                    ));
+                    let now = current_members(client, group_id).await;
+                    for &i in chunk {
+                        let Some(id) = ids[i].clone() else { continue };
+                        out[i] = Some(match &now {
+                            Some(m) if m.contains(&id) => Outcome::AddedAnswerLost,
+                            Some(_) => add_one(client, group_id, &id, sent).await,
+                            None => Outcome::Failed(format!(
+                                "unknown: {e}; the members could not be read back: check the group"
+                            )),
+                        });
+                    }
+                }
+                // All or nothing: one bad row fails the chunk, so each row is tried alone.
+                Err(e) => {
+                    sent((Method::Patch, path.clone(), body, Err(e.to_string())));
+                    for &i in chunk {
+                        let Some(id) = ids[i].clone() else { continue };
+                        out[i] = Some(add_one(client, group_id, &id, sent).await);
+                    }
+                }
+            }
+        }
+    }
+    out.into_iter()
+        .map(|o| o.unwrap_or_else(|| Outcome::Failed("not processed".into())))
+        .collect()
+}
+
+/// The rows as a plan would add them: every row's outcome (those to add: would be added) and
+/// the writes, twenty members a PATCH, in the order the real run sends them.
+pub async fn planned(
+    client: &GraphClient,
+    group_id: &str,
+    rows: &[Row],
+) -> (Vec<Outcome>, Vec<Request>) {
+    let (mut out, ids, todo) = resolve(client, group_id, rows).await;
+    let path = format!("/groups/{}", path_segment(group_id));
+    let writes = todo
+        .chunks(20)
+        .map(|chunk| {
+            let binds: Vec<String> = chunk
+                .iter()
+                .filter_map(|&i| ids[i].as_deref().map(|id| bind_url(client, id)))
+                .collect();
+            Request::new(Method::Patch, &path).json(json!({ "members@odata.bind": binds }))
+        })
+        .collect();
+    for i in todo {
+        out[i] = Some(Outcome::WouldAdd);
+    }
+    let out = out
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| Outcome::Failed("not processed".into())))
+        .collect();
+    (out, writes)
+}
+
+/// Each row's outcome where already known (skipped, malformed, not found, duplicate, already a
+/// member), each row's object id, and the rows to add.
+async fn resolve(
+    client: &GraphClient,
+    group_id: &str,
+    rows: &[Row],
+) -> (Vec<Option<Outcome>>, Vec<Option<String>>, Vec<usize>) {
+    let (mut out, ids) = lookup(client, rows).await;
+    // Members already there (and rows repeating an earlier one) are not sent.
+    let current: HashSet<String> = current_members(client, group_id).await.unwrap_or_default();
+    // The first line naming each object (by UPN or by id): a later one is its duplicate,
+    // never "already a member" when the object was not one.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut todo: Vec<usize> = Vec::new();
+    for i in 0..rows.len() {
+        let Some(id) = ids[i].clone() else { continue };
+        if out[i].is_some() {
+            continue;
+        }
+        if let Some(first) = seen.get(&id) {
+            out[i] = Some(Outcome::Duplicate(*first));
+            continue;
+        }
+        seen.insert(id.clone(), rows[i].line);
+        if current.contains(&id) {
+            out[i] = Some(Outcome::AlreadyMember);
+        } else {
+            todo.push(i);
+        }
+    }
+    (out, ids, todo)
+}
+
+/// Each row's object id (UPNs looked up, ids checked to exist), and the outcome of the rows
+/// that cannot be added whatever the group holds.
+async fn lookup(client: &GraphClient, rows: &[Row]) -> (Vec<Option<Outcome>>, Vec<Option<String>>) {
     let mut out: Vec<Option<Outcome>> = rows.iter().map(|r| r.skip.map(Outcome::Skipped)).collect();
     // UPNs to ids, twenty lookups a `$batch`.
     let upns: Vec<(usize, String)> = rows
@@ -309,83 +432,7 @@ pub async fn add_members(
             }
         }
     }
-    // Members already there (and rows repeating an earlier one) are not sent.
-    let current: HashSet<String> = current_members(client, group_id).await.unwrap_or_default();
-    // The first line naming each object (by UPN or by id): a later one is its duplicate,
-    // never "already a member" when the object was not one.
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut todo: Vec<usize> = Vec::new();
-    for i in 0..rows.len() {
-        let Some(id) = ids[i].clone() else { continue };
-        if out[i].is_some() {
-            continue;
-        }
-        if let Some(first) = seen.get(&id) {
-            out[i] = Some(Outcome::Duplicate(*first));
-            continue;
-        }
-        seen.insert(id.clone(), rows[i].line);
-        if current.contains(&id) {
-            out[i] = Some(Outcome::AlreadyMember);
-        } else {
-            todo.push(i);
-        }
-    }
-    if dry_run {
-        for i in todo {
-            out[i] = Some(Outcome::WouldAdd);
-        }
-    } else {
-        let path = format!("/groups/{}", path_segment(group_id));
-        for chunk in todo.chunks(20) {
-            let binds: Vec<String> = chunk
-                .iter()
-                .filter_map(|&i| ids[i].as_deref().map(|id| bind_url(client, id)))
-                .collect();
-            let body = json!({ "members@odata.bind": binds });
-            let req = Request::new(Method::Patch, &path).json(body.clone());
-            match client.send(&req).await {
-                Ok(r) => {
-                    sent((Method::Patch, path.clone(), body, Ok(r.request_id)));
-                    for &i in chunk {
-                        out[i] = Some(Outcome::Added);
-                    }
-                }
-                // The answer was lost: the tenant may have added them. Read the members
-                // back and report each row as it stands; only the missing ones are sent again.
-                Err(e) if e.answer_lost() => {
-                    sent((
-                        Method::Patch,
-                        path.clone(),
-                        body,
-                        Err(format!("unknown: {e}; the members were read back")),
-                    ));
-                    let now = current_members(client, group_id).await;
-                    for &i in chunk {
-                        let Some(id) = ids[i].clone() else { continue };
-                        out[i] = Some(match &now {
-                            Some(m) if m.contains(&id) => Outcome::AddedAnswerLost,
-                            Some(_) => add_one(client, group_id, &id, sent).await,
-                            None => Outcome::Failed(format!(
-                                "unknown: {e}; the members could not be read back: check the group"
-                            )),
-                        });
-                    }
-                }
-                // All or nothing: one bad row fails the chunk, so each row is tried alone.
-                Err(e) => {
-                    sent((Method::Patch, path.clone(), body, Err(e.to_string())));
-                    for &i in chunk {
-                        let Some(id) = ids[i].clone() else { continue };
-                        out[i] = Some(add_one(client, group_id, &id, sent).await);
-                    }
-                }
-            }
-        }
-    }
-    out.into_iter()
-        .map(|o| o.unwrap_or_else(|| Outcome::Failed("not processed".into())))
-        .collect()
+    (out, ids)
 }
 
 /// The group's direct members (ids, lower case), or `None` when they cannot be read.

@@ -225,6 +225,12 @@ pub enum GroupsCommand {
         /// Print the same report and exit code without sending anything
         #[arg(long)]
         dry_run: bool,
+        /// Save the writes as a plan FILE instead of sending them (`plan apply FILE` later)
+        #[arg(long, value_name = "FILE", conflicts_with = "dry_run")]
+        plan: Option<PathBuf>,
+        /// With --plan: who may apply it (required: someone other than you)
+        #[arg(long, value_enum, default_value = "none", requires = "plan")]
+        approval: ApprovalArg,
     },
 }
 

@@ -16,6 +16,7 @@ pub async fn add_members(
     group: &str,
     file: &std::path::Path,
     dry_run: bool,
+    planned: Option<(&std::path::Path, crate::plan::Approval)>,
 ) -> Result<(), Failure> {
     let bytes = std::fs::read(file)
         .map_err(|e| Failure::error(format!("cannot read {}: {e}", file.display())))?;
@@ -39,7 +40,7 @@ pub async fn add_members(
             "groups add-members writes to Graph: not with --offline",
         ));
     }
-    if conn.read_only && !dry_run {
+    if conn.read_only && !dry_run && planned.is_none() {
         return Err(Failure::error(
             "read-only mode: nothing is added (--dry-run shows what would be)",
         ));
@@ -73,7 +74,13 @@ pub async fn add_members(
             say(&format!("warning: journal: {e}"));
         }
     };
-    let outcomes = bulk::add_members(&conn.client, &gid, &rows, dry_run, &mut sent).await;
+    let (outcomes, writes) = match planned {
+        Some(_) => bulk::planned(&conn.client, &gid, &rows).await,
+        None => (
+            bulk::add_members(&conn.client, &gid, &rows, dry_run, &mut sent).await,
+            Vec::new(),
+        ),
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
@@ -99,6 +106,47 @@ pub async fn add_members(
     }
     let _ = out.flush();
     let summary: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    if let Some((path, approval)) = planned {
+        let author = crate::plan::author(&conn.client)
+            .await
+            .map_err(Failure::error)?;
+        let n = writes.len();
+        let writes = writes
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let count = r.body.as_ref().map_or(0, |b| {
+                    b["members@odata.bind"].as_array().map_or(0, Vec::len)
+                });
+                crate::plan::Write::of(
+                    &format!("Add {count} members to {gname} (part {} of {n})", i + 1),
+                    r,
+                    None,
+                    None,
+                )
+            })
+            .collect::<Vec<_>>();
+        if writes.is_empty() {
+            say(&format!("{gname}: nothing to add: no plan written"));
+        } else {
+            let plan = crate::plan::Plan::new(
+                &format!("Add members to {gname} from {}", file.display()),
+                &conn.tenant_label,
+                &conn.profile_name,
+                author,
+                approval,
+                writes,
+            );
+            plan.save(path).map_err(Failure::error)?;
+            say(&format!(
+                "plan {} saved to {}: {} write(s), nothing sent; apply with: entra-console plan apply {}",
+                plan.id,
+                path.display(),
+                plan.writes.len(),
+                path.display()
+            ));
+        }
+    }
     say(&format!(
         "{gname}: {} lines: {}{}",
         rows.len(),

@@ -223,8 +223,15 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                     group,
                     file,
                     dry_run,
+                    plan,
+                    approval,
                 },
-        }) => group_commands::add_members(&cli, paths.as_ref(), group, file, *dry_run).await,
+        }) => {
+            let planned = plan
+                .as_deref()
+                .map(|p| (p, ca_copy_command::approval(*approval)));
+            group_commands::add_members(&cli, paths.as_ref(), group, file, *dry_run, planned).await
+        }
         Some(Command::Completions { shell }) => {
             let mut cmd = cli::command();
             let mut text = Vec::new();

@@ -402,3 +402,60 @@ fn the_lockout_guard_refuses_a_plan_at_apply_time() {
     assert!(err.contains("lock out"), "{err}");
     assert!(writes(&s).is_empty(), "nothing sent");
 }
+
+/// `groups add-members --plan`: the same report, nothing sent, the PATCHes saved; applied
+/// later, the members are there.
+#[test]
+fn a_bulk_add_saved_as_a_plan_and_applied() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s = rt.block_on(demo::start(DemoOptions::default())).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let csv = home.path().join("m.csv");
+    std::fs::write(
+        &csv,
+        "version:v1.0\nmemberObjectIdOrUpn\nchen.wei@tailspindemo.onmicrosoft.com\nnobody@tailspindemo.onmicrosoft.com\n",
+    )
+    .unwrap();
+    let plan = home.path().join("add.json");
+    let (code, out, err) = run(
+        &s,
+        home.path(),
+        None,
+        &[
+            "groups",
+            "add-members",
+            "Legal Team",
+            csv.to_str().unwrap(),
+            "--plan",
+            plan.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "one row is not found: {out}{err}");
+    assert!(
+        out.contains("chen.wei@tailspindemo.onmicrosoft.com -> would be added"),
+        "{out}"
+    );
+    assert!(err.contains("nothing sent"), "{err}");
+    assert!(writes(&s).is_empty());
+    let (code, out, err) = run(
+        &s,
+        home.path(),
+        None,
+        &["plan", "apply", plan.to_str().unwrap(), "--yes"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let w = writes(&s);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].starts_with("PATCH /v1.0/groups/"), "{w:?}");
+    let t = s.state.tenant.read().unwrap();
+    let chen = t.user(CHEN).unwrap()["id"].as_str().unwrap().to_string();
+    let legal = t
+        .groups
+        .iter()
+        .find(|g| g["displayName"] == "Legal Team")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(t.members[&legal].contains(&chen));
+}
