@@ -103,7 +103,8 @@ pub fn words(e: &Exception, now: DateTime<Utc>) -> String {
         format!(
             "{}: excluded until {when} (in {} days)",
             clean(&e.principal_name),
-            (e.due - now).num_days()
+            // Whole days left, rounded up (14 right after choosing "in 14 days").
+            ((e.due - now).num_minutes() + 1439) / 1440
         )
     }
 }
@@ -164,7 +165,9 @@ pub enum Verdict {
     Review(String),
 }
 
-pub fn verdict(e: &Exception, policy: Option<&Value>) -> Verdict {
+/// `others`: the accounts other open exceptions on the same policy put there (they may come
+/// and go without making this one's list "edited").
+pub fn verdict(e: &Exception, policy: Option<&Value>, others: &[String]) -> Verdict {
     let Some(p) = policy else {
         return Verdict::Nothing("the policy no longer exists".into());
     };
@@ -175,10 +178,10 @@ pub fn verdict(e: &Exception, policy: Option<&Value>) -> Verdict {
             clean(&e.principal_name)
         ));
     }
-    let (mut a, mut b) = (now.clone(), e.written.clone());
-    a.sort();
-    b.sort();
-    if a != b {
+    let mine = |l: &[String]| -> std::collections::BTreeSet<String> {
+        l.iter().filter(|x| !others.contains(x)).cloned().collect()
+    };
+    if mine(&now) != mine(&e.written) {
         return Verdict::Review(format!(
             "the policy's {} changed since the exception was written ({} then, {} now): review it by hand; nothing sent",
             e.key,
@@ -210,7 +213,13 @@ pub async fn revert_due(
     write: &impl AsyncFn(&Request) -> Result<(), String>,
 ) -> Result<Vec<Outcome>, String> {
     let mut out = Vec::new();
-    for e in open(journal).into_iter().filter(|e| e.due <= now) {
+    let all = open(journal);
+    for e in all.iter().filter(|e| e.due <= now).cloned() {
+        let others: Vec<String> = all
+            .iter()
+            .filter(|o| o.id != e.id && o.policy_path == e.policy_path && o.key == e.key)
+            .map(|o| o.principal_id.clone())
+            .collect();
         let policy = match client.get_json(&Request::get(e.policy_path.clone())).await {
             Ok(v) => Some(v),
             Err(x) if x.api().is_some_and(|a| a.status == 404) => None,
@@ -222,7 +231,7 @@ pub async fn revert_due(
             clean(&e.policy_name),
             e.due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         );
-        let (words, review) = match verdict(&e, policy.as_ref()) {
+        let (words, review) = match verdict(&e, policy.as_ref(), &others) {
             Verdict::Revert(_) if dry_run => (format!("would put back {who}"), false),
             Verdict::Revert(req) => match write(&req).await {
                 Ok(()) => (format!("reverted: {who} is no longer excluded"), false),
@@ -288,22 +297,25 @@ mod tests {
     fn reverted_only_while_the_list_is_what_was_written() {
         let (_, e) = one(Utc::now());
         let policy = |list: Value| json!({"conditions": {"users": {"excludeUsers": list}}});
-        match verdict(&e, Some(&policy(json!(["u1", "bg"])))) {
+        match verdict(&e, Some(&policy(json!(["u1", "bg"]))), &[]) {
             Verdict::Revert(r) => assert_eq!(
                 r.body,
                 Some(json!({"conditions": {"users": {"excludeUsers": ["bg"]}}}))
             ),
             v => panic!("{v:?}"),
         }
+        let wider = policy(json!(["u1", "bg", "u2"]));
+        assert!(matches!(verdict(&e, Some(&wider), &[]), Verdict::Review(_)));
+        // u2 came with another open exception: not an edit of this one's list.
         assert!(matches!(
-            verdict(&e, Some(&policy(json!(["u1", "bg", "u2"])))),
-            Verdict::Review(_)
+            verdict(&e, Some(&wider), &["u2".to_string()]),
+            Verdict::Revert(_)
         ));
         assert!(matches!(
-            verdict(&e, Some(&policy(json!(["bg"])))),
+            verdict(&e, Some(&policy(json!(["bg"]))), &[]),
             Verdict::Nothing(_)
         ));
-        assert!(matches!(verdict(&e, None), Verdict::Nothing(_)));
+        assert!(matches!(verdict(&e, None, &[]), Verdict::Nothing(_)));
     }
 
     trait Trunc {

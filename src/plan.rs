@@ -260,6 +260,21 @@ impl Plan {
     /// Why this plan cannot be applied now by `who`, if it cannot: past its expiry, or its
     /// author applying a plan that needs someone else's approval.
     pub fn refusal(&self, who: &Person, now: DateTime<Utc>) -> Option<String> {
+        // Dates this console never writes (an edited file): refused, not trusted.
+        let longest = Duration::days(DEFAULT_DAYS) + Duration::minutes(1);
+        if self.expires < self.created
+            || self.expires - self.created > longest
+            || self.created > now + Duration::minutes(5)
+        {
+            return Some(format!(
+                "plan {}'s dates are not ones this console writes (created {}, expires {}): refused",
+                self.id,
+                self.created
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                self.expires
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ));
+        }
         if now > self.expires {
             return Some(format!(
                 "plan {} expired on {}: nothing applied (make a new one)",
@@ -347,6 +362,219 @@ pub async fn author(client: &crate::graph::GraphClient) -> Result<Person, String
         }),
         _ => Err("who is signed in could not be read: /me has no id".into()),
     }
+}
+
+/// What changed since the plan, write by write (a removed object is a change too).
+pub async fn changed_since(
+    client: &crate::graph::GraphClient,
+    plan: &Plan,
+) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for w in &plan.writes {
+        let Some(obj) = &w.object else { continue };
+        // The fields the write changes are asked for by name (a user's default properties
+        // leave out accountEnabled).
+        // A write aimed elsewhere than the object it names (an edited file) is refused.
+        if !w.path.starts_with(obj.path.as_str()) {
+            out.push(format!(
+                "{}: sends to {} but names {} ({}): the plan was edited",
+                w.words, w.path, obj.name, obj.path
+            ));
+            continue;
+        }
+        let mut req = Request::get(obj.path.clone());
+        let mut keys: Vec<&str> = w
+            .before
+            .as_ref()
+            .and_then(Value::as_object)
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        if !keys.is_empty() {
+            keys.push("displayName");
+            req = req.select(&keys);
+        }
+        match client.get_json(&req).await {
+            Ok(now) => {
+                if let Some(b) = &w.before {
+                    for c in crate::plan::changes(b, &now) {
+                        out.push(format!("{}: {c}", w.words));
+                    }
+                }
+                // Named from the tenant, not the file: the object must be the one planned.
+                if let Some(n) = now["displayName"].as_str()
+                    && !obj.name.is_empty()
+                    && n != obj.name
+                {
+                    out.push(format!(
+                        "{}: the object is {} in the tenant, not {} as the plan names it",
+                        w.words,
+                        crate::sanitize::clean(n),
+                        obj.name
+                    ));
+                }
+            }
+            Err(e) if e.api().is_some_and(|a| a.status == 404) => {
+                out.push(format!("{}: {} no longer exists", w.words, obj.name));
+            }
+            Err(e) => {
+                return Err(format!(
+                    "{} could not be read again ({e}): nothing applied",
+                    obj.name
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The lockout guard on the plan's Conditional Access writes, against the tenant as it is now:
+/// what each would lock out (a break-glass account, or the admin applying it).
+pub async fn lockouts(
+    client: &crate::graph::GraphClient,
+    plan: &Plan,
+    break_glass: &[String],
+    me: &Person,
+) -> Vec<String> {
+    let mut out = users_guarded(client, plan, break_glass, me).await;
+    const POLICIES: &str = "/identity/conditionalAccess/policies";
+    let ca: Vec<&crate::plan::Write> = plan
+        .writes
+        .iter()
+        .filter(|w| w.path.starts_with(POLICIES) && w.method != "DELETE")
+        .collect();
+    if ca.is_empty() {
+        return out;
+    }
+    let facts = crate::ca::load::guard_facts(client, break_glass).await;
+    for w in ca {
+        let body = w.body.clone().unwrap_or_default();
+        let (before, after) = if w.method == "POST" {
+            (None, body)
+        } else {
+            let Ok(now) = client.get_json(&Request::get(w.path.clone())).await else {
+                continue;
+            };
+            let mut after = now.clone();
+            crate::ca::diff::apply(&mut after, &body);
+            (Some(now), after)
+        };
+        for r in crate::ca::guard::judge(before.as_ref(), &after, &facts).refusals {
+            out.push(format!("{}: {r}", w.words));
+        }
+    }
+    out
+}
+
+/// The writes that would block, reset or sign out the admin applying the plan or one of the
+/// profile's break-glass accounts (as `contain --disable` refuses them).
+async fn users_guarded(
+    client: &crate::graph::GraphClient,
+    plan: &Plan,
+    break_glass: &[String],
+    me: &Person,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for w in &plan.writes {
+        let Some(rest) = w.path.strip_prefix("/users/") else {
+            continue;
+        };
+        let id = rest.split('/').next().unwrap_or_default();
+        let blocks = w
+            .body
+            .as_ref()
+            .is_some_and(|b| b["accountEnabled"] == false || !b["passwordProfile"].is_null())
+            || w.path.ends_with("/revokeSignInSessions");
+        if !blocks {
+            continue;
+        }
+        let u = client
+            .get_json(&Request::get(format!("/users/{id}")).select(&["id", "userPrincipalName"]))
+            .await
+            .unwrap_or_default();
+        let is = |k: &str| {
+            u[k].as_str()
+                .is_some_and(|v| break_glass.iter().any(|g| g.eq_ignore_ascii_case(v)))
+        };
+        if id.eq_ignore_ascii_case(&me.id) || u["id"] == me.id.as_str() {
+            out.push(format!(
+                "{}: it acts on you, the admin applying it",
+                w.words
+            ));
+        } else if is("id") || is("userPrincipalName") || break_glass.iter().any(|g| g == id) {
+            out.push(format!(
+                "{}: it acts on a break-glass account of this profile",
+                w.words
+            ));
+        }
+    }
+    out
+}
+
+/// Whether a profile's `require_approval` pattern takes this write: `AREA:VERB` where AREA is
+/// `ca-policies`, `named-locations`, `users`, `groups`, `roles`, `devices`, `pim` or `*`, and
+/// VERB `create`/`assign` (POST), `update` (PATCH), `delete` (DELETE) or `*`.
+pub fn needs_approval(patterns: &[String], method: &Method, path: &str) -> bool {
+    let area = if path.starts_with("/identity/conditionalAccess/policies") {
+        "ca-policies"
+    } else if path.starts_with("/identity/conditionalAccess/namedLocations") {
+        "named-locations"
+    } else if path.starts_with("/roleManagement/directory/role") {
+        "roles"
+    } else if path.starts_with("/policies/roleManagementPolicies")
+        || path.starts_with("/identityGovernance/privilegedAccess")
+    {
+        "pim"
+    } else {
+        match path.trim_start_matches('/').split('/').next() {
+            Some("users") => "users",
+            Some("groups") => "groups",
+            Some("devices") => "devices",
+            _ => "other",
+        }
+    };
+    let verbs: &[&str] = match method {
+        Method::Post => &["create", "assign"],
+        Method::Patch | Method::Put => &["update"],
+        Method::Delete => &["delete"],
+        _ => &[],
+    };
+    patterns.iter().any(|p| {
+        let (a, v) = p.split_once(':').unwrap_or((p.as_str(), "*"));
+        (a == "*" || a.eq_ignore_ascii_case(area))
+            && (v == "*" || verbs.iter().any(|x| x.eq_ignore_ascii_case(v)))
+    })
+}
+
+/// Why a plan's own author may not apply it under this profile: one of its writes is one the
+/// profile gives to a second admin (whatever the file's `approval` says).
+pub fn profile_refusal(plan: &Plan, who: &Person, patterns: &[String]) -> Option<String> {
+    if !who.id.eq_ignore_ascii_case(&plan.author.id) {
+        return None;
+    }
+    plan.writes
+        .iter()
+        .filter_map(|w| w.request().ok().map(|r| (w, r)))
+        .find(|(_, r)| needs_approval(patterns, &r.method, &r.path))
+        .map(|(w, _)| {
+            format!(
+                "\"{}\" needs a second admin (require_approval in this profile): you are the plan's author; nothing applied",
+                w.words
+            )
+        })
+}
+
+/// Whether the journal shows this plan applied already: when and by whom.
+pub fn applied_before(journal: &[Value], id: &str) -> Option<String> {
+    journal
+        .iter()
+        .find(|e| e["incident"] == id && e["outcome"] == "ok")
+        .map(|e| {
+            format!(
+                "plan {id} was applied already ({} by {}): nothing applied again",
+                e["time"].as_str().unwrap_or("?"),
+                e["user"].as_str().filter(|u| !u.is_empty()).unwrap_or("?")
+            )
+        })
 }
 
 /// The journal's record of who planned and who applied a write (kept in its `before`).

@@ -8,7 +8,6 @@ use crate::Failure;
 use crate::cli::{Cli, PlanCommand};
 use crate::config::Paths;
 use crate::connect::connect;
-use crate::graph::{GraphClient, Request};
 use crate::plan::Plan;
 use crate::sanitize::{clean, say};
 use serde_json::Value;
@@ -33,78 +32,6 @@ fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(crate::sanitize::json_safe(text).as_bytes());
     let _ = out.flush();
-}
-
-/// What changed since the plan, write by write (a removed object is a change too).
-async fn review(client: &GraphClient, plan: &Plan) -> Result<Vec<String>, Failure> {
-    let mut out = Vec::new();
-    for w in &plan.writes {
-        let Some(obj) = &w.object else { continue };
-        // The fields the write changes are asked for by name (a user's default properties
-        // leave out accountEnabled).
-        let mut req = Request::get(obj.path.clone());
-        let keys: Vec<&str> = w
-            .before
-            .as_ref()
-            .and_then(Value::as_object)
-            .map(|m| m.keys().map(String::as_str).collect())
-            .unwrap_or_default();
-        if !keys.is_empty() {
-            req = req.select(&keys);
-        }
-        match client.get_json(&req).await {
-            Ok(now) => {
-                if let Some(b) = &w.before {
-                    for c in crate::plan::changes(b, &now) {
-                        out.push(format!("{}: {c}", w.words));
-                    }
-                }
-            }
-            Err(e) if e.api().is_some_and(|a| a.status == 404) => {
-                out.push(format!("{}: {} no longer exists", w.words, obj.name));
-            }
-            Err(e) => {
-                return Err(Failure::error(format!(
-                    "{} could not be read again ({e}): nothing applied",
-                    obj.name
-                )));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// The lockout guard on the plan's Conditional Access writes, against the tenant as it is now:
-/// what each would lock out (a break-glass account, or the admin applying it).
-async fn guard(client: &GraphClient, plan: &Plan, break_glass: &[String]) -> Vec<String> {
-    const POLICIES: &str = "/identity/conditionalAccess/policies";
-    let ca: Vec<&crate::plan::Write> = plan
-        .writes
-        .iter()
-        .filter(|w| w.path.starts_with(POLICIES) && w.method != "DELETE")
-        .collect();
-    if ca.is_empty() {
-        return Vec::new();
-    }
-    let facts = crate::ca::load::guard_facts(client, break_glass).await;
-    let mut out = Vec::new();
-    for w in ca {
-        let body = w.body.clone().unwrap_or_default();
-        let (before, after) = if w.method == "POST" {
-            (None, body)
-        } else {
-            let Ok(now) = client.get_json(&Request::get(w.path.clone())).await else {
-                continue;
-            };
-            let mut after = now.clone();
-            crate::ca::diff::apply(&mut after, &body);
-            (Some(now), after)
-        };
-        for r in crate::ca::guard::judge(before.as_ref(), &after, &facts).refusals {
-            out.push(format!("{}: {r}", w.words));
-        }
-    }
-    out
 }
 
 /// Asked once on a terminal; without one, `--yes` is what confirms.
@@ -153,8 +80,22 @@ async fn apply(
     if let Some(why) = plan.refusal(&who, chrono::Utc::now()) {
         return Err(Failure::error(why));
     }
+    if let Some(why) = crate::plan::profile_refusal(&plan, &who, &conn.profile.require_approval) {
+        return Err(Failure::error(why));
+    }
+    // A plan applied once is not applied again (its writes' record is in this journal).
+    if let Some(st) = conn.store.clone() {
+        let journal = crate::cache::off_thread(st, |s| s.journal())
+            .await
+            .unwrap_or_default();
+        if let Some(why) = crate::plan::applied_before(&journal, &plan.id) {
+            return Err(Failure::error(why));
+        }
+    }
     print(&plan.markdown());
-    let changed = review(&client, &plan).await?;
+    let changed = crate::plan::changed_since(&client, &plan)
+        .await
+        .map_err(Failure::error)?;
     if !changed.is_empty() {
         print("\n## Changed since the plan\n\n");
         for c in &changed {
@@ -166,7 +107,7 @@ async fn apply(
         )));
     }
     print("\nNothing changed since the plan.\n");
-    let lockouts = guard(&client, &plan, &conn.break_glass()).await;
+    let lockouts = crate::plan::lockouts(&client, &plan, &conn.break_glass(), &who).await;
     if !lockouts.is_empty() {
         print("\n## The lockout guard refuses\n\n");
         for l in &lockouts {

@@ -1,4 +1,4 @@
-//! The `:` palette: blades, `:ctx`, `:whocan`, `:whatif`, `:protect`, `:contain`, messages, help and quit, matched as
+//! The `:` palette: blades, `:ctx`, `:whocan`, `:whatif`, `:protect`, `:contain`, `:plan`, messages, help and quit, matched as
 //! you type (prefix first), Tab to complete, Enter to run.
 
 use crate::blades::BladeKind;
@@ -21,6 +21,8 @@ pub enum Command {
     Import(String),
     /// `:contain USER`: the guided containment of a user found by UPN or id.
     Contain(String),
+    /// `:plan FILE`: a saved change plan reviewed, then applied through the write confirm.
+    Plan(String),
     Help,
     Quit,
 }
@@ -73,6 +75,12 @@ pub fn palette_matches(input: &str, profiles: &[String]) -> Vec<(String, Command
             Command::Contain(user.to_string()),
         ),
         _ => add("contain ".into(), Command::Contain(String::new())),
+    }
+    match typed.strip_prefix("plan ").map(str::trim) {
+        Some(path) if !path.is_empty() => {
+            add(format!("plan {path}"), Command::Plan(path.to_string()))
+        }
+        _ => add("plan ".into(), Command::Plan(String::new())),
     }
     add("protect".into(), Command::Protect(false));
     add("protect new".into(), Command::Protect(true));

@@ -1,48 +1,16 @@
-//! `S` in a write's confirm: the write saved as a change plan (`plan::Plan`, in the data
-//! folder's `plans`) instead of sent: the confirm closes only once the file is written, and
-//! says where; a profile's `require_approval` writes are only saved this way.
+//! Change plans in the console: `S` in a write's confirm saves the write as a plan
+//! (`plan::Plan`, in the data folder's `plans`) instead of sending it, the confirm closing only
+//! once the file is written; a profile's `require_approval` writes are only saved this way.
+//! `:plan FILE` reads a plan, refuses it as `plan apply` does (expired, its own author when it
+//! needs approval, another tenant, an object changed since, a lockout), and opens its writes in
+//! one confirm, sent in order through the write flow and journaled under the plan's id.
 
 use super::write::PendingWrite;
 use super::{App, Effect};
 use crate::graph::{GraphClient, GraphError, Method};
 use serde_json::{Value, json};
 
-/// Whether a profile's `require_approval` pattern takes this write: `AREA:VERB` where AREA is
-/// `ca-policies`, `named-locations`, `users`, `groups`, `roles`, `devices`, `pim` or `*`, and
-/// VERB `create`/`assign` (POST), `update` (PATCH), `delete` (DELETE) or `*`.
-pub fn needs_approval(patterns: &[String], method: &Method, path: &str) -> bool {
-    let area = if path.starts_with("/identity/conditionalAccess/policies") {
-        "ca-policies"
-    } else if path.starts_with("/identity/conditionalAccess/namedLocations") {
-        "named-locations"
-    } else if path.starts_with("/roleManagement/directory/role") {
-        "roles"
-    } else if path.starts_with("/policies/roleManagementPolicies")
-        || path.starts_with("/identityGovernance/privilegedAccess")
-    {
-        "pim"
-    } else if let Some(first) = path.trim_start_matches('/').split('/').next() {
-        match first {
-            "users" => "users",
-            "groups" => "groups",
-            "devices" => "devices",
-            _ => "other",
-        }
-    } else {
-        "other"
-    };
-    let verbs: &[&str] = match method {
-        Method::Post => &["create", "assign"],
-        Method::Patch | Method::Put => &["update"],
-        Method::Delete => &["delete"],
-        _ => &[],
-    };
-    patterns.iter().any(|p| {
-        let (a, v) = p.split_once(':').unwrap_or((p.as_str(), "*"));
-        (a == "*" || a.eq_ignore_ascii_case(area))
-            && (v == "*" || verbs.iter().any(|x| x.eq_ignore_ascii_case(v)))
-    })
-}
+pub use crate::plan::needs_approval;
 
 /// The writes of a pending write, in the order it would send them: each with the object it
 /// changes (re-read before applying) as it is now.
@@ -56,10 +24,17 @@ pub fn writes(w: &PendingWrite) -> Vec<crate::plan::Write> {
     };
     let mut out: Vec<crate::plan::Write> = if w.targets.is_empty() {
         let path = object(&w.request);
+        // The object by its own name (the review compares it with the tenant's).
+        let name = w
+            .before
+            .as_ref()
+            .and_then(|b| b["displayName"].as_str())
+            .unwrap_or_default()
+            .to_string();
         vec![crate::plan::Write::of(
             &w.title,
             &w.request,
-            path.as_deref().map(|p| (p, w.title.as_str())),
+            path.as_deref().map(|p| (p, name.as_str())),
             w.before.as_ref(),
         )]
     } else {
@@ -119,6 +94,56 @@ const SAVE: crate::blades::Computed = crate::blades::Computed {
     run: save,
 };
 
+/// Reads and reviews a plan for `:plan`: the plan, who is signed in, what changed since and
+/// what the lockout guard refuses (the key: the file, the tenant, the break-glass accounts).
+fn read(
+    client: GraphClient,
+    store: Option<std::sync::Arc<crate::cache::Store>>,
+    key: String,
+) -> crate::blades::Computing {
+    Box::pin(async move {
+        let v: Value = serde_json::from_str(&key).map_err(|e| GraphError::Cache(e.to_string()))?;
+        let path = std::path::PathBuf::from(v["path"].as_str().unwrap_or_default());
+        let plan = crate::plan::Plan::load(&path).map_err(GraphError::Cache)?;
+        let tenant = v["tenant"].as_str().unwrap_or_default();
+        if !plan.tenant.eq_ignore_ascii_case(tenant) {
+            return Err(GraphError::Cache(format!(
+                "plan {} was made for tenant {}, this console is signed in to {}",
+                plan.id, plan.tenant, tenant
+            )));
+        }
+        let me = crate::plan::author(&client)
+            .await
+            .map_err(GraphError::Cache)?;
+        if let Some(why) = plan.refusal(&me, chrono::Utc::now()) {
+            return Err(GraphError::Cache(why));
+        }
+        let patterns = crate::ca::strs(&v["requireApproval"]);
+        if let Some(why) = crate::plan::profile_refusal(&plan, &me, &patterns) {
+            return Err(GraphError::Cache(why));
+        }
+        if let Some(st) = store {
+            let journal = crate::cache::off_thread(st, |s| s.journal())
+                .await
+                .unwrap_or_default();
+            if let Some(why) = crate::plan::applied_before(&journal, &plan.id) {
+                return Err(GraphError::Cache(why));
+            }
+        }
+        let changed = crate::plan::changed_since(&client, &plan)
+            .await
+            .map_err(GraphError::Cache)?;
+        let glass: Vec<String> = crate::ca::strs(&v["breakGlass"]);
+        let lockouts = crate::plan::lockouts(&client, &plan, &glass, &me).await;
+        Ok(json!({"plan": plan, "me": me, "changed": changed, "lockouts": lockouts}))
+    })
+}
+
+const READ: crate::blades::Computed = crate::blades::Computed {
+    name: "read-plan",
+    run: read,
+};
+
 impl App {
     /// `S` on a confirm: save the write as a plan (nothing is sent).
     pub(crate) fn save_as_plan(&mut self) -> Vec<Effect> {
@@ -133,6 +158,16 @@ impl App {
             return Vec::new();
         };
         if self.tenant.plan_save.is_some() {
+            return Vec::new();
+        }
+        if w.choice
+            .as_ref()
+            .is_some_and(|c| c.field == "@until" && !c.options[c.selected].1.is_null())
+        {
+            self.toast(
+                "a time-boxed exclusion is not saved as a plan yet (its end would be lost): choose never, or apply it here",
+                true,
+            );
             return Vec::new();
         }
         let approval = if needs_approval(
@@ -160,6 +195,118 @@ impl App {
             computed: SAVE,
             key: key.to_string(),
         }]
+    }
+
+    /// `:plan FILE`: read and review the plan (nothing is sent before its confirm).
+    pub(crate) fn open_plan(&mut self, path: &str) -> Vec<Effect> {
+        if path.is_empty() {
+            self.toast("plan FILE: the path of a saved plan", true);
+            return Vec::new();
+        }
+        if self.ctx.read_only {
+            self.toast(
+                "read-only mode: writes are disabled (entra-console plan show reads it)",
+                true,
+            );
+            return Vec::new();
+        }
+        let id = self.fresh_id();
+        self.tenant.plan_load = Some(id);
+        self.toast("reading the plan and the objects it changes…", false);
+        let key =
+            json!({"path": path, "tenant": self.ctx.tenant, "breakGlass": self.ctx.break_glass});
+        vec![Effect::Compute {
+            id,
+            computed: READ,
+            key: key.to_string(),
+        }]
+    }
+
+    /// The plan was read: refused with the reason, or its writes in one confirm.
+    pub(crate) fn on_plan_read(&mut self, v: Value) -> Vec<Effect> {
+        let plan: crate::plan::Plan = match serde_json::from_value(v["plan"].clone()) {
+            Ok(p) => p,
+            Err(e) => {
+                self.toast(format!("plan not applied: {e}"), true);
+                return Vec::new();
+            }
+        };
+        let said = |k: &str| -> Vec<String> { crate::ca::strs(&v[k]) };
+        for (k, what) in [
+            ("changed", "changed since the plan"),
+            ("lockouts", "the lockout guard refuses"),
+        ] {
+            let list = said(k);
+            if !list.is_empty() {
+                self.toast(
+                    format!(
+                        "plan {} not applied: {what}: {} (:messages has them all)",
+                        plan.id,
+                        list.join("; ")
+                    ),
+                    true,
+                );
+                return Vec::new();
+            }
+        }
+        if plan.writes.iter().any(|w| w.generate.is_some()) {
+            self.toast(
+                format!(
+                    "plan {} makes a password when applied: apply it with entra-console plan apply (it prints it once)",
+                    plan.id
+                ),
+                true,
+            );
+            return Vec::new();
+        }
+        let me: crate::plan::Person = match serde_json::from_value(v["me"].clone()) {
+            Ok(p) => p,
+            Err(e) => {
+                self.toast(format!("plan not applied: {e}"), true);
+                return Vec::new();
+            }
+        };
+        let mut targets = Vec::new();
+        for w in &plan.writes {
+            match w.request() {
+                Ok(request) => targets.push(crate::blades::verb::Target {
+                    name: w.words.clone(),
+                    current: Value::Null,
+                    // Journaled as the write's "before": who planned it and who applies it.
+                    object: serde_json::from_str(&crate::plan::journal_note(
+                        &plan,
+                        &me,
+                        w.before.as_ref(),
+                    ))
+                    .unwrap_or_default(),
+                    request,
+                }),
+                Err(e) => {
+                    self.toast(format!("plan {} not applied: {e}", plan.id), true);
+                    return Vec::new();
+                }
+            }
+        }
+        let first = targets[0].clone();
+        let title = format!(
+            "Apply plan {}: {} (planned by {})",
+            plan.id,
+            crate::sanitize::clean(&plan.title),
+            crate::sanitize::clean(&plan.author.upn)
+        );
+        let effects = self.begin_write(
+            title,
+            String::new(),
+            first.request,
+            None,
+            Some(first.object),
+        );
+        if let Some(w) = &mut self.write {
+            w.targets = targets;
+            w.sent = 1;
+            w.incident = Some(plan.id.clone());
+        }
+        effects
     }
 
     /// The plan was written (the confirm closes) or not (it stays, with the reason).

@@ -81,6 +81,8 @@ pub struct TenantState {
     pub impact_reads: HashMap<RequestId, String>,
     /// A write being saved as a change plan (`S` in its confirm): the request in flight.
     pub plan_save: Option<RequestId>,
+    /// A plan being read and reviewed for `:plan FILE`.
+    pub plan_load: Option<RequestId>,
     /// The time-boxed exclusions still open in the journal (read at start, added as made):
     /// a policy's page names them, the start message counts the due ones.
     pub exceptions: Vec<crate::exceptions::Exception>,

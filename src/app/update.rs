@@ -142,6 +142,15 @@ impl App {
                 Vec::new()
             }
             Msg::Object { id, object } if self.verifying() == Some(id) => self.on_verified(object),
+            Msg::Object { id, object } if self.tenant.plan_load == Some(id) => {
+                self.tenant.plan_load = None;
+                self.on_plan_read(object)
+            }
+            Msg::Done { id, error: Some(e) } if self.tenant.plan_load == Some(id) => {
+                self.tenant.plan_load = None;
+                self.toast(format!("plan not applied: {e}"), true);
+                Vec::new()
+            }
             Msg::Object { id, object } if self.tenant.plan_save == Some(id) => {
                 self.on_plan_saved(Ok(object));
                 Vec::new()

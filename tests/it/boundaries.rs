@@ -240,7 +240,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "group_commands",
         &[
-            "bulk", "cache", "cli", "config", "connect", "export", "graph", "sanitize",
+            "bulk", "cache", "cli", "config", "connect", "export", "graph", "plan", "sanitize",
         ],
     ),
     ("keymap", &["action", "blades"]),
@@ -288,7 +288,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("package", &["ca", "cache", "private"]),
     ("pim_policy", &["ca", "sanitize"]),
-    ("plan", &["graph", "private", "sanitize"]),
+    ("plan", &["ca", "graph", "private", "sanitize"]),
     ("exceptions", &["ca", "cache", "graph", "sanitize"]),
     (
         "ca_copy_command",

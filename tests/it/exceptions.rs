@@ -142,7 +142,7 @@ async fn an_exception_is_reverted_when_due_and_only_as_it_was_written() {
             .as_array()
             .unwrap()
             .clone();
-        list.push(json!("9b58ba8d-c498-46e7-b648-245edafa3a38"));
+        list.push(json!("2330fcf1-562a-44b8-8866-8d77e827062c")); // Alex Wilber
         p["conditions"]["users"]["excludeUsers"] = Value::Array(list);
     }
     let kept = revert(&h, &store, 15).await;

@@ -164,6 +164,92 @@ fn four_eyes_review_and_expiry() {
             "approver: {s}"
         );
     }
+    // Applied once: never again from this journal.
+    let (code, _, err) = run(
+        &s,
+        home.path(),
+        grace,
+        &[
+            "--cache",
+            cache.to_str().unwrap(),
+            "plan",
+            "apply",
+            p,
+            "--yes",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("was applied already"), "{err}");
+}
+
+/// An edited plan file is not trusted: a write retargeted at another object, a plan that
+/// acts on the admin applying it, dates this console never writes, and the profile's own
+/// require_approval, whatever the file's approval says.
+#[test]
+fn an_edited_plan_is_refused() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s = rt.block_on(demo::start(DemoOptions::default())).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let plan = home.path().join("p.json");
+    let p = plan.to_str().unwrap();
+    let (code, _, err) = run(
+        &s,
+        home.path(),
+        None,
+        &["contain", CHEN, "--disable", "--plan", p],
+    );
+    assert_eq!(code, 0, "{err}");
+    let original: Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    let apply = |v: &Value| {
+        std::fs::write(&plan, v.to_string()).unwrap();
+        run(&s, home.path(), None, &["plan", "apply", p, "--yes"])
+    };
+    // Retargeted at Adele herself (the applier): the path no longer matches the named object.
+    let adele = s
+        .state
+        .tenant
+        .read()
+        .unwrap()
+        .user("adele.vance@tailspindemo.onmicrosoft.com")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut v = original.clone();
+    v["writes"][0]["path"] = json!(format!("/users/{adele}"));
+    let (code, out, _) = apply(&v);
+    assert_eq!(code, 1);
+    assert!(out.contains("the plan was edited"), "{out}");
+    // Aimed at her with the object too: the guard refuses acting on the applier.
+    v["writes"][0]["object"]["path"] = json!(format!("/users/{adele}"));
+    v["writes"][0]["object"]["name"] = json!("Adele Vance");
+    let (code, out, _) = apply(&v);
+    assert_eq!(code, 1);
+    assert!(out.contains("it acts on you"), "{out}");
+    // Dates this console never writes.
+    let mut v = original.clone();
+    v["expires"] = json!("2099-01-01T00:00:00Z");
+    let (code, _, err) = apply(&v);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("dates are not ones this console writes"),
+        "{err}"
+    );
+    // The profile gives user changes to a second admin: the author is refused, approval none.
+    let config = home.path().join("config").join("entra-console");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        format!(
+            "[profiles.default]\ngraph_url = \"{}\"\nrequire_approval = [\"users:update\"]\n",
+            s.url()
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = apply(&original);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("needs a second admin"), "{err}");
+    assert!(writes(&s).is_empty(), "nothing was ever sent");
 }
 
 #[test]
@@ -197,6 +283,7 @@ fn a_change_since_the_plan_refuses_it_and_an_expired_plan_is_refused() {
     assert!(writes(&s).is_empty());
     // Past its expiry: refused before the tenant is asked anything about it.
     let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    v["created"] = json!("2019-12-31T00:00:00Z");
     v["expires"] = json!("2020-01-01T00:00:00Z");
     std::fs::write(&plan, v.to_string()).unwrap();
     let (code, _, err) = run(&s, home.path(), None, &["plan", "apply", p, "--yes"]);
@@ -458,4 +545,84 @@ fn a_bulk_add_saved_as_a_plan_and_applied() {
         .unwrap()
         .to_string();
     assert!(t.members[&legal].contains(&chen));
+}
+
+/// `:plan FILE` in the console: a saved plan reviewed and applied through the write confirm,
+/// journaled under the plan's id; one whose policy changed since is refused.
+#[tokio::test]
+async fn a_plan_is_applied_from_the_console() {
+    use crossterm::event::KeyCode;
+    use entra_console::app::write::Phase;
+    use entra_console::blades::BladeKind;
+    let mut h = crate::common::Harness::session(DemoOptions::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(
+        entra_console::cache::Store::open(&dir.path().join("c.db"), true).unwrap(),
+    );
+    h.store = Some(store.clone());
+    h.app.ctx.plans = Some(dir.path().join("plans"));
+    h.open(BladeKind::CaPolicies).await;
+    h.filter("CA012").await;
+    h.key(KeyCode::Char('t')).await;
+    h.key(KeyCode::Right).await;
+    h.key(KeyCode::Char('S')).await;
+    let file = std::fs::read_dir(dir.path().join("plans"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let id = serde_json::from_str::<Value>(&std::fs::read_to_string(&file).unwrap()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let state = |h: &crate::common::Harness| {
+        h.server
+            .state
+            .tenant
+            .read()
+            .unwrap()
+            .policy
+            .policies
+            .iter()
+            .find(|p| p["displayName"].as_str().unwrap().starts_with("CA012"))
+            .unwrap()["state"]
+            .clone()
+    };
+    assert_eq!(state(&h), "enabled", "saving sent nothing");
+    h.key(KeyCode::Char(':')).await;
+    h.type_str(&format!("plan {}", file.display())).await;
+    h.key(KeyCode::Enter).await;
+    let w = h.app.write.as_ref().expect("the plan's confirm");
+    assert!(
+        w.title.starts_with(&format!("Apply plan {id}")),
+        "{}",
+        w.title
+    );
+    assert_eq!(w.phase, Phase::Confirm, "nothing sent before Enter");
+    h.key(KeyCode::Enter).await;
+    if h.app.write.as_ref().map(|w| w.phase.clone()) == Some(Phase::Challenged) {
+        h.key(KeyCode::Enter).await;
+    }
+    assert!(
+        matches!(h.app.write.as_ref().map(|w| &w.phase), Some(Phase::Done(_))),
+        "{:?}",
+        h.app.write.as_ref().map(|w| &w.phase)
+    );
+    assert_eq!(state(&h), "enabledForReportingButNotEnforced");
+    let journal = store.journal().unwrap();
+    assert!(
+        journal
+            .iter()
+            .any(|e| e["incident"] == id.as_str() && e["outcome"] == "ok"),
+        "{journal:?}"
+    );
+    // Applied already: the policy is not what the plan saw, so a second run is refused.
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char(':')).await;
+    h.type_str(&format!("plan {}", file.display())).await;
+    h.key(KeyCode::Enter).await;
+    assert!(h.app.write.is_none());
+    let said = h.app.toast.as_ref().unwrap().text.clone();
+    assert!(said.contains("was applied already"), "{said}");
 }

@@ -60,6 +60,7 @@ impl App {
                         vec![Effect::SwitchProfile { id, name }]
                     }
                     Some(Command::Import(path)) => self.start_import(&path),
+                    Some(Command::Plan(path)) => self.open_plan(&path),
                     Some(Command::Contain(user)) if user.is_empty() => {
                         self.toast("contain USER: a UPN or an object id", true);
                         Vec::new()
