@@ -53,15 +53,31 @@ fn run(
     )
 }
 
+/// A demo tenant on its own runtime, and a private home for the binary.
+fn tenant() -> (tokio::runtime::Runtime, DemoServer, tempfile::TempDir) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s = rt.block_on(demo::start(DemoOptions::default())).unwrap();
+    (rt, s, tempfile::tempdir().unwrap())
+}
+
+/// Chen Wei's sign-in blocked, saved as a plan by Adele (nothing sent).
+fn plan_to_block_chen(s: &DemoServer, home: &std::path::Path, plan: &str) {
+    let (code, _, err) = run(
+        s,
+        home,
+        None,
+        &["contain", CHEN, "--disable", "--plan", plan],
+    );
+    assert_eq!(code, 0, "{err}");
+}
+
 fn enabled(s: &DemoServer) -> Value {
     s.state.tenant.read().unwrap().user(CHEN).unwrap()["accountEnabled"].clone()
 }
 
 #[test]
 fn four_eyes_review_and_expiry() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let s = rt.block_on(demo::start(DemoOptions::default())).unwrap();
-    let home = tempfile::tempdir().unwrap();
+    let (_rt, s, home) = tenant();
     let plan = home.path().join("plans/contain-chen.json");
     let p = plan.to_str().unwrap();
     let (code, _, err) = run(
@@ -187,18 +203,10 @@ fn four_eyes_review_and_expiry() {
 /// require_approval, whatever the file's approval says.
 #[test]
 fn an_edited_plan_is_refused() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let s = rt.block_on(demo::start(DemoOptions::default())).unwrap();
-    let home = tempfile::tempdir().unwrap();
+    let (_rt, s, home) = tenant();
     let plan = home.path().join("p.json");
     let p = plan.to_str().unwrap();
-    let (code, _, err) = run(
-        &s,
-        home.path(),
-        None,
-        &["contain", CHEN, "--disable", "--plan", p],
-    );
-    assert_eq!(code, 0, "{err}");
+    plan_to_block_chen(&s, home.path(), p);
     let original: Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
     let apply = |v: &Value| {
         std::fs::write(&plan, v.to_string()).unwrap();
@@ -254,18 +262,10 @@ fn an_edited_plan_is_refused() {
 
 #[test]
 fn a_change_since_the_plan_refuses_it_and_an_expired_plan_is_refused() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let s = rt.block_on(demo::start(DemoOptions::default())).unwrap();
-    let home = tempfile::tempdir().unwrap();
+    let (_rt, s, home) = tenant();
     let plan = home.path().join("p.json");
     let p = plan.to_str().unwrap();
-    let (code, _, err) = run(
-        &s,
-        home.path(),
-        None,
-        &["contain", CHEN, "--disable", "--plan", p],
-    );
-    assert_eq!(code, 0, "{err}");
+    plan_to_block_chen(&s, home.path(), p);
     // Someone blocks Chen by hand meanwhile.
     {
         let mut t = s.state.tenant.write().unwrap();
@@ -452,9 +452,7 @@ fn a_demo_refresh_token_names_the_user_it_signs_in() {
 /// by the lockout guard at apply time, as the console's confirm refuses it.
 #[test]
 fn the_lockout_guard_refuses_a_plan_at_apply_time() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let s = rt.block_on(demo::start(DemoOptions::default())).unwrap();
-    let home = tempfile::tempdir().unwrap();
+    let (_rt, s, home) = tenant();
     let file = home.path().join("block-all.json");
     let now = chrono::Utc::now();
     let plan = json!({
@@ -494,9 +492,7 @@ fn the_lockout_guard_refuses_a_plan_at_apply_time() {
 /// later, the members are there.
 #[test]
 fn a_bulk_add_saved_as_a_plan_and_applied() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let s = rt.block_on(demo::start(DemoOptions::default())).unwrap();
-    let home = tempfile::tempdir().unwrap();
+    let (_rt, s, home) = tenant();
     let csv = home.path().join("m.csv");
     std::fs::write(
         &csv,
