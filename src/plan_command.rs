@@ -22,6 +22,14 @@ pub async fn plan_command(
         PlanCommand::Show { file } => {
             let plan = Plan::load(file).map_err(Failure::error)?;
             print(&plan.markdown());
+            // Said, not refused: showing is reading (the author's own check applies at apply).
+            let nobody = crate::plan::Person {
+                id: String::new(),
+                upn: String::new(),
+            };
+            if let Some(why) = plan.refusal(&nobody, chrono::Utc::now()) {
+                print(&format!("\n**Not applicable as it is:** {why}\n"));
+            }
             Ok(())
         }
         PlanCommand::Apply { file, yes } => apply(cli, paths, file, *yes).await,

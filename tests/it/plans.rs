@@ -296,6 +296,10 @@ fn a_change_since_the_plan_refuses_it_and_an_expired_plan_is_refused() {
         out.contains("# Plan PLAN-") && out.contains("Approval: none"),
         "{out}"
     );
+    assert!(
+        out.contains("Not applicable as it is:** plan"),
+        "expired, said: {out}"
+    );
 }
 
 /// `S` in any confirm saves the write as a plan instead of sending it; a profile's

@@ -216,6 +216,20 @@ impl App {
                 self.refresh_review();
                 Vec::new()
             }
+            // A change the profile gives to a second admin: saved as a plan, never sent here.
+            (Phase::Confirm, KeyCode::Enter)
+                if crate::app::plans::needs_approval(
+                    &self.ctx.require_approval,
+                    &w.request.method,
+                    &w.request.path,
+                ) =>
+            {
+                self.toast(
+                    "this change needs a second admin (require_approval in the profile): S saves it as a plan for them; nothing was sent",
+                    true,
+                );
+                Vec::new()
+            }
             (Phase::Confirm, KeyCode::Enter) if w.hidden => {
                 self.toast(
                     "the terminal is too small to show this confirm: make it larger to read the change (nothing was applied)",
@@ -247,20 +261,6 @@ impl App {
                 });
                 self.toast(
                     format!("{what} is what it is now: nothing to send (←/→ picks another)"),
-                    true,
-                );
-                Vec::new()
-            }
-            // A change the profile gives to a second admin: saved as a plan, never sent here.
-            (Phase::Confirm, KeyCode::Enter)
-                if crate::app::plans::needs_approval(
-                    &self.ctx.require_approval,
-                    &w.request.method,
-                    &w.request.path,
-                ) =>
-            {
-                self.toast(
-                    "this change needs a second admin (require_approval in the profile): S saves it as a plan for them; nothing was sent",
                     true,
                 );
                 Vec::new()
