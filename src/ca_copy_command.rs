@@ -10,10 +10,11 @@ use crate::connect::connect;
 use crate::sanitize::{clean, say};
 
 /// The plan's approval as the command line says it.
-pub fn approval(a: crate::cli::ApprovalArg) -> crate::plan::Approval {
+/// (Not given: none.)
+pub fn approval(a: Option<crate::cli::ApprovalArg>) -> crate::plan::Approval {
     match a {
-        crate::cli::ApprovalArg::Required => crate::plan::Approval::Required,
-        crate::cli::ApprovalArg::None => crate::plan::Approval::None,
+        Some(crate::cli::ApprovalArg::Required) => crate::plan::Approval::Required,
+        Some(crate::cli::ApprovalArg::None) | None => crate::plan::Approval::None,
     }
 }
 

@@ -229,8 +229,8 @@ pub enum GroupsCommand {
         #[arg(long, value_name = "FILE", conflicts_with = "dry_run")]
         plan: Option<PathBuf>,
         /// With --plan: who may apply it (required: someone other than you)
-        #[arg(long, value_enum, default_value = "none", requires = "plan")]
-        approval: ApprovalArg,
+        #[arg(long, value_enum, requires = "plan")]
+        approval: Option<ApprovalArg>,
     },
 }
 
@@ -259,8 +259,8 @@ pub enum CaCommand {
         #[arg(long, value_name = "FILE", conflicts_with = "yes")]
         plan: Option<PathBuf>,
         /// With --plan: who may apply it
-        #[arg(long, value_enum, default_value = "none", requires = "plan")]
-        approval: ApprovalArg,
+        #[arg(long, value_enum, requires = "plan")]
+        approval: Option<ApprovalArg>,
     },
 }
 
@@ -374,8 +374,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE", conflicts_with = "dry_run")]
         plan: Option<PathBuf>,
         /// With --plan: who may apply it (required: someone other than you)
-        #[arg(long, value_enum, default_value = "none", requires = "plan")]
-        approval: ApprovalArg,
+        #[arg(long, value_enum, requires = "plan")]
+        approval: Option<ApprovalArg>,
     },
     /// What one user can do and what stands in the way: groups (with the nesting path), roles,
     /// the Conditional Access policies that take them in, the protected actions they can use

@@ -72,6 +72,16 @@ pub async fn revert_due(
             }
         }
     }
+    // The ones not due yet, soonest first: what the next runs will do.
+    for e in crate::exceptions::open(&journal)
+        .iter()
+        .filter(|e| e.due > now)
+    {
+        println!(
+            "not due yet: {}",
+            crate::sanitize::clean(&crate::exceptions::words(e, now))
+        );
+    }
     say(&format!(
         "{} due of {open} open exception(s){}",
         outcomes.len(),
@@ -81,6 +91,15 @@ pub async fn revert_due(
             ""
         }
     ));
+    if dry_run
+        && outcomes
+            .iter()
+            .any(|o| o.words.starts_with("would put back"))
+    {
+        say(
+            "note: a Conditional Access change may ask for step-up (a device code on stderr): run revert-due where someone can answer it",
+        );
+    }
     let review = outcomes.iter().filter(|o| o.review).count();
     if review > 0 {
         return Err(Failure::error(format!(
