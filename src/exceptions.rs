@@ -200,6 +200,8 @@ pub fn verdict(e: &Exception, policy: Option<&Value>, others: &[String]) -> Verd
 pub struct Outcome {
     pub exception: Exception,
     pub words: String,
+    /// Put back now (not a dry run, Graph accepted it).
+    pub reverted: bool,
     pub review: bool,
 }
 
@@ -231,18 +233,23 @@ pub async fn revert_due(
             clean(&e.policy_name),
             e.due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         );
-        let (words, review) = match verdict(&e, policy.as_ref(), &others) {
-            Verdict::Revert(_) if dry_run => (format!("would put back {who}"), false),
+        let (words, reverted, review) = match verdict(&e, policy.as_ref(), &others) {
+            Verdict::Revert(_) if dry_run => (format!("would put back {who}"), false, false),
             Verdict::Revert(req) => match write(&req).await {
-                Ok(()) => (format!("reverted: {who} is no longer excluded"), false),
-                Err(x) => (format!("not reverted: {who}: {x}"), true),
+                Ok(()) => (
+                    format!("reverted: {who} is no longer excluded"),
+                    true,
+                    false,
+                ),
+                Err(x) => (format!("not reverted: {who}: {x}"), false, true),
             },
-            Verdict::Nothing(why) => (format!("nothing to revert for {who}: {why}"), false),
-            Verdict::Review(why) => (format!("not reverted: {who}: {why}"), true),
+            Verdict::Nothing(why) => (format!("nothing to revert for {who}: {why}"), false, false),
+            Verdict::Review(why) => (format!("not reverted: {who}: {why}"), false, true),
         };
         out.push(Outcome {
             exception: e,
             words,
+            reverted,
             review,
         });
     }

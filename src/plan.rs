@@ -474,6 +474,7 @@ async fn users_guarded(
     me: &Person,
 ) -> Vec<String> {
     let mut out = Vec::new();
+    let mut read: std::collections::HashMap<String, Value> = Default::default();
     for w in &plan.writes {
         let Some(rest) = w.path.strip_prefix("/users/") else {
             continue;
@@ -487,10 +488,17 @@ async fn users_guarded(
         if !blocks {
             continue;
         }
-        let u = client
-            .get_json(&Request::get(format!("/users/{id}")).select(&["id", "userPrincipalName"]))
-            .await
-            .unwrap_or_default();
+        // Each user read once, however many of the plan's writes act on them.
+        if !read.contains_key(id) {
+            let v = client
+                .get_json(
+                    &Request::get(format!("/users/{id}")).select(&["id", "userPrincipalName"]),
+                )
+                .await
+                .unwrap_or_default();
+            read.insert(id.to_string(), v);
+        }
+        let u = &read[id];
         let is = |k: &str| {
             u[k].as_str()
                 .is_some_and(|v| break_glass.iter().any(|g| g.eq_ignore_ascii_case(v)))

@@ -50,7 +50,7 @@ pub async fn revert_due(
     let outcomes = crate::exceptions::revert_due(&client, &journal, now, dry_run, &write)
         .await
         .map_err(Failure::error)?;
-    let open = crate::exceptions::open(&journal).len();
+    let open = crate::exceptions::open(&journal);
     for o in &outcomes {
         println!("{}", crate::sanitize::clean(&o.words));
         // Closed in the journal once done (or found to need nothing); a review stays open.
@@ -59,7 +59,7 @@ pub async fn revert_due(
                 &conn.profile_name,
                 &o.exception,
                 now,
-                if o.words.starts_with("reverted") {
+                if o.reverted {
                     "reverted"
                 } else {
                     "closed: nothing to revert"
@@ -83,8 +83,9 @@ pub async fn revert_due(
         );
     }
     say(&format!(
-        "{} due of {open} open exception(s){}",
+        "{} due of {} open exception(s){}",
         outcomes.len(),
+        open.len(),
         if dry_run {
             " (dry run: nothing sent)"
         } else {

@@ -74,7 +74,12 @@ fn judged(policies: &[Value], s: &SignIn, app: &str) -> (&'static str, Vec<Strin
         match o.applies {
             Tri::Yes => return (what, vec![name], Vec::new()),
             // It would apply but for the app, which it excludes: the gap's cause.
-            Tri::No if o.reasons.len() == 1 && o.reasons[0].text == "app is excluded" => {
+            Tri::No
+                if o.reasons.iter().all(|r| r.code == "application")
+                    && crate::ca::strs(&a["excludeApplications"])
+                        .iter()
+                        .any(|x| x == app) =>
+            {
                 excluded_by.push(format!("{name} excludes {}", app_words(app)))
             }
             // MFA asked only under conditions a sign-in decides (location, platform, risk):

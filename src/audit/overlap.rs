@@ -335,45 +335,44 @@ pub fn run(i: &Inputs) -> Vec<Finding> {
         Err(e) => return RULES.iter().map(|r| not_evaluable(r, e)).collect(),
     };
     let found = relations(&f.policies, &i.group_members);
-    RULES
-        .iter()
-        .map(|rule| {
-            let kind = match rule.id {
-                "EC.13" => "contradiction",
-                "EC.14" => "near duplicate",
-                _ => "never applies",
-            };
-            let mine: Vec<&Relation> = found.iter().filter(|r| r.kind == kind).collect();
-            let mut evidence: Vec<Evidence> = Vec::new();
-            for r in &mine {
-                for (id, n) in &r.policies {
-                    evidence.push(Evidence {
-                        blade: "ca-policies",
-                        id: id.clone(),
-                        name: n.clone(),
-                        note: r.detail.clone(),
-                    });
-                }
+    [
+        (&CONTRADICTION, "contradiction"),
+        (&DUPLICATE, "near duplicate"),
+        (&NEVER, "never applies"),
+    ]
+    .into_iter()
+    .map(|(rule, kind)| {
+        let mine: Vec<&Relation> = found.iter().filter(|r| r.kind == kind).collect();
+        let mut evidence: Vec<Evidence> = Vec::new();
+        for r in &mine {
+            for (id, n) in &r.policies {
+                evidence.push(Evidence {
+                    blade: "ca-policies",
+                    id: id.clone(),
+                    name: n.clone(),
+                    note: r.detail.clone(),
+                });
             }
-            Finding {
-                rule,
-                status: if mine.is_empty() {
-                    Status::Pass
-                } else {
-                    Status::Fail
-                },
-                detail: if mine.is_empty() {
-                    format!("no {kind} among the policies")
-                } else {
-                    mine.iter()
-                        .map(|r| r.detail.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                },
-                evidence,
-            }
-        })
-        .collect()
+        }
+        Finding {
+            rule,
+            status: if mine.is_empty() {
+                Status::Pass
+            } else {
+                Status::Fail
+            },
+            detail: if mine.is_empty() {
+                format!("no {kind} among the policies")
+            } else {
+                mine.iter()
+                    .map(|r| r.detail.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            },
+            evidence,
+        }
+    })
+    .collect()
 }
 
 #[cfg(test)]
