@@ -571,17 +571,26 @@ pub fn profile_refusal(plan: &Plan, who: &Person, patterns: &[String]) -> Option
         })
 }
 
-/// Whether the journal shows this plan applied already: when and by whom.
+/// Whether the journal shows this plan applied already (or a write of it whose answer was
+/// lost, which the tenant may have carried out): when and by whom.
 pub fn applied_before(journal: &[Value], id: &str) -> Option<String> {
     journal
         .iter()
-        .find(|e| e["incident"] == id && e["outcome"] == "ok")
-        .map(|e| {
-            format!(
-                "plan {id} was applied already ({} by {}): nothing applied again",
+        .filter(|e| e["incident"] == id)
+        .find_map(|e| {
+            let outcome = e["outcome"].as_str().unwrap_or_default();
+            let what = if outcome == "ok" {
+                "was applied already"
+            } else if outcome.starts_with("unknown") {
+                "may have been applied (a write's answer was lost): check the tenant, then make a new plan"
+            } else {
+                return None;
+            };
+            Some(format!(
+                "plan {id} {what} ({} by {}): nothing applied again",
                 e["time"].as_str().unwrap_or("?"),
                 e["user"].as_str().filter(|u| !u.is_empty()).unwrap_or("?")
-            )
+            ))
         })
 }
 

@@ -163,22 +163,32 @@ pub async fn write(
     journal: &impl AsyncFn(Written),
 ) -> Result<Value, String> {
     let mut stepped_up = None;
+    // Sent, and the answer lost on the way back: the tenant may have carried it out.
+    let mut lost = false;
     let result = match client.send(req).await {
         Ok(r) => Ok(r),
         Err(e) => match e.api().and_then(|a| a.claims.clone()) {
             Some(ch) => match step_up(ch.claims.clone()).await {
                 Ok(()) => {
                     stepped_up = ch.acrs.clone();
-                    client.send(req).await.map_err(graph)
+                    client.send(req).await.map_err(|e| {
+                        lost = e.answer_lost();
+                        graph(e)
+                    })
                 }
                 Err(why) => Err(why),
             },
-            None => Err(graph(e)),
+            None => {
+                lost = e.answer_lost();
+                Err(graph(e))
+            }
         },
     };
-    // Every write attempt is journaled, sent or refused, like the console's own writes.
+    // Every write attempt is journaled, sent or refused, like the console's own writes; one
+    // whose answer was lost is "unknown", never "failed".
     let (outcome, request_id) = match &result {
         Ok(r) => ("ok".to_string(), r.request_id.clone()),
+        Err(e) if lost => (format!("unknown: {e}"), None),
         Err(e) => (format!("failed: {e}"), None),
     };
     journal(Written {
@@ -190,7 +200,15 @@ pub async fn write(
         claims_context: stepped_up,
     })
     .await;
-    result.map(|r| r.body)
+    result.map(|r| r.body).map_err(|e| {
+        if lost {
+            format!(
+                "the answer was lost after it was sent ({e}): the tenant may have carried it out; it was not sent again"
+            )
+        } else {
+            e
+        }
+    })
 }
 
 /// One write of a restore, for the journal.

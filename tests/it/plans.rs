@@ -626,3 +626,56 @@ async fn a_plan_is_applied_from_the_console() {
     let said = h.app.toast.as_ref().unwrap().text.clone();
     assert!(said.contains("was applied already"), "{said}");
 }
+
+/// A plan write whose answer is lost after it reached the tenant is reported as possibly
+/// carried out, journaled "unknown", never sent again, and the plan is not applied twice.
+#[test]
+fn a_lost_answer_is_unknown_and_never_sent_twice() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s = rt
+        .block_on(demo::start(DemoOptions {
+            fault_after_rate: 1.0,
+            ..Default::default()
+        }))
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let plan = home.path().join("p.json");
+    let p = plan.to_str().unwrap();
+    let (code, _, err) = run(
+        &s,
+        home.path(),
+        None,
+        &["contain", CHEN, "--revoke", "--plan", p],
+    );
+    assert_eq!(code, 0, "{err}");
+    let cache = home.path().join("c.db");
+    let c = cache.to_str().unwrap();
+    let (code, _, err) = run(
+        &s,
+        home.path(),
+        None,
+        &["--cache", c, "plan", "apply", p, "--yes"],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("may have carried it out"), "{err}");
+    assert_eq!(writes(&s).len(), 1, "sent once: {:?}", writes(&s));
+    let store = entra_console::cache::Store::open(&cache, true).unwrap();
+    let journal = store.journal().unwrap();
+    assert!(
+        journal.iter().any(|e| e["outcome"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("unknown")),
+        "{journal:?}"
+    );
+    drop(store);
+    let (code, _, err) = run(
+        &s,
+        home.path(),
+        None,
+        &["--cache", c, "plan", "apply", p, "--yes"],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("may have been applied"), "{err}");
+    assert_eq!(writes(&s).len(), 1, "not sent again");
+}
